@@ -1,0 +1,8 @@
+/** Every rule pylint-torch has, one file each. Order here is the order of SARIF `tool.driver.rules`. */
+import type { AnyRule } from '../src/rule';
+import torchLoadMissingWeightsOnly from './torch-load-missing-weights-only';
+import torchLoadPickleModule from './torch-load-pickle-module';
+import torchLoadWeightsOnlyFalse from './torch-load-weights-only-false';
+import torchSaveFullModel from './torch-save-full-model';
+
+export const rules: readonly AnyRule[] = [torchLoadMissingWeightsOnly, torchLoadWeightsOnlyFalse, torchSaveFullModel, torchLoadPickleModule];

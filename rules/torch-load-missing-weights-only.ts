@@ -1,0 +1,54 @@
+import { addArgument } from '../src/edits';
+import type { Node } from '../src/parse';
+import { createRule } from '../src/rule';
+import { asLoadCall, pickleModuleArgument, weightsOnlyArgument } from '../src/torch';
+import { isUsedAsStateDict } from '../src/values';
+
+/**
+ * A torch.load-family call that does not say `weights_only`. Before torch 2.6 (and for the hub loaders on every
+ * version) the default is a full unpickle that can run code; from 2.6 the default rejects pickled objects, so the
+ * call's behaviour depends on the torch version installed.
+ */
+export default createRule({
+  meta: {
+    id: 'torch-load-missing-weights-only',
+    type: 'problem',
+    docs: { description: 'Require an explicit `weights_only=` on torch.load and the hub loaders.' },
+    fixable: 'code',
+    hasSuggestions: false,
+    messages: {
+      missing:
+        '`{{callee}}()` without `weights_only`: torch before 2.6 unpickles arbitrary objects here (code execution on a malicious file), torch 2.6+ rejects them. Pass `weights_only=True`.',
+      missingRemote:
+        '`{{callee}}()` without `weights_only` defaults to `weights_only=False` on every torch version: a downloaded file is unpickled with full pickle. Pass `weights_only=True`.',
+    },
+    schema: false,
+    defaultSeverity: 'error',
+    security: { severity: 7.8, precision: 'high', cwe: ['CWE-502'] },
+  },
+  defaultOptions: {},
+  create(context) {
+    return {
+      call(node: Node) {
+        const load = asLoadCall(node, context.scopes);
+        if (!load) return;
+        // `**kwargs` may carry the key; `pickle_module` is reported by torch-load-pickle-module and cannot be
+        // combined with weights_only=True (FACTS.md).
+        if (load.args.hasDictSplat || weightsOnlyArgument(load) || pickleModuleArgument(load)) return;
+        if (load.fn.weightsOnlyIndex !== undefined && load.args.hasListSplat) return; // may be passed positionally
+        const remote = load.fn.weightsOnlyDefault === false;
+        // `*args` may hold pickle_module, with which weights_only=True raises: report, but do not fix.
+        const edit = load.args.hasListSplat ? undefined : addArgument(node, 'weights_only=True', context.text);
+        // The fix is safe only when the result is visibly a state dict; a whole pickled model would stop loading.
+        const safe = isUsedAsStateDict(node, context.scopes);
+        context.report({
+          node,
+          messageId: remote ? 'missingRemote' : 'missing',
+          data: { callee: load.fn.display },
+          severity: remote ? 'error' : undefined,
+          ...(edit && { fix: [edit], fixSafety: safe ? 'safe' : 'unsafe' }),
+        });
+      },
+    };
+  },
+});

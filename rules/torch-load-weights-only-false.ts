@@ -1,0 +1,52 @@
+import type { Node } from '../src/parse';
+import { unparen } from '../src/python';
+import { createRule } from '../src/rule';
+import { untrustedSource } from '../src/taint';
+import { asLoadCall, isCertainlyFalse, pathArgument, weightsOnlyArgument } from '../src/torch';
+
+/**
+ * `weights_only=False` turns torch's restricted unpickler off: any global in the file is imported and called.
+ * An error when the path visibly comes from outside (CLI, environment, input, download, URL), else a warning.
+ */
+export default createRule({
+  meta: {
+    id: 'torch-load-weights-only-false',
+    type: 'problem',
+    docs: { description: 'Disallow `weights_only=False`, above all on paths that come from users or downloads.' },
+    hasSuggestions: true,
+    messages: {
+      unsafe:
+        '`{{callee}}(..., weights_only=False)` unpickles with full pickle: a malicious checkpoint runs code. Use `weights_only=True` and allowlist the exact trusted classes with `torch.serialization.safe_globals([...])`.',
+      untrusted:
+        '`{{callee}}(..., weights_only=False)` on a path from {{source}} (line {{line}}): whoever controls that file can run code here. Use `weights_only=True` and allowlist the exact trusted classes with `torch.serialization.safe_globals([...])`.',
+      useWeightsOnlyTrue: 'Use `weights_only=True` (changes behaviour: pickled objects beyond tensors and containers need `safe_globals`).',
+    },
+    schema: false,
+    defaultSeverity: 'warn',
+    security: { severity: 8.8, precision: 'high', cwe: ['CWE-502'] },
+  },
+  defaultOptions: {},
+  create(context) {
+    return {
+      call(node: Node) {
+        const load = asLoadCall(node, context.scopes);
+        const value = load && weightsOnlyArgument(load);
+        if (!load || !value || !isCertainlyFalse(value, context.scopes)) return;
+        const path = pathArgument(load);
+        const source = path && untrustedSource(path, context.scopes);
+        const literal = unparen(value);
+        // Only a suggestion: a checkpoint that holds whole objects would stop loading, which only a person can judge.
+        const suggest = literal.type === 'false'
+          ? [{ messageId: 'useWeightsOnlyTrue' as const, fix: [{ range: [literal.startIndex, literal.endIndex] as [number, number], text: 'True' }] }]
+          : undefined;
+        context.report({
+          node: value.parent?.type === 'keyword_argument' ? value.parent : value,
+          messageId: source ? 'untrusted' : 'unsafe',
+          data: { callee: load.fn.display, source: source?.description ?? '', line: String((source?.node.startPosition.row ?? 0) + 1) },
+          severity: source ? 'error' : undefined,
+          suggest,
+        });
+      },
+    };
+  },
+});

@@ -1,0 +1,58 @@
+import type { Node } from '../src/parse';
+import { callArguments, unparen } from '../src/python';
+import { createRule } from '../src/rule';
+import { isSaveCall } from '../src/torch';
+import { moduleEvidence } from '../src/values';
+
+interface Options {
+  /** Fully qualified classes to treat as nn.Module bases, e.g. `mylib.nn.BaseModel`. */
+  extraModuleBases: string[];
+}
+
+/**
+ * `torch.save(model, path)` pickles the module object itself: loading it needs `weights_only=False` (code execution)
+ * and the class at the same import path. Saving `model.state_dict()` loads with `weights_only=True`.
+ */
+export default createRule<'fullModel' | 'saveStateDict', Options>({
+  meta: {
+    id: 'torch-save-full-model',
+    type: 'suggestion',
+    docs: { description: 'Save `model.state_dict()` instead of a whole nn.Module.' },
+    hasSuggestions: true,
+    messages: {
+      fullModel:
+        '`torch.save()` pickles the whole nn.Module `{{name}}` ({{reason}}): loading it requires `weights_only=False`. Save `{{name}}.state_dict()` and load it with `weights_only=True`.',
+      saveStateDict: 'Save `{{name}}.state_dict()` instead (every load of this file must then rebuild the model and call `load_state_dict`).',
+    },
+    schema: {
+      type: 'object',
+      properties: { extraModuleBases: { type: 'array', items: { type: 'string', pattern: '^[A-Za-z_][\\w.]*$' } } },
+      additionalProperties: false,
+    },
+    defaultSeverity: 'warn',
+    security: { severity: 5.0, precision: 'high', cwe: ['CWE-502'] },
+  },
+  defaultOptions: { extraModuleBases: [] },
+  create(context) {
+    return {
+      call(node: Node) {
+        if (!isSaveCall(node, context.scopes)) return;
+        const args = callArguments(node);
+        const obj = args.keywords.get('obj')?.childForFieldName('value') ?? args.positional[0];
+        const evidence = obj && moduleEvidence(obj, context.scopes, context.options);
+        if (!evidence) return;
+        const target = unparen(evidence.node);
+        // A suggestion, not a fix: the load sites of this file must change with it (a later issue pairs them).
+        const simple = ['identifier', 'attribute'].includes(target.type);
+        context.report({
+          node: target,
+          messageId: 'fullModel',
+          data: { name: target.text, reason: evidence.reason },
+          suggest: simple
+            ? [{ messageId: 'saveStateDict', data: { name: target.text }, fix: [{ range: [target.endIndex, target.endIndex], text: '.state_dict()' }] }]
+            : undefined,
+        });
+      },
+    };
+  },
+});

@@ -1,0 +1,244 @@
+/**
+ * Stage 7: the command line. `run(argv)` returns the exit code instead of exiting, so tests call it in-process.
+ * Exit codes follow ESLint and Ruff: 0 no errors (and warnings within --max-warnings), 1 problems found,
+ * 2 usage, config or internal error.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import yargs from 'yargs';
+import { rules } from '../rules';
+import { Config, ConfigError, findConfigFile, loadConfig, parseRuleFlag, ruleSettings } from './config';
+import { discoverFiles } from './discover';
+import { splitBom } from './fixer';
+import { FormatName, formatters } from './formatters';
+import { lintAndFix, lintText, Problem, RuleSetting } from './linter';
+import { pythonParser } from './parse';
+import { countResult, LintResult, toResult } from './results';
+import type { SeveritySetting } from './rule';
+import { writeIfUnchanged } from './write';
+
+/** Where the CLI reads and writes; tests pass their own. */
+export interface CliIO {
+  cwd: string;
+  stdout(text: string): void;
+  stderr(text: string): void;
+  /** Colour in stylish output (ESLint: only on a TTY). */
+  color: boolean;
+}
+
+const processIO: CliIO = {
+  cwd: process.cwd(),
+  stdout: (text) => process.stdout.write(text),
+  stderr: (text) => process.stderr.write(text),
+  color: Boolean(process.stdout.isTTY) && !process.env.NO_COLOR,
+};
+
+/** The package folder (this file runs from src/ under Jest and from dist/src/ when built). */
+const packageRoot = (() => {
+  let dir = __dirname;
+  while (!fs.existsSync(path.join(dir, 'package.json')) && path.dirname(dir) !== dir) dir = path.dirname(dir);
+  return dir;
+})();
+const VERSION: string = JSON.parse(fs.readFileSync(path.join(packageRoot, 'package.json'), 'utf8')).version;
+
+interface Options {
+  paths: string[];
+  fix: boolean;
+  unsafeFixes: boolean;
+  fixDryRun: boolean;
+  format: FormatName;
+  outputFile?: string;
+  config?: string;
+  rule: string[];
+  maxWarnings: number;
+  quiet: boolean;
+}
+
+class UsageError extends Error {}
+
+function parseArgs(argv: readonly string[]): Promise<{ options?: Options; output: string }> {
+  return new Promise((resolve, reject) => {
+    yargs([...argv])
+      .scriptName('pylint-torch')
+      .usage('$0 [paths..]\n\nFind and fix unsafe torch.load / torch.save patterns in Python files.')
+      .command('$0 [paths..]', false)
+      .positional('paths', { type: 'string', array: true, default: ['.'], describe: 'Files and directories to lint' })
+      .option('fix', { type: 'boolean', default: false, describe: 'Apply safe fixes and write the files' })
+      .option('unsafe-fixes', { type: 'boolean', default: false, describe: 'Also apply (or show as fixable) fixes that may change behaviour' })
+      .option('fix-dry-run', { type: 'boolean', default: false, describe: 'Compute fixes and report them, write nothing' })
+      .option('format', { alias: 'f', choices: Object.keys(formatters), default: 'stylish', describe: 'Output format' })
+      .option('output-file', { alias: 'o', type: 'string', describe: 'Write the report to this file' })
+      .option('config', { alias: 'c', type: 'string', describe: 'Use this config file instead of looking for .pylintrc-ts.json' })
+      .option('rule', { type: 'string', array: true, default: [], describe: "Set a rule's severity: 'id:off|warn|error' (repeatable)" })
+      .option('max-warnings', { type: 'number', default: -1, describe: 'Exit 1 when there are more warnings than this' })
+      .option('quiet', { type: 'boolean', default: false, describe: 'Report errors only' })
+      .check((args) => {
+        const max = args['max-warnings'];
+        if (!Number.isInteger(max) || max < -1) throw new Error(`--max-warnings must be an integer ≥ -1, got ${String(max)}`);
+        if (args.fix && args['fix-dry-run']) throw new Error('--fix and --fix-dry-run cannot be used together');
+        return true;
+      })
+      .strict()
+      .version(VERSION)
+      .help()
+      .wrap(Math.min(110, process.stdout.columns || 110))
+      .parse([...argv], {}, (error, args, output) => {
+        if (error) return reject(new UsageError(`${error.message}\n\nRun 'pylint-torch --help' for usage.`));
+        if (output) return resolve({ output }); // --help or --version
+        resolve({
+          output: '',
+          options: {
+            paths: (args.paths as string[] | undefined) ?? ['.'],
+            fix: args.fix as boolean,
+            unsafeFixes: args['unsafe-fixes'] as boolean,
+            fixDryRun: args['fix-dry-run'] as boolean,
+            format: args.format as FormatName,
+            outputFile: args['output-file'] as string | undefined,
+            config: args.config as string | undefined,
+            rule: (args.rule as string[]).map(String),
+            maxWarnings: args['max-warnings'] as number,
+            quiet: args.quiet as boolean,
+          },
+        });
+      });
+  });
+}
+
+/** Runs the CLI with `argv` (without node and script) and returns the exit code. Never throws. */
+export async function run(argv: readonly string[], io: CliIO = processIO): Promise<number> {
+  try {
+    const { options, output } = await parseArgs(argv);
+    if (!options) {
+      io.stdout(output.endsWith('\n') ? output : `${output}\n`);
+      return 0;
+    }
+    return await lint(options, io);
+  } catch (error) {
+    if (error instanceof UsageError || error instanceof ConfigError) {
+      io.stderr(`pylint-torch: ${error.message}\n`);
+      return 2;
+    }
+    io.stderr(`pylint-torch: internal error: ${(error as Error).stack ?? String(error)}\n`);
+    return 2;
+  }
+}
+
+async function lint(options: Options, io: CliIO): Promise<number> {
+  const overrides = new Map<string, SeveritySetting>(options.rule.map((flag) => parseRuleFlag(flag, rules)));
+  const configs = new Map<string, Config>();
+  const forced = options.config === undefined ? undefined : loadConfig(path.resolve(io.cwd, options.config), rules);
+  const configFor = (dir: string): Config | undefined => {
+    if (forced) return forced;
+    const file = findConfigFile(dir);
+    if (!file) return undefined;
+    let config = configs.get(file);
+    if (!config) configs.set(file, (config = loadConfig(file, rules)));
+    return config;
+  };
+
+  const discovery = await discoverFiles(options.paths, io.cwd, (dir) => {
+    const config = configFor(dir);
+    return { patterns: config?.ignorePatterns ?? [], baseDir: config?.baseDir ?? dir };
+  });
+  if (discovery.missing.length) {
+    for (const missing of discovery.missing) io.stderr(`pylint-torch: no such file or directory: ${missing}\n`);
+    return 2;
+  }
+  for (const ignored of discovery.ignored) io.stderr(`pylint-torch: warning: ${ignored} is ignored by ignorePatterns in the config; not linted\n`);
+  if (discovery.files.length === 0 && discovery.ignored.length === 0) io.stderr(`pylint-torch: warning: no Python files found under ${options.paths.join(', ')}\n`);
+
+  const parser = await pythonParser();
+  const sources = new Map<string, string>();
+  const results: LintResult[] = [];
+  let internalErrors = 0;
+  for (const file of discovery.files) {
+    const settings = ruleSettings(rules, configFor(path.dirname(file)), overrides);
+    const result = lintFile(file, options, settings, parser, sources);
+    if (result.messages.some((m) => m.ruleId === null && m.message.startsWith('Internal error'))) internalErrors++;
+    results.push(options.quiet ? countResult({ ...result, messages: result.messages.filter((m) => m.severity === 2) }) : result);
+  }
+
+  const report = formatters[options.format](results, {
+    cwd: io.cwd,
+    rules,
+    sources,
+    color: io.color && !options.outputFile,
+    fixed: options.fix,
+    dryRun: options.fixDryRun,
+    toolVersion: VERSION,
+    ruleDocs: options.format === 'sarif' ? loadRuleDocs() : undefined,
+  });
+  if (options.outputFile) {
+    const target = path.resolve(io.cwd, options.outputFile);
+    try {
+      fs.mkdirSync(path.dirname(target), { recursive: true });
+      fs.writeFileSync(target, report.endsWith('\n') ? report : `${report}\n`);
+    } catch (error) {
+      io.stderr(`pylint-torch: cannot write --output-file ${options.outputFile}: ${(error as Error).message}\n`);
+      return 2;
+    }
+  } else if (report) {
+    io.stdout(report.endsWith('\n') ? report : `${report}\n`);
+  }
+
+  if (internalErrors > 0) return 2;
+  const errors = results.reduce((n, r) => n + r.errorCount, 0);
+  const warnings = results.reduce((n, r) => n + r.warningCount, 0);
+  if (errors > 0) return 1;
+  if (options.maxWarnings >= 0 && warnings > options.maxWarnings) {
+    io.stderr(`pylint-torch found too many warnings (maximum: ${options.maxWarnings}).\n`);
+    return 1;
+  }
+  return 0;
+}
+
+function fileProblem(message: string, fatal: boolean): Problem {
+  return { ruleId: null, severity: 2, message, line: 1, column: 1, endLine: 1, endColumn: 1, ...(fatal && { fatal: true }) };
+}
+
+/** Reads, lints and (with --fix) writes one file. Per-file failures become messages; the run goes on. */
+function lintFile(file: string, options: Options, settings: RuleSetting[], parser: Awaited<ReturnType<typeof pythonParser>>, sources: Map<string, string>): LintResult {
+  let bytes: Buffer;
+  let decoded: string;
+  try {
+    bytes = fs.readFileSync(file);
+  } catch (error) {
+    return toResult(file, [fileProblem(`Cannot read file: ${(error as Error).message}`, true)], false);
+  }
+  try {
+    decoded = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true }).decode(bytes);
+  } catch {
+    return toResult(file, [fileProblem('Cannot decode file as UTF-8; pylint-torch reads Python sources as UTF-8 (PEP 3120). Nothing was checked.', true)], false);
+  }
+  const { bom, body } = splitBom(decoded);
+  sources.set(file, body);
+  try {
+    if (!options.fix && !options.fixDryRun) return toResult(file, lintText(parser, body, file, settings), options.unsafeFixes);
+    const outcome = lintAndFix(parser, body, file, settings, options.unsafeFixes);
+    const result = toResult(file, outcome.problems, options.unsafeFixes);
+    if (outcome.output === body) return result;
+    if (options.fixDryRun) return { ...result, output: bom + outcome.output, fixCount: outcome.fixCount };
+    let written: 'written' | 'changed';
+    try {
+      written = writeIfUnchanged(file, bom + outcome.output, bytes);
+    } catch (error) {
+      return countResult({ filePath: file, messages: [fileProblem(`Cannot write fixes: ${(error as Error).message}`, false), ...toResult(file, lintText(parser, body, file, settings), options.unsafeFixes).messages] });
+    }
+    if (written === 'changed') {
+      return countResult({ filePath: file, messages: [fileProblem('File changed on disk while pylint-torch was fixing it; no fix was written. Run again.', false), ...toResult(file, lintText(parser, body, file, settings), options.unsafeFixes).messages] });
+    }
+    sources.set(file, outcome.output);
+    return { ...result, fixCount: outcome.fixCount };
+  } catch (error) {
+    return toResult(file, [fileProblem(`Internal error while linting this file (please report it): ${(error as Error).stack ?? String(error)}`, true)], false);
+  }
+}
+
+function loadRuleDocs(): Map<string, string> {
+  const docs = new Map<string, string>();
+  for (const rule of rules) {
+    const file = path.join(packageRoot, 'docs', 'rules', `${rule.meta.id}.md`);
+    if (fs.existsSync(file)) docs.set(rule.meta.id, fs.readFileSync(file, 'utf8'));
+  }
+  return docs;
+}

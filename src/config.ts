@@ -1,0 +1,122 @@
+/**
+ * `.pylintrc-ts.json`: which rules run at which severity, with which options, and which paths to skip.
+ *
+ * ```json
+ * { "rules": { "torch-save-full-model": ["error", { "extraModuleBases": ["mylib.Base"] }],
+ *              "torch-load-pickle-module": "off" },
+ *   "ignorePatterns": ["third_party/", "**\/legacy_*.py"] }
+ * ```
+ * Every mistake is a {@link ConfigError} naming the file and the key; the CLI turns it into exit code 2.
+ */
+import Ajv from 'ajv';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import type { RuleSetting } from './linter';
+import type { AnyRule, Severity, SeveritySetting } from './rule';
+
+export const CONFIG_FILE_NAME = '.pylintrc-ts.json';
+
+export class ConfigError extends Error {
+  constructor(
+    readonly file: string,
+    readonly key: string,
+    detail: string,
+  ) {
+    super(`${file}: ${key ? `${key}: ` : ''}${detail}`);
+    this.name = 'ConfigError';
+  }
+}
+
+/** One rule's configured value: a severity, or `[severity]`, or `[severity, options]`. */
+export type RuleEntry = SeveritySetting | [SeveritySetting] | [SeveritySetting, Record<string, unknown>];
+
+export interface Config {
+  /** Absolute path of the file it came from (undefined for the built-in defaults). */
+  file: string | undefined;
+  /** Paths in `ignorePatterns` are relative to this folder. */
+  baseDir: string;
+  rules: Record<string, RuleEntry>;
+  /** gitignore-style patterns. */
+  ignorePatterns: string[];
+}
+
+const SEVERITIES: readonly SeveritySetting[] = ['off', 'warn', 'error'];
+const TOP_LEVEL_KEYS = new Set(['$schema', 'rules', 'ignorePatterns']);
+
+/** Reads and validates a config file. Throws ConfigError for unreadable or invalid JSON and for every invalid key. */
+export function loadConfig(file: string, allRules: readonly AnyRule[]): Config {
+  const absolute = path.resolve(file);
+  let raw: unknown;
+  try {
+    raw = JSON.parse(fs.readFileSync(absolute, 'utf8'));
+  } catch (error) {
+    const reason = (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'file not found' : (error as Error).message;
+    throw new ConfigError(absolute, '', `cannot read config: ${reason}`);
+  }
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) throw new ConfigError(absolute, '', 'expected a JSON object');
+  const object = raw as Record<string, unknown>;
+  for (const key of Object.keys(object)) {
+    if (!TOP_LEVEL_KEYS.has(key)) throw new ConfigError(absolute, key, `unknown key (allowed: ${[...TOP_LEVEL_KEYS].join(', ')})`);
+  }
+  const rules = object.rules ?? {};
+  if (typeof rules !== 'object' || rules === null || Array.isArray(rules)) throw new ConfigError(absolute, 'rules', 'expected an object of rule id → severity');
+  for (const [id, entry] of Object.entries(rules)) validateRuleEntry(absolute, id, entry, allRules);
+  const ignorePatterns = object.ignorePatterns ?? [];
+  if (!Array.isArray(ignorePatterns) || ignorePatterns.some((p) => typeof p !== 'string')) {
+    throw new ConfigError(absolute, 'ignorePatterns', 'expected an array of glob strings');
+  }
+  return { file: absolute, baseDir: path.dirname(absolute), rules: rules as Record<string, RuleEntry>, ignorePatterns };
+}
+
+/** The nearest `.pylintrc-ts.json` in `dir` or above it, or undefined. */
+export function findConfigFile(dir: string): string | undefined {
+  for (let current = path.resolve(dir); ; current = path.dirname(current)) {
+    const candidate = path.join(current, CONFIG_FILE_NAME);
+    if (fs.existsSync(candidate)) return candidate;
+    if (path.dirname(current) === current) return undefined;
+  }
+}
+
+const ajv = new Ajv({ allErrors: true, strict: true });
+
+function validateRuleEntry(file: string, id: string, entry: unknown, allRules: readonly AnyRule[]): void {
+  const key = `rules.${id}`;
+  const rule = allRules.find((r) => r.meta.id === id);
+  if (!rule) throw new ConfigError(file, key, `unknown rule id (known: ${allRules.map((r) => r.meta.id).join(', ')})`);
+  const [severity, options, ...rest] = Array.isArray(entry) ? entry : [entry];
+  if (!SEVERITIES.includes(severity as SeveritySetting)) {
+    throw new ConfigError(file, key, `invalid severity ${JSON.stringify(severity)} (use "off", "warn" or "error")`);
+  }
+  if (rest.length > 0) throw new ConfigError(file, key, 'expected [severity] or [severity, {options}]');
+  if (options === undefined) return;
+  if (rule.meta.schema === false) throw new ConfigError(file, key, 'this rule takes no options');
+  const validate = ajv.compile(rule.meta.schema);
+  if (!validate(options)) {
+    const detail = (validate.errors ?? []).map((e) => `${e.instancePath || 'options'} ${e.message}${e.params && 'additionalProperty' in e.params ? ` '${e.params.additionalProperty}'` : ''}`).join('; ');
+    throw new ConfigError(file, key, `invalid options: ${detail}`);
+  }
+}
+
+/** A `--rule id:severity` flag, parsed. Throws ConfigError (file "--rule") for an unknown id or severity. */
+export function parseRuleFlag(flag: string, allRules: readonly AnyRule[]): [string, SeveritySetting] {
+  const match = /^([\w-]+)\s*:\s*(\w+)$/.exec(flag.trim());
+  if (!match) throw new ConfigError('--rule', flag, 'expected id:severity, e.g. torch-save-full-model:error');
+  validateRuleEntry('--rule', match[1], match[2], allRules);
+  return [match[1], match[2] as SeveritySetting];
+}
+
+/**
+ * The enabled rules for files governed by `config`: each rule's default severity, overridden by the config and then
+ * by `--rule` flags; options are the rule's defaults shallow-merged with the configured object.
+ */
+export function ruleSettings(allRules: readonly AnyRule[], config: Config | undefined, overrides: ReadonlyMap<string, SeveritySetting>): RuleSetting[] {
+  const settings: RuleSetting[] = [];
+  for (const rule of allRules) {
+    const entry = config?.rules[rule.meta.id];
+    const [configured, options] = Array.isArray(entry) ? entry : [entry, undefined];
+    const severity: SeveritySetting = overrides.get(rule.meta.id) ?? configured ?? rule.meta.defaultSeverity;
+    if (severity === 'off') continue;
+    settings.push({ rule, severity: severity as Severity, options: { ...(rule.defaultOptions as object), ...(options ?? {}) } });
+  }
+  return settings;
+}

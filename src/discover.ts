@@ -1,0 +1,107 @@
+/**
+ * Stage 1: discover the Python files to lint. Globbing is fast-glob's, gitignore matching is the `ignore` package's.
+ */
+import fg from 'fast-glob';
+import ignore, { type Ignore } from 'ignore';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+
+/** Folders never entered when walking a directory (ESLint and Ruff skip the same kinds by default). */
+export const DEFAULT_IGNORED_DIRS = ['.git', 'node_modules', '.venv', 'venv', 'build', 'dist', 'site-packages', '__pycache__', '.tox', '.mypy_cache'];
+
+export interface IgnoreRules {
+  /** gitignore-style patterns relative to `baseDir` (config `ignorePatterns`). */
+  patterns: string[];
+  baseDir: string;
+}
+
+export interface Discovery {
+  /** Absolute paths of the files to lint, sorted, without duplicates. */
+  files: string[];
+  /** Arguments that named nothing on disk. */
+  missing: string[];
+  /** Explicitly named files skipped because an ignore pattern matched, for a warning. */
+  ignored: string[];
+}
+
+/**
+ * Expands path arguments: a file is taken as it is (whatever its extension), a directory is walked for `*.py`,
+ * skipping {@link DEFAULT_IGNORED_DIRS}, what `.gitignore` files ignore, and `ignorePatterns`. Symbolic links are not
+ * followed into directories. `ignoreFor(dir)` gives the config's ignore rules for a path argument.
+ */
+export async function discoverFiles(args: readonly string[], cwd: string, ignoreFor: (target: string) => IgnoreRules): Promise<Discovery> {
+  const files = new Set<string>();
+  const missing: string[] = [];
+  const ignored: string[] = [];
+  for (const arg of args) {
+    const target = path.resolve(cwd, arg);
+    let stat: fs.Stats;
+    try {
+      stat = fs.statSync(target);
+    } catch {
+      missing.push(arg);
+      continue;
+    }
+    const rules = ignoreFor(stat.isDirectory() ? target : path.dirname(target));
+    const configIgnore = ignore().add(rules.patterns);
+    const isConfigIgnored = (file: string) => {
+      const rel = path.relative(rules.baseDir, file);
+      return rel !== '' && !rel.startsWith('..') && !path.isAbsolute(rel) && configIgnore.ignores(rel.split(path.sep).join('/'));
+    };
+    if (!stat.isDirectory()) {
+      if (isConfigIgnored(target)) ignored.push(arg);
+      else files.add(target);
+      continue;
+    }
+    const gitignores = await loadGitignores(target);
+    const found = await fg('**/*.py', {
+      cwd: target,
+      absolute: true,
+      dot: true,
+      onlyFiles: true,
+      followSymbolicLinks: false,
+      ignore: DEFAULT_IGNORED_DIRS.map((dir) => `**/${dir}/**`),
+    });
+    for (const file of found) {
+      const normal = path.normalize(file);
+      if (!isConfigIgnored(normal) && !isGitignored(normal, gitignores)) files.add(normal);
+    }
+  }
+  return { files: [...files].sort(), missing, ignored };
+}
+
+interface Gitignore {
+  dir: string;
+  matcher: Ignore;
+}
+
+/** `.gitignore` files inside `root`, and in its ancestors up to the enclosing git work tree's top. */
+async function loadGitignores(root: string): Promise<Gitignore[]> {
+  const inside = await fg('**/.gitignore', { cwd: root, absolute: true, dot: true, followSymbolicLinks: false, ignore: DEFAULT_IGNORED_DIRS.map((dir) => `**/${dir}/**`) });
+  // ancestors' .gitignore files count only inside a git work tree, up to its top
+  const ancestors: string[] = [];
+  for (let dir = root; !fs.existsSync(path.join(dir, '.git')); ) {
+    const parent = path.dirname(dir);
+    if (parent === dir) {
+      ancestors.length = 0; // not in a work tree
+      break;
+    }
+    dir = parent;
+    if (fs.existsSync(path.join(dir, '.gitignore'))) ancestors.push(path.join(dir, '.gitignore'));
+  }
+  const all = [...ancestors, ...inside.map((f) => path.normalize(f))];
+  return all.flatMap((file) => {
+    try {
+      return [{ dir: path.dirname(file), matcher: ignore().add(fs.readFileSync(file, 'utf8')) }];
+    } catch {
+      return []; // an unreadable .gitignore ignores nothing, as in git
+    }
+  });
+}
+
+function isGitignored(file: string, gitignores: readonly Gitignore[]): boolean {
+  return gitignores.some(({ dir, matcher }) => {
+    const rel = path.relative(dir, file);
+    return !rel.startsWith('..') && !path.isAbsolute(rel) && matcher.ignores(rel.split(path.sep).join('/'));
+  });
+}

@@ -1,0 +1,8 @@
+/** ESLint's JSON formatter shape: an array of results. */
+import type { LintResult } from '../results';
+
+export function json(results: readonly LintResult[]): string {
+  return JSON.stringify(
+    results.map(({ fixCount: _fixCount, ...result }) => ({ ...result, fatalErrorCount: result.messages.filter((m) => m.fatal).length })),
+  );
+}

@@ -1,0 +1,92 @@
+/**
+ * SARIF 2.1.0 for GitHub code scanning. Shapes follow the OASIS SARIF 2.1.0 spec (sarif-2.1.0-rtm.5 schema) and
+ * GitHub's "SARIF support for code scanning" page (`security-severity`, `precision`, `partialFingerprints`).
+ * Results whose ruleId is null (unreadable file, syntax error) go to the invocation's toolExecutionNotifications.
+ */
+import { createHash } from 'node:crypto';
+import * as path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import type { LintMessage, LintResult } from '../results';
+import { REPOSITORY_URL } from '../rule';
+import type { FormatContext } from './index';
+
+const level = (severity: 1 | 2) => (severity === 2 ? 'error' : 'warning');
+
+export function sarif(results: readonly LintResult[], context: FormatContext): string {
+  const ruleIndex = new Map(context.rules.map((rule, index) => [rule.meta.id, index]));
+  const rules = context.rules.map((rule) => {
+    const markdown = context.ruleDocs?.get(rule.meta.id);
+    return {
+      id: rule.meta.id,
+      name: rule.meta.id.replace(/(^|-)(\w)/g, (_, _dash: string, c: string) => c.toUpperCase()),
+      shortDescription: { text: rule.meta.docs.description },
+      fullDescription: { text: rule.meta.docs.description },
+      help: { text: `${rule.meta.docs.description} See ${rule.meta.docs.url}`, ...(markdown && { markdown }) },
+      helpUri: rule.meta.docs.url,
+      defaultConfiguration: { level: rule.meta.defaultSeverity === 'error' ? 'error' : rule.meta.defaultSeverity === 'warn' ? 'warning' : 'none' },
+      properties: {
+        tags: ['security', ...rule.meta.security.cwe.map((cwe) => `external/cwe/${cwe.toLowerCase()}`)],
+        precision: rule.meta.security.precision,
+        'security-severity': rule.meta.security.severity.toFixed(1),
+      },
+    };
+  });
+
+  const sarifResults: unknown[] = [];
+  const notifications: unknown[] = [];
+  for (const result of results) {
+    const artifactLocation = artifact(result.filePath, context.cwd);
+    const lines = context.sources.get(result.filePath)?.split('\n');
+    const seen = new Map<string, number>();
+    for (const message of result.messages) {
+      const location = { physicalLocation: { artifactLocation, ...(message.fatal ? {} : { region: region(message) }) } };
+      if (message.ruleId === null) {
+        notifications.push({ level: level(message.severity), message: { text: message.message }, locations: [location] });
+        continue;
+      }
+      const hash = lineHash(message, artifactLocation.uri, lines);
+      const occurrence = (seen.get(hash) ?? 0) + 1;
+      seen.set(hash, occurrence);
+      sarifResults.push({
+        ruleId: message.ruleId,
+        ruleIndex: ruleIndex.get(message.ruleId) ?? -1,
+        level: level(message.severity),
+        message: { text: message.message },
+        locations: [location],
+        partialFingerprints: { primaryLocationLineHash: `${hash}:${occurrence}` },
+      });
+    }
+  }
+
+  const log = {
+    $schema: 'https://json.schemastore.org/sarif-2.1.0.json',
+    version: '2.1.0',
+    runs: [
+      {
+        tool: { driver: { name: 'pylint-torch', version: context.toolVersion, semanticVersion: context.toolVersion, informationUri: REPOSITORY_URL, rules } },
+        originalUriBaseIds: { '%SRCROOT%': { uri: pathToFileURL(context.cwd + path.sep).href } },
+        invocations: [{ executionSuccessful: true, toolExecutionNotifications: notifications }],
+        columnKind: 'utf16CodeUnits',
+        results: sarifResults,
+      },
+    ],
+  };
+  return JSON.stringify(log, null, 2);
+}
+
+/** A file inside `cwd` as a relative URI against `%SRCROOT%`; one outside as an absolute file URI. */
+function artifact(filePath: string, cwd: string): { uri: string; uriBaseId?: string } {
+  const rel = path.relative(cwd, filePath);
+  if (rel.startsWith('..') || path.isAbsolute(rel)) return { uri: pathToFileURL(filePath).href };
+  return { uri: rel.split(path.sep).map(encodeURIComponent).join('/'), uriBaseId: '%SRCROOT%' };
+}
+
+function region(message: LintMessage) {
+  return { startLine: message.line, startColumn: message.column, endLine: message.endLine, endColumn: message.endColumn };
+}
+
+/** A hash of the rule, file and the finding's source line with whitespace removed, so it survives reindenting and line moves. */
+function lineHash(message: LintMessage, uri: string, lines: string[] | undefined): string {
+  const text = (lines?.[message.line - 1] ?? '').replace(/\s+/g, '');
+  return createHash('sha256').update(`${message.ruleId}\0${uri}\0${text}`).digest('hex').slice(0, 16);
+}

@@ -1,0 +1,207 @@
+/**
+ * Stage 4: run rules over one file's text, and the bounded fix loop over it (ESLint's verifyAndFix). No I/O here.
+ */
+import { parseDirectives } from './directives';
+import { applyFixes, mergeFixes } from './fixer';
+import { countSyntaxErrors, firstSyntaxError, Node, parsePython, type Tree } from './parse';
+import type { Parser } from 'web-tree-sitter';
+import { AnyRule, Fix, FixSafety, interpolate, ReportDescriptor, RuleContext, Severity, Visitors } from './rule';
+import { analyzeScopes } from './scope';
+import { rules } from '../rules';
+
+/** An enabled rule with its effective severity and merged options. */
+export interface RuleSetting {
+  rule: AnyRule;
+  severity: Severity;
+  options: unknown;
+}
+
+/**
+ * One finding. Lines and columns are 1-based, columns in UTF-16 code units; `endColumn` is exclusive (ESLint's
+ * convention). `ruleId` is null for problems of the file itself (unreadable, syntax error, unknown directive).
+ */
+export interface Problem {
+  ruleId: string | null;
+  messageId?: string;
+  severity: 1 | 2;
+  message: string;
+  line: number;
+  column: number;
+  endLine: number;
+  endColumn: number;
+  fix?: Fix;
+  fixSafety?: FixSafety;
+  suggestions?: { desc: string; fix: Fix }[];
+  fatal?: boolean;
+}
+
+/** Maps UTF-16 offsets to 1-based line and column. */
+export function lineIndex(text: string): (offset: number) => { line: number; column: number } {
+  const starts = [0];
+  for (let i = text.indexOf('\n'); i !== -1; i = text.indexOf('\n', i + 1)) starts.push(i + 1);
+  return (offset) => {
+    let lo = 0;
+    let hi = starts.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if (starts[mid] <= offset) lo = mid;
+      else hi = mid - 1;
+    }
+    return { line: lo + 1, column: offset - starts[lo] + 1 };
+  };
+}
+
+function problemAt(text: string, locate: ReturnType<typeof lineIndex>, start: number, end: number) {
+  const from = locate(start);
+  const to = locate(end);
+  return { line: from.line, column: from.column, endLine: to.line, endColumn: to.column };
+}
+
+interface LintPass {
+  problems: Problem[];
+  syntaxErrors: number;
+}
+
+/**
+ * Lints one file's text (without BOM) with the enabled rules. Rules see the part of a broken file that tree-sitter
+ * recovered; a file with syntax errors also gets one `ruleId: null` error at the first error node.
+ */
+export function lintText(parser: Parser, text: string, filePath: string, settings: readonly RuleSetting[]): Problem[] {
+  return lintPass(parser, text, filePath, settings).problems;
+}
+
+function lintPass(parser: Parser, text: string, filePath: string, settings: readonly RuleSetting[]): LintPass {
+  const tree: Tree = parsePython(parser, text);
+  try {
+    return runRules(tree, text, filePath, settings);
+  } finally {
+    tree.delete();
+  }
+}
+
+function runRules(tree: Tree, text: string, filePath: string, settings: readonly RuleSetting[]): LintPass {
+  const root = tree.rootNode;
+  const locate = lineIndex(text);
+  const scopes = analyzeScopes(root);
+  const raw: { setting: RuleSetting; descriptor: ReportDescriptor<string> }[] = [];
+  const visitors = new Map<string, ((node: Node) => void)[]>();
+
+  for (const setting of settings) {
+    const context: RuleContext<string, unknown> = {
+      filePath,
+      text,
+      root,
+      scopes,
+      options: setting.options,
+      report: (descriptor) => raw.push({ setting, descriptor }),
+    };
+    const ruleVisitors: Visitors = setting.rule.create(context);
+    for (const [type, visit] of Object.entries(ruleVisitors)) {
+      if (!visit) continue;
+      const list = visitors.get(type) ?? [];
+      list.push(visit);
+      visitors.set(type, list);
+    }
+  }
+
+  const comments: Node[] = [];
+  const stack: Node[] = [root];
+  while (stack.length) {
+    const node = stack.pop()!;
+    if (node.type === 'comment') comments.push(node);
+    const listeners = visitors.get(node.type);
+    if (listeners) for (const visit of listeners) visit(node);
+    const children = node.children;
+    for (let i = children.length - 1; i >= 0; i--) {
+      const child = children[i];
+      if (child?.isNamed) stack.push(child);
+    }
+  }
+
+  // a directive naming a rule that exists but is turned off is not a typo
+  const directives = parseDirectives(comments, new Set(rules.map((r) => r.meta.id)));
+  const problems: Problem[] = [];
+  for (const { setting, descriptor } of raw) {
+    const { rule } = setting;
+    const span = problemAt(text, locate, descriptor.node.startIndex, descriptor.node.endIndex);
+    if (directives.suppresses(rule.meta.id, span.line)) continue;
+    const severity = descriptor.severity === 'error' || setting.severity === 'error' ? 2 : 1;
+    const problem: Problem = {
+      ruleId: rule.meta.id,
+      messageId: descriptor.messageId,
+      severity,
+      message: interpolate(rule.meta.messages[descriptor.messageId], descriptor.data),
+      ...span,
+    };
+    if (descriptor.fix?.length) {
+      problem.fix = mergeFixes(text, descriptor.fix);
+      problem.fixSafety = descriptor.fixSafety ?? 'unsafe';
+    }
+    if (descriptor.suggest?.length) {
+      problem.suggestions = descriptor.suggest.map((s) => ({
+        desc: interpolate(rule.meta.messages[s.messageId], s.data),
+        fix: mergeFixes(text, s.fix),
+      }));
+    }
+    problems.push(problem);
+  }
+
+  for (const { ruleId, comment } of directives.unknown) {
+    problems.push({
+      ruleId: null,
+      severity: 1,
+      message: `Unknown rule '${ruleId}' in pylint-torch directive.`,
+      ...problemAt(text, locate, comment.startIndex, comment.endIndex),
+    });
+  }
+
+  const syntaxErrors = countSyntaxErrors(root);
+  const first = firstSyntaxError(root);
+  if (first) {
+    const span = problemAt(text, locate, first.startIndex, Math.max(first.endIndex, first.startIndex));
+    problems.push({
+      ruleId: null,
+      severity: 2,
+      message: `Syntax error: tree-sitter could not parse this ${first.isMissing ? `(missing ${first.type})` : 'code'}; rules ran on the rest of the file.`,
+      ...span,
+    });
+  }
+
+  problems.sort((a, b) => a.line - b.line || a.column - b.column || (a.ruleId ?? '').localeCompare(b.ruleId ?? ''));
+  return { problems, syntaxErrors };
+}
+
+export interface FixOutcome {
+  /** The fixed text (equal to the input when nothing applied). */
+  output: string;
+  /** Problems remaining in `output`. */
+  problems: Problem[];
+  /** How many fixes were applied over all passes. */
+  fixCount: number;
+}
+
+/** At most this many lint-and-fix passes per file (ESLint uses the same bound). */
+export const MAX_FIX_PASSES = 10;
+
+/**
+ * Lints and fixes until nothing more applies, at most {@link MAX_FIX_PASSES} passes. A pass whose output has more
+ * ERROR/MISSING nodes than its input is thrown away and the loop stops, so a fix never breaks parsing.
+ * `allowUnsafe` lets unsafe fixes apply (`--unsafe-fixes`).
+ */
+export function lintAndFix(parser: Parser, text: string, filePath: string, settings: readonly RuleSetting[], allowUnsafe: boolean): FixOutcome {
+  let current = lintPass(parser, text, filePath, settings);
+  let output = text;
+  let fixCount = 0;
+  for (let pass = 0; pass < MAX_FIX_PASSES; pass++) {
+    const fixes = current.problems.filter((p) => p.fix && (p.fixSafety === 'safe' || allowUnsafe)).map((p) => p.fix!);
+    if (fixes.length === 0) break;
+    const { output: next, applied } = applyFixes(output, fixes);
+    if (next === output) break;
+    const nextPass = lintPass(parser, next, filePath, settings);
+    if (nextPass.syntaxErrors > current.syntaxErrors) break;
+    output = next;
+    current = nextPass;
+    fixCount += applied.length;
+  }
+  return { output, problems: current.problems, fixCount };
+}

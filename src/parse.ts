@@ -1,0 +1,70 @@
+/**
+ * Stage 2: read and parse. Loads the tree-sitter runtime and the Python grammar from `wasm/` (copied there from the
+ * pinned npm packages by scripts/vendor-wasm.js) and turns source text into a tree.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { Language, Node, Parser, Tree } from 'web-tree-sitter';
+
+export type { Node, Tree };
+
+/** The folder that holds the vendored wasm files, found by walking up from this module (src/ or dist/src/). */
+function wasmDir(): string {
+  for (let dir = __dirname; ; dir = path.dirname(dir)) {
+    const candidate = path.join(dir, 'wasm');
+    if (fs.existsSync(path.join(candidate, 'tree-sitter-python.wasm'))) return candidate;
+    if (path.dirname(dir) === dir) throw new Error(`pylint-torch: wasm/tree-sitter-python.wasm not found above ${__dirname}`);
+  }
+}
+
+let parserPromise: Promise<Parser> | undefined;
+
+/**
+ * The shared Python parser, created once per process. The grammar is loaded from bytes, which works under both
+ * CommonJS and Jest. Throws if the wasm files are missing or cannot be instantiated.
+ */
+export function pythonParser(): Promise<Parser> {
+  parserPromise ??= (async () => {
+    const dir = wasmDir();
+    await Parser.init({ locateFile: (file: string) => path.join(dir, file) });
+    const language = await Language.load(fs.readFileSync(path.join(dir, 'tree-sitter-python.wasm')));
+    const parser = new Parser();
+    parser.setLanguage(language);
+    return parser;
+  })();
+  return parserPromise;
+}
+
+/**
+ * Parses Python source. The caller owns the tree and must call `tree.delete()` when done (wasm memory is not
+ * garbage-collected). Node offsets (`startIndex`/`endIndex`) are UTF-16 code units into `text`.
+ */
+export function parsePython(parser: Parser, text: string): Tree {
+  const tree = parser.parse(text);
+  if (!tree) throw new Error('tree-sitter returned no tree');
+  return tree;
+}
+
+/** Number of ERROR and MISSING nodes in a tree: the fixer refuses any pass that raises it. */
+export function countSyntaxErrors(root: Node): number {
+  let count = 0;
+  const stack: Node[] = [root];
+  for (let node = stack.pop(); node; node = stack.pop()) {
+    if (node.isError || node.isMissing) count++;
+    if (node.hasError) for (const child of node.children) if (child) stack.push(child);
+  }
+  return count;
+}
+
+/** The first ERROR or MISSING node in document order, for the syntax-error message. */
+export function firstSyntaxError(root: Node): Node | undefined {
+  if (!root.hasError) return undefined;
+  if (root.isError || root.isMissing) return root;
+  for (const child of root.children) {
+    if (child && (child.hasError || child.isMissing)) {
+      const found = firstSyntaxError(child);
+      if (found) return found;
+    }
+  }
+  return undefined;
+}

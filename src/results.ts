@@ -1,0 +1,75 @@
+/**
+ * Per-file results in ESLint's JSON shape, the input of every formatter.
+ */
+import type { Problem } from './linter';
+import type { Fix } from './rule';
+
+/** One message as formatters and `--format json` show it (ESLint's LintMessage plus `messageId`). */
+export interface LintMessage {
+  ruleId: string | null;
+  messageId?: string;
+  /** 1 warning, 2 error. */
+  severity: 1 | 2;
+  message: string;
+  /** 1-based line and column of the start; columns count UTF-16 code units. */
+  line: number;
+  column: number;
+  /** 1-based, exclusive end column. */
+  endLine: number;
+  endColumn: number;
+  /** The fix `--fix` would apply with the current flags (unsafe fixes only with `--unsafe-fixes`). */
+  fix?: Fix;
+  suggestions?: { desc: string; fix: Fix }[];
+  /** True when the file could not be read or decoded: nothing was checked. */
+  fatal?: boolean;
+}
+
+export interface LintResult {
+  /** Absolute path. */
+  filePath: string;
+  messages: LintMessage[];
+  errorCount: number;
+  warningCount: number;
+  fixableErrorCount: number;
+  fixableWarningCount: number;
+  /** With `--fix-dry-run`: the text `--fix` would write, when it differs from the file. */
+  output?: string;
+  /** How many fixes `--fix` applied (or would apply, with `--fix-dry-run`). */
+  fixCount?: number;
+}
+
+export const UNSAFE_FIX_DESC = 'Unsafe fix, applied only with --unsafe-fixes: ';
+
+/**
+ * Turns engine problems into a result. An unsafe fix is shown as `fix` only when `unsafeFixes` is on; otherwise it
+ * becomes the first suggestion, so that it stays visible without being counted as fixable.
+ */
+export function toResult(filePath: string, problems: readonly Problem[], unsafeFixes: boolean): LintResult {
+  const messages = problems.map((problem): LintMessage => {
+    const { fix, fixSafety, suggestions, ...rest } = problem;
+    const message: LintMessage = { ...rest };
+    if (fix && (fixSafety === 'safe' || unsafeFixes)) message.fix = fix;
+    const hidden = fix && !message.fix ? [{ desc: `${UNSAFE_FIX_DESC}${describeFix(fix)}`, fix }] : [];
+    if (hidden.length || suggestions?.length) message.suggestions = [...hidden, ...(suggestions ?? [])];
+    return message;
+  });
+  return countResult({ filePath, messages });
+}
+
+/** Fills in the four counts from `messages`. */
+export function countResult(result: Pick<LintResult, 'filePath' | 'messages'> & Partial<LintResult>): LintResult {
+  const errors = result.messages.filter((m) => m.severity === 2);
+  const warnings = result.messages.filter((m) => m.severity === 1);
+  return {
+    ...result,
+    errorCount: errors.length,
+    warningCount: warnings.length,
+    fixableErrorCount: errors.filter((m) => m.fix).length,
+    fixableWarningCount: warnings.filter((m) => m.fix).length,
+  };
+}
+
+function describeFix(fix: Fix): string {
+  const [start, end] = fix.range;
+  return start === end ? `insert \`${fix.text.trim()}\`` : `replace with \`${fix.text}\``;
+}

@@ -1,0 +1,113 @@
+/**
+ * The rule API, shaped like ESLint's: a rule is `meta` plus `create(context)`, which returns visitors keyed by
+ * tree-sitter node type; visitors call `context.report(...)`. Fixes are plain data.
+ */
+import type { Node } from './parse';
+import type { FileScopes } from './scope';
+
+/** Where the project lives; rule docs and SARIF `helpUri` point into it. */
+export const REPOSITORY_URL = 'https://github.com/pylint-torch/pylint-torch';
+
+/** A configured rule severity. `warn` prints as severity 1, `error` as 2 (ESLint's numbers). */
+export type Severity = 'warn' | 'error';
+export type SeveritySetting = 'off' | Severity;
+
+/**
+ * One text edit: replace `range` = [start, end) with `text`. Offsets are 0-based UTF-16 code units into the file's
+ * text without its BOM — the same units as web-tree-sitter's `startIndex`/`endIndex` and JS string indices.
+ */
+export interface Fix {
+  range: [number, number];
+  text: string;
+}
+
+/**
+ * Like Ruff: a `safe` fix keeps the program's behaviour and is applied by `--fix`; an `unsafe` fix may change it and
+ * is applied only with `--unsafe-fixes`. Suggestions are never applied.
+ */
+export type FixSafety = 'safe' | 'unsafe';
+
+/** JSON Schema (draft 7 subset understood by ajv) for a rule's options object. */
+export type OptionsSchema = Record<string, unknown>;
+
+export interface RuleMeta<MessageIds extends string> {
+  /** The rule id users write in config and directives, e.g. `torch-load-missing-weights-only`. */
+  id: string;
+  /** ESLint's meta.type: `problem` (likely bug or vulnerability) or `suggestion` (better way). */
+  type: 'problem' | 'suggestion';
+  docs: { description: string; url: string };
+  /** `code` when the rule can report a fix. */
+  fixable?: 'code';
+  hasSuggestions?: boolean;
+  /** Message templates; `{{name}}` placeholders are filled from the report's `data`. */
+  messages: Record<MessageIds, string>;
+  /** Schema of the options object (`["warn", {options}]`); `false` when the rule takes none. */
+  schema: OptionsSchema | false;
+  defaultSeverity: SeveritySetting;
+  /** Feeds SARIF `properties`: CVSS-like score 0–10 (GitHub's `security-severity`) and precision. */
+  security: { severity: number; precision: 'very-high' | 'high' | 'medium' | 'low'; cwe: string[] };
+}
+
+export interface SuggestionDescriptor<MessageIds extends string> {
+  messageId: MessageIds;
+  data?: Record<string, string>;
+  fix: Fix[];
+}
+
+export interface ReportDescriptor<MessageIds extends string> {
+  node: Node;
+  messageId: MessageIds;
+  data?: Record<string, string>;
+  /** Edits that together make one fix; merged into a single `{range, text}` like ESLint's mergeFixes. */
+  fix?: Fix[];
+  /** Required with `fix`: see {@link FixSafety}. */
+  fixSafety?: FixSafety;
+  suggest?: SuggestionDescriptor<MessageIds>[];
+  /** Raises this finding to `error` whatever the configured severity (e.g. remote loads). */
+  severity?: 'error';
+}
+
+export interface RuleContext<MessageIds extends string, Options> {
+  /** Absolute path of the file being linted. */
+  filePath: string;
+  /** The file's text without BOM; node offsets index into it. */
+  text: string;
+  root: Node;
+  scopes: FileScopes;
+  /** The rule's options: `defaultOptions` merged with the configured object. */
+  options: Options;
+  report(descriptor: ReportDescriptor<MessageIds>): void;
+}
+
+/** Visitors keyed by tree-sitter node type, called in document order. */
+export type Visitors = Partial<Record<string, (node: Node) => void>>;
+
+export interface RuleModule<MessageIds extends string = string, Options = unknown> {
+  meta: RuleMeta<MessageIds>;
+  defaultOptions: Options;
+  create(context: RuleContext<MessageIds, Options>): Visitors;
+}
+
+/** An untyped view of any rule, for registries and the engine. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type AnyRule = RuleModule<string, any>;
+
+/**
+ * Typed rule factory: message ids are inferred from `meta.messages`, so `context.report({messageId: 'typo'})` and a
+ * suggestion with an unknown id do not compile. The docs URL is derived from the id.
+ */
+export function createRule<MessageIds extends string, Options = Record<string, never>>(rule: {
+  meta: Omit<RuleMeta<MessageIds>, 'docs'> & { docs: { description: string } };
+  defaultOptions: Options;
+  create(context: RuleContext<NoInfer<MessageIds>, Options>): Visitors;
+}): RuleModule<MessageIds, Options> {
+  return {
+    ...rule,
+    meta: { ...rule.meta, docs: { ...rule.meta.docs, url: `${REPOSITORY_URL}/blob/main/docs/rules/${rule.meta.id}.md` } },
+  };
+}
+
+/** Fills `{{name}}` placeholders; an unknown placeholder is left as written (ESLint does the same). */
+export function interpolate(template: string, data: Record<string, string> | undefined): string {
+  return template.replace(/\{\{\s*(\w+)\s*\}\}/g, (whole, key: string) => (data && key in data ? data[key] : whole));
+}

@@ -1,0 +1,445 @@
+/**
+ * Stage 3: resolve names. Builds Python's scopes for one file (module, class, def, lambda, comprehension) and answers
+ * "what is this expression's fully qualified name?" — `th.load` after `import torch as th` is `torch.load`; a
+ * parameter, local def or other assignment named `torch` shadows the import and resolves to nothing.
+ *
+ * The analysis is flow-insensitive and conservative: a name resolves only when every binding of it in its scope
+ * agrees (an assignment of `None`, as in `try: import torch / except ImportError: torch = None`, is ignored).
+ */
+import type { Node } from './parse';
+import { namedChildren, unparen } from './python';
+
+export type ScopeKind = 'module' | 'class' | 'function' | 'lambda' | 'comprehension';
+
+/**
+ * How a name got bound. `assign`, `with` and `iterate` carry the expression the name came from in `value`
+ * (`x = value`, `with value as x`, `for x in value`); `import` carries the imported module path in `qualname`.
+ */
+export type BindingKind = 'import' | 'assign' | 'with' | 'iterate' | 'def' | 'class' | 'param' | 'other';
+
+export interface Binding {
+  kind: BindingKind;
+  name: string;
+  /** The identifier that is bound (or the def/class/import node). */
+  node: Node;
+  scope: Scope;
+  /** Dotted module path for imports: `from torch import load as L` binds `L` → `torch.load`. */
+  qualname?: string;
+  /** Source expression for `assign`, `with` and `iterate` bindings. */
+  value?: Node;
+  /** Type annotation for parameters and annotated assignments. */
+  annotation?: Node;
+}
+
+export interface Scope {
+  kind: ScopeKind;
+  node: Node;
+  parent: Scope | undefined;
+  bindings: Map<string, Binding[]>;
+  /** Names declared `global` (or `nonlocal`) here: they are looked up outside this scope. */
+  outerNames: Set<string>;
+  /** Modules imported with `from m import *` (module scope only). */
+  starImports: string[];
+}
+
+/** Names `from torch import *` brings in that matter to us (torch.__all__ has both; torch/__init__.py, 2.6). */
+const TORCH_STAR_NAMES = new Set(['load', 'save']);
+
+const SCOPE_TYPES = new Set([
+  'function_definition',
+  'class_definition',
+  'lambda',
+  'list_comprehension',
+  'set_comprehension',
+  'dictionary_comprehension',
+  'generator_expression',
+]);
+
+/** The scopes of one file and name resolution over them. Build with {@link analyzeScopes}. */
+export class FileScopes {
+  readonly module: Scope;
+  private readonly byNode = new Map<number, Scope>();
+  private readonly qualnameCache = new Map<Binding, string | null | 'none'>();
+
+  constructor(root: Node) {
+    this.module = this.newScope('module', root, undefined);
+    this.visitChildren(root, this.module);
+  }
+
+  /** The innermost scope whose body contains `node`. */
+  scopeOf(node: Node): Scope {
+    let child = node;
+    for (let p = node.parent; p; child = p, p = p.parent) {
+      if (!SCOPE_TYPES.has(p.type)) continue;
+      // A class's name and bases, and a def's name, decorators and defaults, belong to the enclosing scope.
+      if (p.type === 'class_definition' && child.id !== p.childForFieldName('body')?.id) continue;
+      if (p.type === 'function_definition') {
+        const inBody = child.id === p.childForFieldName('body')?.id;
+        const isParamName = child.id === p.childForFieldName('parameters')?.id && isParameterName(node);
+        if (!inBody && !isParamName) continue;
+      }
+      const scope = this.byNode.get(p.id);
+      if (scope) return scope;
+    }
+    return this.module;
+  }
+
+  /** The bindings `name` refers to when used in `scope` (Python's LEGB lookup without builtins), or undefined. */
+  lookup(name: string, scope: Scope): Binding[] | undefined {
+    let current: Scope | undefined = scope;
+    let first = true;
+    while (current) {
+      const skip = (!first && current.kind === 'class') || current.outerNames.has(name);
+      if (!skip) {
+        const found = current.bindings.get(name);
+        if (found) return found;
+      }
+      if (current.outerNames.has(name) && current.kind !== 'module') {
+        current = this.module; // `global x` (nonlocal is rare enough to treat the same way)
+        first = false;
+        continue;
+      }
+      current = current.parent;
+      first = false;
+    }
+    return undefined;
+  }
+
+  /** The bindings the identifier `node` refers to where it stands. */
+  bindingsOf(node: Node): Binding[] | undefined {
+    return this.lookup(node.text, this.scopeOf(node));
+  }
+
+  /**
+   * The fully qualified name of an identifier or attribute chain, e.g. `torch.serialization.load`; `builtins.open`
+   * for an unbound name; undefined when any part is shadowed, ambiguous or not a module path.
+   */
+  qualifiedName(expr: Node, depth = 0): string | undefined {
+    const node = unparen(expr);
+    if (depth > 20) return undefined;
+    if (node.type === 'attribute') {
+      const base = node.childForFieldName('object');
+      const attr = node.childForFieldName('attribute');
+      if (!base || !attr) return undefined;
+      const q = this.qualifiedName(base, depth + 1);
+      return q === undefined ? undefined : `${q}.${attr.text}`;
+    }
+    if (node.type !== 'identifier') return undefined;
+    const bindings = this.bindingsOf(node);
+    if (!bindings) return this.unboundName(node.text);
+    let result: string | undefined;
+    for (const binding of bindings) {
+      const q = this.bindingQualname(binding, depth);
+      if (q === 'none') continue;
+      if (q === null || (result !== undefined && result !== q)) return undefined;
+      result = q;
+    }
+    return result;
+  }
+
+  /** Identifiers that read `binding`'s name and resolve to it (uses, not binding sites), in document order. */
+  references(binding: Binding): Node[] {
+    const scopeNode = binding.scope.node;
+    const body = binding.scope.kind === 'module' ? scopeNode : (scopeNode.childForFieldName('body') ?? scopeNode);
+    const found: Node[] = [];
+    const stack: Node[] = [body];
+    while (stack.length) {
+      const node = stack.pop()!;
+      if (node.type === 'identifier') {
+        if (node.text === binding.name && isReference(node) && this.bindingsOf(node)?.includes(binding)) found.push(node);
+        continue;
+      }
+      for (const child of node.namedChildren) if (child) stack.push(child);
+    }
+    return found.sort((a, b) => a.startIndex - b.startIndex);
+  }
+
+  private unboundName(name: string): string | undefined {
+    const stars = this.module.starImports;
+    if (stars.length === 0) return `builtins.${name}`;
+    if (stars.length === 1 && stars[0] === 'torch' && TORCH_STAR_NAMES.has(name)) return `torch.${name}`;
+    return undefined;
+  }
+
+  private bindingQualname(binding: Binding, depth: number): string | null | 'none' {
+    const cached = this.qualnameCache.get(binding);
+    if (cached !== undefined) return cached;
+    this.qualnameCache.set(binding, null); // cycle guard: `x = x.y`
+    let result: string | null | 'none' = null;
+    if (binding.kind === 'import') result = binding.qualname ?? null;
+    else if (binding.kind === 'assign' && binding.value) {
+      const value = unparen(binding.value);
+      if (value.type === 'none') result = 'none';
+      else if (value.type === 'identifier' || value.type === 'attribute') result = this.qualifiedName(value, depth + 1) ?? null;
+    }
+    this.qualnameCache.set(binding, result);
+    return result;
+  }
+
+  private newScope(kind: ScopeKind, node: Node, parent: Scope | undefined): Scope {
+    const scope: Scope = { kind, node, parent, bindings: new Map(), outerNames: new Set(), starImports: [] };
+    this.byNode.set(node.id, scope);
+    return scope;
+  }
+
+  private bind(scope: Scope, binding: Omit<Binding, 'scope'>): void {
+    let target = scope;
+    if (scope.outerNames.has(binding.name)) target = this.module;
+    const list = target.bindings.get(binding.name) ?? [];
+    list.push({ ...binding, scope: target });
+    target.bindings.set(binding.name, list);
+  }
+
+  /** Binds every identifier in an assignment target; a lone identifier gets `kind` and `value`. */
+  private bindTarget(scope: Scope, target: Node, kind: BindingKind, value: Node | undefined): void {
+    const t = unparen(target);
+    if (t.type === 'identifier') {
+      this.bind(scope, { kind, name: t.text, node: t, value });
+      return;
+    }
+    if (['pattern_list', 'tuple_pattern', 'list_pattern', 'tuple', 'list', 'list_splat_pattern'].includes(t.type)) {
+      for (const part of namedChildren(t)) this.bindTarget(scope, part, 'other', undefined);
+    }
+    // attribute and subscript targets bind no name
+  }
+
+  private visitChildren(node: Node, scope: Scope): void {
+    for (const child of node.namedChildren) if (child) this.visit(child, scope);
+  }
+
+  private visit(node: Node, scope: Scope): void {
+    switch (node.type) {
+      case 'function_definition': {
+        const name = node.childForFieldName('name');
+        if (name) this.bind(scope, { kind: 'def', name: name.text, node });
+        const fnScope = this.newScope('function', node, scope);
+        const params = node.childForFieldName('parameters');
+        if (params) this.visitParameters(params, fnScope, scope);
+        const returns = node.childForFieldName('return_type');
+        if (returns) this.visit(returns, scope);
+        const body = node.childForFieldName('body');
+        if (body) this.visitChildren(body, fnScope);
+        return;
+      }
+      case 'lambda': {
+        const lambdaScope = this.newScope('lambda', node, scope);
+        const params = node.childForFieldName('parameters');
+        if (params) this.visitParameters(params, lambdaScope, scope);
+        const body = node.childForFieldName('body');
+        if (body) this.visit(body, lambdaScope);
+        return;
+      }
+      case 'class_definition': {
+        const name = node.childForFieldName('name');
+        if (name) this.bind(scope, { kind: 'class', name: name.text, node });
+        const bases = node.childForFieldName('superclasses');
+        if (bases) this.visit(bases, scope);
+        const classScope = this.newScope('class', node, scope);
+        const body = node.childForFieldName('body');
+        if (body) this.visitChildren(body, classScope);
+        return;
+      }
+      case 'list_comprehension':
+      case 'set_comprehension':
+      case 'dictionary_comprehension':
+      case 'generator_expression': {
+        const compScope = this.newScope('comprehension', node, scope);
+        this.visitChildren(node, compScope);
+        return;
+      }
+      case 'for_in_clause':
+      case 'for_statement': {
+        const left = node.childForFieldName('left');
+        const right = node.childForFieldName('right');
+        if (left) this.bindTarget(scope, left, 'iterate', right ?? undefined);
+        for (const child of namedChildren(node)) if (child.id !== left?.id) this.visit(child, scope);
+        return;
+      }
+      case 'import_statement':
+        for (const item of node.childrenForFieldName('name')) {
+          if (!item) continue;
+          if (item.type === 'aliased_import') {
+            const dotted = item.childForFieldName('name');
+            const alias = item.childForFieldName('alias');
+            if (dotted && alias) this.bind(scope, { kind: 'import', name: alias.text, node, qualname: dotted.text });
+          } else {
+            const head = item.text.split('.')[0];
+            this.bind(scope, { kind: 'import', name: head, node, qualname: head });
+          }
+        }
+        return;
+      case 'import_from_statement': {
+        const moduleNode = node.childForFieldName('module_name');
+        const moduleName = moduleNode?.text.replace(/\s+/g, '') ?? '';
+        if (namedChildren(node).some((c) => c.type === 'wildcard_import')) {
+          if (scope.kind === 'module') scope.starImports.push(moduleName);
+          return;
+        }
+        for (const item of node.childrenForFieldName('name')) {
+          if (!item) continue;
+          const dotted = item.type === 'aliased_import' ? item.childForFieldName('name') : item;
+          const alias = item.type === 'aliased_import' ? item.childForFieldName('alias') : item;
+          if (!dotted || !alias) continue;
+          const joiner = moduleName.endsWith('.') ? '' : '.';
+          this.bind(scope, { kind: 'import', name: alias.text, node, qualname: `${moduleName}${joiner}${dotted.text}` });
+        }
+        return;
+      }
+      case 'assignment': {
+        const left = node.childForFieldName('left');
+        const right = node.childForFieldName('right');
+        const annotation = node.childForFieldName('type');
+        // `a = b = value`: every target gets the final value
+        let value = right;
+        while (value?.type === 'assignment') value = value.childForFieldName('right');
+        if (left && (right || !annotation)) {
+          const t = unparen(left);
+          if (t.type === 'identifier') this.bind(scope, { kind: 'assign', name: t.text, node: t, value: value ?? undefined, annotation: annotation ?? undefined });
+          else this.bindTarget(scope, left, 'other', undefined);
+        }
+        if (left && left.type !== 'identifier') this.visit(left, scope);
+        if (annotation) this.visit(annotation, scope);
+        if (right) this.visit(right, scope);
+        return;
+      }
+      case 'augmented_assignment': {
+        const left = node.childForFieldName('left');
+        if (left) this.bindTarget(scope, left, 'other', undefined);
+        this.visitChildren(node, scope);
+        return;
+      }
+      case 'named_expression': {
+        const name = node.childForFieldName('name');
+        const value = node.childForFieldName('value');
+        // PEP 572: a walrus inside a comprehension binds in the enclosing function
+        let target = scope;
+        while (target.kind === 'comprehension' && target.parent) target = target.parent;
+        if (name) this.bind(target, { kind: 'assign', name: name.text, node: name, value: value ?? undefined });
+        if (value) this.visit(value, scope);
+        return;
+      }
+      case 'with_item': {
+        const value = node.childForFieldName('value');
+        if (value?.type === 'as_pattern') {
+          const source = value.namedChild(0);
+          const alias = value.childForFieldName('alias');
+          const target = alias?.namedChild(0);
+          if (target) this.bindTarget(scope, target, 'with', source ?? undefined);
+          if (source) this.visit(source, scope);
+          return;
+        }
+        this.visitChildren(node, scope);
+        return;
+      }
+      case 'except_clause':
+      case 'case_pattern':
+        for (const pattern of namedChildren(node)) {
+          if (pattern.type === 'as_pattern') {
+            const target = pattern.childForFieldName('alias')?.namedChild(0);
+            if (target) this.bindTarget(scope, target, 'other', undefined);
+          }
+        }
+        this.visitChildren(node, scope);
+        return;
+      case 'global_statement':
+      case 'nonlocal_statement':
+        for (const name of namedChildren(node)) scope.outerNames.add(name.text);
+        return;
+      default:
+        this.visitChildren(node, scope);
+    }
+  }
+
+  private visitParameters(params: Node, scope: Scope, outer: Scope): void {
+    for (const param of namedChildren(params)) {
+      let name: Node | null = null;
+      let annotation: Node | null = null;
+      switch (param.type) {
+        case 'identifier':
+          name = param;
+          break;
+        case 'typed_parameter':
+          name = param.namedChildren.find((c) => c?.type === 'identifier') ?? null;
+          if (!name) name = param.namedChild(0)?.namedChild(0) ?? null; // *args: T
+          annotation = param.childForFieldName('type');
+          break;
+        case 'default_parameter':
+        case 'typed_default_parameter':
+          name = param.childForFieldName('name');
+          annotation = param.childForFieldName('type');
+          {
+            const value = param.childForFieldName('value');
+            if (value) this.visit(value, outer);
+          }
+          break;
+        case 'list_splat_pattern':
+        case 'dictionary_splat_pattern':
+          name = param.namedChild(0);
+          break;
+        default:
+          break;
+      }
+      if (name?.type === 'identifier') this.bind(scope, { kind: 'param', name: name.text, node: name, annotation: annotation ?? undefined });
+      if (annotation) this.visit(annotation, outer);
+    }
+  }
+}
+
+/** Builds the scopes of a parsed module. */
+export function analyzeScopes(root: Node): FileScopes {
+  return new FileScopes(root);
+}
+
+function isParameterName(node: Node): boolean {
+  for (let p = node.parent; p; p = p.parent) {
+    if (p.type === 'parameters' || p.type === 'lambda_parameters') return true;
+    if (p.type === 'type' || p.type === 'default_parameter' || p.type === 'typed_default_parameter') {
+      // inside an annotation or default value: evaluated in the outer scope unless this is the name field
+      return p.childForFieldName('name')?.id === node.id;
+    }
+  }
+  return false;
+}
+
+/** False for identifiers that bind or name something rather than read a variable (`x =`, `a.x`, `f(x=…)`, defs). */
+export function isReference(node: Node): boolean {
+  const parent = node.parent;
+  if (!parent) return true;
+  const is = (field: string) => parent.childForFieldName(field)?.id === node.id;
+  switch (parent.type) {
+    case 'attribute':
+      return !is('attribute');
+    case 'keyword_argument':
+      return !is('name');
+    case 'assignment':
+    case 'augmented_assignment':
+    case 'for_statement':
+    case 'for_in_clause':
+      return !is('left');
+    case 'named_expression':
+      return !is('name');
+    case 'function_definition':
+    case 'class_definition':
+      return !is('name');
+    case 'default_parameter':
+    case 'typed_default_parameter':
+      return !is('name');
+    case 'as_pattern_target':
+    case 'pattern_list':
+    case 'tuple_pattern':
+    case 'list_pattern':
+    case 'parameters':
+    case 'lambda_parameters':
+    case 'typed_parameter':
+    case 'list_splat_pattern':
+    case 'dictionary_splat_pattern':
+    case 'dotted_name':
+    case 'aliased_import':
+    case 'global_statement':
+    case 'nonlocal_statement':
+    case 'keyword_pattern':
+      return false;
+    default:
+      return true;
+  }
+}

@@ -1,0 +1,111 @@
+/**
+ * What pylint-torch knows about torch's serialization API: which callables load and save, and where their
+ * parameters sit. Facts cite ../shared/FACTS.md and the torch source files they come from.
+ */
+import type { Node } from './parse';
+import { argumentValue, CallArguments, callArguments, unparen } from './python';
+import type { FileScopes } from './scope';
+
+/** A member of the torch.load family and the shape of its signature. */
+export interface LoadFunction {
+  /** The name users know it by, for messages. */
+  display: string;
+  /** 0-based position of the path/URL parameter and its keyword name. */
+  path: { index: number; name: string };
+  /** Position of `weights_only` when it can be passed positionally; undefined when keyword-only. */
+  weightsOnlyIndex?: number;
+  /** Position of `pickle_module`, when the function has one. */
+  pickleModuleIndex?: number;
+  /**
+   * `weights_only` default: `torch` when torch decides (False before 2.6, True from 2.6, PR #137602), `false` when it
+   * is False on every version.
+   */
+  weightsOnlyDefault: 'torch' | false;
+}
+
+/**
+ * torch/serialization.py (2.6): `load(f, map_location=None, pickle_module=None, *, weights_only=None, mmap=None,
+ * **pickle_load_args)` — weights_only is keyword-only.
+ */
+const TORCH_LOAD: LoadFunction = {
+  display: 'torch.load',
+  path: { index: 0, name: 'f' },
+  pickleModuleIndex: 2,
+  weightsOnlyDefault: 'torch',
+};
+
+/**
+ * torch/hub.py (2.6): `load_state_dict_from_url(url, model_dir=None, map_location=None, progress=True,
+ * check_hash=False, file_name=None, weights_only=False)`; torch/utils/model_zoo.py re-exports it as `load_url`.
+ * weights_only defaults to False on every version (FACTS.md).
+ */
+const HUB_LOAD: Omit<LoadFunction, 'display'> = {
+  path: { index: 0, name: 'url' },
+  weightsOnlyIndex: 6,
+  weightsOnlyDefault: false,
+};
+
+export const LOAD_FUNCTIONS: ReadonlyMap<string, LoadFunction> = new Map([
+  ['torch.load', TORCH_LOAD],
+  ['torch.serialization.load', { ...TORCH_LOAD, display: 'torch.serialization.load' }],
+  ['torch.hub.load_state_dict_from_url', { ...HUB_LOAD, display: 'torch.hub.load_state_dict_from_url' }],
+  ['torch.utils.model_zoo.load_url', { ...HUB_LOAD, display: 'torch.utils.model_zoo.load_url' }],
+]);
+
+/** torch/serialization.py (2.6): `save(obj, f, pickle_module=pickle, pickle_protocol=2, ...)`. */
+export const SAVE_FUNCTIONS: ReadonlySet<string> = new Set(['torch.save', 'torch.serialization.save']);
+
+/** A resolved call of the torch.load family. */
+export interface LoadCall {
+  call: Node;
+  fn: LoadFunction;
+  args: CallArguments;
+}
+
+/** The torch.load-family callee of `call`, resolved through imports and aliases, or undefined. */
+export function asLoadCall(call: Node, scopes: FileScopes): LoadCall | undefined {
+  const callee = call.childForFieldName('function');
+  if (!callee) return undefined;
+  const name = scopes.qualifiedName(callee);
+  const fn = name === undefined ? undefined : LOAD_FUNCTIONS.get(name);
+  return fn && { call, fn, args: callArguments(call) };
+}
+
+/** True when `call` calls torch.save (or torch.serialization.save). */
+export function isSaveCall(call: Node, scopes: FileScopes): boolean {
+  const callee = call.childForFieldName('function');
+  const name = callee && scopes.qualifiedName(callee);
+  return name !== undefined && name !== null && SAVE_FUNCTIONS.has(name);
+}
+
+/** The expression passed as `weights_only`, if visible. */
+export function weightsOnlyArgument(load: LoadCall): Node | undefined {
+  return load.fn.weightsOnlyIndex === undefined
+    ? load.args.keywords.get('weights_only')?.childForFieldName('value') ?? undefined
+    : argumentValue(load.args, load.fn.weightsOnlyIndex, 'weights_only');
+}
+
+/** The expression passed as `pickle_module`, if visible. */
+export function pickleModuleArgument(load: LoadCall): Node | undefined {
+  return load.fn.pickleModuleIndex === undefined ? undefined : argumentValue(load.args, load.fn.pickleModuleIndex, 'pickle_module');
+}
+
+/** The path, file object or URL argument, if visible. */
+export function pathArgument(load: LoadCall): Node | undefined {
+  return argumentValue(load.args, load.fn.path.index, load.fn.path.name);
+}
+
+/**
+ * True when `expr` is certainly `False`: the literal, or a name whose every binding is a module-level assignment of
+ * the literal False (`SAFE = False` … `weights_only=SAFE`).
+ */
+export function isCertainlyFalse(expr: Node, scopes: FileScopes): boolean {
+  const node = unparen(expr);
+  if (node.type === 'false') return true;
+  if (node.type !== 'identifier') return false;
+  const bindings = scopes.bindingsOf(node);
+  return (
+    bindings !== undefined &&
+    bindings.every((b) => b.scope.kind === 'module' && b.kind === 'assign' && b.value !== undefined && unparen(b.value).type === 'false')
+  );
+}

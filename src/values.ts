@@ -1,0 +1,319 @@
+/**
+ * What a value is, judged from the file's own code: is a torch.load result used only as a state dict (a mapping of
+ * tensors)? Is a torch.save argument an nn.Module? Both answers are evidence-based and err on "don't know".
+ */
+import type { Node } from './parse';
+import { callArguments, enclosing, methodName, namedChildren, parentThroughParens, unparen } from './python';
+import type { Binding, FileScopes } from './scope';
+
+const MAX_DEPTH = 6;
+
+// ---------------------------------------------------------------------------------------------------------------
+// State-dict use of a load result
+
+/** Methods that read a mapping: `.items()`, `.keys()`, `.values()` iterate it; `.get(k)` returns an entry. */
+const ITERATE_METHODS = ['items', 'keys', 'values'];
+const ENTRY_METHODS = ['get', 'pop', 'setdefault'];
+/** Builtins that only read plain data (numbers, strings, containers). */
+const DATA_BUILTINS = new Set(['int', 'float', 'str', 'bool', 'len', 'print', 'range', 'list', 'dict', 'tuple', 'sorted', 'max', 'min', 'sum', 'round', 'abs', 'set', 'repr', 'format', 'isinstance']);
+
+/**
+ * True when every use of the value produced by `expr` (a torch.load call) treats it as a state dict: it is passed
+ * to `.load_state_dict(...)`, iterated, tested with `in`, or subscripted with entries that in turn go to
+ * `load_state_dict` or are read as plain data (numbers, strings). Any other use — calling it, `.eval()`, `.to()`,
+ * returning it, storing it on an object — makes the answer false, as does a value with no visible use.
+ */
+export function isUsedAsStateDict(expr: Node, scopes: FileScopes): boolean {
+  return use(expr, scopes, 'mapping', 0);
+}
+
+type Role = 'mapping' | 'entry';
+
+function use(node: Node, scopes: FileScopes, role: Role, depth: number): boolean {
+  if (depth > MAX_DEPTH) return false;
+  const { parent, child } = parentThroughParens(node);
+  if (!parent) return false;
+  const isField = (field: string) => parent.childForFieldName(field)?.id === child.id;
+
+  if (isLoadStateDictArgument(parent, child)) return true;
+  switch (parent.type) {
+    case 'subscript':
+      return isField('value') && use(parent, scopes, 'entry', depth + 1);
+    case 'attribute': {
+      const call = parent.parent;
+      if (!isField('object') || call?.type !== 'call' || call.childForFieldName('function')?.id !== parent.id) return false;
+      const method = parent.childForFieldName('attribute')?.text ?? '';
+      if (ITERATE_METHODS.includes(method)) return true;
+      if (ENTRY_METHODS.includes(method)) return use(call, scopes, 'entry', depth + 1);
+      return false;
+    }
+    case 'for_statement':
+    case 'for_in_clause':
+      return isField('right');
+    case 'comparison_operator':
+      return parent.children.some((c) => c?.type === 'in' || c?.type === 'not in') && parent.lastNamedChild?.id === child.id;
+    case 'assignment': {
+      const left = parent.childForFieldName('left');
+      if (!isField('right') || left?.type !== 'identifier') return role === 'entry' && left?.type === 'pattern_list';
+      return nameUses(left, scopes, role, depth);
+    }
+    case 'keyword_argument':
+    case 'argument_list':
+      return role === 'entry' && isDataBuiltinArgument(parent, scopes);
+    case 'binary_operator':
+    case 'boolean_operator':
+    case 'unary_operator':
+    case 'interpolation':
+    case 'augmented_assignment':
+      return role === 'entry';
+    default:
+      return false;
+  }
+}
+
+/** All reads of a name bound once (`sd = torch.load(...)`) are state-dict uses; a name bound twice is not judged. */
+function nameUses(name: Node, scopes: FileScopes, role: Role, depth: number): boolean {
+  const bindings = scopes.bindingsOf(name);
+  if (!bindings || bindings.length !== 1) return false;
+  const refs = scopes.references(bindings[0]);
+  return refs.length > 0 && refs.every((ref) => use(ref, scopes, role, depth + 1));
+}
+
+function isLoadStateDictArgument(parent: Node, child: Node): boolean {
+  let list = parent;
+  if (parent.type === 'keyword_argument') {
+    if (parent.childForFieldName('name')?.text !== 'state_dict') return false;
+    list = parent.parent ?? parent;
+  } else if (parent.type !== 'argument_list' || namedChildren(parent)[0]?.id !== child.id) {
+    return false;
+  }
+  const call = list.parent;
+  return call?.type === 'call' && methodName(call) === 'load_state_dict';
+}
+
+function isDataBuiltinArgument(parent: Node, scopes: FileScopes): boolean {
+  const list = parent.type === 'keyword_argument' ? parent.parent : parent;
+  const call = list?.parent;
+  const callee = call?.type === 'call' ? call.childForFieldName('function') : null;
+  const name = callee ? scopes.qualifiedName(callee) : undefined;
+  return name !== undefined && name.startsWith('builtins.') && DATA_BUILTINS.has(name.slice('builtins.'.length));
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// nn.Module values
+
+/** Why a value is believed to be an nn.Module, for messages: e.g. "`Net()` (Net subclasses nn.Module, line 4)". */
+export interface ModuleEvidence {
+  /** The expression that is a module (inside a container literal, the element). */
+  node: Node;
+  reason: string;
+}
+
+export interface ModuleOptions {
+  /** Extra fully qualified base classes to treat as nn.Module (config `extraModuleBases`). */
+  extraModuleBases: readonly string[];
+}
+
+/**
+ * Base classes that make a class an nn.Module. Sources: torch/nn/modules/module.py (`torch.nn.Module`, re-exported
+ * as `torch.nn.Module`); lightning/pytorch/core/module.py (LightningModule subclasses nn.Module, 2.x);
+ * transformers/modeling_utils.py (PreTrainedModel subclasses nn.Module, 4.x).
+ */
+const MODULE_BASES = new Set([
+  'torch.nn.Module',
+  'torch.nn.modules.module.Module',
+  'pytorch_lightning.LightningModule',
+  'lightning.LightningModule',
+  'lightning.pytorch.LightningModule',
+  'transformers.PreTrainedModel',
+  'transformers.modeling_utils.PreTrainedModel',
+]);
+
+/** torch.nn names that are classes but not modules (torch/nn/__init__.py, 2.6). */
+const NN_NON_MODULES = new Set(['Parameter', 'UninitializedParameter', 'Buffer', 'UninitializedBuffer']);
+
+/** torchvision.models callables that do not return a model (torchvision/models/_api.py, 0.21). */
+const TORCHVISION_NON_BUILDERS = new Set(['get_weight', 'get_model_weights', 'get_model_builder', 'list_models', 'WeightsEnum', 'Weights']);
+
+/** Methods of nn.Module that return the module itself (torch/nn/modules/module.py, 2.6). */
+const SELF_RETURNING = new Set(['to', 'cuda', 'cpu', 'eval', 'train', 'half', 'float', 'double', 'bfloat16', 'requires_grad_', 'share_memory', 'to_empty', 'xpu', 'ipu', 'mtia', 'type', 'apply', 'zero_grad_']);
+
+/**
+ * Evidence that `expr` evaluates to an nn.Module (or a dict/list/tuple literal holding one), else undefined.
+ * Recognised: constructors of classes that subclass nn.Module (in this file, through other classes of this file),
+ * `torch.nn.*` layer and container constructors, `torchvision.models` builders, `self` in a module's method,
+ * `self.x` assigned a module in `__init__`, parameters annotated `nn.Module`, names bound only to such values, and
+ * `.to()`/`.eval()`/… chains and `copy.deepcopy` of them.
+ */
+export function moduleEvidence(expr: Node, scopes: FileScopes, options: ModuleOptions, depth = 0): ModuleEvidence | undefined {
+  if (depth > MAX_DEPTH) return undefined;
+  const node = unparen(expr);
+  switch (node.type) {
+    case 'call':
+      return callEvidence(node, scopes, options, depth);
+    case 'identifier':
+      return identifierEvidence(node, scopes, options, depth);
+    case 'attribute':
+      return selfAttributeEvidence(node, scopes, options, depth);
+    case 'list':
+    case 'tuple':
+    case 'set':
+      for (const element of namedChildren(node)) {
+        const found = moduleEvidence(element, scopes, options, depth + 1);
+        if (found) return found;
+      }
+      return undefined;
+    case 'dictionary':
+      for (const pair of namedChildren(node)) {
+        const value = pair.type === 'pair' ? pair.childForFieldName('value') : null;
+        const found = value ? moduleEvidence(value, scopes, options, depth + 1) : undefined;
+        if (found) return found;
+      }
+      return undefined;
+    default:
+      return undefined;
+  }
+}
+
+function callEvidence(call: Node, scopes: FileScopes, options: ModuleOptions, depth: number): ModuleEvidence | undefined {
+  const callee = call.childForFieldName('function');
+  if (!callee) return undefined;
+  const method = methodName(call);
+  if (method && SELF_RETURNING.has(method)) {
+    const object = callee.childForFieldName('object');
+    const inner = object ? moduleEvidence(object, scopes, options, depth + 1) : undefined;
+    return inner && { node: call, reason: inner.reason };
+  }
+  const name = scopes.qualifiedName(callee);
+  if (name === 'copy.deepcopy' || name === 'copy.copy') {
+    const arg = callArguments(call).positional[0];
+    const inner = arg && moduleEvidence(arg, scopes, options, depth + 1);
+    return inner && { node: call, reason: inner.reason };
+  }
+  if (name !== undefined) {
+    const parts = name.split('.');
+    const last = parts[parts.length - 1];
+    if (parts.length === 3 && parts[0] === 'torch' && parts[1] === 'nn' && /^[A-Z]/.test(last) && !NN_NON_MODULES.has(last)) {
+      return { node: call, reason: `\`${name}\` is an nn.Module` };
+    }
+    if (isModuleBase(name, options)) return { node: call, reason: `\`${name}\` is an nn.Module` };
+    if (name.startsWith('torchvision.models.') && !TORCHVISION_NON_BUILDERS.has(last) && !last.endsWith('_Weights') && /^[a-z]/.test(last)) {
+      return { node: call, reason: `\`${name}\` builds a torchvision model` };
+    }
+  }
+  if (callee.type === 'identifier') {
+    const cls = moduleClass(callee, scopes, options, new Set());
+    if (cls) return { node: call, reason: cls };
+  }
+  return undefined;
+}
+
+function identifierEvidence(node: Node, scopes: FileScopes, options: ModuleOptions, depth: number): ModuleEvidence | undefined {
+  const bindings = scopes.bindingsOf(node);
+  if (!bindings) return undefined;
+  if (node.text === 'self' && bindings.length === 1 && bindings[0].kind === 'param') {
+    const cls = enclosingModuleClass(bindings[0], scopes, options);
+    return cls ? { node, reason: cls } : undefined;
+  }
+  let found: ModuleEvidence | undefined;
+  for (const binding of bindings) {
+    const evidence = bindingEvidence(binding, scopes, options, depth);
+    if (evidence === 'cycle') continue;
+    if (!evidence) return undefined;
+    found ??= evidence;
+  }
+  return found && { node, reason: found.reason };
+}
+
+/** A binding's evidence; `cycle` for `model = model.to(device)`, which says nothing new about `model`. */
+function bindingEvidence(binding: Binding, scopes: FileScopes, options: ModuleOptions, depth: number): ModuleEvidence | undefined | 'cycle' {
+  if (binding.kind === 'param' && binding.annotation) {
+    const annotation = unparen(binding.annotation.namedChild(0) ?? binding.annotation);
+    const name = scopes.qualifiedName(annotation);
+    if (name !== undefined && isModuleBase(name, options)) return { node: binding.node, reason: `parameter \`${binding.name}\` is annotated \`${annotation.text}\`` };
+    const cls = annotation.type === 'identifier' ? moduleClass(annotation, scopes, options, new Set()) : undefined;
+    return cls ? { node: binding.node, reason: cls } : undefined;
+  }
+  if (binding.kind !== 'assign' || !binding.value) return undefined;
+  const value = unparen(binding.value);
+  if (refersTo(value, binding.name)) return 'cycle';
+  return moduleEvidence(value, scopes, options, depth + 1);
+}
+
+/** `model.to(device)` / `model.eval()` chains rooted at the identifier `name`. */
+function refersTo(value: Node, name: string): boolean {
+  let node = value;
+  while (node.type === 'call' && methodName(node) && SELF_RETURNING.has(methodName(node)!)) {
+    node = unparen(node.childForFieldName('function')?.childForFieldName('object') ?? node);
+  }
+  return node.type === 'identifier' && node.text === name;
+}
+
+/** `self.net` inside a class whose `__init__` assigns `self.net` only module values. */
+function selfAttributeEvidence(node: Node, scopes: FileScopes, options: ModuleOptions, depth: number): ModuleEvidence | undefined {
+  const object = node.childForFieldName('object');
+  const attr = node.childForFieldName('attribute')?.text;
+  if (object?.type !== 'identifier' || object.text !== 'self' || !attr) return undefined;
+  const cls = enclosing(node, ['class_definition']);
+  const init = cls?.childForFieldName('body')?.namedChildren.map((c) => (c?.type === 'decorated_definition' ? c.childForFieldName('definition') : c)).find((c) => c?.type === 'function_definition' && c.childForFieldName('name')?.text === '__init__');
+  if (!init) return undefined;
+  let found: ModuleEvidence | undefined;
+  for (const assignment of assignmentsTo(init, attr)) {
+    const value = assignment.childForFieldName('right');
+    const evidence = value && moduleEvidence(value, scopes, options, depth + 1);
+    if (!evidence) return undefined;
+    found ??= evidence;
+  }
+  return found && { node, reason: `\`__init__\` sets \`self.${attr}\` to a module: ${found.reason}` };
+}
+
+function assignmentsTo(fn: Node, attr: string): Node[] {
+  const found: Node[] = [];
+  const stack: Node[] = [fn.childForFieldName('body') ?? fn];
+  while (stack.length) {
+    const n = stack.pop()!;
+    if (n.type === 'function_definition' || n.type === 'class_definition' || n.type === 'lambda') continue;
+    if (n.type === 'assignment') {
+      const left = n.childForFieldName('left');
+      if (left?.type === 'attribute' && left.childForFieldName('object')?.text === 'self' && left.childForFieldName('attribute')?.text === attr) found.push(n);
+    }
+    for (const c of n.namedChildren) if (c) stack.push(c);
+  }
+  return found;
+}
+
+function isModuleBase(name: string, options: ModuleOptions): boolean {
+  return MODULE_BASES.has(name) || options.extraModuleBases.includes(name);
+}
+
+/** If `self` is the first parameter of a method of an nn.Module class, that class's evidence. */
+function enclosingModuleClass(selfParam: Binding, scopes: FileScopes, options: ModuleOptions): string | undefined {
+  const fn = selfParam.scope.node;
+  const body = fn.parent;
+  const cls = body?.type === 'block' ? body.parent : body?.type === 'decorated_definition' ? body.parent?.parent : undefined;
+  if (cls?.type !== 'class_definition') return undefined;
+  return classIsModule(cls, scopes, options, new Set());
+}
+
+/** If the identifier names a class of this file that subclasses nn.Module, why. */
+function moduleClass(name: Node, scopes: FileScopes, options: ModuleOptions, seen: Set<number>): string | undefined {
+  const bindings = scopes.bindingsOf(name);
+  if (!bindings || bindings.length !== 1 || bindings[0].kind !== 'class') return undefined;
+  return classIsModule(bindings[0].node, scopes, options, seen);
+}
+
+function classIsModule(cls: Node, scopes: FileScopes, options: ModuleOptions, seen: Set<number>): string | undefined {
+  if (seen.has(cls.id)) return undefined;
+  seen.add(cls.id);
+  const className = cls.childForFieldName('name')?.text ?? '?';
+  const line = cls.startPosition.row + 1;
+  for (const base of namedChildren(cls.childForFieldName('superclasses') ?? cls).filter((b) => b.type !== 'keyword_argument')) {
+    if (cls.childForFieldName('superclasses') === null) break;
+    const name = scopes.qualifiedName(base);
+    const direct = name !== undefined && (isModuleBase(name, options) || /^torch\.nn\.[A-Z]\w*$/.test(name));
+    if (direct || (base.type === 'identifier' && moduleClass(base, scopes, options, seen))) {
+      return `\`${className}\` (line ${line}) subclasses nn.Module`;
+    }
+  }
+  return undefined;
+}
