@@ -1,0 +1,102 @@
+import rule from '../../rules/torch-load-weights-only-false';
+import { runRuleTests } from '../helpers/rule-tester';
+
+const T = 'import torch\n';
+
+runRuleTests(rule, {
+  valid: [
+    `${T}torch.load("a.pt", weights_only=True)\n`,
+    `${T}torch.load("a.pt")\n`,
+    `${T}def f(flag):\n    return torch.load("a.pt", weights_only=flag)\n`,
+    `${T}torch.load("a.pt", weights_only=not trusted)\n`,
+    `${T}SAFE = False\nSAFE = True\ntorch.load("a.pt", weights_only=SAFE)\n`,
+    `${T}def f():\n    wo = False\n    return torch.load("a.pt", weights_only=wo)\n`,
+    'import numpy as np\nnp.load("a.npy", allow_pickle=False)\n',
+    `${T}class A:\n    def load(self, p, weights_only=False):\n        pass\n\n    def f(self):\n        self.load("x", weights_only=False)\n`,
+  ],
+  invalid: [
+    {
+      name: 'literal False on a repository path: warning with a suggestion',
+      code: `${T}obj = torch.load("checkpoints/last.pt", weights_only=False)\n`,
+      errors: [
+        {
+          messageId: 'unsafe',
+          line: 2,
+          column: 41,
+          endColumn: 59,
+          severity: 1,
+          suggestions: [`${T}obj = torch.load("checkpoints/last.pt", weights_only=True)\n`],
+        },
+      ],
+    },
+    {
+      name: 'module-level constant bound only to False',
+      code: `${T}TRUST = False\nobj = torch.load("a.pt", weights_only=TRUST)\n`,
+      errors: [{ messageId: 'unsafe', line: 3, column: 26, severity: 1 }],
+    },
+    {
+      name: 'argparse argument: error naming the source line',
+      code: `import argparse\n${T}parser = argparse.ArgumentParser()\nparser.add_argument("--ckpt")\nargs = parser.parse_args()\nmodel = torch.load(args.ckpt, weights_only=False)\n`,
+      errors: [
+        {
+          messageId: 'untrusted',
+          line: 6,
+          column: 31,
+          severity: 2,
+          messageIncludes: 'the command-line argument `args.ckpt` from argparse (line 5)',
+          suggestions: [`import argparse\n${T}parser = argparse.ArgumentParser()\nparser.add_argument("--ckpt")\nargs = parser.parse_args()\nmodel = torch.load(args.ckpt, weights_only=True)\n`],
+        },
+      ],
+    },
+    {
+      name: 'argparse path through an f-string and a variable',
+      code: `${T}def main():\n    opt = parser.parse_args()\n    path = f"{opt.out_dir}/net.pt"\n    return torch.load(path, map_location="cpu", weights_only=False)\n`,
+      errors: [{ messageId: 'untrusted', line: 5, column: 49, severity: 2, messageIncludes: '`opt.out_dir` from argparse (line 3)', suggestions: [`${T}def main():\n    opt = parser.parse_args()\n    path = f"{opt.out_dir}/net.pt"\n    return torch.load(path, map_location="cpu", weights_only=True)\n`] }],
+    },
+    {
+      name: 'sys.argv',
+      code: `import sys\n${T}torch.load(sys.argv[1], weights_only=False)\n`,
+      errors: [{ messageId: 'untrusted', line: 3, column: 25, severity: 2, messageIncludes: 'sys.argv', suggestions: [`import sys\n${T}torch.load(sys.argv[1], weights_only=True)\n`] }],
+    },
+    {
+      name: 'environment variable through os.path.join',
+      code: `import os\n${T}p = os.path.join(os.environ["MODEL_DIR"], "m.pt")\ntorch.load(p, weights_only=False)\n`,
+      errors: [{ messageId: 'untrusted', line: 4, column: 15, severity: 2, messageIncludes: 'os.environ["MODEL_DIR"]', suggestions: [`import os\n${T}p = os.path.join(os.environ["MODEL_DIR"], "m.pt")\ntorch.load(p, weights_only=True)\n`] }],
+    },
+    {
+      name: 'os.getenv',
+      code: `import os\n${T}torch.load(os.getenv("CKPT"), weights_only=False)\n`,
+      errors: [{ messageId: 'untrusted', line: 3, column: 31, severity: 2, messageIncludes: 'os.getenv', suggestions: [`import os\n${T}torch.load(os.getenv("CKPT"), weights_only=True)\n`] }],
+    },
+    {
+      name: 'input()',
+      code: `${T}torch.load(input("path? "), weights_only=False)\n`,
+      errors: [{ messageId: 'untrusted', line: 2, column: 29, severity: 2, messageIncludes: 'input()', suggestions: [`${T}torch.load(input("path? "), weights_only=True)\n`] }],
+    },
+    {
+      name: 'hf_hub_download result',
+      code: `from huggingface_hub import hf_hub_download\n${T}ckpt = hf_hub_download("org/repo", "model.bin")\nsd = torch.load(ckpt, weights_only=False)\n`,
+      errors: [{ messageId: 'untrusted', line: 4, column: 23, severity: 2, messageIncludes: 'hf_hub_download) (line 3)', suggestions: [`from huggingface_hub import hf_hub_download\n${T}ckpt = hf_hub_download("org/repo", "model.bin")\nsd = torch.load(ckpt, weights_only=True)\n`] }],
+    },
+    {
+      name: 'requests body in a BytesIO',
+      code: `import io\nimport requests\n${T}buf = io.BytesIO(requests.get(url).content)\nsd = torch.load(buf, weights_only=False)\n`,
+      errors: [{ messageId: 'untrusted', line: 5, column: 22, severity: 2, messageIncludes: 'requests.get', suggestions: [`import io\nimport requests\n${T}buf = io.BytesIO(requests.get(url).content)\nsd = torch.load(buf, weights_only=True)\n`] }],
+    },
+    {
+      name: 'urlretrieve result',
+      code: `from urllib.request import urlretrieve\n${T}local = urlretrieve(url)[0]\ntorch.load(local, weights_only=False)\n`,
+      errors: [{ messageId: 'untrusted', line: 4, column: 19, severity: 2, messageIncludes: 'urlretrieve', suggestions: [`from urllib.request import urlretrieve\n${T}local = urlretrieve(url)[0]\ntorch.load(local, weights_only=True)\n`] }],
+    },
+    {
+      name: 'URL literal to the hub loader',
+      code: `${T}torch.hub.load_state_dict_from_url("https://example.com/w.pth", weights_only=False)\n`,
+      errors: [{ messageId: 'untrusted', line: 2, column: 65, severity: 2, messageIncludes: 'the URL "https://example.com/w.pth"', suggestions: [`${T}torch.hub.load_state_dict_from_url("https://example.com/w.pth", weights_only=True)\n`] }],
+    },
+    {
+      name: 'file object opened from sys.argv',
+      code: `import sys\n${T}with open(sys.argv[1], "rb") as fh:\n    state = torch.load(fh, weights_only=False)\n`,
+      errors: [{ messageId: 'untrusted', line: 4, column: 28, severity: 2, suggestions: [`import sys\n${T}with open(sys.argv[1], "rb") as fh:\n    state = torch.load(fh, weights_only=True)\n`] }],
+    },
+  ],
+});
