@@ -45,6 +45,11 @@ export interface Scope {
 /** Names `from torch import *` brings in that matter to us (torch.__all__ has both; torch/__init__.py, 2.6). */
 const TORCH_STAR_NAMES = new Set(['load', 'save']);
 
+/** Python 3.11's builtin functions and types (`dir(builtins)` without exceptions and dunders). */
+const BUILTINS = new Set(
+  'abs aiter all anext any ascii bin bool breakpoint bytearray bytes callable chr classmethod compile complex copyright credits delattr dict dir divmod enumerate eval exec exit filter float format frozenset getattr globals hasattr hash help hex id input int isinstance issubclass iter len license list locals map max memoryview min next object oct open ord pow print property quit range repr reversed round set setattr slice sorted staticmethod str sum super tuple type vars zip'.split(' '),
+);
+
 const SCOPE_TYPES = new Set([
   'function_definition',
   'class_definition',
@@ -112,7 +117,7 @@ export class FileScopes {
 
   /**
    * The fully qualified name of an identifier or attribute chain, e.g. `torch.serialization.load`; `builtins.open`
-   * for an unbound name; undefined when any part is shadowed, ambiguous or not a module path.
+   * for an unbound builtin; undefined when any part is shadowed, ambiguous or not a module path.
    */
   qualifiedName(expr: Node, depth = 0): string | undefined {
     const node = unparen(expr);
@@ -156,9 +161,10 @@ export class FileScopes {
 
   private unboundName(name: string): string | undefined {
     const stars = this.module.starImports;
-    if (stars.length === 0) return `builtins.${name}`;
-    if (stars.length === 1 && stars[0] === 'torch' && TORCH_STAR_NAMES.has(name)) return `torch.${name}`;
-    return undefined;
+    if (stars.length > 0 && stars.every((m) => m === 'torch') && TORCH_STAR_NAMES.has(name)) return `torch.${name}`;
+    // any other star import may bring in any name
+    if (stars.some((m) => m !== 'torch')) return undefined;
+    return BUILTINS.has(name) ? `builtins.${name}` : undefined;
   }
 
   private bindingQualname(binding: Binding, depth: number): string | null | 'none' {
