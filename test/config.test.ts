@@ -1,0 +1,79 @@
+import { cli, tempRepo } from './helpers/cli';
+
+const CODE = { 'a.py': 'import torch\ntorch.load(p)\ntorch.load(q, weights_only=False)\n' };
+
+describe('config file', () => {
+  test('severities from the nearest .pylintrc-ts.json', async () => {
+    const dir = tempRepo({ ...CODE, '.pylintrc-ts.json': JSON.stringify({ rules: { 'torch-load-missing-weights-only': 'warn', 'torch-load-weights-only-false': 'off' } }) });
+    const { code, stdout } = await cli(dir, '-f', 'json');
+    const messages = JSON.parse(stdout)[0].messages;
+    expect(messages.map((m: { ruleId: string; severity: number }) => [m.ruleId, m.severity])).toEqual([['torch-load-missing-weights-only', 1]]);
+    expect(code).toBe(0);
+  });
+
+  test('a config in a parent folder applies to a subfolder', async () => {
+    const dir = tempRepo({ 'pkg/sub/a.py': CODE['a.py'], '.pylintrc-ts.json': JSON.stringify({ rules: { 'torch-load-missing-weights-only': 'off' } }) });
+    const { stdout } = await cli(`${dir}/pkg/sub`, '-f', 'json');
+    expect(JSON.parse(stdout)[0].messages.map((m: { ruleId: string }) => m.ruleId)).toEqual(['torch-load-weights-only-false']);
+  });
+
+  test('--rule overrides the config', async () => {
+    const dir = tempRepo({ ...CODE, '.pylintrc-ts.json': JSON.stringify({ rules: { 'torch-load-weights-only-false': 'off' } }) });
+    const { stdout } = await cli(dir, '-f', 'json', '--rule', 'torch-load-weights-only-false:error', '--rule', 'torch-load-missing-weights-only:off');
+    expect(JSON.parse(stdout)[0].messages.map((m: { ruleId: string; severity: number }) => [m.ruleId, m.severity])).toEqual([['torch-load-weights-only-false', 2]]);
+  });
+
+  test('ignorePatterns skip files, relative to the config', async () => {
+    const dir = tempRepo({ 'src/a.py': CODE['a.py'], 'legacy/b.py': CODE['a.py'], '.pylintrc-ts.json': JSON.stringify({ ignorePatterns: ['legacy/'] }) });
+    const { stdout } = await cli(dir, '-f', 'json');
+    expect(JSON.parse(stdout).map((r: { filePath: string }) => r.filePath)).toEqual([`${dir}/src/a.py`]);
+  });
+
+  test('rule options are validated and used', async () => {
+    const dir = tempRepo({
+      'a.py': 'import torch\nfrom lib import Base\n\nclass Net(Base):\n    pass\n\ntorch.save(Net(), "n.pt")\n',
+      '.pylintrc-ts.json': JSON.stringify({ rules: { 'torch-save-full-model': ['error', { extraModuleBases: ['lib.Base'] }] } }),
+    });
+    const { code, stdout } = await cli(dir, '-f', 'json');
+    expect(JSON.parse(stdout)[0].messages.map((m: { ruleId: string; severity: number }) => [m.ruleId, m.severity])).toEqual([['torch-save-full-model', 2]]);
+    expect(code).toBe(1);
+  });
+
+  test.each([
+    ['unknown top-level key', { rule: {} }, "rule: unknown key"],
+    ['unknown rule id', { rules: { 'torch-load-missing': 'warn' } }, 'rules.torch-load-missing: unknown rule id'],
+    ['invalid severity', { rules: { 'torch-save-full-model': 'warning' } }, 'rules.torch-save-full-model: invalid severity "warning"'],
+    ['options for a rule without options', { rules: { 'torch-load-pickle-module': ['warn', { x: 1 }] } }, 'rules.torch-load-pickle-module: this rule takes no options'],
+    ['invalid options', { rules: { 'torch-save-full-model': ['warn', { extraModuleBases: 'lib.Base' }] } }, 'rules.torch-save-full-model: invalid options: /extraModuleBases must be array'],
+    ['unknown option', { rules: { 'torch-save-full-model': ['warn', { bases: [] }] } }, "must NOT have additional properties 'bases'"],
+    ['ignorePatterns not a list', { ignorePatterns: 'build/' }, 'ignorePatterns: expected an array'],
+  ])('%s is a clear error with exit 2', async (_name, config, expected) => {
+    const dir = tempRepo({ ...CODE, '.pylintrc-ts.json': JSON.stringify(config) });
+    const { code, stdout, stderr } = await cli(dir);
+    expect(code).toBe(2);
+    expect(stdout).toBe('');
+    expect(stderr).toContain(`${dir}/.pylintrc-ts.json`);
+    expect(stderr).toContain(expected);
+  });
+
+  test('invalid JSON names the file', async () => {
+    const dir = tempRepo({ ...CODE, '.pylintrc-ts.json': '{"rules": ' });
+    const { code, stderr } = await cli(dir);
+    expect(code).toBe(2);
+    expect(stderr).toMatch(/\.pylintrc-ts\.json: cannot read config: .*JSON/);
+  });
+
+  test('--config with a missing file', async () => {
+    const dir = tempRepo(CODE);
+    const { code, stderr } = await cli(dir, '--config', 'nope.json');
+    expect(code).toBe(2);
+    expect(stderr).toContain('nope.json: cannot read config: file not found');
+  });
+
+  test('--rule with an unknown id', async () => {
+    const dir = tempRepo(CODE);
+    const { code, stderr } = await cli(dir, '--rule', 'nope:error');
+    expect(code).toBe(2);
+    expect(stderr).toContain('rules.nope: unknown rule id');
+  });
+});
