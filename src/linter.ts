@@ -162,7 +162,9 @@ function runRules(tree: Tree, text: string, filePath: string, settings: readonly
     problems.push({
       ruleId: null,
       severity: 2,
-      message: `Syntax error: tree-sitter could not parse this ${first.isMissing ? `(missing ${first.type})` : 'code'}; rules ran on the rest of the file.`,
+      message: first.isMissing
+        ? `Syntax error: missing ${JSON.stringify(first.type)}; rules ran on the rest of the file.`
+        : `Syntax error: cannot parse ${JSON.stringify(first.text.split('\n')[0].slice(0, 40))}; rules ran on the rest of the file.`,
       ...span,
     });
   }

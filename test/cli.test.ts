@@ -1,0 +1,285 @@
+import { execFileSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import Ajv from 'ajv-draft-04';
+import addFormats from 'ajv-formats';
+import { cli, tempRepo } from './helpers/cli';
+import { pythonCompileErrors } from './helpers/python';
+
+const STATE_DICT = 'import torch\nsd = torch.load("w.pt")\nmodel.load_state_dict(sd)\n';
+const WHOLE_MODEL = 'import torch\nmodel = torch.load("m.pt")\nmodel.eval()\n';
+const SAVE_MODEL = 'import torch\nfrom torch import nn\nnet = nn.Linear(2, 2)\ntorch.save(net, "n.pt")\n';
+
+const read = (dir: string, file: string) => fs.readFileSync(path.join(dir, file), 'utf8');
+
+describe('exit codes', () => {
+  test('0 for a clean repository, with a warning when there is no Python file', async () => {
+    expect(await cli(tempRepo({ 'a.py': 'import torch\ntorch.load(p, weights_only=True)\n' }))).toEqual({ code: 0, stdout: '', stderr: '' });
+    expect(await cli(tempRepo({ 'README.md': '# hi\n' }))).toEqual({ code: 0, stdout: '', stderr: 'pylint-torch: warning: no Python files found under .\n' });
+  });
+
+  test('1 when an error is found', async () => {
+    expect((await cli(tempRepo({ 'a.py': STATE_DICT }))).code).toBe(1);
+  });
+
+  test('warnings alone exit 0, or 1 beyond --max-warnings', async () => {
+    const dir = tempRepo({ 'a.py': SAVE_MODEL });
+    expect((await cli(dir)).code).toBe(0);
+    expect((await cli(dir, '--max-warnings', '1')).code).toBe(0);
+    const over = await cli(dir, '--max-warnings', '0');
+    expect(over.code).toBe(1);
+    expect(over.stderr).toBe('pylint-torch found too many warnings (maximum: 0).\n');
+  });
+
+  test('--quiet reports errors only', async () => {
+    const dir = tempRepo({ 'a.py': `${SAVE_MODEL}torch.load("x.pt")\n` });
+    const { stdout } = await cli(dir, '--quiet', '-f', 'json');
+    expect(JSON.parse(stdout)[0].messages.map((m: { ruleId: string }) => m.ruleId)).toEqual(['torch-load-missing-weights-only']);
+    expect((await cli(tempRepo({ 'a.py': SAVE_MODEL }), '--quiet', '--max-warnings', '0')).code).toBe(0);
+  });
+
+  test.each([
+    [['--bogus'], 'Unknown argument: bogus'],
+    [['--format', 'xml'], 'Invalid values'],
+    [['--max-warnings', 'many'], '--max-warnings must be an integer'],
+    [['--fix', '--fix-dry-run'], '--fix and --fix-dry-run cannot be used together'],
+    [['missing-dir'], 'no such file or directory: missing-dir'],
+  ])('2 for bad usage: %j', async (argv, message) => {
+    const { code, stdout, stderr } = await cli(tempRepo({ 'a.py': STATE_DICT }), ...argv);
+    expect(code).toBe(2);
+    expect(stdout).toBe('');
+    expect(stderr).toContain(message);
+    expect(stderr).not.toContain('    at ');
+  });
+
+  test('--help and --version exit 0', async () => {
+    const help = await cli(tempRepo({}), '--help');
+    expect(help.code).toBe(0);
+    expect(help.stdout).toContain('--unsafe-fixes');
+    const version = await cli(tempRepo({}), '--version');
+    expect(version).toEqual({ code: 0, stdout: `${JSON.parse(read(path.resolve(__dirname, '..'), 'package.json')).version}\n`, stderr: '' });
+  });
+});
+
+describe('formats', () => {
+  test('stylish groups by file and summarises', async () => {
+    const dir = tempRepo({ 'a.py': `${STATE_DICT}${WHOLE_MODEL.replace('import torch\n', '')}` });
+    const { stdout } = await cli(dir);
+    expect(stdout).toBe(
+      [
+        '',
+        `${dir}/a.py`,
+        '  2:6  error  `torch.load()` without `weights_only`: torch before 2.6 unpickles arbitrary objects here (code execution on a malicious file), torch 2.6+ rejects them. Pass `weights_only=True`  torch-load-missing-weights-only',
+        '  4:9  error  `torch.load()` without `weights_only`: torch before 2.6 unpickles arbitrary objects here (code execution on a malicious file), torch 2.6+ rejects them. Pass `weights_only=True`  torch-load-missing-weights-only',
+        '',
+        '\u2716 2 problems (2 errors, 0 warnings)',
+        '  1 error and 0 warnings potentially fixable with the `--fix` option.',
+        '  1 more fix available with `--fix --unsafe-fixes`.',
+        '',
+      ].join('\n'),
+    );
+  });
+
+  test('json has ESLint\'s shape', async () => {
+    const dir = tempRepo({ 'a.py': STATE_DICT, 'b.py': WHOLE_MODEL });
+    const results = JSON.parse((await cli(dir, '-f', 'json')).stdout);
+    expect(results).toEqual([
+      {
+        filePath: `${dir}/a.py`,
+        messages: [
+          {
+            ruleId: 'torch-load-missing-weights-only',
+            messageId: 'missing',
+            severity: 2,
+            message: expect.stringContaining('without `weights_only`'),
+            line: 2,
+            column: 6,
+            endLine: 2,
+            endColumn: 24,
+            fix: { range: [35, 35], text: ', weights_only=True' },
+          },
+        ],
+        errorCount: 1,
+        warningCount: 0,
+        fixableErrorCount: 1,
+        fixableWarningCount: 0,
+        fatalErrorCount: 0,
+      },
+      {
+        filePath: `${dir}/b.py`,
+        messages: [
+          expect.objectContaining({
+            line: 2,
+            column: 9,
+            suggestions: [{ desc: 'Unsafe fix, applied only with --unsafe-fixes: insert `, weights_only=True`', fix: { range: [38, 38], text: ', weights_only=True' } }],
+          }),
+        ],
+        errorCount: 1,
+        warningCount: 0,
+        fixableErrorCount: 0,
+        fixableWarningCount: 0,
+        fatalErrorCount: 0,
+      },
+    ]);
+    expect(results[1].messages[0].fix).toBeUndefined();
+  });
+
+  test('sarif validates against the SARIF 2.1.0 schema and carries rule metadata', async () => {
+    const dir = tempRepo({ 'src/a b.py': STATE_DICT, 'c.py': SAVE_MODEL, 'bad.py': 'import torch\ndef f(:\n' });
+    const { stdout, code } = await cli(dir, '-f', 'sarif');
+    expect(code).toBe(1);
+    const log = JSON.parse(stdout);
+    const schema = JSON.parse(fs.readFileSync(require.resolve('@microsoft/jest-sarif/lib/schemas/sarif-2.1.0-rtm.5.json'), 'utf8'));
+    const ajv = new Ajv({ allErrors: true, strict: false, unicodeRegExp: false });
+    addFormats(ajv);
+    const validate = ajv.compile(schema);
+    expect(validate(log) ? [] : validate.errors).toEqual([]);
+
+    const run = log.runs[0];
+    expect(run.columnKind).toBe('utf16CodeUnits');
+    expect(run.originalUriBaseIds['%SRCROOT%'].uri).toBe(`file://${dir}/`);
+    expect(run.tool.driver.rules.map((r: { id: string }) => r.id)).toEqual(['torch-load-missing-weights-only', 'torch-load-weights-only-false', 'torch-save-full-model', 'torch-load-pickle-module']);
+    const rule = run.tool.driver.rules[0];
+    expect(rule.properties).toEqual({ tags: ['security', 'external/cwe/cwe-502'], precision: 'high', 'security-severity': '7.8' });
+    expect(rule.help.markdown).toContain('## Fix safety');
+    expect(run.results.map((r: { ruleId: string; ruleIndex: number; level: string; locations: { physicalLocation: { artifactLocation: { uri: string }; region: object } }[] }) => [r.ruleId, r.ruleIndex, r.level, r.locations[0].physicalLocation.artifactLocation.uri, r.locations[0].physicalLocation.region])).toEqual([
+      ['torch-save-full-model', 2, 'warning', 'c.py', { startLine: 4, startColumn: 12, endLine: 4, endColumn: 15 }],
+      ['torch-load-missing-weights-only', 0, 'error', 'src/a%20b.py', { startLine: 2, startColumn: 6, endLine: 2, endColumn: 24 }],
+    ]);
+    expect(run.results[0].partialFingerprints.primaryLocationLineHash).toMatch(/^[0-9a-f]{16}:1$/);
+    expect(run.invocations[0].toolExecutionNotifications).toEqual([
+      { level: 'error', message: { text: expect.stringContaining('Syntax error') }, locations: [{ physicalLocation: { artifactLocation: { uri: 'bad.py', uriBaseId: '%SRCROOT%' }, region: { startLine: 2, startColumn: 7, endLine: 2, endColumn: 7 } } }] },
+    ]);
+  });
+
+  test('--output-file writes the report instead of stdout', async () => {
+    const dir = tempRepo({ 'a.py': STATE_DICT });
+    const { code, stdout } = await cli(dir, '-f', 'json', '-o', 'out/report.json');
+    expect(code).toBe(1);
+    expect(stdout).toBe('');
+    expect(JSON.parse(read(dir, 'out/report.json'))[0].errorCount).toBe(1);
+  });
+});
+
+describe('--fix', () => {
+  test('applies safe fixes only, and a second run changes nothing', async () => {
+    const dir = tempRepo({ 'a.py': STATE_DICT, 'b.py': WHOLE_MODEL });
+    const first = await cli(dir, '--fix');
+    expect(read(dir, 'a.py')).toBe('import torch\nsd = torch.load("w.pt", weights_only=True)\nmodel.load_state_dict(sd)\n');
+    expect(read(dir, 'b.py')).toBe(WHOLE_MODEL);
+    expect(first.code).toBe(1); // b.py still has an error
+    expect(first.stdout).toContain('Fixed 1 problem in 1 file.');
+    const second = await cli(dir, '--fix');
+    expect(second.stdout).not.toContain('Fixed');
+    expect(read(dir, 'a.py')).toBe('import torch\nsd = torch.load("w.pt", weights_only=True)\nmodel.load_state_dict(sd)\n');
+  });
+
+  test('--unsafe-fixes applies unsafe fixes too', async () => {
+    const dir = tempRepo({ 'b.py': WHOLE_MODEL });
+    expect((await cli(dir, '--fix', '--unsafe-fixes')).code).toBe(0);
+    expect(read(dir, 'b.py')).toBe('import torch\nmodel = torch.load("m.pt", weights_only=True)\nmodel.eval()\n');
+  });
+
+  test('--fix-dry-run writes nothing and reports the output', async () => {
+    const dir = tempRepo({ 'a.py': STATE_DICT });
+    const { stdout } = await cli(dir, '--fix-dry-run', '-f', 'json');
+    expect(read(dir, 'a.py')).toBe(STATE_DICT);
+    const [result] = JSON.parse(stdout);
+    expect(result.output).toBe('import torch\nsd = torch.load("w.pt", weights_only=True)\nmodel.load_state_dict(sd)\n');
+    expect(result.messages).toEqual([]);
+    expect((await cli(dir, '--fix-dry-run')).stdout).toBe('\n--fix-dry-run: 1 fix would be applied to 1 file; nothing was written.\n');
+  });
+
+  test('a CRLF file with a BOM keeps both, and a non-ASCII line keeps columns right', async () => {
+    const code = '\uFEFFimport torch\r\nname = "\u00fcber\u{1F525}"; sd = torch.load(\r\n    "w.pt",\r\n)\r\nm.load_state_dict(sd)\r\n';
+    const dir = tempRepo({ 'a.py': code });
+    const before = JSON.parse((await cli(dir, '-f', 'json')).stdout)[0].messages[0];
+    expect([before.line, before.column]).toEqual([2, 23]);
+    await cli(dir, '--fix');
+    expect(read(dir, 'a.py')).toBe('\uFEFFimport torch\r\nname = "\u00fcber\u{1F525}"; sd = torch.load(\r\n    "w.pt",\r\n    weights_only=True,\r\n)\r\nm.load_state_dict(sd)\r\n');
+  });
+
+  test('keeps the file mode and writes through a symbolic link', async () => {
+    const dir = tempRepo({ 'real.py': STATE_DICT });
+    fs.chmodSync(path.join(dir, 'real.py'), 0o755);
+    fs.symlinkSync(path.join(dir, 'real.py'), path.join(dir, 'link.py'));
+    await cli(dir, '--fix', 'link.py');
+    expect(fs.lstatSync(path.join(dir, 'link.py')).isSymbolicLink()).toBe(true);
+    expect(read(dir, 'real.py')).toContain('weights_only=True');
+    expect(fs.statSync(path.join(dir, 'real.py')).mode & 0o777).toBe(0o755);
+    expect(fs.readdirSync(dir).sort()).toEqual(['link.py', 'real.py']);
+  });
+
+  test('every file of a fixed repository still compiles', async () => {
+    const files = {
+      'a.py': STATE_DICT,
+      'b.py': WHOLE_MODEL,
+      'c.py': 'import torch\nx = torch.load(\n    "a.pt",\n    map_location="cpu",  # note\n)\ny = torch.load()\nz = torch.hub.load_state_dict_from_url(u,)\n',
+    };
+    const dir = tempRepo(files);
+    await cli(dir, '--fix', '--unsafe-fixes');
+    expect(pythonCompileErrors(new Map(Object.keys(files).map((f) => [f, read(dir, f)])))).toEqual([]);
+    expect((await cli(dir, '--fix-dry-run', '--unsafe-fixes', '-f', 'json')).stdout).not.toContain('"output"');
+  });
+});
+
+describe('files', () => {
+  test('skips .gitignore\'d files and default folders, lints explicit files', async () => {
+    const dir = tempRepo({
+      '.git/HEAD': 'ref: refs/heads/main\n',
+      '.gitignore': 'generated/\n*_pb2.py\n',
+      'keep.py': STATE_DICT,
+      'generated/x.py': STATE_DICT,
+      'proto_pb2.py': STATE_DICT,
+      'node_modules/m/x.py': STATE_DICT,
+      '.venv/lib/x.py': STATE_DICT,
+      'venv/lib/x.py': STATE_DICT,
+      'build/lib/x.py': STATE_DICT,
+      'pkg/site-packages/x.py': STATE_DICT,
+      'pkg/.gitignore': 'local.py\n',
+      'pkg/local.py': STATE_DICT,
+      'pkg/mod.py': STATE_DICT,
+      'notes.txt': STATE_DICT,
+    });
+    const files = JSON.parse((await cli(dir, '-f', 'json')).stdout).map((r: { filePath: string }) => path.relative(dir, r.filePath));
+    expect(files).toEqual(['keep.py', 'pkg/mod.py']);
+    const explicit = JSON.parse((await cli(dir, '-f', 'json', 'notes.txt')).stdout);
+    expect(explicit[0].errorCount).toBe(1);
+  });
+
+  test('an undecodable file gets a fatal message and the run goes on', async () => {
+    const dir = tempRepo({ 'a.py': Buffer.from([0x69, 0x6d, 0xff, 0xfe, 0x0a]), 'b.py': STATE_DICT });
+    const { code, stdout } = await cli(dir, '-f', 'json');
+    const [a, b] = JSON.parse(stdout);
+    expect(a.messages).toEqual([{ ruleId: null, severity: 2, fatal: true, message: expect.stringContaining('UTF-8'), line: 1, column: 1, endLine: 1, endColumn: 1 }]);
+    expect(a.fatalErrorCount).toBe(1);
+    expect(b.errorCount).toBe(1);
+    expect(code).toBe(1);
+  });
+
+  test('a file with a syntax error gets one syntax-error message and is still checked', async () => {
+    const dir = tempRepo({ 'a.py': 'import torch\nx = torch.load("a.pt")\nif True\n    pass\n' });
+    const messages = JSON.parse((await cli(dir, '-f', 'json')).stdout)[0].messages;
+    expect(messages.map((m: { ruleId: string | null; line: number }) => [m.ruleId, m.line])).toEqual([
+      ['torch-load-missing-weights-only', 2],
+      [null, 3],
+    ]);
+  });
+});
+
+describe('installed binary', () => {
+  test('bin/pylint-torch.js runs the built CLI', () => {
+    const root = path.resolve(__dirname, '..');
+    const dir = tempRepo({ 'a.py': STATE_DICT });
+    let status = 0;
+    let out = '';
+    try {
+      out = execFileSync(process.execPath, [path.join(root, 'bin/pylint-torch.js'), '-f', 'json', dir], { encoding: 'utf8' });
+    } catch (error) {
+      status = (error as { status: number }).status;
+      out = (error as { stdout: string }).stdout;
+    }
+    expect(status).toBe(1);
+    expect(JSON.parse(out)[0].errorCount).toBe(1);
+  });
+});
