@@ -21,7 +21,7 @@ export default createRule<'fullModel' | 'saveStateDict', Options>({
     hasSuggestions: true,
     messages: {
       fullModel:
-        '`torch.save()` pickles the whole nn.Module `{{name}}` ({{reason}}): loading it requires `weights_only=False`. Save `{{name}}.state_dict()` and load it with `weights_only=True`.',
+        '`torch.save()` pickles the whole nn.Module `{{name}}`: {{reason}}. Loading it requires `weights_only=False`. Save `{{name}}.state_dict()` and load it with `weights_only=True`.',
       saveStateDict: 'Save `{{name}}.state_dict()` instead (every load of this file must then rebuild the model and call `load_state_dict`).',
     },
     schema: {

@@ -312,7 +312,7 @@ function classIsModule(cls: Node, scopes: FileScopes, options: ModuleOptions, se
     const name = scopes.qualifiedName(base);
     const direct = name !== undefined && (isModuleBase(name, options) || /^torch\.nn\.[A-Z]\w*$/.test(name));
     if (direct || (base.type === 'identifier' && moduleClass(base, scopes, options, seen))) {
-      return `\`${className}\` (line ${line}) subclasses nn.Module`;
+      return `\`${className}\` subclasses nn.Module (line ${line})`;
     }
   }
   return undefined;

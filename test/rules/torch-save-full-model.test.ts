@@ -21,7 +21,7 @@ runRuleTests(rule, {
     {
       name: 'instance of an nn.Module subclass',
       code: `${NET}model = Net()\ntorch.save(model, "m.pt")\n`,
-      errors: [{ messageId: 'fullModel', line: 8, column: 12, endColumn: 17, severity: 1, messageIncludes: '`Net` (line 4) subclasses nn.Module', suggestions: [`${NET}model = Net()\ntorch.save(model.state_dict(), "m.pt")\n`] }],
+      errors: [{ messageId: 'fullModel', line: 8, column: 12, endColumn: 17, severity: 1, messageIncludes: '`Net` subclasses nn.Module (line 4)', suggestions: [`${NET}model = Net()\ntorch.save(model.state_dict(), "m.pt")\n`] }],
     },
     {
       name: 'subclass through another class of the file',

@@ -1,0 +1,41 @@
+"""Train for a few steps and write checkpoints (demo for pylint-torch)."""
+import argparse
+
+import torch
+from torch import nn
+
+from app.models import Classifier
+
+
+def train(steps: int, out: str) -> None:
+    model = Classifier()
+    optimizer = torch.optim.SGD(model.parameters(), lr=0.1)
+    for _ in range(steps):
+        optimizer.zero_grad()
+        loss = model(torch.randn(4, 8)).sum()
+        loss.backward()
+        optimizer.step()
+    # Good: plain data only.
+    torch.save({"model": model.state_dict(), "optimizer": optimizer.state_dict(), "steps": steps}, f"{out}/ckpt.pt")
+    export(model, f"{out}/model.pt")
+
+
+def export(model: nn.Module, path: str) -> None:
+    # Pickles the whole module: flagged by torch-save-full-model.
+    torch.save(model, path)
+
+
+def resume(path: str, model: Classifier, optimizer) -> int:
+    # Missing weights_only, but the result is only used as a state dict: `--fix` adds weights_only=True safely.
+    ckpt = torch.load(path, map_location="cpu")
+    model.load_state_dict(ckpt["model"])
+    optimizer.load_state_dict(ckpt["optimizer"])
+    return int(ckpt["steps"])
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--steps", type=int, default=10)
+    parser.add_argument("--out", default=".")
+    args = parser.parse_args()
+    train(args.steps, args.out)

@@ -1,0 +1,70 @@
+import { execFileSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { lintAndFix, MAX_FIX_PASSES } from '../src/linter';
+import { pythonParser } from '../src/parse';
+import { createRule } from '../src/rule';
+import { writeIfUnchanged } from '../src/write';
+import { tempRepo } from './helpers/cli';
+
+/** A rule that reports every `pass` statement with a fix given by `edit`. */
+function passRule(edit: (start: number, end: number) => { range: [number, number]; text: string }) {
+  return createRule({
+    meta: {
+      id: 'test-pass',
+      type: 'suggestion',
+      docs: { description: 'test' },
+      fixable: 'code',
+      messages: { found: 'pass found' },
+      schema: false,
+      defaultSeverity: 'warn',
+      security: { severity: 1, precision: 'low', cwe: [] },
+    },
+    defaultOptions: {},
+    create(context) {
+      return {
+        pass_statement(node) {
+          context.report({ node, messageId: 'found', fix: [edit(node.startIndex, node.endIndex)], fixSafety: 'safe' });
+        },
+      };
+    },
+  });
+}
+
+describe('fix loop', () => {
+  test('a pass that would add a parse error is thrown away', async () => {
+    const rule = passRule((start, end) => ({ range: [start, end], text: 'pass)' }));
+    const outcome = lintAndFix(await pythonParser(), 'def f():\n    pass\n', '/v.py', [{ rule, severity: 'warn', options: {} }], false);
+    expect(outcome.output).toBe('def f():\n    pass\n');
+    expect(outcome.fixCount).toBe(0);
+    expect(outcome.problems.map((p) => p.ruleId)).toEqual(['test-pass']);
+  });
+
+  test('stops after the pass limit when fixes keep producing findings', async () => {
+    const rule = passRule((start) => ({ range: [start, start], text: 'pass; ' }));
+    const outcome = lintAndFix(await pythonParser(), 'pass\n', '/v.py', [{ rule, severity: 'warn', options: {} }], false);
+    // every pass fixes every `pass`, doubling them: 2^10 statements after 10 passes
+    const inserted = 2 ** MAX_FIX_PASSES - 1;
+    expect(outcome.fixCount).toBe(inserted);
+    expect(outcome.output).toBe(`${'pass; '.repeat(inserted)}pass\n`);
+  });
+});
+
+describe('writeIfUnchanged', () => {
+  test('does not write over a file that changed since it was read', () => {
+    const dir = tempRepo({ 'a.py': 'new content\n' });
+    const file = path.join(dir, 'a.py');
+    expect(writeIfUnchanged(file, 'fixed\n', Buffer.from('old content\n'))).toBe('changed');
+    expect(fs.readFileSync(file, 'utf8')).toBe('new content\n');
+    expect(writeIfUnchanged(file, 'fixed\n', Buffer.from('new content\n'))).toBe('written');
+    expect(fs.readFileSync(file, 'utf8')).toBe('fixed\n');
+    expect(fs.readdirSync(dir)).toEqual(['a.py']);
+  });
+});
+
+describe('vendored wasm', () => {
+  test('wasm/ matches the pinned npm packages and wasm/SHA256SUMS', () => {
+    const root = path.resolve(__dirname, '..');
+    expect(() => execFileSync(process.execPath, [path.join(root, 'scripts/vendor-wasm.js'), '--check'], { encoding: 'utf8', stdio: 'pipe' })).not.toThrow();
+  });
+});
