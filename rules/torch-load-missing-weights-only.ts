@@ -1,7 +1,7 @@
 import { addArgument } from '../src/edits';
 import type { Node } from '../src/parse';
 import { createRule } from '../src/rule';
-import { asLoadCall, pickleModuleArgument, weightsOnlyArgument } from '../src/torch';
+import { asLoadCall, insideSafeGlobals, pickleModuleArgument, weightsOnlyArgument } from '../src/torch';
 import { isUsedAsStateDict } from '../src/values';
 
 /**
@@ -39,8 +39,10 @@ export default createRule({
         const remote = load.fn.weightsOnlyDefault === false;
         // `*args` may hold pickle_module, with which weights_only=True raises: report, but do not fix.
         const edit = load.args.hasListSplat ? undefined : addArgument(node, 'weights_only=True', context.text);
-        // The fix is safe only when the result is visibly a state dict; a whole pickled model would stop loading.
-        const safe = isUsedAsStateDict(node, context.scopes);
+        // The fix is safe only when the result is visibly a state dict, or when the call sits in a
+        // `torch.serialization.safe_globals([...])` block (the code already expects weights_only loading);
+        // otherwise a whole pickled model would stop loading.
+        const safe = isUsedAsStateDict(node, context.scopes) || insideSafeGlobals(node, context.scopes);
         context.report({
           node,
           messageId: remote ? 'missingRemote' : 'missing',

@@ -109,3 +109,22 @@ export function isCertainlyFalse(expr: Node, scopes: FileScopes): boolean {
     bindings.every((b) => b.scope.kind === 'module' && b.kind === 'assign' && b.value !== undefined && unparen(b.value).type === 'false')
   );
 }
+
+/**
+ * True when `node` is inside the body of `with torch.serialization.safe_globals([...]):` (torch 2.5+,
+ * torch/serialization.py), in the same function: the code already relies on weights_only loading there.
+ */
+export function insideSafeGlobals(node: Node, scopes: FileScopes): boolean {
+  for (let p = node.parent; p; p = p.parent) {
+    if (p.type === 'function_definition' || p.type === 'lambda' || p.type === 'class_definition') return false;
+    if (p.type !== 'with_statement' || p.childForFieldName('body')?.startIndex !== undefined && node.startIndex < p.childForFieldName('body')!.startIndex) continue;
+    const clause = p.namedChildren.find((c) => c?.type === 'with_clause');
+    for (const item of clause?.namedChildren ?? []) {
+      let value = item?.childForFieldName('value');
+      if (value?.type === 'as_pattern') value = value.namedChild(0);
+      const callee = value?.type === 'call' ? value.childForFieldName('function') : null;
+      if (callee && scopes.qualifiedName(callee) === 'torch.serialization.safe_globals') return true;
+    }
+  }
+  return false;
+}

@@ -37,8 +37,16 @@ function use(node: Node, scopes: FileScopes, role: Role, depth: number): boolean
 
   if (isLoadStateDictArgument(parent, child)) return true;
   switch (parent.type) {
-    case 'subscript':
-      return isField('value') && use(parent, scopes, 'entry', depth + 1);
+    case 'subscript': {
+      if (!isField('value')) return false;
+      // `sd[k] = v` / `del sd[k]` edit the mapping; `sd[k]` read is an entry
+      const { parent: outer, child: target } = parentThroughParens(parent);
+      if ((outer?.type === 'assignment' || outer?.type === 'augmented_assignment') && outer.childForFieldName('left')?.id === target.id) return true;
+      if (outer?.type === 'delete_statement') return true;
+      return use(parent, scopes, 'entry', depth + 1);
+    }
+    case 'dictionary_splat':
+      return true; // `f(**sd)` reads it as a mapping
     case 'attribute': {
       const call = parent.parent;
       if (!isField('object') || call?.type !== 'call' || call.childForFieldName('function')?.id !== parent.id) return false;
@@ -54,8 +62,10 @@ function use(node: Node, scopes: FileScopes, role: Role, depth: number): boolean
       return parent.children.some((c) => c?.type === 'in' || c?.type === 'not in') && parent.lastNamedChild?.id === child.id;
     case 'assignment': {
       const left = parent.childForFieldName('left');
-      if (!isField('right') || left?.type !== 'identifier') return role === 'entry' && left?.type === 'pattern_list';
-      return nameUses(left, scopes, role, depth);
+      if (!isField('right')) return false;
+      if (left?.type === 'identifier') return nameUses(left, scopes, role, depth);
+      // an entry unpacked, or moved to another key (`sd[new] = sd.pop(old)`)
+      return role === 'entry' && (left?.type === 'pattern_list' || left?.type === 'subscript');
     }
     case 'keyword_argument':
     case 'argument_list':

@@ -142,6 +142,30 @@ runRuleTests(rule, {
       output: 'import torch\nfor k, v in torch.load(p, weights_only=True).items():\n    print(k)\n',
     },
     {
+      name: 'inside a safe_globals block the fix is safe',
+      code: 'import torch\nwith torch.serialization.safe_globals([Net]):\n    model = torch.load(f)\nmodel.eval()\n',
+      errors: [{ messageId: 'missing', line: 3, column: 13, fixSafety: 'safe' }],
+      output: 'import torch\nwith torch.serialization.safe_globals([Net]):\n    model = torch.load(f, weights_only=True)\nmodel.eval()\n',
+    },
+    {
+      name: 'a safe_globals block nested in a sibling statement does not count',
+      code: 'import torch\nwith open(p, "rb") as fh:\n    with torch.serialization.safe_globals([Net]):\n        pass\n    model = torch.load(fh)\nmodel.eval()\n',
+      errors: [{ messageId: 'missing', line: 5, column: 13, fixSafety: 'unsafe' }],
+      output: 'import torch\nwith open(p, "rb") as fh:\n    with torch.serialization.safe_globals([Net]):\n        pass\n    model = torch.load(fh, weights_only=True)\nmodel.eval()\n',
+    },
+    {
+      name: 'mapping edits and ** keep the fix safe',
+      code: 'import torch\nsd = torch.load(p)\nfor k in list(sd.keys()):\n    sd[k[7:]] = sd.pop(k)\ndel sd["extra"]\ncfg = Config(**sd["config"])\nmodel.load_state_dict(sd)\n',
+      errors: [{ messageId: 'missing', line: 2, column: 6, fixSafety: 'safe' }],
+      output: 'import torch\nsd = torch.load(p, weights_only=True)\nfor k in list(sd.keys()):\n    sd[k[7:]] = sd.pop(k)\ndel sd["extra"]\ncfg = Config(**sd["config"])\nmodel.load_state_dict(sd)\n',
+    },
+    {
+      name: 'an entry stored on an object is not judged safe',
+      code: 'import torch\nckpt = torch.load(p)\nself.model = ckpt["model"]\n',
+      errors: [{ messageId: 'missing', line: 2, column: 8, fixSafety: 'unsafe' }],
+      output: 'import torch\nckpt = torch.load(p, weights_only=True)\nself.model = ckpt["model"]\n',
+    },
+    {
       name: 'a returned result is unsafe to fix',
       code: 'import torch\n\ndef get(p):\n    return torch.load(p)\n',
       errors: [{ messageId: 'missing', line: 4, column: 12, fixSafety: 'unsafe' }],
