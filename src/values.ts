@@ -24,12 +24,13 @@ const DATA_BUILTINS = new Set(['int', 'float', 'str', 'bool', 'len', 'print', 'r
  * returning it, storing it on an object — makes the answer false, as does a value with no visible use.
  */
 export function isUsedAsStateDict(expr: Node, scopes: FileScopes): boolean {
-  return use(expr, scopes, 'mapping', 0);
+  return use(expr, scopes, 'mapping', 0, new Set());
 }
 
+/** What the value at hand is: the loaded mapping itself, or an entry read from it. */
 type Role = 'mapping' | 'entry';
 
-function use(node: Node, scopes: FileScopes, role: Role, depth: number): boolean {
+function use(node: Node, scopes: FileScopes, role: Role, depth: number, visiting: Set<Binding>): boolean {
   if (depth > MAX_DEPTH) return false;
   const { parent, child } = parentThroughParens(node);
   if (!parent) return false;
@@ -43,7 +44,7 @@ function use(node: Node, scopes: FileScopes, role: Role, depth: number): boolean
       const { parent: outer, child: target } = parentThroughParens(parent);
       if ((outer?.type === 'assignment' || outer?.type === 'augmented_assignment') && outer.childForFieldName('left')?.id === target.id) return true;
       if (outer?.type === 'delete_statement') return true;
-      return use(parent, scopes, 'entry', depth + 1);
+      return use(parent, scopes, 'entry', depth + 1, visiting);
     }
     case 'dictionary_splat':
       return true; // `f(**sd)` reads it as a mapping
@@ -52,26 +53,33 @@ function use(node: Node, scopes: FileScopes, role: Role, depth: number): boolean
       if (!isField('object') || call?.type !== 'call' || call.childForFieldName('function')?.id !== parent.id) return false;
       const method = parent.childForFieldName('attribute')?.text ?? '';
       if (ITERATE_METHODS.includes(method)) return true;
-      if (ENTRY_METHODS.includes(method)) return use(call, scopes, 'entry', depth + 1);
+      if (ENTRY_METHODS.includes(method)) return use(call, scopes, 'entry', depth + 1, visiting);
       return false;
     }
     case 'for_statement':
     case 'for_in_clause':
       return isField('right');
     case 'comparison_operator':
-      return parent.children.some((c) => c?.type === 'in' || c?.type === 'not in') && parent.lastNamedChild?.id === child.id;
+      // `k in sd` tests the mapping; an entry may be compared in any way (`ckpt["epoch"] > 3`)
+      return role === 'entry' || (parent.children.some((c) => c?.type === 'in' || c?.type === 'not in') && parent.lastNamedChild?.id === child.id);
     case 'assignment': {
       const left = parent.childForFieldName('left');
       if (!isField('right')) return false;
-      if (left?.type === 'identifier') return nameUses(left, scopes, role, depth);
+      if (left?.type === 'identifier') return nameUses(left, scopes, role, depth, visiting);
       // an entry unpacked, or moved to another key (`sd[new] = sd.pop(old)`)
       return role === 'entry' && (left?.type === 'pattern_list' || left?.type === 'subscript');
     }
     case 'keyword_argument':
     case 'argument_list':
       return role === 'entry' && isDataBuiltinArgument(parent, scopes);
+    case 'pair':
+      return role === 'entry' && isField('value'); // copied into a dict literal, e.g. a new checkpoint
+    case 'list':
+    case 'tuple':
+    case 'set':
     case 'binary_operator':
     case 'boolean_operator':
+    case 'not_operator':
     case 'unary_operator':
     case 'interpolation':
     case 'augmented_assignment':
@@ -81,12 +89,18 @@ function use(node: Node, scopes: FileScopes, role: Role, depth: number): boolean
   }
 }
 
-/** All reads of a name bound once (`sd = torch.load(...)`) are state-dict uses; a name bound twice is not judged. */
-function nameUses(name: Node, scopes: FileScopes, role: Role, depth: number): boolean {
+/**
+ * Every read of the name is a state-dict use. With several bindings (`if …: sd = torch.load(a) else: sd = …`) every
+ * read may see this value, so every read is judged; a read that leads back to a name being judged adds nothing.
+ */
+function nameUses(name: Node, scopes: FileScopes, role: Role, depth: number, visiting: Set<Binding>): boolean {
   const bindings = scopes.bindingsOf(name);
-  if (!bindings || bindings.length !== 1) return false;
-  const refs = scopes.references(bindings[0]);
-  return refs.length > 0 && refs.every((ref) => use(ref, scopes, role, depth + 1));
+  const binding = bindings?.find((b) => b.node.id === name.id) ?? bindings?.[0];
+  if (!binding) return false;
+  if (visiting.has(binding)) return true;
+  visiting.add(binding);
+  const refs = scopes.references(binding);
+  return refs.length > 0 && refs.every((ref) => use(ref, scopes, role, depth + 1, visiting));
 }
 
 function isLoadStateDictArgument(parent: Node, child: Node): boolean {

@@ -160,6 +160,24 @@ runRuleTests(rule, {
       output: 'import torch\nsd = torch.load(p, weights_only=True)\nfor k in list(sd.keys()):\n    sd[k[7:]] = sd.pop(k)\ndel sd["extra"]\ncfg = Config(**sd["config"])\nmodel.load_state_dict(sd)\n',
     },
     {
+      name: 'a name bound in both branches: every read is judged',
+      code: 'import torch\nif local:\n    sd = torch.load(p)\nelse:\n    sd = fetch(u)\nnet.load_state_dict(sd)\n',
+      errors: [{ messageId: 'missing', line: 3, column: 10, fixSafety: 'safe' }],
+      output: 'import torch\nif local:\n    sd = torch.load(p, weights_only=True)\nelse:\n    sd = fetch(u)\nnet.load_state_dict(sd)\n',
+    },
+    {
+      name: 'rebinding a name to one of its entries',
+      code: 'import torch\nsd = torch.load(p)\nif "state_dict" in sd:\n    sd = sd["state_dict"]\nnet.load_state_dict(sd)\n',
+      errors: [{ messageId: 'missing', line: 2, column: 6, fixSafety: 'safe' }],
+      output: 'import torch\nsd = torch.load(p, weights_only=True)\nif "state_dict" in sd:\n    sd = sd["state_dict"]\nnet.load_state_dict(sd)\n',
+    },
+    {
+      name: 'training-state entries compared, counted and copied into a new dict',
+      code: 'import torch\nstep = 0\nstate = torch.load(p)\nstep = state["step"]\nnet.load_state_dict(state["net"])\nwhile step < 100:\n    step += 1\ntorch.save({"net": net.state_dict(), "step": step}, p)\n',
+      errors: [{ messageId: 'missing', line: 3, column: 9, fixSafety: 'safe' }],
+      output: 'import torch\nstep = 0\nstate = torch.load(p, weights_only=True)\nstep = state["step"]\nnet.load_state_dict(state["net"])\nwhile step < 100:\n    step += 1\ntorch.save({"net": net.state_dict(), "step": step}, p)\n',
+    },
+    {
       name: 'an entry stored on an object is not judged safe',
       code: 'import torch\nckpt = torch.load(p)\nself.model = ckpt["model"]\n',
       errors: [{ messageId: 'missing', line: 2, column: 8, fixSafety: 'unsafe' }],
