@@ -12,21 +12,30 @@ export interface Directives {
   suppresses(ruleId: string, line: number): boolean;
   /** Rule ids named in directives that no rule has, with the comment that names them. */
   unknown: { ruleId: string; comment: Node }[];
+  /** Comments that start like a directive (`# pylint-torch:`) but do not parse: they suppress nothing. */
+  malformed: Node[];
 }
 
-const DIRECTIVE = /#\s*pylint-torch:\s*(disable-next|disable-file|disable)\b\s*(?:=\s*([\w\-]+(?:\s*,\s*[\w\-]+)*))?/;
+const PREFIX = /^#\s*pylint-torch\s*:/;
+/** The whole comment must be one directive: a typo must never widen into "disable everything". */
+const DIRECTIVE = /^#\s*pylint-torch:\s*(disable-next|disable-file|disable)(?:\s*=\s*([\w-]+(?:\s*,\s*[\w-]+)*))?\s*(?:#.*)?$/;
 
 /** Reads directives from comment nodes. `knownRules` is used only to flag misspelled ids. */
 export function parseDirectives(comments: Node[], knownRules: ReadonlySet<string>): Directives {
   const byLine = new Map<number, Set<string> | 'all'>();
   let file: Set<string> | 'all' = new Set();
   const unknown: Directives['unknown'] = [];
+  const malformed: Node[] = [];
   const add = (current: Set<string> | 'all' | undefined, ids: string[] | 'all') =>
     current === 'all' || ids === 'all' ? 'all' : new Set([...(current ?? []), ...ids]);
 
   for (const comment of comments) {
-    const match = DIRECTIVE.exec(comment.text);
-    if (!match) continue;
+    if (!PREFIX.test(comment.text)) continue;
+    const match = DIRECTIVE.exec(comment.text.trimEnd());
+    if (!match) {
+      malformed.push(comment);
+      continue;
+    }
     const ids = match[2] ? match[2].split(',').map((id) => id.trim()) : 'all';
     if (ids !== 'all') for (const id of ids) if (!knownRules.has(id)) unknown.push({ ruleId: id, comment });
     const line = comment.startPosition.row + 1;
@@ -38,6 +47,7 @@ export function parseDirectives(comments: Node[], knownRules: ReadonlySet<string
   }
   return {
     unknown,
+    malformed,
     suppresses(ruleId, line) {
       if (file === 'all' || file.has(ruleId)) return true;
       const onLine = byLine.get(line);

@@ -146,6 +146,14 @@ function runRules(tree: Tree, text: string, filePath: string, settings: readonly
     problems.push(problem);
   }
 
+  for (const comment of directives.malformed) {
+    problems.push({
+      ruleId: null,
+      severity: 1,
+      message: 'Malformed pylint-torch directive: it suppresses nothing. Use `# pylint-torch: disable`, `disable=<ids>`, `disable-next=<ids>` or `disable-file=<ids>`.',
+      ...problemAt(text, locate, comment.startIndex, comment.endIndex),
+    });
+  }
   for (const { ruleId, comment } of directives.unknown) {
     problems.push({
       ruleId: null,

@@ -145,7 +145,7 @@ export class FileScopes {
   /** Identifiers that read `binding`'s name and resolve to it (uses, not binding sites), in document order. */
   references(binding: Binding): Node[] {
     const scopeNode = binding.scope.node;
-    const body = binding.scope.kind === 'module' ? scopeNode : (scopeNode.childForFieldName('body') ?? scopeNode);
+    const body = binding.scope.kind === 'module' || binding.scope.kind === 'comprehension' ? scopeNode : (scopeNode.childForFieldName('body') ?? scopeNode);
     const found: Node[] = [];
     const stack: Node[] = [body];
     while (stack.length) {

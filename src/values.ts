@@ -11,8 +11,8 @@ const MAX_DEPTH = 6;
 // ---------------------------------------------------------------------------------------------------------------
 // State-dict use of a load result
 
-/** Methods that read a mapping: `.items()`, `.keys()`, `.values()` iterate it; `.get(k)` returns an entry. */
-const ITERATE_METHODS = ['items', 'keys', 'values'];
+/** Methods that read a mapping: `.items()`, `.values()` iterate its entries; `.get(k)` returns one. */
+const ITERATE_METHODS = ['items', 'values'];
 const ENTRY_METHODS = ['get', 'pop', 'setdefault'];
 /** Builtins that only read plain data (numbers, strings, containers). */
 const DATA_BUILTINS = new Set(['int', 'float', 'str', 'bool', 'len', 'print', 'range', 'list', 'dict', 'tuple', 'sorted', 'max', 'min', 'sum', 'round', 'abs', 'set', 'repr', 'format', 'isinstance']);
@@ -27,8 +27,11 @@ export function isUsedAsStateDict(expr: Node, scopes: FileScopes): boolean {
   return use(expr, scopes, 'mapping', 0, new Set());
 }
 
-/** What the value at hand is: the loaded mapping itself, or an entry read from it. */
-type Role = 'mapping' | 'entry';
+/**
+ * What the value at hand is: the loaded mapping itself, an entry read from it, or an iterable of its entries
+ * (`.items()`, `.values()`).
+ */
+type Role = 'mapping' | 'entry' | 'entries';
 
 function use(node: Node, scopes: FileScopes, role: Role, depth: number, visiting: Set<Binding>): boolean {
   if (depth > MAX_DEPTH) return false;
@@ -47,18 +50,24 @@ function use(node: Node, scopes: FileScopes, role: Role, depth: number, visiting
       return use(parent, scopes, 'entry', depth + 1, visiting);
     }
     case 'dictionary_splat':
-      return true; // `f(**sd)` reads it as a mapping
+      return false; // `f(**sd)` hands every entry to f, which may use it as an object
     case 'attribute': {
       const call = parent.parent;
       if (!isField('object') || call?.type !== 'call' || call.childForFieldName('function')?.id !== parent.id) return false;
       const method = parent.childForFieldName('attribute')?.text ?? '';
-      if (ITERATE_METHODS.includes(method)) return true;
+      if (method === 'keys') return true;
+      if (ITERATE_METHODS.includes(method)) return use(call, scopes, 'entries', depth + 1, visiting);
       if (ENTRY_METHODS.includes(method)) return use(call, scopes, 'entry', depth + 1, visiting);
       return false;
     }
     case 'for_statement':
-    case 'for_in_clause':
-      return isField('right');
+      // what the loop variables receive (keys, entries, or the elements of a list of modules) must be plain data
+      return isField('right') && targetsUsedAsEntries(parent.childForFieldName('left'), scopes, depth, visiting);
+    case 'for_in_clause': {
+      // a comprehension builds a new container from the entries: judge that container as the mapping
+      const comprehension = parent.parent;
+      return isField('right') && comprehension !== null && use(comprehension, scopes, 'mapping', depth + 1, visiting);
+    }
     case 'comparison_operator':
       // `k in sd` tests the mapping; an entry may be compared in any way (`ckpt["epoch"] > 3`)
       return role === 'entry' || (parent.children.some((c) => c?.type === 'in' || c?.type === 'not in') && parent.lastNamedChild?.id === child.id);
@@ -70,10 +79,16 @@ function use(node: Node, scopes: FileScopes, role: Role, depth: number, visiting
       return role === 'entry' && (left?.type === 'pattern_list' || left?.type === 'subscript');
     }
     case 'keyword_argument':
-    case 'argument_list':
-      return role === 'entry' && isDataBuiltinArgument(parent, scopes);
+    case 'argument_list': {
+      const builtin = dataBuiltinCalled(parent, scopes);
+      if (builtin === 'len') return true;
+      // list(sd.items()), sorted(sd): the same entries in another container
+      if (role !== 'entry' && builtin && ['list', 'tuple', 'sorted'].includes(builtin)) return use(parent.parent!, scopes, role, depth + 1, visiting);
+      return role === 'entry' && builtin !== undefined;
+    }
     case 'pair':
-      return role === 'entry' && isField('value'); // copied into a dict literal, e.g. a new checkpoint
+      // copied into a dict literal, e.g. a new checkpoint (not a comprehension: that is judged as a whole)
+      return role === 'entry' && isField('value') && parent.parent?.type === 'dictionary';
     case 'list':
     case 'tuple':
     case 'set':
@@ -115,12 +130,34 @@ function isLoadStateDictArgument(parent: Node, child: Node): boolean {
   return call?.type === 'call' && methodName(call) === 'load_state_dict';
 }
 
-function isDataBuiltinArgument(parent: Node, scopes: FileScopes): boolean {
+/** The name of the data builtin (`int`, `len`, `list`, …) whose argument list `parent` belongs to, if any. */
+function dataBuiltinCalled(parent: Node, scopes: FileScopes): string | undefined {
   const list = parent.type === 'keyword_argument' ? parent.parent : parent;
   const call = list?.parent;
   const callee = call?.type === 'call' ? call.childForFieldName('function') : null;
   const name = callee ? scopes.qualifiedName(callee) : undefined;
-  return name !== undefined && name.startsWith('builtins.') && DATA_BUILTINS.has(name.slice('builtins.'.length));
+  const builtin = name?.startsWith('builtins.') ? name.slice('builtins.'.length) : undefined;
+  return builtin !== undefined && DATA_BUILTINS.has(builtin) ? builtin : undefined;
+}
+
+/** Every name bound by a `for` target is unused or used only as plain data. */
+function targetsUsedAsEntries(target: Node | null, scopes: FileScopes, depth: number, visiting: Set<Binding>): boolean {
+  if (!target) return false;
+  const names = target.type === 'identifier' ? [target] : target.descendantsOfType('identifier').filter((n): n is Node => n !== null && isBindingTarget(n, target));
+  return names.every((name) => {
+    const binding = scopes.bindingsOf(name)?.find((b) => b.node.id === name.id);
+    if (!binding) return false;
+    const refs = scopes.references(binding);
+    return refs.every((ref) => use(ref, scopes, 'entry', depth + 1, visiting));
+  });
+}
+
+/** True for identifiers of a target pattern itself, not inside a subscript or attribute of it. */
+function isBindingTarget(name: Node, target: Node): boolean {
+  for (let p = name.parent; p && p.id !== target.id; p = p.parent) {
+    if (!['pattern_list', 'tuple_pattern', 'list_pattern', 'tuple', 'list', 'parenthesized_expression', 'list_splat_pattern'].includes(p.type)) return false;
+  }
+  return true;
 }
 
 // ---------------------------------------------------------------------------------------------------------------

@@ -36,4 +36,19 @@ describe('inline suppression', () => {
   test('an unknown rule id in a directive is reported', async () => {
     expect(await findings(`import torch\n${LOAD}  # pylint-torch: disable=torch-lod-missing\n`)).toEqual(['2:torch-load-missing-weights-only', '2:null']);
   });
+
+  test.each([
+    '# pylint-torch: disable-line=torch-load-missing-weights-only',
+    '# pylint-torch: disable-nxt=torch-load-missing-weights-only',
+    '# pylint-torch: disable: torch-load-missing-weights-only',
+    '# pylint-torch: disable=',
+    '# pylint-torch: disble=torch-load-missing-weights-only',
+    '# pylint-torch: enable',
+  ])('a malformed directive suppresses nothing and is reported: %s', async (directive) => {
+    expect(await findings(`import torch\n${LOAD}  ${directive}\n`)).toEqual(['2:torch-load-missing-weights-only', '2:null']);
+  });
+
+  test('a directive may be followed by another comment', async () => {
+    expect(await findings(`import torch\n${LOAD}  # pylint-torch: disable=torch-load-missing-weights-only  # trusted file\n`)).toEqual([]);
+  });
 });

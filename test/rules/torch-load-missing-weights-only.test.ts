@@ -154,10 +154,34 @@ runRuleTests(rule, {
       output: 'import torch\nwith open(p, "rb") as fh:\n    with torch.serialization.safe_globals([Net]):\n        pass\n    model = torch.load(fh, weights_only=True)\nmodel.eval()\n',
     },
     {
-      name: 'mapping edits and ** keep the fix safe',
-      code: 'import torch\nsd = torch.load(p)\nfor k in list(sd.keys()):\n    sd[k[7:]] = sd.pop(k)\ndel sd["extra"]\ncfg = Config(**sd["config"])\nmodel.load_state_dict(sd)\n',
+      name: 'mapping edits keep the fix safe',
+      code: 'import torch\nsd = torch.load(p)\nfor k in list(sd.keys()):\n    sd[k[7:]] = sd.pop(k)\ndel sd["extra"]\nmodel.load_state_dict(sd)\n',
       errors: [{ messageId: 'missing', line: 2, column: 6, fixSafety: 'safe' }],
-      output: 'import torch\nsd = torch.load(p, weights_only=True)\nfor k in list(sd.keys()):\n    sd[k[7:]] = sd.pop(k)\ndel sd["extra"]\ncfg = Config(**sd["config"])\nmodel.load_state_dict(sd)\n',
+      output: 'import torch\nsd = torch.load(p, weights_only=True)\nfor k in list(sd.keys()):\n    sd[k[7:]] = sd.pop(k)\ndel sd["extra"]\nmodel.load_state_dict(sd)\n',
+    },
+    {
+      name: 'renaming keys in a comprehension passed to load_state_dict is safe',
+      code: 'import torch\nsd = torch.load(p)\nnet.load_state_dict({k.replace("module.", ""): v for k, v in sd.items()})\n',
+      errors: [{ messageId: 'missing', line: 2, column: 6, fixSafety: 'safe' }],
+      output: 'import torch\nsd = torch.load(p, weights_only=True)\nnet.load_state_dict({k.replace("module.", ""): v for k, v in sd.items()})\n',
+    },
+    {
+      name: 'iterating a list of modules is not a state-dict use',
+      code: 'import torch\nmodels = torch.load(p)\nfor m in models:\n    m.eval()\n',
+      errors: [{ messageId: 'missing', line: 2, column: 10, fixSafety: 'unsafe' }],
+      output: 'import torch\nmodels = torch.load(p, weights_only=True)\nfor m in models:\n    m.eval()\n',
+    },
+    {
+      name: 'items() whose values are used as objects',
+      code: 'import torch\nfor name, module in torch.load(p).items():\n    parent.add_module(name, module)\n',
+      errors: [{ messageId: 'missing', line: 2, column: 21, fixSafety: 'unsafe' }],
+      output: 'import torch\nfor name, module in torch.load(p, weights_only=True).items():\n    parent.add_module(name, module)\n',
+    },
+    {
+      name: '** hands the entries to a callee: unsafe',
+      code: 'import torch\nsnapshot = Snapshot(**torch.load(p))\n',
+      errors: [{ messageId: 'missing', line: 2, column: 23, fixSafety: 'unsafe' }],
+      output: 'import torch\nsnapshot = Snapshot(**torch.load(p, weights_only=True))\n',
     },
     {
       name: 'a name bound in both branches: every read is judged',
