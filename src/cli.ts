@@ -30,7 +30,8 @@ const processIO: CliIO = {
   cwd: process.cwd(),
   stdout: (text) => process.stdout.write(text),
   stderr: (text) => process.stderr.write(text),
-  color: Boolean(process.stdout.isTTY) && !process.env.NO_COLOR,
+  // FORCE_COLOR and NO_COLOR as in most Node CLIs (chalk, ESLint): FORCE_COLOR=0 turns colour off
+  color: process.env.FORCE_COLOR !== undefined ? process.env.FORCE_COLOR !== '0' && process.env.FORCE_COLOR !== 'false' : Boolean(process.stdout.isTTY) && !process.env.NO_COLOR,
 };
 
 /** The package folder (this file runs from src/ under Jest and from dist/src/ when built). */
@@ -69,18 +70,20 @@ function parseArgs(argv: readonly string[]): Promise<{ options?: Options; output
       .option('format', { alias: 'f', choices: Object.keys(formatters), default: 'stylish', describe: 'Output format' })
       .option('output-file', { alias: 'o', type: 'string', describe: 'Write the report to this file' })
       .option('config', { alias: 'c', type: 'string', describe: 'Use this config file instead of looking for .pylintrc-ts.json' })
-      .option('rule', { type: 'string', array: true, default: [], describe: "Set a rule's severity: 'id:off|warn|error' (repeatable)" })
-      .option('max-warnings', { type: 'number', default: -1, describe: 'Exit 1 when there are more warnings than this' })
+      .option('rule', { type: 'string', describe: "Set a rule's severity: 'id:off|warn|error' (repeatable)" })
+      .option('max-warnings', { type: 'string', default: '-1', describe: 'Exit 1 when there are more warnings than this' })
       .option('quiet', { type: 'boolean', default: false, describe: 'Report errors only' })
       .check((args) => {
-        const max = args['max-warnings'];
-        if (!Number.isInteger(max) || max < -1) throw new Error(`--max-warnings must be an integer ≥ -1, got ${String(max)}`);
+        const max = String(args['max-warnings']);
+        if (!/^(-1|\d+)$/.test(max)) throw new Error(`--max-warnings must be a whole number (or -1 for no limit), got ${JSON.stringify(max)}`);
         if (args.fix && args['fix-dry-run']) throw new Error('--fix and --fix-dry-run cannot be used together');
         return true;
       })
       .strict()
       .version(VERSION)
       .help()
+      .alias('h', 'help')
+      .alias('v', 'version')
       .wrap(Math.min(110, process.stdout.columns || 110))
       .parse([...argv], {}, (error, args, output) => {
         if (error) return reject(new UsageError(`${error.message}\n\nRun 'pylint-torch --help' for usage.`));
@@ -95,8 +98,8 @@ function parseArgs(argv: readonly string[]): Promise<{ options?: Options; output
             format: args.format as FormatName,
             outputFile: args['output-file'] as string | undefined,
             config: args.config as string | undefined,
-            rule: (args.rule as string[]).map(String),
-            maxWarnings: args['max-warnings'] as number,
+            rule: ([] as unknown[]).concat(args.rule ?? []).map(String),
+            maxWarnings: Number(args['max-warnings']),
             quiet: args.quiet as boolean,
           },
         });
@@ -118,7 +121,7 @@ export async function run(argv: readonly string[], io: CliIO = processIO): Promi
       io.stderr(`pylint-torch: ${error.message}\n`);
       return 2;
     }
-    io.stderr(`pylint-torch: internal error: ${(error as Error).stack ?? String(error)}\n`);
+    io.stderr(`pylint-torch: internal error (please report it): ${process.env.PYLINT_TORCH_DEBUG ? ((error as Error).stack ?? String(error)) : String(error)}\n`);
     return 2;
   }
 }
@@ -174,7 +177,9 @@ async function lint(options: Options, io: CliIO): Promise<number> {
       fs.mkdirSync(path.dirname(target), { recursive: true });
       fs.writeFileSync(target, report.endsWith('\n') ? report : `${report}\n`);
     } catch (error) {
-      io.stderr(`pylint-torch: cannot write --output-file ${options.outputFile}: ${(error as Error).message}\n`);
+      const code = (error as NodeJS.ErrnoException).code;
+      const reason = code === 'EEXIST' || code === 'ENOTDIR' ? 'a folder on its path is a file' : (error as Error).message;
+      io.stderr(`pylint-torch: cannot write --output-file ${options.outputFile}: ${reason}\n`);
       return 2;
     }
   } else if (report) {
@@ -230,7 +235,8 @@ function lintFile(file: string, options: Options, settings: RuleSetting[], parse
     sources.set(file, outcome.output);
     return { ...result, fixCount: outcome.fixCount };
   } catch (error) {
-    return toResult(file, [fileProblem(`Internal error while linting this file (please report it): ${(error as Error).stack ?? String(error)}`, true)], false);
+    const detail = process.env.PYLINT_TORCH_DEBUG ? ((error as Error).stack ?? String(error)) : String(error);
+    return toResult(file, [fileProblem(`Internal error while linting this file (please report it; set PYLINT_TORCH_DEBUG=1 for a stack trace): ${detail}`, true)], false);
   }
 }
 

@@ -84,7 +84,8 @@ function runRules(tree: Tree, text: string, filePath: string, settings: readonly
   const locate = lineIndex(text);
   const scopes = analyzeScopes(root);
   const raw: { setting: RuleSetting; descriptor: ReportDescriptor<string> }[] = [];
-  const visitors = new Map<string, ((node: Node) => void)[]>();
+  const visitors = new Map<string, { setting: RuleSetting; visit: (node: Node) => void }[]>();
+  const crashed = new Map<RuleSetting, { error: unknown; node: Node }>();
 
   for (const setting of settings) {
     const context: RuleContext<string, unknown> = {
@@ -99,7 +100,7 @@ function runRules(tree: Tree, text: string, filePath: string, settings: readonly
     for (const [type, visit] of Object.entries(ruleVisitors)) {
       if (!visit) continue;
       const list = visitors.get(type) ?? [];
-      list.push(visit);
+      list.push({ setting, visit });
       visitors.set(type, list);
     }
   }
@@ -110,7 +111,17 @@ function runRules(tree: Tree, text: string, filePath: string, settings: readonly
     const node = stack.pop()!;
     if (node.type === 'comment') comments.push(node);
     const listeners = visitors.get(node.type);
-    if (listeners) for (const visit of listeners) visit(node);
+    if (listeners) {
+      for (const { setting, visit } of listeners) {
+        if (crashed.has(setting)) continue;
+        // A rule bug must not stop the other rules: the rule is switched off for this file and the crash reported.
+        try {
+          visit(node);
+        } catch (error) {
+          crashed.set(setting, { error, node });
+        }
+      }
+    }
     const children = node.children;
     for (let i = children.length - 1; i >= 0; i--) {
       const child = children[i];
@@ -146,6 +157,14 @@ function runRules(tree: Tree, text: string, filePath: string, settings: readonly
     problems.push(problem);
   }
 
+  for (const [setting, { error, node }] of crashed) {
+    problems.push({
+      ruleId: null,
+      severity: 2,
+      message: `Internal error in rule ${setting.rule.meta.id} (please report it): ${String(error)}; the rule was skipped for the rest of this file.${process.env.PYLINT_TORCH_DEBUG ? `\n${(error as Error).stack}` : ''}`,
+      ...problemAt(text, locate, node.startIndex, node.endIndex),
+    });
+  }
   for (const comment of directives.malformed) {
     problems.push({
       ruleId: null,

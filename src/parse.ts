@@ -58,13 +58,10 @@ export function countSyntaxErrors(root: Node): number {
 
 /** The first ERROR or MISSING node in document order, for the syntax-error message. */
 export function firstSyntaxError(root: Node): Node | undefined {
-  if (!root.hasError) return undefined;
-  if (root.isError || root.isMissing) return root;
-  for (const child of root.children) {
-    if (child && (child.hasError || child.isMissing)) {
-      const found = firstSyntaxError(child);
-      if (found) return found;
-    }
+  let node: Node | null = root;
+  while (node) {
+    if (node.isError || node.isMissing) return node;
+    node = node.children.find((child) => child !== null && (child.hasError || child.isMissing)) ?? null;
   }
   return undefined;
 }

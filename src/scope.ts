@@ -68,11 +68,28 @@ export class FileScopes {
 
   constructor(root: Node) {
     this.module = this.newScope('module', root, undefined);
-    this.visitChildren(root, this.module);
+    // An explicit stack instead of recursion: valid Python can nest thousands of levels (`a.b().c()…`).
+    const stack: [Node, Scope][] = [[root, this.module]];
+    for (let item = stack.pop(); item; item = stack.pop()) {
+      if (item[0].id === root.id) this.visitChildren(root, this.module);
+      else this.visitNode(item[0], item[1]);
+      // children were queued in document order; push them reversed so that they are visited in that order
+      for (let i = this.queued.length - 1; i >= 0; i--) stack.push(this.queued[i]);
+      this.queued.length = 0;
+    }
   }
+
+  /** The scope of each identifier, recorded while building the scopes. */
+  private readonly identifierScopes = new Map<number, Scope>();
+
+  /** Nodes waiting to be visited, queued by the node being visited now. */
+  private readonly queued: [Node, Scope][] = [];
 
   /** The innermost scope whose body contains `node`. */
   scopeOf(node: Node): Scope {
+    // Known for every identifier the analysis visited; walking up is O(depth) per step in tree-sitter.
+    const known = this.identifierScopes.get(node.id);
+    if (known) return known;
     let child = node;
     for (let p = node.parent; p; child = p, p = p.parent) {
       if (!SCOPE_TYPES.has(p.type)) continue;
@@ -146,17 +163,23 @@ export class FileScopes {
   references(binding: Binding): Node[] {
     const scopeNode = binding.scope.node;
     const body = binding.scope.kind === 'module' || binding.scope.kind === 'comprehension' ? scopeNode : (scopeNode.childForFieldName('body') ?? scopeNode);
-    const found: Node[] = [];
-    const stack: Node[] = [body];
-    while (stack.length) {
-      const node = stack.pop()!;
-      if (node.type === 'identifier') {
-        if (node.text === binding.name && isReference(node) && this.bindingsOf(node)?.includes(binding)) found.push(node);
-        continue;
-      }
-      for (const child of node.namedChildren) if (child) stack.push(child);
+    return (this.identifiers().get(binding.name) ?? []).filter(
+      (node) => node.startIndex >= body.startIndex && node.endIndex <= body.endIndex && isReference(node) && (this.bindingsOf(node)?.includes(binding) ?? false),
+    );
+  }
+
+  /** Every identifier of the file by name, in document order; built once, on first use. */
+  private identifierIndex: Map<string, Node[]> | undefined;
+  private identifiers(): Map<string, Node[]> {
+    if (this.identifierIndex) return this.identifierIndex;
+    const index = new Map<string, Node[]>();
+    for (const node of this.module.node.descendantsOfType('identifier')) {
+      if (!node) continue;
+      const list = index.get(node.text);
+      if (list) list.push(node);
+      else index.set(node.text, [node]);
     }
-    return found.sort((a, b) => a.startIndex - b.startIndex);
+    return (this.identifierIndex = index);
   }
 
   private unboundName(name: string): string | undefined {
@@ -189,6 +212,7 @@ export class FileScopes {
   }
 
   private bind(scope: Scope, binding: Omit<Binding, 'scope'>): void {
+    if (binding.node.type === 'identifier') this.identifierScopes.set(binding.node.id, scope);
     let target = scope;
     if (scope.outerNames.has(binding.name)) target = this.module;
     const list = target.bindings.get(binding.name) ?? [];
@@ -214,7 +238,14 @@ export class FileScopes {
   }
 
   private visit(node: Node, scope: Scope): void {
+    this.queued.push([node, scope]);
+  }
+
+  private visitNode(node: Node, scope: Scope): void {
     switch (node.type) {
+      case 'identifier':
+        this.identifierScopes.set(node.id, scope);
+        return;
       case 'function_definition': {
         const name = node.childForFieldName('name');
         if (name) this.bind(scope, { kind: 'def', name: name.text, node });

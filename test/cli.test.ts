@@ -41,7 +41,9 @@ describe('exit codes', () => {
   test.each([
     [['--bogus'], 'Unknown argument: bogus'],
     [['--format', 'xml'], 'Invalid values'],
-    [['--max-warnings', 'many'], '--max-warnings must be an integer'],
+    [['--max-warnings', 'many'], '--max-warnings must be a whole number (or -1 for no limit), got "many"'],
+    [['--max-warnings', '1.5'], 'got "1.5"'],
+    [['-o', 'a.py/report.json'], 'cannot write --output-file a.py/report.json: a folder on its path is a file'],
     [['--fix', '--fix-dry-run'], '--fix and --fix-dry-run cannot be used together'],
     [['missing-dir'], 'no such file or directory: missing-dir'],
   ])('2 for bad usage: %j', async (argv, message) => {
@@ -52,7 +54,17 @@ describe('exit codes', () => {
     expect(stderr).not.toContain('    at ');
   });
 
+  test('--rule is repeatable and does not swallow the paths after it', async () => {
+    const dir = tempRepo({ 'a.py': `${SAVE_MODEL}torch.load(p, pickle_module=m)\n`, 'b.py': STATE_DICT });
+    const { code, stdout } = await cli(dir, '-f', 'json', '--rule', 'torch-save-full-model:off', '--rule', 'torch-load-pickle-module:warn', 'a.py');
+    expect(code).toBe(0);
+    expect(JSON.parse(stdout).map((r: { filePath: string; messages: { ruleId: string; severity: number }[] }) => [path.basename(r.filePath), r.messages.map((m) => [m.ruleId, m.severity])])).toEqual([
+      ['a.py', [['torch-load-pickle-module', 1]]],
+    ]);
+  });
+
   test('--help and --version exit 0', async () => {
+    expect((await cli(tempRepo({}), '-h')).code).toBe(0);
     const help = await cli(tempRepo({}), '--help');
     expect(help.code).toBe(0);
     expect(help.stdout).toContain('--unsafe-fixes');

@@ -1,7 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { lintAndFix, MAX_FIX_PASSES } from '../src/linter';
+import { lintAndFix, lintText, MAX_FIX_PASSES } from '../src/linter';
 import { pythonParser } from '../src/parse';
 import { createRule } from '../src/rule';
 import { writeIfUnchanged } from '../src/write';
@@ -47,6 +47,38 @@ describe('fix loop', () => {
     const inserted = 2 ** MAX_FIX_PASSES - 1;
     expect(outcome.fixCount).toBe(inserted);
     expect(outcome.output).toBe(`${'pass; '.repeat(inserted)}pass\n`);
+  });
+});
+
+describe('robustness', () => {
+  test('a crashing rule is reported and the other rules still run', async () => {
+    const crashing = createRule({
+      meta: { ...passRule(() => ({ range: [0, 0], text: '' })).meta, id: 'test-crash' },
+      defaultOptions: {},
+      create() {
+        return {
+          call() {
+            throw new Error('boom');
+          },
+        };
+      },
+    });
+    const working = passRule((start) => ({ range: [start, start], text: '' }));
+    const problems = lintText(await pythonParser(), 'f()\npass\n', '/v.py', [
+      { rule: crashing, severity: 'error', options: {} },
+      { rule: working, severity: 'warn', options: {} },
+    ]);
+    expect(problems.map((p) => [p.ruleId, p.line, p.message])).toEqual([
+      [null, 1, 'Internal error in rule test-crash (please report it): Error: boom; the rule was skipped for the rest of this file.'],
+      ['test-pass', 2, 'pass found'],
+    ]);
+  });
+
+  test('deeply nested valid Python is analysed without overflowing the stack', async () => {
+    const code = `import torch\nx = a${Array.from({ length: 3000 }, (_, i) => `.m${i}()`).join('')}\nz = torch.load("p")\n`;
+    const rule = (await import('../rules/torch-load-missing-weights-only')).default;
+    const problems = lintText(await pythonParser(), code, '/v.py', [{ rule, severity: 'error', options: {} }]);
+    expect(problems.map((p) => [p.ruleId, p.line])).toEqual([['torch-load-missing-weights-only', 3]]);
   });
 });
 
