@@ -148,11 +148,14 @@ async function lint(options: Options, io: CliIO): Promise<number> {
     return 2;
   }
   for (const ignored of discovery.ignored) io.stderr(`pylint-torch: warning: ${ignored} is ignored by ignorePatterns in the config; not linted\n`);
-  if (discovery.files.length === 0 && discovery.ignored.length === 0) io.stderr(`pylint-torch: warning: no Python files found under ${options.paths.join(', ')}\n`);
+  if (discovery.files.length === 0 && discovery.ignored.length === 0 && discovery.unreadable.length === 0) io.stderr(`pylint-torch: warning: no Python files found under ${options.paths.join(', ')}\n`);
 
   const parser = await pythonParser();
+  const unreadableDirs = discovery.unreadable.map(({ path: dir, reason }) =>
+    toResult(dir, [fileProblem(`Cannot read this folder (${reason}): the Python files in it were not linted.`, true)], false),
+  );
   const sources = new Map<string, string>();
-  const results: LintResult[] = [];
+  const results: LintResult[] = [...unreadableDirs];
   let internalErrors = 0;
   for (const file of discovery.files) {
     const settings = ruleSettings(rules, configFor(path.dirname(file)), overrides);

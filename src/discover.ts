@@ -22,6 +22,8 @@ export interface Discovery {
   missing: string[];
   /** Explicitly named files skipped because an ignore pattern matched, for a warning. */
   ignored: string[];
+  /** Folders that could not be listed (permissions, I/O errors): their files were not linted. */
+  unreadable: { path: string; reason: string }[];
 }
 
 /**
@@ -29,10 +31,27 @@ export interface Discovery {
  * skipping {@link DEFAULT_IGNORED_DIRS}, what `.gitignore` files ignore, and `ignorePatterns`. Symbolic links are not
  * followed into directories. `ignoreFor(dir)` gives the config's ignore rules for a path argument.
  */
-export async function discoverFiles(args: readonly string[], cwd: string, ignoreFor: (target: string) => IgnoreRules): Promise<Discovery> {
+export async function discoverFiles(
+  args: readonly string[],
+  cwd: string,
+  ignoreFor: (target: string) => IgnoreRules,
+  /** The directory lister (tests inject failures); defaults to fs.readdir. */
+  listDir: typeof fs.readdir = fs.readdir,
+): Promise<Discovery> {
   const files = new Set<string>();
   const missing: string[] = [];
   const ignored: string[] = [];
+  const unreadable: Discovery['unreadable'] = [];
+  // fast-glob skips folders it cannot list when suppressErrors is on; this adapter records them so none is lost.
+  const readdir = ((dir: string, options: unknown, callback?: (error: NodeJS.ErrnoException | null, entries: unknown) => void) => {
+    const done = (callback ?? options) as (error: NodeJS.ErrnoException | null, entries: unknown) => void;
+    const report = (error: NodeJS.ErrnoException | null, entries: unknown) => {
+      if (error && error.code !== 'ENOENT') unreadable.push({ path: dir, reason: error.code ?? error.message });
+      done(error, entries);
+    };
+    if (callback) listDir(dir, options as { withFileTypes: true }, report);
+    else listDir(dir, report);
+  }) as unknown as typeof fs.readdir;
   for (const arg of args) {
     const target = path.resolve(cwd, arg);
     let stat: fs.Stats;
@@ -55,6 +74,8 @@ export async function discoverFiles(args: readonly string[], cwd: string, ignore
     }
     const gitignores = await loadGitignores(target);
     const found = await fg('**/*.py', {
+      fs: { readdir },
+      suppressErrors: true,
       cwd: target,
       absolute: true,
       dot: true,
@@ -67,7 +88,7 @@ export async function discoverFiles(args: readonly string[], cwd: string, ignore
       if (!isConfigIgnored(normal) && !isGitignored(normal, gitignores)) files.add(normal);
     }
   }
-  return { files: [...files].sort(), missing, ignored };
+  return { files: [...files].sort(), missing, ignored, unreadable };
 }
 
 interface Gitignore {
@@ -77,7 +98,7 @@ interface Gitignore {
 
 /** `.gitignore` files inside `root`, and in its ancestors up to the enclosing git work tree's top. */
 async function loadGitignores(root: string): Promise<Gitignore[]> {
-  const inside = await fg('**/.gitignore', { cwd: root, absolute: true, dot: true, followSymbolicLinks: false, ignore: DEFAULT_IGNORED_DIRS.map((dir) => `**/${dir}/**`) });
+  const inside = await fg('**/.gitignore', { cwd: root, absolute: true, dot: true, followSymbolicLinks: false, suppressErrors: true, ignore: DEFAULT_IGNORED_DIRS.map((dir) => `**/${dir}/**`) });
   // ancestors' .gitignore files count only inside a git work tree, up to its top
   const ancestors: string[] = [];
   for (let dir = root; !fs.existsSync(path.join(dir, '.git')); ) {

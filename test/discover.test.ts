@@ -1,0 +1,38 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { discoverFiles } from '../src/discover';
+import { tempRepo } from './helpers/cli';
+
+const noIgnores = (dir: string) => ({ patterns: [], baseDir: dir });
+
+describe('discoverFiles', () => {
+  test('a folder that cannot be listed is recorded, and the rest is still found', async () => {
+    const dir = tempRepo({ 'ok.py': '', 'locked/x.py': '', 'deep/locked/y.py': '', 'deep/z.py': '' });
+    const failing = new Set([path.join(dir, 'locked'), path.join(dir, 'deep', 'locked')]);
+    const listDir = ((target: fs.PathLike, ...rest: unknown[]) => {
+      const callback = rest[rest.length - 1] as (error: NodeJS.ErrnoException | null, entries?: unknown) => void;
+      if (failing.has(path.resolve(String(target)))) return callback(Object.assign(new Error('denied'), { code: 'EACCES' }));
+      return (fs.readdir as (...args: unknown[]) => void)(target, ...rest);
+    }) as typeof fs.readdir;
+    const found = await discoverFiles(['.'], dir, noIgnores, listDir);
+    expect(found.files.map((f) => path.relative(dir, f))).toEqual(['deep/z.py', 'ok.py']);
+    expect(found.unreadable.map((u) => [path.relative(dir, u.path), u.reason]).sort()).toEqual([
+      ['deep/locked', 'EACCES'],
+      ['locked', 'EACCES'],
+    ]);
+  });
+
+  test('missing arguments are listed, not thrown', async () => {
+    const dir = tempRepo({ 'a.py': '' });
+    const found = await discoverFiles(['a.py', 'nope', 'nope.py'], dir, noIgnores);
+    expect(found.missing).toEqual(['nope', 'nope.py']);
+    expect(found.files).toEqual([path.join(dir, 'a.py')]);
+  });
+
+  test('symbolic links to folders are not followed', async () => {
+    const dir = tempRepo({ 'pkg/a.py': '' });
+    fs.symlinkSync(path.join(dir, 'pkg'), path.join(dir, 'loop'));
+    const found = await discoverFiles(['.'], dir, noIgnores);
+    expect(found.files.map((f) => path.relative(dir, f))).toEqual(['pkg/a.py']);
+  });
+});
