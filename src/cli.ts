@@ -9,13 +9,13 @@ import yargs from 'yargs';
 import { rules } from '../rules';
 import { Config, ConfigError, findConfigFile, loadConfig, parseRuleFlag, ruleSettings } from './config';
 import { discoverFiles } from './discover';
-import { splitBom } from './fixer';
 import { FormatName, formatters } from './formatters';
 import { lintAndFix, lintText, Problem, RuleSetting } from './linter';
 import { pythonParser } from './parse';
+import { decodePython, type DecodedSource } from './source';
 import { countResult, LintResult, toResult } from './results';
 import type { SeveritySetting } from './rule';
-import { writeIfUnchanged } from './write';
+import { writeIfUnchanged, type WriteOutcome } from './write';
 
 /** Where the CLI reads and writes; tests pass their own. */
 export interface CliIO {
@@ -207,34 +207,36 @@ function fileProblem(message: string, fatal: boolean): Problem {
 /** Reads, lints and (with --fix) writes one file. Per-file failures become messages; the run goes on. */
 function lintFile(file: string, options: Options, settings: RuleSetting[], parser: Awaited<ReturnType<typeof pythonParser>>, sources: Map<string, string>): LintResult {
   let bytes: Buffer;
-  let decoded: string;
+  let source: DecodedSource;
   try {
     bytes = fs.readFileSync(file);
   } catch (error) {
     return toResult(file, [fileProblem(`Cannot read file: ${(error as Error).message}`, true)], false);
   }
   try {
-    decoded = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true }).decode(bytes);
-  } catch {
-    return toResult(file, [fileProblem('Cannot decode file as UTF-8; pylint-torch reads Python sources as UTF-8 (PEP 3120). Nothing was checked.', true)], false);
+    source = decodePython(bytes);
+  } catch (error) {
+    return toResult(file, [fileProblem((error as Error).message, true)], false);
   }
-  const { bom, body } = splitBom(decoded);
+  const body = source.text;
   sources.set(file, body);
+  const unfixed = (why: string) =>
+    countResult({ filePath: file, messages: [fileProblem(why, false), ...toResult(file, lintText(parser, body, file, settings), options.unsafeFixes).messages] });
   try {
     if (!options.fix && !options.fixDryRun) return toResult(file, lintText(parser, body, file, settings), options.unsafeFixes);
     const outcome = lintAndFix(parser, body, file, settings, options.unsafeFixes);
     const result = toResult(file, outcome.problems, options.unsafeFixes);
     if (outcome.output === body) return result;
-    if (options.fixDryRun) return { ...result, output: bom + outcome.output, fixCount: outcome.fixCount };
-    let written: 'written' | 'changed';
+    if (options.fixDryRun) return { ...result, output: source.bom + outcome.output, fixCount: outcome.fixCount };
+    const encoded = source.encode(outcome.output);
+    if (!encoded) return unfixed(`The fixed text cannot be written in this file's encoding (${source.encoding}); no fix was written.`);
+    let written: WriteOutcome;
     try {
-      written = writeIfUnchanged(file, bom + outcome.output, bytes);
+      written = writeIfUnchanged(file, encoded, bytes);
     } catch (error) {
-      return countResult({ filePath: file, messages: [fileProblem(`Cannot write fixes: ${(error as Error).message}`, false), ...toResult(file, lintText(parser, body, file, settings), options.unsafeFixes).messages] });
+      return unfixed(`Cannot write fixes: ${(error as Error).message}`);
     }
-    if (written === 'changed') {
-      return countResult({ filePath: file, messages: [fileProblem('File changed on disk while pylint-torch was fixing it; no fix was written. Run again.', false), ...toResult(file, lintText(parser, body, file, settings), options.unsafeFixes).messages] });
-    }
+    if (written !== 'written') return unfixed(NOT_WRITTEN[written]);
     sources.set(file, outcome.output);
     return { ...result, fixCount: outcome.fixCount };
   } catch (error) {
@@ -242,6 +244,12 @@ function lintFile(file: string, options: Options, settings: RuleSetting[], parse
     return toResult(file, [fileProblem(`Internal error while linting this file (please report it; set PYLINT_TORCH_DEBUG=1 for a stack trace): ${detail}`, true)], false);
   }
 }
+
+const NOT_WRITTEN: Record<Exclude<WriteOutcome, 'written'>, string> = {
+  changed: 'File changed on disk while pylint-torch was fixing it; no fix was written. Run again.',
+  'read-only': 'File is read-only; no fix was written (make it writable to let --fix change it).',
+  'hard-linked': 'File has several hard links; no fix was written (rewriting it would split the links).',
+};
 
 function loadRuleDocs(): Map<string, string> {
   const docs = new Map<string, string>();

@@ -51,8 +51,3 @@ export function mergeFixes(text: string, edits: readonly Fix[]): Fix {
   out += text.slice(cursor, end);
   return { range: [start, end], text: out };
 }
-
-/** Splits a leading UTF-8 byte order mark from decoded text; fixes work on the text, the BOM is put back on write. */
-export function splitBom(text: string): { bom: string; body: string } {
-  return text.charCodeAt(0) === 0xfeff ? { bom: '\uFEFF', body: text.slice(1) } : { bom: '', body: text };
-}

@@ -6,19 +6,31 @@ import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 
+/** Why a fix was not written. */
+export type WriteOutcome = 'written' | 'changed' | 'read-only' | 'hard-linked';
+
 /**
- * Replaces `file`'s content with `content` (UTF-8) if its bytes still equal `original`. Follows a symbolic link to
- * its target, keeps the file mode. Returns `changed` (nothing written) when the file was modified since it was read.
+ * Replaces `file`'s content with `content` (UTF-8 or already-encoded bytes) if its bytes still equal `original`.
+ * Follows a symbolic link to its target and keeps its mode and (when permitted) owner. Refuses, without writing:
+ * a file changed since it was read (`changed`), a file without write permission bits (`read-only`: --fix must not
+ * override a deliberate chmod), and a file with several hard links (`hard-linked`: a rename would split them).
  * Throws the underlying fs error if the folder is not writable; the temp file is removed in every case.
  */
-export function writeIfUnchanged(file: string, content: string, original: Buffer): 'written' | 'changed' {
+export function writeIfUnchanged(file: string, content: string | Buffer, original: Buffer): WriteOutcome {
   const target = fs.realpathSync(file);
-  const { mode } = fs.statSync(target);
+  const stat = fs.statSync(target);
   if (!fs.readFileSync(target).equals(original)) return 'changed';
+  if ((stat.mode & 0o222) === 0) return 'read-only';
+  if (stat.nlink > 1) return 'hard-linked';
   const temp = path.join(path.dirname(target), `.${path.basename(target)}.${process.pid}.${randomBytes(4).toString('hex')}.pylint-torch.tmp`);
   try {
-    fs.writeFileSync(temp, content, { mode });
-    fs.chmodSync(temp, mode & 0o7777);
+    fs.writeFileSync(temp, content, { mode: stat.mode });
+    fs.chmodSync(temp, stat.mode & 0o7777);
+    try {
+      fs.chownSync(temp, stat.uid, stat.gid);
+    } catch {
+      // not permitted for a non-root user on someone else's file; the content is what matters
+    }
     if (!fs.readFileSync(target).equals(original)) return 'changed';
     fs.renameSync(temp, target);
     return 'written';

@@ -222,6 +222,27 @@ describe('--fix', () => {
     expect(fs.readdirSync(dir).sort()).toEqual(['link.py', 'real.py']);
   });
 
+  test('a latin-1 file is linted and fixed in its own encoding', async () => {
+    const bytes = Buffer.concat([Buffer.from('# -*- coding: latin-1 -*-\nimport torch\n# caf'), Buffer.from([0xe9]), Buffer.from('\nsd = torch.load("w.pt")\nm.load_state_dict(sd)\n')]);
+    const dir = tempRepo({ 'l.py': bytes });
+    await cli(dir, '--fix');
+    expect(fs.readFileSync(path.join(dir, 'l.py'))).toEqual(Buffer.from(bytes.toString('latin1').replace('"w.pt")', '"w.pt", weights_only=True)'), 'latin1'));
+  });
+
+  test('read-only and hard-linked files are not rewritten, and say so', async () => {
+    const dir = tempRepo({ 'ro.py': STATE_DICT, 'linked.py': STATE_DICT });
+    fs.chmodSync(path.join(dir, 'ro.py'), 0o444);
+    fs.linkSync(path.join(dir, 'linked.py'), path.join(dir, 'other-name.txt'));
+    const { stdout } = await cli(dir, '--fix', '-f', 'json');
+    const results = JSON.parse(stdout);
+    expect(results.map((r: { filePath: string; messages: { ruleId: string | null; message: string }[] }) => [path.basename(r.filePath), r.messages.map((m) => m.ruleId ?? m.message)])).toEqual([
+      ['linked.py', ['File has several hard links; no fix was written (rewriting it would split the links).', 'torch-load-missing-weights-only']],
+      ['ro.py', ['File is read-only; no fix was written (make it writable to let --fix change it).', 'torch-load-missing-weights-only']],
+    ]);
+    expect(read(dir, 'ro.py')).toBe(STATE_DICT);
+    expect(read(dir, 'linked.py')).toBe(STATE_DICT);
+  });
+
   test('every file of a fixed repository still compiles', async () => {
     const files = {
       'a.py': STATE_DICT,

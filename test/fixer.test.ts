@@ -1,4 +1,4 @@
-import { applyFixes, mergeFixes, splitBom } from '../src/fixer';
+import { applyFixes, mergeFixes } from '../src/fixer';
 
 describe('applyFixes', () => {
   test('applies fixes in range order whatever their input order', () => {
@@ -33,12 +33,5 @@ describe('applyFixes', () => {
 describe('mergeFixes', () => {
   test('joins edits into one fix spanning them', () => {
     expect(mergeFixes('0123456789', [{ range: [6, 7], text: 'B' }, { range: [2, 3], text: 'A' }])).toEqual({ range: [2, 7], text: 'A345B' });
-  });
-});
-
-describe('splitBom', () => {
-  test('splits a leading BOM and leaves other text alone', () => {
-    expect(splitBom('\uFEFFimport torch')).toEqual({ bom: '\uFEFF', body: 'import torch' });
-    expect(splitBom('import torch')).toEqual({ bom: '', body: 'import torch' });
   });
 });
