@@ -1,5 +1,6 @@
 import { addArgument } from '../src/edits';
 import type { Node } from '../src/parse';
+import { unparen } from '../src/python';
 import { createRule } from '../src/rule';
 import { asLoadCall, insideSafeGlobals, pickleModuleArgument, weightsOnlyArgument } from '../src/torch';
 import { isUsedAsStateDict } from '../src/values';
@@ -19,6 +20,7 @@ export default createRule({
     messages: {
       missing:
         '`{{callee}}()` without `weights_only`: torch before 2.6 unpickles arbitrary objects here (code execution on a malicious file), torch 2.6+ rejects them. Pass `weights_only=True`.',
+      none: '`{{callee}}(..., weights_only=None)` leaves the choice to the torch version: before 2.6 it unpickles arbitrary objects (code execution on a malicious file). Pass `weights_only=True`.',
       missingRemote:
         '`{{callee}}()` without `weights_only` defaults to `weights_only=False` on every torch version: a downloaded file is unpickled with full pickle. Pass `weights_only=True`.',
     },
@@ -34,18 +36,25 @@ export default createRule({
         if (!load) return;
         // `**kwargs` may carry the key; `pickle_module` is reported by torch-load-pickle-module and cannot be
         // combined with weights_only=True (FACTS.md).
-        if (load.args.hasDictSplat || weightsOnlyArgument(load) || pickleModuleArgument(load)) return;
+        const given = weightsOnlyArgument(load);
+        // `weights_only=None` is the same as leaving it out: torch picks the default (torch/serialization.py, 2.6)
+        const none = given !== undefined && unparen(given).type === 'none' ? unparen(given) : undefined;
+        if (load.args.hasDictSplat || (given && !none) || pickleModuleArgument(load)) return;
         if (load.fn.weightsOnlyIndex !== undefined && load.args.hasListSplat) return; // may be passed positionally
         const remote = load.fn.weightsOnlyDefault === false;
         // `*args` may hold pickle_module, with which weights_only=True raises: report, but do not fix.
-        const edit = load.args.hasListSplat ? undefined : addArgument(node, 'weights_only=True', context.text);
+        const edit = none
+          ? { range: [none.startIndex, none.endIndex] as [number, number], text: 'True' }
+          : load.args.hasListSplat
+            ? undefined
+            : addArgument(node, 'weights_only=True', context.text);
         // The fix is safe only when the result is visibly a state dict, or when the call sits in a
         // `torch.serialization.safe_globals([...])` block (the code already expects weights_only loading);
         // otherwise a whole pickled model would stop loading.
         const safe = isUsedAsStateDict(node, context.scopes) || insideSafeGlobals(node, context.scopes);
         context.report({
           node,
-          messageId: remote ? 'missingRemote' : 'missing',
+          messageId: none ? 'none' : remote ? 'missingRemote' : 'missing',
           data: { callee: load.fn.display },
           severity: remote ? 'error' : undefined,
           ...(edit && { fix: [edit], fixSafety: safe ? 'safe' : 'unsafe' }),

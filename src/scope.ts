@@ -13,9 +13,10 @@ export type ScopeKind = 'module' | 'class' | 'function' | 'lambda' | 'comprehens
 
 /**
  * How a name got bound. `assign`, `with` and `iterate` carry the expression the name came from in `value`
- * (`x = value`, `with value as x`, `for x in value`); `import` carries the imported module path in `qualname`.
+ * (`x = value`, `with value as x`, `for x in value`); `unpack` carries the whole right-hand side of a destructuring
+ * assignment (`a, b = value`); `import` carries the imported module path in `qualname`.
  */
-export type BindingKind = 'import' | 'assign' | 'with' | 'iterate' | 'def' | 'class' | 'param' | 'other';
+export type BindingKind = 'import' | 'assign' | 'unpack' | 'with' | 'iterate' | 'def' | 'class' | 'param' | 'other';
 
 export interface Binding {
   kind: BindingKind;
@@ -228,7 +229,7 @@ export class FileScopes {
       return;
     }
     if (['pattern_list', 'tuple_pattern', 'list_pattern', 'tuple', 'list', 'list_splat_pattern'].includes(t.type)) {
-      for (const part of namedChildren(t)) this.bindTarget(scope, part, 'other', undefined);
+      for (const part of namedChildren(t)) this.bindTarget(scope, part, kind === 'unpack' ? 'unpack' : 'other', kind === 'unpack' ? value : undefined);
     }
     // attribute and subscript targets bind no name
   }
@@ -332,7 +333,7 @@ export class FileScopes {
         if (left && (right || !annotation)) {
           const t = unparen(left);
           if (t.type === 'identifier') this.bind(scope, { kind: 'assign', name: t.text, node: t, value: value ?? undefined, annotation: annotation ?? undefined });
-          else this.bindTarget(scope, left, 'other', undefined);
+          else this.bindTarget(scope, left, 'unpack', value ?? undefined);
         }
         if (left && left.type !== 'identifier') this.visit(left, scope);
         if (annotation) this.visit(annotation, scope);

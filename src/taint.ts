@@ -93,6 +93,7 @@ function trace(expr: Node, scopes: FileScopes, depth: number, seen: Set<Binding>
       const name = callee ? scopes.qualifiedName(callee) : undefined;
       const source = name !== undefined ? SOURCE_CALLS.get(name) : undefined;
       if (source) return { description: source, node };
+      if (isParseArgs(node)) return { description: 'the command-line arguments (argparse)', node }; // vars(args)[...]
       const args = callArguments(node);
       const argValues = [...args.positional, ...[...args.keywords.values()].map((k) => k.childForFieldName('value'))];
       if (name !== undefined && PROPAGATING_CALLS.has(name)) return first(argValues);
@@ -101,9 +102,10 @@ function trace(expr: Node, scopes: FileScopes, depth: number, seen: Set<Binding>
       return undefined;
     }
     case 'identifier': {
+      if (scopes.qualifiedName(node) === 'sys.argv') return { description: 'the command line (sys.argv)', node }; // from sys import argv
       const bindings = scopes.bindingsOf(node);
       for (const binding of bindings ?? []) {
-        if (seen.has(binding) || !binding.value || !['assign', 'with', 'iterate'].includes(binding.kind)) continue;
+        if (seen.has(binding) || !binding.value || !['assign', 'unpack', 'with', 'iterate'].includes(binding.kind)) continue;
         seen.add(binding);
         const found = next(binding.value);
         if (found) return found;
@@ -125,7 +127,8 @@ function argparseNamespace(expr: Node, scopes: FileScopes): Node | undefined {
   }
   if (node.type !== 'identifier') return undefined;
   for (const binding of scopes.bindingsOf(node) ?? []) {
-    const value = binding.kind === 'assign' && binding.value ? unparen(binding.value) : undefined;
+    // `args = parser.parse_args()`, or `args, rest = parser.parse_known_args()`
+    const value = (binding.kind === 'assign' || binding.kind === 'unpack') && binding.value ? unparen(binding.value) : undefined;
     if (value && (isParseArgs(value) || (value.type === 'subscript' && argparseNamespace(value, scopes)))) return value;
   }
   return undefined;

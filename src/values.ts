@@ -214,8 +214,15 @@ export function moduleEvidence(expr: Node, scopes: FileScopes, options: ModuleOp
       return callEvidence(node, scopes, options, depth);
     case 'identifier':
       return identifierEvidence(node, scopes, options, depth);
-    case 'attribute':
+    case 'attribute': {
+      // `ddp_model.module`: the module that DataParallel / DistributedDataParallel wraps
+      const object = node.childForFieldName('object');
+      if (node.childForFieldName('attribute')?.text === 'module' && object) {
+        const wrapped = moduleEvidence(object, scopes, options, depth + 1);
+        if (wrapped) return { node, reason: wrapped.reason };
+      }
       return selfAttributeEvidence(node, scopes, options, depth);
+    }
     case 'list':
     case 'tuple':
     case 'set':
@@ -288,12 +295,13 @@ function identifierEvidence(node: Node, scopes: FileScopes, options: ModuleOptio
 
 /** A binding's evidence; `cycle` for `model = model.to(device)`, which says nothing new about `model`. */
 function bindingEvidence(binding: Binding, scopes: FileScopes, options: ModuleOptions, depth: number): ModuleEvidence | undefined | 'cycle' {
-  if (binding.kind === 'param' && binding.annotation) {
+  if ((binding.kind === 'param' || binding.kind === 'assign') && binding.annotation) {
     const annotation = unparen(binding.annotation.namedChild(0) ?? binding.annotation);
     const name = scopes.qualifiedName(annotation);
-    if (name !== undefined && isModuleBase(name, options)) return { node: binding.node, reason: `parameter \`${binding.name}\` is annotated \`${annotation.text}\`` };
+    const what = binding.kind === 'param' ? 'parameter' : 'variable';
+    if (name !== undefined && isModuleBase(name, options)) return { node: binding.node, reason: `${what} \`${binding.name}\` is annotated \`${annotation.text}\`` };
     const cls = annotation.type === 'identifier' ? moduleClass(annotation, scopes, options, new Set()) : undefined;
-    return cls ? { node: binding.node, reason: cls } : undefined;
+    if (cls || binding.kind === 'param') return cls ? { node: binding.node, reason: cls } : undefined;
   }
   if (binding.kind !== 'assign' || !binding.value) return undefined;
   const value = unparen(binding.value);

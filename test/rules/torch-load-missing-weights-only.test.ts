@@ -227,6 +227,12 @@ runRuleTests(rule, {
       output: 'from torch.utils import model_zoo\nmodel_zoo.load_url(url, progress=False, weights_only=True)\n',
     },
     {
+      name: 'weights_only=None is the same as leaving it out',
+      code: 'import torch\nsd = torch.load(p, weights_only=None)\nnet.load_state_dict(sd)\n',
+      errors: [{ messageId: 'none', line: 2, column: 6, fixSafety: 'safe' }],
+      output: 'import torch\nsd = torch.load(p, weights_only=True)\nnet.load_state_dict(sd)\n',
+    },
+    {
       name: 'plain torch.load follows the configured severity',
       code: 'import torch\ntorch.load(p)\n',
       severity: 'warn',

@@ -59,6 +59,21 @@ runRuleTests(rule, {
       errors: [{ messageId: 'untrusted', line: 3, column: 25, severity: 2, messageIncludes: 'sys.argv', suggestions: [`import sys\n${T}torch.load(sys.argv[1], weights_only=True)\n`] }],
     },
     {
+      name: 'from sys import argv',
+      code: `from sys import argv\n${T}torch.load(argv[1], weights_only=False)\n`,
+      errors: [{ messageId: 'untrusted', line: 3, column: 21, severity: 2, messageIncludes: 'sys.argv', suggestions: [`from sys import argv\n${T}torch.load(argv[1], weights_only=True)\n`] }],
+    },
+    {
+      name: 'parse_known_args unpacked',
+      code: `${T}known, _ = parser.parse_known_args()\ntorch.load(known.ckpt, weights_only=False)\n`,
+      errors: [{ messageId: 'untrusted', line: 3, column: 24, severity: 2, messageIncludes: '`known.ckpt` from argparse (line 2)', suggestions: [`${T}known, _ = parser.parse_known_args()\ntorch.load(known.ckpt, weights_only=True)\n`] }],
+    },
+    {
+      name: 'vars(args)[...]',
+      code: `${T}args = parser.parse_args()\ntorch.load(vars(args)["ckpt"], weights_only=False)\n`,
+      errors: [{ messageId: 'untrusted', line: 3, column: 32, severity: 2, messageIncludes: 'command-line arguments (argparse) (line 2)', suggestions: [`${T}args = parser.parse_args()\ntorch.load(vars(args)["ckpt"], weights_only=True)\n`] }],
+    },
+    {
       name: 'environment variable through os.path.join',
       code: `import os\n${T}p = os.path.join(os.environ["MODEL_DIR"], "m.pt")\ntorch.load(p, weights_only=False)\n`,
       errors: [{ messageId: 'untrusted', line: 4, column: 15, severity: 2, messageIncludes: 'os.environ["MODEL_DIR"]', suggestions: [`import os\n${T}p = os.path.join(os.environ["MODEL_DIR"], "m.pt")\ntorch.load(p, weights_only=True)\n`] }],

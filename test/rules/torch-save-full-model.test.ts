@@ -64,6 +64,16 @@ runRuleTests(rule, {
       errors: [{ messageId: 'fullModel', line: 9, column: 16, suggestions: [`import copy\n${NET}ema = copy.deepcopy(Net())\ntorch.save(obj=ema.state_dict(), f="e.pt")\n`] }],
     },
     {
+      name: 'the module inside DataParallel',
+      code: `${NET}dp = nn.DataParallel(Net())\ntorch.save(dp.module, "m.pt")\n`,
+      errors: [{ messageId: 'fullModel', line: 8, column: 12, suggestions: [`${NET}dp = nn.DataParallel(Net())\ntorch.save(dp.module.state_dict(), "m.pt")\n`] }],
+    },
+    {
+      name: 'annotated local variable',
+      code: 'import torch\nfrom torch import nn\nnet: nn.Module = build()\ntorch.save(net, "n.pt")\n',
+      errors: [{ messageId: 'fullModel', line: 4, column: 12, messageIncludes: 'variable `net` is annotated `nn.Module`', suggestions: ['import torch\nfrom torch import nn\nnet: nn.Module = build()\ntorch.save(net.state_dict(), "n.pt")\n'] }],
+    },
+    {
       name: 'LightningModule subclass',
       code: 'import torch\nimport lightning as L\n\nclass Lit(L.LightningModule):\n    pass\n\ntorch.save(Lit(), "l.pt")\n',
       errors: [{ messageId: 'fullModel', line: 7, column: 12 }],
