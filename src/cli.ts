@@ -8,7 +8,7 @@ import * as path from 'node:path';
 import yargs from 'yargs';
 import { rules } from '../rules';
 import { Config, ConfigError, findConfigFile, loadConfig, parseRuleFlag, ruleSettings } from './config';
-import { discoverFiles } from './discover';
+import { discoverFiles, type IgnoreRules } from './discover';
 import { FormatName, formatters } from './formatters';
 import { lintAndFix, lintText, Problem, RuleSetting } from './linter';
 import { pythonParser } from './parse';
@@ -139,16 +139,23 @@ async function lint(options: Options, io: CliIO): Promise<number> {
     return config;
   };
 
+  const noIgnores = { patterns: [], baseDir: io.cwd };
+  const ignoreRules = new Map<Config, IgnoreRules>();
   const discovery = await discoverFiles(options.paths, io.cwd, (dir) => {
     const config = configFor(dir);
-    return { patterns: config?.ignorePatterns ?? [], baseDir: config?.baseDir ?? dir };
+    if (!config) return noIgnores;
+    let rules = ignoreRules.get(config);
+    if (!rules) ignoreRules.set(config, (rules = { patterns: config.ignorePatterns, baseDir: config.baseDir }));
+    return rules;
   });
   if (discovery.missing.length) {
     for (const missing of discovery.missing) io.stderr(`pylint-torch: no such file or directory: ${missing}\n`);
     return 2;
   }
   for (const ignored of discovery.ignored) io.stderr(`pylint-torch: warning: ${ignored} is ignored by ignorePatterns in the config; not linted\n`);
-  if (discovery.files.length === 0 && discovery.ignored.length === 0 && discovery.unreadable.length === 0) io.stderr(`pylint-torch: warning: no Python files found under ${options.paths.join(', ')}\n`);
+  if (discovery.files.length === 0 && discovery.ignored.length === 0 && discovery.unreadable.length === 0) {
+    io.stderr(`pylint-torch: warning: no Python files to lint under ${options.paths.join(', ')} (after skipping ignored files)\n`);
+  }
 
   const parser = await pythonParser();
   const unreadableDirs = discovery.unreadable.map(({ path: dir, reason }) =>
@@ -227,7 +234,9 @@ function lintFile(file: string, options: Options, settings: RuleSetting[], parse
     const outcome = lintAndFix(parser, body, file, settings, options.unsafeFixes);
     const result = toResult(file, outcome.problems, options.unsafeFixes);
     if (outcome.output === body) return result;
-    if (options.fixDryRun) return { ...result, output: source.bom + outcome.output, fixCount: outcome.fixCount };
+    if (options.fixDryRun) {
+      return { ...result, output: source.bom + outcome.output, fixCount: outcome.fixCount, wouldFix: toResult(file, outcome.applied, true).messages };
+    }
     const encoded = source.encode(outcome.output);
     if (!encoded) return unfixed(`The fixed text cannot be written in this file's encoding (${source.encoding}); no fix was written.`);
     let written: WriteOutcome;

@@ -46,12 +46,18 @@ const TOP_LEVEL_KEYS = new Set(['$schema', 'rules', 'ignorePatterns']);
 /** Reads and validates a config file. Throws ConfigError for unreadable or invalid JSON and for every invalid key. */
 export function loadConfig(file: string, allRules: readonly AnyRule[]): Config {
   const absolute = path.resolve(file);
-  let raw: unknown;
+  let text: string;
   try {
-    raw = JSON.parse(fs.readFileSync(absolute, 'utf8'));
+    text = fs.readFileSync(absolute, 'utf8').replace(/^\uFEFF/, '');
   } catch (error) {
     const reason = (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'file not found' : (error as Error).message;
     throw new ConfigError(absolute, '', `cannot read config: ${reason}`);
+  }
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch (error) {
+    throw new ConfigError(absolute, '', `cannot read config: invalid JSON: ${jsonErrorPlace(text, (error as Error).message)}`);
   }
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) throw new ConfigError(absolute, '', 'expected a JSON object');
   const object = raw as Record<string, unknown>;
@@ -77,12 +83,22 @@ export function findConfigFile(dir: string): string | undefined {
   }
 }
 
+/** Node's JSON.parse message with "position N" turned into a 1-based line and column. */
+function jsonErrorPlace(text: string, message: string): string {
+  const match = /position (\d+)/.exec(message);
+  if (!match) return message;
+  const offset = Number(match[1]);
+  const before = text.slice(0, offset).split('\n');
+  return `${message.replace(/ in JSON at position \d+.*$/, '').replace(/ \(line \d+ column \d+\)$/, '')} at line ${before.length} column ${before[before.length - 1].length + 1}`;
+}
+
 const ajv = new Ajv({ allErrors: true, strict: true });
 
 function validateRuleEntry(file: string, id: string, entry: unknown, allRules: readonly AnyRule[]): void {
   const key = `rules.${id}`;
   const rule = allRules.find((r) => r.meta.id === id);
   if (!rule) throw new ConfigError(file, key, `unknown rule id (known: ${allRules.map((r) => r.meta.id).join(', ')})`);
+  if (Array.isArray(entry) && entry.length === 0) throw new ConfigError(file, key, 'expected a severity, [severity] or [severity, {options}], got []');
   const [severity, options, ...rest] = Array.isArray(entry) ? entry : [entry];
   if (!SEVERITIES.includes(severity as SeveritySetting)) {
     throw new ConfigError(file, key, `invalid severity ${JSON.stringify(severity)} (use "off", "warn" or "error")`);

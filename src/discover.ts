@@ -29,7 +29,8 @@ export interface Discovery {
 /**
  * Expands path arguments: a file is taken as it is (whatever its extension), a directory is walked for `*.py`,
  * skipping {@link DEFAULT_IGNORED_DIRS}, what `.gitignore` files ignore, and `ignorePatterns`. Symbolic links are not
- * followed into directories. `ignoreFor(dir)` gives the config's ignore rules for a path argument.
+ * followed into directories. `ignoreFor(dir)` gives the ignore rules of the config that governs files in `dir`
+ * (the same object for the same config, so that its matcher is built once).
  */
 export async function discoverFiles(
   args: readonly string[],
@@ -61,14 +62,8 @@ export async function discoverFiles(
       missing.push(arg);
       continue;
     }
-    const rules = ignoreFor(stat.isDirectory() ? target : path.dirname(target));
-    const configIgnore = ignore().add(rules.patterns);
-    const isConfigIgnored = (file: string) => {
-      const rel = path.relative(rules.baseDir, file);
-      return rel !== '' && !rel.startsWith('..') && !path.isAbsolute(rel) && configIgnore.ignores(rel.split(path.sep).join('/'));
-    };
     if (!stat.isDirectory()) {
-      if (isConfigIgnored(target)) ignored.push(arg);
+      if (isConfigIgnored(target, ignoreFor)) ignored.push(arg);
       else files.add(target);
       continue;
     }
@@ -85,10 +80,25 @@ export async function discoverFiles(
     });
     for (const file of found) {
       const normal = path.normalize(file);
-      if (!isConfigIgnored(normal) && !isGitignored(normal, gitignores)) files.add(normal);
+      if (!isConfigIgnored(normal, ignoreFor) && !isGitignored(normal, gitignores)) files.add(normal);
     }
   }
   return { files: [...files].sort(), missing, ignored, unreadable };
+}
+
+/** Does the config that governs `file` (the nearest one) ignore it? The answer does not depend on the working folder. */
+function isConfigIgnored(file: string, ignoreFor: (dir: string) => IgnoreRules): boolean {
+  const rules = ignoreFor(path.dirname(file));
+  if (rules.patterns.length === 0) return false;
+  const rel = path.relative(rules.baseDir, file);
+  return rel !== '' && !rel.startsWith('..') && !path.isAbsolute(rel) && matcherFor(rules).ignores(rel.split(path.sep).join('/'));
+}
+
+const matchers = new WeakMap<IgnoreRules, Ignore>();
+function matcherFor(rules: IgnoreRules): Ignore {
+  let matcher = matchers.get(rules);
+  if (!matcher) matchers.set(rules, (matcher = ignore().add(rules.patterns)));
+  return matcher;
 }
 
 interface Gitignore {

@@ -207,6 +207,8 @@ export interface FixOutcome {
   problems: Problem[];
   /** How many fixes were applied over all passes. */
   fixCount: number;
+  /** The problems whose fixes were applied, as reported in the pass that applied them. */
+  applied: Problem[];
 }
 
 /** At most this many lint-and-fix passes per file (ESLint uses the same bound). */
@@ -221,16 +223,18 @@ export function lintAndFix(parser: Parser, text: string, filePath: string, setti
   let current = lintPass(parser, text, filePath, settings);
   let output = text;
   let fixCount = 0;
+  const appliedProblems: Problem[] = [];
   for (let pass = 0; pass < MAX_FIX_PASSES; pass++) {
-    const fixes = current.problems.filter((p) => p.fix && (p.fixSafety === 'safe' || allowUnsafe)).map((p) => p.fix!);
-    if (fixes.length === 0) break;
-    const { output: next, applied } = applyFixes(output, fixes);
+    const fixable = current.problems.filter((p) => p.fix && (p.fixSafety === 'safe' || allowUnsafe));
+    if (fixable.length === 0) break;
+    const { output: next, applied } = applyFixes(output, fixable.map((p) => p.fix!));
     if (next === output) break;
     const nextPass = lintPass(parser, next, filePath, settings);
     if (nextPass.syntaxErrors > current.syntaxErrors) break;
     output = next;
     current = nextPass;
     fixCount += applied.length;
+    appliedProblems.push(...applied.map((i) => fixable[i]));
   }
-  return { output, problems: current.problems, fixCount };
+  return { output, problems: current.problems, fixCount, applied: appliedProblems };
 }

@@ -15,7 +15,7 @@ const read = (dir: string, file: string) => fs.readFileSync(path.join(dir, file)
 describe('exit codes', () => {
   test('0 for a clean repository, with a warning when there is no Python file', async () => {
     expect(await cli(tempRepo({ 'a.py': 'import torch\ntorch.load(p, weights_only=True)\n' }))).toEqual({ code: 0, stdout: '', stderr: '' });
-    expect(await cli(tempRepo({ 'README.md': '# hi\n' }))).toEqual({ code: 0, stdout: '', stderr: 'pylint-torch: warning: no Python files found under .\n' });
+    expect(await cli(tempRepo({ 'README.md': '# hi\n' }))).toEqual({ code: 0, stdout: '', stderr: 'pylint-torch: warning: no Python files to lint under . (after skipping ignored files)\n' });
   });
 
   test('1 when an error is found', async () => {
@@ -199,7 +199,16 @@ describe('--fix', () => {
     const [result] = JSON.parse(stdout);
     expect(result.output).toBe('import torch\nsd = torch.load("w.pt", weights_only=True)\nmodel.load_state_dict(sd)\n');
     expect(result.messages).toEqual([]);
-    expect((await cli(dir, '--fix-dry-run')).stdout).toBe('\n--fix-dry-run: 1 fix would be applied to 1 file; nothing was written.\n');
+    expect((await cli(dir, '--fix-dry-run')).stdout).toBe(
+      [
+        '',
+        `${dir}/a.py (--fix-dry-run: would fix)`,
+        '  2:6  `torch.load()` without `weights_only`: torch before 2.6 unpickles arbitrary objects here (code execution on a malicious file), torch 2.6+ rejects them. Pass `weights_only=True`  torch-load-missing-weights-only',
+        '',
+        '--fix-dry-run: 1 fix would be applied to 1 file; nothing was written.',
+        '',
+      ].join('\n'),
+    );
   });
 
   test('a CRLF file with a BOM keeps both, and a non-ASCII line keeps columns right', async () => {

@@ -47,6 +47,7 @@ describe('config file', () => {
     ['invalid options', { rules: { 'torch-save-full-model': ['warn', { extraModuleBases: 'lib.Base' }] } }, 'rules.torch-save-full-model: invalid options: /extraModuleBases must be array'],
     ['unknown option', { rules: { 'torch-save-full-model': ['warn', { bases: [] }] } }, "must NOT have additional properties 'bases'"],
     ['ignorePatterns not a list', { ignorePatterns: 'build/' }, 'ignorePatterns: expected an array'],
+    ['an empty rule entry', { rules: { 'torch-save-full-model': [] } }, 'rules.torch-save-full-model: expected a severity, [severity] or [severity, {options}], got []'],
   ])('%s is a clear error with exit 2', async (_name, config, expected) => {
     const dir = tempRepo({ ...CODE, '.pylintrc-ts.json': JSON.stringify(config) });
     const { code, stdout, stderr } = await cli(dir);
@@ -56,11 +57,30 @@ describe('config file', () => {
     expect(stderr).toContain(expected);
   });
 
-  test('invalid JSON names the file', async () => {
-    const dir = tempRepo({ ...CODE, '.pylintrc-ts.json': '{"rules": ' });
+  test('invalid JSON names the file, line and column', async () => {
+    const dir = tempRepo({ ...CODE, '.pylintrc-ts.json': '{\n  "rules": {\n    "torch-save-full-model": "warn",\n  }\n}\n' });
     const { code, stderr } = await cli(dir);
     expect(code).toBe(2);
-    expect(stderr).toMatch(/\.pylintrc-ts\.json: cannot read config: .*JSON/);
+    expect(stderr).toMatch(/\.pylintrc-ts\.json: cannot read config: invalid JSON: .* at line 4 column 3\n$/);
+  });
+
+  test('a config saved with a BOM is read', async () => {
+    const dir = tempRepo({ ...CODE, '.pylintrc-ts.json': `\uFEFF${JSON.stringify({ rules: { 'torch-load-missing-weights-only': 'off', 'torch-load-weights-only-false': 'off' } })}` });
+    expect(await cli(dir)).toEqual({ code: 0, stdout: '', stderr: '' });
+  });
+
+  test('the nearest config governs a file, whatever folder the run starts from', async () => {
+    const dir = tempRepo({
+      '.pylintrc-ts.json': JSON.stringify({ ignorePatterns: ['pkg/sub/'] }),
+      'pkg/.pylintrc-ts.json': JSON.stringify({ ignorePatterns: ['gen/'] }),
+      'pkg/sub/a.py': CODE['a.py'],
+      'pkg/gen/b.py': CODE['a.py'],
+      'pkg/c.py': CODE['a.py'],
+    });
+    const files = async (cwd: string, ...args: string[]) => JSON.parse((await cli(cwd, '-f', 'json', ...args)).stdout).map((r: { filePath: string }) => r.filePath.slice(dir.length + 1));
+    expect(await files(dir)).toEqual(['pkg/c.py', 'pkg/sub/a.py']);
+    expect(await files(`${dir}/pkg`)).toEqual(['pkg/c.py', 'pkg/sub/a.py']);
+    expect(await files(dir, 'pkg/gen/b.py')).toEqual([]);
   });
 
   test('--config with a missing file', async () => {
