@@ -42,10 +42,11 @@ export default createRule({
         if (load.args.hasDictSplat || (given && !none) || pickleModuleArgument(load)) return;
         if (load.fn.weightsOnlyIndex !== undefined && load.args.hasListSplat) return; // may be passed positionally
         const remote = load.fn.weightsOnlyDefault === false;
-        // `*args` may hold pickle_module, with which weights_only=True raises: report, but do not fix.
+        // No fix when `*args` may hold pickle_module (weights_only=True would raise), or in an `except TypeError:`
+        // fallback that exists for torch builds without the weights_only keyword (adding it would raise again).
         const edit = none
           ? { range: [none.startIndex, none.endIndex] as [number, number], text: 'True' }
-          : load.args.hasListSplat
+          : load.args.hasListSplat || insideExceptTypeError(node)
             ? undefined
             : addArgument(node, 'weights_only=True', context.text);
         // The fix is safe only when the result is visibly a state dict, or when the call sits in a
@@ -63,3 +64,15 @@ export default createRule({
     };
   },
 });
+
+/** True inside `except TypeError:` (alone or in a tuple) in the same function. */
+function insideExceptTypeError(node: Node): boolean {
+  for (let p = node.parent; p; p = p.parent) {
+    if (p.type === 'function_definition' || p.type === 'lambda' || p.type === 'class_definition') return false;
+    if (p.type !== 'except_clause') continue;
+    const caught = p.namedChildren.find((c) => c !== null && c.type !== 'block' && c.type !== 'comment');
+    const names = caught ? caught.descendantsOfType('identifier').map((id) => id?.text) : [];
+    if (names.includes('TypeError')) return true;
+  }
+  return false;
+}

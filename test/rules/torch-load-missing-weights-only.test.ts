@@ -245,6 +245,11 @@ runRuleTests(rule, {
       errors: [{ messageId: 'missing', line: 2, column: 1, fixSafety: null }],
     },
     {
+      name: 'a fallback for torch builds without weights_only is reported without a fix',
+      code: 'import torch\ntry:\n    sd = torch.load(p, weights_only=True)\nexcept (TypeError, ValueError):\n    sd = torch.load(p)\nnet.load_state_dict(sd)\n',
+      errors: [{ messageId: 'missing', line: 5, column: 10, fixSafety: null }],
+    },
+    {
       name: 'a syntax error elsewhere does not hide the finding',
       code: 'import torch\nsd = torch.load("a.pt")\nm.load_state_dict(sd)\ndef broken(:\n    pass\n',
       compiles: false,
