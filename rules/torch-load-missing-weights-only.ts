@@ -19,8 +19,10 @@ export default createRule({
     hasSuggestions: false,
     messages: {
       missing:
-        '`{{callee}}()` without `weights_only`: torch before 2.6 unpickles arbitrary objects here (code execution on a malicious file), torch 2.6+ rejects them. Pass `weights_only=True`.',
-      none: '`{{callee}}(..., weights_only=None)` leaves the choice to the torch version: before 2.6 it unpickles arbitrary objects (code execution on a malicious file). Pass `weights_only=True`.',
+        '`{{callee}}()` without `weights_only`: torch before 2.6 unpickles arbitrary objects here (code execution on a malicious file), torch 2.6+ rejects them ({{torch}}). Pass `weights_only=True`.',
+      none: '`{{callee}}(..., weights_only=None)` leaves the choice to the torch version: before 2.6 it unpickles arbitrary objects (code execution on a malicious file) ({{torch}}). Pass `weights_only=True`.',
+      missingModern:
+        '`{{callee}}()` without `weights_only` is safe by default on the declared torch ({{torch}}) but will reject pickled objects; pass `weights_only=True` to say so.',
       missingRemote:
         '`{{callee}}()` without `weights_only` defaults to `weights_only=False` on every torch version: a downloaded file is unpickled with full pickle. Pass `weights_only=True`.',
     },
@@ -52,12 +54,14 @@ export default createRule({
         // The fix is safe only when the result is visibly a state dict, or when the call sits in a
         // `torch.serialization.safe_globals([...])` block (the code already expects weights_only loading);
         // otherwise a whole pickled model would stop loading.
-        const safe = isUsedAsStateDict(node, context.scopes) || insideSafeGlobals(node, context.scopes);
+        // On torch >= 2.6 the default is already weights_only=True: saying it explicitly changes nothing.
+        const modern = !remote && !context.project.torch.allowsBefore26;
+        const safe = modern || isUsedAsStateDict(node, context.scopes) || insideSafeGlobals(node, context.scopes);
         context.report({
           node,
-          messageId: none ? 'none' : remote ? 'missingRemote' : 'missing',
-          data: { callee: load.fn.display },
-          severity: remote ? 'error' : undefined,
+          messageId: remote ? 'missingRemote' : modern ? 'missingModern' : none ? 'none' : 'missing',
+          data: { callee: load.fn.display, torch: context.project.torch.source },
+          severity: remote ? 'error' : modern ? 'warn' : undefined,
           ...(edit && { fix: [edit], fixSafety: safe ? 'safe' : 'unsafe' }),
         });
       },

@@ -14,7 +14,8 @@ import { lintAndFix, lintText, Problem, RuleSetting } from './linter';
 import { pythonParser } from './parse';
 import { decodePython, type DecodedSource } from './source';
 import { countResult, LintResult, toResult } from './results';
-import type { SeveritySetting } from './rule';
+import type { ProjectContext, SeveritySetting } from './rule';
+import { torchRequirementFor, type TorchRequirement } from './torch-version';
 import { writeIfUnchanged, type WriteOutcome } from './write';
 
 /** Where the CLI reads and writes; tests pass their own. */
@@ -158,6 +159,10 @@ async function lint(options: Options, io: CliIO): Promise<number> {
   }
 
   const parser = await pythonParser();
+  const torchCache = new Map<string, TorchRequirement>();
+  const projectFor = (file: string, config: Config | undefined): ProjectContext => ({
+    torch: torchRequirementFor(path.dirname(file), parser, torchCache, config?.torchVersion ? { spec: config.torchVersion, file: path.basename(config.file ?? '') } : undefined),
+  });
   const unreadableDirs = discovery.unreadable.map(({ path: dir, reason }) =>
     toResult(dir, [fileProblem(`Cannot read this folder (${reason}): the Python files in it were not linted.`, true)], false),
   );
@@ -165,8 +170,9 @@ async function lint(options: Options, io: CliIO): Promise<number> {
   const results: LintResult[] = [...unreadableDirs];
   let internalErrors = 0;
   for (const file of discovery.files) {
-    const settings = ruleSettings(rules, configFor(path.dirname(file)), overrides);
-    const result = lintFile(file, options, settings, parser, sources);
+    const config = configFor(path.dirname(file));
+    const settings = ruleSettings(rules, config, overrides);
+    const result = lintFile(file, options, settings, projectFor(file, config), parser, sources);
     if (result.messages.some((m) => m.ruleId === null && m.message.startsWith('Internal error'))) internalErrors++;
     results.push(options.quiet ? countResult({ ...result, messages: result.messages.filter((m) => m.severity === 2) }) : result);
   }
@@ -212,7 +218,14 @@ function fileProblem(message: string, fatal: boolean): Problem {
 }
 
 /** Reads, lints and (with --fix) writes one file. Per-file failures become messages; the run goes on. */
-function lintFile(file: string, options: Options, settings: RuleSetting[], parser: Awaited<ReturnType<typeof pythonParser>>, sources: Map<string, string>): LintResult {
+function lintFile(
+  file: string,
+  options: Options,
+  settings: RuleSetting[],
+  project: ProjectContext,
+  parser: Awaited<ReturnType<typeof pythonParser>>,
+  sources: Map<string, string>,
+): LintResult {
   let bytes: Buffer;
   let source: DecodedSource;
   try {
@@ -228,10 +241,10 @@ function lintFile(file: string, options: Options, settings: RuleSetting[], parse
   const body = source.text;
   sources.set(file, body);
   const unfixed = (why: string) =>
-    countResult({ filePath: file, messages: [fileProblem(why, false), ...toResult(file, lintText(parser, body, file, settings), options.unsafeFixes).messages] });
+    countResult({ filePath: file, messages: [fileProblem(why, false), ...toResult(file, lintText(parser, body, file, settings, project), options.unsafeFixes).messages] });
   try {
-    if (!options.fix && !options.fixDryRun) return toResult(file, lintText(parser, body, file, settings), options.unsafeFixes);
-    const outcome = lintAndFix(parser, body, file, settings, options.unsafeFixes);
+    if (!options.fix && !options.fixDryRun) return toResult(file, lintText(parser, body, file, settings, project), options.unsafeFixes);
+    const outcome = lintAndFix(parser, body, file, settings, options.unsafeFixes, project);
     const result = toResult(file, outcome.problems, options.unsafeFixes);
     if (outcome.output === body) return result;
     if (options.fixDryRun) {

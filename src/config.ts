@@ -4,7 +4,8 @@
  * ```json
  * { "rules": { "torch-save-full-model": ["error", { "extraModuleBases": ["mylib.Base"] }],
  *              "torch-load-pickle-module": "off" },
- *   "ignorePatterns": ["third_party/", "**\/legacy_*.py"] }
+ *   "ignorePatterns": ["third_party/", "**\/legacy_*.py"],
+ *   "torchVersion": ">=2.6" }
  * ```
  * Every mistake is a {@link ConfigError} naming the file and the key; the CLI turns it into exit code 2.
  */
@@ -38,10 +39,14 @@ export interface Config {
   rules: Record<string, RuleEntry>;
   /** gitignore-style patterns. */
   ignorePatterns: string[];
+  /** The torch version (`2.6`) or range (`>=2.6`) the code runs on; overrides declared requirements. */
+  torchVersion?: string;
 }
 
 const SEVERITIES: readonly SeveritySetting[] = ['off', 'warn', 'error'];
-const TOP_LEVEL_KEYS = new Set(['$schema', 'rules', 'ignorePatterns']);
+const TOP_LEVEL_KEYS = new Set(['$schema', 'rules', 'ignorePatterns', 'torchVersion']);
+/** `2.6`, `2.6.1`, or PEP 440 clauses such as `>=2.6,<3`. */
+const VERSION_SPEC = /^(\d+(\.\d+)*(\.\*)?|(===|==|~=|>=|<=|!=|>|<)\s*\d+(\.\d+)*(\.\*)?(\s*,\s*(===|==|~=|>=|<=|!=|>|<)\s*\d+(\.\d+)*(\.\*)?)*)$/;
 
 /** Reads and validates a config file. Throws ConfigError for unreadable or invalid JSON and for every invalid key. */
 export function loadConfig(file: string, allRules: readonly AnyRule[]): Config {
@@ -71,7 +76,11 @@ export function loadConfig(file: string, allRules: readonly AnyRule[]): Config {
   if (!Array.isArray(ignorePatterns) || ignorePatterns.some((p) => typeof p !== 'string')) {
     throw new ConfigError(absolute, 'ignorePatterns', 'expected an array of glob strings');
   }
-  return { file: absolute, baseDir: path.dirname(absolute), rules: rules as Record<string, RuleEntry>, ignorePatterns };
+  const torchVersion = object.torchVersion;
+  if (torchVersion !== undefined && (typeof torchVersion !== 'string' || !VERSION_SPEC.test(torchVersion.trim()))) {
+    throw new ConfigError(absolute, 'torchVersion', `expected a version like "2.6" or a range like ">=2.6,<3", got ${JSON.stringify(torchVersion)}`);
+  }
+  return { file: absolute, baseDir: path.dirname(absolute), rules: rules as Record<string, RuleEntry>, ignorePatterns, torchVersion: torchVersion?.trim() };
 }
 
 /** The nearest `.pylintrc-ts.json` in `dir` or above it, or undefined. */

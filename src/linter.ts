@@ -5,7 +5,7 @@ import { parseDirectives } from './directives';
 import { applyFixes, mergeFixes } from './fixer';
 import { countSyntaxErrors, firstSyntaxError, Node, parsePython, type Tree } from './parse';
 import type { Parser } from 'web-tree-sitter';
-import { AnyRule, Fix, FixSafety, interpolate, ReportDescriptor, RuleContext, Severity, Visitors } from './rule';
+import { AnyRule, Fix, FixSafety, interpolate, ProjectContext, ReportDescriptor, RuleContext, Severity, UNKNOWN_PROJECT, Visitors } from './rule';
 import { analyzeScopes } from './scope';
 import { rules } from '../rules';
 
@@ -66,20 +66,20 @@ interface LintPass {
  * Lints one file's text (without BOM) with the enabled rules. Rules see the part of a broken file that tree-sitter
  * recovered; a file with syntax errors also gets one `ruleId: null` error at the first error node.
  */
-export function lintText(parser: Parser, text: string, filePath: string, settings: readonly RuleSetting[]): Problem[] {
-  return lintPass(parser, text, filePath, settings).problems;
+export function lintText(parser: Parser, text: string, filePath: string, settings: readonly RuleSetting[], project: ProjectContext = UNKNOWN_PROJECT): Problem[] {
+  return lintPass(parser, text, filePath, settings, project).problems;
 }
 
-function lintPass(parser: Parser, text: string, filePath: string, settings: readonly RuleSetting[]): LintPass {
+function lintPass(parser: Parser, text: string, filePath: string, settings: readonly RuleSetting[], project: ProjectContext): LintPass {
   const tree: Tree = parsePython(parser, text);
   try {
-    return runRules(tree, text, filePath, settings);
+    return runRules(tree, text, filePath, settings, project);
   } finally {
     tree.delete();
   }
 }
 
-function runRules(tree: Tree, text: string, filePath: string, settings: readonly RuleSetting[]): LintPass {
+function runRules(tree: Tree, text: string, filePath: string, settings: readonly RuleSetting[], project: ProjectContext): LintPass {
   const root = tree.rootNode;
   const locate = lineIndex(text);
   const scopes = analyzeScopes(root);
@@ -93,6 +93,7 @@ function runRules(tree: Tree, text: string, filePath: string, settings: readonly
       text,
       root,
       scopes,
+      project,
       options: setting.options,
       report: (descriptor) => raw.push({ setting, descriptor }),
     };
@@ -136,7 +137,7 @@ function runRules(tree: Tree, text: string, filePath: string, settings: readonly
     const { rule } = setting;
     const span = problemAt(text, locate, descriptor.node.startIndex, descriptor.node.endIndex);
     if (directives.suppresses(rule.meta.id, span.line)) continue;
-    const severity = descriptor.severity === 'error' || setting.severity === 'error' ? 2 : 1;
+    const severity = (descriptor.severity ?? setting.severity) === 'error' ? 2 : 1;
     const problem: Problem = {
       ruleId: rule.meta.id,
       messageId: descriptor.messageId,
@@ -219,8 +220,15 @@ export const MAX_FIX_PASSES = 10;
  * ERROR/MISSING nodes than its input is thrown away and the loop stops, so a fix never breaks parsing.
  * `allowUnsafe` lets unsafe fixes apply (`--unsafe-fixes`).
  */
-export function lintAndFix(parser: Parser, text: string, filePath: string, settings: readonly RuleSetting[], allowUnsafe: boolean): FixOutcome {
-  let current = lintPass(parser, text, filePath, settings);
+export function lintAndFix(
+  parser: Parser,
+  text: string,
+  filePath: string,
+  settings: readonly RuleSetting[],
+  allowUnsafe: boolean,
+  project: ProjectContext = UNKNOWN_PROJECT,
+): FixOutcome {
+  let current = lintPass(parser, text, filePath, settings, project);
   let output = text;
   let fixCount = 0;
   const appliedProblems: Problem[] = [];
@@ -229,7 +237,7 @@ export function lintAndFix(parser: Parser, text: string, filePath: string, setti
     if (fixable.length === 0) break;
     const { output: next, applied } = applyFixes(output, fixable.map((p) => p.fix!));
     if (next === output) break;
-    const nextPass = lintPass(parser, next, filePath, settings);
+    const nextPass = lintPass(parser, next, filePath, settings, project);
     if (nextPass.syntaxErrors > current.syntaxErrors) break;
     output = next;
     current = nextPass;

@@ -4,6 +4,16 @@
  */
 import type { Node } from './parse';
 import type { FileScopes } from './scope';
+import type { TorchRequirement } from './torch-version';
+
+/** What is known about the project a file belongs to. */
+export interface ProjectContext {
+  /** The torch versions the project allows (declared requirements or config `torchVersion`). */
+  torch: TorchRequirement;
+}
+
+/** For files outside any project that declares torch: every version is possible. */
+export const UNKNOWN_PROJECT: ProjectContext = { torch: { allowsBefore26: true, source: 'no torch requirement declared' } };
 
 /** Where the project lives; rule docs and SARIF `helpUri` point into it. */
 export const REPOSITORY_URL = 'https://github.com/pylint-torch/pylint-torch';
@@ -63,8 +73,11 @@ export interface ReportDescriptor<MessageIds extends string> {
   /** Required with `fix`: see {@link FixSafety}. */
   fixSafety?: FixSafety;
   suggest?: SuggestionDescriptor<MessageIds>[];
-  /** Raises this finding to `error` whatever the configured severity (e.g. remote loads). */
-  severity?: 'error';
+  /**
+   * This finding's own severity, overriding the configured one: `error` for remote loads whatever the config,
+   * `warn` for a call that is safe on every torch the project allows. Omit to use the configured severity.
+   */
+  severity?: Severity;
 }
 
 export interface RuleContext<MessageIds extends string, Options> {
@@ -74,6 +87,7 @@ export interface RuleContext<MessageIds extends string, Options> {
   text: string;
   root: Node;
   scopes: FileScopes;
+  project: ProjectContext;
   /** The rule's options: `defaultOptions` merged with the configured object. */
   options: Options;
   report(descriptor: ReportDescriptor<MessageIds>): void;

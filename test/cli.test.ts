@@ -81,8 +81,8 @@ describe('formats', () => {
       [
         '',
         `${dir}/a.py`,
-        '  2:6  error  `torch.load()` without `weights_only`: torch before 2.6 unpickles arbitrary objects here (code execution on a malicious file), torch 2.6+ rejects them. Pass `weights_only=True`  torch-load-missing-weights-only',
-        '  4:9  error  `torch.load()` without `weights_only`: torch before 2.6 unpickles arbitrary objects here (code execution on a malicious file), torch 2.6+ rejects them. Pass `weights_only=True`  torch-load-missing-weights-only',
+        '  2:6  error  `torch.load()` without `weights_only`: torch before 2.6 unpickles arbitrary objects here (code execution on a malicious file), torch 2.6+ rejects them (no torch requirement declared). Pass `weights_only=True`  torch-load-missing-weights-only',
+        '  4:9  error  `torch.load()` without `weights_only`: torch before 2.6 unpickles arbitrary objects here (code execution on a malicious file), torch 2.6+ rejects them (no torch requirement declared). Pass `weights_only=True`  torch-load-missing-weights-only',
         '',
         '\u2716 2 problems (2 errors, 0 warnings)',
         '  1 error and 0 warnings potentially fixable with the `--fix` option.',
@@ -203,7 +203,7 @@ describe('--fix', () => {
       [
         '',
         `${dir}/a.py (--fix-dry-run: would fix)`,
-        '  2:6  `torch.load()` without `weights_only`: torch before 2.6 unpickles arbitrary objects here (code execution on a malicious file), torch 2.6+ rejects them. Pass `weights_only=True`  torch-load-missing-weights-only',
+        '  2:6  `torch.load()` without `weights_only`: torch before 2.6 unpickles arbitrary objects here (code execution on a malicious file), torch 2.6+ rejects them (no torch requirement declared). Pass `weights_only=True`  torch-load-missing-weights-only',
         '',
         '--fix-dry-run: 1 fix would be applied to 1 file; nothing was written.',
         '',

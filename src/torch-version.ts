@@ -1,0 +1,257 @@
+/**
+ * Which torch versions a project allows, read from what it declares: requirements*.txt, pyproject.toml (PEP 621 and
+ * Poetry), setup.cfg, setup.py `install_requires` literals and environment.yml. The one question asked is whether a
+ * torch older than 2.6 — where torch.load defaults to weights_only=False (PR #137602) — may be installed.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { parse as parseToml } from 'smol-toml';
+import { parse as parseYaml } from 'yaml';
+import type { Parser } from 'web-tree-sitter';
+import { parsePython } from './parse';
+import type { Node } from './parse';
+import { callArguments, namedChildren, stringValue, unparen } from './python';
+
+/** The verdict for one project folder. */
+export interface TorchRequirement {
+  /** True when a declared requirement allows torch < 2.6, or when nothing is declared. */
+  allowsBefore26: boolean;
+  /** What decided, for messages: `requirements.txt: torch>=1.13`, `no torch requirement declared`, … */
+  source: string;
+}
+
+/** A declared torch requirement: the file (relative name) and the specifier text as written. */
+interface Declaration {
+  file: string;
+  spec: string;
+  /** The lowest version allowed, as release numbers; undefined when unbounded below or unknown. */
+  lowest: number[] | undefined;
+}
+
+const TORCH_2_6 = [2, 6];
+const DECLARATION_FILES = /^(requirements.*\.txt|pyproject\.toml|setup\.cfg|setup\.py|environment\.ya?ml)$/;
+
+/** Compares release numbers: [2, 6] equals [2, 6, 0]. */
+function compare(a: number[], b: number[]): number {
+  for (let i = 0; i < Math.max(a.length, b.length); i++) {
+    const d = (a[i] ?? 0) - (b[i] ?? 0);
+    if (d !== 0) return d;
+  }
+  return 0;
+}
+
+function release(version: string): number[] | undefined {
+  const match = /^v?(\d+(?:\.\d+)*)/.exec(version.trim());
+  return match ? match[1].split('.').map(Number) : undefined;
+}
+
+/**
+ * The lowest version a PEP 440 specifier set allows (`>=1.13,<3` → [1, 13]), undefined when unbounded below.
+ * Also understands Poetry's `^2.6`, `~2.6`, `2.6`, `*` and `a || b`, and conda's `=2.6` and `2.6.*`.
+ * Pre-release and local parts are ignored (2.6.0rc1 counts as 2.6).
+ */
+export function lowestAllowed(spec: string): number[] | undefined {
+  const alternatives = spec.split('||');
+  if (alternatives.length > 1) {
+    const lows = alternatives.map((alt) => lowestAllowed(alt));
+    if (lows.some((low) => low === undefined)) return undefined;
+    return lows.reduce((a, b) => (compare(a!, b!) <= 0 ? a : b));
+  }
+  let lowest: number[] | undefined;
+  for (const raw of spec.split(',')) {
+    const clause = raw.trim();
+    if (!clause || clause === '*') continue;
+    const match = /^(===|==|~=|>=|<=|!=|>|<|\^|~|=)?\s*(.+)$/.exec(clause);
+    if (!match) continue;
+    const [, op = '==', version] = match;
+    if (op === '<' || op === '<=' || op === '!=') continue;
+    const v = release(version.replace(/\.\*$/, ''));
+    if (!v) continue;
+    if (!lowest || compare(v, lowest) > 0) lowest = v;
+  }
+  return lowest;
+}
+
+/** `torch>=2.6 ; python_version > "3.8"` → `>=2.6`, or undefined when the line is not about torch. */
+function torchSpec(requirement: string, names: readonly string[]): string | undefined {
+  const match = /^\s*([A-Za-z0-9][A-Za-z0-9._-]*)\s*(\[[^\]]*\])?\s*(.*)$/.exec(requirement);
+  if (!match || !names.includes(match[1].toLowerCase().replace(/[._]/g, '-'))) return undefined;
+  const rest = match[3].split(';')[0].trim();
+  if (rest.startsWith('@')) return rest; // a direct URL: nothing to read a version from
+  return rest;
+}
+
+/** A `torch<spec>` requirement found in `file`; a direct URL (`torch @ https://…`) has no readable version. */
+function declaration(file: string, spec: string): Declaration {
+  return { file, spec: `torch${spec}`, lowest: spec.startsWith('@') ? undefined : lowestAllowed(spec) };
+}
+
+function fromRequirementsTxt(dir: string, name: string, seen: Set<string>): Declaration[] {
+  const file = path.join(dir, name);
+  if (seen.has(file) || !fs.existsSync(file)) return [];
+  seen.add(file);
+  const found: Declaration[] = [];
+  for (const line of fs.readFileSync(file, 'utf8').split(/\r?\n/)) {
+    const text = line.replace(/(^|\s)#.*$/, '').trim();
+    const include = /^(?:-r|--requirement)\s*=?\s*(\S+)/.exec(text);
+    if (include) found.push(...fromRequirementsTxt(path.dirname(file), include[1], seen));
+    const spec = torchSpec(text, ['torch']);
+    if (spec !== undefined) found.push(declaration(path.relative(dir, file) || name, spec));
+  }
+  return found;
+}
+
+function fromPyproject(file: string): Declaration[] {
+  const data = parseToml(fs.readFileSync(file, 'utf8')) as Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+  const found: Declaration[] = [];
+  const pep621 = [...(data.project?.dependencies ?? []), ...Object.values(data.project?.['optional-dependencies'] ?? {}).flat()];
+  for (const req of pep621) {
+    const spec = typeof req === 'string' ? torchSpec(req, ['torch']) : undefined;
+    if (spec !== undefined) found.push(declaration('pyproject.toml', spec));
+  }
+  const poetry = data.tool?.poetry;
+  const tables = [poetry?.dependencies, poetry?.['dev-dependencies'], ...Object.values(poetry?.group ?? {}).map((g) => (g as Record<string, unknown>).dependencies)];
+  for (const table of tables) {
+    const value = (table as Record<string, unknown> | undefined)?.torch;
+    if (value === undefined) continue;
+    const spec = typeof value === 'string' ? value : typeof (value as { version?: unknown }).version === 'string' ? (value as { version: string }).version : '*';
+    found.push({ file: 'pyproject.toml', spec: `torch = "${spec}"`, lowest: lowestAllowed(spec) });
+  }
+  return found;
+}
+
+function fromSetupCfg(file: string): Declaration[] {
+  const found: Declaration[] = [];
+  let section = '';
+  let inList = false;
+  for (const line of fs.readFileSync(file, 'utf8').split(/\r?\n/)) {
+    const header = /^\s*\[([^\]]+)\]/.exec(line);
+    if (header) {
+      section = header[1].trim();
+      inList = false;
+      continue;
+    }
+    const key = /^(\S[^=:]*?)\s*[=:]\s*(.*)$/.exec(line);
+    if (key) {
+      inList = (section === 'options' && key[1] === 'install_requires') || section === 'options.extras_require';
+      if (inList && key[2].trim()) found.push(...specsIn(key[2]));
+      continue;
+    }
+    if (inList && /^\s+\S/.test(line)) found.push(...specsIn(line));
+  }
+  return found;
+
+  function specsIn(text: string): Declaration[] {
+    const spec = torchSpec(text.replace(/(^|\s)#.*$/, ''), ['torch']);
+    return spec === undefined ? [] : [declaration('setup.cfg', spec)];
+  }
+}
+
+function fromSetupPy(file: string, parser: Parser): Declaration[] {
+  const tree = parsePython(parser, fs.readFileSync(file, 'utf8'));
+  try {
+    const found: Declaration[] = [];
+    const lists = new Map<string, Node[]>();
+    // module-level `REQUIREMENTS = [...]` lists, for `install_requires=REQUIREMENTS`
+    for (const stmt of namedChildren(tree.rootNode)) {
+      const assignment = stmt.type === 'expression_statement' ? stmt.namedChild(0) : null;
+      const left = assignment?.type === 'assignment' ? assignment.childForFieldName('left') : null;
+      const right = assignment?.childForFieldName('right');
+      if (left?.type === 'identifier' && right?.type === 'list') lists.set(left.text, namedChildren(right));
+    }
+    for (const call of tree.rootNode.descendantsOfType('call')) {
+      if (!call) continue;
+      for (const [name, arg] of callArguments(call).keywords) {
+        if (name !== 'install_requires' && name !== 'extras_require') continue;
+        const value = arg.childForFieldName('value');
+        if (!value) continue;
+        const v = unparen(value);
+        const items = v.type === 'list' ? namedChildren(v) : v.type === 'identifier' ? (lists.get(v.text) ?? []) : v.type === 'dictionary' ? v.descendantsOfType('string').filter((s): s is Node => s !== null) : [];
+        for (const item of items) {
+          const text = stringValue(item);
+          const spec = text === undefined ? undefined : torchSpec(text, ['torch']);
+          if (spec !== undefined) found.push(declaration('setup.py', spec));
+        }
+      }
+    }
+    return found;
+  } finally {
+    tree.delete();
+  }
+}
+
+function fromEnvironmentYml(file: string): Declaration[] {
+  const data = parseYaml(fs.readFileSync(file, 'utf8')) as { dependencies?: unknown[] } | null;
+  const found: Declaration[] = [];
+  const name = path.basename(file);
+  for (const dep of data?.dependencies ?? []) {
+    if (typeof dep === 'string') {
+      // conda match spec: `pytorch=2.6`, `pytorch>=2.6`, `pytorch 2.6.*`, `pytorch=2.6=py3_cuda`
+      const conda = /^\s*(?:[\w-]+::)?(pytorch|torch)\s*(.*)$/.exec(dep);
+      if (!conda) continue;
+      let spec = conda[2].trim().replace(/(\d[\w.*]*)=\S*$/, '$1'); // drop a build string
+      if (/^=[^=]/.test(spec)) spec = `==${spec.slice(1)}`; // conda `=2.6` means 2.6.*
+      else if (/^\d/.test(spec)) spec = `==${spec}`;
+      found.push({ file: name, spec: dep.trim(), lowest: lowestAllowed(spec) });
+    } else if (dep && typeof dep === 'object' && Array.isArray((dep as { pip?: unknown }).pip)) {
+      for (const req of (dep as { pip: unknown[] }).pip) {
+        const spec = typeof req === 'string' ? torchSpec(req, ['torch']) : undefined;
+        if (spec !== undefined) found.push(declaration(name, spec));
+      }
+    }
+  }
+  return found;
+}
+
+/** Reads every declaration file of `dir`. A file that cannot be parsed is skipped (it decides nothing). */
+function declarationsIn(dir: string, parser: Parser): Declaration[] {
+  const found: Declaration[] = [];
+  for (const entry of fs.readdirSync(dir).sort()) {
+    if (!DECLARATION_FILES.test(entry)) continue;
+    const file = path.join(dir, entry);
+    try {
+      if (entry.startsWith('requirements')) found.push(...fromRequirementsTxt(dir, entry, new Set()));
+      else if (entry === 'pyproject.toml') found.push(...fromPyproject(file));
+      else if (entry === 'setup.cfg') found.push(...fromSetupCfg(file));
+      else if (entry === 'setup.py') found.push(...fromSetupPy(file, parser));
+      else found.push(...fromEnvironmentYml(file));
+    } catch {
+      // malformed TOML/YAML: the project's own tools will complain; we judge from the other files
+    }
+  }
+  return found;
+}
+
+/**
+ * The verdict from declarations: allows < 2.6 when any declaration does (naming the first that does), else not
+ * (naming the first declaration).
+ */
+export function judge(declarations: readonly Declaration[]): TorchRequirement {
+  if (declarations.length === 0) return { allowsBefore26: true, source: 'no torch requirement declared' };
+  const old = declarations.find((d) => !d.lowest || compare(d.lowest, TORCH_2_6) < 0);
+  const decisive = old ?? declarations[0];
+  return { allowsBefore26: old !== undefined, source: `${decisive.file}: ${decisive.spec}` };
+}
+
+/**
+ * Finds the torch requirement for files in `dir`: `override` (config `torchVersion`) if given, else the declarations
+ * in the nearest folder at or above `dir` that has a declaration file. Results are cached per folder in `cache`.
+ */
+export function torchRequirementFor(dir: string, parser: Parser, cache: Map<string, TorchRequirement>, override?: { spec: string; file: string }): TorchRequirement {
+  if (override) return judge([{ file: override.file, spec: `torchVersion "${override.spec}"`, lowest: lowestAllowed(/^\d/.test(override.spec) ? `==${override.spec}` : override.spec) }]);
+  const cached = cache.get(dir);
+  if (cached) return cached;
+  let result: TorchRequirement;
+  const hasDeclarations = (() => {
+    try {
+      return fs.readdirSync(dir).some((e) => DECLARATION_FILES.test(e));
+    } catch {
+      return false;
+    }
+  })();
+  if (hasDeclarations) result = judge(declarationsIn(dir, parser));
+  else if (path.dirname(dir) === dir) result = judge([]);
+  else result = torchRequirementFor(path.dirname(dir), parser, cache);
+  cache.set(dir, result);
+  return result;
+}

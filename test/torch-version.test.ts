@@ -1,0 +1,104 @@
+import * as path from 'node:path';
+import { pythonParser } from '../src/parse';
+import { lowestAllowed, torchRequirementFor } from '../src/torch-version';
+import { cli, tempRepo } from './helpers/cli';
+
+describe('lowestAllowed', () => {
+  test.each([
+    ['>=2.6', [2, 6]],
+    ['>=1.13,<3', [1, 13]],
+    ['<3,>=2.6.1', [2, 6, 1]],
+    ['==2.6.*', [2, 6]],
+    ['==2.5.1', [2, 5, 1]],
+    ['~=2.6', [2, 6]],
+    ['>2.5', [2, 5]],
+    ['!=2.5.0', undefined],
+    ['<2.6', undefined],
+    ['', undefined],
+    ['^2.6', [2, 6]],
+    ['~2.7.1', [2, 7, 1]],
+    ['2.6', [2, 6]],
+    ['*', undefined],
+    ['^1.13 || ^2.6', [1, 13]],
+    ['>=2.6.0rc1', [2, 6, 0]],
+    ['==2.6.0+cu124', [2, 6, 0]],
+  ])('%j → %j', (spec, expected) => {
+    expect(lowestAllowed(spec)).toEqual(expected);
+  });
+});
+
+async function requirementOf(files: Record<string, string>, sub = '.') {
+  const dir = tempRepo(files);
+  return torchRequirementFor(path.join(dir, sub), await pythonParser(), new Map());
+}
+
+describe('declared torch requirements', () => {
+  test.each([
+    ['requirements.txt, with a -r include and markers', { 'requirements.txt': '# deps\nnumpy\n-r requirements/base.txt\n', 'requirements/base.txt': 'torch >= 2.6 ; python_version >= "3.9"  # GPU\n' }, { allowsBefore26: false, source: 'requirements/base.txt: torch>= 2.6' }],
+    ['requirements-dev.txt allowing old torch wins', { 'requirements.txt': 'torch>=2.6\n', 'requirements-dev.txt': 'torch[cuda]>=2.1\n' }, { allowsBefore26: true, source: 'requirements-dev.txt: torch>=2.1' }],
+    ['pyproject PEP 621', { 'pyproject.toml': '[project]\nname = "x"\ndependencies = ["numpy", "torch>=2.6,<3"]\n' }, { allowsBefore26: false, source: 'pyproject.toml: torch>=2.6,<3' }],
+    ['pyproject optional dependencies', { 'pyproject.toml': '[project]\nname = "x"\n[project.optional-dependencies]\ngpu = ["torch==2.4.1"]\n' }, { allowsBefore26: true, source: 'pyproject.toml: torch==2.4.1' }],
+    ['Poetry caret', { 'pyproject.toml': '[tool.poetry.dependencies]\npython = "^3.10"\ntorch = "^2.6"\n' }, { allowsBefore26: false, source: 'pyproject.toml: torch = "^2.6"' }],
+    ['Poetry table with version', { 'pyproject.toml': '[tool.poetry.group.ml.dependencies]\ntorch = { version = ">=2.0", source = "pytorch" }\n' }, { allowsBefore26: true, source: 'pyproject.toml: torch = ">=2.0"' }],
+    ['setup.cfg install_requires', { 'setup.cfg': '[metadata]\nname = x\n\n[options]\ninstall_requires =\n    numpy\n    torch>=2.7\n' }, { allowsBefore26: false, source: 'setup.cfg: torch>=2.7' }],
+    ['setup.py literal list through a name', { 'setup.py': 'from setuptools import setup\nREQS = ["numpy", "torch>=1.13"]\nsetup(name="x", install_requires=REQS)\n' }, { allowsBefore26: true, source: 'setup.py: torch>=1.13' }],
+    ['setup.py inline list', { 'setup.py': 'import setuptools\nsetuptools.setup(install_requires=["torch==2.6.0"])\n' }, { allowsBefore26: false, source: 'setup.py: torch==2.6.0' }],
+    ['environment.yml conda and pip', { 'environment.yml': 'dependencies:\n  - python=3.11\n  - pytorch::pytorch=2.6=py3.11_cuda12\n  - pip:\n    - torchvision\n' }, { allowsBefore26: false, source: 'environment.yml: pytorch::pytorch=2.6=py3.11_cuda12' }],
+    ['environment.yml unpinned', { 'environment.yml': 'dependencies:\n  - pytorch\n' }, { allowsBefore26: true, source: 'environment.yml: pytorch' }],
+    ['unpinned torch', { 'requirements.txt': 'torch\n' }, { allowsBefore26: true, source: 'requirements.txt: torch' }],
+    ['nothing declared', { 'requirements.txt': 'numpy\n' }, { allowsBefore26: true, source: 'no torch requirement declared' }],
+  ])('%s', async (_name, files, expected) => {
+    expect(await requirementOf(files)).toEqual(expected);
+  });
+
+  test('the nearest folder with declarations decides', async () => {
+    expect(await requirementOf({ 'requirements.txt': 'torch>=2.6\n', 'pkg/sub/a.py': '' }, 'pkg/sub')).toEqual({ allowsBefore26: false, source: 'requirements.txt: torch>=2.6' });
+  });
+
+  test('a malformed pyproject.toml decides nothing', async () => {
+    expect(await requirementOf({ 'pyproject.toml': '[project\n', 'requirements.txt': 'torch>=2.6\n' })).toEqual({ allowsBefore26: false, source: 'requirements.txt: torch>=2.6' });
+  });
+});
+
+describe('torch version in the lint', () => {
+  const CODE = 'import torch\nmodel = torch.load("m.pt")\nmodel.eval()\n';
+
+  test('torch >= 2.6 declared: a warning that names the declaration, and the fix is safe', async () => {
+    const dir = tempRepo({ 'requirements.txt': 'torch>=2.6\n', 'a.py': CODE });
+    const { code, stdout } = await cli(dir, '-f', 'json');
+    const [message] = JSON.parse(stdout)[0].messages;
+    expect([message.messageId, message.severity, message.fix]).toEqual(['missingModern', 1, { range: [38, 38], text: ', weights_only=True' }]);
+    expect(message.message).toContain('safe by default on the declared torch (requirements.txt: torch>=2.6) but will reject pickled objects');
+    expect(code).toBe(0);
+  });
+
+  test('torch < 2.6 allowed: an error that names the declaration', async () => {
+    const dir = tempRepo({ 'pyproject.toml': '[project]\nname = "x"\ndependencies = ["torch>=2.0"]\n', 'src/a.py': CODE });
+    const { code, stdout } = await cli(dir, '-f', 'json');
+    const [message] = JSON.parse(stdout)[0].messages;
+    expect([message.messageId, message.severity, message.fix]).toEqual(['missing', 2, undefined]);
+    expect(message.message).toContain('(pyproject.toml: torch>=2.0)');
+    expect(code).toBe(1);
+  });
+
+  test('config torchVersion overrides the declarations; hub loaders stay errors', async () => {
+    const dir = tempRepo({
+      'requirements.txt': 'torch>=1.13\n',
+      '.pylintrc-ts.json': JSON.stringify({ torchVersion: '2.7' }),
+      'a.py': `${CODE}torch.hub.load_state_dict_from_url(u)\n`,
+    });
+    const messages = JSON.parse((await cli(dir, '-f', 'json')).stdout)[0].messages;
+    expect(messages.map((m: { messageId: string; severity: number }) => [m.messageId, m.severity])).toEqual([
+      ['missingModern', 1],
+      ['missingRemote', 2],
+    ]);
+    expect(messages[0].message).toContain('(.pylintrc-ts.json: torchVersion "2.7")');
+  });
+
+  test('an invalid torchVersion is a config error', async () => {
+    const dir = tempRepo({ '.pylintrc-ts.json': JSON.stringify({ torchVersion: 'latest' }), 'a.py': CODE });
+    const { code, stderr } = await cli(dir);
+    expect(code).toBe(2);
+    expect(stderr).toContain('torchVersion: expected a version like "2.6" or a range like ">=2.6,<3", got "latest"');
+  });
+});
