@@ -4,5 +4,6 @@ import torchLoadMissingWeightsOnly from './torch-load-missing-weights-only';
 import torchLoadPickleModule from './torch-load-pickle-module';
 import torchLoadWeightsOnlyFalse from './torch-load-weights-only-false';
 import torchSaveFullModel from './torch-save-full-model';
+import torchWeightsOnlyOverride from './torch-weights-only-override';
 
-export const rules: readonly AnyRule[] = [torchLoadMissingWeightsOnly, torchLoadWeightsOnlyFalse, torchSaveFullModel, torchLoadPickleModule];
+export const rules: readonly AnyRule[] = [torchLoadMissingWeightsOnly, torchLoadWeightsOnlyFalse, torchSaveFullModel, torchLoadPickleModule, torchWeightsOnlyOverride];

@@ -10,7 +10,7 @@ import { rules } from '../rules';
 import { Config, ConfigError, findConfigFile, loadConfig, parseRuleFlag, ruleSettings } from './config';
 import { discoverFiles, type IgnoreRules } from './discover';
 import { FormatName, formatters } from './formatters';
-import { lintAndFix, lintText, Problem, RuleSetting } from './linter';
+import { lintAndFix, lintNonPythonText, lintText, matchesTextCheck, Problem, RuleSetting } from './linter';
 import { pythonParser } from './parse';
 import { decodePython, type DecodedSource } from './source';
 import { countResult, LintResult, toResult } from './results';
@@ -142,13 +142,14 @@ async function lint(options: Options, io: CliIO): Promise<number> {
 
   const noIgnores = { patterns: [], baseDir: io.cwd };
   const ignoreRules = new Map<Config, IgnoreRules>();
+  const extraPatterns = rules.flatMap((rule) => rule.text?.files ?? []);
   const discovery = await discoverFiles(options.paths, io.cwd, (dir) => {
     const config = configFor(dir);
     if (!config) return noIgnores;
     let rules = ignoreRules.get(config);
     if (!rules) ignoreRules.set(config, (rules = { patterns: config.ignorePatterns, baseDir: config.baseDir }));
     return rules;
-  });
+  }, { extraPatterns });
   if (discovery.missing.length) {
     for (const missing of discovery.missing) io.stderr(`pylint-torch: no such file or directory: ${missing}\n`);
     return 2;
@@ -240,6 +241,7 @@ function lintFile(
   }
   const body = source.text;
   sources.set(file, body);
+  if (rules.some((rule) => rule.text && matchesTextCheck(rule.text, file))) return toResult(file, lintNonPythonText(body, file, settings), false);
   const unfixed = (why: string) =>
     countResult({ filePath: file, messages: [fileProblem(why, false), ...toResult(file, lintText(parser, body, file, settings, project), options.unsafeFixes).messages] });
   try {

@@ -3,17 +3,25 @@
  * - `# pylint-torch: disable=rule-a,rule-b` — these rules on this line; bare `# pylint-torch: disable` — all rules;
  * - `# pylint-torch: disable-next=...` — the next line;
  * - `# pylint-torch: disable-file=...` — the whole file.
- * Only real comment nodes count: the same text inside a string does nothing.
+ * Only real comments count (comment nodes in Python; `#` comments in other files): the same text inside a Python
+ * string does nothing.
  */
-import type { Node } from './parse';
+
+/** A comment as directives see it: its text (from `#`), 1-based line, and UTF-16 offsets. */
+export interface Comment {
+  text: string;
+  line: number;
+  start: number;
+  end: number;
+}
 
 export interface Directives {
   /** Is a finding of `ruleId` that starts on `line` (1-based) suppressed? */
   suppresses(ruleId: string, line: number): boolean;
   /** Rule ids named in directives that no rule has, with the comment that names them. */
-  unknown: { ruleId: string; comment: Node }[];
+  unknown: { ruleId: string; comment: Comment }[];
   /** Comments that start like a directive (`# pylint-torch:`) but do not parse: they suppress nothing. */
-  malformed: Node[];
+  malformed: Comment[];
 }
 
 const PREFIX = /^#\s*pylint-torch\s*:/;
@@ -21,11 +29,11 @@ const PREFIX = /^#\s*pylint-torch\s*:/;
 const DIRECTIVE = /^#\s*pylint-torch:\s*(disable-next|disable-file|disable)(?:\s*=\s*([\w-]+(?:\s*,\s*[\w-]+)*))?\s*(?:#.*)?$/;
 
 /** Reads directives from comment nodes. `knownRules` is used only to flag misspelled ids. */
-export function parseDirectives(comments: Node[], knownRules: ReadonlySet<string>): Directives {
+export function parseDirectives(comments: readonly Comment[], knownRules: ReadonlySet<string>): Directives {
   const byLine = new Map<number, Set<string> | 'all'>();
   let file: Set<string> | 'all' = new Set();
   const unknown: Directives['unknown'] = [];
-  const malformed: Node[] = [];
+  const malformed: Comment[] = [];
   const add = (current: Set<string> | 'all' | undefined, ids: string[] | 'all') =>
     current === 'all' || ids === 'all' ? 'all' : new Set([...(current ?? []), ...ids]);
 
@@ -38,7 +46,7 @@ export function parseDirectives(comments: Node[], knownRules: ReadonlySet<string
     }
     const ids = match[2] ? match[2].split(',').map((id) => id.trim()) : 'all';
     if (ids !== 'all') for (const id of ids) if (!knownRules.has(id)) unknown.push({ ruleId: id, comment });
-    const line = comment.startPosition.row + 1;
+    const { line } = comment;
     if (match[1] === 'disable-file') file = add(file, ids);
     else {
       const target = match[1] === 'disable-next' ? line + 1 : line;
@@ -54,4 +62,19 @@ export function parseDirectives(comments: Node[], knownRules: ReadonlySet<string
       return onLine === 'all' || (onLine?.has(ruleId) ?? false);
     },
   };
+}
+
+/** `#` comments of a non-Python file (shell, Dockerfile, YAML, .env): a `#` at line start or after white space. */
+export function hashComments(text: string): Comment[] {
+  const comments: Comment[] = [];
+  let offset = 0;
+  text.split('\n').forEach((line, index) => {
+    const match = /(^|\s)(#.*?)\r?$/.exec(line);
+    if (match) {
+      const start = offset + match.index + match[1].length;
+      comments.push({ text: match[2], line: index + 1, start, end: start + match[2].length });
+    }
+    offset += line.length + 1;
+  });
+  return comments;
 }

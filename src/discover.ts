@@ -27,7 +27,8 @@ export interface Discovery {
 }
 
 /**
- * Expands path arguments: a file is taken as it is (whatever its extension), a directory is walked for `*.py`,
+ * Expands path arguments: a file is taken as it is (whatever its extension), a directory is walked for `*.py` and
+ * `extraPatterns`,
  * skipping {@link DEFAULT_IGNORED_DIRS}, what `.gitignore` files ignore, and `ignorePatterns`. Symbolic links are not
  * followed into directories. `ignoreFor(dir)` gives the ignore rules of the config that governs files in `dir`
  * (the same object for the same config, so that its matcher is built once).
@@ -36,13 +37,18 @@ export async function discoverFiles(
   args: readonly string[],
   cwd: string,
   ignoreFor: (target: string) => IgnoreRules,
-  /** The directory lister (tests inject failures); defaults to fs.readdir. */
-  listDir: typeof fs.readdir = fs.readdir,
+  options: {
+    /** Globs of files to collect from folders besides `**\/*.py` (non-Python files rules check). */
+    extraPatterns?: readonly string[];
+    /** The directory lister (tests inject failures); defaults to fs.readdir. */
+    listDir?: typeof fs.readdir;
+  } = {}
 ): Promise<Discovery> {
   const files = new Set<string>();
   const missing: string[] = [];
   const ignored: string[] = [];
   const unreadable: Discovery['unreadable'] = [];
+  const listDir = options.listDir ?? fs.readdir;
   // fast-glob skips folders it cannot list when suppressErrors is on; this adapter records them so none is lost.
   const readdir = ((dir: string, options: unknown, callback?: (error: NodeJS.ErrnoException | null, entries: unknown) => void) => {
     const done = (callback ?? options) as (error: NodeJS.ErrnoException | null, entries: unknown) => void;
@@ -68,7 +74,7 @@ export async function discoverFiles(
       continue;
     }
     const gitignores = await loadGitignores(target);
-    const found = await fg('**/*.py', {
+    const found = await fg(['**/*.py', ...(options.extraPatterns ?? [])], {
       fs: { readdir },
       suppressErrors: true,
       cwd: target,

@@ -1,11 +1,13 @@
 /**
  * Stage 4: run rules over one file's text, and the bounded fix loop over it (ESLint's verifyAndFix). No I/O here.
  */
-import { parseDirectives } from './directives';
+import * as path from 'node:path';
+import picomatch from 'picomatch';
+import { type Comment, type Directives, hashComments, parseDirectives } from './directives';
 import { applyFixes, mergeFixes } from './fixer';
 import { countSyntaxErrors, firstSyntaxError, Node, parsePython, type Tree } from './parse';
 import type { Parser } from 'web-tree-sitter';
-import { AnyRule, Fix, FixSafety, interpolate, ProjectContext, ReportDescriptor, RuleContext, Severity, UNKNOWN_PROJECT, Visitors } from './rule';
+import { AnyRule, Fix, FixSafety, interpolate, ProjectContext, ReportDescriptor, RuleContext, Severity, TextCheck, UNKNOWN_PROJECT, Visitors } from './rule';
 import { analyzeScopes } from './scope';
 import { rules } from '../rules';
 
@@ -106,11 +108,11 @@ function runRules(tree: Tree, text: string, filePath: string, settings: readonly
     }
   }
 
-  const comments: Node[] = [];
+  const comments: Comment[] = [];
   const stack: Node[] = [root];
   while (stack.length) {
     const node = stack.pop()!;
-    if (node.type === 'comment') comments.push(node);
+    if (node.type === 'comment') comments.push({ text: node.text, line: node.startPosition.row + 1, start: node.startIndex, end: node.endIndex });
     const listeners = visitors.get(node.type);
     if (listeners) {
       for (const { setting, visit } of listeners) {
@@ -130,8 +132,7 @@ function runRules(tree: Tree, text: string, filePath: string, settings: readonly
     }
   }
 
-  // a directive naming a rule that exists but is turned off is not a typo
-  const directives = parseDirectives(comments, new Set(rules.map((r) => r.meta.id)));
+  const directives = parseDirectives(comments, KNOWN_RULE_IDS);
   const problems: Problem[] = [];
   for (const { setting, descriptor } of raw) {
     const { rule } = setting;
@@ -166,22 +167,7 @@ function runRules(tree: Tree, text: string, filePath: string, settings: readonly
       ...problemAt(text, locate, node.startIndex, node.endIndex),
     });
   }
-  for (const comment of directives.malformed) {
-    problems.push({
-      ruleId: null,
-      severity: 1,
-      message: 'Malformed pylint-torch directive: it suppresses nothing. Use `# pylint-torch: disable`, `disable=<ids>`, `disable-next=<ids>` or `disable-file=<ids>`.',
-      ...problemAt(text, locate, comment.startIndex, comment.endIndex),
-    });
-  }
-  for (const { ruleId, comment } of directives.unknown) {
-    problems.push({
-      ruleId: null,
-      severity: 1,
-      message: `Unknown rule '${ruleId}' in pylint-torch directive.`,
-      ...problemAt(text, locate, comment.startIndex, comment.endIndex),
-    });
-  }
+  problems.push(...directiveProblems(directives, text, locate));
 
   const syntaxErrors = countSyntaxErrors(root);
   const first = firstSyntaxError(root);
@@ -197,8 +183,75 @@ function runRules(tree: Tree, text: string, filePath: string, settings: readonly
     });
   }
 
-  problems.sort((a, b) => a.line - b.line || a.column - b.column || (a.ruleId ?? '').localeCompare(b.ruleId ?? ''));
-  return { problems, syntaxErrors };
+  return { problems: sortProblems(problems), syntaxErrors };
+}
+
+/** A directive naming a rule that exists but is turned off is not a typo. */
+const KNOWN_RULE_IDS: ReadonlySet<string> = new Set(rules.map((r) => r.meta.id));
+
+function sortProblems(problems: Problem[]): Problem[] {
+  return problems.sort((a, b) => a.line - b.line || a.column - b.column || (a.ruleId ?? '').localeCompare(b.ruleId ?? ''));
+}
+
+function directiveProblems(directives: Directives, text: string, locate: ReturnType<typeof lineIndex>): Problem[] {
+  const problems: Problem[] = [];
+  for (const comment of directives.malformed) {
+    problems.push({
+      ruleId: null,
+      severity: 1,
+      message: 'Malformed pylint-torch directive: it suppresses nothing. Use `# pylint-torch: disable`, `disable=<ids>`, `disable-next=<ids>` or `disable-file=<ids>`.',
+      ...problemAt(text, locate, comment.start, comment.end),
+    });
+  }
+  for (const { ruleId, comment } of directives.unknown) {
+    problems.push({
+      ruleId: null,
+      severity: 1,
+      message: `Unknown rule '${ruleId}' in pylint-torch directive.`,
+      ...problemAt(text, locate, comment.start, comment.end),
+    });
+  }
+  return problems;
+}
+
+/**
+ * Lints a non-Python file (Dockerfile, shell script, CI YAML, .env…) with the rules whose `text` check matches its
+ * path. `#` comments carry the same suppression directives as in Python.
+ */
+export function lintNonPythonText(text: string, filePath: string, settings: readonly RuleSetting[]): Problem[] {
+  const locate = lineIndex(text);
+  const directives = parseDirectives(hashComments(text), KNOWN_RULE_IDS);
+  const problems: Problem[] = [];
+  for (const setting of settings) {
+    const check = setting.rule.text;
+    if (!check || !matchesTextCheck(check, filePath)) continue;
+    check.check({
+      filePath,
+      text,
+      report: (d) => {
+        const span = problemAt(text, locate, d.start, d.end);
+        if (directives.suppresses(setting.rule.meta.id, span.line)) return;
+        problems.push({
+          ruleId: setting.rule.meta.id,
+          messageId: d.messageId,
+          severity: (d.severity ?? setting.severity) === 'error' ? 2 : 1,
+          message: interpolate(setting.rule.meta.messages[d.messageId], d.data),
+          ...span,
+        });
+      },
+    });
+  }
+  problems.push(...directiveProblems(directives, text, locate));
+  return sortProblems(problems);
+}
+
+const matchers = new WeakMap<TextCheck<string>, (path: string) => boolean>();
+
+/** Does a rule's `text.files` pattern match this file? Patterns are matched against the absolute path. */
+export function matchesTextCheck(check: TextCheck<string>, filePath: string): boolean {
+  let match = matchers.get(check);
+  if (!match) matchers.set(check, (match = picomatch([...check.files], { dot: true })));
+  return match(filePath.split(path.sep).join('/').replace(/^\//, ''));
 }
 
 export interface FixOutcome {

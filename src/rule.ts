@@ -96,10 +96,35 @@ export interface RuleContext<MessageIds extends string, Options> {
 /** Visitors keyed by tree-sitter node type, called in document order. */
 export type Visitors = Partial<Record<string, (node: Node) => void>>;
 
+/** A finding in a non-Python file, by UTF-16 offsets into its text. */
+export interface TextReportDescriptor<MessageIds extends string> {
+  start: number;
+  end: number;
+  messageId: MessageIds;
+  data?: Record<string, string>;
+  severity?: Severity;
+}
+
+export interface TextFileContext<MessageIds extends string> {
+  filePath: string;
+  /** The file's text, decoded as UTF-8, without BOM. */
+  text: string;
+  report(descriptor: TextReportDescriptor<MessageIds>): void;
+}
+
+/** A rule's check of non-Python files (Dockerfiles, shell scripts, CI YAML…). */
+export interface TextCheck<MessageIds extends string> {
+  /** fast-glob / picomatch patterns, relative to a linted folder, e.g. `**\/Dockerfile`, `**\/*.sh`. */
+  files: readonly string[];
+  check(context: TextFileContext<MessageIds>): void;
+}
+
 export interface RuleModule<MessageIds extends string = string, Options = unknown> {
   meta: RuleMeta<MessageIds>;
   defaultOptions: Options;
   create(context: RuleContext<MessageIds, Options>): Visitors;
+  /** Present when the rule also checks non-Python files. */
+  text?: TextCheck<MessageIds>;
 }
 
 /** An untyped view of any rule, for registries and the engine. */
@@ -114,6 +139,7 @@ export function createRule<MessageIds extends string, Options = Record<string, n
   meta: Omit<RuleMeta<MessageIds>, 'docs'> & { docs: { description: string } };
   defaultOptions: Options;
   create(context: RuleContext<NoInfer<MessageIds>, Options>): Visitors;
+  text?: TextCheck<NoInfer<MessageIds>>;
 }): RuleModule<MessageIds, Options> {
   return {
     ...rule,

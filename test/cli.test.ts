@@ -150,7 +150,7 @@ describe('formats', () => {
     const run = log.runs[0];
     expect(run.columnKind).toBe('utf16CodeUnits');
     expect(run.originalUriBaseIds['%SRCROOT%'].uri).toBe(`file://${dir}/`);
-    expect(run.tool.driver.rules.map((r: { id: string }) => r.id)).toEqual(['torch-load-missing-weights-only', 'torch-load-weights-only-false', 'torch-save-full-model', 'torch-load-pickle-module']);
+    expect(run.tool.driver.rules.map((r: { id: string }) => r.id)).toEqual(['torch-load-missing-weights-only', 'torch-load-weights-only-false', 'torch-save-full-model', 'torch-load-pickle-module', 'torch-weights-only-override']);
     const rule = run.tool.driver.rules[0];
     expect(rule.properties).toEqual({ tags: ['security', 'external/cwe/cwe-502'], precision: 'high', 'security-severity': '7.8' });
     expect(rule.help.markdown).toContain('## Fix safety');
@@ -287,6 +287,22 @@ describe('files', () => {
     expect(files).toEqual(['keep.py', 'pkg/mod.py']);
     const explicit = JSON.parse((await cli(dir, '-f', 'json', 'notes.txt')).stdout);
     expect(explicit[0].errorCount).toBe(1);
+  });
+
+  test('non-Python files that set TORCH_FORCE_NO_WEIGHTS_ONLY_LOAD are found in a folder walk', async () => {
+    const dir = tempRepo({
+      'docker/Dockerfile': 'FROM python:3.11\nENV TORCH_FORCE_NO_WEIGHTS_ONLY_LOAD=1\n',
+      '.github/workflows/ci.yml': 'env:\n  TORCH_FORCE_NO_WEIGHTS_ONLY_LOAD: "1"\n',
+      'scripts/run.sh': 'echo hi\n',
+      'notes.md': 'export TORCH_FORCE_NO_WEIGHTS_ONLY_LOAD=1\n',
+    });
+    const { code, stdout } = await cli(dir, '-f', 'sarif');
+    const results = JSON.parse(stdout).runs[0].results;
+    expect(results.map((r: { ruleId: string; locations: { physicalLocation: { artifactLocation: { uri: string }; region: { startLine: number; startColumn: number } } }[] }) => [r.ruleId, r.locations[0].physicalLocation.artifactLocation.uri, r.locations[0].physicalLocation.region.startLine, r.locations[0].physicalLocation.region.startColumn])).toEqual([
+      ['torch-weights-only-override', '.github/workflows/ci.yml', 2, 3],
+      ['torch-weights-only-override', 'docker/Dockerfile', 2, 5],
+    ]);
+    expect(code).toBe(1);
   });
 
   test('an undecodable file gets a fatal message and the run goes on', async () => {

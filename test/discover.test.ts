@@ -14,7 +14,7 @@ describe('discoverFiles', () => {
       if (failing.has(path.resolve(String(target)))) return callback(Object.assign(new Error('denied'), { code: 'EACCES' }));
       return (fs.readdir as (...args: unknown[]) => void)(target, ...rest);
     }) as typeof fs.readdir;
-    const found = await discoverFiles(['.'], dir, noIgnores, listDir);
+    const found = await discoverFiles(['.'], dir, noIgnores, { listDir });
     expect(found.files.map((f) => path.relative(dir, f))).toEqual(['deep/z.py', 'ok.py']);
     expect(found.unreadable.map((u) => [path.relative(dir, u.path), u.reason]).sort()).toEqual([
       ['deep/locked', 'EACCES'],
