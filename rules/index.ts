@@ -4,6 +4,7 @@ import torchLoadMissingWeightsOnly from './torch-load-missing-weights-only';
 import torchLoadPickleModule from './torch-load-pickle-module';
 import torchLoadWeightsOnlyFalse from './torch-load-weights-only-false';
 import torchSaveFullModel from './torch-save-full-model';
+import torchUnsafeSafeGlobals from './torch-unsafe-safe-globals';
 import torchWeightsOnlyOverride from './torch-weights-only-override';
 
-export const rules: readonly AnyRule[] = [torchLoadMissingWeightsOnly, torchLoadWeightsOnlyFalse, torchSaveFullModel, torchLoadPickleModule, torchWeightsOnlyOverride];
+export const rules: readonly AnyRule[] = [torchLoadMissingWeightsOnly, torchLoadWeightsOnlyFalse, torchSaveFullModel, torchLoadPickleModule, torchWeightsOnlyOverride, torchUnsafeSafeGlobals];

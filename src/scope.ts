@@ -229,7 +229,9 @@ export class FileScopes {
       return;
     }
     if (['pattern_list', 'tuple_pattern', 'list_pattern', 'tuple', 'list', 'list_splat_pattern'].includes(t.type)) {
-      for (const part of namedChildren(t)) this.bindTarget(scope, part, kind === 'unpack' ? 'unpack' : 'other', kind === 'unpack' ? value : undefined);
+      // each part of `a, b = value` / `for a, b in value` came from (an element of) the same value
+      const carries = kind === 'unpack' || kind === 'iterate';
+      for (const part of namedChildren(t)) this.bindTarget(scope, part, carries ? kind : 'other', carries ? value : undefined);
     }
     // attribute and subscript targets bind no name
   }

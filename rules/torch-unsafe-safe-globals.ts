@@ -1,0 +1,118 @@
+import type { Node } from '../src/parse';
+import { callArguments, namedChildren, stringValue, unparen } from '../src/python';
+import { createRule } from '../src/rule';
+import type { FileScopes } from '../src/scope';
+
+/**
+ * Callables that must never be in a weights_only allowlist: a checkpoint that names them can run code.
+ * Source: ../shared/FACTS.md "Dangerous callables" (from torch/_weights_only_unpickler.py, 2.6, and the published
+ * pickle-scanner bypasses).
+ */
+const DANGEROUS_NAMES = new Set([
+  'builtins.eval',
+  'builtins.exec',
+  'builtins.compile',
+  'builtins.open',
+  'builtins.getattr',
+  'builtins.setattr',
+  'builtins.__import__',
+  'builtins.breakpoint',
+  'operator.attrgetter',
+  'operator.methodcaller',
+  'functools.partial',
+  'torch.storage._load_from_bytes',
+  'torch.serialization.load',
+  'torch.load',
+]);
+const DANGEROUS_MODULES = ['os', 'posix', 'nt', 'sys', 'subprocess', 'pty', 'socket', 'runpy', 'importlib', 'marshal', 'pickle', 'shutil'];
+
+const ALLOWLIST_FUNCTIONS = new Set(['torch.serialization.add_safe_globals', 'torch.serialization.safe_globals']);
+const FROM_CHECKPOINT = 'torch.serialization.get_unsafe_globals_in_checkpoint';
+
+/** Why `name` (module.qualname) is dangerous, or undefined. */
+function danger(name: string): string | undefined {
+  if (DANGEROUS_NAMES.has(name)) return name.startsWith('torch.') ? 'it unpickles again with full pickle' : 'it can call or import arbitrary code';
+  const module = DANGEROUS_MODULES.find((m) => name === m || name.startsWith(`${m}.`));
+  return module ? `module \`${module}\` runs commands, reads files or imports code` : undefined;
+}
+
+export default createRule({
+  meta: {
+    id: 'torch-unsafe-safe-globals',
+    type: 'problem',
+    docs: { description: 'Disallow weights_only allowlists that can run code or that are computed from the checkpoint itself.' },
+    hasSuggestions: false,
+    messages: {
+      dangerous: '`{{name}}` in a weights_only allowlist: {{why}}, so a checkpoint that names it runs code despite `weights_only=True`. Allowlist only plain data classes.',
+      fromCheckpoint: 'This allowlist is computed from the checkpoint being loaded ({{how}}): a malicious file allowlists its own globals and `weights_only=True` protects nothing. List the exact trusted classes in the code.',
+    },
+    schema: false,
+    defaultSeverity: 'error',
+    security: { severity: 9.0, precision: 'high', cwe: ['CWE-502'] },
+  },
+  defaultOptions: {},
+  create(context) {
+    const { scopes } = context;
+    return {
+      call(node: Node) {
+        const callee = node.childForFieldName('function');
+        if (!callee || !ALLOWLIST_FUNCTIONS.has(scopes.qualifiedName(callee) ?? '')) return;
+        const list = callArguments(node).positional[0] ?? callArguments(node).keywords.get('safe_globals')?.childForFieldName('value');
+        if (!list) return;
+        const derived = derivedFromCheckpoint(list, scopes, 0, new Set());
+        if (derived) {
+          context.report({ node: list, messageId: 'fromCheckpoint', data: { how: derived } });
+          return;
+        }
+        for (const entry of entries(list)) {
+          // `(obj, "recorded.module.Name")` tuples: both the object and the name it stands for
+          const parts = unparen(entry).type === 'tuple' ? namedChildren(unparen(entry)) : [entry];
+          for (const part of parts) {
+            const name = stringValue(part) ?? scopes.qualifiedName(part);
+            const why = name === undefined ? undefined : danger(name);
+            if (why && name) context.report({ node: part, messageId: 'dangerous', data: { name, why } });
+          }
+        }
+      },
+    };
+  },
+});
+
+/** The elements of a list/tuple/set literal (or the literal a name is bound to once). */
+function entries(list: Node): Node[] {
+  const node = unparen(list);
+  return ['list', 'tuple', 'set'].includes(node.type) ? namedChildren(node) : [];
+}
+
+/**
+ * How an allowlist expression derives from the checkpoint: a call of `get_unsafe_globals_in_checkpoint`, or the
+ * text of a caught exception (`GLOBAL x.Y was not an allowed global` parsed out of `str(e)`), reached through
+ * names, calls, comprehensions and subscripts within the file.
+ */
+function derivedFromCheckpoint(expr: Node, scopes: FileScopes, depth: number, seen: Set<number>): string | undefined {
+  if (depth > 8 || seen.has(expr.id)) return undefined;
+  seen.add(expr.id);
+  const node = unparen(expr);
+  if (node.type === 'call') {
+    const callee = node.childForFieldName('function');
+    if (callee && scopes.qualifiedName(callee) === FROM_CHECKPOINT) return `\`get_unsafe_globals_in_checkpoint\`, line ${node.startPosition.row + 1}`;
+  }
+  if (node.type === 'identifier') {
+    for (const binding of scopes.bindingsOf(node) ?? []) {
+      if (binding.kind === 'other' && binding.node.parent?.parent?.type === 'as_pattern' && binding.node.parent.parent.parent?.type === 'except_clause') {
+        return `the error message of the failed load, line ${binding.node.startPosition.row + 1}`;
+      }
+      if (binding.value) {
+        const found = derivedFromCheckpoint(binding.value, scopes, depth + 1, seen);
+        if (found) return found;
+      }
+    }
+    return undefined;
+  }
+  for (const child of node.namedChildren) {
+    if (!child) continue;
+    const found = derivedFromCheckpoint(child, scopes, depth, seen); // depth counts names followed, not syntax
+    if (found) return found;
+  }
+  return undefined;
+}
