@@ -1,0 +1,54 @@
+import type { Node } from '../src/parse';
+import { argumentValue, callArguments, unparen } from '../src/python';
+import { createRule } from '../src/rule';
+import { untrustedSource } from '../src/taint';
+
+/**
+ * Deserialisers that weights_only does not cover (FACTS.md: "Not covered by weights_only at all"), with the
+ * position and keyword of the argument that holds the data or its path.
+ */
+const LOADERS: ReadonlyMap<string, { index: number; name: string }> = new Map([
+  ...['pickle', 'cPickle', '_pickle', 'dill', 'cloudpickle'].flatMap((m) => [
+    [`${m}.load`, { index: 0, name: 'file' }] as const,
+    [`${m}.loads`, { index: 0, name: 'data' }] as const,
+    [`${m}.Unpickler`, { index: 0, name: 'file' }] as const,
+  ]),
+  ['joblib.load', { index: 0, name: 'filename' }],
+  ['pandas.read_pickle', { index: 0, name: 'filepath_or_buffer' }],
+  ['numpy.load', { index: 0, name: 'file' }],
+  ['torch.jit.load', { index: 0, name: 'f' }],
+  ['torch.package.PackageImporter', { index: 0, name: 'file_or_buffer' }],
+]);
+
+export default createRule({
+  meta: {
+    id: 'pickle-load-untrusted',
+    type: 'problem',
+    docs: { description: 'Disallow pickle-based loaders (pickle, dill, joblib, pandas, numpy allow_pickle, torch.jit, torch.package) on untrusted data.' },
+    hasSuggestions: false,
+    messages: {
+      untrusted: '`{{callee}}()` on data from {{source}} (line {{line}}): it unpickles with full pickle, so whoever controls that data can run code here; weights_only does not apply. Load a safe format (safetensors, JSON, a state dict with `torch.load(..., weights_only=True)`) instead.',
+    },
+    schema: false,
+    defaultSeverity: 'error',
+    security: { severity: 9.8, precision: 'high', cwe: ['CWE-502'] },
+  },
+  defaultOptions: {},
+  create(context) {
+    return {
+      call(node: Node) {
+        const callee = node.childForFieldName('function');
+        const name = callee ? context.scopes.qualifiedName(callee) : undefined;
+        const loader = name === undefined ? undefined : LOADERS.get(name);
+        if (!loader || !name) return;
+        const args = callArguments(node);
+        // numpy.load unpickles only with allow_pickle=True (numpy/lib/npyio.py, default False since 1.16.3)
+        if (name === 'numpy.load' && unparen(args.keywords.get('allow_pickle')?.childForFieldName('value') ?? node).type !== 'true') return;
+        const data = argumentValue(args, loader.index, loader.name);
+        const source = data && untrustedSource(data, context.scopes);
+        if (!source) return;
+        context.report({ node, messageId: 'untrusted', data: { callee: name, source: source.description, line: String(source.node.startPosition.row + 1) } });
+      },
+    };
+  },
+});
