@@ -3,7 +3,7 @@
  * environment, user input or a download? Used to raise `weights_only=False` to an error.
  */
 import type { Node } from './parse';
-import { callArguments, methodName, namedChildren, stringValue, unparen } from './python';
+import { argumentValue, callArguments, methodName, namedChildren, stringValue, unparen } from './python';
 import type { Binding, FileScopes } from './scope';
 
 /** Where untrusted data enters: a description for messages and the node whose line the message names. */
@@ -25,6 +25,16 @@ const SOURCE_CALLS: ReadonlyMap<string, string> = new Map([
   ['urllib.request.urlopen', 'a download (urlopen)'],
   ['requests.get', 'a download (requests.get)'],
   ['requests.post', 'a download (requests.post)'],
+  ['gdown.download', 'a download (gdown.download)'],
+  ['wget.download', 'a download (wget.download)'],
+]);
+
+/** Calls that download to a path given as an argument: (position, keyword) of that path. */
+const DOWNLOAD_TO: ReadonlyMap<string, [number, string]> = new Map([
+  ['torch.hub.download_url_to_file', [1, 'dst']],
+  ['urllib.request.urlretrieve', [1, 'filename']],
+  ['gdown.download', [1, 'output']],
+  ['wget.download', [1, 'out']],
 ]);
 
 /** Calls that return data derived from their arguments (paths, file objects, buffers). */
@@ -34,8 +44,9 @@ const PROPAGATING_CALLS = new Set([
 ]);
 /** Methods whose result is derived from their object and arguments. */
 const PROPAGATING_METHODS = new Set(['format', 'joinpath', 'resolve', 'expanduser', 'absolute', 'read', 'read_bytes', 'strip', 'replace']);
-/** Attributes of a response object that hold its body. */
-const BODY_ATTRIBUTES = new Set(['content', 'raw', 'text', 'body']);
+const ARGPARSE_NAMESPACE = 'the command-line arguments (argparse)';
+/** Attributes of a Django/DRF view's `request` parameter that hold client data. */
+const REQUEST_DATA = new Set(['FILES', 'body', 'POST', 'GET', 'data', 'stream', 'files', 'form', 'args', 'json', 'values']);
 
 /**
  * The untrusted source `expr` derives from, or undefined when none is visible in this file. Follows assignments,
@@ -43,13 +54,14 @@ const BODY_ATTRIBUTES = new Set(['content', 'raw', 'text', 'body']);
  * Function parameters are not sources here (that needs call-site analysis).
  */
 export function untrustedSource(expr: Node, scopes: FileScopes): UntrustedSource | undefined {
-  return trace(expr, scopes, 0, new Set());
+  return trace(expr, scopes, 0, new Set(), 1);
 }
 
-function trace(expr: Node, scopes: FileScopes, depth: number, seen: Set<Binding>): UntrustedSource | undefined {
+/** `calls`: how many function boundaries of this file may still be crossed (arguments in, return values out). */
+function trace(expr: Node, scopes: FileScopes, depth: number, seen: Set<Binding>, calls: number): UntrustedSource | undefined {
   if (depth > 12) return undefined;
   const node = unparen(expr);
-  const next = (n: Node | null | undefined) => (n ? trace(n, scopes, depth + 1, seen) : undefined);
+  const next = (n: Node | null | undefined, callsLeft = calls) => (n ? trace(n, scopes, depth + 1, seen, callsLeft) : undefined);
   const first = (nodes: (Node | null | undefined)[]) => {
     for (const n of nodes) {
       const found = next(n);
@@ -79,21 +91,42 @@ function trace(expr: Node, scopes: FileScopes, depth: number, seen: Set<Binding>
       if (value && scopes.qualifiedName(value) === 'os.environ') return { description: `an environment variable (${node.text})`, node };
       return next(value);
     }
+    case 'await':
+      return next(node.namedChild(0));
     case 'attribute': {
       const name = scopes.qualifiedName(node);
       if (name === 'sys.argv') return { description: 'the command line (sys.argv)', node };
+      if (name?.startsWith('flask.request.')) return { description: `HTTP request data (${node.text})`, node };
+      const attr0 = node.childForFieldName('attribute')?.text ?? '';
+      const base = node.childForFieldName('object');
+      if (base?.type === 'identifier' && base.text === 'request' && REQUEST_DATA.has(attr0) && scopes.bindingsOf(base)?.some((b) => b.kind === 'param')) {
+        return { description: `HTTP request data (${node.text})`, node };
+      }
       const object = node.childForFieldName('object');
       const namespace = object && argparseNamespace(object, scopes);
       if (namespace) return { description: `the command-line argument \`${node.text}\` from argparse`, node: namespace };
-      const attr = node.childForFieldName('attribute')?.text ?? '';
-      return BODY_ATTRIBUTES.has(attr) ? next(object) : undefined;
+      // an attribute of untrusted data is untrusted (`response.content`, `cfg.path`, a namespace passed in as `args`)
+      const inner = next(object);
+      if (inner?.description === ARGPARSE_NAMESPACE) return { description: `the command-line argument \`${node.text}\` from argparse`, node: inner.node };
+      return inner;
     }
     case 'call': {
       const callee = node.childForFieldName('function');
       const name = callee ? scopes.qualifiedName(callee) : undefined;
       const source = name !== undefined ? SOURCE_CALLS.get(name) : undefined;
       if (source) return { description: source, node };
-      if (isParseArgs(node)) return { description: 'the command-line arguments (argparse)', node }; // vars(args)[...]
+      if (isParseArgs(node)) return { description: ARGPARSE_NAMESPACE, node }; // vars(args)[...], main(parser.parse_args())
+      if (name?.startsWith('flask.request.')) return { description: `HTTP request data (${node.text})`, node };
+      // a function of this file: what it returns
+      if (calls > 0 && callee?.type === 'identifier') {
+        const fn = localFunction(callee, scopes);
+        if (fn) {
+          for (const ret of fn.descendantsOfType('return_statement')) {
+            const found = ret?.namedChild(0) ? next(ret.namedChild(0), calls - 1) : undefined;
+            if (found) return found;
+          }
+        }
+      }
       const args = callArguments(node);
       const argValues = [...args.positional, ...[...args.keywords.values()].map((k) => k.childForFieldName('value'))];
       if (name !== undefined && PROPAGATING_CALLS.has(name)) return first(argValues);
@@ -103,18 +136,103 @@ function trace(expr: Node, scopes: FileScopes, depth: number, seen: Set<Binding>
     }
     case 'identifier': {
       if (scopes.qualifiedName(node) === 'sys.argv') return { description: 'the command line (sys.argv)', node }; // from sys import argv
-      const bindings = scopes.bindingsOf(node);
-      for (const binding of bindings ?? []) {
-        if (seen.has(binding) || !binding.value || !['assign', 'unpack', 'with', 'iterate'].includes(binding.kind)) continue;
+      const bindings = scopes.bindingsOf(node) ?? [];
+      for (const binding of bindings) {
+        if (seen.has(binding)) continue;
         seen.add(binding);
+        if (binding.kind === 'param') {
+          const found = parameterSource(binding, scopes, calls, (arg) => next(arg, calls - 1));
+          if (found) return found;
+          continue;
+        }
+        if (!binding.value || !['assign', 'unpack', 'with', 'iterate'].includes(binding.kind)) continue;
         const found = next(binding.value);
         if (found) return found;
       }
-      return undefined;
+      return bindings[0] ? downloadedTo(bindings[0], scopes) : undefined;
     }
     default:
       return undefined;
   }
+}
+
+/** The def of this file that a called identifier names (one binding, a `def`), else undefined. */
+function localFunction(callee: Node, scopes: FileScopes): Node | undefined {
+  const bindings = scopes.bindingsOf(callee);
+  return bindings?.length === 1 && bindings[0].kind === 'def' ? bindings[0].node : undefined;
+}
+
+/**
+ * A parameter is a source when its function is a click/typer command (the framework fills it from the command
+ * line), a FastAPI upload (`UploadFile`, `File(...)`), or — one call level deep — when a call of the function in this
+ * file passes untrusted data for it.
+ */
+function parameterSource(param: Binding, scopes: FileScopes, calls: number, traceArg: (arg: Node) => UntrustedSource | undefined): UntrustedSource | undefined {
+  const fn = param.scope.node;
+  if (fn.type !== 'function_definition') return undefined;
+  const decorated = fn.parent?.type === 'decorated_definition' ? fn.parent : undefined;
+  for (const decorator of decorated?.namedChildren.filter((c) => c?.type === 'decorator') ?? []) {
+    if (decorator && isCliDecorator(decorator, scopes)) return { description: `the command-line parameter \`${param.name}\` (${decoratorName(decorator)})`, node: param.node };
+  }
+  const annotation = param.annotation ? scopes.qualifiedName(unparen(param.annotation.namedChild(0) ?? param.annotation)) : undefined;
+  const defaultValue = param.node.parent?.childForFieldName('value');
+  const defaultCall = defaultValue?.type === 'call' ? scopes.qualifiedName(defaultValue.childForFieldName('function') ?? defaultValue) : undefined;
+  if (annotation?.endsWith('.UploadFile') || defaultCall === 'fastapi.File' || defaultCall === 'fastapi.Form') {
+    return { description: `an uploaded file (parameter \`${param.name}\`)`, node: param.node };
+  }
+  if (calls <= 0) return undefined;
+  // call sites of this function in the file: `f(x)` or `f(name=x)`
+  const nameNode = fn.childForFieldName('name');
+  const params = namedChildren(fn.childForFieldName('parameters') ?? fn);
+  const index = params.findIndex((p) => p.id === param.node.id || p.namedChildren.some((c) => c?.id === param.node.id) || p.childForFieldName('name')?.id === param.node.id);
+  if (!nameNode || index < 0) return undefined;
+  const defBinding = scopes.lookup(nameNode.text, scopes.scopeOf(fn))?.find((b) => b.node.id === fn.id);
+  if (!defBinding) return undefined;
+  for (const ref of scopes.references(defBinding)) {
+    const call = ref.parent;
+    if (call?.type !== 'call' || call.childForFieldName('function')?.id !== ref.id) continue;
+    const arg = argumentValue(callArguments(call), index, param.name);
+    const found = arg && traceArg(arg);
+    if (found) return found;
+  }
+  return undefined;
+}
+
+function decoratorName(decorator: Node): string {
+  return decorator.text.replace(/^@/, '').replace(/\(.*$/s, '');
+}
+
+/** `@click.command()`, `@click.option(...)`, `@app.command()` on a `typer.Typer()` or `click.group()` object. */
+function isCliDecorator(decorator: Node, scopes: FileScopes): boolean {
+  let expr = decorator.namedChild(0);
+  if (expr?.type === 'call') expr = expr.childForFieldName('function');
+  if (!expr) return false;
+  const name = scopes.qualifiedName(expr);
+  if (name && (name.startsWith('click.') || name.startsWith('typer.'))) return true;
+  if (expr.type !== 'attribute' || !['command', 'callback'].includes(expr.childForFieldName('attribute')?.text ?? '')) return false;
+  const object = expr.childForFieldName('object');
+  for (const binding of (object?.type === 'identifier' ? scopes.bindingsOf(object) : undefined) ?? []) {
+    const value = binding.kind === 'assign' && binding.value ? unparen(binding.value) : undefined;
+    const maker = value?.type === 'call' ? scopes.qualifiedName(value.childForFieldName('function') ?? value) : undefined;
+    if (maker && (maker.startsWith('typer.') || maker.startsWith('click.'))) return true;
+  }
+  return false;
+}
+
+/** A name that a download call writes to (`torch.hub.download_url_to_file(url, dst)`) elsewhere in its scope. */
+function downloadedTo(binding: Binding, scopes: FileScopes): UntrustedSource | undefined {
+  for (const ref of scopes.references(binding)) {
+    const list = ref.parent?.type === 'keyword_argument' ? ref.parent.parent : ref.parent;
+    const call = list?.type === 'argument_list' ? list.parent : null;
+    const callee = call?.type === 'call' ? call.childForFieldName('function') : null;
+    const name = callee ? scopes.qualifiedName(callee) : undefined;
+    const target = name ? DOWNLOAD_TO.get(name) : undefined;
+    if (!call || !target) continue;
+    if (argumentValue(callArguments(call), target[0], target[1])?.id === ref.id) {
+      return { description: `a download (${name!.split('.').pop()})`, node: call };
+    }
+  }
+  return undefined;
 }
 
 /** If `expr` is an argparse namespace (`parser.parse_args()` or a name bound to it), the parse_args call. */

@@ -11,6 +11,7 @@ runRuleTests(rule, {
     `${T}torch.load("a.pt", weights_only=not trusted)\n`,
     `${T}SAFE = False\nSAFE = True\ntorch.load("a.pt", weights_only=SAFE)\n`,
     `${T}def f():\n    wo = False\n    return torch.load("a.pt", weights_only=wo)\n`,
+    `${T}import io\nbuf = io.BytesIO()\ntorch.save(model, buf)\nbuf.seek(0)\ncopy = torch.load(buf, weights_only=True)\n`,
     'import numpy as np\nnp.load("a.npy", allow_pickle=False)\n',
     `${T}class A:\n    def load(self, p, weights_only=False):\n        pass\n\n    def f(self):\n        self.load("x", weights_only=False)\n`,
   ],
@@ -107,6 +108,51 @@ runRuleTests(rule, {
       name: 'URL literal to the hub loader',
       code: `${T}torch.hub.load_state_dict_from_url("https://example.com/w.pth", weights_only=False)\n`,
       errors: [{ messageId: 'untrusted', line: 2, column: 65, severity: 2, messageIncludes: 'the URL "https://example.com/w.pth"', suggestions: [`${T}torch.hub.load_state_dict_from_url("https://example.com/w.pth", weights_only=True)\n`] }],
+    },
+    {
+      name: 'argparse namespace passed into a function of the file',
+      code: `${T}def run(args):\n    return torch.load(args.ckpt, weights_only=False)\n\nrun(parser.parse_args())\n`,
+      errors: [{ messageId: 'untrusted', line: 3, column: 34, severity: 2, messageIncludes: '`args.ckpt` from argparse (line 5)', suggestions: [`${T}def run(args):\n    return torch.load(args.ckpt, weights_only=True)\n\nrun(parser.parse_args())\n`] }],
+    },
+    {
+      name: 'a path returned by a function of the file',
+      code: `import sys\n${T}def checkpoint_path():\n    return sys.argv[1]\n\ntorch.load(checkpoint_path(), weights_only=False)\n`,
+      errors: [{ messageId: 'untrusted', line: 6, column: 31, severity: 2, messageIncludes: 'sys.argv) (line 4)', suggestions: [`import sys\n${T}def checkpoint_path():\n    return sys.argv[1]\n\ntorch.load(checkpoint_path(), weights_only=True)\n`] }],
+    },
+    {
+      name: 'a parameter whose callers pass only trusted paths stays a warning',
+      code: `${T}def restore(p):\n    return torch.load(p, weights_only=False)\n\nrestore("runs/last.pt")\n`,
+      errors: [{ messageId: 'unsafe', line: 3, column: 26, severity: 1, suggestions: [`${T}def restore(p):\n    return torch.load(p, weights_only=True)\n\nrestore("runs/last.pt")\n`] }],
+    },
+    {
+      name: 'click command parameter',
+      code: `import click\n${T}@click.command()\n@click.argument("path")\ndef main(path):\n    torch.load(path, weights_only=False)\n`,
+      errors: [{ messageId: 'untrusted', line: 6, column: 22, severity: 2, messageIncludes: 'the command-line parameter `path` (click.command) (line 5)', suggestions: [`import click\n${T}@click.command()\n@click.argument("path")\ndef main(path):\n    torch.load(path, weights_only=True)\n`] }],
+    },
+    {
+      name: 'typer app command parameter',
+      code: `import typer\n${T}app = typer.Typer()\n\n@app.command()\ndef load(ckpt: str):\n    torch.load(ckpt, weights_only=False)\n`,
+      errors: [{ messageId: 'untrusted', line: 7, column: 22, severity: 2, messageIncludes: '`ckpt` (app.command)', suggestions: [`import typer\n${T}app = typer.Typer()\n\n@app.command()\ndef load(ckpt: str):\n    torch.load(ckpt, weights_only=True)\n`] }],
+    },
+    {
+      name: 'Flask upload',
+      code: `import io\nfrom flask import request\n${T}def predict():\n    blob = request.files["model"].read()\n    return torch.load(io.BytesIO(blob), weights_only=False)\n`,
+      errors: [{ messageId: 'untrusted', line: 6, column: 41, severity: 2, messageIncludes: 'HTTP request data (request.files)', suggestions: [`import io\nfrom flask import request\n${T}def predict():\n    blob = request.files["model"].read()\n    return torch.load(io.BytesIO(blob), weights_only=True)\n`] }],
+    },
+    {
+      name: 'Django view request body',
+      code: `import io\n${T}def upload(request):\n    return torch.load(io.BytesIO(request.body), weights_only=False)\n`,
+      errors: [{ messageId: 'untrusted', line: 4, column: 49, severity: 2, messageIncludes: 'HTTP request data (request.body)', suggestions: [`import io\n${T}def upload(request):\n    return torch.load(io.BytesIO(request.body), weights_only=True)\n`] }],
+    },
+    {
+      name: 'FastAPI UploadFile',
+      code: `import io\nfrom fastapi import UploadFile\n${T}async def upload(file: UploadFile):\n    data = await file.read()\n    return torch.load(io.BytesIO(data), weights_only=False)\n`,
+      errors: [{ messageId: 'untrusted', line: 6, column: 41, severity: 2, messageIncludes: 'an uploaded file (parameter `file`)', suggestions: [`import io\nfrom fastapi import UploadFile\n${T}async def upload(file: UploadFile):\n    data = await file.read()\n    return torch.load(io.BytesIO(data), weights_only=True)\n`] }],
+    },
+    {
+      name: 'a path that torch.hub.download_url_to_file writes to',
+      code: `${T}dst = "/tmp/w.pt"\ntorch.hub.download_url_to_file(url, dst)\ntorch.load(dst, weights_only=False)\n`,
+      errors: [{ messageId: 'untrusted', line: 4, column: 17, severity: 2, messageIncludes: 'a download (download_url_to_file) (line 3)', suggestions: [`${T}dst = "/tmp/w.pt"\ntorch.hub.download_url_to_file(url, dst)\ntorch.load(dst, weights_only=True)\n`] }],
     },
     {
       name: 'file object opened from sys.argv',
