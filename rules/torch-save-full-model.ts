@@ -2,7 +2,7 @@ import type { Node } from '../src/parse';
 import { callArguments, unparen } from '../src/python';
 import { createRule } from '../src/rule';
 import { isSaveCall } from '../src/torch';
-import { moduleEvidence } from '../src/values';
+import { isModuleBaseName, moduleEvidence } from '../src/values';
 
 interface Options {
   /** Fully qualified classes to treat as nn.Module bases, e.g. `mylib.nn.BaseModel`. */
@@ -39,7 +39,13 @@ export default createRule<'fullModel' | 'saveStateDict', Options>({
         if (!isSaveCall(node, context.scopes)) return;
         const args = callArguments(node);
         const obj = args.keywords.get('obj')?.childForFieldName('value') ?? args.positional[0];
-        const evidence = obj && moduleEvidence(obj, context.scopes, context.options);
+        const { index } = context.project;
+        const options = {
+          ...context.options,
+          resolveClass: (qualified: string) =>
+            index?.moduleClass(context.filePath, qualified, (name) => isModuleBaseName(name, context.options.extraModuleBases))?.reason,
+        };
+        const evidence = obj && moduleEvidence(obj, context.scopes, options);
         if (!evidence) return;
         const target = unparen(evidence.node);
         // A suggestion, not a fix: the load sites of this file must change with it (a later issue pairs them).

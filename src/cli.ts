@@ -11,7 +11,9 @@ import { Config, ConfigError, findConfigFile, loadConfig, parseRuleFlag, ruleSet
 import { discoverFiles, type IgnoreRules } from './discover';
 import { FormatName, formatters } from './formatters';
 import { lintAndFix, lintNonPythonText, lintText, matchesTextCheck, Problem, RuleSetting } from './linter';
-import { pythonParser } from './parse';
+import { parsePython, pythonParser } from './parse';
+import { type ModuleSummary, ProjectIndex, summarizeModule } from './project';
+import { analyzeScopes, type FileScopes } from './scope';
 import { decodePython, type DecodedSource } from './source';
 import { countResult, LintResult, toResult } from './results';
 import type { ProjectContext, SeveritySetting } from './rule';
@@ -161,19 +163,46 @@ async function lint(options: Options, io: CliIO): Promise<number> {
 
   const parser = await pythonParser();
   const torchCache = new Map<string, TorchRequirement>();
+
+  // The repository index is demand-driven: a rule asking about another module gets that module linted now (its one
+  // parse registers its summary), or, for a file outside the linted paths, parsed once just for its summary.
+  const summaries = new Map<string, ModuleSummary | null>();
+  const lintSet = new Set(discovery.files);
+  const resultsByFile = new Map<string, LintResult>();
+  const inProgress = new Set<string>();
+  const provide = (file: string): ModuleSummary | undefined => {
+    if (!summaries.has(file) && lintSet.has(file) && !inProgress.has(file)) processFile(file);
+    if (!summaries.has(file)) summaries.set(file, summarizeFile(file, parser) ?? null);
+    return summaries.get(file) ?? undefined;
+  };
+  const roots = [io.cwd, ...options.paths.map((p) => path.resolve(io.cwd, p)).filter((p) => isDirectory(p))];
+  const index = new ProjectIndex(roots, provide);
+  const onParsed = (file: string, scopes: FileScopes) => {
+    if (!summaries.has(file)) summaries.set(file, summarizeModule(file, scopes));
+  };
   const projectFor = (file: string, config: Config | undefined): ProjectContext => ({
     torch: torchRequirementFor(path.dirname(file), parser, torchCache, config?.torchVersion ? { spec: config.torchVersion, file: path.basename(config.file ?? '') } : undefined),
+    index,
+    onParsed,
   });
+  const sources = new Map<string, string>();
+  const processFile = (file: string): void => {
+    if (resultsByFile.has(file) || inProgress.has(file)) return;
+    inProgress.add(file);
+    const config = configFor(path.dirname(file));
+    const settings = ruleSettings(rules, config, overrides);
+    resultsByFile.set(file, lintFile(file, options, settings, projectFor(file, config), parser, sources));
+    inProgress.delete(file);
+  };
+  for (const file of discovery.files) processFile(file);
+
   const unreadableDirs = discovery.unreadable.map(({ path: dir, reason }) =>
     toResult(dir, [fileProblem(`Cannot read this folder (${reason}): the Python files in it were not linted.`, true)], false),
   );
-  const sources = new Map<string, string>();
   const results: LintResult[] = [...unreadableDirs];
   let internalErrors = 0;
   for (const file of discovery.files) {
-    const config = configFor(path.dirname(file));
-    const settings = ruleSettings(rules, config, overrides);
-    const result = lintFile(file, options, settings, projectFor(file, config), parser, sources);
+    const result = resultsByFile.get(file)!;
     if (result.messages.some((m) => m.ruleId === null && m.message.startsWith('Internal error'))) internalErrors++;
     results.push(options.quiet ? countResult({ ...result, messages: result.messages.filter((m) => m.severity === 2) }) : result);
   }
@@ -274,6 +303,30 @@ const NOT_WRITTEN: Record<Exclude<WriteOutcome, 'written'>, string> = {
   'read-only': 'File is read-only; no fix was written (make it writable to let --fix change it).',
   'hard-linked': 'File has several hard links; no fix was written (rewriting it would split the links).',
 };
+
+/** A module outside the linted paths, parsed once for its summary; undefined when it cannot be read or decoded. */
+function summarizeFile(file: string, parser: Awaited<ReturnType<typeof pythonParser>>): ModuleSummary | undefined {
+  let text: string;
+  try {
+    text = decodePython(fs.readFileSync(file)).text;
+  } catch {
+    return undefined;
+  }
+  const tree = parsePython(parser, text);
+  try {
+    return summarizeModule(file, analyzeScopes(tree.rootNode));
+  } finally {
+    tree.delete();
+  }
+}
+
+function isDirectory(p: string): boolean {
+  try {
+    return fs.statSync(p).isDirectory();
+  } catch {
+    return false;
+  }
+}
 
 function loadRuleDocs(): Map<string, string> {
   const docs = new Map<string, string>();

@@ -85,6 +85,7 @@ function runRules(tree: Tree, text: string, filePath: string, settings: readonly
   const root = tree.rootNode;
   const locate = lineIndex(text);
   const scopes = analyzeScopes(root);
+  project.onParsed?.(filePath, scopes);
   const raw: { setting: RuleSetting; descriptor: ReportDescriptor<string> }[] = [];
   const visitors = new Map<string, { setting: RuleSetting; visit: (node: Node) => void }[]>();
   const crashed = new Map<RuleSetting, { error: unknown; node: Node }>();

@@ -4,12 +4,17 @@
  */
 import type { Node } from './parse';
 import type { FileScopes } from './scope';
+import type { ProjectIndex } from './project';
 import type { TorchRequirement } from './torch-version';
 
 /** What is known about the project a file belongs to. */
 export interface ProjectContext {
   /** The torch versions the project allows (declared requirements or config `torchVersion`). */
   torch: TorchRequirement;
+  /** Other modules of the project (classes across files); absent when linting a lone text. */
+  index?: ProjectIndex;
+  /** Called once a file is parsed, before rules run, so that its summary is known to the index. */
+  onParsed?: (filePath: string, scopes: FileScopes) => void;
 }
 
 /** For files outside any project that declares torch: every version is possible. */

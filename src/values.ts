@@ -5,6 +5,7 @@
 import type { Node } from './parse';
 import { callArguments, enclosing, methodName, namedChildren, parentThroughParens, unparen } from './python';
 import type { Binding, FileScopes } from './scope';
+import { LOAD_FUNCTIONS } from './torch';
 
 const MAX_DEPTH = 6;
 
@@ -173,6 +174,16 @@ export interface ModuleEvidence {
 export interface ModuleOptions {
   /** Extra fully qualified base classes to treat as nn.Module (config `extraModuleBases`). */
   extraModuleBases: readonly string[];
+  /**
+   * Looks a class up in other files of the project (`.models.Net`, `app.models.Net`, as resolved in this file) and
+   * says why it is an nn.Module, if it is. Absent: only this file is known.
+   */
+  resolveClass?: (qualified: string) => string | undefined;
+}
+
+/** True for a fully qualified name that is an nn.Module base: a known base, `extraModuleBases`, or `torch.nn.X`. */
+export function isModuleBaseName(name: string, extraModuleBases: readonly string[]): boolean {
+  return MODULE_BASES.has(name) || extraModuleBases.includes(name) || /^torch\.nn\.[A-Z]\w*$/.test(name) && !NN_NON_MODULES.has(name.slice('torch.nn.'.length));
 }
 
 /**
@@ -268,6 +279,8 @@ function callEvidence(call: Node, scopes: FileScopes, options: ModuleOptions, de
     if (name.startsWith('torchvision.models.') && !TORCHVISION_NON_BUILDERS.has(last) && !last.endsWith('_Weights') && /^[a-z]/.test(last)) {
       return { node: call, reason: `\`${name}\` builds a torchvision model` };
     }
+    const elsewhere = options.resolveClass?.(name);
+    if (elsewhere) return { node: call, reason: elsewhere };
   }
   if (callee.type === 'identifier') {
     const cls = moduleClass(callee, scopes, options, new Set());
@@ -300,12 +313,14 @@ function bindingEvidence(binding: Binding, scopes: FileScopes, options: ModuleOp
     const name = scopes.qualifiedName(annotation);
     const what = binding.kind === 'param' ? 'parameter' : 'variable';
     if (name !== undefined && isModuleBase(name, options)) return { node: binding.node, reason: `${what} \`${binding.name}\` is annotated \`${annotation.text}\`` };
-    const cls = annotation.type === 'identifier' ? moduleClass(annotation, scopes, options, new Set()) : undefined;
+    const cls = (annotation.type === 'identifier' ? moduleClass(annotation, scopes, options, new Set()) : undefined) ?? (name !== undefined ? options.resolveClass?.(name) : undefined);
     if (cls || binding.kind === 'param') return cls ? { node: binding.node, reason: cls } : undefined;
   }
   if (binding.kind !== 'assign' || !binding.value) return undefined;
   const value = unparen(binding.value);
   if (refersTo(value, binding.name)) return 'cycle';
+  // `model = torch.load(resume) if resume else Net()`-style code: a loaded object says nothing either way
+  if (value.type === 'call' && LOAD_FUNCTIONS.has(scopes.qualifiedName(value.childForFieldName('function') ?? value) ?? '')) return 'cycle';
   return moduleEvidence(value, scopes, options, depth + 1);
 }
 
@@ -379,7 +394,7 @@ function classIsModule(cls: Node, scopes: FileScopes, options: ModuleOptions, se
   for (const base of namedChildren(cls.childForFieldName('superclasses') ?? cls).filter((b) => b.type !== 'keyword_argument')) {
     if (cls.childForFieldName('superclasses') === null) break;
     const name = scopes.qualifiedName(base);
-    const direct = name !== undefined && (isModuleBase(name, options) || /^torch\.nn\.[A-Z]\w*$/.test(name));
+    const direct = name !== undefined && (isModuleBase(name, options) || /^torch\.nn\.[A-Z]\w*$/.test(name) || options.resolveClass?.(name) !== undefined);
     if (direct || (base.type === 'identifier' && moduleClass(base, scopes, options, seen))) {
       return `\`${className}\` subclasses nn.Module (line ${line})`;
     }

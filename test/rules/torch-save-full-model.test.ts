@@ -74,6 +74,11 @@ runRuleTests(rule, {
       errors: [{ messageId: 'fullModel', line: 4, column: 12, messageIncludes: 'variable `net` is annotated `nn.Module`', suggestions: ['import torch\nfrom torch import nn\nnet: nn.Module = build()\ntorch.save(net.state_dict(), "n.pt")\n'] }],
     },
     {
+      name: 'a name bound to a module or to a loaded snapshot',
+      code: `${NET}if resume:\n    model = torch.load(resume, weights_only=False)\nelse:\n    model = Net()\ntorch.save(model, "snap.pt")\n`,
+      errors: [{ messageId: 'fullModel', line: 11, column: 12, suggestions: [`${NET}if resume:\n    model = torch.load(resume, weights_only=False)\nelse:\n    model = Net()\ntorch.save(model.state_dict(), "snap.pt")\n`] }],
+    },
+    {
       name: 'LightningModule subclass',
       code: 'import torch\nimport lightning as L\n\nclass Lit(L.LightningModule):\n    pass\n\ntorch.save(Lit(), "l.pt")\n',
       errors: [{ messageId: 'fullModel', line: 7, column: 12 }],

@@ -1,0 +1,172 @@
+/**
+ * The repository index: what other files of the project define, so that rules can follow `from app.models import
+ * Net` and class hierarchies across files. Demand-driven: a module is summarised the first time a rule asks about
+ * it, from the one parse of that file (see `ModuleProvider`). Summaries are plain data; trees are not kept.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import type { Node } from './parse';
+import { namedChildren } from './python';
+import type { FileScopes } from './scope';
+
+/** A base class as written: a class of the same module, or a qualified name (`torch.nn.Module`, `.base.Base`). */
+export type BaseRef = { local: string } | { qualified: string };
+
+export interface ClassSummary {
+  name: string;
+  /** 1-based line of the `class` statement. */
+  line: number;
+  bases: BaseRef[];
+}
+
+/** What one module defines at its top level. */
+export interface ModuleSummary {
+  file: string;
+  classes: Map<string, ClassSummary>;
+  /** Module-level names bound by imports (re-exports such as `from .models import Net` in `__init__.py`). */
+  imports: Map<string, string>;
+}
+
+/** Builds a module's summary from its scopes (no extra parse). */
+export function summarizeModule(file: string, scopes: FileScopes): ModuleSummary {
+  const classes = new Map<string, ClassSummary>();
+  const imports = new Map<string, string>();
+  for (const [name, bindings] of scopes.module.bindings) {
+    if (bindings.length !== 1) continue; // rebound names are not judged
+    const binding = bindings[0];
+    if (binding.kind === 'import' && binding.qualname) imports.set(name, binding.qualname);
+    if (binding.kind === 'class') classes.set(name, { name, line: binding.node.startPosition.row + 1, bases: basesOf(binding.node, scopes) });
+  }
+  return { file, classes, imports };
+}
+
+function basesOf(cls: Node, scopes: FileScopes): BaseRef[] {
+  const refs: BaseRef[] = [];
+  for (const base of namedChildren(cls.childForFieldName('superclasses') ?? cls)) {
+    if (base.type === 'keyword_argument' || base.id === cls.childForFieldName('name')?.id || base.type === 'block') continue;
+    if (base.type === 'identifier') {
+      const bindings = scopes.bindingsOf(base);
+      if (bindings?.length === 1 && bindings[0].kind === 'class') {
+        refs.push({ local: base.text });
+        continue;
+      }
+    }
+    const name = scopes.qualifiedName(base);
+    if (name) refs.push({ qualified: name });
+  }
+  return refs;
+}
+
+/** Gives the summary of a Python file, parsing it (once) if no one has yet; undefined if it cannot be read. */
+export type ModuleProvider = (file: string) => ModuleSummary | undefined;
+
+/** Module ancestors that make a class an nn.Module, and why, for messages. */
+export interface ClassVerdict {
+  /** Human-readable chain, e.g. "`Net` (app/models.py:4) subclasses nn.Module". */
+  reason: string;
+}
+
+export class ProjectIndex {
+  constructor(
+    /** Folders to resolve absolute imports from, besides the importing file's own folder and package root. */
+    private readonly roots: readonly string[],
+    private readonly provide: ModuleProvider,
+  ) {}
+
+  /**
+   * The file a module path names when imported from `fromFile`: `.models` (relative, one dot per level) or
+   * `app.models` (absolute: tried from the file's folder as a script would, from its top package's parent, then from
+   * each root). Returns undefined when no such file exists.
+   */
+  resolveModule(fromFile: string, dotted: string): string | undefined {
+    const level = /^\.*/.exec(dotted)![0].length;
+    const parts = dotted.slice(level).split('.').filter(Boolean);
+    const bases: string[] = [];
+    if (level > 0) {
+      let base = path.dirname(fromFile);
+      for (let i = 1; i < level; i++) base = path.dirname(base);
+      bases.push(base);
+    } else {
+      bases.push(path.dirname(fromFile), packageParent(fromFile), ...this.roots);
+    }
+    for (const base of bases) {
+      const target = path.join(base, ...parts);
+      for (const candidate of [`${target}.py`, path.join(target, '__init__.py')]) if (isFile(candidate)) return candidate;
+    }
+    return undefined;
+  }
+
+  /**
+   * If the qualified name (as resolved in `fromFile`: `.models.Net`, `app.models.Net`) is a class of this project
+   * that subclasses one of `isBase` through any chain of project classes, why. Cycles and depth are bounded.
+   */
+  moduleClass(fromFile: string, qualified: string, isBase: (name: string) => boolean, seen = new Set<string>()): ClassVerdict | undefined {
+    const found = this.findClass(fromFile, qualified, 0);
+    if (!found) return undefined;
+    const { file, cls } = found;
+    const key = `${file}:${cls.name}`;
+    if (seen.has(key) || seen.size > 50) return undefined;
+    seen.add(key);
+    const where = `${path.basename(file)}:${cls.line}`;
+    for (const base of cls.bases) {
+      if ('local' in base) {
+        if (this.moduleClass(file, `${localModule(file)}${base.local}`, isBase, seen)) return { reason: `\`${cls.name}\` (${where}) subclasses nn.Module` };
+      } else if (isBase(base.qualified) || this.moduleClass(file, base.qualified, isBase, seen)) {
+        return { reason: `\`${cls.name}\` (${where}) subclasses nn.Module` };
+      }
+    }
+    return undefined;
+  }
+
+  /** The class a qualified name denotes, following re-exports through `__init__.py` and other modules. */
+  private findClass(fromFile: string, qualified: string, depth: number): { file: string; cls: ClassSummary } | undefined {
+    if (depth > 8) return undefined;
+    if (qualified.startsWith(SELF)) {
+      const summary = this.provide(fromFile);
+      const name = qualified.slice(SELF.length);
+      const cls = summary?.classes.get(name);
+      return cls ? { file: fromFile, cls } : undefined;
+    }
+    const dots = /^\.*/.exec(qualified)![0];
+    const rest = qualified.slice(dots.length);
+    const cut = rest.lastIndexOf('.');
+    const moduleName = dots + (cut >= 0 ? rest.slice(0, cut) : '');
+    const symbol = cut >= 0 ? rest.slice(cut + 1) : rest;
+    if (!moduleName) return undefined; // a bare name: a builtin or unresolved
+    const file = this.resolveModule(fromFile, moduleName);
+    if (!file) return undefined;
+    const summary = this.provide(file);
+    if (!summary) return undefined;
+    const cls = summary.classes.get(symbol);
+    if (cls) return { file, cls };
+    const reexport = summary.imports.get(symbol);
+    return reexport ? this.findClass(file, reexport, depth + 1) : undefined;
+  }
+}
+
+/** Marks a name of the module itself (a local class), resolved against the file's own summary. */
+const SELF = '\u0000self.';
+function localModule(_file: string): string {
+  return SELF;
+}
+
+/** The folder above the file's top-level package (the folder a `python -m` run or an installed package imports from). */
+function packageParent(file: string): string {
+  let dir = path.dirname(file);
+  while (isFile(path.join(dir, '__init__.py')) && path.dirname(dir) !== dir) dir = path.dirname(dir);
+  return dir;
+}
+
+const fileCache = new Map<string, boolean>();
+function isFile(file: string): boolean {
+  let known = fileCache.get(file);
+  if (known === undefined) {
+    try {
+      known = fs.statSync(file).isFile();
+    } catch {
+      known = false;
+    }
+    fileCache.set(file, known);
+  }
+  return known;
+}

@@ -1,0 +1,58 @@
+import * as path from 'node:path';
+import * as parse from '../src/parse';
+import { cli, tempRepo } from './helpers/cli';
+
+const NET_PACKAGE = {
+  'app/__init__.py': 'from .models import Net\n',
+  'app/base.py': 'from torch import nn\n\n\nclass Base(nn.Module):\n    pass\n',
+  'app/models.py': 'from .base import Base\n\n\nclass Net(Base):\n    pass\n\n\nclass Config:\n    pass\n',
+};
+
+async function findings(dir: string, ...args: string[]): Promise<string[]> {
+  const { stdout } = await cli(dir, '-f', 'json', ...args);
+  return JSON.parse(stdout).flatMap((r: { filePath: string; messages: { ruleId: string; line: number; message: string }[] }) =>
+    r.messages.map((m) => `${path.relative(dir, r.filePath)}:${m.line} ${m.ruleId} ${/`torch.save\(\)` pickles the whole nn.Module `([^`]+)`: (.*?)\. Loading/.exec(m.message)?.slice(1).join(' | ') ?? ''}`),
+  );
+}
+
+describe('repository index', () => {
+  test('classes imported from other modules, through relative imports and an __init__ re-export', async () => {
+    const dir = tempRepo({
+      ...NET_PACKAGE,
+      'train.py': 'import torch\nfrom app import Net\nfrom app.models import Config\nfrom app.models import Net as Direct\n\nmodel = Net()\ntorch.save(model, "m.pt")\ntorch.save(Config(), "c.pt")\ntorch.save(Direct(), "d.pt")\n',
+    });
+    expect(await findings(dir)).toEqual([
+      'train.py:7 torch-save-full-model model | `Net` (models.py:4) subclasses nn.Module',
+      'train.py:9 torch-save-full-model Direct() | `Net` (models.py:4) subclasses nn.Module',
+    ]);
+  });
+
+  test('script-style import of a sibling file, and a module outside the linted paths', async () => {
+    const dir = tempRepo({
+      'sr/model.py': 'import torch.nn as nn\n\n\nclass Upscaler(nn.Module):\n    pass\n',
+      'sr/main.py': 'import torch\nfrom model import Upscaler\n\nnet = Upscaler().to("cpu")\ntorch.save(net, "u.pt")\n',
+    });
+    expect(await findings(dir, 'sr/main.py')).toEqual(['sr/main.py:5 torch-save-full-model net | `Upscaler` (model.py:4) subclasses nn.Module']);
+  });
+
+  test('a class of the same name that is not a module, and an import cycle, are not reported', async () => {
+    const dir = tempRepo({
+      'pkg/__init__.py': '',
+      'pkg/a.py': 'from .b import B\n\n\nclass A(B):\n    pass\n',
+      'pkg/b.py': 'from .a import A\n\n\nclass B(A):\n    pass\n',
+      'run.py': 'import torch\nfrom pkg.a import A\ntorch.save(A(), "a.pt")\n',
+    });
+    expect(await findings(dir)).toEqual([]);
+  });
+
+  test('every file is parsed exactly once, even when other files ask about it', async () => {
+    const dir = tempRepo({ ...NET_PACKAGE, 'z_first.py': 'import torch\nfrom app.models import Net\ntorch.save(Net(), "n.pt")\n' });
+    const spy = jest.spyOn(parse, 'parsePython');
+    try {
+      await cli(dir);
+      expect(spy).toHaveBeenCalledTimes(4);
+    } finally {
+      spy.mockRestore();
+    }
+  });
+});
