@@ -13,7 +13,7 @@ interface Options {
  * `torch.save(model, path)` pickles the module object itself: loading it needs `weights_only=False` (code execution)
  * and the class at the same import path. Saving `model.state_dict()` loads with `weights_only=True`.
  */
-export default createRule<'fullModel' | 'saveStateDict', Options>({
+export default createRule<'fullModel' | 'inContainer' | 'saveStateDict', Options>({
   meta: {
     id: 'torch-save-full-model',
     type: 'suggestion',
@@ -22,6 +22,8 @@ export default createRule<'fullModel' | 'saveStateDict', Options>({
     messages: {
       fullModel:
         '`torch.save()` pickles the whole nn.Module `{{name}}`: {{reason}}. Loading it requires `weights_only=False`. Save `{{name}}.state_dict()` and load it with `weights_only=True`.',
+      inContainer:
+        '`torch.save()` pickles `{{container}}`, which holds the whole nn.Module `{{name}}` (line {{line}}): {{reason}}. Loading it requires `weights_only=False`. Store `{{name}}.state_dict()` in it instead.',
       saveStateDict: 'Save `{{name}}.state_dict()` instead (every load of this file must then rebuild the model and call `load_state_dict`).',
     },
     schema: {
@@ -51,9 +53,9 @@ export default createRule<'fullModel' | 'saveStateDict', Options>({
         // A suggestion, not a fix: the load sites of this file must change with it (a later issue pairs them).
         const simple = ['identifier', 'attribute'].includes(target.type);
         context.report({
-          node: target,
-          messageId: 'fullModel',
-          data: { name: target.text, reason: evidence.reason },
+          node: evidence.via ?? target,
+          messageId: evidence.via ? 'inContainer' : 'fullModel',
+          data: { name: target.text, reason: evidence.reason, container: evidence.via?.text ?? '', line: String(target.startPosition.row + 1) },
           suggest: simple
             ? [{ messageId: 'saveStateDict', data: { name: target.text }, fix: [{ range: [target.endIndex, target.endIndex], text: '.state_dict()' }] }]
             : undefined,

@@ -169,6 +169,8 @@ export interface ModuleEvidence {
   /** The expression that is a module (inside a container literal, the element). */
   node: Node;
   reason: string;
+  /** When the module sits in a container bound to a name (`ckpt = {"model": net}`), that name where it is used. */
+  via?: Node;
 }
 
 export interface ModuleOptions {
@@ -303,7 +305,10 @@ function identifierEvidence(node: Node, scopes: FileScopes, options: ModuleOptio
     if (!evidence) return undefined;
     found ??= evidence;
   }
-  return found && { node, reason: found.reason };
+  if (!found) return undefined;
+  // a name bound to a module: the name is the module; bound to a container holding one: point at the element
+  const whole = found.via === undefined && bindings.some((b) => b.node.id === found!.node.id || (b.value !== undefined && unparen(b.value).id === found!.node.id));
+  return whole ? { node, reason: found.reason } : { node: found.node, reason: found.reason, via: node };
 }
 
 /** A binding's evidence; `cycle` for `model = model.to(device)`, which says nothing new about `model`. */

@@ -59,6 +59,11 @@ runRuleTests(rule, {
       errors: [{ messageId: 'fullModel', line: 8, column: 22, suggestions: [`${NET}model = Net()\ntorch.save({"model": model.state_dict(), "epoch": 3}, "c.pt")\n`] }],
     },
     {
+      name: 'a name bound to a dict holding a module: reported at the save, fixed at the element',
+      code: `${NET}net = Net()\nckpt = {\n    "net": net,\n    "step": 3,\n}\ntorch.save(ckpt, "c.pt")\n`,
+      errors: [{ messageId: 'inContainer', line: 12, column: 12, messageIncludes: 'pickles `ckpt`, which holds the whole nn.Module `net` (line 9)', suggestions: [`${NET}net = Net()\nckpt = {\n    "net": net.state_dict(),\n    "step": 3,\n}\ntorch.save(ckpt, "c.pt")\n`] }],
+    },
+    {
       name: 'copy.deepcopy of a module, passed as obj=',
       code: `import copy\n${NET}ema = copy.deepcopy(Net())\ntorch.save(obj=ema, f="e.pt")\n`,
       errors: [{ messageId: 'fullModel', line: 9, column: 16, suggestions: [`import copy\n${NET}ema = copy.deepcopy(Net())\ntorch.save(obj=ema.state_dict(), f="e.pt")\n`] }],
