@@ -2,7 +2,7 @@ import { addArgument } from '../src/edits';
 import type { Node } from '../src/parse';
 import { unparen } from '../src/python';
 import { createRule } from '../src/rule';
-import { asLoadCall, insideSafeGlobals, pickleModuleArgument, weightsOnlyArgument } from '../src/torch';
+import { insideSafeGlobals, loadCallIn, pickleModuleArgument, viaText, weightsOnlyArgument } from '../src/torch';
 import { isUsedAsStateDict } from '../src/values';
 
 /**
@@ -19,10 +19,12 @@ export default createRule({
     hasSuggestions: false,
     messages: {
       missing:
-        '`{{callee}}()` without `weights_only`: torch before 2.6 unpickles arbitrary objects here (code execution on a malicious file), torch 2.6+ rejects them ({{torch}}). Pass `weights_only=True`.',
-      none: '`{{callee}}(..., weights_only=None)` leaves the choice to the torch version: before 2.6 it unpickles arbitrary objects (code execution on a malicious file) ({{torch}}). Pass `weights_only=True`.',
+        '`{{callee}}()`{{via}} without `weights_only`: torch before 2.6 unpickles arbitrary objects here (code execution on a malicious file), torch 2.6+ rejects them ({{torch}}). Pass `weights_only=True`.',
+      none: '`{{callee}}(..., weights_only=None)`{{via}} leaves the choice to the torch version: before 2.6 it unpickles arbitrary objects (code execution on a malicious file) ({{torch}}). Pass `weights_only=True`.',
       missingModern:
-        '`{{callee}}()` without `weights_only` is safe by default on the declared torch ({{torch}}) but will reject pickled objects; pass `weights_only=True` to say so.',
+        '`{{callee}}()`{{via}} without `weights_only` is safe by default on the declared torch ({{torch}}) but will reject pickled objects; pass `weights_only=True` to say so.',
+      missingDefaultFalse:
+        '`{{callee}}()`{{via}} without `weights_only` loads with `weights_only=False`: the file is unpickled with full pickle (code execution on a malicious file). Pass `weights_only=True`.',
       missingRemote:
         '`{{callee}}()` without `weights_only` defaults to `weights_only=False` on every torch version: a downloaded file is unpickled with full pickle. Pass `weights_only=True`.',
     },
@@ -34,8 +36,8 @@ export default createRule({
   create(context) {
     return {
       call(node: Node) {
-        const load = asLoadCall(node, context.scopes);
-        if (!load) return;
+        const load = loadCallIn(context, node);
+        if (!load || load.fn.weightsOnlyDefault === true) return;
         // `**kwargs` may carry the key; `pickle_module` is reported by torch-load-pickle-module and cannot be
         // combined with weights_only=True (FACTS.md).
         const given = weightsOnlyArgument(load);
@@ -44,13 +46,14 @@ export default createRule({
         if (load.args.hasDictSplat || (given && !none) || pickleModuleArgument(load)) return;
         if (load.fn.weightsOnlyIndex !== undefined && load.args.hasListSplat) return; // may be passed positionally
         const remote = load.fn.weightsOnlyDefault === false;
+        const keyword = load.fn.weightsOnlyName ?? 'weights_only';
         // No fix when `*args` may hold pickle_module (weights_only=True would raise), or in an `except TypeError:`
         // fallback that exists for torch builds without the weights_only keyword (adding it would raise again).
         const edit = none
           ? { range: [none.startIndex, none.endIndex] as [number, number], text: 'True' }
-          : load.args.hasListSplat || insideExceptTypeError(node)
+          : load.args.hasListSplat || insideExceptTypeError(node) || load.fn.acceptsWeightsOnly === false
             ? undefined
-            : addArgument(node, 'weights_only=True', context.text);
+            : addArgument(node, `${keyword}=True`, context.text);
         // The fix is safe only when the result is visibly a state dict, or when the call sits in a
         // `torch.serialization.safe_globals([...])` block (the code already expects weights_only loading);
         // otherwise a whole pickled model would stop loading.
@@ -59,8 +62,8 @@ export default createRule({
         const safe = modern || isUsedAsStateDict(node, context.scopes) || insideSafeGlobals(node, context.scopes);
         context.report({
           node,
-          messageId: remote ? 'missingRemote' : modern ? 'missingModern' : none ? 'none' : 'missing',
-          data: { callee: load.fn.display, torch: context.project.torch.source },
+          messageId: remote ? (load.fn.via ? 'missingDefaultFalse' : 'missingRemote') : modern ? 'missingModern' : none ? 'none' : 'missing',
+          data: { callee: load.fn.display, via: viaText(load.fn), torch: context.project.torch.source },
           severity: remote ? 'error' : modern ? 'warn' : undefined,
           ...(edit && { fix: [edit], fixSafety: safe ? 'safe' : 'unsafe' }),
         });

@@ -2,7 +2,7 @@ import type { Node } from '../src/parse';
 import { unparen } from '../src/python';
 import { createRule } from '../src/rule';
 import { untrustedSource } from '../src/taint';
-import { asLoadCall, isCertainlyFalse, pathArgument, weightsOnlyArgument } from '../src/torch';
+import { isCertainlyFalse, loadCallIn, pathArgument, viaText, weightsOnlyArgument } from '../src/torch';
 
 /**
  * `weights_only=False` turns torch's restricted unpickler off: any global in the file is imported and called.
@@ -16,9 +16,9 @@ export default createRule({
     hasSuggestions: true,
     messages: {
       unsafe:
-        '`{{callee}}(..., weights_only=False)` unpickles with full pickle: a malicious checkpoint runs code. Use `weights_only=True` and allowlist the exact trusted classes with `torch.serialization.safe_globals([...])`.',
+        '`{{callee}}(..., weights_only=False)`{{via}} unpickles with full pickle: a malicious checkpoint runs code. Use `weights_only=True` and allowlist the exact trusted classes with `torch.serialization.safe_globals([...])`.',
       untrusted:
-        '`{{callee}}(..., weights_only=False)` on a path from {{source}} (line {{line}}): whoever controls that file can run code here. Use `weights_only=True` and allowlist the exact trusted classes with `torch.serialization.safe_globals([...])`.',
+        '`{{callee}}(..., weights_only=False)`{{via}} on a path from {{source}} (line {{line}}): whoever controls that file can run code here. Use `weights_only=True` and allowlist the exact trusted classes with `torch.serialization.safe_globals([...])`.',
       useWeightsOnlyTrue: 'Use `weights_only=True` (changes behaviour: pickled objects beyond tensors and containers need `safe_globals`).',
     },
     schema: false,
@@ -29,7 +29,7 @@ export default createRule({
   create(context) {
     return {
       call(node: Node) {
-        const load = asLoadCall(node, context.scopes);
+        const load = loadCallIn(context, node);
         const value = load && weightsOnlyArgument(load);
         if (!load || !value || !isCertainlyFalse(value, context.scopes)) return;
         const path = pathArgument(load);
@@ -42,7 +42,7 @@ export default createRule({
         context.report({
           node: value.parent?.type === 'keyword_argument' ? value.parent : value,
           messageId: source ? 'untrusted' : 'unsafe',
-          data: { callee: load.fn.display, source: source?.description ?? '', line: String((source?.node.startPosition.row ?? 0) + 1) },
+          data: { callee: load.fn.display, via: viaText(load.fn), source: source?.description ?? '', line: String((source?.node.startPosition.row ?? 0) + 1) },
           severity: source ? 'error' : undefined,
           suggest,
         });

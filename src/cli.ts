@@ -13,6 +13,7 @@ import { FormatName, formatters } from './formatters';
 import { lintAndFix, lintNonPythonText, lintText, matchesTextCheck, Problem, RuleSetting } from './linter';
 import { parsePython, pythonParser } from './parse';
 import { type ModuleSummary, ProjectIndex, summarizeModule } from './project';
+import { BUILTIN_LOADERS, type KnownLoader, knownLoadFunction, wrapperLoadFunction } from './wrappers';
 import { analyzeScopes, type FileScopes } from './scope';
 import { decodePython, type DecodedSource } from './source';
 import { countResult, LintResult, toResult } from './results';
@@ -184,6 +185,7 @@ async function lint(options: Options, io: CliIO): Promise<number> {
     torch: torchRequirementFor(path.dirname(file), parser, torchCache, config?.torchVersion ? { spec: config.torchVersion, file: path.basename(config.file ?? '') } : undefined),
     index,
     onParsed,
+    resolveLoader: loaderResolver(index, { ...BUILTIN_LOADERS, ...(config?.knownLoaders ?? {}) }),
   });
   const sources = new Map<string, string>();
   const processFile = (file: string): void => {
@@ -303,6 +305,27 @@ const NOT_WRITTEN: Record<Exclude<WriteOutcome, 'written'>, string> = {
   'read-only': 'File is read-only; no fix was written (make it writable to let --fix change it).',
   'hard-linked': 'File has several hard links; no fix was written (rewriting it would split the links).',
 };
+
+/**
+ * Finds what a callee that is not torch's own loader stands for: a module-level wrapper of this file, a wrapper
+ * imported from another project file, or a known third-party loader (config `knownLoaders` over the built-in table).
+ */
+function loaderResolver(index: ProjectIndex, known: Readonly<Record<string, KnownLoader>>): NonNullable<ProjectContext['resolveLoader']> {
+  return (file, scopes, callee) => {
+    if (callee.type === 'identifier') {
+      const bindings = scopes.bindingsOf(callee);
+      if (bindings?.length === 1 && bindings[0].kind === 'def') {
+        const local = bindings[0].scope.kind === 'module' ? index.summary(file)?.loaders.get(callee.text) : undefined;
+        return local && wrapperLoadFunction(local, `${path.basename(local.file)}:${local.line}`);
+      }
+    }
+    const name = scopes.qualifiedName(callee);
+    if (name === undefined) return undefined;
+    if (Object.hasOwn(known, name)) return knownLoadFunction(name, known[name]);
+    const wrapper = index.findLoader(file, name);
+    return wrapper && wrapperLoadFunction(wrapper, `${path.basename(wrapper.file)}:${wrapper.line}`);
+  };
+}
 
 /** A module outside the linted paths, parsed once for its summary; undefined when it cannot be read or decoded. */
 function summarizeFile(file: string, parser: Awaited<ReturnType<typeof pythonParser>>): ModuleSummary | undefined {

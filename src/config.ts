@@ -14,6 +14,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { RuleSetting } from './linter';
 import type { AnyRule, Severity, SeveritySetting } from './rule';
+import type { KnownLoader } from './wrappers';
 
 export const CONFIG_FILE_NAME = '.pylintrc-ts.json';
 
@@ -41,10 +42,28 @@ export interface Config {
   ignorePatterns: string[];
   /** The torch version (`2.6`) or range (`>=2.6`) the code runs on; overrides declared requirements. */
   torchVersion?: string;
+  /** Third-party loaders that wrap torch.load, by qualified name. */
+  knownLoaders?: Record<string, KnownLoader>;
 }
 
 const SEVERITIES: readonly SeveritySetting[] = ['off', 'warn', 'error'];
-const TOP_LEVEL_KEYS = new Set(['$schema', 'rules', 'ignorePatterns', 'torchVersion']);
+const TOP_LEVEL_KEYS = new Set(['$schema', 'rules', 'ignorePatterns', 'torchVersion', 'knownLoaders']);
+
+/** `knownLoaders`: qualified name → how the loader treats weights_only (see src/wrappers.ts KnownLoader). */
+const KNOWN_LOADERS_SCHEMA = {
+  type: 'object',
+  propertyNames: { pattern: '^[A-Za-z_][\\w]*(\\.[A-Za-z_][\\w]*)+$' },
+  additionalProperties: {
+    type: 'object',
+    required: ['weightsOnlyDefault'],
+    additionalProperties: false,
+    properties: {
+      weightsOnlyDefault: { enum: [true, false, 'torch'] },
+      weightsOnlyParam: { type: 'object', required: ['index', 'name'], additionalProperties: false, properties: { index: { type: 'integer', minimum: -1 }, name: { type: 'string' } } },
+      acceptsWeightsOnly: { type: 'boolean' },
+    },
+  },
+};
 /** `2.6`, `2.6.1`, or PEP 440 clauses such as `>=2.6,<3`. */
 const VERSION_SPEC = /^(\d+(\.\d+)*(\.\*)?|(===|==|~=|>=|<=|!=|>|<)\s*\d+(\.\d+)*(\.\*)?(\s*,\s*(===|==|~=|>=|<=|!=|>|<)\s*\d+(\.\d+)*(\.\*)?)*)$/;
 
@@ -80,7 +99,22 @@ export function loadConfig(file: string, allRules: readonly AnyRule[]): Config {
   if (torchVersion !== undefined && (typeof torchVersion !== 'string' || !VERSION_SPEC.test(torchVersion.trim()))) {
     throw new ConfigError(absolute, 'torchVersion', `expected a version like "2.6" or a range like ">=2.6,<3", got ${JSON.stringify(torchVersion)}`);
   }
-  return { file: absolute, baseDir: path.dirname(absolute), rules: rules as Record<string, RuleEntry>, ignorePatterns, torchVersion: torchVersion?.trim() };
+  const knownLoaders = object.knownLoaders;
+  if (knownLoaders !== undefined) {
+    const validate = ajv.compile(KNOWN_LOADERS_SCHEMA);
+    if (!validate(knownLoaders)) {
+      const detail = (validate.errors ?? []).map((e) => `${e.instancePath || 'knownLoaders'} ${e.message}`).join('; ');
+      throw new ConfigError(absolute, 'knownLoaders', `invalid: ${detail}`);
+    }
+  }
+  return {
+    file: absolute,
+    baseDir: path.dirname(absolute),
+    rules: rules as Record<string, RuleEntry>,
+    ignorePatterns,
+    torchVersion: torchVersion?.trim(),
+    knownLoaders: knownLoaders as Record<string, KnownLoader> | undefined,
+  };
 }
 
 /** The nearest `.pylintrc-ts.json` in `dir` or above it, or undefined. */

@@ -8,6 +8,7 @@ import * as path from 'node:path';
 import type { Node } from './parse';
 import { namedChildren } from './python';
 import type { FileScopes } from './scope';
+import { type LoaderSummary, summarizeLoaders } from './wrappers';
 
 /** A base class as written: a class of the same module, or a qualified name (`torch.nn.Module`, `.base.Base`). */
 export type BaseRef = { local: string } | { qualified: string };
@@ -25,6 +26,8 @@ export interface ModuleSummary {
   classes: Map<string, ClassSummary>;
   /** Module-level names bound by imports (re-exports such as `from .models import Net` in `__init__.py`). */
   imports: Map<string, string>;
+  /** Module-level functions that wrap torch.load and forward weights_only. */
+  loaders: Map<string, LoaderSummary>;
 }
 
 /** Builds a module's summary from its scopes (no extra parse). */
@@ -37,7 +40,7 @@ export function summarizeModule(file: string, scopes: FileScopes): ModuleSummary
     if (binding.kind === 'import' && binding.qualname) imports.set(name, binding.qualname);
     if (binding.kind === 'class') classes.set(name, { name, line: binding.node.startPosition.row + 1, bases: basesOf(binding.node, scopes) });
   }
-  return { file, classes, imports };
+  return { file, classes, imports, loaders: summarizeLoaders(file, scopes) };
 }
 
 function basesOf(cls: Node, scopes: FileScopes): BaseRef[] {
@@ -118,14 +121,24 @@ export class ProjectIndex {
     return undefined;
   }
 
+  /** The load wrapper a qualified name denotes (`.utils.load_ckpt`, `app.utils.load_ckpt`), following re-exports. */
+  findLoader(fromFile: string, qualified: string): LoaderSummary | undefined {
+    const found = this.findSymbol(fromFile, qualified, 0, (summary, name) => summary.loaders.get(name));
+    return found?.value;
+  }
+
   /** The class a qualified name denotes, following re-exports through `__init__.py` and other modules. */
   private findClass(fromFile: string, qualified: string, depth: number): { file: string; cls: ClassSummary } | undefined {
+    const found = this.findSymbol(fromFile, qualified, depth, (summary, name) => summary.classes.get(name));
+    return found && { file: found.file, cls: found.value };
+  }
+
+  private findSymbol<T>(fromFile: string, qualified: string, depth: number, pick: (summary: ModuleSummary, name: string) => T | undefined): { file: string; value: T } | undefined {
     if (depth > 8) return undefined;
     if (qualified.startsWith(SELF)) {
       const summary = this.provide(fromFile);
-      const name = qualified.slice(SELF.length);
-      const cls = summary?.classes.get(name);
-      return cls ? { file: fromFile, cls } : undefined;
+      const value = summary && pick(summary, qualified.slice(SELF.length));
+      return value ? { file: fromFile, value } : undefined;
     }
     const dots = /^\.*/.exec(qualified)![0];
     const rest = qualified.slice(dots.length);
@@ -137,10 +150,15 @@ export class ProjectIndex {
     if (!file) return undefined;
     const summary = this.provide(file);
     if (!summary) return undefined;
-    const cls = summary.classes.get(symbol);
-    if (cls) return { file, cls };
+    const value = pick(summary, symbol);
+    if (value) return { file, value };
     const reexport = summary.imports.get(symbol);
-    return reexport ? this.findClass(file, reexport, depth + 1) : undefined;
+    return reexport ? this.findSymbol(file, reexport, depth + 1, pick) : undefined;
+  }
+
+  /** The summary of a file (parsing it once if needed). */
+  summary(file: string): ModuleSummary | undefined {
+    return this.provide(file);
   }
 }
 

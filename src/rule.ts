@@ -5,6 +5,7 @@
 import type { Node } from './parse';
 import type { FileScopes } from './scope';
 import type { ProjectIndex } from './project';
+import type { LoadFunction } from './torch';
 import type { TorchRequirement } from './torch-version';
 
 /** What is known about the project a file belongs to. */
@@ -15,6 +16,8 @@ export interface ProjectContext {
   index?: ProjectIndex;
   /** Called once a file is parsed, before rules run, so that its summary is known to the index. */
   onParsed?: (filePath: string, scopes: FileScopes) => void;
+  /** Project wrappers of torch.load and known third-party loaders, for a callee of `filePath`. */
+  resolveLoader?: (filePath: string, scopes: FileScopes, callee: Node) => LoadFunction | undefined;
 }
 
 /** For files outside any project that declares torch: every version is possible. */

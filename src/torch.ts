@@ -4,6 +4,7 @@
  */
 import type { Node } from './parse';
 import { argumentValue, CallArguments, callArguments, unparen } from './python';
+import type { ProjectContext } from './rule';
 import type { FileScopes } from './scope';
 
 /** A member of the torch.load family and the shape of its signature. */
@@ -18,10 +19,19 @@ export interface LoadFunction {
   pickleModuleIndex?: number;
   /**
    * `weights_only` default: `torch` when torch decides (False before 2.6, True from 2.6, PR #137602), `false` when it
-   * is False on every version.
+   * is False on every version, `true` for wrappers that default to safe loading.
    */
-  weightsOnlyDefault: 'torch' | false;
+  weightsOnlyDefault: 'torch' | boolean;
+  /** The keyword that carries weights_only (`weights_only` unless a wrapper names it otherwise). */
+  weightsOnlyName?: string;
+  /** For project wrappers and known third-party loaders: where it is defined, for messages (`utils.py:12`). */
+  via?: string;
+  /** False when the callable does not accept a weights_only keyword (a fix must not add one). */
+  acceptsWeightsOnly?: boolean;
 }
+
+/** Finds project wrappers and known loaders for a callee that is not a torch function itself. */
+export type LoaderResolver = (callee: Node) => LoadFunction | undefined;
 
 /**
  * torch/serialization.py (2.6): `load(f, map_location=None, pickle_module=None, *, weights_only=None, mmap=None,
@@ -63,11 +73,11 @@ export interface LoadCall {
 }
 
 /** The torch.load-family callee of `call`, resolved through imports and aliases, or undefined. */
-export function asLoadCall(call: Node, scopes: FileScopes): LoadCall | undefined {
+export function asLoadCall(call: Node, scopes: FileScopes, resolveLoader?: LoaderResolver): LoadCall | undefined {
   const callee = call.childForFieldName('function');
   if (!callee) return undefined;
   const name = scopes.qualifiedName(callee);
-  const fn = name === undefined ? undefined : LOAD_FUNCTIONS.get(name);
+  const fn = (name === undefined ? undefined : LOAD_FUNCTIONS.get(name)) ?? resolveLoader?.(callee);
   return fn && { call, fn, args: callArguments(call) };
 }
 
@@ -80,9 +90,10 @@ export function isSaveCall(call: Node, scopes: FileScopes): boolean {
 
 /** The expression passed as `weights_only`, if visible. */
 export function weightsOnlyArgument(load: LoadCall): Node | undefined {
-  return load.fn.weightsOnlyIndex === undefined
-    ? load.args.keywords.get('weights_only')?.childForFieldName('value') ?? undefined
-    : argumentValue(load.args, load.fn.weightsOnlyIndex, 'weights_only');
+  const keyword = load.fn.weightsOnlyName ?? 'weights_only';
+  return load.fn.weightsOnlyIndex === undefined || load.fn.weightsOnlyIndex < 0
+    ? (load.args.keywords.get(keyword)?.childForFieldName('value') ?? undefined)
+    : argumentValue(load.args, load.fn.weightsOnlyIndex, keyword);
 }
 
 /** The expression passed as `pickle_module`, if visible. */
@@ -92,7 +103,7 @@ export function pickleModuleArgument(load: LoadCall): Node | undefined {
 
 /** The path, file object or URL argument, if visible. */
 export function pathArgument(load: LoadCall): Node | undefined {
-  return argumentValue(load.args, load.fn.path.index, load.fn.path.name);
+  return load.fn.path.index < 0 ? load.args.keywords.get(load.fn.path.name)?.childForFieldName('value') ?? undefined : argumentValue(load.args, load.fn.path.index, load.fn.path.name);
 }
 
 /**
@@ -127,4 +138,15 @@ export function insideSafeGlobals(node: Node, scopes: FileScopes): boolean {
     }
   }
   return false;
+}
+
+/** The torch.load-family call (torch's own, a project wrapper or a known loader) that `call` makes in a rule's file. */
+export function loadCallIn(context: { filePath: string; scopes: FileScopes; project: ProjectContext }, call: Node): LoadCall | undefined {
+  const { resolveLoader } = context.project;
+  return asLoadCall(call, context.scopes, resolveLoader && ((callee) => resolveLoader(context.filePath, context.scopes, callee)));
+}
+
+/** `" (which wraps torch.load, utils.py:12)"` for wrappers and known loaders, empty for torch's own functions. */
+export function viaText(fn: LoadFunction): string {
+  return fn.via ? ` (which wraps torch.load, ${fn.via})` : '';
 }

@@ -1,0 +1,183 @@
+/**
+ * Load wrappers: project functions that call the torch.load family on a path they receive and forward
+ * `weights_only` (a parameter with a default, or `**kwargs` with a `setdefault`). Their call sites are checked like
+ * torch.load calls; the wrapper's own internal call, which passes the parameter through, is not reported.
+ */
+import type { Node } from './parse';
+import { callArguments, methodName, namedChildren, stringValue, unparen } from './python';
+import type { FileScopes } from './scope';
+import { asLoadCall, type LoadFunction, pathArgument, weightsOnlyArgument } from './torch';
+
+/** A wrapper's signature as far as loading goes (plain data: it outlives the file's tree). */
+export interface LoaderSummary {
+  name: string;
+  /** 1-based line of the `def`. */
+  line: number;
+  file: string;
+  path: { index: number; name: string };
+  /** The parameter that carries weights_only, if any; else it travels in `**kwargs`. */
+  weightsOnlyParam?: { index: number; name: string };
+  /** What the wrapper passes when the caller says nothing. */
+  weightsOnlyDefault: 'torch' | boolean;
+}
+
+/**
+ * Third-party wrappers that hide a torch.load, keyed by qualified name. Each entry cites where its behaviour was read.
+ * Config `knownLoaders` adds to and overrides these.
+ */
+export const BUILTIN_LOADERS: Readonly<Record<string, KnownLoader>> = {
+  // ultralytics/utils/patches.py `torch_load` (8.3.x): adds weights_only=False when the caller does not pass it.
+  'ultralytics.utils.patches.torch_load': { weightsOnlyDefault: false },
+  // fairseq/checkpoint_utils.py `load_checkpoint_to_cpu(path, arg_overrides=None, load_on_all_ranks=False)`
+  // (commit 3d262bb, 2025-09): torch.load(f, map_location=cpu, weights_only=False).
+  'fairseq.checkpoint_utils.load_checkpoint_to_cpu': { weightsOnlyDefault: false, acceptsWeightsOnly: false },
+  // TTS/utils/io.py `load_fsspec(path, map_location=None, cache=True, **kwargs)` (coqui TTS 0.22): forwards **kwargs
+  // to torch.load, so torch's own default applies.
+  'TTS.utils.io.load_fsspec': { weightsOnlyDefault: 'torch' },
+  // lightning/fabric/utilities/cloud_io.py `_load(path_or_url, map_location=None, weights_only=None)` (2.5):
+  // None lets torch decide for files (False for http URLs, which go to load_state_dict_from_url).
+  'lightning.fabric.utilities.cloud_io._load': { weightsOnlyDefault: 'torch', weightsOnlyParam: { index: 2, name: 'weights_only' } },
+  'lightning_fabric.utilities.cloud_io._load': { weightsOnlyDefault: 'torch', weightsOnlyParam: { index: 2, name: 'weights_only' } },
+};
+
+/** A `knownLoaders` entry: how a third-party loader treats weights_only; its path is the first argument. */
+export interface KnownLoader {
+  weightsOnlyDefault: 'torch' | boolean;
+  weightsOnlyParam?: { index: number; name: string };
+  /** False when the loader has no weights_only parameter (no fix adds one); default true. */
+  acceptsWeightsOnly?: boolean;
+}
+
+/** The LoadFunction view of a wrapper, for rules that check torch.load calls. */
+export function wrapperLoadFunction(summary: LoaderSummary, where: string): LoadFunction {
+  return {
+    display: summary.name,
+    via: where,
+    acceptsWeightsOnly: true,
+    path: summary.path,
+    weightsOnlyIndex: summary.weightsOnlyParam?.index,
+    weightsOnlyName: summary.weightsOnlyParam?.name ?? 'weights_only',
+    weightsOnlyDefault: summary.weightsOnlyDefault,
+  };
+}
+
+/** A known third-party loader as a LoadFunction. */
+export function knownLoadFunction(name: string, known: KnownLoader): LoadFunction {
+  return {
+    display: name.split('.').pop() ?? name,
+    via: name,
+    acceptsWeightsOnly: known.acceptsWeightsOnly ?? true,
+    path: { index: 0, name: 'f' },
+    weightsOnlyIndex: known.weightsOnlyParam?.index,
+    weightsOnlyName: known.weightsOnlyParam?.name ?? 'weights_only',
+    weightsOnlyDefault: known.weightsOnlyDefault,
+  };
+}
+
+/** The load wrappers among the module-level functions of a file. */
+export function summarizeLoaders(file: string, scopes: FileScopes): Map<string, LoaderSummary> {
+  const loaders = new Map<string, LoaderSummary>();
+  for (const [name, bindings] of scopes.module.bindings) {
+    if (bindings.length !== 1 || bindings[0].kind !== 'def') continue;
+    const summary = summarizeFunction(file, bindings[0].node, scopes);
+    if (summary) loaders.set(name, summary);
+  }
+  return loaders;
+}
+
+function summarizeFunction(file: string, fn: Node, scopes: FileScopes): LoaderSummary | undefined {
+  const body = fn.childForFieldName('body');
+  const paramList = fn.childForFieldName('parameters');
+  if (!body || !paramList) return undefined;
+  const params = namedChildren(paramList);
+  const positional = params.filter((p) => !['list_splat_pattern', 'dictionary_splat_pattern', 'keyword_separator', 'positional_separator'].includes(p.type));
+  const nameOf = (p: Node) => (p.type === 'identifier' ? p : (p.childForFieldName('name') ?? p.namedChildren.find((c) => c?.type === 'identifier') ?? null));
+  const kwargsParam = params.find((p) => p.type === 'dictionary_splat_pattern')?.namedChild(0)?.text;
+  const indexOf = (name: string) => positional.findIndex((p) => nameOf(p)?.text === name);
+
+  for (const call of body.descendantsOfType('call')) {
+    if (!call) continue;
+    const load = asLoadCall(call, scopes);
+    if (!load || load.fn.via) continue; // wrappers of wrappers are not followed
+    const pathExpr = pathArgument(load);
+    const pathParam = pathExpr && parameterOf(pathExpr, fn, scopes);
+    if (!pathParam) continue;
+    const path = { index: indexOf(pathParam), name: pathParam };
+    const given = weightsOnlyArgument(load);
+    if (given) {
+      const wo = unparen(given);
+      const forwarded = wo.type === 'identifier' && scopes.bindingsOf(wo)?.some((b) => b.kind === 'param' && b.scope.node.id === fn.id);
+      if (!forwarded) return undefined; // a fixed value: the internal call is the finding
+      const param = positional.find((p) => nameOf(p)?.text === wo.text);
+      const defaultValue = param?.childForFieldName('value');
+      return {
+        name: fn.childForFieldName('name')?.text ?? '?',
+        line: fn.startPosition.row + 1,
+        file,
+        path,
+        weightsOnlyParam: { index: indexOf(wo.text), name: wo.text },
+        weightsOnlyDefault: defaultValue ? literalDefault(defaultValue) : 'torch',
+      };
+    }
+    const splat = load.args.hasDictSplat && kwargsParam && callArguments(call).list?.namedChildren.some((a) => a?.type === 'dictionary_splat' && a.namedChild(0)?.text === kwargsParam);
+    if (!splat) return undefined;
+    return {
+      name: fn.childForFieldName('name')?.text ?? '?',
+      line: fn.startPosition.row + 1,
+      file,
+      path,
+      weightsOnlyDefault: kwargsDefault(body, kwargsParam!),
+    };
+  }
+  return undefined;
+}
+
+/** `False` / `True` / `None` (torch decides) as a default; anything else counts as torch's default. */
+function literalDefault(value: Node): 'torch' | boolean {
+  const v = unparen(value);
+  return v.type === 'false' ? false : v.type === 'true' ? true : 'torch';
+}
+
+/** What a wrapper writes into its `**kwargs` for weights_only when the caller did not: setdefault or assignment. */
+function kwargsDefault(body: Node, kwargs: string): 'torch' | boolean {
+  for (const node of body.descendantsOfType(['call', 'assignment'])) {
+    if (!node) continue;
+    if (node.type === 'call' && methodName(node) === 'setdefault') {
+      const object = node.childForFieldName('function')?.childForFieldName('object');
+      const args = callArguments(node).positional;
+      if (object?.text === kwargs && stringValue(args[0] ?? node) === 'weights_only' && args[1]) return literalDefault(args[1]);
+    }
+    if (node.type === 'assignment') {
+      const left = node.childForFieldName('left');
+      const right = node.childForFieldName('right');
+      if (left?.type === 'subscript' && left.childForFieldName('value')?.text === kwargs && stringValue(left.childForFieldName('subscript') ?? left) === 'weights_only' && right) {
+        return literalDefault(right);
+      }
+    }
+  }
+  return 'torch';
+}
+
+/** The parameter of `fn` that the path expression comes from: `p`, `open(p)`, `io.BytesIO(p)`, `x = p` … */
+function parameterOf(expr: Node, fn: Node, scopes: FileScopes, depth = 0): string | undefined {
+  if (depth > 6) return undefined;
+  const node = unparen(expr);
+  if (node.type === 'identifier') {
+    for (const binding of scopes.bindingsOf(node) ?? []) {
+      if (binding.kind === 'param' && binding.scope.node.id === fn.id) return binding.name;
+      if ((binding.kind === 'assign' || binding.kind === 'with') && binding.value) {
+        const found = parameterOf(binding.value, fn, scopes, depth + 1);
+        if (found) return found;
+      }
+    }
+    return undefined;
+  }
+  if (node.type === 'call') {
+    const name = scopes.qualifiedName(node.childForFieldName('function') ?? node);
+    if (name && ['builtins.open', 'io.BytesIO', 'builtins.str', 'os.fspath', 'pathlib.Path'].includes(name)) {
+      const first = callArguments(node).positional[0];
+      return first ? parameterOf(first, fn, scopes, depth + 1) : undefined;
+    }
+  }
+  return undefined;
+}

@@ -1,0 +1,102 @@
+import * as path from 'node:path';
+import { cli, tempRepo } from './helpers/cli';
+
+interface Message {
+  ruleId: string;
+  messageId: string;
+  line: number;
+  severity: number;
+  message: string;
+  fix?: { text: string };
+  suggestions?: { desc: string }[];
+}
+
+async function findings(dir: string, ...args: string[]): Promise<string[]> {
+  const { stdout } = await cli(dir, '-f', 'json', ...args);
+  return JSON.parse(stdout).flatMap((r: { filePath: string; messages: Message[] }) =>
+    r.messages.map((m) => `${path.relative(dir, r.filePath)}:${m.line} ${m.ruleId}/${m.messageId} sev${m.severity}${m.fix ? ' fix' : m.suggestions?.length ? ' suggestion' : ''}`),
+  );
+}
+
+describe('load wrappers', () => {
+  test('a same-file wrapper with a weights_only parameter defaulting to False', async () => {
+    const dir = tempRepo({
+      'a.py': [
+        'import sys',
+        'import torch',
+        '',
+        'def load_ckpt(path, weights_only=False):',
+        '    return torch.load(path, map_location="cpu", weights_only=weights_only)',
+        '',
+        'sd = load_ckpt("runs/last.pt")',
+        'net.load_state_dict(sd)',
+        'obj = load_ckpt(sys.argv[1], weights_only=False)',
+        'ok = load_ckpt("x.pt", weights_only=True)',
+        '',
+      ].join('\n'),
+    });
+    expect(await findings(dir)).toEqual([
+      'a.py:7 torch-load-missing-weights-only/missingDefaultFalse sev2 fix',
+      'a.py:9 torch-load-weights-only-false/untrusted sev2 suggestion',
+    ]);
+    const { stdout } = await cli(dir, '-f', 'json');
+    expect(JSON.parse(stdout)[0].messages[0].message).toContain('`load_ckpt()` (which wraps torch.load, a.py:4) without `weights_only` loads with `weights_only=False`');
+  });
+
+  test('a wrapper in another module that forwards **kwargs with setdefault(False), and one without a default', async () => {
+    const dir = tempRepo({
+      'utils/__init__.py': '',
+      'utils/io.py': [
+        'import torch',
+        '',
+        'def load_any(file, *args, **kwargs):',
+        '    kwargs.setdefault("weights_only", False)',
+        '    with open(file, "rb") as fh:',
+        '        return torch.load(fh, *args, **kwargs)',
+        '',
+        'def load_plain(file, **kwargs):',
+        '    return torch.load(file, **kwargs)',
+        '',
+      ].join('\n'),
+      'train.py': 'from utils.io import load_any, load_plain\nmodel = load_any("yolo.pt")["model"].float()\nsd = load_plain("w.pt")\nnet.load_state_dict(sd)\n',
+    });
+    expect(await findings(dir)).toEqual([
+      'train.py:2 torch-load-missing-weights-only/missingDefaultFalse sev2 suggestion',
+      'train.py:3 torch-load-missing-weights-only/missing sev2 fix',
+    ]);
+    await cli(dir, '--fix');
+    expect(require('node:fs').readFileSync(path.join(dir, 'train.py'), 'utf8')).toBe('from utils.io import load_any, load_plain\nmodel = load_any("yolo.pt")["model"].float()\nsd = load_plain("w.pt", weights_only=True)\nnet.load_state_dict(sd)\n');
+  });
+
+  test('a wrapper that defaults to weights_only=True is trusted at its call sites', async () => {
+    const dir = tempRepo({ 'a.py': 'import torch\n\ndef safe_load(p, weights_only=True):\n    return torch.load(p, weights_only=weights_only)\n\nobj = safe_load("x.pt")\n' });
+    expect(await findings(dir)).toEqual([]);
+  });
+
+  test('known third-party loaders: built-in table and config knownLoaders', async () => {
+    const dir = tempRepo({
+      '.pylintrc-ts.json': JSON.stringify({ knownLoaders: { 'mylab.io.read_ckpt': { weightsOnlyDefault: false } } }),
+      'a.py': [
+        'from ultralytics.utils.patches import torch_load',
+        'from fairseq import checkpoint_utils',
+        'from mylab.io import read_ckpt',
+        'ckpt = torch_load("yolov8n.pt")',
+        'state = checkpoint_utils.load_checkpoint_to_cpu(path)',
+        'other = read_ckpt(path)',
+        '',
+      ].join('\n'),
+    });
+    expect(await findings(dir)).toEqual([
+      'a.py:4 torch-load-missing-weights-only/missingDefaultFalse sev2 suggestion',
+      'a.py:5 torch-load-missing-weights-only/missingDefaultFalse sev2',
+      'a.py:6 torch-load-missing-weights-only/missingDefaultFalse sev2 suggestion',
+    ]);
+  });
+
+  test('invalid knownLoaders config is a clear error', async () => {
+    const dir = tempRepo({ '.pylintrc-ts.json': JSON.stringify({ knownLoaders: { 'mylab.io.read': { weightsOnlyDefault: 'no' } } }), 'a.py': '' });
+    const { code, stderr } = await cli(dir);
+    expect(code).toBe(2);
+    expect(stderr).toContain('knownLoaders: invalid: /mylab.io.read/weightsOnlyDefault must be equal to one of the allowed values');
+  });
+});
