@@ -2,7 +2,7 @@ import { addArgument } from '../src/edits';
 import type { Node } from '../src/parse';
 import { unparen } from '../src/python';
 import { createRule } from '../src/rule';
-import { insideSafeGlobals, loadCallIn, pickleModuleArgument, viaText, weightsOnlyArgument } from '../src/torch';
+import { insideSafeGlobals, loadCallIn, pickleModuleArgument, resolvedWeightsOnly, viaText } from '../src/torch';
 import { isUsedAsStateDict } from '../src/values';
 
 /**
@@ -40,10 +40,13 @@ export default createRule({
         if (!load || load.fn.weightsOnlyDefault === true) return;
         // `**kwargs` may carry the key; `pickle_module` is reported by torch-load-pickle-module and cannot be
         // combined with weights_only=True (FACTS.md).
-        const given = weightsOnlyArgument(load);
-        // `weights_only=None` is the same as leaving it out: torch picks the default (torch/serialization.py, 2.6)
-        const none = given !== undefined && unparen(given).type === 'none' ? unparen(given) : undefined;
-        if (load.args.hasDictSplat || (given && !none) || pickleModuleArgument(load)) return;
+        // Reported when weights_only is certainly not passed (also through a `**kwargs` dict built in the function)
+        // or certainly None, which lets torch pick the same default (torch/serialization.py, 2.6). `pickle_module`
+        // is reported by torch-load-pickle-module and cannot be combined with weights_only=True (FACTS.md).
+        const passed = resolvedWeightsOnly(load, context.scopes);
+        if ((passed.value !== 'absent' && passed.value !== 'none') || pickleModuleArgument(load)) return;
+        const none = passed.value === 'none' && passed.direct && passed.node && unparen(passed.node).type === 'none' ? unparen(passed.node) : undefined;
+        if (passed.value === 'none' && !none) return; // None through a name or a dict: reported where it is certain only
         if (load.fn.weightsOnlyIndex !== undefined && load.args.hasListSplat) return; // may be passed positionally
         const remote = load.fn.weightsOnlyDefault === false;
         const keyword = load.fn.weightsOnlyName ?? 'weights_only';

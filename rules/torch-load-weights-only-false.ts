@@ -2,7 +2,7 @@ import type { Node } from '../src/parse';
 import { unparen } from '../src/python';
 import { createRule } from '../src/rule';
 import { untrustedSource } from '../src/taint';
-import { isCertainlyFalse, loadCallIn, pathArgument, viaText, weightsOnlyArgument } from '../src/torch';
+import { loadCallIn, pathArgument, resolvedWeightsOnly, viaText } from '../src/torch';
 
 /**
  * `weights_only=False` turns torch's restricted unpickler off: any global in the file is imported and called.
@@ -30,8 +30,9 @@ export default createRule({
     return {
       call(node: Node) {
         const load = loadCallIn(context, node);
-        const value = load && weightsOnlyArgument(load);
-        if (!load || !value || !isCertainlyFalse(value, context.scopes)) return;
+        const passed = load && resolvedWeightsOnly(load, context.scopes);
+        if (!load || passed?.value !== 'false' || !passed.node) return;
+        const value = passed.node;
         const path = pathArgument(load);
         const source = path && untrustedSource(path, context.scopes);
         const literal = unparen(value);
@@ -40,7 +41,8 @@ export default createRule({
           ? [{ messageId: 'useWeightsOnlyTrue' as const, fix: [{ range: [literal.startIndex, literal.endIndex] as [number, number], text: 'True' }] }]
           : undefined;
         context.report({
-          node: value.parent?.type === 'keyword_argument' ? value.parent : value,
+          // at the keyword, or at the call when the False sits in a `**kwargs` dict elsewhere
+          node: !passed.direct ? node : value.parent?.type === 'keyword_argument' ? value.parent : value,
           messageId: source ? 'untrusted' : 'unsafe',
           data: { callee: load.fn.display, via: viaText(load.fn), source: source?.description ?? '', line: String((source?.node.startPosition.row ?? 0) + 1) },
           severity: source ? 'error' : undefined,

@@ -4,6 +4,7 @@
  */
 import type { Node } from './parse';
 import { argumentValue, CallArguments, callArguments, unparen } from './python';
+import { constantValue, type Constant, dictKey } from './constants';
 import type { ProjectContext } from './rule';
 import type { FileScopes } from './scope';
 
@@ -106,19 +107,28 @@ export function pathArgument(load: LoadCall): Node | undefined {
   return load.fn.path.index < 0 ? load.args.keywords.get(load.fn.path.name)?.childForFieldName('value') ?? undefined : argumentValue(load.args, load.fn.path.index, load.fn.path.name);
 }
 
-/**
- * True when `expr` is certainly `False`: the literal, or a name whose every binding is a module-level assignment of
- * the literal False (`SAFE = False` … `weights_only=SAFE`).
- */
+/** True when `expr` is certainly `False` (a literal, or names bound only to False, `not True`, …). */
 export function isCertainlyFalse(expr: Node, scopes: FileScopes): boolean {
-  const node = unparen(expr);
-  if (node.type === 'false') return true;
-  if (node.type !== 'identifier') return false;
-  const bindings = scopes.bindingsOf(node);
-  return (
-    bindings !== undefined &&
-    bindings.every((b) => b.scope.kind === 'module' && b.kind === 'assign' && b.value !== undefined && unparen(b.value).type === 'false')
-  );
+  return constantValue(expr, scopes) === 'false';
+}
+
+/**
+ * What weights_only a call passes: `absent` (not passed, and any `**kwargs` dict certainly lacks it), a constant,
+ * or `unknown`. `node` is the expression that carries it; `direct` when that is an argument of the call itself.
+ */
+export function resolvedWeightsOnly(load: LoadCall, scopes: FileScopes): { value: Constant | 'absent'; node?: Node; direct: boolean } {
+  const given = weightsOnlyArgument(load);
+  if (given) return { value: constantValue(given, scopes), node: given, direct: true };
+  if (!load.args.hasDictSplat) return { value: 'absent', direct: true };
+  const key = load.fn.weightsOnlyName ?? 'weights_only';
+  let found: { value: Constant | 'absent'; node?: Node; direct: boolean } = { value: 'absent', direct: false };
+  for (const splat of load.args.list?.namedChildren ?? []) {
+    if (splat?.type !== 'dictionary_splat' || !splat.namedChild(0)) continue;
+    const entry = dictKey(splat.namedChild(0)!, key, scopes);
+    if (entry.state === 'unknown') return { value: 'unknown', direct: false };
+    if (entry.state === 'value') found = { value: constantValue(entry.node, scopes), node: entry.node, direct: false };
+  }
+  return found;
 }
 
 /**

@@ -6,6 +6,9 @@ runRuleTests(rule, {
     'import torch\ntorch.load("a.pt", weights_only=True)\n',
     'import torch\ntorch.load("a.pt", weights_only=False)\n',
     'import torch\nkw = {"weights_only": True}\ntorch.load("a.pt", **kw)\n',
+    'import torch\ndef f(**kw):\n    return torch.load("a.pt", **kw)\n',
+    'import torch\nkw = {} if old else {"weights_only": True}\ntorch.load("a.pt", **kw)\n',
+    'import torch\nkw = {}\nif new:\n    kw["weights_only"] = True\ntorch.load("a.pt", **kw)\n',
     'import torch, pickle\ntorch.load("a.pt", pickle_module=pickle)\n',
     'import torch, pickle\ntorch.load("a.pt", None, pickle)\n',
     'import json\njson.load(f)\n',
@@ -231,6 +234,12 @@ runRuleTests(rule, {
       code: 'import torch\nsd = torch.load(p, weights_only=None)\nnet.load_state_dict(sd)\n',
       errors: [{ messageId: 'none', line: 2, column: 6, fixSafety: 'safe' }],
       output: 'import torch\nsd = torch.load(p, weights_only=True)\nnet.load_state_dict(sd)\n',
+    },
+    {
+      name: 'a **kwargs dict that certainly lacks weights_only',
+      code: 'import torch\nopts = {"map_location": "cpu"}\nsd = torch.load("a.pt", **opts)\nnet.load_state_dict(sd)\n',
+      errors: [{ messageId: 'missing', line: 3, column: 6, fixSafety: 'safe' }],
+      output: 'import torch\nopts = {"map_location": "cpu"}\nsd = torch.load("a.pt", **opts, weights_only=True)\nnet.load_state_dict(sd)\n',
     },
     {
       name: 'plain torch.load follows the configured severity',

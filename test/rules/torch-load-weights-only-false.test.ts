@@ -10,12 +10,31 @@ runRuleTests(rule, {
     `${T}def f(flag):\n    return torch.load("a.pt", weights_only=flag)\n`,
     `${T}torch.load("a.pt", weights_only=not trusted)\n`,
     `${T}SAFE = False\nSAFE = True\ntorch.load("a.pt", weights_only=SAFE)\n`,
-    `${T}def f():\n    wo = False\n    return torch.load("a.pt", weights_only=wo)\n`,
+    `${T}def f(trusted):\n    return torch.load("a.pt", weights_only=not trusted)\n`,
+    `${T}wo = False if legacy else True\ntorch.load("a.pt", weights_only=wo)\n`,
+    `${T}kwargs = {"weights_only": True} if new_torch else {}\ntorch.load("a.pt", map_location="cpu", **kwargs)\n`,
+    `${T}opts = {"weights_only": False}\nif safe:\n    opts["weights_only"] = True\ntorch.load("a.pt", **opts)\n`,
+    `${T}opts = {}\nconfigure(opts)\ntorch.load("a.pt", **opts)\n`,
     `${T}import io\nbuf = io.BytesIO()\ntorch.save(model, buf)\nbuf.seek(0)\ncopy = torch.load(buf, weights_only=True)\n`,
     'import numpy as np\nnp.load("a.npy", allow_pickle=False)\n',
     `${T}class A:\n    def load(self, p, weights_only=False):\n        pass\n\n    def f(self):\n        self.load("x", weights_only=False)\n`,
   ],
   invalid: [
+    {
+      name: 'a local name bound only to False, through not and a conditional',
+      code: `${T}def f(p):\n    trust = True\n    wo = not trust\n    return torch.load(p, weights_only=wo if p else False)\n`,
+      errors: [{ messageId: 'unsafe', line: 5, column: 26, severity: 1 }],
+    },
+    {
+      name: 'False in a **kwargs dict: reported at the call, suggestion at the dict entry',
+      code: `${T}load_args = dict(map_location="cpu", weights_only=False)\nmodel = torch.load("m.pt", **load_args)\n`,
+      errors: [{ messageId: 'unsafe', line: 3, column: 9, severity: 1, suggestions: [`${T}load_args = dict(map_location="cpu", weights_only=True)\nmodel = torch.load("m.pt", **load_args)\n`] }],
+    },
+    {
+      name: 'False written into the dict with setdefault and update',
+      code: `${T}kw = {"map_location": "cpu"}\nkw.update({"mmap": True})\nkw.setdefault("weights_only", False)\nmodel = torch.load("m.pt", **kw)\n`,
+      errors: [{ messageId: 'unsafe', line: 5, column: 9, severity: 1, suggestions: [`${T}kw = {"map_location": "cpu"}\nkw.update({"mmap": True})\nkw.setdefault("weights_only", True)\nmodel = torch.load("m.pt", **kw)\n`] }],
+    },
     {
       name: 'literal False on a repository path: warning with a suggestion',
       code: `${T}obj = torch.load("checkpoints/last.pt", weights_only=False)\n`,

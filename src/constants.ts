@@ -1,0 +1,185 @@
+/**
+ * Constant propagation for the few values the rules care about: booleans and None bound to names in a module or
+ * function (`SAFE = False`, `not trusted`, `a if c else b`), and keys of `**kwargs` dicts built in the same function
+ * (literals, `dict(...)`, conditional dicts, `setdefault`, `update`, item assignment). Unknown stays unknown: a rule
+ * reports only what is certain.
+ */
+import type { Node } from './parse';
+import { callArguments, methodName, namedChildren, parentThroughParens, stringValue, unparen } from './python';
+import type { Binding, FileScopes } from './scope';
+
+/** A statically known constant, or `unknown`. */
+export type Constant = 'true' | 'false' | 'none' | 'unknown';
+
+const MAX_DEPTH = 8;
+
+/** The value of `expr` when every path gives the same literal True/False/None. */
+export function constantValue(expr: Node, scopes: FileScopes, depth = 0, seen = new Set<Binding>()): Constant {
+  if (depth > MAX_DEPTH) return 'unknown';
+  const node = unparen(expr);
+  switch (node.type) {
+    case 'true':
+      return 'true';
+    case 'false':
+      return 'false';
+    case 'none':
+      return 'none';
+    case 'not_operator': {
+      const inner = constantValue(node.childForFieldName('argument') ?? node, scopes, depth + 1, seen);
+      return inner === 'unknown' ? 'unknown' : inner === 'true' ? 'false' : 'true';
+    }
+    case 'conditional_expression': {
+      const [a, , b] = namedChildren(node);
+      const left = a ? constantValue(a, scopes, depth + 1, seen) : 'unknown';
+      const right = b ? constantValue(b, scopes, depth + 1, seen) : 'unknown';
+      return left === right ? left : 'unknown';
+    }
+    case 'identifier': {
+      const bindings = scopes.bindingsOf(node);
+      if (!bindings?.length) return 'unknown';
+      let result: Constant | undefined;
+      for (const binding of bindings) {
+        if (seen.has(binding)) continue;
+        if (binding.kind !== 'assign' || !binding.value) return 'unknown';
+        seen.add(binding);
+        const value = constantValue(binding.value, scopes, depth + 1, seen);
+        seen.delete(binding);
+        if (value === 'unknown' || (result !== undefined && result !== value)) return 'unknown';
+        result = value;
+      }
+      return result ?? 'unknown';
+    }
+    default:
+      return 'unknown';
+  }
+}
+
+/** What a `**name` dict holds under `key`: certainly absent, a value expression, or unknown. */
+export type DictKey = { state: 'absent' } | { state: 'value'; node: Node } | { state: 'unknown' };
+
+/**
+ * Looks up `key` in the dict a `**kwargs` argument unpacks, when that dict is a name bound in the same function to
+ * dict literals or `dict(...)` calls and only used in ways that are understood (item assignment, `setdefault`,
+ * `update` with a literal, membership tests, reads, and `**` unpacking). Anything else — the dict passed to a
+ * function, built in a loop, a parameter — gives `unknown`.
+ */
+export function dictKey(splat: Node, key: string, scopes: FileScopes): DictKey {
+  const before = splat.startIndex;
+  const name = unparen(splat);
+  if (name.type === 'dictionary') return literalKey(name, key, scopes);
+  if (name.type !== 'identifier') return { state: 'unknown' };
+  const bindings = scopes.bindingsOf(name);
+  if (!bindings?.length || bindings.some((b) => b.kind !== 'assign' || !b.value)) return { state: 'unknown' };
+  let result: DictKey | undefined;
+  for (const binding of bindings) {
+    const value = bindingKey(binding.value!, key, scopes);
+    if (value.state === 'unknown') return value;
+    if (result && !sameKey(result, value)) return { state: 'unknown' };
+    result = value;
+  }
+  // later writes: kwargs["weights_only"] = X, kwargs.setdefault(...), kwargs.update(...)
+  for (const ref of scopes.references(bindings[0])) {
+    if (ref.startIndex >= before) continue; // uses after the call do not change what it received
+    const write = writeOf(ref, key, scopes);
+    if (write === 'unknown') return { state: 'unknown' };
+    if (write === undefined) continue;
+    // a write under an `if`, loop or `try` that the dict's creation is not under may or may not happen
+    if (bindings.some((b) => conditionalBetween(ref, b.value!))) return { state: 'unknown' };
+    if (write.kind === 'set') result = { state: 'value', node: write.node };
+    else if (result?.state === 'absent') result = { state: 'value', node: write.node }; // setdefault
+  }
+  return result ?? { state: 'unknown' };
+}
+
+const BRANCHES = new Set(['if_statement', 'elif_clause', 'else_clause', 'for_statement', 'while_statement', 'try_statement', 'except_clause', 'finally_clause', 'match_statement', 'conditional_expression', 'boolean_operator']);
+
+function conditionalBetween(write: Node, creation: Node): boolean {
+  for (let p = write.parent; p; p = p.parent) {
+    if (p.type === 'function_definition' || p.type === 'module') return false;
+    if (BRANCHES.has(p.type) && !(p.startIndex <= creation.startIndex && creation.endIndex <= p.endIndex)) return true;
+  }
+  return false;
+}
+
+function sameKey(a: DictKey, b: DictKey): boolean {
+  if (a.state !== b.state) return false;
+  return a.state !== 'value' || b.state !== 'value' || a.node.text === b.node.text;
+}
+
+/** The key in a dict-valued expression: `{...}`, `dict(...)`, `{...} if c else {...}`. */
+function bindingKey(value: Node, key: string, scopes: FileScopes): DictKey {
+  const node = unparen(value);
+  if (node.type === 'dictionary') return literalKey(node, key, scopes);
+  if (node.type === 'call' && scopes.qualifiedName(node.childForFieldName('function') ?? node) === 'builtins.dict') {
+    const args = callArguments(node);
+    if (args.positional.length > 0 || args.hasDictSplat || args.hasListSplat) return { state: 'unknown' };
+    const keyword = args.keywords.get(key)?.childForFieldName('value');
+    return keyword ? { state: 'value', node: keyword } : { state: 'absent' };
+  }
+  if (node.type === 'conditional_expression') {
+    const [a, , b] = namedChildren(node);
+    const left = a ? bindingKey(a, key, scopes) : { state: 'unknown' as const };
+    const right = b ? bindingKey(b, key, scopes) : { state: 'unknown' as const };
+    return sameKey(left, right) ? left : { state: 'unknown' };
+  }
+  return { state: 'unknown' };
+}
+
+function literalKey(dict: Node, key: string, _scopes: FileScopes): DictKey {
+  let found: DictKey = { state: 'absent' };
+  for (const item of namedChildren(dict)) {
+    if (item.type === 'dictionary_splat') return { state: 'unknown' };
+    if (item.type !== 'pair') return { state: 'unknown' }; // a comprehension or something new
+    const k = item.childForFieldName('key');
+    const text = k ? stringValue(k) : undefined;
+    if (text === undefined) return { state: 'unknown' }; // a computed key may be anything
+    if (text === key) found = { state: 'value', node: item.childForFieldName('value') ?? item };
+  }
+  return found;
+}
+
+/**
+ * How a read of the dict's name affects `key`: undefined (no effect: `**kw`, `kw.get`, `k in kw`, `kw[...]` reads),
+ * a write, or `unknown` (passed elsewhere, a computed key, `update` with something that is not a literal).
+ */
+function writeOf(ref: Node, key: string, scopes: FileScopes): { kind: 'set' | 'default'; node: Node } | 'unknown' | undefined {
+  const { parent, child } = parentThroughParens(ref);
+  if (!parent) return 'unknown';
+  if (parent.type === 'dictionary_splat') return undefined;
+  if (parent.type === 'comparison_operator') return undefined;
+  if (parent.type === 'subscript' && parent.childForFieldName('value')?.id === child.id) {
+    const k = stringValue(parent.childForFieldName('subscript') ?? parent);
+    const { parent: outer } = parentThroughParens(parent);
+    const assigned = outer?.type === 'assignment' && outer.childForFieldName('left')?.id === parent.id;
+    if (!assigned) return outer?.type === 'delete_statement' && k === key ? 'unknown' : undefined;
+    if (k === undefined) return 'unknown';
+    return k === key ? { kind: 'set', node: outer!.childForFieldName('right') ?? outer! } : undefined;
+  }
+  if (parent.type === 'attribute' && parent.childForFieldName('object')?.id === child.id) {
+    const call = parent.parent;
+    if (call?.type !== 'call') return 'unknown';
+    const method = methodName(call);
+    const args = callArguments(call);
+    if (method === 'get' || method === 'keys' || method === 'items' || method === 'values' || method === 'copy') return undefined;
+    if (method === 'setdefault') {
+      const k = args.positional[0] && stringValue(args.positional[0]);
+      if (k === undefined) return 'unknown';
+      return k === key && args.positional[1] ? { kind: 'default', node: args.positional[1] } : undefined;
+    }
+    if (method === 'update') {
+      const literal = args.positional[0] ? unparen(args.positional[0]) : undefined;
+      if (args.positional.length > 1 || args.hasDictSplat || (literal && literal.type !== 'dictionary')) return 'unknown';
+      const fromLiteral = literal ? literalKey(literal, key, scopes) : { state: 'absent' as const };
+      if (fromLiteral.state === 'unknown') return 'unknown';
+      const keyword = args.keywords.get(key)?.childForFieldName('value');
+      if (keyword) return { kind: 'set', node: keyword };
+      return fromLiteral.state === 'value' ? { kind: 'set', node: fromLiteral.node } : undefined;
+    }
+    if (method === 'pop') {
+      const k = args.positional[0] && stringValue(args.positional[0]);
+      return k === undefined || k === key ? 'unknown' : undefined;
+    }
+    return 'unknown';
+  }
+  return 'unknown';
+}
