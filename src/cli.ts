@@ -321,9 +321,12 @@ function loaderResolver(index: ProjectIndex, known: Readonly<Record<string, Know
     }
     const name = scopes.qualifiedName(callee);
     if (name === undefined) return undefined;
-    if (Object.hasOwn(known, name)) return knownLoadFunction(name, known[name]);
-    const wrapper = index.findLoader(file, name);
-    return wrapper && wrapperLoadFunction(wrapper, `${path.basename(wrapper.file)}:${wrapper.line}`);
+    // the project's own code wins over the table: inside fairseq, its loader is judged from its source
+    if (index.moduleFileOf(file, name)) {
+      const wrapper = index.findLoader(file, name);
+      return wrapper && wrapperLoadFunction(wrapper, `${path.basename(wrapper.file)}:${wrapper.line}`);
+    }
+    return Object.hasOwn(known, name) ? knownLoadFunction(name, known[name]) : undefined;
   };
 }
 

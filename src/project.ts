@@ -156,6 +156,15 @@ export class ProjectIndex {
     return reexport ? this.findSymbol(file, reexport, depth + 1, pick) : undefined;
   }
 
+  /** The project file that defines the module part of a qualified name (`app.io` of `app.io.load`), if any. */
+  moduleFileOf(fromFile: string, qualified: string): string | undefined {
+    const dots = /^\.*/.exec(qualified)![0];
+    const rest = qualified.slice(dots.length);
+    const cut = rest.lastIndexOf('.');
+    const moduleName = dots + (cut >= 0 ? rest.slice(0, cut) : '');
+    return moduleName ? this.resolveModule(fromFile, moduleName) : undefined;
+  }
+
   /** The summary of a file (parsing it once if needed). */
   summary(file: string): ModuleSummary | undefined {
     return this.provide(file);

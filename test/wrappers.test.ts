@@ -93,6 +93,15 @@ describe('load wrappers', () => {
     ]);
   });
 
+  test('inside the project that defines a known loader, its own source decides (reported once, at the load)', async () => {
+    const dir = tempRepo({
+      'fairseq/__init__.py': '',
+      'fairseq/checkpoint_utils.py': 'import torch\n\ndef load_checkpoint_to_cpu(path):\n    with open(path, "rb") as f:\n        return torch.load(f, weights_only=False)\n',
+      'fairseq/trainer.py': 'from fairseq import checkpoint_utils\nstate = checkpoint_utils.load_checkpoint_to_cpu(p)\n',
+    });
+    expect(await findings(dir)).toEqual(['fairseq/checkpoint_utils.py:5 torch-load-weights-only-false/unsafe sev1 suggestion']);
+  });
+
   test('invalid knownLoaders config is a clear error', async () => {
     const dir = tempRepo({ '.pylintrc-ts.json': JSON.stringify({ knownLoaders: { 'mylab.io.read': { weightsOnlyDefault: 'no' } } }), 'a.py': '' });
     const { code, stderr } = await cli(dir);
