@@ -2,7 +2,7 @@ import { addArgument } from '../src/edits';
 import type { Node } from '../src/parse';
 import { unparen } from '../src/python';
 import { createRule } from '../src/rule';
-import { insideSafeGlobals, loadCallIn, pickleModuleArgument, resolvedWeightsOnly, viaText } from '../src/torch';
+import { insideSafeGlobals, loadCallIn, pickleModuleArgument, viaText, weightsOnlyIn } from '../src/torch';
 import { isUsedAsStateDict } from '../src/values';
 
 /**
@@ -43,7 +43,7 @@ export default createRule({
         // Reported when weights_only is certainly not passed (also through a `**kwargs` dict built in the function)
         // or certainly None, which lets torch pick the same default (torch/serialization.py, 2.6). `pickle_module`
         // is reported by torch-load-pickle-module and cannot be combined with weights_only=True (FACTS.md).
-        const passed = resolvedWeightsOnly(load, context.scopes);
+        const passed = weightsOnlyIn(context, load);
         if ((passed.value !== 'absent' && passed.value !== 'none') || pickleModuleArgument(load)) return;
         const none = passed.value === 'none' && passed.direct && passed.node && unparen(passed.node).type === 'none' ? unparen(passed.node) : undefined;
         if (passed.value === 'none' && !none) return; // None through a name or a dict: reported where it is certain only

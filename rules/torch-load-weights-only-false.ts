@@ -2,7 +2,7 @@ import type { Node } from '../src/parse';
 import { unparen } from '../src/python';
 import { createRule } from '../src/rule';
 import { untrustedSource } from '../src/taint';
-import { loadCallIn, pathArgument, resolvedWeightsOnly, viaText } from '../src/torch';
+import { loadCallIn, pathArgument, viaText, weightsOnlyIn } from '../src/torch';
 
 /**
  * `weights_only=False` turns torch's restricted unpickler off: any global in the file is imported and called.
@@ -30,7 +30,7 @@ export default createRule({
     return {
       call(node: Node) {
         const load = loadCallIn(context, node);
-        const passed = load && resolvedWeightsOnly(load, context.scopes);
+        const passed = load && weightsOnlyIn(context, load);
         if (!load || passed?.value !== 'false' || !passed.node) return;
         const value = passed.node;
         const path = pathArgument(load);

@@ -186,6 +186,7 @@ async function lint(options: Options, io: CliIO): Promise<number> {
     index,
     onParsed,
     resolveLoader: loaderResolver(index, { ...BUILTIN_LOADERS, ...(config?.knownLoaders ?? {}) }),
+    importedConstant: (from, qualified) => index.findConstant(from, qualified),
   });
   const sources = new Map<string, string>();
   const processFile = (file: string): void => {

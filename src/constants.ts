@@ -13,8 +13,11 @@ export type Constant = 'true' | 'false' | 'none' | 'unknown';
 
 const MAX_DEPTH = 8;
 
+/** Looks up a constant another module of the project defines (`from .config import SAFE` → `.config.SAFE`). */
+export type ImportedConstant = (qualified: string) => Constant;
+
 /** The value of `expr` when every path gives the same literal True/False/None. */
-export function constantValue(expr: Node, scopes: FileScopes, depth = 0, seen = new Set<Binding>()): Constant {
+export function constantValue(expr: Node, scopes: FileScopes, imported?: ImportedConstant, depth = 0, seen = new Set<Binding>()): Constant {
   if (depth > MAX_DEPTH) return 'unknown';
   const node = unparen(expr);
   switch (node.type) {
@@ -25,14 +28,19 @@ export function constantValue(expr: Node, scopes: FileScopes, depth = 0, seen = 
     case 'none':
       return 'none';
     case 'not_operator': {
-      const inner = constantValue(node.childForFieldName('argument') ?? node, scopes, depth + 1, seen);
+      const inner = constantValue(node.childForFieldName('argument') ?? node, scopes, imported, depth + 1, seen);
       return inner === 'unknown' ? 'unknown' : inner === 'true' ? 'false' : 'true';
     }
     case 'conditional_expression': {
       const [a, , b] = namedChildren(node);
-      const left = a ? constantValue(a, scopes, depth + 1, seen) : 'unknown';
-      const right = b ? constantValue(b, scopes, depth + 1, seen) : 'unknown';
+      const left = a ? constantValue(a, scopes, imported, depth + 1, seen) : 'unknown';
+      const right = b ? constantValue(b, scopes, imported, depth + 1, seen) : 'unknown';
       return left === right ? left : 'unknown';
+    }
+    case 'attribute': {
+      // `settings.SAFE` after `from pkg import settings`
+      const name = imported ? scopes.qualifiedName(node) : undefined;
+      return name && imported ? imported(name) : 'unknown';
     }
     case 'identifier': {
       const bindings = scopes.bindingsOf(node);
@@ -40,9 +48,10 @@ export function constantValue(expr: Node, scopes: FileScopes, depth = 0, seen = 
       let result: Constant | undefined;
       for (const binding of bindings) {
         if (seen.has(binding)) continue;
+        if (binding.kind === 'import' && binding.qualname && imported && bindings.length === 1) return imported(binding.qualname);
         if (binding.kind !== 'assign' || !binding.value) return 'unknown';
         seen.add(binding);
-        const value = constantValue(binding.value, scopes, depth + 1, seen);
+        const value = constantValue(binding.value, scopes, imported, depth + 1, seen);
         seen.delete(binding);
         if (value === 'unknown' || (result !== undefined && result !== value)) return 'unknown';
         result = value;

@@ -6,7 +6,8 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Node } from './parse';
-import { namedChildren } from './python';
+import type { Constant } from './constants';
+import { namedChildren, unparen } from './python';
 import type { FileScopes } from './scope';
 import { type LoaderSummary, summarizeLoaders } from './wrappers';
 
@@ -28,6 +29,8 @@ export interface ModuleSummary {
   imports: Map<string, string>;
   /** Module-level functions that wrap torch.load and forward weights_only. */
   loaders: Map<string, LoaderSummary>;
+  /** Module-level names bound once to True, False or None. */
+  constants: Map<string, Constant>;
 }
 
 /** Builds a module's summary from its scopes (no extra parse). */
@@ -40,7 +43,12 @@ export function summarizeModule(file: string, scopes: FileScopes): ModuleSummary
     if (binding.kind === 'import' && binding.qualname) imports.set(name, binding.qualname);
     if (binding.kind === 'class') classes.set(name, { name, line: binding.node.startPosition.row + 1, bases: basesOf(binding.node, scopes) });
   }
-  return { file, classes, imports, loaders: summarizeLoaders(file, scopes) };
+  const constants = new Map<string, Constant>();
+  for (const [name, bindings] of scopes.module.bindings) {
+    const value = bindings.length === 1 && bindings[0].kind === 'assign' && bindings[0].value ? unparen(bindings[0].value).type : undefined;
+    if (value === 'true' || value === 'false' || value === 'none') constants.set(name, value);
+  }
+  return { file, classes, imports, loaders: summarizeLoaders(file, scopes), constants };
 }
 
 function basesOf(cls: Node, scopes: FileScopes): BaseRef[] {
@@ -154,6 +162,11 @@ export class ProjectIndex {
     if (value) return { file, value };
     const reexport = summary.imports.get(symbol);
     return reexport ? this.findSymbol(file, reexport, depth + 1, pick) : undefined;
+  }
+
+  /** The value of a module-level True/False/None constant of the project (`.config.SAFE`), else `unknown`. */
+  findConstant(fromFile: string, qualified: string): Constant {
+    return this.findSymbol(fromFile, qualified, 0, (summary, name) => summary.constants.get(name))?.value ?? 'unknown';
   }
 
   /** The project file that defines the module part of a qualified name (`app.io` of `app.io.load`), if any. */

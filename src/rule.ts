@@ -4,6 +4,7 @@
  */
 import type { Node } from './parse';
 import type { FileScopes } from './scope';
+import type { Constant } from './constants';
 import type { ProjectIndex } from './project';
 import type { LoadFunction } from './torch';
 import type { TorchRequirement } from './torch-version';
@@ -16,6 +17,8 @@ export interface ProjectContext {
   index?: ProjectIndex;
   /** Called once a file is parsed, before rules run, so that its summary is known to the index. */
   onParsed?: (filePath: string, scopes: FileScopes) => void;
+  /** The value of a True/False/None constant another project module defines (`.config.SAFE` from `filePath`). */
+  importedConstant?: (filePath: string, qualified: string) => Constant;
   /** Project wrappers of torch.load and known third-party loaders, for a callee of `filePath`. */
   resolveLoader?: (filePath: string, scopes: FileScopes, callee: Node) => LoadFunction | undefined;
 }

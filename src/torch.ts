@@ -4,7 +4,7 @@
  */
 import type { Node } from './parse';
 import { argumentValue, CallArguments, callArguments, unparen } from './python';
-import { constantValue, type Constant, dictKey } from './constants';
+import { constantValue, type Constant, dictKey, type ImportedConstant } from './constants';
 import type { ProjectContext } from './rule';
 import type { FileScopes } from './scope';
 
@@ -116,9 +116,9 @@ export function isCertainlyFalse(expr: Node, scopes: FileScopes): boolean {
  * What weights_only a call passes: `absent` (not passed, and any `**kwargs` dict certainly lacks it), a constant,
  * or `unknown`. `node` is the expression that carries it; `direct` when that is an argument of the call itself.
  */
-export function resolvedWeightsOnly(load: LoadCall, scopes: FileScopes): { value: Constant | 'absent'; node?: Node; direct: boolean } {
+export function resolvedWeightsOnly(load: LoadCall, scopes: FileScopes, imported?: ImportedConstant): { value: Constant | 'absent'; node?: Node; direct: boolean } {
   const given = weightsOnlyArgument(load);
-  if (given) return { value: constantValue(given, scopes), node: given, direct: true };
+  if (given) return { value: constantValue(given, scopes, imported), node: given, direct: true };
   if (!load.args.hasDictSplat) return { value: 'absent', direct: true };
   const key = load.fn.weightsOnlyName ?? 'weights_only';
   let found: { value: Constant | 'absent'; node?: Node; direct: boolean } = { value: 'absent', direct: false };
@@ -126,7 +126,7 @@ export function resolvedWeightsOnly(load: LoadCall, scopes: FileScopes): { value
     if (splat?.type !== 'dictionary_splat' || !splat.namedChild(0)) continue;
     const entry = dictKey(splat.namedChild(0)!, key, scopes);
     if (entry.state === 'unknown') return { value: 'unknown', direct: false };
-    if (entry.state === 'value') found = { value: constantValue(entry.node, scopes), node: entry.node, direct: false };
+    if (entry.state === 'value') found = { value: constantValue(entry.node, scopes, imported), node: entry.node, direct: false };
   }
   return found;
 }
@@ -159,4 +159,10 @@ export function loadCallIn(context: { filePath: string; scopes: FileScopes; proj
 /** `" (which wraps torch.load, utils.py:12)"` for wrappers and known loaders, empty for torch's own functions. */
 export function viaText(fn: LoadFunction): string {
   return fn.via ? ` (which wraps torch.load, ${fn.via})` : '';
+}
+
+/** What weights_only a call passes, with constants imported from other project modules resolved. */
+export function weightsOnlyIn(context: { filePath: string; scopes: FileScopes; project: ProjectContext }, load: LoadCall) {
+  const { importedConstant } = context.project;
+  return resolvedWeightsOnly(load, context.scopes, importedConstant && ((q) => importedConstant(context.filePath, q)));
 }

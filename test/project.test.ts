@@ -55,4 +55,14 @@ describe('repository index', () => {
       spy.mockRestore();
     }
   });
+
+  test('a weights_only constant imported from another module of the project', async () => {
+    const dir = tempRepo({
+      'pkg/__init__.py': '',
+      'pkg/settings.py': 'TRUST_CHECKPOINTS = False\nSTRICT = True\n',
+      'pkg/load.py': 'import torch\nfrom .settings import TRUST_CHECKPOINTS, STRICT\nfrom pkg import settings\na = torch.load("a.pt", weights_only=TRUST_CHECKPOINTS)\nb = torch.load("b.pt", weights_only=STRICT)\nc = torch.load("c.pt", weights_only=settings.TRUST_CHECKPOINTS)\n',
+    });
+    const { stdout } = await cli(dir, '-f', 'json');
+    expect(JSON.parse(stdout).flatMap((r: { messages: { line: number; ruleId: string }[] }) => r.messages.map((m) => `${m.line} ${m.ruleId}`))).toEqual(['4 torch-load-weights-only-false', '6 torch-load-weights-only-false']);
+  });
 });
