@@ -281,6 +281,8 @@ function callEvidence(call: Node, scopes: FileScopes, options: ModuleOptions, de
     if (name.startsWith('torchvision.models.') && !TORCHVISION_NON_BUILDERS.has(last) && !last.endsWith('_Weights') && /^[a-z]/.test(last)) {
       return { node: call, reason: `\`${name}\` builds a torchvision model` };
     }
+    // timm/_factory.py `create_model(...)` and torchvision.models `get_model(...)` return nn.Modules (timm 1.0)
+    if (name === 'timm.create_model' || name === 'timm.models.create_model') return { node: call, reason: `\`${name}\` builds a timm model` };
     const elsewhere = options.resolveClass?.(name);
     if (elsewhere) return { node: call, reason: elsewhere };
   }

@@ -84,6 +84,11 @@ runRuleTests(rule, {
       errors: [{ messageId: 'fullModel', line: 11, column: 12, suggestions: [`${NET}if resume:\n    model = torch.load(resume, weights_only=False)\nelse:\n    model = Net()\ntorch.save(model.state_dict(), "snap.pt")\n`] }],
     },
     {
+      name: 'timm.create_model',
+      code: 'import timm\nimport torch\nnet = timm.create_model("resnet50", pretrained=False)\ntorch.save(net, "r.pt")\n',
+      errors: [{ messageId: 'fullModel', line: 4, column: 12, messageIncludes: 'builds a timm model', suggestions: ['import timm\nimport torch\nnet = timm.create_model("resnet50", pretrained=False)\ntorch.save(net.state_dict(), "r.pt")\n'] }],
+    },
+    {
       name: 'LightningModule subclass',
       code: 'import torch\nimport lightning as L\n\nclass Lit(L.LightningModule):\n    pass\n\ntorch.save(Lit(), "l.pt")\n',
       errors: [{ messageId: 'fullModel', line: 7, column: 12 }],
