@@ -173,11 +173,34 @@ function parameterOf(expr: Node, fn: Node, scopes: FileScopes, depth = 0): strin
     return undefined;
   }
   if (node.type === 'call') {
-    const name = scopes.qualifiedName(node.childForFieldName('function') ?? node);
-    if (name && ['builtins.open', 'io.BytesIO', 'builtins.str', 'os.fspath', 'pathlib.Path'].includes(name)) {
-      const first = callArguments(node).positional[0];
-      return first ? parameterOf(first, fn, scopes, depth + 1) : undefined;
+    // openers and path builders: open(p), fsspec.open(f"filecache::{p}"), io.BytesIO(p), Path(p), os.path.join(p, …)
+    const callee = node.childForFieldName('function');
+    const name = callee ? (scopes.qualifiedName(callee) ?? callee.text) : '';
+    if (/(^|\.)(open|BytesIO|str|fspath|Path|join|expanduser|abspath)$/.test(name)) {
+      for (const arg of callArguments(node).positional) {
+        const found = parameterOf(arg, fn, scopes, depth + 1);
+        if (found) return found;
+      }
     }
+    return undefined;
+  }
+  if (node.type === 'string') {
+    for (const part of namedChildren(node)) {
+      const inner = part.type === 'interpolation' ? part.namedChild(0) : null;
+      const found = inner && parameterOf(inner, fn, scopes, depth + 1);
+      if (found) return found;
+    }
+    return undefined;
+  }
+  if (node.type === 'conditional_expression') {
+    for (const branch of [namedChildren(node)[0], namedChildren(node)[2]]) {
+      const found = branch && parameterOf(branch, fn, scopes, depth + 1);
+      if (found) return found;
+    }
+    return undefined;
+  }
+  if (node.type === 'binary_operator') {
+    return parameterOf(node.childForFieldName('left') ?? node, fn, scopes, depth + 1) ?? parameterOf(node.childForFieldName('right') ?? node, fn, scopes, depth + 1);
   }
   return undefined;
 }
