@@ -15,90 +15,121 @@ const MAX_DEPTH = 6;
 /** Methods that read a mapping: `.items()`, `.values()` iterate its entries; `.get(k)` returns one. */
 const ITERATE_METHODS = ['items', 'values'];
 const ENTRY_METHODS = ['get', 'pop', 'setdefault'];
-/** Builtins that only read plain data (numbers, strings, containers). */
-const DATA_BUILTINS = new Set(['int', 'float', 'str', 'bool', 'len', 'print', 'range', 'list', 'dict', 'tuple', 'sorted', 'max', 'min', 'sum', 'round', 'abs', 'set', 'repr', 'format', 'isinstance']);
+/** Builtins whose result is a number or string, whatever they are given: the entry goes no further. */
+const TERMINAL_BUILTINS = new Set(['int', 'float', 'bool', 'len', 'range', 'max', 'min', 'sum', 'round', 'abs', 'format']);
+
+/** Per-question state: names being followed (cycles add nothing) and whether a `load_state_dict` use was seen. */
+interface UseContext {
+  visiting: Set<Binding>;
+  evidence: boolean;
+}
 
 /**
- * True when every use of the value produced by `expr` (a torch.load call) treats it as a state dict: it is passed
- * to `.load_state_dict(...)`, iterated, tested with `in`, or subscripted with entries that in turn go to
- * `load_state_dict` or are read as plain data (numbers, strings). Any other use — calling it, `.eval()`, `.to()`,
- * returning it, storing it on an object — makes the answer false, as does a value with no visible use.
+ * True when the value produced by `expr` (a torch.load call) is visibly a state dict: it, or an entry of it, is
+ * passed to `.load_state_dict(...)`, and every other use only reads it as a mapping — keys iterated, entries read into
+ * names used as numbers, compared, turned into numbers with `int()`/`len()`…, or saved again with `torch.save`.
+ * Anything else — calling it, `.eval()`, `.to()`, returning it, storing it on an object or in a container that is not
+ * followed, `**` unpacking, `print`/`isinstance` of its elements — makes the answer false.
  */
 export function isUsedAsStateDict(expr: Node, scopes: FileScopes): boolean {
-  return use(expr, scopes, 'mapping', 0, new Set());
+  const context: UseContext = { visiting: new Set(), evidence: false };
+  return use(expr, scopes, 'mapping', 0, context) && context.evidence;
 }
 
 /**
  * What the value at hand is: the loaded mapping itself, an entry read from it, or an iterable of its entries
- * (`.items()`, `.values()`).
+ * (`.items()`, `.values()`, a list literal of entries).
  */
-type Role = 'mapping' | 'entry' | 'entries';
+type Role = 'mapping' | 'entry' | 'entries' | 'items';
 
-function use(node: Node, scopes: FileScopes, role: Role, depth: number, visiting: Set<Binding>): boolean {
+function use(node: Node, scopes: FileScopes, role: Role, depth: number, context: UseContext): boolean {
   if (depth > MAX_DEPTH) return false;
   const { parent, child } = parentThroughParens(node);
   if (!parent) return false;
   const isField = (field: string) => parent.childForFieldName(field)?.id === child.id;
+  const next = (n: Node, r: Role) => use(n, scopes, r, depth + 1, context);
 
-  if (isLoadStateDictArgument(parent, child)) return true;
+  if (isLoadStateDictArgument(parent, child)) {
+    context.evidence = true;
+    return true;
+  }
   switch (parent.type) {
     case 'subscript': {
       if (!isField('value')) return false;
       // `sd[k] = v` / `del sd[k]` edit the mapping; `sd[k]` read is an entry
       const { parent: outer, child: target } = parentThroughParens(parent);
-      if ((outer?.type === 'assignment' || outer?.type === 'augmented_assignment') && outer.childForFieldName('left')?.id === target.id) return true;
-      if (outer?.type === 'delete_statement') return true;
-      return use(parent, scopes, 'entry', depth + 1, visiting);
+      if ((outer?.type === 'assignment' || outer?.type === 'augmented_assignment') && outer.childForFieldName('left')?.id === target.id) return role === 'mapping';
+      if (outer?.type === 'delete_statement') return role === 'mapping';
+      return next(parent, 'entry');
     }
-    case 'dictionary_splat':
-      return false; // `f(**sd)` hands every entry to f, which may use it as an object
     case 'attribute': {
       const call = parent.parent;
       if (!isField('object') || call?.type !== 'call' || call.childForFieldName('function')?.id !== parent.id) return false;
       const method = parent.childForFieldName('attribute')?.text ?? '';
+      if (role === 'entry') return false; // an entry used as an object (`.float()`, `.eval()`, `.items()` of a sub-dict)
       if (method === 'keys') return true;
-      if (ITERATE_METHODS.includes(method)) return use(call, scopes, 'entries', depth + 1, visiting);
-      if (ENTRY_METHODS.includes(method)) return use(call, scopes, 'entry', depth + 1, visiting);
+      if (method === 'items') return next(call, 'items');
+      if (ITERATE_METHODS.includes(method)) return next(call, 'entries');
+      if (ENTRY_METHODS.includes(method)) return next(call, 'entry');
       return false;
     }
     case 'for_statement':
-      // what the loop variables receive (keys, entries, or the elements of a list of modules) must be plain data
-      return isField('right') && targetsUsedAsEntries(parent.childForFieldName('left'), scopes, depth, visiting);
+      // what the loop variables receive must be plain data: entries (`.values()`, a list of entries), or for
+      // `.items()` the value part; keys of the mapping itself are names
+      return isField('right') && role !== 'entry' && loopTargetsOk(parent.childForFieldName('left'), role, scopes, depth, context);
     case 'for_in_clause': {
-      // a comprehension builds a new container from the entries: judge that container as the mapping
+      // a comprehension: its variables are judged where they are used, and the new container as a whole
       const comprehension = parent.parent;
-      return isField('right') && comprehension !== null && use(comprehension, scopes, 'mapping', depth + 1, visiting);
+      return isField('right') && role !== 'entry' && comprehension !== null && loopTargetsOk(parent.childForFieldName('left'), role, scopes, depth, context) && next(comprehension, 'mapping');
     }
+    case 'list_comprehension':
+    case 'set_comprehension':
+    case 'generator_expression':
+      // the element of a comprehension: the comprehension as a whole is judged by the `for` clause
+      return role === 'entry' && isField('body');
     case 'comparison_operator':
-      // `k in sd` tests the mapping; an entry may be compared in any way (`ckpt["epoch"] > 3`)
+      // `k in sd` tests the mapping; an entry may be compared (`ckpt["epoch"] > 3`): the result is a bool
       return role === 'entry' || (parent.children.some((c) => c?.type === 'in' || c?.type === 'not in') && parent.lastNamedChild?.id === child.id);
     case 'assignment': {
       const left = parent.childForFieldName('left');
       if (!isField('right')) return false;
-      if (left?.type === 'identifier') return nameUses(left, scopes, role, depth, visiting);
-      // an entry unpacked, or moved to another key (`sd[new] = sd.pop(old)`)
-      return role === 'entry' && (left?.type === 'pattern_list' || left?.type === 'subscript');
+      if (left?.type === 'identifier') return nameUses(left, scopes, role, depth, context);
+      // `a, b = ckpt["pair"]`: each target is an entry of it
+      if (left?.type === 'pattern_list' || left?.type === 'tuple_pattern') return role === 'entry' && targetsUsedAsEntries(left, scopes, depth, context);
+      // `sd[new] = sd.pop(old)`: moved within the mapping being followed
+      if (left?.type === 'subscript' && role === 'entry') return sameMapping(left.childForFieldName('value'), scopes, context);
+      return false;
     }
+    case 'augmented_assignment':
+      return role === 'entry' && isField('right');
     case 'keyword_argument':
     case 'argument_list': {
-      const builtin = dataBuiltinCalled(parent, scopes);
-      if (builtin === 'len') return true;
-      // list(sd.items()), sorted(sd): the same entries in another container
-      if (role !== 'entry' && builtin && ['list', 'tuple', 'sorted'].includes(builtin)) return use(parent.parent!, scopes, role, depth + 1, visiting);
-      return role === 'entry' && builtin !== undefined;
+      const called = calledName(parent, scopes);
+      if (called === 'torch.save' || called === 'torch.serialization.save') return true; // saved again as it is
+      if (role !== 'entry') return (called === 'builtins.list' || called === 'builtins.sorted') && next(parent.parent!, role === 'mapping' ? 'entries' : role);
+      return called !== undefined && called.startsWith('builtins.') && TERMINAL_BUILTINS.has(called.slice('builtins.'.length));
     }
-    case 'pair':
-      // copied into a dict literal, e.g. a new checkpoint (not a comprehension: that is judged as a whole)
-      return role === 'entry' && isField('value') && parent.parent?.type === 'dictionary';
     case 'list':
     case 'tuple':
     case 'set':
+      // a container of entries: followed as such (`nets = [ckpt["g"], ckpt["d"]]` then `for m in nets: …`)
+      return role === 'entry' && next(parent, 'entries');
+    case 'pair':
+      // copied into a dict literal: the new dict is followed as a mapping
+      if (role !== 'entry' || !isField('value')) return false;
+      if (parent.parent?.type === 'dictionary_comprehension') return true; // judged as a whole by its `for` clause
+      return parent.parent?.type === 'dictionary' && next(parent.parent, 'mapping');
     case 'binary_operator':
-    case 'boolean_operator':
-    case 'not_operator':
     case 'unary_operator':
+      // `ckpt["epoch"] + 1`: the result is followed (list concatenation of modules is still caught downstream)
+      return role === 'entry' && next(parent, 'entry');
+    case 'boolean_operator':
+    case 'conditional_expression':
+      // `ckpt.get("ema") or ckpt["model"]`: whichever is picked is used like the whole expression
+      return role === 'entry' && next(parent, 'entry');
+    case 'not_operator':
+      return role === 'entry';
     case 'interpolation':
-    case 'augmented_assignment':
       return role === 'entry';
     default:
       return false;
@@ -108,15 +139,29 @@ function use(node: Node, scopes: FileScopes, role: Role, depth: number, visiting
 /**
  * Every read of the name is a state-dict use. With several bindings (`if …: sd = torch.load(a) else: sd = …`) every
  * read may see this value, so every read is judged; a read that leads back to a name being judged adds nothing.
+ * Names bound in a class body, or declared `global`/`nonlocal` elsewhere, can be read where this does not look.
  */
-function nameUses(name: Node, scopes: FileScopes, role: Role, depth: number, visiting: Set<Binding>): boolean {
+function nameUses(name: Node, scopes: FileScopes, role: Role, depth: number, context: UseContext): boolean {
   const bindings = scopes.bindingsOf(name);
   const binding = bindings?.find((b) => b.node.id === name.id) ?? bindings?.[0];
-  if (!binding) return false;
-  if (visiting.has(binding)) return true;
-  visiting.add(binding);
-  const refs = scopes.references(binding);
-  return refs.length > 0 && refs.every((ref) => use(ref, scopes, role, depth + 1, visiting));
+  if (!binding || binding.scope.kind === 'class') return false;
+  if (context.visiting.has(binding)) return true;
+  context.visiting.add(binding);
+  if (declaredElsewhere(binding)) return false;
+  return scopes.references(binding).every((ref) => use(ref, scopes, role, depth + 1, context));
+}
+
+/** A `global x` / `nonlocal x` for the binding's name inside its scope: reads there are not seen as references. */
+function declaredElsewhere(binding: Binding): boolean {
+  return binding.scope.node
+    .descendantsOfType(['global_statement', 'nonlocal_statement'])
+    .some((stmt) => stmt?.namedChildren.some((id) => id?.text === binding.name));
+}
+
+/** The subscript target's object is a name already being followed as this mapping. */
+function sameMapping(object: Node | null, scopes: FileScopes, context: UseContext): boolean {
+  if (object?.type !== 'identifier') return false;
+  return (scopes.bindingsOf(object) ?? []).some((b) => context.visiting.has(b));
 }
 
 function isLoadStateDictArgument(parent: Node, child: Node): boolean {
@@ -131,25 +176,34 @@ function isLoadStateDictArgument(parent: Node, child: Node): boolean {
   return call?.type === 'call' && methodName(call) === 'load_state_dict';
 }
 
-/** The name of the data builtin (`int`, `len`, `list`, …) whose argument list `parent` belongs to, if any. */
-function dataBuiltinCalled(parent: Node, scopes: FileScopes): string | undefined {
+/** The qualified name of the function whose argument list `parent` is (or holds the keyword `parent`). */
+function calledName(parent: Node, scopes: FileScopes): string | undefined {
   const list = parent.type === 'keyword_argument' ? parent.parent : parent;
   const call = list?.parent;
   const callee = call?.type === 'call' ? call.childForFieldName('function') : null;
-  const name = callee ? scopes.qualifiedName(callee) : undefined;
-  const builtin = name?.startsWith('builtins.') ? name.slice('builtins.'.length) : undefined;
-  return builtin !== undefined && DATA_BUILTINS.has(builtin) ? builtin : undefined;
+  return callee ? scopes.qualifiedName(callee) : undefined;
+}
+
+/** Loop variables over a mapping (keys), `.items()` (key, entry) or entries: the entries are used as plain data. */
+function loopTargetsOk(target: Node | null, role: Role, scopes: FileScopes, depth: number, context: UseContext): boolean {
+  if (!target) return false;
+  if (role === 'mapping') return true; // keys
+  if (role === 'items') {
+    const parts = target.type === 'identifier' ? [] : namedChildren(unparen(target));
+    return parts.length === 2 ? targetsUsedAsEntries(parts[1], scopes, depth, context) : targetsUsedAsEntries(target, scopes, depth, context);
+  }
+  return targetsUsedAsEntries(target, scopes, depth, context);
 }
 
 /** Every name bound by a `for` target is unused or used only as plain data. */
-function targetsUsedAsEntries(target: Node | null, scopes: FileScopes, depth: number, visiting: Set<Binding>): boolean {
+function targetsUsedAsEntries(target: Node | null, scopes: FileScopes, depth: number, context: UseContext): boolean {
   if (!target) return false;
   const names = target.type === 'identifier' ? [target] : target.descendantsOfType('identifier').filter((n): n is Node => n !== null && isBindingTarget(n, target));
   return names.every((name) => {
     const binding = scopes.bindingsOf(name)?.find((b) => b.node.id === name.id);
     if (!binding) return false;
     const refs = scopes.references(binding);
-    return refs.every((ref) => use(ref, scopes, 'entry', depth + 1, visiting));
+    return refs.every((ref) => use(ref, scopes, 'entry', depth + 1, context));
   });
 }
 

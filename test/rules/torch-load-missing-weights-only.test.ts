@@ -139,9 +139,9 @@ runRuleTests(rule, {
       output: 'import torch\nckpt = torch.load(p, weights_only=True)\nnet = ckpt["model"].float()\n',
     },
     {
-      name: 'iterating items is safe',
+      name: 'iterating items without any load_state_dict is no evidence: unsafe',
       code: 'import torch\nfor k, v in torch.load(p).items():\n    print(k)\n',
-      errors: [{ messageId: 'missing', line: 2, column: 13, fixSafety: 'safe' }],
+      errors: [{ messageId: 'missing', line: 2, column: 13, fixSafety: 'unsafe' }],
       output: 'import torch\nfor k, v in torch.load(p, weights_only=True).items():\n    print(k)\n',
     },
     {
@@ -203,6 +203,60 @@ runRuleTests(rule, {
       code: 'import torch\nstep = 0\nstate = torch.load(p)\nstep = state["step"]\nnet.load_state_dict(state["net"])\nwhile step < 100:\n    step += 1\ntorch.save({"net": net.state_dict(), "step": step}, p)\n',
       errors: [{ messageId: 'missing', line: 3, column: 9, fixSafety: 'safe' }],
       output: 'import torch\nstep = 0\nstate = torch.load(p, weights_only=True)\nstep = state["step"]\nnet.load_state_dict(state["net"])\nwhile step < 100:\n    step += 1\ntorch.save({"net": net.state_dict(), "step": step}, p)\n',
+    },
+    {
+      name: 'an entry picked with or, then used as a model: unsafe',
+      code: 'import torch\nckpt = torch.load(w)\nmodel = (ckpt.get("ema") or ckpt["model"]).to(dev)\nnet.load_state_dict(ckpt["sd"])\n',
+      errors: [{ messageId: 'missing', line: 2, column: 8, fixSafety: 'unsafe' }],
+      output: 'import torch\nckpt = torch.load(w, weights_only=True)\nmodel = (ckpt.get("ema") or ckpt["model"]).to(dev)\nnet.load_state_dict(ckpt["sd"])\n',
+    },
+    {
+      name: 'entries unpacked into names used as objects: unsafe',
+      code: 'import torch\ngen, disc = torch.load(p)["pair"]\ngen.eval()\n',
+      errors: [{ messageId: 'missing', line: 2, column: 13, fixSafety: 'unsafe' }],
+      output: 'import torch\ngen, disc = torch.load(p, weights_only=True)["pair"]\ngen.eval()\n',
+    },
+    {
+      name: 'an entry stored into another container: unsafe',
+      code: 'import torch\nckpt = torch.load(p)\nnet.load_state_dict(ckpt["sd"])\nregistry["g"] = ckpt["g"]\n',
+      errors: [{ messageId: 'missing', line: 2, column: 8, fixSafety: 'unsafe' }],
+      output: 'import torch\nckpt = torch.load(p, weights_only=True)\nnet.load_state_dict(ckpt["sd"])\nregistry["g"] = ckpt["g"]\n',
+    },
+    {
+      name: 'entries copied into a dict literal used as objects: unsafe',
+      code: 'import torch\nckpt = torch.load(p)\nnet.load_state_dict(ckpt["sd"])\nparts = {"net": ckpt["net"]}\nparts["net"].eval()\n',
+      errors: [{ messageId: 'missing', line: 2, column: 8, fixSafety: 'unsafe' }],
+      output: 'import torch\nckpt = torch.load(p, weights_only=True)\nnet.load_state_dict(ckpt["sd"])\nparts = {"net": ckpt["net"]}\nparts["net"].eval()\n',
+    },
+    {
+      name: 'a list of entries iterated as modules: unsafe',
+      code: 'import torch\nckpt = torch.load(p)\nnet.load_state_dict(ckpt["sd"])\nnets = [ckpt["g"], ckpt["d"]]\nfor m in nets:\n    m.eval()\n',
+      errors: [{ messageId: 'missing', line: 2, column: 8, fixSafety: 'unsafe' }],
+      output: 'import torch\nckpt = torch.load(p, weights_only=True)\nnet.load_state_dict(ckpt["sd"])\nnets = [ckpt["g"], ckpt["d"]]\nfor m in nets:\n    m.eval()\n',
+    },
+    {
+      name: 'elements printed and type-tested are no evidence: unsafe',
+      code: 'import torch\nfrom torch import nn\nfor m in torch.load(p):\n    if isinstance(m, nn.Module):\n        print(m)\n',
+      errors: [{ messageId: 'missing', line: 3, column: 10, fixSafety: 'unsafe' }],
+      output: 'import torch\nfrom torch import nn\nfor m in torch.load(p, weights_only=True):\n    if isinstance(m, nn.Module):\n        print(m)\n',
+    },
+    {
+      name: 'a name read through nonlocal: unsafe',
+      code: 'import torch\n\ndef outer(p):\n    sd = torch.load(p)\n    net.load_state_dict(sd)\n\n    def inner():\n        nonlocal sd\n        sd.eval()\n    return inner\n',
+      errors: [{ messageId: 'missing', line: 4, column: 10, fixSafety: 'unsafe' }],
+      output: 'import torch\n\ndef outer(p):\n    sd = torch.load(p, weights_only=True)\n    net.load_state_dict(sd)\n\n    def inner():\n        nonlocal sd\n        sd.eval()\n    return inner\n',
+    },
+    {
+      name: 'a class attribute may be read anywhere: unsafe',
+      code: 'import torch\n\nclass Weights:\n    sd = torch.load("w.pt")\n    net.load_state_dict(sd)\n',
+      errors: [{ messageId: 'missing', line: 4, column: 10, fixSafety: 'unsafe' }],
+      output: 'import torch\n\nclass Weights:\n    sd = torch.load("w.pt", weights_only=True)\n    net.load_state_dict(sd)\n',
+    },
+    {
+      name: 'a comprehension whose variables are used as objects: unsafe',
+      code: 'import torch\nsd = torch.load(p)\nnet.load_state_dict(sd["net"])\nn = len([m for m in sd.values() if m.training])\n',
+      errors: [{ messageId: 'missing', line: 2, column: 6, fixSafety: 'unsafe' }],
+      output: 'import torch\nsd = torch.load(p, weights_only=True)\nnet.load_state_dict(sd["net"])\nn = len([m for m in sd.values() if m.training])\n',
     },
     {
       name: 'an entry stored on an object is not judged safe',
