@@ -36,17 +36,17 @@ export default createRule<'fullModel' | 'inContainer' | 'saveStateDict', Options
   },
   defaultOptions: { extraModuleBases: [] },
   create(context) {
+    const { index } = context.project;
+    // one options object per file, so that evidence memoised per binding is reused across calls
+    const options = {
+      ...context.options,
+      resolveClass: (qualified: string) => index?.moduleClass(context.filePath, qualified, (name) => isModuleBaseName(name, context.options.extraModuleBases))?.reason,
+    };
     return {
       call(node: Node) {
         if (!isSaveCall(node, context.scopes)) return;
         const args = callArguments(node);
         const obj = args.keywords.get('obj')?.childForFieldName('value') ?? args.positional[0];
-        const { index } = context.project;
-        const options = {
-          ...context.options,
-          resolveClass: (qualified: string) =>
-            index?.moduleClass(context.filePath, qualified, (name) => isModuleBaseName(name, context.options.extraModuleBases))?.reason,
-        };
         const evidence = obj && moduleEvidence(obj, context.scopes, options);
         if (!evidence) return;
         const target = unparen(evidence.node);

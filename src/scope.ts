@@ -80,6 +80,9 @@ export class FileScopes {
     }
   }
 
+  /** Every name some scope of the file declares `global` or `nonlocal`. */
+  readonly declaredOuter = new Set<string>();
+
   /** The scope of each identifier, recorded while building the scopes. */
   private readonly identifierScopes = new Map<number, Scope>();
 
@@ -162,12 +165,20 @@ export class FileScopes {
 
   /** Identifiers that read `binding`'s name and resolve to it (uses, not binding sites), in document order. */
   references(binding: Binding): Node[] {
+    // every binding of a name in a scope shares one list (and so one set of references): computed once per list
+    const list = binding.scope.bindings.get(binding.name);
+    const cached = list && this.referenceCache.get(list);
+    if (cached) return cached;
     const scopeNode = binding.scope.node;
     const body = binding.scope.kind === 'module' || binding.scope.kind === 'comprehension' ? scopeNode : (scopeNode.childForFieldName('body') ?? scopeNode);
-    return (this.identifiers().get(binding.name) ?? []).filter(
-      (node) => node.startIndex >= body.startIndex && node.endIndex <= body.endIndex && isReference(node) && (this.bindingsOf(node)?.includes(binding) ?? false),
+    const found = (this.identifiers().get(binding.name) ?? []).filter(
+      (node) => node.startIndex >= body.startIndex && node.endIndex <= body.endIndex && isReference(node) && this.bindingsOf(node) === list,
     );
+    if (list) this.referenceCache.set(list, found);
+    return found;
   }
+
+  private readonly referenceCache = new WeakMap<Binding[], Node[]>();
 
   /** Every identifier of the file by name, in document order; built once, on first use. */
   private identifierIndex: Map<string, Node[]> | undefined;
@@ -383,7 +394,10 @@ export class FileScopes {
         return;
       case 'global_statement':
       case 'nonlocal_statement':
-        for (const name of namedChildren(node)) scope.outerNames.add(name.text);
+        for (const name of namedChildren(node)) {
+          scope.outerNames.add(name.text);
+          this.declaredOuter.add(name.text);
+        }
         return;
       default:
         this.visitChildren(node, scope);

@@ -142,20 +142,13 @@ function use(node: Node, scopes: FileScopes, role: Role, depth: number, context:
  * Names bound in a class body, or declared `global`/`nonlocal` elsewhere, can be read where this does not look.
  */
 function nameUses(name: Node, scopes: FileScopes, role: Role, depth: number, context: UseContext): boolean {
-  const bindings = scopes.bindingsOf(name);
-  const binding = bindings?.find((b) => b.node.id === name.id) ?? bindings?.[0];
+  // all bindings of a name in a scope share their reads: any of them stands for the name
+  const binding = scopes.bindingsOf(name)?.[0];
   if (!binding || binding.scope.kind === 'class') return false;
   if (context.visiting.has(binding)) return true;
   context.visiting.add(binding);
-  if (declaredElsewhere(binding)) return false;
+  if (scopes.declaredOuter.has(binding.name)) return false; // read through global/nonlocal where we do not look
   return scopes.references(binding).every((ref) => use(ref, scopes, role, depth + 1, context));
-}
-
-/** A `global x` / `nonlocal x` for the binding's name inside its scope: reads there are not seen as references. */
-function declaredElsewhere(binding: Binding): boolean {
-  return binding.scope.node
-    .descendantsOfType(['global_statement', 'nonlocal_statement'])
-    .some((stmt) => stmt?.namedChildren.some((id) => id?.text === binding.name));
 }
 
 /** The subscript target's object is a name already being followed as this mapping. */
@@ -347,6 +340,37 @@ function callEvidence(call: Node, scopes: FileScopes, options: ModuleOptions, de
   return undefined;
 }
 
+const nameCache = new WeakMap<Binding[], { options: ModuleOptions; depth: number; verdict: { found: ModuleEvidence; whole: boolean } | undefined }>();
+
+/**
+ * What all bindings of a name say (the same for every read of it): the evidence, and whether the name is the module
+ * itself (`whole`) or a container holding one. Memoised per name, so a name rebound many times is judged once.
+ */
+function nameVerdict(bindings: Binding[], scopes: FileScopes, options: ModuleOptions, depth: number): { found: ModuleEvidence; whole: boolean } | undefined {
+  const cached = nameCache.get(bindings);
+  if (cached && cached.options === options && cached.depth <= depth) return cached.verdict;
+  let found: ModuleEvidence | undefined;
+  let verdict: { found: ModuleEvidence; whole: boolean } | undefined;
+  let vetoed = false;
+  for (const binding of bindings) {
+    const evidence = bindingEvidence(binding, scopes, options, depth);
+    if (evidence === 'cycle') continue;
+    if (!evidence) {
+      vetoed = true;
+      break;
+    }
+    found ??= evidence;
+  }
+  if (found && !vetoed) {
+    // a name bound to a module: the name is the module; bound to a container holding one: point at the element
+    const f = found;
+    const whole = f.via === undefined && bindings.some((b) => b.node.id === f.node.id || (b.value !== undefined && unparen(b.value).id === f.node.id));
+    verdict = { found: f, whole };
+  }
+  nameCache.set(bindings, { options, depth, verdict });
+  return verdict;
+}
+
 function identifierEvidence(node: Node, scopes: FileScopes, options: ModuleOptions, depth: number): ModuleEvidence | undefined {
   const bindings = scopes.bindingsOf(node);
   if (!bindings) return undefined;
@@ -354,21 +378,25 @@ function identifierEvidence(node: Node, scopes: FileScopes, options: ModuleOptio
     const cls = enclosingModuleClass(bindings[0], scopes, options);
     return cls ? { node, reason: cls } : undefined;
   }
-  let found: ModuleEvidence | undefined;
-  for (const binding of bindings) {
-    const evidence = bindingEvidence(binding, scopes, options, depth);
-    if (evidence === 'cycle') continue;
-    if (!evidence) return undefined;
-    found ??= evidence;
-  }
-  if (!found) return undefined;
-  // a name bound to a module: the name is the module; bound to a container holding one: point at the element
-  const whole = found.via === undefined && bindings.some((b) => b.node.id === found!.node.id || (b.value !== undefined && unparen(b.value).id === found!.node.id));
+  const verdict = nameVerdict(bindings, scopes, options, depth);
+  if (!verdict) return undefined;
+  const { found, whole } = verdict;
   return whole ? { node, reason: found.reason } : { node: found.node, reason: found.reason, via: node };
 }
 
-/** A binding's evidence; `cycle` for `model = model.to(device)`, which says nothing new about `model`. */
+const evidenceCache = new WeakMap<Binding, { options: ModuleOptions; depth: number; result: ModuleEvidence | undefined | 'cycle' }>();
+
+/** A binding's evidence; `cycle` for `model = model.to(device)`, which says nothing new about `model`. Memoised. */
 function bindingEvidence(binding: Binding, scopes: FileScopes, options: ModuleOptions, depth: number): ModuleEvidence | undefined | 'cycle' {
+  const cached = evidenceCache.get(binding);
+  // a result found with at least as much depth budget left is as good as a new one
+  if (cached && cached.options === options && cached.depth <= depth) return cached.result;
+  const result = computeBindingEvidence(binding, scopes, options, depth);
+  evidenceCache.set(binding, { options, depth, result });
+  return result;
+}
+
+function computeBindingEvidence(binding: Binding, scopes: FileScopes, options: ModuleOptions, depth: number): ModuleEvidence | undefined | 'cycle' {
   if ((binding.kind === 'param' || binding.kind === 'assign') && binding.annotation) {
     const annotation = unparen(binding.annotation.namedChild(0) ?? binding.annotation);
     const name = scopes.qualifiedName(annotation);
