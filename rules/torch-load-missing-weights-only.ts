@@ -48,7 +48,8 @@ export default createRule({
         const none = passed.value === 'none' && passed.direct && passed.node && unparen(passed.node).type === 'none' ? unparen(passed.node) : undefined;
         if (passed.value === 'none' && !none) return; // None through a name or a dict: reported where it is certain only
         if (load.fn.weightsOnlyIndex !== undefined && load.args.hasListSplat) return; // may be passed positionally
-        const remote = load.fn.weightsOnlyDefault === false;
+        // None reaches torch.load as None (torch decides), whatever a wrapper's own default is
+        const remote = load.fn.weightsOnlyDefault === false && passed.value !== 'none';
         const keyword = load.fn.weightsOnlyName ?? 'weights_only';
         // No fix when `*args` may hold pickle_module (weights_only=True would raise), or in an `except TypeError:`
         // fallback that exists for torch builds without the weights_only keyword (adding it would raise again).

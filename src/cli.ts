@@ -185,7 +185,7 @@ async function lint(options: Options, io: CliIO): Promise<number> {
     torch: torchRequirementFor(path.dirname(file), parser, torchCache, config?.torchVersion ? { spec: config.torchVersion, file: path.basename(config.file ?? '') } : undefined),
     index,
     onParsed,
-    resolveLoader: loaderResolver(index, { ...BUILTIN_LOADERS, ...(config?.knownLoaders ?? {}) }),
+    resolveLoader: loaderResolver(index, config?.knownLoaders),
     importedConstant: (from, qualified) => index.findConstant(from, qualified),
   });
   const sources = new Map<string, string>();
@@ -311,23 +311,23 @@ const NOT_WRITTEN: Record<Exclude<WriteOutcome, 'written'>, string> = {
  * Finds what a callee that is not torch's own loader stands for: a module-level wrapper of this file, a wrapper
  * imported from another project file, or a known third-party loader (config `knownLoaders` over the built-in table).
  */
-function loaderResolver(index: ProjectIndex, known: Readonly<Record<string, KnownLoader>>): NonNullable<ProjectContext['resolveLoader']> {
+function loaderResolver(index: ProjectIndex, config: Readonly<Record<string, KnownLoader>> | undefined): NonNullable<ProjectContext['resolveLoader']> {
   return (file, scopes, callee) => {
     if (callee.type === 'identifier') {
       const bindings = scopes.bindingsOf(callee);
       if (bindings?.length === 1 && bindings[0].kind === 'def') {
         const local = bindings[0].scope.kind === 'module' ? index.summary(file)?.loaders.get(callee.text) : undefined;
-        return local && wrapperLoadFunction(local, `${path.basename(local.file)}:${local.line}`);
+        return local && wrapperLoadFunction(local, `${index.displayPath(local.file)}:${local.line}`);
       }
     }
     const name = scopes.qualifiedName(callee);
     if (name === undefined) return undefined;
-    // the project's own code wins over the table: inside fairseq, its loader is judged from its source
-    if (index.moduleFileOf(file, name)) {
-      const wrapper = index.findLoader(file, name);
-      return wrapper && wrapperLoadFunction(wrapper, `${path.basename(wrapper.file)}:${wrapper.line}`);
-    }
-    return Object.hasOwn(known, name) ? knownLoadFunction(name, known[name]) : undefined;
+    if (config && Object.hasOwn(config, name)) return knownLoadFunction(name, config[name]); // the user said so
+    const wrapper = index.findLoader(file, name);
+    if (wrapper) return wrapperLoadFunction(wrapper, `${index.displayPath(wrapper.file)}:${wrapper.line}`);
+    // the built-in table describes third-party code: inside the project that defines it, its source decides
+    if (index.definesFunction(file, name)) return undefined;
+    return Object.hasOwn(BUILTIN_LOADERS, name) ? knownLoadFunction(name, BUILTIN_LOADERS[name]) : undefined;
   };
 }
 

@@ -27,6 +27,8 @@ export function constantValue(expr: Node, scopes: FileScopes, imported?: Importe
       return 'false';
     case 'none':
       return 'none';
+    case 'integer':
+      return /^0+$/.test(node.text.replace(/_/g, '')) ? 'false' : 'true'; // `if weights_only:` treats 0 as False
     case 'not_operator': {
       const inner = constantValue(node.childForFieldName('argument') ?? node, scopes, imported, depth + 1, seen);
       return inner === 'unknown' ? 'unknown' : inner === 'true' ? 'false' : 'true';
@@ -44,7 +46,7 @@ export function constantValue(expr: Node, scopes: FileScopes, imported?: Importe
     }
     case 'identifier': {
       const bindings = scopes.bindingsOf(node);
-      if (!bindings?.length) return 'unknown';
+      if (!bindings?.length || scopes.declaredOuter.has(node.text)) return 'unknown'; // may be rebound via global/nonlocal
       let result: Constant | undefined;
       for (const binding of bindings) {
         if (seen.has(binding)) continue;
@@ -78,13 +80,18 @@ export function dictKey(splat: Node, key: string, scopes: FileScopes): DictKey {
   if (name.type === 'dictionary') return literalKey(name, key, scopes);
   if (name.type !== 'identifier') return { state: 'unknown' };
   const bindings = scopes.bindingsOf(name);
-  if (!bindings?.length || bindings.some((b) => b.kind !== 'assign' || !b.value)) return { state: 'unknown' };
-  let result: DictKey | undefined;
-  for (const binding of bindings) {
-    const value = bindingKey(binding.value!, key, scopes);
-    if (value.state === 'unknown') return value;
-    if (result && !sameKey(result, value)) return { state: 'unknown' };
-    result = value;
+  if (!bindings?.length) return { state: 'unknown' };
+  // `def f(path, **kwargs)`: what the caller passed is unknown, but an unconditional write before the call decides
+  const isKwargsParam = bindings.length === 1 && bindings[0].kind === 'param' && bindings[0].node.parent?.type === 'dictionary_splat_pattern';
+  if (!isKwargsParam && bindings.some((b) => b.kind !== 'assign' || !b.value)) return { state: 'unknown' };
+  let result: DictKey | undefined = isKwargsParam ? { state: 'unknown' } : undefined;
+  if (!isKwargsParam) {
+    for (const binding of bindings) {
+      const value = bindingKey(binding.value!, key, scopes);
+      if (value.state === 'unknown') return value;
+      if (result && !sameKey(result, value)) return { state: 'unknown' };
+      result = value;
+    }
   }
   // later writes: kwargs["weights_only"] = X, kwargs.setdefault(...), kwargs.update(...)
   for (const ref of scopes.references(bindings[0])) {
@@ -93,9 +100,12 @@ export function dictKey(splat: Node, key: string, scopes: FileScopes): DictKey {
     if (write === 'unknown') return { state: 'unknown' };
     if (write === undefined) continue;
     // a write under an `if`, loop or `try` that the dict's creation is not under may or may not happen
-    if (bindings.some((b) => conditionalBetween(ref, b.value!))) return { state: 'unknown' };
+    if (bindings.some((b) => conditionalBetween(ref, b.value ?? b.node))) {
+      if (isKwargsParam) continue; // stays unknown
+      return { state: 'unknown' };
+    }
     if (write.kind === 'set') result = { state: 'value', node: write.node };
-    else if (result?.state === 'absent') result = { state: 'value', node: write.node }; // setdefault
+    else if (result?.state === 'absent') result = { state: 'value', node: write.node }; // setdefault on a known dict
   }
   return result ?? { state: 'unknown' };
 }

@@ -31,6 +31,10 @@ export interface ModuleSummary {
   loaders: Map<string, LoaderSummary>;
   /** Module-level names bound once to True, False or None. */
   constants: Map<string, Constant>;
+  /** Names of module-level functions (wrappers or not). */
+  functions: Set<string>;
+  /** Modules re-exported with `from m import *`. */
+  stars: string[];
 }
 
 /** Builds a module's summary from its scopes (no extra parse). */
@@ -48,7 +52,8 @@ export function summarizeModule(file: string, scopes: FileScopes): ModuleSummary
     const value = bindings.length === 1 && bindings[0].kind === 'assign' && bindings[0].value ? unparen(bindings[0].value).type : undefined;
     if (value === 'true' || value === 'false' || value === 'none') constants.set(name, value);
   }
-  return { file, classes, imports, loaders: summarizeLoaders(file, scopes), constants };
+  const functions = new Set([...scopes.module.bindings].filter(([, b]) => b.some((x) => x.kind === 'def')).map(([name]) => name));
+  return { file, classes, imports, loaders: summarizeLoaders(file, scopes), constants, functions, stars: [...scopes.module.starImports] };
 }
 
 function basesOf(cls: Node, scopes: FileScopes): BaseRef[] {
@@ -102,7 +107,8 @@ export class ProjectIndex {
     }
     for (const base of bases) {
       const target = path.join(base, ...parts);
-      for (const candidate of [`${target}.py`, path.join(target, '__init__.py')]) if (isFile(candidate)) return candidate;
+      // a package directory takes precedence over a module of the same name (importlib's FileFinder)
+      for (const candidate of [path.join(target, '__init__.py'), `${target}.py`]) if (isFile(candidate)) return candidate;
     }
     return undefined;
   }
@@ -118,7 +124,7 @@ export class ProjectIndex {
     const key = `${file}:${cls.name}`;
     if (seen.has(key) || seen.size > 50) return undefined;
     seen.add(key);
-    const where = `${path.basename(file)}:${cls.line}`;
+    const where = `${this.displayPath(file)}:${cls.line}`;
     for (const base of cls.bases) {
       if ('local' in base) {
         if (this.moduleClass(file, `${localModule(file)}${base.local}`, isBase, seen)) return { reason: `\`${cls.name}\` (${where}) subclasses nn.Module` };
@@ -161,12 +167,23 @@ export class ProjectIndex {
     const value = pick(summary, symbol);
     if (value) return { file, value };
     const reexport = summary.imports.get(symbol);
-    return reexport ? this.findSymbol(file, reexport, depth + 1, pick) : undefined;
+    if (reexport) return this.findSymbol(file, reexport, depth + 1, pick);
+    // `from .models import *` in an `__init__.py`
+    for (const star of summary.stars) {
+      const found = this.findSymbol(file, `${star}${star.endsWith('.') ? '' : '.'}${symbol}`, depth + 1, pick);
+      if (found) return found;
+    }
+    return undefined;
   }
 
   /** The value of a module-level True/False/None constant of the project (`.config.SAFE`), else `unknown`. */
   findConstant(fromFile: string, qualified: string): Constant {
     return this.findSymbol(fromFile, qualified, 0, (summary, name) => summary.constants.get(name))?.value ?? 'unknown';
+  }
+
+  /** True when the project defines a module-level function by that qualified name (a wrapper or not). */
+  definesFunction(fromFile: string, qualified: string): boolean {
+    return this.findSymbol(fromFile, qualified, 0, (summary, name) => (summary.functions.has(name) ? true : undefined))?.value === true;
   }
 
   /** The project file that defines the module part of a qualified name (`app.io` of `app.io.load`), if any. */
@@ -176,6 +193,12 @@ export class ProjectIndex {
     const cut = rest.lastIndexOf('.');
     const moduleName = dots + (cut >= 0 ? rest.slice(0, cut) : '');
     return moduleName ? this.resolveModule(fromFile, moduleName) : undefined;
+  }
+
+  /** A file's path for messages: relative to the first root (the working folder) when inside it. */
+  displayPath(file: string): string {
+    const rel = path.relative(this.roots[0] ?? '', file);
+    return rel && !rel.startsWith('..') && !path.isAbsolute(rel) ? rel.split(path.sep).join('/') : file;
   }
 
   /** The summary of a file (parsing it once if needed). */

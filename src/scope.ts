@@ -163,6 +163,34 @@ export class FileScopes {
     return result;
   }
 
+  /**
+   * Every qualified name an identifier or attribute chain may have, when its bindings disagree only on which module
+   * they import from (`try: from torch.hub import f / except ImportError: from torch.utils.model_zoo import f`).
+   * Undefined when any binding is not an import or alias.
+   */
+  qualifiedNameCandidates(expr: Node): string[] | undefined {
+    const node = unparen(expr);
+    if (node.type === 'attribute') {
+      const base = node.childForFieldName('object');
+      const attr = node.childForFieldName('attribute');
+      const bases = base ? this.qualifiedNameCandidates(base) : undefined;
+      return bases && attr ? bases.map((b) => `${b}.${attr.text}`) : undefined;
+    }
+    if (node.type !== 'identifier') return undefined;
+    const single = this.qualifiedName(node);
+    if (single !== undefined) return [single];
+    const bindings = this.bindingsOf(node);
+    if (!bindings) return undefined;
+    const names = new Set<string>();
+    for (const binding of bindings) {
+      const q = this.bindingQualname(binding, 0);
+      if (q === 'none') continue;
+      if (q === null) return undefined;
+      names.add(q);
+    }
+    return names.size > 0 ? [...names] : undefined;
+  }
+
   /** Identifiers that read `binding`'s name and resolve to it (uses, not binding sites), in document order. */
   references(binding: Binding): Node[] {
     // every binding of a name in a scope shares one list (and so one set of references): computed once per list

@@ -187,7 +187,7 @@ function fromEnvironmentYml(file: string): Declaration[] {
   for (const dep of data?.dependencies ?? []) {
     if (typeof dep === 'string') {
       // conda match spec: `pytorch=2.6`, `pytorch>=2.6`, `pytorch 2.6.*`, `pytorch=2.6=py3_cuda`
-      const conda = /^\s*(?:[\w-]+::)?(pytorch|torch)\s*(.*)$/.exec(dep);
+      const conda = /^\s*(?:[\w-]+::)?(pytorch|torch)(?![\w.-])\s*(.*)$/.exec(dep);
       if (!conda) continue;
       let spec = conda[2].trim().replace(/(\d[\w.*]*)=\S*$/, '$1'); // drop a build string
       if (/^=[^=]/.test(spec)) spec = `==${spec.slice(1)}`; // conda `=2.6` means 2.6.*

@@ -78,8 +78,16 @@ export function asLoadCall(call: Node, scopes: FileScopes, resolveLoader?: Loade
   const callee = call.childForFieldName('function');
   if (!callee) return undefined;
   const name = scopes.qualifiedName(callee);
-  const fn = (name === undefined ? undefined : LOAD_FUNCTIONS.get(name)) ?? resolveLoader?.(callee);
+  const fn = (name === undefined ? fallbackImport(callee, scopes) : LOAD_FUNCTIONS.get(name)) ?? resolveLoader?.(callee);
   return fn && { call, fn, args: callArguments(call) };
+}
+
+/** A name imported from one of several torch modules in a try/except: a loader if every candidate is the same kind. */
+function fallbackImport(callee: Node, scopes: FileScopes): LoadFunction | undefined {
+  const candidates = scopes.qualifiedNameCandidates(callee);
+  const fns = candidates?.map((c) => LOAD_FUNCTIONS.get(c));
+  if (!fns?.length || fns.some((f) => !f || f.weightsOnlyDefault !== fns[0]!.weightsOnlyDefault || f.path.index !== fns[0]!.path.index)) return undefined;
+  return fns[0];
 }
 
 /** True when `call` calls torch.save (or torch.serialization.save). */

@@ -95,6 +95,8 @@ function summarizeFunction(file: string, fn: Node, scopes: FileScopes): LoaderSu
   const kwargsParam = params.find((p) => p.type === 'dictionary_splat_pattern')?.namedChild(0)?.text;
   const indexOf = (name: string) => positional.findIndex((p) => nameOf(p)?.text === name);
 
+  const name = fn.childForFieldName('name')?.text ?? '?';
+  const line = fn.startPosition.row + 1;
   for (const call of body.descendantsOfType('call')) {
     if (!call) continue;
     const load = asLoadCall(call, scopes);
@@ -106,30 +108,54 @@ function summarizeFunction(file: string, fn: Node, scopes: FileScopes): LoaderSu
     const given = weightsOnlyArgument(load);
     if (given) {
       const wo = unparen(given);
-      const forwarded = wo.type === 'identifier' && scopes.bindingsOf(wo)?.some((b) => b.kind === 'param' && b.scope.node.id === fn.id);
-      if (!forwarded) return undefined; // a fixed value: the internal call is the finding
-      const param = positional.find((p) => nameOf(p)?.text === wo.text);
-      const defaultValue = param?.childForFieldName('value');
-      return {
-        name: fn.childForFieldName('name')?.text ?? '?',
-        line: fn.startPosition.row + 1,
-        file,
-        path,
-        weightsOnlyParam: { index: indexOf(wo.text), name: wo.text },
-        weightsOnlyDefault: defaultValue ? literalDefault(defaultValue) : 'torch',
-      };
+      if (wo.type !== 'identifier') continue; // a fixed value: the internal call is the finding (a fallback may follow)
+      const bindings = scopes.bindingsOf(wo) ?? [];
+      const param = bindings.find((b) => b.kind === 'param' && b.scope.node.id === fn.id);
+      // `wo = kwargs.pop("weights_only", False)`: forwarded through **kwargs with that default
+      const popped = bindings.length === 1 && bindings[0].kind === 'assign' && bindings[0].value ? kwargsRead(bindings[0].value, kwargsParam) : undefined;
+      if (popped !== undefined) return { name, line, file, path, weightsOnlyDefault: popped };
+      if (!param) continue;
+      // the parameter must reach the call as passed, or be replaced only when None (`if wo is None: wo = False`)
+      const others = bindings.filter((b) => b !== param);
+      const declared = positional.find((p) => nameOf(p)?.text === wo.text)?.childForFieldName('value');
+      let fallback: 'torch' | boolean = declared ? literalDefault(declared) : 'torch';
+      if (others.length > 0) {
+        const constant = others.length === 1 && others[0].kind === 'assign' && others[0].value ? literalDefault(others[0].value) : undefined;
+        if (constant === undefined || constant === 'torch' || fallback !== 'torch' || !replacedWhenNone(others[0], wo.text)) return undefined;
+        fallback = constant;
+      }
+      return { name, line, file, path, weightsOnlyParam: { index: indexOf(wo.text), name: wo.text }, weightsOnlyDefault: fallback };
     }
     const splat = load.args.hasDictSplat && kwargsParam && callArguments(call).list?.namedChildren.some((a) => a?.type === 'dictionary_splat' && a.namedChild(0)?.text === kwargsParam);
-    if (!splat) return undefined;
-    return {
-      name: fn.childForFieldName('name')?.text ?? '?',
-      line: fn.startPosition.row + 1,
-      file,
-      path,
-      weightsOnlyDefault: kwargsDefault(body, kwargsParam!),
-    };
+    if (!splat) continue;
+    const written = kwargsWrite(body, kwargsParam!);
+    // a forced value (`kwargs["weights_only"] = False`) is not a default: the internal call is the finding
+    if (written?.forced) return undefined;
+    return { name, line, file, path, weightsOnlyDefault: written?.value ?? 'torch' };
   }
   return undefined;
+}
+
+/** `kwargs.pop("weights_only", D)` / `kwargs.get("weights_only", D)`: the default D, else undefined. */
+function kwargsRead(value: Node, kwargs: string | undefined): 'torch' | boolean | undefined {
+  const v = unparen(value);
+  const object = v.type === 'call' ? v.childForFieldName('function')?.childForFieldName('object') : null;
+  if (!kwargs || object?.text !== kwargs || !['pop', 'get'].includes(methodName(v) ?? '')) return undefined;
+  const args = callArguments(v).positional;
+  if (stringValue(args[0] ?? v) !== 'weights_only') return undefined;
+  return args[1] ? literalDefault(args[1]) : 'torch';
+}
+
+/** `if wo is None: wo = C` — the assignment sits under an `if` that tests the name against None. */
+function replacedWhenNone(assignment: { node: Node }, name: string): boolean {
+  for (let p = assignment.node.parent; p; p = p.parent) {
+    if (p.type === 'function_definition') return false;
+    if (p.type === 'if_statement') {
+      const condition = p.childForFieldName('condition')?.text.replace(/\s+/g, ' ') ?? '';
+      return condition === `${name} is None` || condition === `not ${name}`;
+    }
+  }
+  return false;
 }
 
 /** `False` / `True` / `None` (torch decides) as a default; anything else counts as torch's default. */
@@ -138,24 +164,45 @@ function literalDefault(value: Node): 'torch' | boolean {
   return v.type === 'false' ? false : v.type === 'true' ? true : 'torch';
 }
 
-/** What a wrapper writes into its `**kwargs` for weights_only when the caller did not: setdefault or assignment. */
-function kwargsDefault(body: Node, kwargs: string): 'torch' | boolean {
+/**
+ * What a wrapper writes into its `**kwargs` for weights_only: `setdefault` gives a default; item assignment or
+ * `update` outside a test for the key forces the value whatever the caller passed.
+ */
+function kwargsWrite(body: Node, kwargs: string): { value: 'torch' | boolean; forced: boolean } | undefined {
   for (const node of body.descendantsOfType(['call', 'assignment'])) {
     if (!node) continue;
-    if (node.type === 'call' && methodName(node) === 'setdefault') {
+    if (node.type === 'call') {
       const object = node.childForFieldName('function')?.childForFieldName('object');
-      const args = callArguments(node).positional;
-      if (object?.text === kwargs && stringValue(args[0] ?? node) === 'weights_only' && args[1]) return literalDefault(args[1]);
+      if (object?.text !== kwargs) continue;
+      const args = callArguments(node);
+      if (methodName(node) === 'setdefault' && stringValue(args.positional[0] ?? node) === 'weights_only' && args.positional[1]) {
+        return { value: literalDefault(args.positional[1]), forced: false };
+      }
+      if (methodName(node) === 'update') {
+        const keyword = args.keywords.get('weights_only')?.childForFieldName('value');
+        const pair = args.positional[0] && unparen(args.positional[0]).type === 'dictionary' ? namedChildren(unparen(args.positional[0])).find((p) => p.type === 'pair' && stringValue(p.childForFieldName('key') ?? p) === 'weights_only') : undefined;
+        const value = keyword ?? pair?.childForFieldName('value');
+        if (value) return { value: literalDefault(value), forced: !guardedByKeyTest(node) };
+      }
     }
     if (node.type === 'assignment') {
       const left = node.childForFieldName('left');
       const right = node.childForFieldName('right');
       if (left?.type === 'subscript' && left.childForFieldName('value')?.text === kwargs && stringValue(left.childForFieldName('subscript') ?? left) === 'weights_only' && right) {
-        return literalDefault(right);
+        return { value: literalDefault(right), forced: !guardedByKeyTest(node) };
       }
     }
   }
-  return 'torch';
+  return undefined;
+}
+
+/** Under `if "weights_only" not in kwargs:` (or `kwargs.get("weights_only") is None`): a default, not a force. */
+function guardedByKeyTest(node: Node): boolean {
+  for (let p = node.parent; p; p = p.parent) {
+    if (p.type === 'function_definition') return false;
+    if (p.type === 'if_statement' && /weights_only/.test(p.childForFieldName('condition')?.text ?? '')) return true;
+  }
+  return false;
 }
 
 /** The parameter of `fn` that the path expression comes from: `p`, `open(p)`, `io.BytesIO(p)`, `x = p` … */

@@ -22,8 +22,8 @@ describe('repository index', () => {
       'train.py': 'import torch\nfrom app import Net\nfrom app.models import Config\nfrom app.models import Net as Direct\n\nmodel = Net()\ntorch.save(model, "m.pt")\ntorch.save(Config(), "c.pt")\ntorch.save(Direct(), "d.pt")\n',
     });
     expect(await findings(dir)).toEqual([
-      'train.py:7 torch-save-full-model model | `Net` (models.py:4) subclasses nn.Module',
-      'train.py:9 torch-save-full-model Direct() | `Net` (models.py:4) subclasses nn.Module',
+      'train.py:7 torch-save-full-model model | `Net` (app/models.py:4) subclasses nn.Module',
+      'train.py:9 torch-save-full-model Direct() | `Net` (app/models.py:4) subclasses nn.Module',
     ]);
   });
 
@@ -32,7 +32,7 @@ describe('repository index', () => {
       'sr/model.py': 'import torch.nn as nn\n\n\nclass Upscaler(nn.Module):\n    pass\n',
       'sr/main.py': 'import torch\nfrom model import Upscaler\n\nnet = Upscaler().to("cpu")\ntorch.save(net, "u.pt")\n',
     });
-    expect(await findings(dir, 'sr/main.py')).toEqual(['sr/main.py:5 torch-save-full-model net | `Upscaler` (model.py:4) subclasses nn.Module']);
+    expect(await findings(dir, 'sr/main.py')).toEqual(['sr/main.py:5 torch-save-full-model net | `Upscaler` (sr/model.py:4) subclasses nn.Module']);
   });
 
   test('a class of the same name that is not a module, and an import cycle, are not reported', async () => {
@@ -64,5 +64,16 @@ describe('repository index', () => {
     });
     const { stdout } = await cli(dir, '-f', 'json');
     expect(JSON.parse(stdout).flatMap((r: { messages: { line: number; ruleId: string }[] }) => r.messages.map((m) => `${m.line} ${m.ruleId}`))).toEqual(['4 torch-load-weights-only-false', '6 torch-load-weights-only-false']);
+  });
+
+  test('star re-exports, and a package taking precedence over a module of the same name', async () => {
+    const dir = tempRepo({
+      'app/__init__.py': 'from .models import *\n',
+      'app/models.py': 'from torch import nn\n\n\nclass Net(nn.Module):\n    pass\n',
+      'lib/__init__.py': 'class Net:\n    pass\n',
+      'lib.py': 'from torch import nn\n\n\nclass Net(nn.Module):\n    pass\n',
+      'main.py': 'import torch\nfrom app import Net\nfrom lib import Net as Plain\ntorch.save(Net(), "a.pt")\ntorch.save(Plain(), "b.pt")\n',
+    });
+    expect(await findings(dir, 'main.py')).toEqual(['main.py:4 torch-save-full-model Net() | `Net` (app/models.py:4) subclasses nn.Module']);
   });
 });

@@ -104,6 +104,53 @@ describe('load wrappers', () => {
     expect(await findings(dir)).toEqual(['fairseq/checkpoint_utils.py:5 torch-load-weights-only-false/unsafe sev1 suggestion']);
   });
 
+  test('a wrapper that forces weights_only=False is reported at its load, and its callers are not told to pass True', async () => {
+    const dir = tempRepo({
+      'io_utils.py': 'import torch\n\ndef load_ckpt(path, **kwargs):\n    kwargs["weights_only"] = False\n    return torch.load(path, **kwargs)\n',
+      'main.py': 'import sys\nfrom io_utils import load_ckpt\nstate = load_ckpt(sys.argv[1])\n',
+    });
+    expect(await findings(dir)).toEqual(['io_utils.py:5 torch-load-weights-only-false/unsafe sev1 suggestion']);
+  });
+
+  test('None replaced by False inside the wrapper is a False default; None passed by a caller reaches torch', async () => {
+    const dir = tempRepo({
+      'requirements.txt': 'torch>=2.6\n',
+      'a.py': [
+        'import torch',
+        '',
+        'def load_any(path, weights_only=None):',
+        '    if weights_only is None:',
+        '        weights_only = False',
+        '    return torch.load(path, weights_only=weights_only)',
+        '',
+        'def read(path, *, weights_only=False, **kwargs):',
+        '    wo = kwargs.pop("weights_only", False)',
+        '    return torch.load(path, weights_only=wo)',
+        '',
+        'a = load_any("a.pt")',
+        'b = read("b.pt")',
+        '',
+      ].join('\n'),
+    });
+    expect(await findings(dir)).toEqual([
+      'a.py:12 torch-load-missing-weights-only/missingDefaultFalse sev2 suggestion',
+      'a.py:13 torch-load-missing-weights-only/missingDefaultFalse sev2 suggestion',
+    ]);
+  });
+
+  test('config knownLoaders win over the project source; the built-in table does not apply to the project defining it', async () => {
+    const dir = tempRepo({
+      '.pylintrc-ts.json': JSON.stringify({ knownLoaders: { 'mylib.io.load': { weightsOnlyDefault: false } } }),
+      'mylib/__init__.py': '',
+      'mylib/io.py': 'import os\nimport torch\nROOT = "/data"\n\ndef load(name):\n    return torch.load(os.path.join(ROOT, name))\n',
+      'main.py': 'from mylib.io import load\nobj = load("x.pt")\n',
+    });
+    expect(await findings(dir)).toEqual([
+      'main.py:2 torch-load-missing-weights-only/missingDefaultFalse sev2 suggestion',
+      'mylib/io.py:6 torch-load-missing-weights-only/missing sev2 suggestion',
+    ]);
+  });
+
   test('invalid knownLoaders config is a clear error', async () => {
     const dir = tempRepo({ '.pylintrc-ts.json': JSON.stringify({ knownLoaders: { 'mylab.io.read': { weightsOnlyDefault: 'no' } } }), 'a.py': '' });
     const { code, stderr } = await cli(dir);

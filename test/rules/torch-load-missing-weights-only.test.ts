@@ -296,6 +296,12 @@ runRuleTests(rule, {
       output: 'import torch\nopts = {"map_location": "cpu"}\nsd = torch.load("a.pt", **opts, weights_only=True)\nnet.load_state_dict(sd)\n',
     },
     {
+      name: 'a hub loader imported from either module in a try/except',
+      code: 'try:\n    from torch.hub import load_state_dict_from_url\nexcept ImportError:\n    from torch.utils.model_zoo import load_url as load_state_dict_from_url\nsd = load_state_dict_from_url("https://example.com/m.pth")\nnet.load_state_dict(sd)\n',
+      errors: [{ messageId: 'missingRemote', line: 5, column: 6, severity: 2, fixSafety: 'safe' }],
+      output: 'try:\n    from torch.hub import load_state_dict_from_url\nexcept ImportError:\n    from torch.utils.model_zoo import load_url as load_state_dict_from_url\nsd = load_state_dict_from_url("https://example.com/m.pth", weights_only=True)\nnet.load_state_dict(sd)\n',
+    },
+    {
       name: 'plain torch.load follows the configured severity',
       code: 'import torch\ntorch.load(p)\n',
       severity: 'warn',
