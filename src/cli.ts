@@ -83,6 +83,7 @@ function parseArgs(argv: readonly string[]): Promise<{ options?: Options; output
         if (args.fix && args['fix-dry-run']) throw new Error('--fix and --fix-dry-run cannot be used together');
         return true;
       })
+      .parserConfiguration({ 'camel-case-expansion': false })
       .strict()
       .version(VERSION)
       .help()
@@ -157,6 +158,7 @@ async function lint(options: Options, io: CliIO): Promise<number> {
     for (const missing of discovery.missing) io.stderr(`pylint-torch: no such file or directory: ${missing}\n`);
     return 2;
   }
+  for (const link of discovery.skippedLinks) io.stderr(`pylint-torch: warning: ${path.relative(io.cwd, link) || link} is a symbolic link to a folder; not entered (name it to lint it)\n`);
   for (const ignored of discovery.ignored) io.stderr(`pylint-torch: warning: ${ignored} is ignored by ignorePatterns in the config; not linted\n`);
   if (discovery.files.length === 0 && discovery.ignored.length === 0 && discovery.unreadable.length === 0) {
     io.stderr(`pylint-torch: warning: no Python files to lint under ${options.paths.join(', ')} (after skipping ignored files)\n`);
@@ -176,7 +178,9 @@ async function lint(options: Options, io: CliIO): Promise<number> {
     if (!summaries.has(file)) summaries.set(file, summarizeFile(file, parser) ?? null);
     return summaries.get(file) ?? undefined;
   };
-  const roots = [io.cwd, ...options.paths.map((p) => path.resolve(io.cwd, p)).filter((p) => isDirectory(p))];
+  // absolute imports resolve from the working folder, the linted folders, and the git work trees they sit in
+  const argDirs = options.paths.map((p) => path.resolve(io.cwd, p)).map((p) => (isDirectory(p) ? p : path.dirname(p)));
+  const roots = [...new Set([io.cwd, ...argDirs, ...[io.cwd, ...argDirs].map(gitRoot).filter((r): r is string => r !== undefined)])];
   const index = new ProjectIndex(roots, provide);
   const onParsed = (file: string, scopes: FileScopes) => {
     if (!summaries.has(file)) summaries.set(file, summarizeModule(file, scopes));
@@ -223,11 +227,11 @@ async function lint(options: Options, io: CliIO): Promise<number> {
   if (options.outputFile) {
     const target = path.resolve(io.cwd, options.outputFile);
     try {
-      fs.mkdirSync(path.dirname(target), { recursive: true });
+      // like ESLint: the folder must exist (no recursive mkdir, which also hangs on some virtual file systems)
       fs.writeFileSync(target, report.endsWith('\n') ? report : `${report}\n`);
     } catch (error) {
       const code = (error as NodeJS.ErrnoException).code;
-      const reason = code === 'EEXIST' || code === 'ENOTDIR' ? 'a folder on its path is a file' : (error as Error).message;
+      const reason = code === 'ENOTDIR' ? 'a folder on its path is a file' : code === 'ENOENT' ? 'its folder does not exist' : (error as Error).message;
       io.stderr(`pylint-torch: cannot write --output-file ${options.outputFile}: ${reason}\n`);
       return 2;
     }
@@ -273,6 +277,13 @@ function lintFile(
   }
   const body = source.text;
   sources.set(file, body);
+  if (source.encode(body) === undefined) {
+    // an encoding we cannot write back (gbk, shift_jis…): report, and offer the fixes as suggestions only
+    const problems = lintText(parser, body, file, settings, project).map((p) =>
+      p.fix ? { ...p, fix: undefined, fixSafety: undefined, suggestions: [{ desc: `Not applied: pylint-torch cannot write files in ${source.encoding}`, fix: p.fix }, ...(p.suggestions ?? [])] } : p,
+    );
+    return toResult(file, problems, options.unsafeFixes);
+  }
   if (rules.some((rule) => rule.text && matchesTextCheck(rule.text, file))) return toResult(file, lintNonPythonText(body, file, settings), false);
   const unfixed = (why: string) =>
     countResult({ filePath: file, messages: [fileProblem(why, false), ...toResult(file, lintText(parser, body, file, settings, project), options.unsafeFixes).messages] });
@@ -344,6 +355,14 @@ function summarizeFile(file: string, parser: Awaited<ReturnType<typeof pythonPar
     return summarizeModule(file, analyzeScopes(tree.rootNode));
   } finally {
     tree.delete();
+  }
+}
+
+/** The nearest folder at or above `dir` that holds `.git`, if any. */
+function gitRoot(dir: string): string | undefined {
+  for (let current = dir; ; current = path.dirname(current)) {
+    if (fs.existsSync(path.join(current, '.git'))) return current;
+    if (path.dirname(current) === current) return undefined;
   }
 }
 

@@ -24,9 +24,12 @@ export interface Directives {
   malformed: Comment[];
 }
 
-const PREFIX = /^#\s*pylint-torch\s*:/;
-/** The whole comment must be one directive: a typo must never widen into "disable everything". */
-const DIRECTIVE = /^#\s*pylint-torch:\s*(disable-next|disable-file|disable)(?:\s*=\s*([\w-]+(?:\s*,\s*[\w-]+)*))?\s*(?:#.*)?$/;
+const PREFIX = /#\s*pylint-torch\s*:/i;
+/**
+ * From its `# pylint-torch:` to the end (or the next `#`), the comment must be exactly one directive: a typo must
+ * never widen into "disable everything". Another comment may come before it (`# noqa  # pylint-torch: disable`).
+ */
+const DIRECTIVE = /#\s*pylint-torch:\s*(disable-next|disable-file|disable)(?:\s*=\s*([\w-]+(?:\s*,\s*[\w-]+)*))?\s*(?:#.*)?$/;
 
 /** Reads directives from comment nodes. `knownRules` is used only to flag misspelled ids. */
 export function parseDirectives(comments: readonly Comment[], knownRules: ReadonlySet<string>): Directives {
@@ -38,8 +41,9 @@ export function parseDirectives(comments: readonly Comment[], knownRules: Readon
     current === 'all' || ids === 'all' ? 'all' : new Set([...(current ?? []), ...ids]);
 
   for (const comment of comments) {
-    if (!PREFIX.test(comment.text)) continue;
-    const match = DIRECTIVE.exec(comment.text.trimEnd());
+    const at = comment.text.search(PREFIX);
+    if (at < 0) continue;
+    const match = DIRECTIVE.exec(comment.text.slice(at).trimEnd());
     if (!match) {
       malformed.push(comment);
       continue;

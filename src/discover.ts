@@ -24,6 +24,8 @@ export interface Discovery {
   ignored: string[];
   /** Folders that could not be listed (permissions, I/O errors): their files were not linted. */
   unreadable: { path: string; reason: string }[];
+  /** Symbolic links to folders found in a walk, not entered (name them to lint them). */
+  skippedLinks: string[];
 }
 
 /**
@@ -48,12 +50,19 @@ export async function discoverFiles(
   const missing: string[] = [];
   const ignored: string[] = [];
   const unreadable: Discovery['unreadable'] = [];
+  const skippedLinks: string[] = [];
   const listDir = options.listDir ?? fs.readdir;
   // fast-glob skips folders it cannot list when suppressErrors is on; this adapter records them so none is lost.
   const readdir = ((dir: string, options: unknown, callback?: (error: NodeJS.ErrnoException | null, entries: unknown) => void) => {
     const done = (callback ?? options) as (error: NodeJS.ErrnoException | null, entries: unknown) => void;
     const report = (error: NodeJS.ErrnoException | null, entries: unknown) => {
       if (error && error.code !== 'ENOENT') unreadable.push({ path: dir, reason: error.code ?? error.message });
+      // links to folders are not walked (they can loop): note them so that nothing is skipped silently
+      for (const entry of Array.isArray(entries) ? (entries as fs.Dirent[]) : []) {
+        if (typeof entry === 'object' && entry.isSymbolicLink() && !DEFAULT_IGNORED_DIRS.includes(entry.name) && statKind(path.join(dir, entry.name)) === 'dir') {
+          skippedLinks.push(path.join(dir, entry.name));
+        }
+      }
       done(error, entries);
     };
     if (callback) listDir(dir, options as { withFileTypes: true }, report);
@@ -80,16 +89,22 @@ export async function discoverFiles(
       cwd: target,
       absolute: true,
       dot: true,
-      onlyFiles: true,
+      onlyFiles: false,
+      objectMode: true,
       followSymbolicLinks: false,
       ignore: DEFAULT_IGNORED_DIRS.map((dir) => `**/${dir}/**`),
     });
-    for (const file of found) {
-      const normal = path.normalize(file);
+    for (const entry of found) {
+      const normal = path.normalize(entry.path);
+      if (entry.dirent.isDirectory()) continue;
+      // a symbolic link to a file is linted; one to a folder is not entered (loops), and is said so
+      if (entry.dirent.isSymbolicLink()) {
+        if (statKind(normal) !== 'file') continue;
+      }
       if (!isConfigIgnored(normal, ignoreFor) && !isGitignored(normal, gitignores)) files.add(normal);
     }
   }
-  return { files: [...files].sort(), missing, ignored, unreadable };
+  return { files: [...files].sort(), missing, ignored, unreadable, skippedLinks: [...new Set(skippedLinks)].sort() };
 }
 
 /** Does the config that governs `file` (the nearest one) ignore it? The answer does not depend on the working folder. */
@@ -105,6 +120,15 @@ function matcherFor(rules: IgnoreRules): Ignore {
   let matcher = matchers.get(rules);
   if (!matcher) matchers.set(rules, (matcher = ignore().add(rules.patterns)));
   return matcher;
+}
+
+function statKind(file: string): 'file' | 'dir' | 'other' {
+  try {
+    const stat = fs.statSync(file);
+    return stat.isFile() ? 'file' : stat.isDirectory() ? 'dir' : 'other';
+  } catch {
+    return 'other'; // a dangling link
+  }
 }
 
 interface Gitignore {

@@ -28,7 +28,7 @@ export function decodePython(bytes: Buffer): DecodedSource {
   try {
     decoder = new TextDecoder(declared ?? 'utf-8', { fatal: true, ignoreBOM: true });
   } catch {
-    throw new Error(`Unknown encoding ${JSON.stringify(declared)} declared in a coding comment (PEP 263); nothing was checked.`);
+    throw new Error(`The encoding ${JSON.stringify(declared)} declared in the coding comment (PEP 263) is unknown or not supported by pylint-torch; nothing was checked.`);
   }
   let decoded: string;
   try {
@@ -79,6 +79,7 @@ function normalize(name: string): string {
   if (lower === 'utf-8-sig' || lower === 'utf8' || lower === 'utf') return 'utf-8';
   if (lower === 'latin-1' || lower === 'l1') return 'latin1';
   if (lower === 'ascii' || lower === 'us-ascii') return 'utf-8'; // ASCII is a subset; non-ASCII bytes fail below
+  if (lower === 'mac-roman' || lower === 'macroman') return 'macintosh';
   return lower;
 }
 

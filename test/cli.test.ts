@@ -40,6 +40,7 @@ describe('exit codes', () => {
 
   test.each([
     [['--bogus'], 'Unknown argument: bogus'],
+    [['--bogus-flag'], 'Unknown argument: bogus-flag\n'],
     [['--format', 'xml'], 'Invalid values'],
     [['--max-warnings', 'many'], '--max-warnings must be a whole number (or -1 for no limit), got "many"'],
     [['--max-warnings', '1.5'], 'got "1.5"'],
@@ -166,10 +167,13 @@ describe('formats', () => {
 
   test('--output-file writes the report instead of stdout', async () => {
     const dir = tempRepo({ 'a.py': STATE_DICT });
-    const { code, stdout } = await cli(dir, '-f', 'json', '-o', 'out/report.json');
+    const { code, stdout } = await cli(dir, '-f', 'json', '-o', 'report.json');
     expect(code).toBe(1);
     expect(stdout).toBe('');
-    expect(JSON.parse(read(dir, 'out/report.json'))[0].errorCount).toBe(1);
+    expect(JSON.parse(read(dir, 'report.json'))[0].errorCount).toBe(1);
+    const missing = await cli(dir, '-o', 'no/such/folder/report.txt');
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toBe('pylint-torch: cannot write --output-file no/such/folder/report.txt: its folder does not exist\n');
   });
 });
 
@@ -236,6 +240,15 @@ describe('--fix', () => {
     const dir = tempRepo({ 'l.py': bytes });
     await cli(dir, '--fix');
     expect(fs.readFileSync(path.join(dir, 'l.py'))).toEqual(Buffer.from(bytes.toString('latin1').replace('"w.pt")', '"w.pt", weights_only=True)'), 'latin1'));
+  });
+
+  test('a file in an encoding pylint-torch cannot write gets its fixes as suggestions only', async () => {
+    const bytes = Buffer.concat([Buffer.from('# coding: gbk\nimport torch\n# '), Buffer.from([0xd6, 0xd0, 0xce, 0xc4]), Buffer.from('\nsd = torch.load("w.pt")\nm.load_state_dict(sd)\n')]);
+    const dir = tempRepo({ 'g.py': bytes });
+    const [message] = JSON.parse((await cli(dir, '-f', 'json', '--fix')).stdout)[0].messages;
+    expect(message.fix).toBeUndefined();
+    expect(message.suggestions[0].desc).toBe('Not applied: pylint-torch cannot write files in gbk');
+    expect(fs.readFileSync(path.join(dir, 'g.py'))).toEqual(bytes);
   });
 
   test('read-only and hard-linked files are not rewritten, and say so', async () => {

@@ -44,8 +44,13 @@ describe('inline suppression', () => {
     '# pylint-torch: disable=',
     '# pylint-torch: disble=torch-load-missing-weights-only',
     '# pylint-torch: enable',
+    '# PYLINT-TORCH: disable',
   ])('a malformed directive suppresses nothing and is reported: %s', async (directive) => {
     expect(await findings(`import torch\n${LOAD}  ${directive}\n`)).toEqual(['2:torch-load-missing-weights-only', '2:null']);
+  });
+
+  test('a directive may follow another comment', async () => {
+    expect(await findings(`import torch\n${LOAD}  # noqa  # pylint-torch: disable=torch-load-missing-weights-only\n`)).toEqual([]);
   });
 
   test('a directive may be followed by another comment', async () => {

@@ -29,10 +29,13 @@ describe('discoverFiles', () => {
     expect(found.files).toEqual([path.join(dir, 'a.py')]);
   });
 
-  test('symbolic links to folders are not followed', async () => {
+  test('symbolic links: to files are linted, to folders are not entered but reported', async () => {
     const dir = tempRepo({ 'pkg/a.py': '' });
     fs.symlinkSync(path.join(dir, 'pkg'), path.join(dir, 'loop'));
+    fs.symlinkSync(path.join(dir, 'pkg', 'a.py'), path.join(dir, 'link.py'));
+    fs.symlinkSync(path.join(dir, 'missing.py'), path.join(dir, 'dangling.py'));
     const found = await discoverFiles(['.'], dir, noIgnores);
-    expect(found.files.map((f) => path.relative(dir, f))).toEqual(['pkg/a.py']);
+    expect(found.files.map((f) => path.relative(dir, f))).toEqual(['link.py', 'pkg/a.py']);
+    expect(found.skippedLinks.map((f) => path.relative(dir, f))).toEqual(['loop']);
   });
 });
