@@ -64,7 +64,7 @@ export default createRule({
           context.report({ node: list, messageId: 'fromCheckpoint', data: { how: derived } });
           return;
         }
-        for (const entry of entries(list)) {
+        for (const entry of entries(list, scopes)) {
           // `(obj, "recorded.module.Name")` tuples: both the object and the name it stands for
           const parts = unparen(entry).type === 'tuple' ? namedChildren(unparen(entry)) : [entry];
           for (const part of parts) {
@@ -78,10 +78,14 @@ export default createRule({
   },
 });
 
-/** The elements of a list/tuple/set literal (or the literal a name is bound to once). */
-function entries(list: Node): Node[] {
+/** The elements of a list/tuple/set literal, or of the literal a name is bound to once (in the module or function). */
+function entries(list: Node, scopes: FileScopes): Node[] {
   const node = unparen(list);
-  return ['list', 'tuple', 'set'].includes(node.type) ? namedChildren(node) : [];
+  if (['list', 'tuple', 'set'].includes(node.type)) return namedChildren(node);
+  if (node.type !== 'identifier') return [];
+  const bindings = scopes.bindingsOf(node);
+  const value = bindings?.length === 1 && bindings[0].kind === 'assign' && bindings[0].value ? unparen(bindings[0].value) : undefined;
+  return value && ['list', 'tuple', 'set'].includes(value.type) ? namedChildren(value) : [];
 }
 
 /**
@@ -96,6 +100,12 @@ function derivedFromCheckpoint(expr: Node, scopes: FileScopes, depth: number, se
   if (node.type === 'call') {
     const callee = node.childForFieldName('function');
     if (callee && scopes.qualifiedName(callee) === FROM_CHECKPOINT) return `\`get_unsafe_globals_in_checkpoint\`, line ${node.startPosition.row + 1}`;
+  }
+  // `[TRUSTED[n] for n in names if n in TRUSTED]`: the values come from a fixed table, the file only picks among them
+  if (['list_comprehension', 'set_comprehension', 'generator_expression'].includes(node.type)) {
+    const body = node.childForFieldName('body');
+    const filtered = namedChildren(node).some((c) => c.type === 'if_clause' && / in [A-Za-z_][\w.]*\s*$/.test(c.text));
+    if (body && unparen(body).type === 'subscript' && filtered) return undefined;
   }
   if (node.type === 'identifier') {
     for (const binding of scopes.bindingsOf(node) ?? []) {

@@ -18,13 +18,13 @@ const TRUTHY = new Set(['1', 'y', 'yes', 'true']);
 function switchesOn(value: Node | undefined): boolean {
   if (!value) return true;
   const literal = stringValue(value);
-  return literal === undefined || TRUTHY.has(literal.trim().toLowerCase());
+  return literal === undefined || TRUTHY.has(literal); // torch compares the exact strings
 }
 
 function textSwitchesOn(value: string): boolean {
   const v = value.replace(/^["']|["']$/g, '').trim();
   // `${TORCH_FORCE_NO_WEIGHTS_ONLY_LOAD:-1}`, `$FLAG`: not a literal, so it may well be on
-  return v.includes('$') || v.includes('%') || TRUTHY.has(v.toLowerCase());
+  return v.includes('$') || v.includes('%') || TRUTHY.has(v);
 }
 
 export default createRule({
@@ -36,6 +36,8 @@ export default createRule({
     messages: {
       env: 'Setting TORCH_FORCE_NO_WEIGHTS_ONLY_LOAD makes every torch.load in the process that omits weights_only unpickle with full pickle (code execution on a malicious file), library code included. Remove it and allowlist the exact trusted classes with `torch.serialization.safe_globals([...])`.',
       envFile: 'Setting TORCH_FORCE_NO_WEIGHTS_ONLY_LOAD ({{kind}}) makes every torch.load that omits weights_only unpickle with full pickle (code execution on a malicious file), library code included. Remove it and allowlist the exact trusted classes with `torch.serialization.safe_globals([...])`.',
+      defaultPatch:
+        'Replacing `{{target}}` switches the weights_only default off for every torch.load in the process (code execution on a malicious file), library code included. Load with `weights_only=True` and `torch.serialization.safe_globals([...])` where it is needed.',
       patch: 'Replacing `{{target}}` with {{how}} that forces `weights_only=False` turns off safe loading for every caller in the process (code execution on a malicious file), library code included. Load with `weights_only=True` and `torch.serialization.safe_globals([...])` where it is needed.',
     },
     schema: false,
@@ -51,12 +53,18 @@ export default createRule({
         const right = node.childForFieldName('right') ?? undefined;
         if (!left) return;
         // os.environ["TORCH_FORCE_NO_WEIGHTS_ONLY_LOAD"] = "1"
-        if (left.type === 'subscript' && isEnviron(left.childForFieldName('value'), scopes) && isEnvName(left.childForFieldName('subscript'))) {
+        if (left.type === 'subscript' && isEnviron(left.childForFieldName('value'), scopes) && isEnvName(left.childForFieldName('subscript'), scopes)) {
           if (switchesOn(right)) context.report({ node, messageId: 'env' });
           return;
         }
-        // torch.load = functools.partial(torch.load, weights_only=False) / lambda / a def
         const target = scopes.qualifiedName(left);
+        // torch.serialization._default_to_weights_only = lambda *a: False; torch.load.__kwdefaults__ edits
+        const patched = target ?? scopes.qualifiedName(left.type === 'subscript' ? (left.childForFieldName('value') ?? left) : left);
+        if (patched && DEFAULT_SWITCHES.some((name) => patched === name) && !(right && scopes.qualifiedName(right) === patched)) {
+          context.report({ node, messageId: 'defaultPatch', data: { target: patched } });
+          return;
+        }
+        // torch.load = functools.partial(torch.load, weights_only=False) / lambda / a def
         if (target && LOAD_FUNCTIONS.has(target) && right) {
           const how = weakeningReplacement(right, scopes);
           if (how) context.report({ node, messageId: 'patch', data: { target: left.text, how } });
@@ -73,7 +81,7 @@ export default createRule({
           (method === 'setdefault' && isEnviron(object, scopes)) ||
           (callee !== null && scopes.qualifiedName(callee) === 'os.putenv') ||
           method === 'setenv';
-        if (setter && isEnvName(first)) {
+        if (setter && isEnvName(first, scopes)) {
           if (switchesOn(args.positional[1])) context.report({ node, messageId: 'env' });
           return;
         }
@@ -142,9 +150,21 @@ function isEnviron(node: Node | null | undefined, scopes: FileScopes): boolean {
   return node !== null && node !== undefined && scopes.qualifiedName(node) === 'os.environ';
 }
 
-function isEnvName(node: Node | null | undefined): boolean {
-  return node !== null && node !== undefined && stringValue(node) === ENV;
+/** The variable's name as a literal, or through a name bound once to that literal (`VAR = "TORCH_FORCE_…"`). */
+function isEnvName(node: Node | null | undefined, scopes?: FileScopes): boolean {
+  if (!node) return false;
+  if (stringValue(node) === ENV) return true;
+  const n = unparen(node);
+  if (n.type !== 'identifier' || !scopes) return false;
+  const bindings = scopes.bindingsOf(n);
+  return bindings?.length === 1 && bindings[0].kind === 'assign' && bindings[0].value !== undefined && stringValue(bindings[0].value) === ENV;
 }
+
+/**
+ * torch internals that decide the default (torch/serialization.py, 2.6): `_default_to_weights_only(pickle_module)`
+ * and the keyword defaults of `torch.load` itself.
+ */
+const DEFAULT_SWITCHES = ['torch.serialization._default_to_weights_only', 'torch.load.__kwdefaults__', 'torch.serialization.load.__kwdefaults__'];
 
 /**
  * How `value` forces weights_only=False when it replaces torch.load, or undefined when it does not:

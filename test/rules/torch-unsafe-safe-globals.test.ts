@@ -10,6 +10,7 @@ runRuleTests(rule, {
     `${T}import numpy as np\ntorch.serialization.add_safe_globals([(np.core.multiarray.scalar, "numpy.core.multiarray.scalar"), np.dtype])\n`,
     `${T}bad = torch.serialization.get_unsafe_globals_in_checkpoint(p)\nif bad:\n    raise ValueError(f"untrusted globals: {bad}")\n`,
     `${T}allowed = [eval]\n`,
+    `${T}TRUSTED = {"argparse.Namespace": argparse.Namespace}\nneeded = torch.serialization.get_unsafe_globals_in_checkpoint(p)\nallowed = [TRUSTED[n] for n in needed if n in TRUSTED]\nwith torch.serialization.safe_globals(allowed):\n    obj = torch.load(p, weights_only=True)\n`,
   ],
   invalid: [
     {
@@ -28,6 +29,11 @@ runRuleTests(rule, {
         { messageId: 'dangerous', line: 4, column: 20, messageIncludes: '`functools.partial`' },
         { messageId: 'dangerous', line: 4, column: 29, messageIncludes: 'unpickles again with full pickle' },
       ],
+    },
+    {
+      name: 'a list bound to a name, and __import__',
+      code: `${T}ALLOW = [MyConfig, __import__]\ntorch.serialization.add_safe_globals(ALLOW)\n`,
+      errors: [{ messageId: 'dangerous', line: 2, column: 20, messageIncludes: '`builtins.__import__`' }],
     },
     {
       name: 'the recorded name of a tuple entry',

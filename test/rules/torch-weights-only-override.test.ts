@@ -9,6 +9,8 @@ runRuleTests(rule, {
   valid: [
     `${OS}os.environ["TORCH_FORCE_WEIGHTS_ONLY_LOAD"] = "1"\n`,
     `${OS}os.environ["TORCH_FORCE_NO_WEIGHTS_ONLY_LOAD"] = "0"\n`,
+    `${OS}os.environ["TORCH_FORCE_NO_WEIGHTS_ONLY_LOAD"] = "True"\n`,
+    `${T}_orig = torch.serialization._default_to_weights_only\ntorch.serialization._default_to_weights_only = _orig\n`,
     `${OS}os.environ.setdefault("TORCH_FORCE_NO_WEIGHTS_ONLY_LOAD", "false")\n`,
     `${OS}flag = os.environ.get("TORCH_FORCE_NO_WEIGHTS_ONLY_LOAD")\n`,
     `${OS}os.environ.pop("TORCH_FORCE_NO_WEIGHTS_ONLY_LOAD", None)\n`,
@@ -43,6 +45,19 @@ runRuleTests(rule, {
       name: 'pytest monkeypatch.setenv',
       code: 'def test_old(monkeypatch):\n    monkeypatch.setenv("TORCH_FORCE_NO_WEIGHTS_ONLY_LOAD", "1")\n',
       errors: [{ messageId: 'env', line: 2, column: 5 }],
+    },
+    {
+      name: 'the variable name through a constant',
+      code: `${OS}FLAG = "TORCH_FORCE_NO_WEIGHTS_ONLY_LOAD"\nos.environ[FLAG] = "1"\n`,
+      errors: [{ messageId: 'env', line: 3, column: 1 }],
+    },
+    {
+      name: 'torch internals that decide the default',
+      code: `${T}torch.serialization._default_to_weights_only = lambda pickle_module=None: False\ntorch.load.__kwdefaults__["weights_only"] = False\n`,
+      errors: [
+        { messageId: 'defaultPatch', line: 2, column: 1, messageIncludes: '`torch.serialization._default_to_weights_only`' },
+        { messageId: 'defaultPatch', line: 3, column: 1, messageIncludes: '`torch.load.__kwdefaults__`' },
+      ],
     },
     {
       name: 'functools.partial with weights_only=False',
