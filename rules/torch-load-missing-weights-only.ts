@@ -24,7 +24,9 @@ export default createRule({
       missingModern:
         '`{{callee}}()`{{via}} without `weights_only` is safe by default on the declared torch ({{torch}}) but will reject pickled objects; pass `weights_only=True` to say so.',
       missingDefaultFalse:
-        '`{{callee}}()`{{via}} without `weights_only` loads with `weights_only=False`: the file is unpickled with full pickle (code execution on a malicious file). Pass `weights_only=True`.',
+        '`{{callee}}()`{{via}} without `{{keyword}}` loads with `weights_only=False`: the file is unpickled with full pickle (code execution on a malicious file). Pass `{{keyword}}=True`.',
+      loaderNoParam:
+        '`{{callee}}()`{{via}} loads with `weights_only=False` and takes no weights_only argument: the file is unpickled with full pickle (code execution on a malicious file). Load it with `torch.load(..., weights_only=True)` instead.',
       missingRemote:
         '`{{callee}}()` without `weights_only` defaults to `weights_only=False` on every torch version: a downloaded file is unpickled with full pickle. Pass `weights_only=True`.',
     },
@@ -66,8 +68,18 @@ export default createRule({
         const safe = modern || isUsedAsStateDict(node, context.scopes) || insideSafeGlobals(node, context.scopes);
         context.report({
           node,
-          messageId: remote ? (load.fn.via ? 'missingDefaultFalse' : 'missingRemote') : modern ? 'missingModern' : none ? 'none' : 'missing',
-          data: { callee: load.fn.display, via: viaText(load.fn), torch: context.project.torch.source },
+          messageId: remote
+            ? load.fn.acceptsWeightsOnly === false
+              ? 'loaderNoParam'
+              : load.fn.via
+                ? 'missingDefaultFalse'
+                : 'missingRemote'
+            : modern
+              ? 'missingModern'
+              : none
+                ? 'none'
+                : 'missing',
+          data: { callee: load.fn.display, via: viaText(load.fn), torch: context.project.torch.source, keyword },
           severity: remote ? 'error' : modern ? 'warn' : undefined,
           ...(edit && { fix: [edit], fixSafety: safe ? 'safe' : 'unsafe' }),
         });

@@ -90,7 +90,7 @@ describe('load wrappers', () => {
     });
     expect(await findings(dir)).toEqual([
       'a.py:4 torch-load-missing-weights-only/missingDefaultFalse sev2 suggestion',
-      'a.py:5 torch-load-missing-weights-only/missingDefaultFalse sev2',
+      'a.py:5 torch-load-missing-weights-only/loaderNoParam sev2',
       'a.py:6 torch-load-missing-weights-only/missingDefaultFalse sev2 suggestion',
     ]);
   });
