@@ -40,10 +40,66 @@ export function isUsedAsStateDict(expr: Node, scopes: FileScopes): boolean {
  * What the value at hand is: the loaded mapping itself, an entry read from it, or an iterable of its entries
  * (`.items()`, `.values()`, a list literal of entries).
  */
-type Role = 'mapping' | 'entry' | 'entries' | 'items';
+type Role = 'mapping' | 'entry' | 'entries' | 'items' | 'key' | 'keys';
+
+/** String methods a state-dict key may go through (`k.replace("module.", "")`). */
+const STRING_METHODS = new Set(['replace', 'startswith', 'endswith', 'split', 'rsplit', 'strip', 'lstrip', 'rstrip', 'removeprefix', 'removesuffix', 'lower', 'upper', 'format', 'join', 'partition', 'rpartition', 'find', 'count', 'encode']);
+/** Builtins a key may be passed to. */
+const KEY_BUILTINS = new Set(['print', 'str', 'len', 'repr', 'int', 'float', 'format', 'sorted', 'hash']);
+
+/** A key of the loaded mapping (a string in a state dict): indexing, string methods, comparisons and printing only. */
+function keyUse(node: Node, scopes: FileScopes, depth: number, context: UseContext): boolean {
+  if (depth > MAX_DEPTH) return false;
+  const { parent, child } = parentThroughParens(node);
+  if (!parent) return false;
+  const isField = (field: string) => parent.childForFieldName(field)?.id === child.id;
+  const next = (n: Node) => keyUse(n, scopes, depth + 1, context);
+  switch (parent.type) {
+    case 'subscript':
+      return isField('subscript') || (isField('value') && next(parent)); // `sd[k]`, or `k[7:]`
+    case 'slice':
+      return true;
+    case 'attribute': {
+      const call = parent.parent;
+      const method = parent.childForFieldName('attribute')?.text ?? '';
+      return isField('object') && call?.type === 'call' && STRING_METHODS.has(method) && next(call);
+    }
+    case 'comparison_operator':
+    case 'interpolation':
+    case 'not_operator':
+      return true;
+    case 'if_statement':
+    case 'elif_clause':
+    case 'while_statement':
+    case 'if_clause':
+      return isField('condition') || parent.type === 'if_clause'; // `if k.startswith("module."):`
+    case 'binary_operator':
+    case 'boolean_operator':
+    case 'conditional_expression':
+      return next(parent);
+    case 'keyword_argument':
+    case 'argument_list': {
+      const called = calledName(parent, scopes);
+      if (called !== undefined && called.startsWith('builtins.') && KEY_BUILTINS.has(called.slice('builtins.'.length))) return true;
+      // `sd.pop(k)` / `sd.get(k)` on the mapping being followed
+      const call = (parent.type === 'keyword_argument' ? parent.parent : parent)?.parent;
+      const callee = call?.type === 'call' ? call.childForFieldName('function') : null;
+      return callee?.type === 'attribute' && ENTRY_METHODS.includes(callee.childForFieldName('attribute')?.text ?? '') && sameMapping(callee.childForFieldName('object'), scopes, context);
+    }
+    case 'assignment': {
+      const left = parent.childForFieldName('left');
+      return isField('right') && left?.type === 'identifier' && nameUses(left, scopes, 'key', depth, context);
+    }
+    case 'pair':
+      return isField('key'); // `{k.replace(...): v for k, v in ...}`
+    default:
+      return false;
+  }
+}
 
 function use(node: Node, scopes: FileScopes, role: Role, depth: number, context: UseContext): boolean {
   if (depth > MAX_DEPTH) return false;
+  if (role === 'key') return keyUse(node, scopes, depth, context);
   const { parent, child } = parentThroughParens(node);
   if (!parent) return false;
   const isField = (field: string) => parent.childForFieldName(field)?.id === child.id;
@@ -67,7 +123,7 @@ function use(node: Node, scopes: FileScopes, role: Role, depth: number, context:
       if (!isField('object') || call?.type !== 'call' || call.childForFieldName('function')?.id !== parent.id) return false;
       const method = parent.childForFieldName('attribute')?.text ?? '';
       if (role === 'entry') return false; // an entry used as an object (`.float()`, `.eval()`, `.items()` of a sub-dict)
-      if (method === 'keys') return true;
+      if (method === 'keys') return next(call, 'keys');
       if (method === 'items') return next(call, 'items');
       if (ITERATE_METHODS.includes(method)) return next(call, 'entries');
       if (ENTRY_METHODS.includes(method)) return next(call, 'entry');
@@ -80,7 +136,8 @@ function use(node: Node, scopes: FileScopes, role: Role, depth: number, context:
     case 'for_in_clause': {
       // a comprehension: its variables are judged where they are used, and the new container as a whole
       const comprehension = parent.parent;
-      return isField('right') && role !== 'entry' && comprehension !== null && loopTargetsOk(parent.childForFieldName('left'), role, scopes, depth, context) && next(comprehension, 'mapping');
+      const made: Role = comprehension?.type === 'dictionary_comprehension' ? 'mapping' : 'entries';
+      return isField('right') && role !== 'entry' && comprehension !== null && loopTargetsOk(parent.childForFieldName('left'), role, scopes, depth, context) && next(comprehension, made);
     }
     case 'list_comprehension':
     case 'set_comprehension':
@@ -100,13 +157,17 @@ function use(node: Node, scopes: FileScopes, role: Role, depth: number, context:
       if (left?.type === 'subscript' && role === 'entry') return sameMapping(left.childForFieldName('value'), scopes, context);
       return false;
     }
-    case 'augmented_assignment':
-      return role === 'entry' && isField('right');
+    case 'augmented_assignment': {
+      // `models += ckpt["extra"]`: the target now holds the entry; follow it
+      const left = parent.childForFieldName('left');
+      return role === 'entry' && isField('right') && left?.type === 'identifier' && nameUses(left, scopes, 'entry', depth, context);
+    }
     case 'keyword_argument':
     case 'argument_list': {
       const called = calledName(parent, scopes);
       if (called === 'torch.save' || called === 'torch.serialization.save') return true; // saved again as it is
-      if (role !== 'entry') return (called === 'builtins.list' || called === 'builtins.sorted') && next(parent.parent!, role === 'mapping' ? 'entries' : role);
+      // list(sd) / sorted(sd.keys()) hold keys; list(sd.values()) holds entries
+      if (role !== 'entry') return (called === 'builtins.list' || called === 'builtins.sorted') && next(parent.parent!, role === 'mapping' ? 'keys' : role);
       return called !== undefined && called.startsWith('builtins.') && TERMINAL_BUILTINS.has(called.slice('builtins.'.length));
     }
     case 'list':
@@ -180,23 +241,28 @@ function calledName(parent: Node, scopes: FileScopes): string | undefined {
 /** Loop variables over a mapping (keys), `.items()` (key, entry) or entries: the entries are used as plain data. */
 function loopTargetsOk(target: Node | null, role: Role, scopes: FileScopes, depth: number, context: UseContext): boolean {
   if (!target) return false;
-  if (role === 'mapping') return true; // keys
+  if (role === 'mapping' || role === 'keys') return targetsUsedAs(target, 'key', scopes, depth, context);
   if (role === 'items') {
     const parts = target.type === 'identifier' ? [] : namedChildren(unparen(target));
-    return parts.length === 2 ? targetsUsedAsEntries(parts[1], scopes, depth, context) : targetsUsedAsEntries(target, scopes, depth, context);
+    return parts.length === 2 ? targetsUsedAs(parts[0], 'key', scopes, depth, context) && targetsUsedAs(parts[1], 'entry', scopes, depth, context) : targetsUsedAs(target, 'entry', scopes, depth, context);
   }
-  return targetsUsedAsEntries(target, scopes, depth, context);
+  return targetsUsedAs(target, 'entry', scopes, depth, context);
 }
 
 /** Every name bound by a `for` target is unused or used only as plain data. */
 function targetsUsedAsEntries(target: Node | null, scopes: FileScopes, depth: number, context: UseContext): boolean {
+  return targetsUsedAs(target, 'entry', scopes, depth, context);
+}
+
+/** Every name bound by a target is unused or used only in the given role. */
+function targetsUsedAs(target: Node | null, role: Role, scopes: FileScopes, depth: number, context: UseContext): boolean {
   if (!target) return false;
   const names = target.type === 'identifier' ? [target] : target.descendantsOfType('identifier').filter((n): n is Node => n !== null && isBindingTarget(n, target));
   return names.every((name) => {
     const binding = scopes.bindingsOf(name)?.find((b) => b.node.id === name.id);
     if (!binding) return false;
     const refs = scopes.references(binding);
-    return refs.every((ref) => use(ref, scopes, 'entry', depth + 1, context));
+    return refs.every((ref) => use(ref, scopes, role, depth + 1, context));
   });
 }
 

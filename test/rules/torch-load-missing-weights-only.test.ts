@@ -259,6 +259,30 @@ runRuleTests(rule, {
       output: 'import torch\nsd = torch.load(p, weights_only=True)\nnet.load_state_dict(sd["net"])\nn = len([m for m in sd.values() if m.training])\n',
     },
     {
+      name: 'a comprehension over values used as modules: unsafe',
+      code: 'import torch\nckpt = torch.load(p)\nnet.load_state_dict(ckpt["model"])\nnets = [v for v in ckpt.values()]\nfor n in nets:\n    n.eval()\n',
+      errors: [{ messageId: 'missing', line: 2, column: 8, fixSafety: 'unsafe' }],
+      output: 'import torch\nckpt = torch.load(p, weights_only=True)\nnet.load_state_dict(ckpt["model"])\nnets = [v for v in ckpt.values()]\nfor n in nets:\n    n.eval()\n',
+    },
+    {
+      name: 'a loop over the loaded value uses its elements as objects: unsafe',
+      code: 'import torch\nckpt = torch.load(p)\nnet.load_state_dict(ckpt[0])\nfor m in ckpt:\n    m.eval()\n',
+      errors: [{ messageId: 'missing', line: 2, column: 8, fixSafety: 'unsafe' }],
+      output: 'import torch\nckpt = torch.load(p, weights_only=True)\nnet.load_state_dict(ckpt[0])\nfor m in ckpt:\n    m.eval()\n',
+    },
+    {
+      name: 'an entry added to a list with +=: unsafe',
+      code: 'import torch\nmodels = []\nckpt = torch.load(p)\nnet.load_state_dict(ckpt["model"])\nmodels += ckpt["extra"]\nfor m in models:\n    m.eval()\n',
+      errors: [{ messageId: 'missing', line: 3, column: 8, fixSafety: 'unsafe' }],
+      output: 'import torch\nmodels = []\nckpt = torch.load(p, weights_only=True)\nnet.load_state_dict(ckpt["model"])\nmodels += ckpt["extra"]\nfor m in models:\n    m.eval()\n',
+    },
+    {
+      name: 'keys renamed with string methods and printed: still safe',
+      code: 'import torch\nsd = torch.load(p)\nfor k in list(sd.keys()):\n    if k.startswith("module."):\n        print(f"renaming {k}")\n        sd[k.replace("module.", "")] = sd.pop(k)\nnet.load_state_dict(sd)\n',
+      errors: [{ messageId: 'missing', line: 2, column: 6, fixSafety: 'safe' }],
+      output: 'import torch\nsd = torch.load(p, weights_only=True)\nfor k in list(sd.keys()):\n    if k.startswith("module."):\n        print(f"renaming {k}")\n        sd[k.replace("module.", "")] = sd.pop(k)\nnet.load_state_dict(sd)\n',
+    },
+    {
       name: 'an entry stored on an object is not judged safe',
       code: 'import torch\nckpt = torch.load(p)\nself.model = ckpt["model"]\n',
       errors: [{ messageId: 'missing', line: 2, column: 8, fixSafety: 'unsafe' }],
