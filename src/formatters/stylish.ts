@@ -52,7 +52,7 @@ export function stylish(results: readonly LintResult[], context: FormatContext):
       for (const m of result.wouldFix ?? []) out += `  ${dim(`${m.line}:${m.column}`)}  ${m.message.replace(/\.$/, '')}  ${dim(m.ruleId ?? '')}\n`;
     }
     const fixes = changed.reduce((n, r) => n + (r.fixCount ?? 0), 0);
-    out += `\n--fix-dry-run: ${plural(fixes, 'fix')} would be applied to ${plural(changed.length, 'file')}; nothing was written.\n`;
+    out += `\n--fix-dry-run: ${plural(fixes, 'fix')} would be applied to ${plural(changed.length, 'file')}; nothing was written.${unsafe > 0 ? ` (${plural(unsafe, 'unsafe fix')} left out: add --unsafe-fixes to include them.)` : ''}\n`;
   } else if (context.fixed) {
     const changed = results.filter((r) => (r.fixCount ?? 0) > 0);
     if (changed.length) out += `\nFixed ${plural(changed.reduce((n, r) => n + (r.fixCount ?? 0), 0), 'problem')} in ${plural(changed.length, 'file')}.\n`;
