@@ -53,7 +53,8 @@ export function lineIndex(text: string): (offset: number) => { line: number; col
   };
 }
 
-function problemAt(text: string, locate: ReturnType<typeof lineIndex>, start: number, end: number) {
+/** 1-based line/column span of [start, end) UTF-16 offsets. */
+function problemAt(locate: ReturnType<typeof lineIndex>, start: number, end: number) {
   const from = locate(start);
   const to = locate(end);
   return { line: from.line, column: from.column, endLine: to.line, endColumn: to.column };
@@ -137,7 +138,7 @@ function runRules(tree: Tree, text: string, filePath: string, settings: readonly
   const problems: Problem[] = [];
   for (const { setting, descriptor } of raw) {
     const { rule } = setting;
-    const span = problemAt(text, locate, descriptor.node.startIndex, descriptor.node.endIndex);
+    const span = problemAt(locate, descriptor.node.startIndex, descriptor.node.endIndex);
     if (directives.suppresses(rule.meta.id, span.line)) continue;
     const severity = (descriptor.severity ?? setting.severity) === 'error' ? 2 : 1;
     const problem: Problem = {
@@ -165,15 +166,15 @@ function runRules(tree: Tree, text: string, filePath: string, settings: readonly
       ruleId: null,
       severity: 2,
       message: `Internal error in rule ${setting.rule.meta.id} (please report it): ${String(error)}; the rule was skipped for the rest of this file.${process.env.PYLINT_TORCH_DEBUG ? `\n${(error as Error).stack}` : ''}`,
-      ...problemAt(text, locate, node.startIndex, node.endIndex),
+      ...problemAt(locate, node.startIndex, node.endIndex),
     });
   }
-  problems.push(...directiveProblems(directives, text, locate));
+  problems.push(...directiveProblems(directives, locate));
 
   const syntaxErrors = countSyntaxErrors(root);
   const first = firstSyntaxError(root);
   if (first) {
-    const span = problemAt(text, locate, first.startIndex, Math.max(first.endIndex, first.startIndex));
+    const span = problemAt(locate, first.startIndex, first.endIndex);
     problems.push({
       ruleId: null,
       severity: 2,
@@ -194,14 +195,14 @@ function sortProblems(problems: Problem[]): Problem[] {
   return problems.sort((a, b) => a.line - b.line || a.column - b.column || (a.ruleId ?? '').localeCompare(b.ruleId ?? ''));
 }
 
-function directiveProblems(directives: Directives, text: string, locate: ReturnType<typeof lineIndex>): Problem[] {
+function directiveProblems(directives: Directives, locate: ReturnType<typeof lineIndex>): Problem[] {
   const problems: Problem[] = [];
   for (const comment of directives.malformed) {
     problems.push({
       ruleId: null,
       severity: 1,
       message: 'Malformed pylint-torch directive: it suppresses nothing. Use `# pylint-torch: disable`, `disable=<ids>`, `disable-next=<ids>` or `disable-file=<ids>`.',
-      ...problemAt(text, locate, comment.start, comment.end),
+      ...problemAt(locate, comment.start, comment.end),
     });
   }
   for (const { ruleId, comment } of directives.unknown) {
@@ -209,7 +210,7 @@ function directiveProblems(directives: Directives, text: string, locate: ReturnT
       ruleId: null,
       severity: 1,
       message: `Unknown rule '${ruleId}' in pylint-torch directive.`,
-      ...problemAt(text, locate, comment.start, comment.end),
+      ...problemAt(locate, comment.start, comment.end),
     });
   }
   return problems;
@@ -230,7 +231,7 @@ export function lintNonPythonText(text: string, filePath: string, settings: read
       filePath,
       text,
       report: (d) => {
-        const span = problemAt(text, locate, d.start, d.end);
+        const span = problemAt(locate, d.start, d.end);
         if (directives.suppresses(setting.rule.meta.id, span.line)) return;
         problems.push({
           ruleId: setting.rule.meta.id,
@@ -242,7 +243,7 @@ export function lintNonPythonText(text: string, filePath: string, settings: read
       },
     });
   }
-  problems.push(...directiveProblems(directives, text, locate));
+  problems.push(...directiveProblems(directives, locate));
   return sortProblems(problems);
 }
 

@@ -3,7 +3,7 @@
  * parameters sit. Facts cite ../shared/FACTS.md and the torch source files they come from.
  */
 import type { Node } from './parse';
-import { argumentValue, CallArguments, callArguments, unparen } from './python';
+import { argumentValue, CallArguments, callArguments } from './python';
 import { constantValue, type Constant, dictKey, type ImportedConstant } from './constants';
 import type { ProjectContext } from './rule';
 import type { FileScopes } from './scope';
