@@ -1,5 +1,6 @@
 import type { Node } from '../src/parse';
-import { argumentValue, callArguments, unparen } from '../src/python';
+import { constantValue } from '../src/constants';
+import { argumentValue, callArguments } from '../src/python';
 import { createRule } from '../src/rule';
 import { untrustedSource } from '../src/taint';
 
@@ -43,7 +44,8 @@ export default createRule({
         if (!loader || !name) return;
         const args = callArguments(node);
         // numpy.load unpickles only with allow_pickle=True (numpy/lib/npyio.py, default False since 1.16.3)
-        if (name === 'numpy.load' && unparen(args.keywords.get('allow_pickle')?.childForFieldName('value') ?? node).type !== 'true') return;
+        // `numpy.load(file, mmap_mode=None, allow_pickle=False, ...)`: by keyword or third position
+        if (name === 'numpy.load' && constantValue(argumentValue(args, 2, 'allow_pickle') ?? node, context.scopes) !== 'true') return;
         const data = argumentValue(args, loader.index, loader.name);
         const source = data && untrustedSource(data, context.scopes);
         if (!source) return;

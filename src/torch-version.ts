@@ -94,7 +94,7 @@ function fromRequirementsTxt(dir: string, name: string, seen: Set<string>): Decl
   for (const line of fs.readFileSync(file, 'utf8').split(/\r?\n/)) {
     const text = line.replace(/(^|\s)#.*$/, '').trim();
     const include = /^(?:-r|--requirement)\s*=?\s*(\S+)/.exec(text);
-    if (include) found.push(...fromRequirementsTxt(path.dirname(file), include[1], seen));
+    if (include) found.push(...fromRequirementsTxt(dir, path.join(path.dirname(path.relative(dir, file)), include[1]), seen));
     const spec = torchSpec(text, ['torch']);
     if (spec !== undefined) found.push(declaration(path.relative(dir, file) || name, spec));
   }
@@ -104,7 +104,12 @@ function fromRequirementsTxt(dir: string, name: string, seen: Set<string>): Decl
 function fromPyproject(file: string): Declaration[] {
   const data = parseToml(fs.readFileSync(file, 'utf8')) as Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
   const found: Declaration[] = [];
-  const pep621 = [...(data.project?.dependencies ?? []), ...Object.values(data.project?.['optional-dependencies'] ?? {}).flat()];
+  // PEP 621 dependencies and extras, and PEP 735 dependency groups
+  const pep621 = [
+    ...(data.project?.dependencies ?? []),
+    ...Object.values(data.project?.['optional-dependencies'] ?? {}).flat(),
+    ...Object.values(data['dependency-groups'] ?? {}).flat(),
+  ];
   for (const req of pep621) {
     const spec = typeof req === 'string' ? torchSpec(req, ['torch']) : undefined;
     if (spec !== undefined) found.push(declaration('pyproject.toml', spec));
@@ -206,6 +211,13 @@ function fromEnvironmentYml(file: string): Declaration[] {
 /** Reads every declaration file of `dir`. A file that cannot be parsed is skipped (it decides nothing). */
 function declarationsIn(dir: string, parser: Parser): Declaration[] {
   const found: Declaration[] = [];
+  // a `requirements/` folder of *.txt files counts as requirements files of this folder
+  const reqDir = path.join(dir, 'requirements');
+  try {
+    for (const entry of fs.readdirSync(reqDir).sort()) if (entry.endsWith('.txt')) found.push(...fromRequirementsTxt(dir, path.join('requirements', entry), new Set()));
+  } catch {
+    // no such folder
+  }
   for (const entry of fs.readdirSync(dir).sort()) {
     if (!DECLARATION_FILES.test(entry)) continue;
     const file = path.join(dir, entry);
@@ -244,7 +256,7 @@ export function torchRequirementFor(dir: string, parser: Parser, cache: Map<stri
   let result: TorchRequirement;
   const hasDeclarations = (() => {
     try {
-      return fs.readdirSync(dir).some((e) => DECLARATION_FILES.test(e));
+      return fs.readdirSync(dir).some((e) => DECLARATION_FILES.test(e) || e === 'requirements');
     } catch {
       return false;
     }

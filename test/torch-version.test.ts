@@ -47,6 +47,8 @@ describe('declared torch requirements', () => {
     ['environment.yml unpinned', { 'environment.yml': 'dependencies:\n  - pytorch\n' }, { allowsBefore26: true, source: 'environment.yml: pytorch' }],
     ['unpinned torch', { 'requirements.txt': 'torch\n' }, { allowsBefore26: true, source: 'requirements.txt: torch' }],
     ['nothing declared', { 'requirements.txt': 'numpy\n' }, { allowsBefore26: true, source: 'no torch requirement declared' }],
+    ['PEP 735 dependency groups', { 'pyproject.toml': '[project]\nname = "x"\ndependencies = ["torch>=2.6"]\n[dependency-groups]\ndev = ["torch>=2.0", "pytest"]\n' }, { allowsBefore26: true, source: 'pyproject.toml: torch>=2.0' }],
+    ['a requirements/ folder', { 'requirements/base.txt': 'torch>=2.7\n', 'setup.py': 'from setuptools import setup\nsetup(name="x")\n' }, { allowsBefore26: false, source: 'requirements/base.txt: torch>=2.7' }],
   ])('%s', async (_name, files, expected) => {
     expect(await requirementOf(files)).toEqual(expected);
   });

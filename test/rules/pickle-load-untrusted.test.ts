@@ -23,12 +23,13 @@ runRuleTests(rule, {
     },
     {
       name: 'joblib, pandas, dill and numpy allow_pickle on argparse paths',
-      code: 'import joblib, dill\nimport pandas as pd\nimport numpy as np\nargs = parser.parse_args()\njoblib.load(args.km)\npd.read_pickle(args.frame)\ndill.load(open(args.obj, "rb"))\nnp.load(args.arr, allow_pickle=True)\n',
+      code: 'import joblib, dill\nimport pandas as pd\nimport numpy as np\nargs = parser.parse_args()\njoblib.load(args.km)\npd.read_pickle(args.frame)\ndill.load(open(args.obj, "rb"))\nnp.load(args.arr, allow_pickle=True)\nnp.load(args.arr2, None, 1)\n',
       errors: [
         { messageId: 'untrusted', line: 5, column: 1, messageIncludes: '`joblib.load()`' },
         { messageId: 'untrusted', line: 6, column: 1, messageIncludes: '`pandas.read_pickle()`' },
         { messageId: 'untrusted', line: 7, column: 1, messageIncludes: '`dill.load()`' },
         { messageId: 'untrusted', line: 8, column: 1, messageIncludes: '`numpy.load()`' },
+        { messageId: 'untrusted', line: 9, column: 1, messageIncludes: '`numpy.load()`' },
       ],
     },
     {
