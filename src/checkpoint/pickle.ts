@@ -1,0 +1,327 @@
+/**
+ * A static pickle opcode walker: reads every opcode of protocols 0–5 without executing anything, and reports the
+ * globals a pickle references (GLOBAL, INST, STACK_GLOBAL — also when module and name come from the memo) and the
+ * opcodes torch's weights_only unpickler would refuse. Bounded in opcodes, stack, memo and nesting; never throws on
+ * bad input (the problem is returned in `error`).
+ *
+ * Sources: CPython Lib/pickletools.py (opcode table and argument formats), Lib/_compat_pickle.py (Python 2 → 3 names),
+ * torch/_weights_only_unpickler.py 2.10 (the 34 accepted opcodes, blocked modules).
+ */
+
+/** One global a pickle references, as torch would name it (`module.name` after the Python 2 → 3 mapping). */
+export interface PickleGlobal {
+  name: string;
+  opcode: 'GLOBAL' | 'INST' | 'STACK_GLOBAL';
+  /** Byte offset of the opcode within the walked buffer. */
+  offset: number;
+  /** True when it lies after the first STOP (torch never reads it). */
+  afterStop: boolean;
+}
+
+export interface UnsupportedOpcode {
+  opcode: string;
+  offset: number;
+  afterStop: boolean;
+}
+
+export interface WalkResult {
+  globals: PickleGlobal[];
+  /** Opcodes the weights_only unpickler rejects ("Unsupported operand"), in order. */
+  unsupported: UnsupportedOpcode[];
+  /** Byte offset just after the first STOP, or undefined when there is none. */
+  firstStopEnd?: number;
+  /** The highest protocol a PROTO opcode declared. */
+  protocol?: number;
+  /** Why the walk ended early (truncated data, an unknown opcode, a limit). */
+  error?: string;
+  /** Byte offset where the walk stopped (after the first STOP with `single`). */
+  end: number;
+}
+
+export interface WalkLimits {
+  maxOpcodes: number;
+  maxStack: number;
+  maxMemo: number;
+}
+
+export const DEFAULT_LIMITS: WalkLimits = { maxOpcodes: 5_000_000, maxStack: 1_000_000, maxMemo: 1_000_000 };
+
+/** Argument formats (pickletools): fixed byte counts, length-prefixed data, or newline-terminated lines. */
+type Arg = { fixed: number } | { lengthBytes: 1 | 4 | 8 } | { lines: 1 | 2 } | { none: true };
+
+interface OpcodeInfo {
+  name: string;
+  arg: Arg;
+}
+
+const NONE: Arg = { none: true };
+const OPCODES = new Map<number, OpcodeInfo>(
+  (
+    [
+      ['(', 'MARK', NONE], ['.', 'STOP', NONE], ['0', 'POP', NONE], ['1', 'POP_MARK', NONE], ['2', 'DUP', NONE],
+      ['F', 'FLOAT', { lines: 1 }], ['I', 'INT', { lines: 1 }], ['J', 'BININT', { fixed: 4 }], ['K', 'BININT1', { fixed: 1 }],
+      ['L', 'LONG', { lines: 1 }], ['M', 'BININT2', { fixed: 2 }], ['N', 'NONE', NONE], ['P', 'PERSID', { lines: 1 }],
+      ['Q', 'BINPERSID', NONE], ['R', 'REDUCE', NONE], ['S', 'STRING', { lines: 1 }], ['T', 'BINSTRING', { lengthBytes: 4 }],
+      ['U', 'SHORT_BINSTRING', { lengthBytes: 1 }], ['V', 'UNICODE', { lines: 1 }], ['X', 'BINUNICODE', { lengthBytes: 4 }],
+      ['a', 'APPEND', NONE], ['b', 'BUILD', NONE], ['c', 'GLOBAL', { lines: 2 }], ['d', 'DICT', NONE], ['}', 'EMPTY_DICT', NONE],
+      ['e', 'APPENDS', NONE], ['g', 'GET', { lines: 1 }], ['h', 'BINGET', { fixed: 1 }], ['i', 'INST', { lines: 2 }],
+      ['j', 'LONG_BINGET', { fixed: 4 }], ['l', 'LIST', NONE], [']', 'EMPTY_LIST', NONE], ['o', 'OBJ', NONE],
+      ['p', 'PUT', { lines: 1 }], ['q', 'BINPUT', { fixed: 1 }], ['r', 'LONG_BINPUT', { fixed: 4 }], ['s', 'SETITEM', NONE],
+      ['t', 'TUPLE', NONE], [')', 'EMPTY_TUPLE', NONE], ['u', 'SETITEMS', NONE], ['G', 'BINFLOAT', { fixed: 8 }],
+      ['\x80', 'PROTO', { fixed: 1 }], ['\x81', 'NEWOBJ', NONE], ['\x82', 'EXT1', { fixed: 1 }], ['\x83', 'EXT2', { fixed: 2 }],
+      ['\x84', 'EXT4', { fixed: 4 }], ['\x85', 'TUPLE1', NONE], ['\x86', 'TUPLE2', NONE], ['\x87', 'TUPLE3', NONE],
+      ['\x88', 'NEWTRUE', NONE], ['\x89', 'NEWFALSE', NONE], ['\x8a', 'LONG1', { lengthBytes: 1 }], ['\x8b', 'LONG4', { lengthBytes: 4 }],
+      ['B', 'BINBYTES', { lengthBytes: 4 }], ['C', 'SHORT_BINBYTES', { lengthBytes: 1 }],
+      ['\x8c', 'SHORT_BINUNICODE', { lengthBytes: 1 }], ['\x8d', 'BINUNICODE8', { lengthBytes: 8 }], ['\x8e', 'BINBYTES8', { lengthBytes: 8 }],
+      ['\x8f', 'EMPTY_SET', NONE], ['\x90', 'ADDITEMS', NONE], ['\x91', 'FROZENSET', NONE], ['\x92', 'NEWOBJ_EX', NONE],
+      ['\x93', 'STACK_GLOBAL', NONE], ['\x94', 'MEMOIZE', NONE], ['\x95', 'FRAME', { fixed: 8 }],
+      ['\x96', 'BYTEARRAY8', { lengthBytes: 8 }], ['\x97', 'NEXT_BUFFER', NONE], ['\x98', 'READONLY_BUFFER', NONE],
+    ] as [string, string, Arg][]
+  ).map(([code, name, arg]) => [code.charCodeAt(0), { name, arg }]),
+);
+
+/** The opcodes torch/_weights_only_unpickler.py (2.10) `Unpickler.load` accepts; any other is "Unsupported operand". */
+export const WEIGHTS_ONLY_OPCODES: ReadonlySet<string> = new Set([
+  'GLOBAL', 'NEWOBJ', 'REDUCE', 'BUILD', 'APPEND', 'APPENDS', 'SETITEM', 'SETITEMS', 'MARK', 'TUPLE', 'TUPLE1', 'TUPLE2',
+  'TUPLE3', 'NONE', 'NEWFALSE', 'NEWTRUE', 'EMPTY_TUPLE', 'EMPTY_LIST', 'EMPTY_DICT', 'EMPTY_SET', 'BININT', 'BININT1',
+  'BININT2', 'BINFLOAT', 'BINUNICODE', 'SHORT_BINSTRING', 'BINPERSID', 'BINGET', 'LONG_BINGET', 'BINPUT', 'LONG_BINPUT',
+  'LONG1', 'PROTO', 'STOP',
+]);
+
+/** CPython Lib/_compat_pickle.py: Python 2 module names (IMPORT_MAPPING) and (module, name) pairs (NAME_MAPPING). */
+const IMPORT_MAPPING: Readonly<Record<string, string>> = {
+  __builtin__: 'builtins', copy_reg: 'copyreg', Queue: 'queue', SocketServer: 'socketserver', ConfigParser: 'configparser',
+  repr: 'reprlib', cPickle: 'pickle', cStringIO: 'io', StringIO: 'io', UserDict: 'collections', UserList: 'collections',
+  UserString: 'collections', whichdb: 'dbm', anydbm: 'dbm', urlparse: 'urllib.parse', robotparser: 'urllib.robotparser',
+  _abcoll: 'collections.abc', commands: 'subprocess', HTMLParser: 'html.parser', httplib: 'http.client', cookielib: 'http.cookiejar',
+  __main__: '__main__',
+};
+const NAME_MAPPING: Readonly<Record<string, string>> = {
+  '__builtin__.xrange': 'builtins.range', '__builtin__.reduce': 'functools.reduce', '__builtin__.intern': 'sys.intern',
+  '__builtin__.unichr': 'builtins.chr', '__builtin__.unicode': 'builtins.str', '__builtin__.long': 'builtins.int',
+  '__builtin__.basestring': 'builtins.str', 'itertools.izip': 'builtins.zip', 'itertools.imap': 'builtins.map',
+  'itertools.ifilter': 'builtins.filter', 'itertools.ifilterfalse': 'itertools.filterfalse', 'itertools.izip_longest': 'itertools.zip_longest',
+  'UserDict.IterableUserDict': 'collections.UserDict', 'UserList.UserList': 'collections.UserList', 'UserString.UserString': 'collections.UserString',
+  'whichdb.whichdb': 'dbm.whichdb', '_socket.fromfd': 'socket.fromfd', '_multiprocessing.Connection': 'multiprocessing.connection.Connection',
+  'multiprocessing.process.Process': 'multiprocessing.context.Process', 'multiprocessing.forking.Popen': 'multiprocessing.popen_fork.Popen',
+  'urllib.ContentTooShortError': 'urllib.error.ContentTooShortError', 'urllib.getproxies': 'urllib.request.getproxies',
+  'urllib.pathname2url': 'urllib.request.pathname2url', 'urllib.quote_plus': 'urllib.parse.quote_plus', 'urllib.quote': 'urllib.parse.quote',
+  'urllib.unquote_plus': 'urllib.parse.unquote_plus', 'urllib.unquote': 'urllib.parse.unquote', 'urllib.url2pathname': 'urllib.request.url2pathname',
+  'urllib.urlcleanup': 'urllib.request.urlcleanup', 'urllib.urlencode': 'urllib.parse.urlencode', 'urllib.urlopen': 'urllib.request.urlopen',
+  'urllib.urlretrieve': 'urllib.request.urlretrieve', 'urllib2.HTTPError': 'urllib.error.HTTPError', 'urllib2.URLError': 'urllib.error.URLError',
+};
+
+/** `module.name` as torch matches it: Python 2 names mapped to Python 3 (pickle's `fix_imports`). */
+export function py3Name(module: string, name: string): string {
+  const pair = NAME_MAPPING[`${module}.${name}`];
+  if (pair) return pair;
+  return `${IMPORT_MAPPING[module] ?? module}.${name}`;
+}
+
+/** A symbolic stack value: strings are tracked (for STACK_GLOBAL), everything else is opaque. */
+type Value = { str: string } | null;
+
+/**
+ * Walks every pickle in `data` from `start`: the first one, and any that follow its STOP (reported with
+ * `afterStop`). Stops at the end of the data, at bytes that are not an opcode after a STOP (trailing data), or at a
+ * limit. With `single`, stops after the first STOP (the legacy format's pickles in a row, then raw bytes).
+ */
+export function walkPickle(data: Uint8Array, limits: WalkLimits = DEFAULT_LIMITS, start = 0, options: { single?: boolean } = {}): WalkResult {
+  const result: WalkResult = { globals: [], unsupported: [], end: start };
+  const view = new DataView(data.buffer, data.byteOffset, data.byteLength);
+  let pos = start;
+  let stack: Value[] = [];
+  const metastack: Value[][] = [];
+  let depth = 0;
+  const memo = new Map<number, Value>();
+  let afterStop = false;
+  let opcodes = 0;
+  const latin1 = (from: number, to: number) => Buffer.from(data.buffer, data.byteOffset + from, to - from).toString('latin1');
+  const utf8 = (from: number, to: number) => Buffer.from(data.buffer, data.byteOffset + from, to - from).toString('utf8');
+
+  const fail = (message: string): WalkResult => ({ ...result, end: pos, error: message });
+  const push = (v: Value) => {
+    if (stack.length >= limits.maxStack) throw new WalkLimit(`stack larger than ${limits.maxStack}`);
+    stack.push(v);
+  };
+  const pop = (): Value => stack.pop() ?? null;
+  const readLine = (): string | undefined => {
+    const end = data.indexOf(0x0a, pos);
+    if (end < 0) return undefined;
+    const line = latin1(pos, end);
+    pos = end + 1;
+    return line;
+  };
+  const remember = (index: number, value: Value) => {
+    if (!memo.has(index) && memo.size >= limits.maxMemo) throw new WalkLimit(`memo larger than ${limits.maxMemo}`);
+    memo.set(index, value);
+  };
+
+  try {
+    while (pos < data.length) {
+      if (++opcodes > limits.maxOpcodes) return fail(`more than ${limits.maxOpcodes} opcodes`);
+      const offset = pos;
+      const info = OPCODES.get(data[pos]);
+      if (!info) {
+        // after a STOP, bytes that are not a pickle are trailing data (torch ignores them)
+        return afterStop ? { ...result, end: pos } : fail(`unknown opcode 0x${data[pos].toString(16).padStart(2, '0')} at byte ${pos}`);
+      }
+      pos++;
+      if (!WEIGHTS_ONLY_OPCODES.has(info.name)) result.unsupported.push({ opcode: info.name, offset, afterStop });
+
+      // read the argument
+      let text: string | undefined;
+      let int = 0;
+      const arg = info.arg;
+      if ('fixed' in arg) {
+        if (pos + arg.fixed > data.length) return fail(`truncated ${info.name} at byte ${offset}`);
+        int = arg.fixed === 1 ? data[pos] : arg.fixed === 2 ? view.getUint16(pos, true) : arg.fixed === 4 ? view.getUint32(pos, true) : 0;
+        pos += arg.fixed;
+      } else if ('lengthBytes' in arg) {
+        if (pos + arg.lengthBytes > data.length) return fail(`truncated ${info.name} at byte ${offset}`);
+        const length = arg.lengthBytes === 1 ? data[pos] : arg.lengthBytes === 4 ? view.getUint32(pos, true) : Number(view.getBigUint64(pos, true));
+        pos += arg.lengthBytes;
+        if (!Number.isSafeInteger(length) || pos + length > data.length) return fail(`truncated ${info.name} at byte ${offset}`);
+        if (info.name === 'BINUNICODE' || info.name === 'SHORT_BINUNICODE' || info.name === 'BINUNICODE8') text = utf8(pos, pos + length);
+        else if (info.name === 'SHORT_BINSTRING' || info.name === 'BINSTRING') text = latin1(pos, pos + length);
+        pos += length;
+      } else if ('lines' in arg) {
+        const first = readLine();
+        const second = arg.lines === 2 ? readLine() : '';
+        if (first === undefined || second === undefined) return fail(`truncated ${info.name} at byte ${offset}`);
+        text = first;
+        if (arg.lines === 2) {
+          result.globals.push({ name: py3Name(first, second), opcode: info.name as 'GLOBAL' | 'INST', offset, afterStop });
+        }
+      }
+
+      // simulate the stack just enough to resolve STACK_GLOBAL and keep MARKs balanced
+      switch (info.name) {
+        case 'MARK':
+          if (++depth > limits.maxStack) return fail(`nesting deeper than ${limits.maxStack}`);
+          metastack.push(stack);
+          stack = [];
+          break;
+        case 'STOP':
+          pop();
+          if (result.firstStopEnd === undefined) result.firstStopEnd = pos;
+          if (options.single) return { ...result, end: pos };
+          afterStop = true;
+          stack = [];
+          metastack.length = 0;
+          depth = 0;
+          memo.clear();
+          break;
+        case 'POP':
+          pop();
+          break;
+        case 'POP_MARK':
+        case 'APPENDS':
+        case 'SETITEMS':
+        case 'ADDITEMS':
+          stack = metastack.pop() ?? [];
+          depth = Math.max(0, depth - 1);
+          break;
+        case 'TUPLE':
+        case 'LIST':
+        case 'DICT':
+        case 'FROZENSET':
+        case 'INST':
+        case 'OBJ':
+          stack = metastack.pop() ?? [];
+          depth = Math.max(0, depth - 1);
+          push(null);
+          break;
+        case 'DUP':
+          push(stack[stack.length - 1] ?? null);
+          break;
+        case 'STRING':
+        case 'UNICODE':
+          push({ str: unquote(text ?? '') });
+          break;
+        case 'BINUNICODE':
+        case 'SHORT_BINUNICODE':
+        case 'BINUNICODE8':
+        case 'SHORT_BINSTRING':
+        case 'BINSTRING':
+          push({ str: text ?? '' });
+          break;
+        case 'PUT':
+          remember(Number(text), stack[stack.length - 1] ?? null);
+          break;
+        case 'BINPUT':
+        case 'LONG_BINPUT':
+          remember(int, stack[stack.length - 1] ?? null);
+          break;
+        case 'MEMOIZE':
+          remember(memo.size, stack[stack.length - 1] ?? null);
+          break;
+        case 'GET':
+          push(memo.get(Number(text)) ?? null);
+          break;
+        case 'BINGET':
+        case 'LONG_BINGET':
+          push(memo.get(int) ?? null);
+          break;
+        case 'STACK_GLOBAL': {
+          const name = pop();
+          const module = pop();
+          const qualified = module && name ? py3Name(module.str, name.str) : '<unresolved>.<unresolved>';
+          result.globals.push({ name: qualified, opcode: 'STACK_GLOBAL', offset, afterStop });
+          push(null);
+          break;
+        }
+        case 'PROTO':
+          result.protocol = Math.max(result.protocol ?? 0, int);
+          break;
+        case 'APPEND':
+        case 'SETITEM':
+        case 'BUILD':
+        case 'REDUCE':
+        case 'NEWOBJ':
+        case 'BINPERSID':
+        case 'TUPLE1':
+        case 'TUPLE2':
+        case 'TUPLE3':
+        case 'NEWOBJ_EX': {
+          const [pops, pushes] = STACK_EFFECT[info.name];
+          for (let i = 0; i < pops; i++) pop();
+          for (let i = 0; i < pushes; i++) push(null);
+          break;
+        }
+        case 'FRAME':
+        case 'READONLY_BUFFER':
+          break;
+        default:
+          // every other opcode pushes one opaque value (numbers, None, empty containers, bytes, GLOBAL, …)
+          push(null);
+      }
+    }
+    return { ...result, end: pos };
+  } catch (error) {
+    if (error instanceof WalkLimit) return fail(error.message);
+    throw error;
+  }
+}
+
+class WalkLimit extends Error {}
+
+/** Values popped and pushed by opcodes whose results are opaque (Lib/pickletools.py stack_before/stack_after). */
+const STACK_EFFECT: Record<string, [number, number]> = {
+  APPEND: [1, 0],
+  SETITEM: [2, 0],
+  BUILD: [1, 0],
+  REDUCE: [2, 1],
+  NEWOBJ: [2, 1],
+  BINPERSID: [1, 1],
+  TUPLE1: [1, 1],
+  TUPLE2: [2, 1],
+  TUPLE3: [3, 1],
+  NEWOBJ_EX: [3, 1],
+};
+
+/** `'abc'` / `"abc"` (protocol 0 STRING) without its quotes; other text as it is. */
+function unquote(text: string): string {
+  const m = /^(['"])(.*)\1$/s.exec(text);
+  return m ? m[2] : text;
+}
