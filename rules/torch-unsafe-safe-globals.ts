@@ -1,40 +1,12 @@
 import type { Node } from '../src/parse';
 import { callArguments, namedChildren, stringValue, unparen } from '../src/python';
 import { createRule } from '../src/rule';
+import { dangerReason } from '../src/dangerous';
 import type { FileScopes } from '../src/scope';
-
-/**
- * Callables that must never be in a weights_only allowlist: a checkpoint that names them can run code.
- * Source: ../shared/FACTS.md "Dangerous callables" (from torch/_weights_only_unpickler.py, 2.6, and the published
- * pickle-scanner bypasses).
- */
-const DANGEROUS_NAMES = new Set([
-  'builtins.eval',
-  'builtins.exec',
-  'builtins.compile',
-  'builtins.open',
-  'builtins.getattr',
-  'builtins.setattr',
-  'builtins.__import__',
-  'builtins.breakpoint',
-  'operator.attrgetter',
-  'operator.methodcaller',
-  'functools.partial',
-  'torch.storage._load_from_bytes',
-  'torch.serialization.load',
-  'torch.load',
-]);
-const DANGEROUS_MODULES = ['os', 'posix', 'nt', 'sys', 'subprocess', 'pty', 'socket', 'runpy', 'importlib', 'marshal', 'pickle', 'shutil'];
 
 const ALLOWLIST_FUNCTIONS = new Set(['torch.serialization.add_safe_globals', 'torch.serialization.safe_globals']);
 const FROM_CHECKPOINT = 'torch.serialization.get_unsafe_globals_in_checkpoint';
 
-/** Why `name` (module.qualname) is dangerous, or undefined. */
-function danger(name: string): string | undefined {
-  if (DANGEROUS_NAMES.has(name)) return name.startsWith('torch.') ? 'it unpickles again with full pickle' : 'it can call or import arbitrary code';
-  const module = DANGEROUS_MODULES.find((m) => name === m || name.startsWith(`${m}.`));
-  return module ? `module \`${module}\` runs commands, reads files or imports code` : undefined;
-}
 
 export default createRule({
   meta: {
@@ -69,7 +41,7 @@ export default createRule({
           const parts = unparen(entry).type === 'tuple' ? namedChildren(unparen(entry)) : [entry];
           for (const part of parts) {
             const name = stringValue(part) ?? scopes.qualifiedName(part);
-            const why = name === undefined ? undefined : danger(name);
+            const why = name === undefined ? undefined : dangerReason(name);
             if (why && name) context.report({ node: part, messageId: 'dangerous', data: { name, why } });
           }
         }
