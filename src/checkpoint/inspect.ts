@@ -1,0 +1,177 @@
+/**
+ * Inspects a checkpoint file without executing it: its format, every global its pickles reference, and what torch's
+ * weights_only unpickler would do with it. Reads like torch (first entry's prefix, `data.pkl`, CRC ignored, stops at
+ * the first STOP) and also reports what torch would not read (data after STOP, other members) when it is dangerous.
+ */
+import * as fs from 'node:fs';
+import { dangerReason, isBlocked } from '../dangerous';
+import { ALLOWLISTS } from './allowlists';
+import { DEFAULT_LIMITS, type PickleGlobal, walkPickle, type WalkResult } from './pickle';
+import { openZip } from './zip';
+
+export type CheckpointFormat = 'torch-zip' | 'torch-legacy' | 'torchscript' | 'safetensors' | 'pickle' | 'unknown';
+export type GlobalStatus = 'allowed' | 'needs-allowlist' | 'blocked' | 'dangerous' | 'unsupported-opcode';
+export type Verdict = 'safe' | 'needs-allowlist' | 'dangerous' | 'unloadable' | 'not-a-checkpoint';
+
+export interface InspectedGlobal {
+  /** `module.qualname` after the Python 2 → 3 mapping, as torch names it. */
+  name: string;
+  opcode: PickleGlobal['opcode'];
+  /** Byte offset of the opcode in its member (or file, for legacy and raw pickles). */
+  offset: number;
+  /** Zip member, `pickle #n` of a legacy file, or `file`. */
+  member: string;
+  afterStop: boolean;
+  status: GlobalStatus;
+}
+
+/** The JSON shape of `pylint-torch inspect --format json`, one per file. */
+export interface Inspection {
+  filePath: string;
+  format: CheckpointFormat;
+  verdict: Verdict;
+  /** For `needs-allowlist`: the entries to pass to `torch.serialization.safe_globals([...])`, as Python source. */
+  allowlist: string[];
+  globals: InspectedGlobal[];
+  messages: string[];
+}
+
+export interface InspectOptions {
+  /** The torch version to judge by ([major, minor]); default: the newest table. */
+  torchVersion?: [number, number];
+  /** Largest part of a legacy or raw-pickle file read, in bytes. */
+  maxReadBytes?: number;
+}
+
+/** Start of a legacy torch.save file: PROTO 2, LONG1 of the magic number 0x1950a86a20f9469cfc6c (torch/serialization.py). */
+const LEGACY_MAGIC = Buffer.from([0x80, 0x02, 0x8a, 0x0a, 0x6c, 0xfc, 0x9c, 0x46, 0xf9, 0x20, 0x6a, 0xa8, 0x50, 0x19]);
+
+/** The allowlist for a torch version: the newest table at or below it. */
+function allowlistFor(version?: [number, number]): ReadonlySet<string> {
+  const tables = [...ALLOWLISTS].sort((a, b) => a.version[0] - b.version[0] || a.version[1] - b.version[1]);
+  if (!version) return tables[tables.length - 1].names;
+  let chosen = tables[0];
+  for (const t of tables) if (t.version[0] < version[0] || (t.version[0] === version[0] && t.version[1] <= version[1])) chosen = t;
+  return chosen.names;
+}
+
+/** Inspects one file. Never throws for bad content: problems become `messages` (and `unknown`/`not-a-checkpoint`). */
+export async function inspectCheckpoint(file: string, options: InspectOptions = {}): Promise<Inspection> {
+  const allowed = allowlistFor(options.torchVersion);
+  const result: Inspection = { filePath: file, format: 'unknown', verdict: 'not-a-checkpoint', allowlist: [], globals: [], messages: [] };
+  let head: Buffer;
+  let size: number;
+  try {
+    size = fs.statSync(file).size;
+    const fd = fs.openSync(file, 'r');
+    try {
+      head = Buffer.alloc(Math.min(size, 512));
+      fs.readSync(fd, head, 0, head.length, 0);
+    } finally {
+      fs.closeSync(fd);
+    }
+  } catch (error) {
+    result.messages.push(`cannot read: ${(error as Error).message}`);
+    return result;
+  }
+
+  // what torch reads (decides loadability), and what it does not (reported when dangerous)
+  const walks: { member: string; walk: WalkResult; read: boolean }[] = [];
+  const classify = (g: PickleGlobal): GlobalStatus =>
+    isBlocked(g.name) ? 'blocked' : dangerReason(g.name) ? 'dangerous' : g.opcode !== 'GLOBAL' ? 'unsupported-opcode' : allowed.has(g.name) ? 'allowed' : 'needs-allowlist';
+
+  if (head.subarray(0, 4).equals(Buffer.from('PK\x03\x04', 'latin1'))) {
+    try {
+      const zip = await openZip(file);
+      try {
+        const prefix = (zip.names[0] ?? '').split('/')[0];
+        const has = (name: string) => zip.names.includes(`${prefix}/${name}`);
+        if (has('constants.pkl')) {
+          result.format = 'torchscript';
+          for (const name of zip.names.filter((n) => n.endsWith('.pkl') || n.endsWith('.debug_pkl'))) {
+            walks.push({ member: name, walk: walkPickle(await zip.read(name)), read: false });
+          }
+        } else if (has('data.pkl')) {
+          result.format = 'torch-zip';
+          walks.push({ member: `${prefix}/data.pkl`, walk: walkPickle(await zip.read(`${prefix}/data.pkl`)), read: true });
+        } else {
+          result.messages.push(`a zip file without ${prefix}/data.pkl: not a torch checkpoint`);
+          return result;
+        }
+      } finally {
+        zip.close();
+      }
+    } catch (error) {
+      result.messages.push(`cannot read the zip archive: ${(error as Error).message}`);
+      return result;
+    }
+  } else if (size >= 8 && isSafetensors(head, size)) {
+    result.format = 'safetensors';
+    result.verdict = 'safe';
+    return result;
+  } else if (head.length > 262 && head.subarray(257, 262).toString('latin1') === 'ustar') {
+    result.format = 'torch-legacy';
+    result.verdict = 'unloadable';
+    result.messages.push('a tar archive (torch < 1.6 legacy format): torch 2.6+ refuses it with weights_only=True');
+    return result;
+  } else {
+    const data = readPrefix(file, Math.min(size, options.maxReadBytes ?? 256 * 1024 * 1024));
+    if (head.subarray(0, LEGACY_MAGIC.length).equals(LEGACY_MAGIC)) {
+      result.format = 'torch-legacy';
+      let start = 0;
+      for (let i = 1; i <= 5; i++) {
+        const walk = walkPickle(data, DEFAULT_LIMITS, start, { single: true });
+        walks.push({ member: `pickle #${i}`, walk, read: true });
+        if (walk.error) break;
+        start = walk.end;
+      }
+    } else if (head[0] === 0x80 && head[1] <= 5) {
+      result.format = 'pickle';
+      walks.push({ member: 'file', walk: walkPickle(data), read: true });
+    } else {
+      result.messages.push('neither a zip, a legacy torch file, a pickle nor safetensors');
+      return result;
+    }
+  }
+
+  let unloadable = result.format === 'torchscript';
+  if (unloadable) result.messages.push('a TorchScript archive: torch 2.6+ refuses it with weights_only=True; only torch.jit.load reads it');
+  for (const { member, walk, read } of walks) {
+    if (walk.error) result.messages.push(`${member}: ${walk.error}`);
+    for (const g of walk.globals) result.globals.push({ name: g.name, opcode: g.opcode, offset: g.offset, member, afterStop: g.afterStop, status: classify(g) });
+    const firstUnsupported = walk.unsupported.find((u) => !u.afterStop);
+    if (read && firstUnsupported) {
+      unloadable = true;
+      result.messages.push(`${member}: opcode ${firstUnsupported.opcode} at byte ${firstUnsupported.offset} is not supported by the weights_only unpickler (protocol ${walk.protocol ?? '?'}; re-save with pickle_protocol=2)`);
+    }
+    if (walk.globals.some((g) => g.afterStop)) result.messages.push(`${member}: data after the first STOP (torch ignores it; a tampered file?)`);
+  }
+
+  const dangerous = result.globals.filter((g) => g.status === 'blocked' || g.status === 'dangerous');
+  const needed = [...new Set(result.globals.filter((g) => g.status === 'needs-allowlist' && !g.afterStop && walks.find((w) => w.member === g.member)?.read).map((g) => g.name))];
+  result.verdict = dangerous.length > 0 ? 'dangerous' : unloadable ? 'unloadable' : needed.length > 0 ? 'needs-allowlist' : 'safe';
+  if (result.verdict === 'needs-allowlist') result.allowlist = needed.map(allowlistEntry);
+  return result;
+}
+
+/** An allowlist entry as Python source; numpy's moved `numpy.core` names use the `(obj, "recorded.name")` form. */
+function allowlistEntry(name: string): string {
+  return name.startsWith('numpy.core.') ? `(${name}, "${name}")` : name;
+}
+
+/** safetensors: an 8-byte little-endian header length, then a JSON object (huggingface/safetensors format). */
+function isSafetensors(head: Buffer, size: number): boolean {
+  const length = Number(head.readBigUInt64LE(0));
+  return length > 1 && length <= size - 8 && head[8] === 0x7b;
+}
+
+function readPrefix(file: string, length: number): Buffer {
+  const fd = fs.openSync(file, 'r');
+  try {
+    const data = Buffer.alloc(length);
+    fs.readSync(fd, data, 0, length, 0);
+    return data;
+  } finally {
+    fs.closeSync(fd);
+  }
+}

@@ -1,0 +1,74 @@
+/**
+ * Reading torch's zip checkpoints with yauzl (ZIP64, data descriptors, stored and deflated members). Like torch, CRC-32
+ * is not checked (a scanner stricter than torch can be blinded by a file torch still loads; FACTS.md). Bounded: a
+ * member larger than `maxMemberBytes`, or inflating past that while streaming, is an error, not a crash.
+ */
+import yauzl from 'yauzl';
+
+export interface ZipLimits {
+  /** Largest member (uncompressed) that is read into memory, in bytes. */
+  maxMemberBytes: number;
+  /** Largest compression ratio accepted for a deflated member (zip bombs). */
+  maxRatio: number;
+}
+
+export const DEFAULT_ZIP_LIMITS: ZipLimits = { maxMemberBytes: 256 * 1024 * 1024, maxRatio: 1000 };
+
+export interface ZipArchive {
+  /** Member names in central-directory order. */
+  names: string[];
+  /** Reads one member fully. Rejects with a message for users on limits and corrupt data. */
+  read(name: string): Promise<Buffer>;
+  close(): void;
+}
+
+/** Opens a zip file; rejects when it is not a zip (or is truncated/corrupt). */
+export function openZip(file: string, limits: ZipLimits = DEFAULT_ZIP_LIMITS): Promise<ZipArchive> {
+  return new Promise((resolve, reject) => {
+    yauzl.open(file, { lazyEntries: true, autoClose: false, validateEntrySizes: false, strictFileNames: false }, (error, zip) => {
+      if (error || !zip) return reject(error ?? new Error('cannot open zip'));
+      const entries = new Map<string, yauzl.Entry>();
+      const names: string[] = [];
+      zip.on('entry', (entry: yauzl.Entry) => {
+        if (!entries.has(entry.fileName)) names.push(entry.fileName);
+        entries.set(entry.fileName, entry);
+        zip.readEntry();
+      });
+      zip.on('error', (e: Error) => reject(e));
+      zip.on('end', () =>
+        resolve({
+          names,
+          close: () => zip.close(),
+          read: (name) => readEntry(zip, entries.get(name), name, limits),
+        }),
+      );
+      zip.readEntry();
+    });
+  });
+}
+
+function readEntry(zip: yauzl.ZipFile, entry: yauzl.Entry | undefined, name: string, limits: ZipLimits): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    if (!entry) return reject(new Error(`no member ${name}`));
+    if (entry.uncompressedSize > limits.maxMemberBytes) return reject(new Error(`member ${name} is larger than ${limits.maxMemberBytes} bytes`));
+    if (entry.compressionMethod === 8 && entry.compressedSize > 0 && entry.uncompressedSize / entry.compressedSize > limits.maxRatio) {
+      return reject(new Error(`member ${name} inflates more than ${limits.maxRatio} times (zip bomb?)`));
+    }
+    zip.openReadStream(entry, (error, stream) => {
+      if (error || !stream) return reject(error ?? new Error(`cannot read ${name}`));
+      const chunks: Buffer[] = [];
+      let total = 0;
+      stream.on('data', (chunk: Buffer) => {
+        total += chunk.length;
+        if (total > limits.maxMemberBytes) {
+          stream.destroy();
+          reject(new Error(`member ${name} inflates past ${limits.maxMemberBytes} bytes`));
+          return;
+        }
+        chunks.push(chunk);
+      });
+      stream.on('error', (e: Error) => reject(e));
+      stream.on('end', () => resolve(Buffer.concat(chunks)));
+    });
+  });
+}

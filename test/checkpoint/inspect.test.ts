@@ -1,0 +1,76 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { inspectCheckpoint } from '../../src/checkpoint/inspect';
+import { tempRepo } from '../helpers/cli';
+
+const dir = path.resolve(__dirname, '../../../shared/checkpoints');
+const tsv = fs.readFileSync(path.join(dir, 'GLOBALS.tsv'), 'utf8').split('\n').slice(1).filter(Boolean).map((line) => line.split('\t'));
+const expectedGlobals = (file: string) => [...new Set(tsv.filter((row) => row[0] === file).map((row) => row[7]))].sort();
+
+/** The verdict contract of ../shared/checkpoints/README.md (torch >= 2.6 defaults). */
+const CONTRACT: [string, string, string][] = [
+  ['state_dict.pt', 'torch-zip', 'safe'],
+  ['allowed_extras.pt', 'torch-zip', 'safe'],
+  ['legacy_state_dict.pt', 'torch-legacy', 'safe'],
+  ['full_model.pt', 'torch-zip', 'needs-allowlist'],
+  ['full_model_main_only.pt', 'torch-zip', 'needs-allowlist'],
+  ['training_ckpt.pt', 'torch-zip', 'needs-allowlist'],
+  ['legacy_training_ckpt.pt', 'torch-legacy', 'needs-allowlist'],
+  ['plain_pickle.pkl', 'pickle', 'needs-allowlist'],
+  ['malicious_os_system.pt', 'torch-zip', 'dangerous'],
+  ['malicious_bad_crc.pt', 'torch-zip', 'dangerous'],
+  ['malicious_deflated.pt', 'torch-zip', 'dangerous'],
+  ['malicious_renamed_prefix.bin', 'torch-zip', 'dangerous'],
+  ['malicious_os_system_legacy.pt', 'torch-legacy', 'dangerous'],
+  ['malicious_eval_in_dict.pt', 'torch-zip', 'dangerous'],
+  ['malicious_subprocess_proto4.pt', 'torch-zip', 'dangerous'],
+  ['trailing_pickle_after_stop.pt', 'torch-zip', 'dangerous'],
+  ['state_dict_proto4.pt', 'torch-zip', 'unloadable'],
+  ['scripted.pt', 'torchscript', 'unloadable'],
+];
+
+describe('inspectCheckpoint on ../shared/checkpoints', () => {
+  test.each(CONTRACT)('%s: %s, %s, globals as GLOBALS.tsv', async (file, format, verdict) => {
+    const result = await inspectCheckpoint(path.join(dir, file));
+    expect([result.format, result.verdict]).toEqual([format, verdict]);
+    expect([...new Set(result.globals.map((g) => g.name))].sort()).toEqual(expectedGlobals(file));
+  });
+
+  test('needs-allowlist lists exactly the names to allowlist, numpy in the tuple form', async () => {
+    const result = await inspectCheckpoint(path.join(dir, 'training_ckpt.pt'));
+    expect(result.allowlist.sort()).toEqual(
+      [
+        'argparse.Namespace',
+        '(numpy.core.multiarray._reconstruct, "numpy.core.multiarray._reconstruct")',
+        'numpy.ndarray',
+        'numpy.dtype',
+        '(numpy.core.multiarray.scalar, "numpy.core.multiarray.scalar")',
+        'myapp.models.Config',
+      ].sort(),
+    );
+  });
+
+  test('the torch version chooses the allowlist: 1.13 lacks torch.device', async () => {
+    expect((await inspectCheckpoint(path.join(dir, 'allowed_extras.pt'), { torchVersion: [1, 13] })).verdict).toBe('needs-allowlist');
+    expect((await inspectCheckpoint(path.join(dir, 'allowed_extras.pt'), { torchVersion: [2, 10] })).verdict).toBe('safe');
+  });
+});
+
+describe('inspectCheckpoint on hostile and odd files', () => {
+  test('a .pt that is really a text file, an empty file, a truncated zip', async () => {
+    const tmp = tempRepo({ 'notes.pt': 'just some text\n', 'empty.pt': '' });
+    const zip = fs.readFileSync(path.join(dir, 'state_dict.pt'));
+    fs.writeFileSync(path.join(tmp, 'cut.pt'), zip.subarray(0, 300));
+    for (const name of ['notes.pt', 'empty.pt', 'cut.pt']) {
+      const result = await inspectCheckpoint(path.join(tmp, name));
+      expect([name, result.verdict]).toEqual([name, 'not-a-checkpoint']);
+      expect(result.messages.length).toBe(1);
+    }
+  });
+
+  test('a missing file is a message, not a throw', async () => {
+    const result = await inspectCheckpoint('/nonexistent/x.pt');
+    expect(result.verdict).toBe('not-a-checkpoint');
+    expect(result.messages[0]).toMatch(/^cannot read: /);
+  });
+});
