@@ -20,6 +20,7 @@ import { countResult, LintResult, toResult } from './results';
 import type { ProjectContext, SeveritySetting } from './rule';
 import { torchRequirementFor, type TorchRequirement } from './torch-version';
 import { writeIfUnchanged, type WriteOutcome } from './write';
+import { runInspect } from './inspect-cli';
 
 /** Where the CLI reads and writes; tests pass their own. */
 export interface CliIO {
@@ -65,7 +66,7 @@ function parseArgs(argv: readonly string[]): Promise<{ options?: Options; output
   return new Promise((resolve, reject) => {
     yargs([...argv])
       .scriptName('pylint-torch')
-      .usage('$0 [paths..]\n\nFind and fix unsafe torch.load / torch.save patterns in Python files.')
+      .usage('$0 [paths..]\n\nFind and fix unsafe torch.load / torch.save patterns in Python files.\n\nAlso: $0 inspect <files..>  read checkpoint files without executing them (see $0 inspect --help).')
       .command('$0 [paths..]', false)
       .positional('paths', { type: 'string', array: true, default: ['.'], describe: 'Files and directories to lint' })
       .option('fix', { type: 'boolean', default: false, describe: 'Apply safe fixes and write the files' })
@@ -114,6 +115,7 @@ function parseArgs(argv: readonly string[]): Promise<{ options?: Options; output
 
 /** Runs the CLI with `argv` (without node and script) and returns the exit code. Never throws. */
 export async function run(argv: readonly string[], io: CliIO = processIO): Promise<number> {
+  if (argv[0] === 'inspect') return runInspect(argv.slice(1), io);
   try {
     const { options, output } = await parseArgs(argv);
     if (!options) {

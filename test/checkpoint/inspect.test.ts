@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { inspectCheckpoint } from '../../src/checkpoint/inspect';
-import { tempRepo } from '../helpers/cli';
+import { cli, tempRepo } from '../helpers/cli';
 
 const dir = path.resolve(__dirname, '../../../shared/checkpoints');
 const tsv = fs.readFileSync(path.join(dir, 'GLOBALS.tsv'), 'utf8').split('\n').slice(1).filter(Boolean).map((line) => line.split('\t'));
@@ -72,5 +72,26 @@ describe('inspectCheckpoint on hostile and odd files', () => {
     const result = await inspectCheckpoint('/nonexistent/x.pt');
     expect(result.verdict).toBe('not-a-checkpoint');
     expect(result.messages[0]).toMatch(/^cannot read: /);
+  });
+});
+
+describe('pylint-torch inspect', () => {
+  test('json output, exit 1 when any file is not safe, 0 when all are', async () => {
+    const bad = await cli(dir, 'inspect', '-f', 'json', 'state_dict.pt', 'malicious_os_system.pt');
+    expect(bad.code).toBe(1);
+    expect(JSON.parse(bad.stdout).map((r: { filePath: string; format: string; verdict: string }) => [path.basename(r.filePath), r.format, r.verdict])).toEqual([
+      ['state_dict.pt', 'torch-zip', 'safe'],
+      ['malicious_os_system.pt', 'torch-zip', 'dangerous'],
+    ]);
+    expect(JSON.parse(bad.stdout)[1].globals).toEqual([{ name: 'posix.system', opcode: 'GLOBAL', offset: expect.any(Number), member: 'malicious_os_system/data.pkl', afterStop: false, status: 'blocked' }]);
+    expect((await cli(dir, 'inspect', 'state_dict.pt', 'legacy_state_dict.pt')).code).toBe(0);
+  });
+
+  test('a folder is walked for checkpoint files; bad usage exits 2', async () => {
+    const all = await cli(dir, 'inspect', '.', '-f', 'json');
+    expect(JSON.parse(all.stdout)).toHaveLength(18);
+    expect(await cli(dir, 'inspect', 'nope.pt')).toEqual({ code: 2, stdout: '', stderr: 'pylint-torch: no such file or directory: nope.pt\n' });
+    expect((await cli(dir, 'inspect', 'state_dict.pt', '--torch-version', 'latest')).code).toBe(2);
+    expect((await cli(dir, 'inspect')).code).toBe(2);
   });
 });

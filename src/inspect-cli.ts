@@ -1,0 +1,91 @@
+/**
+ * `pylint-torch inspect FILE|DIR...`: reads checkpoints without executing them and says what torch's weights_only
+ * unpickler would do. Exit 0 when every file is safe, 1 when any is not (dangerous, needs an allowlist, unloadable,
+ * not a checkpoint), 2 for bad usage or a path that does not exist.
+ */
+import fg from 'fast-glob';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import yargs from 'yargs';
+import { type Inspection, inspectCheckpoint } from './checkpoint/inspect';
+import type { CliIO } from './cli';
+import { DEFAULT_IGNORED_DIRS } from './discover';
+
+/** Files a folder walk inspects (the issue's default checkpoint extensions, and safetensors). */
+export const CHECKPOINT_PATTERNS = ['**/*.pt', '**/*.pth', '**/*.ckpt', '**/*.bin', '**/*.pkl', '**/*.pickle', '**/*.tar', '**/*.safetensors'];
+
+export async function runInspect(argv: readonly string[], io: CliIO): Promise<number> {
+  let options: { files: string[]; format: 'stylish' | 'json'; torchVersion?: [number, number]; outputFile?: string };
+  try {
+    options = await new Promise((resolve, reject) => {
+      yargs([...argv])
+        .scriptName('pylint-torch inspect')
+        .usage('$0 <files..>\n\nRead checkpoint files without executing them and say which globals torch would reject.')
+        .command('$0 <files..>', false)
+        .positional('files', { type: 'string', array: true, describe: 'Checkpoint files or folders' })
+        .option('format', { alias: 'f', choices: ['stylish', 'json'], default: 'stylish' })
+        .option('torch-version', { type: 'string', describe: 'Judge by this torch version, e.g. 2.6 (default: the newest known)' })
+        .option('output-file', { alias: 'o', type: 'string' })
+        .parserConfiguration({ 'camel-case-expansion': false })
+        .strict()
+        .help()
+        .alias('h', 'help')
+        .parse([...argv], {}, (error, args, output) => {
+          if (error) return reject(new Error(`${error.message}\n\nRun 'pylint-torch inspect --help' for usage.`));
+          if (output) {
+            io.stdout(`${output}\n`);
+            return reject(Object.assign(new Error(''), { help: true }));
+          }
+          const version = args['torch-version'] as string | undefined;
+          const match = version === undefined ? null : /^(\d+)\.(\d+)/.exec(version);
+          if (version !== undefined && !match) return reject(new Error(`--torch-version must look like 2.6, got ${JSON.stringify(version)}`));
+          resolve({
+            files: (args.files as string[]).map(String),
+            format: args.format as 'stylish' | 'json',
+            torchVersion: match ? [Number(match[1]), Number(match[2])] : undefined,
+            outputFile: args['output-file'] as string | undefined,
+          });
+        });
+    });
+  } catch (error) {
+    if ((error as { help?: boolean }).help) return 0;
+    io.stderr(`pylint-torch: ${(error as Error).message}\n`);
+    return 2;
+  }
+
+  const files: string[] = [];
+  for (const arg of options.files) {
+    const target = path.resolve(io.cwd, arg);
+    if (!fs.existsSync(target)) {
+      io.stderr(`pylint-torch: no such file or directory: ${arg}\n`);
+      return 2;
+    }
+    if (fs.statSync(target).isDirectory()) {
+      const found = await fg(CHECKPOINT_PATTERNS, { cwd: target, absolute: true, dot: true, onlyFiles: true, suppressErrors: true, ignore: DEFAULT_IGNORED_DIRS.map((d) => `**/${d}/**`) });
+      files.push(...found.map((f) => path.normalize(f)).sort());
+    } else {
+      files.push(target);
+    }
+  }
+
+  const results: Inspection[] = [];
+  for (const file of files) results.push(await inspectCheckpoint(file, { torchVersion: options.torchVersion }));
+  const report = options.format === 'json' ? `${JSON.stringify(results)}\n` : stylish(results, io.cwd);
+  if (options.outputFile) fs.writeFileSync(path.resolve(io.cwd, options.outputFile), report);
+  else io.stdout(report);
+  return results.every((r) => r.verdict === 'safe') ? 0 : 1;
+}
+
+function stylish(results: readonly Inspection[], cwd: string): string {
+  let out = '';
+  for (const r of results) {
+    out += `\n${path.relative(cwd, r.filePath) || r.filePath}  ${r.format}  ${r.verdict}\n`;
+    const shown = r.globals.filter((g) => g.status !== 'allowed');
+    for (const g of shown) out += `  ${g.status.padEnd(18)} ${g.name}  (${g.opcode} at ${g.member}:${g.offset}${g.afterStop ? ', after STOP' : ''})\n`;
+    for (const m of r.messages) out += `  note: ${m}\n`;
+    if (r.allowlist.length) out += `  allowlist: with torch.serialization.safe_globals([${r.allowlist.join(', ')}]):\n`;
+  }
+  const count = (v: string) => results.filter((r) => r.verdict === v).length;
+  out += `\n${results.length} file(s): ${count('safe')} safe, ${count('needs-allowlist')} need an allowlist, ${count('dangerous')} dangerous, ${count('unloadable')} unloadable, ${count('not-a-checkpoint')} not checkpoints\n`;
+  return out;
+}
