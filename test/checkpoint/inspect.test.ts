@@ -1,9 +1,10 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { sharedDir } from '../helpers/shared';
 import { inspectCheckpoint } from '../../src/checkpoint/inspect';
 import { cli, tempRepo } from '../helpers/cli';
 
-const dir = path.resolve(__dirname, '../../../shared/checkpoints');
+const dir = path.join(sharedDir(), 'checkpoints');
 const tsv = fs.readFileSync(path.join(dir, 'GLOBALS.tsv'), 'utf8').split('\n').slice(1).filter(Boolean).map((line) => line.split('\t'));
 const expectedGlobals = (file: string) => [...new Set(tsv.filter((row) => row[0] === file).map((row) => row[7]))].sort();
 

@@ -1,6 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { sharedDir } from '../helpers/shared';
 import { DEFAULT_LIMITS, walkPickle } from '../../src/checkpoint/pickle';
 
 /** Pickles made by CPython here, from an expression, at a protocol. */
@@ -64,7 +65,7 @@ describe('walkPickle', () => {
 });
 
 describe('legacy checkpoints in ../shared/checkpoints (five pickles in a row)', () => {
-  const dir = path.resolve(__dirname, '../../../shared/checkpoints');
+  const dir = path.join(sharedDir(), 'checkpoints');
   const expected = (file: string) =>
     fs
       .readFileSync(path.join(dir, 'GLOBALS.tsv'), 'utf8')
