@@ -1,5 +1,6 @@
 /** Every rule pylint-torch has, one file each. Order here is the order of SARIF `tool.driver.rules`. */
 import type { AnyRule } from '../src/rule';
+import checkpointUnsafeGlobals from './checkpoint-unsafe-globals';
 import pickleLoadUntrusted from './pickle-load-untrusted';
 import torchLoadMissingWeightsOnly from './torch-load-missing-weights-only';
 import torchLoadPickleModule from './torch-load-pickle-module';
@@ -9,4 +10,4 @@ import torchSaveFullModel from './torch-save-full-model';
 import torchUnsafeSafeGlobals from './torch-unsafe-safe-globals';
 import torchWeightsOnlyOverride from './torch-weights-only-override';
 
-export const rules: readonly AnyRule[] = [torchLoadMissingWeightsOnly, torchLoadWeightsOnlyFalse, torchSaveFullModel, torchLoadPickleModule, torchWeightsOnlyOverride, torchUnsafeSafeGlobals, pickleLoadUntrusted, torchHubLoadUntrusted];
+export const rules: readonly AnyRule[] = [torchLoadMissingWeightsOnly, torchLoadWeightsOnlyFalse, torchSaveFullModel, torchLoadPickleModule, torchWeightsOnlyOverride, torchUnsafeSafeGlobals, pickleLoadUntrusted, torchHubLoadUntrusted, checkpointUnsafeGlobals];

@@ -17,7 +17,8 @@ import { BUILTIN_LOADERS, type KnownLoader, knownLoadFunction, wrapperLoadFuncti
 import { analyzeScopes, type FileScopes } from './scope';
 import { decodePython, type DecodedSource } from './source';
 import { countResult, LintResult, toResult } from './results';
-import type { ProjectContext, SeveritySetting } from './rule';
+import { interpolate, type ProjectContext, type SeveritySetting } from './rule';
+import { inspectCheckpoint } from './checkpoint/inspect';
 import { torchRequirementFor, type TorchRequirement } from './torch-version';
 import { writeIfUnchanged, type WriteOutcome } from './write';
 import { runInspect } from './inspect-cli';
@@ -148,7 +149,10 @@ async function lint(options: Options, io: CliIO): Promise<number> {
 
   const noIgnores = { patterns: [], baseDir: io.cwd };
   const ignoreRules = new Map<Config, IgnoreRules>();
-  const extraPatterns = rules.flatMap((rule) => rule.text?.files ?? []);
+  const extraPatterns = [
+    ...rules.flatMap((rule) => rule.text?.files ?? []),
+    ...rules.flatMap((rule) => rule.checkpoint?.extensions(rule.defaultOptions).map((ext) => `**/*${ext}`) ?? []),
+  ];
   const discovery = await discoverFiles(options.paths, io.cwd, (dir) => {
     const config = configFor(dir);
     if (!config) return noIgnores;
@@ -196,13 +200,21 @@ async function lint(options: Options, io: CliIO): Promise<number> {
   });
   const sources = new Map<string, string>();
   const processFile = (file: string): void => {
-    if (resultsByFile.has(file) || inProgress.has(file)) return;
+    if (resultsByFile.has(file) || inProgress.has(file) || !lintSet.has(file)) return;
     inProgress.add(file);
     const config = configFor(path.dirname(file));
     const settings = ruleSettings(rules, config, overrides);
     resultsByFile.set(file, lintFile(file, options, settings, projectFor(file, config), parser, sources));
     inProgress.delete(file);
   };
+  const checkpointRule = (file: string) => {
+    const setting = ruleSettings(rules, configFor(path.dirname(file)), overrides).find((s) => s.rule.checkpoint);
+    return setting && setting.rule.checkpoint!.extensions(setting.options).some((ext) => file.endsWith(ext)) ? setting : undefined;
+  };
+  for (const file of discovery.files) {
+    const setting = checkpointRule(file);
+    if (setting) resultsByFile.set(file, await lintCheckpointFile(file, setting));
+  }
   for (const file of discovery.files) processFile(file);
 
   const unreadableDirs = discovery.unreadable.map(({ path: dir, reason }) =>
@@ -342,6 +354,38 @@ function loaderResolver(index: ProjectIndex, config: Readonly<Record<string, Kno
     if (index.definesFunction(file, name)) return undefined;
     return Object.hasOwn(BUILTIN_LOADERS, name) ? knownLoadFunction(name, BUILTIN_LOADERS[name]) : undefined;
   };
+}
+
+/** Inspects a checkpoint file found in the linted paths with the rule that checks checkpoints. */
+async function lintCheckpointFile(file: string, setting: RuleSetting): Promise<LintResult> {
+  const check = setting.rule.checkpoint!;
+  let size = 0;
+  try {
+    size = fs.statSync(file).size;
+  } catch (error) {
+    return toResult(file, [fileProblem(`Cannot read file: ${(error as Error).message}`, true)], false);
+  }
+  if (size > check.maxBytes(setting.options)) return toResult(file, [], false);
+  const inspection = await inspectCheckpoint(file);
+  const problems: Problem[] = [];
+  check.check({
+    filePath: file,
+    inspection,
+    options: setting.options,
+    report: (d) =>
+      problems.push({
+        ruleId: setting.rule.meta.id,
+        messageId: d.messageId,
+        severity: (d.severity ?? setting.severity) === 'error' ? 2 : 1,
+        message: interpolate(setting.rule.meta.messages[d.messageId], d.data),
+        line: 1,
+        column: 1,
+        endLine: 1,
+        endColumn: 1,
+        fileLevel: true,
+      }),
+  });
+  return toResult(file, problems, false);
 }
 
 /** A module outside the linted paths, parsed once for its summary; undefined when it cannot be read or decoded. */

@@ -35,6 +35,8 @@ export interface Problem {
   fixSafety?: FixSafety;
   suggestions?: { desc: string; fix: Fix }[];
   fatal?: boolean;
+  /** A finding about the whole file (a checkpoint): no region. */
+  fileLevel?: boolean;
 }
 
 /** Maps UTF-16 offsets to 1-based line and column. */

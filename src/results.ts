@@ -22,6 +22,8 @@ export interface LintMessage {
   suggestions?: { desc: string; fix: Fix }[];
   /** True when the file could not be read or decoded: nothing was checked. */
   fatal?: boolean;
+  /** A finding about the whole file (a checkpoint): SARIF gives it no region. */
+  fileLevel?: boolean;
 }
 
 export interface LintResult {

@@ -4,6 +4,7 @@
  */
 import type { Node } from './parse';
 import type { FileScopes } from './scope';
+import type { Inspection } from './checkpoint/inspect';
 import type { Constant } from './constants';
 import type { ProjectIndex } from './project';
 import type { LoadFunction } from './torch';
@@ -130,12 +131,28 @@ export interface TextCheck<MessageIds extends string> {
   check(context: TextFileContext<MessageIds>): void;
 }
 
+/** A rule's check of checkpoint files found in the linted paths (results on the whole file, no region). */
+export interface CheckpointCheck<MessageIds extends string, Options> {
+  /** File extensions (with the dot) the rule looks at, from its options. */
+  extensions(options: Options): readonly string[];
+  /** Largest file inspected, in bytes, from its options. */
+  maxBytes(options: Options): number;
+  check(context: {
+    filePath: string;
+    inspection: Inspection;
+    options: Options;
+    report(descriptor: { messageId: MessageIds; data?: Record<string, string>; severity?: Severity }): void;
+  }): void;
+}
+
 export interface RuleModule<MessageIds extends string = string, Options = unknown> {
   meta: RuleMeta<MessageIds>;
   defaultOptions: Options;
   create(context: RuleContext<MessageIds, Options>): Visitors;
   /** Present when the rule also checks non-Python files. */
   text?: TextCheck<MessageIds>;
+  /** Present when the rule checks checkpoint files. */
+  checkpoint?: CheckpointCheck<MessageIds, Options>;
 }
 
 /** An untyped view of any rule, for registries and the engine. */
@@ -151,6 +168,7 @@ export function createRule<MessageIds extends string, Options = Record<string, n
   defaultOptions: Options;
   create(context: RuleContext<NoInfer<MessageIds>, Options>): Visitors;
   text?: TextCheck<NoInfer<MessageIds>>;
+  checkpoint?: CheckpointCheck<NoInfer<MessageIds>, Options>;
 }): RuleModule<MessageIds, Options> {
   return {
     ...rule,

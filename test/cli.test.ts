@@ -151,7 +151,7 @@ describe('formats', () => {
     const run = log.runs[0];
     expect(run.columnKind).toBe('utf16CodeUnits');
     expect(run.originalUriBaseIds['%SRCROOT%'].uri).toBe(`file://${dir}/`);
-    expect(run.tool.driver.rules.map((r: { id: string }) => r.id)).toEqual(['torch-load-missing-weights-only', 'torch-load-weights-only-false', 'torch-save-full-model', 'torch-load-pickle-module', 'torch-weights-only-override', 'torch-unsafe-safe-globals', 'pickle-load-untrusted', 'torch-hub-load-untrusted']);
+    expect(run.tool.driver.rules.map((r: { id: string }) => r.id)).toEqual(['torch-load-missing-weights-only', 'torch-load-weights-only-false', 'torch-save-full-model', 'torch-load-pickle-module', 'torch-weights-only-override', 'torch-unsafe-safe-globals', 'pickle-load-untrusted', 'torch-hub-load-untrusted', 'checkpoint-unsafe-globals']);
     const rule = run.tool.driver.rules[0];
     expect(rule.properties).toEqual({ tags: ['security', 'external/cwe/cwe-502'], precision: 'high', 'security-severity': '7.8' });
     expect(rule.help.markdown).toContain('## Fix safety');

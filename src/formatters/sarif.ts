@@ -39,12 +39,12 @@ export function sarif(results: readonly LintResult[], context: FormatContext): s
     const lines = context.sources.get(result.filePath)?.split('\n');
     const seen = new Map<string, number>();
     for (const message of result.messages) {
-      const location = { physicalLocation: { artifactLocation, ...(message.fatal ? {} : { region: region(message) }) } };
+      const location = { physicalLocation: { artifactLocation, ...(message.fatal || message.fileLevel ? {} : { region: region(message) }) } };
       if (message.ruleId === null) {
         notifications.push({ level: level(message.severity), message: { text: message.message }, locations: [location] });
         continue;
       }
-      const hash = lineHash(message, artifactLocation.uri, lines);
+      const hash = lineHash(message, artifactLocation.uri, message.fileLevel ? undefined : lines);
       const occurrence = (seen.get(hash) ?? 0) + 1;
       seen.set(hash, occurrence);
       sarifResults.push({

@@ -96,3 +96,21 @@ describe('pylint-torch inspect', () => {
     expect((await cli(dir, 'inspect')).code).toBe(2);
   });
 });
+
+describe('checkpoint-unsafe-globals in the lint run', () => {
+  test('checkpoints in the linted folder get file-level results; SARIF has no region for them', async () => {
+    const repo = tempRepo({ 'train.py': 'import torch\n' });
+    for (const name of ['state_dict.pt', 'malicious_os_system.pt', 'training_ckpt.pt', 'state_dict_proto4.pt']) fs.copyFileSync(path.join(dir, name), path.join(repo, name));
+    const { code, stdout } = await cli(repo, '-f', 'json');
+    const results = JSON.parse(stdout).filter((r: { messages: unknown[] }) => r.messages.length);
+    expect(results.map((r: { filePath: string; messages: { ruleId: string; messageId: string; severity: number; fileLevel: boolean }[] }) => [path.basename(r.filePath), r.messages.map((m) => [m.ruleId, m.messageId, m.severity, m.fileLevel])])).toEqual([
+      ['malicious_os_system.pt', [['checkpoint-unsafe-globals', 'dangerous', 2, true]]],
+      ['state_dict_proto4.pt', [['checkpoint-unsafe-globals', 'unloadable', 1, true]]],
+      ['training_ckpt.pt', [['checkpoint-unsafe-globals', 'needsAllowlist', 1, true]]],
+    ]);
+    expect(code).toBe(1);
+    const sarif = JSON.parse((await cli(repo, '-f', 'sarif')).stdout);
+    const result = sarif.runs[0].results.find((r: { ruleId: string }) => r.ruleId === 'checkpoint-unsafe-globals');
+    expect(result.locations[0].physicalLocation.region).toBeUndefined();
+  });
+});
