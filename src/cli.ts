@@ -10,14 +10,15 @@ import { rules } from '../rules';
 import { Config, ConfigError, findConfigFile, loadConfig, parseRuleFlag, ruleSettings } from './config';
 import { discoverFiles, type IgnoreRules } from './discover';
 import { FormatName, formatters } from './formatters';
-import { lintAndFix, lintNonPythonText, lintText, matchesTextCheck, Problem, RuleSetting } from './linter';
+import { checkpointProblems, lintAndFix, lintNonPythonText, lintText, matchesTextCheck, Problem, RuleSetting } from './linter';
+import { loadRuleDocs, VERSION } from './version';
 import { parsePython, pythonParser } from './parse';
 import { type ModuleSummary, ProjectIndex, summarizeModule } from './project';
 import { BUILTIN_LOADERS, type KnownLoader, knownLoadFunction, wrapperLoadFunction } from './wrappers';
 import { analyzeScopes, type FileScopes } from './scope';
 import { decodePython, type DecodedSource } from './source';
 import { countResult, LintResult, toResult } from './results';
-import { interpolate, type ProjectContext, type SeveritySetting } from './rule';
+import type { ProjectContext, SeveritySetting } from './rule';
 import { inspectCheckpoint } from './checkpoint/inspect';
 import { torchRequirementFor, type TorchRequirement } from './torch-version';
 import { writeIfUnchanged, type WriteOutcome } from './write';
@@ -40,13 +41,7 @@ const processIO: CliIO = {
   color: process.env.FORCE_COLOR !== undefined ? process.env.FORCE_COLOR !== '0' && process.env.FORCE_COLOR !== 'false' : Boolean(process.stdout.isTTY) && !process.env.NO_COLOR,
 };
 
-/** The package folder (this file runs from src/ under Jest and from dist/src/ when built). */
-const packageRoot = (() => {
-  let dir = __dirname;
-  while (!fs.existsSync(path.join(dir, 'package.json')) && path.dirname(dir) !== dir) dir = path.dirname(dir);
-  return dir;
-})();
-const VERSION: string = JSON.parse(fs.readFileSync(path.join(packageRoot, 'package.json'), 'utf8')).version;
+
 
 interface Options {
   paths: string[];
@@ -358,34 +353,14 @@ function loaderResolver(index: ProjectIndex, config: Readonly<Record<string, Kno
 
 /** Inspects a checkpoint file found in the linted paths with the rule that checks checkpoints. */
 async function lintCheckpointFile(file: string, setting: RuleSetting): Promise<LintResult> {
-  const check = setting.rule.checkpoint!;
   let size = 0;
   try {
     size = fs.statSync(file).size;
   } catch (error) {
     return toResult(file, [fileProblem(`Cannot read file: ${(error as Error).message}`, true)], false);
   }
-  if (size > check.maxBytes(setting.options)) return toResult(file, [], false);
-  const inspection = await inspectCheckpoint(file);
-  const problems: Problem[] = [];
-  check.check({
-    filePath: file,
-    inspection,
-    options: setting.options,
-    report: (d) =>
-      problems.push({
-        ruleId: setting.rule.meta.id,
-        messageId: d.messageId,
-        severity: (d.severity ?? setting.severity) === 'error' ? 2 : 1,
-        message: interpolate(setting.rule.meta.messages[d.messageId], d.data),
-        line: 1,
-        column: 1,
-        endLine: 1,
-        endColumn: 1,
-        fileLevel: true,
-      }),
-  });
-  return toResult(file, problems, false);
+  if (size > setting.rule.checkpoint!.maxBytes(setting.options)) return toResult(file, [], false);
+  return toResult(file, checkpointProblems(await inspectCheckpoint(file), setting), false);
 }
 
 /** A module outside the linted paths, parsed once for its summary; undefined when it cannot be read or decoded. */
@@ -420,11 +395,3 @@ function isDirectory(p: string): boolean {
   }
 }
 
-function loadRuleDocs(): Map<string, string> {
-  const docs = new Map<string, string>();
-  for (const rule of rules) {
-    const file = path.join(packageRoot, 'docs', 'rules', `${rule.meta.id}.md`);
-    if (fs.existsSync(file)) docs.set(rule.meta.id, fs.readFileSync(file, 'utf8'));
-  }
-  return docs;
-}

@@ -9,13 +9,18 @@ import * as path from 'node:path';
 import yargs from 'yargs';
 import { type Inspection, inspectCheckpoint } from './checkpoint/inspect';
 import type { CliIO } from './cli';
+import checkpointRule from '../rules/checkpoint-unsafe-globals';
 import { DEFAULT_IGNORED_DIRS } from './discover';
+import { formatters } from './formatters';
+import { checkpointProblems } from './linter';
+import { toResult } from './results';
+import { loadRuleDocs, VERSION } from './version';
 
 /** Files a folder walk inspects (the issue's default checkpoint extensions, and safetensors). */
 export const CHECKPOINT_PATTERNS = ['**/*.pt', '**/*.pth', '**/*.ckpt', '**/*.bin', '**/*.pkl', '**/*.pickle', '**/*.tar', '**/*.safetensors'];
 
 export async function runInspect(argv: readonly string[], io: CliIO): Promise<number> {
-  let options: { files: string[]; format: 'stylish' | 'json'; torchVersion?: [number, number]; outputFile?: string };
+  let options: { files: string[]; format: 'stylish' | 'json' | 'sarif'; torchVersion?: [number, number]; outputFile?: string };
   try {
     options = await new Promise((resolve, reject) => {
       yargs([...argv])
@@ -23,7 +28,7 @@ export async function runInspect(argv: readonly string[], io: CliIO): Promise<nu
         .usage('$0 <files..>\n\nRead checkpoint files without executing them and say which globals torch would reject.')
         .command('$0 <files..>', false)
         .positional('files', { type: 'string', array: true, describe: 'Checkpoint files or folders' })
-        .option('format', { alias: 'f', choices: ['stylish', 'json'], default: 'stylish' })
+        .option('format', { alias: 'f', choices: ['stylish', 'json', 'sarif'], default: 'stylish' })
         .option('torch-version', { type: 'string', describe: 'Judge by this torch version, e.g. 2.6 (default: the newest known)' })
         .option('output-file', { alias: 'o', type: 'string' })
         .parserConfiguration({ 'camel-case-expansion': false })
@@ -41,7 +46,7 @@ export async function runInspect(argv: readonly string[], io: CliIO): Promise<nu
           if (version !== undefined && !match) return reject(new Error(`--torch-version must look like 2.6, got ${JSON.stringify(version)}`));
           resolve({
             files: (args.files as string[]).map(String),
-            format: args.format as 'stylish' | 'json',
+            format: args.format as 'stylish' | 'json' | 'sarif',
             torchVersion: match ? [Number(match[1]), Number(match[2])] : undefined,
             outputFile: args['output-file'] as string | undefined,
           });
@@ -70,10 +75,17 @@ export async function runInspect(argv: readonly string[], io: CliIO): Promise<nu
 
   const results: Inspection[] = [];
   for (const file of files) results.push(await inspectCheckpoint(file, { torchVersion: options.torchVersion }));
-  const report = options.format === 'json' ? `${JSON.stringify(results)}\n` : stylish(results, io.cwd);
+  const report = options.format === 'json' ? `${JSON.stringify(results)}\n` : options.format === 'sarif' ? `${sarifReport(results, io.cwd)}\n` : stylish(results, io.cwd);
   if (options.outputFile) fs.writeFileSync(path.resolve(io.cwd, options.outputFile), report);
   else io.stdout(report);
   return results.every((r) => r.verdict === 'safe') ? 0 : 1;
+}
+
+/** SARIF through the lint formatter: each file's verdict as a checkpoint-unsafe-globals result without a region. */
+function sarifReport(inspections: readonly Inspection[], cwd: string): string {
+  const setting = { rule: checkpointRule, severity: 'warn' as const, options: checkpointRule.defaultOptions };
+  const results = inspections.map((i) => toResult(i.filePath, checkpointProblems(i, setting), false));
+  return formatters.sarif(results, { cwd, rules: [checkpointRule], sources: new Map(), color: false, fixed: false, dryRun: false, toolVersion: VERSION, ruleDocs: loadRuleDocs() });
 }
 
 function stylish(results: readonly Inspection[], cwd: string): string {

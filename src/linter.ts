@@ -10,6 +10,7 @@ import type { Parser } from 'web-tree-sitter';
 import { AnyRule, Fix, FixSafety, interpolate, ProjectContext, ReportDescriptor, RuleContext, Severity, TextCheck, UNKNOWN_PROJECT, Visitors } from './rule';
 import { analyzeScopes } from './scope';
 import { rules } from '../rules';
+import type { Inspection } from './checkpoint/inspect';
 
 /** An enabled rule with its effective severity and merged options. */
 export interface RuleSetting {
@@ -302,4 +303,27 @@ export function lintAndFix(
     appliedProblems.push(...applied.map((i) => fixable[i]));
   }
   return { output, problems: current.problems, fixCount, applied: appliedProblems };
+}
+
+/** The findings of a rule's checkpoint check on one inspected file: file-level problems (no region). */
+export function checkpointProblems(inspection: Inspection, setting: RuleSetting): Problem[] {
+  const problems: Problem[] = [];
+  setting.rule.checkpoint?.check({
+    filePath: inspection.filePath,
+    inspection,
+    options: setting.options,
+    report: (d) =>
+      problems.push({
+        ruleId: setting.rule.meta.id,
+        messageId: d.messageId,
+        severity: (d.severity ?? setting.severity) === 'error' ? 2 : 1,
+        message: interpolate(setting.rule.meta.messages[d.messageId], d.data),
+        line: 1,
+        column: 1,
+        endLine: 1,
+        endColumn: 1,
+        fileLevel: true,
+      }),
+  });
+  return problems;
 }

@@ -1,3 +1,5 @@
+import Ajv from 'ajv-draft-04';
+import addFormats from 'ajv-formats';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { sharedDir } from '../helpers/shared';
@@ -86,6 +88,21 @@ describe('pylint-torch inspect', () => {
     ]);
     expect(JSON.parse(bad.stdout)[1].globals).toEqual([{ name: 'posix.system', opcode: 'GLOBAL', offset: expect.any(Number), member: 'malicious_os_system/data.pkl', afterStop: false, status: 'blocked' }]);
     expect((await cli(dir, 'inspect', 'state_dict.pt', 'legacy_state_dict.pt')).code).toBe(0);
+  });
+
+  test('sarif output validates and has one result per unsafe file, without regions', async () => {
+    const { stdout, code } = await cli(dir, 'inspect', '-f', 'sarif', 'state_dict.pt', 'malicious_eval_in_dict.pt', 'plain_pickle.pkl');
+    expect(code).toBe(1);
+    const log = JSON.parse(stdout);
+    const schema = JSON.parse(fs.readFileSync(require.resolve('@microsoft/jest-sarif/lib/schemas/sarif-2.1.0-rtm.5.json'), 'utf8'));
+    const ajv = new Ajv({ allErrors: true, strict: false, unicodeRegExp: false });
+    addFormats(ajv);
+    const validate = ajv.compile(schema);
+    expect(validate(log) ? [] : validate.errors).toEqual([]);
+    expect(log.runs[0].results.map((r: { ruleId: string; level: string; locations: { physicalLocation: { artifactLocation: { uri: string }; region?: unknown } }[] }) => [r.ruleId, r.level, r.locations[0].physicalLocation.artifactLocation.uri, r.locations[0].physicalLocation.region])).toEqual([
+      ['checkpoint-unsafe-globals', 'error', 'malicious_eval_in_dict.pt', undefined],
+      ['checkpoint-unsafe-globals', 'warning', 'plain_pickle.pkl', undefined],
+    ]);
   });
 
   test('a folder is walked for checkpoint files; bad usage exits 2', async () => {
