@@ -286,7 +286,7 @@ function lintFile(
   }
   const body = source.text;
   sources.set(file, body);
-  if (source.encode(body) === undefined) {
+  if (!source.writable) {
     // an encoding we cannot write back (gbk, shift_jis…): report, and offer the fixes as suggestions only
     const problems = lintText(parser, body, file, settings, project).map((p) =>
       p.fix ? { ...p, fix: undefined, fixSafety: undefined, suggestions: [{ desc: `Not applied: pylint-torch cannot write files in ${source.encoding}`, fix: p.fix }, ...(p.suggestions ?? [])] } : p,

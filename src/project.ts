@@ -127,7 +127,7 @@ export class ProjectIndex {
     const where = `${this.displayPath(file)}:${cls.line}`;
     for (const base of cls.bases) {
       if ('local' in base) {
-        if (this.moduleClass(file, `${localModule(file)}${base.local}`, isBase, seen)) return { reason: `\`${cls.name}\` (${where}) subclasses nn.Module` };
+        if (this.moduleClass(file, `${SELF}${base.local}`, isBase, seen)) return { reason: `\`${cls.name}\` (${where}) subclasses nn.Module` };
       } else if (isBase(base.qualified) || this.moduleClass(file, base.qualified, isBase, seen)) {
         return { reason: `\`${cls.name}\` (${where}) subclasses nn.Module` };
       }
@@ -209,9 +209,6 @@ export class ProjectIndex {
 
 /** Marks a name of the module itself (a local class), resolved against the file's own summary. */
 const SELF = '\u0000self.';
-function localModule(_file: string): string {
-  return SELF;
-}
 
 /** The folder above the file's top-level package (the folder a `python -m` run or an installed package imports from). */
 function packageParent(file: string): string {

@@ -91,13 +91,6 @@ export function stringValue(node: Node): string | undefined {
   return value;
 }
 
-/** True for `a.b(...)` calls whose method name is one of `names`. */
-export function isMethodCall(node: Node, names: readonly string[]): boolean {
-  if (node.type !== 'call') return false;
-  const fn = node.childForFieldName('function');
-  return fn?.type === 'attribute' && names.includes(fn.childForFieldName('attribute')?.text ?? '');
-}
-
 /** The method name of `a.b(...)`, else undefined. */
 export function methodName(call: Node): string | undefined {
   const fn = call.childForFieldName('function');

@@ -11,6 +11,8 @@ export interface DecodedSource {
   bom: string;
   /** The WHATWG name of the encoding used, e.g. `utf-8`, `windows-1252`. */
   encoding: string;
+  /** False for encodings pylint-torch cannot write back (multi-byte ones other than UTF-8): fixes are not offered. */
+  writable: boolean;
   /** The bytes for `text` (a fixed version of it), or undefined when the encoding cannot represent it. */
   encode(text: string): Buffer | undefined;
 }
@@ -42,12 +44,13 @@ export function decodePython(bytes: Buffer): DecodedSource {
   }
   const bom = decoded.charCodeAt(0) === 0xfeff ? '\uFEFF' : '';
   const text = bom ? decoded.slice(1) : decoded;
-  if (decoder.encoding === 'utf-8') return { text, bom, encoding: 'utf-8', encode: (fixed) => Buffer.from(bom + fixed, 'utf8') };
+  if (decoder.encoding === 'utf-8') return { text, bom, encoding: 'utf-8', writable: true, encode: (fixed) => Buffer.from(bom + fixed, 'utf8') };
   const table = singleByteTable(decoder.encoding);
   return {
     text,
     bom,
     encoding: decoder.encoding,
+    writable: table !== undefined,
     encode: (fixed) => {
       if (!table) return undefined;
       const out = Buffer.alloc(fixed.length);

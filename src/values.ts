@@ -13,7 +13,6 @@ const MAX_DEPTH = 6;
 // State-dict use of a load result
 
 /** Methods that read a mapping: `.items()`, `.values()` iterate its entries; `.get(k)` returns one. */
-const ITERATE_METHODS = ['items', 'values'];
 const ENTRY_METHODS = ['get', 'pop', 'setdefault'];
 /** Builtins whose result is a number or string, whatever they are given: the entry goes no further. */
 const TERMINAL_BUILTINS = new Set(['int', 'float', 'bool', 'len', 'range', 'max', 'min', 'sum', 'round', 'abs', 'format']);
@@ -125,7 +124,7 @@ function use(node: Node, scopes: FileScopes, role: Role, depth: number, context:
       if (role === 'entry') return false; // an entry used as an object (`.float()`, `.eval()`, `.items()` of a sub-dict)
       if (method === 'keys') return next(call, 'keys');
       if (method === 'items') return next(call, 'items');
-      if (ITERATE_METHODS.includes(method)) return next(call, 'entries');
+      if (method === 'values') return next(call, 'entries');
       if (ENTRY_METHODS.includes(method)) return next(call, 'entry');
       return false;
     }
@@ -152,7 +151,7 @@ function use(node: Node, scopes: FileScopes, role: Role, depth: number, context:
       if (!isField('right')) return false;
       if (left?.type === 'identifier') return nameUses(left, scopes, role, depth, context);
       // `a, b = ckpt["pair"]`: each target is an entry of it
-      if (left?.type === 'pattern_list' || left?.type === 'tuple_pattern') return role === 'entry' && targetsUsedAsEntries(left, scopes, depth, context);
+      if (left?.type === 'pattern_list' || left?.type === 'tuple_pattern') return role === 'entry' && targetsUsedAs(left, 'entry', scopes, depth, context);
       // `sd[new] = sd.pop(old)`: moved within the mapping being followed
       if (left?.type === 'subscript' && role === 'entry') return sameMapping(left.childForFieldName('value'), scopes, context);
       return false;
@@ -246,11 +245,6 @@ function loopTargetsOk(target: Node | null, role: Role, scopes: FileScopes, dept
     const parts = target.type === 'identifier' ? [] : namedChildren(unparen(target));
     return parts.length === 2 ? targetsUsedAs(parts[0], 'key', scopes, depth, context) && targetsUsedAs(parts[1], 'entry', scopes, depth, context) : targetsUsedAs(target, 'entry', scopes, depth, context);
   }
-  return targetsUsedAs(target, 'entry', scopes, depth, context);
-}
-
-/** Every name bound by a `for` target is unused or used only as plain data. */
-function targetsUsedAsEntries(target: Node | null, scopes: FileScopes, depth: number, context: UseContext): boolean {
   return targetsUsedAs(target, 'entry', scopes, depth, context);
 }
 
