@@ -6,8 +6,8 @@
 import * as fs from 'node:fs';
 import { dangerReason, isBlocked } from '../dangerous';
 import { ALLOWLISTS } from './allowlists';
-import { DEFAULT_LIMITS, type PickleGlobal, walkPickle, type WalkResult } from './pickle';
-import { openZip } from './zip';
+import { DEFAULT_LIMITS, type PickleGlobal, walkPickle, type WalkLimits, type WalkResult } from './pickle';
+import { openZip, type ZipArchive, ZipLimitError, type ZipLimits } from './zip';
 
 export type CheckpointFormat = 'torch-zip' | 'torch-legacy' | 'torchscript' | 'safetensors' | 'pickle' | 'unknown';
 export type GlobalStatus = 'allowed' | 'needs-allowlist' | 'blocked' | 'dangerous' | 'unsupported-opcode';
@@ -41,6 +41,10 @@ export interface InspectOptions {
   torchVersion?: [number, number];
   /** Largest part of a legacy or raw-pickle file read, in bytes. */
   maxReadBytes?: number;
+  /** Bounds on the pickle walk (default {@link DEFAULT_LIMITS}). */
+  walkLimits?: WalkLimits;
+  /** Bounds on zip members read (default {@link DEFAULT_ZIP_LIMITS}). */
+  zipLimits?: ZipLimits;
 }
 
 /** Start of a legacy torch.save file: PROTO 2, LONG1 of the magic number 0x1950a86a20f9469cfc6c (torch/serialization.py). */
@@ -58,6 +62,7 @@ function allowlistFor(version?: [number, number]): ReadonlySet<string> {
 /** Inspects one file. Never throws for bad content: problems become `messages` (and `unknown`/`not-a-checkpoint`). */
 export async function inspectCheckpoint(file: string, options: InspectOptions = {}): Promise<Inspection> {
   const allowed = allowlistFor(options.torchVersion);
+  const walkLimits = options.walkLimits ?? DEFAULT_LIMITS;
   const result: Inspection = { filePath: file, format: 'unknown', verdict: 'not-a-checkpoint', allowlist: [], globals: [], messages: [] };
   let head: Buffer;
   let size: number;
@@ -80,30 +85,41 @@ export async function inspectCheckpoint(file: string, options: InspectOptions = 
   const classify = (g: PickleGlobal): GlobalStatus =>
     isBlocked(g.name) ? 'blocked' : dangerReason(g.name) ? 'dangerous' : g.opcode !== 'GLOBAL' ? 'unsupported-opcode' : allowed.has(g.name) ? 'allowed' : 'needs-allowlist';
 
+  // a member or pickle not read to the end because of a limit: it may hide anything, so the verdict fails closed
+  let incomplete: string | undefined;
+  // a member torch reads that is corrupt: torch fails to load the file too
+  let corrupt = false;
   if (head.subarray(0, 4).equals(Buffer.from('PK\x03\x04', 'latin1'))) {
+    let zip: ZipArchive;
     try {
-      const zip = await openZip(file);
-      try {
-        const prefix = (zip.names[0] ?? '').split('/')[0];
-        const has = (name: string) => zip.names.includes(`${prefix}/${name}`);
-        if (has('constants.pkl')) {
-          result.format = 'torchscript';
-          for (const name of zip.names.filter((n) => n.endsWith('.pkl') || n.endsWith('.debug_pkl'))) {
-            walks.push({ member: name, walk: walkPickle(await zip.read(name)), read: false });
-          }
-        } else if (has('data.pkl')) {
-          result.format = 'torch-zip';
-          walks.push({ member: `${prefix}/data.pkl`, walk: walkPickle(await zip.read(`${prefix}/data.pkl`)), read: true });
-        } else {
-          result.messages.push(`a zip file without ${prefix}/data.pkl: not a torch checkpoint`);
-          return result;
-        }
-      } finally {
-        zip.close();
-      }
+      zip = await openZip(file, options.zipLimits);
     } catch (error) {
       result.messages.push(`cannot read the zip archive: ${(error as Error).message}`);
       return result;
+    }
+    try {
+      // torch takes the prefix folder from the first entry, whatever its name (caffe2/serialize/inline_container.cc)
+      const prefix = (zip.names[0] ?? '').split('/')[0];
+      const has = (name: string) => zip.names.includes(`${prefix}/${name}`);
+      const members = has('constants.pkl')
+        ? zip.names.filter((n) => n.endsWith('.pkl') || n.endsWith('.debug_pkl'))
+        : has('data.pkl') ? [`${prefix}/data.pkl`] : [];
+      if (members.length === 0) {
+        result.messages.push(`a zip file without ${prefix}/data.pkl: not a torch checkpoint`);
+        return result;
+      }
+      result.format = has('constants.pkl') ? 'torchscript' : 'torch-zip';
+      for (const member of members) {
+        try {
+          walks.push({ member, walk: walkPickle(await zip.read(member), walkLimits), read: result.format === 'torch-zip' });
+        } catch (error) {
+          result.messages.push(`cannot read ${member}: ${(error as Error).message}`);
+          if (error instanceof ZipLimitError) incomplete = (error as Error).message;
+          else corrupt = true;
+        }
+      }
+    } finally {
+      zip.close();
     }
   } else if (size >= 8 && isSafetensors(head, size)) {
     result.format = 'safetensors';
@@ -120,14 +136,14 @@ export async function inspectCheckpoint(file: string, options: InspectOptions = 
       result.format = 'torch-legacy';
       let start = 0;
       for (let i = 1; i <= 5; i++) {
-        const walk = walkPickle(data, DEFAULT_LIMITS, start, { single: true });
+        const walk = walkPickle(data, walkLimits, start, { single: true });
         walks.push({ member: `pickle #${i}`, walk, read: true });
         if (walk.error) break;
         start = walk.end;
       }
     } else if (head[0] === 0x80 && head[1] <= 5) {
       result.format = 'pickle';
-      walks.push({ member: 'file', walk: walkPickle(data), read: true });
+      walks.push({ member: 'file', walk: walkPickle(data, walkLimits), read: true });
     } else {
       result.messages.push('neither a zip, a legacy torch file, a pickle nor safetensors');
       return result;
@@ -137,7 +153,12 @@ export async function inspectCheckpoint(file: string, options: InspectOptions = 
   let unloadable = result.format === 'torchscript';
   if (unloadable) result.messages.push('a TorchScript archive: torch 2.6+ refuses it with weights_only=True; only torch.jit.load reads it');
   for (const { member, walk, read } of walks) {
-    if (walk.error) result.messages.push(`${member}: ${walk.error}`);
+    if (walk.error) {
+      result.messages.push(`${member}: ${walk.error}`);
+      if (walk.limitHit) incomplete ??= `${member}: ${walk.error}`;
+      // torch stops at the first STOP: an error past it does not stop the load
+      else if (read && (walk.firstStopEnd === undefined || walk.end < walk.firstStopEnd)) corrupt = true;
+    }
     for (const g of walk.globals) result.globals.push({ name: g.name, opcode: g.opcode, offset: g.offset, member, afterStop: g.afterStop, status: classify(g) });
     const firstUnsupported = walk.unsupported.find((u) => !u.afterStop);
     if (read && firstUnsupported) {
@@ -149,7 +170,9 @@ export async function inspectCheckpoint(file: string, options: InspectOptions = 
 
   const dangerous = result.globals.filter((g) => g.status === 'blocked' || g.status === 'dangerous');
   const needed = [...new Set(result.globals.filter((g) => g.status === 'needs-allowlist' && !g.afterStop && walks.find((w) => w.member === g.member)?.read).map((g) => g.name))];
-  result.verdict = dangerous.length > 0 ? 'dangerous' : unloadable ? 'unloadable' : needed.length > 0 ? 'needs-allowlist' : 'safe';
+  if (incomplete) result.messages.push('not read to the end because of a limit, so it cannot be shown safe: judged dangerous');
+  if (corrupt && !unloadable) result.messages.push('corrupt or truncated: torch cannot load it either');
+  result.verdict = dangerous.length > 0 || incomplete ? 'dangerous' : unloadable || corrupt ? 'unloadable' : needed.length > 0 ? 'needs-allowlist' : 'safe';
   if (result.verdict === 'needs-allowlist') result.allowlist = needed.map(allowlistEntry);
   return result;
 }

@@ -34,17 +34,24 @@ export interface WalkResult {
   protocol?: number;
   /** Why the walk ended early (truncated data, an unknown opcode, a limit). */
   error?: string;
+  /** True when `error` is a limit of {@link WalkLimits} (the data may be fine; it was not read to the end). */
+  limitHit?: boolean;
   /** Byte offset where the walk stopped (after the first STOP with `single`). */
   end: number;
 }
 
 export interface WalkLimits {
+  /** Opcodes walked, over all pickles in the data. */
   maxOpcodes: number;
+  /** Values on the stack, and MARK nesting depth. */
   maxStack: number;
+  /** Distinct memo entries. */
   maxMemo: number;
+  /** Wall time for one walk, in milliseconds (checked every 65,536 opcodes). */
+  maxMillis: number;
 }
 
-export const DEFAULT_LIMITS: WalkLimits = { maxOpcodes: 5_000_000, maxStack: 1_000_000, maxMemo: 1_000_000 };
+export const DEFAULT_LIMITS: WalkLimits = { maxOpcodes: 5_000_000, maxStack: 1_000_000, maxMemo: 1_000_000, maxMillis: 10_000 };
 
 /** Argument formats (pickletools): fixed byte counts, length-prefixed data, or newline-terminated lines. */
 type Arg = { fixed: number } | { lengthBytes: 1 | 4 | 8 } | { lines: 1 | 2 } | { none: true };
@@ -139,7 +146,8 @@ export function walkPickle(data: Uint8Array, limits: WalkLimits = DEFAULT_LIMITS
   const latin1 = (from: number, to: number) => Buffer.from(data.buffer, data.byteOffset + from, to - from).toString('latin1');
   const utf8 = (from: number, to: number) => Buffer.from(data.buffer, data.byteOffset + from, to - from).toString('utf8');
 
-  const fail = (message: string): WalkResult => ({ ...result, end: pos, error: message });
+  const fail = (message: string, limitHit = false): WalkResult => ({ ...result, end: pos, error: message, ...(limitHit && { limitHit }) });
+  const started = Date.now();
   const push = (v: Value) => {
     if (stack.length >= limits.maxStack) throw new WalkLimit(`stack larger than ${limits.maxStack}`);
     stack.push(v);
@@ -159,7 +167,8 @@ export function walkPickle(data: Uint8Array, limits: WalkLimits = DEFAULT_LIMITS
 
   try {
     while (pos < data.length) {
-      if (++opcodes > limits.maxOpcodes) return fail(`more than ${limits.maxOpcodes} opcodes`);
+      if (++opcodes > limits.maxOpcodes) return fail(`more than ${limits.maxOpcodes} opcodes`, true);
+      if ((opcodes & 0xffff) === 0 && Date.now() - started > limits.maxMillis) return fail(`walk took longer than ${limits.maxMillis} ms`, true);
       const offset = pos;
       const info = OPCODES.get(data[pos]);
       if (!info) {
@@ -198,7 +207,7 @@ export function walkPickle(data: Uint8Array, limits: WalkLimits = DEFAULT_LIMITS
       // simulate the stack just enough to resolve STACK_GLOBAL and keep MARKs balanced
       switch (info.name) {
         case 'MARK':
-          if (++depth > limits.maxStack) return fail(`nesting deeper than ${limits.maxStack}`);
+          if (++depth > limits.maxStack) return fail(`nesting deeper than ${limits.maxStack}`, true);
           metastack.push(stack);
           stack = [];
           break;
@@ -297,9 +306,9 @@ export function walkPickle(data: Uint8Array, limits: WalkLimits = DEFAULT_LIMITS
           push(null);
       }
     }
-    return { ...result, end: pos };
+    return afterStop ? { ...result, end: pos } : fail(`truncated data: no STOP before byte ${pos}`);
   } catch (error) {
-    if (error instanceof WalkLimit) return fail(error.message);
+    if (error instanceof WalkLimit) return fail(error.message, true);
     throw error;
   }
 }

@@ -10,9 +10,14 @@ export interface ZipLimits {
   maxMemberBytes: number;
   /** Largest compression ratio accepted for a deflated member (zip bombs). */
   maxRatio: number;
+  /** Largest sum of the members read from one archive (uncompressed), in bytes. */
+  maxTotalBytes: number;
 }
 
-export const DEFAULT_ZIP_LIMITS: ZipLimits = { maxMemberBytes: 256 * 1024 * 1024, maxRatio: 1000 };
+export const DEFAULT_ZIP_LIMITS: ZipLimits = { maxMemberBytes: 256 * 1024 * 1024, maxRatio: 1000, maxTotalBytes: 512 * 1024 * 1024 };
+
+/** A read refused by a {@link ZipLimits} limit: the archive may be valid, but it was not read to the end. */
+export class ZipLimitError extends Error {}
 
 export interface ZipArchive {
   /** Member names in central-directory order. */
@@ -22,7 +27,10 @@ export interface ZipArchive {
   close(): void;
 }
 
-/** Opens a zip file; rejects when it is not a zip (or is truncated/corrupt). */
+/**
+ * Opens a zip file; rejects when it is not a zip (or is truncated/corrupt). `read` rejects with a
+ * {@link ZipLimitError} on limits and a plain Error on corrupt data.
+ */
 export function openZip(file: string, limits: ZipLimits = DEFAULT_ZIP_LIMITS): Promise<ZipArchive> {
   return new Promise((resolve, reject) => {
     yauzl.open(file, { lazyEntries: true, autoClose: false, validateEntrySizes: false, strictFileNames: false }, (error, zip) => {
@@ -35,11 +43,16 @@ export function openZip(file: string, limits: ZipLimits = DEFAULT_ZIP_LIMITS): P
         zip.readEntry();
       });
       zip.on('error', (e: Error) => reject(e));
+      let budget = limits.maxTotalBytes;
       zip.on('end', () =>
         resolve({
           names,
           close: () => zip.close(),
-          read: (name) => readEntry(zip, entries.get(name), name, limits),
+          read: async (name) => {
+            const data = await readEntry(zip, entries.get(name), name, { ...limits, maxMemberBytes: Math.min(limits.maxMemberBytes, budget) });
+            budget -= data.length;
+            return data;
+          },
         }),
       );
       zip.readEntry();
@@ -50,9 +63,9 @@ export function openZip(file: string, limits: ZipLimits = DEFAULT_ZIP_LIMITS): P
 function readEntry(zip: yauzl.ZipFile, entry: yauzl.Entry | undefined, name: string, limits: ZipLimits): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     if (!entry) return reject(new Error(`no member ${name}`));
-    if (entry.uncompressedSize > limits.maxMemberBytes) return reject(new Error(`member ${name} is larger than ${limits.maxMemberBytes} bytes`));
+    if (entry.uncompressedSize > limits.maxMemberBytes) return reject(new ZipLimitError(`member ${name} is larger than ${limits.maxMemberBytes} bytes`));
     if (entry.compressionMethod === 8 && entry.compressedSize > 0 && entry.uncompressedSize / entry.compressedSize > limits.maxRatio) {
-      return reject(new Error(`member ${name} inflates more than ${limits.maxRatio} times (zip bomb?)`));
+      return reject(new ZipLimitError(`member ${name} inflates more than ${limits.maxRatio} times (zip bomb?)`));
     }
     zip.openReadStream(entry, (error, stream) => {
       if (error || !stream) return reject(error ?? new Error(`cannot read ${name}`));
@@ -62,7 +75,7 @@ function readEntry(zip: yauzl.ZipFile, entry: yauzl.Entry | undefined, name: str
         total += chunk.length;
         if (total > limits.maxMemberBytes) {
           stream.destroy();
-          reject(new Error(`member ${name} inflates past ${limits.maxMemberBytes} bytes`));
+          reject(new ZipLimitError(`member ${name} inflates past ${limits.maxMemberBytes} bytes (its header says ${entry.uncompressedSize})`));
           return;
         }
         chunks.push(chunk);

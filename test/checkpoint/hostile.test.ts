@@ -1,0 +1,102 @@
+import { execFileSync } from 'node:child_process';
+import * as path from 'node:path';
+import { inspectCheckpoint, type Inspection } from '../../src/checkpoint/inspect';
+import { DEFAULT_LIMITS } from '../../src/checkpoint/pickle';
+import { DEFAULT_ZIP_LIMITS } from '../../src/checkpoint/zip';
+import { cli, tempRepo } from '../helpers/cli';
+
+// hostile files written by make_hostile.py (standard library only) into a fresh folder
+const dir = tempRepo({});
+execFileSync('python3', [path.join(__dirname, 'make_hostile.py'), dir]);
+
+const brief = (i: Inspection) => ({ format: i.format, verdict: i.verdict, globals: i.globals.map((g) => `${g.name} ${g.opcode} ${g.status}${g.afterStop ? ' after STOP' : ''}`), messages: i.messages });
+const inspect = async (name: string, options = {}) => brief(await inspectCheckpoint(path.join(dir, name), options));
+
+describe('hostile checkpoints: read like torch, never stricter, fail closed', () => {
+  test('ZIP64 extra fields and data descriptors do not hide a global', async () => {
+    for (const name of ['zip64_evil.pt', 'descriptor_evil.pt']) {
+      expect(await inspect(name)).toEqual({ format: 'torch-zip', verdict: 'dangerous', globals: ['posix.system GLOBAL blocked'], messages: [] });
+    }
+  });
+
+  test('a renamed prefix folder is read (torch takes the first entry\'s)', async () => {
+    expect((await inspect('renamed.pt')).verdict).toBe('dangerous');
+  });
+
+  test('STACK_GLOBAL fed from the memo resolves to its name', async () => {
+    expect(await inspect('memo_stack_global.pt')).toEqual({
+      format: 'torch-zip',
+      verdict: 'dangerous',
+      globals: ['posix.system STACK_GLOBAL blocked'],
+      messages: ['memo_stack_global/data.pkl: opcode SHORT_BINUNICODE at byte 2 is not supported by the weights_only unpickler (protocol 4; re-save with pickle_protocol=2)'],
+    });
+  });
+
+  test('a zip bomb is refused by the ratio or the streaming limit and judged dangerous, not safe', async () => {
+    const zipLimits = { ...DEFAULT_ZIP_LIMITS, maxMemberBytes: 1 << 20, maxRatio: 100 };
+    expect(await inspect('bomb.pt', { zipLimits })).toEqual({
+      format: 'torch-zip',
+      verdict: 'dangerous',
+      globals: [],
+      messages: [
+        'cannot read bomb/data.pkl: member bomb/data.pkl is larger than 1048576 bytes',
+        'not read to the end because of a limit, so it cannot be shown safe: judged dangerous',
+      ],
+    });
+    expect((await inspect('bomb.pt', { zipLimits: { ...zipLimits, maxMemberBytes: 64 << 20 } })).messages[0]).toMatch(/inflates more than 100 times \(zip bomb\?\)$/);
+    expect((await inspect('lying_bomb.pt', { zipLimits })).messages[0]).toBe('cannot read bomb/data.pkl: member bomb/data.pkl inflates past 1048576 bytes (its header says 100)');
+    expect((await inspect('lying_bomb.pt', { zipLimits })).verdict).toBe('dangerous');
+    // the default ratio limit (1000) refuses it too; with the lying header it is streamed (4 MiB < 256 MiB) and read
+    expect((await inspect('bomb.pt')).messages[0]).toMatch(/inflates more than 1000 times/);
+    expect((await inspect('lying_bomb.pt')).verdict).toBe('safe');
+  });
+
+  test('100,000-deep nesting walks without recursion; past a nesting limit the file fails closed', async () => {
+    expect(await inspect('deep_safe.pt')).toEqual({ format: 'torch-zip', verdict: 'safe', globals: [], messages: [] });
+    expect((await inspect('deep_evil.pt')).globals).toEqual(['posix.system GLOBAL blocked']);
+    expect(await inspect('deep_safe.pt', { walkLimits: { ...DEFAULT_LIMITS, maxStack: 1000 } })).toEqual({
+      format: 'torch-zip',
+      verdict: 'dangerous',
+      globals: [],
+      messages: ['deep_safe/data.pkl: nesting deeper than 1000', 'not read to the end because of a limit, so it cannot be shown safe: judged dangerous'],
+    });
+    // the time limit is checked every 65,536 opcodes (a negative limit trips at the first check)
+    expect((await inspect('deep_safe.pt', { walkLimits: { ...DEFAULT_LIMITS, maxMillis: -1 } })).messages[0]).toBe('deep_safe/data.pkl: walk took longer than -1 ms');
+  });
+
+  test('a huge memo index is a key, not an allocation; garbage after STOP is ignored like torch does', async () => {
+    expect(await inspect('huge_memo_index.pt')).toEqual({ format: 'torch-zip', verdict: 'safe', globals: [], messages: [] });
+    expect(await inspect('garbage_after_stop.pt')).toEqual({ format: 'torch-zip', verdict: 'safe', globals: [], messages: [] });
+  });
+
+  test('a cut pickle inside a valid zip is unloadable; a text file and a raw pickle are told apart', async () => {
+    expect(await inspect('truncated_pickle.pt')).toEqual({
+      format: 'torch-zip',
+      verdict: 'unloadable',
+      globals: [],
+      messages: ['truncated_pickle/data.pkl: truncated data: no STOP before byte 9', 'corrupt or truncated: torch cannot load it either'],
+    });
+    expect(await inspect('readme.pt')).toEqual({ format: 'unknown', verdict: 'not-a-checkpoint', globals: [], messages: ['neither a zip, a legacy torch file, a pickle nor safetensors'] });
+    expect((await inspect('raw_evil.pkl')).verdict).toBe('dangerous');
+  });
+
+  test('the whole folder in one inspect run: each file gets its verdict, the run goes on, exit 1', async () => {
+    const { code, stdout } = await cli(dir, 'inspect', '.', '-f', 'json');
+    expect(code).toBe(1);
+    expect(Object.fromEntries(JSON.parse(stdout).map((r: Inspection) => [path.basename(r.filePath), r.verdict]))).toEqual({
+      'bomb.pt': 'dangerous',
+      'deep_evil.pt': 'dangerous',
+      'deep_safe.pt': 'safe',
+      'descriptor_evil.pt': 'dangerous',
+      'garbage_after_stop.pt': 'safe',
+      'huge_memo_index.pt': 'safe',
+      'lying_bomb.pt': 'safe',
+      'memo_stack_global.pt': 'dangerous',
+      'raw_evil.pkl': 'dangerous',
+      'readme.pt': 'not-a-checkpoint',
+      'renamed.pt': 'dangerous',
+      'truncated_pickle.pt': 'unloadable',
+      'zip64_evil.pt': 'dangerous',
+    });
+  });
+});

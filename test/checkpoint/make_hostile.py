@@ -1,0 +1,114 @@
+"""Writes hostile and odd checkpoint files into the folder given as argv[1], for test/checkpoint/hostile.test.ts.
+
+Standard library only (zipfile, struct); no torch. Every file is small; the "bombs" are judged with small limits
+passed by the test. Names of the files are the contract with the test.
+"""
+import io
+import os
+import struct
+import sys
+import zipfile
+
+out = sys.argv[1]
+
+PROTO2 = b"\x80\x02"
+STOP = b"."
+# {} with one entry "w" -> None, at protocol 2: EMPTY_DICT, BINUNICODE "w", NONE, SETITEM
+SAFE = PROTO2 + b"}X\x01\x00\x00\x00wNs" + STOP
+# posix.system("true") by GLOBAL + REDUCE
+EVIL = PROTO2 + b"cposix\nsystem\nX\x04\x00\x00\x00true\x85R" + STOP
+
+
+def torch_zip(name, members, **open_kwargs):
+    """A zip laid out like torch.save's: `<prefix>/data.pkl` first, then other members."""
+    with zipfile.ZipFile(os.path.join(out, name), "w", zipfile.ZIP_STORED) as zf:
+        for member, data, method in members:
+            with zf.open(zipfile.ZipInfo(member) if method is None else _info(member, method), "w", **open_kwargs) as f:
+                f.write(data)
+
+
+def _info(member, method):
+    info = zipfile.ZipInfo(member)
+    info.compress_type = method
+    return info
+
+
+# 1. ZIP64 extra fields in the local header, holding a dangerous global (torch's own files in ../shared/checkpoints
+#    carry ZIP64 end records and data descriptors already)
+torch_zip("zip64_evil.pt", [("zip64_evil/data.pkl", EVIL, None), ("zip64_evil/version", b"3\n", None)], force_zip64=True)
+
+
+# 2. data descriptors (sizes after the data, not in the local header): written to a stream that cannot seek
+class Unseekable(io.RawIOBase):
+    def __init__(self):
+        self.buf = bytearray()
+
+    def writable(self):
+        return True
+
+    def write(self, b):
+        self.buf += b
+        return len(b)
+
+    def tell(self):
+        return len(self.buf)
+
+    def seek(self, *args):
+        raise OSError("not seekable")
+
+
+stream = Unseekable()
+with zipfile.ZipFile(stream, "w", zipfile.ZIP_DEFLATED) as zf:
+    zf.writestr("desc/data.pkl", EVIL)
+    zf.writestr("desc/version", b"3\n")
+with open(os.path.join(out, "descriptor_evil.pt"), "wb") as f:
+    f.write(bytes(stream.buf))
+
+# 3. a zip bomb: 4 MiB of one byte in a BINUNICODE, deflated (~4 KiB)
+big = PROTO2 + b"X" + struct.pack("<I", 4 << 20) + b"a" * (4 << 20) + STOP
+torch_zip("bomb.pt", [("bomb/data.pkl", big, zipfile.ZIP_DEFLATED)])
+
+# 4. a bomb whose headers lie: both size fields say 100 bytes, the stream inflates to 4 MiB
+data = bytearray(open(os.path.join(out, "bomb.pt"), "rb").read())
+for signature, field in ((b"PK\x03\x04", 22), (b"PK\x01\x02", 24)):
+    at = data.index(signature)
+    data[at + field:at + field + 4] = struct.pack("<I", 100)
+with open(os.path.join(out, "lying_bomb.pt"), "wb") as f:
+    f.write(data)
+
+# 5. lists nested 100,000 deep (EMPTY_LIST MARK ... APPENDS, opcodes torch accepts), harmless; and the same depth
+#    hiding posix.system at the bottom
+DEPTH = 100_000
+torch_zip("deep_safe.pt", [("deep_safe/data.pkl", PROTO2 + b"](" * DEPTH + b"]" + b"e" * DEPTH + STOP, None)])
+torch_zip("deep_evil.pt", [("deep_evil/data.pkl", PROTO2 + b"](" * DEPTH + EVIL[2:-1] + b"e" * DEPTH + STOP, None)])
+
+# 6. STACK_GLOBAL whose module and name come back from the memo (protocol 4), a bypass of scanners reading only
+#    the strings right before STACK_GLOBAL
+memo_pickle = (
+    b"\x80\x04"
+    + b"\x8c\x05posix\x94"  # SHORT_BINUNICODE "posix", MEMOIZE (0)
+    + b"\x8c\x06system\x94"  # SHORT_BINUNICODE "system", MEMOIZE (1)
+    + b"00"  # POP, POP
+    + b"h\x00h\x01\x93"  # BINGET 0, BINGET 1, STACK_GLOBAL
+    + b"\x8c\x04true\x85R"  # "true", TUPLE1, REDUCE
+    + STOP
+)
+torch_zip("memo_stack_global.pt", [("memo_stack_global/data.pkl", memo_pickle, None)])
+
+# 7. a huge memo index (LONG_BINPUT 0xffffffff) on a harmless pickle: torch's unpickler accepts it
+torch_zip("huge_memo_index.pt", [("huge_memo_index/data.pkl", PROTO2 + b"}r\xff\xff\xff\xff" + STOP, None)])
+
+# 8. a renamed prefix: the first entry's folder is what torch uses, whatever its name
+torch_zip("renamed.pt", [("not_the_file_name/data.pkl", EVIL, None), ("not_the_file_name/version", b"3\n", None)])
+
+# 9. garbage after the first STOP (not a pickle): torch ignores it, so the file is safe
+torch_zip("garbage_after_stop.pt", [("garbage_after_stop/data.pkl", SAFE + b"\xff\xfe junk \x00" * 10, None)])
+
+# 10. a valid zip whose data.pkl is cut in the middle: torch cannot load it
+torch_zip("truncated_pickle.pt", [("truncated_pickle/data.pkl", SAFE[:-3], None)])
+
+# 11. a .pt that is really a text file, and a raw pickle with a dangerous global
+with open(os.path.join(out, "readme.pt"), "w") as f:
+    f.write("weights are on the release page\n")
+with open(os.path.join(out, "raw_evil.pkl"), "wb") as f:
+    f.write(EVIL)
