@@ -20,7 +20,7 @@ import { decodePython, type DecodedSource } from './source';
 import { countResult, LintResult, toResult } from './results';
 import type { ProjectContext, SeveritySetting } from './rule';
 import { inspectCheckpoint } from './checkpoint/inspect';
-import { torchRequirementFor, type TorchRequirement } from './torch-version';
+import { judgingVersion, torchRequirementFor, type TorchRequirement } from './torch-version';
 import { writeIfUnchanged, type WriteOutcome } from './write';
 import { runInspect } from './inspect-cli';
 
@@ -208,7 +208,7 @@ async function lint(options: Options, io: CliIO): Promise<number> {
   };
   for (const file of discovery.files) {
     const setting = checkpointRule(file);
-    if (setting) resultsByFile.set(file, await lintCheckpointFile(file, setting));
+    if (setting) resultsByFile.set(file, await lintCheckpointFile(file, setting, projectFor(file, configFor(path.dirname(file))).torch));
   }
   for (const file of discovery.files) processFile(file);
 
@@ -351,8 +351,8 @@ function loaderResolver(index: ProjectIndex, config: Readonly<Record<string, Kno
   };
 }
 
-/** Inspects a checkpoint file found in the linted paths with the rule that checks checkpoints. */
-async function lintCheckpointFile(file: string, setting: RuleSetting): Promise<LintResult> {
+/** Inspects a checkpoint file found in the linted paths with the rule that checks checkpoints, judged by the lowest torch the project allows. */
+async function lintCheckpointFile(file: string, setting: RuleSetting, torch: TorchRequirement): Promise<LintResult> {
   let size = 0;
   try {
     size = fs.statSync(file).size;
@@ -360,7 +360,8 @@ async function lintCheckpointFile(file: string, setting: RuleSetting): Promise<L
     return toResult(file, [fileProblem(`Cannot read file: ${(error as Error).message}`, true)], false);
   }
   if (size > setting.rule.checkpoint!.maxBytes(setting.options)) return toResult(file, [], false);
-  return toResult(file, checkpointProblems(await inspectCheckpoint(file), setting), false);
+  const judging = judgingVersion(torch);
+  return toResult(file, checkpointProblems(await inspectCheckpoint(file, { torchVersion: judging?.version, torchVersionSource: judging?.source }), setting), false);
 }
 
 /** A module outside the linted paths, parsed once for its summary; undefined when it cannot be read or decoded. */

@@ -12,7 +12,11 @@ import type { CliIO } from './cli';
 import checkpointRule from '../rules/checkpoint-unsafe-globals';
 import { DEFAULT_IGNORED_DIRS } from './discover';
 import { formatters } from './formatters';
+import { type Config, ConfigError, findConfigFile, loadConfig } from './config';
 import { checkpointProblems } from './linter';
+import { pythonParser } from './parse';
+import { rules } from '../rules';
+import { judgingVersion, torchRequirementFor, type TorchRequirement } from './torch-version';
 import { toResult } from './results';
 import { loadRuleDocs, VERSION } from './version';
 
@@ -29,7 +33,7 @@ export async function runInspect(argv: readonly string[], io: CliIO): Promise<nu
         .command('$0 <files..>', false)
         .positional('files', { type: 'string', array: true, describe: 'Checkpoint files or folders' })
         .option('format', { alias: 'f', choices: ['stylish', 'json', 'sarif'], default: 'stylish' })
-        .option('torch-version', { type: 'string', describe: 'Judge by this torch version, e.g. 2.6 (default: the newest known)' })
+        .option('torch-version', { type: 'string', describe: 'Judge by this torch version, e.g. 2.6 (default: the lowest the project declares, else the newest known)' })
         .option('output-file', { alias: 'o', type: 'string' })
         .parserConfiguration({ 'camel-case-expansion': false })
         .strict()
@@ -73,8 +77,29 @@ export async function runInspect(argv: readonly string[], io: CliIO): Promise<nu
     }
   }
 
+  // without --torch-version, each file is judged by the lowest torch its project declares (config or requirements)
+  const parser = await pythonParser();
+  const cache = new Map<string, TorchRequirement>();
+  const configs = new Map<string, Config>();
+  const judgingFor = (file: string): { version: [number, number]; source: string } | undefined => {
+    if (options.torchVersion) return { version: options.torchVersion, source: `--torch-version ${options.torchVersion.join('.')}` };
+    const configFile = findConfigFile(path.dirname(file));
+    let config = configFile ? configs.get(configFile) : undefined;
+    if (configFile && !config) configs.set(configFile, (config = loadConfig(configFile, rules)));
+    const override = config?.torchVersion ? { spec: config.torchVersion, file: path.basename(configFile!) } : undefined;
+    return judgingVersion(torchRequirementFor(path.dirname(file), parser, cache, override));
+  };
   const results: Inspection[] = [];
-  for (const file of files) results.push(await inspectCheckpoint(file, { torchVersion: options.torchVersion }));
+  try {
+    for (const file of files) {
+      const judging = judgingFor(file);
+      results.push(await inspectCheckpoint(file, { torchVersion: judging?.version, torchVersionSource: judging?.source }));
+    }
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    io.stderr(`pylint-torch: ${error.message}\n`);
+    return 2;
+  }
   const report = options.format === 'json' ? `${JSON.stringify(results)}\n` : options.format === 'sarif' ? `${sarifReport(results, io.cwd)}\n` : stylish(results, io.cwd);
   if (options.outputFile) fs.writeFileSync(path.resolve(io.cwd, options.outputFile), report);
   else io.stdout(report);
@@ -91,7 +116,7 @@ function sarifReport(inspections: readonly Inspection[], cwd: string): string {
 function stylish(results: readonly Inspection[], cwd: string): string {
   let out = '';
   for (const r of results) {
-    out += `\n${path.relative(cwd, r.filePath) || r.filePath}  ${r.format}  ${r.verdict}\n`;
+    out += `\n${path.relative(cwd, r.filePath) || r.filePath}  ${r.format}  ${r.verdict}  (torch ${r.torch.version}: ${r.torch.source}; allowlist of ${r.torch.table})\n`;
     const shown = r.globals.filter((g) => g.status !== 'allowed');
     for (const g of shown) out += `  ${g.status.padEnd(18)} ${g.name}  (${g.opcode} at ${g.member}:${g.offset}${g.afterStop ? ', after STOP' : ''})\n`;
     for (const m of r.messages) out += `  note: ${m}\n`;

@@ -18,6 +18,12 @@ export interface TorchRequirement {
   allowsBefore26: boolean;
   /** What decided, for messages: `requirements.txt: torch>=1.13`, `no torch requirement declared`, … */
   source: string;
+  /**
+   * The lowest torch release every declaration allows ([2, 4] for `torch>=2.4`), with `lowestSource` naming the
+   * declaration; undefined when nothing is declared or some declaration is unbounded below.
+   */
+  lowest?: number[];
+  lowestSource?: string;
 }
 
 /** A declared torch requirement: the file (relative name) and the specifier text as written. */
@@ -236,13 +242,19 @@ function declarationsIn(dir: string, parser: Parser): Declaration[] {
 
 /**
  * The verdict from declarations: allows < 2.6 when any declaration does (naming the first that does), else not
- * (naming the first declaration).
+ * (naming the first declaration); and the lowest release allowed by all of them.
  */
 export function judge(declarations: readonly Declaration[]): TorchRequirement {
   if (declarations.length === 0) return { allowsBefore26: true, source: 'no torch requirement declared' };
   const old = declarations.find((d) => !d.lowest || compare(d.lowest, TORCH_2_6) < 0);
   const decisive = old ?? declarations[0];
-  return { allowsBefore26: old !== undefined, source: `${decisive.file}: ${decisive.spec}` };
+  const verdict: TorchRequirement = { allowsBefore26: old !== undefined, source: `${decisive.file}: ${decisive.spec}` };
+  if (declarations.every((d) => d.lowest)) {
+    const lowest = declarations.reduce((a, b) => (compare(a.lowest!, b.lowest!) <= 0 ? a : b));
+    verdict.lowest = lowest.lowest;
+    verdict.lowestSource = `${lowest.file}: ${lowest.spec}`;
+  }
+  return verdict;
 }
 
 /**
@@ -266,4 +278,14 @@ export function torchRequirementFor(dir: string, parser: Parser, cache: Map<stri
   else result = torchRequirementFor(path.dirname(dir), parser, cache);
   cache.set(dir, result);
   return result;
+}
+
+/**
+ * The torch release checkpoints of a project are judged by: the lowest one its declarations allow, as [major, minor]
+ * (a checkpoint should load on every torch the project allows, and allowlists only grow), with the declaration that
+ * says so; undefined when nothing bounds it below (the inspector then judges by the newest table).
+ */
+export function judgingVersion(requirement: TorchRequirement): { version: [number, number]; source: string } | undefined {
+  if (!requirement.lowest) return undefined;
+  return { version: [requirement.lowest[0], requirement.lowest[1] ?? 0], source: requirement.lowestSource ?? requirement.source };
 }

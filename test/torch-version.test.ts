@@ -50,15 +50,26 @@ describe('declared torch requirements', () => {
     ['PEP 735 dependency groups', { 'pyproject.toml': '[project]\nname = "x"\ndependencies = ["torch>=2.6"]\n[dependency-groups]\ndev = ["torch>=2.0", "pytest"]\n' }, { allowsBefore26: true, source: 'pyproject.toml: torch>=2.0' }],
     ['a requirements/ folder', { 'requirements/base.txt': 'torch>=2.7\n', 'setup.py': 'from setuptools import setup\nsetup(name="x")\n' }, { allowsBefore26: false, source: 'requirements/base.txt: torch>=2.7' }],
   ])('%s', async (_name, files, expected) => {
-    expect(await requirementOf(files)).toEqual(expected);
+    const { allowsBefore26, source } = await requirementOf(files);
+    expect({ allowsBefore26, source }).toEqual(expected);
+  });
+
+  test.each([
+    ['one bound', { 'requirements.txt': 'torch>=2.4,<3\n' }, { lowest: [2, 4], lowestSource: 'requirements.txt: torch>=2.4,<3' }],
+    ['the lowest of several', { 'requirements.txt': 'torch>=2.6\n', 'requirements-dev.txt': 'torch==2.5.1\n' }, { lowest: [2, 5, 1], lowestSource: 'requirements-dev.txt: torch==2.5.1' }],
+    ['one unbounded declaration: no lowest', { 'requirements.txt': 'torch>=2.6\n', 'requirements-dev.txt': 'torch\n' }, { lowest: undefined, lowestSource: undefined }],
+    ['nothing declared: no lowest', { 'requirements.txt': 'numpy\n' }, { lowest: undefined, lowestSource: undefined }],
+  ])('lowest allowed release: %s', async (_name, files, expected) => {
+    const { lowest, lowestSource } = await requirementOf(files);
+    expect({ lowest, lowestSource }).toEqual(expected);
   });
 
   test('the nearest folder with declarations decides', async () => {
-    expect(await requirementOf({ 'requirements.txt': 'torch>=2.6\n', 'pkg/sub/a.py': '' }, 'pkg/sub')).toEqual({ allowsBefore26: false, source: 'requirements.txt: torch>=2.6' });
+    expect(await requirementOf({ 'requirements.txt': 'torch>=2.6\n', 'pkg/sub/a.py': '' }, 'pkg/sub')).toMatchObject({ allowsBefore26: false, source: 'requirements.txt: torch>=2.6' });
   });
 
   test('a malformed pyproject.toml decides nothing', async () => {
-    expect(await requirementOf({ 'pyproject.toml': '[project\n', 'requirements.txt': 'torch>=2.6\n' })).toEqual({ allowsBefore26: false, source: 'requirements.txt: torch>=2.6' });
+    expect(await requirementOf({ 'pyproject.toml': '[project\n', 'requirements.txt': 'torch>=2.6\n' })).toMatchObject({ allowsBefore26: false, source: 'requirements.txt: torch>=2.6' });
   });
 });
 

@@ -1,13 +1,15 @@
 /**
  * torch's default weights_only allowlists, by version: the keys of `torch._weights_only_unpickler._get_allowed_globals()`
- * matched against `module.name` after the Python 2 → 3 mapping.
- * - 2.10: torch/_weights_only_unpickler.py + torch/storage.py + torch/csrc/utils/tensor_types.cpp at torch 2.10.0a0
- *   (upstream e67e3d95f3ab), as collected in the project's shared/allowed_globals.txt.
- * - 1.13: runtime keys of torch 1.13.1 (Debian python3-torch 1.13.1+dfsg-4), shared/allowed_globals_torch1.13.txt.
- * Versions between them use the nearest lower table (2.4 and 2.6 tables are still to be added).
+ * matched against `module.name` after the Python 2 → 3 mapping. The inspector judges by the newest table at or below
+ * the torch version asked for (the oldest table below 1.13).
+ * - 2.10 (144 names): torch/_weights_only_unpickler.py + torch/storage.py + torch/csrc/utils/tensor_types.cpp at torch
+ *   2.10.0a0 (upstream e67e3d95f3ab), as collected in the project's shared/allowed_globals.txt.
+ * - 2.6 (128) and 2.4 (119): the same files in the official torch 2.6.0 and 2.4.0 wheels (torch/version.py says so; the
+ *   .py files match the wheels' RECORD hashes), tensor classes from tensor_types.cpp, unchanged between ~2.0 and ~2.9.
+ *   Written below as what they lack against the next newer table; neither has a name 2.10 lacks.
+ * - 1.13 (90): runtime keys of torch 1.13.1 (Debian python3-torch 1.13.1+dfsg-4), shared/allowed_globals_torch1.13.txt.
  */
-export const ALLOWLISTS: readonly { version: [number, number]; names: ReadonlySet<string> }[] = [
-  { version: [1, 13], names: new Set([
+const TORCH_1_13: ReadonlySet<string> = new Set([
     "collections.OrderedDict",
     "torch.BFloat16Storage",
     "torch.BFloat16Tensor",
@@ -98,8 +100,9 @@ export const ALLOWLISTS: readonly { version: [number, number]; names: ReadonlySe
     "torch.sparse.ShortTensor",
     "torch.storage.TypedStorage",
     "torch.storage.UntypedStorage",
-  ]) },
-  { version: [2, 10], names: new Set([
+  ]);
+
+const TORCH_2_10: ReadonlySet<string> = new Set([
     "collections.OrderedDict",
     "collections.Counter",
     "torch.nn.parameter.Parameter",
@@ -244,5 +247,31 @@ export const ALLOWLISTS: readonly { version: [number, number]; names: ReadonlySe
     "torch._utils._rebuild_device_tensor_from_numpy",
     "torch._utils._rebuild_device_tensor_from_cpu_tensor",
     "torch._tensor._rebuild_from_type_v2",
-  ]) },
+  ]);
+
+/** 2.6.0: 2.10 without the sub-byte integer dtypes and two newer float dtypes. */
+const TORCH_2_6 = without(TORCH_2_10, [
+  'torch.float8_e8m0fnu', 'torch.float4_e2m1fn_x2',
+  'torch.uint1', 'torch.uint2', 'torch.uint3', 'torch.uint4', 'torch.uint5', 'torch.uint6', 'torch.uint7',
+  'torch.int1', 'torch.int2', 'torch.int3', 'torch.int4', 'torch.int5', 'torch.int6', 'torch.int7',
+]);
+
+/** 2.4.0: 2.6 without the builtins and `_codecs.encode` entries, the wide unsigned dtypes and two rebuild functions. */
+const TORCH_2_4 = without(TORCH_2_6, [
+  '_codecs.encode', 'builtins.bytearray', 'builtins.set', 'builtins.complex',
+  'torch.uint16', 'torch.uint32', 'torch.uint64',
+  'torch._utils._rebuild_device_tensor_from_numpy', 'torch._utils._rebuild_device_tensor_from_cpu_tensor',
+]);
+
+export const ALLOWLISTS: readonly { version: [number, number]; names: ReadonlySet<string> }[] = [
+  { version: [1, 13], names: TORCH_1_13 },
+  { version: [2, 4], names: TORCH_2_4 },
+  { version: [2, 6], names: TORCH_2_6 },
+  { version: [2, 10], names: TORCH_2_10 },
 ];
+
+function without(names: ReadonlySet<string>, removed: readonly string[]): ReadonlySet<string> {
+  const rest = new Set(names);
+  for (const name of removed) if (!rest.delete(name)) throw new Error(`allowlist table: ${name} is not in the newer table`);
+  return rest;
+}

@@ -30,15 +30,25 @@ export interface Inspection {
   filePath: string;
   format: CheckpointFormat;
   verdict: Verdict;
-  /** For `needs-allowlist`: the entries to pass to `torch.serialization.safe_globals([...])`, as Python source. */
+  /**
+   * For `needs-allowlist`: the entries to pass to `torch.serialization.safe_globals([...])`, as Python source; numpy's
+   * moved `numpy.core` names in the `(obj, "recorded.name")` form when judged for torch 2.6 or later.
+   */
   allowlist: string[];
   globals: InspectedGlobal[];
   messages: string[];
+  /**
+   * The torch release the file was judged for (`"2.5"`), why that one, and the allowlist table used for it (the
+   * newest known table at or below it: `"2.4"`).
+   */
+  torch: { version: string; source: string; table: string };
 }
 
 export interface InspectOptions {
   /** The torch version to judge by ([major, minor]); default: the newest table. */
   torchVersion?: [number, number];
+  /** Why that version, for `Inspection.torch.source` (`--torch-version 2.4`, `requirements.txt: torch>=2.4`). */
+  torchVersionSource?: string;
   /** Largest part of a legacy or raw-pickle file read, in bytes. */
   maxReadBytes?: number;
   /** Bounds on the pickle walk (default {@link DEFAULT_LIMITS}). */
@@ -50,20 +60,26 @@ export interface InspectOptions {
 /** Start of a legacy torch.save file: PROTO 2, LONG1 of the magic number 0x1950a86a20f9469cfc6c (torch/serialization.py). */
 const LEGACY_MAGIC = Buffer.from([0x80, 0x02, 0x8a, 0x0a, 0x6c, 0xfc, 0x9c, 0x46, 0xf9, 0x20, 0x6a, 0xa8, 0x50, 0x19]);
 
-/** The allowlist for a torch version: the newest table at or below it. */
-function allowlistFor(version?: [number, number]): ReadonlySet<string> {
+/** The allowlist table for a torch version: the newest table at or below it (the oldest table below all). */
+function allowlistFor(version?: [number, number]): (typeof ALLOWLISTS)[number] {
   const tables = [...ALLOWLISTS].sort((a, b) => a.version[0] - b.version[0] || a.version[1] - b.version[1]);
-  if (!version) return tables[tables.length - 1].names;
+  if (!version) return tables[tables.length - 1];
   let chosen = tables[0];
   for (const t of tables) if (t.version[0] < version[0] || (t.version[0] === version[0] && t.version[1] <= version[1])) chosen = t;
-  return chosen.names;
+  return chosen;
 }
 
 /** Inspects one file. Never throws for bad content: problems become `messages` (and `unknown`/`not-a-checkpoint`). */
 export async function inspectCheckpoint(file: string, options: InspectOptions = {}): Promise<Inspection> {
-  const allowed = allowlistFor(options.torchVersion);
+  const table = allowlistFor(options.torchVersion);
+  const allowed = table.names;
   const walkLimits = options.walkLimits ?? DEFAULT_LIMITS;
-  const result: Inspection = { filePath: file, format: 'unknown', verdict: 'not-a-checkpoint', allowlist: [], globals: [], messages: [] };
+  const torch = {
+    version: (options.torchVersion ?? table.version).join('.'),
+    source: options.torchVersion ? (options.torchVersionSource ?? `torch ${options.torchVersion.join('.')}`) : 'the newest torch known',
+    table: table.version.join('.'),
+  };
+  const result: Inspection = { filePath: file, format: 'unknown', verdict: 'not-a-checkpoint', allowlist: [], globals: [], messages: [], torch };
   let head: Buffer;
   let size: number;
   try {
@@ -173,13 +189,15 @@ export async function inspectCheckpoint(file: string, options: InspectOptions = 
   if (incomplete) result.messages.push('not read to the end because of a limit, so it cannot be shown safe: judged dangerous');
   if (corrupt && !unloadable) result.messages.push('corrupt or truncated: torch cannot load it either');
   result.verdict = dangerous.length > 0 || incomplete ? 'dangerous' : unloadable || corrupt ? 'unloadable' : needed.length > 0 ? 'needs-allowlist' : 'safe';
-  if (result.verdict === 'needs-allowlist') result.allowlist = needed.map(allowlistEntry);
+  // `(obj, "recorded.name")` entries exist from torch 2.6 (FACTS.md)
+  const tuples = atLeast(options.torchVersion ?? table.version, [2, 6]);
+  if (result.verdict === 'needs-allowlist') result.allowlist = needed.map((name) => (tuples && name.startsWith('numpy.core.') ? `(${name}, "${name}")` : name));
   return result;
 }
 
-/** An allowlist entry as Python source; numpy's moved `numpy.core` names use the `(obj, "recorded.name")` form. */
-function allowlistEntry(name: string): string {
-  return name.startsWith('numpy.core.') ? `(${name}, "${name}")` : name;
+/** Whether release `version` is at or after `floor` ([major, minor]). */
+export function atLeast(version: readonly number[], floor: readonly [number, number]): boolean {
+  return version[0] > floor[0] || (version[0] === floor[0] && (version[1] ?? 0) >= floor[1]);
 }
 
 /** safetensors: an 8-byte little-endian header length, then a JSON object (huggingface/safetensors format). */

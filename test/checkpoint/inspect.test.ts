@@ -1,6 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { sharedDir } from '../helpers/shared';
+import { ALLOWLISTS } from '../../src/checkpoint/allowlists';
 import { inspectCheckpoint } from '../../src/checkpoint/inspect';
 import { cli, tempRepo } from '../helpers/cli';
 import { sarifSchemaErrors } from '../helpers/sarif';
@@ -52,9 +53,31 @@ describe('inspectCheckpoint on ../shared/checkpoints', () => {
     );
   });
 
-  test('the torch version chooses the allowlist: 1.13 lacks torch.device', async () => {
-    expect((await inspectCheckpoint(path.join(dir, 'allowed_extras.pt'), { torchVersion: [1, 13] })).verdict).toBe('needs-allowlist');
-    expect((await inspectCheckpoint(path.join(dir, 'allowed_extras.pt'), { torchVersion: [2, 10] })).verdict).toBe('safe');
+  test('the torch version chooses the allowlist: the nearest table at or below it', async () => {
+    const needs = async (version: [number, number]) => {
+      const { verdict, allowlist, torch } = await inspectCheckpoint(path.join(dir, 'allowed_extras.pt'), { torchVersion: version });
+      return { verdict, allowlist, table: torch.table };
+    };
+    expect(await needs([1, 12])).toEqual({ verdict: 'needs-allowlist', allowlist: ['torch.device', 'builtins.set', '_codecs.encode', 'builtins.bytearray', 'builtins.complex', 'collections.Counter'], table: '1.13' });
+    expect(await needs([2, 4])).toEqual({ verdict: 'needs-allowlist', allowlist: ['builtins.set', '_codecs.encode', 'builtins.bytearray', 'builtins.complex'], table: '2.4' });
+    expect(await needs([2, 5])).toEqual({ verdict: 'needs-allowlist', allowlist: ['builtins.set', '_codecs.encode', 'builtins.bytearray', 'builtins.complex'], table: '2.4' });
+    expect(await needs([2, 6])).toEqual({ verdict: 'safe', allowlist: [], table: '2.6' });
+    expect(await needs([3, 0])).toEqual({ verdict: 'safe', allowlist: [], table: '2.10' });
+  });
+
+  test('tables: 1.13 and 2.10 equal the shared lists; 2.4 and 2.6 have the sizes read from the wheels', () => {
+    const shared = (name: string) => new Set(fs.readFileSync(path.join(sharedDir(), name), 'utf8').split('\n').map((l) => l.trim()).filter((l) => l && !l.startsWith('#')));
+    const table = (v: string) => ALLOWLISTS.find((t) => t.version.join('.') === v)!.names;
+    expect(table('2.10')).toEqual(shared('allowed_globals.txt'));
+    expect(table('1.13')).toEqual(shared('allowed_globals_torch1.13.txt'));
+    expect([table('2.4').size, table('2.6').size]).toEqual([119, 128]);
+    expect([table('2.4').has('torch.device'), table('2.4').has('builtins.set'), table('2.6').has('builtins.set'), table('2.6').has('torch.uint1')]).toEqual([true, false, true, false]);
+  });
+
+  test('numpy tuple entries only where torch has them (2.6+)', async () => {
+    const at = async (version: [number, number]) => (await inspectCheckpoint(path.join(dir, 'training_ckpt.pt'), { torchVersion: version })).allowlist.filter((e) => e.includes('scalar'));
+    expect(await at([2, 5])).toEqual(['numpy.core.multiarray.scalar']);
+    expect(await at([2, 6])).toEqual(['(numpy.core.multiarray.scalar, "numpy.core.multiarray.scalar")']);
   });
 });
 
@@ -106,23 +129,5 @@ describe('pylint-torch inspect', () => {
     expect(await cli(dir, 'inspect', 'nope.pt')).toEqual({ code: 2, stdout: '', stderr: 'pylint-torch: no such file or directory: nope.pt\n' });
     expect((await cli(dir, 'inspect', 'state_dict.pt', '--torch-version', 'latest')).code).toBe(2);
     expect((await cli(dir, 'inspect')).code).toBe(2);
-  });
-});
-
-describe('checkpoint-unsafe-globals in the lint run', () => {
-  test('checkpoints in the linted folder get file-level results; SARIF has no region for them', async () => {
-    const repo = tempRepo({ 'train.py': 'import torch\n' });
-    for (const name of ['state_dict.pt', 'malicious_os_system.pt', 'training_ckpt.pt', 'state_dict_proto4.pt']) fs.copyFileSync(path.join(dir, name), path.join(repo, name));
-    const { code, stdout } = await cli(repo, '-f', 'json');
-    const results = JSON.parse(stdout).filter((r: { messages: unknown[] }) => r.messages.length);
-    expect(results.map((r: { filePath: string; messages: { ruleId: string; messageId: string; severity: number; fileLevel: boolean }[] }) => [path.basename(r.filePath), r.messages.map((m) => [m.ruleId, m.messageId, m.severity, m.fileLevel])])).toEqual([
-      ['malicious_os_system.pt', [['checkpoint-unsafe-globals', 'dangerous', 2, true]]],
-      ['state_dict_proto4.pt', [['checkpoint-unsafe-globals', 'unloadable', 1, true]]],
-      ['training_ckpt.pt', [['checkpoint-unsafe-globals', 'needsAllowlist', 1, true]]],
-    ]);
-    expect(code).toBe(1);
-    const sarif = JSON.parse((await cli(repo, '-f', 'sarif')).stdout);
-    const result = sarif.runs[0].results.find((r: { ruleId: string }) => r.ruleId === 'checkpoint-unsafe-globals');
-    expect(result.locations[0].physicalLocation.region).toBeUndefined();
   });
 });
