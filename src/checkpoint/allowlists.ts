@@ -9,6 +9,8 @@
  *   Written below as what they lack against the next newer table; neither has a name 2.10 lacks.
  * - 1.13 (90): runtime keys of torch 1.13.1 (Debian python3-torch 1.13.1+dfsg-4), shared/allowed_globals_torch1.13.txt.
  */
+import { WEIGHTS_ONLY_OPCODES } from './pickle';
+
 const TORCH_1_13: ReadonlySet<string> = new Set([
     "collections.OrderedDict",
     "torch.BFloat16Storage",
@@ -263,11 +265,15 @@ const TORCH_2_4 = without(TORCH_2_6, [
   'torch._utils._rebuild_device_tensor_from_numpy', 'torch._utils._rebuild_device_tensor_from_cpu_tensor',
 ]);
 
-export const ALLOWLISTS: readonly { version: [number, number]; names: ReadonlySet<string> }[] = [
-  { version: [1, 13], names: TORCH_1_13 },
-  { version: [2, 4], names: TORCH_2_4 },
-  { version: [2, 6], names: TORCH_2_6 },
-  { version: [2, 10], names: TORCH_2_10 },
+/** torch 1.13.1's `Unpickler.load` lacks BINFLOAT (Debian python3-torch 1.13.1+dfsg-4); 2.4.0 onwards has it. */
+const OPCODES_1_13 = new Set([...WEIGHTS_ONLY_OPCODES].filter((op) => op !== 'BINFLOAT'));
+
+/** Per torch version: the default allowlist, and the opcodes the weights_only unpickler accepts. */
+export const ALLOWLISTS: readonly { version: [number, number]; names: ReadonlySet<string>; opcodes: ReadonlySet<string> }[] = [
+  { version: [1, 13], names: TORCH_1_13, opcodes: OPCODES_1_13 },
+  { version: [2, 4], names: TORCH_2_4, opcodes: WEIGHTS_ONLY_OPCODES },
+  { version: [2, 6], names: TORCH_2_6, opcodes: WEIGHTS_ONLY_OPCODES },
+  { version: [2, 10], names: TORCH_2_10, opcodes: WEIGHTS_ONLY_OPCODES },
 ];
 
 function without(names: ReadonlySet<string>, removed: readonly string[]): ReadonlySet<string> {

@@ -6,7 +6,7 @@
 import * as fs from 'node:fs';
 import { dangerReason, isBlocked } from '../dangerous';
 import { ALLOWLISTS } from './allowlists';
-import { DEFAULT_LIMITS, type PickleGlobal, walkPickle, type WalkLimits, type WalkResult } from './pickle';
+import { DEFAULT_LIMITS, type PickleGlobal, WEIGHTS_ONLY_OPCODES, walkPickle, type WalkLimits, type WalkResult } from './pickle';
 import { openZip, type ZipArchive, ZipLimitError, type ZipLimits } from './zip';
 
 export type CheckpointFormat = 'torch-zip' | 'torch-legacy' | 'torchscript' | 'safetensors' | 'pickle' | 'unknown';
@@ -127,7 +127,7 @@ export async function inspectCheckpoint(file: string, options: InspectOptions = 
       result.format = has('constants.pkl') ? 'torchscript' : 'torch-zip';
       for (const member of members) {
         try {
-          walks.push({ member, walk: walkPickle(await zip.read(member), walkLimits), read: result.format === 'torch-zip' });
+          walks.push({ member, walk: walkPickle(await zip.read(member), walkLimits, 0, { supported: table.opcodes }), read: result.format === 'torch-zip' });
         } catch (error) {
           result.messages.push(`cannot read ${member}: ${(error as Error).message}`);
           if (error instanceof ZipLimitError) incomplete = (error as Error).message;
@@ -152,14 +152,14 @@ export async function inspectCheckpoint(file: string, options: InspectOptions = 
       result.format = 'torch-legacy';
       let start = 0;
       for (let i = 1; i <= 5; i++) {
-        const walk = walkPickle(data, walkLimits, start, { single: true });
+        const walk = walkPickle(data, walkLimits, start, { single: true, supported: table.opcodes });
         walks.push({ member: `pickle #${i}`, walk, read: true });
         if (walk.error) break;
         start = walk.end;
       }
     } else if (head[0] === 0x80 && head[1] <= 5) {
       result.format = 'pickle';
-      walks.push({ member: 'file', walk: walkPickle(data, walkLimits), read: true });
+      walks.push({ member: 'file', walk: walkPickle(data, walkLimits, 0, { supported: table.opcodes }), read: true });
     } else {
       result.messages.push('neither a zip, a legacy torch file, a pickle nor safetensors');
       return result;
@@ -167,7 +167,7 @@ export async function inspectCheckpoint(file: string, options: InspectOptions = 
   }
 
   let unloadable = result.format === 'torchscript';
-  if (unloadable) result.messages.push('a TorchScript archive: torch 2.6+ refuses it with weights_only=True; only torch.jit.load reads it');
+  if (unloadable) result.messages.push('a TorchScript archive: torch 2.6+ refuses it with weights_only=True (before 2.6 torch.load silently ran torch.jit.load on it, a bypass); only torch.jit.load reads it');
   for (const { member, walk, read } of walks) {
     if (walk.error) {
       result.messages.push(`${member}: ${walk.error}`);
@@ -179,7 +179,8 @@ export async function inspectCheckpoint(file: string, options: InspectOptions = 
     const firstUnsupported = walk.unsupported.find((u) => !u.afterStop);
     if (read && firstUnsupported) {
       unloadable = true;
-      result.messages.push(`${member}: opcode ${firstUnsupported.opcode} at byte ${firstUnsupported.offset} is not supported by the weights_only unpickler (protocol ${walk.protocol ?? '?'}; re-save with pickle_protocol=2)`);
+      const hint = (walk.protocol ?? 0) > 2 ? `protocol ${walk.protocol}; re-save with pickle_protocol=2` : WEIGHTS_ONLY_OPCODES.has(firstUnsupported.opcode) ? 'torch 2.4 and later accept it' : `protocol ${walk.protocol ?? '?'}`;
+      result.messages.push(`${member}: opcode ${firstUnsupported.opcode} at byte ${firstUnsupported.offset} is not supported by the weights_only unpickler of torch ${torch.table} (${hint})`);
     }
     if (walk.globals.some((g) => g.afterStop)) result.messages.push(`${member}: data after the first STOP (torch ignores it; a tampered file?)`);
   }

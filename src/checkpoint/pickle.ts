@@ -87,7 +87,15 @@ const OPCODES = new Map<number, OpcodeInfo>(
   ).map(([code, name, arg]) => [code.charCodeAt(0), { name, arg }]),
 );
 
-/** The opcodes torch/_weights_only_unpickler.py (2.10) `Unpickler.load` accepts; any other is "Unsupported operand". */
+/** The pickle opcode name of a byte (`0x47` → `BINFLOAT`), or undefined when no opcode has it. */
+export function opcodeName(byte: number): string | undefined {
+  return OPCODES.get(byte)?.name;
+}
+
+/**
+ * The opcodes torch/_weights_only_unpickler.py `Unpickler.load` accepts (2.4.0, 2.6.0, 2.10; 1.13.1 lacks BINFLOAT);
+ * any other is "Unsupported operand".
+ */
 export const WEIGHTS_ONLY_OPCODES: ReadonlySet<string> = new Set([
   'GLOBAL', 'NEWOBJ', 'REDUCE', 'BUILD', 'APPEND', 'APPENDS', 'SETITEM', 'SETITEMS', 'MARK', 'TUPLE', 'TUPLE1', 'TUPLE2',
   'TUPLE3', 'NONE', 'NEWFALSE', 'NEWTRUE', 'EMPTY_TUPLE', 'EMPTY_LIST', 'EMPTY_DICT', 'EMPTY_SET', 'BININT', 'BININT1',
@@ -132,8 +140,10 @@ type Value = { str: string } | null;
  * Walks every pickle in `data` from `start`: the first one, and any that follow its STOP (reported with
  * `afterStop`). Stops at the end of the data, at bytes that are not an opcode after a STOP (trailing data), or at a
  * limit. With `single`, stops after the first STOP (the legacy format's pickles in a row, then raw bytes).
+ * `supported`: the opcodes the judged torch accepts (default {@link WEIGHTS_ONLY_OPCODES}); others go to `unsupported`.
  */
-export function walkPickle(data: Uint8Array, limits: WalkLimits = DEFAULT_LIMITS, start = 0, options: { single?: boolean } = {}): WalkResult {
+export function walkPickle(data: Uint8Array, limits: WalkLimits = DEFAULT_LIMITS, start = 0, options: { single?: boolean; supported?: ReadonlySet<string> } = {}): WalkResult {
+  const supported = options.supported ?? WEIGHTS_ONLY_OPCODES;
   const result: WalkResult = { globals: [], unsupported: [], end: start };
   const view = new DataView(data.buffer, data.byteOffset, data.byteLength);
   let pos = start;
@@ -176,7 +186,7 @@ export function walkPickle(data: Uint8Array, limits: WalkLimits = DEFAULT_LIMITS
         return afterStop ? { ...result, end: pos } : fail(`unknown opcode 0x${data[pos].toString(16).padStart(2, '0')} at byte ${pos}`);
       }
       pos++;
-      if (!WEIGHTS_ONLY_OPCODES.has(info.name)) result.unsupported.push({ opcode: info.name, offset, afterStop });
+      if (!supported.has(info.name)) result.unsupported.push({ opcode: info.name, offset, afterStop });
 
       // read the argument
       let text: string | undefined;

@@ -28,7 +28,7 @@ describe('hostile checkpoints: read like torch, never stricter, fail closed', ()
       format: 'torch-zip',
       verdict: 'dangerous',
       globals: ['posix.system STACK_GLOBAL blocked'],
-      messages: ['memo_stack_global/data.pkl: opcode SHORT_BINUNICODE at byte 2 is not supported by the weights_only unpickler (protocol 4; re-save with pickle_protocol=2)'],
+      messages: ['memo_stack_global/data.pkl: opcode SHORT_BINUNICODE at byte 2 is not supported by the weights_only unpickler of torch 2.10 (protocol 4; re-save with pickle_protocol=2)'],
     });
   });
 

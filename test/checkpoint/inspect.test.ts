@@ -3,6 +3,7 @@ import * as path from 'node:path';
 import { sharedDir } from '../helpers/shared';
 import { ALLOWLISTS } from '../../src/checkpoint/allowlists';
 import { inspectCheckpoint } from '../../src/checkpoint/inspect';
+import { opcodeName } from '../../src/checkpoint/pickle';
 import { cli, tempRepo } from '../helpers/cli';
 import { sarifSchemaErrors } from '../helpers/sarif';
 
@@ -58,7 +59,8 @@ describe('inspectCheckpoint on ../shared/checkpoints', () => {
       const { verdict, allowlist, torch } = await inspectCheckpoint(path.join(dir, 'allowed_extras.pt'), { torchVersion: version });
       return { verdict, allowlist, table: torch.table };
     };
-    expect(await needs([1, 12])).toEqual({ verdict: 'needs-allowlist', allowlist: ['torch.device', 'builtins.set', '_codecs.encode', 'builtins.bytearray', 'builtins.complex', 'collections.Counter'], table: '1.13' });
+    // torch 1.13 also lacks the BINFLOAT opcode: no allowlist could make it load
+    expect(await needs([1, 12])).toEqual({ verdict: 'unloadable', allowlist: [], table: '1.13' });
     expect(await needs([2, 4])).toEqual({ verdict: 'needs-allowlist', allowlist: ['builtins.set', '_codecs.encode', 'builtins.bytearray', 'builtins.complex'], table: '2.4' });
     expect(await needs([2, 5])).toEqual({ verdict: 'needs-allowlist', allowlist: ['builtins.set', '_codecs.encode', 'builtins.bytearray', 'builtins.complex'], table: '2.4' });
     expect(await needs([2, 6])).toEqual({ verdict: 'safe', allowlist: [], table: '2.6' });
@@ -72,6 +74,27 @@ describe('inspectCheckpoint on ../shared/checkpoints', () => {
     expect(table('1.13')).toEqual(shared('allowed_globals_torch1.13.txt'));
     expect([table('2.4').size, table('2.6').size]).toEqual([119, 128]);
     expect([table('2.4').has('torch.device'), table('2.4').has('builtins.set'), table('2.6').has('builtins.set'), table('2.6').has('torch.uint1')]).toEqual([true, false, true, false]);
+  });
+
+  test('parity with torch 1.13 (shared/checkpoints/WO_RESULTS_torch1.13.tsv): accepted exactly when safe, but two by design', async () => {
+    const rows = fs.readFileSync(path.join(dir, 'WO_RESULTS_torch1.13.tsv'), 'utf8').split('\n').slice(1).filter(Boolean).map((l) => l.split('\t'));
+    expect(rows).toHaveLength(18);
+    // by design: torch ignores data after STOP (we report it), and 1.13 hands TorchScript to torch.jit.load (a bypass)
+    const byDesign: Record<string, string> = { 'trailing_pickle_after_stop.pt': 'dangerous', 'scripted.pt': 'unloadable' };
+    for (const [file, , outcome, text] of rows) {
+      const result = await inspectCheckpoint(path.join(dir, file), { torchVersion: [1, 13] });
+      if (byDesign[file]) {
+        expect([file, outcome, result.verdict]).toEqual([file, 'ACCEPTED', byDesign[file]]);
+        continue;
+      }
+      expect([file, result.verdict === 'safe']).toEqual([file, outcome === 'ACCEPTED']);
+      // torch stops at the first refusal: that class is one we do not allow, that opcode one we flag
+      const refusedClass = /Unsupported class (\S+)/.exec(text)?.[1]?.replace(/^__builtin__\./, 'builtins.');
+      if (refusedClass) expect([file, result.globals.find((g) => g.name === refusedClass)?.status]).not.toEqual([file, 'allowed']);
+      if (refusedClass) expect(result.globals.map((g) => g.name)).toContain(refusedClass);
+      const operand = /Unsupported operand (\d+)/.exec(text)?.[1];
+      if (operand) expect(result.messages.join('\n')).toMatch(new RegExp(`opcode ${opcodeName(Number(operand))} at byte \\d+ is not supported`));
+    }
   });
 
   test('numpy tuple entries only where torch has them (2.6+)', async () => {

@@ -22,7 +22,7 @@ describe('checkpoint-unsafe-globals messages', () => {
   test('dangerous names the globals; unloadable gives the reason', async () => {
     expect((await lint({ 'a.pt': 'malicious_eval_in_dict.pt', 'b.pt': 'scripted.pt' })).messages).toEqual([
       ['a.pt', 'dangerous', 2, 'Checkpoint (torch-zip) references `builtins.eval`, which can run code when loaded: do not load it with `weights_only=False`, and do not allowlist these.'],
-      ['b.pt', 'unloadable', 1, 'Checkpoint (torchscript) cannot be loaded with `weights_only=True`: a TorchScript archive: torch 2.6+ refuses it with weights_only=True; only torch.jit.load reads it'],
+      ['b.pt', 'unloadable', 1, 'Checkpoint (torchscript) cannot be loaded with `weights_only=True`: a TorchScript archive: torch 2.6+ refuses it with weights_only=True (before 2.6 torch.load silently ran torch.jit.load on it, a bypass); only torch.jit.load reads it'],
     ]);
   });
 
@@ -56,7 +56,7 @@ describe('checkpoint-unsafe-globals in the lint run', () => {
     fs.copyFileSync(path.join(dir, 'allowed_extras.pt'), path.join(repo, 'extras.pt'));
     const [result] = JSON.parse((await cli(repo, '-f', 'json')).stdout);
     expect(result.messages.map((m: { message: string }) => m.message)).toEqual([
-      'Checkpoint (torch-zip) needs an allowlist to load with `weights_only=True` on torch 1.13 (requirements.txt: torch>=1.13,<3): it references [torch.device, builtins.set, _codecs.encode, builtins.bytearray, builtins.complex, collections.Counter], and torch before 2.4 has no allowlist API (re-save it as a state_dict, or require torch>=2.5 and use `torch.serialization.safe_globals`).',
+      'Checkpoint (torch-zip) cannot be loaded with `weights_only=True`: allowed_extras/data.pkl: opcode BINFLOAT at byte 484 is not supported by the weights_only unpickler of torch 1.13 (torch 2.4 and later accept it)',
     ]);
     // the inspector agrees without a flag; --torch-version and the config's torchVersion win over requirements
     expect(JSON.parse((await cli(repo, 'inspect', 'extras.pt', '-f', 'json')).stdout)[0].torch).toEqual({ version: '1.13', source: 'requirements.txt: torch>=1.13,<3', table: '1.13' });
