@@ -1,5 +1,9 @@
-import { atLeast } from '../src/checkpoint/inspect';
+import { atLeast, type Inspection } from '../src/checkpoint/inspect';
+import type { Node } from '../src/parse';
+import { stringValue, unparen } from '../src/python';
 import { createRule } from '../src/rule';
+import type { FileScopes } from '../src/scope';
+import { loadCallIn, pathArgument, pickleModuleArgument, safeGlobalsAround, weightsOnlyIn } from '../src/torch';
 
 interface Options {
   /** Extensions of the files inspected. */
@@ -10,9 +14,13 @@ interface Options {
 
 /**
  * Checkpoint files in the linted paths, read without executing them (src/checkpoint/inspect.ts): a file that holds
- * code-running globals, one torch's weights_only unpickler cannot load, or one that needs an allowlist.
+ * code-running globals, one torch's weights_only unpickler cannot load, or one that needs an allowlist. And loads in
+ * Python code of such a file named by a string literal: with weights_only=True they will fail at run time; with full
+ * pickle, a dangerous file runs its code.
  */
-export default createRule<'dangerous' | 'incomplete' | 'needsAllowlist' | 'unloadable', Options>({
+type MessageId = 'dangerous' | 'incomplete' | 'needsAllowlist' | 'unloadable' | 'loadNeedsAllowlist' | 'loadUnloadable' | 'loadDangerous';
+
+export default createRule<MessageId, Options>({
   meta: {
     id: 'checkpoint-unsafe-globals',
     type: 'problem',
@@ -23,6 +31,10 @@ export default createRule<'dangerous' | 'incomplete' | 'needsAllowlist' | 'unloa
       incomplete: 'Checkpoint ({{format}}) could not be read to the end ({{reason}}), so nothing shows it is safe: treat it as untrusted.',
       needsAllowlist: 'Checkpoint ({{format}}) needs an allowlist to load with `weights_only=True` on torch {{version}} ({{source}}): {{how}}.',
       unloadable: 'Checkpoint ({{format}}) cannot be loaded with `weights_only=True`: {{reason}}',
+      loadNeedsAllowlist:
+        '`{{callee}}("{{path}}")` loads with `weights_only=True`, but that checkpoint needs an allowlist on torch {{version}} ({{source}}): it will fail with "Unsupported global". Load it inside `with torch.serialization.safe_globals([{{allowlist}}]):` if you trust these classes.',
+      loadUnloadable: '`{{callee}}("{{path}}")` loads with `weights_only=True`, but that checkpoint cannot be loaded that way: {{reason}}',
+      loadDangerous: '`{{callee}}("{{path}}")` loads a checkpoint that references {{names}}: {{consequence}}',
     },
     schema: {
       type: 'object',
@@ -36,8 +48,42 @@ export default createRule<'dangerous' | 'incomplete' | 'needsAllowlist' | 'unloa
     security: { severity: 8.8, precision: 'high', cwe: ['CWE-502'] },
   },
   defaultOptions: { extensions: ['.pt', '.pth', '.ckpt', '.bin', '.pkl', '.pickle', '.tar'], maxBytes: 2 * 1024 * 1024 * 1024 },
-  create() {
-    return {};
+  create(context) {
+    return {
+      call(node: Node) {
+        const load = loadCallIn(context, node);
+        const pathNode = load && pathArgument(load);
+        const literal = pathNode && stringValue(unparen(pathNode));
+        const found = literal !== undefined ? context.project.checkpoint?.(context.filePath, literal) : undefined;
+        if (!load || !found || found.inspection.verdict === 'safe' || found.inspection.verdict === 'not-a-checkpoint') return;
+        const { inspection } = found;
+        // with pickle_module, torch.load uses full pickle on every version (FACTS.md)
+        const passed = weightsOnlyIn(context, load);
+        const defaultTrue = load.fn.weightsOnlyDefault === true || (load.fn.weightsOnlyDefault === 'torch' && !context.project.torch.allowsBefore26);
+        const weightsOnly = pickleModuleArgument(load) ? 'false' : passed.value === 'absent' ? (defaultTrue ? 'true' : 'false') : passed.value;
+        const data = { callee: load.fn.display, path: literal! };
+        if (inspection.verdict === 'dangerous') {
+          const names = dangerousNames(inspection);
+          if (!names || weightsOnly === 'unknown') return;
+          const consequence = weightsOnly === 'true'
+            ? 'torch refuses it with `weights_only=True`; the file is malicious or tampered, do not load it any other way.'
+            : 'this load unpickles with full pickle, so loading it runs that code. Do not load this file.';
+          context.report({ node, messageId: 'loadDangerous', severity: 'error', data: { ...data, names, consequence } });
+          return;
+        }
+        if (weightsOnly !== 'true') return; // full pickle loads it; torch-load-missing-weights-only and -false say why that is unsafe
+        if (inspection.verdict === 'unloadable') {
+          context.report({ node, messageId: 'loadUnloadable', data: { ...data, reason: inspection.messages[0] ?? 'unsupported format' } });
+          return;
+        }
+        // needs-allowlist: unless a process-wide add_safe_globals may cover it, or an enclosing safe_globals does
+        if (found.processWideAllowlist) return;
+        const missing = stillMissing(inspection, safeGlobalsAround(node, context.scopes), context.scopes);
+        if (!missing || missing.length === 0) return;
+        const { version, source } = inspection.torch;
+        context.report({ node, messageId: 'loadNeedsAllowlist', data: { ...data, version, source, allowlist: missing.join(', ') } });
+      },
+    };
   },
   checkpoint: {
     extensions: (options) => options.extensions,
@@ -45,8 +91,8 @@ export default createRule<'dangerous' | 'incomplete' | 'needsAllowlist' | 'unloa
     check({ inspection, report }) {
       const format = inspection.format;
       if (inspection.verdict === 'dangerous') {
-        const names = [...new Set(inspection.globals.filter((g) => g.status === 'blocked' || g.status === 'dangerous').map((g) => `\`${g.name}\``))];
-        if (names.length) report({ messageId: 'dangerous', severity: 'error', data: { format, names: names.join(', ') } });
+        const names = dangerousNames(inspection);
+        if (names) report({ messageId: 'dangerous', severity: 'error', data: { format, names } });
         else report({ messageId: 'incomplete', severity: 'error', data: { format, reason: inspection.messages[0] ?? 'a limit' } });
       } else if (inspection.verdict === 'unloadable') {
         report({ messageId: 'unloadable', data: { format, reason: inspection.messages[0] ?? 'unsupported format' } });
@@ -65,3 +111,33 @@ export default createRule<'dangerous' | 'incomplete' | 'needsAllowlist' | 'unloa
     },
   },
 });
+
+/** The blocked and dangerous globals of an inspection, as Markdown code, or undefined when there are none. */
+function dangerousNames(inspection: Inspection): string | undefined {
+  const names = [...new Set(inspection.globals.filter((g) => g.status === 'blocked' || g.status === 'dangerous').map((g) => `\`${g.name}\``))];
+  return names.length ? names.join(', ') : undefined;
+}
+
+/**
+ * The allowlist entries still needed after the enclosing `safe_globals` blocks; undefined when an entry of those
+ * blocks cannot be named statically (it might cover anything).
+ */
+function stillMissing(inspection: Inspection, around: (Node | 'unknown')[] | undefined, scopes: FileScopes): string[] | undefined {
+  const covered = new Set<string>();
+  for (const entry of around ?? []) {
+    const name = entry === 'unknown' ? undefined : allowlistedName(entry, scopes);
+    if (name === undefined) return undefined;
+    covered.add(name);
+  }
+  const needed = inspection.globals.filter((g) => g.status === 'needs-allowlist' && !g.afterStop && !covered.has(g.name)).map((g) => g.name);
+  return inspection.allowlist.filter((entry) => needed.some((name) => entry === name || entry.endsWith(`"${name}")`)));
+}
+
+/** The global name an allowlist entry allows: `(obj, "module.Name")` → that string; a class → its qualified name. */
+function allowlistedName(entry: Node, scopes: FileScopes): string | undefined {
+  const e = unparen(entry);
+  if (e.type === 'tuple' && e.namedChildren.length === 2) return stringValue(e.namedChildren[1]!);
+  // a relative import's name depends on the package the file runs in: unknown
+  const name = scopes.qualifiedName(e);
+  return name === undefined || name.startsWith('.') ? undefined : name;
+}

@@ -19,7 +19,8 @@ import { analyzeScopes, type FileScopes } from './scope';
 import { decodePython, type DecodedSource } from './source';
 import { countResult, LintResult, toResult } from './results';
 import type { ProjectContext, SeveritySetting } from './rule';
-import { inspectCheckpoint } from './checkpoint/inspect';
+import { inspectCheckpoint, type InspectOptions } from './checkpoint/inspect';
+import { CheckpointReferences } from './checkpoint/references';
 import { judgingVersion, torchRequirementFor, type TorchRequirement } from './torch-version';
 import { writeIfUnchanged, type WriteOutcome } from './write';
 import { runInspect } from './inspect-cli';
@@ -186,13 +187,35 @@ async function lint(options: Options, io: CliIO): Promise<number> {
   const onParsed = (file: string, scopes: FileScopes) => {
     if (!summaries.has(file)) summaries.set(file, summarizeModule(file, scopes));
   };
+  // checkpoint files Python code names in string literals, inspected now so that rules can ask synchronously
+  const checkpointSetting = ruleSettings(rules, undefined, new Map()).find((s) => s.rule.checkpoint);
+  const references = new CheckpointReferences(
+    roots,
+    checkpointSetting ? checkpointSetting.rule.checkpoint!.extensions(checkpointSetting.options) : [],
+    checkpointSetting ? checkpointSetting.rule.checkpoint!.maxBytes(checkpointSetting.options) : 0,
+  );
+  const judging = (file: string) => {
+    const found = judgingVersion(projectFor(file, configFor(path.dirname(file))).torch);
+    return { torchVersion: found?.version, torchVersionSource: found?.source };
+  };
   const projectFor = (file: string, config: Config | undefined): ProjectContext => ({
+    checkpoint: (from, literal) => references.get(from, literal),
     torch: torchRequirementFor(path.dirname(file), parser, torchCache, config?.torchVersion ? { spec: config.torchVersion, file: path.basename(config.file ?? '') } : undefined),
     index,
     onParsed,
     resolveLoader: loaderResolver(index, config?.knownLoaders),
     importedConstant: (from, qualified) => index.findConstant(from, qualified),
   });
+  for (const file of discovery.files) {
+    if (!file.endsWith('.py')) continue;
+    let text: string;
+    try {
+      text = fs.readFileSync(file, 'latin1');
+    } catch {
+      continue; // reported when the file is linted
+    }
+    await references.prefetch(file, text, judging);
+  }
   const sources = new Map<string, string>();
   const processFile = (file: string): void => {
     if (resultsByFile.has(file) || inProgress.has(file) || !lintSet.has(file)) return;
@@ -208,7 +231,7 @@ async function lint(options: Options, io: CliIO): Promise<number> {
   };
   for (const file of discovery.files) {
     const setting = checkpointRule(file);
-    if (setting) resultsByFile.set(file, await lintCheckpointFile(file, setting, projectFor(file, configFor(path.dirname(file))).torch));
+    if (setting) resultsByFile.set(file, await lintCheckpointFile(file, setting, judging(file)));
   }
   for (const file of discovery.files) processFile(file);
 
@@ -352,7 +375,7 @@ function loaderResolver(index: ProjectIndex, config: Readonly<Record<string, Kno
 }
 
 /** Inspects a checkpoint file found in the linted paths with the rule that checks checkpoints, judged by the lowest torch the project allows. */
-async function lintCheckpointFile(file: string, setting: RuleSetting, torch: TorchRequirement): Promise<LintResult> {
+async function lintCheckpointFile(file: string, setting: RuleSetting, options: InspectOptions): Promise<LintResult> {
   let size = 0;
   try {
     size = fs.statSync(file).size;
@@ -360,8 +383,7 @@ async function lintCheckpointFile(file: string, setting: RuleSetting, torch: Tor
     return toResult(file, [fileProblem(`Cannot read file: ${(error as Error).message}`, true)], false);
   }
   if (size > setting.rule.checkpoint!.maxBytes(setting.options)) return toResult(file, [], false);
-  const judging = judgingVersion(torch);
-  return toResult(file, checkpointProblems(await inspectCheckpoint(file, { torchVersion: judging?.version, torchVersionSource: judging?.source }), setting), false);
+  return toResult(file, checkpointProblems(await inspectCheckpoint(file, options), setting), false);
 }
 
 /** A module outside the linted paths, parsed once for its summary; undefined when it cannot be read or decoded. */

@@ -5,6 +5,7 @@
 import type { Node } from './parse';
 import type { FileScopes } from './scope';
 import type { Inspection } from './checkpoint/inspect';
+import type { CheckpointReference } from './checkpoint/references';
 import type { Constant } from './constants';
 import type { ProjectIndex } from './project';
 import type { LoadFunction } from './torch';
@@ -20,6 +21,11 @@ export interface ProjectContext {
   onParsed?: (filePath: string, scopes: FileScopes) => void;
   /** The value of a True/False/None constant another project module defines (`.config.SAFE` from `filePath`). */
   importedConstant?: (filePath: string, qualified: string) => Constant;
+  /**
+   * What the checkpoint inspector said of the file a string literal names from `filePath` (`"weights/model.pt"`,
+   * relative to the file's folder or the project roots), when that file exists; undefined otherwise.
+   */
+  checkpoint?: (filePath: string, literal: string) => CheckpointReference | undefined;
   /** Project wrappers of torch.load and known third-party loaders, for a callee of `filePath`. */
   resolveLoader?: (filePath: string, scopes: FileScopes, callee: Node) => LoadFunction | undefined;
 }

@@ -140,22 +140,34 @@ export function resolvedWeightsOnly(load: LoadCall, scopes: FileScopes, imported
 }
 
 /**
- * True when `node` is inside the body of `with torch.serialization.safe_globals([...]):` (torch 2.5+,
- * torch/serialization.py), in the same function: the code already relies on weights_only loading there.
+ * The allowlist entries of every `with torch.serialization.safe_globals([...]):` (torch 2.5+, torch/serialization.py)
+ * whose body holds `node`, in the same function, innermost first; undefined when there is none. An entry is the
+ * list element's node; `unknown` marks a list that is not a literal (a name, a call).
  */
-export function insideSafeGlobals(node: Node, scopes: FileScopes): boolean {
+export function safeGlobalsAround(node: Node, scopes: FileScopes): (Node | 'unknown')[] | undefined {
+  let found: (Node | 'unknown')[] | undefined;
   for (let p = node.parent; p; p = p.parent) {
-    if (p.type === 'function_definition' || p.type === 'lambda' || p.type === 'class_definition') return false;
-    if (p.type !== 'with_statement' || p.childForFieldName('body')?.startIndex !== undefined && node.startIndex < p.childForFieldName('body')!.startIndex) continue;
+    if (p.type === 'function_definition' || p.type === 'lambda' || p.type === 'class_definition') break;
+    const body = p.type === 'with_statement' ? p.childForFieldName('body') : null;
+    if (!body || node.startIndex < body.startIndex) continue;
     const clause = p.namedChildren.find((c) => c?.type === 'with_clause');
     for (const item of clause?.namedChildren ?? []) {
       let value = item?.childForFieldName('value');
       if (value?.type === 'as_pattern') value = value.namedChild(0);
       const callee = value?.type === 'call' ? value.childForFieldName('function') : null;
-      if (callee && scopes.qualifiedName(callee) === 'torch.serialization.safe_globals') return true;
+      if (!callee || scopes.qualifiedName(callee) !== 'torch.serialization.safe_globals') continue;
+      const list = value!.childForFieldName('arguments')?.namedChild(0);
+      found ??= [];
+      if (list?.type === 'list') found.push(...list.namedChildren.filter((c): c is Node => c !== null && c.type !== 'comment'));
+      else found.push('unknown');
     }
   }
-  return false;
+  return found;
+}
+
+/** True when `node` is inside a `torch.serialization.safe_globals` block: the code already relies on weights_only loading there. */
+export function insideSafeGlobals(node: Node, scopes: FileScopes): boolean {
+  return safeGlobalsAround(node, scopes) !== undefined;
 }
 
 /** The torch.load-family call (torch's own, a project wrapper or a known loader) that `call` makes in a rule's file. */

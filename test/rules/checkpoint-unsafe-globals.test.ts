@@ -10,7 +10,10 @@ const dir = path.join(sharedDir(), 'checkpoints');
 /** Lints a fresh folder holding `files` (copied from ../shared/checkpoints, renamed) and `extra` text files. */
 async function lint(files: Record<string, string>, extra: Record<string, string> = {}) {
   const repo = tempRepo(extra);
-  for (const [to, from] of Object.entries(files)) fs.copyFileSync(path.join(dir, from), path.join(repo, to));
+  for (const [to, from] of Object.entries(files)) {
+    fs.mkdirSync(path.dirname(path.join(repo, to)), { recursive: true });
+    fs.copyFileSync(path.join(dir, from), path.join(repo, to));
+  }
   const { code, stdout } = await cli(repo, '-f', 'json');
   const messages = JSON.parse(stdout).flatMap((r: { filePath: string; messages: { ruleId: string; messageId: string; severity: number; message: string }[] }) =>
     r.messages.map((m) => [path.basename(r.filePath), m.messageId, m.severity, m.message]),
@@ -76,5 +79,58 @@ describe('checkpoint-unsafe-globals in the lint run', () => {
     const { code, stderr } = await cli(repo, 'inspect', 'a.pt');
     expect(code).toBe(2);
     expect(stderr).toMatch(/torchVersion: expected a version like "2\.6"/);
+  });
+});
+
+describe('checkpoint-unsafe-globals at load sites (a checkpoint named by a string literal)', () => {
+  const loads = async (code: string, files: Record<string, string>, extra: Record<string, string> = {}) => {
+    const { messages } = await lint(files, { 'train.py': code, ...extra });
+    // this rule's findings at load sites (the other rules also report some of these loads)
+    return messages.filter((m: string[]) => m[0] === 'train.py' && m[1].startsWith('load')).map((m: string[]) => [m[1], m[2], m[3]]);
+  };
+
+  test('weights_only=True of a checkpoint that needs an allowlist: it will fail; the message gives the list', async () => {
+    expect(await loads('import torch\nckpt = torch.load("weights/ckpt.pt", weights_only=True)\n', { 'weights/ckpt.pt': 'training_ckpt.pt' }, { 'requirements.txt': 'torch>=2.6\n' })).toEqual([
+      [
+        'loadNeedsAllowlist',
+        1,
+        '`torch.load("weights/ckpt.pt")` loads with `weights_only=True`, but that checkpoint needs an allowlist on torch 2.6 (requirements.txt: torch>=2.6): it will fail with "Unsupported global". Load it inside `with torch.serialization.safe_globals([argparse.Namespace, (numpy.core.multiarray._reconstruct, "numpy.core.multiarray._reconstruct"), numpy.ndarray, numpy.dtype, (numpy.core.multiarray.scalar, "numpy.core.multiarray.scalar"), myapp.models.Config]):` if you trust these classes.',
+      ],
+    ]);
+  });
+
+  test('the torch >= 2.6 default counts as weights_only=True; on older torch the load is left to the other rules', async () => {
+    const code = 'import torch\nm = torch.load("m.pt")\n';
+    expect((await loads(code, { 'm.pt': 'full_model.pt' }, { 'requirements.txt': 'torch>=2.6\n' })).map((m) => m[0])).toEqual(['loadNeedsAllowlist']);
+    expect(await loads(code, { 'm.pt': 'full_model.pt' }, { 'requirements.txt': 'torch>=2.0\n' })).toEqual([]);
+  });
+
+  test('an enclosing safe_globals that names every class silences it; one that misses some lists the rest', async () => {
+    const code = (list: string) => `import argparse\nimport numpy\nimport torch\nfrom myapp.models import Config\nwith torch.serialization.safe_globals([${list}]):\n    ckpt = torch.load("ckpt.pt", weights_only=True)\n`;
+    const full = 'argparse.Namespace, (numpy.core.multiarray._reconstruct, "numpy.core.multiarray._reconstruct"), numpy.ndarray, numpy.dtype, (numpy.core.multiarray.scalar, "numpy.core.multiarray.scalar"), Config';
+    expect(await loads(code(full), { 'ckpt.pt': 'training_ckpt.pt' })).toEqual([]);
+    const [[id, , message]] = await loads(code('argparse.Namespace, numpy.ndarray, numpy.dtype, Config'), { 'ckpt.pt': 'training_ckpt.pt' });
+    expect(id).toBe('loadNeedsAllowlist');
+    expect(message).toContain('safe_globals([(numpy.core.multiarray._reconstruct, "numpy.core.multiarray._reconstruct"), (numpy.core.multiarray.scalar, "numpy.core.multiarray.scalar")])');
+    // an entry that cannot be named (a local class, a variable list) might cover anything: no report
+    expect(await loads('import torch\nclass Config: pass\nwith torch.serialization.safe_globals([Config]):\n    torch.load("ckpt.pt", weights_only=True)\n', { 'ckpt.pt': 'training_ckpt.pt' })).toEqual([]);
+    expect(await loads('import torch\nALLOWED = []\nwith torch.serialization.safe_globals(ALLOWED):\n    torch.load("ckpt.pt", weights_only=True)\n', { 'ckpt.pt': 'training_ckpt.pt' })).toEqual([]);
+  });
+
+  test('add_safe_globals anywhere in the linted files: not reported (its reach is process-wide)', async () => {
+    expect(await loads('import torch\ntorch.load("ckpt.pt", weights_only=True)\n', { 'ckpt.pt': 'training_ckpt.pt' }, { 'setup_torch.py': 'import torch, argparse\ntorch.serialization.add_safe_globals([argparse.Namespace])\n' })).toEqual([]);
+  });
+
+  test('a dangerous checkpoint: error with full pickle and with weights_only=True; unloadable with weights_only=True', async () => {
+    expect(await loads('import torch\ntorch.load("evil.pt", weights_only=False)\ntorch.load("evil.pt", weights_only=True)\ntorch.load("p4.pt", weights_only=True)\ntorch.load("p4.pt", weights_only=False)\n', { 'evil.pt': 'malicious_os_system.pt', 'p4.pt': 'state_dict_proto4.pt' })).toEqual([
+      ['loadDangerous', 2, '`torch.load("evil.pt")` loads a checkpoint that references `posix.system`: this load unpickles with full pickle, so loading it runs that code. Do not load this file.'],
+      ['loadDangerous', 2, '`torch.load("evil.pt")` loads a checkpoint that references `posix.system`: torch refuses it with `weights_only=True`; the file is malicious or tampered, do not load it any other way.'],
+      ['loadUnloadable', 1, '`torch.load("p4.pt")` loads with `weights_only=True`, but that checkpoint cannot be loaded that way: state_dict_proto4/data.pkl: opcode FRAME at byte 2 is not supported by the weights_only unpickler of torch 2.10 (protocol 4; re-save with pickle_protocol=2)'],
+    ]);
+  });
+
+  test('paths are resolved from the loading file\'s folder, then the working folder; missing or safe files say nothing', async () => {
+    expect((await loads('import torch\ntorch.load("../ckpt.pt", weights_only=True)\n', { 'ckpt.pt': 'full_model.pt' })).length).toBe(0); // outside: not there
+    expect(await loads('import torch\ntorch.load("state.pt", weights_only=True)\ntorch.load("nothere.pt", weights_only=True)\n', { 'state.pt': 'state_dict.pt' })).toEqual([]);
   });
 });
