@@ -125,6 +125,11 @@ export async function inspectCheckpoint(file: string, options: InspectOptions = 
         return result;
       }
       result.format = has('constants.pkl') ? 'torchscript' : 'torch-zip';
+      // torch opens an archive only with a version record (caffe2/serialize/inline_container.cc)
+      if (!has('version') && !has('.data/version')) {
+        result.messages.push(`no ${prefix}/version record: torch cannot open the archive`);
+        corrupt = true;
+      }
       for (const member of members) {
         try {
           walks.push({ member, walk: walkPickle(await zip.read(member), walkLimits, 0, { supported: table.opcodes }), read: result.format === 'torch-zip' });

@@ -1,7 +1,8 @@
 /**
  * Reading torch's zip checkpoints with yauzl (ZIP64, data descriptors, stored and deflated members). Like torch, CRC-32
- * is not checked (a scanner stricter than torch can be blinded by a file torch still loads; FACTS.md). Bounded: a
- * member larger than `maxMemberBytes`, or inflating past that while streaming, is an error, not a crash.
+ * is not checked (a scanner stricter than torch can be blinded by a file torch still loads; FACTS.md), and a member is
+ * read up to the size its central-directory record declares. Bounded: a member declared larger than
+ * `maxMemberBytes`, or deflated more than `maxRatio` times, is a {@link ZipLimitError}, not a crash.
  */
 import yauzl from 'yauzl';
 
@@ -71,17 +72,21 @@ function readEntry(zip: yauzl.ZipFile, entry: yauzl.Entry | undefined, name: str
       if (error || !stream) return reject(error ?? new Error(`cannot read ${name}`));
       const chunks: Buffer[] = [];
       let total = 0;
+      // Like torch, read the size the central directory declares (checked against the limits above) and no more: a
+      // stream that inflates further is cut there, so a lying header cannot make us inflate a bomb.
+      const declared = entry.uncompressedSize;
+      const finish = () => {
+        stream.destroy();
+        resolve(Buffer.concat(chunks));
+      };
       stream.on('data', (chunk: Buffer) => {
-        total += chunk.length;
-        if (total > limits.maxMemberBytes) {
-          stream.destroy();
-          reject(new ZipLimitError(`member ${name} inflates past ${limits.maxMemberBytes} bytes (its header says ${entry.uncompressedSize})`));
-          return;
-        }
-        chunks.push(chunk);
+        const room = declared - total;
+        chunks.push(chunk.length > room ? chunk.subarray(0, room) : chunk);
+        total += Math.min(chunk.length, room);
+        if (total >= declared) finish();
       });
       stream.on('error', (e: Error) => reject(e));
-      stream.on('end', () => resolve(Buffer.concat(chunks)));
+      stream.on('end', finish);
     });
   });
 }

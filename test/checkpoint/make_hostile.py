@@ -19,8 +19,12 @@ SAFE = PROTO2 + b"}X\x01\x00\x00\x00wNs" + STOP
 EVIL = PROTO2 + b"cposix\nsystem\nX\x04\x00\x00\x00true\x85R" + STOP
 
 
-def torch_zip(name, members, **open_kwargs):
-    """A zip laid out like torch.save's: `<prefix>/data.pkl` first, then other members."""
+def torch_zip(name, members, version=True, **open_kwargs):
+    """A zip laid out like torch.save's: `<prefix>/data.pkl` first, then other members, then `<prefix>/version`
+    (torch refuses an archive without a version record)."""
+    prefix = members[0][0].split("/")[0]
+    if version and not any(m[0].endswith("/version") for m in members):
+        members = members + [(prefix + "/version", b"3\n", None)]
     with zipfile.ZipFile(os.path.join(out, name), "w", zipfile.ZIP_STORED) as zf:
         for member, data, method in members:
             with zf.open(zipfile.ZipInfo(member) if method is None else _info(member, method), "w", **open_kwargs) as f:
@@ -107,7 +111,10 @@ torch_zip("garbage_after_stop.pt", [("garbage_after_stop/data.pkl", SAFE + b"\xf
 # 10. a valid zip whose data.pkl is cut in the middle: torch cannot load it
 torch_zip("truncated_pickle.pt", [("truncated_pickle/data.pkl", SAFE[:-3], None)])
 
-# 11. a .pt that is really a text file, and a raw pickle with a dangerous global
+# 11. a zip without the version record: torch cannot open it
+torch_zip("no_version.pt", [("no_version/data.pkl", SAFE, None)], version=False)
+
+# 12. a .pt that is really a text file, and a raw pickle with a dangerous global
 with open(os.path.join(out, "readme.pt"), "w") as f:
     f.write("weights are on the release page\n")
 with open(os.path.join(out, "raw_evil.pkl"), "wb") as f:

@@ -83,7 +83,7 @@ describe('checkpoint-unsafe-globals in the lint run', () => {
 });
 
 describe('checkpoint-unsafe-globals at load sites (a checkpoint named by a string literal)', () => {
-  const loads = async (code: string, files: Record<string, string>, extra: Record<string, string> = {}) => {
+  const loads = async (code: string, files: Record<string, string>, extra: Record<string, string> = {}): Promise<(string | number)[][]> => {
     const { messages } = await lint(files, { 'train.py': code, ...extra });
     // this rule's findings at load sites (the other rules also report some of these loads)
     return messages.filter((m: string[]) => m[0] === 'train.py' && m[1].startsWith('load')).map((m: string[]) => [m[1], m[2], m[3]]);
