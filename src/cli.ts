@@ -5,6 +5,7 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { createTwoFilesPatch, FILE_HEADERS_ONLY } from 'diff';
 import yargs from 'yargs';
 import { rules } from '../rules';
 import { Config, ConfigError, findConfigFile, loadConfig, parseRuleFlag, ruleSettings } from './config';
@@ -49,6 +50,13 @@ interface Options {
   fix: boolean;
   unsafeFixes: boolean;
   fixDryRun: boolean;
+  /** --diff: print a unified diff of what --fix would write; write nothing; exit 1 when there is one. */
+  diff: boolean;
+  /** --fix-only: apply fixes, report nothing else (file-level problems still are). */
+  fixOnly: boolean;
+  showFixes: boolean;
+  exitNonZeroOnFix: boolean;
+  sarifFixes: boolean;
   format: FormatName;
   outputFile?: string;
   config?: string;
@@ -69,6 +77,11 @@ function parseArgs(argv: readonly string[]): Promise<{ options?: Options; output
       .option('fix', { type: 'boolean', default: false, describe: 'Apply safe fixes and write the files' })
       .option('unsafe-fixes', { type: 'boolean', default: false, describe: 'Also apply (or show as fixable) fixes that may change behaviour' })
       .option('fix-dry-run', { type: 'boolean', default: false, describe: 'Compute fixes and report them, write nothing' })
+      .option('diff', { type: 'boolean', default: false, describe: 'Print a unified diff of what --fix would write; write nothing (exit 1 when non-empty)' })
+      .option('fix-only', { type: 'boolean', default: false, describe: 'Apply fixes, report nothing else (implies --fix)' })
+      .option('show-fixes', { type: 'boolean', default: false, describe: 'List the problems fixed (or, with --fix-dry-run/--diff, that would be) per file' })
+      .option('exit-non-zero-on-fix', { type: 'boolean', default: false, describe: 'Exit 1 when any fix was applied (or would be), even if nothing is left' })
+      .option('sarif-fixes', { type: 'boolean', default: false, describe: 'With --format sarif: add fixes and suggestions as SARIF `fixes`' })
       .option('format', { alias: 'f', choices: Object.keys(formatters), default: 'stylish', describe: 'Output format' })
       .option('output-file', { alias: 'o', type: 'string', describe: 'Write the report to this file' })
       .option('config', { alias: 'c', type: 'string', describe: 'Use this config file instead of looking for .pylintrc-ts.json' })
@@ -79,6 +92,10 @@ function parseArgs(argv: readonly string[]): Promise<{ options?: Options; output
         const max = String(args['max-warnings']);
         if (!/^(-1|\d+)$/.test(max)) throw new Error(`--max-warnings must be a whole number (or -1 for no limit), got ${JSON.stringify(max)}`);
         if (args.fix && args['fix-dry-run']) throw new Error('--fix and --fix-dry-run cannot be used together');
+        const writes = args.fix || args['fix-only'];
+        if (args.diff && (writes || args['fix-dry-run'])) throw new Error('--diff shows what --fix would write without writing: use it without --fix, --fix-only and --fix-dry-run');
+        if (args['fix-only'] && args['fix-dry-run']) throw new Error('--fix-only and --fix-dry-run cannot be used together (use --diff to see fixes without writing)');
+        if (args['sarif-fixes'] && args.format !== 'sarif') throw new Error('--sarif-fixes needs --format sarif');
         return true;
       })
       .parserConfiguration({ 'camel-case-expansion': false })
@@ -95,9 +112,15 @@ function parseArgs(argv: readonly string[]): Promise<{ options?: Options; output
           output: '',
           options: {
             paths: (args.paths as string[] | undefined) ?? ['.'],
-            fix: args.fix as boolean,
+            fix: (args.fix as boolean) || (args['fix-only'] as boolean),
             unsafeFixes: args['unsafe-fixes'] as boolean,
-            fixDryRun: args['fix-dry-run'] as boolean,
+            // --diff computes fixes like a dry run and prints them as a diff
+            fixDryRun: (args['fix-dry-run'] as boolean) || (args.diff as boolean),
+            diff: args.diff as boolean,
+            fixOnly: args['fix-only'] as boolean,
+            showFixes: args['show-fixes'] as boolean,
+            exitNonZeroOnFix: args['exit-non-zero-on-fix'] as boolean,
+            sarifFixes: args['sarif-fixes'] as boolean,
             format: args.format as FormatName,
             outputFile: args['output-file'] as string | undefined,
             config: args.config as string | undefined,
@@ -243,24 +266,43 @@ async function lint(options: Options, io: CliIO): Promise<number> {
   for (const file of discovery.files) {
     const result = resultsByFile.get(file)!;
     if (result.messages.some((m) => m.ruleId === null && m.message.startsWith('Internal error'))) internalErrors++;
-    results.push(options.quiet ? countResult({ ...result, messages: result.messages.filter((m) => m.severity === 2) }) : result);
+    // --fix-only reports nothing but what stopped a file from being read, parsed or written (problems without a rule)
+    const shown = options.fixOnly ? result.messages.filter((m) => m.ruleId === null) : options.quiet ? result.messages.filter((m) => m.severity === 2) : undefined;
+    results.push(shown ? countResult({ ...result, messages: shown }) : result);
   }
+  const fixCount = results.reduce((n, r) => n + (r.fixCount ?? 0), 0);
 
-  const report = formatters[options.format](results, {
-    cwd: io.cwd,
-    rules,
-    sources,
-    color: io.color && !options.outputFile,
-    fixed: options.fix,
-    dryRun: options.fixDryRun,
-    toolVersion: VERSION,
-    ruleDocs: options.format === 'sarif' ? loadRuleDocs() : undefined,
-  });
+  let report: string;
+  if (options.diff) {
+    // the decoded text before and after (the BOM is outside both, so it never shows as a change)
+    const diffs = results.filter((r) => r.output !== undefined).map((r) => unifiedDiff(r.filePath, sources.get(r.filePath) ?? '', r.output!.replace(/^\uFEFF/, ''), io.cwd));
+    report = diffs.join('');
+    const files = diffs.length;
+    io.stderr(`pylint-torch: --diff: ${fixCount === 1 ? '1 fix' : `${fixCount} fixes`} in ${files === 1 ? '1 file' : `${files} files`} would be applied; nothing was written.\n`);
+  } else {
+    report = formatters[options.format](results, {
+      cwd: io.cwd,
+      rules,
+      sources,
+      color: io.color && !options.outputFile,
+      fixed: options.fix,
+      dryRun: options.fixDryRun,
+      toolVersion: VERSION,
+      ruleDocs: options.format === 'sarif' ? loadRuleDocs() : undefined,
+      sarifFixes: options.sarifFixes,
+    });
+  }
+  if (options.showFixes) {
+    const listing = fixListing(results, io.cwd, options.fixDryRun);
+    // after a stylish report on stdout; to stderr when stdout carries JSON, SARIF or a diff
+    if (options.format === 'stylish' && !options.diff) report += listing;
+    else io.stderr(listing);
+  }
   if (options.outputFile) {
     const target = path.resolve(io.cwd, options.outputFile);
     try {
       // like ESLint: the folder must exist (no recursive mkdir, which also hangs on some virtual file systems)
-      fs.writeFileSync(target, report.endsWith('\n') ? report : `${report}\n`);
+      fs.writeFileSync(target, report.endsWith('\n') || report === '' ? report : `${report}\n`);
     } catch (error) {
       const code = (error as NodeJS.ErrnoException).code;
       const reason = code === 'ENOTDIR' ? 'a folder on its path is a file' : code === 'ENOENT' ? 'its folder does not exist' : (error as Error).message;
@@ -272,6 +314,8 @@ async function lint(options: Options, io: CliIO): Promise<number> {
   }
 
   if (internalErrors > 0) return 2;
+  if (options.exitNonZeroOnFix && fixCount > 0) return 1;
+  if (options.diff) return report ? 1 : 0;
   const errors = results.reduce((n, r) => n + r.errorCount, 0);
   const warnings = results.reduce((n, r) => n + r.warningCount, 0);
   if (errors > 0) return 1;
@@ -324,8 +368,9 @@ function lintFile(
     const outcome = lintAndFix(parser, body, file, settings, options.unsafeFixes, project);
     const result = toResult(file, outcome.problems, options.unsafeFixes);
     if (outcome.output === body) return result;
+    const fixed = toResult(file, outcome.applied, true).messages;
     if (options.fixDryRun) {
-      return { ...result, output: source.bom + outcome.output, fixCount: outcome.fixCount, wouldFix: toResult(file, outcome.applied, true).messages };
+      return { ...result, output: source.bom + outcome.output, fixCount: outcome.fixCount, fixed };
     }
     const encoded = source.encode(outcome.output);
     if (!encoded) return unfixed(`The fixed text cannot be written in this file's encoding (${source.encoding}); no fix was written.`);
@@ -337,7 +382,7 @@ function lintFile(
     }
     if (written !== 'written') return unfixed(NOT_WRITTEN[written]);
     sources.set(file, outcome.output);
-    return { ...result, fixCount: outcome.fixCount };
+    return { ...result, fixCount: outcome.fixCount, fixed };
   } catch (error) {
     const detail = process.env.PYLINT_TORCH_DEBUG ? ((error as Error).stack ?? String(error)) : String(error);
     return toResult(file, [fileProblem(`Internal error while linting this file (please report it; set PYLINT_TORCH_DEBUG=1 for a stack trace): ${detail}`, true)], false);
@@ -418,3 +463,22 @@ function isDirectory(p: string): boolean {
   }
 }
 
+
+/** A git-style unified diff (`--- a/path`, `+++ b/path`, 3 lines of context) of one file's fixes, paths relative to `cwd`. */
+function unifiedDiff(file: string, before: string, after: string, cwd: string): string {
+  const rel = (path.relative(cwd, file) || path.basename(file)).split(path.sep).join('/');
+  return createTwoFilesPatch(`a/${rel}`, `b/${rel}`, before, after, undefined, undefined, { context: 3, headerOptions: FILE_HEADERS_ONLY });
+}
+
+/** `--show-fixes`: each file's fixed (or, in a dry run, fixable) problems, like Ruff's listing. */
+function fixListing(results: readonly LintResult[], cwd: string, dryRun: boolean): string {
+  const changed = results.filter((r) => r.fixed?.length);
+  const total = changed.reduce((n, r) => n + r.fixed!.length, 0);
+  if (total === 0) return `\nNo problems ${dryRun ? 'would be fixed' : 'were fixed'}.\n`;
+  let out = `\n${dryRun ? 'Would fix' : 'Fixed'} ${total === 1 ? '1 problem' : `${total} problems`}:\n`;
+  for (const result of changed) {
+    out += `- ${path.relative(cwd, result.filePath) || result.filePath}:\n`;
+    for (const m of result.fixed!) out += `    ${m.line}:${m.column}  ${m.ruleId}  ${m.message.replace(/\.$/, '')}\n`;
+  }
+  return out;
+}

@@ -38,8 +38,8 @@ export interface LintResult {
   output?: string;
   /** How many fixes `--fix` applied (or would apply, with `--fix-dry-run`). */
   fixCount?: number;
-  /** With `--fix-dry-run`: the problems the fixes would remove (for the stylish listing; not in JSON). */
-  wouldFix?: LintMessage[];
+  /** The problems the fixes removed (or would remove, with `--fix-dry-run`), for listings; not in JSON. */
+  fixed?: LintMessage[];
 }
 
 export const UNSAFE_FIX_DESC = 'Unsafe fix, applied only with --unsafe-fixes: ';

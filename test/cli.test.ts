@@ -45,6 +45,9 @@ describe('exit codes', () => {
     [['--max-warnings', '1.5'], 'got "1.5"'],
     [['-o', 'a.py/report.json'], 'cannot write --output-file a.py/report.json: a folder on its path is a file'],
     [['--fix', '--fix-dry-run'], '--fix and --fix-dry-run cannot be used together'],
+    [['--diff', '--fix'], '--diff shows what --fix would write without writing: use it without --fix, --fix-only and --fix-dry-run'],
+    [['--fix-only', '--fix-dry-run'], '--fix-only and --fix-dry-run cannot be used together'],
+    [['--sarif-fixes'], '--sarif-fixes needs --format sarif'],
     [['missing-dir'], 'no such file or directory: missing-dir'],
   ])('2 for bad usage: %j', async (argv, message) => {
     const { code, stdout, stderr } = await cli(tempRepo({ 'a.py': STATE_DICT }), ...argv);
@@ -208,6 +211,73 @@ describe('--fix', () => {
         '',
       ].join('\n'),
     );
+  });
+
+  test('--diff prints a git-style diff of the safe fixes, writes nothing, exits 1; 0 and no output when nothing to fix', async () => {
+    const dir = tempRepo({ 'a.py': STATE_DICT, 'b.py': WHOLE_MODEL });
+    const { code, stdout, stderr } = await cli(dir, '--diff');
+    expect(stdout).toBe(
+      [
+        '--- a/a.py',
+        '+++ b/a.py',
+        '@@ -1,3 +1,3 @@',
+        ' import torch',
+        '-sd = torch.load("w.pt")',
+        '+sd = torch.load("w.pt", weights_only=True)',
+        ' model.load_state_dict(sd)',
+        '',
+      ].join('\n'),
+    );
+    expect(stderr).toBe('pylint-torch: --diff: 1 fix in 1 file would be applied; nothing was written.\n');
+    expect(code).toBe(1);
+    expect([read(dir, 'a.py'), read(dir, 'b.py')]).toEqual([STATE_DICT, WHOLE_MODEL]);
+    // with --unsafe-fixes the unsafe one is in the diff too; the diff applies with `git apply`
+    const both = await cli(dir, '--diff', '--unsafe-fixes');
+    expect(both.stdout).toContain('+++ b/b.py\n@@ -1,3 +1,3 @@\n import torch\n-model = torch.load("m.pt")\n+model = torch.load("m.pt", weights_only=True)\n');
+    execFileSync('git', ['apply', '-p1'], { cwd: dir, input: both.stdout });
+    expect(await cli(dir, '--diff', '--unsafe-fixes')).toEqual({ code: 0, stdout: '', stderr: 'pylint-torch: --diff: 0 fixes in 0 files would be applied; nothing was written.\n' });
+  });
+
+  test('--fix-only applies fixes and reports nothing else; --exit-non-zero-on-fix makes applying them exit 1', async () => {
+    const dir = tempRepo({ 'a.py': STATE_DICT, 'b.py': WHOLE_MODEL });
+    const { code, stdout } = await cli(dir, '--fix-only');
+    expect(stdout).toBe('\nFixed 1 problem in 1 file.\n');
+    expect(code).toBe(0); // b.py's error is not reported
+    expect(read(dir, 'a.py')).toBe('import torch\nsd = torch.load("w.pt", weights_only=True)\nmodel.load_state_dict(sd)\n');
+    const again = tempRepo({ 'a.py': STATE_DICT });
+    expect((await cli(again, '--fix-only', '--exit-non-zero-on-fix')).code).toBe(1);
+    expect((await cli(again, '--fix-only', '--exit-non-zero-on-fix')).code).toBe(0); // nothing left to fix
+    expect((await cli(tempRepo({ 'a.py': STATE_DICT }), '--diff', '--exit-non-zero-on-fix')).code).toBe(1);
+  });
+
+  test('--show-fixes lists what was fixed per file (after stylish; on stderr for json)', async () => {
+    const dir = tempRepo({ 'a.py': STATE_DICT });
+    const listing = [
+      '',
+      'Would fix 1 problem:',
+      '- a.py:',
+      '    2:6  torch-load-missing-weights-only  `torch.load()` without `weights_only`: torch before 2.6 unpickles arbitrary objects here (code execution on a malicious file), torch 2.6+ rejects them (no torch requirement declared). Pass `weights_only=True`',
+      '',
+    ].join('\n');
+    const json = await cli(dir, '--fix-dry-run', '--show-fixes', '-f', 'json');
+    expect(json.stderr).toBe(listing);
+    expect(JSON.parse(json.stdout)[0].output).toBeDefined();
+    const fixed = await cli(dir, '--fix', '--show-fixes');
+    expect(fixed.stdout.endsWith(listing.replace('Would fix', 'Fixed'))).toBe(true);
+    expect((await cli(dir, '--fix', '--show-fixes')).stdout).toBe('\nNo problems were fixed.\n');
+  });
+
+  test('--sarif-fixes adds the fix and suggestions as SARIF fixes (valid against the schema)', async () => {
+    const dir = tempRepo({ 'a.py': STATE_DICT, 'b.py': WHOLE_MODEL });
+    const plain = JSON.parse((await cli(dir, '-f', 'sarif')).stdout);
+    expect(plain.runs[0].results.every((r: { fixes?: unknown }) => r.fixes === undefined)).toBe(true);
+    const log = JSON.parse((await cli(dir, '-f', 'sarif', '--sarif-fixes')).stdout);
+    expect(sarifSchemaErrors(log)).toEqual([]);
+    const offset = STATE_DICT.indexOf('")') + 1;
+    expect(log.runs[0].results.map((r: { locations: { physicalLocation: { artifactLocation: { uri: string } } }[]; fixes: unknown[] }) => [r.locations[0].physicalLocation.artifactLocation.uri, r.fixes])).toEqual([
+      ['a.py', [{ description: { text: 'Fix applied by --fix' }, artifactChanges: [{ artifactLocation: { uri: 'a.py', uriBaseId: '%SRCROOT%' }, replacements: [{ deletedRegion: { charOffset: offset, charLength: 0 }, insertedContent: { text: ', weights_only=True' } }] }] }]],
+      ['b.py', [{ description: { text: expect.stringMatching(/^Unsafe fix, applied only with --unsafe-fixes: /) }, artifactChanges: [expect.objectContaining({ replacements: [expect.objectContaining({ insertedContent: { text: ', weights_only=True' } })] })] }]],
+    ]);
   });
 
   test('a CRLF file with a BOM keeps both, and a non-ASCII line keeps columns right', async () => {

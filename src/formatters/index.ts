@@ -18,6 +18,8 @@ export interface FormatContext {
   toolVersion: string;
   /** Rule docs (markdown) by rule id, for SARIF `help.markdown`. */
   ruleDocs?: ReadonlyMap<string, string>;
+  /** `--sarif-fixes`: add each result's fix and suggestions as SARIF `fixes`. */
+  sarifFixes?: boolean;
 }
 
 export const formatters = {

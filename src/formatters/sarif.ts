@@ -54,6 +54,7 @@ export function sarif(results: readonly LintResult[], context: FormatContext): s
         message: { text: message.message },
         locations: [location],
         partialFingerprints: { primaryLocationLineHash: `${hash}:${occurrence}` },
+        ...(context.sarifFixes && fixesOf(message, artifactLocation)),
       });
     }
   }
@@ -89,4 +90,21 @@ function region(message: LintMessage) {
 function lineHash(message: LintMessage, uri: string, lines: string[] | undefined): string {
   const text = (lines?.[message.line - 1] ?? '').replace(/\s+/g, '');
   return createHash('sha256').update(`${message.ruleId}\0${uri}\0${text}`).digest('hex').slice(0, 16);
+}
+
+/**
+ * `--sarif-fixes`: the fix `--fix` would apply and each suggestion, as SARIF `fixes` (§3.55). Regions are character
+ * offsets in UTF-16 code units of the decoded text (the run's `columnKind`).
+ */
+function fixesOf(message: LintMessage, artifactLocation: { uri: string; uriBaseId?: string }): { fixes: unknown[] } | undefined {
+  const all = [...(message.fix ? [{ desc: 'Fix applied by --fix', fix: message.fix }] : []), ...(message.suggestions ?? [])];
+  if (all.length === 0) return undefined;
+  return {
+    fixes: all.map(({ desc, fix }) => ({
+      description: { text: desc },
+      artifactChanges: [
+        { artifactLocation, replacements: [{ deletedRegion: { charOffset: fix.range[0], charLength: fix.range[1] - fix.range[0] }, insertedContent: { text: fix.text } }] },
+      ],
+    })),
+  };
 }

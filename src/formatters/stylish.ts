@@ -49,7 +49,7 @@ export function stylish(results: readonly LintResult[], context: FormatContext):
     const changed = results.filter((r) => r.output !== undefined);
     for (const result of changed) {
       out += `\n${underline(result.filePath)} ${dim('(--fix-dry-run: would fix)')}\n`;
-      for (const m of result.wouldFix ?? []) out += `  ${dim(`${m.line}:${m.column}`)}  ${m.message.replace(/\.$/, '')}  ${dim(m.ruleId ?? '')}\n`;
+      for (const m of result.fixed ?? []) out += `  ${dim(`${m.line}:${m.column}`)}  ${m.message.replace(/\.$/, '')}  ${dim(m.ruleId ?? '')}\n`;
     }
     const fixes = changed.reduce((n, r) => n + (r.fixCount ?? 0), 0);
     out += `\n--fix-dry-run: ${plural(fixes, 'fix')} would be applied to ${plural(changed.length, 'file')}; nothing was written.${unsafe > 0 ? ` (${plural(unsafe, 'unsafe fix')} left out: add --unsafe-fixes to include them.)` : ''}\n`;
