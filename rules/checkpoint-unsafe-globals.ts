@@ -2,6 +2,8 @@ import { atLeast, type Inspection } from '../src/checkpoint/inspect';
 import type { Node } from '../src/parse';
 import { stringValue, unparen } from '../src/python';
 import { createRule } from '../src/rule';
+import { checkpointOf, planSafeGlobals } from '../src/safe-globals-fix';
+import { addArgument } from '../src/edits';
 import type { FileScopes } from '../src/scope';
 import { loadCallIn, pathArgument, pickleModuleArgument, safeGlobalsAround, weightsOnlyIn } from '../src/torch';
 
@@ -25,6 +27,7 @@ export default createRule<MessageId, Options>({
     id: 'checkpoint-unsafe-globals',
     type: 'problem',
     docs: { description: 'Report checkpoint files whose pickles call code, cannot load with weights_only=True, or need an allowlist.' },
+    fixable: 'code',
     hasSuggestions: false,
     messages: {
       dangerous: 'Checkpoint ({{format}}) references {{names}}, which can run code when loaded: do not load it with `weights_only=False`, and do not allowlist these.',
@@ -52,10 +55,9 @@ export default createRule<MessageId, Options>({
     return {
       call(node: Node) {
         const load = loadCallIn(context, node);
-        const pathNode = load && pathArgument(load);
-        const literal = pathNode && stringValue(unparen(pathNode));
-        const found = literal !== undefined ? context.project.checkpoint?.(context.filePath, literal) : undefined;
+        const found = load && checkpointOf(context, load);
         if (!load || !found || found.inspection.verdict === 'safe' || found.inspection.verdict === 'not-a-checkpoint') return;
+        const literal = stringValue(unparen(pathArgument(load)!));
         const { inspection } = found;
         // with pickle_module, torch.load uses full pickle on every version (FACTS.md)
         const passed = weightsOnlyIn(context, load);
@@ -78,10 +80,20 @@ export default createRule<MessageId, Options>({
         }
         // needs-allowlist: unless a process-wide add_safe_globals may cover it, or an enclosing safe_globals does
         if (found.processWideAllowlist) return;
-        const missing = stillMissing(inspection, safeGlobalsAround(node, context.scopes), context.scopes);
+        const around = safeGlobalsAround(node, context.scopes);
+        const missing = stillMissing(inspection, around, context.scopes);
         if (!missing || missing.length === 0) return;
         const { version, source } = inspection.torch;
-        context.report({ node, messageId: 'loadNeedsAllowlist', data: { ...data, version, source, allowlist: missing.join(', ') } });
+        // the fix wraps the load in safe_globals (unsafe: the program then trusts those classes); inside a block that
+        // lists some of them already, extending that list is left to the user
+        const addTrue = passed.value === 'true' ? undefined : addArgument(node, `${load.fn.weightsOnlyName ?? 'weights_only'}=True`, context.text);
+        const plan = around || (passed.value !== 'true' && !addTrue) ? undefined : planSafeGlobals(context, node, inspection, addTrue);
+        context.report({
+          node,
+          messageId: 'loadNeedsAllowlist',
+          data: { ...data, version, source, allowlist: missing.join(', ') },
+          ...(plan && 'fix' in plan && { fix: plan.fix, fixSafety: 'unsafe' as const }),
+        });
       },
     };
   },

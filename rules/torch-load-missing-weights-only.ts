@@ -3,6 +3,7 @@ import type { Node } from '../src/parse';
 import { unparen } from '../src/python';
 import { createRule } from '../src/rule';
 import { insideSafeGlobals, loadCallIn, pickleModuleArgument, viaText, weightsOnlyIn } from '../src/torch';
+import { chooseWeightsOnlyRepair, type WeightsOnlyRepair } from '../src/safe-globals-fix';
 import { isUsedAsStateDict } from '../src/values';
 
 /**
@@ -64,8 +65,13 @@ export default createRule({
         // `torch.serialization.safe_globals([...])` block (the code already expects weights_only loading);
         // otherwise a whole pickled model would stop loading.
         // On torch >= 2.6 the default is already weights_only=True: saying it explicitly changes nothing.
+        // With checkpoint evidence (the file the path literal names) the repair follows what that file needs.
         const modern = !remote && !context.project.torch.allowsBefore26;
-        const safe = modern || isUsedAsStateDict(node, context.scopes) || insideSafeGlobals(node, context.scopes);
+        const repair: WeightsOnlyRepair = !edit
+          ? {}
+          : modern
+            ? { fix: [edit], safety: 'safe' }
+            : chooseWeightsOnlyRepair(context, load, edit, isUsedAsStateDict(node, context.scopes) || insideSafeGlobals(node, context.scopes));
         context.report({
           node,
           messageId: remote
@@ -81,7 +87,7 @@ export default createRule({
                 : 'missing',
           data: { callee: load.fn.display, via: viaText(load.fn), torch: context.project.torch.source, keyword },
           severity: remote ? 'error' : modern ? 'warn' : undefined,
-          ...(edit && { fix: [edit], fixSafety: safe ? 'safe' : 'unsafe' }),
+          ...(repair.fix && { fix: repair.fix, fixSafety: repair.safety }),
         });
       },
     };

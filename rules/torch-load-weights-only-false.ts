@@ -2,7 +2,9 @@ import type { Node } from '../src/parse';
 import { unparen } from '../src/python';
 import { createRule } from '../src/rule';
 import { untrustedSource } from '../src/taint';
-import { loadCallIn, pathArgument, viaText, weightsOnlyIn } from '../src/torch';
+import { insideSafeGlobals, loadCallIn, pathArgument, viaText, weightsOnlyIn } from '../src/torch';
+import { checkpointOf, chooseWeightsOnlyRepair } from '../src/safe-globals-fix';
+import { isUsedAsStateDict } from '../src/values';
 
 /**
  * `weights_only=False` turns torch's restricted unpickler off: any global in the file is imported and called.
@@ -13,6 +15,7 @@ export default createRule({
     id: 'torch-load-weights-only-false',
     type: 'problem',
     docs: { description: 'Disallow `weights_only=False`, above all on paths that come from users or downloads.' },
+    fixable: 'code',
     hasSuggestions: true,
     messages: {
       unsafe:
@@ -36,16 +39,20 @@ export default createRule({
         const path = pathArgument(load);
         const source = path && untrustedSource(path, context.scopes);
         const literal = unparen(value);
-        // Only a suggestion: a checkpoint that holds whole objects would stop loading, which only a person can judge.
-        const suggest = literal.type === 'false'
-          ? [{ messageId: 'useWeightsOnlyTrue' as const, fix: [{ range: [literal.startIndex, literal.endIndex] as [number, number], text: 'True' }] }]
-          : undefined;
+        // With evidence a fix (safe for a state dict or a checkpoint file that loads with weights_only=True; the
+        // safe_globals wrap, unsafe, for one that needs classes); without it only a suggestion: a checkpoint that
+        // holds whole objects would stop loading, which only a person can judge.
+        const edit = literal.type === 'false' ? { range: [literal.startIndex, literal.endIndex] as [number, number], text: 'True' } : undefined;
+        const evidence = edit && chooseWeightsOnlyRepair(context, load, edit, isUsedAsStateDict(node, context.scopes) || insideSafeGlobals(node, context.scopes));
+        const repair = evidence && (evidence.safety === 'safe' || checkpointOf(context, load)) ? evidence : undefined;
+        const suggest = edit && !repair?.fix ? [{ messageId: 'useWeightsOnlyTrue' as const, fix: [edit] }] : undefined;
         context.report({
           // at the keyword, or at the call when the False sits in a `**kwargs` dict elsewhere
           node: !passed.direct ? node : value.parent?.type === 'keyword_argument' ? value.parent : value,
           messageId: source ? 'untrusted' : 'unsafe',
           data: { callee: load.fn.display, via: viaText(load.fn), source: source?.description ?? '', line: String((source?.node.startPosition.row ?? 0) + 1) },
           severity: source ? 'error' : undefined,
+          ...(repair?.fix && { fix: repair.fix, fixSafety: repair.safety }),
           suggest,
         });
       },

@@ -1,0 +1,145 @@
+/**
+ * The safe_globals repair: wrap the statement that loads a checkpoint in
+ * `with safe_globals([...]):` naming exactly the classes the checkpoint needs, and load it with
+ * `weights_only=True`. The class list comes from evidence (the checkpoint file itself, read by the inspector).
+ * Facts: `torch.serialization.safe_globals` is a context manager from torch 2.5; `(obj, "module.Name")` entries
+ * from torch 2.6 (../shared/FACTS.md).
+ */
+import { atLeast, type Inspection } from './checkpoint/inspect';
+import { planImports } from './imports';
+import type { CheckpointReference } from './checkpoint/references';
+import type { Node } from './parse';
+import { stringValue, unparen } from './python';
+import type { Fix, ProjectContext } from './rule';
+import type { FileScopes } from './scope';
+import { type LoadCall, pathArgument } from './torch';
+
+/** What a rule passes in: the file, its scopes and project, as in `RuleContext`. */
+export interface FixContext {
+  text: string;
+  root: Node;
+  scopes: FileScopes;
+  project: ProjectContext;
+}
+
+/** The checkpoint file a load names by a string literal, as the inspector saw it; undefined when there is none. */
+export function checkpointOf(context: { filePath: string; project: ProjectContext }, load: LoadCall): CheckpointReference | undefined {
+  const path = pathArgument(load);
+  const literal = path && stringValue(unparen(path));
+  return literal === undefined ? undefined : context.project.checkpoint?.(context.filePath, literal);
+}
+
+/** A planned fix, or why there is none (for messages and suggestions). */
+export type SafeGlobalsPlan = { fix: Fix[] } | { reason: string };
+
+/** The statements a `with` block can wrap: simple statements alone on their lines. */
+const WRAPPABLE = new Set(['expression_statement', 'return_statement']);
+
+/**
+ * Plans the safe_globals repair of `call` (a torch.load-family call whose result is used as an object), for a
+ * checkpoint whose inspection says `needs-allowlist`. `weightsOnly` is the edit that makes the call load with
+ * `weights_only=True` (added argument or `False` → `True`); undefined when it already does. Returns the edits (imports, the `with` line, the
+ * re-indented statement, the weights_only edit), or the reason no fix is possible.
+ */
+export function planSafeGlobals(context: FixContext, call: Node, inspection: Inspection, weightsOnly: Fix | undefined): SafeGlobalsPlan {
+  const lowest = context.project.torch.lowest;
+  if (lowest && !atLeast(lowest, [2, 5])) return { reason: `torch.serialization.safe_globals needs torch 2.5 or later, and the project allows ${lowest.join('.')}` };
+  const tuplesAllowed = !lowest || atLeast(lowest, [2, 6]);
+
+  const statement = wrappableStatement(call);
+  if (!statement) return { reason: 'the load is not a statement of its own that a `with` block can wrap' };
+  const needed = [...new Set(inspection.globals.filter((g) => g.status === 'needs-allowlist' && !g.afterStop).map((g) => g.name))];
+  if (needed.length === 0) return { reason: 'the checkpoint needs no allowlist' };
+
+  // each needed global as an entry: a class imported by its name, or a (obj, "recorded.name") tuple where torch
+  // recorded a name the object no longer has (numpy 2 moved numpy.core to numpy._core; a class saved from __main__)
+  const imports: string[] = ['torch.serialization.safe_globals'];
+  const entries: ((names: Map<string, string>) => string)[] = [];
+  for (const name of needed) {
+    if (name.startsWith('__main__.')) {
+      const local = name.slice('__main__.'.length);
+      const defined = context.scopes.module.bindings.get(local);
+      if (!tuplesAllowed || !defined || !defined.every((b) => b.kind === 'class')) {
+        return { reason: `the checkpoint pickled \`${name}\` (a class of the script that saved it), which this file does not define` };
+      }
+      entries.push(() => `(${local}, "${name}")`);
+    } else if (name.startsWith('numpy.core.')) {
+      if (!tuplesAllowed) return { reason: `\`${name}\` needs the (obj, "name") entry form of torch 2.6, and the project allows older torch` };
+      imports.push(name);
+      entries.push((names) => `(${names.get(name)}, "${name}")`);
+    } else {
+      imports.push(name);
+      entries.push((names) => names.get(name)!);
+    }
+  }
+  const plan = planImports(context, imports, call);
+  if (!plan) return { reason: `a name of [${needed.join(', ')}] is already bound to something else in this file` };
+
+  const { text } = context;
+  const lineStart = text.lastIndexOf('\n', statement.startIndex - 1) + 1;
+  const indent = text.slice(lineStart, statement.startIndex);
+  const unit = indent.includes('\t') ? '\t' : '    ';
+  const eol = text.includes('\r\n') ? '\r\n' : '\n';
+  const header = `${indent}with ${plan.names.get('torch.serialization.safe_globals')}([${entries.map((e) => e(plan.names)).join(', ')}]):${eol}`;
+  const edits: Fix[] = [...plan.edits, { range: [lineStart, lineStart], text: header + unit }];
+  // every further line of the statement moves in by one unit (blank lines stay blank)
+  for (let at = text.indexOf('\n', statement.startIndex); at !== -1 && at < statement.endIndex; at = text.indexOf('\n', at + 1)) {
+    const next = text[at + 1];
+    if (next !== '\n' && next !== '\r' && at + 1 < statement.endIndex) edits.push({ range: [at + 1, at + 1], text: unit });
+  }
+  // the weights_only edit sits inside the statement: a line it adds moves in too
+  if (weightsOnly) edits.push({ range: weightsOnly.range, text: weightsOnly.text.replace(/\n/g, `\n${unit}`) });
+  return { fix: edits };
+}
+
+/**
+ * The statement holding `call` that a `with` block can wrap: a simple statement directly in a block or the module,
+ * alone on its lines (nothing before it on its first line, at most a comment after it), with no multi-line string
+ * inside (re-indenting would change the string) and the call not deferred in a lambda.
+ */
+function wrappableStatement(call: Node): Node | undefined {
+  let node: Node = call;
+  while (node.parent && node.parent.type !== 'block' && node.parent.type !== 'module') {
+    if (node.parent.type === 'lambda' || node.parent.type === 'function_definition' || node.parent.type === 'class_definition') return undefined;
+    node = node.parent;
+  }
+  if (!WRAPPABLE.has(node.type) || !node.parent) return undefined;
+  const siblings = node.parent.namedChildren.filter((c): c is Node => c !== null && c.type !== 'comment');
+  const index = siblings.findIndex((c) => c.id === node.id);
+  const before = siblings[index - 1];
+  const after = siblings[index + 1];
+  if (before && before.endPosition.row === node.startPosition.row) return undefined; // `a = 1; b = torch.load(p)`
+  if (after && after.startPosition.row === node.endPosition.row) return undefined;
+  // `if x: y = torch.load(p)` — the block starts on the header's line
+  if (node.parent.type === 'block' && node.parent.parent && node.parent.parent.startPosition.row === node.startPosition.row) return undefined;
+  if (node.descendantsOfType('string').some((s) => s !== null && s.startPosition.row !== s.endPosition.row)) return undefined;
+  return node;
+}
+
+/** The repair chosen for a load that does not load with weights_only=True, with its safety (Ruff's levels). */
+export interface WeightsOnlyRepair {
+  fix?: Fix[];
+  safety?: 'safe' | 'unsafe';
+  /** Why there is no fix, when evidence rules the plain one out. */
+  reason?: string;
+}
+
+/**
+ * Chooses the repair of `load` from evidence. `edit` makes it load with `weights_only=True`; `stateDict` says the
+ * code visibly uses the result as a state dict (or already relies on weights_only loading).
+ * - The checkpoint file the path literal names decides first: `safe` → the plain edit, safe (that file loads the
+ *   same way); `needs-allowlist` → the safe_globals wrap, unsafe (the program now trusts those classes);
+ *   `unloadable` → no fix (it could never load with weights_only=True).
+ * - Otherwise the plain edit: safe with state-dict evidence, else unsafe (a pickled object would stop loading).
+ */
+export function chooseWeightsOnlyRepair(context: FixContext & { filePath: string }, load: LoadCall, edit: Fix, stateDict: boolean): WeightsOnlyRepair {
+  const found = checkpointOf(context, load);
+  const verdict = found?.inspection.verdict;
+  if (found && verdict === 'safe') return { fix: [edit], safety: 'safe' };
+  if (found && verdict === 'needs-allowlist') {
+    const plan = planSafeGlobals(context, load.call, found.inspection, edit);
+    return 'fix' in plan ? { fix: plan.fix, safety: 'unsafe' } : { reason: plan.reason };
+  }
+  if (found && verdict === 'unloadable') return { reason: `the checkpoint cannot load with weights_only=True: ${found.inspection.messages[0] ?? 'unsupported format'}` };
+  return { fix: [edit], safety: stateDict ? 'safe' : 'unsafe' };
+}

@@ -1,0 +1,114 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { cli, tempRepo } from './helpers/cli';
+import { pythonCompileErrors } from './helpers/python';
+import { sharedDir } from './helpers/shared';
+
+// The evidence-driven repair of torch.load calls: the checkpoint file a path literal names decides the fix.
+const checkpoints = path.join(sharedDir(), 'checkpoints');
+
+/** A repo with `files` (text) and checkpoint copies (`{ 'ckpt.pt': 'training_ckpt.pt' }`); returns its folder. */
+function repo(files: Record<string, string>, copies: Record<string, string>): string {
+  const dir = tempRepo(files);
+  for (const [to, from] of Object.entries(copies)) fs.copyFileSync(path.join(checkpoints, from), path.join(dir, to));
+  return dir;
+}
+const read = (dir: string, file: string) => fs.readFileSync(path.join(dir, file), 'utf8');
+
+async function fixed(code: string, copies: Record<string, string>, extra: Record<string, string> = {}, ...flags: string[]) {
+  const dir = repo({ 'train.py': code, ...extra }, copies);
+  const run = await cli(dir, '--fix', ...flags, '-f', 'json');
+  const output = read(dir, 'train.py');
+  expect(pythonCompileErrors(new Map([['train.py', output]]))).toEqual([]);
+  const again = await cli(dir, '--fix-dry-run', ...flags, '-f', 'json');
+  expect(JSON.parse(again.stdout).filter((r: { output?: string }) => r.output !== undefined)).toEqual([]); // idempotent
+  return { output, messages: JSON.parse(run.stdout).flatMap((r: { messages: { ruleId: string; messageId: string; fix?: unknown; suggestions?: unknown[] }[] }) => r.messages) };
+}
+
+describe('safe_globals repair from the checkpoint file', () => {
+  test('a training checkpoint used as an object: wrapped with exactly its classes, imports merged, unsafe', async () => {
+    const code = [
+      '"""Resume training."""',
+      'import argparse',
+      'import torch',
+      'from numpy import ndarray',
+      '',
+      'ckpt = torch.load("ckpt.pt")  # resume',
+      'print(ckpt["args"].lr)',
+      '',
+    ].join('\n');
+    // without --unsafe-fixes nothing changes: the fix is unsafe
+    expect((await fixed(code, { 'ckpt.pt': 'training_ckpt.pt' })).output).toBe(code);
+    expect((await fixed(code, { 'ckpt.pt': 'training_ckpt.pt' }, {}, '--unsafe-fixes')).output).toBe(
+      [
+        '"""Resume training."""',
+        'import argparse',
+        'import torch',
+        'from numpy import ndarray, dtype',
+        'from torch.serialization import safe_globals',
+        'from numpy.core.multiarray import _reconstruct, scalar',
+        'from myapp.models import Config',
+        '',
+        'with safe_globals([argparse.Namespace, (_reconstruct, "numpy.core.multiarray._reconstruct"), ndarray, dtype, (scalar, "numpy.core.multiarray.scalar"), Config]):',
+        '    ckpt = torch.load("ckpt.pt", weights_only=True)  # resume',
+        'print(ckpt["args"].lr)',
+        '',
+      ].join('\n'),
+    );
+  });
+
+  test('inside a function, a multi-line call, CRLF: every line moves in, the file keeps its line endings', async () => {
+    const code = 'import torch\r\n\r\ndef load(device):\r\n    ckpt = torch.load(\r\n        "ckpt.pt",\r\n\r\n        map_location=device,\r\n    )\r\n    return ckpt\r\n';
+    expect((await fixed(code, { 'ckpt.pt': 'training_ckpt.pt' }, {}, '--unsafe-fixes')).output).toBe(
+      'import torch\r\nfrom torch.serialization import safe_globals\r\nfrom argparse import Namespace\r\nfrom numpy.core.multiarray import _reconstruct, scalar\r\nfrom numpy import ndarray, dtype\r\nfrom myapp.models import Config\r\n\r\ndef load(device):\r\n' +
+        '    with safe_globals([Namespace, (_reconstruct, "numpy.core.multiarray._reconstruct"), ndarray, dtype, (scalar, "numpy.core.multiarray.scalar"), Config]):\r\n' +
+        '        ckpt = torch.load(\r\n            "ckpt.pt",\r\n\r\n            map_location=device,\r\n            weights_only=True,\r\n        )\r\n    return ckpt\r\n',
+    );
+  });
+
+  test('a class saved from __main__ is allowlisted by the tuple form when this file defines it; its classes imported from their modules', async () => {
+    const code = 'import torch\nfrom torch import nn\nfrom myapp.models import Net\n\nclass Head(nn.Module):\n    pass\n\nmodel = torch.load("model.pt")\nmodel.eval()\n';
+    expect((await fixed(code, { 'model.pt': 'full_model.pt' }, {}, '--unsafe-fixes')).output).toBe(
+      'import torch\nfrom torch import nn\nfrom myapp.models import Net\nfrom torch.serialization import safe_globals\nfrom torch.nn.modules.linear import Linear\nfrom torch.nn.modules.activation import ReLU\n\nclass Head(nn.Module):\n    pass\n\n' +
+        'with safe_globals([Net, Linear, ReLU, (Head, "__main__.Head")]):\n    model = torch.load("model.pt", weights_only=True)\nmodel.eval()\n',
+    );
+  });
+
+  test('judged for torch 2.5 (the 2.4 table): builtins are written bare, _codecs.encode is imported', async () => {
+    const { output } = await fixed('import torch\nextras = torch.load("extras.pt")\nprint(extras)\n', { 'extras.pt': 'allowed_extras.pt' }, { 'requirements.txt': 'torch>=2.5\n' }, '--unsafe-fixes');
+    expect(output).toBe('import torch\nfrom torch.serialization import safe_globals\nfrom _codecs import encode\nwith safe_globals([set, encode, bytearray, complex]):\n    extras = torch.load("extras.pt", weights_only=True)\nprint(extras)\n');
+  });
+
+  test('no fix when the evidence rules it out: __main__ class not defined here, a name bound to something else, a statement sharing its line, torch < 2.5 declared', async () => {
+    const none = async (code: string, copies: Record<string, string>, extra: Record<string, string> = {}) => {
+      const { output, messages } = await fixed(code, copies, extra, '--unsafe-fixes');
+      expect(output).toBe(code);
+      return messages.filter((m: { ruleId: string }) => m.ruleId === 'torch-load-missing-weights-only').map((m: { fix?: unknown }) => m.fix);
+    };
+    expect(await none('import torch\nmodel = torch.load("model.pt")\nmodel.eval()\n', { 'model.pt': 'full_model.pt' })).toEqual([undefined]);
+    expect(await none('import torch\nConfig = dict\nckpt = torch.load("ckpt.pt")\nprint(ckpt)\n', { 'ckpt.pt': 'training_ckpt.pt' })).toEqual([undefined]);
+    expect(await none('import torch\nx = 1; ckpt = torch.load("ckpt.pt")\nprint(ckpt)\n', { 'ckpt.pt': 'training_ckpt.pt' })).toEqual([undefined]);
+    expect(await none('import torch\nckpt = torch.load("ckpt.pt")\nprint(ckpt)\n', { 'ckpt.pt': 'training_ckpt.pt' }, { 'requirements.txt': 'torch>=2.1\n' })).toEqual([undefined]);
+    // protocol 4: never loadable with weights_only=True, so no fix either
+    expect(await none('import torch\nsd = torch.load("sd.pt")\nprint(sd)\n', { 'sd.pt': 'state_dict_proto4.pt' })).toEqual([undefined]);
+  });
+
+  test('a checkpoint file that loads with weights_only=True makes the plain fix safe, even when the result is used as an object', async () => {
+    const { output } = await fixed('import torch\nsd = torch.load("sd.pt")\nprint(sd.keys())\n', { 'sd.pt': 'state_dict.pt' });
+    expect(output).toBe('import torch\nsd = torch.load("sd.pt", weights_only=True)\nprint(sd.keys())\n');
+  });
+
+  test('weights_only=False with evidence: the same repairs (False becomes True)', async () => {
+    expect((await fixed('import torch\nsd = torch.load("sd.pt", weights_only=False)\nprint(sd)\n', { 'sd.pt': 'state_dict.pt' })).output).toBe('import torch\nsd = torch.load("sd.pt", weights_only=True)\nprint(sd)\n');
+    expect((await fixed('import torch, argparse\nckpt = torch.load("ckpt.pt", weights_only=False)\n', { 'ckpt.pt': 'training_ckpt.pt' }, {}, '--unsafe-fixes')).output).toBe(
+      'import torch, argparse\nfrom torch.serialization import safe_globals\nfrom numpy.core.multiarray import _reconstruct, scalar\nfrom numpy import ndarray, dtype\nfrom myapp.models import Config\nwith safe_globals([argparse.Namespace, (_reconstruct, "numpy.core.multiarray._reconstruct"), ndarray, dtype, (scalar, "numpy.core.multiarray.scalar"), Config]):\n    ckpt = torch.load("ckpt.pt", weights_only=True)\n',
+    );
+  });
+
+  test('on torch >= 2.6 a weights_only load that will fail gets the wrap from checkpoint-unsafe-globals', async () => {
+    const { output } = await fixed('import torch\nckpt = torch.load("ckpt.pt", weights_only=True)\n', { 'ckpt.pt': 'training_ckpt.pt' }, { 'requirements.txt': 'torch>=2.6\n' }, '--unsafe-fixes');
+    expect(output).toBe(
+      'import torch\nfrom torch.serialization import safe_globals\nfrom argparse import Namespace\nfrom numpy.core.multiarray import _reconstruct, scalar\nfrom numpy import ndarray, dtype\nfrom myapp.models import Config\nwith safe_globals([Namespace, (_reconstruct, "numpy.core.multiarray._reconstruct"), ndarray, dtype, (scalar, "numpy.core.multiarray.scalar"), Config]):\n    ckpt = torch.load("ckpt.pt", weights_only=True)\n',
+    );
+  });
+});
