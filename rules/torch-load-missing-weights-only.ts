@@ -17,7 +17,7 @@ export default createRule({
     type: 'problem',
     docs: { description: 'Require an explicit `weights_only=` on torch.load and the hub loaders.' },
     fixable: 'code',
-    hasSuggestions: false,
+    hasSuggestions: true,
     messages: {
       missing:
         '`{{callee}}()`{{via}} without `weights_only`: torch before 2.6 unpickles arbitrary objects here (code execution on a malicious file), torch 2.6+ rejects them ({{torch}}). Pass `weights_only=True`.',
@@ -30,6 +30,7 @@ export default createRule({
         '`{{callee}}()`{{via}} loads with `weights_only=False` and takes no weights_only argument: the file is unpickled with full pickle (code execution on a malicious file). Load it with `torch.load(..., weights_only=True)` instead.',
       missingRemote:
         '`{{callee}}()` without `weights_only` defaults to `weights_only=False` on every torch version: a downloaded file is unpickled with full pickle. Pass `weights_only=True`.',
+      addWeightsOnly: 'Pass `{{keyword}}=True` (a suggestion, never applied by --fix: {{reason}}).',
     },
     schema: false,
     defaultSeverity: 'error',
@@ -88,6 +89,7 @@ export default createRule({
           data: { callee: load.fn.display, via: viaText(load.fn), torch: context.project.torch.source, keyword },
           severity: remote ? 'error' : modern ? 'warn' : undefined,
           ...(repair.fix && { fix: repair.fix, fixSafety: repair.safety }),
+          ...(repair.suggestion && { suggest: [{ messageId: 'addWeightsOnly' as const, data: { keyword, reason: repair.reason ?? '' }, fix: [repair.suggestion] }] }),
         });
       },
     };

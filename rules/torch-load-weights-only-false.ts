@@ -3,7 +3,7 @@ import { unparen } from '../src/python';
 import { createRule } from '../src/rule';
 import { untrustedSource } from '../src/taint';
 import { insideSafeGlobals, loadCallIn, pathArgument, viaText, weightsOnlyIn } from '../src/torch';
-import { checkpointOf, chooseWeightsOnlyRepair } from '../src/safe-globals-fix';
+import { chooseWeightsOnlyRepair } from '../src/safe-globals-fix';
 import { isUsedAsStateDict } from '../src/values';
 
 /**
@@ -43,9 +43,8 @@ export default createRule({
         // safe_globals wrap, unsafe, for one that needs classes); without it only a suggestion: a checkpoint that
         // holds whole objects would stop loading, which only a person can judge.
         const edit = literal.type === 'false' ? { range: [literal.startIndex, literal.endIndex] as [number, number], text: 'True' } : undefined;
-        const evidence = edit && chooseWeightsOnlyRepair(context, load, edit, isUsedAsStateDict(node, context.scopes) || insideSafeGlobals(node, context.scopes));
-        const repair = evidence && (evidence.safety === 'safe' || checkpointOf(context, load)) ? evidence : undefined;
-        const suggest = edit && !repair?.fix ? [{ messageId: 'useWeightsOnlyTrue' as const, fix: [edit] }] : undefined;
+        const repair = edit && chooseWeightsOnlyRepair(context, load, edit, isUsedAsStateDict(node, context.scopes) || insideSafeGlobals(node, context.scopes));
+        const suggest = repair?.suggestion ? [{ messageId: 'useWeightsOnlyTrue' as const, fix: [repair.suggestion] }] : undefined;
         context.report({
           // at the keyword, or at the call when the False sits in a `**kwargs` dict elsewhere
           node: !passed.direct ? node : value.parent?.type === 'keyword_argument' ? value.parent : value,

@@ -255,6 +255,8 @@ async function lint(options: Options, io: CliIO): Promise<number> {
   for (const file of discovery.files) {
     const setting = checkpointRule(file);
     if (setting) resultsByFile.set(file, await lintCheckpointFile(file, setting, judging(file)));
+    // a checkpoint file found by the folder walk while the rule is off: nothing to check (it is not Python)
+    else if (!file.endsWith('.py') && references.isCheckpointName(file)) resultsByFile.set(file, toResult(file, [], false));
   }
   for (const file of discovery.files) processFile(file);
 

@@ -120,7 +120,8 @@ function wrappableStatement(call: Node): Node | undefined {
 export interface WeightsOnlyRepair {
   fix?: Fix[];
   safety?: 'safe' | 'unsafe';
-  /** Why there is no fix, when evidence rules the plain one out. */
+  /** When there is no fix: the plain edit as a suggestion (never applied), and why it is not a fix. */
+  suggestion?: Fix;
   reason?: string;
 }
 
@@ -128,9 +129,11 @@ export interface WeightsOnlyRepair {
  * Chooses the repair of `load` from evidence. `edit` makes it load with `weights_only=True`; `stateDict` says the
  * code visibly uses the result as a state dict (or already relies on weights_only loading).
  * - The checkpoint file the path literal names decides first: `safe` → the plain edit, safe (that file loads the
- *   same way); `needs-allowlist` → the safe_globals wrap, unsafe (the program now trusts those classes);
- *   `unloadable` → no fix (it could never load with weights_only=True).
- * - Otherwise the plain edit: safe with state-dict evidence, else unsafe (a pickled object would stop loading).
+ *   same way); `needs-allowlist` → the safe_globals wrap, unsafe (the program now trusts those classes), else a
+ *   suggestion saying why; `unloadable` → a suggestion (it could never load with weights_only=True); `dangerous` →
+ *   the plain edit, unsafe (torch then refuses the file instead of running it).
+ * - Without a file: the plain edit, safe with state-dict evidence; else only a suggestion (a file that pickles
+ *   whole objects would stop loading, and nothing shows which classes it needs).
  */
 export function chooseWeightsOnlyRepair(context: FixContext & { filePath: string }, load: LoadCall, edit: Fix, stateDict: boolean): WeightsOnlyRepair {
   const found = checkpointOf(context, load);
@@ -138,8 +141,10 @@ export function chooseWeightsOnlyRepair(context: FixContext & { filePath: string
   if (found && verdict === 'safe') return { fix: [edit], safety: 'safe' };
   if (found && verdict === 'needs-allowlist') {
     const plan = planSafeGlobals(context, load.call, found.inspection, edit);
-    return 'fix' in plan ? { fix: plan.fix, safety: 'unsafe' } : { reason: plan.reason };
+    return 'fix' in plan ? { fix: plan.fix, safety: 'unsafe' } : { suggestion: edit, reason: `the checkpoint needs [${found.inspection.allowlist.join(', ')}], but ${plan.reason}` };
   }
-  if (found && verdict === 'unloadable') return { reason: `the checkpoint cannot load with weights_only=True: ${found.inspection.messages[0] ?? 'unsupported format'}` };
-  return { fix: [edit], safety: stateDict ? 'safe' : 'unsafe' };
+  if (found && verdict === 'unloadable') return { suggestion: edit, reason: `the checkpoint cannot load with weights_only=True: ${found.inspection.messages[0] ?? 'unsupported format'}` };
+  if (found && verdict === 'dangerous') return { fix: [edit], safety: 'unsafe' };
+  if (stateDict) return { fix: [edit], safety: 'safe' };
+  return { suggestion: edit, reason: 'nothing shows what the file holds — no checkpoint file at this path in the repository, and the result is not used as a state dict — and a file that pickles objects would stop loading' };
 }

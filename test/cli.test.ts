@@ -4,12 +4,22 @@ import * as path from 'node:path';
 import { cli, tempRepo } from './helpers/cli';
 import { pythonCompileErrors } from './helpers/python';
 import { sarifSchemaErrors } from './helpers/sarif';
+import { sharedDir } from './helpers/shared';
 
 const STATE_DICT = 'import torch\nsd = torch.load("w.pt")\nmodel.load_state_dict(sd)\n';
 const WHOLE_MODEL = 'import torch\nmodel = torch.load("m.pt")\nmodel.eval()\n';
 const SAVE_MODEL = 'import torch\nfrom torch import nn\nnet = nn.Linear(2, 2)\ntorch.save(net, "n.pt")\n';
 
 const read = (dir: string, file: string) => fs.readFileSync(path.join(dir, file), 'utf8');
+/**
+ * Puts a code-running checkpoint at `m.pt` in `dir`: evidence that makes WHOLE_MODEL's fix an unsafe one (torch then
+ * refuses the file instead of running it). Runs pass NO_CHECKPOINT_RULE to keep the rule's own findings out of the way.
+ */
+const withDangerousCheckpoint = (dir: string) => {
+  fs.copyFileSync(path.join(sharedDir(), 'checkpoints', 'malicious_os_system.pt'), path.join(dir, 'm.pt'));
+  return dir;
+};
+const NO_CHECKPOINT_RULE = ['--rule', 'checkpoint-unsafe-globals:off'];
 
 describe('exit codes', () => {
   test('0 for a clean repository, with a warning when there is no Python file', async () => {
@@ -78,8 +88,8 @@ describe('exit codes', () => {
 
 describe('formats', () => {
   test('stylish groups by file and summarises', async () => {
-    const dir = tempRepo({ 'a.py': `${STATE_DICT}${WHOLE_MODEL.replace('import torch\n', '')}` });
-    const { stdout } = await cli(dir);
+    const dir = withDangerousCheckpoint(tempRepo({ 'a.py': `${STATE_DICT}${WHOLE_MODEL.replace('import torch\n', '')}` }));
+    const { stdout } = await cli(dir, ...NO_CHECKPOINT_RULE);
     expect(stdout).toBe(
       [
         '',
@@ -126,7 +136,12 @@ describe('formats', () => {
           expect.objectContaining({
             line: 2,
             column: 9,
-            suggestions: [{ desc: 'Unsafe fix, applied only with --unsafe-fixes: insert `, weights_only=True`', fix: { range: [38, 38], text: ', weights_only=True' } }],
+            suggestions: [
+              {
+                desc: 'Pass `weights_only=True` (a suggestion, never applied by --fix: nothing shows what the file holds — no checkpoint file at this path in the repository, and the result is not used as a state dict — and a file that pickles objects would stop loading).',
+                fix: { range: [38, 38], text: ', weights_only=True' },
+              },
+            ],
           }),
         ],
         errorCount: 1,
@@ -189,8 +204,10 @@ describe('--fix', () => {
   });
 
   test('--unsafe-fixes applies unsafe fixes too', async () => {
-    const dir = tempRepo({ 'b.py': WHOLE_MODEL });
-    expect((await cli(dir, '--fix', '--unsafe-fixes')).code).toBe(0);
+    const dir = withDangerousCheckpoint(tempRepo({ 'b.py': WHOLE_MODEL }));
+    expect((await cli(dir, '--fix', ...NO_CHECKPOINT_RULE)).code).toBe(1);
+    expect(read(dir, 'b.py')).toBe(WHOLE_MODEL);
+    expect((await cli(dir, '--fix', '--unsafe-fixes', ...NO_CHECKPOINT_RULE)).code).toBe(0);
     expect(read(dir, 'b.py')).toBe('import torch\nmodel = torch.load("m.pt", weights_only=True)\nmodel.eval()\n');
   });
 
@@ -214,8 +231,8 @@ describe('--fix', () => {
   });
 
   test('--diff prints a git-style diff of the safe fixes, writes nothing, exits 1; 0 and no output when nothing to fix', async () => {
-    const dir = tempRepo({ 'a.py': STATE_DICT, 'b.py': WHOLE_MODEL });
-    const { code, stdout, stderr } = await cli(dir, '--diff');
+    const dir = withDangerousCheckpoint(tempRepo({ 'a.py': STATE_DICT, 'b.py': WHOLE_MODEL }));
+    const { code, stdout, stderr } = await cli(dir, '--diff', ...NO_CHECKPOINT_RULE);
     expect(stdout).toBe(
       [
         '--- a/a.py',
@@ -232,10 +249,10 @@ describe('--fix', () => {
     expect(code).toBe(1);
     expect([read(dir, 'a.py'), read(dir, 'b.py')]).toEqual([STATE_DICT, WHOLE_MODEL]);
     // with --unsafe-fixes the unsafe one is in the diff too; the diff applies with `git apply`
-    const both = await cli(dir, '--diff', '--unsafe-fixes');
+    const both = await cli(dir, '--diff', '--unsafe-fixes', ...NO_CHECKPOINT_RULE);
     expect(both.stdout).toContain('+++ b/b.py\n@@ -1,3 +1,3 @@\n import torch\n-model = torch.load("m.pt")\n+model = torch.load("m.pt", weights_only=True)\n');
     execFileSync('git', ['apply', '-p1'], { cwd: dir, input: both.stdout });
-    expect(await cli(dir, '--diff', '--unsafe-fixes')).toEqual({ code: 0, stdout: '', stderr: 'pylint-torch: --diff: 0 fixes in 0 files would be applied; nothing was written.\n' });
+    expect(await cli(dir, '--diff', '--unsafe-fixes', ...NO_CHECKPOINT_RULE)).toEqual({ code: 0, stdout: '', stderr: 'pylint-torch: --diff: 0 fixes in 0 files would be applied; nothing was written.\n' });
   });
 
   test('--fix-only applies fixes and reports nothing else; --exit-non-zero-on-fix makes applying them exit 1', async () => {
@@ -276,7 +293,7 @@ describe('--fix', () => {
     const offset = STATE_DICT.indexOf('")') + 1;
     expect(log.runs[0].results.map((r: { locations: { physicalLocation: { artifactLocation: { uri: string } } }[]; fixes: unknown[] }) => [r.locations[0].physicalLocation.artifactLocation.uri, r.fixes])).toEqual([
       ['a.py', [{ description: { text: 'Fix applied by --fix' }, artifactChanges: [{ artifactLocation: { uri: 'a.py', uriBaseId: '%SRCROOT%' }, replacements: [{ deletedRegion: { charOffset: offset, charLength: 0 }, insertedContent: { text: ', weights_only=True' } }] }] }]],
-      ['b.py', [{ description: { text: expect.stringMatching(/^Unsafe fix, applied only with --unsafe-fixes: /) }, artifactChanges: [expect.objectContaining({ replacements: [expect.objectContaining({ insertedContent: { text: ', weights_only=True' } })] })] }]],
+      ['b.py', [{ description: { text: expect.stringMatching(/^Pass `weights_only=True` \(a suggestion, never applied by --fix: /) }, artifactChanges: [expect.objectContaining({ replacements: [expect.objectContaining({ insertedContent: { text: ', weights_only=True' } })] })] }]],
     ]);
   });
 

@@ -24,6 +24,7 @@ export class CheckpointReferences {
   private readonly inspections = new Map<string, Inspection>();
   private processWideAllowlist: string | undefined;
   private readonly literal: RegExp;
+  private readonly extensions: readonly string[];
 
   /**
    * @param roots folders a relative literal may be relative to besides the loading file's own folder (the working
@@ -36,8 +37,14 @@ export class CheckpointReferences {
     extensions: readonly string[],
     private readonly maxBytes: number,
   ) {
+    this.extensions = extensions;
     const ext = extensions.map((e) => e.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('|');
     this.literal = new RegExp(`["']([^"'\\n\\r]{1,4096}?(?:${ext}))["']`, 'g');
+  }
+
+  /** Whether a file name ends with one of the checkpoint extensions. */
+  isCheckpointName(file: string): boolean {
+    return this.extensions.some((ext) => file.endsWith(ext));
   }
 
   /**
