@@ -2,7 +2,7 @@ import { atLeast, type Inspection } from '../src/checkpoint/inspect';
 import type { Node } from '../src/parse';
 import { stringValue, unparen } from '../src/python';
 import { createRule } from '../src/rule';
-import { checkpointOf, planSafeGlobals } from '../src/safe-globals-fix';
+import { checkpointOf, neededGlobals, planSafeGlobals } from '../src/safe-globals-fix';
 import { addArgument } from '../src/edits';
 import type { FileScopes } from '../src/scope';
 import { loadCallIn, pathArgument, pickleModuleArgument, safeGlobalsAround, weightsOnlyIn } from '../src/torch';
@@ -87,7 +87,7 @@ export default createRule<MessageId, Options>({
         // the fix wraps the load in safe_globals (unsafe: the program then trusts those classes); inside a block that
         // lists some of them already, extending that list is left to the user
         const addTrue = passed.value === 'true' ? undefined : addArgument(node, `${load.fn.weightsOnlyName ?? 'weights_only'}=True`, context.text);
-        const plan = around || (passed.value !== 'true' && !addTrue) ? undefined : planSafeGlobals(context, node, inspection, addTrue);
+        const plan = around || (passed.value !== 'true' && !addTrue) ? undefined : planSafeGlobals(context, node, neededGlobals(inspection), addTrue);
         context.report({
           node,
           messageId: 'loadNeedsAllowlist',

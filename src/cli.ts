@@ -223,6 +223,7 @@ async function lint(options: Options, io: CliIO): Promise<number> {
   };
   const projectFor = (file: string, config: Config | undefined): ProjectContext => ({
     checkpoint: (from, literal) => references.get(from, literal),
+    trustedGlobals: config?.trustedGlobals,
     torch: torchRequirementFor(path.dirname(file), parser, torchCache, config?.torchVersion ? { spec: config.torchVersion, file: path.basename(config.file ?? '') } : undefined),
     index,
     onParsed,

@@ -12,6 +12,7 @@
 import Ajv from 'ajv';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { dangerReason, isBlocked } from './dangerous';
 import type { RuleSetting } from './linter';
 import type { AnyRule, Severity, SeveritySetting } from './rule';
 import type { KnownLoader } from './wrappers';
@@ -44,10 +45,15 @@ export interface Config {
   torchVersion?: string;
   /** Third-party loaders that wrap torch.load, by qualified name. */
   knownLoaders?: Record<string, KnownLoader>;
+  /**
+   * Classes (`module.Name`) the project trusts in its own checkpoints: the safe_globals fix lists them when no
+   * checkpoint file shows what a load needs. Never a blocked module (sys, os, posix, nt) or a dangerous callable.
+   */
+  trustedGlobals?: string[];
 }
 
 const SEVERITIES: readonly SeveritySetting[] = ['off', 'warn', 'error'];
-const TOP_LEVEL_KEYS = new Set(['$schema', 'rules', 'ignorePatterns', 'torchVersion', 'knownLoaders']);
+const TOP_LEVEL_KEYS = new Set(['$schema', 'rules', 'ignorePatterns', 'torchVersion', 'knownLoaders', 'trustedGlobals']);
 
 /** `knownLoaders`: qualified name → how the loader treats weights_only (see src/wrappers.ts KnownLoader). */
 const KNOWN_LOADERS_SCHEMA = {
@@ -107,6 +113,16 @@ export function loadConfig(file: string, allRules: readonly AnyRule[]): Config {
       throw new ConfigError(absolute, 'knownLoaders', `invalid: ${detail}`);
     }
   }
+  const trustedGlobals = object.trustedGlobals;
+  if (trustedGlobals !== undefined) {
+    if (!Array.isArray(trustedGlobals) || trustedGlobals.some((g) => typeof g !== 'string' || !/^[A-Za-z_]\w*(\.[A-Za-z_]\w*)+$/.test(g))) {
+      throw new ConfigError(absolute, 'trustedGlobals', 'expected an array of dotted names like "myapp.models.Config"');
+    }
+    for (const name of trustedGlobals as string[]) {
+      const why = isBlocked(name) ? 'its module is blocked by torch (sys, os, posix, nt)' : dangerReason(name);
+      if (why) throw new ConfigError(absolute, 'trustedGlobals', `${name} must never be allowlisted: ${why}`);
+    }
+  }
   return {
     file: absolute,
     baseDir: path.dirname(absolute),
@@ -114,6 +130,7 @@ export function loadConfig(file: string, allRules: readonly AnyRule[]): Config {
     ignorePatterns,
     torchVersion: torchVersion?.trim(),
     knownLoaders: knownLoaders as Record<string, KnownLoader> | undefined,
+    trustedGlobals: trustedGlobals as string[] | undefined,
   };
 }
 

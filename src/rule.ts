@@ -26,6 +26,8 @@ export interface ProjectContext {
    * relative to the file's folder or the project roots), when that file exists; undefined otherwise.
    */
   checkpoint?: (filePath: string, literal: string) => CheckpointReference | undefined;
+  /** `trustedGlobals` of the file's config: classes the project trusts in its own checkpoints. */
+  trustedGlobals?: readonly string[];
   /** Project wrappers of torch.load and known third-party loaders, for a callee of `filePath`. */
   resolveLoader?: (filePath: string, scopes: FileScopes, callee: Node) => LoadFunction | undefined;
 }

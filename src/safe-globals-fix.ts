@@ -36,19 +36,18 @@ export type SafeGlobalsPlan = { fix: Fix[] } | { reason: string };
 const WRAPPABLE = new Set(['expression_statement', 'return_statement']);
 
 /**
- * Plans the safe_globals repair of `call` (a torch.load-family call whose result is used as an object), for a
- * checkpoint whose inspection says `needs-allowlist`. `weightsOnly` is the edit that makes the call load with
+ * Plans the safe_globals repair of `call` (a torch.load-family call whose result is used as an object) for the
+ * globals `needed` (`module.Name` as torch records them: a checkpoint's needs-allowlist names, or `trustedGlobals`). `weightsOnly` is the edit that makes the call load with
  * `weights_only=True` (added argument or `False` → `True`); undefined when it already does. Returns the edits (imports, the `with` line, the
  * re-indented statement, the weights_only edit), or the reason no fix is possible.
  */
-export function planSafeGlobals(context: FixContext, call: Node, inspection: Inspection, weightsOnly: Fix | undefined): SafeGlobalsPlan {
+export function planSafeGlobals(context: FixContext, call: Node, needed: readonly string[], weightsOnly: Fix | undefined): SafeGlobalsPlan {
   const lowest = context.project.torch.lowest;
   if (lowest && !atLeast(lowest, [2, 5])) return { reason: `torch.serialization.safe_globals needs torch 2.5 or later, and the project allows ${lowest.join('.')}` };
   const tuplesAllowed = !lowest || atLeast(lowest, [2, 6]);
 
   const statement = wrappableStatement(call);
   if (!statement) return { reason: 'the load is not a statement of its own that a `with` block can wrap' };
-  const needed = [...new Set(inspection.globals.filter((g) => g.status === 'needs-allowlist' && !g.afterStop).map((g) => g.name))];
   if (needed.length === 0) return { reason: 'the checkpoint needs no allowlist' };
 
   // each needed global as an entry: a class imported by its name, or a (obj, "recorded.name") tuple where torch
@@ -116,6 +115,11 @@ function wrappableStatement(call: Node): Node | undefined {
   return node;
 }
 
+/** The globals a checkpoint needs allowlisted (torch reads them before the first STOP), each once, in file order. */
+export function neededGlobals(inspection: Inspection): string[] {
+  return [...new Set(inspection.globals.filter((g) => g.status === 'needs-allowlist' && !g.afterStop).map((g) => g.name))];
+}
+
 /** The repair chosen for a load that does not load with weights_only=True, with its safety (Ruff's levels). */
 export interface WeightsOnlyRepair {
   fix?: Fix[];
@@ -132,19 +136,25 @@ export interface WeightsOnlyRepair {
  *   same way); `needs-allowlist` → the safe_globals wrap, unsafe (the program now trusts those classes), else a
  *   suggestion saying why; `unloadable` → a suggestion (it could never load with weights_only=True); `dangerous` →
  *   the plain edit, unsafe (torch then refuses the file instead of running it).
- * - Without a file: the plain edit, safe with state-dict evidence; else only a suggestion (a file that pickles
- *   whole objects would stop loading, and nothing shows which classes it needs).
+ * - Without a file: the plain edit, safe with state-dict evidence; else the wrap with the config's `trustedGlobals`,
+ *   unsafe; else only a suggestion (a file that pickles whole objects would stop loading, and nothing shows which
+ *   classes it needs).
  */
 export function chooseWeightsOnlyRepair(context: FixContext & { filePath: string }, load: LoadCall, edit: Fix, stateDict: boolean): WeightsOnlyRepair {
   const found = checkpointOf(context, load);
   const verdict = found?.inspection.verdict;
   if (found && verdict === 'safe') return { fix: [edit], safety: 'safe' };
   if (found && verdict === 'needs-allowlist') {
-    const plan = planSafeGlobals(context, load.call, found.inspection, edit);
+    const plan = planSafeGlobals(context, load.call, neededGlobals(found.inspection), edit);
     return 'fix' in plan ? { fix: plan.fix, safety: 'unsafe' } : { suggestion: edit, reason: `the checkpoint needs [${found.inspection.allowlist.join(', ')}], but ${plan.reason}` };
   }
   if (found && verdict === 'unloadable') return { suggestion: edit, reason: `the checkpoint cannot load with weights_only=True: ${found.inspection.messages[0] ?? 'unsupported format'}` };
   if (found && verdict === 'dangerous') return { fix: [edit], safety: 'unsafe' };
   if (stateDict) return { fix: [edit], safety: 'safe' };
+  const trusted = context.project.trustedGlobals;
+  if (trusted?.length) {
+    const plan = planSafeGlobals(context, load.call, trusted, edit);
+    if ('fix' in plan) return { fix: plan.fix, safety: 'unsafe' };
+  }
   return { suggestion: edit, reason: 'nothing shows what the file holds — no checkpoint file at this path in the repository, and the result is not used as a state dict — and a file that pickles objects would stop loading' };
 }

@@ -29,6 +29,18 @@ describe('config file', () => {
     expect(JSON.parse(stdout).map((r: { filePath: string }) => r.filePath)).toEqual([`${dir}/src/a.py`]);
   });
 
+  test.each([
+    [['argparse'], 'trustedGlobals: expected an array of dotted names like "myapp.models.Config"'],
+    ['argparse.Namespace', 'trustedGlobals: expected an array of dotted names'],
+    [['posix.system'], 'trustedGlobals: posix.system must never be allowlisted: its module is blocked by torch (sys, os, posix, nt)'],
+    [['builtins.eval'], 'trustedGlobals: builtins.eval must never be allowlisted: '],
+  ])('trustedGlobals %j is refused with exit 2', async (value, message) => {
+    const dir = tempRepo({ ...CODE, '.pylintrc-ts.json': JSON.stringify({ trustedGlobals: value }) });
+    const { code, stderr } = await cli(dir);
+    expect(code).toBe(2);
+    expect(stderr).toContain(message);
+  });
+
   test('rule options are validated and used', async () => {
     const dir = tempRepo({
       'a.py': 'import torch\nfrom lib import Base\n\nclass Net(Base):\n    pass\n\ntorch.save(Net(), "n.pt")\n',

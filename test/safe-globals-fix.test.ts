@@ -98,6 +98,16 @@ describe('safe_globals repair from the checkpoint file', () => {
     expect(output).toBe('import torch\nsd = torch.load("sd.pt", weights_only=True)\nprint(sd.keys())\n');
   });
 
+  test('without a checkpoint file, the config\'s trustedGlobals are the list (unsafe)', async () => {
+    const code = 'import sys\nimport torch\n\nckpt = torch.load(sys.argv[1])\nprint(ckpt["args"])\n';
+    const config = { '.pylintrc-ts.json': JSON.stringify({ trustedGlobals: ['argparse.Namespace', 'myapp.models.Config'] }) };
+    expect((await fixed(code, {}, config, '--unsafe-fixes')).output).toBe(
+      'import sys\nimport torch\nfrom torch.serialization import safe_globals\nfrom argparse import Namespace\nfrom myapp.models import Config\n\nwith safe_globals([Namespace, Config]):\n    ckpt = torch.load(sys.argv[1], weights_only=True)\nprint(ckpt["args"])\n',
+    );
+    // without the config: only a suggestion
+    expect((await fixed(code, {}, {}, '--unsafe-fixes')).output).toBe(code);
+  });
+
   test('weights_only=False with evidence: the same repairs (False becomes True)', async () => {
     expect((await fixed('import torch\nsd = torch.load("sd.pt", weights_only=False)\nprint(sd)\n', { 'sd.pt': 'state_dict.pt' })).output).toBe('import torch\nsd = torch.load("sd.pt", weights_only=True)\nprint(sd)\n');
     expect((await fixed('import torch, argparse\nckpt = torch.load("ckpt.pt", weights_only=False)\n', { 'ckpt.pt': 'training_ckpt.pt' }, {}, '--unsafe-fixes')).output).toBe(
