@@ -114,29 +114,35 @@ export async function inspectCheckpoint(file: string, options: InspectOptions = 
       return result;
     }
     try {
-      // torch takes the prefix folder from the first entry, whatever its name (caffe2/serialize/inline_container.cc)
+      // torch takes the prefix folder from the first entry, whatever its name, and looks members up by name without
+      // regard to case, taking the first match (caffe2/serialize/inline_container.cc over miniz; checked with 1.13)
       const prefix = (zip.names[0] ?? '').split('/')[0];
-      const has = (name: string) => zip.names.includes(`${prefix}/${name}`);
-      const members = has('constants.pkl')
-        ? zip.names.filter((n) => n.endsWith('.pkl') || n.endsWith('.debug_pkl'))
-        : has('data.pkl') ? [`${prefix}/data.pkl`] : [];
-      if (members.length === 0) {
+      const find = (name: string) => zip.names.findIndex((n) => n.toLowerCase() === `${prefix}/${name}`.toLowerCase());
+      const torchscript = find('constants.pkl') >= 0;
+      const dataPkl = find('data.pkl');
+      if (!torchscript && dataPkl < 0) {
         result.messages.push(`a zip file without ${prefix}/data.pkl: not a torch checkpoint`);
         return result;
       }
-      result.format = has('constants.pkl') ? 'torchscript' : 'torch-zip';
-      // torch opens an archive only with a version record (caffe2/serialize/inline_container.cc)
-      if (!has('version') && !has('.data/version')) {
+      result.format = torchscript ? 'torchscript' : 'torch-zip';
+      // torch opens an archive only with a version record
+      if (find('version') < 0 && find('.data/version') < 0) {
         result.messages.push(`no ${prefix}/version record: torch cannot open the archive`);
         corrupt = true;
       }
-      for (const member of members) {
+      // what torch reads (data.pkl), and every other pickle-looking member (duplicates, other folders, TorchScript's
+      // pickles): torch does not unpickle those with weights_only, but a hidden payload there is reported
+      const members = zip.names
+        .map((name, index) => ({ name, index }))
+        .filter(({ name, index }) => index === dataPkl || /\.(pkl|debug_pkl)$/i.test(name))
+        .slice(0, 256);
+      for (const { name, index } of members) {
         try {
-          walks.push({ member, walk: walkPickle(await zip.read(member), walkLimits, 0, { supported: table.opcodes }), read: result.format === 'torch-zip' });
+          walks.push({ member: name, walk: walkPickle(await zip.read(index), walkLimits, 0, { supported: table.opcodes }), read: !torchscript && index === dataPkl });
         } catch (error) {
-          result.messages.push(`cannot read ${member}: ${(error as Error).message}`);
+          result.messages.push(`cannot read ${name}: ${(error as Error).message}`);
           if (error instanceof ZipLimitError) incomplete = (error as Error).message;
-          else corrupt = true;
+          else if (index === dataPkl) corrupt = true;
         }
       }
     } finally {

@@ -21,10 +21,13 @@ export const DEFAULT_ZIP_LIMITS: ZipLimits = { maxMemberBytes: 256 * 1024 * 1024
 export class ZipLimitError extends Error {}
 
 export interface ZipArchive {
-  /** Member names in central-directory order. */
+  /**
+   * Member names in central-directory order, duplicates included (UTF-8 when the entry says so, else Latin-1;
+   * never rejected for `..` or absolute paths: nothing is extracted).
+   */
   names: string[];
-  /** Reads one member fully. Rejects with a message for users on limits and corrupt data. */
-  read(name: string): Promise<Buffer>;
+  /** Reads the member at `index` of `names` fully. Rejects with a message for users on limits and corrupt data. */
+  read(index: number): Promise<Buffer>;
   close(): void;
 }
 
@@ -34,13 +37,15 @@ export interface ZipArchive {
  */
 export function openZip(file: string, limits: ZipLimits = DEFAULT_ZIP_LIMITS): Promise<ZipArchive> {
   return new Promise((resolve, reject) => {
-    yauzl.open(file, { lazyEntries: true, autoClose: false, validateEntrySizes: false, strictFileNames: false }, (error, zip) => {
+    // decodeStrings: false, so that yauzl does not refuse names torch accepts (`a/../x`, backslashes)
+    yauzl.open(file, { lazyEntries: true, autoClose: false, validateEntrySizes: false, strictFileNames: false, decodeStrings: false }, (error, zip) => {
       if (error || !zip) return reject(error ?? new Error('cannot open zip'));
-      const entries = new Map<string, yauzl.Entry>();
+      const entries: yauzl.Entry[] = [];
       const names: string[] = [];
       zip.on('entry', (entry: yauzl.Entry) => {
-        if (!entries.has(entry.fileName)) names.push(entry.fileName);
-        entries.set(entry.fileName, entry);
+        const raw = entry.fileName as unknown as Buffer;
+        names.push(raw.toString(entry.generalPurposeBitFlag & 0x800 ? 'utf8' : 'latin1'));
+        entries.push(entry);
         zip.readEntry();
       });
       zip.on('error', (e: Error) => reject(e));
@@ -49,8 +54,8 @@ export function openZip(file: string, limits: ZipLimits = DEFAULT_ZIP_LIMITS): P
         resolve({
           names,
           close: () => zip.close(),
-          read: async (name) => {
-            const data = await readEntry(zip, entries.get(name), name, { ...limits, maxMemberBytes: Math.min(limits.maxMemberBytes, budget) });
+          read: async (index) => {
+            const data = await readEntry(zip, entries[index], names[index] ?? '?', { ...limits, maxMemberBytes: Math.min(limits.maxMemberBytes, budget) });
             budget -= data.length;
             return data;
           },

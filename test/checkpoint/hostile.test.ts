@@ -23,6 +23,17 @@ describe('hostile checkpoints: read like torch, never stricter, fail closed', ()
     expect((await inspect('renamed.pt')).verdict).toBe('dangerous');
   });
 
+  test('members are found like torch finds them: first of duplicates, any case; names torch ignores do not stop the read', async () => {
+    expect(await inspect('dup_evil_first.pt')).toEqual({ format: 'torch-zip', verdict: 'dangerous', globals: ['posix.system GLOBAL blocked'], messages: [] });
+    // torch reads the safe first member; the evil duplicate is still reported (it is in the file)
+    const second = await inspectCheckpoint(path.join(dir, 'dup_safe_first.pt'));
+    expect(second.globals.map((g) => [g.name, g.member, g.status])).toEqual([['posix.system', 'dup/data.pkl', 'blocked']]);
+    expect(second.verdict).toBe('dangerous');
+    expect((await inspect('upper_case_evil.pt')).verdict).toBe('dangerous');
+    expect(await inspect('upper_version.pt')).toEqual({ format: 'torch-zip', verdict: 'safe', globals: [], messages: [] });
+    expect(await inspect('dotdot_name.pt')).toEqual({ format: 'torch-zip', verdict: 'safe', globals: [], messages: [] });
+  });
+
   test('STACK_GLOBAL fed from the memo resolves to its name', async () => {
     expect(await inspect('memo_stack_global.pt')).toEqual({
       format: 'torch-zip',
@@ -91,6 +102,9 @@ describe('hostile checkpoints: read like torch, never stricter, fail closed', ()
       'bomb.pt': 'dangerous',
       'deep_evil.pt': 'dangerous',
       'deep_safe.pt': 'safe',
+      'dotdot_name.pt': 'safe',
+      'dup_evil_first.pt': 'dangerous',
+      'dup_safe_first.pt': 'dangerous',
       'descriptor_evil.pt': 'dangerous',
       'garbage_after_stop.pt': 'safe',
       'huge_memo_index.pt': 'safe',
@@ -101,6 +115,8 @@ describe('hostile checkpoints: read like torch, never stricter, fail closed', ()
       'readme.pt': 'not-a-checkpoint',
       'renamed.pt': 'dangerous',
       'truncated_pickle.pt': 'unloadable',
+      'upper_case_evil.pt': 'dangerous',
+      'upper_version.pt': 'safe',
       'zip64_evil.pt': 'dangerous',
     });
   });

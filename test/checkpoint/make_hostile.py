@@ -111,6 +111,16 @@ torch_zip("garbage_after_stop.pt", [("garbage_after_stop/data.pkl", SAFE + b"\xf
 # 10. a valid zip whose data.pkl is cut in the middle: torch cannot load it
 torch_zip("truncated_pickle.pt", [("truncated_pickle/data.pkl", SAFE[:-3], None)])
 
+# 10b. names as torch looks them up: the first of two same-named members, any case, and odd names it ignores
+import warnings  # noqa: E402  (zipfile warns about the duplicate on purpose)
+
+warnings.simplefilter("ignore")
+torch_zip("dup_evil_first.pt", [("dup/data.pkl", EVIL, None), ("dup/data.pkl", SAFE, None)])
+torch_zip("dup_safe_first.pt", [("dup/data.pkl", SAFE, None), ("dup/data.pkl", EVIL, None)])
+torch_zip("upper_case_evil.pt", [("up/version", b"3\n", None), ("up/DATA.PKL", EVIL, None)])
+torch_zip("upper_version.pt", [("uv/data.pkl", SAFE, None), ("uv/VERSION", b"3\n", None)])
+torch_zip("dotdot_name.pt", [("dd/data.pkl", SAFE, None), ("dd/../x", b"x", None)])
+
 # 11. a zip without the version record: torch cannot open it
 torch_zip("no_version.pt", [("no_version/data.pkl", SAFE, None)], version=False)
 
