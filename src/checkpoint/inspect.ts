@@ -6,7 +6,7 @@
 import * as fs from 'node:fs';
 import { dangerReason, isBlocked } from '../dangerous';
 import { ALLOWLISTS } from './allowlists';
-import { DEFAULT_LIMITS, type PickleGlobal, WEIGHTS_ONLY_OPCODES, walkPickle, type WalkLimits, type WalkResult } from './pickle';
+import { DEFAULT_LIMITS, type PickleGlobal, UNRESOLVED, WEIGHTS_ONLY_OPCODES, walkPickle, type WalkLimits, type WalkResult } from './pickle';
 import { openZip, type ZipArchive, ZipLimitError, type ZipLimits } from './zip';
 
 export type CheckpointFormat = 'torch-zip' | 'torch-legacy' | 'torchscript' | 'safetensors' | 'pickle' | 'unknown';
@@ -98,8 +98,13 @@ export async function inspectCheckpoint(file: string, options: InspectOptions = 
 
   // what torch reads (decides loadability), and what it does not (reported when dangerous)
   const walks: { member: string; walk: WalkResult; read: boolean }[] = [];
-  const classify = (g: PickleGlobal): GlobalStatus =>
-    isBlocked(g.name) ? 'blocked' : dangerReason(g.name) ? 'dangerous' : g.opcode !== 'GLOBAL' ? 'unsupported-opcode' : allowed.has(g.name) ? 'allowed' : 'needs-allowlist';
+  // a STACK_GLOBAL whose module or name is computed while loading could be anything: dangerous (fail closed)
+  const classify = (g: PickleGlobal): GlobalStatus => {
+    if (isBlocked(g.name)) return 'blocked';
+    if (g.name === UNRESOLVED || dangerReason(g.name)) return 'dangerous';
+    if (g.opcode !== 'GLOBAL') return 'unsupported-opcode';
+    return allowed.has(g.name) ? 'allowed' : 'needs-allowlist';
+  };
 
   // a member or pickle not read to the end because of a limit: it may hide anything, so the verdict fails closed
   let incomplete: string | undefined;
@@ -148,7 +153,7 @@ export async function inspectCheckpoint(file: string, options: InspectOptions = 
     } finally {
       zip.close();
     }
-  } else if (size >= 8 && isSafetensors(head, size)) {
+  } else if (size >= 8 && isSafetensors(file, head, size)) {
     result.format = 'safetensors';
     result.verdict = 'safe';
     return result;
@@ -158,8 +163,11 @@ export async function inspectCheckpoint(file: string, options: InspectOptions = 
     result.messages.push('a tar archive (torch < 1.6 legacy format): torch 2.6+ refuses it with weights_only=True');
     return result;
   } else {
-    const data = readPrefix(file, Math.min(size, options.maxReadBytes ?? 256 * 1024 * 1024));
-    if (head.subarray(0, LEGACY_MAGIC.length).equals(LEGACY_MAGIC)) {
+    // torch unpickles any other file (its legacy loader): walk it as pickles, from a bounded prefix
+    const length = Math.min(size, options.maxReadBytes ?? 256 * 1024 * 1024);
+    const data = readPrefix(file, length);
+    const legacy = startsWith(data, LEGACY_MAGIC) || startsWith(data, LEGACY_MAGIC.subarray(2)); // with or without PROTO 2
+    if (legacy) {
       result.format = 'torch-legacy';
       let start = 0;
       for (let i = 1; i <= 5; i++) {
@@ -168,12 +176,23 @@ export async function inspectCheckpoint(file: string, options: InspectOptions = 
         if (walk.error) break;
         start = walk.end;
       }
-    } else if (head[0] === 0x80 && head[1] <= 5) {
-      result.format = 'pickle';
-      walks.push({ member: 'file', walk: walkPickle(data, walkLimits, 0, { supported: table.opcodes }), read: true });
     } else {
-      result.messages.push('neither a zip, a legacy torch file, a pickle nor safetensors');
-      return result;
+      const walk = walkPickle(data, walkLimits, 0, { supported: table.opcodes });
+      // a pickle: it says so (PROTO), or it is a complete protocol 0/1 pickle whose globals are real dotted names,
+      // or it names a code-running global; a text file read as opcodes is none of these
+      const named = walk.globals.every((g) => /^[A-Za-z_][\w]*(\.[A-Za-z_<][\w>]*)+$/.test(g.name));
+      const harmful = walk.globals.some((g) => isBlocked(g.name) || dangerReason(g.name));
+      if (data[0] !== 0x80 && !harmful && (walk.firstStopEnd === undefined || !named)) {
+        result.messages.push('neither a zip, a legacy torch file, a pickle nor safetensors');
+        return result;
+      }
+      result.format = 'pickle';
+      walks.push({ member: 'file', walk, read: true });
+    }
+    // only a prefix was read: a pickle cut at its end may go on in the rest of the file (fail closed)
+    if (length < size) {
+      const cut = walks.find((w) => w.walk.error?.startsWith('truncated'));
+      if (cut) incomplete = `only the first ${length} bytes of the file were read`;
     }
   }
 
@@ -190,7 +209,7 @@ export async function inspectCheckpoint(file: string, options: InspectOptions = 
     const firstUnsupported = walk.unsupported.find((u) => !u.afterStop);
     if (read && firstUnsupported) {
       unloadable = true;
-      const hint = (walk.protocol ?? 0) > 2 ? `protocol ${walk.protocol}; re-save with pickle_protocol=2` : WEIGHTS_ONLY_OPCODES.has(firstUnsupported.opcode) ? 'torch 2.4 and later accept it' : `protocol ${walk.protocol ?? '?'}`;
+      const hint = (walk.protocol ?? 0) > 2 ? `protocol ${walk.protocol}; re-save with pickle_protocol=2` : WEIGHTS_ONLY_OPCODES.has(firstUnsupported.opcode) ? 'torch 2.4 and later accept it' : `protocol ${walk.protocol ?? '0 or 1'}`;
       result.messages.push(`${member}: opcode ${firstUnsupported.opcode} at byte ${firstUnsupported.offset} is not supported by the weights_only unpickler of torch ${torch.table} (${hint})`);
     }
     if (walk.globals.some((g) => g.afterStop)) result.messages.push(`${member}: data after the first STOP (torch ignores it; a tampered file?)`);
@@ -198,6 +217,7 @@ export async function inspectCheckpoint(file: string, options: InspectOptions = 
 
   const dangerous = result.globals.filter((g) => g.status === 'blocked' || g.status === 'dangerous');
   const needed = [...new Set(result.globals.filter((g) => g.status === 'needs-allowlist' && !g.afterStop && walks.find((w) => w.member === g.member)?.read).map((g) => g.name))];
+  if (result.globals.some((g) => g.name === UNRESOLVED)) result.messages.push('a STACK_GLOBAL names a global computed while loading (not a plain string): it could be anything, so it counts as dangerous');
   if (incomplete) result.messages.push('not read to the end because of a limit, so it cannot be shown safe: judged dangerous');
   if (corrupt && !unloadable) result.messages.push('corrupt or truncated: torch cannot load it either');
   result.verdict = dangerous.length > 0 || incomplete ? 'dangerous' : unloadable || corrupt ? 'unloadable' : needed.length > 0 ? 'needs-allowlist' : 'safe';
@@ -212,10 +232,39 @@ export function atLeast(version: readonly number[], floor: readonly [number, num
   return version[0] > floor[0] || (version[0] === floor[0] && (version[1] ?? 0) >= floor[1]);
 }
 
-/** safetensors: an 8-byte little-endian header length, then a JSON object (huggingface/safetensors format). */
-function isSafetensors(head: Buffer, size: number): boolean {
+/**
+ * safetensors (huggingface/safetensors format): an 8-byte little-endian header length, then a JSON object whose
+ * entries are `__metadata__` or tensors `{dtype, shape, data_offsets: [begin, end]}` inside the file. Anything less
+ * is not taken for safetensors (a pickle can start with bytes that look like a header).
+ */
+function isSafetensors(file: string, head: Buffer, size: number): boolean {
   const length = Number(head.readBigUInt64LE(0));
-  return length > 1 && length <= size - 8 && head[8] === 0x7b;
+  if (length < 2 || length > size - 8 || length > 100 * 1024 * 1024 || head[8] !== 0x7b) return false;
+  let header: unknown;
+  try {
+    header = JSON.parse(readPrefix(file, 8 + length).subarray(8).toString('utf8'));
+  } catch {
+    return false;
+  }
+  if (typeof header !== 'object' || header === null || Array.isArray(header)) return false;
+  const dataBytes = size - 8 - length;
+  return Object.entries(header).every(([key, value]) => {
+    if (key === '__metadata__') return typeof value === 'object' && value !== null;
+    const t = value as { dtype?: unknown; shape?: unknown; data_offsets?: unknown };
+    const offsets = t?.data_offsets;
+    return (
+      typeof t?.dtype === 'string' &&
+      Array.isArray(t.shape) &&
+      Array.isArray(offsets) &&
+      offsets.length === 2 &&
+      offsets.every((o) => Number.isInteger(o) && o >= 0 && o <= dataBytes) &&
+      offsets[0] <= offsets[1]
+    );
+  });
+}
+
+function startsWith(data: Buffer, prefix: Buffer): boolean {
+  return data.length >= prefix.length && data.subarray(0, prefix.length).equals(prefix);
 }
 
 function readPrefix(file: string, length: number): Buffer {

@@ -40,6 +40,9 @@ export interface WalkResult {
   end: number;
 }
 
+/** The name of a STACK_GLOBAL whose module or name is not a string known without running the pickle. */
+export const UNRESOLVED = '<unresolved>.<unresolved>';
+
 export interface WalkLimits {
   /** Opcodes walked, over all pickles in the data. */
   maxOpcodes: number;
@@ -285,7 +288,7 @@ export function walkPickle(data: Uint8Array, limits: WalkLimits = DEFAULT_LIMITS
         case 'STACK_GLOBAL': {
           const name = pop();
           const module = pop();
-          const qualified = module && name ? py3Name(module.str, name.str) : '<unresolved>.<unresolved>';
+          const qualified = module && name ? py3Name(module.str, name.str) : UNRESOLVED;
           result.globals.push({ name: qualified, opcode: 'STACK_GLOBAL', offset, afterStop });
           push(null);
           break;

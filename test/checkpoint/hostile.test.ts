@@ -3,7 +3,9 @@ import * as path from 'node:path';
 import { inspectCheckpoint, type Inspection } from '../../src/checkpoint/inspect';
 import { DEFAULT_LIMITS } from '../../src/checkpoint/pickle';
 import { DEFAULT_ZIP_LIMITS } from '../../src/checkpoint/zip';
+import * as fs from 'node:fs';
 import { cli, tempRepo } from '../helpers/cli';
+import { sharedDir } from '../helpers/shared';
 
 // hostile files written by make_hostile.py (standard library only) into a fresh folder
 const dir = tempRepo({});
@@ -95,6 +97,40 @@ describe('hostile checkpoints: read like torch, never stricter, fail closed', ()
     expect((await inspect('raw_evil.pkl')).verdict).toBe('dangerous');
   });
 
+  test('pickles without PROTO are still pickles; a safetensors-looking header does not hide one; text stays text', async () => {
+    expect(await inspect('proto0_evil.pkl')).toEqual({
+      format: 'pickle',
+      verdict: 'dangerous',
+      globals: ['posix.system GLOBAL blocked'],
+      messages: ['file: opcode STRING at byte 15 is not supported by the weights_only unpickler of torch 2.10 (protocol 0 or 1)'],
+    });
+    expect((await inspect('fake_safetensors.bin')).globals).toEqual(['posix.system GLOBAL blocked']);
+    expect(await inspect('text_c.bin')).toEqual({ format: 'unknown', verdict: 'not-a-checkpoint', globals: [], messages: ['neither a zip, a legacy torch file, a pickle nor safetensors'] });
+    // a legacy file with its PROTO opcode cut off still loads in torch: still read as legacy
+    const shared = path.join(sharedDir(), 'checkpoints');
+    fs.writeFileSync(path.join(dir, 'stripped_legacy.pt'), fs.readFileSync(path.join(shared, 'legacy_state_dict.pt')).subarray(2));
+    fs.writeFileSync(path.join(dir, 'stripped_legacy_evil.pt'), fs.readFileSync(path.join(shared, 'malicious_os_system_legacy.pt')).subarray(2));
+    expect(await inspect('stripped_legacy.pt')).toMatchObject({ format: 'torch-legacy', verdict: 'safe' });
+    expect(await inspect('stripped_legacy_evil.pt')).toMatchObject({ format: 'torch-legacy', verdict: 'dangerous' });
+    fs.rmSync(path.join(dir, 'stripped_legacy.pt'));
+    fs.rmSync(path.join(dir, 'stripped_legacy_evil.pt'));
+  });
+
+  test('a STACK_GLOBAL whose name is computed while loading counts as dangerous', async () => {
+    const result = await inspect('computed_stack_global.pt');
+    expect(result.verdict).toBe('dangerous');
+    expect(result.globals).toContain('<unresolved>.<unresolved> STACK_GLOBAL dangerous');
+    expect(result.messages).toContain('a STACK_GLOBAL names a global computed while loading (not a plain string): it could be anything, so it counts as dangerous');
+  });
+
+  test('a raw pickle longer than the read limit fails closed', async () => {
+    const big = path.join(dir, 'big.pkl');
+    fs.writeFileSync(big, Buffer.concat([Buffer.from([0x80, 0x02, 0x54]), Buffer.from([0x00, 0x00, 0x10, 0x00]), Buffer.alloc(2 << 20)]));
+    const result = await inspectCheckpoint(big, { maxReadBytes: 1 << 20 });
+    fs.rmSync(big);
+    expect([result.verdict, result.messages.at(-1)]).toEqual(['dangerous', 'not read to the end because of a limit, so it cannot be shown safe: judged dangerous']);
+  });
+
   test('the whole folder in one inspect run: each file gets its verdict, the run goes on, exit 1', async () => {
     const { code, stdout } = await cli(dir, 'inspect', '.', '-f', 'json');
     expect(code).toBe(1);
@@ -113,6 +149,10 @@ describe('hostile checkpoints: read like torch, never stricter, fail closed', ()
       'no_version.pt': 'unloadable',
       'raw_evil.pkl': 'dangerous',
       'readme.pt': 'not-a-checkpoint',
+      'proto0_evil.pkl': 'dangerous',
+      'fake_safetensors.bin': 'dangerous',
+      'text_c.bin': 'not-a-checkpoint',
+      'computed_stack_global.pt': 'dangerous',
       'renamed.pt': 'dangerous',
       'truncated_pickle.pt': 'unloadable',
       'upper_case_evil.pt': 'dangerous',

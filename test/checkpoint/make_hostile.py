@@ -129,3 +129,24 @@ with open(os.path.join(out, "readme.pt"), "w") as f:
     f.write("weights are on the release page\n")
 with open(os.path.join(out, "raw_evil.pkl"), "wb") as f:
     f.write(EVIL)
+
+# 13. pickles that do not start with PROTO: protocol 0 text opcodes calling posix.system, a safetensors-looking
+#     header in front of a protocol 0 pickle, and a text file starting with "c" (not a pickle at all)
+PROTO0_EVIL = b"cposix\nsystem\n(S'true'\ntR."
+with open(os.path.join(out, "proto0_evil.pkl"), "wb") as f:
+    f.write(PROTO0_EVIL)
+with open(os.path.join(out, "fake_safetensors.bin"), "wb") as f:
+    # 'V' is both a header length (86) and UNICODE; the pickle goes on after its line, then padding
+    f.write(b"V\0\0\0\0\0\0\0{\"a\":1}\n0" + PROTO0_EVIL + b" " * 120)
+with open(os.path.join(out, "text_c.bin"), "w") as f:
+    f.write("config = load()\nname = x\n. and more text\n")
+
+# 14. a STACK_GLOBAL whose module and name are computed by REDUCE (builtins.str("posix")): unknowable statically
+computed = (
+    b"\x80\x04"
+    + b"cbuiltins\nstr\nX\x05\x00\x00\x00posix\x85R"
+    + b"cbuiltins\nstr\nX\x06\x00\x00\x00system\x85R"
+    + b"\x93X\x04\x00\x00\x00true\x85R."
+)
+torch_zip("computed_stack_global.pt", [("csg/data.pkl", computed, None)])
+
