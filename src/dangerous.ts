@@ -7,6 +7,7 @@
 export const BLOCKED_MODULES = ['sys', 'os', 'posix', 'nt'];
 
 const DANGEROUS_NAMES = new Set([
+  // FACTS.md
   'builtins.eval',
   'builtins.exec',
   'builtins.compile',
@@ -21,8 +22,46 @@ const DANGEROUS_NAMES = new Set([
   'torch.storage._load_from_bytes',
   'torch.serialization.load',
   'torch.load',
+  // callables that run code, load another pickle or open files when a REDUCE calls them (public pickle-gadget
+  // reports: picklescan/modelscan/fickling denylists and their bypasses)
+  'builtins.input',
+  'builtins.delattr',
+  'builtins.map',
+  'builtins.filter',
+  'builtins.apply',
+  'builtins.execfile',
+  'builtins.file',
+  'builtins.reload',
+  'operator.call',
+  'functools.reduce',
+  'types.FunctionType',
+  'types.CodeType',
+  'types.MethodType',
+  'io.open',
+  '_io.open',
+  'io.FileIO',
+  '_io.FileIO',
+  'codecs.open',
+  'platform.popen',
+  'numpy.load',
+  'numpy.testing._private.utils.runstring',
+  'pandas.read_pickle',
+  'pandas.io.pickle.read_pickle',
+  'torch.jit.load',
+  'torch.hub.load',
+  'torch.hub.load_state_dict_from_url',
+  'torch.utils.model_zoo.load_url',
 ]);
-const DANGEROUS_MODULES = ['os', 'posix', 'nt', 'sys', 'subprocess', 'pty', 'socket', 'runpy', 'importlib', 'marshal', 'pickle', 'shutil'];
+const DANGEROUS_MODULES = [
+  // FACTS.md
+  'os', 'posix', 'nt', 'sys', 'subprocess', 'pty', 'socket', 'runpy', 'importlib', 'marshal', 'pickle', 'shutil',
+  // process, interpreter, debugger and network access; other unpicklers (same sources as above)
+  '_posixsubprocess', '_winapi', 'multiprocessing', 'asyncio', 'concurrent', 'signal', 'ctypes', '_ctypes',
+  'code', 'codeop', 'pdb', 'bdb', 'cProfile', 'profile', 'timeit', 'trace', 'webbrowser', 'commands', 'popen2',
+  '_pickle', 'cPickle', 'dill', 'cloudpickle', 'joblib', 'shelve',
+  'urllib', 'urllib2', 'http', 'httplib', 'requests', 'ftplib', 'smtplib', 'telnetlib', 'xmlrpc',
+  'torch.utils.cpp_extension', 'torch.package', 'torch._dynamo', 'torch._inductor',
+];
 
 const inModule = (name: string, module: string) => name === module || name.startsWith(`${module}.`);
 

@@ -116,6 +116,15 @@ describe('hostile checkpoints: read like torch, never stricter, fail closed', ()
     fs.rmSync(path.join(dir, 'stripped_legacy_evil.pt'));
   });
 
+  test('callables that run code outside the blocked modules are dangerous, never offered for an allowlist', async () => {
+    expect(await inspect('gadgets.pt')).toEqual({
+      format: 'torch-zip',
+      verdict: 'dangerous',
+      globals: ['webbrowser.open GLOBAL dangerous', '_posixsubprocess.fork_exec GLOBAL dangerous', 'numpy.testing._private.utils.runstring GLOBAL dangerous', 'torch.jit.load GLOBAL dangerous', 'code.InteractiveInterpreter GLOBAL dangerous'],
+      messages: [],
+    });
+  });
+
   test('a STACK_GLOBAL whose name is computed while loading counts as dangerous', async () => {
     const result = await inspect('computed_stack_global.pt');
     expect(result.verdict).toBe('dangerous');
@@ -142,6 +151,7 @@ describe('hostile checkpoints: read like torch, never stricter, fail closed', ()
       'dup_evil_first.pt': 'dangerous',
       'dup_safe_first.pt': 'dangerous',
       'descriptor_evil.pt': 'dangerous',
+      'gadgets.pt': 'dangerous',
       'garbage_after_stop.pt': 'safe',
       'huge_memo_index.pt': 'safe',
       'lying_bomb.pt': 'unloadable',

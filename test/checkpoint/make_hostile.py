@@ -150,3 +150,7 @@ computed = (
 )
 torch_zip("computed_stack_global.pt", [("csg/data.pkl", computed, None)])
 
+# 15. callables beyond the blocked modules that still run code when called: each GLOBAL then POP
+gadgets = [("webbrowser", "open"), ("_posixsubprocess", "fork_exec"), ("numpy.testing._private.utils", "runstring"), ("torch.jit", "load"), ("code", "InteractiveInterpreter")]
+torch_zip("gadgets.pt", [("gadgets/data.pkl", PROTO2 + b"".join(b"c%s\n%s\n0" % (m.encode(), n.encode()) for m, n in gadgets) + b"N.", None)])
+

@@ -31,6 +31,15 @@ runRuleTests(rule, {
       ],
     },
     {
+      name: 'gadgets beyond the FACTS list: a browser, a debugger, another unpickler',
+      code: `${T}import webbrowser, pdb\nimport pandas as pd\ntorch.serialization.add_safe_globals([webbrowser.open, pdb.run, pd.read_pickle])\n`,
+      errors: [
+        { messageId: 'dangerous', line: 4, column: 39, messageIncludes: 'module `webbrowser`' },
+        { messageId: 'dangerous', line: 4, column: 56, messageIncludes: 'module `pdb`' },
+        { messageId: 'dangerous', line: 4, column: 65, messageIncludes: '`pandas.read_pickle`' },
+      ],
+    },
+    {
       name: 'a list bound to a name, and __import__',
       code: `${T}ALLOW = [MyConfig, __import__]\ntorch.serialization.add_safe_globals(ALLOW)\n`,
       errors: [{ messageId: 'dangerous', line: 2, column: 20, messageIncludes: '`builtins.__import__`' }],
