@@ -73,7 +73,10 @@ function allowlistFor(version?: [number, number]): (typeof ALLOWLISTS)[number] {
 export async function inspectCheckpoint(file: string, options: InspectOptions = {}): Promise<Inspection> {
   const table = allowlistFor(options.torchVersion);
   const allowed = table.names;
-  const walkLimits = options.walkLimits ?? DEFAULT_LIMITS;
+  const limits = options.walkLimits ?? DEFAULT_LIMITS;
+  // one time budget for the whole file, however many pickles it holds
+  const deadline = Date.now() + limits.maxMillis;
+  const walkLimits = (): WalkLimits => ({ ...limits, maxMillis: deadline - Date.now() });
   const torch = {
     version: (options.torchVersion ?? table.version).join('.'),
     source: options.torchVersion ? (options.torchVersionSource ?? `torch ${options.torchVersion.join('.')}`) : 'the newest torch known',
@@ -142,8 +145,13 @@ export async function inspectCheckpoint(file: string, options: InspectOptions = 
         .filter(({ name, index }) => index === dataPkl || /\.(pkl|debug_pkl)$/i.test(name))
         .slice(0, 256);
       for (const { name, index } of members) {
+        if (Date.now() > deadline) {
+          incomplete ??= `${name} and later members were not read: the time limit was reached`;
+          result.messages.push(`${name} and later members were not read: the time limit was reached`);
+          break;
+        }
         try {
-          walks.push({ member: name, walk: walkPickle(await zip.read(index), walkLimits, 0, { supported: table.opcodes }), read: !torchscript && index === dataPkl });
+          walks.push({ member: name, walk: walkPickle(await zip.read(index), walkLimits(), 0, { supported: table.opcodes }), read: !torchscript && index === dataPkl });
         } catch (error) {
           result.messages.push(`cannot read ${name}: ${(error as Error).message}`);
           if (error instanceof ZipLimitError) incomplete = (error as Error).message;
@@ -171,13 +179,13 @@ export async function inspectCheckpoint(file: string, options: InspectOptions = 
       result.format = 'torch-legacy';
       let start = 0;
       for (let i = 1; i <= 5; i++) {
-        const walk = walkPickle(data, walkLimits, start, { single: true, supported: table.opcodes });
+        const walk = walkPickle(data, walkLimits(), start, { single: true, supported: table.opcodes });
         walks.push({ member: `pickle #${i}`, walk, read: true });
         if (walk.error) break;
         start = walk.end;
       }
     } else {
-      const walk = walkPickle(data, walkLimits, 0, { supported: table.opcodes });
+      const walk = walkPickle(data, walkLimits(), 0, { supported: table.opcodes });
       // a pickle: it says so (PROTO), or it is a complete protocol 0/1 pickle whose globals are real dotted names,
       // or it names a code-running global; a text file read as opcodes is none of these
       const named = walk.globals.every((g) => /^[A-Za-z_][\w]*(\.[A-Za-z_<][\w>]*)+$/.test(g.name));

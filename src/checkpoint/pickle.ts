@@ -50,11 +50,11 @@ export interface WalkLimits {
   maxStack: number;
   /** Distinct memo entries. */
   maxMemo: number;
-  /** Wall time for one walk, in milliseconds (checked every 65,536 opcodes). */
+  /** Wall time for one walk, in milliseconds (checked every 65,536 opcodes); the inspector shares it over a file. */
   maxMillis: number;
 }
 
-export const DEFAULT_LIMITS: WalkLimits = { maxOpcodes: 5_000_000, maxStack: 1_000_000, maxMemo: 1_000_000, maxMillis: 10_000 };
+export const DEFAULT_LIMITS: WalkLimits = { maxOpcodes: 50_000_000, maxStack: 1_000_000, maxMemo: 1_000_000, maxMillis: 10_000 };
 
 /** Argument formats (pickletools): fixed byte counts, length-prefixed data, or newline-terminated lines. */
 type Arg = { fixed: number } | { lengthBytes: 1 | 4 | 8 } | { lines: 1 | 2 } | { none: true };
@@ -161,6 +161,15 @@ export function walkPickle(data: Uint8Array, limits: WalkLimits = DEFAULT_LIMITS
 
   const fail = (message: string, limitHit = false): WalkResult => ({ ...result, end: pos, error: message, ...(limitHit && { limitHit }) });
   const started = Date.now();
+  // each distinct global (name, opcode, before/after STOP) and unsupported opcode is kept once, at its first offset:
+  // a file repeating one GLOBAL millions of times costs no memory
+  const seen = new Set<string>();
+  const note = (key: string, add: () => void) => {
+    if (!seen.has(key)) {
+      seen.add(key);
+      add();
+    }
+  };
   const push = (v: Value) => {
     if (stack.length >= limits.maxStack) throw new WalkLimit(`stack larger than ${limits.maxStack}`);
     stack.push(v);
@@ -181,7 +190,7 @@ export function walkPickle(data: Uint8Array, limits: WalkLimits = DEFAULT_LIMITS
   try {
     while (pos < data.length) {
       if (++opcodes > limits.maxOpcodes) return fail(`more than ${limits.maxOpcodes} opcodes`, true);
-      if ((opcodes & 0xffff) === 0 && Date.now() - started > limits.maxMillis) return fail(`walk took longer than ${limits.maxMillis} ms`, true);
+      if ((opcodes & 0xffff) === 0 && Date.now() - started > limits.maxMillis) return fail('reading took longer than the time limit', true);
       const offset = pos;
       const info = OPCODES.get(data[pos]);
       if (!info) {
@@ -189,7 +198,7 @@ export function walkPickle(data: Uint8Array, limits: WalkLimits = DEFAULT_LIMITS
         return afterStop ? { ...result, end: pos } : fail(`unknown opcode 0x${data[pos].toString(16).padStart(2, '0')} at byte ${pos}`);
       }
       pos++;
-      if (!supported.has(info.name)) result.unsupported.push({ opcode: info.name, offset, afterStop });
+      if (!supported.has(info.name)) note(`${info.name}\0${afterStop}`, () => result.unsupported.push({ opcode: info.name, offset, afterStop }));
 
       // read the argument
       let text: string | undefined;
@@ -213,7 +222,8 @@ export function walkPickle(data: Uint8Array, limits: WalkLimits = DEFAULT_LIMITS
         if (first === undefined || second === undefined) return fail(`truncated ${info.name} at byte ${offset}`);
         text = first;
         if (arg.lines === 2) {
-          result.globals.push({ name: py3Name(first, second), opcode: info.name as 'GLOBAL' | 'INST', offset, afterStop });
+          const name = py3Name(first, second);
+          note(`${name}\0${info.name}\0${afterStop}`, () => result.globals.push({ name, opcode: info.name as 'GLOBAL' | 'INST', offset, afterStop }));
         }
       }
 
@@ -289,7 +299,7 @@ export function walkPickle(data: Uint8Array, limits: WalkLimits = DEFAULT_LIMITS
           const name = pop();
           const module = pop();
           const qualified = module && name ? py3Name(module.str, name.str) : UNRESOLVED;
-          result.globals.push({ name: qualified, opcode: 'STACK_GLOBAL', offset, afterStop });
+          note(`${qualified}\0STACK_GLOBAL\0${afterStop}`, () => result.globals.push({ name: qualified, opcode: 'STACK_GLOBAL', offset, afterStop }));
           push(null);
           break;
         }
