@@ -17,7 +17,7 @@ import { parsePython, pythonParser } from './parse';
 import { type ModuleSummary, ProjectIndex, summarizeModule } from './project';
 import { BUILTIN_LOADERS, type KnownLoader, knownLoadFunction, wrapperLoadFunction } from './wrappers';
 import { analyzeScopes, type FileScopes } from './scope';
-import { decodePython, type DecodedSource } from './source';
+import { decodePython, type DecodedSource, readRegularFile } from './source';
 import { countResult, LintResult, toResult } from './results';
 import type { ProjectContext, SeveritySetting } from './rule';
 import { inspectCheckpoint, type InspectOptions } from './checkpoint/inspect';
@@ -234,6 +234,7 @@ async function lint(options: Options, io: CliIO): Promise<number> {
     if (!file.endsWith('.py')) continue;
     let text: string;
     try {
+      if (!fs.statSync(file).isFile()) continue; // reported when the file is linted
       text = fs.readFileSync(file, 'latin1');
     } catch {
       continue; // reported when the file is linted
@@ -345,6 +346,8 @@ function lintFile(
   let bytes: Buffer;
   let source: DecodedSource;
   try {
+    // a FIFO or device named like a Python file would block the run or never end
+    if (!fs.statSync(file).isFile()) return toResult(file, [fileProblem('Not a regular file (a FIFO, socket or device): not read.', true)], false);
     bytes = fs.readFileSync(file);
   } catch (error) {
     return toResult(file, [fileProblem(`Cannot read file: ${(error as Error).message}`, true)], false);
@@ -438,7 +441,7 @@ async function lintCheckpointFile(file: string, setting: RuleSetting, options: I
 function summarizeFile(file: string, parser: Awaited<ReturnType<typeof pythonParser>>): ModuleSummary | undefined {
   let text: string;
   try {
-    text = decodePython(fs.readFileSync(file)).text;
+    text = decodePython(readRegularFile(file)).text;
   } catch {
     return undefined;
   }

@@ -70,7 +70,8 @@ export async function runInspect(argv: readonly string[], io: CliIO): Promise<nu
       return 2;
     }
     if (fs.statSync(target).isDirectory()) {
-      const found = await fg(CHECKPOINT_PATTERNS, { cwd: target, absolute: true, dot: true, onlyFiles: true, suppressErrors: true, ignore: DEFAULT_IGNORED_DIRS.map((d) => `**/${d}/**`) });
+      // links to folders are not followed (a link to `.` would repeat the tree); name them to inspect them
+      const found = await fg(CHECKPOINT_PATTERNS, { cwd: target, absolute: true, dot: true, onlyFiles: true, suppressErrors: true, followSymbolicLinks: false, ignore: DEFAULT_IGNORED_DIRS.map((d) => `**/${d}/**`) });
       files.push(...found.map((f) => path.normalize(f)).sort());
     } else {
       files.push(target);
@@ -101,8 +102,18 @@ export async function runInspect(argv: readonly string[], io: CliIO): Promise<nu
     return 2;
   }
   const report = options.format === 'json' ? `${JSON.stringify(results)}\n` : options.format === 'sarif' ? `${sarifReport(results, io.cwd)}\n` : stylish(results, io.cwd);
-  if (options.outputFile) fs.writeFileSync(path.resolve(io.cwd, options.outputFile), report);
-  else io.stdout(report);
+  if (options.outputFile) {
+    try {
+      fs.writeFileSync(path.resolve(io.cwd, options.outputFile), report);
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code;
+      const reason = code === 'ENOTDIR' ? 'a folder on its path is a file' : code === 'ENOENT' ? 'its folder does not exist' : (error as Error).message;
+      io.stderr(`pylint-torch: cannot write --output-file ${options.outputFile}: ${reason}\n`);
+      return 2;
+    }
+  } else {
+    io.stdout(report);
+  }
   return results.every((r) => r.verdict === 'safe') ? 0 : 1;
 }
 

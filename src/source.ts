@@ -2,6 +2,7 @@
  * Decoding Python source files as Python does: UTF-8 by default (PEP 3120), a UTF-8 BOM, or the encoding declared
  * by a coding cookie on line 1 or 2 (PEP 263, `# -*- coding: latin-1 -*-`). Fixed text is encoded back the same way.
  */
+import * as fs from 'node:fs';
 import { TextDecoder } from 'node:util';
 
 /** A decoded file: its text (without BOM), and how to turn fixed text back into the file's bytes. */
@@ -104,4 +105,13 @@ function singleByteTable(encoding: string): Map<string, number> | undefined {
   }
   tables.set(encoding, table);
   return table;
+}
+
+/**
+ * Reads a whole file, refusing anything but a regular file (a FIFO or device would block or never end).
+ * @throws Error `not a regular file` for those, and the file system's errors.
+ */
+export function readRegularFile(file: string): Buffer {
+  if (!fs.statSync(file).isFile()) throw new Error(`not a regular file: ${file}`);
+  return fs.readFileSync(file);
 }

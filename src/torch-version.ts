@@ -9,6 +9,7 @@ import { parse as parseToml } from 'smol-toml';
 import { parse as parseYaml } from 'yaml';
 import type { Parser } from 'web-tree-sitter';
 import { parsePython } from './parse';
+import { readRegularFile } from './source';
 import type { Node } from './parse';
 import { callArguments, namedChildren, stringValue, unparen } from './python';
 
@@ -97,7 +98,7 @@ function fromRequirementsTxt(dir: string, name: string, seen: Set<string>): Decl
   if (seen.has(file) || !fs.existsSync(file)) return [];
   seen.add(file);
   const found: Declaration[] = [];
-  for (const line of fs.readFileSync(file, 'utf8').split(/\r?\n/)) {
+  for (const line of readRegularFile(file).toString('utf8').split(/\r?\n/)) {
     const text = line.replace(/(^|\s)#.*$/, '').trim();
     const include = /^(?:-r|--requirement)\s*=?\s*(\S+)/.exec(text);
     if (include) found.push(...fromRequirementsTxt(dir, path.join(path.dirname(path.relative(dir, file)), include[1]), seen));
@@ -108,7 +109,7 @@ function fromRequirementsTxt(dir: string, name: string, seen: Set<string>): Decl
 }
 
 function fromPyproject(file: string): Declaration[] {
-  const data = parseToml(fs.readFileSync(file, 'utf8')) as Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+  const data = parseToml(readRegularFile(file).toString('utf8')) as Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
   const found: Declaration[] = [];
   // PEP 621 dependencies and extras, and PEP 735 dependency groups
   const pep621 = [
@@ -135,7 +136,7 @@ function fromSetupCfg(file: string): Declaration[] {
   const found: Declaration[] = [];
   let section = '';
   let inList = false;
-  for (const line of fs.readFileSync(file, 'utf8').split(/\r?\n/)) {
+  for (const line of readRegularFile(file).toString('utf8').split(/\r?\n/)) {
     const header = /^\s*\[([^\]]+)\]/.exec(line);
     if (header) {
       section = header[1].trim();
@@ -159,7 +160,7 @@ function fromSetupCfg(file: string): Declaration[] {
 }
 
 function fromSetupPy(file: string, parser: Parser): Declaration[] {
-  const tree = parsePython(parser, fs.readFileSync(file, 'utf8'));
+  const tree = parsePython(parser, readRegularFile(file).toString('utf8'));
   try {
     const found: Declaration[] = [];
     const lists = new Map<string, Node[]>();
@@ -192,7 +193,7 @@ function fromSetupPy(file: string, parser: Parser): Declaration[] {
 }
 
 function fromEnvironmentYml(file: string): Declaration[] {
-  const data = parseYaml(fs.readFileSync(file, 'utf8')) as { dependencies?: unknown[] } | null;
+  const data = parseYaml(readRegularFile(file).toString('utf8')) as { dependencies?: unknown[] } | null;
   const found: Declaration[] = [];
   const name = path.basename(file);
   for (const dep of data?.dependencies ?? []) {

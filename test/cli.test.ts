@@ -86,6 +86,20 @@ describe('exit codes', () => {
   });
 });
 
+describe('files that are not regular files', () => {
+  test('a FIFO named like Python or a checkpoint does not block the run', async () => {
+    const dir = tempRepo({ 'a.py': STATE_DICT });
+    execFileSync('mkfifo', [path.join(dir, 'pipe.py'), path.join(dir, 'pipe.pt')]);
+    const { code, stdout } = await cli(dir, '-f', 'json');
+    const byFile = Object.fromEntries(JSON.parse(stdout).map((r: { filePath: string; messages: { message: string }[] }) => [path.basename(r.filePath), r.messages.map((m) => m.message)]));
+    expect(byFile['pipe.py']).toEqual(['Not a regular file (a FIFO, socket or device): not read.']);
+    expect(byFile['pipe.pt']).toEqual([]);
+    expect(code).toBe(1);
+    const inspected = await cli(dir, 'inspect', 'pipe.pt', '-f', 'json');
+    expect(JSON.parse(inspected.stdout)[0].messages).toEqual(['not a regular file (a folder, FIFO, socket or device): not read']);
+  });
+});
+
 describe('formats', () => {
   test('stylish groups by file and summarises', async () => {
     const dir = withDangerousCheckpoint(tempRepo({ 'a.py': `${STATE_DICT}${WHOLE_MODEL.replace('import torch\n', '')}` }));

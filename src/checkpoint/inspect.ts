@@ -86,7 +86,13 @@ export async function inspectCheckpoint(file: string, options: InspectOptions = 
   let head: Buffer;
   let size: number;
   try {
-    size = fs.statSync(file).size;
+    const stat = fs.statSync(file);
+    // a FIFO or device would block or never end
+    if (!stat.isFile()) {
+      result.messages.push('not a regular file (a folder, FIFO, socket or device): not read');
+      return result;
+    }
+    size = stat.size;
     const fd = fs.openSync(file, 'r');
     try {
       head = Buffer.alloc(Math.min(size, 512));

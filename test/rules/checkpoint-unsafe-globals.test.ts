@@ -73,6 +73,14 @@ describe('checkpoint-unsafe-globals in the lint run', () => {
     expect(JSON.parse((await cli(repo, 'inspect', 'extras.pt', '-f', 'json')).stdout)[0].torch).toEqual({ version: '2.10', source: 'the newest torch known', table: '2.10' });
   });
 
+  test('inspect: an unwritable --output-file is exit 2 with a message; a link to a folder is not followed', async () => {
+    const repo = tempRepo({});
+    fs.copyFileSync(path.join(dir, 'state_dict.pt'), path.join(repo, 'a.pt'));
+    expect(await cli(repo, 'inspect', 'a.pt', '-o', 'no/such/dir/x.json')).toEqual({ code: 2, stdout: '', stderr: 'pylint-torch: cannot write --output-file no/such/dir/x.json: its folder does not exist\n' });
+    fs.symlinkSync('.', path.join(repo, 'self'));
+    expect(JSON.parse((await cli(repo, 'inspect', '.', '-f', 'json')).stdout).map((r: { filePath: string }) => path.basename(r.filePath))).toEqual(['a.pt']);
+  });
+
   test('a broken config stops inspect with exit 2 and a message', async () => {
     const repo = tempRepo({ '.pylintrc-ts.json': '{"torchVersion": 2.6}' });
     fs.copyFileSync(path.join(dir, 'state_dict.pt'), path.join(repo, 'a.pt'));
