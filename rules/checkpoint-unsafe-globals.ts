@@ -1,4 +1,4 @@
-import { atLeast, type Inspection } from '../src/checkpoint/inspect';
+import { allowlistAdvice, type Inspection } from '../src/checkpoint/inspect';
 import type { Node } from '../src/parse';
 import { stringValue, unparen } from '../src/python';
 import { createRule } from '../src/rule';
@@ -20,7 +20,7 @@ interface Options {
  * Python code of such a file named by a string literal: with weights_only=True they will fail at run time; with full
  * pickle, a dangerous file runs its code.
  */
-type MessageId = 'dangerous' | 'incomplete' | 'needsAllowlist' | 'unloadable' | 'loadNeedsAllowlist' | 'loadUnloadable' | 'loadDangerous';
+type MessageId = 'dangerous' | 'incomplete' | 'needsAllowlist' | 'unloadable' | 'notInspected' | 'loadNeedsAllowlist' | 'loadUnloadable' | 'loadDangerous';
 
 export default createRule<MessageId, Options>({
   meta: {
@@ -31,11 +31,12 @@ export default createRule<MessageId, Options>({
     hasSuggestions: false,
     messages: {
       dangerous: 'Checkpoint ({{format}}) references {{names}}, which can run code when loaded: do not load it with `weights_only=False`, and do not allowlist these.',
-      incomplete: 'Checkpoint ({{format}}) could not be read to the end ({{reason}}), so nothing shows it is safe: treat it as untrusted.',
+      incomplete: 'Checkpoint ({{format}}) cannot be shown safe: {{reason}}. Treat it as untrusted.',
       needsAllowlist: 'Checkpoint ({{format}}) needs an allowlist to load with `weights_only=True` on torch {{version}} ({{source}}): {{how}}.',
       unloadable: 'Checkpoint ({{format}}) cannot be loaded with `weights_only=True`: {{reason}}',
+      notInspected: 'Checkpoint not inspected: its {{size}} bytes are more than the `maxBytes` option ({{max}}); raise the option to check it.',
       loadNeedsAllowlist:
-        '`{{callee}}("{{path}}")` loads with `weights_only=True`, but that checkpoint needs an allowlist on torch {{version}} ({{source}}): it will fail with "Unsupported global". Load it inside `with torch.serialization.safe_globals([{{allowlist}}]):` if you trust these classes.',
+        '`{{callee}}("{{path}}")` loads with `weights_only=True`, but that checkpoint needs an allowlist on torch {{version}} ({{source}}): it will fail with "Unsupported global". Allowlist exactly these, if you trust them: {{how}}.',
       loadUnloadable: '`{{callee}}("{{path}}")` loads with `weights_only=True`, but that checkpoint cannot be loaded that way: {{reason}}',
       loadDangerous: '`{{callee}}("{{path}}")` loads a checkpoint that references {{names}}: {{consequence}}',
     },
@@ -67,9 +68,13 @@ export default createRule<MessageId, Options>({
         if (inspection.verdict === 'dangerous') {
           const names = dangerousNames(inspection);
           if (!names || weightsOnly === 'unknown') return;
-          const consequence = weightsOnly === 'true'
-            ? 'torch refuses it with `weights_only=True`; the file is malicious or tampered, do not load it any other way.'
-            : 'this load unpickles with full pickle, so loading it runs that code. Do not load this file.';
+          // torch reads only up to the first STOP: a payload past it does not stop a weights_only load
+          const readByTorch = inspection.globals.some((g) => (g.status === 'blocked' || g.status === 'dangerous') && !g.afterStop);
+          const consequence = weightsOnly !== 'true'
+            ? 'this load unpickles with full pickle, so loading it runs that code. Do not load this file.'
+            : readByTorch
+              ? 'torch refuses it with `weights_only=True`; the file is malicious or tampered, do not load it any other way.'
+              : 'torch stops reading at the first STOP, so this load may work, but the file carries that payload after it (a tampered file): do not load it any other way.';
           context.report({ node, messageId: 'loadDangerous', severity: 'error', data: { ...data, names, consequence } });
           return;
         }
@@ -91,7 +96,7 @@ export default createRule<MessageId, Options>({
         context.report({
           node,
           messageId: 'loadNeedsAllowlist',
-          data: { ...data, version, source, allowlist: missing.join(', ') },
+          data: { ...data, version, source, how: allowlistAdvice({ ...inspection, allowlist: missing }) },
           ...(plan && 'fix' in plan && { fix: plan.fix, fixSafety: 'unsafe' as const }),
         });
       },
@@ -105,19 +110,12 @@ export default createRule<MessageId, Options>({
       if (inspection.verdict === 'dangerous') {
         const names = dangerousNames(inspection);
         if (names) report({ messageId: 'dangerous', severity: 'error', data: { format, names } });
-        else report({ messageId: 'incomplete', severity: 'error', data: { format, reason: inspection.messages[0] ?? 'a limit' } });
+        else report({ messageId: 'incomplete', severity: 'error', data: { format, reason: inspection.messages.find((m) => m.startsWith('a TorchScript')) ?? inspection.messages[0] ?? 'a limit' } });
       } else if (inspection.verdict === 'unloadable') {
         report({ messageId: 'unloadable', data: { format, reason: inspection.messages[0] ?? 'unsupported format' } });
       } else if (inspection.verdict === 'needs-allowlist') {
         const { version, source } = inspection.torch;
-        const list = `[${inspection.allowlist.join(', ')}]`;
-        // add_safe_globals arrived in torch 2.4, the safe_globals context manager in 2.5 (FACTS.md)
-        const [major, minor] = version.split('.').map(Number);
-        const how = atLeast([major, minor], [2, 5])
-          ? `\`torch.serialization.safe_globals(${list})\`, only if you trust these classes`
-          : atLeast([major, minor], [2, 4])
-            ? `\`torch.serialization.add_safe_globals(${list})\`, only if you trust these classes`
-            : `it references ${list}, and torch before 2.4 has no allowlist API (re-save it as a state_dict, or require torch>=2.5 and use \`torch.serialization.safe_globals\`)`;
+        const how = `${allowlistAdvice(inspection)}, only if you trust these classes`;
         report({ messageId: 'needsAllowlist', data: { format, how, version, source } });
       }
     },

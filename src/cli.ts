@@ -19,7 +19,7 @@ import { BUILTIN_LOADERS, type KnownLoader, knownLoadFunction, wrapperLoadFuncti
 import { analyzeScopes, type FileScopes } from './scope';
 import { decodePython, type DecodedSource, readRegularFile } from './source';
 import { countResult, LintResult, toResult } from './results';
-import type { ProjectContext, SeveritySetting } from './rule';
+import { interpolate, type ProjectContext, type SeveritySetting } from './rule';
 import { inspectCheckpoint, type InspectOptions } from './checkpoint/inspect';
 import { CheckpointReferences } from './checkpoint/references';
 import { judgingVersion, torchRequirementFor, type TorchRequirement } from './torch-version';
@@ -433,8 +433,30 @@ async function lintCheckpointFile(file: string, setting: RuleSetting, options: I
   } catch (error) {
     return toResult(file, [fileProblem(`Cannot read file: ${(error as Error).message}`, true)], false);
   }
-  if (size > setting.rule.checkpoint!.maxBytes(setting.options)) return toResult(file, [], false);
+  // a zip checkpoint costs its central directory and data.pkl whatever its size; other formats are read in full
+  const max = setting.rule.checkpoint!.maxBytes(setting.options);
+  if (size > max && !isZip(file)) {
+    const { id, messages } = setting.rule.meta;
+    const message = interpolate(messages.notInspected, { size: String(size), max: String(max) });
+    return toResult(file, [{ ruleId: id, messageId: 'notInspected', severity: 1, message, line: 1, column: 1, endLine: 1, endColumn: 1, fileLevel: true }], false);
+  }
   return toResult(file, checkpointProblems(await inspectCheckpoint(file, options), setting), false);
+}
+
+/** Whether a file starts with a zip local header. */
+function isZip(file: string): boolean {
+  const head = Buffer.alloc(4);
+  try {
+    const fd = fs.openSync(file, 'r');
+    try {
+      fs.readSync(fd, head, 0, 4, 0);
+    } finally {
+      fs.closeSync(fd);
+    }
+  } catch {
+    return false; // the inspector reports why it cannot read it
+  }
+  return head.toString('latin1') === 'PK\x03\x04';
 }
 
 /** A module outside the linted paths, parsed once for its summary; undefined when it cannot be read or decoded. */

@@ -7,7 +7,7 @@ import fg from 'fast-glob';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import yargs from 'yargs';
-import { type Inspection, inspectCheckpoint } from './checkpoint/inspect';
+import { allowlistAdvice, type Inspection, inspectCheckpoint } from './checkpoint/inspect';
 import type { CliIO } from './cli';
 import checkpointRule from '../rules/checkpoint-unsafe-globals';
 import { DEFAULT_IGNORED_DIRS } from './discover';
@@ -129,9 +129,9 @@ function stylish(results: readonly Inspection[], cwd: string): string {
   for (const r of results) {
     out += `\n${path.relative(cwd, r.filePath) || r.filePath}  ${r.format}  ${r.verdict}  (torch ${r.torch.version}: ${r.torch.source}; allowlist of ${r.torch.table})\n`;
     const shown = r.globals.filter((g) => g.status !== 'allowed');
-    for (const g of shown) out += `  ${g.status.padEnd(18)} ${g.name}  (${g.opcode} at ${g.member}:${g.offset}${g.afterStop ? ', after STOP' : ''})\n`;
+    for (const g of shown) out += `  ${g.status.padEnd(18)} ${g.name}  (${g.opcode} at byte ${g.offset} of ${g.member}${g.afterStop ? ', after STOP' : ''})\n`;
     for (const m of r.messages) out += `  note: ${m}\n`;
-    if (r.allowlist.length) out += `  allowlist: with torch.serialization.safe_globals([${r.allowlist.join(', ')}]):\n`;
+    if (r.allowlist.length) out += `  allowlist: ${allowlistAdvice(r).replace(/`/g, '')}\n`;
   }
   const count = (v: string) => results.filter((r) => r.verdict === v).length;
   out += `\n${results.length} file(s): ${count('safe')} safe, ${count('needs-allowlist')} need an allowlist, ${count('dangerous')} dangerous, ${count('unloadable')} unloadable, ${count('not-a-checkpoint')} not checkpoints\n`;

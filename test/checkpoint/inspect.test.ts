@@ -79,8 +79,9 @@ describe('inspectCheckpoint on ../shared/checkpoints', () => {
   test('parity with torch 1.13 (shared/checkpoints/WO_RESULTS_torch1.13.tsv): accepted exactly when safe, but two by design', async () => {
     const rows = fs.readFileSync(path.join(dir, 'WO_RESULTS_torch1.13.tsv'), 'utf8').split('\n').slice(1).filter(Boolean).map((l) => l.split('\t'));
     expect(rows).toHaveLength(18);
-    // by design: torch ignores data after STOP (we report it), and 1.13 hands TorchScript to torch.jit.load (a bypass)
-    const byDesign: Record<string, string> = { 'trailing_pickle_after_stop.pt': 'dangerous', 'scripted.pt': 'unloadable' };
+    // by design: torch ignores data after STOP (we report it), and 1.13 hands TorchScript to torch.jit.load, which
+    // runs the archive's code (a bypass fixed in 2.6): both dangerous
+    const byDesign: Record<string, string> = { 'trailing_pickle_after_stop.pt': 'dangerous', 'scripted.pt': 'dangerous' };
     for (const [file, , outcome, text] of rows) {
       const result = await inspectCheckpoint(path.join(dir, file), { torchVersion: [1, 13] });
       if (byDesign[file]) {

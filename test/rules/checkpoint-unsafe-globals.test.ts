@@ -29,11 +29,23 @@ describe('checkpoint-unsafe-globals messages', () => {
     ]);
   });
 
+  test('a file over maxBytes is said to be skipped, unless it is a zip (cheap to inspect whatever its size)', async () => {
+    const config = { '.pylintrc-ts.json': JSON.stringify({ rules: { 'checkpoint-unsafe-globals': ['warn', { maxBytes: 100 }] } }) };
+    const size = fs.statSync(path.join(dir, 'plain_pickle.pkl')).size;
+    expect((await lint({ 'p.pkl': 'plain_pickle.pkl', 'evil.pt': 'malicious_os_system.pt' }, config)).messages).toEqual([
+      ['evil.pt', 'dangerous', 2, 'Checkpoint (torch-zip) references `posix.system`, which can run code when loaded: do not load it with `weights_only=False`, and do not allowlist these.'],
+      ['p.pkl', 'notInspected', 1, `Checkpoint not inspected: its ${size} bytes are more than the \`maxBytes\` option (100); raise the option to check it.`],
+    ]);
+  });
+
   test('needsAllowlist says how, for the lowest torch the project declares', async () => {
     const at = async (spec: string) => (await lint({ 'm.pt': 'full_model.pt' }, { 'requirements.txt': `torch${spec}\n` })).messages[0][3];
-    expect(await at('>=2.6')).toMatch(/on torch 2\.6 \(requirements\.txt: torch>=2\.6\): `torch\.serialization\.safe_globals\(\[.*\]\)`, only if you trust these classes\.$/);
+    expect(await at('>=2.6')).toMatch(/on torch 2\.6 \(requirements\.txt: torch>=2\.6\): `with torch\.serialization\.safe_globals\(\[.*\]\):`, only if you trust these classes\.$/);
     expect(await at('==2.4.1')).toMatch(/on torch 2\.4 \(requirements\.txt: torch==2\.4\.1\): `torch\.serialization\.add_safe_globals\(\[.*\]\)`, only if you trust these classes\.$/);
-    expect(await at('>=2.0')).toMatch(/on torch 2\.0 .*and torch before 2\.4 has no allowlist API/);
+    // before 2.4 there is no allowlist API: the file cannot load with weights_only=True at all
+    expect(await at('>=2.0')).toBe(
+      'Checkpoint (torch-zip) cannot be loaded with `weights_only=True`: torch 2.0 has no allowlist API (add_safe_globals arrived in 2.4), and the file needs [myapp.models.Net, builtins.set, torch.nn.modules.linear.Linear, torch.nn.modules.activation.ReLU, __main__.Head]: re-save it as a state_dict, or require torch>=2.5 and use torch.serialization.safe_globals',
+    );
   });
 });
 
@@ -102,7 +114,7 @@ describe('checkpoint-unsafe-globals at load sites (a checkpoint named by a strin
       [
         'loadNeedsAllowlist',
         1,
-        '`torch.load("weights/ckpt.pt")` loads with `weights_only=True`, but that checkpoint needs an allowlist on torch 2.6 (requirements.txt: torch>=2.6): it will fail with "Unsupported global". Load it inside `with torch.serialization.safe_globals([argparse.Namespace, (numpy.core.multiarray._reconstruct, "numpy.core.multiarray._reconstruct"), numpy.ndarray, numpy.dtype, (numpy.core.multiarray.scalar, "numpy.core.multiarray.scalar"), myapp.models.Config]):` if you trust these classes.',
+        '`torch.load("weights/ckpt.pt")` loads with `weights_only=True`, but that checkpoint needs an allowlist on torch 2.6 (requirements.txt: torch>=2.6): it will fail with "Unsupported global". Allowlist exactly these, if you trust them: `with torch.serialization.safe_globals([argparse.Namespace, (numpy.core.multiarray._reconstruct, "numpy.core.multiarray._reconstruct"), numpy.ndarray, numpy.dtype, (numpy.core.multiarray.scalar, "numpy.core.multiarray.scalar"), myapp.models.Config]):`.',
       ],
     ]);
   });
@@ -134,6 +146,12 @@ describe('checkpoint-unsafe-globals at load sites (a checkpoint named by a strin
       ['loadDangerous', 2, '`torch.load("evil.pt")` loads a checkpoint that references `posix.system`: this load unpickles with full pickle, so loading it runs that code. Do not load this file.'],
       ['loadDangerous', 2, '`torch.load("evil.pt")` loads a checkpoint that references `posix.system`: torch refuses it with `weights_only=True`; the file is malicious or tampered, do not load it any other way.'],
       ['loadUnloadable', 1, '`torch.load("p4.pt")` loads with `weights_only=True`, but that checkpoint cannot be loaded that way: state_dict_proto4/data.pkl: opcode FRAME at byte 2 is not supported by the weights_only unpickler of torch 2.10 (protocol 4; re-save with pickle_protocol=2)'],
+    ]);
+  });
+
+  test('a payload only after the first STOP: the weights_only load may work, and the message says so', async () => {
+    expect(await loads('import torch\nx = torch.load("t.pt", weights_only=True)\n', { 't.pt': 'trailing_pickle_after_stop.pt' })).toEqual([
+      ['loadDangerous', 2, '`torch.load("t.pt")` loads a checkpoint that references `posix.system`: torch stops reading at the first STOP, so this load may work, but the file carries that payload after it (a tampered file): do not load it any other way.'],
     ]);
   });
 
