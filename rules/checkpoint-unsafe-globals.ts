@@ -5,7 +5,7 @@ import { createRule } from '../src/rule';
 import { checkpointOf, neededGlobals, planSafeGlobals } from '../src/safe-globals-fix';
 import { addArgument } from '../src/edits';
 import type { FileScopes } from '../src/scope';
-import { loadCallIn, pathArgument, pickleModuleArgument, safeGlobalsAround, weightsOnlyIn } from '../src/torch';
+import { allowlistEntryName, loadCallIn, pathArgument, pickleModuleArgument, safeGlobalsAround, weightsOnlyIn } from '../src/torch';
 
 interface Options {
   /** Extensions of the files inspected. */
@@ -83,20 +83,27 @@ export default createRule<MessageId, Options>({
           context.report({ node, messageId: 'loadUnloadable', data: { ...data, reason: inspection.messages[0] ?? 'unsupported format' } });
           return;
         }
-        // needs-allowlist: unless a process-wide add_safe_globals may cover it, or an enclosing safe_globals does
-        if (found.processWideAllowlist) return;
+        // needs-allowlist: minus what enclosing safe_globals blocks and the project's add_safe_globals calls allow;
+        // a call whose list cannot be read might allow anything (no report)
+        const processWide = new Set<string>();
+        for (const file of found.allowlistFiles) {
+          const allowed = context.project.index?.summary(file)?.processAllowlist;
+          if (allowed === undefined || allowed === 'unknown') return;
+          for (const name of allowed) processWide.add(name);
+        }
         const around = safeGlobalsAround(node, context.scopes);
-        const missing = stillMissing(inspection, around, context.scopes);
+        const missing = stillMissing(inspection, around, context.scopes, processWide);
         if (!missing || missing.length === 0) return;
         const { version, source } = inspection.torch;
         // the fix wraps the load in safe_globals (unsafe: the program then trusts those classes); inside a block that
         // lists some of them already, extending that list is left to the user
         const addTrue = passed.value === 'true' ? undefined : addArgument(node, `${load.fn.weightsOnlyName ?? 'weights_only'}=True`, context.text);
-        const plan = around || (passed.value !== 'true' && !addTrue) ? undefined : planSafeGlobals(context, node, neededGlobals(inspection), addTrue);
+        const plan = around || (passed.value !== 'true' && !addTrue) ? undefined : planSafeGlobals(context, node, missing, addTrue);
+        const entries = inspection.allowlist.filter((entry) => missing.some((name) => entry === name || entry.endsWith(`"${name}")`)));
         context.report({
           node,
           messageId: 'loadNeedsAllowlist',
-          data: { ...data, version, source, how: allowlistAdvice({ ...inspection, allowlist: missing }) },
+          data: { ...data, version, source, how: allowlistAdvice({ ...inspection, allowlist: entries }) },
           ...(plan && 'fix' in plan && { fix: plan.fix, fixSafety: 'unsafe' as const }),
         });
       },
@@ -129,25 +136,15 @@ function dangerousNames(inspection: Inspection): string | undefined {
 }
 
 /**
- * The allowlist entries still needed after the enclosing `safe_globals` blocks; undefined when an entry of those
- * blocks cannot be named statically (it might cover anything).
+ * The globals still needed (as torch records them, in file order) after the enclosing `safe_globals` blocks and the
+ * process-wide names; undefined when an entry of those blocks cannot be named statically (it might cover anything).
  */
-function stillMissing(inspection: Inspection, around: (Node | 'unknown')[] | undefined, scopes: FileScopes): string[] | undefined {
-  const covered = new Set<string>();
+function stillMissing(inspection: Inspection, around: (Node | 'unknown')[] | undefined, scopes: FileScopes, processWide: ReadonlySet<string>): string[] | undefined {
+  const covered = new Set<string>(processWide);
   for (const entry of around ?? []) {
-    const name = entry === 'unknown' ? undefined : allowlistedName(entry, scopes);
+    const name = entry === 'unknown' ? undefined : allowlistEntryName(entry, scopes);
     if (name === undefined) return undefined;
     covered.add(name);
   }
-  const needed = inspection.globals.filter((g) => g.status === 'needs-allowlist' && !g.afterStop && !covered.has(g.name)).map((g) => g.name);
-  return inspection.allowlist.filter((entry) => needed.some((name) => entry === name || entry.endsWith(`"${name}")`)));
-}
-
-/** The global name an allowlist entry allows: `(obj, "module.Name")` → that string; a class → its qualified name. */
-function allowlistedName(entry: Node, scopes: FileScopes): string | undefined {
-  const e = unparen(entry);
-  if (e.type === 'tuple' && e.namedChildren.length === 2) return stringValue(e.namedChildren[1]!);
-  // a relative import's name depends on the package the file runs in: unknown
-  const name = scopes.qualifiedName(e);
-  return name === undefined || name.startsWith('.') ? undefined : name;
+  return neededGlobals(inspection).filter((name) => !covered.has(name));
 }

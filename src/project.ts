@@ -9,6 +9,7 @@ import type { Node } from './parse';
 import type { Constant } from './constants';
 import { namedChildren, unparen } from './python';
 import type { FileScopes } from './scope';
+import { processAllowlist } from './torch';
 import { type LoaderSummary, summarizeLoaders } from './wrappers';
 
 /** A base class as written: a class of the same module, or a qualified name (`torch.nn.Module`, `.base.Base`). */
@@ -35,6 +36,8 @@ export interface ModuleSummary {
   functions: Set<string>;
   /** Modules re-exported with `from m import *`. */
   stars: string[];
+  /** What the file's `add_safe_globals([...])` calls allowlist process-wide (see torch.ts `processAllowlist`). */
+  processAllowlist: string[] | 'unknown';
 }
 
 /** Builds a module's summary from its scopes (no extra parse). */
@@ -53,7 +56,7 @@ export function summarizeModule(file: string, scopes: FileScopes): ModuleSummary
     if (value === 'true' || value === 'false' || value === 'none') constants.set(name, value);
   }
   const functions = new Set([...scopes.module.bindings].filter(([, b]) => b.some((x) => x.kind === 'def')).map(([name]) => name));
-  return { file, classes, imports, loaders: summarizeLoaders(file, scopes), constants, functions, stars: [...scopes.module.starImports] };
+  return { file, classes, imports, loaders: summarizeLoaders(file, scopes), constants, functions, stars: [...scopes.module.starImports], processAllowlist: processAllowlist(scopes) };
 }
 
 function basesOf(cls: Node, scopes: FileScopes): BaseRef[] {

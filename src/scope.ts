@@ -208,6 +208,11 @@ export class FileScopes {
 
   private readonly referenceCache = new WeakMap<Binding[], Node[]>();
 
+  /** The identifiers of the file spelled `name`, in document order. */
+  identifiersNamed(name: string): readonly Node[] {
+    return this.identifiers().get(name) ?? [];
+  }
+
   /** Every identifier of the file by name, in document order; built once, on first use. */
   private identifierIndex: Map<string, Node[]> | undefined;
   private identifiers(): Map<string, Node[]> {

@@ -3,7 +3,7 @@
  * parameters sit. Facts cite ../shared/FACTS.md and the torch source files they come from.
  */
 import type { Node } from './parse';
-import { argumentValue, CallArguments, callArguments } from './python';
+import { argumentValue, CallArguments, callArguments, stringValue, unparen } from './python';
 import { constantValue, type Constant, dictKey, type ImportedConstant } from './constants';
 import type { ProjectContext } from './rule';
 import type { FileScopes } from './scope';
@@ -163,6 +163,46 @@ export function safeGlobalsAround(node: Node, scopes: FileScopes): (Node | 'unkn
     }
   }
   return found;
+}
+
+/**
+ * The global name an allowlist entry allows, as torch records it: `(obj, "module.Name")` → that string; a class or
+ * function → its qualified name. Undefined when it cannot be named statically (a local class, a relative import).
+ */
+export function allowlistEntryName(entry: Node, scopes: FileScopes): string | undefined {
+  const e = unparen(entry);
+  if (e.type === 'tuple' && e.namedChildren.length === 2) return stringValue(e.namedChildren[1]!);
+  const name = scopes.qualifiedName(e);
+  return name === undefined || name.startsWith('.') ? undefined : name;
+}
+
+/**
+ * What `add_safe_globals([...])` calls in a file allowlist for the whole process: the names, or `unknown` when a
+ * call's list is not a literal or an entry cannot be named (it might allow anything). Empty when there is no call.
+ */
+export function processAllowlist(scopes: FileScopes): string[] | 'unknown' {
+  const names: string[] = [];
+  for (const id of scopes.identifiersNamed('add_safe_globals')) {
+    // `add_safe_globals(...)` or `torch.serialization.add_safe_globals(...)`: the callee ends with this identifier
+    const callee = id.parent?.type === 'attribute' && id.parent.childForFieldName('attribute')?.id === id.id ? id.parent : id;
+    const call = callee.parent?.type === 'call' && callee.parent.childForFieldName('function')?.id === callee.id ? callee.parent : undefined;
+    if (!call) {
+      // `from torch.serialization import add_safe_globals` is fine; an alias or any other use may hide a call
+      const plainImport = id.parent?.type === 'dotted_name' && id.parent.parent?.type === 'import_from_statement';
+      if (plainImport) continue;
+      return 'unknown';
+    }
+    if (scopes.qualifiedName(callee) !== 'torch.serialization.add_safe_globals') continue;
+    const list = call.childForFieldName('arguments')?.namedChild(0);
+    if (list?.type !== 'list') return 'unknown';
+    for (const entry of list.namedChildren) {
+      if (!entry || entry.type === 'comment') continue;
+      const name = allowlistEntryName(entry, scopes);
+      if (name === undefined) return 'unknown';
+      names.push(name);
+    }
+  }
+  return names;
 }
 
 /** True when `node` is inside a `torch.serialization.safe_globals` block: the code already relies on weights_only loading there. */

@@ -33,6 +33,13 @@ def resume(path: str, model: Classifier, optimizer) -> int:
     return int(ckpt["steps"])
 
 
+def show_run_args() -> None:
+    # checkpoints/run_args.pt pickles an argparse.Namespace: with weights_only=True this load fails until that class
+    # is allowlisted (checkpoint-unsafe-globals; `--fix --unsafe-fixes` wraps it in safe_globals([...])).
+    run = torch.load("checkpoints/run_args.pt", weights_only=True)
+    print(run["args"].steps)
+
+
 if __name__ == "__main__":
     parser = argparse.ArgumentParser()
     parser.add_argument("--steps", type=int, default=10)

@@ -13,16 +13,13 @@ export interface CheckpointReference {
   /** Absolute path of the file. */
   file: string;
   inspection: Inspection;
-  /**
-   * A Python file of the linted paths that calls `add_safe_globals` (a process-wide allowlist whose effect on this
-   * load cannot be known statically), or undefined.
-   */
-  processWideAllowlist?: string;
+  /** Python files of the linted paths that mention `add_safe_globals` (process-wide allowlists to account for). */
+  allowlistFiles: readonly string[];
 }
 
 export class CheckpointReferences {
   private readonly inspections = new Map<string, Inspection>();
-  private processWideAllowlist: string | undefined;
+  private readonly allowlistFiles: string[] = [];
   private readonly literal: RegExp;
   private readonly extensions: readonly string[];
 
@@ -69,7 +66,7 @@ export class CheckpointReferences {
    * inspector reports them in the inspection).
    */
   async prefetch(fromFile: string, text: string, options: (file: string) => InspectOptions): Promise<void> {
-    if (this.processWideAllowlist === undefined && text.includes('add_safe_globals')) this.processWideAllowlist = fromFile;
+    if (text.includes('add_safe_globals')) this.allowlistFiles.push(fromFile);
     for (const match of text.matchAll(this.literal)) {
       const file = this.resolve(fromFile, match[1]);
       if (!file || this.inspections.has(file)) continue;
@@ -88,6 +85,6 @@ export class CheckpointReferences {
   get(fromFile: string, literal: string): CheckpointReference | undefined {
     const file = this.resolve(fromFile, literal);
     const inspection = file === undefined ? undefined : this.inspections.get(file);
-    return inspection && { file: file!, inspection, processWideAllowlist: this.processWideAllowlist };
+    return inspection && { file: file!, inspection, allowlistFiles: this.allowlistFiles };
   }
 }

@@ -137,8 +137,16 @@ describe('checkpoint-unsafe-globals at load sites (a checkpoint named by a strin
     expect(await loads('import torch\nALLOWED = []\nwith torch.serialization.safe_globals(ALLOWED):\n    torch.load("ckpt.pt", weights_only=True)\n', { 'ckpt.pt': 'training_ckpt.pt' })).toEqual([]);
   });
 
-  test('add_safe_globals anywhere in the linted files: not reported (its reach is process-wide)', async () => {
-    expect(await loads('import torch\ntorch.load("ckpt.pt", weights_only=True)\n', { 'ckpt.pt': 'training_ckpt.pt' }, { 'setup_torch.py': 'import torch, argparse\ntorch.serialization.add_safe_globals([argparse.Namespace])\n' })).toEqual([]);
+  test('add_safe_globals calls anywhere in the linted files count (process-wide); one that cannot be read silences it', async () => {
+    const code = 'import torch\ntorch.load("ckpt.pt", weights_only=True)\n';
+    const setup = (list: string) => ({ 'setup_torch.py': `import torch, argparse, numpy\nfrom myapp.models import Config\ntorch.serialization.add_safe_globals(${list})\n` });
+    const [[id, , message]] = await loads(code, { 'ckpt.pt': 'training_ckpt.pt' }, setup('[argparse.Namespace, numpy.ndarray, numpy.dtype]'));
+    expect(id).toBe('loadNeedsAllowlist');
+    expect(message).toContain('safe_globals([(numpy.core.multiarray._reconstruct, "numpy.core.multiarray._reconstruct"), (numpy.core.multiarray.scalar, "numpy.core.multiarray.scalar"), myapp.models.Config])');
+    const all = '[argparse.Namespace, numpy.ndarray, numpy.dtype, Config, (numpy.core.multiarray._reconstruct, "numpy.core.multiarray._reconstruct"), (numpy.core.multiarray.scalar, "numpy.core.multiarray.scalar")]';
+    expect(await loads(code, { 'ckpt.pt': 'training_ckpt.pt' }, setup(all))).toEqual([]);
+    expect(await loads(code, { 'ckpt.pt': 'training_ckpt.pt' }, setup('TRUSTED'))).toEqual([]);
+    expect(await loads(code, { 'ckpt.pt': 'training_ckpt.pt' }, { 'setup_torch.py': 'from torch.serialization import add_safe_globals as allow\nallow(TRUSTED)\n' })).toEqual([]);
   });
 
   test('a dangerous checkpoint: error with full pickle and with weights_only=True; unloadable with weights_only=True', async () => {
