@@ -43,7 +43,7 @@ export default createRule({
         // safe_globals wrap, unsafe, for one that needs classes); without it only a suggestion: a checkpoint that
         // holds whole objects would stop loading, which only a person can judge.
         const edit = literal.type === 'false' ? { range: [literal.startIndex, literal.endIndex] as [number, number], text: 'True' } : undefined;
-        const repair = edit && chooseWeightsOnlyRepair(context, load, edit, isUsedAsStateDict(node, context.scopes) || insideSafeGlobals(node, context.scopes));
+        const repair = edit && chooseWeightsOnlyRepair(context, load, edit, isUsedAsStateDict(node, context.scopes) || insideSafeGlobals(node, context.scopes), 'unsafe');
         const suggest = repair?.suggestion ? [{ messageId: 'useWeightsOnlyTrue' as const, fix: [repair.suggestion] }] : undefined;
         context.report({
           // at the keyword, or at the call when the False sits in a `**kwargs` dict elsewhere

@@ -131,7 +131,9 @@ export interface WeightsOnlyRepair {
 
 /**
  * Chooses the repair of `load` from evidence. `edit` makes it load with `weights_only=True`; `stateDict` says the
- * code visibly uses the result as a state dict (or already relies on weights_only loading).
+ * code visibly uses the result as a state dict (or already relies on weights_only loading), which makes the plain
+ * edit `stateDictSafety` (unsafe where the author wrote `weights_only=False` on purpose: a custom object's
+ * `load_state_dict` may take more than tensors).
  * - The checkpoint file the path literal names decides first: `safe` → the plain edit, safe (that file loads the
  *   same way); `needs-allowlist` → the safe_globals wrap, unsafe (the program now trusts those classes), else a
  *   suggestion saying why; `unloadable` → a suggestion (it could never load with weights_only=True); `dangerous` →
@@ -140,7 +142,7 @@ export interface WeightsOnlyRepair {
  *   unsafe; else only a suggestion (a file that pickles whole objects would stop loading, and nothing shows which
  *   classes it needs).
  */
-export function chooseWeightsOnlyRepair(context: FixContext & { filePath: string }, load: LoadCall, edit: Fix, stateDict: boolean): WeightsOnlyRepair {
+export function chooseWeightsOnlyRepair(context: FixContext & { filePath: string }, load: LoadCall, edit: Fix, stateDict: boolean, stateDictSafety: 'safe' | 'unsafe' = 'safe'): WeightsOnlyRepair {
   const found = checkpointOf(context, load);
   const verdict = found?.inspection.verdict;
   if (found && verdict === 'safe') return { fix: [edit], safety: 'safe' };
@@ -150,7 +152,7 @@ export function chooseWeightsOnlyRepair(context: FixContext & { filePath: string
   }
   if (found && verdict === 'unloadable') return { suggestion: edit, reason: `the checkpoint cannot load with weights_only=True: ${found.inspection.messages[0] ?? 'unsupported format'}` };
   if (found && verdict === 'dangerous') return { fix: [edit], safety: 'unsafe' };
-  if (stateDict) return { fix: [edit], safety: 'safe' };
+  if (stateDict) return { fix: [edit], safety: stateDictSafety };
   const trusted = context.project.trustedGlobals;
   if (trusted?.length) {
     const plan = planSafeGlobals(context, load.call, trusted, edit);

@@ -21,6 +21,12 @@ runRuleTests(rule, {
   ],
   invalid: [
     {
+      name: 'a state dict loaded with an explicit False: an unsafe fix (the False may be on purpose), no suggestion',
+      code: `${T}model.load_state_dict(torch.load("a.pt", weights_only=False))\n`,
+      errors: [{ messageId: 'unsafe', line: 2, column: 42, severity: 1, fixSafety: 'unsafe' }],
+      output: `${T}model.load_state_dict(torch.load("a.pt", weights_only=True))\n`,
+    },
+    {
       name: 'a local name bound only to False, through not and a conditional',
       code: `${T}def f(p):\n    trust = True\n    wo = not trust\n    return torch.load(p, weights_only=wo if p else False)\n`,
       errors: [{ messageId: 'unsafe', line: 5, column: 26, severity: 1 }],
