@@ -9,6 +9,7 @@ import type { Node } from './parse';
 import type { Constant } from './constants';
 import { namedChildren, unparen } from './python';
 import type { FileScopes } from './scope';
+import { type SaveSite, summarizeSaves } from './saves';
 import { processAllowlist } from './torch';
 import { type LoaderSummary, summarizeLoaders } from './wrappers';
 
@@ -38,6 +39,8 @@ export interface ModuleSummary {
   stars: string[];
   /** What the file's `add_safe_globals([...])` calls allowlist process-wide (see torch.ts `processAllowlist`). */
   processAllowlist: string[] | 'unknown';
+  /** Its torch.save calls with a string-literal path, and what they pickle (src/saves.ts). */
+  saves: SaveSite[];
 }
 
 /** Builds a module's summary from its scopes (no extra parse). */
@@ -56,7 +59,7 @@ export function summarizeModule(file: string, scopes: FileScopes): ModuleSummary
     if (value === 'true' || value === 'false' || value === 'none') constants.set(name, value);
   }
   const functions = new Set([...scopes.module.bindings].filter(([, b]) => b.some((x) => x.kind === 'def')).map(([name]) => name));
-  return { file, classes, imports, loaders: summarizeLoaders(file, scopes), constants, functions, stars: [...scopes.module.starImports], processAllowlist: processAllowlist(scopes) };
+  return { file, classes, imports, loaders: summarizeLoaders(file, scopes), constants, functions, stars: [...scopes.module.starImports], processAllowlist: processAllowlist(scopes), saves: summarizeSaves(scopes) };
 }
 
 function basesOf(cls: Node, scopes: FileScopes): BaseRef[] {

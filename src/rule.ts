@@ -6,6 +6,7 @@ import type { Node } from './parse';
 import type { FileScopes } from './scope';
 import type { Inspection } from './checkpoint/inspect';
 import type { CheckpointReference } from './checkpoint/references';
+import type { SaveSite } from './saves';
 import type { Constant } from './constants';
 import type { ProjectIndex } from './project';
 import type { LoadFunction } from './torch';
@@ -26,6 +27,11 @@ export interface ProjectContext {
    * relative to the file's folder or the project roots), when that file exists; undefined otherwise.
    */
   checkpoint?: (filePath: string, literal: string) => CheckpointReference | undefined;
+  /**
+   * The torch.save sites of the linted files that write the path `literal` (as written), with what they pickle;
+   * empty when there is none.
+   */
+  savesOf?: (literal: string) => SaveSite[];
   /** `trustedGlobals` of the file's config: classes the project trusts in its own checkpoints. */
   trustedGlobals?: readonly string[];
   /** Project wrappers of torch.load and known third-party loaders, for a callee of `filePath`. */

@@ -5,7 +5,7 @@
  * Facts: `torch.serialization.safe_globals` is a context manager from torch 2.5; `(obj, "module.Name")` entries
  * from torch 2.6 (../shared/FACTS.md).
  */
-import { atLeast, type Inspection } from './checkpoint/inspect';
+import { allowlistFor, atLeast, type Inspection } from './checkpoint/inspect';
 import { planImports } from './imports';
 import type { CheckpointReference } from './checkpoint/references';
 import type { Node } from './parse';
@@ -13,6 +13,7 @@ import { stringValue, unparen } from './python';
 import type { Fix, ProjectContext } from './rule';
 import type { FileScopes } from './scope';
 import { type LoadCall, pathArgument } from './torch';
+import { judgingVersion } from './torch-version';
 
 /** What a rule passes in: the file, its scopes and project, as in `RuleContext`. */
 export interface FixContext {
@@ -138,8 +139,9 @@ export interface WeightsOnlyRepair {
  *   same way); `needs-allowlist` → the safe_globals wrap, unsafe (the program now trusts those classes), else a
  *   suggestion saying why; `unloadable` → a suggestion (it could never load with weights_only=True); `dangerous` →
  *   the plain edit, unsafe (torch then refuses the file instead of running it).
- * - Without a file: the plain edit, safe with state-dict evidence; else the wrap with the config's `trustedGlobals`,
- *   unsafe; else only a suggestion (a file that pickles whole objects would stop loading, and nothing shows which
+ * - Without a file: the plain edit, safe with state-dict evidence; else, from the torch.save sites writing the same
+ *   literal path, the plain edit or the wrap with what they pickle, unsafe; else the wrap with the config's
+ *   `trustedGlobals`, unsafe; else only a suggestion (a file that pickles whole objects would stop loading, and nothing shows which
  *   classes it needs).
  */
 export function chooseWeightsOnlyRepair(context: FixContext & { filePath: string }, load: LoadCall, edit: Fix, stateDict: boolean, stateDictSafety: 'safe' | 'unsafe' = 'safe'): WeightsOnlyRepair {
@@ -153,10 +155,33 @@ export function chooseWeightsOnlyRepair(context: FixContext & { filePath: string
   if (found && verdict === 'unloadable') return { suggestion: edit, reason: `the checkpoint cannot load with weights_only=True: ${found.inspection.messages[0] ?? 'unsupported format'}` };
   if (found && verdict === 'dangerous') return { fix: [edit], safety: 'unsafe' };
   if (stateDict) return { fix: [edit], safety: stateDictSafety };
+  // torch.save sites of the same path say what the file will hold; their typing is a reading of code, so the
+  // repair stays unsafe even when every global they pickle is allowed by default
+  const fromSaves = found ? undefined : savedGlobalsOf(context, load);
+  if (fromSaves) {
+    const judging = judgingVersion(context.project.torch);
+    const allowed = allowlistFor(judging?.version).names;
+    const needed = fromSaves.filter((name) => !allowed.has(name));
+    if (needed.length === 0) return { fix: [edit], safety: 'unsafe' };
+    const plan = planSafeGlobals(context, load.call, needed, edit);
+    if ('fix' in plan) return { fix: plan.fix, safety: 'unsafe' };
+  }
   const trusted = context.project.trustedGlobals;
   if (trusted?.length) {
     const plan = planSafeGlobals(context, load.call, trusted, edit);
     if ('fix' in plan) return { fix: plan.fix, safety: 'unsafe' };
   }
   return { suggestion: edit, reason: 'nothing shows what the file holds — no checkpoint file at this path in the repository, and the result is not used as a state dict — and a file that pickles objects would stop loading' };
+}
+
+/**
+ * The globals the torch.save sites writing the same literal path pickle (their union), or undefined when there is
+ * no such site or one of them saves something that cannot be typed.
+ */
+function savedGlobalsOf(context: FixContext, load: LoadCall): string[] | undefined {
+  const path = pathArgument(load);
+  const literal = path && stringValue(unparen(path));
+  const sites = literal === undefined ? [] : (context.project.savesOf?.(literal) ?? []);
+  if (sites.length === 0 || sites.some((s) => s.globals === 'unknown')) return undefined;
+  return [...new Set(sites.flatMap((s) => s.globals as string[]))];
 }

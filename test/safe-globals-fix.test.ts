@@ -108,6 +108,37 @@ describe('safe_globals repair from the checkpoint file', () => {
     expect((await fixed(code, {}, {}, '--unsafe-fixes')).output).toBe(code);
   });
 
+  test('without a checkpoint file, torch.save sites of the same path say what it holds (unsafe)', async () => {
+    const train = [
+      'import argparse',
+      'import torch',
+      '',
+      'parser = argparse.ArgumentParser()',
+      'args = parser.parse_args()',
+      'model = torch.nn.Linear(2, 2)',
+      'torch.save({"model": model.state_dict(), "args": args, "epoch": 3}, "runs/last.pt")',
+      'torch.save({"model": model.state_dict(), "epoch": 3}, "runs/plain.pt")',
+      '',
+    ].join('\n');
+    const evaluate = 'import torch\n\nckpt = torch.load("runs/last.pt")\nprint(ckpt["args"].lr)\nplain = torch.load("runs/plain.pt")\nprint(plain)\n';
+    const { output } = await fixed(evaluate, {}, { 'save_run.py': train }, '--unsafe-fixes');
+    expect(output).toBe(
+      'import torch\nfrom torch.serialization import safe_globals\nfrom argparse import Namespace\n\nwith safe_globals([Namespace]):\n    ckpt = torch.load("runs/last.pt", weights_only=True)\nprint(ckpt["args"].lr)\nplain = torch.load("runs/plain.pt", weights_only=True)\nprint(plain)\n',
+    );
+    expect((await fixed(evaluate, {}, { 'save_run.py': train })).output).toBe(evaluate); // both unsafe
+  });
+
+  test('a save site that cannot be typed gives no evidence: a whole model, or a Namespace written into', async () => {
+    const evaluate = 'import torch\n\nckpt = torch.load("runs/last.pt")\nprint(ckpt)\n';
+    const whole = 'import torch\nmodel = torch.nn.Linear(2, 2)\ntorch.save(model, "runs/last.pt")\n';
+    const written = 'import argparse, torch\nargs = argparse.ArgumentParser().parse_args()\nargs.net = torch.nn.Linear(2, 2)\ntorch.save({"args": args}, "runs/last.pt")\n';
+    for (const train of [whole, written]) {
+      const { output, messages } = await fixed(evaluate, {}, { 'save_run.py': train }, '--unsafe-fixes');
+      expect(output).toBe(evaluate);
+      expect(messages.find((m: { ruleId: string; suggestions?: unknown[] }) => m.ruleId === 'torch-load-missing-weights-only').suggestions).toHaveLength(1);
+    }
+  });
+
   test('weights_only=False with evidence: the same repairs (False becomes True)', async () => {
     expect((await fixed('import torch\nsd = torch.load("sd.pt", weights_only=False)\nprint(sd)\n', { 'sd.pt': 'state_dict.pt' })).output).toBe('import torch\nsd = torch.load("sd.pt", weights_only=True)\nprint(sd)\n');
     expect((await fixed('import torch, argparse\nckpt = torch.load("ckpt.pt", weights_only=False)\n', { 'ckpt.pt': 'training_ckpt.pt' }, {}, '--unsafe-fixes')).output).toBe(

@@ -61,7 +61,7 @@ export interface InspectOptions {
 const LEGACY_MAGIC = Buffer.from([0x80, 0x02, 0x8a, 0x0a, 0x6c, 0xfc, 0x9c, 0x46, 0xf9, 0x20, 0x6a, 0xa8, 0x50, 0x19]);
 
 /** The allowlist table for a torch version: the newest table at or below it (the oldest table below all). */
-function allowlistFor(version?: [number, number]): (typeof ALLOWLISTS)[number] {
+export function allowlistFor(version?: [number, number]): (typeof ALLOWLISTS)[number] {
   const tables = [...ALLOWLISTS].sort((a, b) => a.version[0] - b.version[0] || a.version[1] - b.version[1]);
   if (!version) return tables[tables.length - 1];
   let chosen = tables[0];

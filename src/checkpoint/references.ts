@@ -20,6 +20,8 @@ export interface CheckpointReference {
 export class CheckpointReferences {
   private readonly inspections = new Map<string, Inspection>();
   private readonly allowlistFiles: string[] = [];
+  /** Python files by the checkpoint literals they hold (`"ckpt.pt"` → files that save or load it). */
+  private readonly literalFiles = new Map<string, string[]>();
   private readonly literal: RegExp;
   private readonly extensions: readonly string[];
 
@@ -68,6 +70,9 @@ export class CheckpointReferences {
   async prefetch(fromFile: string, text: string, options: (file: string) => InspectOptions): Promise<void> {
     if (text.includes('add_safe_globals')) this.allowlistFiles.push(fromFile);
     for (const match of text.matchAll(this.literal)) {
+      const files = this.literalFiles.get(match[1]);
+      if (!files) this.literalFiles.set(match[1], [fromFile]);
+      else if (files[files.length - 1] !== fromFile) files.push(fromFile);
       const file = this.resolve(fromFile, match[1]);
       if (!file || this.inspections.has(file)) continue;
       let size: number;
@@ -79,6 +84,11 @@ export class CheckpointReferences {
       if (size > this.maxBytes) continue;
       this.inspections.set(file, await inspectCheckpoint(file, options(file)));
     }
+  }
+
+  /** The linted Python files whose text holds `literal` as a quoted string. */
+  filesWith(literal: string): readonly string[] {
+    return this.literalFiles.get(literal) ?? [];
   }
 
   /** What the inspector said of the file `literal` names from `fromFile`; undefined when it was not prefetched. */
