@@ -3,7 +3,7 @@ import type { Node } from '../src/parse';
 import { unparen } from '../src/python';
 import { createRule } from '../src/rule';
 import { insideSafeGlobals, loadCallIn, pickleModuleArgument, viaText, weightsOnlyIn } from '../src/torch';
-import { chooseWeightsOnlyRepair, type WeightsOnlyRepair } from '../src/safe-globals-fix';
+import { chooseWeightsOnlyRepair, migrationRepair, type WeightsOnlyRepair } from '../src/safe-globals-fix';
 import { isUsedAsStateDict } from '../src/values';
 
 /**
@@ -68,10 +68,12 @@ export default createRule({
         // On torch >= 2.6 the default is already weights_only=True: saying it explicitly changes nothing.
         // With checkpoint evidence (the file the path literal names) the repair follows what that file needs.
         const modern = !remote && !context.project.torch.allowsBefore26;
+        // On torch >= 2.6 the plain edit only says what the default does (safe), unless the path's whole-model saves
+        // move to state_dict together with this load.
         const repair: WeightsOnlyRepair = !edit
           ? {}
           : modern
-            ? { fix: [edit], safety: 'safe' }
+            ? (migrationRepair(context, load, edit) ?? { fix: [edit], safety: 'safe' })
             : chooseWeightsOnlyRepair(context, load, edit, isUsedAsStateDict(node, context.scopes) || insideSafeGlobals(node, context.scopes));
         context.report({
           node,

@@ -1,6 +1,7 @@
 import type { Node } from '../src/parse';
-import { callArguments, unparen } from '../src/python';
+import { callArguments, stringValue, unparen } from '../src/python';
 import { createRule } from '../src/rule';
+import { stateDictMigration } from '../src/safe-globals-fix';
 import { isSaveCall } from '../src/torch';
 import { isModuleBaseName, moduleEvidence } from '../src/values';
 
@@ -18,13 +19,14 @@ export default createRule<'fullModel' | 'inContainer' | 'saveStateDict', Options
     id: 'torch-save-full-model',
     type: 'suggestion',
     docs: { description: 'Save `model.state_dict()` instead of a whole nn.Module.' },
+    fixable: 'code',
     hasSuggestions: true,
     messages: {
       fullModel:
         '`torch.save()` pickles the whole nn.Module `{{name}}`: {{reason}}. Loading it requires `weights_only=False`. Save `{{name}}.state_dict()` and load it with `weights_only=True`.',
       inContainer:
         '`torch.save()` pickles `{{container}}`, which holds the whole nn.Module `{{name}}` (line {{line}}): {{reason}}. Loading it requires `weights_only=False`. Store `{{name}}.state_dict()` in it instead.',
-      saveStateDict: 'Save `{{name}}.state_dict()` instead (every load of this file must then rebuild the model and call `load_state_dict`).',
+      saveStateDict: 'Save `{{name}}.state_dict()` instead (every load of this file must then rebuild the model and call `load_state_dict`{{loads}}).',
     },
     schema: {
       type: 'object',
@@ -50,15 +52,21 @@ export default createRule<'fullModel' | 'inContainer' | 'saveStateDict', Options
         const evidence = obj && moduleEvidence(obj, context.scopes, options);
         if (!evidence) return;
         const target = unparen(evidence.node);
-        // A suggestion, not a fix: the load sites of this file must change with it (a later issue pairs them).
         const simple = ['identifier', 'attribute'].includes(target.type);
+        const edit = { range: [target.endIndex, target.endIndex] as [number, number], text: '.state_dict()' };
+        // A fix only together with every load of the same path (src/safe-globals-fix.ts stateDictMigration: the
+        // loads are rewritten by the weights_only rules in the same run); otherwise a suggestion naming them.
+        const path = args.keywords.get('f')?.childForFieldName('value') ?? args.positional[1];
+        const literal = path && stringValue(unparen(path));
+        const migration = literal !== undefined && !evidence.via ? stateDictMigration(context, literal) : undefined;
+        const together = migration && 'arguments' in migration;
+        const loads = migration?.loads.length ? `; loads to change with it: ${migration.loads.map((l) => `${index?.displayPath(l.file) ?? l.file}:${l.line}`).join(', ')}` : '';
         context.report({
           node: evidence.via ?? target,
           messageId: evidence.via ? 'inContainer' : 'fullModel',
           data: { name: target.text, reason: evidence.reason, container: evidence.via?.text ?? '', line: String(target.startPosition.row + 1) },
-          suggest: simple
-            ? [{ messageId: 'saveStateDict', data: { name: target.text }, fix: [{ range: [target.endIndex, target.endIndex], text: '.state_dict()' }] }]
-            : undefined,
+          ...(together && { fix: [edit], fixSafety: 'unsafe' as const }),
+          suggest: simple && !together ? [{ messageId: 'saveStateDict', data: { name: target.text, loads }, fix: [edit] }] : undefined,
         });
       },
     };

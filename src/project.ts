@@ -9,7 +9,7 @@ import type { Node } from './parse';
 import type { Constant } from './constants';
 import { namedChildren, unparen } from './python';
 import type { FileScopes } from './scope';
-import { type SaveSite, summarizeSaves } from './saves';
+import { type LoadSite, type SaveSite, summarizeLoads, summarizeSaves } from './saves';
 import { processAllowlist } from './torch';
 import { type LoaderSummary, summarizeLoaders } from './wrappers';
 
@@ -41,6 +41,8 @@ export interface ModuleSummary {
   processAllowlist: string[] | 'unknown';
   /** Its torch.save calls with a string-literal path, and what they pickle (src/saves.ts). */
   saves: SaveSite[];
+  /** Its torch.load calls with a string-literal path (src/saves.ts). */
+  loads: LoadSite[];
 }
 
 /** Builds a module's summary from its scopes (no extra parse). */
@@ -59,7 +61,7 @@ export function summarizeModule(file: string, scopes: FileScopes): ModuleSummary
     if (value === 'true' || value === 'false' || value === 'none') constants.set(name, value);
   }
   const functions = new Set([...scopes.module.bindings].filter(([, b]) => b.some((x) => x.kind === 'def')).map(([name]) => name));
-  return { file, classes, imports, loaders: summarizeLoaders(file, scopes), constants, functions, stars: [...scopes.module.starImports], processAllowlist: processAllowlist(scopes), saves: summarizeSaves(scopes) };
+  return { file, classes, imports, loaders: summarizeLoaders(file, scopes), constants, functions, stars: [...scopes.module.starImports], processAllowlist: processAllowlist(scopes), saves: summarizeSaves(file, scopes), loads: summarizeLoads(file, scopes) };
 }
 
 function basesOf(cls: Node, scopes: FileScopes): BaseRef[] {
@@ -139,6 +141,11 @@ export class ProjectIndex {
       }
     }
     return undefined;
+  }
+
+  /** True when `qualified` names a class defined in a project module the index can read. */
+  classKnown(fromFile: string, qualified: string): boolean {
+    return this.findClass(fromFile, qualified, 0) !== undefined;
   }
 
   /** The load wrapper a qualified name denotes (`.utils.load_ckpt`, `app.utils.load_ckpt`), following re-exports. */

@@ -6,7 +6,7 @@ import type { Node } from './parse';
 import type { FileScopes } from './scope';
 import type { Inspection } from './checkpoint/inspect';
 import type { CheckpointReference } from './checkpoint/references';
-import type { SaveSite } from './saves';
+import type { LoadSite, SaveSite } from './saves';
 import type { Constant } from './constants';
 import type { ProjectIndex } from './project';
 import type { LoadFunction } from './torch';
@@ -32,6 +32,8 @@ export interface ProjectContext {
    * empty when there is none.
    */
   savesOf?: (literal: string) => SaveSite[];
+  /** The torch.load calls of the linted files that read the path `literal` (as written). */
+  loadsOf?: (literal: string) => LoadSite[];
   /** `trustedGlobals` of the file's config: classes the project trusts in its own checkpoints. */
   trustedGlobals?: readonly string[];
   /** Project wrappers of torch.load and known third-party loaders, for a callee of `filePath`. */

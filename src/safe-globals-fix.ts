@@ -14,6 +14,8 @@ import type { Fix, ProjectContext } from './rule';
 import type { FileScopes } from './scope';
 import { type LoadCall, pathArgument } from './torch';
 import { judgingVersion } from './torch-version';
+import { type Migration, migrationFor, type SaveSite } from './saves';
+import { isModuleBaseName } from './values';
 
 /** What a rule passes in: the file, its scopes and project, as in `RuleContext`. */
 export interface FixContext {
@@ -154,6 +156,9 @@ export function chooseWeightsOnlyRepair(context: FixContext & { filePath: string
   }
   if (found && verdict === 'unloadable') return { suggestion: edit, reason: `the checkpoint cannot load with weights_only=True: ${found.inspection.messages[0] ?? 'unsupported format'}` };
   if (found && verdict === 'dangerous') return { fix: [edit], safety: 'unsafe' };
+  // a whole model saved elsewhere in the repository: both sides move to state_dict together
+  const migrated = migrationRepair(context, load, edit);
+  if (migrated) return migrated;
   if (stateDict) return { fix: [edit], safety: stateDictSafety };
   // torch.save sites of the same path say what the file will hold; their typing is a reading of code, so the
   // repair stays unsafe even when every global they pickle is allowed by default
@@ -178,10 +183,70 @@ export function chooseWeightsOnlyRepair(context: FixContext & { filePath: string
  * The globals the torch.save sites writing the same literal path pickle (their union), or undefined when there is
  * no such site or one of them saves something that cannot be typed.
  */
-function savedGlobalsOf(context: FixContext, load: LoadCall): string[] | undefined {
+/** The load half of the state_dict migration of its path (unsafe), when the migration applies; else undefined. */
+export function migrationRepair(context: FixContext, load: LoadCall, edit: Fix): WeightsOnlyRepair | undefined {
+  const literal = literalPath(load);
+  const migration = literal === undefined ? undefined : stateDictMigration(context, literal);
+  const fix = migration && 'arguments' in migration ? planMigration(context, load, migration, edit) : undefined;
+  return fix && { fix, safety: 'unsafe' };
+}
+
+/** The string-literal path of a load, or undefined. */
+function literalPath(load: LoadCall): string | undefined {
   const path = pathArgument(load);
-  const literal = path && stringValue(unparen(path));
+  return path && stringValue(unparen(path));
+}
+
+function savedGlobalsOf(context: FixContext, load: LoadCall): string[] | undefined {
+  const literal = literalPath(load);
   const sites = literal === undefined ? [] : (context.project.savesOf?.(literal) ?? []);
   if (sites.length === 0 || sites.some((s) => s.globals === 'unknown')) return undefined;
+  // an instance of a project class counts only when the class is known and is not an nn.Module
+  const index = context.project.index;
+  const plain = (site: SaveSite, name: string) => index !== undefined && index.classKnown(site.file, name) && !index.moduleClass(site.file, name, (base) => isModuleBaseName(base, []));
+  if (sites.some((site) => site.constructed.some((name) => !plain(site, name)))) return undefined;
   return [...new Set(sites.flatMap((s) => s.globals as string[]))];
+}
+
+/**
+ * The state_dict migration of the checkpoint path `literal`: possible when every torch.save of it in the linted
+ * files rebuilds the same model and every load of it is a plain statement the weights_only rules rewrite (see
+ * saves.ts `migrationFor`), and no checkpoint file exists at that path (it holds a whole model and would stop
+ * loading). Undefined when no whole-model save writes the path.
+ */
+export function stateDictMigration(context: { project: ProjectContext }, literal: string): Migration | undefined {
+  const saves = context.project.savesOf?.(literal) ?? [];
+  if (saves.length === 0) return undefined;
+  const loads = context.project.loadsOf?.(literal) ?? [];
+  const migration = migrationFor(saves, loads);
+  const files = [...saves, ...loads].map((s) => s.file);
+  if ('arguments' in migration && files.some((file) => context.project.checkpoint?.(file, literal))) {
+    return { reason: 'a checkpoint file exists at this path and holds the whole model', loads: migration.loads };
+  }
+  return migration;
+}
+
+/**
+ * The load half of the migration: `model = torch.load("p", ...)` becomes `model = Net(3)` and
+ * `model.load_state_dict(torch.load("p", ..., weights_only=True))`, with the class imported. `weightsOnly` is the
+ * edit inside the call that makes it load with weights_only=True. Undefined when the class name cannot be written
+ * here (already bound to something else).
+ */
+export function planMigration(context: FixContext, load: LoadCall, migration: { arguments: string; classQualified: string }, weightsOnly: Fix | undefined): Fix[] | undefined {
+  const assignment = load.call.parent!;
+  const statement = assignment.parent!;
+  const name = assignment.childForFieldName('left')!.text;
+  const plan = planImports(context, [migration.classQualified], load.call);
+  if (!plan) return undefined;
+  const { text } = context;
+  const lineStart = text.lastIndexOf('\n', statement.startIndex - 1) + 1;
+  const indent = /^[ \t]*/.exec(text.slice(lineStart))![0];
+  const eol = text.includes('\r\n') ? '\r\n' : '\n';
+  let call = text.slice(load.call.startIndex, load.call.endIndex);
+  if (weightsOnly) {
+    const [from, to] = weightsOnly.range.map((offset) => offset - load.call.startIndex);
+    call = call.slice(0, from) + weightsOnly.text + call.slice(to);
+  }
+  const rebuilt = `${name} = ${plan.names.get(migration.classQualified)}${migration.arguments}${eol}${indent}${name}.load_state_dict(${call})`;
+  return [...plan.edits, { range: [assignment.startIndex, assignment.endIndex], text: rebuilt }];
 }

@@ -6,20 +6,45 @@
 import type { Node } from './parse';
 import { callArguments, methodName, stringValue, unparen } from './python';
 import type { FileScopes } from './scope';
-import { isSaveCall } from './torch';
+import { asLoadCall, isSaveCall, pathArgument, pickleModuleArgument, weightsOnlyArgument } from './torch';
 
 /** A torch.save site with a string-literal path. */
 export interface SaveSite {
   /** The path as written (`"checkpoints/last.pt"`). */
   literal: string;
-  /** 1-based line of the call. */
+  /** Absolute path of the file and 1-based line of the call, for messages. */
+  file: string;
   line: number;
   /** The globals the saved object pickles beyond plain data and tensors, or `unknown`. */
   globals: string[] | 'unknown';
+  /**
+   * Those of `globals` that are instances of imported classes (`Config(...)`): evidence only once the class is known
+   * not to be an nn.Module (a module pickles its submodules too), which the repository index decides.
+   */
+  constructed: string[];
+  /**
+   * When the saved object is a whole model bound once to a constructor call of an imported class with literal
+   * arguments (`model = Net(3, hidden=5)`): the argument list as written (`(3, hidden=5)`) and the class's
+   * qualified name, so that a load site can rebuild it. Undefined otherwise.
+   */
+  model?: { arguments: string; classQualified: string };
+}
+
+/** A torch.load-family call with a string-literal path (torch's own functions only). */
+export interface LoadSite {
+  literal: string;
+  file: string;
+  line: number;
+  /**
+   * True when the load can be rewritten to rebuild a model and load a state dict: `name = torch.load("p"[, ...])`
+   * directly in a block, without `pickle_module`, `**kwargs` or `*args`, and without weights_only or with a literal
+   * `False` (the loads the weights_only rules rewrite).
+   */
+  rewritable: boolean;
 }
 
 /** Every torch.save call of a file whose path is a string literal. */
-export function summarizeSaves(scopes: FileScopes): SaveSite[] {
+export function summarizeSaves(file: string, scopes: FileScopes): SaveSite[] {
   const sites: SaveSite[] = [];
   for (const id of scopes.identifiersNamed('save')) {
     const callee = id.parent?.type === 'attribute' && id.parent.childForFieldName('attribute')?.id === id.id ? id.parent : id;
@@ -30,24 +55,111 @@ export function summarizeSaves(scopes: FileScopes): SaveSite[] {
     const path = args.positional[1] ?? args.keywords.get('f')?.childForFieldName('value') ?? undefined;
     const literal = path && stringValue(path);
     if (!obj || literal === undefined) continue;
-    sites.push({ literal, line: call.startPosition.row + 1, globals: savedGlobals(obj, scopes) });
+    const model = rebuildableModel(obj, scopes);
+    const constructed = new Set<string>();
+    const globals = savedGlobals(obj, scopes, constructed);
+    sites.push({ literal, file, line: call.startPosition.row + 1, globals, constructed: [...constructed], ...(model && { model }) });
   }
   return sites;
 }
 
 /**
+ * `model` bound once to `Cls(literal, key=literal)` where `Cls` (or `nn.Cls`) comes from an import: the class and
+ * the argument list as written, so that a load site can rebuild the same model.
+ */
+function rebuildableModel(obj: Node, scopes: FileScopes): SaveSite['model'] {
+  const e = unparen(obj);
+  const bindings = e.type === 'identifier' ? scopes.bindingsOf(e) : undefined;
+  if (bindings?.length !== 1 || bindings[0].kind !== 'assign' || !bindings[0].value) return undefined;
+  const ctor = unparen(bindings[0].value);
+  const callee = ctor.type === 'call' ? ctor.childForFieldName('function') : null;
+  let head = callee;
+  while (head?.type === 'attribute') head = head.childForFieldName('object');
+  const imported = head?.type === 'identifier' && scopes.bindingsOf(head)?.every((b) => b.kind === 'import');
+  const classQualified = callee && imported ? scopes.qualifiedName(callee) : undefined;
+  const list = ctor.childForFieldName('arguments');
+  if (!classQualified || classQualified.startsWith('.') || list?.type !== 'argument_list') return undefined;
+  const args = callArguments(ctor);
+  const values = [...args.positional, ...[...args.keywords.values()].map((k) => k.childForFieldName('value')!)];
+  const literalArgs = !args.hasListSplat && !args.hasDictSplat && values.every((arg) => {
+    const value = unparen(arg);
+    return ['integer', 'float', 'true', 'false', 'none'].includes(value.type) || (value.type === 'string' && stringValue(value) !== undefined);
+  });
+  return literalArgs && !list.text.includes('\n') ? { arguments: list.text, classQualified } : undefined;
+}
+
+/**
+ * Every call of a file that loads a string-literal path: torch.load / torch.serialization.load, and any other callee
+ * whose name contains "load" (a wrapper, `joblib.load`, …) with a string-literal argument — those are never
+ * rewritable, so they keep a path from being migrated.
+ */
+export function summarizeLoads(file: string, scopes: FileScopes): LoadSite[] {
+  const sites: LoadSite[] = [];
+  const names = [...scopes.identifierNames()].filter((n) => /load/i.test(n));
+  for (const id of names.flatMap((n) => scopes.identifiersNamed(n))) {
+    const callee = id.parent?.type === 'attribute' && id.parent.childForFieldName('attribute')?.id === id.id ? id.parent : id;
+    const call = callee.parent?.type === 'call' && callee.parent.childForFieldName('function')?.id === callee.id ? callee.parent : undefined;
+    if (!call) continue;
+    const load = asLoadCall(call, scopes);
+    const line = call.startPosition.row + 1;
+    if (!load || load.fn.weightsOnlyDefault !== 'torch') {
+      const args = callArguments(call);
+      for (const arg of [...args.positional, ...[...args.keywords.values()].map((k) => k.childForFieldName('value')!)]) {
+        const literal = stringValue(unparen(arg));
+        if (literal !== undefined) sites.push({ literal, file, line, rewritable: false });
+      }
+      continue;
+    }
+    const path = pathArgument(load);
+    const literal = path && stringValue(unparen(path));
+    if (literal === undefined) continue;
+    const assignment = call.parent?.type === 'assignment' && call.parent.childForFieldName('right')?.id === call.id ? call.parent : undefined;
+    const statement = assignment?.parent?.type === 'expression_statement' ? assignment.parent : undefined;
+    // weights_only absent or a literal False: the loads the weights_only rules report and rewrite
+    const weightsOnly = weightsOnlyArgument(load);
+    const rewritable =
+      statement !== undefined &&
+      (weightsOnly === undefined || unparen(weightsOnly).type === 'false') &&
+      assignment!.childForFieldName('left')?.type === 'identifier' &&
+      (statement.parent?.type === 'block' || statement.parent?.type === 'module') &&
+      !load.args.hasListSplat &&
+      !load.args.hasDictSplat &&
+      !pickleModuleArgument(load);
+    sites.push({ literal, file, line, rewritable });
+  }
+  return sites.sort((a, b) => a.line - b.line);
+}
+
+/** How every save and load of one checkpoint path can move to state_dict together, or why not. */
+export type Migration = { arguments: string; classQualified: string; loads: LoadSite[] } | { reason: string; loads: LoadSite[] };
+
+/**
+ * Whether the whole-model saves of `literal` and all its loads can be rewritten together: every save rebuilds the
+ * same model (same constructor text and class), and every load is rewritable. `saves` and `loads` are all the
+ * sites of the literal in the linted files.
+ */
+export function migrationFor(saves: readonly SaveSite[], loads: readonly LoadSite[]): Migration {
+  const models = saves.map((s) => s.model);
+  if (saves.length === 0 || models.some((m) => !m)) return { reason: 'the saved model is not rebuilt from a constructor with literal arguments of an imported class', loads: [...loads] };
+  if (new Set(models.map((m) => `${m!.classQualified}\0${m!.arguments}`)).size > 1) return { reason: 'the saves of this path build different models', loads: [...loads] };
+  if (loads.some((l) => !l.rewritable)) return { reason: 'a load of this path is not a plain `name = torch.load(...)` statement', loads: [...loads] };
+  return { ...models[0]!, loads: [...loads] };
+}
+
+/**
  * The globals pickling `expr` produces that torch's default allowlist may lack: `[]` for plain data (numbers,
  * strings, None, booleans, tensors, `x.state_dict()`, `vars(args)`), `argparse.Namespace` for parsed arguments, the
- * class for an instance of an imported class, unions through dict, list and tuple literals, and names bound once.
+ * class for an instance of an imported class (also added to `constructed`), unions through dict, list and tuple
+ * literals, and names bound once.
  * `unknown` for anything else (a module, a numpy value — its dtype classes vary with numpy's version —, a call).
  */
-export function savedGlobals(expr: Node, scopes: FileScopes, depth = 0): string[] | 'unknown' {
+export function savedGlobals(expr: Node, scopes: FileScopes, constructed: Set<string>, depth = 0): string[] | 'unknown' {
   const e = unparen(expr);
   if (depth > 20) return 'unknown';
   const union = (parts: Node[]): string[] | 'unknown' => {
     const all = new Set<string>();
     for (const part of parts) {
-      const found = savedGlobals(part, scopes, depth + 1);
+      const found = savedGlobals(part, scopes, constructed, depth + 1);
       if (found === 'unknown') return 'unknown';
       for (const name of found) all.add(name);
     }
@@ -87,7 +199,10 @@ export function savedGlobals(expr: Node, scopes: FileScopes, depth = 0): string[
       if (name && /^torch\.(tensor|zeros|ones|randn|rand|arange|empty|full|stack|cat)$/.test(name)) return [];
       // an instance of a class imported from another module: that class (its attributes are not followed)
       const bindings = callee?.type === 'identifier' ? scopes.bindingsOf(callee) : undefined;
-      if (name && bindings?.every((b) => b.kind === 'import') && /^[A-Za-z_][\w.]*\.[A-Z]\w*$/.test(name) && !name.startsWith('torch.')) return [name];
+      if (name && bindings?.every((b) => b.kind === 'import') && /^[A-Za-z_][\w.]*\.[A-Z]\w*$/.test(name) && !name.startsWith('torch.')) {
+        constructed.add(name);
+        return [name];
+      }
       return 'unknown';
     }
     case 'subscript': {
@@ -100,7 +215,7 @@ export function savedGlobals(expr: Node, scopes: FileScopes, depth = 0): string[
       const bindings = scopes.bindingsOf(e);
       if (bindings?.length !== 1 || bindings[0].kind !== 'assign' || !bindings[0].value) return 'unknown';
       if (scopes.references(bindings[0]).some(isWrittenInto)) return 'unknown';
-      return savedGlobals(bindings[0].value, scopes, depth + 1);
+      return savedGlobals(bindings[0].value, scopes, constructed, depth + 1);
     }
     default:
       return 'unknown';

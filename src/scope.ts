@@ -208,6 +208,11 @@ export class FileScopes {
 
   private readonly referenceCache = new WeakMap<Binding[], Node[]>();
 
+  /** The distinct identifier spellings of the file. */
+  identifierNames(): IterableIterator<string> {
+    return this.identifiers().keys();
+  }
+
   /** The identifiers of the file spelled `name`, in document order. */
   identifiersNamed(name: string): readonly Node[] {
     return this.identifiers().get(name) ?? [];

@@ -128,15 +128,12 @@ describe('safe_globals repair from the checkpoint file', () => {
     expect((await fixed(evaluate, {}, { 'save_run.py': train })).output).toBe(evaluate); // both unsafe
   });
 
-  test('a save site that cannot be typed gives no evidence: a whole model, or a Namespace written into', async () => {
+  test('a save site that cannot be typed gives no evidence: a Namespace written into', async () => {
     const evaluate = 'import torch\n\nckpt = torch.load("runs/last.pt")\nprint(ckpt)\n';
-    const whole = 'import torch\nmodel = torch.nn.Linear(2, 2)\ntorch.save(model, "runs/last.pt")\n';
     const written = 'import argparse, torch\nargs = argparse.ArgumentParser().parse_args()\nargs.net = torch.nn.Linear(2, 2)\ntorch.save({"args": args}, "runs/last.pt")\n';
-    for (const train of [whole, written]) {
-      const { output, messages } = await fixed(evaluate, {}, { 'save_run.py': train }, '--unsafe-fixes');
-      expect(output).toBe(evaluate);
-      expect(messages.find((m: { ruleId: string; suggestions?: unknown[] }) => m.ruleId === 'torch-load-missing-weights-only').suggestions).toHaveLength(1);
-    }
+    const { output, messages } = await fixed(evaluate, {}, { 'save_run.py': written }, '--unsafe-fixes');
+    expect(output).toBe(evaluate);
+    expect(messages.find((m: { ruleId: string; suggestions?: unknown[] }) => m.ruleId === 'torch-load-missing-weights-only').suggestions).toHaveLength(1);
   });
 
   test('weights_only=False with evidence: the same repairs (False becomes True)', async () => {
@@ -151,5 +148,53 @@ describe('safe_globals repair from the checkpoint file', () => {
     expect(output).toBe(
       'import torch\nfrom torch.serialization import safe_globals\nfrom argparse import Namespace\nfrom numpy.core.multiarray import _reconstruct, scalar\nfrom numpy import ndarray, dtype\nfrom myapp.models import Config\nwith safe_globals([Namespace, (_reconstruct, "numpy.core.multiarray._reconstruct"), ndarray, dtype, (scalar, "numpy.core.multiarray.scalar"), Config]):\n    ckpt = torch.load("ckpt.pt", weights_only=True)\n',
     );
+  });
+});
+
+describe('whole-model saves move to state_dict together with their loads', () => {
+  const save = ['import torch', 'from torch import nn', 'from app.models import Net', '', 'model = Net(3, hidden=5)', 'torch.save(model, "runs/model.pt")', ''].join('\n');
+  const models = { 'app/__init__.py': '', 'app/models.py': 'from torch import nn\n\n\nclass Net(nn.Module):\n    def __init__(self, n, hidden=4):\n        super().__init__()\n        self.fc = nn.Linear(n, hidden)\n' };
+
+  test('the save writes the state_dict and every load rebuilds the model (both unsafe, one run, idempotent)', async () => {
+    const dir = tempRepo({ ...models, 'save.py': save, 'serve.py': 'import torch\n\n\ndef serve():\n    model = torch.load("runs/model.pt", map_location="cpu")  # the model\n    model.eval()\n    return model\n', 'check.py': 'import torch\nm = torch.load("runs/model.pt", weights_only=False)\n' });
+    expect((await cli(dir, '--fix')).code).toBe(1); // unsafe: nothing written
+    expect(read(dir, 'save.py')).toBe(save);
+    await cli(dir, '--fix', '--unsafe-fixes');
+    expect(read(dir, 'save.py')).toBe(save.replace('torch.save(model, ', 'torch.save(model.state_dict(), '));
+    expect(read(dir, 'serve.py')).toBe(
+      'import torch\nfrom app.models import Net\n\n\ndef serve():\n    model = Net(3, hidden=5)\n    model.load_state_dict(torch.load("runs/model.pt", map_location="cpu", weights_only=True))  # the model\n    model.eval()\n    return model\n',
+    );
+    expect(read(dir, 'check.py')).toBe('import torch\nfrom app.models import Net\nm = Net(3, hidden=5)\nm.load_state_dict(torch.load("runs/model.pt", weights_only=True))\n');
+    expect(pythonCompileErrors(new Map(['save.py', 'serve.py', 'check.py'].map((f) => [f, read(dir, f)])))).toEqual([]);
+    const again = await cli(dir, '--fix-dry-run', '--unsafe-fixes', '-f', 'json');
+    expect(JSON.parse(again.stdout).filter((r: { output?: string }) => r.output !== undefined)).toEqual([]);
+  });
+
+  test('on torch >= 2.6 too (where the plain edit would be a safe no-op), the load follows the save', async () => {
+    const dir = tempRepo({ ...models, 'save.py': save, 'serve.py': 'import torch\nmodel = torch.load("runs/model.pt")\n', 'requirements.txt': 'torch>=2.6\n' });
+    await cli(dir, '--fix');
+    expect(read(dir, 'serve.py')).toBe('import torch\nmodel = torch.load("runs/model.pt")\n'); // the safe no-op is not offered instead
+    await cli(dir, '--fix', '--unsafe-fixes');
+    expect(read(dir, 'serve.py')).toBe('import torch\nfrom app.models import Net\nmodel = Net(3, hidden=5)\nmodel.load_state_dict(torch.load("runs/model.pt", weights_only=True))\n');
+    expect(read(dir, 'save.py')).toBe(save.replace('torch.save(model, ', 'torch.save(model.state_dict(), '));
+  });
+
+  test('one load that cannot be rewritten keeps both sides as they are; the save\'s suggestion names the loads', async () => {
+    const dir = tempRepo({ ...models, 'save.py': save, 'serve.py': 'import torch\nmodel = torch.load("runs/model.pt")\n', 'other.py': 'import torch\nprint(torch.load("runs/model.pt").training)\n' });
+    await cli(dir, '--fix', '--unsafe-fixes');
+    expect([read(dir, 'save.py'), read(dir, 'serve.py')]).toEqual([save, 'import torch\nmodel = torch.load("runs/model.pt")\n']);
+    const results = JSON.parse((await cli(dir, '-f', 'json')).stdout);
+    const saveMessage = results.find((r: { filePath: string }) => r.filePath.endsWith('save.py')).messages[0];
+    expect(saveMessage.fix).toBeUndefined();
+    expect(saveMessage.suggestions[0].desc).toBe('Save `model.state_dict()` instead (every load of this file must then rebuild the model and call `load_state_dict`; loads to change with it: other.py:2, serve.py:2).');
+  });
+
+  test('a checkpoint file at that path keeps the loads on the safe_globals repair (the file holds the whole model)', async () => {
+    const dir = tempRepo({ ...models, 'save.py': save, 'serve.py': 'import torch\nmodel = torch.load("runs/model.pt")\n' });
+    fs.mkdirSync(path.join(dir, 'runs'));
+    fs.copyFileSync(path.join(checkpoints, 'state_dict.pt'), path.join(dir, 'runs/model.pt'));
+    await cli(dir, '--fix', '--unsafe-fixes');
+    expect(read(dir, 'save.py')).toBe(save);
+    expect(read(dir, 'serve.py')).toBe('import torch\nmodel = torch.load("runs/model.pt", weights_only=True)\n');
   });
 });
