@@ -224,8 +224,9 @@ async function lint(options: Options, io: CliIO): Promise<number> {
   const projectFor = (file: string, config: Config | undefined): ProjectContext => ({
     checkpoint: (from, literal) => references.get(from, literal),
     trustedGlobals: config?.trustedGlobals,
-    savesOf: (literal) => references.filesWith(literal).flatMap((f) => index.summary(f)?.saves.filter((s) => s.literal === literal) ?? []),
-    loadsOf: (literal) => references.filesWith(literal).flatMap((f) => index.summary(f)?.loads.filter((l) => l.literal === literal) ?? []),
+    savesOf: (literal) => [...references.mentions(literal).keys()].flatMap((f) => index.summary(f)?.saves.filter((s) => s.literal === literal) ?? []),
+    loadsOf: (literal) => [...references.mentions(literal).keys()].flatMap((f) => index.summary(f)?.loads.filter((l) => l.literal === literal) ?? []),
+    mentionsOf: (literal) => references.mentions(literal),
     torch: torchRequirementFor(path.dirname(file), parser, torchCache, config?.torchVersion ? { spec: config.torchVersion, file: path.basename(config.file ?? '') } : undefined),
     index,
     onParsed,

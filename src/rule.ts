@@ -34,6 +34,8 @@ export interface ProjectContext {
   savesOf?: (literal: string) => SaveSite[];
   /** The torch.load calls of the linted files that read the path `literal` (as written). */
   loadsOf?: (literal: string) => LoadSite[];
+  /** How many times each linted Python file quotes `literal` (saves, loads, and any other use). */
+  mentionsOf?: (literal: string) => ReadonlyMap<string, number>;
   /** `trustedGlobals` of the file's config: classes the project trusts in its own checkpoints. */
   trustedGlobals?: readonly string[];
   /** Project wrappers of torch.load and known third-party loaders, for a callee of `filePath`. */

@@ -219,9 +219,16 @@ export function stateDictMigration(context: { project: ProjectContext }, literal
   if (saves.length === 0) return undefined;
   const loads = context.project.loadsOf?.(literal) ?? [];
   const migration = migrationFor(saves, loads);
+  if (!('arguments' in migration)) return migration;
   const files = [...saves, ...loads].map((s) => s.file);
-  if ('arguments' in migration && files.some((file) => context.project.checkpoint?.(file, literal))) {
+  if (files.some((file) => context.project.checkpoint?.(file, literal))) {
     return { reason: 'a checkpoint file exists at this path and holds the whole model', loads: migration.loads };
+  }
+  // every quotation of the path must be one of these sites: one held in a variable may feed a load we cannot see
+  for (const [file, count] of context.project.mentionsOf?.(literal) ?? []) {
+    if (files.filter((f) => f === file).length < count) {
+      return { reason: `the path is also used elsewhere in ${context.project.index?.displayPath(file) ?? file}`, loads: migration.loads };
+    }
   }
   return migration;
 }

@@ -189,6 +189,14 @@ describe('whole-model saves move to state_dict together with their loads', () =>
     expect(saveMessage.suggestions[0].desc).toBe('Save `model.state_dict()` instead (every load of this file must then rebuild the model and call `load_state_dict`; loads to change with it: other.py:2, serve.py:2).');
   });
 
+  test('the path held in a variable elsewhere (a load we cannot pair) keeps both sides as they are', async () => {
+    const serve = 'import torch\nmodel = torch.load("runs/model.pt")\n';
+    const other = 'import torch\nPATH = "runs/model.pt"\nnet = torch.load(PATH)\n';
+    const dir = tempRepo({ ...models, 'save.py': save, 'serve.py': serve, 'other.py': other });
+    await cli(dir, '--fix', '--unsafe-fixes');
+    expect([read(dir, 'save.py'), read(dir, 'serve.py'), read(dir, 'other.py')]).toEqual([save, serve, other]);
+  });
+
   test('a checkpoint file at that path keeps the loads on the safe_globals repair (the file holds the whole model)', async () => {
     const dir = tempRepo({ ...models, 'save.py': save, 'serve.py': 'import torch\nmodel = torch.load("runs/model.pt")\n' });
     fs.mkdirSync(path.join(dir, 'runs'));

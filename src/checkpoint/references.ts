@@ -20,8 +20,8 @@ export interface CheckpointReference {
 export class CheckpointReferences {
   private readonly inspections = new Map<string, Inspection>();
   private readonly allowlistFiles: string[] = [];
-  /** Python files by the checkpoint literals they hold (`"ckpt.pt"` → files that save or load it). */
-  private readonly literalFiles = new Map<string, string[]>();
+  /** How many times each checkpoint literal is quoted in each Python file (`"ckpt.pt"` → file → count). */
+  private readonly literalFiles = new Map<string, Map<string, number>>();
   private readonly literal: RegExp;
   private readonly extensions: readonly string[];
 
@@ -70,9 +70,9 @@ export class CheckpointReferences {
   async prefetch(fromFile: string, text: string, options: (file: string) => InspectOptions): Promise<void> {
     if (text.includes('add_safe_globals')) this.allowlistFiles.push(fromFile);
     for (const match of text.matchAll(this.literal)) {
-      const files = this.literalFiles.get(match[1]);
-      if (!files) this.literalFiles.set(match[1], [fromFile]);
-      else if (files[files.length - 1] !== fromFile) files.push(fromFile);
+      let files = this.literalFiles.get(match[1]);
+      if (!files) this.literalFiles.set(match[1], (files = new Map()));
+      files.set(fromFile, (files.get(fromFile) ?? 0) + 1);
       const file = this.resolve(fromFile, match[1]);
       if (!file || this.inspections.has(file)) continue;
       let size: number;
@@ -86,9 +86,9 @@ export class CheckpointReferences {
     }
   }
 
-  /** The linted Python files whose text holds `literal` as a quoted string. */
-  filesWith(literal: string): readonly string[] {
-    return this.literalFiles.get(literal) ?? [];
+  /** The linted Python files whose text quotes `literal`, with how many times each does. */
+  mentions(literal: string): ReadonlyMap<string, number> {
+    return this.literalFiles.get(literal) ?? new Map();
   }
 
   /** What the inspector said of the file `literal` names from `fromFile`; undefined when it was not prefetched. */
