@@ -183,6 +183,17 @@ export function chooseWeightsOnlyRepair(context: FixContext & { filePath: string
  * The globals the torch.save sites writing the same literal path pickle (their union), or undefined when there is
  * no such site or one of them saves something that cannot be typed.
  */
+/**
+ * A file that quotes `literal` more often than it has known sites (`files`, one entry per save or load): the path is
+ * held in a variable or written elsewhere, which may feed a save or load we cannot see. Undefined when all are known.
+ */
+function unknownMention(context: { project: ProjectContext }, literal: string, files: readonly string[]): string | undefined {
+  for (const [file, count] of context.project.mentionsOf?.(literal) ?? []) {
+    if (files.filter((f) => f === file).length < count) return file;
+  }
+  return undefined;
+}
+
 /** The load half of the state_dict migration of its path (unsafe), when the migration applies; else undefined. */
 export function migrationRepair(context: FixContext, load: LoadCall, edit: Fix): WeightsOnlyRepair | undefined {
   const literal = literalPath(load);
@@ -201,6 +212,8 @@ function savedGlobalsOf(context: FixContext, load: LoadCall): string[] | undefin
   const literal = literalPath(load);
   const sites = literal === undefined ? [] : (context.project.savesOf?.(literal) ?? []);
   if (sites.length === 0 || sites.some((s) => s.globals === 'unknown')) return undefined;
+  const loads = context.project.loadsOf?.(literal!) ?? [];
+  if (unknownMention(context, literal!, [...sites, ...loads].map((s) => s.file))) return undefined;
   // an instance of a project class counts only when the class is known and is not an nn.Module
   const index = context.project.index;
   const plain = (site: SaveSite, name: string) => index !== undefined && index.classKnown(site.file, name) && !index.moduleClass(site.file, name, (base) => isModuleBaseName(base, []));
@@ -224,12 +237,8 @@ export function stateDictMigration(context: { project: ProjectContext }, literal
   if (files.some((file) => context.project.checkpoint?.(file, literal))) {
     return { reason: 'a checkpoint file exists at this path and holds the whole model', loads: migration.loads };
   }
-  // every quotation of the path must be one of these sites: one held in a variable may feed a load we cannot see
-  for (const [file, count] of context.project.mentionsOf?.(literal) ?? []) {
-    if (files.filter((f) => f === file).length < count) {
-      return { reason: `the path is also used elsewhere in ${context.project.index?.displayPath(file) ?? file}`, loads: migration.loads };
-    }
-  }
+  const elsewhere = unknownMention(context, literal, files);
+  if (elsewhere) return { reason: `the path is also used elsewhere in ${context.project.index?.displayPath(elsewhere) ?? elsewhere}`, loads: migration.loads };
   return migration;
 }
 
