@@ -58,7 +58,7 @@ export default createRule<'fullModel' | 'inContainer' | 'saveStateDict', Options
         // loads are rewritten by the weights_only rules in the same run); otherwise a suggestion naming them.
         const path = args.keywords.get('f')?.childForFieldName('value') ?? args.positional[1];
         const literal = path && stringValue(unparen(path));
-        const migration = literal !== undefined && !evidence.via ? stateDictMigration(context, literal) : undefined;
+        const migration = literal !== undefined ? stateDictMigration(context, literal) : undefined;
         const together = migration && 'arguments' in migration;
         const loads = migration?.loads.length ? `; loads to change with it: ${migration.loads.map((l) => `${index?.displayPath(l.file) ?? l.file}:${l.line}`).join(', ')}` : '';
         context.report({

@@ -14,7 +14,7 @@ import type { Fix, ProjectContext } from './rule';
 import type { FileScopes } from './scope';
 import { type LoadCall, pathArgument } from './torch';
 import { judgingVersion } from './torch-version';
-import { type Migration, migrationFor, type SaveSite } from './saves';
+import { type Migration, migrationFor, type SavedModel, type SaveSite } from './saves';
 import { isModuleBaseName } from './values';
 
 /** What a rule passes in: the file, its scopes and project, as in `RuleContext`. */
@@ -180,10 +180,6 @@ export function chooseWeightsOnlyRepair(context: FixContext & { filePath: string
 }
 
 /**
- * The globals the torch.save sites writing the same literal path pickle (their union), or undefined when there is
- * no such site or one of them saves something that cannot be typed.
- */
-/**
  * A file that quotes `literal` more often than it has known sites (`files`, one entry per save or load): the path is
  * held in a variable or written elsewhere, which may feed a save or load we cannot see. Undefined when all are known.
  */
@@ -208,6 +204,10 @@ function literalPath(load: LoadCall): string | undefined {
   return path && stringValue(unparen(path));
 }
 
+/**
+ * The globals the torch.save sites writing the same literal path pickle (their union), or undefined when there is
+ * no such site or one of them saves something that cannot be typed.
+ */
 function savedGlobalsOf(context: FixContext, load: LoadCall): string[] | undefined {
   const literal = literalPath(load);
   const sites = literal === undefined ? [] : (context.project.savesOf?.(literal) ?? []);
@@ -243,26 +243,46 @@ export function stateDictMigration(context: { project: ProjectContext }, literal
 }
 
 /**
- * The load half of the migration: `model = torch.load("p", ...)` becomes `model = Net(3)` and
- * `model.load_state_dict(torch.load("p", ..., weights_only=True))`, with the class imported. `weightsOnly` is the
- * edit inside the call that makes it load with weights_only=True. Undefined when the class name cannot be written
- * here (already bound to something else).
+ * The load half of the migration. A model saved on its own: `model = torch.load("p", ...)` becomes
+ * `model = Net(3)` and `model.load_state_dict(torch.load("p", ..., weights_only=True))`. A model saved under a key:
+ * `x = torch.load("p")["model"]` becomes `x = Net(3)` and `x.load_state_dict(torch.load("p", weights_only=True)["model"])`;
+ * with `ckpt = torch.load("p")`, the load gets `weights_only=True` and each `x = ckpt["model"]` becomes `x = Net(3)`
+ * and `x.load_state_dict(ckpt["model"])`. The class is imported. `weightsOnly` is the edit inside the call that makes
+ * it load with weights_only=True. Undefined when the class name cannot be written here (bound to something else).
  */
-export function planMigration(context: FixContext, load: LoadCall, migration: { arguments: string; classQualified: string }, weightsOnly: Fix | undefined): Fix[] | undefined {
-  const assignment = load.call.parent!;
-  const statement = assignment.parent!;
-  const name = assignment.childForFieldName('left')!.text;
+export function planMigration(context: FixContext, load: LoadCall, migration: SavedModel, weightsOnly: Fix | undefined): Fix[] | undefined {
   const plan = planImports(context, [migration.classQualified], load.call);
   if (!plan) return undefined;
   const { text } = context;
-  const lineStart = text.lastIndexOf('\n', statement.startIndex - 1) + 1;
-  const indent = /^[ \t]*/.exec(text.slice(lineStart))![0];
   const eol = text.includes('\r\n') ? '\r\n' : '\n';
-  let call = text.slice(load.call.startIndex, load.call.endIndex);
-  if (weightsOnly) {
-    const [from, to] = weightsOnly.range.map((offset) => offset - load.call.startIndex);
-    call = call.slice(0, from) + weightsOnly.text + call.slice(to);
+  const build = plan.names.get(migration.classQualified)! + migration.arguments;
+  // `name = <value>` → `name = Net(...)` + `name.load_state_dict(<value>)`
+  const rebuild = (assignment: Node, value: string): Fix => {
+    const lineStart = text.lastIndexOf('\n', assignment.startIndex - 1) + 1;
+    const indent = /^[ \t]*/.exec(text.slice(lineStart))![0];
+    const name = assignment.childForFieldName('left')!.text;
+    return { range: [assignment.startIndex, assignment.endIndex], text: `${name} = ${build}${eol}${indent}${name}.load_state_dict(${value})` };
+  };
+  // the source of `node` with the weights_only edit applied inside it
+  const withWeightsOnly = (node: Node) => {
+    let out = text.slice(node.startIndex, node.endIndex);
+    if (weightsOnly) {
+      const [from, to] = weightsOnly.range.map((offset) => offset - node.startIndex);
+      out = out.slice(0, from) + weightsOnly.text + out.slice(to);
+    }
+    return out;
+  };
+  const keyed = load.call.parent?.type === 'subscript' ? load.call.parent : undefined;
+  const assignment = (keyed ?? load.call).parent!;
+  if (migration.key === undefined || keyed) return [...plan.edits, rebuild(assignment, withWeightsOnly(keyed ?? load.call))];
+  // `ckpt = torch.load(p)`: the load only gets weights_only; each `x = ckpt["model"]` rebuilds the model
+  const edits: Fix[] = [...plan.edits, ...(weightsOnly ? [weightsOnly] : [])];
+  const binding = context.scopes.bindingsOf(assignment.childForFieldName('left')!)![0];
+  for (const ref of context.scopes.references(binding)) {
+    const sub = ref.parent!;
+    const index = sub.childForFieldName('subscript');
+    if (sub.type !== 'subscript' || !index || stringValue(unparen(index)) !== migration.key) continue;
+    edits.push(rebuild(sub.parent!, text.slice(sub.startIndex, sub.endIndex)));
   }
-  const rebuilt = `${name} = ${plan.names.get(migration.classQualified)}${migration.arguments}${eol}${indent}${name}.load_state_dict(${call})`;
-  return [...plan.edits, { range: [assignment.startIndex, assignment.endIndex], text: rebuilt }];
+  return edits;
 }

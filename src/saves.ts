@@ -27,7 +27,15 @@ export interface SaveSite {
    * arguments (`model = Net(3, hidden=5)`): the argument list as written (`(3, hidden=5)`) and the class's
    * qualified name, so that a load site can rebuild it. Undefined otherwise.
    */
-  model?: { arguments: string; classQualified: string };
+  model?: SavedModel;
+}
+
+/** How to rebuild a saved whole model: the class, its argument list as written, and its dict key if it sits in one. */
+export interface SavedModel {
+  arguments: string;
+  classQualified: string;
+  /** `"model"` for `torch.save({"model": model, "epoch": 3}, p)`; undefined when the model is the saved object. */
+  key?: string;
 }
 
 /** A torch.load-family call with a string-literal path (torch's own functions only). */
@@ -41,6 +49,13 @@ export interface LoadSite {
    * `False` (the loads the weights_only rules rewrite).
    */
   rewritable: boolean;
+  /**
+   * For a rewritable load kept whole (`ckpt = torch.load(p)`, or `x = torch.load(p)["k"]`): the dict keys read from
+   * the loaded value, each true when every read of it is a plain `name = ckpt["k"]` statement (which a migration can
+   * rewrite), and `opaque` when the value is also used in any other way (passed on, iterated, `.items()`).
+   */
+  keys: Record<string, boolean>;
+  opaque: boolean;
 }
 
 /** Every torch.save call of a file whose path is a string literal. */
@@ -55,7 +70,7 @@ export function summarizeSaves(file: string, scopes: FileScopes): SaveSite[] {
     const path = args.positional[1] ?? args.keywords.get('f')?.childForFieldName('value') ?? undefined;
     const literal = path && stringValue(path);
     if (!obj || literal === undefined) continue;
-    const model = rebuildableModel(obj, scopes);
+    const model = rebuildableModel(obj, scopes) ?? rebuildableEntry(obj, scopes);
     const constructed = new Set<string>();
     const globals = savedGlobals(obj, scopes, constructed);
     sites.push({ literal, file, line: call.startPosition.row + 1, globals, constructed: [...constructed], ...(model && { model }) });
@@ -89,6 +104,31 @@ function rebuildableModel(obj: Node, scopes: FileScopes): SaveSite['model'] {
 }
 
 /**
+ * A dict literal with one entry holding a rebuildable model (`{"model": model, "epoch": 3}`) and only plain data in
+ * the others (nothing to allowlist once the model is a state dict).
+ */
+function rebuildableEntry(obj: Node, scopes: FileScopes): SavedModel | undefined {
+  const e = unparen(obj);
+  if (e.type !== 'dictionary') return undefined;
+  let found: SavedModel | undefined;
+  for (const pair of e.namedChildren) {
+    if (!pair || pair.type === 'comment') continue;
+    if (pair.type !== 'pair') return undefined;
+    const key = stringValue(unparen(pair.childForFieldName('key')!));
+    const value = pair.childForFieldName('value')!;
+    const model = key === undefined ? undefined : rebuildableModel(value, scopes);
+    if (model) {
+      if (found) return undefined; // two models
+      found = { ...model, key };
+    } else {
+      const globals = savedGlobals(value, scopes, new Set());
+      if (globals === 'unknown' || globals.length > 0) return undefined;
+    }
+  }
+  return found;
+}
+
+/**
  * Every call of a file that loads a string-literal path: torch.load / torch.serialization.load, and any other callee
  * whose name contains "load" (a wrapper, `joblib.load`, …) with a string-literal argument — those are never
  * rewritable, so they keep a path from being migrated.
@@ -106,44 +146,87 @@ export function summarizeLoads(file: string, scopes: FileScopes): LoadSite[] {
       const args = callArguments(call);
       for (const arg of [...args.positional, ...[...args.keywords.values()].map((k) => k.childForFieldName('value')!)]) {
         const literal = stringValue(unparen(arg));
-        if (literal !== undefined) sites.push({ literal, file, line, rewritable: false });
+        if (literal !== undefined) sites.push({ literal, file, line, rewritable: false, keys: {}, opaque: true });
       }
       continue;
     }
     const path = pathArgument(load);
     const literal = path && stringValue(unparen(path));
     if (literal === undefined) continue;
-    const assignment = call.parent?.type === 'assignment' && call.parent.childForFieldName('right')?.id === call.id ? call.parent : undefined;
+    // `x = torch.load(p)` or `x = torch.load(p)["k"]`, a statement of its own directly in a block
+    const keyed = call.parent?.type === 'subscript' && call.parent.childForFieldName('value')?.id === call.id ? call.parent : undefined;
+    const key = keyed ? subscriptKey(keyed) : undefined;
+    const value = keyed ?? call;
+    const assignment = value.parent?.type === 'assignment' && value.parent.childForFieldName('right')?.id === value.id ? value.parent : undefined;
     const statement = assignment?.parent?.type === 'expression_statement' ? assignment.parent : undefined;
     // weights_only absent or a literal False: the loads the weights_only rules report and rewrite
     const weightsOnly = weightsOnlyArgument(load);
+    const target = assignment?.childForFieldName('left');
     const rewritable =
       statement !== undefined &&
+      (keyed === undefined || key !== undefined) &&
       (weightsOnly === undefined || unparen(weightsOnly).type === 'false') &&
-      assignment!.childForFieldName('left')?.type === 'identifier' &&
+      target?.type === 'identifier' &&
       (statement.parent?.type === 'block' || statement.parent?.type === 'module') &&
       !load.args.hasListSplat &&
       !load.args.hasDictSplat &&
       !pickleModuleArgument(load);
-    sites.push({ literal, file, line, rewritable });
+    const keys: Record<string, boolean> = {};
+    let opaque = false;
+    if (rewritable && key !== undefined) {
+      keys[key] = true;
+    } else if (rewritable) {
+      // the loaded value is bound to a name: how is it read?
+      const bindings = scopes.bindingsOf(target!);
+      if (bindings?.length !== 1) opaque = true;
+      else {
+        for (const ref of scopes.references(bindings[0])) {
+          const sub = ref.parent?.type === 'subscript' && ref.parent.childForFieldName('value')?.id === ref.id ? ref.parent : undefined;
+          const k = sub ? subscriptKey(sub) : undefined;
+          if (k === undefined) {
+            opaque = true;
+            continue;
+          }
+          const assign = sub!.parent?.type === 'assignment' && sub!.parent.childForFieldName('right')?.id === sub!.id ? sub!.parent : undefined;
+          const plain = assign?.childForFieldName('left')?.type === 'identifier' && assign.parent?.type === 'expression_statement' && ['block', 'module'].includes(assign.parent.parent?.type ?? '');
+          keys[k] = (keys[k] ?? true) && Boolean(plain);
+        }
+      }
+    }
+    sites.push({ literal, file, line, rewritable, keys, opaque: opaque || !rewritable });
   }
   return sites.sort((a, b) => a.line - b.line);
 }
 
+/** The string key of `x["k"]`, or undefined. */
+function subscriptKey(subscript: Node): string | undefined {
+  const index = subscript.childForFieldName('subscript');
+  return index ? stringValue(unparen(index)) : undefined;
+}
+
 /** How every save and load of one checkpoint path can move to state_dict together, or why not. */
-export type Migration = { arguments: string; classQualified: string; loads: LoadSite[] } | { reason: string; loads: LoadSite[] };
+export type Migration = (SavedModel & { loads: LoadSite[] }) | { reason: string; loads: LoadSite[] };
 
 /**
  * Whether the whole-model saves of `literal` and all its loads can be rewritten together: every save rebuilds the
- * same model (same constructor text and class), and every load is rewritable. `saves` and `loads` are all the
- * sites of the literal in the linted files.
+ * same model (same class, arguments and dict key), and every load is rewritable — for a model saved on its own, a
+ * `name = torch.load(p)` statement; for one saved under a key, a load whose value is read only by keys, each read of
+ * that key a `name = ckpt["k"]` statement. `saves` and `loads` are all the sites of the literal in the linted files.
  */
 export function migrationFor(saves: readonly SaveSite[], loads: readonly LoadSite[]): Migration {
   const models = saves.map((s) => s.model);
-  if (saves.length === 0 || models.some((m) => !m)) return { reason: 'the saved model is not rebuilt from a constructor with literal arguments of an imported class', loads: [...loads] };
-  if (new Set(models.map((m) => `${m!.classQualified}\0${m!.arguments}`)).size > 1) return { reason: 'the saves of this path build different models', loads: [...loads] };
-  if (loads.some((l) => !l.rewritable)) return { reason: 'a load of this path is not a plain `name = torch.load(...)` statement', loads: [...loads] };
-  return { ...models[0]!, loads: [...loads] };
+  const all = [...loads];
+  if (saves.length === 0 || models.some((m) => !m)) return { reason: 'the saved model is not rebuilt from a constructor with literal arguments of an imported class', loads: all };
+  if (new Set(models.map((m) => `${m!.classQualified}\0${m!.arguments}\0${m!.key ?? ''}`)).size > 1) return { reason: 'the saves of this path build different models', loads: all };
+  const model = models[0]!;
+  if (loads.some((l) => !l.rewritable)) return { reason: 'a load of this path is not a plain `name = torch.load(...)` statement', loads: all };
+  if (model.key !== undefined && loads.some((l) => l.opaque || l.keys[model.key!] === false)) {
+    return { reason: `a load of this path uses the loaded dict other than \`name = ckpt["${model.key}"]\``, loads: all };
+  }
+  if (model.key === undefined && loads.some((l) => Object.keys(l.keys).length > 0 && !l.opaque)) {
+    return { reason: 'a load of this path reads it as a dict', loads: all };
+  }
+  return { ...model, loads: all };
 }
 
 /**

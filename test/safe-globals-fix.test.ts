@@ -205,4 +205,24 @@ describe('whole-model saves move to state_dict together with their loads', () =>
     expect(read(dir, 'save.py')).toBe(save);
     expect(read(dir, 'serve.py')).toBe('import torch\nmodel = torch.load("runs/model.pt", weights_only=True)\n');
   });
+
+  test('a model saved under a dict key: the entry becomes its state_dict and the reads of that key rebuild the model', async () => {
+    const saveDict = save.replace('torch.save(model, "runs/model.pt")', 'torch.save({"model": model, "epoch": 3}, "runs/ckpt.pt")');
+    const serve = 'import torch\n\nckpt = torch.load("runs/ckpt.pt")\nnet = ckpt["model"]\nprint(ckpt["epoch"])\nnet.eval()\n';
+    const quick = 'import torch\nnet = torch.load("runs/ckpt.pt")["model"]\n';
+    const dir = tempRepo({ ...models, 'save.py': saveDict, 'serve.py': serve, 'quick.py': quick });
+    await cli(dir, '--fix', '--unsafe-fixes');
+    expect(read(dir, 'save.py')).toBe(saveDict.replace('{"model": model,', '{"model": model.state_dict(),'));
+    expect(read(dir, 'serve.py')).toBe(
+      'import torch\nfrom app.models import Net\n\nckpt = torch.load("runs/ckpt.pt", weights_only=True)\nnet = Net(3, hidden=5)\nnet.load_state_dict(ckpt["model"])\nprint(ckpt["epoch"])\nnet.eval()\n',
+    );
+    expect(read(dir, 'quick.py')).toBe('import torch\nfrom app.models import Net\nnet = Net(3, hidden=5)\nnet.load_state_dict(torch.load("runs/ckpt.pt", weights_only=True)["model"])\n');
+    const again = await cli(dir, '--fix-dry-run', '--unsafe-fixes', '-f', 'json');
+    expect(JSON.parse(again.stdout).filter((r: { output?: string }) => r.output !== undefined)).toEqual([]);
+    // a read of the key that is not `name = ckpt["model"]` keeps everything as it is
+    const other = tempRepo({ ...models, 'save.py': saveDict, 'serve.py': 'import torch\nckpt = torch.load("runs/ckpt.pt")\nckpt["model"].eval()\n' });
+    await cli(other, '--fix', '--unsafe-fixes');
+    expect([read(other, 'save.py'), read(other, 'serve.py')]).toEqual([saveDict, 'import torch\nckpt = torch.load("runs/ckpt.pt")\nckpt["model"].eval()\n']);
+  });
 });
+
