@@ -20,7 +20,7 @@ interface Options {
  * Python code of such a file named by a string literal: with weights_only=True they will fail at run time; with full
  * pickle, a dangerous file runs its code.
  */
-type MessageId = 'dangerous' | 'incomplete' | 'needsAllowlist' | 'unloadable' | 'notInspected' | 'loadNeedsAllowlist' | 'loadUnloadable' | 'loadDangerous';
+type MessageId = 'dangerous' | 'incomplete' | 'needsAllowlist' | 'unloadable' | 'notInspected' | 'loadNeedsAllowlist' | 'loadUnloadable' | 'loadDangerous' | 'loadUnchecked';
 
 export default createRule<MessageId, Options>({
   meta: {
@@ -39,6 +39,7 @@ export default createRule<MessageId, Options>({
         '`{{callee}}("{{path}}")` loads with `weights_only=True`, but that checkpoint needs an allowlist on torch {{version}} ({{source}}): it will fail with "Unsupported global". Allowlist exactly these, if you trust them: {{how}}.',
       loadUnloadable: '`{{callee}}("{{path}}")` loads with `weights_only=True`, but that checkpoint cannot be loaded that way: {{reason}}',
       loadDangerous: '`{{callee}}("{{path}}")` loads a checkpoint that references {{names}}: {{consequence}}',
+      loadUnchecked: '`{{callee}}("{{path}}")` loads a checkpoint that cannot be shown safe ({{reason}}): do not load it with full pickle.',
     },
     schema: {
       type: 'object',
@@ -67,7 +68,13 @@ export default createRule<MessageId, Options>({
         const data = { callee: load.fn.display, path: literal! };
         if (inspection.verdict === 'dangerous') {
           const names = dangerousNames(inspection);
-          if (!names || weightsOnly === 'unknown') return;
+          if (weightsOnly === 'unknown') return;
+          if (!names) {
+            // judged dangerous without a name: it could not be read to the end (fail closed)
+            const reason = inspection.messages.at(-1) ?? 'it could not be checked';
+            context.report({ node, messageId: 'loadUnchecked', severity: weightsOnly === 'true' ? 'warn' : 'error', data: { ...data, reason } });
+            return;
+          }
           // torch reads only up to the first STOP: a payload past it does not stop a weights_only load
           const readByTorch = inspection.globals.some((g) => (g.status === 'blocked' || g.status === 'dangerous') && !g.afterStop);
           const consequence = weightsOnly !== 'true'

@@ -21,7 +21,7 @@ import { decodePython, type DecodedSource, readRegularFile } from './source';
 import { countResult, LintResult, toResult } from './results';
 import { interpolate, type ProjectContext, type SeveritySetting } from './rule';
 import { inspectCheckpoint, type InspectOptions } from './checkpoint/inspect';
-import { CheckpointReferences } from './checkpoint/references';
+import { CheckpointReferences, isZipFile } from './checkpoint/references';
 import { judgingVersion, torchRequirementFor, type TorchRequirement } from './torch-version';
 import { writeIfUnchanged, type WriteOutcome } from './write';
 import { runInspect } from './inspect-cli';
@@ -438,28 +438,12 @@ async function lintCheckpointFile(file: string, setting: RuleSetting, options: I
   }
   // a zip checkpoint costs its central directory and data.pkl whatever its size; other formats are read in full
   const max = setting.rule.checkpoint!.maxBytes(setting.options);
-  if (size > max && !isZip(file)) {
+  if (size > max && !isZipFile(file)) {
     const { id, messages } = setting.rule.meta;
     const message = interpolate(messages.notInspected, { size: String(size), max: String(max) });
     return toResult(file, [{ ruleId: id, messageId: 'notInspected', severity: 1, message, line: 1, column: 1, endLine: 1, endColumn: 1, fileLevel: true }], false);
   }
   return toResult(file, checkpointProblems(await inspectCheckpoint(file, options), setting), false);
-}
-
-/** Whether a file starts with a zip local header. */
-function isZip(file: string): boolean {
-  const head = Buffer.alloc(4);
-  try {
-    const fd = fs.openSync(file, 'r');
-    try {
-      fs.readSync(fd, head, 0, 4, 0);
-    } finally {
-      fs.closeSync(fd);
-    }
-  } catch {
-    return false; // the inspector reports why it cannot read it
-  }
-  return head.toString('latin1') === 'PK\x03\x04';
 }
 
 /** A module outside the linted paths, parsed once for its summary; undefined when it cannot be read or decoded. */

@@ -13,6 +13,7 @@ import Ajv from 'ajv';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { dangerReason, isBlocked } from './dangerous';
+import { readRegularFile } from './source';
 import type { RuleSetting } from './linter';
 import type { AnyRule, Severity, SeveritySetting } from './rule';
 import type { KnownLoader } from './wrappers';
@@ -78,7 +79,7 @@ export function loadConfig(file: string, allRules: readonly AnyRule[]): Config {
   const absolute = path.resolve(file);
   let text: string;
   try {
-    text = fs.readFileSync(absolute, 'utf8').replace(/^\uFEFF/, '');
+    text = readRegularFile(absolute).toString('utf8').replace(/^\uFEFF/, '');
   } catch (error) {
     const reason = (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'file not found' : (error as Error).message;
     throw new ConfigError(absolute, '', `cannot read config: ${reason}`);

@@ -51,6 +51,23 @@ const DANGEROUS_NAMES = new Set([
   'torch.hub.load',
   'torch.hub.load_state_dict_from_url',
   'torch.utils.model_zoo.load_url',
+  'torch.jit._serialization.load',
+  'torch.hub._load_local',
+  'torch.serialization._load',
+  'torch.serialization._legacy_load',
+  'numpy.lib.npyio.load',
+  'numpy.load',
+  'pydoc.pipepager',
+  'pydoc.tempfilepager',
+  'pydoc.locate',
+  'pkgutil.resolve_name',
+  'pkgutil.get_data',
+  'logging.config.dictConfig',
+  'logging.config.fileConfig',
+  'logging.config.listen',
+  'uuid._popen',
+  'uuid._get_command_stdout',
+  'sysconfig._parse_makefile',
 ]);
 const DANGEROUS_MODULES = [
   // FACTS.md
@@ -61,7 +78,11 @@ const DANGEROUS_MODULES = [
   '_pickle', 'cPickle', 'dill', 'cloudpickle', 'joblib', 'shelve',
   'urllib', 'urllib2', 'http', 'httplib', 'requests', 'ftplib', 'smtplib', 'telnetlib', 'xmlrpc',
   'torch.utils.cpp_extension', 'torch.package', 'torch._dynamo', 'torch._inductor',
+  'doctest', 'imp', 'zipimport', 'distutils', 'setuptools', 'pip', 'venv', 'ensurepip', 'tempfile', 'glob',
 ];
+
+/** Modules other modules commonly import under their own name, so that `pkg.mod.os.system` reaches `os.system`. */
+const REACHABLE_MODULES = ['os', 'sys', 'posix', 'nt', 'subprocess', 'shutil', 'importlib', 'builtins', 'socket', 'runpy'];
 
 const inModule = (name: string, module: string) => name === module || name.startsWith(`${module}.`);
 
@@ -74,5 +95,9 @@ export function isBlocked(name: string): boolean {
 export function dangerReason(name: string): string | undefined {
   if (DANGEROUS_NAMES.has(name)) return name.startsWith('torch.') ? 'it unpickles again with full pickle' : 'it can call or import arbitrary code';
   const module = DANGEROUS_MODULES.find((m) => inModule(name, m));
-  return module ? `module \`${module}\` runs commands, reads files or imports code` : undefined;
+  if (module) return `module \`${module}\` runs commands, reads files or imports code`;
+  // protocol 4 names are attribute paths: `torch.serialization.os.system` reaches os through torch's own imports
+  const segments = name.split('.');
+  const reached = segments.slice(1, -1).find((segment) => REACHABLE_MODULES.includes(segment));
+  return reached ? `it reaches module \`${reached}\` through attributes` : undefined;
 }

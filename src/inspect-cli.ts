@@ -24,6 +24,15 @@ import { loadRuleDocs, VERSION } from './version';
 export const CHECKPOINT_PATTERNS = ['**/*.pt', '**/*.pth', '**/*.ckpt', '**/*.bin', '**/*.pkl', '**/*.pickle', '**/*.tar', '**/*.safetensors'];
 
 export async function runInspect(argv: readonly string[], io: CliIO): Promise<number> {
+  try {
+    return await inspectCommand(argv, io);
+  } catch (error) {
+    io.stderr(`pylint-torch: internal error (please report it): ${process.env.PYLINT_TORCH_DEBUG ? ((error as Error).stack ?? String(error)) : String(error)}\n`);
+    return 2;
+  }
+}
+
+async function inspectCommand(argv: readonly string[], io: CliIO): Promise<number> {
   let options: { files: string[]; format: 'stylish' | 'json' | 'sarif'; torchVersion?: [number, number]; outputFile?: string };
   try {
     options = await new Promise((resolve, reject) => {

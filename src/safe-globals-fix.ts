@@ -35,6 +35,32 @@ export function checkpointOf(context: { filePath: string; project: ProjectContex
 /** A planned fix, or why there is none (for messages and suggestions). */
 export type SafeGlobalsPlan = { fix: Fix[] } | { reason: string };
 
+/**
+ * Callables whose names do not look like classes but that only rebuild plain data (numpy arrays and scalars, builtin
+ * containers, bytes): the entries a safe_globals fix may write besides classes.
+ */
+const PLAIN_DATA_CALLABLES = new Set([
+  'numpy.core.multiarray._reconstruct',
+  'numpy.core.multiarray.scalar',
+  'numpy._core.multiarray._reconstruct',
+  'numpy._core.multiarray.scalar',
+  'numpy.ndarray',
+  'numpy.dtype',
+  'builtins.set',
+  'builtins.frozenset',
+  'builtins.complex',
+  'builtins.bytearray',
+  'builtins.bytes',
+  'builtins.slice',
+  'builtins.range',
+  '_codecs.encode',
+]);
+
+/** A name whose last part is CapWords (PEP 8 class names): `myapp.models.Config`, `__main__.Head`. */
+function isClassName(name: string): boolean {
+  return /^_*[A-Z]/.test(name.slice(name.lastIndexOf('.') + 1));
+}
+
 /** The statements a `with` block can wrap: simple statements alone on their lines. */
 const WRAPPABLE = new Set(['expression_statement', 'return_statement']);
 
@@ -53,6 +79,10 @@ export function planSafeGlobals(context: FixContext, call: Node, needed: readonl
   if (!statement) return { reason: 'the load is not a statement of its own that a `with` block can wrap' };
   if (needed.length === 0) return { reason: 'the checkpoint needs no allowlist' };
 
+  // a fix only allowlists classes (and callables known to build plain data): an allowlisted function is called by
+  // the checkpoint's REDUCE with whatever arguments it holds
+  const callable = needed.find((name) => !isClassName(name) && !PLAIN_DATA_CALLABLES.has(name));
+  if (callable) return { reason: `\`${callable}\` is a function, not a class: allowlisting it lets the checkpoint call it with any arguments` };
   // each needed global as an entry: a class imported by its name, or a (obj, "recorded.name") tuple where torch
   // recorded a name the object no longer has (numpy 2 moved numpy.core to numpy._core; a class saved from __main__)
   const imports: string[] = ['torch.serialization.safe_globals'];

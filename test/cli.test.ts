@@ -98,6 +98,15 @@ describe('files that are not regular files', () => {
     const inspected = await cli(dir, 'inspect', 'pipe.pt', '-f', 'json');
     expect(JSON.parse(inspected.stdout)[0].messages).toEqual(['not a regular file (a folder, FIFO, socket or device): not read']);
   });
+
+  test('a FIFO named like the config file is a config error (exit 2), not a hang', async () => {
+    const dir = tempRepo({ 'a.py': STATE_DICT });
+    execFileSync('mkfifo', [path.join(dir, '.pylintrc-ts.json')]);
+    const { code, stderr } = await cli(dir);
+    expect(code).toBe(2);
+    expect(stderr).toContain('not a regular file');
+    expect((await cli(dir, 'inspect', '.')).code).toBe(0); // no checkpoint files: nothing to judge
+  });
 });
 
 describe('formats', () => {

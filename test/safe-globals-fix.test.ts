@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { cli, tempRepo } from './helpers/cli';
@@ -91,6 +92,15 @@ describe('safe_globals repair from the checkpoint file', () => {
     expect(await none('import torch\nckpt = torch.load("ckpt.pt")\nprint(ckpt)\n', { 'ckpt.pt': 'training_ckpt.pt' }, { 'requirements.txt': 'torch>=2.1\n' })).toEqual([undefined]);
     // protocol 4: never loadable with weights_only=True, so no fix either
     expect(await none('import torch\nsd = torch.load("sd.pt")\nprint(sd)\n', { 'sd.pt': 'state_dict_proto4.pt' })).toEqual([undefined]);
+  });
+
+  test('a checkpoint that calls a function (not a class) gets no wrap: allowlisting it would let the file call it', async () => {
+    const dir = repo({ 'train.py': 'import torch\ncfg = torch.load("cfg.pt")\nprint(cfg)\n' }, {});
+    execFileSync('python3', ['-c', 'import zipfile,sys; z=zipfile.ZipFile(sys.argv[1],"w"); z.writestr("cfg/data.pkl", b"\\x80\\x02cmylib.helpers\\nmake_config\\n)R."); z.writestr("cfg/version", b"3\\n"); z.close()', path.join(dir, 'cfg.pt')]);
+    await cli(dir, '--fix', '--unsafe-fixes');
+    expect(read(dir, 'train.py')).toBe('import torch\ncfg = torch.load("cfg.pt")\nprint(cfg)\n');
+    const [message] = JSON.parse((await cli(dir, '-f', 'json')).stdout).find((r: { filePath: string }) => r.filePath.endsWith('train.py')).messages;
+    expect(message.suggestions[0].desc).toContain('`mylib.helpers.make_config` is a function, not a class: allowlisting it lets the checkpoint call it with any arguments');
   });
 
   test('a checkpoint file that loads with weights_only=True makes the plain fix safe, even when the result is used as an object', async () => {

@@ -7,7 +7,7 @@ import * as fs from 'node:fs';
 import { dangerReason, isBlocked } from '../dangerous';
 import { ALLOWLISTS } from './allowlists';
 import { DEFAULT_LIMITS, type PickleGlobal, UNRESOLVED, WEIGHTS_ONLY_OPCODES, walkPickle, type WalkLimits, type WalkResult } from './pickle';
-import { openZip, type ZipArchive, ZipLimitError, type ZipLimits } from './zip';
+import { endOfCentralDirectory, openZip, type ZipArchive, ZipLimitError, type ZipLimits } from './zip';
 
 export type CheckpointFormat = 'torch-zip' | 'torch-legacy' | 'torchscript' | 'safetensors' | 'pickle' | 'unknown';
 export type GlobalStatus = 'allowed' | 'needs-allowlist' | 'blocked' | 'dangerous' | 'unsupported-opcode';
@@ -56,6 +56,9 @@ export interface InspectOptions {
   /** Bounds on zip members read (default {@link DEFAULT_ZIP_LIMITS}). */
   zipLimits?: ZipLimits;
 }
+
+/** Globals listed in one inspection at most; past that the file fails closed. */
+const MAX_REPORTED_GLOBALS = 100_000;
 
 /** Start of a legacy torch.save file: PROTO 2, LONG1 of the magic number 0x1950a86a20f9469cfc6c (torch/serialization.py). */
 const LEGACY_MAGIC = Buffer.from([0x80, 0x02, 0x8a, 0x0a, 0x6c, 0xfc, 0x9c, 0x46, 0xf9, 0x20, 0x6a, 0xa8, 0x50, 0x19]);
@@ -115,6 +118,17 @@ export async function inspectCheckpoint(file: string, options: InspectOptions = 
     return allowed.has(g.name) ? 'allowed' : 'needs-allowlist';
   };
 
+  // torch.load unpickles any file that is not a zip (safetensors and tar included, when their own reading fails):
+  // a file that also reads as a pickle naming code-running globals is judged as that pickle
+  let polyglotChecked: boolean | undefined;
+  const polyglot = (): boolean => {
+    if (polyglotChecked === undefined) {
+      const walk = walkPickle(readPrefix(file, Math.min(size, 1024 * 1024)), { ...DEFAULT_LIMITS, maxOpcodes: 1_000_000, maxMillis: 1000 });
+      polyglotChecked = walk.globals.some((g) => isBlocked(g.name) || Boolean(dangerReason(g.name)));
+    }
+    return polyglotChecked;
+  };
+
   // a member or pickle not read to the end because of a limit: it may hide anything, so the verdict fails closed
   let incomplete: string | undefined;
   // a member torch reads that is corrupt: torch fails to load the file too
@@ -125,6 +139,12 @@ export async function inspectCheckpoint(file: string, options: InspectOptions = 
       zip = await openZip(file, options.zipLimits);
     } catch (error) {
       result.messages.push(`cannot read the zip archive: ${(error as Error).message}`);
+      // without an end-of-central-directory record no reader opens it (torch neither); with one, torch's more
+      // lenient reader may still read a data.pkl we cannot see: fail closed
+      if (endOfCentralDirectory(file) === undefined) return result;
+      result.format = 'torch-zip';
+      result.verdict = 'dangerous';
+      result.messages.push('a zip archive torch may still read, whose pickles could not be checked: judged dangerous');
       return result;
     }
     try {
@@ -146,10 +166,12 @@ export async function inspectCheckpoint(file: string, options: InspectOptions = 
       }
       // what torch reads (data.pkl), and every other pickle-looking member (duplicates, other folders, TorchScript's
       // pickles): torch does not unpickle those with weights_only, but a hidden payload there is reported
-      const members = zip.names
+      const others = zip.names
         .map((name, index) => ({ name, index }))
-        .filter(({ name, index }) => index === dataPkl || /\.(pkl|debug_pkl)$/i.test(name))
-        .slice(0, 256);
+        .filter(({ name, index }) => index !== dataPkl && /\.(pkl|debug_pkl)$/i.test(name));
+      // data.pkl first, whatever precedes it; past 256 other pickles the rest are not read (and that fails closed)
+      if (others.length > 256) incomplete = `${others.length} pickle members, more than the 256 read`;
+      const members = [...(dataPkl >= 0 ? [{ name: zip.names[dataPkl], index: dataPkl }] : []), ...others.slice(0, 256)];
       for (const { name, index } of members) {
         if (Date.now() > deadline) {
           incomplete ??= `${name} and later members were not read: the time limit was reached`;
@@ -167,11 +189,11 @@ export async function inspectCheckpoint(file: string, options: InspectOptions = 
     } finally {
       zip.close();
     }
-  } else if (size >= 8 && isSafetensors(file, head, size)) {
+  } else if (!polyglot() && size >= 8 && isSafetensors(file, head, size)) {
     result.format = 'safetensors';
     result.verdict = 'safe';
     return result;
-  } else if (head.length > 262 && head.subarray(257, 262).toString('latin1') === 'ustar') {
+  } else if (!polyglot() && head.length > 262 && head.subarray(257, 262).toString('latin1') === 'ustar') {
     result.format = 'torch-legacy';
     result.verdict = 'unloadable';
     result.messages.push('a tar archive (torch < 1.6 legacy format): torch 2.6+ refuses it with weights_only=True');
@@ -180,7 +202,8 @@ export async function inspectCheckpoint(file: string, options: InspectOptions = 
     // torch unpickles any other file (its legacy loader): walk it as pickles, from a bounded prefix
     const length = Math.min(size, options.maxReadBytes ?? 256 * 1024 * 1024);
     const data = readPrefix(file, length);
-    const legacy = startsWith(data, LEGACY_MAGIC) || startsWith(data, LEGACY_MAGIC.subarray(2)); // with or without PROTO 2
+    // the magic number, after a PROTO of any protocol (torch.save's pickle_protocol) or none
+    const legacy = startsWith(data, LEGACY_MAGIC.subarray(2)) || (data[0] === 0x80 && startsWith(data.subarray(2), LEGACY_MAGIC.subarray(2)));
     if (legacy) {
       result.format = 'torch-legacy';
       let start = 0;
@@ -192,11 +215,11 @@ export async function inspectCheckpoint(file: string, options: InspectOptions = 
       }
     } else {
       const walk = walkPickle(data, walkLimits(), 0, { supported: table.opcodes });
-      // a pickle: it says so (PROTO), or it is a complete protocol 0/1 pickle whose globals are real dotted names,
-      // or it names a code-running global; a text file read as opcodes is none of these
+      // a pickle: it says so (PROTO), or it names globals that are real dotted names (pickle imports and calls them
+      // as it goes, STOP or not), or it names a code-running global; a text file read as opcodes is none of these
       const named = walk.globals.every((g) => /^[A-Za-z_][\w]*(\.[A-Za-z_<][\w>]*)+$/.test(g.name));
-      const harmful = walk.globals.some((g) => isBlocked(g.name) || dangerReason(g.name));
-      if (data[0] !== 0x80 && !harmful && (walk.firstStopEnd === undefined || !named)) {
+      const harmful = walk.globals.some((g) => isBlocked(g.name) || dangerReason(g.name) || g.name === UNRESOLVED);
+      if (data[0] !== 0x80 && !harmful && (walk.globals.length === 0 || !named)) {
         result.messages.push('neither a zip, a legacy torch file, a pickle nor safetensors');
         return result;
       }
@@ -234,6 +257,11 @@ export async function inspectCheckpoint(file: string, options: InspectOptions = 
     if (walk.globals.some((g) => g.afterStop)) result.messages.push(`${member}: data after the first STOP (torch ignores it; a tampered file?)`);
   }
 
+  // the report itself stays bounded, however many members repeat distinct globals
+  if (result.globals.length > MAX_REPORTED_GLOBALS) {
+    result.globals.length = MAX_REPORTED_GLOBALS;
+    incomplete ??= `more than ${MAX_REPORTED_GLOBALS} globals`;
+  }
   const dangerous = result.globals.filter((g) => g.status === 'blocked' || g.status === 'dangerous');
   const needed = [...new Set(result.globals.filter((g) => g.status === 'needs-allowlist' && !g.afterStop && walks.find((w) => w.member === g.member)?.read).map((g) => g.name))];
   if (result.globals.some((g) => g.name === UNRESOLVED)) result.messages.push('a STACK_GLOBAL names a global computed while loading (not a plain string): it could be anything, so it counts as dangerous');

@@ -52,9 +52,11 @@ export interface WalkLimits {
   maxMemo: number;
   /** Wall time for one walk, in milliseconds (checked every 65,536 opcodes); the inspector shares it over a file. */
   maxMillis: number;
+  /** Distinct globals and unsupported opcodes recorded (memory for the report). */
+  maxDistinct: number;
 }
 
-export const DEFAULT_LIMITS: WalkLimits = { maxOpcodes: 50_000_000, maxStack: 1_000_000, maxMemo: 1_000_000, maxMillis: 10_000 };
+export const DEFAULT_LIMITS: WalkLimits = { maxOpcodes: 50_000_000, maxStack: 1_000_000, maxMemo: 1_000_000, maxMillis: 10_000, maxDistinct: 100_000 };
 
 /** Argument formats (pickletools): fixed byte counts, length-prefixed data, or newline-terminated lines. */
 type Arg = { fixed: number } | { lengthBytes: 1 | 4 | 8 } | { lines: 1 | 2 } | { none: true };
@@ -166,6 +168,7 @@ export function walkPickle(data: Uint8Array, limits: WalkLimits = DEFAULT_LIMITS
   const seen = new Set<string>();
   const note = (key: string, add: () => void) => {
     if (!seen.has(key)) {
+      if (seen.size >= limits.maxDistinct) throw new WalkLimit(`more than ${limits.maxDistinct} distinct globals and unsupported opcodes`);
       seen.add(key);
       add();
     }
@@ -278,9 +281,12 @@ export function walkPickle(data: Uint8Array, limits: WalkLimits = DEFAULT_LIMITS
         case 'BINSTRING':
           push({ str: text ?? '' });
           break;
-        case 'PUT':
-          remember(Number(text), stack[stack.length - 1] ?? null);
+        case 'PUT': {
+          const index = pythonInt(text ?? '');
+          if (index === undefined) return fail(`invalid PUT index ${JSON.stringify(text)} at byte ${offset}`);
+          remember(index, stack[stack.length - 1] ?? null);
           break;
+        }
         case 'BINPUT':
         case 'LONG_BINPUT':
           remember(int, stack[stack.length - 1] ?? null);
@@ -288,9 +294,12 @@ export function walkPickle(data: Uint8Array, limits: WalkLimits = DEFAULT_LIMITS
         case 'MEMOIZE':
           remember(memo.size, stack[stack.length - 1] ?? null);
           break;
-        case 'GET':
-          push(memo.get(Number(text)) ?? null);
+        case 'GET': {
+          const index = pythonInt(text ?? '');
+          if (index === undefined) return fail(`invalid GET index ${JSON.stringify(text)} at byte ${offset}`);
+          push(memo.get(index) ?? null);
           break;
+        }
         case 'BINGET':
         case 'LONG_BINGET':
           push(memo.get(int) ?? null);
@@ -337,6 +346,12 @@ export function walkPickle(data: Uint8Array, limits: WalkLimits = DEFAULT_LIMITS
 }
 
 class WalkLimit extends Error {}
+
+/** The value of `int(text)` in Python (base 10: surrounding whitespace, a sign, `_` between digits), or undefined. */
+function pythonInt(text: string): number | undefined {
+  const t = text.trim();
+  return /^[+-]?\d+(?:_\d+)*$/.test(t) ? Number(t.replace(/_/g, '')) : undefined;
+}
 
 /** Values popped and pushed by opcodes whose results are opaque (Lib/pickletools.py stack_before/stack_after). */
 const STACK_EFFECT: Record<string, [number, number]> = {

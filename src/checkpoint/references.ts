@@ -81,7 +81,8 @@ export class CheckpointReferences {
       } catch {
         continue;
       }
-      if (size > this.maxBytes) continue;
+      // a zip costs its central directory and data.pkl whatever its size; other formats are read in full
+      if (size > this.maxBytes && !isZipFile(file)) continue;
       this.inspections.set(file, await inspectCheckpoint(file, options(file)));
     }
   }
@@ -97,4 +98,20 @@ export class CheckpointReferences {
     const inspection = file === undefined ? undefined : this.inspections.get(file);
     return inspection && { file: file!, inspection, allowlistFiles: this.allowlistFiles };
   }
+}
+
+/** Whether a file starts with a zip local header (false when it cannot be read). */
+export function isZipFile(file: string): boolean {
+  const head = Buffer.alloc(4);
+  try {
+    const fd = fs.openSync(file, 'r');
+    try {
+      fs.readSync(fd, head, 0, 4, 0);
+    } finally {
+      fs.closeSync(fd);
+    }
+  } catch {
+    return false;
+  }
+  return head.toString('latin1') === 'PK\x03\x04';
 }

@@ -4,6 +4,8 @@
  * read up to the size its central-directory record declares. Bounded: a member declared larger than
  * `maxMemberBytes`, or deflated more than `maxRatio` times, is a {@link ZipLimitError}, not a crash.
  */
+import * as fs from 'node:fs';
+import { Readable } from 'node:stream';
 import yauzl from 'yauzl';
 
 export interface ZipLimits {
@@ -32,13 +34,28 @@ export interface ZipArchive {
 }
 
 /**
- * Opens a zip file; rejects when it is not a zip (or is truncated/corrupt). `read` rejects with a
- * {@link ZipLimitError} on limits and a plain Error on corrupt data.
+ * Opens a zip file; rejects when it is not a zip (or is truncated/corrupt). Like torch's reader (miniz), bytes after
+ * the end-of-central-directory record (appended junk, a wrong comment length) do not stop it: yauzl refuses those,
+ * so the archive is opened again up to the end of that record. `read` rejects with a {@link ZipLimitError} on limits
+ * and a plain Error on corrupt data.
  */
-export function openZip(file: string, limits: ZipLimits = DEFAULT_ZIP_LIMITS): Promise<ZipArchive> {
+export async function openZip(file: string, limits: ZipLimits = DEFAULT_ZIP_LIMITS): Promise<ZipArchive> {
+  try {
+    return await openWith((options, done) => yauzl.open(file, options, done), limits);
+  } catch (error) {
+    const end = endOfCentralDirectory(file);
+    if (end === undefined || !/comment length/i.test((error as Error).message)) throw error;
+    // present the file as ending with that record, its comment length set to none
+    return openWith((options, done) => yauzl.fromRandomAccessReader(new FileRangeReader(file, end), end, options, done), limits);
+  }
+}
+
+type Opener = (options: yauzl.Options, done: (error: Error | null, zip?: yauzl.ZipFile) => void) => void;
+
+function openWith(open: Opener, limits: ZipLimits): Promise<ZipArchive> {
   return new Promise((resolve, reject) => {
     // decodeStrings: false, so that yauzl does not refuse names torch accepts (`a/../x`, backslashes)
-    yauzl.open(file, { lazyEntries: true, autoClose: false, validateEntrySizes: false, strictFileNames: false, decodeStrings: false }, (error, zip) => {
+    open({ lazyEntries: true, autoClose: false, validateEntrySizes: false, strictFileNames: false, decodeStrings: false }, (error, zip) => {
       if (error || !zip) return reject(error ?? new Error('cannot open zip'));
       const entries: yauzl.Entry[] = [];
       const names: string[] = [];
@@ -94,4 +111,51 @@ function readEntry(zip: yauzl.ZipFile, entry: yauzl.Entry | undefined, name: str
       stream.on('end', finish);
     });
   });
+}
+
+/**
+ * The offset just past the last end-of-central-directory record (its 22 bytes, without the comment), searched in
+ * the last ~65 KiB as torch's reader does, or undefined when there is none: without one no zip reader opens the file.
+ */
+export function endOfCentralDirectory(file: string): number | undefined {
+  const size = fs.statSync(file).size;
+  const length = Math.min(size, 0xffff + 22 + 1024);
+  const tail = Buffer.alloc(length);
+  const fd = fs.openSync(file, 'r');
+  try {
+    fs.readSync(fd, tail, 0, length, size - length);
+  } finally {
+    fs.closeSync(fd);
+  }
+  for (let i = length - 22; i >= 0; i--) if (tail.readUInt32LE(i) === 0x06054b50) return size - length + i + 22;
+  return undefined;
+}
+
+/**
+ * A yauzl reader over the first `end` bytes of a file, `end` being the end of its end-of-central-directory record:
+ * that record's comment length reads as 0 (whatever comment or junk followed it).
+ */
+class FileRangeReader extends yauzl.RandomAccessReader {
+  constructor(
+    private readonly file: string,
+    private readonly end: number,
+  ) {
+    super();
+  }
+  _readStreamForRange(start: number, end: number): Readable {
+    // ranges touching the record are small (yauzl reads the tail, ~65 KiB): read them here and patch the field
+    if (end > this.end - 22) {
+      const data = Buffer.alloc(end - start);
+      const fd = fs.openSync(this.file, 'r');
+      try {
+        fs.readSync(fd, data, 0, data.length, start);
+      } finally {
+        fs.closeSync(fd);
+      }
+      const field = this.end - 2 - start;
+      if (field >= 0 && field + 2 <= data.length) data.writeUInt16LE(0, field);
+      return Readable.from([data]);
+    }
+    return fs.createReadStream(this.file, { start, end: end - 1 });
+  }
 }

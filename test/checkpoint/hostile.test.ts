@@ -143,11 +143,46 @@ describe('hostile checkpoints: read like torch, never stricter, fail closed', ()
     expect([result.verdict, result.messages.at(-1)]).toEqual(['dangerous', 'not read to the end because of a limit, so it cannot be shown safe: judged dangerous']);
   });
 
+  test('zips a strict reader refuses but torch opens: junk after the end is read past; the rest fails closed', async () => {
+    expect((await inspect('trailing_junk.pt')).globals).toEqual(['posix.system GLOBAL blocked']);
+    expect((await inspect('bad_comment_length.pt')).globals).toEqual(['posix.system GLOBAL blocked']);
+    const flagged = await inspect('flagged.pt');
+    expect([flagged.verdict, flagged.messages]).toEqual([
+      'dangerous',
+      ['cannot read the zip archive: strong encryption is not supported', 'a zip archive torch may still read, whose pickles could not be checked: judged dangerous'],
+    ]);
+  });
+
+  test('decoy members do not push data.pkl out of reach; a safetensors or tar look-alike that is a pickle is read as one', async () => {
+    expect((await inspect('decoys.pt')).globals).toContain('posix.system GLOBAL blocked');
+    expect((await inspect('polyglot_safetensors.pt')).globals).toEqual(['posix.system GLOBAL blocked']);
+    expect((await inspect('fake_tar.pt')).globals).toEqual(['posix.system GLOBAL blocked']);
+  });
+
+  test('a gadget without STOP still runs; memo indexes are read as Python reads them ("1_0" is 10)', async () => {
+    expect((await inspect('no_stop_gadget.pkl')).globals).toEqual(['pydoc.pipepager GLOBAL dangerous']);
+    expect((await inspect('memo_underscore.pkl')).globals).toEqual(['posix.system STACK_GLOBAL blocked']);
+  });
+
+  test('a legacy file saved with pickle_protocol=3 is read as five pickles, not one pickle and trailing data', async () => {
+    const result = await inspect('legacy_proto3.pt');
+    expect([result.format, result.verdict, result.globals]).toEqual(['torch-legacy', 'needs-allowlist', ['argparse.Namespace GLOBAL needs-allowlist']]);
+  });
+
   test('the whole folder in one inspect run: each file gets its verdict, the run goes on, exit 1', async () => {
     const { code, stdout } = await cli(dir, 'inspect', '.', '-f', 'json');
     expect(code).toBe(1);
     expect(Object.fromEntries(JSON.parse(stdout).map((r: Inspection) => [path.basename(r.filePath), r.verdict]))).toEqual({
+      'bad_comment_length.pt': 'dangerous',
       'bomb.pt': 'dangerous',
+      'decoys.pt': 'dangerous',
+      'fake_tar.pt': 'dangerous',
+      'flagged.pt': 'dangerous',
+      'legacy_proto3.pt': 'needs-allowlist',
+      'memo_underscore.pkl': 'dangerous',
+      'no_stop_gadget.pkl': 'dangerous',
+      'polyglot_safetensors.pt': 'dangerous',
+      'trailing_junk.pt': 'dangerous',
       'deep_evil.pt': 'dangerous',
       'deep_safe.pt': 'safe',
       'dotdot_name.pt': 'safe',

@@ -154,3 +154,48 @@ torch_zip("computed_stack_global.pt", [("csg/data.pkl", computed, None)])
 gadgets = [("webbrowser", "open"), ("_posixsubprocess", "fork_exec"), ("numpy.testing._private.utils", "runstring"), ("torch.jit", "load"), ("code", "InteractiveInterpreter")]
 torch_zip("gadgets.pt", [("gadgets/data.pkl", PROTO2 + b"".join(b"c%s\n%s\n0" % (m.encode(), n.encode()) for m, n in gadgets) + b"N.", None)])
 
+# 16. zips torch's reader opens and a strict one does not: junk after the archive, a wrong comment length, and an
+#     unrelated member flagged with strong encryption
+zip_evil = open(os.path.join(out, "renamed.pt"), "rb").read()
+with open(os.path.join(out, "trailing_junk.pt"), "wb") as f:
+    f.write(zip_evil + b"JUNK")
+bad_comment = bytearray(zip_evil)
+eocd = bad_comment.rindex(b"PK\x05\x06")
+bad_comment[eocd + 20:eocd + 22] = struct.pack("<H", 5)
+with open(os.path.join(out, "bad_comment_length.pt"), "wb") as f:
+    f.write(bad_comment)
+torch_zip("flagged.pt", [("flagged/data.pkl", EVIL, None), ("flagged/extra.txt", b"x", None)])
+flagged = bytearray(open(os.path.join(out, "flagged.pt"), "rb").read())
+cd = flagged.index(b"PK\x01\x02", flagged.index(b"PK\x01\x02") + 4)  # the second central-directory entry
+flagged[cd + 8] |= 0x40
+with open(os.path.join(out, "flagged.pt"), "wb") as f:
+    f.write(flagged)
+
+# 17. 300 harmless pickle members in front of the data.pkl torch reads
+torch_zip("decoys.pt", [("decoys/x%03d.pkl" % i, SAFE, None) for i in range(300)] + [("decoys/data.pkl", EVIL, None)])
+
+# 18. a valid safetensors header that is also the start of a pickle (torch.load unpickles it), and a pickle with a
+#     "ustar" mark where a tar header has one (torch's tar attempt fails, then it unpickles)
+header = b'{"w":{"dtype":"F32","shape":[1],"data_offsets":[0,4]}}'
+header += b" " * (0x56 - len(header))  # length 86: the first byte 'V' is also UNICODE
+with open(os.path.join(out, "polyglot_safetensors.pt"), "wb") as f:
+    f.write(struct.pack("<Q", len(header)) + header + b"\n0" + PROTO0_EVIL)
+fake_tar = bytearray(PROTO0_EVIL + b"\x00" * 600)
+fake_tar[257:262] = b"ustar"
+with open(os.path.join(out, "fake_tar.pt"), "wb") as f:
+    f.write(fake_tar)
+
+# 19. protocol 0 gadget without STOP (pickle calls it before reaching the end), and a memo index written "1_0"
+with open(os.path.join(out, "no_stop_gadget.pkl"), "wb") as f:
+    f.write(b"cpydoc\npipepager\n(S''\nS'touch x'\ntR")
+with open(os.path.join(out, "memo_underscore.pkl"), "wb") as f:
+    f.write(b"\x80\x04Vposix\np1_0\n0Vsystem\np2\n0g10\ng2\n\x93Vtrue\n\x85R.")
+
+# 20. a legacy file saved with pickle_protocol=3 holding an argparse.Namespace (five pickles in a row)
+import argparse  # noqa: E402
+import pickle  # noqa: E402
+
+with open(os.path.join(out, "legacy_proto3.pt"), "wb") as f:
+    for obj in (0x1950A86A20F9469CFC6C, 1001, {"protocol_version": 1001, "little_endian": True}, {"args": argparse.Namespace(steps=3)}, []):
+        f.write(pickle.dumps(obj, protocol=3))
+

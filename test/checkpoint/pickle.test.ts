@@ -61,6 +61,10 @@ describe('walkPickle', () => {
     expect(walkPickle(deep, { ...DEFAULT_LIMITS, maxStack: 1000 }).error).toBe('nesting deeper than 1000');
     expect(walkPickle(Buffer.alloc(10_000, 0x4e), { ...DEFAULT_LIMITS, maxOpcodes: 5000 }).error).toBe('more than 5000 opcodes');
     expect(walkPickle(bytes([0x80, 2, 0x4e, 0x72, 0xff, 0xff, 0xff, 0xff, 0x2e])).error).toBeUndefined();
+    // distinct globals (and unsupported opcodes, here POP) are bounded; a repeated one counts once
+    const three = bytes('\x80\x02ca\nb\n0ca\nb\n0cc\nd\n0ce\nf\n0N.');
+    expect(walkPickle(three, { ...DEFAULT_LIMITS, maxDistinct: 3 })).toMatchObject({ error: 'more than 3 distinct globals and unsupported opcodes', limitHit: true });
+    expect(walkPickle(three, { ...DEFAULT_LIMITS, maxDistinct: 4 }).globals.map((g) => g.name)).toEqual(['a.b', 'c.d', 'e.f']);
     // the time limit is checked every 65,536 opcodes (a negative limit trips at the first check)
     expect(walkPickle(Buffer.alloc(100_000, 0x4e), { ...DEFAULT_LIMITS, maxMillis: -1 })).toMatchObject({ error: 'reading took longer than the time limit', limitHit: true });
   });
