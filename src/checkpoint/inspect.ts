@@ -149,9 +149,11 @@ export async function inspectCheckpoint(file: string, options: InspectOptions = 
     }
     try {
       // torch takes the prefix folder from the first entry, whatever its name, and looks members up by name without
-      // regard to case, taking the first match (caffe2/serialize/inline_container.cc over miniz; checked with 1.13)
+      // regard to case (caffe2/serialize/inline_container.cc over miniz); which of several same-named members it
+      // reads is not defined (miniz searches sorted names), so every one of them counts as read
       const prefix = (zip.names[0] ?? '').split('/')[0];
-      const find = (name: string) => zip.names.findIndex((n) => n.toLowerCase() === `${prefix}/${name}`.toLowerCase());
+      const same = (n: string, name: string) => n.toLowerCase() === `${prefix}/${name}`.toLowerCase();
+      const find = (name: string) => zip.names.findIndex((n) => same(n, name));
       const torchscript = find('constants.pkl') >= 0;
       const dataPkl = find('data.pkl');
       if (!torchscript && dataPkl < 0) {
@@ -166,12 +168,12 @@ export async function inspectCheckpoint(file: string, options: InspectOptions = 
       }
       // what torch reads (data.pkl), and every other pickle-looking member (duplicates, other folders, TorchScript's
       // pickles): torch does not unpickle those with weights_only, but a hidden payload there is reported
-      const others = zip.names
-        .map((name, index) => ({ name, index }))
-        .filter(({ name, index }) => index !== dataPkl && /\.(pkl|debug_pkl)$/i.test(name));
+      const all = zip.names.map((name, index) => ({ name, index }));
+      const dataPkls = torchscript ? [] : all.filter(({ name }) => same(name, 'data.pkl'));
+      const others = all.filter(({ name }) => !(!torchscript && same(name, 'data.pkl')) && /\.(pkl|debug_pkl)$/i.test(name));
       // data.pkl first, whatever precedes it; past 256 other pickles the rest are not read (and that fails closed)
       if (others.length > 256) incomplete = `${others.length} pickle members, more than the 256 read`;
-      const members = [...(dataPkl >= 0 ? [{ name: zip.names[dataPkl], index: dataPkl }] : []), ...others.slice(0, 256)];
+      const members = [...dataPkls, ...others.slice(0, 256)];
       for (const { name, index } of members) {
         if (Date.now() > deadline) {
           incomplete ??= `${name} and later members were not read: the time limit was reached`;
@@ -179,11 +181,11 @@ export async function inspectCheckpoint(file: string, options: InspectOptions = 
           break;
         }
         try {
-          walks.push({ member: name, walk: walkPickle(await zip.read(index), walkLimits(), 0, { supported: table.opcodes }), read: !torchscript && index === dataPkl });
+          walks.push({ member: name, walk: walkPickle(await zip.read(index), walkLimits(), 0, { supported: table.opcodes }), read: dataPkls.some((d) => d.index === index) });
         } catch (error) {
           result.messages.push(`cannot read ${name}: ${(error as Error).message}`);
           if (error instanceof ZipLimitError) incomplete = (error as Error).message;
-          else if (index === dataPkl) corrupt = true;
+          else if (dataPkls.some((d) => d.index === index)) corrupt = true;
         }
       }
     } finally {

@@ -56,7 +56,7 @@ export interface WalkLimits {
   maxDistinct: number;
 }
 
-export const DEFAULT_LIMITS: WalkLimits = { maxOpcodes: 50_000_000, maxStack: 1_000_000, maxMemo: 1_000_000, maxMillis: 10_000, maxDistinct: 100_000 };
+export const DEFAULT_LIMITS: WalkLimits = { maxOpcodes: 50_000_000, maxStack: 10_000_000, maxMemo: 1_000_000, maxMillis: 10_000, maxDistinct: 100_000 };
 
 /** Argument formats (pickletools): fixed byte counts, length-prefixed data, or newline-terminated lines. */
 type Arg = { fixed: number } | { lengthBytes: 1 | 4 | 8 } | { lines: 1 | 2 } | { none: true };
