@@ -18,8 +18,15 @@ export async function cli(cwd: string, ...argv: string[]): Promise<CliRun> {
 }
 
 /** A fresh temporary folder holding `files` (path → content; Buffers are written as they are). */
+// temporary folders are removed when the test file's worker is done with them
+const created: string[] = [];
+afterAll(() => {
+  for (const dir of created.splice(0)) fs.rmSync(dir, { recursive: true, force: true });
+});
+
 export function tempRepo(files: Record<string, string | Buffer>): string {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pylint-torch-'));
+  created.push(dir);
   for (const [name, content] of Object.entries(files)) {
     const file = path.join(dir, name);
     fs.mkdirSync(path.dirname(file), { recursive: true });
