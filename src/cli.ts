@@ -224,8 +224,8 @@ async function lint(options: Options, io: CliIO): Promise<number> {
   const projectFor = (file: string, config: Config | undefined): ProjectContext => ({
     checkpoint: (from, literal) => references.get(from, literal),
     trustedGlobals: config?.trustedGlobals,
-    savesOf: (literal) => [...references.mentions(literal).keys()].flatMap((f) => index.summary(f)?.saves.filter((s) => s.literal === literal) ?? []),
-    loadsOf: (literal) => [...references.mentions(literal).keys()].flatMap((f) => index.summary(f)?.loads.filter((l) => l.literal === literal) ?? []),
+    savesOf: (literal) => references.filesWith(literal).flatMap((f) => index.summary(f)?.saves.filter((s) => s.literal === literal) ?? []),
+    loadsOf: (literal) => references.filesWith(literal).flatMap((f) => index.summary(f)?.loads.filter((l) => l.literal === literal) ?? []),
     mentionsOf: (literal) => references.mentions(literal),
     torch: torchRequirementFor(path.dirname(file), parser, torchCache, config?.torchVersion ? { spec: config.torchVersion, file: path.basename(config.file ?? '') } : undefined),
     index,
@@ -281,8 +281,10 @@ async function lint(options: Options, io: CliIO): Promise<number> {
 
   let report: string;
   if (options.diff) {
-    // the decoded text before and after (the BOM is outside both, so it never shows as a change)
-    const diffs = results.filter((r) => r.output !== undefined).map((r) => unifiedDiff(r.filePath, sources.get(r.filePath) ?? '', r.output!.replace(/^\uFEFF/, ''), io.cwd));
+    // both sides with the BOM when the file has one, so that `git apply` finds the first line as it is on disk
+    const diffs = results
+      .filter((r) => r.output !== undefined)
+      .map((r) => unifiedDiff(r.filePath, (r.output!.startsWith('\uFEFF') ? '\uFEFF' : '') + (sources.get(r.filePath) ?? ''), r.output!, io.cwd));
     report = diffs.join('');
     const files = diffs.length;
     io.stderr(`pylint-torch: --diff: ${fixCount === 1 ? '1 fix' : `${fixCount} fixes`} in ${files === 1 ? '1 file' : `${files} files`} would be applied; nothing was written.\n`);

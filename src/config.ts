@@ -122,6 +122,10 @@ export function loadConfig(file: string, allRules: readonly AnyRule[]): Config {
     for (const name of trustedGlobals as string[]) {
       const why = isBlocked(name) ? 'its module is blocked by torch (sys, os, posix, nt)' : dangerReason(name);
       if (why) throw new ConfigError(absolute, 'trustedGlobals', `${name} must never be allowlisted: ${why}`);
+      // an allowlisted function is called by the checkpoint with any arguments: only classes (CapWords) are taken
+      if (!/^_*[A-Z]/.test(name.slice(name.lastIndexOf('.') + 1))) {
+        throw new ConfigError(absolute, 'trustedGlobals', `${name} does not look like a class (CapWords): the fix allowlists classes only, since a checkpoint can call an allowlisted function with any arguments`);
+      }
     }
   }
   return {

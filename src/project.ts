@@ -43,6 +43,11 @@ export interface ModuleSummary {
   saves: SaveSite[];
   /** Its torch.load calls with a string-literal path (src/saves.ts). */
   loads: LoadSite[];
+  /**
+   * Every name the file binds in any scope: to the qualified name it imports (`Net` → `app.models.Net`), or null when
+   * some binding of it is not an import of that one name (an assignment, a def, another import).
+   */
+  boundNames: Map<string, string | null>;
 }
 
 /** Builds a module's summary from its scopes (no extra parse). */
@@ -61,7 +66,20 @@ export function summarizeModule(file: string, scopes: FileScopes): ModuleSummary
     if (value === 'true' || value === 'false' || value === 'none') constants.set(name, value);
   }
   const functions = new Set([...scopes.module.bindings].filter(([, b]) => b.some((x) => x.kind === 'def')).map(([name]) => name));
-  return { file, classes, imports, loaders: summarizeLoaders(file, scopes), constants, functions, stars: [...scopes.module.starImports], processAllowlist: processAllowlist(scopes), saves: summarizeSaves(file, scopes), loads: summarizeLoads(file, scopes) };
+  return { file, classes, imports, loaders: summarizeLoaders(file, scopes), constants, functions, stars: [...scopes.module.starImports], processAllowlist: processAllowlist(scopes), saves: summarizeSaves(file, scopes), loads: summarizeLoads(file, scopes), boundNames: boundNames(scopes) };
+}
+
+function boundNames(scopes: FileScopes): Map<string, string | null> {
+  const names = new Map<string, string | null>();
+  for (const scope of scopes.allScopes()) {
+    for (const [name, bindings] of scope.bindings) {
+      for (const binding of bindings) {
+        const q = binding.kind === 'import' && binding.qualname ? binding.qualname : null;
+        names.set(name, names.has(name) && names.get(name) !== q ? null : q);
+      }
+    }
+  }
+  return names;
 }
 
 function basesOf(cls: Node, scopes: FileScopes): BaseRef[] {

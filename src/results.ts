@@ -19,6 +19,8 @@ export interface LintMessage {
   endColumn: number;
   /** The fix `--fix` would apply with the current flags (unsafe fixes only with `--unsafe-fixes`). */
   fix?: Fix;
+  /** Whether `fix` is safe or unsafe (for SARIF's wording; not in the ESLint JSON). */
+  fixSafety?: 'safe' | 'unsafe';
   suggestions?: { desc: string; fix: Fix }[];
   /** True when the file could not be read or decoded: nothing was checked. */
   fatal?: boolean;
@@ -52,7 +54,7 @@ export function toResult(filePath: string, problems: readonly Problem[], unsafeF
   const messages = problems.map((problem): LintMessage => {
     const { fix, fixSafety, suggestions, ...rest } = problem;
     const message: LintMessage = { ...rest };
-    if (fix && (fixSafety === 'safe' || unsafeFixes)) message.fix = fix;
+    if (fix && (fixSafety === 'safe' || unsafeFixes)) Object.assign(message, { fix, fixSafety: fixSafety ?? 'unsafe' });
     const hidden = fix && !message.fix ? [{ desc: `${UNSAFE_FIX_DESC}${describeFix(fix)}`, fix }] : [];
     if (hidden.length || suggestions?.length) message.suggestions = [...hidden, ...(suggestions ?? [])];
     return message;

@@ -81,6 +81,11 @@ export function planSafeGlobals(context: FixContext, call: Node, needed: readonl
 
   // a fix only allowlists classes (and callables known to build plain data): an allowlisted function is called by
   // the checkpoint's REDUCE with whatever arguments it holds
+  // numpy arrays also need their dtype's class (numpy.dtypes.Float64DType…, numpy >= 1.25 on torch 2.6+), which the
+  // file does not name: a list read from the file cannot be complete
+  if (needed.some((name) => name === 'numpy.dtype')) {
+    return { reason: 'numpy arrays also need the class of each dtype (numpy.dtypes.*DType), which the file does not name: allowlist them after a test load' };
+  }
   const callable = needed.find((name) => !isClassName(name) && !PLAIN_DATA_CALLABLES.has(name));
   if (callable) return { reason: `\`${callable}\` is a function, not a class: allowlisting it lets the checkpoint call it with any arguments` };
   // each needed global as an entry: a class imported by its name, or a (obj, "recorded.name") tuple where torch
@@ -132,9 +137,12 @@ export function planSafeGlobals(context: FixContext, call: Node, needed: readonl
 function wrappableStatement(call: Node): Node | undefined {
   let node: Node = call;
   while (node.parent && node.parent.type !== 'block' && node.parent.type !== 'module') {
-    if (node.parent.type === 'lambda' || node.parent.type === 'function_definition' || node.parent.type === 'class_definition') return undefined;
+    // a lambda or a generator expression runs the load later, after the `with` block has ended
+    if (['lambda', 'generator_expression', 'function_definition', 'class_definition'].includes(node.parent.type)) return undefined;
     node = node.parent;
   }
+  // in a generator, the allowlist would stay in force while it is suspended at a yield
+  if (node.descendantsOfType(['yield', 'await']).some((n) => n !== null)) return undefined;
   if (!WRAPPABLE.has(node.type) || !node.parent) return undefined;
   const siblings = node.parent.namedChildren.filter((c): c is Node => c !== null && c.type !== 'comment');
   const index = siblings.findIndex((c) => c.id === node.id);
@@ -185,7 +193,13 @@ export function chooseWeightsOnlyRepair(context: FixContext & { filePath: string
     return 'fix' in plan ? { fix: plan.fix, safety: 'unsafe' } : { suggestion: edit, reason: `the checkpoint needs [${found.inspection.allowlist.join(', ')}], but ${plan.reason}` };
   }
   if (found && verdict === 'unloadable') return { suggestion: edit, reason: `the checkpoint cannot load with weights_only=True: ${found.inspection.messages[0] ?? 'unsupported format'}` };
-  if (found && verdict === 'dangerous') return { fix: [edit], safety: 'unsafe' };
+  // a dangerous file: with weights_only=True torch refuses it instead of running it — unless it is TorchScript,
+  // which torch before 2.6 hands to torch.jit.load anyway
+  if (found && verdict === 'dangerous') {
+    return found.inspection.format === 'torchscript'
+      ? { suggestion: edit, reason: 'the checkpoint is a TorchScript archive, which torch before 2.6 runs through torch.jit.load even with weights_only=True' }
+      : { fix: [edit], safety: 'unsafe' };
+  }
   // a whole model saved elsewhere in the repository: both sides move to state_dict together
   const migrated = migrationRepair(context, load, edit);
   if (migrated) return migrated;
@@ -263,6 +277,14 @@ export function stateDictMigration(context: { project: ProjectContext }, literal
   const loads = context.project.loadsOf?.(literal) ?? [];
   const migration = migrationFor(saves, loads);
   if (!('arguments' in migration)) return migration;
+  // the loads rebuild the model by the class's own name, imported where it is not: it must be free in their files
+  const local = migration.classQualified.slice(migration.classQualified.lastIndexOf('.') + 1);
+  for (const file of new Set(loads.map((l) => l.file))) {
+    const bound = context.project.index?.summary(file)?.boundNames;
+    if (!bound || (bound.has(local) && bound.get(local) !== migration.classQualified)) {
+      return { reason: `\`${local}\` means something else in ${context.project.index?.displayPath(file) ?? file}`, loads: migration.loads };
+    }
+  }
   const files = [...saves, ...loads].map((s) => s.file);
   if (files.some((file) => context.project.checkpoint?.(file, literal))) {
     return { reason: 'a checkpoint file exists at this path and holds the whole model', loads: migration.loads };

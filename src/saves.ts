@@ -189,7 +189,8 @@ export function summarizeLoads(file: string, scopes: FileScopes): LoadSite[] {
           }
           const assign = sub!.parent?.type === 'assignment' && sub!.parent.childForFieldName('right')?.id === sub!.id ? sub!.parent : undefined;
           const plain = assign?.childForFieldName('left')?.type === 'identifier' && assign.parent?.type === 'expression_statement' && ['block', 'module'].includes(assign.parent.parent?.type ?? '');
-          keys[k] = (keys[k] ?? true) && Boolean(plain);
+          // a key read twice would rebuild two models where the whole-model load shared one
+          keys[k] = k in keys ? false : Boolean(plain);
         }
       }
     }
@@ -219,6 +220,7 @@ export function migrationFor(saves: readonly SaveSite[], loads: readonly LoadSit
   if (saves.length === 0 || models.some((m) => !m)) return { reason: 'the saved model is not rebuilt from a constructor with literal arguments of an imported class', loads: all };
   if (new Set(models.map((m) => `${m!.classQualified}\0${m!.arguments}\0${m!.key ?? ''}`)).size > 1) return { reason: 'the saves of this path build different models', loads: all };
   const model = models[0]!;
+  if (loads.length === 0) return { reason: 'no load of this path is in the linted files, and whatever reads it elsewhere would break', loads: all };
   if (loads.some((l) => !l.rewritable)) return { reason: 'a load of this path is not a plain `name = torch.load(...)` statement', loads: all };
   if (model.key !== undefined && loads.some((l) => l.opaque || l.keys[model.key!] === false)) {
     return { reason: `a load of this path uses the loaded dict other than \`name = ckpt["${model.key}"]\``, loads: all };

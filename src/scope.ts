@@ -208,6 +208,11 @@ export class FileScopes {
 
   private readonly referenceCache = new WeakMap<Binding[], Node[]>();
 
+  /** Every scope of the file: the module first, then classes, functions, lambdas and comprehensions. */
+  allScopes(): Scope[] {
+    return [this.module, ...[...this.byNode.values()].filter((scope) => scope !== this.module)];
+  }
+
   /** The distinct identifier spellings of the file. */
   identifierNames(): IterableIterator<string> {
     return this.identifiers().keys();

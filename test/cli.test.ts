@@ -278,6 +278,13 @@ describe('--fix', () => {
     expect(await cli(dir, '--diff', '--unsafe-fixes', ...NO_CHECKPOINT_RULE)).toEqual({ code: 0, stdout: '', stderr: 'pylint-torch: --diff: 0 fixes in 0 files would be applied; nothing was written.\n' });
   });
 
+  test('--diff of a file with a BOM and CRLF applies with git apply', async () => {
+    const dir = tempRepo({ 'a.py': `\uFEFF${STATE_DICT.replace(/\n/g, '\r\n')}` });
+    const { stdout } = await cli(dir, '--diff');
+    execFileSync('git', ['apply', '-p1'], { cwd: dir, input: stdout });
+    expect(read(dir, 'a.py')).toBe('\uFEFFimport torch\r\nsd = torch.load("w.pt", weights_only=True)\r\nmodel.load_state_dict(sd)\r\n');
+  });
+
   test('--fix-only applies fixes and reports nothing else; --exit-non-zero-on-fix makes applying them exit 1', async () => {
     const dir = tempRepo({ 'a.py': STATE_DICT, 'b.py': WHOLE_MODEL });
     const { code, stdout } = await cli(dir, '--fix-only');
@@ -309,6 +316,8 @@ describe('--fix', () => {
 
   test('--sarif-fixes adds the fix and suggestions as SARIF fixes (valid against the schema)', async () => {
     const dir = tempRepo({ 'a.py': STATE_DICT, 'b.py': WHOLE_MODEL });
+    const unsafe = JSON.parse((await cli(withDangerousCheckpoint(tempRepo({ 'b.py': WHOLE_MODEL })), '-f', 'sarif', '--sarif-fixes', '--unsafe-fixes', ...NO_CHECKPOINT_RULE)).stdout);
+    expect(unsafe.runs[0].results[0].fixes[0].description.text).toBe('Fix applied by --fix --unsafe-fixes');
     const plain = JSON.parse((await cli(dir, '-f', 'sarif')).stdout);
     expect(plain.runs[0].results.every((r: { fixes?: unknown }) => r.fixes === undefined)).toBe(true);
     const log = JSON.parse((await cli(dir, '-f', 'sarif', '--sarif-fixes')).stdout);

@@ -34,6 +34,7 @@ describe('config file', () => {
     ['argparse.Namespace', 'trustedGlobals: expected an array of dotted names'],
     [['posix.system'], 'trustedGlobals: posix.system must never be allowlisted: its module is blocked by torch (sys, os, posix, nt)'],
     [['builtins.eval'], 'trustedGlobals: builtins.eval must never be allowlisted: '],
+    [['myapp.models.make_config'], 'trustedGlobals: myapp.models.make_config does not look like a class (CapWords)'],
   ])('trustedGlobals %j is refused with exit 2', async (value, message) => {
     const dir = tempRepo({ ...CODE, '.pylintrc-ts.json': JSON.stringify({ trustedGlobals: value }) });
     const { code, stderr } = await cli(dir);

@@ -8,10 +8,31 @@ import { sharedDir } from './helpers/shared';
 // The evidence-driven repair of torch.load calls: the checkpoint file a path literal names decides the fix.
 const checkpoints = path.join(sharedDir(), 'checkpoints');
 
-/** A repo with `files` (text) and checkpoint copies (`{ 'ckpt.pt': 'training_ckpt.pt' }`); returns its folder. */
+/**
+ * `run.pt`, made here: a torch-zip checkpoint (protocol 2, as torch.save writes) of
+ * `{"args": argparse.Namespace(steps=3), "cfg": myapp.models.Config()}` — classes to allowlist, and no numpy (whose
+ * dtype classes no file names).
+ */
+const generated = tempRepo({});
+execFileSync('python3', [
+  '-c',
+  [
+    'import argparse, pickle, sys, types, zipfile',
+    'models = types.ModuleType("myapp.models")',
+    'class Config: pass',
+    'Config.__module__ = "myapp.models"',
+    'models.Config = Config',
+    'sys.modules["myapp"] = types.ModuleType("myapp"); sys.modules["myapp.models"] = models',
+    'data = pickle.dumps({"args": argparse.Namespace(steps=3), "cfg": Config()}, protocol=2)',
+    'z = zipfile.ZipFile(sys.argv[1], "w"); z.writestr("run/data.pkl", data); z.writestr("run/version", b"3\\n"); z.close()',
+  ].join('\n'),
+  path.join(generated, 'run.pt'),
+]);
+
+/** A repo with `files` (text) and checkpoint copies (`{ 'ckpt.pt': 'run.pt' }`, from ../shared or `generated`). */
 function repo(files: Record<string, string>, copies: Record<string, string>): string {
   const dir = tempRepo(files);
-  for (const [to, from] of Object.entries(copies)) fs.copyFileSync(path.join(checkpoints, from), path.join(dir, to));
+  for (const [to, from] of Object.entries(copies)) fs.copyFileSync(path.join(fs.existsSync(path.join(generated, from)) ? generated : checkpoints, from), path.join(dir, to));
   return dir;
 }
 const read = (dir: string, file: string) => fs.readFileSync(path.join(dir, file), 'utf8');
@@ -32,37 +53,44 @@ describe('safe_globals repair from the checkpoint file', () => {
       '"""Resume training."""',
       'import argparse',
       'import torch',
-      'from numpy import ndarray',
+      'from myapp.utils import seed',
       '',
       'ckpt = torch.load("ckpt.pt")  # resume',
-      'print(ckpt["args"].lr)',
+      'print(ckpt["args"].steps)',
       '',
     ].join('\n');
     // without --unsafe-fixes nothing changes: the fix is unsafe
-    expect((await fixed(code, { 'ckpt.pt': 'training_ckpt.pt' })).output).toBe(code);
-    expect((await fixed(code, { 'ckpt.pt': 'training_ckpt.pt' }, {}, '--unsafe-fixes')).output).toBe(
+    expect((await fixed(code, { 'ckpt.pt': 'run.pt' })).output).toBe(code);
+    expect((await fixed(code, { 'ckpt.pt': 'run.pt' }, {}, '--unsafe-fixes')).output).toBe(
       [
         '"""Resume training."""',
         'import argparse',
         'import torch',
-        'from numpy import ndarray, dtype',
+        'from myapp.utils import seed',
         'from torch.serialization import safe_globals',
-        'from numpy.core.multiarray import _reconstruct, scalar',
         'from myapp.models import Config',
         '',
-        'with safe_globals([argparse.Namespace, (_reconstruct, "numpy.core.multiarray._reconstruct"), ndarray, dtype, (scalar, "numpy.core.multiarray.scalar"), Config]):',
+        'with safe_globals([argparse.Namespace, Config]):',
         '    ckpt = torch.load("ckpt.pt", weights_only=True)  # resume',
-        'print(ckpt["args"].lr)',
+        'print(ckpt["args"].steps)',
         '',
       ].join('\n'),
     );
   });
 
+  test('numpy in the checkpoint: no wrap (each dtype also needs its class, which the file does not name), a suggestion says so', async () => {
+    const code = 'import torch\nckpt = torch.load("ckpt.pt")\nprint(ckpt)\n';
+    const { output, messages } = await fixed(code, { 'ckpt.pt': 'training_ckpt.pt' }, {}, '--unsafe-fixes');
+    expect(output).toBe(code);
+    const message = messages.find((m: { ruleId: string }) => m.ruleId === 'torch-load-missing-weights-only');
+    expect(message.suggestions[0].desc).toContain('numpy arrays also need the class of each dtype (numpy.dtypes.*DType), which the file does not name');
+  });
+
   test('inside a function, a multi-line call, CRLF: every line moves in, the file keeps its line endings', async () => {
     const code = 'import torch\r\n\r\ndef load(device):\r\n    ckpt = torch.load(\r\n        "ckpt.pt",\r\n\r\n        map_location=device,\r\n    )\r\n    return ckpt\r\n';
-    expect((await fixed(code, { 'ckpt.pt': 'training_ckpt.pt' }, {}, '--unsafe-fixes')).output).toBe(
-      'import torch\r\nfrom torch.serialization import safe_globals\r\nfrom argparse import Namespace\r\nfrom numpy.core.multiarray import _reconstruct, scalar\r\nfrom numpy import ndarray, dtype\r\nfrom myapp.models import Config\r\n\r\ndef load(device):\r\n' +
-        '    with safe_globals([Namespace, (_reconstruct, "numpy.core.multiarray._reconstruct"), ndarray, dtype, (scalar, "numpy.core.multiarray.scalar"), Config]):\r\n' +
+    expect((await fixed(code, { 'ckpt.pt': 'run.pt' }, {}, '--unsafe-fixes')).output).toBe(
+      'import torch\r\nfrom torch.serialization import safe_globals\r\nfrom argparse import Namespace\r\nfrom myapp.models import Config\r\n\r\ndef load(device):\r\n' +
+        '    with safe_globals([Namespace, Config]):\r\n' +
         '        ckpt = torch.load(\r\n            "ckpt.pt",\r\n\r\n            map_location=device,\r\n            weights_only=True,\r\n        )\r\n    return ckpt\r\n',
     );
   });
@@ -87,9 +115,12 @@ describe('safe_globals repair from the checkpoint file', () => {
       return messages.filter((m: { ruleId: string }) => m.ruleId === 'torch-load-missing-weights-only').map((m: { fix?: unknown }) => m.fix);
     };
     expect(await none('import torch\nmodel = torch.load("model.pt")\nmodel.eval()\n', { 'model.pt': 'full_model.pt' })).toEqual([undefined]);
-    expect(await none('import torch\nConfig = dict\nckpt = torch.load("ckpt.pt")\nprint(ckpt)\n', { 'ckpt.pt': 'training_ckpt.pt' })).toEqual([undefined]);
-    expect(await none('import torch\nx = 1; ckpt = torch.load("ckpt.pt")\nprint(ckpt)\n', { 'ckpt.pt': 'training_ckpt.pt' })).toEqual([undefined]);
-    expect(await none('import torch\nckpt = torch.load("ckpt.pt")\nprint(ckpt)\n', { 'ckpt.pt': 'training_ckpt.pt' }, { 'requirements.txt': 'torch>=2.1\n' })).toEqual([undefined]);
+    expect(await none('import torch\nConfig = dict\nckpt = torch.load("ckpt.pt")\nprint(ckpt)\n', { 'ckpt.pt': 'run.pt' })).toEqual([undefined]);
+    expect(await none('import torch\nx = 1; ckpt = torch.load("ckpt.pt")\nprint(ckpt)\n', { 'ckpt.pt': 'run.pt' })).toEqual([undefined]);
+    expect(await none('import torch\nckpt = torch.load("ckpt.pt")\nprint(ckpt)\n', { 'ckpt.pt': 'run.pt' }, { 'requirements.txt': 'torch>=2.1\n' })).toEqual([undefined]);
+    // a generator runs the load after the block; a yield keeps the allowlist while suspended
+    expect(await none('import torch\nckpts = (torch.load("ckpt.pt") for _ in range(2))\nprint(ckpts)\n', { 'ckpt.pt': 'run.pt' })).toEqual([undefined]);
+    expect(await none('import torch\n\n\ndef gen():\n    yield torch.load("ckpt.pt")\n', { 'ckpt.pt': 'run.pt' })).toEqual([undefined]);
     // protocol 4: never loadable with weights_only=True, so no fix either
     expect(await none('import torch\nsd = torch.load("sd.pt")\nprint(sd)\n', { 'sd.pt': 'state_dict_proto4.pt' })).toEqual([undefined]);
   });
@@ -148,15 +179,15 @@ describe('safe_globals repair from the checkpoint file', () => {
 
   test('weights_only=False with evidence: the same repairs (False becomes True)', async () => {
     expect((await fixed('import torch\nsd = torch.load("sd.pt", weights_only=False)\nprint(sd)\n', { 'sd.pt': 'state_dict.pt' })).output).toBe('import torch\nsd = torch.load("sd.pt", weights_only=True)\nprint(sd)\n');
-    expect((await fixed('import torch, argparse\nckpt = torch.load("ckpt.pt", weights_only=False)\n', { 'ckpt.pt': 'training_ckpt.pt' }, {}, '--unsafe-fixes')).output).toBe(
-      'import torch, argparse\nfrom torch.serialization import safe_globals\nfrom numpy.core.multiarray import _reconstruct, scalar\nfrom numpy import ndarray, dtype\nfrom myapp.models import Config\nwith safe_globals([argparse.Namespace, (_reconstruct, "numpy.core.multiarray._reconstruct"), ndarray, dtype, (scalar, "numpy.core.multiarray.scalar"), Config]):\n    ckpt = torch.load("ckpt.pt", weights_only=True)\n',
+    expect((await fixed('import torch, argparse\nckpt = torch.load("ckpt.pt", weights_only=False)\n', { 'ckpt.pt': 'run.pt' }, {}, '--unsafe-fixes')).output).toBe(
+      'import torch, argparse\nfrom torch.serialization import safe_globals\nfrom myapp.models import Config\nwith safe_globals([argparse.Namespace, Config]):\n    ckpt = torch.load("ckpt.pt", weights_only=True)\n',
     );
   });
 
   test('on torch >= 2.6 a weights_only load that will fail gets the wrap from checkpoint-unsafe-globals', async () => {
-    const { output } = await fixed('import torch\nckpt = torch.load("ckpt.pt", weights_only=True)\n', { 'ckpt.pt': 'training_ckpt.pt' }, { 'requirements.txt': 'torch>=2.6\n' }, '--unsafe-fixes');
+    const { output } = await fixed('import torch\nckpt = torch.load("ckpt.pt", weights_only=True)\n', { 'ckpt.pt': 'run.pt' }, { 'requirements.txt': 'torch>=2.6\n' }, '--unsafe-fixes');
     expect(output).toBe(
-      'import torch\nfrom torch.serialization import safe_globals\nfrom argparse import Namespace\nfrom numpy.core.multiarray import _reconstruct, scalar\nfrom numpy import ndarray, dtype\nfrom myapp.models import Config\nwith safe_globals([Namespace, (_reconstruct, "numpy.core.multiarray._reconstruct"), ndarray, dtype, (scalar, "numpy.core.multiarray.scalar"), Config]):\n    ckpt = torch.load("ckpt.pt", weights_only=True)\n',
+      'import torch\nfrom torch.serialization import safe_globals\nfrom argparse import Namespace\nfrom myapp.models import Config\nwith safe_globals([Namespace, Config]):\n    ckpt = torch.load("ckpt.pt", weights_only=True)\n',
     );
   });
 });
@@ -205,6 +236,21 @@ describe('whole-model saves move to state_dict together with their loads', () =>
     const dir = tempRepo({ ...models, 'save.py': save, 'serve.py': serve, 'other.py': other });
     await cli(dir, '--fix', '--unsafe-fixes');
     expect([read(dir, 'save.py'), read(dir, 'serve.py'), read(dir, 'other.py')]).toEqual([save, serve, other]);
+  });
+
+  test('loads that may read the same file under another spelling, a class name taken, or no load at all keep the save as it is', async () => {
+    const cases: Record<string, string>[] = [
+      { 'serve.py': 'import torch\nmodel = torch.load("runs/model.pt")\n', 'eval.py': 'import torch\nmodel = torch.load("./runs/model.pt")\nmodel.eval()\n' },
+      { 'serve.py': 'import torch\nmodel = torch.load("runs/model.pt")\n', 'eval.py': 'import torch\nd = "runs"\nmodel = torch.load(f"{d}/model.pt")\n' },
+      { 'serve.py': 'import torch\nmodel = torch.load("runs/model.pt")\n', 'eval.py': 'import torch\nmodel = torch.load("runs/" + "model" + ".pt")\n' },
+      { 'serve.py': 'import torch\nNet = None\nmodel = torch.load("runs/model.pt")\n' },
+      {},
+    ];
+    for (const files of cases) {
+      const dir = tempRepo({ ...models, 'save.py': save, ...files });
+      await cli(dir, '--fix', '--unsafe-fixes');
+      expect([Object.keys(files), read(dir, 'save.py')]).toEqual([Object.keys(files), save]);
+    }
   });
 
   test('a checkpoint file at that path keeps the loads on the safe_globals repair (the file holds the whole model)', async () => {

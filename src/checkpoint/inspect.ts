@@ -276,6 +276,9 @@ export async function inspectCheckpoint(file: string, options: InspectOptions = 
   // `(obj, "recorded.name")` entries exist from torch 2.6 (FACTS.md)
   const tuples = atLeast(judged, [2, 6]);
   if (result.verdict === 'needs-allowlist') result.allowlist = needed.map((name) => (tuples && name.startsWith('numpy.core.') ? `(${name}, "${name}")` : name));
+  if (result.verdict === 'needs-allowlist' && needed.includes('numpy.dtype')) {
+    result.messages.push('numpy arrays: with numpy >= 1.25, torch 2.6+ also needs the class of each dtype (numpy.dtypes.Float64DType…), which the file does not name');
+  }
   return result;
 }
 

@@ -22,8 +22,12 @@ export class CheckpointReferences {
   private readonly allowlistFiles: string[] = [];
   /** How many times each checkpoint literal is quoted in each Python file (`"ckpt.pt"` → file → count). */
   private readonly literalFiles = new Map<string, Map<string, number>>();
-  private readonly literal: RegExp;
+  /** The same by file name (`model.pt` for `"./model.pt"`, `f"{d}/model.pt"`, `"runs/model.pt"`). */
+  private readonly baseNameFiles = new Map<string, Map<string, number>>();
+  /** Files quoting an extension on its own (`".pt"`): paths built from pieces. */
+  private readonly pieceFiles = new Map<string, Set<string>>();
   private readonly extensions: readonly string[];
+  private readonly literal: RegExp;
 
   /**
    * @param roots folders a relative literal may be relative to besides the loading file's own folder (the working
@@ -47,19 +51,20 @@ export class CheckpointReferences {
   }
 
   /**
-   * The existing regular file `literal` names from `fromFile`: an absolute path, else relative to `fromFile`'s folder,
-   * then to each root. Undefined when none exists.
+   * The existing regular files `literal` may name from `fromFile`, as the process's working folder is unknown: an
+   * absolute path, else relative to `fromFile`'s folder and to each root, each file once.
    */
-  resolve(fromFile: string, literal: string): string | undefined {
+  resolve(fromFile: string, literal: string): string[] {
     const candidates = path.isAbsolute(literal) ? [literal] : [path.dirname(fromFile), ...this.roots].map((dir) => path.resolve(dir, literal));
-    for (const candidate of candidates) {
+    const found: string[] = [];
+    for (const candidate of new Set(candidates)) {
       try {
-        if (fs.statSync(candidate).isFile()) return candidate;
+        if (fs.statSync(candidate).isFile()) found.push(candidate);
       } catch {
         // not there
       }
     }
-    return undefined;
+    return found;
   }
 
   /**
@@ -69,34 +74,57 @@ export class CheckpointReferences {
    */
   async prefetch(fromFile: string, text: string, options: (file: string) => InspectOptions): Promise<void> {
     if (text.includes('add_safe_globals')) this.allowlistFiles.push(fromFile);
+    for (const ext of this.extensions) {
+      if (!text.includes(`"${ext}"`) && !text.includes(`'${ext}'`)) continue;
+      if (!this.pieceFiles.has(ext)) this.pieceFiles.set(ext, new Set());
+      this.pieceFiles.get(ext)!.add(fromFile);
+    }
     for (const match of text.matchAll(this.literal)) {
-      let files = this.literalFiles.get(match[1]);
-      if (!files) this.literalFiles.set(match[1], (files = new Map()));
-      files.set(fromFile, (files.get(fromFile) ?? 0) + 1);
-      const file = this.resolve(fromFile, match[1]);
-      if (!file || this.inspections.has(file)) continue;
-      let size: number;
-      try {
-        size = fs.statSync(file).size;
-      } catch {
-        continue;
+      count(this.literalFiles, match[1], fromFile);
+      count(this.baseNameFiles, baseName(match[1]), fromFile);
+      for (const file of this.resolve(fromFile, match[1])) {
+        if (this.inspections.has(file)) continue;
+        let size: number;
+        try {
+          size = fs.statSync(file).size;
+        } catch {
+          continue;
+        }
+        // a zip costs its central directory and data.pkl whatever its size; other formats are read in full
+        if (size > this.maxBytes && !isZipFile(file)) continue;
+        this.inspections.set(file, await inspectCheckpoint(file, options(file)));
       }
-      // a zip costs its central directory and data.pkl whatever its size; other formats are read in full
-      if (size > this.maxBytes && !isZipFile(file)) continue;
-      this.inspections.set(file, await inspectCheckpoint(file, options(file)));
     }
   }
 
-  /** The linted Python files whose text quotes `literal`, with how many times each does. */
-  mentions(literal: string): ReadonlyMap<string, number> {
-    return this.literalFiles.get(literal) ?? new Map();
+  /** The linted Python files whose text quotes `literal` exactly (where its saves and loads are). */
+  filesWith(literal: string): readonly string[] {
+    return [...(this.literalFiles.get(literal)?.keys() ?? [])];
   }
 
-  /** What the inspector said of the file `literal` names from `fromFile`; undefined when it was not prefetched. */
+  /**
+   * How many times each linted Python file may name the file `literal` names: quoted strings with the same file name
+   * (`"./model.pt"`, `f"{d}/model.pt"`), plus one for quoting its extension alone (a path built from pieces).
+   */
+  mentions(literal: string): ReadonlyMap<string, number> {
+    const counts = new Map(this.baseNameFiles.get(baseName(literal)) ?? []);
+    const ext = this.extensions.find((e) => literal.endsWith(e));
+    for (const file of (ext && this.pieceFiles.get(ext)) || []) counts.set(file, (counts.get(file) ?? 0) + 1);
+    return counts;
+  }
+
+  /**
+   * What the inspector said of the file `literal` names from `fromFile` (the worst verdict when it may name several);
+   * undefined when none was prefetched.
+   */
   get(fromFile: string, literal: string): CheckpointReference | undefined {
-    const file = this.resolve(fromFile, literal);
-    const inspection = file === undefined ? undefined : this.inspections.get(file);
-    return inspection && { file: file!, inspection, allowlistFiles: this.allowlistFiles };
+    // of several files the path may name, the worst one decides (it may be the one loaded)
+    let worst: CheckpointReference | undefined;
+    for (const file of this.resolve(fromFile, literal)) {
+      const inspection = this.inspections.get(file);
+      if (inspection && (!worst || RANK[inspection.verdict] > RANK[worst.inspection.verdict])) worst = { file, inspection, allowlistFiles: this.allowlistFiles };
+    }
+    return worst;
   }
 }
 
@@ -114,4 +142,18 @@ export function isZipFile(file: string): boolean {
     return false;
   }
   return head.toString('latin1') === 'PK\x03\x04';
+}
+
+/** Verdicts from least to most alarming. */
+const RANK: Record<Inspection['verdict'], number> = { 'not-a-checkpoint': 0, safe: 1, 'needs-allowlist': 2, unloadable: 3, dangerous: 4 };
+
+function count(map: Map<string, Map<string, number>>, key: string, file: string): void {
+  let files = map.get(key);
+  if (!files) map.set(key, (files = new Map()));
+  files.set(file, (files.get(file) ?? 0) + 1);
+}
+
+/** The last part of a path as written (`/` or `\\` separated). */
+function baseName(literal: string): string {
+  return literal.slice(Math.max(literal.lastIndexOf('/'), literal.lastIndexOf('\\')) + 1);
 }

@@ -97,7 +97,8 @@ function lineHash(message: LintMessage, uri: string, lines: string[] | undefined
  * offsets in UTF-16 code units of the decoded text (the run's `columnKind`).
  */
 function fixesOf(message: LintMessage, artifactLocation: { uri: string; uriBaseId?: string }): { fixes: unknown[] } | undefined {
-  const all = [...(message.fix ? [{ desc: 'Fix applied by --fix', fix: message.fix }] : []), ...(message.suggestions ?? [])];
+  const label = message.fixSafety === 'unsafe' ? 'Fix applied by --fix --unsafe-fixes' : 'Fix applied by --fix';
+  const all = [...(message.fix ? [{ desc: label, fix: message.fix }] : []), ...(message.suggestions ?? [])];
   if (all.length === 0) return undefined;
   return {
     fixes: all.map(({ desc, fix }) => ({

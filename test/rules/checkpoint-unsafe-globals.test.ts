@@ -163,6 +163,15 @@ describe('checkpoint-unsafe-globals at load sites (a checkpoint named by a strin
     ]);
   });
 
+  test('a path that may name two files (next to the script, or in the working folder): the worse one decides', async () => {
+    const repo = tempRepo({ 'scripts/eval.py': 'import torch\nm = torch.load("ckpt.pt", weights_only=False)\n' });
+    fs.copyFileSync(path.join(dir, 'state_dict.pt'), path.join(repo, 'scripts/ckpt.pt'));
+    fs.copyFileSync(path.join(dir, 'malicious_os_system.pt'), path.join(repo, 'ckpt.pt'));
+    const results = JSON.parse((await cli(repo, '-f', 'json')).stdout);
+    const messages = results.find((r: { filePath: string }) => r.filePath.endsWith('eval.py')).messages.map((m: { messageId: string }) => m.messageId);
+    expect(messages).toContain('loadDangerous');
+  });
+
   test('paths are resolved from the loading file\'s folder, then the working folder; missing or safe files say nothing', async () => {
     expect((await loads('import torch\ntorch.load("../ckpt.pt", weights_only=True)\n', { 'ckpt.pt': 'full_model.pt' })).length).toBe(0); // outside: not there
     expect(await loads('import torch\ntorch.load("state.pt", weights_only=True)\ntorch.load("nothere.pt", weights_only=True)\n', { 'state.pt': 'state_dict.pt' })).toEqual([]);
