@@ -105,7 +105,7 @@ export default createRule<MessageId, Options>({
         // the fix wraps the load in safe_globals (unsafe: the program then trusts those classes); inside a block that
         // lists some of them already, extending that list is left to the user
         const addTrue = passed.value === 'true' ? undefined : addArgument(node, `${load.fn.weightsOnlyName ?? 'weights_only'}=True`, context.text);
-        const plan = around || (passed.value !== 'true' && !addTrue) ? undefined : planSafeGlobals(context, node, missing, addTrue);
+        const plan = around || (passed.value !== 'true' && !addTrue) ? undefined : planSafeGlobals(context, node, missing, addTrue, inspection.numpyDtypes);
         const entries = inspection.allowlist.filter((entry) => missing.some((name) => entry === name || entry.endsWith(`"${name}")`)));
         context.report({
           node,

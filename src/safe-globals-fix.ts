@@ -67,10 +67,11 @@ const WRAPPABLE = new Set(['expression_statement', 'return_statement']);
 /**
  * Plans the safe_globals repair of `call` (a torch.load-family call whose result is used as an object) for the
  * globals `needed` (`module.Name` as torch records them: a checkpoint's needs-allowlist names, or `trustedGlobals`). `weightsOnly` is the edit that makes the call load with
- * `weights_only=True` (added argument or `False` → `True`); undefined when it already does. Returns the edits (imports, the `with` line, the
+ * `weights_only=True` (added argument or `False` → `True`); undefined when it already does. `numpyDtypes`: the
+ * dtype codes the checkpoint passes to numpy.dtype, whose classes are allowlisted as `type(dtype("f8"))`. Returns the edits (imports, the `with` line, the
  * re-indented statement, the weights_only edit), or the reason no fix is possible.
  */
-export function planSafeGlobals(context: FixContext, call: Node, needed: readonly string[], weightsOnly: Fix | undefined): SafeGlobalsPlan {
+export function planSafeGlobals(context: FixContext, call: Node, needed: readonly string[], weightsOnly: Fix | undefined, numpyDtypes: readonly string[] = []): SafeGlobalsPlan {
   const lowest = context.project.torch.lowest;
   if (lowest && !atLeast(lowest, [2, 5])) return { reason: `torch.serialization.safe_globals needs torch 2.5 or later, and the project allows ${lowest.join('.')}` };
   const tuplesAllowed = !lowest || atLeast(lowest, [2, 6]);
@@ -81,10 +82,10 @@ export function planSafeGlobals(context: FixContext, call: Node, needed: readonl
 
   // a fix only allowlists classes (and callables known to build plain data): an allowlisted function is called by
   // the checkpoint's REDUCE with whatever arguments it holds
-  // numpy arrays also need their dtype's class (numpy.dtypes.Float64DType…, numpy >= 1.25 on torch 2.6+), which the
-  // file does not name: a list read from the file cannot be complete
-  if (needed.some((name) => name === 'numpy.dtype')) {
-    return { reason: 'numpy arrays also need the class of each dtype (numpy.dtypes.*DType), which the file does not name: allowlist them after a test load' };
+  // numpy values also need each dtype's class (numpy.dtypes.Float64DType…, numpy >= 1.25 on torch 2.6+), which the
+  // file does not name: written as `type(dtype("f8"))` from the dtype codes the file passes to numpy.dtype
+  if (needed.includes('numpy.dtype') && numpyDtypes.length === 0) {
+    return { reason: 'numpy values need the class of each dtype (numpy.dtypes.*DType), and the file does not show which dtypes' };
   }
   const callable = needed.find((name) => !isClassName(name) && !PLAIN_DATA_CALLABLES.has(name));
   if (callable) return { reason: `\`${callable}\` is a function, not a class: allowlisting it lets the checkpoint call it with any arguments` };
@@ -117,7 +118,8 @@ export function planSafeGlobals(context: FixContext, call: Node, needed: readonl
   const indent = text.slice(lineStart, statement.startIndex);
   const unit = indent.includes('\t') ? '\t' : '    ';
   const eol = text.includes('\r\n') ? '\r\n' : '\n';
-  const header = `${indent}with ${plan.names.get('torch.serialization.safe_globals')}([${entries.map((e) => e(plan.names)).join(', ')}]):${eol}`;
+  const dtypeClasses = needed.includes('numpy.dtype') ? numpyDtypes.map((code) => `type(${plan.names.get('numpy.dtype')}(${JSON.stringify(code)}))`) : [];
+  const header = `${indent}with ${plan.names.get('torch.serialization.safe_globals')}([${[...entries.map((e) => e(plan.names)), ...dtypeClasses].join(', ')}]):${eol}`;
   const edits: Fix[] = [...plan.edits, { range: [lineStart, lineStart], text: header + unit }];
   // every further line of the statement moves in by one unit (blank lines stay blank)
   for (let at = text.indexOf('\n', statement.startIndex); at !== -1 && at < statement.endIndex; at = text.indexOf('\n', at + 1)) {
@@ -189,7 +191,7 @@ export function chooseWeightsOnlyRepair(context: FixContext & { filePath: string
   const verdict = found?.inspection.verdict;
   if (found && verdict === 'safe') return { fix: [edit], safety: 'safe' };
   if (found && verdict === 'needs-allowlist') {
-    const plan = planSafeGlobals(context, load.call, neededGlobals(found.inspection), edit);
+    const plan = planSafeGlobals(context, load.call, neededGlobals(found.inspection), edit, found.inspection.numpyDtypes);
     return 'fix' in plan ? { fix: plan.fix, safety: 'unsafe' } : { suggestion: edit, reason: `the checkpoint needs [${found.inspection.allowlist.join(', ')}], but ${plan.reason}` };
   }
   if (found && verdict === 'unloadable') return { suggestion: edit, reason: `the checkpoint cannot load with weights_only=True: ${found.inspection.messages[0] ?? 'unsupported format'}` };

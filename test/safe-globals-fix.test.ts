@@ -78,12 +78,13 @@ describe('safe_globals repair from the checkpoint file', () => {
     );
   });
 
-  test('numpy in the checkpoint: no wrap (each dtype also needs its class, which the file does not name), a suggestion says so', async () => {
+  test('numpy in the checkpoint: moved names in the tuple form, and each dtype\'s class (the file only names its code)', async () => {
     const code = 'import torch\nckpt = torch.load("ckpt.pt")\nprint(ckpt)\n';
-    const { output, messages } = await fixed(code, { 'ckpt.pt': 'training_ckpt.pt' }, {}, '--unsafe-fixes');
-    expect(output).toBe(code);
-    const message = messages.find((m: { ruleId: string }) => m.ruleId === 'torch-load-missing-weights-only');
-    expect(message.suggestions[0].desc).toContain('numpy arrays also need the class of each dtype (numpy.dtypes.*DType), which the file does not name');
+    expect((await fixed(code, { 'ckpt.pt': 'training_ckpt.pt' }, {}, '--unsafe-fixes')).output).toBe(
+      'import torch\nfrom torch.serialization import safe_globals\nfrom argparse import Namespace\nfrom numpy.core.multiarray import _reconstruct, scalar\nfrom numpy import ndarray, dtype\nfrom myapp.models import Config\n' +
+        'with safe_globals([Namespace, (_reconstruct, "numpy.core.multiarray._reconstruct"), ndarray, dtype, (scalar, "numpy.core.multiarray.scalar"), Config, type(dtype("f4")), type(dtype("f8"))]):\n' +
+        '    ckpt = torch.load("ckpt.pt", weights_only=True)\nprint(ckpt)\n',
+    );
   });
 
   test('inside a function, a multi-line call, CRLF: every line moves in, the file keeps its line endings', async () => {

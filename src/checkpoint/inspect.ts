@@ -38,6 +38,11 @@ export interface Inspection {
   globals: InspectedGlobal[];
   messages: string[];
   /**
+   * Dtype codes of the numpy values the file rebuilds (`"f8"`): with numpy >= 1.25, torch 2.6+ also needs each
+   * dtype's class, which the file never names; `allowlist` writes them as `type(numpy.dtype("f8"))`.
+   */
+  numpyDtypes: string[];
+  /**
    * The torch release the file was judged for (`"2.5"`), why that one, and the allowlist table used for it (the
    * newest known table at or below it: `"2.4"`).
    */
@@ -85,7 +90,7 @@ export async function inspectCheckpoint(file: string, options: InspectOptions = 
     source: options.torchVersion ? (options.torchVersionSource ?? `torch ${options.torchVersion.join('.')}`) : 'the newest torch known',
     table: table.version.join('.'),
   };
-  const result: Inspection = { filePath: file, format: 'unknown', verdict: 'not-a-checkpoint', allowlist: [], globals: [], messages: [], torch };
+  const result: Inspection = { filePath: file, format: 'unknown', verdict: 'not-a-checkpoint', allowlist: [], globals: [], messages: [], numpyDtypes: [], torch };
   let head: Buffer;
   let size: number;
   try {
@@ -276,8 +281,11 @@ export async function inspectCheckpoint(file: string, options: InspectOptions = 
   // `(obj, "recorded.name")` entries exist from torch 2.6 (FACTS.md)
   const tuples = atLeast(judged, [2, 6]);
   if (result.verdict === 'needs-allowlist') result.allowlist = needed.map((name) => (tuples && name.startsWith('numpy.core.') ? `(${name}, "${name}")` : name));
+  result.numpyDtypes = [...new Set(walks.filter((w) => w.read).flatMap((w) => w.walk.numpyDtypes))];
   if (result.verdict === 'needs-allowlist' && needed.includes('numpy.dtype')) {
-    result.messages.push('numpy arrays: with numpy >= 1.25, torch 2.6+ also needs the class of each dtype (numpy.dtypes.Float64DType…), which the file does not name');
+    // numpy >= 1.25 on torch 2.6+: BUILD of a dtype needs its class (numpy.dtypes.Float64DType…), not named in the file
+    result.allowlist.push(...result.numpyDtypes.map((code) => `type(numpy.dtype(${JSON.stringify(code)}))`));
+    if (result.numpyDtypes.length === 0) result.messages.push('numpy values whose dtypes could not be read: with numpy >= 1.25, torch 2.6+ also needs the class of each dtype');
   }
   return result;
 }

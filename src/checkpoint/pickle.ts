@@ -38,6 +38,8 @@ export interface WalkResult {
   limitHit?: boolean;
   /** Byte offset where the walk stopped (after the first STOP with `single`). */
   end: number;
+  /** Dtype codes (`"f8"`) passed to `numpy.dtype` by REDUCE before the first STOP, each once (at most 64). */
+  numpyDtypes: string[];
 }
 
 /** The name of a STACK_GLOBAL whose module or name is not a string known without running the pickle. */
@@ -139,7 +141,8 @@ export function py3Name(module: string, name: string): string {
 }
 
 /** A symbolic stack value: strings are tracked (for STACK_GLOBAL), everything else is opaque. */
-type Value = { str: string } | null;
+/** What the walk knows of a stack value: a string, a global, a small tuple, or nothing. */
+type Value = { str: string } | { global: string } | { tuple: Value[] } | null;
 
 /**
  * Walks every pickle in `data` from `start`: the first one, and any that follow its STOP (reported with
@@ -149,7 +152,7 @@ type Value = { str: string } | null;
  */
 export function walkPickle(data: Uint8Array, limits: WalkLimits = DEFAULT_LIMITS, start = 0, options: { single?: boolean; supported?: ReadonlySet<string> } = {}): WalkResult {
   const supported = options.supported ?? WEIGHTS_ONLY_OPCODES;
-  const result: WalkResult = { globals: [], unsupported: [], end: start };
+  const result: WalkResult = { globals: [], unsupported: [], end: start, numpyDtypes: [] };
   const view = new DataView(data.buffer, data.byteOffset, data.byteLength);
   let pos = start;
   let stack: Value[] = [];
@@ -205,6 +208,7 @@ export function walkPickle(data: Uint8Array, limits: WalkLimits = DEFAULT_LIMITS
 
       // read the argument
       let text: string | undefined;
+      let globalName: string | undefined;
       let int = 0;
       const arg = info.arg;
       if ('fixed' in arg) {
@@ -226,6 +230,7 @@ export function walkPickle(data: Uint8Array, limits: WalkLimits = DEFAULT_LIMITS
         text = first;
         if (arg.lines === 2) {
           const name = py3Name(first, second);
+          globalName = name;
           note(`${name}\0${info.name}\0${afterStop}`, () => result.globals.push({ name, opcode: info.name as 'GLOBAL' | 'INST', offset, afterStop }));
         }
       }
@@ -257,7 +262,36 @@ export function walkPickle(data: Uint8Array, limits: WalkLimits = DEFAULT_LIMITS
           stack = metastack.pop() ?? [];
           depth = Math.max(0, depth - 1);
           break;
-        case 'TUPLE':
+        case 'GLOBAL':
+          push({ global: globalName ?? '' });
+          break;
+        case 'TUPLE': {
+          const items = stack.slice(0, 4);
+          stack = metastack.pop() ?? [];
+          depth = Math.max(0, depth - 1);
+          push({ tuple: items });
+          break;
+        }
+        case 'TUPLE1':
+        case 'TUPLE2':
+        case 'TUPLE3': {
+          const n = Number(info.name.slice(-1));
+          const items: Value[] = [];
+          for (let i = 0; i < n; i++) items.unshift(pop());
+          push({ tuple: items });
+          break;
+        }
+        case 'REDUCE': {
+          // numpy.dtype("f8", …): the dtype codes a numpy value needs (its class is allowlisted separately)
+          const args = pop();
+          const fn = pop();
+          if (fn && 'global' in fn && fn.global === 'numpy.dtype' && args && 'tuple' in args && args.tuple[0] && 'str' in args.tuple[0] && !afterStop) {
+            const code = args.tuple[0].str;
+            if (!result.numpyDtypes.includes(code) && result.numpyDtypes.length < 64) result.numpyDtypes.push(code);
+          }
+          push(null);
+          break;
+        }
         case 'LIST':
         case 'DICT':
         case 'FROZENSET':
@@ -307,9 +341,9 @@ export function walkPickle(data: Uint8Array, limits: WalkLimits = DEFAULT_LIMITS
         case 'STACK_GLOBAL': {
           const name = pop();
           const module = pop();
-          const qualified = module && name ? py3Name(module.str, name.str) : UNRESOLVED;
+          const qualified = module && name && 'str' in module && 'str' in name ? py3Name(module.str, name.str) : UNRESOLVED;
           note(`${qualified}\0STACK_GLOBAL\0${afterStop}`, () => result.globals.push({ name: qualified, opcode: 'STACK_GLOBAL', offset, afterStop }));
-          push(null);
+          push({ global: qualified });
           break;
         }
         case 'PROTO':
@@ -318,12 +352,8 @@ export function walkPickle(data: Uint8Array, limits: WalkLimits = DEFAULT_LIMITS
         case 'APPEND':
         case 'SETITEM':
         case 'BUILD':
-        case 'REDUCE':
         case 'NEWOBJ':
         case 'BINPERSID':
-        case 'TUPLE1':
-        case 'TUPLE2':
-        case 'TUPLE3':
         case 'NEWOBJ_EX': {
           const [pops, pushes] = STACK_EFFECT[info.name];
           for (let i = 0; i < pops; i++) pop();

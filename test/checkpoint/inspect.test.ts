@@ -50,6 +50,8 @@ describe('inspectCheckpoint on ../shared/checkpoints', () => {
         'numpy.dtype',
         '(numpy.core.multiarray.scalar, "numpy.core.multiarray.scalar")',
         'myapp.models.Config',
+        'type(numpy.dtype("f4"))',
+        'type(numpy.dtype("f8"))',
       ].sort(),
     );
   });

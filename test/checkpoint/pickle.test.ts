@@ -16,7 +16,12 @@ const names = (data: Uint8Array) => walkPickle(data).globals.map((g) => `${g.opc
 describe('walkPickle', () => {
   test('plain data at protocol 2: no globals, nothing unsupported', () => {
     const data = pickled('{"a": [1, 2.5, "x", None, True], "b": (1, 2)}', 2);
-    expect(walkPickle(data)).toEqual({ globals: [], unsupported: [], firstStopEnd: data.length, protocol: 2, end: data.length });
+    expect(walkPickle(data)).toEqual({ globals: [], unsupported: [], firstStopEnd: data.length, protocol: 2, end: data.length, numpyDtypes: [] });
+  });
+
+  test('numpy.dtype codes passed by REDUCE are collected (their classes must be allowlisted too)', () => {
+    const data = bytes('\x80\x02cnumpy\ndtype\nX\x02\x00\x00\x00f8\x89\x88\x87R0cnumpy\ndtype\nX\x02\x00\x00\x00i4\x85R0N.');
+    expect(walkPickle(data).numpyDtypes).toEqual(['f8', 'i4']);
   });
 
   test('GLOBAL at protocol 2, with the Python 2 builtins module mapped', () => {
