@@ -14,7 +14,7 @@ import type { Fix, ProjectContext } from './rule';
 import type { FileScopes } from './scope';
 import { type LoadCall, pathArgument } from './torch';
 import { judgingVersion } from './torch-version';
-import { type Migration, migrationFor, type SavedModel, type SaveSite } from './saves';
+import { type Migration, migrationFor, pathKey, type SavedModel, type SaveSite } from './saves';
 import { isModuleBaseName } from './values';
 
 /** What a rule passes in: the file, its scopes and project, as in `RuleContext`. */
@@ -251,11 +251,13 @@ function literalPath(load: LoadCall): string | undefined {
 }
 
 /**
- * The globals the torch.save sites writing the same literal path pickle (their union), or undefined when there is
- * no such site or one of them saves something that cannot be typed.
+ * The globals the torch.save sites writing the same path pickle (their union; paths paired by string literal or by
+ * configuration key, `args.ckpt`), or undefined when there is no such site or one of them saves something that
+ * cannot be typed.
  */
 function savedGlobalsOf(context: FixContext, load: LoadCall): string[] | undefined {
-  const literal = literalPath(load);
+  const path = pathArgument(load);
+  const literal = path && pathKey(path);
   const sites = literal === undefined ? [] : (context.project.savesOf?.(literal) ?? []);
   if (sites.length === 0 || sites.some((s) => s.globals === 'unknown')) return undefined;
   const loads = context.project.loadsOf?.(literal!) ?? [];

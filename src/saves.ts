@@ -10,7 +10,7 @@ import { asLoadCall, isSaveCall, pathArgument, pickleModuleArgument, weightsOnly
 
 /** A torch.save site with a string-literal path. */
 export interface SaveSite {
-  /** The path as written (`"checkpoints/last.pt"`). */
+  /** The path as written (`"checkpoints/last.pt"`), or `@args.ckpt` for a configuration key (see `pathKey`). */
   literal: string;
   /** Absolute path of the file and 1-based line of the call, for messages. */
   file: string;
@@ -58,7 +58,23 @@ export interface LoadSite {
   opaque: boolean;
 }
 
-/** Every torch.save call of a file whose path is a string literal. */
+/** Names a configuration object commonly goes by: `args.ckpt` in a save and a load names the same file. */
+export const CONFIG_NAMES = ['args', 'opt', 'opts', 'cfg', 'config', 'conf', 'hparams', 'hp', 'settings', 'FLAGS', 'params'];
+
+/**
+ * The key a save and a load of the same file share: the string literal as written (`"runs/last.pt"`), or `@` and an
+ * attribute path on a configuration object (`@args.ckpt_path`); undefined for any other path expression.
+ */
+export function pathKey(path: Node): string | undefined {
+  const e = unparen(path);
+  const literal = stringValue(e);
+  if (literal !== undefined) return literal;
+  let head: Node | null = e;
+  while (head?.type === 'attribute') head = head.childForFieldName('object');
+  return e.type === 'attribute' && head?.type === 'identifier' && CONFIG_NAMES.includes(head.text) && !/\s/.test(e.text) ? `@${e.text}` : undefined;
+}
+
+/** Every torch.save call of a file whose path is a string literal or a configuration key (see `pathKey`). */
 export function summarizeSaves(file: string, scopes: FileScopes): SaveSite[] {
   const sites: SaveSite[] = [];
   for (const id of scopes.identifiersNamed('save')) {
@@ -68,9 +84,10 @@ export function summarizeSaves(file: string, scopes: FileScopes): SaveSite[] {
     const args = callArguments(call);
     const obj = args.positional[0] ?? args.keywords.get('obj')?.childForFieldName('value') ?? undefined;
     const path = args.positional[1] ?? args.keywords.get('f')?.childForFieldName('value') ?? undefined;
-    const literal = path && stringValue(path);
+    const literal = path && pathKey(path);
     if (!obj || literal === undefined) continue;
-    const model = rebuildableModel(obj, scopes) ?? rebuildableEntry(obj, scopes);
+    // a configuration key may name different files in different runs: typing evidence only, never a migration
+    const model = literal.startsWith('@') ? undefined : (rebuildableModel(obj, scopes) ?? rebuildableEntry(obj, scopes));
     const constructed = new Set<string>();
     const globals = savedGlobals(obj, scopes, constructed);
     sites.push({ literal, file, line: call.startPosition.row + 1, globals, constructed: [...constructed], ...(model && { model }) });

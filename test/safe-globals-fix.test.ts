@@ -170,6 +170,13 @@ describe('safe_globals repair from the checkpoint file', () => {
     expect((await fixed(evaluate, {}, { 'save_run.py': train })).output).toBe(evaluate); // both unsafe
   });
 
+  test('a save and a load of the same configuration key (args.ckpt) pair like a literal path', async () => {
+    const train = 'import argparse\nimport torch\n\nparser = argparse.ArgumentParser()\nargs = parser.parse_args()\ntorch.save({"args": args, "epoch": 3}, args.ckpt)\n';
+    const evaluate = 'import torch\nfrom options import args\n\nckpt = torch.load(args.ckpt)\nprint(ckpt["args"])\n';
+    const { output } = await fixed(evaluate, {}, { 'save_run.py': train }, '--unsafe-fixes');
+    expect(output).toBe('import torch\nfrom options import args\nfrom torch.serialization import safe_globals\nfrom argparse import Namespace\n\nwith safe_globals([Namespace]):\n    ckpt = torch.load(args.ckpt, weights_only=True)\nprint(ckpt["args"])\n');
+  });
+
   test('a save site that cannot be typed gives no evidence: a Namespace written into', async () => {
     const evaluate = 'import torch\n\nckpt = torch.load("runs/last.pt")\nprint(ckpt)\n';
     const written = 'import argparse, torch\nargs = argparse.ArgumentParser().parse_args()\nargs.net = torch.nn.Linear(2, 2)\ntorch.save({"args": args}, "runs/last.pt")\n';

@@ -6,6 +6,7 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { CONFIG_NAMES } from '../saves';
 import { type Inspection, inspectCheckpoint, type InspectOptions } from './inspect';
 
 /** A checkpoint file a literal names, as a rule sees it. */
@@ -74,6 +75,8 @@ export class CheckpointReferences {
    */
   async prefetch(fromFile: string, text: string, options: (file: string) => InspectOptions): Promise<void> {
     if (text.includes('add_safe_globals')) this.allowlistFiles.push(fromFile);
+    // configuration keys (`args.ckpt`), which saves and loads of one file may share (saves.ts pathKey)
+    for (const match of text.matchAll(CONFIG_KEY)) count(this.literalFiles, `@${match[0]}`, fromFile);
     for (const ext of this.extensions) {
       if (!text.includes(`"${ext}"`) && !text.includes(`'${ext}'`)) continue;
       if (!this.pieceFiles.has(ext)) this.pieceFiles.set(ext, new Set());
@@ -143,6 +146,8 @@ export function isZipFile(file: string): boolean {
   }
   return head.toString('latin1') === 'PK\x03\x04';
 }
+
+const CONFIG_KEY = new RegExp(`\\b(?:${CONFIG_NAMES.join('|')})(?:\\.[A-Za-z_]\\w*)+`, 'g');
 
 /** Verdicts from least to most alarming. */
 const RANK: Record<Inspection['verdict'], number> = { 'not-a-checkpoint': 0, safe: 1, 'needs-allowlist': 2, unloadable: 3, dangerous: 4 };
