@@ -227,6 +227,7 @@ async function lint(options: Options, io: CliIO): Promise<number> {
     savesOf: (literal) => references.filesWith(literal).flatMap((f) => index.summary(f)?.saves.filter((s) => s.literal === literal) ?? []),
     loadsOf: (literal) => references.filesWith(literal).flatMap((f) => index.summary(f)?.loads.filter((l) => l.literal === literal) ?? []),
     mentionsOf: (literal) => references.mentions(literal),
+    ruleEnabled: (other, ruleId) => ruleSettings(rules, configFor(path.dirname(other)), overrides).some((s) => s.rule.meta.id === ruleId),
     torch: torchRequirementFor(path.dirname(file), parser, torchCache, config?.torchVersion ? { spec: config.torchVersion, file: path.basename(config.file ?? '') } : undefined),
     index,
     onParsed,

@@ -12,7 +12,7 @@
 import Ajv from 'ajv';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { dangerReason, isBlocked } from './dangerous';
+import { dangerReason, isAllowlistable, isBlocked } from './dangerous';
 import { readRegularFile } from './source';
 import type { RuleSetting } from './linter';
 import type { AnyRule, Severity, SeveritySetting } from './rule';
@@ -123,7 +123,7 @@ export function loadConfig(file: string, allRules: readonly AnyRule[]): Config {
       const why = isBlocked(name) ? 'its module is blocked by torch (sys, os, posix, nt)' : dangerReason(name);
       if (why) throw new ConfigError(absolute, 'trustedGlobals', `${name} must never be allowlisted: ${why}`);
       // an allowlisted function is called by the checkpoint with any arguments: only classes (CapWords) are taken
-      if (!/^_*[A-Z]/.test(name.slice(name.lastIndexOf('.') + 1))) {
+      if (!isAllowlistable(name)) {
         throw new ConfigError(absolute, 'trustedGlobals', `${name} does not look like a class (CapWords): the fix allowlists classes only, since a checkpoint can call an allowlisted function with any arguments`);
       }
     }

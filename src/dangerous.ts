@@ -101,3 +101,39 @@ export function dangerReason(name: string): string | undefined {
   const reached = segments.slice(1, -1).find((segment) => REACHABLE_MODULES.includes(segment));
   return reached ? `it reaches module \`${reached}\` through attributes` : undefined;
 }
+
+/**
+ * Callables whose names do not look like classes but that are classes or only rebuild plain data (numpy arrays and
+ * scalars, builtin containers, dates): the entries an allowlist fix may write besides CapWords classes.
+ */
+const PLAIN_DATA_CALLABLES = new Set([
+  'numpy.core.multiarray._reconstruct',
+  'numpy.core.multiarray.scalar',
+  'numpy._core.multiarray._reconstruct',
+  'numpy._core.multiarray.scalar',
+  'numpy.ndarray',
+  'numpy.dtype',
+  'builtins.set',
+  'builtins.frozenset',
+  'builtins.complex',
+  'builtins.bytearray',
+  'builtins.bytes',
+  'builtins.slice',
+  'builtins.range',
+  '_codecs.encode',
+  'collections.deque',
+  'collections.defaultdict',
+  'datetime.datetime',
+  'datetime.date',
+  'datetime.time',
+  'datetime.timedelta',
+  'datetime.timezone',
+]);
+
+/**
+ * Whether a fix may put `module.name` in an allowlist: a class by its name (CapWords, PEP 8) or a known plain-data
+ * callable. An allowlisted function is called by the checkpoint's REDUCE with any arguments, so none is.
+ */
+export function isAllowlistable(name: string): boolean {
+  return PLAIN_DATA_CALLABLES.has(name) || /^_*[A-Z]/.test(name.slice(name.lastIndexOf('.') + 1));
+}

@@ -36,6 +36,8 @@ export interface ProjectContext {
   loadsOf?: (literal: string) => LoadSite[];
   /** How many times each linted Python file quotes `literal` (saves, loads, and any other use). */
   mentionsOf?: (literal: string) => ReadonlyMap<string, number>;
+  /** Whether a rule is enabled for another file of the project (its config and `--rule` flags). */
+  ruleEnabled?: (filePath: string, ruleId: string) => boolean;
   /** `trustedGlobals` of the file's config: classes the project trusts in its own checkpoints. */
   trustedGlobals?: readonly string[];
   /** Project wrappers of torch.load and known third-party loaders, for a callee of `filePath`. */

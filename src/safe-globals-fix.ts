@@ -16,9 +16,11 @@ import { type LoadCall, pathArgument } from './torch';
 import { judgingVersion } from './torch-version';
 import { type Migration, migrationFor, pathKey, type SavedModel, type SaveSite } from './saves';
 import { isModuleBaseName } from './values';
+import { isAllowlistable } from './dangerous';
 
 /** What a rule passes in: the file, its scopes and project, as in `RuleContext`. */
 export interface FixContext {
+  filePath: string;
   text: string;
   root: Node;
   scopes: FileScopes;
@@ -35,43 +37,18 @@ export function checkpointOf(context: { filePath: string; project: ProjectContex
 /** A planned fix, or why there is none (for messages and suggestions). */
 export type SafeGlobalsPlan = { fix: Fix[] } | { reason: string };
 
-/**
- * Callables whose names do not look like classes but that only rebuild plain data (numpy arrays and scalars, builtin
- * containers, bytes): the entries a safe_globals fix may write besides classes.
- */
-const PLAIN_DATA_CALLABLES = new Set([
-  'numpy.core.multiarray._reconstruct',
-  'numpy.core.multiarray.scalar',
-  'numpy._core.multiarray._reconstruct',
-  'numpy._core.multiarray.scalar',
-  'numpy.ndarray',
-  'numpy.dtype',
-  'builtins.set',
-  'builtins.frozenset',
-  'builtins.complex',
-  'builtins.bytearray',
-  'builtins.bytes',
-  'builtins.slice',
-  'builtins.range',
-  '_codecs.encode',
-]);
-
-/** A name whose last part is CapWords (PEP 8 class names): `myapp.models.Config`, `__main__.Head`. */
-function isClassName(name: string): boolean {
-  return /^_*[A-Z]/.test(name.slice(name.lastIndexOf('.') + 1));
-}
-
 /** The statements a `with` block can wrap: simple statements alone on their lines. */
 const WRAPPABLE = new Set(['expression_statement', 'return_statement']);
 
 /**
  * Plans the safe_globals repair of `call` (a torch.load-family call whose result is used as an object) for the
  * globals `needed` (`module.Name` as torch records them: a checkpoint's needs-allowlist names, or `trustedGlobals`). `weightsOnly` is the edit that makes the call load with
- * `weights_only=True` (added argument or `False` → `True`); undefined when it already does. `numpyDtypes`: the
- * dtype codes the checkpoint passes to numpy.dtype, whose classes are allowlisted as `type(dtype("f8"))`. Returns the edits (imports, the `with` line, the
+ * `weights_only=True` (added argument or `False` → `True`); undefined when it already does. `numpyDtypes`: for a
+ * list read from a checkpoint, the dtype codes it passes to numpy.dtype, whose classes are allowlisted as
+ * `type(dtype("f8"))` (without any, a list needing numpy.dtype is incomplete and refused). Returns the edits (imports, the `with` line, the
  * re-indented statement, the weights_only edit), or the reason no fix is possible.
  */
-export function planSafeGlobals(context: FixContext, call: Node, needed: readonly string[], weightsOnly: Fix | undefined, numpyDtypes: readonly string[] = []): SafeGlobalsPlan {
+export function planSafeGlobals(context: FixContext, call: Node, needed: readonly string[], weightsOnly: Fix | undefined, numpyDtypes?: readonly string[]): SafeGlobalsPlan {
   const lowest = context.project.torch.lowest;
   if (lowest && !atLeast(lowest, [2, 5])) return { reason: `torch.serialization.safe_globals needs torch 2.5 or later, and the project allows ${lowest.join('.')}` };
   const tuplesAllowed = !lowest || atLeast(lowest, [2, 6]);
@@ -84,11 +61,15 @@ export function planSafeGlobals(context: FixContext, call: Node, needed: readonl
   // the checkpoint's REDUCE with whatever arguments it holds
   // numpy values also need each dtype's class (numpy.dtypes.Float64DType…, numpy >= 1.25 on torch 2.6+), which the
   // file does not name: written as `type(dtype("f8"))` from the dtype codes the file passes to numpy.dtype
-  if (needed.includes('numpy.dtype') && numpyDtypes.length === 0) {
+  if (numpyDtypes && needed.includes('numpy.dtype') && numpyDtypes.length === 0) {
     return { reason: 'numpy values need the class of each dtype (numpy.dtypes.*DType), and the file does not show which dtypes' };
   }
-  const callable = needed.find((name) => !isClassName(name) && !PLAIN_DATA_CALLABLES.has(name));
+  const callable = needed.find((name) => !isAllowlistable(name));
   if (callable) return { reason: `\`${callable}\` is a function, not a class: allowlisting it lets the checkpoint call it with any arguments` };
+  // a name from a module of this project must be a class defined there (not a def, not a name that does not exist)
+  const index = context.project.index;
+  const notAClass = needed.find((name) => index?.moduleFileOf(context.filePath, name) !== undefined && !index.classKnown(context.filePath, name));
+  if (notAClass) return { reason: `\`${notAClass}\` is not a class defined in this project` };
   // each needed global as an entry: a class imported by its name, or a (obj, "recorded.name") tuple where torch
   // recorded a name the object no longer has (numpy 2 moved numpy.core to numpy._core; a class saved from __main__)
   const imports: string[] = ['torch.serialization.safe_globals'];
@@ -118,7 +99,7 @@ export function planSafeGlobals(context: FixContext, call: Node, needed: readonl
   const indent = text.slice(lineStart, statement.startIndex);
   const unit = indent.includes('\t') ? '\t' : '    ';
   const eol = text.includes('\r\n') ? '\r\n' : '\n';
-  const dtypeClasses = needed.includes('numpy.dtype') ? numpyDtypes.map((code) => `type(${plan.names.get('numpy.dtype')}(${JSON.stringify(code)}))`) : [];
+  const dtypeClasses = needed.includes('numpy.dtype') ? (numpyDtypes ?? []).map((code) => `type(${plan.names.get('numpy.dtype')}(${JSON.stringify(code)}))`) : [];
   const header = `${indent}with ${plan.names.get('torch.serialization.safe_globals')}([${[...entries.map((e) => e(plan.names)), ...dtypeClasses].join(', ')}]):${eol}`;
   const edits: Fix[] = [...plan.edits, { range: [lineStart, lineStart], text: header + unit }];
   // every further line of the statement moves in by one unit (blank lines stay blank)
@@ -186,7 +167,7 @@ export interface WeightsOnlyRepair {
  *   `trustedGlobals`, unsafe; else only a suggestion (a file that pickles whole objects would stop loading, and nothing shows which
  *   classes it needs).
  */
-export function chooseWeightsOnlyRepair(context: FixContext & { filePath: string }, load: LoadCall, edit: Fix, stateDict: boolean, stateDictSafety: 'safe' | 'unsafe' = 'safe'): WeightsOnlyRepair {
+export function chooseWeightsOnlyRepair(context: FixContext, load: LoadCall, edit: Fix, stateDict: boolean, stateDictSafety: 'safe' | 'unsafe' = 'safe'): WeightsOnlyRepair {
   const found = checkpointOf(context, load);
   const verdict = found?.inspection.verdict;
   if (found && verdict === 'safe') return { fix: [edit], safety: 'safe' };
@@ -281,6 +262,9 @@ export function stateDictMigration(context: { project: ProjectContext }, literal
   const loads = context.project.loadsOf?.(literal) ?? [];
   const migration = migrationFor(saves, loads);
   if (!('arguments' in migration)) return migration;
+  // each load is rewritten by its weights_only rule in the same run: that rule must be on for its file
+  const off = loads.find((l) => !l.rewrittenBy || context.project.ruleEnabled?.(l.file, l.rewrittenBy) === false);
+  if (off) return { reason: `${off.rewrittenBy ?? 'no rule'} is off for ${context.project.index?.displayPath(off.file) ?? off.file}, which loads this path`, loads: migration.loads };
   // the loads rebuild the model by the class's own name, imported where it is not: it must be free in their files
   const local = migration.classQualified.slice(migration.classQualified.lastIndexOf('.') + 1);
   for (const file of new Set(loads.map((l) => l.file))) {

@@ -56,6 +56,8 @@ export interface LoadSite {
    */
   keys: Record<string, boolean>;
   opaque: boolean;
+  /** The rule whose fix rewrites it: `weights_only` absent or a literal `False`. */
+  rewrittenBy?: 'torch-load-missing-weights-only' | 'torch-load-weights-only-false';
 }
 
 /** Names a configuration object commonly goes by: `args.ckpt` in a save and a load names the same file. */
@@ -179,7 +181,11 @@ export function summarizeLoads(file: string, scopes: FileScopes): LoadSite[] {
     // weights_only absent or a literal False: the loads the weights_only rules report and rewrite
     const weightsOnly = weightsOnlyArgument(load);
     const target = assignment?.childForFieldName('left');
+    // a suppression comment on the load (or for the whole file) keeps its rule from rewriting it
+    const suppressed = suppressedLines(scopes);
     const rewritable =
+      !suppressed.has(-1) &&
+      !suppressed.has(call.startPosition.row) &&
       statement !== undefined &&
       (keyed === undefined || key !== undefined) &&
       (weightsOnly === undefined || unparen(weightsOnly).type === 'false') &&
@@ -211,10 +217,32 @@ export function summarizeLoads(file: string, scopes: FileScopes): LoadSite[] {
         }
       }
     }
-    sites.push({ literal, file, line, rewritable, keys, opaque: opaque || !rewritable });
+    const rewrittenBy = weightsOnly === undefined ? 'torch-load-missing-weights-only' : 'torch-load-weights-only-false';
+    sites.push({ literal, file, line, rewritable, keys, opaque: opaque || !rewritable, rewrittenBy });
   }
   return sites.sort((a, b) => a.line - b.line);
 }
+
+/**
+ * 0-based rows a `pylint-torch:` or `noqa` comment may suppress findings on (its own row and, for
+ * `disable-next-line`, the next), and -1 when a comment disables rules for the whole file. Conservative: any such
+ * comment counts, whatever rules it names.
+ */
+function suppressedLines(scopes: FileScopes): Set<number> {
+  const cached = suppressionCache.get(scopes);
+  if (cached) return cached;
+  const rows = new Set<number>();
+  for (const comment of scopes.module.node.descendantsOfType('comment')) {
+    if (!comment || !/pylint-torch:|noqa/i.test(comment.text)) continue;
+    if (/disable-file/i.test(comment.text)) rows.add(-1);
+    rows.add(comment.startPosition.row);
+    if (/disable-next-line/i.test(comment.text)) rows.add(comment.startPosition.row + 1);
+  }
+  suppressionCache.set(scopes, rows);
+  return rows;
+}
+
+const suppressionCache = new WeakMap<FileScopes, Set<number>>();
 
 /** The string key of `x["k"]`, or undefined. */
 function subscriptKey(subscript: Node): string | undefined {

@@ -185,6 +185,17 @@ describe('safe_globals repair from the checkpoint file', () => {
     expect(messages.find((m: { ruleId: string; suggestions?: unknown[] }) => m.ruleId === 'torch-load-missing-weights-only').suggestions).toHaveLength(1);
   });
 
+  test('trustedGlobals naming a def or a missing class of this project gives no wrap', async () => {
+    const code = 'import sys\nimport torch\n\nckpt = torch.load(sys.argv[1])\nprint(ckpt)\n';
+    const models = { 'myapp/__init__.py': '', 'myapp/models.py': 'def BuildModel():\n    pass\n\n\nclass Config:\n    pass\n' };
+    for (const trusted of [['myapp.models.BuildModel'], ['myapp.models.Missing']]) {
+      const config = { '.pylintrc-ts.json': JSON.stringify({ trustedGlobals: trusted }), ...models };
+      expect((await fixed(code, {}, config, '--unsafe-fixes')).output).toBe(code);
+    }
+    const ok = { '.pylintrc-ts.json': JSON.stringify({ trustedGlobals: ['myapp.models.Config', 'numpy.dtype'] }), ...models };
+    expect((await fixed(code, {}, ok, '--unsafe-fixes')).output).toContain('with safe_globals([Config, dtype]):');
+  });
+
   test('weights_only=False with evidence: the same repairs (False becomes True)', async () => {
     expect((await fixed('import torch\nsd = torch.load("sd.pt", weights_only=False)\nprint(sd)\n', { 'sd.pt': 'state_dict.pt' })).output).toBe('import torch\nsd = torch.load("sd.pt", weights_only=True)\nprint(sd)\n');
     expect((await fixed('import torch, argparse\nckpt = torch.load("ckpt.pt", weights_only=False)\n', { 'ckpt.pt': 'run.pt' }, {}, '--unsafe-fixes')).output).toBe(
@@ -258,6 +269,19 @@ describe('whole-model saves move to state_dict together with their loads', () =>
       const dir = tempRepo({ ...models, 'save.py': save, ...files });
       await cli(dir, '--fix', '--unsafe-fixes');
       expect([Object.keys(files), read(dir, 'save.py')]).toEqual([Object.keys(files), save]);
+    }
+  });
+
+  test('a load whose rule is suppressed or off keeps the save as it is (nothing would rewrite the load)', async () => {
+    const variants: Record<string, string>[] = [
+      { 'serve.py': 'import torch\nmodel = torch.load("runs/model.pt")  # pylint-torch: disable\n' },
+      { 'serve.py': '# pylint-torch: disable-file=torch-load-missing-weights-only\nimport torch\nmodel = torch.load("runs/model.pt")\n' },
+      { 'serve.py': 'import torch\nmodel = torch.load("runs/model.pt")\n', '.pylintrc-ts.json': JSON.stringify({ rules: { 'torch-load-missing-weights-only': 'off' } }) },
+    ];
+    for (const files of variants) {
+      const dir = tempRepo({ ...models, 'save.py': save, ...files });
+      await cli(dir, '--fix', '--unsafe-fixes');
+      expect([files, read(dir, 'save.py'), read(dir, 'serve.py')]).toEqual([files, save, files['serve.py']]);
     }
   });
 
