@@ -119,3 +119,13 @@ export function descendants(root: Node, type: string, stopAt: readonly string[] 
   }
   return found;
 }
+
+/**
+ * The call whose callee ends with `id` (`f(...)` or `a.b.f(...)` for the identifier `f`), with that callee; undefined
+ * when `id` is not the last name of a callee.
+ */
+export function callEndingWith(id: Node): { call: Node; callee: Node } | undefined {
+  const callee = id.parent?.type === 'attribute' && id.parent.childForFieldName('attribute')?.id === id.id ? id.parent : id;
+  const call = callee.parent?.type === 'call' && callee.parent.childForFieldName('function')?.id === callee.id ? callee.parent : undefined;
+  return call && { call, callee };
+}

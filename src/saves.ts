@@ -4,7 +4,7 @@
  * globals are certain are typed; anything else is `unknown` (and then gives no evidence at all).
  */
 import type { Node } from './parse';
-import { callArguments, methodName, stringValue, unparen } from './python';
+import { callArguments, callEndingWith, methodName, stringValue, unparen } from './python';
 import type { FileScopes } from './scope';
 import { asLoadCall, isSaveCall, pathArgument, pickleModuleArgument, weightsOnlyArgument } from './torch';
 
@@ -80,8 +80,7 @@ export function pathKey(path: Node): string | undefined {
 export function summarizeSaves(file: string, scopes: FileScopes): SaveSite[] {
   const sites: SaveSite[] = [];
   for (const id of scopes.identifiersNamed('save')) {
-    const callee = id.parent?.type === 'attribute' && id.parent.childForFieldName('attribute')?.id === id.id ? id.parent : id;
-    const call = callee.parent?.type === 'call' && callee.parent.childForFieldName('function')?.id === callee.id ? callee.parent : undefined;
+    const { call } = callEndingWith(id) ?? {};
     if (!call || !isSaveCall(call, scopes)) continue;
     const args = callArguments(call);
     const obj = args.positional[0] ?? args.keywords.get('obj')?.childForFieldName('value') ?? undefined;
@@ -156,8 +155,7 @@ export function summarizeLoads(file: string, scopes: FileScopes): LoadSite[] {
   const sites: LoadSite[] = [];
   const names = [...scopes.identifierNames()].filter((n) => /load/i.test(n));
   for (const id of names.flatMap((n) => scopes.identifiersNamed(n))) {
-    const callee = id.parent?.type === 'attribute' && id.parent.childForFieldName('attribute')?.id === id.id ? id.parent : id;
-    const call = callee.parent?.type === 'call' && callee.parent.childForFieldName('function')?.id === callee.id ? callee.parent : undefined;
+    const { call } = callEndingWith(id) ?? {};
     if (!call) continue;
     const load = asLoadCall(call, scopes);
     const line = call.startPosition.row + 1;

@@ -3,7 +3,7 @@
  * parameters sit. Facts cite ../shared/FACTS.md and the torch source files they come from.
  */
 import type { Node } from './parse';
-import { argumentValue, CallArguments, callArguments, stringValue, unparen } from './python';
+import { argumentValue, CallArguments, callArguments, callEndingWith, stringValue, unparen } from './python';
 import { constantValue, type Constant, dictKey, type ImportedConstant } from './constants';
 import type { ProjectContext } from './rule';
 import type { FileScopes } from './scope';
@@ -184,16 +184,15 @@ export function processAllowlist(scopes: FileScopes): string[] | 'unknown' {
   const names: string[] = [];
   for (const id of scopes.identifiersNamed('add_safe_globals')) {
     // `add_safe_globals(...)` or `torch.serialization.add_safe_globals(...)`: the callee ends with this identifier
-    const callee = id.parent?.type === 'attribute' && id.parent.childForFieldName('attribute')?.id === id.id ? id.parent : id;
-    const call = callee.parent?.type === 'call' && callee.parent.childForFieldName('function')?.id === callee.id ? callee.parent : undefined;
-    if (!call) {
+    const found = callEndingWith(id);
+    if (!found) {
       // `from torch.serialization import add_safe_globals` is fine; an alias or any other use may hide a call
       const plainImport = id.parent?.type === 'dotted_name' && id.parent.parent?.type === 'import_from_statement';
       if (plainImport) continue;
       return 'unknown';
     }
-    if (scopes.qualifiedName(callee) !== 'torch.serialization.add_safe_globals') continue;
-    const list = call.childForFieldName('arguments')?.namedChild(0);
+    if (scopes.qualifiedName(found.callee) !== 'torch.serialization.add_safe_globals') continue;
+    const list = found.call.childForFieldName('arguments')?.namedChild(0);
     if (list?.type !== 'list') return 'unknown';
     for (const entry of list.namedChildren) {
       if (!entry || entry.type === 'comment') continue;
