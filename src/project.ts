@@ -66,8 +66,26 @@ export function summarizeModule(file: string, scopes: FileScopes): ModuleSummary
     if (value === 'true' || value === 'false' || value === 'none') constants.set(name, value);
   }
   const functions = new Set([...scopes.module.bindings].filter(([, b]) => b.some((x) => x.kind === 'def')).map(([name]) => name));
-  return { file, classes, imports, loaders: summarizeLoaders(file, scopes), constants, functions, stars: [...scopes.module.starImports], processAllowlist: processAllowlist(scopes), saves: summarizeSaves(file, scopes), loads: summarizeLoads(file, scopes), boundNames: boundNames(scopes) };
+  // the checkpoint-related parts walk every identifier: only for files whose text can hold what they look for
+  const text = scopes.module.node.text;
+  const pairs = QUOTED_CHECKPOINT.test(text) || /\bsave\s*\(/.test(text);
+  return {
+    file,
+    classes,
+    imports,
+    loaders: summarizeLoaders(file, scopes),
+    constants,
+    functions,
+    stars: [...scopes.module.starImports],
+    processAllowlist: text.includes('add_safe_globals') ? processAllowlist(scopes) : [],
+    saves: pairs ? summarizeSaves(file, scopes) : [],
+    loads: pairs ? summarizeLoads(file, scopes) : [],
+    boundNames: pairs ? boundNames(scopes) : new Map(),
+  };
 }
+
+/** A quoted string ending with a checkpoint extension (the default ones), as the CLI's pre-scan finds them. */
+const QUOTED_CHECKPOINT = /["'][^"'\n\r]*\.(?:pt|pth|ckpt|bin|pkl|pickle|tar)["']/;
 
 function boundNames(scopes: FileScopes): Map<string, string | null> {
   const names = new Map<string, string | null>();
@@ -243,10 +261,18 @@ const SELF = '\u0000self.';
 
 /** The folder above the file's top-level package (the folder a `python -m` run or an installed package imports from). */
 function packageParent(file: string): string {
-  let dir = path.dirname(file);
-  while (isFile(path.join(dir, '__init__.py')) && path.dirname(dir) !== dir) dir = path.dirname(dir);
+  const start = path.dirname(file);
+  let dir = packageParents.get(start);
+  if (dir === undefined) {
+    dir = start;
+    while (isFile(path.join(dir, '__init__.py')) && path.dirname(dir) !== dir) dir = path.dirname(dir);
+    packageParents.set(start, dir);
+  }
   return dir;
 }
+
+/** packageParent by folder: every file of a folder asks the same question many times. */
+const packageParents = new Map<string, string>();
 
 const fileCache = new Map<string, boolean>();
 function isFile(file: string): boolean {
