@@ -115,3 +115,18 @@ export function readRegularFile(file: string): Buffer {
   if (!fs.statSync(file).isFile()) throw new Error(`not a regular file: ${file}`);
   return fs.readFileSync(file);
 }
+
+/**
+ * Reads `length` bytes of a file from byte `position` (fewer when the file ends first: the rest stays zero).
+ * @throws the file system's errors.
+ */
+export function readBytes(file: string, position: number, length: number): Buffer {
+  const data = Buffer.alloc(length);
+  const fd = fs.openSync(file, 'r');
+  try {
+    fs.readSync(fd, data, 0, length, position);
+  } finally {
+    fs.closeSync(fd);
+  }
+  return data;
+}

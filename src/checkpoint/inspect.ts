@@ -5,6 +5,7 @@
  */
 import * as fs from 'node:fs';
 import { dangerReason, isBlocked } from '../dangerous';
+import { readBytes } from '../source';
 import { ALLOWLISTS } from './allowlists';
 import { DEFAULT_LIMITS, type PickleGlobal, UNRESOLVED, WEIGHTS_ONLY_OPCODES, walkPickle, type WalkLimits, type WalkResult } from './pickle';
 import { endOfCentralDirectory, openZip, type ZipArchive, ZipLimitError, type ZipLimits } from './zip';
@@ -101,13 +102,7 @@ export async function inspectCheckpoint(file: string, options: InspectOptions = 
       return result;
     }
     size = stat.size;
-    const fd = fs.openSync(file, 'r');
-    try {
-      head = Buffer.alloc(Math.min(size, 512));
-      fs.readSync(fd, head, 0, head.length, 0);
-    } finally {
-      fs.closeSync(fd);
-    }
+    head = readBytes(file, 0, Math.min(size, 512));
   } catch (error) {
     result.messages.push(`cannot read: ${(error as Error).message}`);
     return result;
@@ -128,7 +123,7 @@ export async function inspectCheckpoint(file: string, options: InspectOptions = 
   let polyglotChecked: boolean | undefined;
   const polyglot = (): boolean => {
     if (polyglotChecked === undefined) {
-      const walk = walkPickle(readPrefix(file, Math.min(size, 1024 * 1024)), { ...DEFAULT_LIMITS, maxOpcodes: 1_000_000, maxMillis: 1000 });
+      const walk = walkPickle(readBytes(file, 0, Math.min(size, 1024 * 1024)), { ...DEFAULT_LIMITS, maxOpcodes: 1_000_000, maxMillis: 1000 });
       polyglotChecked = walk.globals.some((g) => isBlocked(g.name) || Boolean(dangerReason(g.name)));
     }
     return polyglotChecked;
@@ -208,7 +203,7 @@ export async function inspectCheckpoint(file: string, options: InspectOptions = 
   } else {
     // torch unpickles any other file (its legacy loader): walk it as pickles, from a bounded prefix
     const length = Math.min(size, options.maxReadBytes ?? 256 * 1024 * 1024);
-    const data = readPrefix(file, length);
+    const data = readBytes(file, 0, length);
     // the magic number, after a PROTO of any protocol (torch.save's pickle_protocol) or none
     const legacy = startsWith(data, LEGACY_MAGIC.subarray(2)) || (data[0] === 0x80 && startsWith(data.subarray(2), LEGACY_MAGIC.subarray(2)));
     if (legacy) {
@@ -305,7 +300,7 @@ function isSafetensors(file: string, head: Buffer, size: number): boolean {
   if (length < 2 || length > size - 8 || length > 100 * 1024 * 1024 || head[8] !== 0x7b) return false;
   let header: unknown;
   try {
-    header = JSON.parse(readPrefix(file, 8 + length).subarray(8).toString('utf8'));
+    header = JSON.parse(readBytes(file, 0, 8 + length).subarray(8).toString('utf8'));
   } catch {
     return false;
   }
@@ -330,16 +325,6 @@ function startsWith(data: Buffer, prefix: Buffer): boolean {
   return data.length >= prefix.length && data.subarray(0, prefix.length).equals(prefix);
 }
 
-function readPrefix(file: string, length: number): Buffer {
-  const fd = fs.openSync(file, 'r');
-  try {
-    const data = Buffer.alloc(length);
-    fs.readSync(fd, data, 0, length, 0);
-    return data;
-  } finally {
-    fs.closeSync(fd);
-  }
-}
 
 /**
  * How to allowlist an inspection's `allowlist` on the torch it was judged for, as Markdown for messages:

@@ -7,6 +7,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { CONFIG_NAMES } from '../saves';
+import { readBytes } from '../source';
 import { type Inspection, inspectCheckpoint, type InspectOptions } from './inspect';
 
 /** A checkpoint file a literal names, as a rule sees it. */
@@ -133,18 +134,11 @@ export class CheckpointReferences {
 
 /** Whether a file starts with a zip local header (false when it cannot be read). */
 export function isZipFile(file: string): boolean {
-  const head = Buffer.alloc(4);
   try {
-    const fd = fs.openSync(file, 'r');
-    try {
-      fs.readSync(fd, head, 0, 4, 0);
-    } finally {
-      fs.closeSync(fd);
-    }
+    return readBytes(file, 0, 4).toString('latin1') === 'PK\x03\x04';
   } catch {
     return false;
   }
-  return head.toString('latin1') === 'PK\x03\x04';
 }
 
 const CONFIG_KEY = new RegExp(`\\b(?:${CONFIG_NAMES.join('|')})(?:\\.[A-Za-z_]\\w*)+`, 'g');

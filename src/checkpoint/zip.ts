@@ -7,6 +7,7 @@
 import * as fs from 'node:fs';
 import { Readable } from 'node:stream';
 import yauzl from 'yauzl';
+import { readBytes } from '../source';
 
 export interface ZipLimits {
   /** Largest member (uncompressed) that is read into memory, in bytes. */
@@ -120,13 +121,7 @@ function readEntry(zip: yauzl.ZipFile, entry: yauzl.Entry | undefined, name: str
 export function endOfCentralDirectory(file: string): number | undefined {
   const size = fs.statSync(file).size;
   const length = Math.min(size, 0xffff + 22 + 1024);
-  const tail = Buffer.alloc(length);
-  const fd = fs.openSync(file, 'r');
-  try {
-    fs.readSync(fd, tail, 0, length, size - length);
-  } finally {
-    fs.closeSync(fd);
-  }
+  const tail = readBytes(file, size - length, length);
   for (let i = length - 22; i >= 0; i--) if (tail.readUInt32LE(i) === 0x06054b50) return size - length + i + 22;
   return undefined;
 }
@@ -145,13 +140,7 @@ class FileRangeReader extends yauzl.RandomAccessReader {
   _readStreamForRange(start: number, end: number): Readable {
     // ranges touching the record are small (yauzl reads the tail, ~65 KiB): read them here and patch the field
     if (end > this.end - 22) {
-      const data = Buffer.alloc(end - start);
-      const fd = fs.openSync(this.file, 'r');
-      try {
-        fs.readSync(fd, data, 0, data.length, start);
-      } finally {
-        fs.closeSync(fd);
-      }
+      const data = readBytes(this.file, start, end - start);
       const field = this.end - 2 - start;
       if (field >= 0 && field + 2 <= data.length) data.writeUInt16LE(0, field);
       return Readable.from([data]);
