@@ -234,16 +234,18 @@ async function lint(options: Options, io: CliIO): Promise<number> {
     resolveLoader: loaderResolver(index, config?.knownLoaders),
     importedConstant: (from, qualified) => index.findConstant(from, qualified),
   });
+  // the bytes read here are the ones linted (each file is read once; a file that cannot be read is reported then)
+  const contents = new Map<string, Buffer>();
   for (const file of discovery.files) {
     if (!file.endsWith('.py')) continue;
-    let text: string;
+    let bytes: Buffer;
     try {
-      if (!fs.statSync(file).isFile()) continue; // reported when the file is linted
-      text = fs.readFileSync(file, 'latin1');
+      bytes = readRegularFile(file);
     } catch {
-      continue; // reported when the file is linted
+      continue;
     }
-    await references.prefetch(file, text, judging);
+    contents.set(file, bytes);
+    await references.prefetch(file, bytes.toString('latin1'), judging);
   }
   const sources = new Map<string, string>();
   const processFile = (file: string): void => {
@@ -251,7 +253,9 @@ async function lint(options: Options, io: CliIO): Promise<number> {
     inProgress.add(file);
     const config = configFor(path.dirname(file));
     const settings = ruleSettings(rules, config, overrides);
-    resultsByFile.set(file, lintFile(file, options, settings, projectFor(file, config), parser, sources));
+    const bytes = contents.get(file);
+    contents.delete(file);
+    resultsByFile.set(file, lintFile(file, options, settings, projectFor(file, config), parser, sources, bytes));
     inProgress.delete(file);
   };
   const checkpointRule = (file: string) => {
@@ -340,7 +344,10 @@ function fileProblem(message: string, fatal: boolean): Problem {
   return { ruleId: null, severity: 2, message, line: 1, column: 1, endLine: 1, endColumn: 1, ...(fatal && { fatal: true }) };
 }
 
-/** Reads, lints and (with --fix) writes one file. Per-file failures become messages; the run goes on. */
+/**
+ * Reads (unless `read` holds its bytes already), lints and (with --fix) writes one file. Per-file failures become
+ * messages; the run goes on.
+ */
 function lintFile(
   file: string,
   options: Options,
@@ -348,13 +355,14 @@ function lintFile(
   project: ProjectContext,
   parser: Awaited<ReturnType<typeof pythonParser>>,
   sources: Map<string, string>,
+  read?: Buffer,
 ): LintResult {
   let bytes: Buffer;
   let source: DecodedSource;
   try {
     // a FIFO or device named like a Python file would block the run or never end
-    if (!fs.statSync(file).isFile()) return toResult(file, [fileProblem('Not a regular file (a FIFO, socket or device): not read.', true)], false);
-    bytes = fs.readFileSync(file);
+    if (!read && !fs.statSync(file).isFile()) return toResult(file, [fileProblem('Not a regular file (a FIFO, socket or device): not read.', true)], false);
+    bytes = read ?? fs.readFileSync(file);
   } catch (error) {
     return toResult(file, [fileProblem(`Cannot read file: ${(error as Error).message}`, true)], false);
   }
