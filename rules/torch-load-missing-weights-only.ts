@@ -4,7 +4,7 @@ import { unparen } from '../src/python';
 import { createRule } from '../src/rule';
 import { insideSafeGlobals, loadCallIn, pickleModuleArgument, viaText, weightsOnlyIn } from '../src/torch';
 import { chooseWeightsOnlyRepair, migrationRepair, type WeightsOnlyRepair } from '../src/safe-globals-fix';
-import { isUsedAsStateDict } from '../src/values';
+import { stateDictUse } from '../src/values';
 
 /**
  * A torch.load-family call that does not say `weights_only`. Before torch 2.6 (and for the hub loaders on every
@@ -30,6 +30,8 @@ export default createRule({
         '`{{callee}}()`{{via}} loads with `weights_only=False` and takes no weights_only argument: the file is unpickled with full pickle (code execution on a malicious file). Load it with `torch.load(..., weights_only=True)` instead.',
       missingRemote:
         '`{{callee}}()` without `weights_only` defaults to `weights_only=False` on every torch version: a downloaded file is unpickled with full pickle. Pass `weights_only=True`.',
+      raiseRequirement:
+        '`{{callee}}()`{{via}} without `{{keyword}}` unpickles with full pickle on older torch (code execution on a malicious file), and {{declared}} allows torch older than {{since}}, whose `{{owner}}` has no `weights_only` keyword: require torch>={{since}}, then pass `{{keyword}}=True`.',
       addWeightsOnly: 'Pass `{{keyword}}=True` (a suggestion, never applied by --fix: {{reason}}).',
     },
     schema: false,
@@ -62,22 +64,21 @@ export default createRule({
           : load.args.hasListSplat || insideExceptTypeError(node) || load.fn.acceptsWeightsOnly === false
             ? undefined
             : addArgument(node, `${keyword}=True`, context.text);
-        // The fix is safe only when the result is visibly a state dict, or when the call sits in a
-        // `torch.serialization.safe_globals([...])` block (the code already expects weights_only loading);
-        // otherwise a whole pickled model would stop loading.
-        // On torch >= 2.6 the default is already weights_only=True: saying it explicitly changes nothing.
-        // With checkpoint evidence (the file the path literal names) the repair follows what that file needs.
+        // On torch >= 2.6 the default is already weights_only=True: saying it explicitly changes nothing (safe),
+        // unless the path's whole-model saves move to state_dict together with this load. Otherwise the repair
+        // follows the evidence and the torch range (src/safe-globals-fix.ts chooseWeightsOnlyRepair).
         const modern = !remote && !context.project.torch.allowsBefore26;
-        // On torch >= 2.6 the plain edit only says what the default does (safe), unless the path's whole-model saves
-        // move to state_dict together with this load.
+        const stateDict = stateDictUse(node, context.scopes) ?? (insideSafeGlobals(node, context.scopes) ? 'part' : undefined);
         const repair: WeightsOnlyRepair = !edit
           ? {}
           : modern
             ? (migrationRepair(context, load, edit) ?? { fix: [edit], safety: 'safe' })
-            : chooseWeightsOnlyRepair(context, load, edit, isUsedAsStateDict(node, context.scopes) || insideSafeGlobals(node, context.scopes));
+            : chooseWeightsOnlyRepair(context, load, edit, { stateDict, addsKeyword: !none });
         context.report({
           node,
-          messageId: remote
+          messageId: repair.raise
+            ? 'raiseRequirement'
+            : remote
             ? load.fn.acceptsWeightsOnly === false
               ? 'loaderNoParam'
               : load.fn.via
@@ -88,7 +89,15 @@ export default createRule({
               : none
                 ? 'none'
                 : 'missing',
-          data: { callee: load.fn.display, via: viaText(load.fn), torch: context.project.torch.source, keyword },
+          data: {
+            callee: load.fn.display,
+            via: viaText(load.fn),
+            torch: context.project.torch.source,
+            keyword,
+            since: repair.raise?.since.join('.') ?? '',
+            declared: repair.raise?.declared ?? '',
+            owner: load.fn.weightsOnlySince ? load.fn.display : 'torch.load',
+          },
           severity: remote ? 'error' : modern ? 'warn' : undefined,
           ...(repair.fix && { fix: repair.fix, fixSafety: repair.safety }),
           ...(repair.suggestion && { suggest: [{ messageId: 'addWeightsOnly' as const, data: { keyword, reason: repair.reason ?? '' }, fix: [repair.suggestion] }] }),

@@ -4,7 +4,7 @@ import { createRule } from '../src/rule';
 import { untrustedSource } from '../src/taint';
 import { insideSafeGlobals, loadCallIn, pathArgument, viaText, weightsOnlyIn } from '../src/torch';
 import { chooseWeightsOnlyRepair } from '../src/safe-globals-fix';
-import { isUsedAsStateDict } from '../src/values';
+import { stateDictUse } from '../src/values';
 
 /**
  * `weights_only=False` turns torch's restricted unpickler off: any global in the file is imported and called.
@@ -43,7 +43,8 @@ export default createRule({
         // safe_globals wrap, unsafe, for one that needs classes); without it only a suggestion: a checkpoint that
         // holds whole objects would stop loading, which only a person can judge.
         const edit = literal.type === 'false' ? { range: [literal.startIndex, literal.endIndex] as [number, number], text: 'True' } : undefined;
-        const repair = edit && chooseWeightsOnlyRepair(context, load, edit, isUsedAsStateDict(node, context.scopes) || insideSafeGlobals(node, context.scopes), 'unsafe');
+        const stateDict = stateDictUse(node, context.scopes) ?? (insideSafeGlobals(node, context.scopes) ? 'part' : undefined);
+        const repair = edit && chooseWeightsOnlyRepair(context, load, edit, { stateDict, addsKeyword: false, explicitFalse: true });
         const suggest = repair?.suggestion ? [{ messageId: 'useWeightsOnlyTrue' as const, fix: [repair.suggestion] }] : undefined;
         context.report({
           // at the keyword, or at the call when the False sits in a `**kwargs` dict elsewhere

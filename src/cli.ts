@@ -221,6 +221,8 @@ async function lint(options: Options, io: CliIO): Promise<number> {
     const found = judgingVersion(projectFor(file, configFor(path.dirname(file))).torch);
     return { torchVersion: found?.version, torchVersionSource: found?.source };
   };
+  const torchFor = (file: string, config: Config | undefined) =>
+    torchRequirementFor(path.dirname(file), parser, torchCache, config?.torchVersion ? { spec: config.torchVersion, file: path.basename(config.file ?? '') } : undefined);
   const projectFor = (file: string, config: Config | undefined): ProjectContext => ({
     checkpoint: (from, literal) => references.get(from, literal),
     trustedGlobals: config?.trustedGlobals,
@@ -228,7 +230,8 @@ async function lint(options: Options, io: CliIO): Promise<number> {
     loadsOf: (literal) => references.filesWith(literal).flatMap((f) => index.summary(f)?.loads.filter((l) => l.literal === literal) ?? []),
     mentionsOf: (literal) => references.mentions(literal),
     ruleEnabled: (other, ruleId) => ruleSettings(rules, configFor(path.dirname(other)), overrides).some((s) => s.rule.meta.id === ruleId),
-    torch: torchRequirementFor(path.dirname(file), parser, torchCache, config?.torchVersion ? { spec: config.torchVersion, file: path.basename(config.file ?? '') } : undefined),
+    torch: torchFor(file, config),
+    torchOf: (other) => torchFor(other, configFor(path.dirname(other))),
     index,
     onParsed,
     resolveLoader: loaderResolver(index, config?.knownLoaders),

@@ -16,6 +16,8 @@ import type { TorchRequirement } from './torch-version';
 export interface ProjectContext {
   /** The torch versions the project allows (declared requirements or config `torchVersion`). */
   torch: TorchRequirement;
+  /** The same for another file of the linted set (its own folder's declarations and config). */
+  torchOf?: (filePath: string) => TorchRequirement;
   /** Other modules of the project (classes across files); absent when linting a lone text. */
   index?: ProjectIndex;
   /** Called once a file is parsed, before rules run, so that its summary is known to the index. */

@@ -12,7 +12,8 @@ import type { Node } from './parse';
 import { stringValue, unparen } from './python';
 import type { Fix, ProjectContext } from './rule';
 import type { FileScopes } from './scope';
-import { type LoadCall, pathArgument } from './torch';
+import { type LoadCall, pathArgument, WEIGHTS_ONLY_SINCE } from './torch';
+import { safetyCeiling, unpicklerGap } from './fix-safety';
 import { judgingVersion } from './torch-version';
 import { type Migration, migrationFor, pathKey, type SavedModel, type SaveSite } from './saves';
 import { isModuleBaseName } from './values';
@@ -151,23 +152,48 @@ export interface WeightsOnlyRepair {
   /** When there is no fix: the plain edit as a suggestion (never applied), and why it is not a fix. */
   suggestion?: Fix;
   reason?: string;
+  /** Set when no fix is possible because the declared torch may lack the keyword: what to require instead. */
+  raise?: { since: readonly [number, number]; declared: string };
+}
+
+/** What the code around a load shows, for {@link chooseWeightsOnlyRepair}. */
+export interface RepairEvidence {
+  /**
+   * How much of the result is used as a state dict (values.ts `stateDictUse`); `part` also for a load inside a
+   * `safe_globals([...])` block (on torch 2.5 it still loads with full pickle there, so the list may be incomplete).
+   */
+  stateDict?: 'whole' | 'part';
+  /** The edit adds the `weights_only` keyword (rather than turning a written `False` or `None` into `True`). */
+  addsKeyword: boolean;
+  /** The author wrote `weights_only=False`, perhaps on purpose: a custom `load_state_dict` may take more than tensors. */
+  explicitFalse?: boolean;
 }
 
 /**
- * Chooses the repair of `load` from evidence. `edit` makes it load with `weights_only=True`; `stateDict` says the
- * code visibly uses the result as a state dict (or already relies on weights_only loading), which makes the plain
- * edit `stateDictSafety` (unsafe where the author wrote `weights_only=False` on purpose: a custom object's
- * `load_state_dict` may take more than tensors).
- * - The checkpoint file the path literal names decides first: `safe` → the plain edit, safe (that file loads the
- *   same way); `needs-allowlist` → the safe_globals wrap, unsafe (the program now trusts those classes), else a
- *   suggestion saying why; `unloadable` → a suggestion (it could never load with weights_only=True); `dangerous` →
- *   the plain edit, unsafe (torch then refuses the file instead of running it).
- * - Without a file: the plain edit, safe with state-dict evidence; else, from the torch.save sites writing the same
- *   literal path, the plain edit or the wrap with what they pickle, unsafe; else the wrap with the config's
- *   `trustedGlobals`, unsafe; else only a suggestion (a file that pickles whole objects would stop loading, and nothing shows which
- *   classes it needs).
+ * Chooses the repair of `load` from evidence. `edit` makes it load with `weights_only=True`.
+ * First the project's torch range ({@link safetyCeiling}): a declared lower bound older than the keyword gives no
+ * fix (a suggestion, and `raise` for the message); no lower bound at all makes every fix at most unsafe.
+ * Then the evidence:
+ * - The checkpoint file the path literal names decides first (judged for the lowest torch the project allows):
+ *   `safe` → the plain edit, safe (that file loads the same way); `needs-allowlist` → the safe_globals wrap, unsafe
+ *   (the program now trusts those classes), else a suggestion saying why; `unloadable` → a suggestion (it could
+ *   never load with weights_only=True); `dangerous` → the plain edit, unsafe (torch then refuses the file instead of
+ *   running it).
+ * - Without a file: the state_dict migration of whole-model saves of the path (unsafe); the plain edit, **safe** only
+ *   when the whole result goes to `load_state_dict` (not one entry of it: the rest of the file is unpickled too), the
+ *   author did not write `False`, and the lowest allowed torch's unpickler has every opcode (torch 1.13 has no
+ *   BINFLOAT), else unsafe; else, from the torch.save sites writing the same literal path, the plain edit or the wrap
+ *   with what they pickle, unsafe; else the wrap with the config's `trustedGlobals`, unsafe; else only a suggestion
+ *   (a file that pickles whole objects would stop loading, and nothing shows which classes it needs).
  */
-export function chooseWeightsOnlyRepair(context: FixContext, load: LoadCall, edit: Fix, stateDict: boolean, stateDictSafety: 'safe' | 'unsafe' = 'safe'): WeightsOnlyRepair {
+export function chooseWeightsOnlyRepair(context: FixContext, load: LoadCall, edit: Fix, evidence: RepairEvidence): WeightsOnlyRepair {
+  const ceiling = safetyCeiling(context.project.torch, evidence.addsKeyword ? (load.fn.weightsOnlySince ?? WEIGHTS_ONLY_SINCE) : undefined);
+  if (ceiling.level === 'none') return { suggestion: edit, reason: ceiling.why, raise: { since: ceiling.since, declared: ceiling.declared } };
+  const repair = repairFromEvidence(context, load, edit, evidence);
+  return repair.safety === 'safe' && ceiling.level === 'unsafe' ? { ...repair, safety: 'unsafe' } : repair;
+}
+
+function repairFromEvidence(context: FixContext, load: LoadCall, edit: Fix, evidence: RepairEvidence): WeightsOnlyRepair {
   const found = checkpointOf(context, load);
   const verdict = found?.inspection.verdict;
   if (found && verdict === 'safe') return { fix: [edit], safety: 'safe' };
@@ -186,7 +212,10 @@ export function chooseWeightsOnlyRepair(context: FixContext, load: LoadCall, edi
   // a whole model saved elsewhere in the repository: both sides move to state_dict together
   const migrated = migrationRepair(context, load, edit);
   if (migrated) return migrated;
-  if (stateDict) return { fix: [edit], safety: stateDictSafety };
+  if (evidence.stateDict) {
+    const proven = evidence.stateDict === 'whole' && !evidence.explicitFalse && !unpicklerGap(context.project.torch);
+    return { fix: [edit], safety: proven ? 'safe' : 'unsafe' };
+  }
   // torch.save sites of the same path say what the file will hold; their typing is a reading of code, so the
   // repair stays unsafe even when every global they pickle is allowed by default
   const fromSaves = found ? undefined : savedGlobalsOf(context, load);
@@ -265,6 +294,11 @@ export function stateDictMigration(context: { project: ProjectContext }, literal
   // each load is rewritten by its weights_only rule in the same run: that rule must be on for its file
   const off = loads.find((l) => !l.rewrittenBy || context.project.ruleEnabled?.(l.file, l.rewrittenBy) === false);
   if (off) return { reason: `${off.rewrittenBy ?? 'no rule'} is off for ${context.project.index?.displayPath(off.file) ?? off.file}, which loads this path`, loads: migration.loads };
+  // each load gets weights_only=True: the torch its project allows must have the keyword
+  for (const l of loads) {
+    const ceiling = safetyCeiling(context.project.torchOf?.(l.file) ?? context.project.torch, l.weightsOnlySince);
+    if (ceiling.level === 'none') return { reason: `${context.project.index?.displayPath(l.file) ?? l.file} cannot load it with weights_only=True: ${ceiling.why}`, loads: migration.loads };
+  }
   // the loads rebuild the model by the class's own name, imported where it is not: it must be free in their files
   const local = migration.classQualified.slice(migration.classQualified.lastIndexOf('.') + 1);
   for (const file of new Set(loads.map((l) => l.file))) {

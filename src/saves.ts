@@ -58,6 +58,8 @@ export interface LoadSite {
   opaque: boolean;
   /** The rule whose fix rewrites it: `weights_only` absent or a literal `False`. */
   rewrittenBy?: 'torch-load-missing-weights-only' | 'torch-load-weights-only-false';
+  /** When the rewrite adds the `weights_only` keyword: the torch release that has it (torch.ts `weightsOnlySince`). */
+  weightsOnlySince?: readonly [number, number];
 }
 
 /** Names a configuration object commonly goes by: `args.ckpt` in a save and a load names the same file. */
@@ -216,7 +218,8 @@ export function summarizeLoads(file: string, scopes: FileScopes): LoadSite[] {
       }
     }
     const rewrittenBy = weightsOnly === undefined ? 'torch-load-missing-weights-only' : 'torch-load-weights-only-false';
-    sites.push({ literal, file, line, rewritable, keys, opaque: opaque || !rewritable, rewrittenBy });
+    const weightsOnlySince = weightsOnly === undefined ? load.fn.weightsOnlySince : undefined;
+    sites.push({ literal, file, line, rewritable, keys, opaque: opaque || !rewritable, rewrittenBy, weightsOnlySince });
   }
   return sites.sort((a, b) => a.line - b.line);
 }

@@ -258,6 +258,11 @@ export function judge(declarations: readonly Declaration[]): TorchRequirement {
   return verdict;
 }
 
+/** The verdict for one declared specifier (`">=2.4"`) in `file`, as if read from that file. */
+export function declaredRequirement(spec: string, file = 'requirements.txt'): TorchRequirement {
+  return judge([declaration(file, spec)]);
+}
+
 /**
  * Finds the torch requirement for files in `dir`: `override` (config `torchVersion`) if given, else the declarations
  * in the nearest folder at or above `dir` that has a declaration file. Results are cached per folder in `cache`.

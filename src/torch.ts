@@ -29,10 +29,19 @@ export interface LoadFunction {
   via?: string;
   /** False when the callable does not accept a weights_only keyword (a fix must not add one). */
   acceptsWeightsOnly?: boolean;
+  /**
+   * The torch release that added the `weights_only` keyword to this loader, [major, minor]: a fix that adds the
+   * keyword raises `TypeError` on any older torch. Undefined for wrappers, which pass it on to `torch.load`
+   * ({@link WEIGHTS_ONLY_SINCE}).
+   */
+  weightsOnlySince?: readonly [number, number];
 }
 
 /** Finds project wrappers and known loaders for a callee that is not a torch function itself. */
 export type LoaderResolver = (callee: Node) => LoadFunction | undefined;
+
+/** torch.load gained `weights_only` in torch 1.13 (pytorch/pytorch PR #86812, FACTS.md). */
+export const WEIGHTS_ONLY_SINCE: readonly [number, number] = [1, 13];
 
 /**
  * torch/serialization.py (2.6): `load(f, map_location=None, pickle_module=None, *, weights_only=None, mmap=None,
@@ -43,6 +52,7 @@ const TORCH_LOAD: LoadFunction = {
   path: { index: 0, name: 'f' },
   pickleModuleIndex: 2,
   weightsOnlyDefault: 'torch',
+  weightsOnlySince: WEIGHTS_ONLY_SINCE,
 };
 
 /**
@@ -54,6 +64,8 @@ const HUB_LOAD: Omit<LoadFunction, 'display'> = {
   path: { index: 0, name: 'url' },
   weightsOnlyIndex: 6,
   weightsOnlyDefault: false,
+  // torch 2.1 (pytorch/pytorch PR #98479, merged April 2023 after the 2.0 branch cut)
+  weightsOnlySince: [2, 1],
 };
 
 export const LOAD_FUNCTIONS: ReadonlyMap<string, LoadFunction> = new Map([

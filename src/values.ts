@@ -17,22 +17,35 @@ const ENTRY_METHODS = ['get', 'pop', 'setdefault'];
 /** Builtins whose result is a number or string, whatever they are given: the entry goes no further. */
 const TERMINAL_BUILTINS = new Set(['int', 'float', 'bool', 'len', 'range', 'max', 'min', 'sum', 'round', 'abs', 'format']);
 
-/** Per-question state: names being followed (cycles add nothing) and whether a `load_state_dict` use was seen. */
+/**
+ * Per-question state: names being followed with the role they were followed in (cycles add nothing), whether the
+ * value reached `load_state_dict` whole, and whether only part of it did or part of it was set aside.
+ */
 interface UseContext {
-  visiting: Set<Binding>;
-  evidence: boolean;
+  visiting: Map<Binding, Role>;
+  whole: boolean;
+  part: boolean;
 }
 
 /**
- * True when the value produced by `expr` (a torch.load call) is visibly a state dict: it, or an entry of it, is
- * passed to `.load_state_dict(...)`, and every other use only reads it as a mapping — keys iterated, entries read into
- * names used as numbers, compared, turned into numbers with `int()`/`len()`…, or saved again with `torch.save`.
- * Anything else — calling it, `.eval()`, `.to()`, returning it, storing it on an object or in a container that is not
- * followed, `**` unpacking, `print`/`isinstance` of its elements — makes the answer false.
+ * How much of a torch.load result is visibly a state dict:
+ * - `whole`: the loaded value itself (or a dict comprehension over all of its entries) is passed to
+ *   `.load_state_dict(...)` without `strict=False`, and nothing else reads, pops, deletes or filters its entries —
+ *   so every entry the file holds is one the receiver accepts as state (a module's strict `load_state_dict`
+ *   rejects unexpected keys and non-tensor values: torch/nn/modules/module.py `_load_from_state_dict`, 2.6);
+ * - `part`: the code uses it as a state dict only in part (`ckpt["state_dict"]` passed on, `strict=False`, entries
+ *   read or removed): the rest of the file is unpickled too and may hold any object (a Lightning checkpoint's
+ *   callbacks and hyper-parameters);
+ * - undefined: some use is not a state-dict use.
+ * Every other use must only read it as a mapping — keys iterated, entries read into names used as numbers, compared,
+ * turned into numbers with `int()`/`len()`…, or saved again with `torch.save`. Anything else — calling it, `.eval()`,
+ * `.to()`, returning it, storing it on an object or in a container that is not followed, `**` unpacking,
+ * `print`/`isinstance` of its elements — gives undefined.
  */
-export function isUsedAsStateDict(expr: Node, scopes: FileScopes): boolean {
-  const context: UseContext = { visiting: new Set(), evidence: false };
-  return use(expr, scopes, 'mapping', 0, context) && context.evidence;
+export function stateDictUse(expr: Node, scopes: FileScopes): 'whole' | 'part' | undefined {
+  const context: UseContext = { visiting: new Map(), whole: false, part: false };
+  if (!use(expr, scopes, 'mapping', 0, context) || (!context.whole && !context.part)) return undefined;
+  return context.whole && !context.part ? 'whole' : 'part';
 }
 
 /**
@@ -104,8 +117,10 @@ function use(node: Node, scopes: FileScopes, role: Role, depth: number, context:
   const isField = (field: string) => parent.childForFieldName(field)?.id === child.id;
   const next = (n: Node, r: Role) => use(n, scopes, r, depth + 1, context);
 
-  if (isLoadStateDictArgument(parent, child)) {
-    context.evidence = true;
+  const receiver = loadStateDictCall(parent, child);
+  if (receiver) {
+    if (role === 'mapping' && !lenient(receiver)) context.whole = true;
+    else context.part = true;
     return true;
   }
   switch (parent.type) {
@@ -114,6 +129,8 @@ function use(node: Node, scopes: FileScopes, role: Role, depth: number, context:
       // `sd[k] = v` / `del sd[k]` edit the mapping; `sd[k]` read is an entry
       const { parent: outer, child: target } = parentThroughParens(parent);
       if ((outer?.type === 'assignment' || outer?.type === 'augmented_assignment') && outer.childForFieldName('left')?.id === target.id) return role === 'mapping';
+      // a deleted or read entry is one the state-dict use does not cover
+      context.part = true;
       if (outer?.type === 'delete_statement') return role === 'mapping';
       return next(parent, 'entry');
     }
@@ -125,7 +142,10 @@ function use(node: Node, scopes: FileScopes, role: Role, depth: number, context:
       if (method === 'keys') return next(call, 'keys');
       if (method === 'items') return next(call, 'items');
       if (method === 'values') return next(call, 'entries');
-      if (ENTRY_METHODS.includes(method)) return next(call, 'entry');
+      if (ENTRY_METHODS.includes(method)) {
+        if (!movedWithin(call, scopes, context)) context.part = true;
+        return next(call, 'entry');
+      }
       return false;
     }
     case 'for_statement':
@@ -136,6 +156,8 @@ function use(node: Node, scopes: FileScopes, role: Role, depth: number, context:
       // a comprehension: its variables are judged where they are used, and the new container as a whole
       const comprehension = parent.parent;
       const made: Role = comprehension?.type === 'dictionary_comprehension' ? 'mapping' : 'entries';
+      // `if k.startswith("model.")`: the entries left out may hold anything
+      if (comprehension?.namedChildren.some((c) => c?.type === 'if_clause')) context.part = true;
       return isField('right') && role !== 'entry' && comprehension !== null && loopTargetsOk(parent.childForFieldName('left'), role, scopes, depth, context) && next(comprehension, made);
     }
     case 'list_comprehension':
@@ -205,10 +227,22 @@ function nameUses(name: Node, scopes: FileScopes, role: Role, depth: number, con
   // all bindings of a name in a scope share their reads: any of them stands for the name
   const binding = scopes.bindingsOf(name)?.[0];
   if (!binding || binding.scope.kind === 'class') return false;
-  if (context.visiting.has(binding)) return true;
-  context.visiting.add(binding);
+  const seen = context.visiting.get(binding);
+  if (seen !== undefined) {
+    // `sd = sd["state_dict"]`: the name holds the whole value on one path and an entry on another
+    if (seen !== role) context.part = true;
+    return true;
+  }
+  context.visiting.set(binding, role);
   if (scopes.declaredOuter.has(binding.name)) return false; // read through global/nonlocal where we do not look
   return scopes.references(binding).every((ref) => use(ref, scopes, role, depth + 1, context));
+}
+
+/** `sd[new] = sd.pop(old)`: the entry `call` takes out is stored back under another key of the same mapping. */
+function movedWithin(call: Node, scopes: FileScopes, context: UseContext): boolean {
+  const { parent, child } = parentThroughParens(call);
+  const left = parent?.type === 'assignment' && parent.childForFieldName('right')?.id === child.id ? parent.childForFieldName('left') : null;
+  return left?.type === 'subscript' && sameMapping(left.childForFieldName('value'), scopes, context);
 }
 
 /** The subscript target's object is a name already being followed as this mapping. */
@@ -217,16 +251,25 @@ function sameMapping(object: Node | null, scopes: FileScopes, context: UseContex
   return (scopes.bindingsOf(object) ?? []).some((b) => context.visiting.has(b));
 }
 
-function isLoadStateDictArgument(parent: Node, child: Node): boolean {
+/** The `.load_state_dict(...)` call that `child` is the state-dict argument of (first positional or `state_dict=`). */
+function loadStateDictCall(parent: Node, child: Node): Node | undefined {
   let list = parent;
   if (parent.type === 'keyword_argument') {
-    if (parent.childForFieldName('name')?.text !== 'state_dict') return false;
+    if (parent.childForFieldName('name')?.text !== 'state_dict') return undefined;
     list = parent.parent ?? parent;
   } else if (parent.type !== 'argument_list' || namedChildren(parent)[0]?.id !== child.id) {
-    return false;
+    return undefined;
   }
   const call = list.parent;
-  return call?.type === 'call' && methodName(call) === 'load_state_dict';
+  return call?.type === 'call' && methodName(call) === 'load_state_dict' ? call : undefined;
+}
+
+/** A `load_state_dict` call that may ignore unexpected keys: `strict=` (or its position) is not literally True. */
+function lenient(call: Node): boolean {
+  const args = callArguments(call);
+  if (args.hasListSplat || args.hasDictSplat) return true;
+  const strict = args.keywords.get('strict')?.childForFieldName('value') ?? args.positional[1];
+  return strict !== undefined && unparen(strict).type !== 'true';
 }
 
 /** The qualified name of the function whose argument list `parent` is (or holds the keyword `parent`). */

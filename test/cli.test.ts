@@ -6,6 +6,8 @@ import { pythonCompileErrors } from './helpers/python';
 import { sarifSchemaErrors } from './helpers/sarif';
 import { sharedDir } from './helpers/shared';
 
+/** A declared torch range whose lowest release has the keyword and every weights_only opcode: safe fixes may exist. */
+const DECLARED = { 'requirements.txt': 'torch>=2.4\n' };
 const STATE_DICT = 'import torch\nsd = torch.load("w.pt")\nmodel.load_state_dict(sd)\n';
 const WHOLE_MODEL = 'import torch\nmodel = torch.load("m.pt")\nmodel.eval()\n';
 const SAVE_MODEL = 'import torch\nfrom torch import nn\nnet = nn.Linear(2, 2)\ntorch.save(net, "n.pt")\n';
@@ -28,7 +30,7 @@ describe('exit codes', () => {
   });
 
   test('1 when an error is found', async () => {
-    expect((await cli(tempRepo({ 'a.py': STATE_DICT }))).code).toBe(1);
+    expect((await cli(tempRepo({ ...DECLARED, 'a.py': STATE_DICT }))).code).toBe(1);
   });
 
   test('warnings alone exit 0, or 1 beyond --max-warnings', async () => {
@@ -60,7 +62,7 @@ describe('exit codes', () => {
     [['--sarif-fixes'], '--sarif-fixes needs --format sarif'],
     [['missing-dir'], 'no such file or directory: missing-dir'],
   ])('2 for bad usage: %j', async (argv, message) => {
-    const { code, stdout, stderr } = await cli(tempRepo({ 'a.py': STATE_DICT }), ...argv);
+    const { code, stdout, stderr } = await cli(tempRepo({ ...DECLARED, 'a.py': STATE_DICT }), ...argv);
     expect(code).toBe(2);
     expect(stdout).toBe('');
     expect(stderr).toContain(message);
@@ -88,7 +90,7 @@ describe('exit codes', () => {
 
 describe('files that are not regular files', () => {
   test('a FIFO named like Python or a checkpoint does not block the run', async () => {
-    const dir = tempRepo({ 'a.py': STATE_DICT });
+    const dir = tempRepo({ ...DECLARED, 'a.py': STATE_DICT });
     execFileSync('mkfifo', [path.join(dir, 'pipe.py'), path.join(dir, 'pipe.pt')]);
     const { code, stdout } = await cli(dir, '-f', 'json');
     const byFile = Object.fromEntries(JSON.parse(stdout).map((r: { filePath: string; messages: { message: string }[] }) => [path.basename(r.filePath), r.messages.map((m) => m.message)]));
@@ -100,7 +102,7 @@ describe('files that are not regular files', () => {
   });
 
   test('a FIFO named like the config file is a config error (exit 2), not a hang', async () => {
-    const dir = tempRepo({ 'a.py': STATE_DICT });
+    const dir = tempRepo({ ...DECLARED, 'a.py': STATE_DICT });
     execFileSync('mkfifo', [path.join(dir, '.pylintrc-ts.json')]);
     const { code, stderr } = await cli(dir);
     expect(code).toBe(2);
@@ -111,14 +113,14 @@ describe('files that are not regular files', () => {
 
 describe('formats', () => {
   test('stylish groups by file and summarises', async () => {
-    const dir = withDangerousCheckpoint(tempRepo({ 'a.py': `${STATE_DICT}${WHOLE_MODEL.replace('import torch\n', '')}` }));
+    const dir = withDangerousCheckpoint(tempRepo({ ...DECLARED, 'a.py': `${STATE_DICT}${WHOLE_MODEL.replace('import torch\n', '')}` }));
     const { stdout } = await cli(dir, ...NO_CHECKPOINT_RULE);
     expect(stdout).toBe(
       [
         '',
         `${dir}/a.py`,
-        '  2:6  error  `torch.load()` without `weights_only`: torch before 2.6 unpickles arbitrary objects here (code execution on a malicious file), torch 2.6+ rejects them (no torch requirement declared). Pass `weights_only=True`  torch-load-missing-weights-only',
-        '  4:9  error  `torch.load()` without `weights_only`: torch before 2.6 unpickles arbitrary objects here (code execution on a malicious file), torch 2.6+ rejects them (no torch requirement declared). Pass `weights_only=True`  torch-load-missing-weights-only',
+        '  2:6  error  `torch.load()` without `weights_only`: torch before 2.6 unpickles arbitrary objects here (code execution on a malicious file), torch 2.6+ rejects them (requirements.txt: torch>=2.4). Pass `weights_only=True`  torch-load-missing-weights-only',
+        '  4:9  error  `torch.load()` without `weights_only`: torch before 2.6 unpickles arbitrary objects here (code execution on a malicious file), torch 2.6+ rejects them (requirements.txt: torch>=2.4). Pass `weights_only=True`  torch-load-missing-weights-only',
         '',
         '\u2716 2 problems (2 errors, 0 warnings)',
         '  1 error and 0 warnings potentially fixable with the `--fix` option.',
@@ -129,7 +131,7 @@ describe('formats', () => {
   });
 
   test('json has ESLint\'s shape', async () => {
-    const dir = tempRepo({ 'a.py': STATE_DICT, 'b.py': WHOLE_MODEL });
+    const dir = tempRepo({ ...DECLARED, 'a.py': STATE_DICT, 'b.py': WHOLE_MODEL });
     const results = JSON.parse((await cli(dir, '-f', 'json')).stdout);
     expect(results).toEqual([
       {
@@ -178,7 +180,7 @@ describe('formats', () => {
   });
 
   test('sarif validates against the SARIF 2.1.0 schema and carries rule metadata', async () => {
-    const dir = tempRepo({ 'src/a b.py': STATE_DICT, 'c.py': SAVE_MODEL, 'bad.py': 'import torch\ndef f(:\n' });
+    const dir = tempRepo({ ...DECLARED, 'src/a b.py': STATE_DICT, 'c.py': SAVE_MODEL, 'bad.py': 'import torch\ndef f(:\n' });
     const { stdout, code } = await cli(dir, '-f', 'sarif');
     expect(code).toBe(1);
     const log = JSON.parse(stdout);
@@ -202,7 +204,7 @@ describe('formats', () => {
   });
 
   test('--output-file writes the report instead of stdout', async () => {
-    const dir = tempRepo({ 'a.py': STATE_DICT });
+    const dir = tempRepo({ ...DECLARED, 'a.py': STATE_DICT });
     const { code, stdout } = await cli(dir, '-f', 'json', '-o', 'report.json');
     expect(code).toBe(1);
     expect(stdout).toBe('');
@@ -215,7 +217,7 @@ describe('formats', () => {
 
 describe('--fix', () => {
   test('applies safe fixes only, and a second run changes nothing', async () => {
-    const dir = tempRepo({ 'a.py': STATE_DICT, 'b.py': WHOLE_MODEL });
+    const dir = tempRepo({ ...DECLARED, 'a.py': STATE_DICT, 'b.py': WHOLE_MODEL });
     const first = await cli(dir, '--fix');
     expect(read(dir, 'a.py')).toBe('import torch\nsd = torch.load("w.pt", weights_only=True)\nmodel.load_state_dict(sd)\n');
     expect(read(dir, 'b.py')).toBe(WHOLE_MODEL);
@@ -235,7 +237,7 @@ describe('--fix', () => {
   });
 
   test('--fix-dry-run writes nothing and reports the output', async () => {
-    const dir = tempRepo({ 'a.py': STATE_DICT });
+    const dir = tempRepo({ ...DECLARED, 'a.py': STATE_DICT });
     const { stdout } = await cli(dir, '--fix-dry-run', '-f', 'json');
     expect(read(dir, 'a.py')).toBe(STATE_DICT);
     const [result] = JSON.parse(stdout);
@@ -245,7 +247,7 @@ describe('--fix', () => {
       [
         '',
         `${dir}/a.py (--fix-dry-run: would fix)`,
-        '  2:6  `torch.load()` without `weights_only`: torch before 2.6 unpickles arbitrary objects here (code execution on a malicious file), torch 2.6+ rejects them (no torch requirement declared). Pass `weights_only=True`  torch-load-missing-weights-only',
+        '  2:6  `torch.load()` without `weights_only`: torch before 2.6 unpickles arbitrary objects here (code execution on a malicious file), torch 2.6+ rejects them (requirements.txt: torch>=2.4). Pass `weights_only=True`  torch-load-missing-weights-only',
         '',
         '--fix-dry-run: 1 fix would be applied to 1 file; nothing was written.',
         '',
@@ -254,7 +256,7 @@ describe('--fix', () => {
   });
 
   test('--diff prints a git-style diff of the safe fixes, writes nothing, exits 1; 0 and no output when nothing to fix', async () => {
-    const dir = withDangerousCheckpoint(tempRepo({ 'a.py': STATE_DICT, 'b.py': WHOLE_MODEL }));
+    const dir = withDangerousCheckpoint(tempRepo({ ...DECLARED, 'a.py': STATE_DICT, 'b.py': WHOLE_MODEL }));
     const { code, stdout, stderr } = await cli(dir, '--diff', ...NO_CHECKPOINT_RULE);
     expect(stdout).toBe(
       [
@@ -279,31 +281,31 @@ describe('--fix', () => {
   });
 
   test('--diff of a file with a BOM and CRLF applies with git apply', async () => {
-    const dir = tempRepo({ 'a.py': `\uFEFF${STATE_DICT.replace(/\n/g, '\r\n')}` });
+    const dir = tempRepo({ ...DECLARED, 'a.py': `\uFEFF${STATE_DICT.replace(/\n/g, '\r\n')}` });
     const { stdout } = await cli(dir, '--diff');
     execFileSync('git', ['apply', '-p1'], { cwd: dir, input: stdout });
     expect(read(dir, 'a.py')).toBe('\uFEFFimport torch\r\nsd = torch.load("w.pt", weights_only=True)\r\nmodel.load_state_dict(sd)\r\n');
   });
 
   test('--fix-only applies fixes and reports nothing else; --exit-non-zero-on-fix makes applying them exit 1', async () => {
-    const dir = tempRepo({ 'a.py': STATE_DICT, 'b.py': WHOLE_MODEL });
+    const dir = tempRepo({ ...DECLARED, 'a.py': STATE_DICT, 'b.py': WHOLE_MODEL });
     const { code, stdout } = await cli(dir, '--fix-only');
     expect(stdout).toBe('\nFixed 1 problem in 1 file.\n');
     expect(code).toBe(0); // b.py's error is not reported
     expect(read(dir, 'a.py')).toBe('import torch\nsd = torch.load("w.pt", weights_only=True)\nmodel.load_state_dict(sd)\n');
-    const again = tempRepo({ 'a.py': STATE_DICT });
+    const again = tempRepo({ ...DECLARED, 'a.py': STATE_DICT });
     expect((await cli(again, '--fix-only', '--exit-non-zero-on-fix')).code).toBe(1);
     expect((await cli(again, '--fix-only', '--exit-non-zero-on-fix')).code).toBe(0); // nothing left to fix
-    expect((await cli(tempRepo({ 'a.py': STATE_DICT }), '--diff', '--exit-non-zero-on-fix')).code).toBe(1);
+    expect((await cli(tempRepo({ ...DECLARED, 'a.py': STATE_DICT }), '--diff', '--exit-non-zero-on-fix')).code).toBe(1);
   });
 
   test('--show-fixes lists what was fixed per file (after stylish; on stderr for json)', async () => {
-    const dir = tempRepo({ 'a.py': STATE_DICT });
+    const dir = tempRepo({ ...DECLARED, 'a.py': STATE_DICT });
     const listing = [
       '',
       'Would fix 1 problem:',
       '- a.py:',
-      '    2:6  torch-load-missing-weights-only  `torch.load()` without `weights_only`: torch before 2.6 unpickles arbitrary objects here (code execution on a malicious file), torch 2.6+ rejects them (no torch requirement declared). Pass `weights_only=True`',
+      '    2:6  torch-load-missing-weights-only  `torch.load()` without `weights_only`: torch before 2.6 unpickles arbitrary objects here (code execution on a malicious file), torch 2.6+ rejects them (requirements.txt: torch>=2.4). Pass `weights_only=True`',
       '',
     ].join('\n');
     const json = await cli(dir, '--fix-dry-run', '--show-fixes', '-f', 'json');
@@ -315,7 +317,7 @@ describe('--fix', () => {
   });
 
   test('--sarif-fixes adds the fix and suggestions as SARIF fixes (valid against the schema)', async () => {
-    const dir = tempRepo({ 'a.py': STATE_DICT, 'b.py': WHOLE_MODEL });
+    const dir = tempRepo({ ...DECLARED, 'a.py': STATE_DICT, 'b.py': WHOLE_MODEL });
     const unsafe = JSON.parse((await cli(withDangerousCheckpoint(tempRepo({ 'b.py': WHOLE_MODEL })), '-f', 'sarif', '--sarif-fixes', '--unsafe-fixes', ...NO_CHECKPOINT_RULE)).stdout);
     expect(unsafe.runs[0].results[0].fixes[0].description.text).toBe('Fix applied by --fix --unsafe-fixes');
     const plain = JSON.parse((await cli(dir, '-f', 'sarif')).stdout);
@@ -331,7 +333,7 @@ describe('--fix', () => {
 
   test('a CRLF file with a BOM keeps both, and a non-ASCII line keeps columns right', async () => {
     const code = '\uFEFFimport torch\r\nname = "\u00fcber\u{1F525}"; sd = torch.load(\r\n    "w.pt",\r\n)\r\nm.load_state_dict(sd)\r\n';
-    const dir = tempRepo({ 'a.py': code });
+    const dir = tempRepo({ ...DECLARED, 'a.py': code });
     const before = JSON.parse((await cli(dir, '-f', 'json')).stdout)[0].messages[0];
     expect([before.line, before.column]).toEqual([2, 23]);
     await cli(dir, '--fix');
@@ -339,19 +341,19 @@ describe('--fix', () => {
   });
 
   test('keeps the file mode and writes through a symbolic link', async () => {
-    const dir = tempRepo({ 'real.py': STATE_DICT });
+    const dir = tempRepo({ ...DECLARED, 'real.py': STATE_DICT });
     fs.chmodSync(path.join(dir, 'real.py'), 0o755);
     fs.symlinkSync(path.join(dir, 'real.py'), path.join(dir, 'link.py'));
     await cli(dir, '--fix', 'link.py');
     expect(fs.lstatSync(path.join(dir, 'link.py')).isSymbolicLink()).toBe(true);
     expect(read(dir, 'real.py')).toContain('weights_only=True');
     expect(fs.statSync(path.join(dir, 'real.py')).mode & 0o777).toBe(0o755);
-    expect(fs.readdirSync(dir).sort()).toEqual(['link.py', 'real.py']);
+    expect(fs.readdirSync(dir).sort()).toEqual(['link.py', 'real.py', 'requirements.txt']);
   });
 
   test('a latin-1 file is linted and fixed in its own encoding', async () => {
     const bytes = Buffer.concat([Buffer.from('# -*- coding: latin-1 -*-\nimport torch\n# caf'), Buffer.from([0xe9]), Buffer.from('\nsd = torch.load("w.pt")\nm.load_state_dict(sd)\n')]);
-    const dir = tempRepo({ 'l.py': bytes });
+    const dir = tempRepo({ ...DECLARED, 'l.py': bytes });
     await cli(dir, '--fix');
     expect(fs.readFileSync(path.join(dir, 'l.py'))).toEqual(Buffer.from(bytes.toString('latin1').replace('"w.pt")', '"w.pt", weights_only=True)'), 'latin1'));
   });
@@ -366,7 +368,7 @@ describe('--fix', () => {
   });
 
   test('read-only and hard-linked files are not rewritten, and say so', async () => {
-    const dir = tempRepo({ 'ro.py': STATE_DICT, 'linked.py': STATE_DICT });
+    const dir = tempRepo({ ...DECLARED, 'ro.py': STATE_DICT, 'linked.py': STATE_DICT });
     fs.chmodSync(path.join(dir, 'ro.py'), 0o444);
     fs.linkSync(path.join(dir, 'linked.py'), path.join(dir, 'other-name.txt'));
     const { stdout } = await cli(dir, '--fix', '-f', 'json');
@@ -455,7 +457,7 @@ describe('files', () => {
 describe('installed binary', () => {
   test('bin/pylint-torch.js runs the built CLI', () => {
     const root = path.resolve(__dirname, '..');
-    const dir = tempRepo({ 'a.py': STATE_DICT });
+    const dir = tempRepo({ ...DECLARED, 'a.py': STATE_DICT });
     let status = 0;
     let out = '';
     try {

@@ -136,8 +136,12 @@ describe('safe_globals repair from the checkpoint file', () => {
   });
 
   test('a checkpoint file that loads with weights_only=True makes the plain fix safe, even when the result is used as an object', async () => {
-    const { output } = await fixed('import torch\nsd = torch.load("sd.pt")\nprint(sd.keys())\n', { 'sd.pt': 'state_dict.pt' });
+    const code = 'import torch\nsd = torch.load("sd.pt")\nprint(sd.keys())\n';
+    const { output } = await fixed(code, { 'sd.pt': 'state_dict.pt' }, { 'requirements.txt': 'torch>=2.4\n' });
     expect(output).toBe('import torch\nsd = torch.load("sd.pt", weights_only=True)\nprint(sd.keys())\n');
+    // without a lower bound on torch the file was judged for the newest torch only: unsafe, so --fix leaves it
+    expect((await fixed(code, { 'sd.pt': 'state_dict.pt' })).output).toBe(code);
+    expect((await fixed(code, { 'sd.pt': 'state_dict.pt' }, {}, '--unsafe-fixes')).output).toBe(output);
   });
 
   test('without a checkpoint file, the config\'s trustedGlobals are the list (unsafe)', async () => {
@@ -197,7 +201,8 @@ describe('safe_globals repair from the checkpoint file', () => {
   });
 
   test('weights_only=False with evidence: the same repairs (False becomes True)', async () => {
-    expect((await fixed('import torch\nsd = torch.load("sd.pt", weights_only=False)\nprint(sd)\n', { 'sd.pt': 'state_dict.pt' })).output).toBe('import torch\nsd = torch.load("sd.pt", weights_only=True)\nprint(sd)\n');
+    const requirement = { 'requirements.txt': 'torch>=2.4\n' };
+    expect((await fixed('import torch\nsd = torch.load("sd.pt", weights_only=False)\nprint(sd)\n', { 'sd.pt': 'state_dict.pt' }, requirement)).output).toBe('import torch\nsd = torch.load("sd.pt", weights_only=True)\nprint(sd)\n');
     expect((await fixed('import torch, argparse\nckpt = torch.load("ckpt.pt", weights_only=False)\n', { 'ckpt.pt': 'run.pt' }, {}, '--unsafe-fixes')).output).toBe(
       'import torch, argparse\nfrom torch.serialization import safe_globals\nfrom myapp.models import Config\nwith safe_globals([argparse.Namespace, Config]):\n    ckpt = torch.load("ckpt.pt", weights_only=True)\n',
     );
@@ -237,6 +242,16 @@ describe('whole-model saves move to state_dict together with their loads', () =>
     await cli(dir, '--fix', '--unsafe-fixes');
     expect(read(dir, 'serve.py')).toBe('import torch\nfrom app.models import Net\nmodel = Net(3, hidden=5)\nmodel.load_state_dict(torch.load("runs/model.pt", weights_only=True))\n');
     expect(read(dir, 'save.py')).toBe(save.replace('torch.save(model, ', 'torch.save(model.state_dict(), '));
+  });
+
+  test('a load in a folder that declares torch older than 1.13 keeps both sides as they are (no weights_only there)', async () => {
+    const serve = 'import torch\nmodel = torch.load("runs/model.pt")\n';
+    const dir = tempRepo({ ...models, 'save.py': save, 'deploy/serve.py': serve, 'deploy/requirements.txt': 'torch>=1.10\n' });
+    await cli(dir, '--fix', '--unsafe-fixes');
+    expect([read(dir, 'save.py'), read(dir, 'deploy/serve.py')]).toEqual([save, serve]);
+    const results = JSON.parse((await cli(dir, '-f', 'json')).stdout);
+    const load = results.find((r: { filePath: string }) => r.filePath.endsWith('serve.py')).messages[0];
+    expect([load.messageId, load.fix]).toEqual(['raiseRequirement', undefined]);
   });
 
   test('one load that cannot be rewritten keeps both sides as they are; the save\'s suggestion names the loads', async () => {

@@ -21,6 +21,7 @@ async function findings(dir: string, ...args: string[]): Promise<string[]> {
 describe('load wrappers', () => {
   test('a same-file wrapper with a weights_only parameter defaulting to False', async () => {
     const dir = tempRepo({
+      'requirements.txt': 'torch>=2.4\n',
       'a.py': [
         'import sys',
         'import torch',
@@ -45,6 +46,7 @@ describe('load wrappers', () => {
 
   test('a wrapper in another module that forwards **kwargs with setdefault(False), and one without a default', async () => {
     const dir = tempRepo({
+      'requirements.txt': 'torch>=2.4\n',
       'utils/__init__.py': '',
       'utils/io.py': [
         'import torch',

@@ -25,8 +25,14 @@ def export(model: nn.Module, path: str) -> None:
     torch.save(model, path)
 
 
+def load_weights(path: str, model: Classifier) -> None:
+    # The whole file goes to load_state_dict and requirements.txt says torch>=2.5: `--fix` adds weights_only=True.
+    model.load_state_dict(torch.load(path, map_location="cpu"))
+
+
 def resume(path: str, model: Classifier, optimizer) -> int:
-    # Missing weights_only, but the result is only used as a state dict: `--fix` adds weights_only=True safely.
+    # Only entries of the file are used as state dicts; the rest is unpickled too and could hold any object, so
+    # adding weights_only=True is an unsafe fix (applied only with --unsafe-fixes).
     ckpt = torch.load(path, map_location="cpu")
     model.load_state_dict(ckpt["model"])
     optimizer.load_state_dict(ckpt["optimizer"])

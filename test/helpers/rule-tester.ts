@@ -6,7 +6,8 @@
 import { applyFixes } from '../../src/fixer';
 import { lintAndFix, lintText, Problem, RuleSetting } from '../../src/linter';
 import { pythonParser } from '../../src/parse';
-import type { AnyRule, FixSafety, Severity } from '../../src/rule';
+import { type AnyRule, type FixSafety, type ProjectContext, type Severity, UNKNOWN_PROJECT } from '../../src/rule';
+import { declaredRequirement } from '../../src/torch-version';
 import { pythonCompileErrors } from './python';
 
 export interface ExpectedError {
@@ -35,11 +36,19 @@ export interface InvalidCase {
   compiles?: false;
   /** Text after the fix loop with unsafe fixes allowed; omit when no finding has a fix. */
   output?: string;
+  /** The project's declared torch requirement (`">=2.4"`, as in requirements.txt); default: none declared. */
+  torch?: string;
 }
 
 export interface ValidCase {
   code: string;
   options?: unknown;
+  torch?: string;
+}
+
+/** The project a case runs in: its declared torch requirement, or none. */
+function projectOf(torch: string | undefined): ProjectContext {
+  return torch === undefined ? UNKNOWN_PROJECT : { torch: declaredRequirement(torch) };
 }
 
 export function runRuleTests(rule: AnyRule, cases: { valid: (string | ValidCase)[]; invalid: InvalidCase[] }): void {
@@ -54,7 +63,8 @@ export function runRuleTests(rule: AnyRule, cases: { valid: (string | ValidCase)
       const parser = await pythonParser();
       const code = typeof c === 'string' ? c : c.code;
       const options = typeof c === 'string' ? {} : c.options;
-      expect(ours(lintText(parser, code, '/virtual/test.py', setting(options)))).toEqual([]);
+      const project = projectOf(typeof c === 'string' ? undefined : c.torch);
+      expect(ours(lintText(parser, code, '/virtual/test.py', setting(options), project))).toEqual([]);
     });
   });
 
@@ -62,7 +72,8 @@ export function runRuleTests(rule: AnyRule, cases: { valid: (string | ValidCase)
     test.each(cases.invalid.map((c) => [c.name ?? c.code, c] as const))('%s', async (_name, c) => {
       const parser = await pythonParser();
       const settings = setting(c.options, c.severity);
-      const problems = ours(lintText(parser, c.code, '/virtual/test.py', settings));
+      const project = projectOf(c.torch);
+      const problems = ours(lintText(parser, c.code, '/virtual/test.py', settings, project));
       expect(problems.map((p) => summarize(p, c.errors[problems.indexOf(p)]))).toEqual(c.errors.map((e) => expected(e)));
       problems.forEach((p, i) => {
         const want = c.errors[i];
@@ -75,7 +86,7 @@ export function runRuleTests(rule: AnyRule, cases: { valid: (string | ValidCase)
           expect(p.suggestions ?? []).toEqual([]);
         }
       });
-      const fixed = lintAndFix(parser, c.code, '/virtual/test.py', settings, true).output;
+      const fixed = lintAndFix(parser, c.code, '/virtual/test.py', settings, true, project).output;
       expect(fixed).toEqual(c.output ?? c.code);
       if (c.compiles !== false) compiled.set(c.name ?? c.code, fixed);
     });
