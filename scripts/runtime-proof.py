@@ -6,6 +6,11 @@ torch 1.13 has `weights_only` but neither `safe_globals` (2.5) nor BUILD of arbi
 safe_globals wrap itself cannot run here: that case is checked for the exact list only (the fixed script compiles and
 names every class the checkpoint needs, and torch 1.13 refuses the first of them without it).
 
+A second project declares torch>=1.13 and loads paths from the command line: `--fix` must leave every load (no
+safe fix: the 1.13 unpickler has no BINFLOAT, one entry of a Lightning checkpoint is not the whole file, the hub
+loader has no weights_only before 2.1), and the unsafe fixes show why: an optimizer's state dict and a checkpoint
+holding argparse.Namespace are refused by torch 1.13 with weights_only=True, a module's state dict loads.
+
 Usage: /usr/bin/python3 scripts/runtime-proof.py   (from the repository root, after `npm ci`; prints a table, exits 1
 on any mismatch). Never loads a checkpoint with weights_only=False.
 """
@@ -108,6 +113,97 @@ def run(args, cwd):
     return subprocess.run(args, cwd=cwd, capture_output=True, text=True)
 
 
+# Phase 2: a project that declares torch>=1.13, whose weights_only unpickler has no BINFLOAT. The paths come from
+# the command line, so the code alone is the evidence. Each case: what `--fix` (safe only) must leave, and what
+# torch 1.13 does with the file once weights_only=True is added (`--fix --unsafe-fixes`).
+SAVE_113 = """
+import argparse
+import torch
+from model import reference
+
+net = reference()
+opt = torch.optim.SGD(net.parameters(), lr=0.1, momentum=0.9)
+torch.save(net.state_dict(), "sd.pt")
+torch.save(opt.state_dict(), "optim.pt")
+torch.save({"state_dict": net.state_dict(), "hyper_parameters": argparse.Namespace(lr=0.1), "global_step": 7}, "lightning.ckpt")
+"""
+
+LOADERS_113 = {
+    # the whole file to a module's load_state_dict: unsafe on torch>=1.13 (the file might hold floats), loads here
+    "whole_sd.py": ("sd.pt", """
+        import sys
+        import torch
+        from model import Net
+
+        net = Net()
+        net.load_state_dict(torch.load(sys.argv[1]))
+        print("loaded")
+    """),
+    # the whole file to an optimizer's load_state_dict: the floats it holds are why the fix is not safe on 1.13
+    "whole_optim.py": ("optim.pt", """
+        import sys
+        import torch
+        from model import Net
+
+        opt = torch.optim.SGD(Net().parameters(), lr=0.5)
+        opt.load_state_dict(torch.load(sys.argv[1]))
+        print("loaded")
+    """),
+    # one entry used as a state dict (a Lightning checkpoint): the rest of the file is unpickled too
+    "one_entry.py": ("lightning.ckpt", """
+        import sys
+        import torch
+        from model import Net
+
+        pl_sd = torch.load(sys.argv[1], map_location="cpu")
+        step = pl_sd["global_step"]
+        net = Net()
+        net.load_state_dict(pl_sd["state_dict"])
+        print("loaded")
+    """),
+}
+
+
+def last_line(out):
+    text = (out.stdout.strip() or out.stderr.strip() or "(no output)").splitlines()[-1]
+    return text if out.returncode == 0 else text.split(":")[0].split(".")[-1]
+
+
+def phase_113():
+    """Returns (rows, failures): no safe fix in the torch>=1.13 project, and the reason each unsafe one is unsafe."""
+    rows, failures = [], 0
+    with tempfile.TemporaryDirectory(prefix="pylint-torch-proof-113-") as project:
+        for name, text in {"model.py": MODEL, "save.py": SAVE_113, "requirements.txt": "torch>=1.13\n"}.items():
+            with open(os.path.join(project, name), "w") as f:
+                f.write(text)
+        for name, (_, code) in LOADERS_113.items():
+            with open(os.path.join(project, name), "w") as f:
+                f.write(textwrap.dedent(code).lstrip())
+        # a hub load: torch 1.13's load_state_dict_from_url has no weights_only, so no fix at all on torch>=1.13
+        with open(os.path.join(project, "hub.py"), "w") as f:
+            f.write('import torch\nsd = torch.hub.load_state_dict_from_url("https://example.com/w.pth")\nprint(len(sd))\n')
+        subprocess.run([sys.executable, "save.py"], cwd=project, check=True)
+        originals = {name: open(os.path.join(project, name)).read() for name in [*LOADERS_113, "hub.py"]}
+        run(CLI + ["--fix", "."], project)
+        kept = [name for name in originals if open(os.path.join(project, name)).read() == originals[name]]
+        failures += len(kept) != len(originals)
+        run(CLI + ["--fix", "--unsafe-fixes", "."], project)
+        expected = {"whole_sd.py": "loaded", "whole_optim.py": "UnpicklingError", "one_entry.py": "UnpicklingError"}
+        for name, (checkpoint, _) in LOADERS_113.items():
+            fixed = open(os.path.join(project, name)).read()
+            py_compile.compile(os.path.join(project, name), doraise=True)
+            result = last_line(run([sys.executable, name, checkpoint], project))
+            ok = name in kept and "weights_only=True" in fixed and result == expected[name]
+            rows.append((name, name in kept, "unsafe: weights_only=True" if "weights_only=True" in fixed else fixed, result))
+            failures += not ok
+        hub_kept = open(os.path.join(project, "hub.py")).read() == originals["hub.py"]
+        import inspect
+        has_keyword = "weights_only" in inspect.signature(torch.hub.load_state_dict_from_url).parameters
+        rows.append(("hub.py", hub_kept, "none (keyword from 2.1)", f"keyword on {torch.__version__}: {has_keyword}"))
+        failures += not hub_kept or has_keyword
+    return rows, failures
+
+
 def main():
     failures = 0
     with tempfile.TemporaryDirectory(prefix="pylint-torch-proof-") as project:
@@ -158,6 +254,12 @@ def main():
             print(f"{name:<16} {str(changed):<6} {what:<24} {result}")
         print(f"second --fix run would change {len(again)} file(s)")
         failures += len(again) > 0
+    rows, failed = phase_113()
+    failures += failed
+    print("project declaring torch>=1.13 (paths from sys.argv: the code is the only evidence)")
+    print(f"{'script':<16} {'--fix kept':<11} {'fix':<26} result on torch {torch.__version__}")
+    for name, kept, what, result in rows:
+        print(f"{name:<16} {str(kept):<11} {what:<26} {result}")
     print("OK" if failures == 0 else f"{failures} FAILED")
     return 1 if failures else 0
 
