@@ -6,6 +6,7 @@
  * Only real comments count (comment nodes in Python; `#` comments in other files): the same text inside a Python
  * string does nothing.
  */
+import type { Node } from './parse';
 
 /** A comment as directives see it: its text (from `#`), 1-based line, and UTF-16 offsets. */
 export interface Comment {
@@ -66,6 +67,14 @@ export function parseDirectives(comments: readonly Comment[], knownRules: Readon
       return onLine === 'all' || (onLine?.has(ruleId) ?? false);
     },
   };
+}
+
+/** The comment nodes of a Python tree, as directives read them (for analyses outside the linter's own walk). */
+export function pythonComments(root: Node): Comment[] {
+  return root
+    .descendantsOfType('comment')
+    .filter((c): c is Node => c !== null)
+    .map((c) => ({ text: c.text, line: c.startPosition.row + 1, start: c.startIndex, end: c.endIndex }));
 }
 
 /** `#` comments of a non-Python file (shell, Dockerfile, YAML, .env): a `#` at line start or after white space. */

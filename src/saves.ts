@@ -6,6 +6,7 @@
 import type { Node } from './parse';
 import { callArguments, callEndingWith, methodName, stringValue, unparen } from './python';
 import type { FileScopes } from './scope';
+import { type Directives, parseDirectives, pythonComments } from './directives';
 import { asLoadCall, isSaveCall, pathArgument, pickleModuleArgument, weightsOnlyArgument } from './torch';
 
 /** A torch.save site with a string-literal path. */
@@ -181,11 +182,11 @@ export function summarizeLoads(file: string, scopes: FileScopes): LoadSite[] {
     // weights_only absent or a literal False: the loads the weights_only rules report and rewrite
     const weightsOnly = weightsOnlyArgument(load);
     const target = assignment?.childForFieldName('left');
-    // a suppression comment on the load (or for the whole file) keeps its rule from rewriting it
-    const suppressed = suppressedLines(scopes);
+    // a suppression of its rule on the load (or for the whole file) keeps that rule from rewriting it: asked of the
+    // same directive parser the linter uses
+    const rewrittenBy = weightsOnly === undefined ? 'torch-load-missing-weights-only' : 'torch-load-weights-only-false';
     const rewritable =
-      !suppressed.has(-1) &&
-      !suppressed.has(call.startPosition.row) &&
+      !directivesOf(scopes).suppresses(rewrittenBy, line) &&
       statement !== undefined &&
       (keyed === undefined || key !== undefined) &&
       (weightsOnly === undefined || unparen(weightsOnly).type === 'false') &&
@@ -217,33 +218,23 @@ export function summarizeLoads(file: string, scopes: FileScopes): LoadSite[] {
         }
       }
     }
-    const rewrittenBy = weightsOnly === undefined ? 'torch-load-missing-weights-only' : 'torch-load-weights-only-false';
     const weightsOnlySince = weightsOnly === undefined ? load.fn.weightsOnlySince : undefined;
     sites.push({ literal, file, line, rewritable, keys, opaque: opaque || !rewritable, rewrittenBy, weightsOnlySince });
   }
   return sites.sort((a, b) => a.line - b.line);
 }
 
-/**
- * 0-based rows a `pylint-torch:` or `noqa` comment may suppress findings on (its own row and, for
- * `disable-next-line`, the next), and -1 when a comment disables rules for the whole file. Conservative: any such
- * comment counts, whatever rules it names.
- */
-function suppressedLines(scopes: FileScopes): Set<number> {
-  const cached = suppressionCache.get(scopes);
-  if (cached) return cached;
-  const rows = new Set<number>();
-  for (const comment of scopes.module.node.descendantsOfType('comment')) {
-    if (!comment || !/pylint-torch:|noqa/i.test(comment.text)) continue;
-    if (/disable-file/i.test(comment.text)) rows.add(-1);
-    rows.add(comment.startPosition.row);
-    if (/disable-next-line/i.test(comment.text)) rows.add(comment.startPosition.row + 1);
+/** The file's suppression directives (parsed once per file). */
+function directivesOf(scopes: FileScopes): Directives {
+  let directives = directiveCache.get(scopes);
+  if (!directives) {
+    directives = parseDirectives(pythonComments(scopes.module.node), new Set());
+    directiveCache.set(scopes, directives);
   }
-  suppressionCache.set(scopes, rows);
-  return rows;
+  return directives;
 }
 
-const suppressionCache = new WeakMap<FileScopes, Set<number>>();
+const directiveCache = new WeakMap<FileScopes, Directives>();
 
 /** The string key of `x["k"]`, or undefined. */
 function subscriptKey(subscript: Node): string | undefined {

@@ -290,6 +290,7 @@ describe('whole-model saves move to state_dict together with their loads', () =>
   test('a load whose rule is suppressed or off keeps the save as it is (nothing would rewrite the load)', async () => {
     const variants: Record<string, string>[] = [
       { 'serve.py': 'import torch\nmodel = torch.load("runs/model.pt")  # pylint-torch: disable\n' },
+      { 'serve.py': 'import torch\n# pylint-torch: disable-next=torch-load-missing-weights-only\nmodel = torch.load("runs/model.pt")\nmodel.eval()\n' },
       { 'serve.py': '# pylint-torch: disable-file=torch-load-missing-weights-only\nimport torch\nmodel = torch.load("runs/model.pt")\n' },
       { 'serve.py': 'import torch\nmodel = torch.load("runs/model.pt")\n', '.pylintrc-ts.json': JSON.stringify({ rules: { 'torch-load-missing-weights-only': 'off' } }) },
     ];
