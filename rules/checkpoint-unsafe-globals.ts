@@ -1,11 +1,11 @@
 import { allowlistAdvice, type Inspection } from '../src/checkpoint/inspect';
-import type { Node } from '../src/parse';
-import { stringValue, unparen } from '../src/python';
-import { createRule } from '../src/rule';
-import { checkpointOf, neededGlobals, planSafeGlobals } from '../src/safe-globals-fix';
-import { addArgument } from '../src/edits';
-import type { FileScopes } from '../src/scope';
-import { allowlistEntryName, loadCallIn, pathArgument, pickleModuleArgument, safeGlobalsAround, weightsOnlyIn } from '../src/torch';
+import type { Node } from '../src/syntax/parse';
+import { stringValue, unparen } from '../src/syntax/python';
+import { createRule } from '../src/engine/rule';
+import { checkpointOf, neededGlobals, planSafeGlobals } from '../src/torch/repairs/weights-only';
+import { addArgument } from '../src/syntax/edits';
+import type { FileScopes } from '../src/syntax/scope';
+import { allowlistEntryName, loadCallIn, pathArgument, pickleModuleArgument, safeGlobalsAround, weightsOnlyIn } from '../src/torch/api';
 
 interface Options {
   /** Extensions of the files inspected. */

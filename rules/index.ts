@@ -1,5 +1,5 @@
 /** Every rule pylint-torch has, one file each. Order here is the order of SARIF `tool.driver.rules`. */
-import type { AnyRule } from '../src/rule';
+import type { AnyRule } from '../src/engine/rule';
 import checkpointUnsafeGlobals from './checkpoint-unsafe-globals';
 import pickleLoadUntrusted from './pickle-load-untrusted';
 import torchLoadMissingWeightsOnly from './torch-load-missing-weights-only';

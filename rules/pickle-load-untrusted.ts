@@ -1,8 +1,8 @@
-import type { Node } from '../src/parse';
-import { constantValue } from '../src/constants';
-import { argumentValue, callArguments } from '../src/python';
-import { createRule } from '../src/rule';
-import { untrustedSource } from '../src/taint';
+import type { Node } from '../src/syntax/parse';
+import { constantValue } from '../src/analysis/constants';
+import { argumentValue, callArguments } from '../src/syntax/python';
+import { createRule } from '../src/engine/rule';
+import { untrustedSource } from '../src/analysis/taint';
 
 /**
  * Deserialisers that weights_only does not cover (FACTS.md: "Not covered by weights_only at all"), with the

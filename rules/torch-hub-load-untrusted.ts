@@ -1,7 +1,7 @@
-import type { Node } from '../src/parse';
-import { argumentValue, callArguments, unparen } from '../src/python';
-import { createRule } from '../src/rule';
-import { untrustedSource } from '../src/taint';
+import type { Node } from '../src/syntax/parse';
+import { argumentValue, callArguments, unparen } from '../src/syntax/python';
+import { createRule } from '../src/engine/rule';
+import { untrustedSource } from '../src/analysis/taint';
 
 /**
  * `torch.hub.load(repo_or_dir, model, ...)` imports and runs the repository's `hubconf.py` (torch/hub.py, 2.6):

@@ -1,10 +1,10 @@
-import { addArgument } from '../src/edits';
-import type { Node } from '../src/parse';
-import { unparen } from '../src/python';
-import { createRule } from '../src/rule';
-import { insideSafeGlobals, loadCallIn, pickleModuleArgument, viaText, weightsOnlyIn } from '../src/torch';
-import { chooseWeightsOnlyRepair, migrationRepair, type WeightsOnlyRepair } from '../src/safe-globals-fix';
-import { stateDictUse } from '../src/values';
+import { addArgument } from '../src/syntax/edits';
+import type { Node } from '../src/syntax/parse';
+import { unparen } from '../src/syntax/python';
+import { createRule } from '../src/engine/rule';
+import { insideSafeGlobals, loadCallIn, pickleModuleArgument, viaText, weightsOnlyIn } from '../src/torch/api';
+import { chooseWeightsOnlyRepair, migrationRepair, type WeightsOnlyRepair } from '../src/torch/repairs/weights-only';
+import { stateDictUse } from '../src/torch/values';
 
 /**
  * A torch.load-family call that does not say `weights_only`. Before torch 2.6 (and for the hub loaders on every

@@ -1,6 +1,6 @@
-import type { Node } from '../src/parse';
-import { createRule } from '../src/rule';
-import { asLoadCall, pickleModuleArgument } from '../src/torch';
+import type { Node } from '../src/syntax/parse';
+import { createRule } from '../src/engine/rule';
+import { asLoadCall, pickleModuleArgument } from '../src/torch/api';
 
 /**
  * torch.load with `pickle_module=`: torch 2.6's safe default applies only when no pickle_module is passed, and

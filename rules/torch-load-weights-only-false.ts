@@ -1,10 +1,10 @@
-import type { Node } from '../src/parse';
-import { unparen } from '../src/python';
-import { createRule } from '../src/rule';
-import { untrustedSource } from '../src/taint';
-import { insideSafeGlobals, loadCallIn, pathArgument, viaText, weightsOnlyIn } from '../src/torch';
-import { chooseWeightsOnlyRepair } from '../src/safe-globals-fix';
-import { stateDictUse } from '../src/values';
+import type { Node } from '../src/syntax/parse';
+import { unparen } from '../src/syntax/python';
+import { createRule } from '../src/engine/rule';
+import { untrustedSource } from '../src/analysis/taint';
+import { insideSafeGlobals, loadCallIn, pathArgument, viaText, weightsOnlyIn } from '../src/torch/api';
+import { chooseWeightsOnlyRepair } from '../src/torch/repairs/weights-only';
+import { stateDictUse } from '../src/torch/values';
 
 /**
  * `weights_only=False` turns torch's restricted unpickler off: any global in the file is imported and called.

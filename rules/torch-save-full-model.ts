@@ -1,9 +1,9 @@
-import type { Node } from '../src/parse';
-import { callArguments, stringValue, unparen } from '../src/python';
-import { createRule } from '../src/rule';
-import { stateDictMigration } from '../src/safe-globals-fix';
-import { isSaveCall } from '../src/torch';
-import { isModuleBaseName, moduleEvidence } from '../src/values';
+import type { Node } from '../src/syntax/parse';
+import { callArguments, stringValue, unparen } from '../src/syntax/python';
+import { createRule } from '../src/engine/rule';
+import { stateDictMigration } from '../src/torch/repairs/weights-only';
+import { isSaveCall } from '../src/torch/api';
+import { isModuleBaseName, moduleEvidence } from '../src/torch/values';
 
 interface Options {
   /** Fully qualified classes to treat as nn.Module bases, e.g. `mylib.nn.BaseModel`. */

@@ -1,8 +1,8 @@
-import type { Node } from '../src/parse';
-import { callArguments, namedChildren, stringValue, unparen } from '../src/python';
-import { createRule } from '../src/rule';
-import { dangerReason } from '../src/dangerous';
-import type { FileScopes } from '../src/scope';
+import type { Node } from '../src/syntax/parse';
+import { callArguments, namedChildren, stringValue, unparen } from '../src/syntax/python';
+import { createRule } from '../src/engine/rule';
+import { dangerReason } from '../src/checkpoint/dangerous';
+import type { FileScopes } from '../src/syntax/scope';
 
 const ALLOWLIST_FUNCTIONS = new Set(['torch.serialization.add_safe_globals', 'torch.serialization.safe_globals']);
 const FROM_CHECKPOINT = 'torch.serialization.get_unsafe_globals_in_checkpoint';

@@ -1,8 +1,8 @@
-import type { Node } from '../src/parse';
-import { callArguments, methodName, namedChildren, stringValue, unparen } from '../src/python';
-import { createRule } from '../src/rule';
-import type { FileScopes } from '../src/scope';
-import { isCertainlyFalse, LOAD_FUNCTIONS } from '../src/torch';
+import type { Node } from '../src/syntax/parse';
+import { callArguments, methodName, namedChildren, stringValue, unparen } from '../src/syntax/python';
+import { createRule } from '../src/engine/rule';
+import type { FileScopes } from '../src/syntax/scope';
+import { isCertainlyFalse, LOAD_FUNCTIONS } from '../src/torch/api';
 
 /**
  * Process-wide weakening of torch.load: the environment variable TORCH_FORCE_NO_WEIGHTS_ONLY_LOAD, or replacing

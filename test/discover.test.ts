@@ -1,6 +1,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { discoverFiles } from '../src/discover';
+import { discoverFiles } from '../src/project/discover';
 import { tempRepo } from './helpers/cli';
 
 const noIgnores = (dir: string) => ({ patterns: [], baseDir: dir });

@@ -1,10 +1,10 @@
 import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { lintAndFix, lintText, MAX_FIX_PASSES } from '../src/linter';
-import { pythonParser } from '../src/parse';
-import { createRule } from '../src/rule';
-import { writeIfUnchanged } from '../src/write';
+import { lintAndFix, lintText, MAX_FIX_PASSES } from '../src/engine/linter';
+import { pythonParser } from '../src/syntax/parse';
+import { createRule } from '../src/engine/rule';
+import { writeIfUnchanged } from '../src/project/write';
 import { tempRepo } from './helpers/cli';
 
 /** A rule that reports every `pass` statement with a fix given by `edit`. */

@@ -1,4 +1,4 @@
-import { applyFixes, mergeFixes } from '../src/fixer';
+import { applyFixes, mergeFixes } from '../src/engine/fixer';
 
 describe('applyFixes', () => {
   test('applies fixes in range order whatever their input order', () => {

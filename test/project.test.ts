@@ -1,5 +1,5 @@
 import * as path from 'node:path';
-import * as parse from '../src/parse';
+import * as parse from '../src/syntax/parse';
 import { cli, tempRepo } from './helpers/cli';
 
 const NET_PACKAGE = {

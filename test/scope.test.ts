@@ -1,6 +1,6 @@
-import { pythonParser, parsePython, type Node } from '../src/parse';
-import { descendants } from '../src/python';
-import { analyzeScopes } from '../src/scope';
+import { pythonParser, parsePython, type Node } from '../src/syntax/parse';
+import { descendants } from '../src/syntax/python';
+import { analyzeScopes } from '../src/syntax/scope';
 
 /** Qualified names of every call's callee in `code`, in document order, as `callee text → name`. */
 async function calleeNames(code: string): Promise<string[]> {

@@ -1,4 +1,4 @@
-import { decodePython } from '../src/source';
+import { decodePython } from '../src/project/source';
 
 describe('decodePython', () => {
   test('UTF-8 by default, BOM split off and put back', () => {

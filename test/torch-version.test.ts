@@ -1,6 +1,6 @@
 import * as path from 'node:path';
-import { pythonParser } from '../src/parse';
-import { lowestAllowed, torchRequirementFor } from '../src/torch-version';
+import { pythonParser } from '../src/syntax/parse';
+import { lowestAllowed, torchRequirementFor } from '../src/torch/version';
 import { cli, tempRepo } from './helpers/cli';
 
 describe('lowestAllowed', () => {

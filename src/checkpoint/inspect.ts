@@ -4,8 +4,8 @@
  * the first STOP) and also reports what torch would not read (data after STOP, other members) when it is dangerous.
  */
 import * as fs from 'node:fs';
-import { dangerReason, isBlocked } from '../dangerous';
-import { readBytes } from '../source';
+import { dangerReason, isBlocked } from './dangerous';
+import { readBytes } from '../project/source';
 import { ALLOWLISTS } from './allowlists';
 import { DEFAULT_LIMITS, type PickleGlobal, UNRESOLVED, WEIGHTS_ONLY_OPCODES, walkPickle, type WalkLimits, type WalkResult } from './pickle';
 import { endOfCentralDirectory, openZip, type ZipArchive, ZipLimitError, type ZipLimits } from './zip';

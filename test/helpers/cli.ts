@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { run } from '../../src/cli';
+import { run } from '../../src/cli/cli';
 
 export interface CliRun {
   code: number;

@@ -3,11 +3,11 @@
  * the listed findings (message id, place, severity), the exact fixed text, the fix safety and the suggestions.
  * Every fixed text and suggestion output must compile with CPython.
  */
-import { applyFixes } from '../../src/fixer';
-import { lintAndFix, lintText, Problem, RuleSetting } from '../../src/linter';
-import { pythonParser } from '../../src/parse';
-import { type AnyRule, type FixSafety, type ProjectContext, type Severity, UNKNOWN_PROJECT } from '../../src/rule';
-import { declaredRequirement } from '../../src/torch-version';
+import { applyFixes } from '../../src/engine/fixer';
+import { lintAndFix, lintText, Problem, RuleSetting } from '../../src/engine/linter';
+import { pythonParser } from '../../src/syntax/parse';
+import { type AnyRule, type FixSafety, type ProjectContext, type Severity, UNKNOWN_PROJECT } from '../../src/engine/rule';
+import { declaredRequirement } from '../../src/torch/version';
 import { pythonCompileErrors } from './python';
 
 export interface ExpectedError {

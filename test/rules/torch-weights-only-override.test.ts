@@ -1,5 +1,5 @@
 import rule from '../../rules/torch-weights-only-override';
-import { lintNonPythonText } from '../../src/linter';
+import { lintNonPythonText } from '../../src/engine/linter';
 import { runRuleTests } from '../helpers/rule-tester';
 
 const OS = 'import os\n';

@@ -3,10 +3,10 @@
  * `weights_only` (a parameter with a default, or `**kwargs` with a `setdefault`). Their call sites are checked like
  * torch.load calls; the wrapper's own internal call, which passes the parameter through, is not reported.
  */
-import type { Node } from './parse';
-import { callArguments, methodName, namedChildren, stringValue, unparen } from './python';
-import type { FileScopes } from './scope';
-import { asLoadCall, type LoadFunction, pathArgument, weightsOnlyArgument } from './torch';
+import type { Node } from '../syntax/parse';
+import { callArguments, methodName, namedChildren, stringValue, unparen } from '../syntax/python';
+import type { FileScopes } from '../syntax/scope';
+import { asLoadCall, type LoadFunction, pathArgument, weightsOnlyArgument } from './api';
 
 /** A wrapper's signature as far as loading goes (plain data: it outlives the file's tree). */
 export interface LoaderSummary {

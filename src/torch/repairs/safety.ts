@@ -4,8 +4,8 @@
  * for that release's weights_only unpickler. These are the project-wide limits; the evidence itself (state-dict use,
  * a checkpoint file, saves of the same path) is judged in safe-globals-fix.ts.
  */
-import { allowlistFor, atLeast } from './checkpoint/inspect';
-import type { TorchRequirement } from './torch-version';
+import { allowlistFor, atLeast } from '../../checkpoint/inspect';
+import type { TorchRequirement } from '../version';
 
 /**
  * - `safe`: the lowest torch the project allows is known and has the keyword;

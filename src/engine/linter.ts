@@ -5,12 +5,12 @@ import * as path from 'node:path';
 import picomatch from 'picomatch';
 import { type Comment, type Directives, hashComments, parseDirectives } from './directives';
 import { applyFixes, mergeFixes } from './fixer';
-import { countSyntaxErrors, firstSyntaxError, Node, parsePython, type Tree } from './parse';
+import { countSyntaxErrors, firstSyntaxError, Node, parsePython, type Tree } from '../syntax/parse';
 import type { Parser } from 'web-tree-sitter';
 import { AnyRule, Fix, FixSafety, interpolate, ProjectContext, ReportDescriptor, RuleContext, Severity, TextCheck, UNKNOWN_PROJECT, Visitors } from './rule';
-import { analyzeScopes } from './scope';
-import { rules } from '../rules';
-import type { Inspection } from './checkpoint/inspect';
+import { analyzeScopes } from '../syntax/scope';
+import { rules } from '../../rules';
+import type { Inspection } from '../checkpoint/inspect';
 
 /** An enabled rule with its effective severity and merged options. */
 export interface RuleSetting {

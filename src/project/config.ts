@@ -12,11 +12,11 @@
 import Ajv from 'ajv';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { dangerReason, isAllowlistable, isBlocked } from './dangerous';
+import { dangerReason, isAllowlistable, isBlocked } from '../checkpoint/dangerous';
 import { readRegularFile } from './source';
-import type { RuleSetting } from './linter';
-import type { AnyRule, Severity, SeveritySetting } from './rule';
-import type { KnownLoader } from './wrappers';
+import type { RuleSetting } from '../engine/linter';
+import type { AnyRule, Severity, SeveritySetting } from '../engine/rule';
+import type { KnownLoader } from '../torch/loaders';
 
 export const CONFIG_FILE_NAME = '.pylintrc-ts.json';
 

@@ -7,7 +7,7 @@ import { createHash } from 'node:crypto';
 import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { LintMessage, LintResult } from '../results';
-import { REPOSITORY_URL } from '../rule';
+import { REPOSITORY_URL } from '../../engine/rule';
 import type { FormatContext } from './index';
 
 const level = (severity: 1 | 2) => (severity === 2 ? 'error' : 'warning');

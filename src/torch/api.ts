@@ -2,11 +2,11 @@
  * What pylint-torch knows about torch's serialization API: which callables load and save, and where their
  * parameters sit. Facts cite ../shared/FACTS.md and the torch source files they come from.
  */
-import type { Node } from './parse';
-import { argumentValue, CallArguments, callArguments, callEndingWith, stringValue, unparen } from './python';
-import { constantValue, type Constant, dictKey, type ImportedConstant } from './constants';
-import type { ProjectContext } from './rule';
-import type { FileScopes } from './scope';
+import type { Node } from '../syntax/parse';
+import { argumentValue, CallArguments, callArguments, callEndingWith, stringValue, unparen } from '../syntax/python';
+import { constantValue, type Constant, dictKey, type ImportedConstant } from '../analysis/constants';
+import type { ProjectContext } from '../engine/rule';
+import type { FileScopes } from '../syntax/scope';
 
 /** A member of the torch.load family and the shape of its signature. */
 export interface LoadFunction {

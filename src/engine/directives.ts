@@ -6,7 +6,7 @@
  * Only real comments count (comment nodes in Python; `#` comments in other files): the same text inside a Python
  * string does nothing.
  */
-import type { Node } from './parse';
+import type { Node } from '../syntax/parse';
 
 /** A comment as directives see it: its text (from `#`), 1-based line, and UTF-16 offsets. */
 export interface Comment {

@@ -8,10 +8,10 @@ import * as path from 'node:path';
 import { parse as parseToml } from 'smol-toml';
 import { parse as parseYaml } from 'yaml';
 import type { Parser } from 'web-tree-sitter';
-import { parsePython } from './parse';
-import { readRegularFile } from './source';
-import type { Node } from './parse';
-import { callArguments, namedChildren, stringValue, unparen } from './python';
+import { parsePython } from '../syntax/parse';
+import { readRegularFile } from '../project/source';
+import type { Node } from '../syntax/parse';
+import { callArguments, namedChildren, stringValue, unparen } from '../syntax/python';
 
 /** The verdict for one project folder. */
 export interface TorchRequirement {

@@ -2,10 +2,10 @@
  * What a value is, judged from the file's own code: is a torch.load result used only as a state dict (a mapping of
  * tensors)? Is a torch.save argument an nn.Module? Both answers are evidence-based and err on "don't know".
  */
-import type { Node } from './parse';
-import { callArguments, enclosing, methodName, namedChildren, parentThroughParens, unparen } from './python';
-import type { Binding, FileScopes } from './scope';
-import { LOAD_FUNCTIONS } from './torch';
+import type { Node } from '../syntax/parse';
+import { callArguments, enclosing, methodName, namedChildren, parentThroughParens, unparen } from '../syntax/python';
+import type { Binding, FileScopes } from '../syntax/scope';
+import { LOAD_FUNCTIONS } from './api';
 
 const MAX_DEPTH = 6;
 

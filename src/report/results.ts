@@ -1,8 +1,8 @@
 /**
  * Per-file results in ESLint's JSON shape, the input of every formatter.
  */
-import type { Problem } from './linter';
-import type { Fix } from './rule';
+import type { Problem } from '../engine/linter';
+import type { Fix } from '../engine/rule';
 
 /** One message as formatters and `--format json` show it (ESLint's LintMessage plus `messageId`). */
 export interface LintMessage {

@@ -1,6 +1,6 @@
 /** Stage 6: format results. Formatters are pure: results and context in, text out. */
 import type { LintResult } from '../results';
-import type { AnyRule } from '../rule';
+import type { AnyRule } from '../../engine/rule';
 import { json } from './json';
 import { sarif } from './sarif';
 import { stylish } from './stylish';

@@ -2,9 +2,9 @@
  * Untrusted sources, followed within one function: does a path or file object come from the command line, the
  * environment, user input or a download? Used to raise `weights_only=False` to an error.
  */
-import type { Node } from './parse';
-import { argumentValue, callArguments, methodName, namedChildren, stringValue, unparen } from './python';
-import type { Binding, FileScopes } from './scope';
+import type { Node } from '../syntax/parse';
+import { argumentValue, callArguments, methodName, namedChildren, stringValue, unparen } from '../syntax/python';
+import type { Binding, FileScopes } from '../syntax/scope';
 
 /** Where untrusted data enters: a description for messages and the node whose line the message names. */
 export interface UntrustedSource {

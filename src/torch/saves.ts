@@ -3,11 +3,11 @@
  * evidence for the fix of a load of the same path when no checkpoint file is at hand. Only shapes whose pickled
  * globals are certain are typed; anything else is `unknown` (and then gives no evidence at all).
  */
-import type { Node } from './parse';
-import { callArguments, callEndingWith, methodName, stringValue, unparen } from './python';
-import type { FileScopes } from './scope';
-import { type Directives, parseDirectives, pythonComments } from './directives';
-import { asLoadCall, isSaveCall, pathArgument, pickleModuleArgument, weightsOnlyArgument } from './torch';
+import type { Node } from '../syntax/parse';
+import { callArguments, callEndingWith, methodName, stringValue, unparen } from '../syntax/python';
+import type { FileScopes } from '../syntax/scope';
+import { type Directives, parseDirectives, pythonComments } from '../engine/directives';
+import { asLoadCall, isSaveCall, pathArgument, pickleModuleArgument, weightsOnlyArgument } from './api';
 
 /** A torch.save site with a string-literal path. */
 export interface SaveSite {

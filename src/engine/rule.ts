@@ -2,15 +2,15 @@
  * The rule API, shaped like ESLint's: a rule is `meta` plus `create(context)`, which returns visitors keyed by
  * tree-sitter node type; visitors call `context.report(...)`. Fixes are plain data.
  */
-import type { Node } from './parse';
-import type { FileScopes } from './scope';
-import type { Inspection } from './checkpoint/inspect';
-import type { CheckpointReference } from './checkpoint/references';
-import type { LoadSite, SaveSite } from './saves';
-import type { Constant } from './constants';
-import type { ProjectIndex } from './project';
-import type { LoadFunction } from './torch';
-import type { TorchRequirement } from './torch-version';
+import type { Node } from '../syntax/parse';
+import type { FileScopes } from '../syntax/scope';
+import type { Inspection } from '../checkpoint/inspect';
+import type { CheckpointReference } from '../torch/checkpoint-sites';
+import type { LoadSite, SaveSite } from '../torch/saves';
+import type { Constant } from '../analysis/constants';
+import type { ProjectIndex } from '../analysis/project-index';
+import type { LoadFunction } from '../torch/api';
+import type { TorchRequirement } from '../torch/version';
 
 /** What is known about the project a file belongs to. */
 export interface ProjectContext {

@@ -5,19 +5,19 @@
  * Facts: `torch.serialization.safe_globals` is a context manager from torch 2.5; `(obj, "module.Name")` entries
  * from torch 2.6 (../shared/FACTS.md).
  */
-import { allowlistFor, atLeast, type Inspection } from './checkpoint/inspect';
-import { planImports } from './imports';
-import type { CheckpointReference } from './checkpoint/references';
-import type { Node } from './parse';
-import { stringValue, unparen } from './python';
-import type { Fix, ProjectContext } from './rule';
-import type { FileScopes } from './scope';
-import { type LoadCall, pathArgument, WEIGHTS_ONLY_SINCE } from './torch';
-import { safetyCeiling, unpicklerGap } from './fix-safety';
-import { judgingVersion } from './torch-version';
-import { type Migration, migrationFor, pathKey, type SavedModel, type SaveSite } from './saves';
-import { isModuleBaseName } from './values';
-import { isAllowlistable } from './dangerous';
+import { allowlistFor, atLeast, type Inspection } from '../../checkpoint/inspect';
+import { planImports } from '../../syntax/imports';
+import type { CheckpointReference } from '../checkpoint-sites';
+import type { Node } from '../../syntax/parse';
+import { stringValue, unparen } from '../../syntax/python';
+import type { Fix, ProjectContext } from '../../engine/rule';
+import type { FileScopes } from '../../syntax/scope';
+import { type LoadCall, pathArgument, WEIGHTS_ONLY_SINCE } from '../api';
+import { safetyCeiling, unpicklerGap } from './safety';
+import { judgingVersion } from '../version';
+import { type Migration, migrationFor, pathKey, type SavedModel, type SaveSite } from '../saves';
+import { isModuleBaseName } from '../values';
+import { isAllowlistable } from '../../checkpoint/dangerous';
 
 /** What a rule passes in: the file, its scopes and project, as in `RuleContext`. */
 export interface FixContext {

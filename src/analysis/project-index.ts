@@ -5,13 +5,13 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import type { Node } from './parse';
+import type { Node } from '../syntax/parse';
 import type { Constant } from './constants';
-import { namedChildren, unparen } from './python';
-import type { FileScopes } from './scope';
-import { type LoadSite, type SaveSite, summarizeLoads, summarizeSaves } from './saves';
-import { processAllowlist } from './torch';
-import { type LoaderSummary, summarizeLoaders } from './wrappers';
+import { namedChildren, unparen } from '../syntax/python';
+import type { FileScopes } from '../syntax/scope';
+import { type LoadSite, type SaveSite, summarizeLoads, summarizeSaves } from '../torch/saves';
+import { processAllowlist } from '../torch/api';
+import { type LoaderSummary, summarizeLoaders } from '../torch/loaders';
 
 /** A base class as written: a class of the same module, or a qualified name (`torch.nn.Module`, `.base.Base`). */
 export type BaseRef = { local: string } | { qualified: string };

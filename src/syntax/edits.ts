@@ -4,7 +4,7 @@
  */
 import type { Node } from './parse';
 import { namedChildren } from './python';
-import type { Fix } from './rule';
+import type { Fix } from '../engine/rule';
 
 /**
  * An edit that appends `argument` (e.g. `weights_only=True`) as the last argument of `call`:

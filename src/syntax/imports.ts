@@ -5,7 +5,7 @@
  */
 import type { Node } from './parse';
 import { namedChildren } from './python';
-import type { Fix } from './rule';
+import type { Fix } from '../engine/rule';
 import type { FileScopes } from './scope';
 
 export interface ImportPlan {

@@ -4,9 +4,9 @@
  * (literals, `dict(...)`, conditional dicts, `setdefault`, `update`, item assignment). Unknown stays unknown: a rule
  * reports only what is certain.
  */
-import type { Node } from './parse';
-import { callArguments, methodName, namedChildren, parentThroughParens, stringValue, unparen } from './python';
-import type { Binding, FileScopes } from './scope';
+import type { Node } from '../syntax/parse';
+import { callArguments, methodName, namedChildren, parentThroughParens, stringValue, unparen } from '../syntax/python';
+import type { Binding, FileScopes } from '../syntax/scope';
 
 /** A statically known constant, or `unknown`. */
 export type Constant = 'true' | 'false' | 'none' | 'unknown';
