@@ -2,6 +2,7 @@ import { allowlistAdvice, type Inspection } from '../src/checkpoint/inspect';
 import type { Node } from '../src/syntax/parse';
 import { stringValue, unparen } from '../src/syntax/python';
 import { createRule } from '../src/engine/rule';
+import { torchContext } from '../src/torch/services';
 import { checkpointOf, neededGlobals, planSafeGlobals } from '../src/torch/repairs/weights-only';
 import { addArgument } from '../src/syntax/edits';
 import type { FileScopes } from '../src/syntax/scope';
@@ -22,7 +23,7 @@ interface Options {
  */
 type MessageId = 'dangerous' | 'incomplete' | 'needsAllowlist' | 'unloadable' | 'notInspected' | 'loadNeedsAllowlist' | 'loadUnloadable' | 'loadDangerous' | 'loadUnchecked';
 
-export default createRule<MessageId, Options>({
+export default createRule<MessageId, Options, Inspection>({
   meta: {
     id: 'checkpoint-unsafe-globals',
     type: 'problem',
@@ -53,7 +54,8 @@ export default createRule<MessageId, Options>({
     security: { severity: 8.8, precision: 'high', cwe: ['CWE-502'] },
   },
   defaultOptions: { extensions: ['.pt', '.pth', '.ckpt', '.bin', '.pkl', '.pickle', '.tar'], maxBytes: 2 * 1024 * 1024 * 1024 },
-  create(context) {
+  create(base) {
+    const context = torchContext(base);
     return {
       call(node: Node) {
         const load = loadCallIn(context, node);
@@ -116,10 +118,11 @@ export default createRule<MessageId, Options>({
       },
     };
   },
-  checkpoint: {
+  // checkpoint files: the caller inspects each one (src/checkpoint/inspect.ts) and passes the inspection
+  binary: {
     extensions: (options) => options.extensions,
     maxBytes: (options) => options.maxBytes,
-    check({ inspection, report }) {
+    check({ data: inspection, report }) {
       const format = inspection.format;
       if (inspection.verdict === 'dangerous') {
         const names = dangerousNames(inspection);

@@ -2,6 +2,7 @@ import { addArgument } from '../src/syntax/edits';
 import type { Node } from '../src/syntax/parse';
 import { unparen } from '../src/syntax/python';
 import { createRule } from '../src/engine/rule';
+import { torchContext } from '../src/torch/services';
 import { insideSafeGlobals, loadCallIn, pickleModuleArgument, viaText, weightsOnlyIn } from '../src/torch/api';
 import { chooseWeightsOnlyRepair, migrationRepair, type WeightsOnlyRepair } from '../src/torch/repairs/weights-only';
 import { stateDictUse } from '../src/torch/values';
@@ -39,7 +40,8 @@ export default createRule({
     security: { severity: 7.8, precision: 'high', cwe: ['CWE-502'] },
   },
   defaultOptions: {},
-  create(context) {
+  create(base) {
+    const context = torchContext(base);
     return {
       call(node: Node) {
         const load = loadCallIn(context, node);

@@ -1,6 +1,7 @@
 import type { Node } from '../src/syntax/parse';
 import { unparen } from '../src/syntax/python';
 import { createRule } from '../src/engine/rule';
+import { torchContext } from '../src/torch/services';
 import { untrustedSource } from '../src/analysis/taint';
 import { insideSafeGlobals, loadCallIn, pathArgument, viaText, weightsOnlyIn } from '../src/torch/api';
 import { chooseWeightsOnlyRepair } from '../src/torch/repairs/weights-only';
@@ -29,7 +30,8 @@ export default createRule({
     security: { severity: 8.8, precision: 'high', cwe: ['CWE-502'] },
   },
   defaultOptions: {},
-  create(context) {
+  create(base) {
+    const context = torchContext(base);
     return {
       call(node: Node) {
         const load = loadCallIn(context, node);

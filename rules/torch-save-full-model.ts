@@ -1,6 +1,7 @@
 import type { Node } from '../src/syntax/parse';
 import { callArguments, stringValue, unparen } from '../src/syntax/python';
 import { createRule } from '../src/engine/rule';
+import { torchContext } from '../src/torch/services';
 import { stateDictMigration } from '../src/torch/repairs/weights-only';
 import { isSaveCall } from '../src/torch/api';
 import { isModuleBaseName, moduleEvidence } from '../src/torch/values';
@@ -37,7 +38,8 @@ export default createRule<'fullModel' | 'inContainer' | 'saveStateDict', Options
     security: { severity: 5.0, precision: 'high', cwe: ['CWE-502'] },
   },
   defaultOptions: { extraModuleBases: [] },
-  create(context) {
+  create(base) {
+    const context = torchContext(base);
     const { index } = context.project;
     // one options object per file, so that evidence memoised per binding is reused across calls
     const options = {

@@ -3,25 +3,18 @@
  * unpickler would do. Exit 0 when every file is safe, 1 when any is not (dangerous, needs an allowlist, unloadable,
  * not a checkpoint), 2 for bad usage or a path that does not exist.
  */
-import fg from 'fast-glob';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import yargs from 'yargs';
-import { allowlistAdvice, type Inspection, inspectCheckpoint } from '../checkpoint/inspect';
-import type { CliIO } from './cli';
 import checkpointRule from '../../rules/checkpoint-unsafe-globals';
-import { DEFAULT_IGNORED_DIRS } from '../project/discover';
+import { allowlistAdvice, type Inspection } from '../checkpoint/inspect';
+import { binaryProblems } from '../engine/linter';
+import { ConfigError } from '../project/config';
 import { formatters } from '../report/formatters';
-import { type Config, ConfigError, findConfigFile, loadConfig } from '../project/config';
-import { checkpointProblems } from '../engine/linter';
-import { pythonParser } from '../syntax/parse';
-import { rules } from '../../rules';
-import { judgingVersion, torchRequirementFor, type TorchRequirement } from '../torch/version';
 import { toResult } from '../report/results';
+import { inspectCheckpoints } from '../run/inspect-files';
 import { loadRuleDocs, VERSION } from '../version';
-
-/** Files a folder walk inspects (the issue's default checkpoint extensions, and safetensors). */
-export const CHECKPOINT_PATTERNS = ['**/*.pt', '**/*.pth', '**/*.ckpt', '**/*.bin', '**/*.pkl', '**/*.pickle', '**/*.tar', '**/*.safetensors'];
+import type { CliIO } from './io';
 
 export async function runInspect(argv: readonly string[], io: CliIO): Promise<number> {
   try {
@@ -71,40 +64,12 @@ async function inspectCommand(argv: readonly string[], io: CliIO): Promise<numbe
     return 2;
   }
 
-  const files: string[] = [];
-  for (const arg of options.files) {
-    const target = path.resolve(io.cwd, arg);
-    if (!fs.existsSync(target)) {
-      io.stderr(`pylint-torch: no such file or directory: ${arg}\n`);
-      return 2;
-    }
-    if (fs.statSync(target).isDirectory()) {
-      // links to folders are not followed (a link to `.` would repeat the tree); name them to inspect them
-      const found = await fg(CHECKPOINT_PATTERNS, { cwd: target, absolute: true, dot: true, onlyFiles: true, suppressErrors: true, followSymbolicLinks: false, ignore: DEFAULT_IGNORED_DIRS.map((d) => `**/${d}/**`) });
-      files.push(...found.map((f) => path.normalize(f)).sort());
-    } else {
-      files.push(target);
-    }
-  }
-
-  // without --torch-version, each file is judged by the lowest torch its project declares (config or requirements)
-  const parser = await pythonParser();
-  const cache = new Map<string, TorchRequirement>();
-  const configs = new Map<string, Config>();
-  const judgingFor = (file: string): { version: [number, number]; source: string } | undefined => {
-    if (options.torchVersion) return { version: options.torchVersion, source: `--torch-version ${options.torchVersion.join('.')}` };
-    const configFile = findConfigFile(path.dirname(file));
-    let config = configFile ? configs.get(configFile) : undefined;
-    if (configFile && !config) configs.set(configFile, (config = loadConfig(configFile, rules)));
-    const override = config?.torchVersion ? { spec: config.torchVersion, file: path.basename(configFile!) } : undefined;
-    return judgingVersion(torchRequirementFor(path.dirname(file), parser, cache, override));
-  };
-  const results: Inspection[] = [];
+  let results: Inspection[];
   try {
-    for (const file of files) {
-      const judging = judgingFor(file);
-      results.push(await inspectCheckpoint(file, { torchVersion: judging?.version, torchVersionSource: judging?.source }));
-    }
+    const run = await inspectCheckpoints(options.files, { cwd: io.cwd, torchVersion: options.torchVersion });
+    for (const missing of run.missing) io.stderr(`pylint-torch: no such file or directory: ${missing}\n`);
+    if (run.missing.length) return 2;
+    results = run.inspections;
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error;
     io.stderr(`pylint-torch: ${error.message}\n`);
@@ -129,7 +94,7 @@ async function inspectCommand(argv: readonly string[], io: CliIO): Promise<numbe
 /** SARIF through the lint formatter: each file's verdict as a checkpoint-unsafe-globals result without a region. */
 function sarifReport(inspections: readonly Inspection[], cwd: string): string {
   const setting = { rule: checkpointRule, severity: 'warn' as const, options: checkpointRule.defaultOptions };
-  const results = inspections.map((i) => toResult(i.filePath, checkpointProblems(i, setting), false));
+  const results = inspections.map((i) => toResult(i.filePath, binaryProblems(i.filePath, i, setting), false));
   return formatters.sarif(results, { cwd, rules: [checkpointRule], sources: new Map(), color: false, fixed: false, dryRun: false, toolVersion: VERSION, ruleDocs: loadRuleDocs() });
 }
 

@@ -1,5 +1,5 @@
 /**
- * Stage 4: run rules over one file's text, and the bounded fix loop over it (ESLint's verifyAndFix). No I/O here.
+ * The engine: run rules over one file's text, and the bounded fix loop over it (ESLint's verifyAndFix). No I/O here.
  */
 import * as path from 'node:path';
 import picomatch from 'picomatch';
@@ -7,10 +7,21 @@ import { type Comment, type Directives, hashComments, parseDirectives } from './
 import { applyFixes, mergeFixes } from './fixer';
 import { countSyntaxErrors, firstSyntaxError, Node, parsePython, type Tree } from '../syntax/parse';
 import type { Parser } from 'web-tree-sitter';
-import { AnyRule, Fix, FixSafety, interpolate, ProjectContext, ReportDescriptor, RuleContext, Severity, TextCheck, UNKNOWN_PROJECT, Visitors } from './rule';
-import { analyzeScopes } from '../syntax/scope';
-import { rules } from '../../rules';
-import type { Inspection } from '../checkpoint/inspect';
+import { AnyRule, Fix, FixSafety, interpolate, ReportDescriptor, RuleContext, Severity, TextCheck, Visitors } from './rule';
+import { analyzeScopes, type FileScopes } from '../syntax/scope';
+
+/** What the caller passes to a lint: services for the rules, a hook after parsing, and every rule id it knows. */
+export interface LintOptions {
+  /** Handed to every rule as `context.services` (opaque to the engine). */
+  services?: unknown;
+  /** Called once the file is parsed and its scopes are built, before any rule runs. */
+  onParsed?: (filePath: string, scopes: FileScopes) => void;
+  /**
+   * Every rule id of the caller's registry, enabled or not: a directive naming one of them is not a typo. Default:
+   * the ids of `settings`.
+   */
+  knownRuleIds?: ReadonlySet<string>;
+}
 
 /** An enabled rule with its effective severity and merged options. */
 export interface RuleSetting {
@@ -72,24 +83,24 @@ interface LintPass {
  * Lints one file's text (without BOM) with the enabled rules. Rules see the part of a broken file that tree-sitter
  * recovered; a file with syntax errors also gets one `ruleId: null` error at the first error node.
  */
-export function lintText(parser: Parser, text: string, filePath: string, settings: readonly RuleSetting[], project: ProjectContext = UNKNOWN_PROJECT): Problem[] {
-  return lintPass(parser, text, filePath, settings, project).problems;
+export function lintText(parser: Parser, text: string, filePath: string, settings: readonly RuleSetting[], options: LintOptions = {}): Problem[] {
+  return lintPass(parser, text, filePath, settings, options).problems;
 }
 
-function lintPass(parser: Parser, text: string, filePath: string, settings: readonly RuleSetting[], project: ProjectContext): LintPass {
+function lintPass(parser: Parser, text: string, filePath: string, settings: readonly RuleSetting[], options: LintOptions): LintPass {
   const tree: Tree = parsePython(parser, text);
   try {
-    return runRules(tree, text, filePath, settings, project);
+    return runRules(tree, text, filePath, settings, options);
   } finally {
     tree.delete();
   }
 }
 
-function runRules(tree: Tree, text: string, filePath: string, settings: readonly RuleSetting[], project: ProjectContext): LintPass {
+function runRules(tree: Tree, text: string, filePath: string, settings: readonly RuleSetting[], options: LintOptions): LintPass {
   const root = tree.rootNode;
   const locate = lineIndex(text);
   const scopes = analyzeScopes(root);
-  project.onParsed?.(filePath, scopes);
+  options.onParsed?.(filePath, scopes);
   const raw: { setting: RuleSetting; descriptor: ReportDescriptor<string> }[] = [];
   const visitors = new Map<string, { setting: RuleSetting; visit: (node: Node) => void }[]>();
   const crashed = new Map<RuleSetting, { error: unknown; node: Node }>();
@@ -100,7 +111,7 @@ function runRules(tree: Tree, text: string, filePath: string, settings: readonly
       text,
       root,
       scopes,
-      project,
+      services: options.services,
       options: setting.options,
       report: (descriptor) => raw.push({ setting, descriptor }),
     };
@@ -137,7 +148,7 @@ function runRules(tree: Tree, text: string, filePath: string, settings: readonly
     }
   }
 
-  const directives = parseDirectives(comments, KNOWN_RULE_IDS);
+  const directives = parseDirectives(comments, knownIds(settings, options));
   const problems: Problem[] = [];
   for (const { setting, descriptor } of raw) {
     const { rule } = setting;
@@ -191,8 +202,10 @@ function runRules(tree: Tree, text: string, filePath: string, settings: readonly
   return { problems: sortProblems(problems), syntaxErrors };
 }
 
-/** A directive naming a rule that exists but is turned off is not a typo. */
-const KNOWN_RULE_IDS: ReadonlySet<string> = new Set(rules.map((r) => r.meta.id));
+/** A directive naming a rule that exists but is turned off is not a typo: the caller says which exist. */
+function knownIds(settings: readonly RuleSetting[], options: LintOptions): ReadonlySet<string> {
+  return options.knownRuleIds ?? new Set(settings.map((s) => s.rule.meta.id));
+}
 
 function sortProblems(problems: Problem[]): Problem[] {
   return problems.sort((a, b) => a.line - b.line || a.column - b.column || (a.ruleId ?? '').localeCompare(b.ruleId ?? ''));
@@ -223,9 +236,9 @@ function directiveProblems(directives: Directives, locate: ReturnType<typeof lin
  * Lints a non-Python file (Dockerfile, shell script, CI YAML, .env…) with the rules whose `text` check matches its
  * path. `#` comments carry the same suppression directives as in Python.
  */
-export function lintNonPythonText(text: string, filePath: string, settings: readonly RuleSetting[]): Problem[] {
+export function lintNonPythonText(text: string, filePath: string, settings: readonly RuleSetting[], options: LintOptions = {}): Problem[] {
   const locate = lineIndex(text);
-  const directives = parseDirectives(hashComments(text), KNOWN_RULE_IDS);
+  const directives = parseDirectives(hashComments(text), knownIds(settings, options));
   const problems: Problem[] = [];
   for (const setting of settings) {
     const check = setting.rule.text;
@@ -284,9 +297,9 @@ export function lintAndFix(
   filePath: string,
   settings: readonly RuleSetting[],
   allowUnsafe: boolean,
-  project: ProjectContext = UNKNOWN_PROJECT,
+  options: LintOptions = {},
 ): FixOutcome {
-  let current = lintPass(parser, text, filePath, settings, project);
+  let current = lintPass(parser, text, filePath, settings, options);
   let output = text;
   let fixCount = 0;
   const appliedProblems: Problem[] = [];
@@ -295,7 +308,7 @@ export function lintAndFix(
     if (fixable.length === 0) break;
     const { output: next, applied } = applyFixes(output, fixable.map((p) => p.fix!));
     if (next === output) break;
-    const nextPass = lintPass(parser, next, filePath, settings, project);
+    const nextPass = lintPass(parser, next, filePath, settings, options);
     if (nextPass.syntaxErrors > current.syntaxErrors) break;
     output = next;
     current = nextPass;
@@ -305,12 +318,12 @@ export function lintAndFix(
   return { output, problems: current.problems, fixCount, applied: appliedProblems };
 }
 
-/** The findings of a rule's checkpoint check on one inspected file: file-level problems (no region). */
-export function checkpointProblems(inspection: Inspection, setting: RuleSetting): Problem[] {
+/** The findings of a rule's binary check on one file, given what the caller read of it (`data`): file-level problems. */
+export function binaryProblems(filePath: string, data: unknown, setting: RuleSetting): Problem[] {
   const problems: Problem[] = [];
-  setting.rule.checkpoint?.check({
-    filePath: inspection.filePath,
-    inspection,
+  setting.rule.binary?.check({
+    filePath,
+    data,
     options: setting.options,
     report: (d) =>
       problems.push({

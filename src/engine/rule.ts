@@ -4,50 +4,7 @@
  */
 import type { Node } from '../syntax/parse';
 import type { FileScopes } from '../syntax/scope';
-import type { Inspection } from '../checkpoint/inspect';
-import type { CheckpointReference } from '../torch/checkpoint-sites';
-import type { LoadSite, SaveSite } from '../torch/saves';
-import type { Constant } from '../analysis/constants';
-import type { ProjectIndex } from '../analysis/project-index';
-import type { LoadFunction } from '../torch/api';
-import type { TorchRequirement } from '../torch/version';
-
-/** What is known about the project a file belongs to. */
-export interface ProjectContext {
-  /** The torch versions the project allows (declared requirements or config `torchVersion`). */
-  torch: TorchRequirement;
-  /** The same for another file of the linted set (its own folder's declarations and config). */
-  torchOf?: (filePath: string) => TorchRequirement;
-  /** Other modules of the project (classes across files); absent when linting a lone text. */
-  index?: ProjectIndex;
-  /** Called once a file is parsed, before rules run, so that its summary is known to the index. */
-  onParsed?: (filePath: string, scopes: FileScopes) => void;
-  /** The value of a True/False/None constant another project module defines (`.config.SAFE` from `filePath`). */
-  importedConstant?: (filePath: string, qualified: string) => Constant;
-  /**
-   * What the checkpoint inspector said of the file a string literal names from `filePath` (`"weights/model.pt"`,
-   * relative to the file's folder or the project roots), when that file exists; undefined otherwise.
-   */
-  checkpoint?: (filePath: string, literal: string) => CheckpointReference | undefined;
-  /**
-   * The torch.save sites of the linted files that write the path `literal` (as written), with what they pickle;
-   * empty when there is none.
-   */
-  savesOf?: (literal: string) => SaveSite[];
-  /** The torch.load calls of the linted files that read the path `literal` (as written). */
-  loadsOf?: (literal: string) => LoadSite[];
-  /** How many times each linted Python file quotes `literal` (saves, loads, and any other use). */
-  mentionsOf?: (literal: string) => ReadonlyMap<string, number>;
-  /** Whether a rule is enabled for another file of the project (its config and `--rule` flags). */
-  ruleEnabled?: (filePath: string, ruleId: string) => boolean;
-  /** `trustedGlobals` of the file's config: classes the project trusts in its own checkpoints. */
-  trustedGlobals?: readonly string[];
-  /** Project wrappers of torch.load and known third-party loaders, for a callee of `filePath`. */
-  resolveLoader?: (filePath: string, scopes: FileScopes, callee: Node) => LoadFunction | undefined;
-}
-
-/** For files outside any project that declares torch: every version is possible. */
-export const UNKNOWN_PROJECT: ProjectContext = { torch: { allowsBefore26: true, source: 'no torch requirement declared' } };
+import type { TextEdit } from '../syntax/edits';
 
 /** Where the project lives; rule docs and SARIF `helpUri` point into it. */
 export const REPOSITORY_URL = 'https://github.com/pylint-torch/pylint-torch';
@@ -56,14 +13,8 @@ export const REPOSITORY_URL = 'https://github.com/pylint-torch/pylint-torch';
 export type Severity = 'warn' | 'error';
 export type SeveritySetting = 'off' | Severity;
 
-/**
- * One text edit: replace `range` = [start, end) with `text`. Offsets are 0-based UTF-16 code units into the file's
- * text without its BOM — the same units as web-tree-sitter's `startIndex`/`endIndex` and JS string indices.
- */
-export interface Fix {
-  range: [number, number];
-  text: string;
-}
+/** One fix edit ({@link TextEdit}: `range` in 0-based UTF-16 offsets into the text without BOM, and `text`). */
+export type Fix = TextEdit;
 
 /**
  * Like Ruff: a `safe` fix keeps the program's behaviour and is applied by `--fix`; an `unsafe` fix may change it and
@@ -121,7 +72,11 @@ export interface RuleContext<MessageIds extends string, Options> {
   text: string;
   root: Node;
   scopes: FileScopes;
-  project: ProjectContext;
+  /**
+   * What the caller of the linter knows beyond this file (typescript-eslint's parser services): opaque to the
+   * engine; a rule family reads its own (the torch rules through `torchContext` in src/torch/services.ts).
+   */
+  services: unknown;
   /** The rule's options: `defaultOptions` merged with the configured object. */
   options: Options;
   report(descriptor: ReportDescriptor<MessageIds>): void;
@@ -153,45 +108,48 @@ export interface TextCheck<MessageIds extends string> {
   check(context: TextFileContext<MessageIds>): void;
 }
 
-/** A rule's check of checkpoint files found in the linted paths (results on the whole file, no region). */
-export interface CheckpointCheck<MessageIds extends string, Options> {
+/**
+ * A rule's check of binary files found in the linted paths (results on the whole file, no region). The engine
+ * never reads them: the caller reads each file (e.g. the checkpoint inspector) and passes what it read as `data`.
+ */
+export interface BinaryCheck<MessageIds extends string, Options, Data = unknown> {
   /** File extensions (with the dot) the rule looks at, from its options. */
   extensions(options: Options): readonly string[];
-  /** Largest file inspected, in bytes, from its options. */
+  /** Largest file read, in bytes, from its options. */
   maxBytes(options: Options): number;
   check(context: {
     filePath: string;
-    inspection: Inspection;
+    data: Data;
     options: Options;
     report(descriptor: { messageId: MessageIds; data?: Record<string, string>; severity?: Severity }): void;
   }): void;
 }
 
-export interface RuleModule<MessageIds extends string = string, Options = unknown> {
+export interface RuleModule<MessageIds extends string = string, Options = unknown, Data = unknown> {
   meta: RuleMeta<MessageIds>;
   defaultOptions: Options;
   create(context: RuleContext<MessageIds, Options>): Visitors;
   /** Present when the rule also checks non-Python files. */
   text?: TextCheck<MessageIds>;
-  /** Present when the rule checks checkpoint files. */
-  checkpoint?: CheckpointCheck<MessageIds, Options>;
+  /** Present when the rule checks binary files (checkpoints). */
+  binary?: BinaryCheck<MessageIds, Options, Data>;
 }
 
 /** An untyped view of any rule, for registries and the engine. */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
-export type AnyRule = RuleModule<string, any>;
+export type AnyRule = RuleModule<string, any, any>;
 
 /**
  * Typed rule factory: message ids are inferred from `meta.messages`, so `context.report({messageId: 'typo'})` and a
  * suggestion with an unknown id do not compile. The docs URL is derived from the id.
  */
-export function createRule<MessageIds extends string, Options = Record<string, never>>(rule: {
+export function createRule<MessageIds extends string, Options = Record<string, never>, Data = unknown>(rule: {
   meta: Omit<RuleMeta<MessageIds>, 'docs'> & { docs: { description: string } };
   defaultOptions: Options;
   create(context: RuleContext<NoInfer<MessageIds>, Options>): Visitors;
   text?: TextCheck<NoInfer<MessageIds>>;
-  checkpoint?: CheckpointCheck<NoInfer<MessageIds>, Options>;
-}): RuleModule<MessageIds, Options> {
+  binary?: BinaryCheck<NoInfer<MessageIds>, Options, Data>;
+}): RuleModule<MessageIds, Options, Data> {
   return {
     ...rule,
     meta: { ...rule.meta, docs: { ...rule.meta.docs, url: `${REPOSITORY_URL}/blob/main/docs/rules/${rule.meta.id}.md` } },

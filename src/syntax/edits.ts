@@ -4,7 +4,15 @@
  */
 import type { Node } from './parse';
 import { namedChildren } from './python';
-import type { Fix } from '../engine/rule';
+
+/**
+ * One text edit: replace `range` = [start, end) with `text`. Offsets are 0-based UTF-16 code units into the file's
+ * text without its BOM — the same units as web-tree-sitter's `startIndex`/`endIndex` and JS string indices.
+ */
+export interface TextEdit {
+  range: [number, number];
+  text: string;
+}
 
 /**
  * An edit that appends `argument` (e.g. `weights_only=True`) as the last argument of `call`:
@@ -15,7 +23,7 @@ import type { Fix } from '../engine/rule';
  *   trailing-comma style (and the file's CRLF line endings).
  * Returns undefined for a call without a parenthesised argument list (`f(x for x in y)`).
  */
-export function addArgument(call: Node, argument: string, text: string): Fix | undefined {
+export function addArgument(call: Node, argument: string, text: string): TextEdit | undefined {
   const list = call.childForFieldName('arguments');
   if (list?.type !== 'argument_list') return undefined;
   const args = namedChildren(list);

@@ -5,14 +5,14 @@
  */
 import type { Node } from './parse';
 import { namedChildren } from './python';
-import type { Fix } from '../engine/rule';
+import type { TextEdit } from './edits';
 import type { FileScopes } from './scope';
 
 export interface ImportPlan {
   /** The name to write for each qualified name asked for (`argparse.Namespace` → `Namespace`). */
   names: Map<string, string>;
   /** The edits that add the missing imports (UTF-16 offsets into the file's text). */
-  edits: Fix[];
+  edits: TextEdit[];
 }
 
 /**
@@ -53,9 +53,9 @@ export function planImports(context: { text: string; root: Node; scopes: FileSco
 }
 
 /** Merges into existing `from module import ...` statements, else adds lines after the top import block. */
-function importEdits(context: { text: string; root: Node }, missing: Map<string, string[]>): Fix[] {
+function importEdits(context: { text: string; root: Node }, missing: Map<string, string[]>): TextEdit[] {
   const { text, root } = context;
-  const edits: Fix[] = [];
+  const edits: TextEdit[] = [];
   const lines: string[] = [];
   const top = namedChildren(root).filter((n) => n.type !== 'comment');
   for (const [module, list] of missing) {

@@ -5,7 +5,7 @@
 import type { Node } from '../syntax/parse';
 import { argumentValue, CallArguments, callArguments, callEndingWith, stringValue, unparen } from '../syntax/python';
 import { constantValue, type Constant, dictKey, type ImportedConstant } from '../analysis/constants';
-import type { ProjectContext } from '../engine/rule';
+import type { ProjectContext } from './services';
 import type { FileScopes } from '../syntax/scope';
 
 /** A member of the torch.load family and the shape of its signature. */

@@ -6,7 +6,8 @@
 import { applyFixes } from '../../src/engine/fixer';
 import { lintAndFix, lintText, Problem, RuleSetting } from '../../src/engine/linter';
 import { pythonParser } from '../../src/syntax/parse';
-import { type AnyRule, type FixSafety, type ProjectContext, type Severity, UNKNOWN_PROJECT } from '../../src/engine/rule';
+import type { AnyRule, FixSafety, Severity } from '../../src/engine/rule';
+import { type ProjectContext, UNKNOWN_PROJECT } from '../../src/torch/services';
 import { declaredRequirement } from '../../src/torch/version';
 import { pythonCompileErrors } from './python';
 
@@ -64,7 +65,7 @@ export function runRuleTests(rule: AnyRule, cases: { valid: (string | ValidCase)
       const code = typeof c === 'string' ? c : c.code;
       const options = typeof c === 'string' ? {} : c.options;
       const project = projectOf(typeof c === 'string' ? undefined : c.torch);
-      expect(ours(lintText(parser, code, '/virtual/test.py', setting(options), project))).toEqual([]);
+      expect(ours(lintText(parser, code, '/virtual/test.py', setting(options), { services: project }))).toEqual([]);
     });
   });
 
@@ -73,7 +74,7 @@ export function runRuleTests(rule: AnyRule, cases: { valid: (string | ValidCase)
       const parser = await pythonParser();
       const settings = setting(c.options, c.severity);
       const project = projectOf(c.torch);
-      const problems = ours(lintText(parser, c.code, '/virtual/test.py', settings, project));
+      const problems = ours(lintText(parser, c.code, '/virtual/test.py', settings, { services: project }));
       expect(problems.map((p) => summarize(p, c.errors[problems.indexOf(p)]))).toEqual(c.errors.map((e) => expected(e)));
       problems.forEach((p, i) => {
         const want = c.errors[i];
@@ -86,7 +87,7 @@ export function runRuleTests(rule: AnyRule, cases: { valid: (string | ValidCase)
           expect(p.suggestions ?? []).toEqual([]);
         }
       });
-      const fixed = lintAndFix(parser, c.code, '/virtual/test.py', settings, true, project).output;
+      const fixed = lintAndFix(parser, c.code, '/virtual/test.py', settings, true, { services: project }).output;
       expect(fixed).toEqual(c.output ?? c.code);
       if (c.compiles !== false) compiled.set(c.name ?? c.code, fixed);
     });

@@ -1,0 +1,339 @@
+/**
+ * The lint pipeline (ESLint's lib/eslint/eslint.js): discover files → read each once → index the project → lint (and
+ * fix) each file → results. No output and no exit codes: the CLI and the public API shape those.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { rules as builtinRules } from '../../rules';
+import { type Config, findConfigFile, loadConfig, ruleSettings } from '../project/config';
+import { discoverFiles, type IgnoreRules } from '../project/discover';
+import { binaryProblems, lintAndFix, type LintOptions, lintNonPythonText, lintText, matchesTextCheck, type Problem, type RuleSetting } from '../engine/linter';
+import { parsePython, pythonParser } from '../syntax/parse';
+import { type ModuleSummary, ProjectIndex, summarizeModule } from '../analysis/project-index';
+import { BUILTIN_LOADERS, type KnownLoader, knownLoadFunction, wrapperLoadFunction } from '../torch/loaders';
+import { analyzeScopes, type FileScopes } from '../syntax/scope';
+import { decodePython, type DecodedSource, readRegularFile } from '../project/source';
+import { countResult, type LintResult, toResult } from '../report/results';
+import { type AnyRule, interpolate, type SeveritySetting } from '../engine/rule';
+import type { ProjectContext } from '../torch/services';
+import { inspectCheckpoint, type InspectOptions } from '../checkpoint/inspect';
+import { CheckpointReferences, isZipFile } from '../torch/checkpoint-sites';
+import { judgingVersion, torchRequirementFor, type TorchRequirement } from '../torch/version';
+import { writeIfUnchanged, type WriteOutcome } from '../project/write';
+
+/** What a lint run does; everything is optional. */
+export interface LintFilesOptions {
+  /** Folder that relative paths, `config` and the project roots start from (default: `process.cwd()`). */
+  cwd?: string;
+  /** Write safe fixes (and unsafe ones with `unsafeFixes`) to the files. */
+  fix?: boolean;
+  /** Compute fixes without writing: results carry `output`. */
+  fixDryRun?: boolean;
+  /** Let unsafe fixes apply, and show them as `fix` rather than as a suggestion. */
+  unsafeFixes?: boolean;
+  /** A config file to use for every file instead of looking for `.pylintrc-ts.json`. */
+  config?: string;
+  /** Severity overrides by rule id (the CLI's `--rule id:severity`), over every config. */
+  rules?: Readonly<Record<string, SeveritySetting>>;
+}
+
+/** What a lint run found. */
+export interface LintFilesReport {
+  /** One result per file (and per folder that could not be read), in discovery order. */
+  results: LintResult[];
+  /** The text of each linted Python file (after fixes when they were written), by absolute path. */
+  sources: Map<string, string>;
+  /** The rules the run knew (for formatters). */
+  rules: readonly AnyRule[];
+  /** Things worth telling (links not followed, ignored files named, nothing to lint), one sentence each. */
+  warnings: string[];
+  /** Paths given that do not exist; when any, nothing was linted. */
+  missing: string[];
+  /** Files where a rule or the pipeline itself failed (their results say so). */
+  internalErrors: number;
+}
+
+/**
+ * Lints `paths` (files and folders, relative to `options.cwd`). Never throws for a file's content or I/O: those
+ * become messages of its result. Throws `ConfigError` for an invalid config file (the CLI's exit 2).
+ */
+export async function lintFiles(paths: readonly string[], options: LintFilesOptions = {}): Promise<LintFilesReport> {
+  const cwd = options.cwd ?? process.cwd();
+  const rules = builtinRules;
+  const overrides = new Map<string, SeveritySetting>(Object.entries(options.rules ?? {}));
+  const configs = new Map<string, Config>();
+  const forced = options.config === undefined ? undefined : loadConfig(path.resolve(cwd, options.config), rules);
+  const configFor = (dir: string): Config | undefined => {
+    if (forced) return forced;
+    const file = findConfigFile(dir);
+    if (!file) return undefined;
+    let config = configs.get(file);
+    if (!config) configs.set(file, (config = loadConfig(file, rules)));
+    return config;
+  };
+
+  const noIgnores = { patterns: [], baseDir: cwd };
+  const ignoreRules = new Map<Config, IgnoreRules>();
+  const extraPatterns = [
+    ...rules.flatMap((rule) => rule.text?.files ?? []),
+    ...rules.flatMap((rule) => rule.binary?.extensions(rule.defaultOptions).map((ext) => `**/*${ext}`) ?? []),
+  ];
+  const discovery = await discoverFiles(paths, cwd, (dir) => {
+    const config = configFor(dir);
+    if (!config) return noIgnores;
+    let rules = ignoreRules.get(config);
+    if (!rules) ignoreRules.set(config, (rules = { patterns: config.ignorePatterns, baseDir: config.baseDir }));
+    return rules;
+  }, { extraPatterns });
+  const warnings: string[] = [];
+  if (discovery.missing.length) return { results: [], sources: new Map(), rules, warnings, missing: discovery.missing, internalErrors: 0 };
+  for (const link of discovery.skippedLinks) warnings.push(`${path.relative(cwd, link) || link} is a symbolic link to a folder; not entered (name it to lint it)`);
+  for (const ignored of discovery.ignored) warnings.push(`${ignored} is ignored by ignorePatterns in the config; not linted`);
+  if (discovery.files.length === 0 && discovery.ignored.length === 0 && discovery.unreadable.length === 0) {
+    warnings.push(`no Python files to lint under ${paths.join(', ')} (after skipping ignored files)`);
+  }
+
+  const parser = await pythonParser();
+  const knownRuleIds = new Set(rules.map((r) => r.meta.id));
+  const torchCache = new Map<string, TorchRequirement>();
+
+  // The repository index is demand-driven: a rule asking about another module gets that module linted now (its one
+  // parse registers its summary), or, for a file outside the linted paths, parsed once just for its summary.
+  const summaries = new Map<string, ModuleSummary | null>();
+  const lintSet = new Set(discovery.files);
+  const resultsByFile = new Map<string, LintResult>();
+  const inProgress = new Set<string>();
+  const provide = (file: string): ModuleSummary | undefined => {
+    if (!summaries.has(file) && lintSet.has(file) && !inProgress.has(file)) processFile(file);
+    if (!summaries.has(file)) summaries.set(file, summarizeFile(file, parser) ?? null);
+    return summaries.get(file) ?? undefined;
+  };
+  // absolute imports resolve from the working folder, the linted folders, and the git work trees they sit in
+  const argDirs = paths.map((p) => path.resolve(cwd, p)).map((p) => (isDirectory(p) ? p : path.dirname(p)));
+  const roots = [...new Set([cwd, ...argDirs, ...[cwd, ...argDirs].map(gitRoot).filter((r): r is string => r !== undefined)])];
+  const index = new ProjectIndex(roots, provide);
+  const onParsed = (file: string, scopes: FileScopes) => {
+    if (!summaries.has(file)) summaries.set(file, summarizeModule(file, scopes));
+  };
+  // checkpoint files Python code names in string literals, inspected now so that rules can ask synchronously
+  const checkpointSetting = ruleSettings(rules, undefined, new Map()).find((s) => s.rule.binary);
+  const references = new CheckpointReferences(
+    roots,
+    checkpointSetting ? checkpointSetting.rule.binary!.extensions(checkpointSetting.options) : [],
+    checkpointSetting ? checkpointSetting.rule.binary!.maxBytes(checkpointSetting.options) : 0,
+  );
+  const judging = (file: string) => {
+    const found = judgingVersion(projectFor(file, configFor(path.dirname(file))).torch);
+    return { torchVersion: found?.version, torchVersionSource: found?.source };
+  };
+  const torchFor = (file: string, config: Config | undefined) =>
+    torchRequirementFor(path.dirname(file), parser, torchCache, config?.torchVersion ? { spec: config.torchVersion, file: path.basename(config.file ?? '') } : undefined);
+  const projectFor = (file: string, config: Config | undefined): ProjectContext => ({
+    checkpoint: (from, literal) => references.get(from, literal),
+    trustedGlobals: config?.trustedGlobals,
+    savesOf: (literal) => references.filesWith(literal).flatMap((f) => index.summary(f)?.saves.filter((s) => s.literal === literal) ?? []),
+    loadsOf: (literal) => references.filesWith(literal).flatMap((f) => index.summary(f)?.loads.filter((l) => l.literal === literal) ?? []),
+    mentionsOf: (literal) => references.mentions(literal),
+    ruleEnabled: (other, ruleId) => ruleSettings(rules, configFor(path.dirname(other)), overrides).some((s) => s.rule.meta.id === ruleId),
+    torch: torchFor(file, config),
+    torchOf: (other) => torchFor(other, configFor(path.dirname(other))),
+    index,
+    resolveLoader: loaderResolver(index, config?.knownLoaders),
+    importedConstant: (from, qualified) => index.findConstant(from, qualified),
+  });
+  // the bytes read here are the ones linted (each file is read once; a file that cannot be read is reported then)
+  const contents = new Map<string, Buffer>();
+  for (const file of discovery.files) {
+    if (!file.endsWith('.py')) continue;
+    let bytes: Buffer;
+    try {
+      bytes = readRegularFile(file);
+    } catch {
+      continue;
+    }
+    contents.set(file, bytes);
+    await references.prefetch(file, bytes.toString('latin1'), judging);
+  }
+  const sources = new Map<string, string>();
+  const processFile = (file: string): void => {
+    if (resultsByFile.has(file) || inProgress.has(file) || !lintSet.has(file)) return;
+    inProgress.add(file);
+    const config = configFor(path.dirname(file));
+    const settings = ruleSettings(rules, config, overrides);
+    const bytes = contents.get(file);
+    contents.delete(file);
+    resultsByFile.set(file, lintFile(file, options, settings, { services: projectFor(file, config), onParsed, knownRuleIds }, rules, parser, sources, bytes));
+    inProgress.delete(file);
+  };
+  const checkpointRule = (file: string) => {
+    const setting = ruleSettings(rules, configFor(path.dirname(file)), overrides).find((s) => s.rule.binary);
+    return setting && setting.rule.binary!.extensions(setting.options).some((ext) => file.endsWith(ext)) ? setting : undefined;
+  };
+  for (const file of discovery.files) {
+    const setting = checkpointRule(file);
+    if (setting) resultsByFile.set(file, await lintCheckpointFile(file, setting, judging(file)));
+    // a checkpoint file found by the folder walk while the rule is off: nothing to check (it is not Python)
+    else if (!file.endsWith('.py') && references.isCheckpointName(file)) resultsByFile.set(file, toResult(file, [], false));
+  }
+  for (const file of discovery.files) processFile(file);
+
+
+  const unreadableDirs = discovery.unreadable.map(({ path: dir, reason }) =>
+    toResult(dir, [fileProblem(`Cannot read this folder (${reason}): the Python files in it were not linted.`, true)], false),
+  );
+  const results: LintResult[] = [...unreadableDirs, ...discovery.files.map((file) => resultsByFile.get(file)!)];
+  const internalErrors = results.filter((r) => r.messages.some((m) => m.ruleId === null && m.message.startsWith('Internal error'))).length;
+  return { results, sources, rules, warnings, missing: [], internalErrors };
+}
+
+function fileProblem(message: string, fatal: boolean): Problem {
+  return { ruleId: null, severity: 2, message, line: 1, column: 1, endLine: 1, endColumn: 1, ...(fatal && { fatal: true }) };
+}
+
+/**
+ * Reads (unless `read` holds its bytes already), lints and (with --fix) writes one file. Per-file failures become
+ * messages; the run goes on.
+ */
+function lintFile(
+  file: string,
+  options: LintFilesOptions,
+  settings: RuleSetting[],
+  lintOptions: LintOptions,
+  rules: readonly AnyRule[],
+  parser: Awaited<ReturnType<typeof pythonParser>>,
+  sources: Map<string, string>,
+  read?: Buffer,
+): LintResult {
+  let bytes: Buffer;
+  let source: DecodedSource;
+  try {
+    // a FIFO or device named like a Python file would block the run or never end
+    if (!read && !fs.statSync(file).isFile()) return toResult(file, [fileProblem('Not a regular file (a FIFO, socket or device): not read.', true)], false);
+    bytes = read ?? fs.readFileSync(file);
+  } catch (error) {
+    return toResult(file, [fileProblem(`Cannot read file: ${(error as Error).message}`, true)], false);
+  }
+  try {
+    source = decodePython(bytes);
+  } catch (error) {
+    return toResult(file, [fileProblem((error as Error).message, true)], false);
+  }
+  const body = source.text;
+  sources.set(file, body);
+  if (!source.writable) {
+    // an encoding we cannot write back (gbk, shift_jis…): report, and offer the fixes as suggestions only
+    const problems = lintText(parser, body, file, settings, lintOptions).map((p) =>
+      p.fix ? { ...p, fix: undefined, fixSafety: undefined, suggestions: [{ desc: `Not applied: pylint-torch cannot write files in ${source.encoding}`, fix: p.fix }, ...(p.suggestions ?? [])] } : p,
+    );
+    return toResult(file, problems, Boolean(options.unsafeFixes));
+  }
+  if (rules.some((rule) => rule.text && matchesTextCheck(rule.text, file))) return toResult(file, lintNonPythonText(body, file, settings, lintOptions), false);
+  const unfixed = (why: string) =>
+    countResult({ filePath: file, messages: [fileProblem(why, false), ...toResult(file, lintText(parser, body, file, settings, lintOptions), Boolean(options.unsafeFixes)).messages] });
+  try {
+    if (!options.fix && !options.fixDryRun) return toResult(file, lintText(parser, body, file, settings, lintOptions), Boolean(options.unsafeFixes));
+    const outcome = lintAndFix(parser, body, file, settings, Boolean(options.unsafeFixes), lintOptions);
+    const result = toResult(file, outcome.problems, Boolean(options.unsafeFixes));
+    if (outcome.output === body) return result;
+    const fixed = toResult(file, outcome.applied, true).messages;
+    if (options.fixDryRun) {
+      return { ...result, output: source.bom + outcome.output, fixCount: outcome.fixCount, fixed };
+    }
+    const encoded = source.encode(outcome.output);
+    if (!encoded) return unfixed(`The fixed text cannot be written in this file's encoding (${source.encoding}); no fix was written.`);
+    let written: WriteOutcome;
+    try {
+      written = writeIfUnchanged(file, encoded, bytes);
+    } catch (error) {
+      return unfixed(`Cannot write fixes: ${(error as Error).message}`);
+    }
+    if (written !== 'written') return unfixed(NOT_WRITTEN[written]);
+    sources.set(file, outcome.output);
+    return { ...result, fixCount: outcome.fixCount, fixed };
+  } catch (error) {
+    const detail = process.env.PYLINT_TORCH_DEBUG ? ((error as Error).stack ?? String(error)) : String(error);
+    return toResult(file, [fileProblem(`Internal error while linting this file (please report it; set PYLINT_TORCH_DEBUG=1 for a stack trace): ${detail}`, true)], false);
+  }
+}
+
+const NOT_WRITTEN: Record<Exclude<WriteOutcome, 'written'>, string> = {
+  changed: 'File changed on disk while pylint-torch was fixing it; no fix was written. Run again.',
+  'read-only': 'File is read-only; no fix was written (make it writable to let --fix change it).',
+  'hard-linked': 'File has several hard links; no fix was written (rewriting it would split the links).',
+};
+
+/**
+ * Finds what a callee that is not torch's own loader stands for: a module-level wrapper of this file, a wrapper
+ * imported from another project file, or a known third-party loader (config `knownLoaders` over the built-in table).
+ */
+function loaderResolver(index: ProjectIndex, config: Readonly<Record<string, KnownLoader>> | undefined): NonNullable<ProjectContext['resolveLoader']> {
+  return (file, scopes, callee) => {
+    if (callee.type === 'identifier') {
+      const bindings = scopes.bindingsOf(callee);
+      if (bindings?.length === 1 && bindings[0].kind === 'def') {
+        const local = bindings[0].scope.kind === 'module' ? index.summary(file)?.loaders.get(callee.text) : undefined;
+        return local && wrapperLoadFunction(local, `${index.displayPath(local.file)}:${local.line}`);
+      }
+    }
+    const name = scopes.qualifiedName(callee);
+    if (name === undefined) return undefined;
+    if (config && Object.hasOwn(config, name)) return knownLoadFunction(name, config[name]); // the user said so
+    const wrapper = index.findLoader(file, name);
+    if (wrapper) return wrapperLoadFunction(wrapper, `${index.displayPath(wrapper.file)}:${wrapper.line}`);
+    // the built-in table describes third-party code: inside the project that defines it, its source decides
+    if (index.definesFunction(file, name)) return undefined;
+    return Object.hasOwn(BUILTIN_LOADERS, name) ? knownLoadFunction(name, BUILTIN_LOADERS[name]) : undefined;
+  };
+}
+
+/** Inspects a checkpoint file found in the linted paths with the rule that checks checkpoints, judged by the lowest torch the project allows. */
+async function lintCheckpointFile(file: string, setting: RuleSetting, options: InspectOptions): Promise<LintResult> {
+  let size = 0;
+  try {
+    size = fs.statSync(file).size;
+  } catch (error) {
+    return toResult(file, [fileProblem(`Cannot read file: ${(error as Error).message}`, true)], false);
+  }
+  // a zip checkpoint costs its central directory and data.pkl whatever its size; other formats are read in full
+  const max = setting.rule.binary!.maxBytes(setting.options);
+  if (size > max && !isZipFile(file)) {
+    const { id, messages } = setting.rule.meta;
+    const message = interpolate(messages.notInspected, { size: String(size), max: String(max) });
+    return toResult(file, [{ ruleId: id, messageId: 'notInspected', severity: 1, message, line: 1, column: 1, endLine: 1, endColumn: 1, fileLevel: true }], false);
+  }
+  return toResult(file, binaryProblems(file, await inspectCheckpoint(file, options), setting), false);
+}
+
+/** A module outside the linted paths, parsed once for its summary; undefined when it cannot be read or decoded. */
+function summarizeFile(file: string, parser: Awaited<ReturnType<typeof pythonParser>>): ModuleSummary | undefined {
+  let text: string;
+  try {
+    text = decodePython(readRegularFile(file)).text;
+  } catch {
+    return undefined;
+  }
+  const tree = parsePython(parser, text);
+  try {
+    return summarizeModule(file, analyzeScopes(tree.rootNode));
+  } finally {
+    tree.delete();
+  }
+}
+
+/** The nearest folder at or above `dir` that holds `.git`, if any. */
+function gitRoot(dir: string): string | undefined {
+  for (let current = dir; ; current = path.dirname(current)) {
+    if (fs.existsSync(path.join(current, '.git'))) return current;
+    if (path.dirname(current) === current) return undefined;
+  }
+}
+
+function isDirectory(p: string): boolean {
+  try {
+    return fs.statSync(p).isDirectory();
+  } catch {
+    return false;
+  }
+}
+
+
