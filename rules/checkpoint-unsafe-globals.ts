@@ -2,11 +2,11 @@ import { allowlistAdvice, type Inspection } from '../src/checkpoint/inspect';
 import type { Node } from '../src/syntax/parse';
 import { stringValue, unparen } from '../src/syntax/python';
 import { createRule } from '../src/engine/rule';
-import { torchContext } from '../src/torch/services';
+import { loadCallIn, weightsOnlyIn, torchContext } from '../src/torch/services';
 import { checkpointOf, neededGlobals, planSafeGlobals } from '../src/torch/repairs/weights-only';
 import { addArgument } from '../src/syntax/edits';
 import type { FileScopes } from '../src/syntax/scope';
-import { allowlistEntryName, loadCallIn, pathArgument, pickleModuleArgument, safeGlobalsAround, weightsOnlyIn } from '../src/torch/api';
+import { allowlistEntryName, pathArgument, pickleModuleArgument, safeGlobalsAround } from '../src/torch/api';
 
 interface Options {
   /** Extensions of the files inspected. */
@@ -96,7 +96,7 @@ export default createRule<MessageId, Options, Inspection>({
         // a call whose list cannot be read might allow anything (no report)
         const processWide = new Set<string>();
         for (const file of found.allowlistFiles) {
-          const allowed = context.project.index?.summary(file)?.processAllowlist;
+          const allowed = context.project.index?.summary(file)?.extra.processAllowlist;
           if (allowed === undefined || allowed === 'unknown') return;
           for (const name of allowed) processWide.add(name);
         }

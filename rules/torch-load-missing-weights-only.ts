@@ -2,8 +2,8 @@ import { addArgument } from '../src/syntax/edits';
 import type { Node } from '../src/syntax/parse';
 import { unparen } from '../src/syntax/python';
 import { createRule } from '../src/engine/rule';
-import { torchContext } from '../src/torch/services';
-import { insideSafeGlobals, loadCallIn, pickleModuleArgument, viaText, weightsOnlyIn } from '../src/torch/api';
+import { loadCallIn, weightsOnlyIn, torchContext } from '../src/torch/services';
+import { insideSafeGlobals, pickleModuleArgument, viaText } from '../src/torch/api';
 import { chooseWeightsOnlyRepair, migrationRepair, type WeightsOnlyRepair } from '../src/torch/repairs/weights-only';
 import { stateDictUse } from '../src/torch/values';
 

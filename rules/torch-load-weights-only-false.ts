@@ -1,9 +1,9 @@
 import type { Node } from '../src/syntax/parse';
 import { unparen } from '../src/syntax/python';
 import { createRule } from '../src/engine/rule';
-import { torchContext } from '../src/torch/services';
+import { loadCallIn, weightsOnlyIn, torchContext } from '../src/torch/services';
 import { untrustedSource } from '../src/analysis/taint';
-import { insideSafeGlobals, loadCallIn, pathArgument, viaText, weightsOnlyIn } from '../src/torch/api';
+import { insideSafeGlobals, pathArgument, viaText } from '../src/torch/api';
 import { chooseWeightsOnlyRepair } from '../src/torch/repairs/weights-only';
 import { stateDictUse } from '../src/torch/values';
 

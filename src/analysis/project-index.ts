@@ -9,9 +9,6 @@ import type { Node } from '../syntax/parse';
 import type { Constant } from './constants';
 import { namedChildren, unparen } from '../syntax/python';
 import type { FileScopes } from '../syntax/scope';
-import { type LoadSite, type SaveSite, summarizeLoads, summarizeSaves } from '../torch/saves';
-import { processAllowlist } from '../torch/api';
-import { type LoaderSummary, summarizeLoaders } from '../torch/loaders';
 
 /** A base class as written: a class of the same module, or a qualified name (`torch.nn.Module`, `.base.Base`). */
 export type BaseRef = { local: string } | { qualified: string };
@@ -23,35 +20,30 @@ export interface ClassSummary {
   bases: BaseRef[];
 }
 
-/** What one module defines at its top level. */
-export interface ModuleSummary {
+/**
+ * What one module defines at its top level, and `extra`: what a rule family's summarizer adds (the torch rules:
+ * load wrappers, saves and loads, see src/torch/summary.ts). Plain data.
+ */
+export interface ModuleSummary<Extra = unknown> {
   file: string;
   classes: Map<string, ClassSummary>;
   /** Module-level names bound by imports (re-exports such as `from .models import Net` in `__init__.py`). */
   imports: Map<string, string>;
-  /** Module-level functions that wrap torch.load and forward weights_only. */
-  loaders: Map<string, LoaderSummary>;
   /** Module-level names bound once to True, False or None. */
   constants: Map<string, Constant>;
   /** Names of module-level functions (wrappers or not). */
   functions: Set<string>;
   /** Modules re-exported with `from m import *`. */
   stars: string[];
-  /** What the file's `add_safe_globals([...])` calls allowlist process-wide (see torch.ts `processAllowlist`). */
-  processAllowlist: string[] | 'unknown';
-  /** Its torch.save calls with a string-literal path, and what they pickle (src/saves.ts). */
-  saves: SaveSite[];
-  /** Its torch.load calls with a string-literal path (src/saves.ts). */
-  loads: LoadSite[];
-  /**
-   * Every name the file binds in any scope: to the qualified name it imports (`Net` → `app.models.Net`), or null when
-   * some binding of it is not an import of that one name (an assignment, a def, another import).
-   */
-  boundNames: Map<string, string | null>;
+  /** What the summarizer of the caller adds. */
+  extra: Extra;
 }
 
+/** Computes the `extra` part of a module's summary from the same scopes. */
+export type Summarizer<Extra> = (file: string, scopes: FileScopes) => Extra;
+
 /** Builds a module's summary from its scopes (no extra parse). */
-export function summarizeModule(file: string, scopes: FileScopes): ModuleSummary {
+export function summarizeModule<Extra>(file: string, scopes: FileScopes, extra: Summarizer<Extra>): ModuleSummary<Extra> {
   const classes = new Map<string, ClassSummary>();
   const imports = new Map<string, string>();
   for (const [name, bindings] of scopes.module.bindings) {
@@ -66,28 +58,14 @@ export function summarizeModule(file: string, scopes: FileScopes): ModuleSummary
     if (value === 'true' || value === 'false' || value === 'none') constants.set(name, value);
   }
   const functions = new Set([...scopes.module.bindings].filter(([, b]) => b.some((x) => x.kind === 'def')).map(([name]) => name));
-  // the checkpoint-related parts walk every identifier: only for files whose text can hold what they look for
-  const text = scopes.module.node.text;
-  const pairs = QUOTED_CHECKPOINT.test(text) || /\bsave\s*\(/.test(text);
-  return {
-    file,
-    classes,
-    imports,
-    loaders: summarizeLoaders(file, scopes),
-    constants,
-    functions,
-    stars: [...scopes.module.starImports],
-    processAllowlist: text.includes('add_safe_globals') ? processAllowlist(scopes) : [],
-    saves: pairs ? summarizeSaves(file, scopes) : [],
-    loads: pairs ? summarizeLoads(file, scopes) : [],
-    boundNames: pairs ? boundNames(scopes) : new Map(),
-  };
+  return { file, classes, imports, constants, functions, stars: [...scopes.module.starImports], extra: extra(file, scopes) };
 }
 
-/** A quoted string ending with a checkpoint extension (the default ones), as the CLI's pre-scan finds them. */
-const QUOTED_CHECKPOINT = /["'][^"'\n\r]*\.(?:pt|pth|ckpt|bin|pkl|pickle|tar)["']/;
-
-function boundNames(scopes: FileScopes): Map<string, string | null> {
+/**
+ * Every name the file binds in any scope: to the qualified name it imports (`Net` → `app.models.Net`), or null when
+ * some binding of it is not an import of that one name (an assignment, a def, another import).
+ */
+export function boundNames(scopes: FileScopes): Map<string, string | null> {
   const names = new Map<string, string | null>();
   for (const scope of scopes.allScopes()) {
     for (const [name, bindings] of scope.bindings) {
@@ -118,7 +96,7 @@ function basesOf(cls: Node, scopes: FileScopes): BaseRef[] {
 }
 
 /** Gives the summary of a Python file, parsing it (once) if no one has yet; undefined if it cannot be read. */
-export type ModuleProvider = (file: string) => ModuleSummary | undefined;
+export type ModuleProvider<Extra = unknown> = (file: string) => ModuleSummary<Extra> | undefined;
 
 /** Module ancestors that make a class an nn.Module, and why, for messages. */
 export interface ClassVerdict {
@@ -126,11 +104,11 @@ export interface ClassVerdict {
   reason: string;
 }
 
-export class ProjectIndex {
+export class ProjectIndex<Extra = unknown> {
   constructor(
     /** Folders to resolve absolute imports from, besides the importing file's own folder and package root. */
     private readonly roots: readonly string[],
-    private readonly provide: ModuleProvider,
+    private readonly provide: ModuleProvider<Extra>,
   ) {}
 
   /**
@@ -184,19 +162,22 @@ export class ProjectIndex {
     return this.findClass(fromFile, qualified, 0) !== undefined;
   }
 
-  /** The load wrapper a qualified name denotes (`.utils.load_ckpt`, `app.utils.load_ckpt`), following re-exports. */
-  findLoader(fromFile: string, qualified: string): LoaderSummary | undefined {
-    const found = this.findSymbol(fromFile, qualified, 0, (summary, name) => summary.loaders.get(name));
-    return found?.value;
-  }
-
   /** The class a qualified name denotes, following re-exports through `__init__.py` and other modules. */
   private findClass(fromFile: string, qualified: string, depth: number): { file: string; cls: ClassSummary } | undefined {
     const found = this.findSymbol(fromFile, qualified, depth, (summary, name) => summary.classes.get(name));
     return found && { file: found.file, cls: found.value };
   }
 
-  private findSymbol<T>(fromFile: string, qualified: string, depth: number, pick: (summary: ModuleSummary, name: string) => T | undefined): { file: string; value: T } | undefined {
+  /**
+   * What `pick` finds for the symbol a qualified name denotes (`.models.Net`, `app.models.Net`, as resolved in
+   * `fromFile`), following re-exports through `__init__.py`, other modules and star imports (at most 8 hops), with
+   * the file that has it; undefined when nothing does.
+   */
+  lookup<T>(fromFile: string, qualified: string, pick: (summary: ModuleSummary<Extra>, name: string) => T | undefined): { file: string; value: T } | undefined {
+    return this.findSymbol(fromFile, qualified, 0, pick);
+  }
+
+  private findSymbol<T>(fromFile: string, qualified: string, depth: number, pick: (summary: ModuleSummary<Extra>, name: string) => T | undefined): { file: string; value: T } | undefined {
     if (depth > 8) return undefined;
     if (qualified.startsWith(SELF)) {
       const summary = this.provide(fromFile);
@@ -251,7 +232,7 @@ export class ProjectIndex {
   }
 
   /** The summary of a file (parsing it once if needed). */
-  summary(file: string): ModuleSummary | undefined {
+  summary(file: string): ModuleSummary<Extra> | undefined {
     return this.provide(file);
   }
 }

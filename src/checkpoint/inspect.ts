@@ -5,7 +5,7 @@
  */
 import * as fs from 'node:fs';
 import { dangerReason, isBlocked } from './dangerous';
-import { readBytes } from '../project/source';
+import { readBytes } from '../io/read';
 import { ALLOWLISTS } from './allowlists';
 import { DEFAULT_LIMITS, type PickleGlobal, UNRESOLVED, WEIGHTS_ONLY_OPCODES, walkPickle, type WalkLimits, type WalkResult } from './pickle';
 import { endOfCentralDirectory, openZip, type ZipArchive, ZipLimitError, type ZipLimits } from './zip';

@@ -7,7 +7,7 @@
 import * as fs from 'node:fs';
 import { Readable } from 'node:stream';
 import yauzl from 'yauzl';
-import { readBytes } from '../project/source';
+import { readBytes } from '../io/read';
 
 export interface ZipLimits {
   /** Largest member (uncompressed) that is read into memory, in bytes. */

@@ -12,7 +12,8 @@ import { ConfigError, parseRuleFlag } from '../project/config';
 import { FormatName, formatters } from '../report/formatters';
 import { countResult, type LintResult } from '../report/results';
 import { lintFiles } from '../run/lint-files';
-import { loadRuleDocs, VERSION } from '../version';
+import { VERSION } from '../io/package';
+import { loadRuleDocs } from '../report/rule-docs';
 import { runInspect } from './inspect';
 import { type CliIO, processIO } from './io';
 
@@ -158,7 +159,7 @@ async function lint(options: Options, io: CliIO): Promise<number> {
       fixed: options.fix,
       dryRun: options.fixDryRun,
       toolVersion: VERSION,
-      ruleDocs: options.format === 'sarif' ? loadRuleDocs() : undefined,
+      ruleDocs: options.format === 'sarif' ? loadRuleDocs(rules) : undefined,
       sarifFixes: options.sarifFixes,
     });
   }

@@ -6,6 +6,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import yargs from 'yargs';
+import { rules } from '../../rules';
 import checkpointRule from '../../rules/checkpoint-unsafe-globals';
 import { allowlistAdvice, type Inspection } from '../checkpoint/inspect';
 import { binaryProblems } from '../engine/linter';
@@ -13,7 +14,8 @@ import { ConfigError } from '../project/config';
 import { formatters } from '../report/formatters';
 import { toResult } from '../report/results';
 import { inspectCheckpoints } from '../run/inspect-files';
-import { loadRuleDocs, VERSION } from '../version';
+import { VERSION } from '../io/package';
+import { loadRuleDocs } from '../report/rule-docs';
 import type { CliIO } from './io';
 
 export async function runInspect(argv: readonly string[], io: CliIO): Promise<number> {
@@ -95,7 +97,7 @@ async function inspectCommand(argv: readonly string[], io: CliIO): Promise<numbe
 function sarifReport(inspections: readonly Inspection[], cwd: string): string {
   const setting = { rule: checkpointRule, severity: 'warn' as const, options: checkpointRule.defaultOptions };
   const results = inspections.map((i) => toResult(i.filePath, binaryProblems(i.filePath, i, setting), false));
-  return formatters.sarif(results, { cwd, rules: [checkpointRule], sources: new Map(), color: false, fixed: false, dryRun: false, toolVersion: VERSION, ruleDocs: loadRuleDocs() });
+  return formatters.sarif(results, { cwd, rules: [checkpointRule], sources: new Map(), color: false, fixed: false, dryRun: false, toolVersion: VERSION, ruleDocs: loadRuleDocs(rules) });
 }
 
 function stylish(results: readonly Inspection[], cwd: string): string {

@@ -13,7 +13,7 @@ import Ajv from 'ajv';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { dangerReason, isAllowlistable, isBlocked } from '../checkpoint/dangerous';
-import { readRegularFile } from './source';
+import { readRegularFile } from '../io/read';
 import type { RuleSetting } from '../engine/linter';
 import type { AnyRule, Severity, SeveritySetting } from '../engine/rule';
 import type { KnownLoader } from '../torch/loaders';

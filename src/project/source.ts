@@ -2,7 +2,6 @@
  * Decoding Python source files as Python does: UTF-8 by default (PEP 3120), a UTF-8 BOM, or the encoding declared
  * by a coding cookie on line 1 or 2 (PEP 263, `# -*- coding: latin-1 -*-`). Fixed text is encoded back the same way.
  */
-import * as fs from 'node:fs';
 import { TextDecoder } from 'node:util';
 
 /** A decoded file: its text (without BOM), and how to turn fixed text back into the file's bytes. */
@@ -105,28 +104,4 @@ function singleByteTable(encoding: string): Map<string, number> | undefined {
   }
   tables.set(encoding, table);
   return table;
-}
-
-/**
- * Reads a whole file, refusing anything but a regular file (a FIFO or device would block or never end).
- * @throws Error `not a regular file` for those, and the file system's errors.
- */
-export function readRegularFile(file: string): Buffer {
-  if (!fs.statSync(file).isFile()) throw new Error(`not a regular file: ${file}`);
-  return fs.readFileSync(file);
-}
-
-/**
- * Reads `length` bytes of a file from byte `position` (fewer when the file ends first: the rest stays zero).
- * @throws the file system's errors.
- */
-export function readBytes(file: string, position: number, length: number): Buffer {
-  const data = Buffer.alloc(length);
-  const fd = fs.openSync(file, 'r');
-  try {
-    fs.readSync(fd, data, 0, length, position);
-  } finally {
-    fs.closeSync(fd);
-  }
-  return data;
 }

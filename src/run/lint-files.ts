@@ -10,9 +10,11 @@ import { discoverFiles, type IgnoreRules } from '../project/discover';
 import { binaryProblems, lintAndFix, type LintOptions, lintNonPythonText, lintText, matchesTextCheck, type Problem, type RuleSetting } from '../engine/linter';
 import { parsePython, pythonParser } from '../syntax/parse';
 import { type ModuleSummary, ProjectIndex, summarizeModule } from '../analysis/project-index';
+import { findLoader, summarizeTorch, type TorchIndex, type TorchSummary } from '../torch/summary';
 import { BUILTIN_LOADERS, type KnownLoader, knownLoadFunction, wrapperLoadFunction } from '../torch/loaders';
 import { analyzeScopes, type FileScopes } from '../syntax/scope';
-import { decodePython, type DecodedSource, readRegularFile } from '../project/source';
+import { decodePython, type DecodedSource } from '../project/source';
+import { readRegularFile } from '../io/read';
 import { countResult, type LintResult, toResult } from '../report/results';
 import { type AnyRule, interpolate, type SeveritySetting } from '../engine/rule';
 import type { ProjectContext } from '../torch/services';
@@ -99,11 +101,11 @@ export async function lintFiles(paths: readonly string[], options: LintFilesOpti
 
   // The repository index is demand-driven: a rule asking about another module gets that module linted now (its one
   // parse registers its summary), or, for a file outside the linted paths, parsed once just for its summary.
-  const summaries = new Map<string, ModuleSummary | null>();
+  const summaries = new Map<string, ModuleSummary<TorchSummary> | null>();
   const lintSet = new Set(discovery.files);
   const resultsByFile = new Map<string, LintResult>();
   const inProgress = new Set<string>();
-  const provide = (file: string): ModuleSummary | undefined => {
+  const provide = (file: string): ModuleSummary<TorchSummary> | undefined => {
     if (!summaries.has(file) && lintSet.has(file) && !inProgress.has(file)) processFile(file);
     if (!summaries.has(file)) summaries.set(file, summarizeFile(file, parser) ?? null);
     return summaries.get(file) ?? undefined;
@@ -113,7 +115,7 @@ export async function lintFiles(paths: readonly string[], options: LintFilesOpti
   const roots = [...new Set([cwd, ...argDirs, ...[cwd, ...argDirs].map(gitRoot).filter((r): r is string => r !== undefined)])];
   const index = new ProjectIndex(roots, provide);
   const onParsed = (file: string, scopes: FileScopes) => {
-    if (!summaries.has(file)) summaries.set(file, summarizeModule(file, scopes));
+    if (!summaries.has(file)) summaries.set(file, summarizeModule(file, scopes, summarizeTorch));
   };
   // checkpoint files Python code names in string literals, inspected now so that rules can ask synchronously
   const checkpointSetting = ruleSettings(rules, undefined, new Map()).find((s) => s.rule.binary);
@@ -131,8 +133,8 @@ export async function lintFiles(paths: readonly string[], options: LintFilesOpti
   const projectFor = (file: string, config: Config | undefined): ProjectContext => ({
     checkpoint: (from, literal) => references.get(from, literal),
     trustedGlobals: config?.trustedGlobals,
-    savesOf: (literal) => references.filesWith(literal).flatMap((f) => index.summary(f)?.saves.filter((s) => s.literal === literal) ?? []),
-    loadsOf: (literal) => references.filesWith(literal).flatMap((f) => index.summary(f)?.loads.filter((l) => l.literal === literal) ?? []),
+    savesOf: (literal) => references.filesWith(literal).flatMap((f) => index.summary(f)?.extra.saves.filter((s) => s.literal === literal) ?? []),
+    loadsOf: (literal) => references.filesWith(literal).flatMap((f) => index.summary(f)?.extra.loads.filter((l) => l.literal === literal) ?? []),
     mentionsOf: (literal) => references.mentions(literal),
     ruleEnabled: (other, ruleId) => ruleSettings(rules, configFor(path.dirname(other)), overrides).some((s) => s.rule.meta.id === ruleId),
     torch: torchFor(file, config),
@@ -266,19 +268,19 @@ const NOT_WRITTEN: Record<Exclude<WriteOutcome, 'written'>, string> = {
  * Finds what a callee that is not torch's own loader stands for: a module-level wrapper of this file, a wrapper
  * imported from another project file, or a known third-party loader (config `knownLoaders` over the built-in table).
  */
-function loaderResolver(index: ProjectIndex, config: Readonly<Record<string, KnownLoader>> | undefined): NonNullable<ProjectContext['resolveLoader']> {
+function loaderResolver(index: TorchIndex, config: Readonly<Record<string, KnownLoader>> | undefined): NonNullable<ProjectContext['resolveLoader']> {
   return (file, scopes, callee) => {
     if (callee.type === 'identifier') {
       const bindings = scopes.bindingsOf(callee);
       if (bindings?.length === 1 && bindings[0].kind === 'def') {
-        const local = bindings[0].scope.kind === 'module' ? index.summary(file)?.loaders.get(callee.text) : undefined;
+        const local = bindings[0].scope.kind === 'module' ? index.summary(file)?.extra.loaders.get(callee.text) : undefined;
         return local && wrapperLoadFunction(local, `${index.displayPath(local.file)}:${local.line}`);
       }
     }
     const name = scopes.qualifiedName(callee);
     if (name === undefined) return undefined;
     if (config && Object.hasOwn(config, name)) return knownLoadFunction(name, config[name]); // the user said so
-    const wrapper = index.findLoader(file, name);
+    const wrapper = findLoader(index, file, name);
     if (wrapper) return wrapperLoadFunction(wrapper, `${index.displayPath(wrapper.file)}:${wrapper.line}`);
     // the built-in table describes third-party code: inside the project that defines it, its source decides
     if (index.definesFunction(file, name)) return undefined;
@@ -305,7 +307,7 @@ async function lintCheckpointFile(file: string, setting: RuleSetting, options: I
 }
 
 /** A module outside the linted paths, parsed once for its summary; undefined when it cannot be read or decoded. */
-function summarizeFile(file: string, parser: Awaited<ReturnType<typeof pythonParser>>): ModuleSummary | undefined {
+function summarizeFile(file: string, parser: Awaited<ReturnType<typeof pythonParser>>): ModuleSummary<TorchSummary> | undefined {
   let text: string;
   try {
     text = decodePython(readRegularFile(file)).text;
@@ -314,7 +316,7 @@ function summarizeFile(file: string, parser: Awaited<ReturnType<typeof pythonPar
   }
   const tree = parsePython(parser, text);
   try {
-    return summarizeModule(file, analyzeScopes(tree.rootNode));
+    return summarizeModule(file, analyzeScopes(tree.rootNode), summarizeTorch);
   } finally {
     tree.delete();
   }

@@ -5,7 +5,6 @@
 import type { Node } from '../syntax/parse';
 import { argumentValue, CallArguments, callArguments, callEndingWith, stringValue, unparen } from '../syntax/python';
 import { constantValue, type Constant, dictKey, type ImportedConstant } from '../analysis/constants';
-import type { ProjectContext } from './services';
 import type { FileScopes } from '../syntax/scope';
 
 /** A member of the torch.load family and the shape of its signature. */
@@ -221,19 +220,8 @@ export function insideSafeGlobals(node: Node, scopes: FileScopes): boolean {
   return safeGlobalsAround(node, scopes) !== undefined;
 }
 
-/** The torch.load-family call (torch's own, a project wrapper or a known loader) that `call` makes in a rule's file. */
-export function loadCallIn(context: { filePath: string; scopes: FileScopes; project: ProjectContext }, call: Node): LoadCall | undefined {
-  const { resolveLoader } = context.project;
-  return asLoadCall(call, context.scopes, resolveLoader && ((callee) => resolveLoader(context.filePath, context.scopes, callee)));
-}
-
 /** `" (which wraps torch.load, utils.py:12)"` for wrappers and known loaders, empty for torch's own functions. */
 export function viaText(fn: LoadFunction): string {
   return fn.via ? ` (which wraps torch.load, ${fn.via})` : '';
 }
 
-/** What weights_only a call passes, with constants imported from other project modules resolved. */
-export function weightsOnlyIn(context: { filePath: string; scopes: FileScopes; project: ProjectContext }, load: LoadCall) {
-  const { importedConstant } = context.project;
-  return resolvedWeightsOnly(load, context.scopes, importedConstant && ((q) => importedConstant(context.filePath, q)));
-}

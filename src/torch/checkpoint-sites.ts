@@ -7,7 +7,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { CONFIG_NAMES } from './saves';
-import { readBytes } from '../project/source';
+import { readBytes } from '../io/read';
 import { type Inspection, inspectCheckpoint, type InspectOptions } from '../checkpoint/inspect';
 
 /** A checkpoint file a literal names, as a rule sees it. */

@@ -6,11 +6,11 @@
 import type { Node } from '../syntax/parse';
 import type { FileScopes } from '../syntax/scope';
 import type { Constant } from '../analysis/constants';
-import type { ProjectIndex } from '../analysis/project-index';
 import type { RuleContext } from '../engine/rule';
-import type { LoadFunction } from './api';
+import { asLoadCall, type LoadCall, type LoadFunction, resolvedWeightsOnly } from './api';
 import type { CheckpointReference } from './checkpoint-sites';
 import type { LoadSite, SaveSite } from './saves';
+import type { TorchIndex } from './summary';
 import type { TorchRequirement } from './version';
 
 /** What is known about the project a file belongs to. */
@@ -20,7 +20,7 @@ export interface ProjectContext {
   /** The same for another file of the linted set (its own folder's declarations and config). */
   torchOf?: (filePath: string) => TorchRequirement;
   /** Other modules of the project (classes across files); absent when linting a lone text. */
-  index?: ProjectIndex;
+  index?: TorchIndex;
   /** The value of a True/False/None constant another project module defines (`.config.SAFE` from `filePath`). */
   importedConstant?: (filePath: string, qualified: string) => Constant;
   /**
@@ -58,4 +58,16 @@ export type TorchRuleContext<MessageIds extends string, Options> = RuleContext<M
 export function torchContext<MessageIds extends string, Options>(context: RuleContext<MessageIds, Options>): TorchRuleContext<MessageIds, Options> {
   const services = context.services as ProjectContext | undefined;
   return { ...context, project: services?.torch ? services : UNKNOWN_PROJECT };
+}
+
+/** The torch.load-family call (torch's own, a project wrapper or a known loader) that `call` makes in a rule's file. */
+export function loadCallIn(context: { filePath: string; scopes: FileScopes; project: ProjectContext }, call: Node): LoadCall | undefined {
+  const { resolveLoader } = context.project;
+  return asLoadCall(call, context.scopes, resolveLoader && ((callee) => resolveLoader(context.filePath, context.scopes, callee)));
+}
+
+/** What weights_only a call passes, with constants imported from other project modules resolved. */
+export function weightsOnlyIn(context: { filePath: string; scopes: FileScopes; project: ProjectContext }, load: LoadCall) {
+  const { importedConstant } = context.project;
+  return resolvedWeightsOnly(load, context.scopes, importedConstant && ((q) => importedConstant(context.filePath, q)));
 }

@@ -9,7 +9,7 @@ import { parse as parseToml } from 'smol-toml';
 import { parse as parseYaml } from 'yaml';
 import type { Parser } from 'web-tree-sitter';
 import { parsePython } from '../syntax/parse';
-import { readRegularFile } from '../project/source';
+import { readRegularFile } from '../io/read';
 import type { Node } from '../syntax/parse';
 import { callArguments, namedChildren, stringValue, unparen } from '../syntax/python';
 

@@ -8,7 +8,7 @@ import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { LintMessage, LintResult } from '../results';
 import { REPOSITORY_URL } from '../../engine/rule';
-import type { FormatContext } from './index';
+import type { FormatContext } from './context';
 
 const level = (severity: 1 | 2) => (severity === 2 ? 'error' : 'warning');
 

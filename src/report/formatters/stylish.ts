@@ -2,7 +2,7 @@
  * ESLint's default "stylish" output: problems grouped by file, a summary, colour only when asked (on a TTY).
  */
 import { UNSAFE_FIX_DESC, type LintResult } from '../results';
-import type { FormatContext } from './index';
+import type { FormatContext } from './context';
 
 const paint = (on: boolean, code: string) => (text: string) => (on ? `\u001b[${code}m${text}\u001b[0m` : text);
 const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : /(x|s)$/.test(word) ? 'es' : 's'}`;

@@ -303,7 +303,7 @@ export function stateDictMigration(context: { project: ProjectContext }, literal
   // the loads rebuild the model by the class's own name, imported where it is not: it must be free in their files
   const local = migration.classQualified.slice(migration.classQualified.lastIndexOf('.') + 1);
   for (const file of new Set(loads.map((l) => l.file))) {
-    const bound = context.project.index?.summary(file)?.boundNames;
+    const bound = context.project.index?.summary(file)?.extra.boundNames;
     if (!bound || (bound.has(local) && bound.get(local) !== migration.classQualified)) {
       return { reason: `\`${local}\` means something else in ${context.project.index?.displayPath(file) ?? file}`, loads: migration.loads };
     }
