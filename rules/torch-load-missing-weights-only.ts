@@ -2,10 +2,9 @@ import { addArgument } from '../src/syntax/edits';
 import type { Node } from '../src/syntax/parse';
 import { unparen } from '../src/syntax/python';
 import { createRule } from '../src/engine/rule';
-import { loadCallIn, weightsOnlyIn, torchContext } from '../src/torch/services';
-import { insideSafeGlobals, pickleModuleArgument, viaText } from '../src/torch/api';
+import { loadCallIn, weightsOnlyIn, stateDictEvidence, torchContext } from '../src/torch/services';
+import { blocksWeightsOnly, insideSafeGlobals, pickleModuleArgument, viaText } from '../src/torch/api';
 import { chooseWeightsOnlyRepair, migrationRepair, type WeightsOnlyRepair } from '../src/torch/repairs/weights-only';
-import { stateDictUse } from '../src/torch/values';
 
 /**
  * A torch.load-family call that does not say `weights_only`. Before torch 2.6 (and for the hub loaders on every
@@ -32,7 +31,7 @@ export default createRule({
       missingRemote:
         '`{{callee}}()` without `weights_only` defaults to `weights_only=False` on every torch version: a downloaded file is unpickled with full pickle. Pass `weights_only=True`.',
       raiseRequirement:
-        '`{{callee}}()`{{via}} without `{{keyword}}` unpickles with full pickle on older torch (code execution on a malicious file), and {{declared}} allows torch older than {{since}}, whose `{{owner}}` has no `weights_only` keyword: require torch>={{since}}, then pass `{{keyword}}=True`.',
+        '`{{callee}}()`{{via}} without `{{keyword}}` can unpickle arbitrary objects (code execution on a malicious file), and {{declared}} allows torch older than {{since}}, whose `{{owner}}` has no `weights_only` keyword: require torch>={{since}}, then pass `{{keyword}}=True`.',
       addWeightsOnly: 'Pass `{{keyword}}=True` (a suggestion, never applied by --fix: {{reason}}).',
     },
     schema: false,
@@ -61,21 +60,31 @@ export default createRule({
         const keyword = load.fn.weightsOnlyName ?? 'weights_only';
         // No fix when `*args` may hold pickle_module (weights_only=True would raise), or in an `except TypeError:`
         // fallback that exists for torch builds without the weights_only keyword (adding it would raise again).
-        const edit = none
-          ? { range: [none.startIndex, none.endIndex] as [number, number], text: 'True' }
-          : load.args.hasListSplat || insideExceptTypeError(node) || load.fn.acceptsWeightsOnly === false
-            ? undefined
-            : addArgument(node, `${keyword}=True`, context.text);
+        // Nor when an argument cannot be combined with weights_only=True (`pickle_module`, or a pickle argument the
+        // weights_only unpickler does not take, also through a `**dict` not known to lack them).
+        // A `**dict` that only may carry one leaves the edit as a suggestion.
+        const blocker = blocksWeightsOnly(load, context.scopes);
+        const edit = blocker && !blocker.startsWith('**')
+          ? undefined
+          : none
+            ? { range: [none.startIndex, none.endIndex] as [number, number], text: 'True' }
+            : load.args.hasListSplat || insideExceptTypeError(node) || load.fn.acceptsWeightsOnly === false
+              ? undefined
+              : addArgument(node, `${keyword}=True`, context.text);
         // On torch >= 2.6 the default is already weights_only=True: saying it explicitly changes nothing (safe),
         // unless the path's whole-model saves move to state_dict together with this load. Otherwise the repair
         // follows the evidence and the torch range (src/safe-globals-fix.ts chooseWeightsOnlyRepair).
-        const modern = !remote && !context.project.torch.allowsBefore26;
-        const stateDict = stateDictUse(node, context.scopes) ?? (insideSafeGlobals(node, context.scopes) ? 'part' : undefined);
+        // Only torch's own loaders (a wrapper's default is read from its source and may not reach torch as None), and
+        // not when the linted files weaken the default process-wide (an explicit True then changes behaviour).
+        const modern = !remote && !context.project.torch.allowsBefore26 && !load.fn.via && !context.project.weakened;
+        const stateDict = stateDictEvidence(context, load, insideSafeGlobals(node, context.scopes));
         const repair: WeightsOnlyRepair = !edit
           ? {}
           : modern
             ? (migrationRepair(context, load, edit) ?? { fix: [edit], safety: 'safe' })
-            : chooseWeightsOnlyRepair(context, load, edit, { stateDict, addsKeyword: !none });
+            : blocker
+              ? { suggestion: edit, reason: `\`${blocker}\` may carry pickle_module or a pickle argument that weights_only=True cannot take` }
+              : chooseWeightsOnlyRepair(context, load, edit, { stateDict, addsKeyword: !none });
         context.report({
           node,
           messageId: repair.raise
@@ -98,7 +107,7 @@ export default createRule({
             keyword,
             since: repair.raise?.since.join('.') ?? '',
             declared: repair.raise?.declared ?? '',
-            owner: load.fn.weightsOnlySince ? load.fn.display : 'torch.load',
+            owner: load.fn.via ? (load.fn.wraps ?? 'torch.load') : load.fn.display,
           },
           severity: remote ? 'error' : modern ? 'warn' : undefined,
           ...(repair.fix && { fix: repair.fix, fixSafety: repair.safety }),

@@ -1,11 +1,10 @@
 import type { Node } from '../src/syntax/parse';
 import { unparen } from '../src/syntax/python';
 import { createRule } from '../src/engine/rule';
-import { loadCallIn, weightsOnlyIn, torchContext } from '../src/torch/services';
+import { loadCallIn, weightsOnlyIn, stateDictEvidence, torchContext } from '../src/torch/services';
 import { untrustedSource } from '../src/analysis/taint';
-import { insideSafeGlobals, pathArgument, viaText } from '../src/torch/api';
+import { blocksWeightsOnly, insideSafeGlobals, pathArgument, viaText } from '../src/torch/api';
 import { chooseWeightsOnlyRepair } from '../src/torch/repairs/weights-only';
-import { stateDictUse } from '../src/torch/values';
 
 /**
  * `weights_only=False` turns torch's restricted unpickler off: any global in the file is imported and called.
@@ -44,9 +43,12 @@ export default createRule({
         // With evidence a fix (safe for a state dict or a checkpoint file that loads with weights_only=True; the
         // safe_globals wrap, unsafe, for one that needs classes); without it only a suggestion: a checkpoint that
         // holds whole objects would stop loading, which only a person can judge.
-        const edit = literal.type === 'false' ? { range: [literal.startIndex, literal.endIndex] as [number, number], text: 'True' } : undefined;
-        const stateDict = stateDictUse(node, context.scopes) ?? (insideSafeGlobals(node, context.scopes) ? 'part' : undefined);
-        const repair = edit && chooseWeightsOnlyRepair(context, load, edit, { stateDict, addsKeyword: false, explicitFalse: true });
+        // no edit when an argument cannot be combined with weights_only=True (pickle_module, fix_imports…)
+        const blocker = blocksWeightsOnly(load, context.scopes);
+        const edit = literal.type === 'false' && !(blocker && !blocker.startsWith('**')) ? { range: [literal.startIndex, literal.endIndex] as [number, number], text: 'True' } : undefined;
+        const stateDict = stateDictEvidence(context, load, insideSafeGlobals(node, context.scopes));
+        // a `**dict` that may carry pickle_module or another pickle argument leaves only the suggestion
+        const repair = edit && (blocker ? { suggestion: edit } : chooseWeightsOnlyRepair(context, load, edit, { stateDict, addsKeyword: false, explicitFalse: true }));
         const suggest = repair?.suggestion ? [{ messageId: 'useWeightsOnlyTrue' as const, fix: [repair.suggestion] }] : undefined;
         context.report({
           // at the keyword, or at the call when the False sits in a `**kwargs` dict elsewhere

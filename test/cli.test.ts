@@ -8,7 +8,7 @@ import { sharedDir } from './helpers/shared';
 
 /** A declared torch range whose lowest release has the keyword and every weights_only opcode: safe fixes may exist. */
 const DECLARED = { 'requirements.txt': 'torch>=2.4\n' };
-const STATE_DICT = 'import torch\nsd = torch.load("w.pt")\nmodel.load_state_dict(sd)\n';
+const STATE_DICT = 'import torch\nsd = torch.load("w.pt")\ntorch.nn.Linear(2, 2).load_state_dict(sd)\n';
 const WHOLE_MODEL = 'import torch\nmodel = torch.load("m.pt")\nmodel.eval()\n';
 const SAVE_MODEL = 'import torch\nfrom torch import nn\nnet = nn.Linear(2, 2)\ntorch.save(net, "n.pt")\n';
 
@@ -219,13 +219,13 @@ describe('--fix', () => {
   test('applies safe fixes only, and a second run changes nothing', async () => {
     const dir = tempRepo({ ...DECLARED, 'a.py': STATE_DICT, 'b.py': WHOLE_MODEL });
     const first = await cli(dir, '--fix');
-    expect(read(dir, 'a.py')).toBe('import torch\nsd = torch.load("w.pt", weights_only=True)\nmodel.load_state_dict(sd)\n');
+    expect(read(dir, 'a.py')).toBe('import torch\nsd = torch.load("w.pt", weights_only=True)\ntorch.nn.Linear(2, 2).load_state_dict(sd)\n');
     expect(read(dir, 'b.py')).toBe(WHOLE_MODEL);
     expect(first.code).toBe(1); // b.py still has an error
     expect(first.stdout).toContain('Fixed 1 problem in 1 file.');
     const second = await cli(dir, '--fix');
     expect(second.stdout).not.toContain('Fixed');
-    expect(read(dir, 'a.py')).toBe('import torch\nsd = torch.load("w.pt", weights_only=True)\nmodel.load_state_dict(sd)\n');
+    expect(read(dir, 'a.py')).toBe('import torch\nsd = torch.load("w.pt", weights_only=True)\ntorch.nn.Linear(2, 2).load_state_dict(sd)\n');
   });
 
   test('--unsafe-fixes applies unsafe fixes too', async () => {
@@ -241,7 +241,7 @@ describe('--fix', () => {
     const { stdout } = await cli(dir, '--fix-dry-run', '-f', 'json');
     expect(read(dir, 'a.py')).toBe(STATE_DICT);
     const [result] = JSON.parse(stdout);
-    expect(result.output).toBe('import torch\nsd = torch.load("w.pt", weights_only=True)\nmodel.load_state_dict(sd)\n');
+    expect(result.output).toBe('import torch\nsd = torch.load("w.pt", weights_only=True)\ntorch.nn.Linear(2, 2).load_state_dict(sd)\n');
     expect(result.messages).toEqual([]);
     expect((await cli(dir, '--fix-dry-run')).stdout).toBe(
       [
@@ -266,7 +266,7 @@ describe('--fix', () => {
         ' import torch',
         '-sd = torch.load("w.pt")',
         '+sd = torch.load("w.pt", weights_only=True)',
-        ' model.load_state_dict(sd)',
+        ' torch.nn.Linear(2, 2).load_state_dict(sd)',
         '',
       ].join('\n'),
     );
@@ -284,7 +284,7 @@ describe('--fix', () => {
     const dir = tempRepo({ ...DECLARED, 'a.py': `\uFEFF${STATE_DICT.replace(/\n/g, '\r\n')}` });
     const { stdout } = await cli(dir, '--diff');
     execFileSync('git', ['apply', '-p1'], { cwd: dir, input: stdout });
-    expect(read(dir, 'a.py')).toBe('\uFEFFimport torch\r\nsd = torch.load("w.pt", weights_only=True)\r\nmodel.load_state_dict(sd)\r\n');
+    expect(read(dir, 'a.py')).toBe('\uFEFFimport torch\r\nsd = torch.load("w.pt", weights_only=True)\r\ntorch.nn.Linear(2, 2).load_state_dict(sd)\r\n');
   });
 
   test('--fix-only applies fixes and reports nothing else; --exit-non-zero-on-fix makes applying them exit 1', async () => {
@@ -292,7 +292,7 @@ describe('--fix', () => {
     const { code, stdout } = await cli(dir, '--fix-only');
     expect(stdout).toBe('\nFixed 1 problem in 1 file.\n');
     expect(code).toBe(0); // b.py's error is not reported
-    expect(read(dir, 'a.py')).toBe('import torch\nsd = torch.load("w.pt", weights_only=True)\nmodel.load_state_dict(sd)\n');
+    expect(read(dir, 'a.py')).toBe('import torch\nsd = torch.load("w.pt", weights_only=True)\ntorch.nn.Linear(2, 2).load_state_dict(sd)\n');
     const again = tempRepo({ ...DECLARED, 'a.py': STATE_DICT });
     expect((await cli(again, '--fix-only', '--exit-non-zero-on-fix')).code).toBe(1);
     expect((await cli(again, '--fix-only', '--exit-non-zero-on-fix')).code).toBe(0); // nothing left to fix
@@ -332,12 +332,12 @@ describe('--fix', () => {
   });
 
   test('a CRLF file with a BOM keeps both, and a non-ASCII line keeps columns right', async () => {
-    const code = '\uFEFFimport torch\r\nname = "\u00fcber\u{1F525}"; sd = torch.load(\r\n    "w.pt",\r\n)\r\nm.load_state_dict(sd)\r\n';
+    const code = '\uFEFFimport torch\r\nname = "\u00fcber\u{1F525}"; sd = torch.load(\r\n    "w.pt",\r\n)\r\ntorch.nn.Linear(2, 2).load_state_dict(sd)\r\n';
     const dir = tempRepo({ ...DECLARED, 'a.py': code });
     const before = JSON.parse((await cli(dir, '-f', 'json')).stdout)[0].messages[0];
     expect([before.line, before.column]).toEqual([2, 23]);
     await cli(dir, '--fix');
-    expect(read(dir, 'a.py')).toBe('\uFEFFimport torch\r\nname = "\u00fcber\u{1F525}"; sd = torch.load(\r\n    "w.pt",\r\n    weights_only=True,\r\n)\r\nm.load_state_dict(sd)\r\n');
+    expect(read(dir, 'a.py')).toBe('\uFEFFimport torch\r\nname = "\u00fcber\u{1F525}"; sd = torch.load(\r\n    "w.pt",\r\n    weights_only=True,\r\n)\r\ntorch.nn.Linear(2, 2).load_state_dict(sd)\r\n');
   });
 
   test('keeps the file mode and writes through a symbolic link', async () => {
@@ -352,14 +352,14 @@ describe('--fix', () => {
   });
 
   test('a latin-1 file is linted and fixed in its own encoding', async () => {
-    const bytes = Buffer.concat([Buffer.from('# -*- coding: latin-1 -*-\nimport torch\n# caf'), Buffer.from([0xe9]), Buffer.from('\nsd = torch.load("w.pt")\nm.load_state_dict(sd)\n')]);
+    const bytes = Buffer.concat([Buffer.from('# -*- coding: latin-1 -*-\nimport torch\n# caf'), Buffer.from([0xe9]), Buffer.from('\nsd = torch.load("w.pt")\ntorch.nn.Linear(2, 2).load_state_dict(sd)\n')]);
     const dir = tempRepo({ ...DECLARED, 'l.py': bytes });
     await cli(dir, '--fix');
     expect(fs.readFileSync(path.join(dir, 'l.py'))).toEqual(Buffer.from(bytes.toString('latin1').replace('"w.pt")', '"w.pt", weights_only=True)'), 'latin1'));
   });
 
   test('a file in an encoding pylint-torch cannot write gets its fixes as suggestions only', async () => {
-    const bytes = Buffer.concat([Buffer.from('# coding: gbk\nimport torch\n# '), Buffer.from([0xd6, 0xd0, 0xce, 0xc4]), Buffer.from('\nsd = torch.load("w.pt")\nm.load_state_dict(sd)\n')]);
+    const bytes = Buffer.concat([Buffer.from('# coding: gbk\nimport torch\n# '), Buffer.from([0xd6, 0xd0, 0xce, 0xc4]), Buffer.from('\nsd = torch.load("w.pt")\ntorch.nn.Linear(2, 2).load_state_dict(sd)\n')]);
     const dir = tempRepo({ 'g.py': bytes });
     const [message] = JSON.parse((await cli(dir, '-f', 'json', '--fix')).stdout)[0].messages;
     expect(message.fix).toBeUndefined();

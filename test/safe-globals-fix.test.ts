@@ -144,6 +144,16 @@ describe('safe_globals repair from the checkpoint file', () => {
     expect((await fixed(code, { 'sd.pt': 'state_dict.pt' }, {}, '--unsafe-fixes')).output).toBe(output);
   });
 
+  test('a checkpoint file that a torch.save of the project writes again is evidence of its present content only: unsafe', async () => {
+    const code = 'import torch\nsd = torch.load("sd.pt")\nprint(sd.keys())\n';
+    const train = 'import argparse, torch\nargs = argparse.ArgumentParser().parse_args()\ntorch.save({"w": 1, "args": args}, "sd.pt")\n';
+    const requirement = { 'requirements.txt': 'torch>=2.4\n' };
+    expect((await fixed(code, { 'sd.pt': 'state_dict.pt' }, { ...requirement, 'save_it.py': train })).output).toBe(code);
+    // quoted in another file with no known load there (it may be written through a variable): unsafe too
+    const other = 'import torch\nOUT = "sd.pt"\n';
+    expect((await fixed(code, { 'sd.pt': 'state_dict.pt' }, { ...requirement, 'paths.py': other })).output).toBe(code);
+  });
+
   test('without a checkpoint file, the config\'s trustedGlobals are the list (unsafe)', async () => {
     const code = 'import sys\nimport torch\n\nckpt = torch.load(sys.argv[1])\nprint(ckpt["args"])\n';
     const config = { '.pylintrc-ts.json': JSON.stringify({ trustedGlobals: ['argparse.Namespace', 'myapp.models.Config'] }) };

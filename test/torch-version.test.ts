@@ -1,7 +1,10 @@
 import * as path from 'node:path';
 import { pythonParser } from '../src/syntax/parse';
 import { lowestAllowed, torchRequirementFor } from '../src/torch/version';
+import * as fs from 'node:fs';
 import { cli, tempRepo } from './helpers/cli';
+
+const read = (dir: string, file: string) => fs.readFileSync(path.join(dir, file), 'utf8');
 
 describe('lowestAllowed', () => {
   test.each([
@@ -59,6 +62,9 @@ describe('declared torch requirements', () => {
     ['the lowest of several', { 'requirements.txt': 'torch>=2.6\n', 'requirements-dev.txt': 'torch==2.5.1\n' }, { lowest: [2, 5, 1], lowestSource: 'requirements-dev.txt: torch==2.5.1' }],
     ['one unbounded declaration: no lowest', { 'requirements.txt': 'torch>=2.6\n', 'requirements-dev.txt': 'torch\n' }, { lowest: undefined, lowestSource: undefined }],
     ['nothing declared: no lowest', { 'requirements.txt': 'numpy\n' }, { lowest: undefined, lowestSource: undefined }],
+    ['setup.py tuple beside requirements.txt', { 'setup.py': 'from setuptools import setup\nsetup(install_requires=("torch>=1.12",))\n', 'requirements.txt': 'torch>=2.6\n' }, { lowest: [1, 12], lowestSource: 'setup.py: torch>=1.12' }],
+    ['setup.py requirement built from pieces: no lowest', { 'setup.py': 'from setuptools import setup\nMIN = "2.6"\nsetup(install_requires=["torch>=" + MIN])\n' }, { lowest: undefined, lowestSource: undefined }],
+    ['a pinned wheel URL', { 'requirements.txt': 'https://download.pytorch.org/whl/cpu/torch-1.12.1%2Bcpu-cp310-cp310-linux_x86_64.whl\n', 'pyproject.toml': '[project]\nname = "x"\ndependencies = ["torch>=2.6"]\n' }, { lowest: [1, 12, 1], lowestSource: 'requirements.txt: torch==1.12.1' }],
   ])('lowest allowed release: %s', async (_name, files, expected) => {
     const { lowest, lowestSource } = await requirementOf(files);
     expect({ lowest, lowestSource }).toEqual(expected);
@@ -66,6 +72,16 @@ describe('declared torch requirements', () => {
 
   test('the nearest folder with declarations decides', async () => {
     expect(await requirementOf({ 'requirements.txt': 'torch>=2.6\n', 'pkg/sub/a.py': '' }, 'pkg/sub')).toMatchObject({ allowsBefore26: false, source: 'requirements.txt: torch>=2.6' });
+  });
+
+  test('a UTF-16 requirements.txt (PowerShell pip freeze) is read', async () => {
+    const utf16 = Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from('numpy==1.26.0\r\ntorch==1.12.1\r\n', 'utf16le')]);
+    const dir = tempRepo({ 'requirements.txt': utf16 });
+    expect(torchRequirementFor(dir, await pythonParser(), new Map())).toMatchObject({ lowest: [1, 12, 1], lowestSource: 'requirements.txt: torch==1.12.1' });
+  });
+
+  test('the walk stops at the repository root (.git): a declaration above it decides nothing', async () => {
+    expect(await requirementOf({ 'requirements.txt': 'torch>=2.6\n', 'repo/.git/HEAD': 'ref: refs/heads/main\n', 'repo/a.py': '' }, 'repo')).toMatchObject({ allowsBefore26: true, source: 'no torch requirement declared' });
   });
 
   test('a malformed pyproject.toml decides nothing', async () => {
@@ -83,6 +99,19 @@ describe('torch version in the lint', () => {
     expect([message.messageId, message.severity, message.fix]).toEqual(['missingModern', 1, { range: [38, 38], text: ', weights_only=True' }]);
     expect(message.message).toContain('safe by default on the declared torch (requirements.txt: torch>=2.6) but will reject pickled objects');
     expect(code).toBe(0);
+  });
+
+  test.each([
+    ['a Dockerfile ENV', { Dockerfile: 'FROM python:3.11\nENV TORCH_FORCE_NO_WEIGHTS_ONLY_LOAD=1\n' }, 'Dockerfile:2'],
+    ['os.environ in Python', { 'boot.py': 'import os\nos.environ["TORCH_FORCE_NO_WEIGHTS_ONLY_LOAD"] = "1"\n' }, 'boot.py:2'],
+    ['torch.load replaced by a partial', { 'compat.py': 'import functools\nimport torch\ntorch.load = functools.partial(torch.load, weights_only=False)\n' }, 'compat.py:3'],
+  ])('torch >= 2.6 but the default weakened process-wide (%s): the fix is no longer a safe no-op', async (_name, files) => {
+    const dir = tempRepo({ 'requirements.txt': 'torch>=2.6\n', 'a.py': CODE, ...files });
+    await cli(dir, '--fix');
+    expect(read(dir, 'a.py')).toBe(CODE);
+    const results = JSON.parse((await cli(dir, '-f', 'json', '--unsafe-fixes')).stdout);
+    const message = results.find((r: { filePath: string }) => r.filePath.endsWith('a.py')).messages[0];
+    expect([message.messageId, message.fix]).toEqual(['missing', undefined]); // nothing shows what the file holds
   });
 
   test('torch < 2.6 allowed: an error that names the declaration', async () => {

@@ -30,7 +30,7 @@ describe('load wrappers', () => {
         '    return torch.load(path, map_location="cpu", weights_only=weights_only)',
         '',
         'sd = load_ckpt("runs/last.pt")',
-        'net.load_state_dict(sd)',
+        'torch.nn.Linear(2, 2).load_state_dict(sd)',
         'obj = load_ckpt(sys.argv[1], weights_only=False)',
         'ok = load_ckpt("x.pt", weights_only=True)',
         '',
@@ -62,14 +62,35 @@ describe('load wrappers', () => {
         '        return torch.load(f, map_location="cpu", **kwargs)',
         '',
       ].join('\n'),
-      'train.py': 'from utils.io import load_any, load_plain\nmodel = load_any("yolo.pt")["model"].float()\nsd = load_plain("w.pt")\nnet.load_state_dict(sd)\n',
+      'train.py': 'from torch import nn\nfrom utils.io import load_any, load_plain\nmodel = load_any("yolo.pt")["model"].float()\nsd = load_plain("w.pt")\nnn.Linear(2, 2).load_state_dict(sd)\n',
     });
     expect(await findings(dir)).toEqual([
-      'train.py:2 torch-load-missing-weights-only/missingDefaultFalse sev2 suggestion',
-      'train.py:3 torch-load-missing-weights-only/missing sev2 fix',
+      'train.py:3 torch-load-missing-weights-only/missingDefaultFalse sev2 suggestion',
+      'train.py:4 torch-load-missing-weights-only/missing sev2 fix',
     ]);
     await cli(dir, '--fix');
-    expect(require('node:fs').readFileSync(path.join(dir, 'train.py'), 'utf8')).toBe('from utils.io import load_any, load_plain\nmodel = load_any("yolo.pt")["model"].float()\nsd = load_plain("w.pt", weights_only=True)\nnet.load_state_dict(sd)\n');
+    expect(require('node:fs').readFileSync(path.join(dir, 'train.py'), 'utf8')).toBe('from torch import nn\nfrom utils.io import load_any, load_plain\nmodel = load_any("yolo.pt")["model"].float()\nsd = load_plain("w.pt", weights_only=True)\nnn.Linear(2, 2).load_state_dict(sd)\n');
+  });
+
+  test('on torch >= 2.6 a wrapper call gets no "already the default" fix: a hub wrapper defaults to False', async () => {
+    const dir = tempRepo({
+      'requirements.txt': 'torch>=2.6\n',
+      'hub_utils.py': 'import torch\n\ndef fetch(url, **kwargs):\n    return torch.hub.load_state_dict_from_url(url, **kwargs)\n',
+      'main.py': 'from hub_utils import fetch\nmodel = fetch("https://example.com/m.pth")\nmodel.eval()\n',
+    });
+    expect(await findings(dir)).toEqual(['main.py:2 torch-load-missing-weights-only/missingDefaultFalse sev2 suggestion']);
+    const { stdout } = await cli(dir, '-f', 'json');
+    expect(JSON.parse(stdout).find((r: { filePath: string }) => r.filePath.endsWith('main.py')).messages[0].message).toContain('(which wraps torch.hub.load_state_dict_from_url, hub_utils.py:3)');
+  });
+
+  test('a wrapper that returns one entry of the file: a state-dict use at its call site is not the whole file', async () => {
+    const dir = tempRepo({
+      'requirements.txt': 'torch>=2.4\n',
+      'io_utils.py': 'import torch\n\ndef load_weights(path, **kwargs):\n    return torch.load(path, **kwargs)["state_dict"]\n',
+      'main.py': 'import torch\nfrom io_utils import load_weights\ntorch.nn.Linear(2, 2).load_state_dict(load_weights("w.ckpt"))\n',
+    });
+    expect(await findings(dir)).toEqual(['main.py:3 torch-load-missing-weights-only/missing sev2 suggestion']);
+    expect(await findings(dir, '--unsafe-fixes')).toEqual(['main.py:3 torch-load-missing-weights-only/missing sev2 fix']);
   });
 
   test('a wrapper that defaults to weights_only=True is trusted at its call sites', async () => {

@@ -22,6 +22,7 @@ import { inspectCheckpoint, type InspectOptions } from '../checkpoint/inspect';
 import { CheckpointReferences, isZipFile } from '../torch/checkpoint-sites';
 import { judgingVersion, torchRequirementFor, type TorchRequirement } from '../torch/version';
 import { writeIfUnchanged, type WriteOutcome } from '../project/write';
+import { extraStateLine, weakeningLine } from '../torch/prescan';
 
 /** What a lint run does; everything is optional. */
 export interface LintFilesOptions {
@@ -142,11 +143,18 @@ export async function lintFiles(paths: readonly string[], options: LintFilesOpti
     index,
     resolveLoader: loaderResolver(index, config?.knownLoaders),
     importedConstant: (from, qualified) => index.findConstant(from, qualified),
+    weakened,
+    extraState,
   });
   // the bytes read here are the ones linted (each file is read once; a file that cannot be read is reported then)
+  // (Python files, and the non-Python files a rule's text check reads); a process-wide weakening of torch.load's
+  // default in any of them makes the torch >= 2.6 "already the default" fixes unsafe everywhere
   const contents = new Map<string, Buffer>();
+  let weakened: string | undefined;
+  let extraState: string | undefined;
   for (const file of discovery.files) {
-    if (!file.endsWith('.py')) continue;
+    const python = file.endsWith('.py');
+    if (!python && !rules.some((rule) => rule.text && matchesTextCheck(rule.text, file))) continue;
     let bytes: Buffer;
     try {
       bytes = readRegularFile(file);
@@ -154,7 +162,12 @@ export async function lintFiles(paths: readonly string[], options: LintFilesOpti
       continue;
     }
     contents.set(file, bytes);
-    await references.prefetch(file, bytes.toString('latin1'), judging);
+    const text = bytes.toString('latin1');
+    const line = weakened === undefined ? weakeningLine(text, python) : undefined;
+    if (line !== undefined) weakened = `${index.displayPath(file)}:${line}`;
+    const extra = python && extraState === undefined ? extraStateLine(text) : undefined;
+    if (extra !== undefined) extraState = `${index.displayPath(file)}:${extra}`;
+    if (python) await references.prefetch(file, text, judging);
   }
   const sources = new Map<string, string>();
   const processFile = (file: string): void => {

@@ -28,6 +28,13 @@ export interface LoadFunction {
   via?: string;
   /** False when the callable does not accept a weights_only keyword (a fix must not add one). */
   acceptsWeightsOnly?: boolean;
+  /** For project wrappers: the torch function they call, for messages (default `torch.load`). */
+  wraps?: string;
+  /**
+   * False for a project wrapper that does not return what torch loads as it is (`return torch.load(f)["model"]`):
+   * a state-dict use at its call site then covers part of the file only.
+   */
+  returnsLoaded?: boolean;
   /**
    * The torch release that added the `weights_only` keyword to this loader, [major, minor]: a fix that adds the
    * keyword raises `TypeError` on any older torch. Undefined for wrappers, which pass it on to `torch.load`
@@ -151,6 +158,35 @@ export function resolvedWeightsOnly(load: LoadCall, scopes: FileScopes, imported
 }
 
 /**
+ * Keyword arguments of torch.load that `weights_only=True` cannot be combined with: `pickle_module` raises
+ * RuntimeError, and the weights_only unpickler takes no pickle argument but `encoding` (`Unpickler(file, *,
+ * encoding="bytes")` in torch/_weights_only_unpickler.py, 1.13 to 2.6), so `fix_imports`, `errors` and `buffers`
+ * raise TypeError. Torch's own loaders only (a wrapper's keywords are its own).
+ */
+const NOT_WITH_WEIGHTS_ONLY = ['pickle_module', 'fix_imports', 'errors', 'buffers'];
+
+/**
+ * The first argument of `load` that stops `weights_only=True` from being added (see NOT_WITH_WEIGHTS_ONLY): passed
+ * by keyword (or `pickle_module` by position) or held by a `**dict` (`"pickle_module"`, `'opts["fix_imports"]'`), or
+ * possibly carried by a `**dict` that is not known to lack it (`"**opts"`: starts with `**`); undefined when none.
+ */
+export function blocksWeightsOnly(load: LoadCall, scopes: FileScopes): string | undefined {
+  if (load.fn.via) return undefined;
+  if (pickleModuleArgument(load)) return 'pickle_module';
+  const keyword = NOT_WITH_WEIGHTS_ONLY.find((k) => load.args.keywords.has(k));
+  if (keyword) return keyword;
+  for (const splat of load.args.list?.namedChildren ?? []) {
+    if (splat?.type !== 'dictionary_splat' || !splat.namedChild(0)) continue;
+    const dict = splat.namedChild(0)!;
+    const states = NOT_WITH_WEIGHTS_ONLY.map((k) => [k, dictKey(dict, k, scopes).state] as const);
+    const held = states.find(([, state]) => state === 'value');
+    if (held) return `${dict.text}["${held[0]}"]`;
+    if (states.some(([, state]) => state !== 'absent')) return `**${dict.text}`;
+  }
+  return undefined;
+}
+
+/**
  * The allowlist entries of every `with torch.serialization.safe_globals([...]):` (torch 2.5+, torch/serialization.py)
  * whose body holds `node`, in the same function, innermost first; undefined when there is none. An entry is the
  * list element's node; `unknown` marks a list that is not a literal (a name, a call).
@@ -222,6 +258,6 @@ export function insideSafeGlobals(node: Node, scopes: FileScopes): boolean {
 
 /** `" (which wraps torch.load, utils.py:12)"` for wrappers and known loaders, empty for torch's own functions. */
 export function viaText(fn: LoadFunction): string {
-  return fn.via ? ` (which wraps torch.load, ${fn.via})` : '';
+  return fn.via ? ` (which wraps ${fn.wraps ?? 'torch.load'}, ${fn.via})` : '';
 }
 

@@ -19,6 +19,15 @@ export interface LoaderSummary {
   weightsOnlyParam?: { index: number; name: string };
   /** What the wrapper passes when the caller says nothing. */
   weightsOnlyDefault: 'torch' | boolean;
+  /** The torch function it calls (`torch.load`, `torch.hub.load_state_dict_from_url`), for messages. */
+  wraps: string;
+  /** The torch release that added `weights_only` to that function (api.ts `weightsOnlySince`). */
+  weightsOnlySince?: readonly [number, number];
+  /**
+   * True when it returns what torch loads as it is (`return torch.load(f)`): only then is a call site's use of the
+   * result a use of the whole file.
+   */
+  returnsLoaded: boolean;
 }
 
 /**
@@ -58,6 +67,9 @@ export function wrapperLoadFunction(summary: LoaderSummary, where: string): Load
     weightsOnlyIndex: summary.weightsOnlyParam?.index,
     weightsOnlyName: summary.weightsOnlyParam?.name ?? 'weights_only',
     weightsOnlyDefault: summary.weightsOnlyDefault,
+    weightsOnlySince: summary.weightsOnlySince,
+    wraps: summary.wraps,
+    returnsLoaded: summary.returnsLoaded,
   };
 }
 
@@ -105,6 +117,7 @@ function summarizeFunction(file: string, fn: Node, scopes: FileScopes): LoaderSu
     const pathParam = pathExpr && parameterOf(pathExpr, fn, scopes);
     if (!pathParam) continue;
     const path = { index: indexOf(pathParam), name: pathParam };
+    const wrapped = { wraps: load.fn.display, weightsOnlySince: load.fn.weightsOnlySince, returnsLoaded: returnsAsIs(call) };
     const given = weightsOnlyArgument(load);
     if (given) {
       const wo = unparen(given);
@@ -113,7 +126,7 @@ function summarizeFunction(file: string, fn: Node, scopes: FileScopes): LoaderSu
       const param = bindings.find((b) => b.kind === 'param' && b.scope.node.id === fn.id);
       // `wo = kwargs.pop("weights_only", False)`: forwarded through **kwargs with that default
       const popped = bindings.length === 1 && bindings[0].kind === 'assign' && bindings[0].value ? kwargsRead(bindings[0].value, kwargsParam) : undefined;
-      if (popped !== undefined) return { name, line, file, path, weightsOnlyDefault: popped };
+      if (popped !== undefined) return { name, line, file, path, weightsOnlyDefault: popped, ...wrapped };
       if (!param) continue;
       // the parameter must reach the call as passed, or be replaced only when None (`if wo is None: wo = False`)
       const others = bindings.filter((b) => b !== param);
@@ -124,16 +137,24 @@ function summarizeFunction(file: string, fn: Node, scopes: FileScopes): LoaderSu
         if (constant === undefined || constant === 'torch' || fallback !== 'torch' || !replacedWhenNone(others[0], wo.text)) return undefined;
         fallback = constant;
       }
-      return { name, line, file, path, weightsOnlyParam: { index: indexOf(wo.text), name: wo.text }, weightsOnlyDefault: fallback };
+      return { name, line, file, path, weightsOnlyParam: { index: indexOf(wo.text), name: wo.text }, weightsOnlyDefault: fallback, ...wrapped };
     }
     const splat = load.args.hasDictSplat && kwargsParam && callArguments(call).list?.namedChildren.some((a) => a?.type === 'dictionary_splat' && a.namedChild(0)?.text === kwargsParam);
     if (!splat) continue;
     const written = kwargsWrite(body, kwargsParam!);
-    // a forced value (`kwargs["weights_only"] = False`) is not a default: the internal call is the finding
+    // a forced value (`kwargs["weights_only"] = False`) is not a default: the internal call is the finding; without
+    // a write, the wrapped function's own default applies (False for the hub loaders)
     if (written?.forced) return undefined;
-    return { name, line, file, path, weightsOnlyDefault: written?.value ?? 'torch' };
+    return { name, line, file, path, weightsOnlyDefault: written?.value ?? load.fn.weightsOnlyDefault, ...wrapped };
   }
   return undefined;
+}
+
+/** `return torch.load(...)`: the call is the returned value itself (through parentheses only). */
+function returnsAsIs(call: Node): boolean {
+  let node: Node = call;
+  while (node.parent?.type === 'parenthesized_expression') node = node.parent;
+  return node.parent?.type === 'return_statement';
 }
 
 /** `kwargs.pop("weights_only", D)` / `kwargs.get("weights_only", D)`: the default D, else undefined. */

@@ -8,6 +8,8 @@ import type { FileScopes } from '../syntax/scope';
 import type { Constant } from '../analysis/constants';
 import type { RuleContext } from '../engine/rule';
 import { asLoadCall, type LoadCall, type LoadFunction, resolvedWeightsOnly } from './api';
+import { isModuleBaseName, moduleEvidence, stateDictUse } from './values';
+import { extraStateLine } from './prescan';
 import type { CheckpointReference } from './checkpoint-sites';
 import type { LoadSite, SaveSite } from './saves';
 import type { TorchIndex } from './summary';
@@ -39,6 +41,17 @@ export interface ProjectContext {
   mentionsOf?: (literal: string) => ReadonlyMap<string, number>;
   /** Whether a rule is enabled for another file of the project (its config and `--rule` flags). */
   ruleEnabled?: (filePath: string, ruleId: string) => boolean;
+  /**
+   * Where the linted files weaken torch.load's default process-wide (`TORCH_FORCE_NO_WEIGHTS_ONLY_LOAD` set,
+   * `torch.load` replaced), for messages: `Dockerfile:6`; undefined when nothing does. An explicit
+   * `weights_only=True` then changes behaviour even on torch >= 2.6.
+   */
+  weakened?: string;
+  /**
+   * Where a linted file defines `set_extra_state` (`app/layers.py:40`): a module's state dict may then hold any
+   * object, so passing the whole file to `load_state_dict` proves nothing. Undefined when none does.
+   */
+  extraState?: string;
   /** `trustedGlobals` of the file's config: classes the project trusts in its own checkpoints. */
   trustedGlobals?: readonly string[];
   /** Project wrappers of torch.load and known third-party loaders, for a callee of `filePath`. */
@@ -70,4 +83,22 @@ export function loadCallIn(context: { filePath: string; scopes: FileScopes; proj
 export function weightsOnlyIn(context: { filePath: string; scopes: FileScopes; project: ProjectContext }, load: LoadCall) {
   const { importedConstant } = context.project;
   return resolvedWeightsOnly(load, context.scopes, importedConstant && ((q) => importedConstant(context.filePath, q)));
+}
+
+/**
+ * How much of what `load` loads its file's code uses as a state dict (values.ts `stateDictUse`), as evidence for a
+ * repair: `whole` only when the receiver of `load_state_dict` is visibly an nn.Module (not an optimizer, scheduler
+ * or custom object whose `load_state_dict` takes anything), no linted file defines `set_extra_state`, and a project
+ * wrapper returns what torch loads as it is; a load inside a `safe_globals` block is `part`.
+ */
+export function stateDictEvidence(context: TorchRuleContext<string, unknown>, load: LoadCall, insideSafeGlobals: boolean): 'whole' | 'part' | undefined {
+  const { index } = context.project;
+  const options = {
+    extraModuleBases: [],
+    resolveClass: (qualified: string) => index?.moduleClass(context.filePath, qualified, (name) => isModuleBaseName(name, []))?.reason,
+  };
+  const use = stateDictUse(load.call, context.scopes, (receiver) => moduleEvidence(receiver, context.scopes, options) !== undefined);
+  const found = use ?? (insideSafeGlobals ? 'part' : undefined);
+  const extraState = context.project.extraState !== undefined || extraStateLine(context.text) !== undefined;
+  return found === 'whole' && (extraState || load.fn.returnsLoaded === false) ? 'part' : found;
 }

@@ -25,12 +25,14 @@ interface UseContext {
   visiting: Map<Binding, Role>;
   whole: boolean;
   part: boolean;
+  /** Is the receiver of a `load_state_dict` call an nn.Module? */
+  isModule: (receiver: Node) => boolean;
 }
 
 /**
  * How much of a torch.load result is visibly a state dict:
- * - `whole`: the loaded value itself (or a dict comprehension over all of its entries) is passed to
- *   `.load_state_dict(...)` without `strict=False`, and nothing else reads, pops, deletes or filters its entries —
+ * - `whole`: the loaded value itself (or a dict comprehension over all of its entries) is passed to the
+ *   `.load_state_dict(...)` of a receiver `isModule` accepts (an nn.Module), without `strict=False`, and nothing else reads, pops, deletes or filters its entries —
  *   so every entry the file holds is one the receiver accepts as state (a module's strict `load_state_dict`
  *   rejects unexpected keys and non-tensor values: torch/nn/modules/module.py `_load_from_state_dict`, 2.6);
  * - `part`: the code uses it as a state dict only in part (`ckpt["state_dict"]` passed on, `strict=False`, entries
@@ -42,8 +44,8 @@ interface UseContext {
  * `.to()`, returning it, storing it on an object or in a container that is not followed, `**` unpacking,
  * `print`/`isinstance` of its elements — gives undefined.
  */
-export function stateDictUse(expr: Node, scopes: FileScopes): 'whole' | 'part' | undefined {
-  const context: UseContext = { visiting: new Map(), whole: false, part: false };
+export function stateDictUse(expr: Node, scopes: FileScopes, isModule: (receiver: Node) => boolean = () => false): 'whole' | 'part' | undefined {
+  const context: UseContext = { visiting: new Map(), whole: false, part: false, isModule };
   if (!use(expr, scopes, 'mapping', 0, context) || (!context.whole && !context.part)) return undefined;
   return context.whole && !context.part ? 'whole' : 'part';
 }
@@ -119,7 +121,8 @@ function use(node: Node, scopes: FileScopes, role: Role, depth: number, context:
 
   const receiver = loadStateDictCall(parent, child);
   if (receiver) {
-    if (role === 'mapping' && !lenient(receiver)) context.whole = true;
+    const object = receiver.childForFieldName('function')?.childForFieldName('object');
+    if (role === 'mapping' && !lenient(receiver) && object && context.isModule(object)) context.whole = true;
     else context.part = true;
     return true;
   }

@@ -93,15 +93,31 @@ function declaration(file: string, spec: string): Declaration {
   return { file, spec: `torch${spec}`, lowest: spec.startsWith('@') ? undefined : lowestAllowed(spec) };
 }
 
+/**
+ * A declaration file's text: UTF-8 (a BOM dropped), or UTF-16 when it starts with a UTF-16 BOM (what PowerShell's
+ * `pip freeze > requirements.txt` writes, and pip reads).
+ */
+function readText(file: string): string {
+  const bytes = readRegularFile(file);
+  if (bytes[0] === 0xff && bytes[1] === 0xfe) return bytes.subarray(2).toString('utf16le');
+  if (bytes[0] === 0xfe && bytes[1] === 0xff) return Buffer.from(bytes.subarray(2)).swap16().toString('utf16le');
+  return bytes.toString('utf8').replace(/^\uFEFF/, '');
+}
+
+/** `https://…/torch-1.12.1%2Bcpu-cp310-….whl` or `./wheels/torch-2.6.0-….whl`: a pinned wheel's version. */
+const TORCH_WHEEL = /(?:^|[\/=])torch-(\d+(?:\.\d+)*)[^\/\s]*\.whl(?:[#?]\S*)?$/i;
+
 function fromRequirementsTxt(dir: string, name: string, seen: Set<string>): Declaration[] {
   const file = path.join(dir, name);
   if (seen.has(file) || !fs.existsSync(file)) return [];
   seen.add(file);
   const found: Declaration[] = [];
-  for (const line of readRegularFile(file).toString('utf8').split(/\r?\n/)) {
+  for (const line of readText(file).split(/\r?\n/)) {
     const text = line.replace(/(^|\s)#.*$/, '').trim();
     const include = /^(?:-r|--requirement)\s*=?\s*(\S+)/.exec(text);
     if (include) found.push(...fromRequirementsTxt(dir, path.join(path.dirname(path.relative(dir, file)), include[1]), seen));
+    const wheel = TORCH_WHEEL.exec(text);
+    if (wheel) found.push(declaration(path.relative(dir, file) || name, `==${wheel[1]}`));
     const spec = torchSpec(text, ['torch']);
     if (spec !== undefined) found.push(declaration(path.relative(dir, file) || name, spec));
   }
@@ -109,7 +125,7 @@ function fromRequirementsTxt(dir: string, name: string, seen: Set<string>): Decl
 }
 
 function fromPyproject(file: string): Declaration[] {
-  const data = parseToml(readRegularFile(file).toString('utf8')) as Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+  const data = parseToml(readText(file)) as Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
   const found: Declaration[] = [];
   // PEP 621 dependencies and extras, and PEP 735 dependency groups
   const pep621 = [
@@ -136,7 +152,7 @@ function fromSetupCfg(file: string): Declaration[] {
   const found: Declaration[] = [];
   let section = '';
   let inList = false;
-  for (const line of readRegularFile(file).toString('utf8').split(/\r?\n/)) {
+  for (const line of readText(file).split(/\r?\n/)) {
     const header = /^\s*\[([^\]]+)\]/.exec(line);
     if (header) {
       section = header[1].trim();
@@ -160,7 +176,7 @@ function fromSetupCfg(file: string): Declaration[] {
 }
 
 function fromSetupPy(file: string, parser: Parser): Declaration[] {
-  const tree = parsePython(parser, readRegularFile(file).toString('utf8'));
+  const tree = parsePython(parser, readText(file));
   try {
     const found: Declaration[] = [];
     const lists = new Map<string, Node[]>();
@@ -169,7 +185,7 @@ function fromSetupPy(file: string, parser: Parser): Declaration[] {
       const assignment = stmt.type === 'expression_statement' ? stmt.namedChild(0) : null;
       const left = assignment?.type === 'assignment' ? assignment.childForFieldName('left') : null;
       const right = assignment?.childForFieldName('right');
-      if (left?.type === 'identifier' && right?.type === 'list') lists.set(left.text, namedChildren(right));
+      if (left?.type === 'identifier' && (right?.type === 'list' || right?.type === 'tuple')) lists.set(left.text, namedChildren(right));
     }
     for (const call of tree.rootNode.descendantsOfType('call')) {
       if (!call) continue;
@@ -178,9 +194,11 @@ function fromSetupPy(file: string, parser: Parser): Declaration[] {
         const value = arg.childForFieldName('value');
         if (!value) continue;
         const v = unparen(value);
-        const items = v.type === 'list' ? namedChildren(v) : v.type === 'identifier' ? (lists.get(v.text) ?? []) : v.type === 'dictionary' ? v.descendantsOfType('string').filter((s): s is Node => s !== null) : [];
+        const items = v.type === 'list' || v.type === 'tuple' ? namedChildren(v) : v.type === 'identifier' ? (lists.get(v.text) ?? []) : v.type === 'dictionary' ? v.descendantsOfType('string').filter((s): s is Node => s !== null) : [];
         for (const item of items) {
           const text = stringValue(item);
+          // `"torch>=" + MIN_TORCH`: a torch requirement whose bound cannot be read bounds nothing
+          if (text === undefined && /\btorch\b/.test(item.text)) found.push({ file: 'setup.py', spec: item.text, lowest: undefined });
           const spec = text === undefined ? undefined : torchSpec(text, ['torch']);
           if (spec !== undefined) found.push(declaration('setup.py', spec));
         }
@@ -193,7 +211,7 @@ function fromSetupPy(file: string, parser: Parser): Declaration[] {
 }
 
 function fromEnvironmentYml(file: string): Declaration[] {
-  const data = parseYaml(readRegularFile(file).toString('utf8')) as { dependencies?: unknown[] } | null;
+  const data = parseYaml(readText(file)) as { dependencies?: unknown[] } | null;
   const found: Declaration[] = [];
   const name = path.basename(file);
   for (const dep of data?.dependencies ?? []) {
@@ -280,7 +298,8 @@ export function torchRequirementFor(dir: string, parser: Parser, cache: Map<stri
     }
   })();
   if (hasDeclarations) result = judge(declarationsIn(dir, parser));
-  else if (path.dirname(dir) === dir) result = judge([]);
+  // the walk stops at the repository's root: what lies above it belongs to no project of this one
+  else if (path.dirname(dir) === dir || fs.existsSync(path.join(dir, '.git'))) result = judge([]);
   else result = torchRequirementFor(path.dirname(dir), parser, cache);
   cache.set(dir, result);
   return result;

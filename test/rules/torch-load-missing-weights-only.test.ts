@@ -28,14 +28,16 @@ runRuleTests(rule, {
     'import torch\ntorch.hub.load_state_dict_from_url(*args)\n',
     'import torch\ntorch.hub.load("repo", "model")\n',
     'from foo import *\nfrom torch import *\nload("x.pt")\n',
+    // a **dict that may carry weights_only is not known to lack it: not reported
+    'import torch\n\ndef restore(p, opts):\n    return torch.load(p, **opts)\n',
   ],
   invalid: [
     {
       name: 'state dict loaded into a model: safe fix',
       torch: '>=2.4',
-      code: 'import torch\nsd = torch.load("a.pt")\nmodel.load_state_dict(sd)\n',
-      errors: [{ messageId: 'missing', line: 2, column: 6, endLine: 2, endColumn: 24, severity: 2, fixSafety: 'safe' }],
-      output: 'import torch\nsd = torch.load("a.pt", weights_only=True)\nmodel.load_state_dict(sd)\n',
+      code: 'import torch\nmodel = torch.nn.Linear(2, 2)\nsd = torch.load("a.pt")\nmodel.load_state_dict(sd)\n',
+      errors: [{ messageId: 'missing', line: 3, column: 6, endLine: 3, endColumn: 24, severity: 2, fixSafety: 'safe' }],
+      output: 'import torch\nmodel = torch.nn.Linear(2, 2)\nsd = torch.load("a.pt", weights_only=True)\nmodel.load_state_dict(sd)\n',
     },
     {
       name: 'state dict, no torch requirement declared: unsafe (torch before 1.13 has no weights_only)',
@@ -126,9 +128,9 @@ runRuleTests(rule, {
     {
       name: 'the whole dict with strict=True written out: safe',
       torch: '>=2.4',
-      code: 'import torch\nsd = torch.load(p)\nmodel.load_state_dict(sd, strict=True)\n',
-      errors: [{ messageId: 'missing', line: 2, column: 6, fixSafety: 'safe' }],
-      output: 'import torch\nsd = torch.load(p, weights_only=True)\nmodel.load_state_dict(sd, strict=True)\n',
+      code: 'import torch\nmodel = torch.nn.Linear(2, 2)\nsd = torch.load(p)\nmodel.load_state_dict(sd, strict=True)\n',
+      errors: [{ messageId: 'missing', line: 3, column: 6, fixSafety: 'safe' }],
+      output: 'import torch\nmodel = torch.nn.Linear(2, 2)\nsd = torch.load(p, weights_only=True)\nmodel.load_state_dict(sd, strict=True)\n',
     },
     {
       name: 'a filtered comprehension leaves entries out: unsafe',
@@ -143,6 +145,39 @@ runRuleTests(rule, {
       code: 'import torch\nmodel = torch.load(p)\nmodel.eval()\n',
       errors: [{ messageId: 'missingModern', line: 2, column: 9, severity: 1, fixSafety: 'safe' }],
       output: 'import torch\nmodel = torch.load(p, weights_only=True)\nmodel.eval()\n',
+    },
+    {
+      name: 'the whole file into an optimizer: unsafe (an optimizer, scheduler or custom load_state_dict takes any object)',
+      torch: '>=2.4',
+      code: 'import torch\nnet = torch.nn.Linear(2, 2)\nopt = torch.optim.SGD(net.parameters(), lr=0.1)\nopt.load_state_dict(torch.load(p))\n',
+      errors: [{ messageId: 'missing', line: 4, column: 21, fixSafety: 'unsafe' }],
+      output: 'import torch\nnet = torch.nn.Linear(2, 2)\nopt = torch.optim.SGD(net.parameters(), lr=0.1)\nopt.load_state_dict(torch.load(p, weights_only=True))\n',
+    },
+    {
+      name: 'a custom object with its own load_state_dict: unsafe',
+      torch: '>=2.4',
+      code: 'import torch\n\nclass RunState:\n    def load_state_dict(self, d):\n        self.__dict__.update(d)\n\nstate = RunState()\nstate.load_state_dict(torch.load(p))\n',
+      errors: [{ messageId: 'missing', line: 8, column: 23, fixSafety: 'unsafe' }],
+      output: 'import torch\n\nclass RunState:\n    def load_state_dict(self, d):\n        self.__dict__.update(d)\n\nstate = RunState()\nstate.load_state_dict(torch.load(p, weights_only=True))\n',
+    },
+    {
+      name: 'a module with extra state in the file: unsafe (get_extra_state may return any object)',
+      torch: '>=2.4',
+      code: 'import torch\n\nclass Net(torch.nn.Module):\n    def get_extra_state(self):\n        return self.cfg\n\n    def set_extra_state(self, state):\n        self.cfg = state\n\nnet = Net()\nnet.load_state_dict(torch.load(p))\n',
+      errors: [{ messageId: 'missing', line: 11, column: 21, fixSafety: 'unsafe' }],
+      output: 'import torch\n\nclass Net(torch.nn.Module):\n    def get_extra_state(self):\n        return self.cfg\n\n    def set_extra_state(self, state):\n        self.cfg = state\n\nnet = Net()\nnet.load_state_dict(torch.load(p, weights_only=True))\n',
+    },
+    {
+      name: 'pickle arguments the weights_only unpickler does not take: no fix (it would raise TypeError)',
+      torch: '>=2.4',
+      code: 'import torch\nnet = torch.nn.Linear(2, 2)\nnet.load_state_dict(torch.load(p, encoding="latin1", fix_imports=True))\n',
+      errors: [{ messageId: 'missing', line: 3, column: 21, fixSafety: null }],
+    },
+    {
+      name: 'pickle_module in a **dict: no fix (weights_only=True with it raises RuntimeError)',
+      torch: '>=2.6',
+      code: 'import pickle\nimport torch\nopts = {"map_location": "cpu", "pickle_module": pickle}\nmodel = torch.load(p, **opts)\n',
+      errors: [{ messageId: 'missingModern', line: 4, column: 9, fixSafety: null }],
     },
     {
       name: 'whole model used as an object: a suggestion only',
@@ -187,9 +222,9 @@ runRuleTests(rule, {
     {
       name: 'multi-line call with a trailing comma gets its own line',
       torch: '>=2.4',
-      code: 'import torch\nstate = torch.load(\n    "a.pt",\n    map_location="cpu",  # keep on CPU\n)\nmodel.load_state_dict(state)\n',
-      errors: [{ messageId: 'missing', line: 2, column: 9, endLine: 5, endColumn: 2, fixSafety: 'safe' }],
-      output: 'import torch\nstate = torch.load(\n    "a.pt",\n    map_location="cpu",  # keep on CPU\n    weights_only=True,\n)\nmodel.load_state_dict(state)\n',
+      code: 'import torch\nmodel = torch.nn.Linear(2, 2)\nstate = torch.load(\n    "a.pt",\n    map_location="cpu",  # keep on CPU\n)\nmodel.load_state_dict(state)\n',
+      errors: [{ messageId: 'missing', line: 3, column: 9, endLine: 6, endColumn: 2, fixSafety: 'safe' }],
+      output: 'import torch\nmodel = torch.nn.Linear(2, 2)\nstate = torch.load(\n    "a.pt",\n    map_location="cpu",  # keep on CPU\n    weights_only=True,\n)\nmodel.load_state_dict(state)\n',
     },
     {
       name: 'multi-line call without a trailing comma',
@@ -209,9 +244,9 @@ runRuleTests(rule, {
     {
       name: 'CRLF file keeps CRLF',
       torch: '>=2.4',
-      code: 'import torch\r\nsd = torch.load(\r\n    "a.pt",\r\n)\r\nm.load_state_dict(sd)\r\n',
-      errors: [{ messageId: 'missing', line: 2, column: 6, fixSafety: 'safe' }],
-      output: 'import torch\r\nsd = torch.load(\r\n    "a.pt",\r\n    weights_only=True,\r\n)\r\nm.load_state_dict(sd)\r\n',
+      code: 'import torch\r\nm = torch.nn.Linear(2, 2)\r\nsd = torch.load(\r\n    "a.pt",\r\n)\r\nm.load_state_dict(sd)\r\n',
+      errors: [{ messageId: 'missing', line: 3, column: 6, fixSafety: 'safe' }],
+      output: 'import torch\r\nm = torch.nn.Linear(2, 2)\r\nsd = torch.load(\r\n    "a.pt",\r\n    weights_only=True,\r\n)\r\nm.load_state_dict(sd)\r\n',
     },
     {
       name: 'columns count UTF-16 code units',
@@ -221,9 +256,9 @@ runRuleTests(rule, {
     {
       name: 'load_state_dict(torch.load(...)) is safe',
       torch: '>=2.4',
-      code: 'import torch\nmodel.load_state_dict(torch.load(p, map_location="cpu"))\n',
-      errors: [{ messageId: 'missing', line: 2, column: 23, fixSafety: 'safe' }],
-      output: 'import torch\nmodel.load_state_dict(torch.load(p, map_location="cpu", weights_only=True))\n',
+      code: 'import torch\nmodel = torch.nn.Linear(2, 2)\nmodel.load_state_dict(torch.load(p, map_location="cpu"))\n',
+      errors: [{ messageId: 'missing', line: 3, column: 23, fixSafety: 'safe' }],
+      output: 'import torch\nmodel = torch.nn.Linear(2, 2)\nmodel.load_state_dict(torch.load(p, map_location="cpu", weights_only=True))\n',
     },
     {
       name: 'checkpoint dict whose entries go to load_state_dict or are plain data: unsafe (the rest of the file is unpickled too)',
@@ -257,9 +292,9 @@ runRuleTests(rule, {
     {
       name: 'keys renamed in place, then the whole dict to load_state_dict: safe',
       torch: '>=2.4',
-      code: 'import torch\nsd = torch.load(p)\nfor k in list(sd.keys()):\n    sd[k[7:]] = sd.pop(k)\nmodel.load_state_dict(sd)\n',
-      errors: [{ messageId: 'missing', line: 2, column: 6, fixSafety: 'safe' }],
-      output: 'import torch\nsd = torch.load(p, weights_only=True)\nfor k in list(sd.keys()):\n    sd[k[7:]] = sd.pop(k)\nmodel.load_state_dict(sd)\n',
+      code: 'import torch\nmodel = torch.nn.Linear(2, 2)\nsd = torch.load(p)\nfor k in list(sd.keys()):\n    sd[k[7:]] = sd.pop(k)\nmodel.load_state_dict(sd)\n',
+      errors: [{ messageId: 'missing', line: 3, column: 6, fixSafety: 'safe' }],
+      output: 'import torch\nmodel = torch.nn.Linear(2, 2)\nsd = torch.load(p, weights_only=True)\nfor k in list(sd.keys()):\n    sd[k[7:]] = sd.pop(k)\nmodel.load_state_dict(sd)\n',
     },
     {
       name: 'a deleted entry: unsafe (it may hold any object)',
@@ -271,9 +306,9 @@ runRuleTests(rule, {
     {
       name: 'renaming keys in a comprehension passed to load_state_dict is safe',
       torch: '>=2.4',
-      code: 'import torch\nsd = torch.load(p)\nnet.load_state_dict({k.replace("module.", ""): v for k, v in sd.items()})\n',
-      errors: [{ messageId: 'missing', line: 2, column: 6, fixSafety: 'safe' }],
-      output: 'import torch\nsd = torch.load(p, weights_only=True)\nnet.load_state_dict({k.replace("module.", ""): v for k, v in sd.items()})\n',
+      code: 'import torch\nnet = torch.nn.Linear(2, 2)\nsd = torch.load(p)\nnet.load_state_dict({k.replace("module.", ""): v for k, v in sd.items()})\n',
+      errors: [{ messageId: 'missing', line: 3, column: 6, fixSafety: 'safe' }],
+      output: 'import torch\nnet = torch.nn.Linear(2, 2)\nsd = torch.load(p, weights_only=True)\nnet.load_state_dict({k.replace("module.", ""): v for k, v in sd.items()})\n',
     },
     {
       name: 'iterating a list of modules is not a state-dict use',
@@ -293,9 +328,9 @@ runRuleTests(rule, {
     {
       name: 'a name bound in both branches: every read is judged',
       torch: '>=2.4',
-      code: 'import torch\nif local:\n    sd = torch.load(p)\nelse:\n    sd = fetch(u)\nnet.load_state_dict(sd)\n',
-      errors: [{ messageId: 'missing', line: 3, column: 10, fixSafety: 'safe' }],
-      output: 'import torch\nif local:\n    sd = torch.load(p, weights_only=True)\nelse:\n    sd = fetch(u)\nnet.load_state_dict(sd)\n',
+      code: 'import torch\nnet = torch.nn.Linear(2, 2)\nif local:\n    sd = torch.load(p)\nelse:\n    sd = fetch(u)\nnet.load_state_dict(sd)\n',
+      errors: [{ messageId: 'missing', line: 4, column: 10, fixSafety: 'safe' }],
+      output: 'import torch\nnet = torch.nn.Linear(2, 2)\nif local:\n    sd = torch.load(p, weights_only=True)\nelse:\n    sd = fetch(u)\nnet.load_state_dict(sd)\n',
     },
     {
       name: 'rebinding a name to one of its entries: unsafe (a Lightning checkpoint holds more than its state_dict)',
@@ -374,9 +409,9 @@ runRuleTests(rule, {
     {
       name: 'keys renamed with string methods and printed: still safe',
       torch: '>=2.4',
-      code: 'import torch\nsd = torch.load(p)\nfor k in list(sd.keys()):\n    if k.startswith("module."):\n        print(f"renaming {k}")\n        sd[k.replace("module.", "")] = sd.pop(k)\nnet.load_state_dict(sd)\n',
-      errors: [{ messageId: 'missing', line: 2, column: 6, fixSafety: 'safe' }],
-      output: 'import torch\nsd = torch.load(p, weights_only=True)\nfor k in list(sd.keys()):\n    if k.startswith("module."):\n        print(f"renaming {k}")\n        sd[k.replace("module.", "")] = sd.pop(k)\nnet.load_state_dict(sd)\n',
+      code: 'import torch\nnet = torch.nn.Linear(2, 2)\nsd = torch.load(p)\nfor k in list(sd.keys()):\n    if k.startswith("module."):\n        print(f"renaming {k}")\n        sd[k.replace("module.", "")] = sd.pop(k)\nnet.load_state_dict(sd)\n',
+      errors: [{ messageId: 'missing', line: 3, column: 6, fixSafety: 'safe' }],
+      output: 'import torch\nnet = torch.nn.Linear(2, 2)\nsd = torch.load(p, weights_only=True)\nfor k in list(sd.keys()):\n    if k.startswith("module."):\n        print(f"renaming {k}")\n        sd[k.replace("module.", "")] = sd.pop(k)\nnet.load_state_dict(sd)\n',
     },
     {
       name: 'an entry stored on an object is not judged safe',
@@ -391,10 +426,10 @@ runRuleTests(rule, {
     {
       name: 'hub loader is an error even when the rule is set to warn',
       torch: '>=2.4',
-      code: 'import torch\nsd = torch.hub.load_state_dict_from_url(url)\nnet.load_state_dict(sd)\n',
+      code: 'import torch\nnet = torch.nn.Linear(2, 2)\nsd = torch.hub.load_state_dict_from_url(url)\nnet.load_state_dict(sd)\n',
       severity: 'warn',
-      errors: [{ messageId: 'missingRemote', line: 2, column: 6, severity: 2, fixSafety: 'safe' }],
-      output: 'import torch\nsd = torch.hub.load_state_dict_from_url(url, weights_only=True)\nnet.load_state_dict(sd)\n',
+      errors: [{ messageId: 'missingRemote', line: 3, column: 6, severity: 2, fixSafety: 'safe' }],
+      output: 'import torch\nnet = torch.nn.Linear(2, 2)\nsd = torch.hub.load_state_dict_from_url(url, weights_only=True)\nnet.load_state_dict(sd)\n',
     },
     {
       name: 'model_zoo.load_url',
@@ -404,23 +439,23 @@ runRuleTests(rule, {
     {
       name: 'weights_only=None is the same as leaving it out',
       torch: '>=2.4',
-      code: 'import torch\nsd = torch.load(p, weights_only=None)\nnet.load_state_dict(sd)\n',
-      errors: [{ messageId: 'none', line: 2, column: 6, fixSafety: 'safe' }],
-      output: 'import torch\nsd = torch.load(p, weights_only=True)\nnet.load_state_dict(sd)\n',
+      code: 'import torch\nnet = torch.nn.Linear(2, 2)\nsd = torch.load(p, weights_only=None)\nnet.load_state_dict(sd)\n',
+      errors: [{ messageId: 'none', line: 3, column: 6, fixSafety: 'safe' }],
+      output: 'import torch\nnet = torch.nn.Linear(2, 2)\nsd = torch.load(p, weights_only=True)\nnet.load_state_dict(sd)\n',
     },
     {
       name: 'a **kwargs dict that certainly lacks weights_only',
       torch: '>=2.4',
-      code: 'import torch\nopts = {"map_location": "cpu"}\nsd = torch.load("a.pt", **opts)\nnet.load_state_dict(sd)\n',
-      errors: [{ messageId: 'missing', line: 3, column: 6, fixSafety: 'safe' }],
-      output: 'import torch\nopts = {"map_location": "cpu"}\nsd = torch.load("a.pt", **opts, weights_only=True)\nnet.load_state_dict(sd)\n',
+      code: 'import torch\nnet = torch.nn.Linear(2, 2)\nopts = {"map_location": "cpu"}\nsd = torch.load("a.pt", **opts)\nnet.load_state_dict(sd)\n',
+      errors: [{ messageId: 'missing', line: 4, column: 6, fixSafety: 'safe' }],
+      output: 'import torch\nnet = torch.nn.Linear(2, 2)\nopts = {"map_location": "cpu"}\nsd = torch.load("a.pt", **opts, weights_only=True)\nnet.load_state_dict(sd)\n',
     },
     {
       name: 'a hub loader imported from either module in a try/except',
       torch: '>=2.4',
-      code: 'try:\n    from torch.hub import load_state_dict_from_url\nexcept ImportError:\n    from torch.utils.model_zoo import load_url as load_state_dict_from_url\nsd = load_state_dict_from_url("https://example.com/m.pth")\nnet.load_state_dict(sd)\n',
-      errors: [{ messageId: 'missingRemote', line: 5, column: 6, severity: 2, fixSafety: 'safe' }],
-      output: 'try:\n    from torch.hub import load_state_dict_from_url\nexcept ImportError:\n    from torch.utils.model_zoo import load_url as load_state_dict_from_url\nsd = load_state_dict_from_url("https://example.com/m.pth", weights_only=True)\nnet.load_state_dict(sd)\n',
+      code: 'from torch import nn\nnet = nn.Linear(2, 2)\ntry:\n    from torch.hub import load_state_dict_from_url\nexcept ImportError:\n    from torch.utils.model_zoo import load_url as load_state_dict_from_url\nsd = load_state_dict_from_url("https://example.com/m.pth")\nnet.load_state_dict(sd)\n',
+      errors: [{ messageId: 'missingRemote', line: 7, column: 6, severity: 2, fixSafety: 'safe' }],
+      output: 'from torch import nn\nnet = nn.Linear(2, 2)\ntry:\n    from torch.hub import load_state_dict_from_url\nexcept ImportError:\n    from torch.utils.model_zoo import load_url as load_state_dict_from_url\nsd = load_state_dict_from_url("https://example.com/m.pth", weights_only=True)\nnet.load_state_dict(sd)\n',
     },
     {
       name: 'plain torch.load follows the configured severity',
@@ -441,10 +476,10 @@ runRuleTests(rule, {
     {
       name: 'a syntax error elsewhere does not hide the finding',
       torch: '>=2.4',
-      code: 'import torch\nsd = torch.load("a.pt")\nm.load_state_dict(sd)\ndef broken(:\n    pass\n',
+      code: 'import torch\nm = torch.nn.Linear(2, 2)\nsd = torch.load("a.pt")\nm.load_state_dict(sd)\ndef broken(:\n    pass\n',
       compiles: false,
-      errors: [{ messageId: 'missing', line: 2, column: 6, fixSafety: 'safe' }],
-      output: 'import torch\nsd = torch.load("a.pt", weights_only=True)\nm.load_state_dict(sd)\ndef broken(:\n    pass\n',
+      errors: [{ messageId: 'missing', line: 3, column: 6, fixSafety: 'safe' }],
+      output: 'import torch\nm = torch.nn.Linear(2, 2)\nsd = torch.load("a.pt", weights_only=True)\nm.load_state_dict(sd)\ndef broken(:\n    pass\n',
     },
   ],
 });

@@ -197,7 +197,9 @@ export function chooseWeightsOnlyRepair(context: FixContext, load: LoadCall, edi
 function repairFromEvidence(context: FixContext, load: LoadCall, edit: Fix, evidence: RepairEvidence): WeightsOnlyRepair {
   const found = checkpointOf(context, load);
   const verdict = found?.inspection.verdict;
-  if (found && verdict === 'safe') return { fix: [edit], safety: 'safe' };
+  // the file as it is now: safe only when nothing in the linted files may write that path again (a torch.save of
+  // it, or the path quoted where no known load uses it), which could put other objects in it
+  if (found && verdict === 'safe') return { fix: [edit], safety: mayBeRewritten(context, load) ? 'unsafe' : 'safe' };
   if (found && verdict === 'needs-allowlist') {
     const plan = planSafeGlobals(context, load.call, neededGlobals(found.inspection), edit, found.inspection.numpyDtypes);
     return 'fix' in plan ? { fix: plan.fix, safety: 'unsafe' } : { suggestion: edit, reason: `the checkpoint needs [${found.inspection.allowlist.join(', ')}], but ${plan.reason}` };
@@ -245,6 +247,16 @@ function unknownMention(context: { project: ProjectContext }, literal: string, f
     if (files.filter((f) => f === file).length < count) return file;
   }
   return undefined;
+}
+
+/** A torch.save in the linted files writes the load's path, or the path is quoted where no known load reads it. */
+function mayBeRewritten(context: FixContext, load: LoadCall): boolean {
+  const path = pathArgument(load);
+  const literal = path && pathKey(path);
+  if (literal === undefined) return true;
+  if ((context.project.savesOf?.(literal) ?? []).length > 0) return true;
+  const loads = context.project.loadsOf?.(literal) ?? [];
+  return unknownMention(context, literal, loads.map((l) => l.file)) !== undefined;
 }
 
 /** The load half of the state_dict migration of its path (unsafe), when the migration applies; else undefined. */
