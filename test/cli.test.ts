@@ -4,7 +4,7 @@ import * as path from 'node:path';
 import { cli, tempRepo } from './helpers/cli';
 import { pythonCompileErrors } from './helpers/python';
 import { sarifSchemaErrors } from './helpers/sarif';
-import { sharedDir } from './helpers/shared';
+import { fixture } from './helpers/fixtures';
 
 /** A declared torch range whose lowest release has the keyword and every weights_only opcode: safe fixes may exist. */
 const DECLARED = { 'requirements.txt': 'torch>=2.4\n' };
@@ -18,7 +18,7 @@ const read = (dir: string, file: string) => fs.readFileSync(path.join(dir, file)
  * refuses the file instead of running it). Runs pass NO_CHECKPOINT_RULE to keep the rule's own findings out of the way.
  */
 const withDangerousCheckpoint = (dir: string) => {
-  fs.copyFileSync(path.join(sharedDir(), 'checkpoints', 'malicious_os_system.pt'), path.join(dir, 'm.pt'));
+  fs.copyFileSync(fixture('malicious_os_system.pt'), path.join(dir, 'm.pt'));
   return dir;
 };
 const NO_CHECKPOINT_RULE = ['--rule', 'checkpoint-unsafe-globals:off'];

@@ -3,10 +3,10 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { cli, tempRepo } from './helpers/cli';
 import { pythonCompileErrors } from './helpers/python';
-import { sharedDir } from './helpers/shared';
+import { FIXTURES_DIR } from './helpers/fixtures';
 
 // The evidence-driven repair of torch.load calls: the checkpoint file a path literal names decides the fix.
-const checkpoints = path.join(sharedDir(), 'checkpoints');
+const checkpoints = FIXTURES_DIR;
 
 /**
  * `run.pt`, made here: a torch-zip checkpoint (protocol 2, as torch.save writes) of
@@ -29,7 +29,7 @@ execFileSync('python3', [
   path.join(generated, 'run.pt'),
 ]);
 
-/** A repo with `files` (text) and checkpoint copies (`{ 'ckpt.pt': 'run.pt' }`, from ../shared or `generated`). */
+/** A repo with `files` (text) and checkpoint copies (`{ 'ckpt.pt': 'run.pt' }`, from the checkpoint fixtures or `generated`). */
 function repo(files: Record<string, string>, copies: Record<string, string>): string {
   const dir = tempRepo(files);
   for (const [to, from] of Object.entries(copies)) fs.copyFileSync(path.join(fs.existsSync(path.join(generated, from)) ? generated : checkpoints, from), path.join(dir, to));

@@ -5,7 +5,7 @@ import { DEFAULT_LIMITS } from '../../src/checkpoint/pickle';
 import { DEFAULT_ZIP_LIMITS } from '../../src/checkpoint/zip';
 import * as fs from 'node:fs';
 import { cli, tempRepo } from '../helpers/cli';
-import { sharedDir } from '../helpers/shared';
+import { fixture } from '../helpers/fixtures';
 
 // hostile files written by make_hostile.py (standard library only) into a fresh folder
 const dir = tempRepo({});
@@ -110,9 +110,8 @@ describe('hostile checkpoints: read like torch, never stricter, fail closed', ()
     expect((await inspect('fake_safetensors.bin')).globals).toEqual(['posix.system GLOBAL blocked']);
     expect(await inspect('text_c.bin')).toEqual({ format: 'unknown', verdict: 'not-a-checkpoint', globals: [], messages: ['neither a zip, a legacy torch file, a pickle nor safetensors'] });
     // a legacy file with its PROTO opcode cut off still loads in torch: still read as legacy
-    const shared = path.join(sharedDir(), 'checkpoints');
-    fs.writeFileSync(path.join(dir, 'stripped_legacy.pt'), fs.readFileSync(path.join(shared, 'legacy_state_dict.pt')).subarray(2));
-    fs.writeFileSync(path.join(dir, 'stripped_legacy_evil.pt'), fs.readFileSync(path.join(shared, 'malicious_os_system_legacy.pt')).subarray(2));
+    fs.writeFileSync(path.join(dir, 'stripped_legacy.pt'), fs.readFileSync(fixture('legacy_state_dict.pt')).subarray(2));
+    fs.writeFileSync(path.join(dir, 'stripped_legacy_evil.pt'), fs.readFileSync(fixture('malicious_os_system_legacy.pt')).subarray(2));
     expect(await inspect('stripped_legacy.pt')).toMatchObject({ format: 'torch-legacy', verdict: 'safe' });
     expect(await inspect('stripped_legacy_evil.pt')).toMatchObject({ format: 'torch-legacy', verdict: 'dangerous' });
     fs.rmSync(path.join(dir, 'stripped_legacy.pt'));

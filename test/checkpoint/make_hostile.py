@@ -37,8 +37,8 @@ def _info(member, method):
     return info
 
 
-# 1. ZIP64 extra fields in the local header, holding a dangerous global (torch's own files in ../shared/checkpoints
-#    carry ZIP64 end records and data descriptors already)
+# 1. ZIP64 extra fields in the local header, holding a dangerous global (torch's own files, and the fixtures of
+#    test/fixtures/make_checkpoints.py written like them, carry ZIP64 end records and data descriptors already)
 torch_zip("zip64_evil.pt", [("zip64_evil/data.pkl", EVIL, None), ("zip64_evil/version", b"3\n", None)], force_zip64=True)
 
 

@@ -1,7 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { sharedDir } from '../helpers/shared';
+import { FIXTURE_GLOBALS, FIXTURES_DIR } from '../helpers/fixtures';
 import { DEFAULT_LIMITS, walkPickle } from '../../src/checkpoint/pickle';
 
 /** Pickles made by CPython here, from an expression, at a protocol. */
@@ -75,14 +75,9 @@ describe('walkPickle', () => {
   });
 });
 
-describe('legacy checkpoints in ../shared/checkpoints (five pickles in a row)', () => {
-  const dir = path.join(sharedDir(), 'checkpoints');
-  const expected = (file: string) =>
-    fs
-      .readFileSync(path.join(dir, 'GLOBALS.tsv'), 'utf8')
-      .split('\n')
-      .filter((line) => line.startsWith(`${file}\t`))
-      .map((line) => line.split('\t')[7]);
+describe('legacy checkpoints in the fixtures (five pickles in a row)', () => {
+  const dir = FIXTURES_DIR;
+  const expected = (file: string) => FIXTURE_GLOBALS[file];
 
   test.each(['legacy_state_dict.pt', 'legacy_training_ckpt.pt', 'malicious_os_system_legacy.pt'])('%s', (file) => {
     const data = fs.readFileSync(path.join(dir, file));

@@ -1,19 +1,15 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { cli, tempRepo } from '../helpers/cli';
-import { sharedDir } from '../helpers/shared';
+import { copyFixtures, FIXTURES_DIR } from '../helpers/fixtures';
 
 // The rule runs on checkpoint files, not Python: its findings are file-level results of the lint run. The reader it
 // uses is tested in test/checkpoint/.
-const dir = path.join(sharedDir(), 'checkpoints');
+const dir = FIXTURES_DIR;
 
-/** Lints a fresh folder holding `files` (copied from ../shared/checkpoints, renamed) and `extra` text files. */
+/** Lints a fresh folder holding `files` (copied from the checkpoint fixtures, renamed) and `extra` text files. */
 async function lint(files: Record<string, string>, extra: Record<string, string> = {}) {
-  const repo = tempRepo(extra);
-  for (const [to, from] of Object.entries(files)) {
-    fs.mkdirSync(path.dirname(path.join(repo, to)), { recursive: true });
-    fs.copyFileSync(path.join(dir, from), path.join(repo, to));
-  }
+  const repo = copyFixtures(tempRepo(extra), files);
   const { code, stdout } = await cli(repo, '-f', 'json');
   const messages = JSON.parse(stdout).flatMap((r: { filePath: string; messages: { ruleId: string; messageId: string; severity: number; message: string }[] }) =>
     r.messages.map((m) => [path.basename(r.filePath), m.messageId, m.severity, m.message]),
@@ -71,7 +67,7 @@ describe('checkpoint-unsafe-globals in the lint run', () => {
     fs.copyFileSync(path.join(dir, 'allowed_extras.pt'), path.join(repo, 'extras.pt'));
     const [result] = JSON.parse((await cli(repo, '-f', 'json')).stdout);
     expect(result.messages.map((m: { message: string }) => m.message)).toEqual([
-      'Checkpoint (torch-zip) cannot be loaded with `weights_only=True`: allowed_extras/data.pkl: opcode BINFLOAT at byte 484 is not supported by the weights_only unpickler of torch 1.13 (torch 2.4 and later accept it)',
+      'Checkpoint (torch-zip) cannot be loaded with `weights_only=True`: allowed_extras/data.pkl: opcode BINFLOAT at byte 442 is not supported by the weights_only unpickler of torch 1.13 (torch 2.4 and later accept it)',
     ]);
     // the inspector agrees without a flag; --torch-version and the config's torchVersion win over requirements
     expect(JSON.parse((await cli(repo, 'inspect', 'extras.pt', '-f', 'json')).stdout)[0].torch).toEqual({ version: '1.13', source: 'requirements.txt: torch>=1.13,<3', table: '1.13' });
