@@ -102,10 +102,10 @@ describe('torch version in the lint', () => {
   });
 
   test.each([
-    ['a Dockerfile ENV', { Dockerfile: 'FROM python:3.11\nENV TORCH_FORCE_NO_WEIGHTS_ONLY_LOAD=1\n' }, 'Dockerfile:2'],
-    ['os.environ in Python', { 'boot.py': 'import os\nos.environ["TORCH_FORCE_NO_WEIGHTS_ONLY_LOAD"] = "1"\n' }, 'boot.py:2'],
-    ['torch.load replaced by a partial', { 'compat.py': 'import functools\nimport torch\ntorch.load = functools.partial(torch.load, weights_only=False)\n' }, 'compat.py:3'],
-  ])('torch >= 2.6 but the default weakened process-wide (%s): the fix is no longer a safe no-op', async (_name, files) => {
+    ['a Dockerfile ENV', { Dockerfile: 'FROM python:3.11\nENV TORCH_FORCE_NO_WEIGHTS_ONLY_LOAD=1\n' }],
+    ['os.environ in Python', { 'boot.py': 'import os\nos.environ["TORCH_FORCE_NO_WEIGHTS_ONLY_LOAD"] = "1"\n' }],
+    ['torch.load replaced by a partial', { 'compat.py': 'import functools\nimport torch\ntorch.load = functools.partial(torch.load, weights_only=False)\n' }],
+  ] as [string, Record<string, string>][])('torch >= 2.6 but the default weakened process-wide (%s): the fix is no longer a safe no-op', async (_name, files) => {
     const dir = tempRepo({ 'requirements.txt': 'torch>=2.6\n', 'a.py': CODE, ...files });
     await cli(dir, '--fix');
     expect(read(dir, 'a.py')).toBe(CODE);
