@@ -63,7 +63,7 @@ export default createRule<MessageId, Options, Inspection>({
         if (!load || !found || found.inspection.verdict === 'safe' || found.inspection.verdict === 'not-a-checkpoint') return;
         const literal = stringValue(unparen(pathArgument(load)!));
         const { inspection } = found;
-        // with pickle_module, torch.load uses full pickle on every version (FACTS.md)
+        // with pickle_module, torch.load uses full pickle on every version (docs/torch-facts.md)
         const passed = weightsOnlyIn(context, load);
         const defaultTrue = load.fn.weightsOnlyDefault === true || (load.fn.weightsOnlyDefault === 'torch' && !context.project.torch.allowsBefore26);
         const weightsOnly = pickleModuleArgument(load) ? 'false' : passed.value === 'absent' ? (defaultTrue ? 'true' : 'false') : passed.value;

@@ -5,7 +5,7 @@ import { createRule } from '../src/engine/rule';
 import { untrustedSource } from '../src/analysis/taint';
 
 /**
- * Deserialisers that weights_only does not cover (FACTS.md: "Not covered by weights_only at all"), with the
+ * Deserialisers that weights_only does not cover (docs/torch-facts.md: "Not covered by weights_only at all"), with the
  * position and keyword of the argument that holds the data or its path.
  */
 const LOADERS: ReadonlyMap<string, { index: number; name: string }> = new Map([

@@ -46,10 +46,10 @@ export default createRule({
         const load = loadCallIn(context, node);
         if (!load || load.fn.weightsOnlyDefault === true) return;
         // `**kwargs` may carry the key; `pickle_module` is reported by torch-load-pickle-module and cannot be
-        // combined with weights_only=True (FACTS.md).
+        // combined with weights_only=True (docs/torch-facts.md).
         // Reported when weights_only is certainly not passed (also through a `**kwargs` dict built in the function)
         // or certainly None, which lets torch pick the same default (torch/serialization.py, 2.6). `pickle_module`
-        // is reported by torch-load-pickle-module and cannot be combined with weights_only=True (FACTS.md).
+        // is reported by torch-load-pickle-module and cannot be combined with weights_only=True (docs/torch-facts.md).
         const passed = weightsOnlyIn(context, load);
         if ((passed.value !== 'absent' && passed.value !== 'none') || pickleModuleArgument(load)) return;
         const none = passed.value === 'none' && passed.direct && passed.node && unparen(passed.node).type === 'none' ? unparen(passed.node) : undefined;

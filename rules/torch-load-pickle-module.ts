@@ -4,7 +4,7 @@ import { asLoadCall, pickleModuleArgument } from '../src/torch/api';
 
 /**
  * torch.load with `pickle_module=`: torch 2.6's safe default applies only when no pickle_module is passed, and
- * `weights_only=True` together with pickle_module raises RuntimeError (torch/serialization.py, 2.6; FACTS.md).
+ * `weights_only=True` together with pickle_module raises RuntimeError (torch/serialization.py, 2.6; docs/torch-facts.md).
  */
 export default createRule({
   meta: {

@@ -3,11 +3,11 @@
  * matched against `module.name` after the Python 2 → 3 mapping. The inspector judges by the newest table at or below
  * the torch version asked for (the oldest table below 1.13).
  * - 2.10 (144 names): torch/_weights_only_unpickler.py + torch/storage.py + torch/csrc/utils/tensor_types.cpp at torch
- *   2.10.0a0 (upstream e67e3d95f3ab), as collected in the project's shared/allowed_globals.txt.
+ *   2.10.0a0 (upstream commit e67e3d95f3ab).
  * - 2.6 (128) and 2.4 (119): the same files in the official torch 2.6.0 and 2.4.0 wheels (torch/version.py says so; the
  *   .py files match the wheels' RECORD hashes), tensor classes from tensor_types.cpp, unchanged between ~2.0 and ~2.9.
  *   Written below as what they lack against the next newer table; neither has a name 2.10 lacks.
- * - 1.13 (90): runtime keys of torch 1.13.1 (Debian python3-torch 1.13.1+dfsg-4), shared/allowed_globals_torch1.13.txt.
+ * - 1.13 (90): runtime keys of torch 1.13.1 (Debian python3-torch 1.13.1+dfsg-4).
  */
 import { WEIGHTS_ONLY_OPCODES } from './pickle';
 

@@ -1,13 +1,13 @@
 /**
  * Callables that can run code when a pickle calls them, and modules torch's weights_only unpickler blocks outright.
- * Source: ../shared/FACTS.md "Dangerous callables" and torch/_weights_only_unpickler.py 2.10 (`_blocklisted_modules`).
+ * Source: docs/torch-facts.md "Dangerous callables" and torch/_weights_only_unpickler.py 2.10 (`_blocklisted_modules`).
  */
 
 /** Modules whose globals torch refuses even when allowlisted. */
 export const BLOCKED_MODULES = ['sys', 'os', 'posix', 'nt'];
 
 const DANGEROUS_NAMES = new Set([
-  // FACTS.md
+  // docs/torch-facts.md
   'builtins.eval',
   'builtins.exec',
   'builtins.compile',
@@ -70,7 +70,7 @@ const DANGEROUS_NAMES = new Set([
   'sysconfig._parse_makefile',
 ]);
 const DANGEROUS_MODULES = [
-  // FACTS.md
+  // docs/torch-facts.md
   'os', 'posix', 'nt', 'sys', 'subprocess', 'pty', 'socket', 'runpy', 'importlib', 'marshal', 'pickle', 'shutil',
   // process, interpreter, debugger and network access; other unpicklers (same sources as above)
   '_posixsubprocess', '_winapi', 'multiprocessing', 'asyncio', 'concurrent', 'signal', 'ctypes', '_ctypes',

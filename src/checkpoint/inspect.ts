@@ -237,7 +237,7 @@ export async function inspectCheckpoint(file: string, options: InspectOptions = 
 
   const judged = options.torchVersion ?? table.version;
   // TorchScript: torch 2.6+ refuses it under weights_only; before 2.6 torch.load handed it to torch.jit.load even
-  // with weights_only=True, running the archive's code (a bypass; FACTS.md)
+  // with weights_only=True, running the archive's code (a bypass; docs/torch-facts.md)
   let unloadable = result.format === 'torchscript' && atLeast(judged, [2, 6]);
   const scriptBypass = result.format === 'torchscript' && !unloadable;
   if (unloadable) result.messages.push('a TorchScript archive: torch 2.6+ refuses it with weights_only=True (before 2.6 torch.load silently ran torch.jit.load on it, a bypass); only torch.jit.load reads it');
@@ -269,11 +269,11 @@ export async function inspectCheckpoint(file: string, options: InspectOptions = 
   if (result.globals.some((g) => g.name === UNRESOLVED)) result.messages.push('a STACK_GLOBAL names a global computed while loading (not a plain string): it could be anything, so it counts as dangerous');
   if (incomplete) result.messages.push('not read to the end because of a limit, so it cannot be shown safe: judged dangerous');
   if (corrupt && !unloadable) result.messages.push('corrupt or truncated: torch cannot load it either');
-  // before torch 2.4 there is no allowlist API at all (add_safe_globals arrived in 2.4; FACTS.md)
+  // before torch 2.4 there is no allowlist API at all (add_safe_globals arrived in 2.4; docs/torch-facts.md)
   const noAllowlistApi = needed.length > 0 && !atLeast(judged, [2, 4]);
   if (noAllowlistApi && !unloadable && !corrupt) result.messages.push(`torch ${torch.version} has no allowlist API (add_safe_globals arrived in 2.4), and the file needs [${needed.join(', ')}]: re-save it as a state_dict, or require torch>=2.5 and use torch.serialization.safe_globals`);
   result.verdict = dangerous.length > 0 || incomplete || scriptBypass ? 'dangerous' : unloadable || corrupt || noAllowlistApi ? 'unloadable' : needed.length > 0 ? 'needs-allowlist' : 'safe';
-  // `(obj, "recorded.name")` entries exist from torch 2.6 (FACTS.md)
+  // `(obj, "recorded.name")` entries exist from torch 2.6 (docs/torch-facts.md)
   const tuples = atLeast(judged, [2, 6]);
   if (result.verdict === 'needs-allowlist') result.allowlist = needed.map((name) => (tuples && name.startsWith('numpy.core.') ? `(${name}, "${name}")` : name));
   result.numpyDtypes = [...new Set(walks.filter((w) => w.read).flatMap((w) => w.walk.numpyDtypes))];
@@ -328,7 +328,7 @@ function startsWith(data: Buffer, prefix: Buffer): boolean {
 
 /**
  * How to allowlist an inspection's `allowlist` on the torch it was judged for, as Markdown for messages:
- * `safe_globals([...])` from 2.5, `add_safe_globals([...])` on 2.4 (FACTS.md). Below 2.4 the verdict is
+ * `safe_globals([...])` from 2.5, `add_safe_globals([...])` on 2.4 (docs/torch-facts.md). Below 2.4 the verdict is
  * `unloadable` and there is no advice to give.
  */
 export function allowlistAdvice(inspection: Inspection): string {

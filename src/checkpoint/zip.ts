@@ -1,6 +1,6 @@
 /**
  * Reading torch's zip checkpoints with yauzl (ZIP64, data descriptors, stored and deflated members). Like torch, CRC-32
- * is not checked (a scanner stricter than torch can be blinded by a file torch still loads; FACTS.md), and a member is
+ * is not checked (a scanner stricter than torch can be blinded by a file torch still loads; docs/torch-facts.md), and a member is
  * read up to the size its central-directory record declares. Bounded: a member declared larger than
  * `maxMemberBytes`, or deflated more than `maxRatio` times, is a {@link ZipLimitError}, not a crash.
  */

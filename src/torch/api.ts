@@ -1,6 +1,6 @@
 /**
  * What pylint-torch knows about torch's serialization API: which callables load and save, and where their
- * parameters sit. Facts cite ../shared/FACTS.md and the torch source files they come from.
+ * parameters sit. Facts cite docs/torch-facts.md and the torch source files they come from.
  */
 import type { Node } from '../syntax/parse';
 import { argumentValue, CallArguments, callArguments, callEndingWith, stringValue, unparen } from '../syntax/python';
@@ -46,7 +46,7 @@ export interface LoadFunction {
 /** Finds project wrappers and known loaders for a callee that is not a torch function itself. */
 export type LoaderResolver = (callee: Node) => LoadFunction | undefined;
 
-/** torch.load gained `weights_only` in torch 1.13 (pytorch/pytorch PR #86812, FACTS.md). */
+/** torch.load gained `weights_only` in torch 1.13 (pytorch/pytorch PR #86812, docs/torch-facts.md). */
 export const WEIGHTS_ONLY_SINCE: readonly [number, number] = [1, 13];
 
 /**
@@ -64,7 +64,7 @@ const TORCH_LOAD: LoadFunction = {
 /**
  * torch/hub.py (2.6): `load_state_dict_from_url(url, model_dir=None, map_location=None, progress=True,
  * check_hash=False, file_name=None, weights_only=False)`; torch/utils/model_zoo.py re-exports it as `load_url`.
- * weights_only defaults to False on every version (FACTS.md).
+ * weights_only defaults to False on every version (docs/torch-facts.md).
  */
 const HUB_LOAD: Omit<LoadFunction, 'display'> = {
   path: { index: 0, name: 'url' },

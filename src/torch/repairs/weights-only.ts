@@ -3,7 +3,7 @@
  * `with safe_globals([...]):` naming exactly the classes the checkpoint needs, and load it with
  * `weights_only=True`. The class list comes from evidence (the checkpoint file itself, read by the inspector).
  * Facts: `torch.serialization.safe_globals` is a context manager from torch 2.5; `(obj, "module.Name")` entries
- * from torch 2.6 (../shared/FACTS.md).
+ * from torch 2.6 (docs/torch-facts.md).
  */
 import { allowlistFor, atLeast, type Inspection } from '../../checkpoint/inspect';
 import { planImports } from '../../syntax/imports';
