@@ -3,7 +3,7 @@ import type { Node } from '../src/syntax/parse';
 import { stringValue, unparen } from '../src/syntax/python';
 import { createRule } from '../src/engine/rule';
 import { loadCallIn, weightsOnlyIn, torchContext } from '../src/torch/services';
-import { checkpointOf, neededGlobals, planSafeGlobals } from '../src/torch/repairs/weights-only';
+import { checkpointOf, neededGlobals, planSafeGlobals } from '../src/torch/repairs/safe-globals';
 import { addArgument } from '../src/syntax/edits';
 import type { FileScopes } from '../src/syntax/scope';
 import { allowlistEntryName, pathArgument, pickleModuleArgument, safeGlobalsAround } from '../src/torch/api';

@@ -1,10 +1,11 @@
 import { addArgument } from '../src/syntax/edits';
 import type { Node } from '../src/syntax/parse';
 import { unparen } from '../src/syntax/python';
-import { createRule } from '../src/engine/rule';
+import { createRule, type Fix } from '../src/engine/rule';
 import { loadCallIn, weightsOnlyIn, stateDictEvidence, torchContext } from '../src/torch/services';
 import { blocksWeightsOnly, insideSafeGlobals, pickleModuleArgument, viaText } from '../src/torch/api';
-import { chooseWeightsOnlyRepair, migrationRepair, type WeightsOnlyRepair } from '../src/torch/repairs/weights-only';
+import { chooseWeightsOnlyRepair, type WeightsOnlyRepair } from '../src/torch/repairs/weights-only';
+import { migrationRepair } from '../src/torch/repairs/state-dict-migration';
 
 /**
  * A torch.load-family call that does not say `weights_only`. Before torch 2.6 (and for the hub loaders on every
@@ -73,7 +74,7 @@ export default createRule({
               : addArgument(node, `${keyword}=True`, context.text);
         // On torch >= 2.6 the default is already weights_only=True: saying it explicitly changes nothing (safe),
         // unless the path's whole-model saves move to state_dict together with this load. Otherwise the repair
-        // follows the evidence and the torch range (src/safe-globals-fix.ts chooseWeightsOnlyRepair).
+        // follows the evidence and the torch range (src/torch/repairs/weights-only.ts chooseWeightsOnlyRepair).
         // Only torch's own loaders (a wrapper's default is read from its source and may not reach torch as None), and
         // not when the linted files weaken the default process-wide (an explicit True then changes behaviour).
         const modern = !remote && !context.project.torch.allowsBefore26 && !load.fn.via && !context.project.weakened;
@@ -81,7 +82,7 @@ export default createRule({
         const repair: WeightsOnlyRepair = !edit
           ? {}
           : modern
-            ? (migrationRepair(context, load, edit) ?? { fix: [edit], safety: 'safe' })
+            ? noopRepair(migrationRepair(context, load, edit), edit)
             : blocker
               ? { suggestion: edit, reason: `\`${blocker}\` may carry pickle_module or a pickle argument that weights_only=True cannot take` }
               : chooseWeightsOnlyRepair(context, load, edit, { stateDict, addsKeyword: !none });
@@ -128,4 +129,9 @@ function insideExceptTypeError(node: Node): boolean {
     if (names.includes('TypeError')) return true;
   }
   return false;
+}
+
+/** On torch >= 2.6: the state_dict migration of the path when it applies (unsafe), else the no-op edit (safe). */
+function noopRepair(migration: Fix[] | undefined, edit: Fix): WeightsOnlyRepair {
+  return migration ? { fix: migration, safety: 'unsafe' } : { fix: [edit], safety: 'safe' };
 }

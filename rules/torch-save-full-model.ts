@@ -2,9 +2,9 @@ import type { Node } from '../src/syntax/parse';
 import { callArguments, stringValue, unparen } from '../src/syntax/python';
 import { createRule } from '../src/engine/rule';
 import { torchContext } from '../src/torch/services';
-import { stateDictMigration } from '../src/torch/repairs/weights-only';
+import { stateDictMigration } from '../src/torch/repairs/state-dict-migration';
 import { isSaveCall } from '../src/torch/api';
-import { isModuleBaseName, moduleEvidence } from '../src/torch/values';
+import { isModuleBaseName, moduleEvidence } from '../src/torch/modules';
 
 interface Options {
   /** Fully qualified classes to treat as nn.Module bases, e.g. `mylib.nn.BaseModel`. */
@@ -56,7 +56,7 @@ export default createRule<'fullModel' | 'inContainer' | 'saveStateDict', Options
         const target = unparen(evidence.node);
         const simple = ['identifier', 'attribute'].includes(target.type);
         const edit = { range: [target.endIndex, target.endIndex] as [number, number], text: '.state_dict()' };
-        // A fix only together with every load of the same path (src/safe-globals-fix.ts stateDictMigration: the
+        // A fix only together with every load of the same path (src/torch/repairs/state-dict-migration.ts: the
         // loads are rewritten by the weights_only rules in the same run); otherwise a suggestion naming them.
         const path = args.keywords.get('f')?.childForFieldName('value') ?? args.positional[1];
         const literal = path && stringValue(unparen(path));

@@ -56,7 +56,7 @@ export interface Config {
 const SEVERITIES: readonly SeveritySetting[] = ['off', 'warn', 'error'];
 const TOP_LEVEL_KEYS = new Set(['$schema', 'rules', 'ignorePatterns', 'torchVersion', 'knownLoaders', 'trustedGlobals']);
 
-/** `knownLoaders`: qualified name → how the loader treats weights_only (see src/wrappers.ts KnownLoader). */
+/** `knownLoaders`: qualified name → how the loader treats weights_only (see src/torch/loaders.ts KnownLoader). */
 const KNOWN_LOADERS_SCHEMA = {
   type: 'object',
   propertyNames: { pattern: '^[A-Za-z_][\\w]*(\\.[A-Za-z_][\\w]*)+$' },

@@ -8,7 +8,8 @@ import type { FileScopes } from '../syntax/scope';
 import type { Constant } from '../analysis/constants';
 import type { RuleContext } from '../engine/rule';
 import { asLoadCall, type LoadCall, type LoadFunction, resolvedWeightsOnly } from './api';
-import { isModuleBaseName, moduleEvidence, stateDictUse } from './values';
+import { isModuleBaseName, moduleEvidence } from './modules';
+import { stateDictUse } from './state-dict';
 import { extraStateLine } from './prescan';
 import type { CheckpointReference } from './checkpoint-sites';
 import type { LoadSite, SaveSite } from './saves';
@@ -86,7 +87,7 @@ export function weightsOnlyIn(context: { filePath: string; scopes: FileScopes; p
 }
 
 /**
- * How much of what `load` loads its file's code uses as a state dict (values.ts `stateDictUse`), as evidence for a
+ * How much of what `load` loads its file's code uses as a state dict (state-dict.ts `stateDictUse`), as evidence for a
  * repair: `whole` only when the receiver of `load_state_dict` is visibly an nn.Module (not an optimizer, scheduler
  * or custom object whose `load_state_dict` takes anything), no linted file defines `set_extra_state`, and a project
  * wrapper returns what torch loads as it is; a load inside a `safe_globals` block is `part`.

@@ -2,7 +2,7 @@
  * The most a weights_only fix may claim on a project, from the torch releases the project allows. A fix is `safe`
  * only when it keeps behaviour on **every** allowed torch: the keyword it adds exists there, and the evidence holds
  * for that release's weights_only unpickler. These are the project-wide limits; the evidence itself (state-dict use,
- * a checkpoint file, saves of the same path) is judged in safe-globals-fix.ts.
+ * a checkpoint file, saves of the same path) is judged in weights-only.ts.
  */
 import { allowlistFor, atLeast } from '../../checkpoint/inspect';
 import type { TorchRequirement } from '../version';

@@ -1,150 +1,17 @@
 /**
- * The safe_globals repair: wrap the statement that loads a checkpoint in
- * `with safe_globals([...]):` naming exactly the classes the checkpoint needs, and load it with
- * `weights_only=True`. The class list comes from evidence (the checkpoint file itself, read by the inspector).
- * Facts: `torch.serialization.safe_globals` is a context manager from torch 2.5; `(obj, "module.Name")` entries
- * from torch 2.6 (docs/torch-facts.md).
+ * The weights_only repair table: for a load that does not use `weights_only=True`, which repair the evidence
+ * supports (the plain edit, the safe_globals wrap, the state_dict migration, or only a suggestion) and how safe it
+ * is on every torch the project allows.
  */
-import { allowlistFor, atLeast, type Inspection } from '../../checkpoint/inspect';
-import { planImports } from '../../syntax/imports';
-import type { CheckpointReference } from '../checkpoint-sites';
-import type { Node } from '../../syntax/parse';
-import { stringValue, unparen } from '../../syntax/python';
+import { allowlistFor } from '../../checkpoint/inspect';
 import type { Fix } from '../../engine/rule';
-import type { ProjectContext } from '../services';
-import type { FileScopes } from '../../syntax/scope';
 import { type LoadCall, pathArgument, WEIGHTS_ONLY_SINCE } from '../api';
-import { safetyCeiling, unpicklerGap } from './safety';
+import { isModuleBaseName } from '../modules';
+import { pathKey, type SaveSite } from '../saves';
 import { judgingVersion } from '../version';
-import { type Migration, migrationFor, pathKey, type SavedModel, type SaveSite } from '../saves';
-import { isModuleBaseName } from '../values';
-import { isAllowlistable } from '../../checkpoint/dangerous';
-
-/** What a rule passes in: the file, its scopes and project, as in `RuleContext`. */
-export interface FixContext {
-  filePath: string;
-  text: string;
-  root: Node;
-  scopes: FileScopes;
-  project: ProjectContext;
-}
-
-/** The checkpoint file a load names by a string literal, as the inspector saw it; undefined when there is none. */
-export function checkpointOf(context: { filePath: string; project: ProjectContext }, load: LoadCall): CheckpointReference | undefined {
-  const path = pathArgument(load);
-  const literal = path && stringValue(unparen(path));
-  return literal === undefined ? undefined : context.project.checkpoint?.(context.filePath, literal);
-}
-
-/** A planned fix, or why there is none (for messages and suggestions). */
-export type SafeGlobalsPlan = { fix: Fix[] } | { reason: string };
-
-/** The statements a `with` block can wrap: simple statements alone on their lines. */
-const WRAPPABLE = new Set(['expression_statement', 'return_statement']);
-
-/**
- * Plans the safe_globals repair of `call` (a torch.load-family call whose result is used as an object) for the
- * globals `needed` (`module.Name` as torch records them: a checkpoint's needs-allowlist names, or `trustedGlobals`). `weightsOnly` is the edit that makes the call load with
- * `weights_only=True` (added argument or `False` → `True`); undefined when it already does. `numpyDtypes`: for a
- * list read from a checkpoint, the dtype codes it passes to numpy.dtype, whose classes are allowlisted as
- * `type(dtype("f8"))` (without any, a list needing numpy.dtype is incomplete and refused). Returns the edits (imports, the `with` line, the
- * re-indented statement, the weights_only edit), or the reason no fix is possible.
- */
-export function planSafeGlobals(context: FixContext, call: Node, needed: readonly string[], weightsOnly: Fix | undefined, numpyDtypes?: readonly string[]): SafeGlobalsPlan {
-  const lowest = context.project.torch.lowest;
-  if (lowest && !atLeast(lowest, [2, 5])) return { reason: `torch.serialization.safe_globals needs torch 2.5 or later, and the project allows ${lowest.join('.')}` };
-  const tuplesAllowed = !lowest || atLeast(lowest, [2, 6]);
-
-  const statement = wrappableStatement(call);
-  if (!statement) return { reason: 'the load is not a statement of its own that a `with` block can wrap' };
-  if (needed.length === 0) return { reason: 'the checkpoint needs no allowlist' };
-
-  // a fix only allowlists classes (and callables known to build plain data): an allowlisted function is called by
-  // the checkpoint's REDUCE with whatever arguments it holds
-  // numpy values also need each dtype's class (numpy.dtypes.Float64DType…, numpy >= 1.25 on torch 2.6+), which the
-  // file does not name: written as `type(dtype("f8"))` from the dtype codes the file passes to numpy.dtype
-  if (numpyDtypes && needed.includes('numpy.dtype') && numpyDtypes.length === 0) {
-    return { reason: 'numpy values need the class of each dtype (numpy.dtypes.*DType), and the file does not show which dtypes' };
-  }
-  const callable = needed.find((name) => !isAllowlistable(name));
-  if (callable) return { reason: `\`${callable}\` is a function, not a class: allowlisting it lets the checkpoint call it with any arguments` };
-  // a name from a module of this project must be a class defined there (not a def, not a name that does not exist)
-  const index = context.project.index;
-  const notAClass = needed.find((name) => index?.moduleFileOf(context.filePath, name) !== undefined && !index.classKnown(context.filePath, name));
-  if (notAClass) return { reason: `\`${notAClass}\` is not a class defined in this project` };
-  // each needed global as an entry: a class imported by its name, or a (obj, "recorded.name") tuple where torch
-  // recorded a name the object no longer has (numpy 2 moved numpy.core to numpy._core; a class saved from __main__)
-  const imports: string[] = ['torch.serialization.safe_globals'];
-  const entries: ((names: Map<string, string>) => string)[] = [];
-  for (const name of needed) {
-    if (name.startsWith('__main__.')) {
-      const local = name.slice('__main__.'.length);
-      const defined = context.scopes.module.bindings.get(local);
-      if (!tuplesAllowed || !defined || !defined.every((b) => b.kind === 'class')) {
-        return { reason: `the checkpoint pickled \`${name}\` (a class of the script that saved it), which this file does not define` };
-      }
-      entries.push(() => `(${local}, "${name}")`);
-    } else if (name.startsWith('numpy.core.')) {
-      if (!tuplesAllowed) return { reason: `\`${name}\` needs the (obj, "name") entry form of torch 2.6, and the project allows older torch` };
-      imports.push(name);
-      entries.push((names) => `(${names.get(name)}, "${name}")`);
-    } else {
-      imports.push(name);
-      entries.push((names) => names.get(name)!);
-    }
-  }
-  const plan = planImports(context, imports, call);
-  if (!plan) return { reason: `a name of [${needed.join(', ')}] is already bound to something else in this file` };
-
-  const { text } = context;
-  const lineStart = text.lastIndexOf('\n', statement.startIndex - 1) + 1;
-  const indent = text.slice(lineStart, statement.startIndex);
-  const unit = indent.includes('\t') ? '\t' : '    ';
-  const eol = text.includes('\r\n') ? '\r\n' : '\n';
-  const dtypeClasses = needed.includes('numpy.dtype') ? (numpyDtypes ?? []).map((code) => `type(${plan.names.get('numpy.dtype')}(${JSON.stringify(code)}))`) : [];
-  const header = `${indent}with ${plan.names.get('torch.serialization.safe_globals')}([${[...entries.map((e) => e(plan.names)), ...dtypeClasses].join(', ')}]):${eol}`;
-  const edits: Fix[] = [...plan.edits, { range: [lineStart, lineStart], text: header + unit }];
-  // every further line of the statement moves in by one unit (blank lines stay blank)
-  for (let at = text.indexOf('\n', statement.startIndex); at !== -1 && at < statement.endIndex; at = text.indexOf('\n', at + 1)) {
-    const next = text[at + 1];
-    if (next !== '\n' && next !== '\r' && at + 1 < statement.endIndex) edits.push({ range: [at + 1, at + 1], text: unit });
-  }
-  // the weights_only edit sits inside the statement: a line it adds moves in too
-  if (weightsOnly) edits.push({ range: weightsOnly.range, text: weightsOnly.text.replace(/\n/g, `\n${unit}`) });
-  return { fix: edits };
-}
-
-/**
- * The statement holding `call` that a `with` block can wrap: a simple statement directly in a block or the module,
- * alone on its lines (nothing before it on its first line, at most a comment after it), with no multi-line string
- * inside (re-indenting would change the string) and the call not deferred in a lambda.
- */
-function wrappableStatement(call: Node): Node | undefined {
-  let node: Node = call;
-  while (node.parent && node.parent.type !== 'block' && node.parent.type !== 'module') {
-    // a lambda or a generator expression runs the load later, after the `with` block has ended
-    if (['lambda', 'generator_expression', 'function_definition', 'class_definition'].includes(node.parent.type)) return undefined;
-    node = node.parent;
-  }
-  // in a generator, the allowlist would stay in force while it is suspended at a yield
-  if (node.descendantsOfType(['yield', 'await']).some((n) => n !== null)) return undefined;
-  if (!WRAPPABLE.has(node.type) || !node.parent) return undefined;
-  const siblings = node.parent.namedChildren.filter((c): c is Node => c !== null && c.type !== 'comment');
-  const index = siblings.findIndex((c) => c.id === node.id);
-  const before = siblings[index - 1];
-  const after = siblings[index + 1];
-  if (before && before.endPosition.row === node.startPosition.row) return undefined; // `a = 1; b = torch.load(p)`
-  if (after && after.startPosition.row === node.endPosition.row) return undefined;
-  // `if x: y = torch.load(p)` — the block starts on the header's line
-  if (node.parent.type === 'block' && node.parent.parent && node.parent.parent.startPosition.row === node.startPosition.row) return undefined;
-  if (node.descendantsOfType('string').some((s) => s !== null && s.startPosition.row !== s.endPosition.row)) return undefined;
-  return node;
-}
-
-/** The globals a checkpoint needs allowlisted (torch reads them before the first STOP), each once, in file order. */
-export function neededGlobals(inspection: Inspection): string[] {
-  return [...new Set(inspection.globals.filter((g) => g.status === 'needs-allowlist' && !g.afterStop).map((g) => g.name))];
-}
+import { checkpointOf, type FixContext, neededGlobals, planSafeGlobals } from './safe-globals';
+import { safetyCeiling, unpicklerGap } from './safety';
+import { migrationRepair, unknownMention } from './state-dict-migration';
 
 /** The repair chosen for a load that does not load with weights_only=True, with its safety (Ruff's levels). */
 export interface WeightsOnlyRepair {
@@ -160,7 +27,7 @@ export interface WeightsOnlyRepair {
 /** What the code around a load shows, for {@link chooseWeightsOnlyRepair}. */
 export interface RepairEvidence {
   /**
-   * How much of the result is used as a state dict (values.ts `stateDictUse`); `part` also for a load inside a
+   * How much of the result is used as a state dict (state-dict.ts `stateDictUse`); `part` also for a load inside a
    * `safe_globals([...])` block (on torch 2.5 it still loads with full pickle there, so the list may be incomplete).
    */
   stateDict?: 'whole' | 'part';
@@ -214,7 +81,7 @@ function repairFromEvidence(context: FixContext, load: LoadCall, edit: Fix, evid
   }
   // a whole model saved elsewhere in the repository: both sides move to state_dict together
   const migrated = migrationRepair(context, load, edit);
-  if (migrated) return migrated;
+  if (migrated) return { fix: migrated, safety: 'unsafe' };
   if (evidence.stateDict) {
     const proven = evidence.stateDict === 'whole' && !evidence.explicitFalse && !unpicklerGap(context.project.torch);
     return { fix: [edit], safety: proven ? 'safe' : 'unsafe' };
@@ -238,17 +105,6 @@ function repairFromEvidence(context: FixContext, load: LoadCall, edit: Fix, evid
   return { suggestion: edit, reason: 'nothing shows what the file holds — no checkpoint file at this path in the repository, and the result is not used as a state dict — and a file that pickles objects would stop loading' };
 }
 
-/**
- * A file that quotes `literal` more often than it has known sites (`files`, one entry per save or load): the path is
- * held in a variable or written elsewhere, which may feed a save or load we cannot see. Undefined when all are known.
- */
-function unknownMention(context: { project: ProjectContext }, literal: string, files: readonly string[]): string | undefined {
-  for (const [file, count] of context.project.mentionsOf?.(literal) ?? []) {
-    if (files.filter((f) => f === file).length < count) return file;
-  }
-  return undefined;
-}
-
 /** A torch.save in the linted files writes the load's path, or the path is quoted where no known load reads it. */
 function mayBeRewritten(context: FixContext, load: LoadCall): boolean {
   const path = pathArgument(load);
@@ -257,20 +113,6 @@ function mayBeRewritten(context: FixContext, load: LoadCall): boolean {
   if ((context.project.savesOf?.(literal) ?? []).length > 0) return true;
   const loads = context.project.loadsOf?.(literal) ?? [];
   return unknownMention(context, literal, loads.map((l) => l.file)) !== undefined;
-}
-
-/** The load half of the state_dict migration of its path (unsafe), when the migration applies; else undefined. */
-export function migrationRepair(context: FixContext, load: LoadCall, edit: Fix): WeightsOnlyRepair | undefined {
-  const literal = literalPath(load);
-  const migration = literal === undefined ? undefined : stateDictMigration(context, literal);
-  const fix = migration && 'arguments' in migration ? planMigration(context, load, migration, edit) : undefined;
-  return fix && { fix, safety: 'unsafe' };
-}
-
-/** The string-literal path of a load, or undefined. */
-function literalPath(load: LoadCall): string | undefined {
-  const path = pathArgument(load);
-  return path && stringValue(unparen(path));
 }
 
 /**
@@ -290,86 +132,4 @@ function savedGlobalsOf(context: FixContext, load: LoadCall): string[] | undefin
   const plain = (site: SaveSite, name: string) => index !== undefined && index.classKnown(site.file, name) && !index.moduleClass(site.file, name, (base) => isModuleBaseName(base, []));
   if (sites.some((site) => site.constructed.some((name) => !plain(site, name)))) return undefined;
   return [...new Set(sites.flatMap((s) => s.globals as string[]))];
-}
-
-/**
- * The state_dict migration of the checkpoint path `literal`: possible when every torch.save of it in the linted
- * files rebuilds the same model and every load of it is a plain statement the weights_only rules rewrite (see
- * saves.ts `migrationFor`), and no checkpoint file exists at that path (it holds a whole model and would stop
- * loading). Undefined when no whole-model save writes the path.
- */
-export function stateDictMigration(context: { project: ProjectContext }, literal: string): Migration | undefined {
-  const saves = context.project.savesOf?.(literal) ?? [];
-  if (saves.length === 0) return undefined;
-  const loads = context.project.loadsOf?.(literal) ?? [];
-  const migration = migrationFor(saves, loads);
-  if (!('arguments' in migration)) return migration;
-  // each load is rewritten by its weights_only rule in the same run: that rule must be on for its file
-  const off = loads.find((l) => !l.rewrittenBy || context.project.ruleEnabled?.(l.file, l.rewrittenBy) === false);
-  if (off) return { reason: `${off.rewrittenBy ?? 'no rule'} is off for ${context.project.index?.displayPath(off.file) ?? off.file}, which loads this path`, loads: migration.loads };
-  // each load gets weights_only=True: the torch its project allows must have the keyword
-  for (const l of loads) {
-    const ceiling = safetyCeiling(context.project.torchOf?.(l.file) ?? context.project.torch, l.weightsOnlySince);
-    if (ceiling.level === 'none') return { reason: `${context.project.index?.displayPath(l.file) ?? l.file} cannot load it with weights_only=True: ${ceiling.why}`, loads: migration.loads };
-  }
-  // the loads rebuild the model by the class's own name, imported where it is not: it must be free in their files
-  const local = migration.classQualified.slice(migration.classQualified.lastIndexOf('.') + 1);
-  for (const file of new Set(loads.map((l) => l.file))) {
-    const bound = context.project.index?.summary(file)?.extra.boundNames;
-    if (!bound || (bound.has(local) && bound.get(local) !== migration.classQualified)) {
-      return { reason: `\`${local}\` means something else in ${context.project.index?.displayPath(file) ?? file}`, loads: migration.loads };
-    }
-  }
-  const files = [...saves, ...loads].map((s) => s.file);
-  if (files.some((file) => context.project.checkpoint?.(file, literal))) {
-    return { reason: 'a checkpoint file exists at this path and holds the whole model', loads: migration.loads };
-  }
-  const elsewhere = unknownMention(context, literal, files);
-  if (elsewhere) return { reason: `the path is also used elsewhere in ${context.project.index?.displayPath(elsewhere) ?? elsewhere}`, loads: migration.loads };
-  return migration;
-}
-
-/**
- * The load half of the migration. A model saved on its own: `model = torch.load("p", ...)` becomes
- * `model = Net(3)` and `model.load_state_dict(torch.load("p", ..., weights_only=True))`. A model saved under a key:
- * `x = torch.load("p")["model"]` becomes `x = Net(3)` and `x.load_state_dict(torch.load("p", weights_only=True)["model"])`;
- * with `ckpt = torch.load("p")`, the load gets `weights_only=True` and each `x = ckpt["model"]` becomes `x = Net(3)`
- * and `x.load_state_dict(ckpt["model"])`. The class is imported. `weightsOnly` is the edit inside the call that makes
- * it load with weights_only=True. Undefined when the class name cannot be written here (bound to something else).
- */
-export function planMigration(context: FixContext, load: LoadCall, migration: SavedModel, weightsOnly: Fix | undefined): Fix[] | undefined {
-  const plan = planImports(context, [migration.classQualified], load.call);
-  if (!plan) return undefined;
-  const { text } = context;
-  const eol = text.includes('\r\n') ? '\r\n' : '\n';
-  const build = plan.names.get(migration.classQualified)! + migration.arguments;
-  // `name = <value>` → `name = Net(...)` + `name.load_state_dict(<value>)`
-  const rebuild = (assignment: Node, value: string): Fix => {
-    const lineStart = text.lastIndexOf('\n', assignment.startIndex - 1) + 1;
-    const indent = /^[ \t]*/.exec(text.slice(lineStart))![0];
-    const name = assignment.childForFieldName('left')!.text;
-    return { range: [assignment.startIndex, assignment.endIndex], text: `${name} = ${build}${eol}${indent}${name}.load_state_dict(${value})` };
-  };
-  // the source of `node` with the weights_only edit applied inside it
-  const withWeightsOnly = (node: Node) => {
-    let out = text.slice(node.startIndex, node.endIndex);
-    if (weightsOnly) {
-      const [from, to] = weightsOnly.range.map((offset) => offset - node.startIndex);
-      out = out.slice(0, from) + weightsOnly.text + out.slice(to);
-    }
-    return out;
-  };
-  const keyed = load.call.parent?.type === 'subscript' ? load.call.parent : undefined;
-  const assignment = (keyed ?? load.call).parent!;
-  if (migration.key === undefined || keyed) return [...plan.edits, rebuild(assignment, withWeightsOnly(keyed ?? load.call))];
-  // `ckpt = torch.load(p)`: the load only gets weights_only; each `x = ckpt["model"]` rebuilds the model
-  const edits: Fix[] = [...plan.edits, ...(weightsOnly ? [weightsOnly] : [])];
-  const binding = context.scopes.bindingsOf(assignment.childForFieldName('left')!)![0];
-  for (const ref of context.scopes.references(binding)) {
-    const sub = ref.parent!;
-    const index = sub.childForFieldName('subscript');
-    if (sub.type !== 'subscript' || !index || stringValue(unparen(index)) !== migration.key) continue;
-    edits.push(rebuild(sub.parent!, text.slice(sub.startIndex, sub.endIndex)));
-  }
-  return edits;
 }
