@@ -1,5 +1,5 @@
 /**
- * Stage 7: the command line. `run(argv)` returns the exit code instead of exiting, so tests call it in-process.
+ * The command line. `run(argv)` returns the exit code instead of exiting, so tests call it in-process.
  * Exit codes follow ESLint and Ruff: 0 no errors (and warnings within --max-warnings), 1 problems found,
  * 2 usage, config or internal error.
  */

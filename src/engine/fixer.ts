@@ -1,5 +1,5 @@
 /**
- * Stage 5: apply fixes. Pure functions over text; nothing here knows about Python or torch.
+ * Applying fixes (the engine). Pure functions over text; nothing here knows about Python or torch.
  * Modelled on ESLint's lib/linter/source-code-fixer.js: sort by range, skip any fix that overlaps one already taken
  * (it stays a reported problem and may apply in the next pass).
  */

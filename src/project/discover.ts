@@ -1,5 +1,5 @@
 /**
- * Stage 1: discover the Python files to lint. Globbing is fast-glob's, gitignore matching is the `ignore` package's.
+ * Discovering the files to lint. Globbing is fast-glob's, gitignore matching is the `ignore` package's.
  */
 import fg from 'fast-glob';
 import ignore, { type Ignore } from 'ignore';

@@ -1,5 +1,5 @@
 /**
- * Stage 2: read and parse. Loads the tree-sitter runtime and the Python grammar from `wasm/` (copied there from the
+ * Parsing. Loads the tree-sitter runtime and the Python grammar from `wasm/` (copied there from the
  * pinned npm packages by scripts/vendor-wasm.js) and turns source text into a tree.
  */
 import * as fs from 'node:fs';

@@ -1,5 +1,5 @@
 /**
- * Stage 3: resolve names. Builds Python's scopes for one file (module, class, def, lambda, comprehension) and answers
+ * Name resolution. Builds Python's scopes for one file (module, class, def, lambda, comprehension) and answers
  * "what is this expression's fully qualified name?" — `th.load` after `import torch as th` is `torch.load`; a
  * parameter, local def or other assignment named `torch` shadows the import and resolves to nothing.
  *

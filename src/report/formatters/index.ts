@@ -1,4 +1,4 @@
-/** Stage 6: format results. Formatters are pure: results and context in, text out. */
+/** Formatting results. Formatters are pure: results and context in, text out. */
 import type { LintResult } from '../results';
 import type { FormatContext } from './context';
 export type { FormatContext } from './context';
