@@ -3,8 +3,9 @@
  * over loading scripts and runs them (see its docstring). Needs a python3 that imports torch (Debian's python3-torch
  * 1.13, which .ci/run installs); skipped, and said so, where there is none.
  */
-import { execFileSync, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import * as path from 'node:path';
+import { buildDist } from './helpers/build';
 
 const root = path.join(__dirname, '..');
 // Debian's python3-torch lives in /usr/bin/python3's packages, which a python3 earlier on PATH may not see
@@ -16,7 +17,7 @@ if (!hasTorch) console.warn('runtime-proof.test.ts: skipped, no python3 imports 
   'every fix label holds on torch 1.13: safe fixes load the same tensors, unsafe ones are refused for the stated reason',
   () => {
     // the script runs the built CLI, as a user does
-    execFileSync(process.execPath, [require.resolve('typescript/bin/tsc'), '-p', 'tsconfig.build.json'], { cwd: root });
+    buildDist();
     const run = spawnSync(python!, ['scripts/runtime-proof.py'], { cwd: root, encoding: 'utf8' });
     const out = run.stdout;
     expect([run.status, out.trim().split('\n').pop()]).toEqual([0, 'OK']);
