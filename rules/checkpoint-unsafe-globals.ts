@@ -1,4 +1,4 @@
-import { allowlistAdvice, type Inspection } from '../src/checkpoint/inspect';
+import { allowlistAdvice, CHECKPOINT_EXTENSIONS, type Inspection } from '../src/checkpoint/inspect';
 import type { Node } from '../src/syntax/parse';
 import { stringValue, unparen } from '../src/syntax/python';
 import { createRule } from '../src/engine/rule';
@@ -53,7 +53,7 @@ export default createRule<MessageId, Options, Inspection>({
     defaultSeverity: 'warn',
     security: { severity: 8.8, precision: 'high', cwe: ['CWE-502'] },
   },
-  defaultOptions: { extensions: ['.pt', '.pth', '.ckpt', '.bin', '.pkl', '.pickle', '.tar'], maxBytes: 2 * 1024 * 1024 * 1024 },
+  defaultOptions: { extensions: [...CHECKPOINT_EXTENSIONS], maxBytes: 2 * 1024 * 1024 * 1024 },
   create(base) {
     const context = torchContext(base);
     return {

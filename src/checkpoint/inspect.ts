@@ -63,6 +63,12 @@ export interface InspectOptions {
   zipLimits?: ZipLimits;
 }
 
+/**
+ * The file extensions of checkpoints torch writes and users name (torch.save's `.pt`/`.pth`, Lightning's `.ckpt`,
+ * Hugging Face's `.bin`, raw pickles, legacy `.tar`), with the dot. Without safetensors, which holds no code.
+ */
+export const CHECKPOINT_EXTENSIONS: readonly string[] = ['.pt', '.pth', '.ckpt', '.bin', '.pkl', '.pickle', '.tar'];
+
 /** Globals listed in one inspection at most; past that the file fails closed. */
 const MAX_REPORTED_GLOBALS = 100_000;
 

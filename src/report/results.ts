@@ -4,29 +4,11 @@
 import type { Problem } from '../engine/linter';
 import type { Fix } from '../engine/rule';
 
-/** One message as formatters and `--format json` show it (ESLint's LintMessage plus `messageId`). */
-export interface LintMessage {
-  ruleId: string | null;
-  messageId?: string;
-  /** 1 warning, 2 error. */
-  severity: 1 | 2;
-  message: string;
-  /** 1-based line and column of the start; columns count UTF-16 code units. */
-  line: number;
-  column: number;
-  /** 1-based, exclusive end column. */
-  endLine: number;
-  endColumn: number;
-  /** The fix `--fix` would apply with the current flags (unsafe fixes only with `--unsafe-fixes`). */
-  fix?: Fix;
-  /** Whether `fix` is safe or unsafe (for SARIF's wording; not in the ESLint JSON). */
-  fixSafety?: 'safe' | 'unsafe';
-  suggestions?: { desc: string; fix: Fix }[];
-  /** True when the file could not be read or decoded: nothing was checked. */
-  fatal?: boolean;
-  /** A finding about the whole file (a checkpoint): SARIF gives it no region. */
-  fileLevel?: boolean;
-}
+/**
+ * One message as formatters and `--format json` show it (ESLint's LintMessage plus `messageId`): the engine's
+ * {@link Problem}, with an unsafe fix shown as `fix` only under `--unsafe-fixes` (else as the first suggestion).
+ */
+export type LintMessage = Problem;
 
 export interface LintResult {
   /** Absolute path. */

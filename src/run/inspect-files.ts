@@ -6,14 +6,14 @@ import fg from 'fast-glob';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { rules } from '../../rules';
-import { type Inspection, inspectCheckpoint } from '../checkpoint/inspect';
+import { CHECKPOINT_EXTENSIONS, type Inspection, inspectCheckpoint } from '../checkpoint/inspect';
 import { type Config, findConfigFile, loadConfig } from '../project/config';
 import { DEFAULT_IGNORED_DIRS } from '../project/discover';
 import { pythonParser } from '../syntax/parse';
 import { judgingVersion, torchRequirementFor, type TorchRequirement } from '../torch/version';
 
 /** Files a folder walk inspects (the default checkpoint extensions, and safetensors). */
-export const CHECKPOINT_PATTERNS = ['**/*.pt', '**/*.pth', '**/*.ckpt', '**/*.bin', '**/*.pkl', '**/*.pickle', '**/*.tar', '**/*.safetensors'];
+export const CHECKPOINT_PATTERNS: readonly string[] = [...CHECKPOINT_EXTENSIONS, '.safetensors'].map((ext) => `**/*${ext}`);
 
 export interface InspectCheckpointsOptions {
   /** Folder relative paths start from (default: `process.cwd()`). */
@@ -43,7 +43,7 @@ export async function inspectCheckpoints(paths: readonly string[], options: Insp
       missing.push(arg);
     } else if (fs.statSync(target).isDirectory()) {
       // links to folders are not followed (a link to `.` would repeat the tree); name them to inspect them
-      const found = await fg(CHECKPOINT_PATTERNS, { cwd: target, absolute: true, dot: true, onlyFiles: true, suppressErrors: true, followSymbolicLinks: false, ignore: DEFAULT_IGNORED_DIRS.map((d) => `**/${d}/**`) });
+      const found = await fg([...CHECKPOINT_PATTERNS], { cwd: target, absolute: true, dot: true, onlyFiles: true, suppressErrors: true, followSymbolicLinks: false, ignore: DEFAULT_IGNORED_DIRS.map((d) => `**/${d}/**`) });
       files.push(...found.map((f) => path.normalize(f)).sort());
     } else {
       files.push(target);

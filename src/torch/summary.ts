@@ -3,6 +3,7 @@
  * load wrappers, process-wide allowlists, and the torch.save / torch.load sites with string-literal paths.
  */
 import { boundNames, type ProjectIndex } from '../analysis/project-index';
+import { CHECKPOINT_EXTENSIONS } from '../checkpoint/inspect';
 import type { FileScopes } from '../syntax/scope';
 import { processAllowlist } from './api';
 import { type LoaderSummary, summarizeLoaders } from './loaders';
@@ -25,7 +26,7 @@ export interface TorchSummary {
 export type TorchIndex = ProjectIndex<TorchSummary>;
 
 /** A quoted string ending with a checkpoint extension (the default ones), as the lint run's pre-scan finds them. */
-const QUOTED_CHECKPOINT = /["'][^"'\n\r]*\.(?:pt|pth|ckpt|bin|pkl|pickle|tar)["']/;
+const QUOTED_CHECKPOINT = new RegExp(`["'][^"'\\n\\r]*(?:${CHECKPOINT_EXTENSIONS.map((e) => e.replace('.', '\\.')).join('|')})["']`);
 
 /** The torch part of a module's summary, from its scopes (no extra parse). */
 export function summarizeTorch(file: string, scopes: FileScopes): TorchSummary {
