@@ -110,3 +110,41 @@ describe('config file', () => {
     expect(stderr).toContain('rules.nope: unknown rule id');
   });
 });
+
+describe('plugins', () => {
+  // a plugin as plain data (createRule only adds docs.url), so that it loads without the built package
+  const PLUGIN = [
+    'module.exports = { rules: [{',
+    "  meta: { id: 'local/no-print', type: 'suggestion', docs: { description: 'No print.', url: 'https://example.com/no-print' }, fixable: 'code', messages: { print: 'print() call' }, schema: false, defaultSeverity: 'warn', security: { severity: 1, precision: 'high', cwe: [] } },",
+    '  defaultOptions: {},',
+    "  create(context) { return { call(node) { if (node.childForFieldName('function')?.text === 'print') context.report({ node, messageId: 'print', fix: [{ range: [node.startIndex, node.endIndex], text: 'None' }], fixSafety: 'safe' }); } }; },",
+    '}] };',
+  ].join('\n');
+
+  test('a plugin by path: its rule is configured, run, fixed and overridable with --rule', async () => {
+    const dir = tempRepo({ 'tools/plugin.js': PLUGIN, 'a.py': 'print(1)\n', '.pylintrc-ts.json': JSON.stringify({ plugins: ['./tools/plugin.js'], rules: { 'local/no-print': 'error' } }) });
+    const first = await cli(dir, '-f', 'json');
+    expect([first.code, JSON.parse(first.stdout)[0].messages.map((m: { ruleId: string; severity: number }) => [m.ruleId, m.severity])]).toEqual([1, [['local/no-print', 2]]]);
+    expect((await cli(dir, '--rule', 'local/no-print:off')).code).toBe(0);
+    await cli(dir, '--fix');
+    expect(require('node:fs').readFileSync(`${dir}/a.py`, 'utf8')).toBe('None\n');
+  });
+
+  test.each([
+    ['a plugin that cannot be found', { plugins: ['./missing.js'] }, {}, 'plugins: cannot load plugin "./missing.js"'],
+    ['a plugin without rules', { plugins: ['./p.js'] }, { 'p.js': 'module.exports = {};\n' }, 'plugins: plugin "./p.js" exports no `rules` array'],
+    ['a rule id that is taken', { plugins: ['./p.js'] }, { 'p.js': PLUGIN.replace("'local/no-print'", "'torch-save-full-model'") }, 'rule id "torch-save-full-model" is already taken'],
+    ['plugins not an array', { plugins: 'p.js' }, {}, 'plugins: expected an array of package names or paths'],
+    ['a rule of a plugin not configured', { rules: { 'local/no-print': 'error' } }, {}, 'rules.local/no-print: unknown rule id'],
+  ])('%s is a config error (exit 2)', async (_name, config, files, message) => {
+    const dir = tempRepo({ 'a.py': 'print(1)\n', ...files, '.pylintrc-ts.json': JSON.stringify(config) });
+    const { code, stderr } = await cli(dir);
+    expect(code).toBe(2);
+    expect(stderr).toContain(message);
+  });
+
+  test('--rule naming an unknown plugin rule is an error (exit 2)', async () => {
+    const { code, stderr } = await cli(tempRepo({ 'a.py': 'print(1)\n' }), '--rule', 'nope/rule:error');
+    expect([code, stderr]).toEqual([2, expect.stringContaining('--rule: nope/rule: unknown rule id')]);
+  });
+});

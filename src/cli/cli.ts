@@ -153,7 +153,7 @@ async function lint(options: Options, io: CliIO): Promise<number> {
   } else {
     report = formatters[options.format](results, {
       cwd: io.cwd,
-      rules,
+      rules: run.rules,
       sources,
       color: io.color && !options.outputFile,
       fixed: options.fix,

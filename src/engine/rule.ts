@@ -144,7 +144,7 @@ export type AnyRule = RuleModule<string, any, any>;
  * suggestion with an unknown id do not compile. The docs URL is derived from the id.
  */
 export function createRule<MessageIds extends string, Options = Record<string, never>, Data = unknown>(rule: {
-  meta: Omit<RuleMeta<MessageIds>, 'docs'> & { docs: { description: string } };
+  meta: Omit<RuleMeta<MessageIds>, 'docs'> & { docs: { description: string; url?: string } };
   defaultOptions: Options;
   create(context: RuleContext<NoInfer<MessageIds>, Options>): Visitors;
   text?: TextCheck<NoInfer<MessageIds>>;
@@ -152,7 +152,7 @@ export function createRule<MessageIds extends string, Options = Record<string, n
 }): RuleModule<MessageIds, Options, Data> {
   return {
     ...rule,
-    meta: { ...rule.meta, docs: { ...rule.meta.docs, url: `${REPOSITORY_URL}/blob/main/docs/rules/${rule.meta.id}.md` } },
+    meta: { ...rule.meta, docs: { ...rule.meta.docs, url: rule.meta.docs.url ?? `${REPOSITORY_URL}/blob/main/docs/rules/${rule.meta.id}.md` } },
   };
 }
 

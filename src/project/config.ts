@@ -51,10 +51,15 @@ export interface Config {
    * checkpoint file shows what a load needs. Never a blocked module (sys, os, posix, nt) or a dangerous callable.
    */
   trustedGlobals?: string[];
+  /**
+   * The rules of the config's `plugins` (packages or paths exporting `{ rules }` made with `createRule`), in order;
+   * empty without plugins. They are configured, run and fixed like built-in rules for the files this config governs.
+   */
+  pluginRules: AnyRule[];
 }
 
 const SEVERITIES: readonly SeveritySetting[] = ['off', 'warn', 'error'];
-const TOP_LEVEL_KEYS = new Set(['$schema', 'rules', 'ignorePatterns', 'torchVersion', 'knownLoaders', 'trustedGlobals']);
+const TOP_LEVEL_KEYS = new Set(['$schema', 'plugins', 'rules', 'ignorePatterns', 'torchVersion', 'knownLoaders', 'trustedGlobals']);
 
 /** `knownLoaders`: qualified name → how the loader treats weights_only (see src/torch/loaders.ts KnownLoader). */
 const KNOWN_LOADERS_SCHEMA = {
@@ -97,7 +102,8 @@ export function loadConfig(file: string, allRules: readonly AnyRule[]): Config {
   }
   const rules = object.rules ?? {};
   if (typeof rules !== 'object' || rules === null || Array.isArray(rules)) throw new ConfigError(absolute, 'rules', 'expected an object of rule id → severity');
-  for (const [id, entry] of Object.entries(rules)) validateRuleEntry(absolute, id, entry, allRules);
+  const pluginRules = loadPlugins(absolute, object.plugins, allRules);
+  for (const [id, entry] of Object.entries(rules)) validateRuleEntry(absolute, id, entry, [...allRules, ...pluginRules]);
   const ignorePatterns = object.ignorePatterns ?? [];
   if (!Array.isArray(ignorePatterns) || ignorePatterns.some((p) => typeof p !== 'string')) {
     throw new ConfigError(absolute, 'ignorePatterns', 'expected an array of glob strings');
@@ -136,7 +142,44 @@ export function loadConfig(file: string, allRules: readonly AnyRule[]): Config {
     torchVersion: torchVersion?.trim(),
     knownLoaders: knownLoaders as Record<string, KnownLoader> | undefined,
     trustedGlobals: trustedGlobals as string[] | undefined,
+    pluginRules,
   };
+}
+
+/**
+ * Loads `plugins`: each a package name (resolved from the config's folder, as Node resolves it) or a path relative
+ * to that folder, whose module exports `rules` (or `default.rules`): an array of rules. Loading a plugin runs its
+ * code, as in ESLint. Throws ConfigError for a plugin that cannot be loaded, exports no rules, has a rule without
+ * `meta.id`, `meta.messages` and `create`, or a rule id that is already taken.
+ */
+function loadPlugins(file: string, plugins: unknown, builtin: readonly AnyRule[]): AnyRule[] {
+  if (plugins === undefined) return [];
+  if (!Array.isArray(plugins) || plugins.some((p) => typeof p !== 'string' || p.trim() === '')) {
+    throw new ConfigError(file, 'plugins', 'expected an array of package names or paths');
+  }
+  const dir = path.dirname(file);
+  const found: AnyRule[] = [];
+  for (const spec of plugins as string[]) {
+    let exported: { rules?: unknown; default?: { rules?: unknown } };
+    try {
+      const resolved = spec.startsWith('.') || path.isAbsolute(spec) ? require.resolve(path.resolve(dir, spec)) : require.resolve(spec, { paths: [dir] });
+      exported = require(resolved); // eslint-disable-line @typescript-eslint/no-require-imports
+    } catch (error) {
+      throw new ConfigError(file, 'plugins', `cannot load plugin ${JSON.stringify(spec)}: ${(error as Error).message.split('\n')[0]}`);
+    }
+    const rules = exported?.rules ?? exported?.default?.rules;
+    if (!Array.isArray(rules)) throw new ConfigError(file, 'plugins', `plugin ${JSON.stringify(spec)} exports no \`rules\` array`);
+    for (const rule of rules as AnyRule[]) {
+      const id = rule?.meta?.id;
+      if (typeof id !== 'string' || typeof rule.create !== 'function' || typeof rule.meta.messages !== 'object') {
+        throw new ConfigError(file, 'plugins', `plugin ${JSON.stringify(spec)} has a rule without meta.id, meta.messages or create (make rules with createRule)`);
+      }
+      if (!/^[a-z0-9][\w-]*(\/[a-z0-9][\w-]*)?$/i.test(id)) throw new ConfigError(file, 'plugins', `plugin ${JSON.stringify(spec)}: invalid rule id ${JSON.stringify(id)} (use "plugin/rule-name")`);
+      if ([...builtin, ...found].some((r) => r.meta.id === id)) throw new ConfigError(file, 'plugins', `plugin ${JSON.stringify(spec)}: rule id ${JSON.stringify(id)} is already taken`);
+      found.push(rule);
+    }
+  }
+  return found;
 }
 
 /** The nearest `.pylintrc-ts.json` in `dir` or above it, or undefined. */
@@ -180,9 +223,11 @@ function validateRuleEntry(file: string, id: string, entry: unknown, allRules: r
 
 /** A `--rule id:severity` flag, parsed. Throws ConfigError (file "--rule") for an unknown id or severity. */
 export function parseRuleFlag(flag: string, allRules: readonly AnyRule[]): [string, SeveritySetting] {
-  const match = /^([\w-]+)\s*:\s*(\w+)$/.exec(flag.trim());
+  const match = /^([\w-]+(?:\/[\w-]+)?)\s*:\s*(\w+)$/.exec(flag.trim());
   if (!match) throw new ConfigError('--rule', flag, 'expected id:severity, e.g. torch-save-full-model:error');
-  validateRuleEntry('--rule', match[1], match[2], allRules);
+  // a plugin's rule (`plugin/rule`) is known only once the configs are read: lintFiles checks it then
+  if (match[1].includes('/')) validateRuleEntry('--rule', match[1], match[2], [{ meta: { id: match[1] } } as AnyRule]);
+  else validateRuleEntry('--rule', match[1], match[2], allRules);
   return [match[1], match[2] as SeveritySetting];
 }
 

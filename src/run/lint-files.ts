@@ -5,7 +5,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { rules as builtinRules } from '../../rules';
-import { type Config, findConfigFile, loadConfig, ruleSettings } from '../project/config';
+import { type Config, ConfigError, findConfigFile, loadConfig, ruleSettings } from '../project/config';
 import { discoverFiles, type IgnoreRules } from '../project/discover';
 import { binaryProblems, lintAndFix, type LintOptions, lintNonPythonText, lintText, matchesTextCheck, type Problem, type RuleSetting } from '../engine/linter';
 import { parsePython, pythonParser } from '../syntax/parse';
@@ -63,6 +63,8 @@ export interface LintFilesReport {
 export async function lintFiles(paths: readonly string[], options: LintFilesOptions = {}): Promise<LintFilesReport> {
   const cwd = options.cwd ?? process.cwd();
   const rules = builtinRules;
+  // the rules for the files a config governs: the built-in ones and that config's plugins'
+  const rulesOf = (config: Config | undefined): readonly AnyRule[] => (config?.pluginRules.length ? [...rules, ...config.pluginRules] : rules);
   const overrides = new Map<string, SeveritySetting>(Object.entries(options.rules ?? {}));
   const configs = new Map<string, Config>();
   const forced = options.config === undefined ? undefined : loadConfig(path.resolve(cwd, options.config), rules);
@@ -89,7 +91,11 @@ export async function lintFiles(paths: readonly string[], options: LintFilesOpti
     return rules;
   }, { extraPatterns });
   const warnings: string[] = [];
-  if (discovery.missing.length) return { results: [], sources: new Map(), rules, warnings, missing: discovery.missing, internalErrors: 0 };
+  const allRules = [...rules, ...new Set([forced, ...configs.values()].flatMap((c) => c?.pluginRules ?? []))];
+  for (const id of overrides.keys()) {
+    if (!allRules.some((r) => r.meta.id === id)) throw new ConfigError('--rule', id, `unknown rule id (known: ${allRules.map((r) => r.meta.id).join(', ')})`);
+  }
+  if (discovery.missing.length) return { results: [], sources: new Map(), rules: allRules, warnings, missing: discovery.missing, internalErrors: 0 };
   for (const link of discovery.skippedLinks) warnings.push(`${path.relative(cwd, link) || link} is a symbolic link to a folder; not entered (name it to lint it)`);
   for (const ignored of discovery.ignored) warnings.push(`${ignored} is ignored by ignorePatterns in the config; not linted`);
   if (discovery.files.length === 0 && discovery.ignored.length === 0 && discovery.unreadable.length === 0) {
@@ -97,7 +103,6 @@ export async function lintFiles(paths: readonly string[], options: LintFilesOpti
   }
 
   const parser = await pythonParser();
-  const knownRuleIds = new Set(rules.map((r) => r.meta.id));
   const torchCache = new Map<string, TorchRequirement>();
 
   // The repository index is demand-driven: a rule asking about another module gets that module linted now (its one
@@ -137,7 +142,7 @@ export async function lintFiles(paths: readonly string[], options: LintFilesOpti
     savesOf: (literal) => references.filesWith(literal).flatMap((f) => index.summary(f)?.extra.saves.filter((s) => s.literal === literal) ?? []),
     loadsOf: (literal) => references.filesWith(literal).flatMap((f) => index.summary(f)?.extra.loads.filter((l) => l.literal === literal) ?? []),
     mentionsOf: (literal) => references.mentions(literal),
-    ruleEnabled: (other, ruleId) => ruleSettings(rules, configFor(path.dirname(other)), overrides).some((s) => s.rule.meta.id === ruleId),
+    ruleEnabled: (other, ruleId) => { const c = configFor(path.dirname(other)); return ruleSettings(rulesOf(c), c, overrides).some((s) => s.rule.meta.id === ruleId); },
     torch: torchFor(file, config),
     torchOf: (other) => torchFor(other, configFor(path.dirname(other))),
     index,
@@ -174,10 +179,12 @@ export async function lintFiles(paths: readonly string[], options: LintFilesOpti
     if (resultsByFile.has(file) || inProgress.has(file) || !lintSet.has(file)) return;
     inProgress.add(file);
     const config = configFor(path.dirname(file));
-    const settings = ruleSettings(rules, config, overrides);
+    const fileRules = rulesOf(config);
+    const settings = ruleSettings(fileRules, config, overrides);
+    const knownRuleIds = new Set(fileRules.map((r) => r.meta.id));
     const bytes = contents.get(file);
     contents.delete(file);
-    resultsByFile.set(file, lintFile(file, options, settings, { services: projectFor(file, config), onParsed, knownRuleIds }, rules, parser, sources, bytes));
+    resultsByFile.set(file, lintFile(file, options, settings, { services: projectFor(file, config), onParsed, knownRuleIds }, fileRules, parser, sources, bytes));
     inProgress.delete(file);
   };
   const checkpointRule = (file: string) => {
@@ -198,7 +205,7 @@ export async function lintFiles(paths: readonly string[], options: LintFilesOpti
   );
   const results: LintResult[] = [...unreadableDirs, ...discovery.files.map((file) => resultsByFile.get(file)!)];
   const internalErrors = results.filter((r) => r.messages.some((m) => m.ruleId === null && m.message.startsWith('Internal error'))).length;
-  return { results, sources, rules, warnings, missing: [], internalErrors };
+  return { results, sources, rules: allRules, warnings, missing: [], internalErrors };
 }
 
 function fileProblem(message: string, fatal: boolean): Problem {
