@@ -137,7 +137,7 @@ class FileRangeReader extends yauzl.RandomAccessReader {
   ) {
     super();
   }
-  _readStreamForRange(start: number, end: number): Readable {
+  override _readStreamForRange(start: number, end: number): Readable {
     // ranges touching the record are small (yauzl reads the tail, ~65 KiB): read them here and patch the field
     if (end > this.end - 22) {
       const data = readBytes(this.file, start, end - start);

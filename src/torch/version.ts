@@ -83,9 +83,8 @@ export function lowestAllowed(spec: string): number[] | undefined {
 function torchSpec(requirement: string, names: readonly string[]): string | undefined {
   const match = /^\s*([A-Za-z0-9][A-Za-z0-9._-]*)\s*(\[[^\]]*\])?\s*(.*)$/.exec(requirement);
   if (!match || !names.includes(match[1].toLowerCase().replace(/[._]/g, '-'))) return undefined;
-  const rest = match[3].split(';')[0].trim();
-  if (rest.startsWith('@')) return rest; // a direct URL: nothing to read a version from
-  return rest;
+  // a direct URL (`torch @ https://…`) comes back as `@…`: `declaration` reads no version from it
+  return match[3].split(';')[0].trim();
 }
 
 /** A `torch<spec>` requirement found in `file`; a direct URL (`torch @ https://…`) has no readable version. */
