@@ -13,7 +13,7 @@ const root = path.join(__dirname, '..');
  * The stages in the order data flows (README "Layout"). `rules` is the top-level rules/ folder; `index` is the public
  * API in src/index.ts.
  */
-export const STAGES = ['io', 'syntax', 'checkpoint', 'analysis', 'engine', 'torch', 'project', 'rules', 'report', 'run', 'cli', 'index'] as const;
+export const STAGES = ['io', 'syntax', 'checkpoint', 'analysis', 'engine', 'torch', 'project', 'rules', 'report', 'run', 'testing', 'cli', 'index'] as const;
 
 /** The stage of a repository-relative .ts path, or undefined for files outside src/ and rules/. */
 function stageOf(file: string): string | undefined {
