@@ -163,6 +163,7 @@ describe('formats', () => {
             column: 9,
             suggestions: [
               {
+                messageId: 'addWeightsOnly',
                 desc: 'Pass `weights_only=True` (a suggestion, never applied by --fix: nothing shows what the file holds — no checkpoint file at this path in the repository, and the result is not used as a state dict — and a file that pickles objects would stop loading).',
                 fix: { range: [38, 38], text: ', weights_only=True' },
               },

@@ -45,7 +45,8 @@ export interface Problem {
   endColumn: number;
   fix?: Fix;
   fixSafety?: FixSafety;
-  suggestions?: { desc: string; fix: Fix }[];
+  /** Each suggestion's message id (ESLint's LintMessage suggestions carry it too), text and edit. */
+  suggestions?: { messageId?: string; desc: string; fix: Fix }[];
   fatal?: boolean;
   /** A finding about the whole file (a checkpoint): no region. */
   fileLevel?: boolean;
@@ -168,6 +169,7 @@ function runRules(tree: Tree, text: string, filePath: string, settings: readonly
     }
     if (descriptor.suggest?.length) {
       problem.suggestions = descriptor.suggest.map((s) => ({
+        messageId: s.messageId,
         desc: interpolate(rule.meta.messages[s.messageId], s.data),
         fix: mergeFixes(text, s.fix),
       }));

@@ -213,12 +213,20 @@ function validateRuleEntry(file: string, id: string, entry: unknown, allRules: r
   }
   if (rest.length > 0) throw new ConfigError(file, key, 'expected [severity] or [severity, {options}]');
   if (options === undefined) return;
-  if (rule.meta.schema === false) throw new ConfigError(file, key, 'this rule takes no options');
+  const error = ruleOptionsError(rule, options);
+  if (error) throw new ConfigError(file, key, error);
+}
+
+/**
+ * Why `options` is not a valid options object for `rule` (checked against its `meta.schema` with ajv, as config
+ * files are): `this rule takes no options`, or `invalid options: <ajv's errors>`; undefined when it is valid.
+ */
+export function ruleOptionsError(rule: AnyRule, options: unknown): string | undefined {
+  if (rule.meta.schema === false) return 'this rule takes no options';
   const validate = ajv.compile(rule.meta.schema);
-  if (!validate(options)) {
-    const detail = (validate.errors ?? []).map((e) => `${e.instancePath || 'options'} ${e.message}${e.params && 'additionalProperty' in e.params ? ` '${e.params.additionalProperty}'` : ''}`).join('; ');
-    throw new ConfigError(file, key, `invalid options: ${detail}`);
-  }
+  if (validate(options)) return undefined;
+  const detail = (validate.errors ?? []).map((e) => `${e.instancePath || 'options'} ${e.message}${e.params && 'additionalProperty' in e.params ? ` '${e.params.additionalProperty}'` : ''}`).join('; ');
+  return `invalid options: ${detail}`;
 }
 
 /** A `--rule id:severity` flag, parsed. Throws ConfigError (file "--rule") for an unknown id or severity. */

@@ -38,6 +38,12 @@ export interface LintFilesOptions {
   config?: string;
   /** Severity overrides by rule id (the CLI's `--rule id:severity`), over every config. */
   rules?: Readonly<Record<string, SeveritySetting>>;
+  /**
+   * The rules every file gets, in SARIF order (default: the built-in rules); a config's `plugins` add theirs for the
+   * files it governs. RuleTester passes the rule under test here (an instrumented copy, in place of a built-in rule
+   * with the same id), so that rule objects that are in no package run through the whole pipeline too.
+   */
+  registry?: readonly AnyRule[];
 }
 
 /** What a lint run found. */
@@ -62,8 +68,8 @@ export interface LintFilesReport {
  */
 export async function lintFiles(paths: readonly string[], options: LintFilesOptions = {}): Promise<LintFilesReport> {
   const cwd = options.cwd ?? process.cwd();
-  const rules = builtinRules;
-  // the rules for the files a config governs: the built-in ones and that config's plugins'
+  const rules = options.registry ?? builtinRules;
+  // the rules for the files a config governs: the registry's and that config's plugins'
   const rulesOf = (config: Config | undefined): readonly AnyRule[] => (config?.pluginRules.length ? [...rules, ...config.pluginRules] : rules);
   const overrides = new Map<string, SeveritySetting>(Object.entries(options.rules ?? {}));
   const configs = new Map<string, Config>();

@@ -1,7 +1,9 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { cli, tempRepo } from '../helpers/cli';
-import { copyFixtures, FIXTURES_DIR } from '../helpers/fixtures';
+import { copyFixtures, fixture, FIXTURES_DIR } from '../helpers/fixtures';
+import { includes, ruleTester } from '../helpers/rule-tester';
+import rule from '../../rules/checkpoint-unsafe-globals';
 
 // The rule runs on checkpoint files, not Python: its findings are file-level results of the lint run. The reader it
 // uses is tested in test/checkpoint/.
@@ -98,78 +100,158 @@ describe('checkpoint-unsafe-globals in the lint run', () => {
   });
 });
 
-describe('checkpoint-unsafe-globals at load sites (a checkpoint named by a string literal)', () => {
-  const loads = async (code: string, files: Record<string, string>, extra: Record<string, string> = {}): Promise<(string | number)[][]> => {
-    const { messages } = await lint(files, { 'train.py': code, ...extra });
-    // this rule's findings at load sites (the other rules also report some of these loads)
-    return messages.filter((m: string[]) => m[0] === 'train.py' && m[1].startsWith('load')).map((m: string[]) => [m[1], m[2], m[3]]);
-  };
+// At load sites (a checkpoint named by a string literal) the rule reports in Python files: these cases run through
+// the whole pipeline (`files` rows) in a folder holding the checkpoint fixtures, with only this rule enabled.
+const ckpt = (name: string): Buffer => fs.readFileSync(fixture(name));
+const TRAINING_LIST = 'argparse.Namespace, (numpy.core.multiarray._reconstruct, "numpy.core.multiarray._reconstruct"), numpy.ndarray, numpy.dtype, (numpy.core.multiarray.scalar, "numpy.core.multiarray.scalar"), myapp.models.Config';
+const inSafeGlobals = (list: string) => `import argparse\nimport numpy\nimport torch\nfrom myapp.models import Config\nwith torch.serialization.safe_globals([${list}]):\n    ckpt = torch.load("ckpt.pt", weights_only=True)\n`;
+const LOAD = 'import torch\ntorch.load("ckpt.pt", weights_only=True)\n';
+const setup = (list: string) => ({ 'ckpt.pt': ckpt('training_ckpt.pt'), 'setup_torch.py': `import torch, argparse, numpy\nfrom myapp.models import Config\ntorch.serialization.add_safe_globals(${list})\n` });
 
-  test('weights_only=True of a checkpoint that needs an allowlist: it will fail; the message gives the list', async () => {
-    expect(await loads('import torch\nckpt = torch.load("weights/ckpt.pt", weights_only=True)\n', { 'weights/ckpt.pt': 'training_ckpt.pt' }, { 'requirements.txt': 'torch>=2.6\n' })).toEqual([
-      [
-        'loadNeedsAllowlist',
-        1,
-        '`torch.load("weights/ckpt.pt")` loads with `weights_only=True`, but that checkpoint needs an allowlist on torch 2.6 (requirements.txt: torch>=2.6): it will fail with "Unsupported global". Allowlist exactly these, if you trust them: `with torch.serialization.safe_globals([argparse.Namespace, (numpy.core.multiarray._reconstruct, "numpy.core.multiarray._reconstruct"), numpy.ndarray, numpy.dtype, (numpy.core.multiarray.scalar, "numpy.core.multiarray.scalar"), myapp.models.Config]):`.',
+ruleTester.run('checkpoint-unsafe-globals at load sites', rule, {
+  valid: [
+    {
+      name: 'the torch >= 2.6 default counts as weights_only=True; on older torch the load is left to the other rules',
+      filename: 'train.py',
+      code: 'import torch\nm = torch.load("m.pt")\n',
+      files: { 'm.pt': ckpt('full_model.pt') },
+      torch: '>=2.0',
+    },
+    {
+      name: 'an enclosing safe_globals that names every class silences it',
+      filename: 'train.py',
+      code: inSafeGlobals(TRAINING_LIST.replace('myapp.models.Config', 'Config')),
+      files: { 'ckpt.pt': ckpt('training_ckpt.pt') },
+    },
+    {
+      name: 'an entry that cannot be named (a local class) might cover anything: no report',
+      filename: 'train.py',
+      code: 'import torch\nclass Config: pass\nwith torch.serialization.safe_globals([Config]):\n    torch.load("ckpt.pt", weights_only=True)\n',
+      files: { 'ckpt.pt': ckpt('training_ckpt.pt') },
+    },
+    {
+      name: 'a variable allowlist might cover anything: no report',
+      filename: 'train.py',
+      code: 'import torch\nALLOWED = []\nwith torch.serialization.safe_globals(ALLOWED):\n    torch.load("ckpt.pt", weights_only=True)\n',
+      files: { 'ckpt.pt': ckpt('training_ckpt.pt') },
+    },
+    {
+      name: 'add_safe_globals in another linted file that lists every class',
+      filename: 'train.py',
+      code: LOAD,
+      files: setup('[argparse.Namespace, numpy.ndarray, numpy.dtype, Config, (numpy.core.multiarray._reconstruct, "numpy.core.multiarray._reconstruct"), (numpy.core.multiarray.scalar, "numpy.core.multiarray.scalar")]'),
+    },
+    { name: 'add_safe_globals of a list that cannot be read silences it', filename: 'train.py', code: LOAD, files: setup('TRUSTED') },
+    {
+      name: 'add_safe_globals through an alias, of a list that cannot be read',
+      filename: 'train.py',
+      code: LOAD,
+      files: { 'ckpt.pt': ckpt('training_ckpt.pt'), 'setup_torch.py': 'from torch.serialization import add_safe_globals as allow\nallow(TRUSTED)\n' },
+    },
+    {
+      name: "paths are resolved from the loading file's folder, then the working folder: outside, it is not there",
+      filename: 'train.py',
+      code: 'import torch\ntorch.load("../ckpt.pt", weights_only=True)\n',
+      files: { 'ckpt.pt': ckpt('full_model.pt') },
+    },
+    {
+      name: 'a state dict and a missing file say nothing',
+      filename: 'train.py',
+      code: 'import torch\ntorch.load("state.pt", weights_only=True)\ntorch.load("nothere.pt", weights_only=True)\n',
+      files: { 'state.pt': ckpt('state_dict.pt') },
+    },
+  ],
+  invalid: [
+    {
+      name: 'weights_only=True of a checkpoint that needs an allowlist: it will fail; the message gives the list',
+      filename: 'train.py',
+      code: 'import torch\nckpt = torch.load("weights/ckpt.pt", weights_only=True)\n',
+      files: { 'weights/ckpt.pt': ckpt('training_ckpt.pt') },
+      torch: '>=2.6',
+      errors: [
+        {
+          messageId: 'loadNeedsAllowlist',
+          severity: 1,
+          message: `\`torch.load("weights/ckpt.pt")\` loads with \`weights_only=True\`, but that checkpoint needs an allowlist on torch 2.6 (requirements.txt: torch>=2.6): it will fail with "Unsupported global". Allowlist exactly these, if you trust them: \`with torch.serialization.safe_globals([${TRAINING_LIST}]):\`.`,
+        },
       ],
-    ]);
-  });
-
-  test('the torch >= 2.6 default counts as weights_only=True; on older torch the load is left to the other rules', async () => {
-    const code = 'import torch\nm = torch.load("m.pt")\n';
-    expect((await loads(code, { 'm.pt': 'full_model.pt' }, { 'requirements.txt': 'torch>=2.6\n' })).map((m) => m[0])).toEqual(['loadNeedsAllowlist']);
-    expect(await loads(code, { 'm.pt': 'full_model.pt' }, { 'requirements.txt': 'torch>=2.0\n' })).toEqual([]);
-  });
-
-  test('an enclosing safe_globals that names every class silences it; one that misses some lists the rest', async () => {
-    const code = (list: string) => `import argparse\nimport numpy\nimport torch\nfrom myapp.models import Config\nwith torch.serialization.safe_globals([${list}]):\n    ckpt = torch.load("ckpt.pt", weights_only=True)\n`;
-    const full = 'argparse.Namespace, (numpy.core.multiarray._reconstruct, "numpy.core.multiarray._reconstruct"), numpy.ndarray, numpy.dtype, (numpy.core.multiarray.scalar, "numpy.core.multiarray.scalar"), Config';
-    expect(await loads(code(full), { 'ckpt.pt': 'training_ckpt.pt' })).toEqual([]);
-    const [[id, , message]] = await loads(code('argparse.Namespace, numpy.ndarray, numpy.dtype, Config'), { 'ckpt.pt': 'training_ckpt.pt' });
-    expect(id).toBe('loadNeedsAllowlist');
-    expect(message).toContain('safe_globals([(numpy.core.multiarray._reconstruct, "numpy.core.multiarray._reconstruct"), (numpy.core.multiarray.scalar, "numpy.core.multiarray.scalar")])');
-    // an entry that cannot be named (a local class, a variable list) might cover anything: no report
-    expect(await loads('import torch\nclass Config: pass\nwith torch.serialization.safe_globals([Config]):\n    torch.load("ckpt.pt", weights_only=True)\n', { 'ckpt.pt': 'training_ckpt.pt' })).toEqual([]);
-    expect(await loads('import torch\nALLOWED = []\nwith torch.serialization.safe_globals(ALLOWED):\n    torch.load("ckpt.pt", weights_only=True)\n', { 'ckpt.pt': 'training_ckpt.pt' })).toEqual([]);
-  });
-
-  test('add_safe_globals calls anywhere in the linted files count (process-wide); one that cannot be read silences it', async () => {
-    const code = 'import torch\ntorch.load("ckpt.pt", weights_only=True)\n';
-    const setup = (list: string) => ({ 'setup_torch.py': `import torch, argparse, numpy\nfrom myapp.models import Config\ntorch.serialization.add_safe_globals(${list})\n` });
-    const [[id, , message]] = await loads(code, { 'ckpt.pt': 'training_ckpt.pt' }, setup('[argparse.Namespace, numpy.ndarray, numpy.dtype]'));
-    expect(id).toBe('loadNeedsAllowlist');
-    expect(message).toContain('safe_globals([(numpy.core.multiarray._reconstruct, "numpy.core.multiarray._reconstruct"), (numpy.core.multiarray.scalar, "numpy.core.multiarray.scalar"), myapp.models.Config])');
-    const all = '[argparse.Namespace, numpy.ndarray, numpy.dtype, Config, (numpy.core.multiarray._reconstruct, "numpy.core.multiarray._reconstruct"), (numpy.core.multiarray.scalar, "numpy.core.multiarray.scalar")]';
-    expect(await loads(code, { 'ckpt.pt': 'training_ckpt.pt' }, setup(all))).toEqual([]);
-    expect(await loads(code, { 'ckpt.pt': 'training_ckpt.pt' }, setup('TRUSTED'))).toEqual([]);
-    expect(await loads(code, { 'ckpt.pt': 'training_ckpt.pt' }, { 'setup_torch.py': 'from torch.serialization import add_safe_globals as allow\nallow(TRUSTED)\n' })).toEqual([]);
-  });
-
-  test('a dangerous checkpoint: error with full pickle and with weights_only=True; unloadable with weights_only=True', async () => {
-    expect(await loads('import torch\ntorch.load("evil.pt", weights_only=False)\ntorch.load("evil.pt", weights_only=True)\ntorch.load("p4.pt", weights_only=True)\ntorch.load("p4.pt", weights_only=False)\n', { 'evil.pt': 'malicious_os_system.pt', 'p4.pt': 'state_dict_proto4.pt' })).toEqual([
-      ['loadDangerous', 2, '`torch.load("evil.pt")` loads a checkpoint that references `posix.system`: this load unpickles with full pickle, so loading it runs that code. Do not load this file.'],
-      ['loadDangerous', 2, '`torch.load("evil.pt")` loads a checkpoint that references `posix.system`: torch refuses it with `weights_only=True`; the file is malicious or tampered, do not load it any other way.'],
-      ['loadUnloadable', 1, '`torch.load("p4.pt")` loads with `weights_only=True`, but that checkpoint cannot be loaded that way: state_dict_proto4/data.pkl: opcode FRAME at byte 2 is not supported by the weights_only unpickler of torch 2.10 (protocol 4; re-save with pickle_protocol=2)'],
-    ]);
-  });
-
-  test('a payload only after the first STOP: the weights_only load may work, and the message says so', async () => {
-    expect(await loads('import torch\nx = torch.load("t.pt", weights_only=True)\n', { 't.pt': 'trailing_pickle_after_stop.pt' })).toEqual([
-      ['loadDangerous', 2, '`torch.load("t.pt")` loads a checkpoint that references `posix.system`: torch stops reading at the first STOP, so this load may work, but the file carries that payload after it (a tampered file): do not load it any other way.'],
-    ]);
-  });
-
-  test('a path that may name two files (next to the script, or in the working folder): the worse one decides', async () => {
-    const repo = tempRepo({ 'scripts/eval.py': 'import torch\nm = torch.load("ckpt.pt", weights_only=False)\n' });
-    fs.copyFileSync(path.join(dir, 'state_dict.pt'), path.join(repo, 'scripts/ckpt.pt'));
-    fs.copyFileSync(path.join(dir, 'malicious_os_system.pt'), path.join(repo, 'ckpt.pt'));
-    const results = JSON.parse((await cli(repo, '-f', 'json')).stdout);
-    const messages = results.find((r: { filePath: string }) => r.filePath.endsWith('eval.py')).messages.map((m: { messageId: string }) => m.messageId);
-    expect(messages).toContain('loadDangerous');
-  });
-
-  test('paths are resolved from the loading file\'s folder, then the working folder; missing or safe files say nothing', async () => {
-    expect((await loads('import torch\ntorch.load("../ckpt.pt", weights_only=True)\n', { 'ckpt.pt': 'full_model.pt' })).length).toBe(0); // outside: not there
-    expect(await loads('import torch\ntorch.load("state.pt", weights_only=True)\ntorch.load("nothere.pt", weights_only=True)\n', { 'state.pt': 'state_dict.pt' })).toEqual([]);
-  });
+      output: [
+        'import torch',
+        'from torch.serialization import safe_globals',
+        'from argparse import Namespace',
+        'from numpy.core.multiarray import _reconstruct, scalar',
+        'from numpy import ndarray, dtype',
+        'from myapp.models import Config',
+        'with safe_globals([Namespace, (_reconstruct, "numpy.core.multiarray._reconstruct"), ndarray, dtype, (scalar, "numpy.core.multiarray.scalar"), Config, type(dtype("f4")), type(dtype("f8"))]):',
+        '    ckpt = torch.load("weights/ckpt.pt", weights_only=True)',
+        '',
+      ].join('\n'),
+    },
+    {
+      name: 'the torch >= 2.6 default counts as weights_only=True',
+      filename: 'train.py',
+      code: 'import torch\nm = torch.load("m.pt")\n',
+      files: { 'm.pt': ckpt('full_model.pt') },
+      torch: '>=2.6',
+      errors: [{ messageId: 'loadNeedsAllowlist' }],
+    },
+    {
+      name: 'an enclosing safe_globals that misses some classes lists the rest',
+      filename: 'train.py',
+      code: inSafeGlobals('argparse.Namespace, numpy.ndarray, numpy.dtype, Config'),
+      files: { 'ckpt.pt': ckpt('training_ckpt.pt') },
+      errors: [{ messageId: 'loadNeedsAllowlist', message: includes('safe_globals([(numpy.core.multiarray._reconstruct, "numpy.core.multiarray._reconstruct"), (numpy.core.multiarray.scalar, "numpy.core.multiarray.scalar")])') }],
+    },
+    {
+      name: 'add_safe_globals calls anywhere in the linted files count (process-wide)',
+      filename: 'train.py',
+      code: LOAD,
+      files: setup('[argparse.Namespace, numpy.ndarray, numpy.dtype]'),
+      errors: [{ messageId: 'loadNeedsAllowlist', message: includes('safe_globals([(numpy.core.multiarray._reconstruct, "numpy.core.multiarray._reconstruct"), (numpy.core.multiarray.scalar, "numpy.core.multiarray.scalar"), myapp.models.Config])') }],
+      output: [
+        'import torch',
+        'from torch.serialization import safe_globals',
+        'from numpy.core.multiarray import _reconstruct, scalar',
+        'from myapp.models import Config',
+        'with safe_globals([(_reconstruct, "numpy.core.multiarray._reconstruct"), (scalar, "numpy.core.multiarray.scalar"), Config]):',
+        '    torch.load("ckpt.pt", weights_only=True)',
+        '',
+      ].join('\n'),
+    },
+    {
+      name: 'a dangerous checkpoint: error with full pickle and with weights_only=True; unloadable with weights_only=True',
+      filename: 'train.py',
+      code: 'import torch\ntorch.load("evil.pt", weights_only=False)\ntorch.load("evil.pt", weights_only=True)\ntorch.load("p4.pt", weights_only=True)\ntorch.load("p4.pt", weights_only=False)\n',
+      files: { 'evil.pt': ckpt('malicious_os_system.pt'), 'p4.pt': ckpt('state_dict_proto4.pt') },
+      errors: [
+        { messageId: 'loadDangerous', severity: 2, message: '`torch.load("evil.pt")` loads a checkpoint that references `posix.system`: this load unpickles with full pickle, so loading it runs that code. Do not load this file.' },
+        { messageId: 'loadDangerous', severity: 2, message: '`torch.load("evil.pt")` loads a checkpoint that references `posix.system`: torch refuses it with `weights_only=True`; the file is malicious or tampered, do not load it any other way.' },
+        {
+          messageId: 'loadUnloadable',
+          severity: 1,
+          message: '`torch.load("p4.pt")` loads with `weights_only=True`, but that checkpoint cannot be loaded that way: state_dict_proto4/data.pkl: opcode FRAME at byte 2 is not supported by the weights_only unpickler of torch 2.10 (protocol 4; re-save with pickle_protocol=2)',
+        },
+      ],
+    },
+    {
+      name: 'a payload only after the first STOP: the weights_only load may work, and the message says so',
+      filename: 'train.py',
+      code: 'import torch\nx = torch.load("t.pt", weights_only=True)\n',
+      files: { 't.pt': ckpt('trailing_pickle_after_stop.pt') },
+      errors: [
+        {
+          messageId: 'loadDangerous',
+          severity: 2,
+          message: '`torch.load("t.pt")` loads a checkpoint that references `posix.system`: torch stops reading at the first STOP, so this load may work, but the file carries that payload after it (a tampered file): do not load it any other way.',
+        },
+      ],
+    },
+    {
+      name: 'a path that may name two files (next to the script, or in the working folder): the worse one decides',
+      filename: 'scripts/eval.py',
+      code: 'import torch\nm = torch.load("ckpt.pt", weights_only=False)\n',
+      files: { 'scripts/ckpt.pt': ckpt('state_dict.pt'), 'ckpt.pt': ckpt('malicious_os_system.pt') },
+      errors: [{ messageId: 'loadDangerous' }],
+    },
+  ],
 });

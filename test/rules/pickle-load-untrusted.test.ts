@@ -1,7 +1,7 @@
 import rule from '../../rules/pickle-load-untrusted';
-import { runRuleTests } from '../helpers/rule-tester';
+import { includes, ruleTester } from '../helpers/rule-tester';
 
-runRuleTests(rule, {
+ruleTester.run('pickle-load-untrusted', rule, {
   valid: [
     'import pickle\nwith open("meta.pkl", "rb") as f:\n    meta = pickle.load(f)\n',
     'import pickle\n\ndef read(path):\n    with open(path, "rb") as f:\n        return pickle.load(f)\n',
@@ -14,30 +14,30 @@ runRuleTests(rule, {
     {
       name: 'pickle.load of a file named on the command line',
       code: 'import pickle, sys\nwith open(sys.argv[1], "rb") as f:\n    obj = pickle.load(f)\n',
-      errors: [{ messageId: 'untrusted', line: 3, column: 11, severity: 2, messageIncludes: '`pickle.load()` on data from the command line (sys.argv) (line 2)' }],
+      errors: [{ messageId: 'untrusted', line: 3, column: 11, severity: 2, message: includes('`pickle.load()` on data from the command line (sys.argv) (line 2)') }],
     },
     {
       name: 'pickle.loads of a download, through an alias',
       code: 'import pickle as pkl\nimport requests\nobj = pkl.loads(requests.get(url).content)\n',
-      errors: [{ messageId: 'untrusted', line: 3, column: 7, messageIncludes: 'a download (requests.get)' }],
+      errors: [{ messageId: 'untrusted', line: 3, column: 7, message: includes('a download (requests.get)') }],
     },
     {
       name: 'joblib, pandas, dill and numpy allow_pickle on argparse paths',
       code: 'import joblib, dill\nimport pandas as pd\nimport numpy as np\nargs = parser.parse_args()\njoblib.load(args.km)\npd.read_pickle(args.frame)\ndill.load(open(args.obj, "rb"))\nnp.load(args.arr, allow_pickle=True)\nnp.load(args.arr2, None, 1)\n',
       errors: [
-        { messageId: 'untrusted', line: 5, column: 1, messageIncludes: '`joblib.load()`' },
-        { messageId: 'untrusted', line: 6, column: 1, messageIncludes: '`pandas.read_pickle()`' },
-        { messageId: 'untrusted', line: 7, column: 1, messageIncludes: '`dill.load()`' },
-        { messageId: 'untrusted', line: 8, column: 1, messageIncludes: '`numpy.load()`' },
-        { messageId: 'untrusted', line: 9, column: 1, messageIncludes: '`numpy.load()`' },
+        { messageId: 'untrusted', line: 5, column: 1, message: includes('`joblib.load()`') },
+        { messageId: 'untrusted', line: 6, column: 1, message: includes('`pandas.read_pickle()`') },
+        { messageId: 'untrusted', line: 7, column: 1, message: includes('`dill.load()`') },
+        { messageId: 'untrusted', line: 8, column: 1, message: includes('`numpy.load()`') },
+        { messageId: 'untrusted', line: 9, column: 1, message: includes('`numpy.load()`') },
       ],
     },
     {
       name: 'torch.jit.load from a URL download and torch.package from the environment',
       code: 'import os, torch\nfrom huggingface_hub import hf_hub_download\nm = torch.jit.load(hf_hub_download("org/repo", "model.ts"))\nimp = torch.package.PackageImporter(os.environ["PKG"])\n',
       errors: [
-        { messageId: 'untrusted', line: 3, column: 5, messageIncludes: '`torch.jit.load()` on data from a download (hf_hub_download)' },
-        { messageId: 'untrusted', line: 4, column: 7, messageIncludes: 'an environment variable (os.environ["PKG"])' },
+        { messageId: 'untrusted', line: 3, column: 5, message: includes('`torch.jit.load()` on data from a download (hf_hub_download)') },
+        { messageId: 'untrusted', line: 4, column: 7, message: includes('an environment variable (os.environ["PKG"])') },
       ],
     },
   ],

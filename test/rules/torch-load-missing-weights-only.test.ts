@@ -1,7 +1,7 @@
 import rule from '../../rules/torch-load-missing-weights-only';
-import { runRuleTests } from '../helpers/rule-tester';
+import { includes, ruleTester } from '../helpers/rule-tester';
 
-runRuleTests(rule, {
+ruleTester.run('torch-load-missing-weights-only', rule, {
   valid: [
     'import torch\ntorch.load("a.pt", weights_only=True)\n',
     'import torch\ntorch.load("a.pt", weights_only=False)\n',
@@ -69,8 +69,8 @@ runRuleTests(rule, {
           line: 2,
           column: 6,
           fixSafety: null,
-          messageIncludes: 'requirements.txt: torch>=1.7 allows torch older than 1.13, whose `torch.load` has no `weights_only` keyword: require torch>=1.13, then pass `weights_only=True`.',
-          suggestions: ['import torch\nsd = torch.load("a.pt", weights_only=True)\nmodel.load_state_dict(sd)\n'],
+          message: includes('requirements.txt: torch>=1.7 allows torch older than 1.13, whose `torch.load` has no `weights_only` keyword: require torch>=1.13, then pass `weights_only=True`.'),
+          suggestions: [{ output: 'import torch\nsd = torch.load("a.pt", weights_only=True)\nmodel.load_state_dict(sd)\n' }],
         },
       ],
     },
@@ -85,8 +85,8 @@ runRuleTests(rule, {
           column: 6,
           severity: 2,
           fixSafety: null,
-          messageIncludes: 'allows torch older than 2.1, whose `torch.hub.load_state_dict_from_url` has no `weights_only` keyword: require torch>=2.1',
-          suggestions: ['import torch\nsd = torch.hub.load_state_dict_from_url(url, weights_only=True)\nnet.load_state_dict(sd)\n'],
+          message: includes('allows torch older than 2.1, whose `torch.hub.load_state_dict_from_url` has no `weights_only` keyword: require torch>=2.1'),
+          suggestions: [{ output: 'import torch\nsd = torch.hub.load_state_dict_from_url(url, weights_only=True)\nnet.load_state_dict(sd)\n' }],
         },
       ],
     },
@@ -182,42 +182,42 @@ runRuleTests(rule, {
     {
       name: 'whole model used as an object: a suggestion only',
       code: 'import torch as th\nmodel = th.load("m.pt")\nmodel.eval()\n',
-      errors: [{ messageId: 'missing', line: 2, column: 9, suggestions: ['import torch as th\nmodel = th.load("m.pt", weights_only=True)\nmodel.eval()\n'] }],
+      errors: [{ messageId: 'missing', line: 2, column: 9, suggestions: [{ output: 'import torch as th\nmodel = th.load("m.pt", weights_only=True)\nmodel.eval()\n' }] }],
     },
     {
       name: 'from torch import load as L',
       code: 'from torch import load as L\nL("x.pt")\n',
-      errors: [{ messageId: 'missing', line: 2, column: 1, suggestions: ['from torch import load as L\nL("x.pt", weights_only=True)\n'] }],
+      errors: [{ messageId: 'missing', line: 2, column: 1, suggestions: [{ output: 'from torch import load as L\nL("x.pt", weights_only=True)\n' }] }],
     },
     {
       name: 'from torch.serialization import load',
       code: 'from torch.serialization import load\nobj = load(f)\n',
-      errors: [{ messageId: 'missing', line: 2, column: 7, messageIncludes: '`torch.serialization.load()`', suggestions: ['from torch.serialization import load\nobj = load(f, weights_only=True)\n'] }],
+      errors: [{ messageId: 'missing', line: 2, column: 7, message: includes('`torch.serialization.load()`'), suggestions: [{ output: 'from torch.serialization import load\nobj = load(f, weights_only=True)\n' }] }],
     },
     {
       name: 'torch.serialization.load through import torch.serialization',
       code: 'import torch.serialization\ntorch.serialization.load("x.pt")\n',
-      errors: [{ messageId: 'missing', line: 2, column: 1, suggestions: ['import torch.serialization\ntorch.serialization.load("x.pt", weights_only=True)\n'] }],
+      errors: [{ messageId: 'missing', line: 2, column: 1, suggestions: [{ output: 'import torch.serialization\ntorch.serialization.load("x.pt", weights_only=True)\n' }] }],
     },
     {
       name: 'import inside a function',
       code: 'def restore(p):\n    import torch\n    return torch.load(p)\n',
-      errors: [{ messageId: 'missing', line: 3, column: 12, suggestions: ['def restore(p):\n    import torch\n    return torch.load(p, weights_only=True)\n'] }],
+      errors: [{ messageId: 'missing', line: 3, column: 12, suggestions: [{ output: 'def restore(p):\n    import torch\n    return torch.load(p, weights_only=True)\n' }] }],
     },
     {
       name: 'simple alias',
       code: 'import torch\nloader = torch.load\nloader("x.pt")\n',
-      errors: [{ messageId: 'missing', line: 3, column: 1, suggestions: ['import torch\nloader = torch.load\nloader("x.pt", weights_only=True)\n'] }],
+      errors: [{ messageId: 'missing', line: 3, column: 1, suggestions: [{ output: 'import torch\nloader = torch.load\nloader("x.pt", weights_only=True)\n' }] }],
     },
     {
       name: 'star import from torch',
       code: 'from torch import *\nload("x.pt")\n',
-      errors: [{ messageId: 'missing', line: 2, column: 1, suggestions: ['from torch import *\nload("x.pt", weights_only=True)\n'] }],
+      errors: [{ messageId: 'missing', line: 2, column: 1, suggestions: [{ output: 'from torch import *\nload("x.pt", weights_only=True)\n' }] }],
     },
     {
       name: 'optional import with a None fallback still resolves',
       code: 'try:\n    import torch\nexcept ImportError:\n    torch = None\ntorch.load("x.pt")\n',
-      errors: [{ messageId: 'missing', line: 5, column: 1, suggestions: ['try:\n    import torch\nexcept ImportError:\n    torch = None\ntorch.load("x.pt", weights_only=True)\n'] }],
+      errors: [{ messageId: 'missing', line: 5, column: 1, suggestions: [{ output: 'try:\n    import torch\nexcept ImportError:\n    torch = None\ntorch.load("x.pt", weights_only=True)\n' }] }],
     },
     {
       name: 'multi-line call with a trailing comma gets its own line',
@@ -229,17 +229,17 @@ runRuleTests(rule, {
     {
       name: 'multi-line call without a trailing comma',
       code: 'import torch\nstate = torch.load(\n    "a.pt",\n    map_location="cpu"\n)\n',
-      errors: [{ messageId: 'missing', line: 2, column: 9, suggestions: ['import torch\nstate = torch.load(\n    "a.pt",\n    map_location="cpu", weights_only=True\n)\n'] }],
+      errors: [{ messageId: 'missing', line: 2, column: 9, suggestions: [{ output: 'import torch\nstate = torch.load(\n    "a.pt",\n    map_location="cpu", weights_only=True\n)\n' }] }],
     },
     {
       name: 'single-line trailing comma',
       code: 'import torch\ntorch.load("a.pt",)\n',
-      errors: [{ messageId: 'missing', line: 2, column: 1, suggestions: ['import torch\ntorch.load("a.pt", weights_only=True)\n'] }],
+      errors: [{ messageId: 'missing', line: 2, column: 1, suggestions: [{ output: 'import torch\ntorch.load("a.pt", weights_only=True)\n' }] }],
     },
     {
       name: 'empty call',
       code: 'import torch\ntorch.load()\n',
-      errors: [{ messageId: 'missing', line: 2, column: 1, suggestions: ['import torch\ntorch.load(weights_only=True)\n'] }],
+      errors: [{ messageId: 'missing', line: 2, column: 1, suggestions: [{ output: 'import torch\ntorch.load(weights_only=True)\n' }] }],
     },
     {
       name: 'CRLF file keeps CRLF',
@@ -251,7 +251,7 @@ runRuleTests(rule, {
     {
       name: 'columns count UTF-16 code units',
       code: 'import torch\nx = "h\u00e9llo\u{1F600}"; y = torch.load("a.pt")\n',
-      errors: [{ messageId: 'missing', line: 2, column: 20, endColumn: 38, suggestions: ['import torch\nx = "h\u00e9llo\u{1F600}"; y = torch.load("a.pt", weights_only=True)\n'] }],
+      errors: [{ messageId: 'missing', line: 2, column: 20, endColumn: 38, suggestions: [{ output: 'import torch\nx = "h\u00e9llo\u{1F600}"; y = torch.load("a.pt", weights_only=True)\n' }] }],
     },
     {
       name: 'load_state_dict(torch.load(...)) is safe',
@@ -270,12 +270,12 @@ runRuleTests(rule, {
     {
       name: 'an entry used as an object: a suggestion only',
       code: 'import torch\nckpt = torch.load(p)\nnet = ckpt["model"].float()\n',
-      errors: [{ messageId: 'missing', line: 2, column: 8, suggestions: ['import torch\nckpt = torch.load(p, weights_only=True)\nnet = ckpt["model"].float()\n'] }],
+      errors: [{ messageId: 'missing', line: 2, column: 8, suggestions: [{ output: 'import torch\nckpt = torch.load(p, weights_only=True)\nnet = ckpt["model"].float()\n' }] }],
     },
     {
       name: 'iterating items without any load_state_dict is no evidence: a suggestion only',
       code: 'import torch\nfor k, v in torch.load(p).items():\n    print(k)\n',
-      errors: [{ messageId: 'missing', line: 2, column: 13, suggestions: ['import torch\nfor k, v in torch.load(p, weights_only=True).items():\n    print(k)\n'] }],
+      errors: [{ messageId: 'missing', line: 2, column: 13, suggestions: [{ output: 'import torch\nfor k, v in torch.load(p, weights_only=True).items():\n    print(k)\n' }] }],
     },
     {
       name: 'inside a safe_globals block: unsafe (torch 2.5 still loads it with full pickle there)',
@@ -287,7 +287,7 @@ runRuleTests(rule, {
     {
       name: 'a safe_globals block nested in a sibling statement does not count',
       code: 'import torch\nwith open(p, "rb") as fh:\n    with torch.serialization.safe_globals([Net]):\n        pass\n    model = torch.load(fh)\nmodel.eval()\n',
-      errors: [{ messageId: 'missing', line: 5, column: 13, suggestions: ['import torch\nwith open(p, "rb") as fh:\n    with torch.serialization.safe_globals([Net]):\n        pass\n    model = torch.load(fh, weights_only=True)\nmodel.eval()\n'] }],
+      errors: [{ messageId: 'missing', line: 5, column: 13, suggestions: [{ output: 'import torch\nwith open(p, "rb") as fh:\n    with torch.serialization.safe_globals([Net]):\n        pass\n    model = torch.load(fh, weights_only=True)\nmodel.eval()\n' }] }],
     },
     {
       name: 'keys renamed in place, then the whole dict to load_state_dict: safe',
@@ -313,17 +313,17 @@ runRuleTests(rule, {
     {
       name: 'iterating a list of modules is not a state-dict use',
       code: 'import torch\nmodels = torch.load(p)\nfor m in models:\n    m.eval()\n',
-      errors: [{ messageId: 'missing', line: 2, column: 10, suggestions: ['import torch\nmodels = torch.load(p, weights_only=True)\nfor m in models:\n    m.eval()\n'] }],
+      errors: [{ messageId: 'missing', line: 2, column: 10, suggestions: [{ output: 'import torch\nmodels = torch.load(p, weights_only=True)\nfor m in models:\n    m.eval()\n' }] }],
     },
     {
       name: 'items() whose values are used as objects',
       code: 'import torch\nfor name, module in torch.load(p).items():\n    parent.add_module(name, module)\n',
-      errors: [{ messageId: 'missing', line: 2, column: 21, suggestions: ['import torch\nfor name, module in torch.load(p, weights_only=True).items():\n    parent.add_module(name, module)\n'] }],
+      errors: [{ messageId: 'missing', line: 2, column: 21, suggestions: [{ output: 'import torch\nfor name, module in torch.load(p, weights_only=True).items():\n    parent.add_module(name, module)\n' }] }],
     },
     {
       name: '** hands the entries to a callee: a suggestion only',
       code: 'import torch\nsnapshot = Snapshot(**torch.load(p))\n',
-      errors: [{ messageId: 'missing', line: 2, column: 23, suggestions: ['import torch\nsnapshot = Snapshot(**torch.load(p, weights_only=True))\n'] }],
+      errors: [{ messageId: 'missing', line: 2, column: 23, suggestions: [{ output: 'import torch\nsnapshot = Snapshot(**torch.load(p, weights_only=True))\n' }] }],
     },
     {
       name: 'a name bound in both branches: every read is judged',
@@ -349,62 +349,62 @@ runRuleTests(rule, {
     {
       name: 'an entry picked with or, then used as a model: a suggestion only',
       code: 'import torch\nckpt = torch.load(w)\nmodel = (ckpt.get("ema") or ckpt["model"]).to(dev)\nnet.load_state_dict(ckpt["sd"])\n',
-      errors: [{ messageId: 'missing', line: 2, column: 8, suggestions: ['import torch\nckpt = torch.load(w, weights_only=True)\nmodel = (ckpt.get("ema") or ckpt["model"]).to(dev)\nnet.load_state_dict(ckpt["sd"])\n'] }],
+      errors: [{ messageId: 'missing', line: 2, column: 8, suggestions: [{ output: 'import torch\nckpt = torch.load(w, weights_only=True)\nmodel = (ckpt.get("ema") or ckpt["model"]).to(dev)\nnet.load_state_dict(ckpt["sd"])\n' }] }],
     },
     {
       name: 'entries unpacked into names used as objects: a suggestion only',
       code: 'import torch\ngen, disc = torch.load(p)["pair"]\ngen.eval()\n',
-      errors: [{ messageId: 'missing', line: 2, column: 13, suggestions: ['import torch\ngen, disc = torch.load(p, weights_only=True)["pair"]\ngen.eval()\n'] }],
+      errors: [{ messageId: 'missing', line: 2, column: 13, suggestions: [{ output: 'import torch\ngen, disc = torch.load(p, weights_only=True)["pair"]\ngen.eval()\n' }] }],
     },
     {
       name: 'an entry stored into another container: a suggestion only',
       code: 'import torch\nckpt = torch.load(p)\nnet.load_state_dict(ckpt["sd"])\nregistry["g"] = ckpt["g"]\n',
-      errors: [{ messageId: 'missing', line: 2, column: 8, suggestions: ['import torch\nckpt = torch.load(p, weights_only=True)\nnet.load_state_dict(ckpt["sd"])\nregistry["g"] = ckpt["g"]\n'] }],
+      errors: [{ messageId: 'missing', line: 2, column: 8, suggestions: [{ output: 'import torch\nckpt = torch.load(p, weights_only=True)\nnet.load_state_dict(ckpt["sd"])\nregistry["g"] = ckpt["g"]\n' }] }],
     },
     {
       name: 'entries copied into a dict literal used as objects: a suggestion only',
       code: 'import torch\nckpt = torch.load(p)\nnet.load_state_dict(ckpt["sd"])\nparts = {"net": ckpt["net"]}\nparts["net"].eval()\n',
-      errors: [{ messageId: 'missing', line: 2, column: 8, suggestions: ['import torch\nckpt = torch.load(p, weights_only=True)\nnet.load_state_dict(ckpt["sd"])\nparts = {"net": ckpt["net"]}\nparts["net"].eval()\n'] }],
+      errors: [{ messageId: 'missing', line: 2, column: 8, suggestions: [{ output: 'import torch\nckpt = torch.load(p, weights_only=True)\nnet.load_state_dict(ckpt["sd"])\nparts = {"net": ckpt["net"]}\nparts["net"].eval()\n' }] }],
     },
     {
       name: 'a list of entries iterated as modules: a suggestion only',
       code: 'import torch\nckpt = torch.load(p)\nnet.load_state_dict(ckpt["sd"])\nnets = [ckpt["g"], ckpt["d"]]\nfor m in nets:\n    m.eval()\n',
-      errors: [{ messageId: 'missing', line: 2, column: 8, suggestions: ['import torch\nckpt = torch.load(p, weights_only=True)\nnet.load_state_dict(ckpt["sd"])\nnets = [ckpt["g"], ckpt["d"]]\nfor m in nets:\n    m.eval()\n'] }],
+      errors: [{ messageId: 'missing', line: 2, column: 8, suggestions: [{ output: 'import torch\nckpt = torch.load(p, weights_only=True)\nnet.load_state_dict(ckpt["sd"])\nnets = [ckpt["g"], ckpt["d"]]\nfor m in nets:\n    m.eval()\n' }] }],
     },
     {
       name: 'elements printed and type-tested are no evidence: a suggestion only',
       code: 'import torch\nfrom torch import nn\nfor m in torch.load(p):\n    if isinstance(m, nn.Module):\n        print(m)\n',
-      errors: [{ messageId: 'missing', line: 3, column: 10, suggestions: ['import torch\nfrom torch import nn\nfor m in torch.load(p, weights_only=True):\n    if isinstance(m, nn.Module):\n        print(m)\n'] }],
+      errors: [{ messageId: 'missing', line: 3, column: 10, suggestions: [{ output: 'import torch\nfrom torch import nn\nfor m in torch.load(p, weights_only=True):\n    if isinstance(m, nn.Module):\n        print(m)\n' }] }],
     },
     {
       name: 'a name read through nonlocal: a suggestion only',
       code: 'import torch\n\ndef outer(p):\n    sd = torch.load(p)\n    net.load_state_dict(sd)\n\n    def inner():\n        nonlocal sd\n        sd.eval()\n    return inner\n',
-      errors: [{ messageId: 'missing', line: 4, column: 10, suggestions: ['import torch\n\ndef outer(p):\n    sd = torch.load(p, weights_only=True)\n    net.load_state_dict(sd)\n\n    def inner():\n        nonlocal sd\n        sd.eval()\n    return inner\n'] }],
+      errors: [{ messageId: 'missing', line: 4, column: 10, suggestions: [{ output: 'import torch\n\ndef outer(p):\n    sd = torch.load(p, weights_only=True)\n    net.load_state_dict(sd)\n\n    def inner():\n        nonlocal sd\n        sd.eval()\n    return inner\n' }] }],
     },
     {
       name: 'a class attribute may be read anywhere: a suggestion only',
       code: 'import torch\n\nclass Weights:\n    sd = torch.load("w.pt")\n    net.load_state_dict(sd)\n',
-      errors: [{ messageId: 'missing', line: 4, column: 10, suggestions: ['import torch\n\nclass Weights:\n    sd = torch.load("w.pt", weights_only=True)\n    net.load_state_dict(sd)\n'] }],
+      errors: [{ messageId: 'missing', line: 4, column: 10, suggestions: [{ output: 'import torch\n\nclass Weights:\n    sd = torch.load("w.pt", weights_only=True)\n    net.load_state_dict(sd)\n' }] }],
     },
     {
       name: 'a comprehension whose variables are used as objects: a suggestion only',
       code: 'import torch\nsd = torch.load(p)\nnet.load_state_dict(sd["net"])\nn = len([m for m in sd.values() if m.training])\n',
-      errors: [{ messageId: 'missing', line: 2, column: 6, suggestions: ['import torch\nsd = torch.load(p, weights_only=True)\nnet.load_state_dict(sd["net"])\nn = len([m for m in sd.values() if m.training])\n'] }],
+      errors: [{ messageId: 'missing', line: 2, column: 6, suggestions: [{ output: 'import torch\nsd = torch.load(p, weights_only=True)\nnet.load_state_dict(sd["net"])\nn = len([m for m in sd.values() if m.training])\n' }] }],
     },
     {
       name: 'a comprehension over values used as modules: a suggestion only',
       code: 'import torch\nckpt = torch.load(p)\nnet.load_state_dict(ckpt["model"])\nnets = [v for v in ckpt.values()]\nfor n in nets:\n    n.eval()\n',
-      errors: [{ messageId: 'missing', line: 2, column: 8, suggestions: ['import torch\nckpt = torch.load(p, weights_only=True)\nnet.load_state_dict(ckpt["model"])\nnets = [v for v in ckpt.values()]\nfor n in nets:\n    n.eval()\n'] }],
+      errors: [{ messageId: 'missing', line: 2, column: 8, suggestions: [{ output: 'import torch\nckpt = torch.load(p, weights_only=True)\nnet.load_state_dict(ckpt["model"])\nnets = [v for v in ckpt.values()]\nfor n in nets:\n    n.eval()\n' }] }],
     },
     {
       name: 'a loop over the loaded value uses its elements as objects: a suggestion only',
       code: 'import torch\nckpt = torch.load(p)\nnet.load_state_dict(ckpt[0])\nfor m in ckpt:\n    m.eval()\n',
-      errors: [{ messageId: 'missing', line: 2, column: 8, suggestions: ['import torch\nckpt = torch.load(p, weights_only=True)\nnet.load_state_dict(ckpt[0])\nfor m in ckpt:\n    m.eval()\n'] }],
+      errors: [{ messageId: 'missing', line: 2, column: 8, suggestions: [{ output: 'import torch\nckpt = torch.load(p, weights_only=True)\nnet.load_state_dict(ckpt[0])\nfor m in ckpt:\n    m.eval()\n' }] }],
     },
     {
       name: 'an entry added to a list with +=: a suggestion only',
       code: 'import torch\nmodels = []\nckpt = torch.load(p)\nnet.load_state_dict(ckpt["model"])\nmodels += ckpt["extra"]\nfor m in models:\n    m.eval()\n',
-      errors: [{ messageId: 'missing', line: 3, column: 8, suggestions: ['import torch\nmodels = []\nckpt = torch.load(p, weights_only=True)\nnet.load_state_dict(ckpt["model"])\nmodels += ckpt["extra"]\nfor m in models:\n    m.eval()\n'] }],
+      errors: [{ messageId: 'missing', line: 3, column: 8, suggestions: [{ output: 'import torch\nmodels = []\nckpt = torch.load(p, weights_only=True)\nnet.load_state_dict(ckpt["model"])\nmodels += ckpt["extra"]\nfor m in models:\n    m.eval()\n' }] }],
     },
     {
       name: 'keys renamed with string methods and printed: still safe',
@@ -416,12 +416,12 @@ runRuleTests(rule, {
     {
       name: 'an entry stored on an object is not judged safe',
       code: 'import torch\nckpt = torch.load(p)\nself.model = ckpt["model"]\n',
-      errors: [{ messageId: 'missing', line: 2, column: 8, suggestions: ['import torch\nckpt = torch.load(p, weights_only=True)\nself.model = ckpt["model"]\n'] }],
+      errors: [{ messageId: 'missing', line: 2, column: 8, suggestions: [{ output: 'import torch\nckpt = torch.load(p, weights_only=True)\nself.model = ckpt["model"]\n' }] }],
     },
     {
       name: 'a returned result: a suggestion only',
       code: 'import torch\n\ndef get(p):\n    return torch.load(p)\n',
-      errors: [{ messageId: 'missing', line: 4, column: 12, suggestions: ['import torch\n\ndef get(p):\n    return torch.load(p, weights_only=True)\n'] }],
+      errors: [{ messageId: 'missing', line: 4, column: 12, suggestions: [{ output: 'import torch\n\ndef get(p):\n    return torch.load(p, weights_only=True)\n' }] }],
     },
     {
       name: 'hub loader is an error even when the rule is set to warn',
@@ -434,7 +434,7 @@ runRuleTests(rule, {
     {
       name: 'model_zoo.load_url',
       code: 'from torch.utils import model_zoo\nmodel_zoo.load_url(url, progress=False)\n',
-      errors: [{ messageId: 'missingRemote', line: 2, column: 1, severity: 2, suggestions: ['from torch.utils import model_zoo\nmodel_zoo.load_url(url, progress=False, weights_only=True)\n'] }],
+      errors: [{ messageId: 'missingRemote', line: 2, column: 1, severity: 2, suggestions: [{ output: 'from torch.utils import model_zoo\nmodel_zoo.load_url(url, progress=False, weights_only=True)\n' }] }],
     },
     {
       name: 'weights_only=None is the same as leaving it out',
@@ -461,7 +461,7 @@ runRuleTests(rule, {
       name: 'plain torch.load follows the configured severity',
       code: 'import torch\ntorch.load(p)\n',
       severity: 'warn',
-      errors: [{ messageId: 'missing', line: 2, column: 1, severity: 1, suggestions: ['import torch\ntorch.load(p, weights_only=True)\n'] }],
+      errors: [{ messageId: 'missing', line: 2, column: 1, severity: 1, suggestions: [{ output: 'import torch\ntorch.load(p, weights_only=True)\n' }] }],
     },
     {
       name: '*args may hold pickle_module: reported without a fix',

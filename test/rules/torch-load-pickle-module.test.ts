@@ -1,7 +1,7 @@
 import rule from '../../rules/torch-load-pickle-module';
-import { runRuleTests } from '../helpers/rule-tester';
+import { includes, ruleTester } from '../helpers/rule-tester';
 
-runRuleTests(rule, {
+ruleTester.run('torch-load-pickle-module', rule, {
   valid: [
     'import torch\ntorch.load("a.pt", weights_only=True)\n',
     'import torch\ntorch.load("a.pt", "cpu")\n',
@@ -12,17 +12,17 @@ runRuleTests(rule, {
     {
       name: 'keyword pickle_module',
       code: 'import pickle\nimport torch\nobj = torch.load("a.pt", pickle_module=pickle)\n',
-      errors: [{ messageId: 'pickleModule', line: 3, column: 7, severity: 2, messageIncludes: 'pickle_module=pickle' }],
+      errors: [{ messageId: 'pickleModule', line: 3, column: 7, severity: 2, message: includes('pickle_module=pickle') }],
     },
     {
       name: 'positional pickle_module (third parameter)',
       code: 'import dill\nimport torch\nobj = torch.load("a.pt", "cpu", dill)\n',
-      errors: [{ messageId: 'pickleModule', line: 3, column: 7, messageIncludes: 'pickle_module=dill' }],
+      errors: [{ messageId: 'pickleModule', line: 3, column: 7, message: includes('pickle_module=dill') }],
     },
     {
       name: 'renamed module as in TTS',
       code: 'import pickle as pickle_tts\nfrom torch.serialization import load\nload(f, map_location="cpu", pickle_module=pickle_tts)\n',
-      errors: [{ messageId: 'pickleModule', line: 3, column: 1, messageIncludes: '`torch.serialization.load(..., pickle_module=pickle_tts)`' }],
+      errors: [{ messageId: 'pickleModule', line: 3, column: 1, message: includes('`torch.serialization.load(..., pickle_module=pickle_tts)`') }],
     },
   ],
 });

@@ -1,9 +1,9 @@
 import rule from '../../rules/torch-unsafe-safe-globals';
-import { runRuleTests } from '../helpers/rule-tester';
+import { includes, ruleTester } from '../helpers/rule-tester';
 
 const T = 'import torch\n';
 
-runRuleTests(rule, {
+ruleTester.run('torch-unsafe-safe-globals', rule, {
   valid: [
     `${T}import argparse\ntorch.serialization.add_safe_globals([argparse.Namespace])\n`,
     `${T}from omegaconf import DictConfig\nwith torch.serialization.safe_globals([DictConfig]):\n    ckpt = torch.load(p, weights_only=True)\n`,
@@ -17,47 +17,47 @@ runRuleTests(rule, {
       name: 'builtins and os in add_safe_globals',
       code: `${T}import os\ntorch.serialization.add_safe_globals([eval, os.system, getattr])\n`,
       errors: [
-        { messageId: 'dangerous', line: 3, column: 39, severity: 2, messageIncludes: '`builtins.eval`' },
-        { messageId: 'dangerous', line: 3, column: 45, messageIncludes: 'module `os`' },
-        { messageId: 'dangerous', line: 3, column: 56, messageIncludes: '`builtins.getattr`' },
+        { messageId: 'dangerous', line: 3, column: 39, severity: 2, message: includes('`builtins.eval`') },
+        { messageId: 'dangerous', line: 3, column: 45, message: includes('module `os`') },
+        { messageId: 'dangerous', line: 3, column: 56, message: includes('`builtins.getattr`') },
       ],
     },
     {
       name: 'functools.partial and torch.load in a safe_globals block, via from-imports',
       code: `${T}from functools import partial\nfrom torch.serialization import safe_globals\nwith safe_globals([partial, torch.load]):\n    x = torch.load(p, weights_only=True)\n`,
       errors: [
-        { messageId: 'dangerous', line: 4, column: 20, messageIncludes: '`functools.partial`' },
-        { messageId: 'dangerous', line: 4, column: 29, messageIncludes: 'unpickles again with full pickle' },
+        { messageId: 'dangerous', line: 4, column: 20, message: includes('`functools.partial`') },
+        { messageId: 'dangerous', line: 4, column: 29, message: includes('unpickles again with full pickle') },
       ],
     },
     {
       name: 'gadgets beyond the FACTS list: a browser, a debugger, another unpickler',
       code: `${T}import webbrowser, pdb\nimport pandas as pd\ntorch.serialization.add_safe_globals([webbrowser.open, pdb.run, pd.read_pickle])\n`,
       errors: [
-        { messageId: 'dangerous', line: 4, column: 39, messageIncludes: 'module `webbrowser`' },
-        { messageId: 'dangerous', line: 4, column: 56, messageIncludes: 'module `pdb`' },
-        { messageId: 'dangerous', line: 4, column: 65, messageIncludes: '`pandas.read_pickle`' },
+        { messageId: 'dangerous', line: 4, column: 39, message: includes('module `webbrowser`') },
+        { messageId: 'dangerous', line: 4, column: 56, message: includes('module `pdb`') },
+        { messageId: 'dangerous', line: 4, column: 65, message: includes('`pandas.read_pickle`') },
       ],
     },
     {
       name: 'a list bound to a name, and __import__',
       code: `${T}ALLOW = [MyConfig, __import__]\ntorch.serialization.add_safe_globals(ALLOW)\n`,
-      errors: [{ messageId: 'dangerous', line: 2, column: 20, messageIncludes: '`builtins.__import__`' }],
+      errors: [{ messageId: 'dangerous', line: 2, column: 20, message: includes('`builtins.__import__`') }],
     },
     {
       name: 'the recorded name of a tuple entry',
       code: `${T}torch.serialization.add_safe_globals([(MyClass, "subprocess.Popen")])\n`,
-      errors: [{ messageId: 'dangerous', line: 2, column: 49, messageIncludes: 'module `subprocess`' }],
+      errors: [{ messageId: 'dangerous', line: 2, column: 49, message: includes('module `subprocess`') }],
     },
     {
       name: 'allowlist computed with get_unsafe_globals_in_checkpoint',
       code: `${T}import importlib\nnames = torch.serialization.get_unsafe_globals_in_checkpoint(path)\nclasses = [getattr(importlib.import_module(m), c) for m, c in (n.rsplit(".", 1) for n in names)]\ntorch.serialization.add_safe_globals(classes)\nobj = torch.load(path, weights_only=True)\n`,
-      errors: [{ messageId: 'fromCheckpoint', line: 5, column: 38, severity: 2, messageIncludes: 'get_unsafe_globals_in_checkpoint`, line 3' }],
+      errors: [{ messageId: 'fromCheckpoint', line: 5, column: 38, severity: 2, message: includes('get_unsafe_globals_in_checkpoint`, line 3') }],
     },
     {
       name: 'allowlist parsed from the error of a failed load',
       code: `${T}import importlib, re\ntry:\n    obj = torch.load(path, weights_only=True)\nexcept Exception as err:\n    name = re.search(r"GLOBAL (\\S+) was not", str(err)).group(1)\n    mod, cls = name.rsplit(".", 1)\n    with torch.serialization.safe_globals([getattr(importlib.import_module(mod), cls)]):\n        obj = torch.load(path, weights_only=True)\n`,
-      errors: [{ messageId: 'fromCheckpoint', line: 8, column: 43, messageIncludes: 'the error message of the failed load, line 5' }],
+      errors: [{ messageId: 'fromCheckpoint', line: 8, column: 43, message: includes('the error message of the failed load, line 5') }],
     },
   ],
 });
