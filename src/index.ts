@@ -5,7 +5,8 @@
  *   checkpoint files, `--fix`); results in ESLint's shape.
  * - {@link lintText}: lint one text in memory.
  * - {@link inspectCheckpoints}: read checkpoint files without executing them.
- * - {@link createRule} and the rule types, to write rules; {@link rules}, the built-in ones; {@link formatters}.
+ * - {@link createRule} and the rule types, to write rules; {@link RuleTester}, to test them; {@link rules}, the
+ *   built-in ones; {@link formatters}.
  */
 export { lintFiles, type LintFilesOptions, type LintFilesReport } from './run/lint-files';
 export { lintText, type LintTextOptions } from './run/lint-text';
@@ -31,5 +32,13 @@ export type { Problem, RuleSetting } from './engine/linter';
 export type { LintMessage, LintResult } from './report/results';
 export { formatters, type FormatContext, type FormatName } from './report/formatters';
 export { ConfigError } from './project/config';
+export {
+  RuleTester,
+  type InvalidTestCase,
+  type RuleTesterConfig,
+  type RunTests,
+  type TestCaseError,
+  type ValidTestCase,
+} from './testing/rule-tester';
 export { VERSION } from './io/package';
 export { rules } from '../rules';

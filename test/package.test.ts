@@ -31,7 +31,7 @@ test(
       ].join('\n');
       const out = JSON.parse(execFileSync(process.execPath, ['-e', script], { cwd: project, encoding: 'utf8' }));
       expect(out).toEqual({
-        keys: ['CHECKPOINT_PATTERNS', 'ConfigError', 'VERSION', 'createRule', 'formatters', 'inspectCheckpoints', 'lintFiles', 'lintText', 'rules'],
+        keys: ['CHECKPOINT_PATTERNS', 'ConfigError', 'RuleTester', 'VERSION', 'createRule', 'formatters', 'inspectCheckpoints', 'lintFiles', 'lintText', 'rules'],
         rules: 9,
         first: 'torch-load-missing-weights-only',
       });
