@@ -21,26 +21,50 @@ interface Options {
  * Python code of such a file named by a string literal: with weights_only=True they will fail at run time; with full
  * pickle, a dangerous file runs its code.
  */
-type MessageId = 'dangerous' | 'incomplete' | 'needsAllowlist' | 'unloadable' | 'notInspected' | 'loadNeedsAllowlist' | 'loadUnloadable' | 'loadDangerous' | 'loadUnchecked';
+type MessageId =
+  | 'dangerous'
+  | 'incomplete'
+  | 'needsAllowlist'
+  | 'unloadable'
+  | 'notInspected'
+  | 'loadNeedsAllowlist'
+  | 'loadUnloadable'
+  | 'loadDangerous'
+  | 'loadUnchecked';
 
 export default createRule<MessageId, Options, Inspection>({
   meta: {
     id: 'checkpoint-unsafe-globals',
     type: 'problem',
-    docs: { description: 'Report checkpoint files whose pickles call code, cannot load with weights_only=True, or need an allowlist.' },
+    docs: {
+      description:
+        'Report checkpoint files whose pickles call code, cannot load with weights_only=True, or need an allowlist.',
+    },
     fixable: 'code',
     hasSuggestions: false,
     messages: {
-      dangerous: 'Checkpoint ({{format}}) references {{names}}, which can run code when loaded: do not load it with `weights_only=False`, and do not allowlist these.',
+      dangerous:
+        'Checkpoint ({{format}}) references {{names}}, which can run code when loaded: do not load it with ' +
+        '`weights_only=False`, and do not allowlist these.',
       incomplete: 'Checkpoint ({{format}}) cannot be shown safe: {{reason}}. Treat it as untrusted.',
-      needsAllowlist: 'Checkpoint ({{format}}) needs an allowlist to load with `weights_only=True` on torch {{version}} ({{source}}): {{how}}.',
+      needsAllowlist:
+        'Checkpoint ({{format}}) needs an allowlist to load with `weights_only=True` on torch {{version}} ' +
+        '({{source}}): {{how}}.',
       unloadable: 'Checkpoint ({{format}}) cannot be loaded with `weights_only=True`: {{reason}}',
-      notInspected: 'Checkpoint not inspected: its {{size}} bytes are more than the `maxBytes` option ({{max}}); raise the option to check it.',
+      notInspected:
+        'Checkpoint not inspected: its {{size}} bytes are more than the `maxBytes` option ({{max}}); raise the ' +
+        'option to check it.',
       loadNeedsAllowlist:
-        '`{{callee}}("{{path}}")` loads with `weights_only=True`, but that checkpoint needs an allowlist on torch {{version}} ({{source}}): it will fail with "Unsupported global". Allowlist exactly these, if you trust them: {{how}}.',
-      loadUnloadable: '`{{callee}}("{{path}}")` loads with `weights_only=True`, but that checkpoint cannot be loaded that way: {{reason}}',
+        '`{{callee}}("{{path}}")` loads with `weights_only=True`, but that checkpoint needs an allowlist on torch ' +
+        '{{version}} ({{source}}): it will fail with "Unsupported global". Allowlist exactly these, if you trust ' +
+        'them: {{how}}.',
+      loadUnloadable:
+        '`{{callee}}("{{path}}")` loads with `weights_only=True`, but that checkpoint cannot be loaded that way: ' +
+        '{{reason}}',
       loadDangerous: '`{{callee}}("{{path}}")` loads a checkpoint that references {{names}}: {{consequence}}',
-      loadUnchecked: '`{{callee}}("{{path}}")` loads a checkpoint that cannot be shown safe ({{reason}}): do not load it with full pickle.',
+      loadUnchecked:
+        '`{{callee}}("{{path}}")` loads a checkpoint that cannot be shown safe ({{reason}}): do not load it with ' +
+        'full pickle.',
     },
     schema: {
       type: 'object',
@@ -60,13 +84,22 @@ export default createRule<MessageId, Options, Inspection>({
       call(node: Node) {
         const load = loadCallIn(context, node);
         const found = load && checkpointOf(context, load);
-        if (!load || !found || found.inspection.verdict === 'safe' || found.inspection.verdict === 'not-a-checkpoint') return;
+        if (!load || !found || found.inspection.verdict === 'safe' || found.inspection.verdict === 'not-a-checkpoint')
+          return;
         const literal = stringValue(unparen(pathArgument(load)!));
         const { inspection } = found;
         // with pickle_module, torch.load uses full pickle on every version (docs/torch-facts.md)
         const passed = weightsOnlyIn(context, load);
-        const defaultTrue = load.fn.weightsOnlyDefault === true || (load.fn.weightsOnlyDefault === 'torch' && !context.project.torch.allowsBefore26);
-        const weightsOnly = pickleModuleArgument(load) ? 'false' : passed.value === 'absent' ? (defaultTrue ? 'true' : 'false') : passed.value;
+        const defaultTrue =
+          load.fn.weightsOnlyDefault === true ||
+          (load.fn.weightsOnlyDefault === 'torch' && !context.project.torch.allowsBefore26);
+        const weightsOnly = pickleModuleArgument(load)
+          ? 'false'
+          : passed.value === 'absent'
+            ? defaultTrue
+              ? 'true'
+              : 'false'
+            : passed.value;
         const data = { callee: load.fn.display, path: literal! };
         if (inspection.verdict === 'dangerous') {
           const names = dangerousNames(inspection);
@@ -74,22 +107,39 @@ export default createRule<MessageId, Options, Inspection>({
           if (!names) {
             // judged dangerous without a name: it could not be read to the end (fail closed)
             const reason = inspection.messages.at(-1) ?? 'it could not be checked';
-            context.report({ node, messageId: 'loadUnchecked', severity: weightsOnly === 'true' ? 'warn' : 'error', data: { ...data, reason } });
+            context.report({
+              node,
+              messageId: 'loadUnchecked',
+              severity: weightsOnly === 'true' ? 'warn' : 'error',
+              data: { ...data, reason },
+            });
             return;
           }
           // torch reads only up to the first STOP: a payload past it does not stop a weights_only load
-          const readByTorch = inspection.globals.some((g) => (g.status === 'blocked' || g.status === 'dangerous') && !g.afterStop);
-          const consequence = weightsOnly !== 'true'
-            ? 'this load unpickles with full pickle, so loading it runs that code. Do not load this file.'
-            : readByTorch
-              ? 'torch refuses it with `weights_only=True`; the file is malicious or tampered, do not load it any other way.'
-              : 'torch stops reading at the first STOP, so this load may work, but the file carries that payload after it (a tampered file): do not load it any other way.';
-          context.report({ node, messageId: 'loadDangerous', severity: 'error', data: { ...data, names, consequence } });
+          const readByTorch = inspection.globals.some(
+            (g) => (g.status === 'blocked' || g.status === 'dangerous') && !g.afterStop,
+          );
+          const consequence =
+            weightsOnly !== 'true'
+              ? 'this load unpickles with full pickle, so loading it runs that code. Do not load this file.'
+              : readByTorch
+                ? 'torch refuses it with `weights_only=True`; the file is malicious or tampered, do not load it any other way.'
+                : 'torch stops reading at the first STOP, so this load may work, but the file carries that payload after it (a tampered file): do not load it any other way.';
+          context.report({
+            node,
+            messageId: 'loadDangerous',
+            severity: 'error',
+            data: { ...data, names, consequence },
+          });
           return;
         }
         if (weightsOnly !== 'true') return; // full pickle loads it; torch-load-missing-weights-only and -false say why that is unsafe
         if (inspection.verdict === 'unloadable') {
-          context.report({ node, messageId: 'loadUnloadable', data: { ...data, reason: inspection.messages[0] ?? 'unsupported format' } });
+          context.report({
+            node,
+            messageId: 'loadUnloadable',
+            data: { ...data, reason: inspection.messages[0] ?? 'unsupported format' },
+          });
           return;
         }
         // needs-allowlist: minus what enclosing safe_globals blocks and the project's add_safe_globals calls allow;
@@ -106,9 +156,17 @@ export default createRule<MessageId, Options, Inspection>({
         const { version, source } = inspection.torch;
         // the fix wraps the load in safe_globals (unsafe: the program then trusts those classes); inside a block that
         // lists some of them already, extending that list is left to the user
-        const addTrue = passed.value === 'true' ? undefined : addArgument(node, `${load.fn.weightsOnlyName ?? 'weights_only'}=True`, context.text);
-        const plan = around || (passed.value !== 'true' && !addTrue) ? undefined : planSafeGlobals(context, node, missing, addTrue, inspection.numpyDtypes);
-        const entries = inspection.allowlist.filter((entry) => missing.some((name) => entry === name || entry.endsWith(`"${name}")`)));
+        const addTrue =
+          passed.value === 'true'
+            ? undefined
+            : addArgument(node, `${load.fn.weightsOnlyName ?? 'weights_only'}=True`, context.text);
+        const plan =
+          around || (passed.value !== 'true' && !addTrue)
+            ? undefined
+            : planSafeGlobals(context, node, missing, addTrue, inspection.numpyDtypes);
+        const entries = inspection.allowlist.filter((entry) =>
+          missing.some((name) => entry === name || entry.endsWith(`"${name}")`)),
+        );
         context.report({
           node,
           messageId: 'loadNeedsAllowlist',
@@ -127,7 +185,16 @@ export default createRule<MessageId, Options, Inspection>({
       if (inspection.verdict === 'dangerous') {
         const names = dangerousNames(inspection);
         if (names) report({ messageId: 'dangerous', severity: 'error', data: { format, names } });
-        else report({ messageId: 'incomplete', severity: 'error', data: { format, reason: inspection.messages.find((m) => m.startsWith('a TorchScript')) ?? inspection.messages[0] ?? 'a limit' } });
+        else
+          report({
+            messageId: 'incomplete',
+            severity: 'error',
+            data: {
+              format,
+              reason:
+                inspection.messages.find((m) => m.startsWith('a TorchScript')) ?? inspection.messages[0] ?? 'a limit',
+            },
+          });
       } else if (inspection.verdict === 'unloadable') {
         report({ messageId: 'unloadable', data: { format, reason: inspection.messages[0] ?? 'unsupported format' } });
       } else if (inspection.verdict === 'needs-allowlist') {
@@ -141,7 +208,11 @@ export default createRule<MessageId, Options, Inspection>({
 
 /** The blocked and dangerous globals of an inspection, as Markdown code, or undefined when there are none. */
 function dangerousNames(inspection: Inspection): string | undefined {
-  const names = [...new Set(inspection.globals.filter((g) => g.status === 'blocked' || g.status === 'dangerous').map((g) => `\`${g.name}\``))];
+  const names = [
+    ...new Set(
+      inspection.globals.filter((g) => g.status === 'blocked' || g.status === 'dangerous').map((g) => `\`${g.name}\``),
+    ),
+  ];
   return names.length ? names.join(', ') : undefined;
 }
 
@@ -149,7 +220,12 @@ function dangerousNames(inspection: Inspection): string | undefined {
  * The globals still needed (as torch records them, in file order) after the enclosing `safe_globals` blocks and the
  * process-wide names; undefined when an entry of those blocks cannot be named statically (it might cover anything).
  */
-function stillMissing(inspection: Inspection, around: (Node | 'unknown')[] | undefined, scopes: FileScopes, processWide: ReadonlySet<string>): string[] | undefined {
+function stillMissing(
+  inspection: Inspection,
+  around: (Node | 'unknown')[] | undefined,
+  scopes: FileScopes,
+  processWide: ReadonlySet<string>,
+): string[] | undefined {
   const covered = new Set<string>(processWide);
   for (const entry of around ?? []) {
     const name = entry === 'unknown' ? undefined : allowlistEntryName(entry, scopes);

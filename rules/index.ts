@@ -10,4 +10,14 @@ import torchSaveFullModel from './torch-save-full-model';
 import torchUnsafeSafeGlobals from './torch-unsafe-safe-globals';
 import torchWeightsOnlyOverride from './torch-weights-only-override';
 
-export const rules: readonly AnyRule[] = [torchLoadMissingWeightsOnly, torchLoadWeightsOnlyFalse, torchSaveFullModel, torchLoadPickleModule, torchWeightsOnlyOverride, torchUnsafeSafeGlobals, pickleLoadUntrusted, torchHubLoadUntrusted, checkpointUnsafeGlobals];
+export const rules: readonly AnyRule[] = [
+  torchLoadMissingWeightsOnly,
+  torchLoadWeightsOnlyFalse,
+  torchSaveFullModel,
+  torchLoadPickleModule,
+  torchWeightsOnlyOverride,
+  torchUnsafeSafeGlobals,
+  pickleLoadUntrusted,
+  torchHubLoadUntrusted,
+  checkpointUnsafeGlobals,
+];

@@ -25,10 +25,17 @@ export default createRule({
   meta: {
     id: 'pickle-load-untrusted',
     type: 'problem',
-    docs: { description: 'Disallow pickle-based loaders (pickle, dill, joblib, pandas, numpy allow_pickle, torch.jit, torch.package) on untrusted data.' },
+    docs: {
+      description:
+        'Disallow pickle-based loaders (pickle, dill, joblib, pandas, numpy allow_pickle, torch.jit, ' +
+        'torch.package) on untrusted data.',
+    },
     hasSuggestions: false,
     messages: {
-      untrusted: '`{{callee}}()` on data from {{source}} (line {{line}}): it unpickles with full pickle, so whoever controls that data can run code here; weights_only does not apply. Load a safe format (safetensors, JSON, a state dict with `torch.load(..., weights_only=True)`) instead.',
+      untrusted:
+        '`{{callee}}()` on data from {{source}} (line {{line}}): it unpickles with full pickle, so whoever ' +
+        'controls that data can run code here; weights_only does not apply. Load a safe format (safetensors, JSON, ' +
+        'a state dict with `torch.load(..., weights_only=True)`) instead.',
     },
     schema: false,
     defaultSeverity: 'error',
@@ -45,11 +52,19 @@ export default createRule({
         const args = callArguments(node);
         // numpy.load unpickles only with allow_pickle=True (numpy/lib/npyio.py, default False since 1.16.3)
         // `numpy.load(file, mmap_mode=None, allow_pickle=False, ...)`: by keyword or third position
-        if (name === 'numpy.load' && constantValue(argumentValue(args, 2, 'allow_pickle') ?? node, context.scopes) !== 'true') return;
+        if (
+          name === 'numpy.load' &&
+          constantValue(argumentValue(args, 2, 'allow_pickle') ?? node, context.scopes) !== 'true'
+        )
+          return;
         const data = argumentValue(args, loader.index, loader.name);
         const source = data && untrustedSource(data, context.scopes);
         if (!source) return;
-        context.report({ node, messageId: 'untrusted', data: { callee: name, source: source.description, line: String(source.node.startPosition.row + 1) } });
+        context.report({
+          node,
+          messageId: 'untrusted',
+          data: { callee: name, source: source.description, line: String(source.node.startPosition.row + 1) },
+        });
       },
     };
   },

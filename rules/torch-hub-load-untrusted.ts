@@ -14,8 +14,11 @@ export default createRule({
     docs: { description: 'Disallow torch.hub.load of repositories named by untrusted input, and trust_repo=True.' },
     hasSuggestions: false,
     messages: {
-      untrustedRepo: '`torch.hub.load()` runs the code of a repository named by {{source}} (line {{line}}): whoever controls that value runs code here. Load from a fixed, reviewed repository and tag.',
-      trustRepo: '`torch.hub.load(..., trust_repo=True)` runs the repository\'s hubconf.py without asking: pin a reviewed repository and tag (`owner/repo:tag`), or leave trust_repo to its default.',
+      untrustedRepo:
+        '`torch.hub.load()` runs the code of a repository named by {{source}} (line {{line}}): whoever controls ' +
+        'that value runs code here. Load from a fixed, reviewed repository and tag.',
+      trustRepo:
+        "`torch.hub.load(..., trust_repo=True)` runs the repository's hubconf.py without asking: pin a reviewed repository and tag (`owner/repo:tag`), or leave trust_repo to its default.",
     },
     schema: false,
     defaultSeverity: 'warn',
@@ -31,11 +34,17 @@ export default createRule({
         const repo = argumentValue(args, 0, 'repo_or_dir');
         const source = repo && untrustedSource(repo, context.scopes);
         if (source) {
-          context.report({ node, messageId: 'untrustedRepo', severity: 'error', data: { source: source.description, line: String(source.node.startPosition.row + 1) } });
+          context.report({
+            node,
+            messageId: 'untrustedRepo',
+            severity: 'error',
+            data: { source: source.description, line: String(source.node.startPosition.row + 1) },
+          });
           return;
         }
         const trust = args.keywords.get('trust_repo');
-        if (trust && unparen(trust.childForFieldName('value') ?? trust).type === 'true') context.report({ node: trust, messageId: 'trustRepo' });
+        if (trust && unparen(trust.childForFieldName('value') ?? trust).type === 'true')
+          context.report({ node: trust, messageId: 'trustRepo' });
       },
     };
   },

@@ -21,18 +21,28 @@ export default createRule({
     hasSuggestions: true,
     messages: {
       missing:
-        '`{{callee}}()`{{via}} without `weights_only`: torch before 2.6 unpickles arbitrary objects here (code execution on a malicious file), torch 2.6+ rejects them ({{torch}}). Pass `weights_only=True`.',
-      none: '`{{callee}}(..., weights_only=None)`{{via}} leaves the choice to the torch version: before 2.6 it unpickles arbitrary objects (code execution on a malicious file) ({{torch}}). Pass `weights_only=True`.',
+        '`{{callee}}()`{{via}} without `weights_only`: torch before 2.6 unpickles arbitrary objects here (code ' +
+        'execution on a malicious file), torch 2.6+ rejects them ({{torch}}). Pass `weights_only=True`.',
+      none:
+        '`{{callee}}(..., weights_only=None)`{{via}} leaves the choice to the torch version: before 2.6 it unpickles ' +
+        'arbitrary objects (code execution on a malicious file) ({{torch}}). Pass `weights_only=True`.',
       missingModern:
-        '`{{callee}}()`{{via}} without `weights_only` is safe by default on the declared torch ({{torch}}) but will reject pickled objects; pass `weights_only=True` to say so.',
+        '`{{callee}}()`{{via}} without `weights_only` is safe by default on the declared torch ({{torch}}) but ' +
+        'will reject pickled objects; pass `weights_only=True` to say so.',
       missingDefaultFalse:
-        '`{{callee}}()`{{via}} without `{{keyword}}` loads with `weights_only=False`: the file is unpickled with full pickle (code execution on a malicious file). Pass `{{keyword}}=True`.',
+        '`{{callee}}()`{{via}} without `{{keyword}}` loads with `weights_only=False`: the file is unpickled with ' +
+        'full pickle (code execution on a malicious file). Pass `{{keyword}}=True`.',
       loaderNoParam:
-        '`{{callee}}()`{{via}} loads with `weights_only=False` and takes no weights_only argument: the file is unpickled with full pickle (code execution on a malicious file). Load it with `torch.load(..., weights_only=True)` instead.',
+        '`{{callee}}()`{{via}} loads with `weights_only=False` and takes no weights_only argument: the file is ' +
+        'unpickled with full pickle (code execution on a malicious file). Load it with `torch.load(..., ' +
+        'weights_only=True)` instead.',
       missingRemote:
-        '`{{callee}}()` without `weights_only` defaults to `weights_only=False` on every torch version: a downloaded file is unpickled with full pickle. Pass `weights_only=True`.',
+        '`{{callee}}()` without `weights_only` defaults to `weights_only=False` on every torch version: a ' +
+        'downloaded file is unpickled with full pickle. Pass `weights_only=True`.',
       raiseRequirement:
-        '`{{callee}}()`{{via}} without `{{keyword}}` can unpickle arbitrary objects (code execution on a malicious file), and {{declared}} allows torch older than {{since}}, whose `{{owner}}` has no `weights_only` keyword: require torch>={{since}}, then pass `{{keyword}}=True`.',
+        '`{{callee}}()`{{via}} without `{{keyword}}` can unpickle arbitrary objects (code execution on a malicious ' +
+        'file), and {{declared}} allows torch older than {{since}}, whose `{{owner}}` has no `weights_only` ' +
+        'keyword: require torch>={{since}}, then pass `{{keyword}}=True`.',
       addWeightsOnly: 'Pass `{{keyword}}=True` (a suggestion, never applied by --fix: {{reason}}).',
     },
     schema: false,
@@ -53,7 +63,10 @@ export default createRule({
         // is reported by torch-load-pickle-module and cannot be combined with weights_only=True (docs/torch-facts.md).
         const passed = weightsOnlyIn(context, load);
         if ((passed.value !== 'absent' && passed.value !== 'none') || pickleModuleArgument(load)) return;
-        const none = passed.value === 'none' && passed.direct && passed.node && unparen(passed.node).type === 'none' ? unparen(passed.node) : undefined;
+        const none =
+          passed.value === 'none' && passed.direct && passed.node && unparen(passed.node).type === 'none'
+            ? unparen(passed.node)
+            : undefined;
         if (passed.value === 'none' && !none) return; // None through a name or a dict: reported where it is certain only
         if (load.fn.weightsOnlyIndex !== undefined && load.args.hasListSplat) return; // may be passed positionally
         // None reaches torch.load as None (torch decides), whatever a wrapper's own default is
@@ -65,13 +78,14 @@ export default createRule({
         // weights_only unpickler does not take, also through a `**dict` not known to lack them).
         // A `**dict` that only may carry one leaves the edit as a suggestion.
         const blocker = blocksWeightsOnly(load, context.scopes);
-        const edit = blocker && !blocker.startsWith('**')
-          ? undefined
-          : none
-            ? { range: [none.startIndex, none.endIndex] as [number, number], text: 'True' }
-            : load.args.hasListSplat || insideExceptTypeError(node) || load.fn.acceptsWeightsOnly === false
-              ? undefined
-              : addArgument(node, `${keyword}=True`, context.text);
+        const edit =
+          blocker && !blocker.startsWith('**')
+            ? undefined
+            : none
+              ? { range: [none.startIndex, none.endIndex] as [number, number], text: 'True' }
+              : load.args.hasListSplat || insideExceptTypeError(node) || load.fn.acceptsWeightsOnly === false
+                ? undefined
+                : addArgument(node, `${keyword}=True`, context.text);
         // On torch >= 2.6 the default is already weights_only=True: saying it explicitly changes nothing (safe),
         // unless the path's whole-model saves move to state_dict together with this load. Otherwise the repair
         // follows the evidence and the torch range (src/torch/repairs/weights-only.ts chooseWeightsOnlyRepair).
@@ -84,23 +98,26 @@ export default createRule({
           : modern
             ? noopRepair(migrationRepair(context, load, edit), edit)
             : blocker
-              ? { suggestion: edit, reason: `\`${blocker}\` may carry pickle_module or a pickle argument that weights_only=True cannot take` }
+              ? {
+                  suggestion: edit,
+                  reason: `\`${blocker}\` may carry pickle_module or a pickle argument that weights_only=True cannot take`,
+                }
               : chooseWeightsOnlyRepair(context, load, edit, { stateDict, addsKeyword: !none });
         context.report({
           node,
           messageId: repair.raise
             ? 'raiseRequirement'
             : remote
-            ? load.fn.acceptsWeightsOnly === false
-              ? 'loaderNoParam'
-              : load.fn.via
-                ? 'missingDefaultFalse'
-                : 'missingRemote'
-            : modern
-              ? 'missingModern'
-              : none
-                ? 'none'
-                : 'missing',
+              ? load.fn.acceptsWeightsOnly === false
+                ? 'loaderNoParam'
+                : load.fn.via
+                  ? 'missingDefaultFalse'
+                  : 'missingRemote'
+              : modern
+                ? 'missingModern'
+                : none
+                  ? 'none'
+                  : 'missing',
           data: {
             callee: load.fn.display,
             via: viaText(load.fn),
@@ -112,7 +129,15 @@ export default createRule({
           },
           severity: remote ? 'error' : modern ? 'warn' : undefined,
           ...(repair.fix && { fix: repair.fix, fixSafety: repair.safety }),
-          ...(repair.suggestion && { suggest: [{ messageId: 'addWeightsOnly' as const, data: { keyword, reason: repair.reason ?? '' }, fix: [repair.suggestion] }] }),
+          ...(repair.suggestion && {
+            suggest: [
+              {
+                messageId: 'addWeightsOnly' as const,
+                data: { keyword, reason: repair.reason ?? '' },
+                fix: [repair.suggestion],
+              },
+            ],
+          }),
         });
       },
     };

@@ -4,7 +4,8 @@ import { asLoadCall, pickleModuleArgument } from '../src/torch/api';
 
 /**
  * torch.load with `pickle_module=`: torch 2.6's safe default applies only when no pickle_module is passed, and
- * `weights_only=True` together with pickle_module raises RuntimeError (torch/serialization.py, 2.6; docs/torch-facts.md).
+ * `weights_only=True` together with pickle_module raises RuntimeError (torch/serialization.py, 2.6;
+ * docs/torch-facts.md).
  */
 export default createRule({
   meta: {
@@ -14,7 +15,7 @@ export default createRule({
     hasSuggestions: false,
     messages: {
       pickleModule:
-        '`{{callee}}(..., pickle_module={{module}})` always unpickles with full pickle: torch 2.6\'s weights_only default does not apply and `weights_only=True` cannot be combined with it. Load a state dict with `weights_only=True` instead.',
+        "`{{callee}}(..., pickle_module={{module}})` always unpickles with full pickle: torch 2.6's weights_only default does not apply and `weights_only=True` cannot be combined with it. Load a state dict with `weights_only=True` instead.",
     },
     schema: false,
     defaultSeverity: 'error',

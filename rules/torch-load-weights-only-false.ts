@@ -19,10 +19,16 @@ export default createRule({
     hasSuggestions: true,
     messages: {
       unsafe:
-        '`{{callee}}(..., weights_only=False)`{{via}} unpickles with full pickle: a malicious checkpoint runs code. Use `weights_only=True` and allowlist the exact trusted classes with `torch.serialization.safe_globals([...])`.',
+        '`{{callee}}(..., weights_only=False)`{{via}} unpickles with full pickle: a malicious checkpoint runs ' +
+        'code. Use `weights_only=True` and allowlist the exact trusted classes with ' +
+        '`torch.serialization.safe_globals([...])`.',
       untrusted:
-        '`{{callee}}(..., weights_only=False)`{{via}} on a path from {{source}} (line {{line}}): whoever controls that file can run code here. Use `weights_only=True` and allowlist the exact trusted classes with `torch.serialization.safe_globals([...])`.',
-      useWeightsOnlyTrue: 'Use `weights_only=True` (changes behaviour: pickled objects beyond tensors and containers need `safe_globals`).',
+        '`{{callee}}(..., weights_only=False)`{{via}} on a path from {{source}} (line {{line}}): whoever controls ' +
+        'that file can run code here. Use `weights_only=True` and allowlist the exact trusted classes with ' +
+        '`torch.serialization.safe_globals([...])`.',
+      useWeightsOnlyTrue:
+        'Use `weights_only=True` (changes behaviour: pickled objects beyond tensors and containers need ' +
+        '`safe_globals`).',
     },
     schema: false,
     defaultSeverity: 'warn',
@@ -45,16 +51,30 @@ export default createRule({
         // holds whole objects would stop loading, which only a person can judge.
         // no edit when an argument cannot be combined with weights_only=True (pickle_module, fix_imports…)
         const blocker = blocksWeightsOnly(load, context.scopes);
-        const edit = literal.type === 'false' && !(blocker && !blocker.startsWith('**')) ? { range: [literal.startIndex, literal.endIndex] as [number, number], text: 'True' } : undefined;
+        const edit =
+          literal.type === 'false' && !(blocker && !blocker.startsWith('**'))
+            ? { range: [literal.startIndex, literal.endIndex] as [number, number], text: 'True' }
+            : undefined;
         const stateDict = stateDictEvidence(context, load, insideSafeGlobals(node, context.scopes));
         // a `**dict` that may carry pickle_module or another pickle argument leaves only the suggestion
-        const repair = edit && (blocker ? { suggestion: edit } : chooseWeightsOnlyRepair(context, load, edit, { stateDict, addsKeyword: false, explicitFalse: true }));
-        const suggest = repair?.suggestion ? [{ messageId: 'useWeightsOnlyTrue' as const, fix: [repair.suggestion] }] : undefined;
+        const repair =
+          edit &&
+          (blocker
+            ? { suggestion: edit }
+            : chooseWeightsOnlyRepair(context, load, edit, { stateDict, addsKeyword: false, explicitFalse: true }));
+        const suggest = repair?.suggestion
+          ? [{ messageId: 'useWeightsOnlyTrue' as const, fix: [repair.suggestion] }]
+          : undefined;
         context.report({
           // at the keyword, or at the call when the False sits in a `**kwargs` dict elsewhere
           node: !passed.direct ? node : value.parent?.type === 'keyword_argument' ? value.parent : value,
           messageId: source ? 'untrusted' : 'unsafe',
-          data: { callee: load.fn.display, via: viaText(load.fn), source: source?.description ?? '', line: String((source?.node.startPosition.row ?? 0) + 1) },
+          data: {
+            callee: load.fn.display,
+            via: viaText(load.fn),
+            source: source?.description ?? '',
+            line: String((source?.node.startPosition.row ?? 0) + 1),
+          },
           severity: source ? 'error' : undefined,
           ...(repair?.fix && { fix: repair.fix, fixSafety: repair.safety }),
           suggest,

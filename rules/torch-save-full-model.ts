@@ -24,10 +24,14 @@ export default createRule<'fullModel' | 'inContainer' | 'saveStateDict', Options
     hasSuggestions: true,
     messages: {
       fullModel:
-        '`torch.save()` pickles the whole nn.Module `{{name}}`: {{reason}}. Loading it requires `weights_only=False`. Save `{{name}}.state_dict()` and load it with `weights_only=True`.',
+        '`torch.save()` pickles the whole nn.Module `{{name}}`: {{reason}}. Loading it requires ' +
+        '`weights_only=False`. Save `{{name}}.state_dict()` and load it with `weights_only=True`.',
       inContainer:
-        '`torch.save()` pickles `{{container}}`, which holds the whole nn.Module `{{name}}` (line {{line}}): {{reason}}. Loading it requires `weights_only=False`. Store `{{name}}.state_dict()` in it instead.',
-      saveStateDict: 'Save `{{name}}.state_dict()` instead (every load of this file must then rebuild the model and call `load_state_dict`{{loads}}).',
+        '`torch.save()` pickles `{{container}}`, which holds the whole nn.Module `{{name}}` (line {{line}}): ' +
+        '{{reason}}. Loading it requires `weights_only=False`. Store `{{name}}.state_dict()` in it instead.',
+      saveStateDict:
+        'Save `{{name}}.state_dict()` instead (every load of this file must then rebuild the model and call ' +
+        '`load_state_dict`{{loads}}).',
     },
     schema: {
       type: 'object',
@@ -44,7 +48,10 @@ export default createRule<'fullModel' | 'inContainer' | 'saveStateDict', Options
     // one options object per file, so that evidence memoised per binding is reused across calls
     const options = {
       ...context.options,
-      resolveClass: (qualified: string) => index?.moduleClass(context.filePath, qualified, (name) => isModuleBaseName(name, context.options.extraModuleBases))?.reason,
+      resolveClass: (qualified: string) =>
+        index?.moduleClass(context.filePath, qualified, (name) =>
+          isModuleBaseName(name, context.options.extraModuleBases),
+        )?.reason,
     };
     return {
       call(node: Node) {
@@ -62,13 +69,23 @@ export default createRule<'fullModel' | 'inContainer' | 'saveStateDict', Options
         const literal = path && stringValue(unparen(path));
         const migration = literal !== undefined ? stateDictMigration(context, literal) : undefined;
         const together = migration && 'arguments' in migration;
-        const loads = migration?.loads.length ? `; loads to change with it: ${migration.loads.map((l) => `${index?.displayPath(l.file) ?? l.file}:${l.line}`).join(', ')}` : '';
+        const loads = migration?.loads.length
+          ? `; loads to change with it: ${migration.loads.map((l) => `${index?.displayPath(l.file) ?? l.file}:${l.line}`).join(', ')}`
+          : '';
         context.report({
           node: evidence.via ?? target,
           messageId: evidence.via ? 'inContainer' : 'fullModel',
-          data: { name: target.text, reason: evidence.reason, container: evidence.via?.text ?? '', line: String(target.startPosition.row + 1) },
+          data: {
+            name: target.text,
+            reason: evidence.reason,
+            container: evidence.via?.text ?? '',
+            line: String(target.startPosition.row + 1),
+          },
           ...(together && { fix: [edit], fixSafety: 'unsafe' as const }),
-          suggest: simple && !together ? [{ messageId: 'saveStateDict', data: { name: target.text, loads }, fix: [edit] }] : undefined,
+          suggest:
+            simple && !together
+              ? [{ messageId: 'saveStateDict', data: { name: target.text, loads }, fix: [edit] }]
+              : undefined,
         });
       },
     };

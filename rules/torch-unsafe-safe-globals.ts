@@ -7,16 +7,22 @@ import type { FileScopes } from '../src/syntax/scope';
 const ALLOWLIST_FUNCTIONS = new Set(['torch.serialization.add_safe_globals', 'torch.serialization.safe_globals']);
 const FROM_CHECKPOINT = 'torch.serialization.get_unsafe_globals_in_checkpoint';
 
-
 export default createRule({
   meta: {
     id: 'torch-unsafe-safe-globals',
     type: 'problem',
-    docs: { description: 'Disallow weights_only allowlists that can run code or that are computed from the checkpoint itself.' },
+    docs: {
+      description:
+        'Disallow weights_only allowlists that can run code or that are computed from the checkpoint itself.',
+    },
     hasSuggestions: false,
     messages: {
-      dangerous: '`{{name}}` in a weights_only allowlist: {{why}}, so a checkpoint that names it runs code despite `weights_only=True`. Allowlist only plain data classes.',
-      fromCheckpoint: 'This allowlist is computed from the checkpoint being loaded ({{how}}): a malicious file allowlists its own globals and `weights_only=True` protects nothing. List the exact trusted classes in the code.',
+      dangerous:
+        '`{{name}}` in a weights_only allowlist: {{why}}, so a checkpoint that names it runs code despite ' +
+        '`weights_only=True`. Allowlist only plain data classes.',
+      fromCheckpoint:
+        'This allowlist is computed from the checkpoint being loaded ({{how}}): a malicious file allowlists its ' +
+        'own globals and `weights_only=True` protects nothing. List the exact trusted classes in the code.',
     },
     schema: false,
     defaultSeverity: 'error',
@@ -29,7 +35,9 @@ export default createRule({
       call(node: Node) {
         const callee = node.childForFieldName('function');
         if (!callee || !ALLOWLIST_FUNCTIONS.has(scopes.qualifiedName(callee) ?? '')) return;
-        const list = callArguments(node).positional[0] ?? callArguments(node).keywords.get('safe_globals')?.childForFieldName('value');
+        const list =
+          callArguments(node).positional[0] ??
+          callArguments(node).keywords.get('safe_globals')?.childForFieldName('value');
         if (!list) return;
         const derived = derivedFromCheckpoint(list, scopes, 0, new Set());
         if (derived) {
@@ -56,7 +64,10 @@ function entries(list: Node, scopes: FileScopes): Node[] {
   if (['list', 'tuple', 'set'].includes(node.type)) return namedChildren(node);
   if (node.type !== 'identifier') return [];
   const bindings = scopes.bindingsOf(node);
-  const value = bindings?.length === 1 && bindings[0].kind === 'assign' && bindings[0].value ? unparen(bindings[0].value) : undefined;
+  const value =
+    bindings?.length === 1 && bindings[0].kind === 'assign' && bindings[0].value
+      ? unparen(bindings[0].value)
+      : undefined;
   return value && ['list', 'tuple', 'set'].includes(value.type) ? namedChildren(value) : [];
 }
 
@@ -71,7 +82,8 @@ function derivedFromCheckpoint(expr: Node, scopes: FileScopes, depth: number, se
   const node = unparen(expr);
   if (node.type === 'call') {
     const callee = node.childForFieldName('function');
-    if (callee && scopes.qualifiedName(callee) === FROM_CHECKPOINT) return `\`get_unsafe_globals_in_checkpoint\`, line ${node.startPosition.row + 1}`;
+    if (callee && scopes.qualifiedName(callee) === FROM_CHECKPOINT)
+      return `\`get_unsafe_globals_in_checkpoint\`, line ${node.startPosition.row + 1}`;
   }
   // `[TRUSTED[n] for n in names if n in TRUSTED]`: the values come from a fixed table, the file only picks among them
   if (['list_comprehension', 'set_comprehension', 'generator_expression'].includes(node.type)) {
@@ -81,7 +93,11 @@ function derivedFromCheckpoint(expr: Node, scopes: FileScopes, depth: number, se
   }
   if (node.type === 'identifier') {
     for (const binding of scopes.bindingsOf(node) ?? []) {
-      if (binding.kind === 'other' && binding.node.parent?.parent?.type === 'as_pattern' && binding.node.parent.parent.parent?.type === 'except_clause') {
+      if (
+        binding.kind === 'other' &&
+        binding.node.parent?.parent?.type === 'as_pattern' &&
+        binding.node.parent.parent.parent?.type === 'except_clause'
+      ) {
         return `the error message of the failed load, line ${binding.node.startPosition.row + 1}`;
       }
       if (binding.value) {

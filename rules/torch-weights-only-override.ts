@@ -31,14 +31,29 @@ export default createRule({
   meta: {
     id: 'torch-weights-only-override',
     type: 'problem',
-    docs: { description: 'Disallow turning weights_only off for the whole process (TORCH_FORCE_NO_WEIGHTS_ONLY_LOAD, patched torch.load).' },
+    docs: {
+      description:
+        'Disallow turning weights_only off for the whole process (TORCH_FORCE_NO_WEIGHTS_ONLY_LOAD, patched ' +
+        'torch.load).',
+    },
     hasSuggestions: false,
     messages: {
-      env: 'Setting TORCH_FORCE_NO_WEIGHTS_ONLY_LOAD makes every torch.load in the process that omits weights_only unpickle with full pickle (code execution on a malicious file), library code included. Remove it and allowlist the exact trusted classes with `torch.serialization.safe_globals([...])`.',
-      envFile: 'Setting TORCH_FORCE_NO_WEIGHTS_ONLY_LOAD ({{kind}}) makes every torch.load that omits weights_only unpickle with full pickle (code execution on a malicious file), library code included. Remove it and allowlist the exact trusted classes with `torch.serialization.safe_globals([...])`.',
+      env:
+        'Setting TORCH_FORCE_NO_WEIGHTS_ONLY_LOAD makes every torch.load in the process that omits weights_only ' +
+        'unpickle with full pickle (code execution on a malicious file), library code included. Remove it and ' +
+        'allowlist the exact trusted classes with `torch.serialization.safe_globals([...])`.',
+      envFile:
+        'Setting TORCH_FORCE_NO_WEIGHTS_ONLY_LOAD ({{kind}}) makes every torch.load that omits weights_only ' +
+        'unpickle with full pickle (code execution on a malicious file), library code included. Remove it and ' +
+        'allowlist the exact trusted classes with `torch.serialization.safe_globals([...])`.',
       defaultPatch:
-        'Replacing `{{target}}` switches the weights_only default off for every torch.load in the process (code execution on a malicious file), library code included. Load with `weights_only=True` and `torch.serialization.safe_globals([...])` where it is needed.',
-      patch: 'Replacing `{{target}}` with {{how}} that forces `weights_only=False` turns off safe loading for every caller in the process (code execution on a malicious file), library code included. Load with `weights_only=True` and `torch.serialization.safe_globals([...])` where it is needed.',
+        'Replacing `{{target}}` switches the weights_only default off for every torch.load in the process (code ' +
+        'execution on a malicious file), library code included. Load with `weights_only=True` and ' +
+        '`torch.serialization.safe_globals([...])` where it is needed.',
+      patch:
+        'Replacing `{{target}}` with {{how}} that forces `weights_only=False` turns off safe loading for every ' +
+        'caller in the process (code execution on a malicious file), library code included. Load with ' +
+        '`weights_only=True` and `torch.serialization.safe_globals([...])` where it is needed.',
     },
     schema: false,
     defaultSeverity: 'error',
@@ -53,14 +68,23 @@ export default createRule({
         const right = node.childForFieldName('right') ?? undefined;
         if (!left) return;
         // os.environ["TORCH_FORCE_NO_WEIGHTS_ONLY_LOAD"] = "1"
-        if (left.type === 'subscript' && isEnviron(left.childForFieldName('value'), scopes) && isEnvName(left.childForFieldName('subscript'), scopes)) {
+        if (
+          left.type === 'subscript' &&
+          isEnviron(left.childForFieldName('value'), scopes) &&
+          isEnvName(left.childForFieldName('subscript'), scopes)
+        ) {
           if (switchesOn(right)) context.report({ node, messageId: 'env' });
           return;
         }
         const target = scopes.qualifiedName(left);
         // torch.serialization._default_to_weights_only = lambda *a: False; torch.load.__kwdefaults__ edits
-        const patched = target ?? scopes.qualifiedName(left.type === 'subscript' ? (left.childForFieldName('value') ?? left) : left);
-        if (patched && DEFAULT_SWITCHES.some((name) => patched === name) && !(right && scopes.qualifiedName(right) === patched)) {
+        const patched =
+          target ?? scopes.qualifiedName(left.type === 'subscript' ? (left.childForFieldName('value') ?? left) : left);
+        if (
+          patched &&
+          DEFAULT_SWITCHES.some((name) => patched === name) &&
+          !(right && scopes.qualifiedName(right) === patched)
+        ) {
           context.report({ node, messageId: 'defaultPatch', data: { target: patched } });
           return;
         }
@@ -88,7 +112,10 @@ export default createRule({
         // os.environ.update({NAME: "1"}) / os.environ.update(NAME="1")
         if (method === 'update' && isEnviron(object, scopes)) {
           const keyword = args.keywords.get(ENV);
-          const pair = first && unparen(first).type === 'dictionary' ? namedChildren(unparen(first)).find((p) => p.type === 'pair' && isEnvName(p.childForFieldName('key'))) : undefined;
+          const pair =
+            first && unparen(first).type === 'dictionary'
+              ? namedChildren(unparen(first)).find((p) => p.type === 'pair' && isEnvName(p.childForFieldName('key')))
+              : undefined;
           const value = keyword?.childForFieldName('value') ?? pair?.childForFieldName('value');
           if ((keyword || pair) && switchesOn(value ?? undefined)) context.report({ node, messageId: 'env' });
           return;
@@ -98,7 +125,8 @@ export default createRule({
           const base = scopes.qualifiedName(args.positional[0]);
           const name = stringValue(args.positional[1]);
           const target = base && name ? `${base}.${name}` : undefined;
-          const how = target && LOAD_FUNCTIONS.has(target) ? weakeningReplacement(args.positional[2], scopes) : undefined;
+          const how =
+            target && LOAD_FUNCTIONS.has(target) ? weakeningReplacement(args.positional[2], scopes) : undefined;
           if (how && target) context.report({ node, messageId: 'patch', data: { target, how } });
         }
       },
@@ -137,7 +165,8 @@ export default createRule({
         const inDockerEnv: boolean = kind === 'Dockerfile' && (dockerEnvContinues || /^\s*ENV\s/i.test(code));
         for (const match of code.matchAll(assignmentPattern(kind, inDockerEnv))) {
           const start = offset + (match.index ?? 0) + match[0].indexOf(ENV);
-          if (textSwitchesOn(match[1] ?? '')) context.report({ start, end: start + ENV.length, messageId: 'envFile', data: { kind: KIND_NAMES[kind] } });
+          if (textSwitchesOn(match[1] ?? ''))
+            context.report({ start, end: start + ENV.length, messageId: 'envFile', data: { kind: KIND_NAMES[kind] } });
         }
         if (kind === 'Dockerfile') dockerEnvContinues = inDockerEnv && /\\\s*$/.test(code);
         offset += line.length + 1;
@@ -157,14 +186,23 @@ function isEnvName(node: Node | null | undefined, scopes?: FileScopes): boolean 
   const n = unparen(node);
   if (n.type !== 'identifier' || !scopes) return false;
   const bindings = scopes.bindingsOf(n);
-  return bindings?.length === 1 && bindings[0].kind === 'assign' && bindings[0].value !== undefined && stringValue(bindings[0].value) === ENV;
+  return (
+    bindings?.length === 1 &&
+    bindings[0].kind === 'assign' &&
+    bindings[0].value !== undefined &&
+    stringValue(bindings[0].value) === ENV
+  );
 }
 
 /**
  * torch internals that decide the default (torch/serialization.py, 2.6): `_default_to_weights_only(pickle_module)`
  * and the keyword defaults of `torch.load` itself.
  */
-const DEFAULT_SWITCHES = ['torch.serialization._default_to_weights_only', 'torch.load.__kwdefaults__', 'torch.serialization.load.__kwdefaults__'];
+const DEFAULT_SWITCHES = [
+  'torch.serialization._default_to_weights_only',
+  'torch.load.__kwdefaults__',
+  'torch.serialization.load.__kwdefaults__',
+];
 
 /**
  * How `value` forces weights_only=False when it replaces torch.load, or undefined when it does not:
@@ -200,11 +238,23 @@ function forcesFalse(fn: Node, scopes: FileScopes): boolean {
       const wo = args.keywords.get('weights_only')?.childForFieldName('value');
       if (wo && isCertainlyFalse(wo, scopes)) return true;
       const method = methodName(n);
-      if ((method === 'setdefault' || method === '__setitem__') && stringValue(args.positional[0] ?? n) === 'weights_only' && args.positional[1] && isCertainlyFalse(args.positional[1], scopes)) return true;
+      if (
+        (method === 'setdefault' || method === '__setitem__') &&
+        stringValue(args.positional[0] ?? n) === 'weights_only' &&
+        args.positional[1] &&
+        isCertainlyFalse(args.positional[1], scopes)
+      )
+        return true;
     } else {
       const left = n.childForFieldName('left');
       const right = n.childForFieldName('right');
-      if (left?.type === 'subscript' && stringValue(left.childForFieldName('subscript') ?? left) === 'weights_only' && right && isCertainlyFalse(right, scopes)) return true;
+      if (
+        left?.type === 'subscript' &&
+        stringValue(left.childForFieldName('subscript') ?? left) === 'weights_only' &&
+        right &&
+        isCertainlyFalse(right, scopes)
+      )
+        return true;
     }
   }
   return false;
@@ -244,7 +294,9 @@ function assignmentPattern(kind: FileKind, inDockerEnv: boolean): RegExp {
   switch (kind) {
     case 'Dockerfile':
       // ENV NAME=value … / ENV NAME value (and continuation lines of an ENV); RUN lines are shell
-      return inDockerEnv ? new RegExp(`(?:^|\\s)${name}(?:=|\\s+)(\\S*)`, 'g') : new RegExp(`(?:^|[\\s;&|(])(?:export\\s+)?${name}=(\\S*)`, 'g');
+      return inDockerEnv
+        ? new RegExp(`(?:^|\\s)${name}(?:=|\\s+)(\\S*)`, 'g')
+        : new RegExp(`(?:^|[\\s;&|(])(?:export\\s+)?${name}=(\\S*)`, 'g');
     case 'batch':
       return new RegExp(`\\bset\\s+"?${name}=([^"\\s&]*)`, 'gi');
     case 'powershell':

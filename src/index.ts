@@ -10,7 +10,12 @@
  */
 export { lintFiles, type LintFilesOptions, type LintFilesReport } from './run/lint-files';
 export { lintText, type LintTextOptions } from './run/lint-text';
-export { inspectCheckpoints, type InspectCheckpointsOptions, type InspectCheckpointsReport, CHECKPOINT_PATTERNS } from './run/inspect-files';
+export {
+  inspectCheckpoints,
+  type InspectCheckpointsOptions,
+  type InspectCheckpointsReport,
+  CHECKPOINT_PATTERNS,
+} from './run/inspect-files';
 export type { Inspection, InspectedGlobal, Verdict, GlobalStatus, CheckpointFormat } from './checkpoint/inspect';
 export {
   createRule,

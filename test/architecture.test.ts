@@ -37,7 +37,8 @@ function sourceFiles(dir: string): string[] {
 /** Relative imports of a file (static imports and exports, `import type`, `require`), resolved to repository paths. */
 export function importsOf(file: string, text: string, exists: (p: string) => boolean): string[] {
   const found: string[] = [];
-  const pattern = /(?:^|[\s;])(?:import|export)\b[^'";]*?from\s*['"](\.{1,2}\/[^'"]+)['"]|(?:^|[\s;])import\s*['"](\.{1,2}\/[^'"]+)['"]|require\(\s*['"](\.{1,2}\/[^'"]+)['"]\s*\)/g;
+  const pattern =
+    /(?:^|[\s;])(?:import|export)\b[^'";]*?from\s*['"](\.{1,2}\/[^'"]+)['"]|(?:^|[\s;])import\s*['"](\.{1,2}\/[^'"]+)['"]|require\(\s*['"](\.{1,2}\/[^'"]+)['"]\s*\)/g;
   for (const match of text.matchAll(pattern)) {
     const spec = match[1] ?? match[2] ?? match[3];
     const base = path.posix.normalize(path.posix.join(path.posix.dirname(file), spec));
@@ -123,7 +124,11 @@ describe('architecture', () => {
     expect(cycles(bad)).toEqual([['src/engine/b.ts', 'src/syntax/a.ts']]);
     expect(upwardImports(bad)).toEqual(['src/syntax/a.ts → src/engine/b.ts']);
     const text = "import type { X } from '../engine/b';\nexport { Y } from './c';\nconst z = require('../engine/b');\n";
-    expect(importsOf('src/syntax/a.ts', text, (p) => ['src/engine/b.ts', 'src/syntax/c.ts'].includes(p))).toEqual(['src/engine/b.ts', 'src/syntax/c.ts', 'src/engine/b.ts']);
+    expect(importsOf('src/syntax/a.ts', text, (p) => ['src/engine/b.ts', 'src/syntax/c.ts'].includes(p))).toEqual([
+      'src/engine/b.ts',
+      'src/syntax/c.ts',
+      'src/engine/b.ts',
+    ]);
   });
 
   const RUFF_HEADINGS = ['## What it does', '## Why is this bad?', '## Example', '## Use instead', '## Fix safety', '## Options', '## References'];
@@ -137,10 +142,24 @@ describe('architecture', () => {
   });
 
   test('every rule file is registered, docs and tests have a rule', () => {
-    const files = fs.readdirSync(path.join(root, 'rules')).filter((f) => f !== 'index.ts').map((f) => f.replace(/\.ts$/, ''));
+    const files = fs
+      .readdirSync(path.join(root, 'rules'))
+      .filter((f) => f !== 'index.ts')
+      .map((f) => f.replace(/\.ts$/, ''));
     expect(files.sort()).toEqual([...registered].sort());
-    expect(fs.readdirSync(path.join(root, 'docs', 'rules')).map((f) => f.replace(/\.md$/, '')).sort()).toEqual([...registered].sort());
+    expect(
+      fs
+        .readdirSync(path.join(root, 'docs', 'rules'))
+        .map((f) => f.replace(/\.md$/, ''))
+        .sort(),
+    ).toEqual([...registered].sort());
     // (besides the rule tests, test/rules/ holds their message snapshots in __snapshots__/)
-    expect(fs.readdirSync(path.join(root, 'test', 'rules')).filter((f) => f !== '__snapshots__').map((f) => f.replace(/\.test\.ts$/, '')).sort()).toEqual([...registered].sort());
+    expect(
+      fs
+        .readdirSync(path.join(root, 'test', 'rules'))
+        .filter((f) => f !== '__snapshots__')
+        .map((f) => f.replace(/\.test\.ts$/, ''))
+        .sort(),
+    ).toEqual([...registered].sort());
   });
 });

@@ -26,7 +26,11 @@ const NO_CHECKPOINT_RULE = ['--rule', 'checkpoint-unsafe-globals:off'];
 describe('exit codes', () => {
   test('0 for a clean repository, with a warning when there is no Python file', async () => {
     expect(await cli(tempRepo({ 'a.py': 'import torch\ntorch.load(p, weights_only=True)\n' }))).toEqual({ code: 0, stdout: '', stderr: '' });
-    expect(await cli(tempRepo({ 'README.md': '# hi\n' }))).toEqual({ code: 0, stdout: '', stderr: 'pylint-torch: warning: no Python files to lint under . (after skipping ignored files)\n' });
+    expect(await cli(tempRepo({ 'README.md': '# hi\n' }))).toEqual({
+      code: 0,
+      stdout: '',
+      stderr: 'pylint-torch: warning: no Python files to lint under . (after skipping ignored files)\n',
+    });
   });
 
   test('1 when an error is found', async () => {
@@ -73,9 +77,12 @@ describe('exit codes', () => {
     const dir = tempRepo({ 'a.py': `${SAVE_MODEL}torch.load(p, pickle_module=m)\n`, 'b.py': STATE_DICT });
     const { code, stdout } = await cli(dir, '-f', 'json', '--rule', 'torch-save-full-model:off', '--rule', 'torch-load-pickle-module:warn', 'a.py');
     expect(code).toBe(0);
-    expect(JSON.parse(stdout).map((r: { filePath: string; messages: { ruleId: string; severity: number }[] }) => [path.basename(r.filePath), r.messages.map((m) => [m.ruleId, m.severity])])).toEqual([
-      ['a.py', [['torch-load-pickle-module', 1]]],
-    ]);
+    expect(
+      JSON.parse(stdout).map((r: { filePath: string; messages: { ruleId: string; severity: number }[] }) => [
+        path.basename(r.filePath),
+        r.messages.map((m) => [m.ruleId, m.severity]),
+      ]),
+    ).toEqual([['a.py', [['torch-load-pickle-module', 1]]]]);
   });
 
   test('--help and --version exit 0', async () => {
@@ -93,7 +100,9 @@ describe('files that are not regular files', () => {
     const dir = tempRepo({ ...DECLARED, 'a.py': STATE_DICT });
     execFileSync('mkfifo', [path.join(dir, 'pipe.py'), path.join(dir, 'pipe.pt')]);
     const { code, stdout } = await cli(dir, '-f', 'json');
-    const byFile = Object.fromEntries(JSON.parse(stdout).map((r: { filePath: string; messages: { message: string }[] }) => [path.basename(r.filePath), r.messages.map((m) => m.message)]));
+    const byFile = Object.fromEntries(
+      JSON.parse(stdout).map((r: { filePath: string; messages: { message: string }[] }) => [path.basename(r.filePath), r.messages.map((m) => m.message)]),
+    );
     expect(byFile['pipe.py']).toEqual(['Not a regular file (a FIFO, socket or device): not read.']);
     expect(byFile['pipe.pt']).toEqual([]);
     expect(code).toBe(1);
@@ -130,7 +139,7 @@ describe('formats', () => {
     );
   });
 
-  test('json has ESLint\'s shape', async () => {
+  test("json has ESLint's shape", async () => {
     const dir = tempRepo({ ...DECLARED, 'a.py': STATE_DICT, 'b.py': WHOLE_MODEL });
     const results = JSON.parse((await cli(dir, '-f', 'json')).stdout);
     expect(results).toEqual([
@@ -190,17 +199,48 @@ describe('formats', () => {
     const run = log.runs[0];
     expect(run.columnKind).toBe('utf16CodeUnits');
     expect(run.originalUriBaseIds['%SRCROOT%'].uri).toBe(`file://${dir}/`);
-    expect(run.tool.driver.rules.map((r: { id: string }) => r.id)).toEqual(['torch-load-missing-weights-only', 'torch-load-weights-only-false', 'torch-save-full-model', 'torch-load-pickle-module', 'torch-weights-only-override', 'torch-unsafe-safe-globals', 'pickle-load-untrusted', 'torch-hub-load-untrusted', 'checkpoint-unsafe-globals']);
+    expect(run.tool.driver.rules.map((r: { id: string }) => r.id)).toEqual([
+      'torch-load-missing-weights-only',
+      'torch-load-weights-only-false',
+      'torch-save-full-model',
+      'torch-load-pickle-module',
+      'torch-weights-only-override',
+      'torch-unsafe-safe-globals',
+      'pickle-load-untrusted',
+      'torch-hub-load-untrusted',
+      'checkpoint-unsafe-globals',
+    ]);
     const rule = run.tool.driver.rules[0];
     expect(rule.properties).toEqual({ tags: ['security', 'external/cwe/cwe-502'], precision: 'high', 'security-severity': '7.8' });
     expect(rule.help.markdown).toContain('## Fix safety');
-    expect(run.results.map((r: { ruleId: string; ruleIndex: number; level: string; locations: { physicalLocation: { artifactLocation: { uri: string }; region: object } }[] }) => [r.ruleId, r.ruleIndex, r.level, r.locations[0].physicalLocation.artifactLocation.uri, r.locations[0].physicalLocation.region])).toEqual([
+    expect(
+      run.results.map(
+        (r: { ruleId: string; ruleIndex: number; level: string; locations: { physicalLocation: { artifactLocation: { uri: string }; region: object } }[] }) => [
+          r.ruleId,
+          r.ruleIndex,
+          r.level,
+          r.locations[0].physicalLocation.artifactLocation.uri,
+          r.locations[0].physicalLocation.region,
+        ],
+      ),
+    ).toEqual([
       ['torch-save-full-model', 2, 'warning', 'c.py', { startLine: 4, startColumn: 12, endLine: 4, endColumn: 15 }],
       ['torch-load-missing-weights-only', 0, 'error', 'src/a%20b.py', { startLine: 2, startColumn: 6, endLine: 2, endColumn: 24 }],
     ]);
     expect(run.results[0].partialFingerprints.primaryLocationLineHash).toMatch(/^[0-9a-f]{16}:1$/);
     expect(run.invocations[0].toolExecutionNotifications).toEqual([
-      { level: 'error', message: { text: expect.stringContaining('Syntax error') }, locations: [{ physicalLocation: { artifactLocation: { uri: 'bad.py', uriBaseId: '%SRCROOT%' }, region: { startLine: 2, startColumn: 7, endLine: 2, endColumn: 7 } } }] },
+      {
+        level: 'error',
+        message: { text: expect.stringContaining('Syntax error') },
+        locations: [
+          {
+            physicalLocation: {
+              artifactLocation: { uri: 'bad.py', uriBaseId: '%SRCROOT%' },
+              region: { startLine: 2, startColumn: 7, endLine: 2, endColumn: 7 },
+            },
+          },
+        ],
+      },
     ]);
   });
 
@@ -278,7 +318,11 @@ describe('--fix', () => {
     const both = await cli(dir, '--diff', '--unsafe-fixes', ...NO_CHECKPOINT_RULE);
     expect(both.stdout).toContain('+++ b/b.py\n@@ -1,3 +1,3 @@\n import torch\n-model = torch.load("m.pt")\n+model = torch.load("m.pt", weights_only=True)\n');
     execFileSync('git', ['apply', '-p1'], { cwd: dir, input: both.stdout });
-    expect(await cli(dir, '--diff', '--unsafe-fixes', ...NO_CHECKPOINT_RULE)).toEqual({ code: 0, stdout: '', stderr: 'pylint-torch: --diff: 0 fixes in 0 files would be applied; nothing was written.\n' });
+    expect(await cli(dir, '--diff', '--unsafe-fixes', ...NO_CHECKPOINT_RULE)).toEqual({
+      code: 0,
+      stdout: '',
+      stderr: 'pylint-torch: --diff: 0 fixes in 0 files would be applied; nothing was written.\n',
+    });
   });
 
   test('--diff of a file with a BOM and CRLF applies with git apply', async () => {
@@ -319,16 +363,44 @@ describe('--fix', () => {
 
   test('--sarif-fixes adds the fix and suggestions as SARIF fixes (valid against the schema)', async () => {
     const dir = tempRepo({ ...DECLARED, 'a.py': STATE_DICT, 'b.py': WHOLE_MODEL });
-    const unsafe = JSON.parse((await cli(withDangerousCheckpoint(tempRepo({ 'b.py': WHOLE_MODEL })), '-f', 'sarif', '--sarif-fixes', '--unsafe-fixes', ...NO_CHECKPOINT_RULE)).stdout);
+    const unsafe = JSON.parse(
+      (await cli(withDangerousCheckpoint(tempRepo({ 'b.py': WHOLE_MODEL })), '-f', 'sarif', '--sarif-fixes', '--unsafe-fixes', ...NO_CHECKPOINT_RULE)).stdout,
+    );
     expect(unsafe.runs[0].results[0].fixes[0].description.text).toBe('Fix applied by --fix --unsafe-fixes');
     const plain = JSON.parse((await cli(dir, '-f', 'sarif')).stdout);
     expect(plain.runs[0].results.every((r: { fixes?: unknown }) => r.fixes === undefined)).toBe(true);
     const log = JSON.parse((await cli(dir, '-f', 'sarif', '--sarif-fixes')).stdout);
     expect(sarifSchemaErrors(log)).toEqual([]);
     const offset = STATE_DICT.indexOf('")') + 1;
-    expect(log.runs[0].results.map((r: { locations: { physicalLocation: { artifactLocation: { uri: string } } }[]; fixes: unknown[] }) => [r.locations[0].physicalLocation.artifactLocation.uri, r.fixes])).toEqual([
-      ['a.py', [{ description: { text: 'Fix applied by --fix' }, artifactChanges: [{ artifactLocation: { uri: 'a.py', uriBaseId: '%SRCROOT%' }, replacements: [{ deletedRegion: { charOffset: offset, charLength: 0 }, insertedContent: { text: ', weights_only=True' } }] }] }]],
-      ['b.py', [{ description: { text: expect.stringMatching(/^Pass `weights_only=True` \(a suggestion, never applied by --fix: /) }, artifactChanges: [expect.objectContaining({ replacements: [expect.objectContaining({ insertedContent: { text: ', weights_only=True' } })] })] }]],
+    expect(
+      log.runs[0].results.map((r: { locations: { physicalLocation: { artifactLocation: { uri: string } } }[]; fixes: unknown[] }) => [
+        r.locations[0].physicalLocation.artifactLocation.uri,
+        r.fixes,
+      ]),
+    ).toEqual([
+      [
+        'a.py',
+        [
+          {
+            description: { text: 'Fix applied by --fix' },
+            artifactChanges: [
+              {
+                artifactLocation: { uri: 'a.py', uriBaseId: '%SRCROOT%' },
+                replacements: [{ deletedRegion: { charOffset: offset, charLength: 0 }, insertedContent: { text: ', weights_only=True' } }],
+              },
+            ],
+          },
+        ],
+      ],
+      [
+        'b.py',
+        [
+          {
+            description: { text: expect.stringMatching(/^Pass `weights_only=True` \(a suggestion, never applied by --fix: /) },
+            artifactChanges: [expect.objectContaining({ replacements: [expect.objectContaining({ insertedContent: { text: ', weights_only=True' } })] })],
+          },
+        ],
+      ],
     ]);
   });
 
@@ -338,7 +410,9 @@ describe('--fix', () => {
     const before = JSON.parse((await cli(dir, '-f', 'json')).stdout)[0].messages[0];
     expect([before.line, before.column]).toEqual([2, 23]);
     await cli(dir, '--fix');
-    expect(read(dir, 'a.py')).toBe('\uFEFFimport torch\r\nname = "\u00fcber\u{1F525}"; sd = torch.load(\r\n    "w.pt",\r\n    weights_only=True,\r\n)\r\ntorch.nn.Linear(2, 2).load_state_dict(sd)\r\n');
+    expect(read(dir, 'a.py')).toBe(
+      '\uFEFFimport torch\r\nname = "\u00fcber\u{1F525}"; sd = torch.load(\r\n    "w.pt",\r\n    weights_only=True,\r\n)\r\ntorch.nn.Linear(2, 2).load_state_dict(sd)\r\n',
+    );
   });
 
   test('keeps the file mode and writes through a symbolic link', async () => {
@@ -353,14 +427,22 @@ describe('--fix', () => {
   });
 
   test('a latin-1 file is linted and fixed in its own encoding', async () => {
-    const bytes = Buffer.concat([Buffer.from('# -*- coding: latin-1 -*-\nimport torch\n# caf'), Buffer.from([0xe9]), Buffer.from('\nsd = torch.load("w.pt")\ntorch.nn.Linear(2, 2).load_state_dict(sd)\n')]);
+    const bytes = Buffer.concat([
+      Buffer.from('# -*- coding: latin-1 -*-\nimport torch\n# caf'),
+      Buffer.from([0xe9]),
+      Buffer.from('\nsd = torch.load("w.pt")\ntorch.nn.Linear(2, 2).load_state_dict(sd)\n'),
+    ]);
     const dir = tempRepo({ ...DECLARED, 'l.py': bytes });
     await cli(dir, '--fix');
     expect(fs.readFileSync(path.join(dir, 'l.py'))).toEqual(Buffer.from(bytes.toString('latin1').replace('"w.pt")', '"w.pt", weights_only=True)'), 'latin1'));
   });
 
   test('a file in an encoding pylint-torch cannot write gets its fixes as suggestions only', async () => {
-    const bytes = Buffer.concat([Buffer.from('# coding: gbk\nimport torch\n# '), Buffer.from([0xd6, 0xd0, 0xce, 0xc4]), Buffer.from('\nsd = torch.load("w.pt")\ntorch.nn.Linear(2, 2).load_state_dict(sd)\n')]);
+    const bytes = Buffer.concat([
+      Buffer.from('# coding: gbk\nimport torch\n# '),
+      Buffer.from([0xd6, 0xd0, 0xce, 0xc4]),
+      Buffer.from('\nsd = torch.load("w.pt")\ntorch.nn.Linear(2, 2).load_state_dict(sd)\n'),
+    ]);
     const dir = tempRepo({ 'g.py': bytes });
     const [message] = JSON.parse((await cli(dir, '-f', 'json', '--fix')).stdout)[0].messages;
     expect(message.fix).toBeUndefined();
@@ -374,7 +456,12 @@ describe('--fix', () => {
     fs.linkSync(path.join(dir, 'linked.py'), path.join(dir, 'other-name.txt'));
     const { stdout } = await cli(dir, '--fix', '-f', 'json');
     const results = JSON.parse(stdout);
-    expect(results.map((r: { filePath: string; messages: { ruleId: string | null; message: string }[] }) => [path.basename(r.filePath), r.messages.map((m) => m.ruleId ?? m.message)])).toEqual([
+    expect(
+      results.map((r: { filePath: string; messages: { ruleId: string | null; message: string }[] }) => [
+        path.basename(r.filePath),
+        r.messages.map((m) => m.ruleId ?? m.message),
+      ]),
+    ).toEqual([
       ['linked.py', ['File has several hard links; no fix was written (rewriting it would split the links).', 'torch-load-missing-weights-only']],
       ['ro.py', ['File is read-only; no fix was written (make it writable to let --fix change it).', 'torch-load-missing-weights-only']],
     ]);
@@ -396,7 +483,7 @@ describe('--fix', () => {
 });
 
 describe('files', () => {
-  test('skips .gitignore\'d files and default folders, lints explicit files', async () => {
+  test("skips .gitignore'd files and default folders, lints explicit files", async () => {
     const dir = tempRepo({
       '.git/HEAD': 'ref: refs/heads/main\n',
       '.gitignore': 'generated/\n*_pb2.py\n',
@@ -428,7 +515,19 @@ describe('files', () => {
     });
     const { code, stdout } = await cli(dir, '-f', 'sarif');
     const results = JSON.parse(stdout).runs[0].results;
-    expect(results.map((r: { ruleId: string; locations: { physicalLocation: { artifactLocation: { uri: string }; region: { startLine: number; startColumn: number } } }[] }) => [r.ruleId, r.locations[0].physicalLocation.artifactLocation.uri, r.locations[0].physicalLocation.region.startLine, r.locations[0].physicalLocation.region.startColumn])).toEqual([
+    expect(
+      results.map(
+        (r: {
+          ruleId: string;
+          locations: { physicalLocation: { artifactLocation: { uri: string }; region: { startLine: number; startColumn: number } } }[];
+        }) => [
+          r.ruleId,
+          r.locations[0].physicalLocation.artifactLocation.uri,
+          r.locations[0].physicalLocation.region.startLine,
+          r.locations[0].physicalLocation.region.startColumn,
+        ],
+      ),
+    ).toEqual([
       ['torch-weights-only-override', '.github/workflows/ci.yml', 2, 3],
       ['torch-weights-only-override', 'docker/Dockerfile', 2, 5],
     ]);
@@ -439,7 +538,9 @@ describe('files', () => {
     const dir = tempRepo({ 'a.py': Buffer.from([0x69, 0x6d, 0xff, 0xfe, 0x0a]), 'b.py': STATE_DICT });
     const { code, stdout } = await cli(dir, '-f', 'json');
     const [a, b] = JSON.parse(stdout);
-    expect(a.messages).toEqual([{ ruleId: null, severity: 2, fatal: true, message: expect.stringContaining('UTF-8'), line: 1, column: 1, endLine: 1, endColumn: 1 }]);
+    expect(a.messages).toEqual([
+      { ruleId: null, severity: 2, fatal: true, message: expect.stringContaining('UTF-8'), line: 1, column: 1, endLine: 1, endColumn: 1 },
+    ]);
     expect(a.fatalErrorCount).toBe(1);
     expect(b.errorCount).toBe(1);
     expect(code).toBe(1);
@@ -460,7 +561,7 @@ describe('installed binary', () => {
     const root = path.resolve(__dirname, '..');
     const dir = tempRepo({ ...DECLARED, 'a.py': STATE_DICT });
     let status = 0;
-    let out = '';
+    let out: string;
     try {
       out = execFileSync(process.execPath, [path.join(root, 'bin/pylint-torch.js'), '-f', 'json', dir], { encoding: 'utf8' });
     } catch (error) {

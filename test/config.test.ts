@@ -4,7 +4,10 @@ const CODE = { 'a.py': 'import torch\ntorch.load(p)\ntorch.load(q, weights_only=
 
 describe('config file', () => {
   test('severities from the nearest .pylintrc-ts.json', async () => {
-    const dir = tempRepo({ ...CODE, '.pylintrc-ts.json': JSON.stringify({ rules: { 'torch-load-missing-weights-only': 'warn', 'torch-load-weights-only-false': 'off' } }) });
+    const dir = tempRepo({
+      ...CODE,
+      '.pylintrc-ts.json': JSON.stringify({ rules: { 'torch-load-missing-weights-only': 'warn', 'torch-load-weights-only-false': 'off' } }),
+    });
     const { code, stdout } = await cli(dir, '-f', 'json');
     const messages = JSON.parse(stdout)[0].messages;
     expect(messages.map((m: { ruleId: string; severity: number }) => [m.ruleId, m.severity])).toEqual([['torch-load-missing-weights-only', 1]]);
@@ -20,7 +23,9 @@ describe('config file', () => {
   test('--rule overrides the config', async () => {
     const dir = tempRepo({ ...CODE, '.pylintrc-ts.json': JSON.stringify({ rules: { 'torch-load-weights-only-false': 'off' } }) });
     const { stdout } = await cli(dir, '-f', 'json', '--rule', 'torch-load-weights-only-false:error', '--rule', 'torch-load-missing-weights-only:off');
-    expect(JSON.parse(stdout)[0].messages.map((m: { ruleId: string; severity: number }) => [m.ruleId, m.severity])).toEqual([['torch-load-weights-only-false', 2]]);
+    expect(JSON.parse(stdout)[0].messages.map((m: { ruleId: string; severity: number }) => [m.ruleId, m.severity])).toEqual([
+      ['torch-load-weights-only-false', 2],
+    ]);
   });
 
   test('ignorePatterns skip files, relative to the config', async () => {
@@ -53,14 +58,26 @@ describe('config file', () => {
   });
 
   test.each([
-    ['unknown top-level key', { rule: {} }, "rule: unknown key"],
+    ['unknown top-level key', { rule: {} }, 'rule: unknown key'],
     ['unknown rule id', { rules: { 'torch-load-missing': 'warn' } }, 'rules.torch-load-missing: unknown rule id'],
     ['invalid severity', { rules: { 'torch-save-full-model': 'warning' } }, 'rules.torch-save-full-model: invalid severity "warning"'],
-    ['options for a rule without options', { rules: { 'torch-load-pickle-module': ['warn', { x: 1 }] } }, 'rules.torch-load-pickle-module: this rule takes no options'],
-    ['invalid options', { rules: { 'torch-save-full-model': ['warn', { extraModuleBases: 'lib.Base' }] } }, 'rules.torch-save-full-model: invalid options: /extraModuleBases must be array'],
+    [
+      'options for a rule without options',
+      { rules: { 'torch-load-pickle-module': ['warn', { x: 1 }] } },
+      'rules.torch-load-pickle-module: this rule takes no options',
+    ],
+    [
+      'invalid options',
+      { rules: { 'torch-save-full-model': ['warn', { extraModuleBases: 'lib.Base' }] } },
+      'rules.torch-save-full-model: invalid options: /extraModuleBases must be array',
+    ],
     ['unknown option', { rules: { 'torch-save-full-model': ['warn', { bases: [] }] } }, "must NOT have additional properties 'bases'"],
     ['ignorePatterns not a list', { ignorePatterns: 'build/' }, 'ignorePatterns: expected an array'],
-    ['an empty rule entry', { rules: { 'torch-save-full-model': [] } }, 'rules.torch-save-full-model: expected a severity, [severity] or [severity, {options}], got []'],
+    [
+      'an empty rule entry',
+      { rules: { 'torch-save-full-model': [] } },
+      'rules.torch-save-full-model: expected a severity, [severity] or [severity, {options}], got []',
+    ],
   ])('%s is a clear error with exit 2', async (_name, config, expected) => {
     const dir = tempRepo({ ...CODE, '.pylintrc-ts.json': JSON.stringify(config) });
     const { code, stdout, stderr } = await cli(dir);
@@ -78,7 +95,10 @@ describe('config file', () => {
   });
 
   test('a config saved with a BOM is read', async () => {
-    const dir = tempRepo({ ...CODE, '.pylintrc-ts.json': `\uFEFF${JSON.stringify({ rules: { 'torch-load-missing-weights-only': 'off', 'torch-load-weights-only-false': 'off' } })}` });
+    const dir = tempRepo({
+      ...CODE,
+      '.pylintrc-ts.json': `\uFEFF${JSON.stringify({ rules: { 'torch-load-missing-weights-only': 'off', 'torch-load-weights-only-false': 'off' } })}`,
+    });
     expect(await cli(dir)).toEqual({ code: 0, stdout: '', stderr: '' });
   });
 
@@ -90,7 +110,8 @@ describe('config file', () => {
       'pkg/gen/b.py': CODE['a.py'],
       'pkg/c.py': CODE['a.py'],
     });
-    const files = async (cwd: string, ...args: string[]) => JSON.parse((await cli(cwd, '-f', 'json', ...args)).stdout).map((r: { filePath: string }) => r.filePath.slice(dir.length + 1));
+    const files = async (cwd: string, ...args: string[]) =>
+      JSON.parse((await cli(cwd, '-f', 'json', ...args)).stdout).map((r: { filePath: string }) => r.filePath.slice(dir.length + 1));
     expect(await files(dir)).toEqual(['pkg/c.py', 'pkg/sub/a.py']);
     expect(await files(`${dir}/pkg`)).toEqual(['pkg/c.py', 'pkg/sub/a.py']);
     expect(await files(dir, 'pkg/gen/b.py')).toEqual([]);
@@ -122,9 +143,16 @@ describe('plugins', () => {
   ].join('\n');
 
   test('a plugin by path: its rule is configured, run, fixed and overridable with --rule', async () => {
-    const dir = tempRepo({ 'tools/plugin.js': PLUGIN, 'a.py': 'print(1)\n', '.pylintrc-ts.json': JSON.stringify({ plugins: ['./tools/plugin.js'], rules: { 'local/no-print': 'error' } }) });
+    const dir = tempRepo({
+      'tools/plugin.js': PLUGIN,
+      'a.py': 'print(1)\n',
+      '.pylintrc-ts.json': JSON.stringify({ plugins: ['./tools/plugin.js'], rules: { 'local/no-print': 'error' } }),
+    });
     const first = await cli(dir, '-f', 'json');
-    expect([first.code, JSON.parse(first.stdout)[0].messages.map((m: { ruleId: string; severity: number }) => [m.ruleId, m.severity])]).toEqual([1, [['local/no-print', 2]]]);
+    expect([first.code, JSON.parse(first.stdout)[0].messages.map((m: { ruleId: string; severity: number }) => [m.ruleId, m.severity])]).toEqual([
+      1,
+      [['local/no-print', 2]],
+    ]);
     expect((await cli(dir, '--rule', 'local/no-print:off')).code).toBe(0);
     await cli(dir, '--fix');
     expect(require('node:fs').readFileSync(`${dir}/a.py`, 'utf8')).toBe('None\n');
@@ -133,7 +161,12 @@ describe('plugins', () => {
   test.each([
     ['a plugin that cannot be found', { plugins: ['./missing.js'] }, {}, 'plugins: cannot load plugin "./missing.js"'],
     ['a plugin without rules', { plugins: ['./p.js'] }, { 'p.js': 'module.exports = {};\n' }, 'plugins: plugin "./p.js" exports no `rules` array'],
-    ['a rule id that is taken', { plugins: ['./p.js'] }, { 'p.js': PLUGIN.replace("'local/no-print'", "'torch-save-full-model'") }, 'rule id "torch-save-full-model" is already taken'],
+    [
+      'a rule id that is taken',
+      { plugins: ['./p.js'] },
+      { 'p.js': PLUGIN.replace("'local/no-print'", "'torch-save-full-model'") },
+      'rule id "torch-save-full-model" is already taken',
+    ],
     ['plugins not an array', { plugins: 'p.js' }, {}, 'plugins: expected an array of package names or paths'],
     ['a rule of a plugin not configured', { rules: { 'local/no-print': 'error' } }, {}, 'rules.local/no-print: unknown rule id'],
   ])('%s is a config error (exit 2)', async (_name, config, files, message) => {

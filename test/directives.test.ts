@@ -10,7 +10,9 @@ async function findings(code: string): Promise<string[]> {
 
 describe('inline suppression', () => {
   test('disable=<id> on the line', async () => {
-    expect(await findings(`import torch\n${LOAD}  # pylint-torch: disable=torch-load-missing-weights-only\n${LOAD}\n`)).toEqual(['3:torch-load-missing-weights-only']);
+    expect(await findings(`import torch\n${LOAD}  # pylint-torch: disable=torch-load-missing-weights-only\n${LOAD}\n`)).toEqual([
+      '3:torch-load-missing-weights-only',
+    ]);
   });
 
   test('bare disable silences every rule on the line only', async () => {
@@ -22,7 +24,9 @@ describe('inline suppression', () => {
   });
 
   test('disable-next applies to the following line', async () => {
-    expect(await findings(`import torch\n# pylint-torch: disable-next=torch-load-missing-weights-only\n${LOAD}\n${LOAD}\n`)).toEqual(['4:torch-load-missing-weights-only']);
+    expect(await findings(`import torch\n# pylint-torch: disable-next=torch-load-missing-weights-only\n${LOAD}\n${LOAD}\n`)).toEqual([
+      '4:torch-load-missing-weights-only',
+    ]);
   });
 
   test('disable-file applies everywhere', async () => {

@@ -18,7 +18,12 @@ describe('applyFixes', () => {
   });
 
   test('two inserts at one offset: only the first applies', () => {
-    expect(applyFixes('ab', [{ range: [1, 1], text: 'x' }, { range: [1, 1], text: 'y' }])).toEqual({ output: 'axb', applied: [0] });
+    expect(
+      applyFixes('ab', [
+        { range: [1, 1], text: 'x' },
+        { range: [1, 1], text: 'y' },
+      ]),
+    ).toEqual({ output: 'axb', applied: [0] });
   });
 
   test('throws on a range outside the text', () => {
@@ -32,6 +37,11 @@ describe('applyFixes', () => {
 
 describe('mergeFixes', () => {
   test('joins edits into one fix spanning them', () => {
-    expect(mergeFixes('0123456789', [{ range: [6, 7], text: 'B' }, { range: [2, 3], text: 'A' }])).toEqual({ range: [2, 7], text: 'A345B' });
+    expect(
+      mergeFixes('0123456789', [
+        { range: [6, 7], text: 'B' },
+        { range: [2, 3], text: 'A' },
+      ]),
+    ).toEqual({ range: [2, 7], text: 'A345B' });
   });
 });

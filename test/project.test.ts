@@ -11,7 +11,10 @@ const NET_PACKAGE = {
 async function findings(dir: string, ...args: string[]): Promise<string[]> {
   const { stdout } = await cli(dir, '-f', 'json', ...args);
   return JSON.parse(stdout).flatMap((r: { filePath: string; messages: { ruleId: string; line: number; message: string }[] }) =>
-    r.messages.map((m) => `${path.relative(dir, r.filePath)}:${m.line} ${m.ruleId} ${/`torch.save\(\)` pickles the whole nn.Module `([^`]+)`: (.*?)\. Loading/.exec(m.message)?.slice(1).join(' | ') ?? ''}`),
+    r.messages.map(
+      (m) =>
+        `${path.relative(dir, r.filePath)}:${m.line} ${m.ruleId} ${/`torch.save\(\)` pickles the whole nn.Module `([^`]+)`: (.*?)\. Loading/.exec(m.message)?.slice(1).join(' | ') ?? ''}`,
+    ),
   );
 }
 
@@ -19,7 +22,8 @@ describe('repository index', () => {
   test('classes imported from other modules, through relative imports and an __init__ re-export', async () => {
     const dir = tempRepo({
       ...NET_PACKAGE,
-      'train.py': 'import torch\nfrom app import Net\nfrom app.models import Config\nfrom app.models import Net as Direct\n\nmodel = Net()\ntorch.save(model, "m.pt")\ntorch.save(Config(), "c.pt")\ntorch.save(Direct(), "d.pt")\n',
+      'train.py':
+        'import torch\nfrom app import Net\nfrom app.models import Config\nfrom app.models import Net as Direct\n\nmodel = Net()\ntorch.save(model, "m.pt")\ntorch.save(Config(), "c.pt")\ntorch.save(Direct(), "d.pt")\n',
     });
     expect(await findings(dir)).toEqual([
       'train.py:7 torch-save-full-model model | `Net` (app/models.py:4) subclasses nn.Module',
@@ -60,10 +64,14 @@ describe('repository index', () => {
     const dir = tempRepo({
       'pkg/__init__.py': '',
       'pkg/settings.py': 'TRUST_CHECKPOINTS = False\nSTRICT = True\n',
-      'pkg/load.py': 'import torch\nfrom .settings import TRUST_CHECKPOINTS, STRICT\nfrom pkg import settings\na = torch.load("a.pt", weights_only=TRUST_CHECKPOINTS)\nb = torch.load("b.pt", weights_only=STRICT)\nc = torch.load("c.pt", weights_only=settings.TRUST_CHECKPOINTS)\n',
+      'pkg/load.py':
+        'import torch\nfrom .settings import TRUST_CHECKPOINTS, STRICT\nfrom pkg import settings\na = torch.load("a.pt", weights_only=TRUST_CHECKPOINTS)\nb = torch.load("b.pt", weights_only=STRICT)\nc = torch.load("c.pt", weights_only=settings.TRUST_CHECKPOINTS)\n',
     });
     const { stdout } = await cli(dir, '-f', 'json');
-    expect(JSON.parse(stdout).flatMap((r: { messages: { line: number; ruleId: string }[] }) => r.messages.map((m) => `${m.line} ${m.ruleId}`))).toEqual(['4 torch-load-weights-only-false', '6 torch-load-weights-only-false']);
+    expect(JSON.parse(stdout).flatMap((r: { messages: { line: number; ruleId: string }[] }) => r.messages.map((m) => `${m.line} ${m.ruleId}`))).toEqual([
+      '4 torch-load-weights-only-false',
+      '6 torch-load-weights-only-false',
+    ]);
   });
 
   test('star re-exports, and a package taking precedence over a module of the same name', async () => {

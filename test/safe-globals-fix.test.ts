@@ -32,7 +32,8 @@ execFileSync('python3', [
 /** A repo with `files` (text) and checkpoint copies (`{ 'ckpt.pt': 'run.pt' }`, from the checkpoint fixtures or `generated`). */
 function repo(files: Record<string, string>, copies: Record<string, string>): string {
   const dir = tempRepo(files);
-  for (const [to, from] of Object.entries(copies)) fs.copyFileSync(path.join(fs.existsSync(path.join(generated, from)) ? generated : checkpoints, from), path.join(dir, to));
+  for (const [to, from] of Object.entries(copies))
+    fs.copyFileSync(path.join(fs.existsSync(path.join(generated, from)) ? generated : checkpoints, from), path.join(dir, to));
   return dir;
 }
 const read = (dir: string, file: string) => fs.readFileSync(path.join(dir, file), 'utf8');
@@ -44,7 +45,10 @@ async function fixed(code: string, copies: Record<string, string>, extra: Record
   expect(pythonCompileErrors(new Map([['train.py', output]]))).toEqual([]);
   const again = await cli(dir, '--fix-dry-run', ...flags, '-f', 'json');
   expect(JSON.parse(again.stdout).filter((r: { output?: string }) => r.output !== undefined)).toEqual([]); // idempotent
-  return { output, messages: JSON.parse(run.stdout).flatMap((r: { messages: { ruleId: string; messageId: string; fix?: unknown; suggestions?: unknown[] }[] }) => r.messages) };
+  return {
+    output,
+    messages: JSON.parse(run.stdout).flatMap((r: { messages: { ruleId: string; messageId: string; fix?: unknown; suggestions?: unknown[] }[] }) => r.messages),
+  };
 }
 
 describe('safe_globals repair from the checkpoint file', () => {
@@ -78,7 +82,7 @@ describe('safe_globals repair from the checkpoint file', () => {
     );
   });
 
-  test('numpy in the checkpoint: moved names in the tuple form, and each dtype\'s class (the file only names its code)', async () => {
+  test("numpy in the checkpoint: moved names in the tuple form, and each dtype's class (the file only names its code)", async () => {
     const code = 'import torch\nckpt = torch.load("ckpt.pt")\nprint(ckpt)\n';
     expect((await fixed(code, { 'ckpt.pt': 'training_ckpt.pt' }, {}, '--unsafe-fixes')).output).toBe(
       'import torch\nfrom torch.serialization import safe_globals\nfrom argparse import Namespace\nfrom numpy.core.multiarray import _reconstruct, scalar\nfrom numpy import ndarray, dtype\nfrom myapp.models import Config\n' +
@@ -88,7 +92,8 @@ describe('safe_globals repair from the checkpoint file', () => {
   });
 
   test('inside a function, a multi-line call, CRLF: every line moves in, the file keeps its line endings', async () => {
-    const code = 'import torch\r\n\r\ndef load(device):\r\n    ckpt = torch.load(\r\n        "ckpt.pt",\r\n\r\n        map_location=device,\r\n    )\r\n    return ckpt\r\n';
+    const code =
+      'import torch\r\n\r\ndef load(device):\r\n    ckpt = torch.load(\r\n        "ckpt.pt",\r\n\r\n        map_location=device,\r\n    )\r\n    return ckpt\r\n';
     expect((await fixed(code, { 'ckpt.pt': 'run.pt' }, {}, '--unsafe-fixes')).output).toBe(
       'import torch\r\nfrom torch.serialization import safe_globals\r\nfrom argparse import Namespace\r\nfrom myapp.models import Config\r\n\r\ndef load(device):\r\n' +
         '    with safe_globals([Namespace, Config]):\r\n' +
@@ -97,7 +102,8 @@ describe('safe_globals repair from the checkpoint file', () => {
   });
 
   test('a class saved from __main__ is allowlisted by the tuple form when this file defines it; its classes imported from their modules', async () => {
-    const code = 'import torch\nfrom torch import nn\nfrom myapp.models import Net\n\nclass Head(nn.Module):\n    pass\n\nmodel = torch.load("model.pt")\nmodel.eval()\n';
+    const code =
+      'import torch\nfrom torch import nn\nfrom myapp.models import Net\n\nclass Head(nn.Module):\n    pass\n\nmodel = torch.load("model.pt")\nmodel.eval()\n';
     expect((await fixed(code, { 'model.pt': 'full_model.pt' }, {}, '--unsafe-fixes')).output).toBe(
       'import torch\nfrom torch import nn\nfrom myapp.models import Net\nfrom torch.serialization import safe_globals\nfrom torch.nn.modules.linear import Linear\nfrom torch.nn.modules.activation import ReLU\n\nclass Head(nn.Module):\n    pass\n\n' +
         'with safe_globals([Net, Linear, ReLU, (Head, "__main__.Head")]):\n    model = torch.load("model.pt", weights_only=True)\nmodel.eval()\n',
@@ -105,8 +111,15 @@ describe('safe_globals repair from the checkpoint file', () => {
   });
 
   test('judged for torch 2.5 (the 2.4 table): builtins are written bare, _codecs.encode is imported', async () => {
-    const { output } = await fixed('import torch\nextras = torch.load("extras.pt")\nprint(extras)\n', { 'extras.pt': 'allowed_extras.pt' }, { 'requirements.txt': 'torch>=2.5\n' }, '--unsafe-fixes');
-    expect(output).toBe('import torch\nfrom torch.serialization import safe_globals\nfrom _codecs import encode\nwith safe_globals([set, encode, bytearray, complex]):\n    extras = torch.load("extras.pt", weights_only=True)\nprint(extras)\n');
+    const { output } = await fixed(
+      'import torch\nextras = torch.load("extras.pt")\nprint(extras)\n',
+      { 'extras.pt': 'allowed_extras.pt' },
+      { 'requirements.txt': 'torch>=2.5\n' },
+      '--unsafe-fixes',
+    );
+    expect(output).toBe(
+      'import torch\nfrom torch.serialization import safe_globals\nfrom _codecs import encode\nwith safe_globals([set, encode, bytearray, complex]):\n    extras = torch.load("extras.pt", weights_only=True)\nprint(extras)\n',
+    );
   });
 
   test('no fix when the evidence rules it out: __main__ class not defined here, a name bound to something else, a statement sharing its line, torch < 2.5 declared', async () => {
@@ -118,7 +131,9 @@ describe('safe_globals repair from the checkpoint file', () => {
     expect(await none('import torch\nmodel = torch.load("model.pt")\nmodel.eval()\n', { 'model.pt': 'full_model.pt' })).toEqual([undefined]);
     expect(await none('import torch\nConfig = dict\nckpt = torch.load("ckpt.pt")\nprint(ckpt)\n', { 'ckpt.pt': 'run.pt' })).toEqual([undefined]);
     expect(await none('import torch\nx = 1; ckpt = torch.load("ckpt.pt")\nprint(ckpt)\n', { 'ckpt.pt': 'run.pt' })).toEqual([undefined]);
-    expect(await none('import torch\nckpt = torch.load("ckpt.pt")\nprint(ckpt)\n', { 'ckpt.pt': 'run.pt' }, { 'requirements.txt': 'torch>=2.1\n' })).toEqual([undefined]);
+    expect(await none('import torch\nckpt = torch.load("ckpt.pt")\nprint(ckpt)\n', { 'ckpt.pt': 'run.pt' }, { 'requirements.txt': 'torch>=2.1\n' })).toEqual([
+      undefined,
+    ]);
     // a generator runs the load after the block; a yield keeps the allowlist while suspended
     expect(await none('import torch\nckpts = (torch.load("ckpt.pt") for _ in range(2))\nprint(ckpts)\n', { 'ckpt.pt': 'run.pt' })).toEqual([undefined]);
     expect(await none('import torch\n\n\ndef gen():\n    yield torch.load("ckpt.pt")\n', { 'ckpt.pt': 'run.pt' })).toEqual([undefined]);
@@ -128,11 +143,17 @@ describe('safe_globals repair from the checkpoint file', () => {
 
   test('a checkpoint that calls a function (not a class) gets no wrap: allowlisting it would let the file call it', async () => {
     const dir = repo({ 'train.py': 'import torch\ncfg = torch.load("cfg.pt")\nprint(cfg)\n' }, {});
-    execFileSync('python3', ['-c', 'import zipfile,sys; z=zipfile.ZipFile(sys.argv[1],"w"); z.writestr("cfg/data.pkl", b"\\x80\\x02cmylib.helpers\\nmake_config\\n)R."); z.writestr("cfg/version", b"3\\n"); z.close()', path.join(dir, 'cfg.pt')]);
+    execFileSync('python3', [
+      '-c',
+      'import zipfile,sys; z=zipfile.ZipFile(sys.argv[1],"w"); z.writestr("cfg/data.pkl", b"\\x80\\x02cmylib.helpers\\nmake_config\\n)R."); z.writestr("cfg/version", b"3\\n"); z.close()',
+      path.join(dir, 'cfg.pt'),
+    ]);
     await cli(dir, '--fix', '--unsafe-fixes');
     expect(read(dir, 'train.py')).toBe('import torch\ncfg = torch.load("cfg.pt")\nprint(cfg)\n');
     const [message] = JSON.parse((await cli(dir, '-f', 'json')).stdout).find((r: { filePath: string }) => r.filePath.endsWith('train.py')).messages;
-    expect(message.suggestions[0].desc).toContain('`mylib.helpers.make_config` is a function, not a class: allowlisting it lets the checkpoint call it with any arguments');
+    expect(message.suggestions[0].desc).toContain(
+      '`mylib.helpers.make_config` is a function, not a class: allowlisting it lets the checkpoint call it with any arguments',
+    );
   });
 
   test('a checkpoint file that loads with weights_only=True makes the plain fix safe, even when the result is used as an object', async () => {
@@ -154,7 +175,7 @@ describe('safe_globals repair from the checkpoint file', () => {
     expect((await fixed(code, { 'sd.pt': 'state_dict.pt' }, { ...requirement, 'paths.py': other })).output).toBe(code);
   });
 
-  test('without a checkpoint file, the config\'s trustedGlobals are the list (unsafe)', async () => {
+  test("without a checkpoint file, the config's trustedGlobals are the list (unsafe)", async () => {
     const code = 'import sys\nimport torch\n\nckpt = torch.load(sys.argv[1])\nprint(ckpt["args"])\n';
     const config = { '.pylintrc-ts.json': JSON.stringify({ trustedGlobals: ['argparse.Namespace', 'myapp.models.Config'] }) };
     expect((await fixed(code, {}, config, '--unsafe-fixes')).output).toBe(
@@ -185,15 +206,19 @@ describe('safe_globals repair from the checkpoint file', () => {
   });
 
   test('a save and a load of the same configuration key (args.ckpt) pair like a literal path', async () => {
-    const train = 'import argparse\nimport torch\n\nparser = argparse.ArgumentParser()\nargs = parser.parse_args()\ntorch.save({"args": args, "epoch": 3}, args.ckpt)\n';
+    const train =
+      'import argparse\nimport torch\n\nparser = argparse.ArgumentParser()\nargs = parser.parse_args()\ntorch.save({"args": args, "epoch": 3}, args.ckpt)\n';
     const evaluate = 'import torch\nfrom options import args\n\nckpt = torch.load(args.ckpt)\nprint(ckpt["args"])\n';
     const { output } = await fixed(evaluate, {}, { 'save_run.py': train }, '--unsafe-fixes');
-    expect(output).toBe('import torch\nfrom options import args\nfrom torch.serialization import safe_globals\nfrom argparse import Namespace\n\nwith safe_globals([Namespace]):\n    ckpt = torch.load(args.ckpt, weights_only=True)\nprint(ckpt["args"])\n');
+    expect(output).toBe(
+      'import torch\nfrom options import args\nfrom torch.serialization import safe_globals\nfrom argparse import Namespace\n\nwith safe_globals([Namespace]):\n    ckpt = torch.load(args.ckpt, weights_only=True)\nprint(ckpt["args"])\n',
+    );
   });
 
   test('a save site that cannot be typed gives no evidence: a Namespace written into', async () => {
     const evaluate = 'import torch\n\nckpt = torch.load("runs/last.pt")\nprint(ckpt)\n';
-    const written = 'import argparse, torch\nargs = argparse.ArgumentParser().parse_args()\nargs.net = torch.nn.Linear(2, 2)\ntorch.save({"args": args}, "runs/last.pt")\n';
+    const written =
+      'import argparse, torch\nargs = argparse.ArgumentParser().parse_args()\nargs.net = torch.nn.Linear(2, 2)\ntorch.save({"args": args}, "runs/last.pt")\n';
     const { output, messages } = await fixed(evaluate, {}, { 'save_run.py': written }, '--unsafe-fixes');
     expect(output).toBe(evaluate);
     expect(messages.find((m: { ruleId: string; suggestions?: unknown[] }) => m.ruleId === 'torch-load-missing-weights-only').suggestions).toHaveLength(1);
@@ -212,14 +237,23 @@ describe('safe_globals repair from the checkpoint file', () => {
 
   test('weights_only=False with evidence: the same repairs (False becomes True)', async () => {
     const requirement = { 'requirements.txt': 'torch>=2.4\n' };
-    expect((await fixed('import torch\nsd = torch.load("sd.pt", weights_only=False)\nprint(sd)\n', { 'sd.pt': 'state_dict.pt' }, requirement)).output).toBe('import torch\nsd = torch.load("sd.pt", weights_only=True)\nprint(sd)\n');
-    expect((await fixed('import torch, argparse\nckpt = torch.load("ckpt.pt", weights_only=False)\n', { 'ckpt.pt': 'run.pt' }, {}, '--unsafe-fixes')).output).toBe(
+    expect((await fixed('import torch\nsd = torch.load("sd.pt", weights_only=False)\nprint(sd)\n', { 'sd.pt': 'state_dict.pt' }, requirement)).output).toBe(
+      'import torch\nsd = torch.load("sd.pt", weights_only=True)\nprint(sd)\n',
+    );
+    expect(
+      (await fixed('import torch, argparse\nckpt = torch.load("ckpt.pt", weights_only=False)\n', { 'ckpt.pt': 'run.pt' }, {}, '--unsafe-fixes')).output,
+    ).toBe(
       'import torch, argparse\nfrom torch.serialization import safe_globals\nfrom myapp.models import Config\nwith safe_globals([argparse.Namespace, Config]):\n    ckpt = torch.load("ckpt.pt", weights_only=True)\n',
     );
   });
 
   test('on torch >= 2.6 a weights_only load that will fail gets the wrap from checkpoint-unsafe-globals', async () => {
-    const { output } = await fixed('import torch\nckpt = torch.load("ckpt.pt", weights_only=True)\n', { 'ckpt.pt': 'run.pt' }, { 'requirements.txt': 'torch>=2.6\n' }, '--unsafe-fixes');
+    const { output } = await fixed(
+      'import torch\nckpt = torch.load("ckpt.pt", weights_only=True)\n',
+      { 'ckpt.pt': 'run.pt' },
+      { 'requirements.txt': 'torch>=2.6\n' },
+      '--unsafe-fixes',
+    );
     expect(output).toBe(
       'import torch\nfrom torch.serialization import safe_globals\nfrom argparse import Namespace\nfrom myapp.models import Config\nwith safe_globals([Namespace, Config]):\n    ckpt = torch.load("ckpt.pt", weights_only=True)\n',
     );
@@ -227,11 +261,29 @@ describe('safe_globals repair from the checkpoint file', () => {
 });
 
 describe('whole-model saves move to state_dict together with their loads', () => {
-  const save = ['import torch', 'from torch import nn', 'from app.models import Net', '', 'model = Net(3, hidden=5)', 'torch.save(model, "runs/model.pt")', ''].join('\n');
-  const models = { 'app/__init__.py': '', 'app/models.py': 'from torch import nn\n\n\nclass Net(nn.Module):\n    def __init__(self, n, hidden=4):\n        super().__init__()\n        self.fc = nn.Linear(n, hidden)\n' };
+  const save = [
+    'import torch',
+    'from torch import nn',
+    'from app.models import Net',
+    '',
+    'model = Net(3, hidden=5)',
+    'torch.save(model, "runs/model.pt")',
+    '',
+  ].join('\n');
+  const models = {
+    'app/__init__.py': '',
+    'app/models.py':
+      'from torch import nn\n\n\nclass Net(nn.Module):\n    def __init__(self, n, hidden=4):\n        super().__init__()\n        self.fc = nn.Linear(n, hidden)\n',
+  };
 
   test('the save writes the state_dict and every load rebuilds the model (both unsafe, one run, idempotent)', async () => {
-    const dir = tempRepo({ ...models, 'save.py': save, 'serve.py': 'import torch\n\n\ndef serve():\n    model = torch.load("runs/model.pt", map_location="cpu")  # the model\n    model.eval()\n    return model\n', 'check.py': 'import torch\nm = torch.load("runs/model.pt", weights_only=False)\n' });
+    const dir = tempRepo({
+      ...models,
+      'save.py': save,
+      'serve.py':
+        'import torch\n\n\ndef serve():\n    model = torch.load("runs/model.pt", map_location="cpu")  # the model\n    model.eval()\n    return model\n',
+      'check.py': 'import torch\nm = torch.load("runs/model.pt", weights_only=False)\n',
+    });
     expect((await cli(dir, '--fix')).code).toBe(1); // unsafe: nothing written
     expect(read(dir, 'save.py')).toBe(save);
     await cli(dir, '--fix', '--unsafe-fixes');
@@ -239,7 +291,9 @@ describe('whole-model saves move to state_dict together with their loads', () =>
     expect(read(dir, 'serve.py')).toBe(
       'import torch\nfrom app.models import Net\n\n\ndef serve():\n    model = Net(3, hidden=5)\n    model.load_state_dict(torch.load("runs/model.pt", map_location="cpu", weights_only=True))  # the model\n    model.eval()\n    return model\n',
     );
-    expect(read(dir, 'check.py')).toBe('import torch\nfrom app.models import Net\nm = Net(3, hidden=5)\nm.load_state_dict(torch.load("runs/model.pt", weights_only=True))\n');
+    expect(read(dir, 'check.py')).toBe(
+      'import torch\nfrom app.models import Net\nm = Net(3, hidden=5)\nm.load_state_dict(torch.load("runs/model.pt", weights_only=True))\n',
+    );
     expect(pythonCompileErrors(new Map(['save.py', 'serve.py', 'check.py'].map((f) => [f, read(dir, f)])))).toEqual([]);
     const again = await cli(dir, '--fix-dry-run', '--unsafe-fixes', '-f', 'json');
     expect(JSON.parse(again.stdout).filter((r: { output?: string }) => r.output !== undefined)).toEqual([]);
@@ -250,7 +304,9 @@ describe('whole-model saves move to state_dict together with their loads', () =>
     await cli(dir, '--fix');
     expect(read(dir, 'serve.py')).toBe('import torch\nmodel = torch.load("runs/model.pt")\n'); // the safe no-op is not offered instead
     await cli(dir, '--fix', '--unsafe-fixes');
-    expect(read(dir, 'serve.py')).toBe('import torch\nfrom app.models import Net\nmodel = Net(3, hidden=5)\nmodel.load_state_dict(torch.load("runs/model.pt", weights_only=True))\n');
+    expect(read(dir, 'serve.py')).toBe(
+      'import torch\nfrom app.models import Net\nmodel = Net(3, hidden=5)\nmodel.load_state_dict(torch.load("runs/model.pt", weights_only=True))\n',
+    );
     expect(read(dir, 'save.py')).toBe(save.replace('torch.save(model, ', 'torch.save(model.state_dict(), '));
   });
 
@@ -264,14 +320,21 @@ describe('whole-model saves move to state_dict together with their loads', () =>
     expect([load.messageId, load.fix]).toEqual(['raiseRequirement', undefined]);
   });
 
-  test('one load that cannot be rewritten keeps both sides as they are; the save\'s suggestion names the loads', async () => {
-    const dir = tempRepo({ ...models, 'save.py': save, 'serve.py': 'import torch\nmodel = torch.load("runs/model.pt")\n', 'other.py': 'import torch\nprint(torch.load("runs/model.pt").training)\n' });
+  test("one load that cannot be rewritten keeps both sides as they are; the save's suggestion names the loads", async () => {
+    const dir = tempRepo({
+      ...models,
+      'save.py': save,
+      'serve.py': 'import torch\nmodel = torch.load("runs/model.pt")\n',
+      'other.py': 'import torch\nprint(torch.load("runs/model.pt").training)\n',
+    });
     await cli(dir, '--fix', '--unsafe-fixes');
     expect([read(dir, 'save.py'), read(dir, 'serve.py')]).toEqual([save, 'import torch\nmodel = torch.load("runs/model.pt")\n']);
     const results = JSON.parse((await cli(dir, '-f', 'json')).stdout);
     const saveMessage = results.find((r: { filePath: string }) => r.filePath.endsWith('save.py')).messages[0];
     expect(saveMessage.fix).toBeUndefined();
-    expect(saveMessage.suggestions[0].desc).toBe('Save `model.state_dict()` instead (every load of this file must then rebuild the model and call `load_state_dict`; loads to change with it: other.py:2, serve.py:2).');
+    expect(saveMessage.suggestions[0].desc).toBe(
+      'Save `model.state_dict()` instead (every load of this file must then rebuild the model and call `load_state_dict`; loads to change with it: other.py:2, serve.py:2).',
+    );
   });
 
   test('the path held in a variable elsewhere (a load we cannot pair) keeps both sides as they are', async () => {
@@ -302,7 +365,10 @@ describe('whole-model saves move to state_dict together with their loads', () =>
       { 'serve.py': 'import torch\nmodel = torch.load("runs/model.pt")  # pylint-torch: disable\n' },
       { 'serve.py': 'import torch\n# pylint-torch: disable-next=torch-load-missing-weights-only\nmodel = torch.load("runs/model.pt")\nmodel.eval()\n' },
       { 'serve.py': '# pylint-torch: disable-file=torch-load-missing-weights-only\nimport torch\nmodel = torch.load("runs/model.pt")\n' },
-      { 'serve.py': 'import torch\nmodel = torch.load("runs/model.pt")\n', '.pylintrc-ts.json': JSON.stringify({ rules: { 'torch-load-missing-weights-only': 'off' } }) },
+      {
+        'serve.py': 'import torch\nmodel = torch.load("runs/model.pt")\n',
+        '.pylintrc-ts.json': JSON.stringify({ rules: { 'torch-load-missing-weights-only': 'off' } }),
+      },
     ];
     for (const files of variants) {
       const dir = tempRepo({ ...models, 'save.py': save, ...files });
@@ -330,7 +396,9 @@ describe('whole-model saves move to state_dict together with their loads', () =>
     expect(read(dir, 'serve.py')).toBe(
       'import torch\nfrom app.models import Net\n\nckpt = torch.load("runs/ckpt.pt", weights_only=True)\nnet = Net(3, hidden=5)\nnet.load_state_dict(ckpt["model"])\nprint(ckpt["epoch"])\nnet.eval()\n',
     );
-    expect(read(dir, 'quick.py')).toBe('import torch\nfrom app.models import Net\nnet = Net(3, hidden=5)\nnet.load_state_dict(torch.load("runs/ckpt.pt", weights_only=True)["model"])\n');
+    expect(read(dir, 'quick.py')).toBe(
+      'import torch\nfrom app.models import Net\nnet = Net(3, hidden=5)\nnet.load_state_dict(torch.load("runs/ckpt.pt", weights_only=True)["model"])\n',
+    );
     const again = await cli(dir, '--fix-dry-run', '--unsafe-fixes', '-f', 'json');
     expect(JSON.parse(again.stdout).filter((r: { output?: string }) => r.output !== undefined)).toEqual([]);
     // a read of the key that is not `name = ckpt["model"]` keeps everything as it is
@@ -339,4 +407,3 @@ describe('whole-model saves move to state_dict together with their loads', () =>
     expect([read(other, 'save.py'), read(other, 'serve.py')]).toEqual([saveDict, 'import torch\nckpt = torch.load("runs/ckpt.pt")\nckpt["model"].eval()\n']);
   });
 });
-

@@ -47,7 +47,11 @@ describe('shadowing', () => {
     ['lambda parameter', 'import torch\nf = lambda torch: torch.load(p)', ['torch.load → ?']],
     ['comprehension variable', 'import torch\n[torch.load(p) for torch in mods]', ['torch.load → ?']],
     ['self.load', 'import torch\nclass A:\n    def f(self):\n        self.load(p)', ['self.load → ?']],
-    ['class attribute does not leak into methods', 'import torch\nclass A:\n    torch = None\n    def f(self):\n        torch.load(p)', ['torch.load → torch.load']],
+    [
+      'class attribute does not leak into methods',
+      'import torch\nclass A:\n    torch = None\n    def f(self):\n        torch.load(p)',
+      ['torch.load → torch.load'],
+    ],
     ['global declaration reaches the module binding', 'import torch\ndef f():\n    global torch\n    torch.load(p)', ['torch.load → torch.load']],
     ['import inside a function', 'def f():\n    import torch as T\n    T.load(p)\nT.load(p)', ['T.load → torch.load', 'T.load → ?']],
     ['walrus in a function', 'import torch\ndef f():\n    (torch := other)\n    torch.load(p)', ['torch.load → ?']],

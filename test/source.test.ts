@@ -17,11 +17,15 @@ describe('decodePython', () => {
   });
 
   test('a cookie on line 2 counts only after a comment or blank line 1', () => {
-    expect(() => decodePython(Buffer.concat([Buffer.from('x = 1\n# coding: latin-1\n# '), Buffer.from([0xe9, 0x0a])]))).toThrow('Cannot decode the file as UTF-8');
+    expect(() => decodePython(Buffer.concat([Buffer.from('x = 1\n# coding: latin-1\n# '), Buffer.from([0xe9, 0x0a])]))).toThrow(
+      'Cannot decode the file as UTF-8',
+    );
   });
 
   test('an unknown declared encoding and undecodable bytes are clear errors', () => {
-    expect(() => decodePython(Buffer.from('# coding: klingon\n'))).toThrow('The encoding "klingon" declared in the coding comment (PEP 263) is unknown or not supported by pylint-torch');
+    expect(() => decodePython(Buffer.from('# coding: klingon\n'))).toThrow(
+      'The encoding "klingon" declared in the coding comment (PEP 263) is unknown or not supported by pylint-torch',
+    );
     expect(() => decodePython(Buffer.from([0x78, 0xff, 0x0a]))).toThrow('Cannot decode the file as UTF-8, the default for Python source (PEP 3120)');
     expect(() => decodePython(Buffer.concat([Buffer.from('# coding: utf-8\n'), Buffer.from([0xff])]))).toThrow('Cannot decode the file as utf-8');
   });

@@ -37,21 +37,69 @@ async function requirementOf(files: Record<string, string>, sub = '.') {
 
 describe('declared torch requirements', () => {
   test.each([
-    ['requirements.txt, with a -r include and markers', { 'requirements.txt': '# deps\nnumpy\n-r requirements/base.txt\n', 'requirements/base.txt': 'torch >= 2.6 ; python_version >= "3.9"  # GPU\n' }, { allowsBefore26: false, source: 'requirements/base.txt: torch>= 2.6' }],
-    ['requirements-dev.txt allowing old torch wins', { 'requirements.txt': 'torch>=2.6\n', 'requirements-dev.txt': 'torch[cuda]>=2.1\n' }, { allowsBefore26: true, source: 'requirements-dev.txt: torch>=2.1' }],
-    ['pyproject PEP 621', { 'pyproject.toml': '[project]\nname = "x"\ndependencies = ["numpy", "torch>=2.6,<3"]\n' }, { allowsBefore26: false, source: 'pyproject.toml: torch>=2.6,<3' }],
-    ['pyproject optional dependencies', { 'pyproject.toml': '[project]\nname = "x"\n[project.optional-dependencies]\ngpu = ["torch==2.4.1"]\n' }, { allowsBefore26: true, source: 'pyproject.toml: torch==2.4.1' }],
-    ['Poetry caret', { 'pyproject.toml': '[tool.poetry.dependencies]\npython = "^3.10"\ntorch = "^2.6"\n' }, { allowsBefore26: false, source: 'pyproject.toml: torch = "^2.6"' }],
-    ['Poetry table with version', { 'pyproject.toml': '[tool.poetry.group.ml.dependencies]\ntorch = { version = ">=2.0", source = "pytorch" }\n' }, { allowsBefore26: true, source: 'pyproject.toml: torch = ">=2.0"' }],
-    ['setup.cfg install_requires', { 'setup.cfg': '[metadata]\nname = x\n\n[options]\ninstall_requires =\n    numpy\n    torch>=2.7\n' }, { allowsBefore26: false, source: 'setup.cfg: torch>=2.7' }],
-    ['setup.py literal list through a name', { 'setup.py': 'from setuptools import setup\nREQS = ["numpy", "torch>=1.13"]\nsetup(name="x", install_requires=REQS)\n' }, { allowsBefore26: true, source: 'setup.py: torch>=1.13' }],
-    ['setup.py inline list', { 'setup.py': 'import setuptools\nsetuptools.setup(install_requires=["torch==2.6.0"])\n' }, { allowsBefore26: false, source: 'setup.py: torch==2.6.0' }],
-    ['environment.yml conda and pip', { 'environment.yml': 'dependencies:\n  - python=3.11\n  - pytorch::pytorch=2.6=py3.11_cuda12\n  - pip:\n    - torchvision\n' }, { allowsBefore26: false, source: 'environment.yml: pytorch::pytorch=2.6=py3.11_cuda12' }],
+    [
+      'requirements.txt, with a -r include and markers',
+      { 'requirements.txt': '# deps\nnumpy\n-r requirements/base.txt\n', 'requirements/base.txt': 'torch >= 2.6 ; python_version >= "3.9"  # GPU\n' },
+      { allowsBefore26: false, source: 'requirements/base.txt: torch>= 2.6' },
+    ],
+    [
+      'requirements-dev.txt allowing old torch wins',
+      { 'requirements.txt': 'torch>=2.6\n', 'requirements-dev.txt': 'torch[cuda]>=2.1\n' },
+      { allowsBefore26: true, source: 'requirements-dev.txt: torch>=2.1' },
+    ],
+    [
+      'pyproject PEP 621',
+      { 'pyproject.toml': '[project]\nname = "x"\ndependencies = ["numpy", "torch>=2.6,<3"]\n' },
+      { allowsBefore26: false, source: 'pyproject.toml: torch>=2.6,<3' },
+    ],
+    [
+      'pyproject optional dependencies',
+      { 'pyproject.toml': '[project]\nname = "x"\n[project.optional-dependencies]\ngpu = ["torch==2.4.1"]\n' },
+      { allowsBefore26: true, source: 'pyproject.toml: torch==2.4.1' },
+    ],
+    [
+      'Poetry caret',
+      { 'pyproject.toml': '[tool.poetry.dependencies]\npython = "^3.10"\ntorch = "^2.6"\n' },
+      { allowsBefore26: false, source: 'pyproject.toml: torch = "^2.6"' },
+    ],
+    [
+      'Poetry table with version',
+      { 'pyproject.toml': '[tool.poetry.group.ml.dependencies]\ntorch = { version = ">=2.0", source = "pytorch" }\n' },
+      { allowsBefore26: true, source: 'pyproject.toml: torch = ">=2.0"' },
+    ],
+    [
+      'setup.cfg install_requires',
+      { 'setup.cfg': '[metadata]\nname = x\n\n[options]\ninstall_requires =\n    numpy\n    torch>=2.7\n' },
+      { allowsBefore26: false, source: 'setup.cfg: torch>=2.7' },
+    ],
+    [
+      'setup.py literal list through a name',
+      { 'setup.py': 'from setuptools import setup\nREQS = ["numpy", "torch>=1.13"]\nsetup(name="x", install_requires=REQS)\n' },
+      { allowsBefore26: true, source: 'setup.py: torch>=1.13' },
+    ],
+    [
+      'setup.py inline list',
+      { 'setup.py': 'import setuptools\nsetuptools.setup(install_requires=["torch==2.6.0"])\n' },
+      { allowsBefore26: false, source: 'setup.py: torch==2.6.0' },
+    ],
+    [
+      'environment.yml conda and pip',
+      { 'environment.yml': 'dependencies:\n  - python=3.11\n  - pytorch::pytorch=2.6=py3.11_cuda12\n  - pip:\n    - torchvision\n' },
+      { allowsBefore26: false, source: 'environment.yml: pytorch::pytorch=2.6=py3.11_cuda12' },
+    ],
     ['environment.yml unpinned', { 'environment.yml': 'dependencies:\n  - pytorch\n' }, { allowsBefore26: true, source: 'environment.yml: pytorch' }],
     ['unpinned torch', { 'requirements.txt': 'torch\n' }, { allowsBefore26: true, source: 'requirements.txt: torch' }],
     ['nothing declared', { 'requirements.txt': 'numpy\n' }, { allowsBefore26: true, source: 'no torch requirement declared' }],
-    ['PEP 735 dependency groups', { 'pyproject.toml': '[project]\nname = "x"\ndependencies = ["torch>=2.6"]\n[dependency-groups]\ndev = ["torch>=2.0", "pytest"]\n' }, { allowsBefore26: true, source: 'pyproject.toml: torch>=2.0' }],
-    ['a requirements/ folder', { 'requirements/base.txt': 'torch>=2.7\n', 'setup.py': 'from setuptools import setup\nsetup(name="x")\n' }, { allowsBefore26: false, source: 'requirements/base.txt: torch>=2.7' }],
+    [
+      'PEP 735 dependency groups',
+      { 'pyproject.toml': '[project]\nname = "x"\ndependencies = ["torch>=2.6"]\n[dependency-groups]\ndev = ["torch>=2.0", "pytest"]\n' },
+      { allowsBefore26: true, source: 'pyproject.toml: torch>=2.0' },
+    ],
+    [
+      'a requirements/ folder',
+      { 'requirements/base.txt': 'torch>=2.7\n', 'setup.py': 'from setuptools import setup\nsetup(name="x")\n' },
+      { allowsBefore26: false, source: 'requirements/base.txt: torch>=2.7' },
+    ],
   ])('%s', async (_name, files, expected) => {
     const { allowsBefore26, source } = await requirementOf(files);
     expect({ allowsBefore26, source }).toEqual(expected);
@@ -59,19 +107,45 @@ describe('declared torch requirements', () => {
 
   test.each([
     ['one bound', { 'requirements.txt': 'torch>=2.4,<3\n' }, { lowest: [2, 4], lowestSource: 'requirements.txt: torch>=2.4,<3' }],
-    ['the lowest of several', { 'requirements.txt': 'torch>=2.6\n', 'requirements-dev.txt': 'torch==2.5.1\n' }, { lowest: [2, 5, 1], lowestSource: 'requirements-dev.txt: torch==2.5.1' }],
-    ['one unbounded declaration: no lowest', { 'requirements.txt': 'torch>=2.6\n', 'requirements-dev.txt': 'torch\n' }, { lowest: undefined, lowestSource: undefined }],
+    [
+      'the lowest of several',
+      { 'requirements.txt': 'torch>=2.6\n', 'requirements-dev.txt': 'torch==2.5.1\n' },
+      { lowest: [2, 5, 1], lowestSource: 'requirements-dev.txt: torch==2.5.1' },
+    ],
+    [
+      'one unbounded declaration: no lowest',
+      { 'requirements.txt': 'torch>=2.6\n', 'requirements-dev.txt': 'torch\n' },
+      { lowest: undefined, lowestSource: undefined },
+    ],
     ['nothing declared: no lowest', { 'requirements.txt': 'numpy\n' }, { lowest: undefined, lowestSource: undefined }],
-    ['setup.py tuple beside requirements.txt', { 'setup.py': 'from setuptools import setup\nsetup(install_requires=("torch>=1.12",))\n', 'requirements.txt': 'torch>=2.6\n' }, { lowest: [1, 12], lowestSource: 'setup.py: torch>=1.12' }],
-    ['setup.py requirement built from pieces: no lowest', { 'setup.py': 'from setuptools import setup\nMIN = "2.6"\nsetup(install_requires=["torch>=" + MIN])\n' }, { lowest: undefined, lowestSource: undefined }],
-    ['a pinned wheel URL', { 'requirements.txt': 'https://download.pytorch.org/whl/cpu/torch-1.12.1%2Bcpu-cp310-cp310-linux_x86_64.whl\n', 'pyproject.toml': '[project]\nname = "x"\ndependencies = ["torch>=2.6"]\n' }, { lowest: [1, 12, 1], lowestSource: 'requirements.txt: torch==1.12.1' }],
+    [
+      'setup.py tuple beside requirements.txt',
+      { 'setup.py': 'from setuptools import setup\nsetup(install_requires=("torch>=1.12",))\n', 'requirements.txt': 'torch>=2.6\n' },
+      { lowest: [1, 12], lowestSource: 'setup.py: torch>=1.12' },
+    ],
+    [
+      'setup.py requirement built from pieces: no lowest',
+      { 'setup.py': 'from setuptools import setup\nMIN = "2.6"\nsetup(install_requires=["torch>=" + MIN])\n' },
+      { lowest: undefined, lowestSource: undefined },
+    ],
+    [
+      'a pinned wheel URL',
+      {
+        'requirements.txt': 'https://download.pytorch.org/whl/cpu/torch-1.12.1%2Bcpu-cp310-cp310-linux_x86_64.whl\n',
+        'pyproject.toml': '[project]\nname = "x"\ndependencies = ["torch>=2.6"]\n',
+      },
+      { lowest: [1, 12, 1], lowestSource: 'requirements.txt: torch==1.12.1' },
+    ],
   ])('lowest allowed release: %s', async (_name, files, expected) => {
     const { lowest, lowestSource } = await requirementOf(files);
     expect({ lowest, lowestSource }).toEqual(expected);
   });
 
   test('the nearest folder with declarations decides', async () => {
-    expect(await requirementOf({ 'requirements.txt': 'torch>=2.6\n', 'pkg/sub/a.py': '' }, 'pkg/sub')).toMatchObject({ allowsBefore26: false, source: 'requirements.txt: torch>=2.6' });
+    expect(await requirementOf({ 'requirements.txt': 'torch>=2.6\n', 'pkg/sub/a.py': '' }, 'pkg/sub')).toMatchObject({
+      allowsBefore26: false,
+      source: 'requirements.txt: torch>=2.6',
+    });
   });
 
   test('a UTF-16 requirements.txt (PowerShell pip freeze) is read', async () => {
@@ -81,11 +155,17 @@ describe('declared torch requirements', () => {
   });
 
   test('the walk stops at the repository root (.git): a declaration above it decides nothing', async () => {
-    expect(await requirementOf({ 'requirements.txt': 'torch>=2.6\n', 'repo/.git/HEAD': 'ref: refs/heads/main\n', 'repo/a.py': '' }, 'repo')).toMatchObject({ allowsBefore26: true, source: 'no torch requirement declared' });
+    expect(await requirementOf({ 'requirements.txt': 'torch>=2.6\n', 'repo/.git/HEAD': 'ref: refs/heads/main\n', 'repo/a.py': '' }, 'repo')).toMatchObject({
+      allowsBefore26: true,
+      source: 'no torch requirement declared',
+    });
   });
 
   test('a malformed pyproject.toml decides nothing', async () => {
-    expect(await requirementOf({ 'pyproject.toml': '[project\n', 'requirements.txt': 'torch>=2.6\n' })).toMatchObject({ allowsBefore26: false, source: 'requirements.txt: torch>=2.6' });
+    expect(await requirementOf({ 'pyproject.toml': '[project\n', 'requirements.txt': 'torch>=2.6\n' })).toMatchObject({
+      allowsBefore26: false,
+      source: 'requirements.txt: torch>=2.6',
+    });
   });
 });
 
@@ -105,14 +185,17 @@ describe('torch version in the lint', () => {
     ['a Dockerfile ENV', { Dockerfile: 'FROM python:3.11\nENV TORCH_FORCE_NO_WEIGHTS_ONLY_LOAD=1\n' }],
     ['os.environ in Python', { 'boot.py': 'import os\nos.environ["TORCH_FORCE_NO_WEIGHTS_ONLY_LOAD"] = "1"\n' }],
     ['torch.load replaced by a partial', { 'compat.py': 'import functools\nimport torch\ntorch.load = functools.partial(torch.load, weights_only=False)\n' }],
-  ] as [string, Record<string, string>][])('torch >= 2.6 but the default weakened process-wide (%s): the fix is no longer a safe no-op', async (_name, files) => {
-    const dir = tempRepo({ 'requirements.txt': 'torch>=2.6\n', 'a.py': CODE, ...files });
-    await cli(dir, '--fix');
-    expect(read(dir, 'a.py')).toBe(CODE);
-    const results = JSON.parse((await cli(dir, '-f', 'json', '--unsafe-fixes')).stdout);
-    const message = results.find((r: { filePath: string }) => r.filePath.endsWith('a.py')).messages[0];
-    expect([message.messageId, message.fix]).toEqual(['missing', undefined]); // nothing shows what the file holds
-  });
+  ] as [string, Record<string, string>][])(
+    'torch >= 2.6 but the default weakened process-wide (%s): the fix is no longer a safe no-op',
+    async (_name, files) => {
+      const dir = tempRepo({ 'requirements.txt': 'torch>=2.6\n', 'a.py': CODE, ...files });
+      await cli(dir, '--fix');
+      expect(read(dir, 'a.py')).toBe(CODE);
+      const results = JSON.parse((await cli(dir, '-f', 'json', '--unsafe-fixes')).stdout);
+      const message = results.find((r: { filePath: string }) => r.filePath.endsWith('a.py')).messages[0];
+      expect([message.messageId, message.fix]).toEqual(['missing', undefined]); // nothing shows what the file holds
+    },
+  );
 
   test('torch < 2.6 allowed: an error that names the declaration', async () => {
     const dir = tempRepo({ 'pyproject.toml': '[project]\nname = "x"\ndependencies = ["torch>=2.0"]\n', 'src/a.py': CODE });

@@ -14,7 +14,10 @@ interface Message {
 async function findings(dir: string, ...args: string[]): Promise<string[]> {
   const { stdout } = await cli(dir, '-f', 'json', ...args);
   return JSON.parse(stdout).flatMap((r: { filePath: string; messages: Message[] }) =>
-    r.messages.map((m) => `${path.relative(dir, r.filePath)}:${m.line} ${m.ruleId}/${m.messageId} sev${m.severity}${m.fix ? ' fix' : m.suggestions?.length ? ' suggestion' : ''}`),
+    r.messages.map(
+      (m) =>
+        `${path.relative(dir, r.filePath)}:${m.line} ${m.ruleId}/${m.messageId} sev${m.severity}${m.fix ? ' fix' : m.suggestions?.length ? ' suggestion' : ''}`,
+    ),
   );
 }
 
@@ -41,7 +44,9 @@ describe('load wrappers', () => {
       'a.py:9 torch-load-weights-only-false/untrusted sev2 suggestion',
     ]);
     const { stdout } = await cli(dir, '-f', 'json');
-    expect(JSON.parse(stdout)[0].messages[0].message).toContain('`load_ckpt()` (which wraps torch.load, a.py:4) without `weights_only` loads with `weights_only=False`');
+    expect(JSON.parse(stdout)[0].messages[0].message).toContain(
+      '`load_ckpt()` (which wraps torch.load, a.py:4) without `weights_only` loads with `weights_only=False`',
+    );
   });
 
   test('a wrapper in another module that forwards **kwargs with setdefault(False), and one without a default', async () => {
@@ -62,14 +67,17 @@ describe('load wrappers', () => {
         '        return torch.load(f, map_location="cpu", **kwargs)',
         '',
       ].join('\n'),
-      'train.py': 'from torch import nn\nfrom utils.io import load_any, load_plain\nmodel = load_any("yolo.pt")["model"].float()\nsd = load_plain("w.pt")\nnn.Linear(2, 2).load_state_dict(sd)\n',
+      'train.py':
+        'from torch import nn\nfrom utils.io import load_any, load_plain\nmodel = load_any("yolo.pt")["model"].float()\nsd = load_plain("w.pt")\nnn.Linear(2, 2).load_state_dict(sd)\n',
     });
     expect(await findings(dir)).toEqual([
       'train.py:3 torch-load-missing-weights-only/missingDefaultFalse sev2 suggestion',
       'train.py:4 torch-load-missing-weights-only/missing sev2 fix',
     ]);
     await cli(dir, '--fix');
-    expect(require('node:fs').readFileSync(path.join(dir, 'train.py'), 'utf8')).toBe('from torch import nn\nfrom utils.io import load_any, load_plain\nmodel = load_any("yolo.pt")["model"].float()\nsd = load_plain("w.pt", weights_only=True)\nnn.Linear(2, 2).load_state_dict(sd)\n');
+    expect(require('node:fs').readFileSync(path.join(dir, 'train.py'), 'utf8')).toBe(
+      'from torch import nn\nfrom utils.io import load_any, load_plain\nmodel = load_any("yolo.pt")["model"].float()\nsd = load_plain("w.pt", weights_only=True)\nnn.Linear(2, 2).load_state_dict(sd)\n',
+    );
   });
 
   test('on torch >= 2.6 a wrapper call gets no "already the default" fix: a hub wrapper defaults to False', async () => {
@@ -80,7 +88,9 @@ describe('load wrappers', () => {
     });
     expect(await findings(dir)).toEqual(['main.py:2 torch-load-missing-weights-only/missingDefaultFalse sev2 suggestion']);
     const { stdout } = await cli(dir, '-f', 'json');
-    expect(JSON.parse(stdout).find((r: { filePath: string }) => r.filePath.endsWith('main.py')).messages[0].message).toContain('(which wraps torch.hub.load_state_dict_from_url, hub_utils.py:3)');
+    expect(JSON.parse(stdout).find((r: { filePath: string }) => r.filePath.endsWith('main.py')).messages[0].message).toContain(
+      '(which wraps torch.hub.load_state_dict_from_url, hub_utils.py:3)',
+    );
   });
 
   test('a wrapper that returns one entry of the file: a state-dict use at its call site is not the whole file', async () => {
@@ -94,7 +104,9 @@ describe('load wrappers', () => {
   });
 
   test('a wrapper that defaults to weights_only=True is trusted at its call sites', async () => {
-    const dir = tempRepo({ 'a.py': 'import torch\n\ndef safe_load(p, weights_only=True):\n    return torch.load(p, weights_only=weights_only)\n\nobj = safe_load("x.pt")\n' });
+    const dir = tempRepo({
+      'a.py': 'import torch\n\ndef safe_load(p, weights_only=True):\n    return torch.load(p, weights_only=weights_only)\n\nobj = safe_load("x.pt")\n',
+    });
     expect(await findings(dir)).toEqual([]);
   });
 
@@ -121,7 +133,8 @@ describe('load wrappers', () => {
   test('inside the project that defines a known loader, its own source decides (reported once, at the load)', async () => {
     const dir = tempRepo({
       'fairseq/__init__.py': '',
-      'fairseq/checkpoint_utils.py': 'import torch\n\ndef load_checkpoint_to_cpu(path):\n    with open(path, "rb") as f:\n        return torch.load(f, weights_only=False)\n',
+      'fairseq/checkpoint_utils.py':
+        'import torch\n\ndef load_checkpoint_to_cpu(path):\n    with open(path, "rb") as f:\n        return torch.load(f, weights_only=False)\n',
       'fairseq/trainer.py': 'from fairseq import checkpoint_utils\nstate = checkpoint_utils.load_checkpoint_to_cpu(p)\n',
     });
     expect(await findings(dir)).toEqual(['fairseq/checkpoint_utils.py:5 torch-load-weights-only-false/unsafe sev1 suggestion']);

@@ -17,7 +17,13 @@ const MAX_DEPTH = 8;
 export type ImportedConstant = (qualified: string) => Constant;
 
 /** The value of `expr` when every path gives the same literal True/False/None. */
-export function constantValue(expr: Node, scopes: FileScopes, imported?: ImportedConstant, depth = 0, seen = new Set<Binding>()): Constant {
+export function constantValue(
+  expr: Node,
+  scopes: FileScopes,
+  imported?: ImportedConstant,
+  depth = 0,
+  seen = new Set<Binding>(),
+): Constant {
   if (depth > MAX_DEPTH) return 'unknown';
   const node = unparen(expr);
   switch (node.type) {
@@ -50,7 +56,8 @@ export function constantValue(expr: Node, scopes: FileScopes, imported?: Importe
       let result: Constant | undefined;
       for (const binding of bindings) {
         if (seen.has(binding)) continue;
-        if (binding.kind === 'import' && binding.qualname && imported && bindings.length === 1) return imported(binding.qualname);
+        if (binding.kind === 'import' && binding.qualname && imported && bindings.length === 1)
+          return imported(binding.qualname);
         if (binding.kind !== 'assign' || !binding.value) return 'unknown';
         seen.add(binding);
         const value = constantValue(binding.value, scopes, imported, depth + 1, seen);
@@ -82,7 +89,10 @@ export function dictKey(splat: Node, key: string, scopes: FileScopes): DictKey {
   const bindings = scopes.bindingsOf(name);
   if (!bindings?.length) return { state: 'unknown' };
   // `def f(path, **kwargs)`: what the caller passed is unknown, but an unconditional write before the call decides
-  const isKwargsParam = bindings.length === 1 && bindings[0].kind === 'param' && bindings[0].node.parent?.type === 'dictionary_splat_pattern';
+  const isKwargsParam =
+    bindings.length === 1 &&
+    bindings[0].kind === 'param' &&
+    bindings[0].node.parent?.type === 'dictionary_splat_pattern';
   if (!isKwargsParam && bindings.some((b) => b.kind !== 'assign' || !b.value)) return { state: 'unknown' };
   let result: DictKey | undefined = isKwargsParam ? { state: 'unknown' } : undefined;
   if (!isKwargsParam) {
@@ -110,7 +120,19 @@ export function dictKey(splat: Node, key: string, scopes: FileScopes): DictKey {
   return result ?? { state: 'unknown' };
 }
 
-const BRANCHES = new Set(['if_statement', 'elif_clause', 'else_clause', 'for_statement', 'while_statement', 'try_statement', 'except_clause', 'finally_clause', 'match_statement', 'conditional_expression', 'boolean_operator']);
+const BRANCHES = new Set([
+  'if_statement',
+  'elif_clause',
+  'else_clause',
+  'for_statement',
+  'while_statement',
+  'try_statement',
+  'except_clause',
+  'finally_clause',
+  'match_statement',
+  'conditional_expression',
+  'boolean_operator',
+]);
 
 function conditionalBetween(write: Node, creation: Node): boolean {
   for (let p = write.parent; p; p = p.parent) {
@@ -161,7 +183,11 @@ function literalKey(dict: Node, key: string, _scopes: FileScopes): DictKey {
  * How a read of the dict's name affects `key`: undefined (no effect: `**kw`, `kw.get`, `k in kw`, `kw[...]` reads),
  * a write, or `unknown` (passed elsewhere, a computed key, `update` with something that is not a literal).
  */
-function writeOf(ref: Node, key: string, scopes: FileScopes): { kind: 'set' | 'default'; node: Node } | 'unknown' | undefined {
+function writeOf(
+  ref: Node,
+  key: string,
+  scopes: FileScopes,
+): { kind: 'set' | 'default'; node: Node } | 'unknown' | undefined {
   const { parent, child } = parentThroughParens(ref);
   if (!parent) return 'unknown';
   if (parent.type === 'dictionary_splat') return undefined;
@@ -179,7 +205,8 @@ function writeOf(ref: Node, key: string, scopes: FileScopes): { kind: 'set' | 'd
     if (call?.type !== 'call') return 'unknown';
     const method = methodName(call);
     const args = callArguments(call);
-    if (method === 'get' || method === 'keys' || method === 'items' || method === 'values' || method === 'copy') return undefined;
+    if (method === 'get' || method === 'keys' || method === 'items' || method === 'values' || method === 'copy')
+      return undefined;
     if (method === 'setdefault') {
       const k = args.positional[0] && stringValue(args.positional[0]);
       if (k === undefined) return 'unknown';
@@ -187,7 +214,8 @@ function writeOf(ref: Node, key: string, scopes: FileScopes): { kind: 'set' | 'd
     }
     if (method === 'update') {
       const literal = args.positional[0] ? unparen(args.positional[0]) : undefined;
-      if (args.positional.length > 1 || args.hasDictSplat || (literal && literal.type !== 'dictionary')) return 'unknown';
+      if (args.positional.length > 1 || args.hasDictSplat || (literal && literal.type !== 'dictionary'))
+        return 'unknown';
       const fromLiteral = literal ? literalKey(literal, key, scopes) : { state: 'absent' as const };
       if (fromLiteral.state === 'unknown') return 'unknown';
       const keyword = args.keywords.get(key)?.childForFieldName('value');

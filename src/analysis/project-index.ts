@@ -43,22 +43,40 @@ export interface ModuleSummary<Extra = unknown> {
 export type Summarizer<Extra> = (file: string, scopes: FileScopes) => Extra;
 
 /** Builds a module's summary from its scopes (no extra parse). */
-export function summarizeModule<Extra>(file: string, scopes: FileScopes, extra: Summarizer<Extra>): ModuleSummary<Extra> {
+export function summarizeModule<Extra>(
+  file: string,
+  scopes: FileScopes,
+  extra: Summarizer<Extra>,
+): ModuleSummary<Extra> {
   const classes = new Map<string, ClassSummary>();
   const imports = new Map<string, string>();
   for (const [name, bindings] of scopes.module.bindings) {
     if (bindings.length !== 1) continue; // rebound names are not judged
     const binding = bindings[0];
     if (binding.kind === 'import' && binding.qualname) imports.set(name, binding.qualname);
-    if (binding.kind === 'class') classes.set(name, { name, line: binding.node.startPosition.row + 1, bases: basesOf(binding.node, scopes) });
+    if (binding.kind === 'class')
+      classes.set(name, { name, line: binding.node.startPosition.row + 1, bases: basesOf(binding.node, scopes) });
   }
   const constants = new Map<string, Constant>();
   for (const [name, bindings] of scopes.module.bindings) {
-    const value = bindings.length === 1 && bindings[0].kind === 'assign' && bindings[0].value ? unparen(bindings[0].value).type : undefined;
+    const value =
+      bindings.length === 1 && bindings[0].kind === 'assign' && bindings[0].value
+        ? unparen(bindings[0].value).type
+        : undefined;
     if (value === 'true' || value === 'false' || value === 'none') constants.set(name, value);
   }
-  const functions = new Set([...scopes.module.bindings].filter(([, b]) => b.some((x) => x.kind === 'def')).map(([name]) => name));
-  return { file, classes, imports, constants, functions, stars: [...scopes.module.starImports], extra: extra(file, scopes) };
+  const functions = new Set(
+    [...scopes.module.bindings].filter(([, b]) => b.some((x) => x.kind === 'def')).map(([name]) => name),
+  );
+  return {
+    file,
+    classes,
+    imports,
+    constants,
+    functions,
+    stars: [...scopes.module.starImports],
+    extra: extra(file, scopes),
+  };
 }
 
 /**
@@ -81,7 +99,8 @@ export function boundNames(scopes: FileScopes): Map<string, string | null> {
 function basesOf(cls: Node, scopes: FileScopes): BaseRef[] {
   const refs: BaseRef[] = [];
   for (const base of namedChildren(cls.childForFieldName('superclasses') ?? cls)) {
-    if (base.type === 'keyword_argument' || base.id === cls.childForFieldName('name')?.id || base.type === 'block') continue;
+    if (base.type === 'keyword_argument' || base.id === cls.childForFieldName('name')?.id || base.type === 'block')
+      continue;
     if (base.type === 'identifier') {
       const bindings = scopes.bindingsOf(base);
       if (bindings?.length === 1 && bindings[0].kind === 'class') {
@@ -130,7 +149,8 @@ export class ProjectIndex<Extra = unknown> {
     for (const base of bases) {
       const target = path.join(base, ...parts);
       // a package directory takes precedence over a module of the same name (importlib's FileFinder)
-      for (const candidate of [path.join(target, '__init__.py'), `${target}.py`]) if (isFile(candidate)) return candidate;
+      for (const candidate of [path.join(target, '__init__.py'), `${target}.py`])
+        if (isFile(candidate)) return candidate;
     }
     return undefined;
   }
@@ -139,7 +159,12 @@ export class ProjectIndex<Extra = unknown> {
    * If the qualified name (as resolved in `fromFile`: `.models.Net`, `app.models.Net`) is a class of this project
    * that subclasses one of `isBase` through any chain of project classes, why. Cycles and depth are bounded.
    */
-  moduleClass(fromFile: string, qualified: string, isBase: (name: string) => boolean, seen = new Set<string>()): ClassVerdict | undefined {
+  moduleClass(
+    fromFile: string,
+    qualified: string,
+    isBase: (name: string) => boolean,
+    seen = new Set<string>(),
+  ): ClassVerdict | undefined {
     const found = this.findClass(fromFile, qualified, 0);
     if (!found) return undefined;
     const { file, cls } = found;
@@ -149,7 +174,8 @@ export class ProjectIndex<Extra = unknown> {
     const where = `${this.displayPath(file)}:${cls.line}`;
     for (const base of cls.bases) {
       if ('local' in base) {
-        if (this.moduleClass(file, `${SELF}${base.local}`, isBase, seen)) return { reason: `\`${cls.name}\` (${where}) subclasses nn.Module` };
+        if (this.moduleClass(file, `${SELF}${base.local}`, isBase, seen))
+          return { reason: `\`${cls.name}\` (${where}) subclasses nn.Module` };
       } else if (isBase(base.qualified) || this.moduleClass(file, base.qualified, isBase, seen)) {
         return { reason: `\`${cls.name}\` (${where}) subclasses nn.Module` };
       }
@@ -163,7 +189,11 @@ export class ProjectIndex<Extra = unknown> {
   }
 
   /** The class a qualified name denotes, following re-exports through `__init__.py` and other modules. */
-  private findClass(fromFile: string, qualified: string, depth: number): { file: string; cls: ClassSummary } | undefined {
+  private findClass(
+    fromFile: string,
+    qualified: string,
+    depth: number,
+  ): { file: string; cls: ClassSummary } | undefined {
     const found = this.findSymbol(fromFile, qualified, depth, (summary, name) => summary.classes.get(name));
     return found && { file: found.file, cls: found.value };
   }
@@ -173,11 +203,20 @@ export class ProjectIndex<Extra = unknown> {
    * `fromFile`), following re-exports through `__init__.py`, other modules and star imports (at most 8 hops), with
    * the file that has it; undefined when nothing does.
    */
-  lookup<T>(fromFile: string, qualified: string, pick: (summary: ModuleSummary<Extra>, name: string) => T | undefined): { file: string; value: T } | undefined {
+  lookup<T>(
+    fromFile: string,
+    qualified: string,
+    pick: (summary: ModuleSummary<Extra>, name: string) => T | undefined,
+  ): { file: string; value: T } | undefined {
     return this.findSymbol(fromFile, qualified, 0, pick);
   }
 
-  private findSymbol<T>(fromFile: string, qualified: string, depth: number, pick: (summary: ModuleSummary<Extra>, name: string) => T | undefined): { file: string; value: T } | undefined {
+  private findSymbol<T>(
+    fromFile: string,
+    qualified: string,
+    depth: number,
+    pick: (summary: ModuleSummary<Extra>, name: string) => T | undefined,
+  ): { file: string; value: T } | undefined {
     if (depth > 8) return undefined;
     if (qualified.startsWith(SELF)) {
       const summary = this.provide(fromFile);
@@ -213,7 +252,10 @@ export class ProjectIndex<Extra = unknown> {
 
   /** True when the project defines a module-level function by that qualified name (a wrapper or not). */
   definesFunction(fromFile: string, qualified: string): boolean {
-    return this.findSymbol(fromFile, qualified, 0, (summary, name) => (summary.functions.has(name) ? true : undefined))?.value === true;
+    return (
+      this.findSymbol(fromFile, qualified, 0, (summary, name) => (summary.functions.has(name) ? true : undefined))
+        ?.value === true
+    );
   }
 
   /** The project file that defines the module part of a qualified name (`app.io` of `app.io.load`), if any. */
@@ -240,7 +282,9 @@ export class ProjectIndex<Extra = unknown> {
 /** Marks a name of the module itself (a local class), resolved against the file's own summary. */
 const SELF = '\u0000self.';
 
-/** The folder above the file's top-level package (the folder a `python -m` run or an installed package imports from). */
+/**
+ * The folder above the file's top-level package (the folder a `python -m` run or an installed package imports from).
+ */
 function packageParent(file: string): string {
   const start = path.dirname(file);
   let dir = packageParents.get(start);

@@ -39,14 +39,47 @@ const DOWNLOAD_TO: ReadonlyMap<string, [number, string]> = new Map([
 
 /** Calls that return data derived from their arguments (paths, file objects, buffers). */
 const PROPAGATING_CALLS = new Set([
-  'os.path.join', 'os.path.abspath', 'os.path.expanduser', 'os.path.realpath', 'os.path.normpath', 'os.fspath',
-  'pathlib.Path', 'pathlib.PurePath', 'builtins.str', 'builtins.open', 'builtins.vars', 'io.BytesIO', 'io.open',
+  'os.path.join',
+  'os.path.abspath',
+  'os.path.expanduser',
+  'os.path.realpath',
+  'os.path.normpath',
+  'os.fspath',
+  'pathlib.Path',
+  'pathlib.PurePath',
+  'builtins.str',
+  'builtins.open',
+  'builtins.vars',
+  'io.BytesIO',
+  'io.open',
 ]);
 /** Methods whose result is derived from their object and arguments. */
-const PROPAGATING_METHODS = new Set(['format', 'joinpath', 'resolve', 'expanduser', 'absolute', 'read', 'read_bytes', 'strip', 'replace']);
+const PROPAGATING_METHODS = new Set([
+  'format',
+  'joinpath',
+  'resolve',
+  'expanduser',
+  'absolute',
+  'read',
+  'read_bytes',
+  'strip',
+  'replace',
+]);
 const ARGPARSE_NAMESPACE = 'the command-line arguments (argparse)';
 /** Attributes of a Django/DRF view's `request` parameter that hold client data. */
-const REQUEST_DATA = new Set(['FILES', 'body', 'POST', 'GET', 'data', 'stream', 'files', 'form', 'args', 'json', 'values']);
+const REQUEST_DATA = new Set([
+  'FILES',
+  'body',
+  'POST',
+  'GET',
+  'data',
+  'stream',
+  'files',
+  'form',
+  'args',
+  'json',
+  'values',
+]);
 
 /**
  * The untrusted source `expr` derives from, or undefined when none is visible in this file. Follows assignments,
@@ -58,10 +91,17 @@ export function untrustedSource(expr: Node, scopes: FileScopes): UntrustedSource
 }
 
 /** `calls`: how many function boundaries of this file may still be crossed (arguments in, return values out). */
-function trace(expr: Node, scopes: FileScopes, depth: number, seen: Set<Binding>, calls: number): UntrustedSource | undefined {
+function trace(
+  expr: Node,
+  scopes: FileScopes,
+  depth: number,
+  seen: Set<Binding>,
+  calls: number,
+): UntrustedSource | undefined {
   if (depth > 12) return undefined;
   const node = unparen(expr);
-  const next = (n: Node | null | undefined, callsLeft = calls) => (n ? trace(n, scopes, depth + 1, seen, callsLeft) : undefined);
+  const next = (n: Node | null | undefined, callsLeft = calls) =>
+    n ? trace(n, scopes, depth + 1, seen, callsLeft) : undefined;
   const first = (nodes: (Node | null | undefined)[]) => {
     for (const n of nodes) {
       const found = next(n);
@@ -73,12 +113,17 @@ function trace(expr: Node, scopes: FileScopes, depth: number, seen: Set<Binding>
   switch (node.type) {
     case 'string': {
       const literal = stringValue(node);
-      if (literal !== undefined) return URL_PREFIX.test(literal) ? { description: `the URL ${JSON.stringify(literal)}`, node } : undefined;
+      if (literal !== undefined)
+        return URL_PREFIX.test(literal) ? { description: `the URL ${JSON.stringify(literal)}`, node } : undefined;
       const content = namedChildren(node).find((c) => c.type === 'string_content');
       if (content && content.startIndex === (node.namedChild(0)?.endIndex ?? -1) && URL_PREFIX.test(content.text)) {
         return { description: `a URL (${node.text})`, node };
       }
-      return first(namedChildren(node).filter((c) => c.type === 'interpolation').map((c) => c.namedChild(0)));
+      return first(
+        namedChildren(node)
+          .filter((c) => c.type === 'interpolation')
+          .map((c) => c.namedChild(0)),
+      );
     }
     case 'concatenated_string':
       return first(namedChildren(node));
@@ -88,7 +133,8 @@ function trace(expr: Node, scopes: FileScopes, depth: number, seen: Set<Binding>
       return first(namedChildren(node).slice(0, 1).concat(namedChildren(node).slice(2)));
     case 'subscript': {
       const value = node.childForFieldName('value');
-      if (value && scopes.qualifiedName(value) === 'os.environ') return { description: `an environment variable (${node.text})`, node };
+      if (value && scopes.qualifiedName(value) === 'os.environ')
+        return { description: `an environment variable (${node.text})`, node };
       return next(value);
     }
     case 'await':
@@ -99,15 +145,22 @@ function trace(expr: Node, scopes: FileScopes, depth: number, seen: Set<Binding>
       if (name?.startsWith('flask.request.')) return { description: `HTTP request data (${node.text})`, node };
       const attr0 = node.childForFieldName('attribute')?.text ?? '';
       const base = node.childForFieldName('object');
-      if (base?.type === 'identifier' && base.text === 'request' && REQUEST_DATA.has(attr0) && scopes.bindingsOf(base)?.some((b) => b.kind === 'param')) {
+      if (
+        base?.type === 'identifier' &&
+        base.text === 'request' &&
+        REQUEST_DATA.has(attr0) &&
+        scopes.bindingsOf(base)?.some((b) => b.kind === 'param')
+      ) {
         return { description: `HTTP request data (${node.text})`, node };
       }
       const object = node.childForFieldName('object');
       const namespace = object && argparseNamespace(object, scopes);
-      if (namespace) return { description: `the command-line argument \`${node.text}\` from argparse`, node: namespace };
+      if (namespace)
+        return { description: `the command-line argument \`${node.text}\` from argparse`, node: namespace };
       // an attribute of untrusted data is untrusted (`response.content`, `cfg.path`, a namespace passed in as `args`)
       const inner = next(object);
-      if (inner?.description === ARGPARSE_NAMESPACE) return { description: `the command-line argument \`${node.text}\` from argparse`, node: inner.node };
+      if (inner?.description === ARGPARSE_NAMESPACE)
+        return { description: `the command-line argument \`${node.text}\` from argparse`, node: inner.node };
       return inner;
     }
     case 'call': {
@@ -115,7 +168,8 @@ function trace(expr: Node, scopes: FileScopes, depth: number, seen: Set<Binding>
       const name = callee ? scopes.qualifiedName(callee) : undefined;
       const source = name !== undefined ? SOURCE_CALLS.get(name) : undefined;
       if (source) return { description: source, node };
-      if (isParseArgs(node)) return { description: ARGPARSE_NAMESPACE, node }; // vars(args)[...], main(parser.parse_args())
+      // vars(args)[...], main(parser.parse_args())
+      if (isParseArgs(node)) return { description: ARGPARSE_NAMESPACE, node };
       if (name?.startsWith('flask.request.')) return { description: `HTTP request data (${node.text})`, node };
       // a function of this file: what it returns
       if (calls > 0 && callee?.type === 'identifier') {
@@ -167,16 +221,30 @@ function localFunction(callee: Node, scopes: FileScopes): Node | undefined {
  * line), a FastAPI upload (`UploadFile`, `File(...)`), or — one call level deep — when a call of the function in this
  * file passes untrusted data for it.
  */
-function parameterSource(param: Binding, scopes: FileScopes, calls: number, traceArg: (arg: Node) => UntrustedSource | undefined): UntrustedSource | undefined {
+function parameterSource(
+  param: Binding,
+  scopes: FileScopes,
+  calls: number,
+  traceArg: (arg: Node) => UntrustedSource | undefined,
+): UntrustedSource | undefined {
   const fn = param.scope.node;
   if (fn.type !== 'function_definition') return undefined;
   const decorated = fn.parent?.type === 'decorated_definition' ? fn.parent : undefined;
   for (const decorator of decorated?.namedChildren.filter((c) => c?.type === 'decorator') ?? []) {
-    if (decorator && isCliDecorator(decorator, scopes)) return { description: `the command-line parameter \`${param.name}\` (${decoratorName(decorator)})`, node: param.node };
+    if (decorator && isCliDecorator(decorator, scopes))
+      return {
+        description: `the command-line parameter \`${param.name}\` (${decoratorName(decorator)})`,
+        node: param.node,
+      };
   }
-  const annotation = param.annotation ? scopes.qualifiedName(unparen(param.annotation.namedChild(0) ?? param.annotation)) : undefined;
+  const annotation = param.annotation
+    ? scopes.qualifiedName(unparen(param.annotation.namedChild(0) ?? param.annotation))
+    : undefined;
   const defaultValue = param.node.parent?.childForFieldName('value');
-  const defaultCall = defaultValue?.type === 'call' ? scopes.qualifiedName(defaultValue.childForFieldName('function') ?? defaultValue) : undefined;
+  const defaultCall =
+    defaultValue?.type === 'call'
+      ? scopes.qualifiedName(defaultValue.childForFieldName('function') ?? defaultValue)
+      : undefined;
   if (annotation?.endsWith('.UploadFile') || defaultCall === 'fastapi.File' || defaultCall === 'fastapi.Form') {
     return { description: `an uploaded file (parameter \`${param.name}\`)`, node: param.node };
   }
@@ -184,7 +252,12 @@ function parameterSource(param: Binding, scopes: FileScopes, calls: number, trac
   // call sites of this function in the file: `f(x)` or `f(name=x)`
   const nameNode = fn.childForFieldName('name');
   const params = namedChildren(fn.childForFieldName('parameters') ?? fn);
-  const index = params.findIndex((p) => p.id === param.node.id || p.namedChildren.some((c) => c?.id === param.node.id) || p.childForFieldName('name')?.id === param.node.id);
+  const index = params.findIndex(
+    (p) =>
+      p.id === param.node.id ||
+      p.namedChildren.some((c) => c?.id === param.node.id) ||
+      p.childForFieldName('name')?.id === param.node.id,
+  );
   if (!nameNode || index < 0) return undefined;
   const defBinding = scopes.lookup(nameNode.text, scopes.scopeOf(fn))?.find((b) => b.node.id === fn.id);
   if (!defBinding) return undefined;
@@ -209,11 +282,13 @@ function isCliDecorator(decorator: Node, scopes: FileScopes): boolean {
   if (!expr) return false;
   const name = scopes.qualifiedName(expr);
   if (name && (name.startsWith('click.') || name.startsWith('typer.'))) return true;
-  if (expr.type !== 'attribute' || !['command', 'callback'].includes(expr.childForFieldName('attribute')?.text ?? '')) return false;
+  if (expr.type !== 'attribute' || !['command', 'callback'].includes(expr.childForFieldName('attribute')?.text ?? ''))
+    return false;
   const object = expr.childForFieldName('object');
   for (const binding of (object?.type === 'identifier' ? scopes.bindingsOf(object) : undefined) ?? []) {
     const value = binding.kind === 'assign' && binding.value ? unparen(binding.value) : undefined;
-    const maker = value?.type === 'call' ? scopes.qualifiedName(value.childForFieldName('function') ?? value) : undefined;
+    const maker =
+      value?.type === 'call' ? scopes.qualifiedName(value.childForFieldName('function') ?? value) : undefined;
     if (maker && (maker.startsWith('typer.') || maker.startsWith('click.'))) return true;
   }
   return false;
@@ -246,7 +321,8 @@ function argparseNamespace(expr: Node, scopes: FileScopes): Node | undefined {
   if (node.type !== 'identifier') return undefined;
   for (const binding of scopes.bindingsOf(node) ?? []) {
     // `args = parser.parse_args()`, or `args, rest = parser.parse_known_args()`
-    const value = (binding.kind === 'assign' || binding.kind === 'unpack') && binding.value ? unparen(binding.value) : undefined;
+    const value =
+      (binding.kind === 'assign' || binding.kind === 'unpack') && binding.value ? unparen(binding.value) : undefined;
     if (value && (isParseArgs(value) || (value.type === 'subscript' && argparseNamespace(value, scopes)))) return value;
   }
   return undefined;

@@ -71,18 +71,82 @@ const DANGEROUS_NAMES = new Set([
 ]);
 const DANGEROUS_MODULES = [
   // docs/torch-facts.md
-  'os', 'posix', 'nt', 'sys', 'subprocess', 'pty', 'socket', 'runpy', 'importlib', 'marshal', 'pickle', 'shutil',
+  'os',
+  'posix',
+  'nt',
+  'sys',
+  'subprocess',
+  'pty',
+  'socket',
+  'runpy',
+  'importlib',
+  'marshal',
+  'pickle',
+  'shutil',
   // process, interpreter, debugger and network access; other unpicklers (same sources as above)
-  '_posixsubprocess', '_winapi', 'multiprocessing', 'asyncio', 'concurrent', 'signal', 'ctypes', '_ctypes',
-  'code', 'codeop', 'pdb', 'bdb', 'cProfile', 'profile', 'timeit', 'trace', 'webbrowser', 'commands', 'popen2',
-  '_pickle', 'cPickle', 'dill', 'cloudpickle', 'joblib', 'shelve',
-  'urllib', 'urllib2', 'http', 'httplib', 'requests', 'ftplib', 'smtplib', 'telnetlib', 'xmlrpc',
-  'torch.utils.cpp_extension', 'torch.package', 'torch._dynamo', 'torch._inductor',
-  'doctest', 'imp', 'zipimport', 'distutils', 'setuptools', 'pip', 'venv', 'ensurepip', 'tempfile', 'glob',
+  '_posixsubprocess',
+  '_winapi',
+  'multiprocessing',
+  'asyncio',
+  'concurrent',
+  'signal',
+  'ctypes',
+  '_ctypes',
+  'code',
+  'codeop',
+  'pdb',
+  'bdb',
+  'cProfile',
+  'profile',
+  'timeit',
+  'trace',
+  'webbrowser',
+  'commands',
+  'popen2',
+  '_pickle',
+  'cPickle',
+  'dill',
+  'cloudpickle',
+  'joblib',
+  'shelve',
+  'urllib',
+  'urllib2',
+  'http',
+  'httplib',
+  'requests',
+  'ftplib',
+  'smtplib',
+  'telnetlib',
+  'xmlrpc',
+  'torch.utils.cpp_extension',
+  'torch.package',
+  'torch._dynamo',
+  'torch._inductor',
+  'doctest',
+  'imp',
+  'zipimport',
+  'distutils',
+  'setuptools',
+  'pip',
+  'venv',
+  'ensurepip',
+  'tempfile',
+  'glob',
 ];
 
 /** Modules other modules commonly import under their own name, so that `pkg.mod.os.system` reaches `os.system`. */
-const REACHABLE_MODULES = ['os', 'sys', 'posix', 'nt', 'subprocess', 'shutil', 'importlib', 'builtins', 'socket', 'runpy'];
+const REACHABLE_MODULES = [
+  'os',
+  'sys',
+  'posix',
+  'nt',
+  'subprocess',
+  'shutil',
+  'importlib',
+  'builtins',
+  'socket',
+  'runpy',
+];
 
 const inModule = (name: string, module: string) => name === module || name.startsWith(`${module}.`);
 
@@ -93,7 +157,8 @@ export function isBlocked(name: string): boolean {
 
 /** Why `module.name` can run code, or undefined. */
 export function dangerReason(name: string): string | undefined {
-  if (DANGEROUS_NAMES.has(name)) return name.startsWith('torch.') ? 'it unpickles again with full pickle' : 'it can call or import arbitrary code';
+  if (DANGEROUS_NAMES.has(name))
+    return name.startsWith('torch.') ? 'it unpickles again with full pickle' : 'it can call or import arbitrary code';
   const module = DANGEROUS_MODULES.find((m) => inModule(name, m));
   if (module) return `module \`${module}\` runs commands, reads files or imports code`;
   // protocol 4 names are attribute paths: `torch.serialization.os.system` reaches os through torch's own imports

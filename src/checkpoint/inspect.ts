@@ -7,7 +7,15 @@ import * as fs from 'node:fs';
 import { dangerReason, isBlocked } from './dangerous';
 import { readBytes } from '../io/read';
 import { ALLOWLISTS } from './allowlists';
-import { DEFAULT_LIMITS, type PickleGlobal, UNRESOLVED, WEIGHTS_ONLY_OPCODES, walkPickle, type WalkLimits, type WalkResult } from './pickle';
+import {
+  DEFAULT_LIMITS,
+  type PickleGlobal,
+  UNRESOLVED,
+  WEIGHTS_ONLY_OPCODES,
+  walkPickle,
+  type WalkLimits,
+  type WalkResult,
+} from './pickle';
 import { endOfCentralDirectory, openZip, type ZipArchive, ZipLimitError, type ZipLimits } from './zip';
 
 export type CheckpointFormat = 'torch-zip' | 'torch-legacy' | 'torchscript' | 'safetensors' | 'pickle' | 'unknown';
@@ -72,7 +80,10 @@ export const CHECKPOINT_EXTENSIONS: readonly string[] = ['.pt', '.pth', '.ckpt',
 /** Globals listed in one inspection at most; past that the file fails closed. */
 const MAX_REPORTED_GLOBALS = 100_000;
 
-/** Start of a legacy torch.save file: PROTO 2, LONG1 of the magic number 0x1950a86a20f9469cfc6c (torch/serialization.py). */
+/**
+ * Start of a legacy torch.save file: PROTO 2, LONG1 of the magic number 0x1950a86a20f9469cfc6c
+ * (torch/serialization.py).
+ */
 const LEGACY_MAGIC = Buffer.from([0x80, 0x02, 0x8a, 0x0a, 0x6c, 0xfc, 0x9c, 0x46, 0xf9, 0x20, 0x6a, 0xa8, 0x50, 0x19]);
 
 /** The allowlist table for a torch version: the newest table at or below it (the oldest table below all). */
@@ -80,7 +91,8 @@ export function allowlistFor(version?: [number, number]): (typeof ALLOWLISTS)[nu
   const tables = [...ALLOWLISTS].sort((a, b) => a.version[0] - b.version[0] || a.version[1] - b.version[1]);
   if (!version) return tables[tables.length - 1];
   let chosen = tables[0];
-  for (const t of tables) if (t.version[0] < version[0] || (t.version[0] === version[0] && t.version[1] <= version[1])) chosen = t;
+  for (const t of tables)
+    if (t.version[0] < version[0] || (t.version[0] === version[0] && t.version[1] <= version[1])) chosen = t;
   return chosen;
 }
 
@@ -94,10 +106,21 @@ export async function inspectCheckpoint(file: string, options: InspectOptions = 
   const walkLimits = (): WalkLimits => ({ ...limits, maxMillis: deadline - Date.now() });
   const torch = {
     version: (options.torchVersion ?? table.version).join('.'),
-    source: options.torchVersion ? (options.torchVersionSource ?? `torch ${options.torchVersion.join('.')}`) : 'the newest torch known',
+    source: options.torchVersion
+      ? (options.torchVersionSource ?? `torch ${options.torchVersion.join('.')}`)
+      : 'the newest torch known',
     table: table.version.join('.'),
   };
-  const result: Inspection = { filePath: file, format: 'unknown', verdict: 'not-a-checkpoint', allowlist: [], globals: [], messages: [], numpyDtypes: [], torch };
+  const result: Inspection = {
+    filePath: file,
+    format: 'unknown',
+    verdict: 'not-a-checkpoint',
+    allowlist: [],
+    globals: [],
+    messages: [],
+    numpyDtypes: [],
+    torch,
+  };
   let head: Buffer;
   let size: number;
   try {
@@ -129,7 +152,11 @@ export async function inspectCheckpoint(file: string, options: InspectOptions = 
   let polyglotChecked: boolean | undefined;
   const polyglot = (): boolean => {
     if (polyglotChecked === undefined) {
-      const walk = walkPickle(readBytes(file, 0, Math.min(size, 1024 * 1024)), { ...DEFAULT_LIMITS, maxOpcodes: 1_000_000, maxMillis: 1000 });
+      const walk = walkPickle(readBytes(file, 0, Math.min(size, 1024 * 1024)), {
+        ...DEFAULT_LIMITS,
+        maxOpcodes: 1_000_000,
+        maxMillis: 1000,
+      });
       polyglotChecked = walk.globals.some((g) => isBlocked(g.name) || Boolean(dangerReason(g.name)));
     }
     return polyglotChecked;
@@ -176,7 +203,9 @@ export async function inspectCheckpoint(file: string, options: InspectOptions = 
       // pickles): torch does not unpickle those with weights_only, but a hidden payload there is reported
       const all = zip.names.map((name, index) => ({ name, index }));
       const dataPkls = torchscript ? [] : all.filter(({ name }) => same(name, 'data.pkl'));
-      const others = all.filter(({ name }) => !(!torchscript && same(name, 'data.pkl')) && /\.(pkl|debug_pkl)$/i.test(name));
+      const others = all.filter(
+        ({ name }) => !(!torchscript && same(name, 'data.pkl')) && /\.(pkl|debug_pkl)$/i.test(name),
+      );
       // data.pkl first, whatever precedes it; past 256 other pickles the rest are not read (and that fails closed)
       if (others.length > 256) incomplete = `${others.length} pickle members, more than the 256 read`;
       const members = [...dataPkls, ...others.slice(0, 256)];
@@ -187,7 +216,11 @@ export async function inspectCheckpoint(file: string, options: InspectOptions = 
           break;
         }
         try {
-          walks.push({ member: name, walk: walkPickle(await zip.read(index), walkLimits(), 0, { supported: table.opcodes }), read: dataPkls.some((d) => d.index === index) });
+          walks.push({
+            member: name,
+            walk: walkPickle(await zip.read(index), walkLimits(), 0, { supported: table.opcodes }),
+            read: dataPkls.some((d) => d.index === index),
+          });
         } catch (error) {
           result.messages.push(`cannot read ${name}: ${(error as Error).message}`);
           if (error instanceof ZipLimitError) incomplete = (error as Error).message;
@@ -211,7 +244,9 @@ export async function inspectCheckpoint(file: string, options: InspectOptions = 
     const length = Math.min(size, options.maxReadBytes ?? 256 * 1024 * 1024);
     const data = readBytes(file, 0, length);
     // the magic number, after a PROTO of any protocol (torch.save's pickle_protocol) or none
-    const legacy = startsWith(data, LEGACY_MAGIC.subarray(2)) || (data[0] === 0x80 && startsWith(data.subarray(2), LEGACY_MAGIC.subarray(2)));
+    const legacy =
+      startsWith(data, LEGACY_MAGIC.subarray(2)) ||
+      (data[0] === 0x80 && startsWith(data.subarray(2), LEGACY_MAGIC.subarray(2)));
     if (legacy) {
       result.format = 'torch-legacy';
       let start = 0;
@@ -246,8 +281,15 @@ export async function inspectCheckpoint(file: string, options: InspectOptions = 
   // with weights_only=True, running the archive's code (a bypass; docs/torch-facts.md)
   let unloadable = result.format === 'torchscript' && atLeast(judged, [2, 6]);
   const scriptBypass = result.format === 'torchscript' && !unloadable;
-  if (unloadable) result.messages.push('a TorchScript archive: torch 2.6+ refuses it with weights_only=True (before 2.6 torch.load silently ran torch.jit.load on it, a bypass); only torch.jit.load reads it');
-  if (scriptBypass) result.messages.push(`a TorchScript archive: torch ${torch.version} hands it to torch.jit.load even with weights_only=True, which runs its code (a bypass fixed in torch 2.6)`);
+  if (unloadable)
+    result.messages.push(
+      'a TorchScript archive: torch 2.6+ refuses it with weights_only=True (before 2.6 torch.load silently ran ' +
+        'torch.jit.load on it, a bypass); only torch.jit.load reads it',
+    );
+  if (scriptBypass)
+    result.messages.push(
+      `a TorchScript archive: torch ${torch.version} hands it to torch.jit.load even with weights_only=True, which runs its code (a bypass fixed in torch 2.6)`,
+    );
   for (const { member, walk, read } of walks) {
     if (walk.error) {
       result.messages.push(`${member}: ${walk.error}`);
@@ -255,14 +297,30 @@ export async function inspectCheckpoint(file: string, options: InspectOptions = 
       // torch stops at the first STOP: an error past it does not stop the load
       else if (read && (walk.firstStopEnd === undefined || walk.end < walk.firstStopEnd)) corrupt = true;
     }
-    for (const g of walk.globals) result.globals.push({ name: g.name, opcode: g.opcode, offset: g.offset, member, afterStop: g.afterStop, status: classify(g) });
+    for (const g of walk.globals)
+      result.globals.push({
+        name: g.name,
+        opcode: g.opcode,
+        offset: g.offset,
+        member,
+        afterStop: g.afterStop,
+        status: classify(g),
+      });
     const firstUnsupported = walk.unsupported.find((u) => !u.afterStop);
     if (read && firstUnsupported) {
       unloadable = true;
-      const hint = (walk.protocol ?? 0) > 2 ? `protocol ${walk.protocol}; re-save with pickle_protocol=2` : WEIGHTS_ONLY_OPCODES.has(firstUnsupported.opcode) ? 'torch 2.4 and later accept it' : `protocol ${walk.protocol ?? '0 or 1'}`;
-      result.messages.push(`${member}: opcode ${firstUnsupported.opcode} at byte ${firstUnsupported.offset} is not supported by the weights_only unpickler of torch ${torch.table} (${hint})`);
+      const hint =
+        (walk.protocol ?? 0) > 2
+          ? `protocol ${walk.protocol}; re-save with pickle_protocol=2`
+          : WEIGHTS_ONLY_OPCODES.has(firstUnsupported.opcode)
+            ? 'torch 2.4 and later accept it'
+            : `protocol ${walk.protocol ?? '0 or 1'}`;
+      result.messages.push(
+        `${member}: opcode ${firstUnsupported.opcode} at byte ${firstUnsupported.offset} is not supported by the weights_only unpickler of torch ${torch.table} (${hint})`,
+      );
     }
-    if (walk.globals.some((g) => g.afterStop)) result.messages.push(`${member}: data after the first STOP (torch ignores it; a tampered file?)`);
+    if (walk.globals.some((g) => g.afterStop))
+      result.messages.push(`${member}: data after the first STOP (torch ignores it; a tampered file?)`);
   }
 
   // the report itself stays bounded, however many members repeat distinct globals
@@ -271,22 +329,48 @@ export async function inspectCheckpoint(file: string, options: InspectOptions = 
     incomplete ??= `more than ${MAX_REPORTED_GLOBALS} globals`;
   }
   const dangerous = result.globals.filter((g) => g.status === 'blocked' || g.status === 'dangerous');
-  const needed = [...new Set(result.globals.filter((g) => g.status === 'needs-allowlist' && !g.afterStop && walks.find((w) => w.member === g.member)?.read).map((g) => g.name))];
-  if (result.globals.some((g) => g.name === UNRESOLVED)) result.messages.push('a STACK_GLOBAL names a global computed while loading (not a plain string): it could be anything, so it counts as dangerous');
-  if (incomplete) result.messages.push('not read to the end because of a limit, so it cannot be shown safe: judged dangerous');
+  const needed = [
+    ...new Set(
+      result.globals
+        .filter((g) => g.status === 'needs-allowlist' && !g.afterStop && walks.find((w) => w.member === g.member)?.read)
+        .map((g) => g.name),
+    ),
+  ];
+  if (result.globals.some((g) => g.name === UNRESOLVED))
+    result.messages.push(
+      'a STACK_GLOBAL names a global computed while loading (not a plain string): it could be anything, so it ' +
+        'counts as dangerous',
+    );
+  if (incomplete)
+    result.messages.push('not read to the end because of a limit, so it cannot be shown safe: judged dangerous');
   if (corrupt && !unloadable) result.messages.push('corrupt or truncated: torch cannot load it either');
   // before torch 2.4 there is no allowlist API at all (add_safe_globals arrived in 2.4; docs/torch-facts.md)
   const noAllowlistApi = needed.length > 0 && !atLeast(judged, [2, 4]);
-  if (noAllowlistApi && !unloadable && !corrupt) result.messages.push(`torch ${torch.version} has no allowlist API (add_safe_globals arrived in 2.4), and the file needs [${needed.join(', ')}]: re-save it as a state_dict, or require torch>=2.5 and use torch.serialization.safe_globals`);
-  result.verdict = dangerous.length > 0 || incomplete || scriptBypass ? 'dangerous' : unloadable || corrupt || noAllowlistApi ? 'unloadable' : needed.length > 0 ? 'needs-allowlist' : 'safe';
+  if (noAllowlistApi && !unloadable && !corrupt)
+    result.messages.push(
+      `torch ${torch.version} has no allowlist API (add_safe_globals arrived in 2.4), and the file needs [${needed.join(', ')}]: re-save it as a state_dict, or require torch>=2.5 and use torch.serialization.safe_globals`,
+    );
+  result.verdict =
+    dangerous.length > 0 || incomplete || scriptBypass
+      ? 'dangerous'
+      : unloadable || corrupt || noAllowlistApi
+        ? 'unloadable'
+        : needed.length > 0
+          ? 'needs-allowlist'
+          : 'safe';
   // `(obj, "recorded.name")` entries exist from torch 2.6 (docs/torch-facts.md)
   const tuples = atLeast(judged, [2, 6]);
-  if (result.verdict === 'needs-allowlist') result.allowlist = needed.map((name) => (tuples && name.startsWith('numpy.core.') ? `(${name}, "${name}")` : name));
+  if (result.verdict === 'needs-allowlist')
+    result.allowlist = needed.map((name) => (tuples && name.startsWith('numpy.core.') ? `(${name}, "${name}")` : name));
   result.numpyDtypes = [...new Set(walks.filter((w) => w.read).flatMap((w) => w.walk.numpyDtypes))];
   if (result.verdict === 'needs-allowlist' && needed.includes('numpy.dtype')) {
     // numpy >= 1.25 on torch 2.6+: BUILD of a dtype needs its class (numpy.dtypes.Float64DType…), not named in the file
     result.allowlist.push(...result.numpyDtypes.map((code) => `type(numpy.dtype(${JSON.stringify(code)}))`));
-    if (result.numpyDtypes.length === 0) result.messages.push('numpy values whose dtypes could not be read: with numpy >= 1.25, torch 2.6+ also needs the class of each dtype');
+    if (result.numpyDtypes.length === 0)
+      result.messages.push(
+        'numpy values whose dtypes could not be read: with numpy >= 1.25, torch 2.6+ also needs the class of each ' +
+          'dtype',
+      );
   }
   return result;
 }
@@ -306,7 +390,11 @@ function isSafetensors(file: string, head: Buffer, size: number): boolean {
   if (length < 2 || length > size - 8 || length > 100 * 1024 * 1024 || head[8] !== 0x7b) return false;
   let header: unknown;
   try {
-    header = JSON.parse(readBytes(file, 0, 8 + length).subarray(8).toString('utf8'));
+    header = JSON.parse(
+      readBytes(file, 0, 8 + length)
+        .subarray(8)
+        .toString('utf8'),
+    );
   } catch {
     return false;
   }
@@ -331,7 +419,6 @@ function startsWith(data: Buffer, prefix: Buffer): boolean {
   return data.length >= prefix.length && data.subarray(0, prefix.length).equals(prefix);
 }
 
-
 /**
  * How to allowlist an inspection's `allowlist` on the torch it was judged for, as Markdown for messages:
  * `safe_globals([...])` from 2.5, `add_safe_globals([...])` on 2.4 (docs/torch-facts.md). Below 2.4 the verdict is
@@ -340,5 +427,7 @@ function startsWith(data: Buffer, prefix: Buffer): boolean {
 export function allowlistAdvice(inspection: Inspection): string {
   const list = `[${inspection.allowlist.join(', ')}]`;
   const [major, minor] = inspection.torch.version.split('.').map(Number);
-  return atLeast([major, minor], [2, 5]) ? `\`with torch.serialization.safe_globals(${list}):\`` : `\`torch.serialization.add_safe_globals(${list})\``;
+  return atLeast([major, minor], [2, 5])
+    ? `\`with torch.serialization.safe_globals(${list}):\``
+    : `\`torch.serialization.add_safe_globals(${list})\``;
 }

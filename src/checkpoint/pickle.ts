@@ -58,7 +58,13 @@ export interface WalkLimits {
   maxDistinct: number;
 }
 
-export const DEFAULT_LIMITS: WalkLimits = { maxOpcodes: 50_000_000, maxStack: 10_000_000, maxMemo: 1_000_000, maxMillis: 10_000, maxDistinct: 100_000 };
+export const DEFAULT_LIMITS: WalkLimits = {
+  maxOpcodes: 50_000_000,
+  maxStack: 10_000_000,
+  maxMemo: 1_000_000,
+  maxMillis: 10_000,
+  maxDistinct: 100_000,
+};
 
 /** Argument formats (pickletools): fixed byte counts, length-prefixed data, or newline-terminated lines. */
 type Arg = { fixed: number } | { lengthBytes: 1 | 4 | 8 } | { lines: 1 | 2 } | { none: true };
@@ -72,24 +78,74 @@ const NONE: Arg = { none: true };
 const OPCODES = new Map<number, OpcodeInfo>(
   (
     [
-      ['(', 'MARK', NONE], ['.', 'STOP', NONE], ['0', 'POP', NONE], ['1', 'POP_MARK', NONE], ['2', 'DUP', NONE],
-      ['F', 'FLOAT', { lines: 1 }], ['I', 'INT', { lines: 1 }], ['J', 'BININT', { fixed: 4 }], ['K', 'BININT1', { fixed: 1 }],
-      ['L', 'LONG', { lines: 1 }], ['M', 'BININT2', { fixed: 2 }], ['N', 'NONE', NONE], ['P', 'PERSID', { lines: 1 }],
-      ['Q', 'BINPERSID', NONE], ['R', 'REDUCE', NONE], ['S', 'STRING', { lines: 1 }], ['T', 'BINSTRING', { lengthBytes: 4 }],
-      ['U', 'SHORT_BINSTRING', { lengthBytes: 1 }], ['V', 'UNICODE', { lines: 1 }], ['X', 'BINUNICODE', { lengthBytes: 4 }],
-      ['a', 'APPEND', NONE], ['b', 'BUILD', NONE], ['c', 'GLOBAL', { lines: 2 }], ['d', 'DICT', NONE], ['}', 'EMPTY_DICT', NONE],
-      ['e', 'APPENDS', NONE], ['g', 'GET', { lines: 1 }], ['h', 'BINGET', { fixed: 1 }], ['i', 'INST', { lines: 2 }],
-      ['j', 'LONG_BINGET', { fixed: 4 }], ['l', 'LIST', NONE], [']', 'EMPTY_LIST', NONE], ['o', 'OBJ', NONE],
-      ['p', 'PUT', { lines: 1 }], ['q', 'BINPUT', { fixed: 1 }], ['r', 'LONG_BINPUT', { fixed: 4 }], ['s', 'SETITEM', NONE],
-      ['t', 'TUPLE', NONE], [')', 'EMPTY_TUPLE', NONE], ['u', 'SETITEMS', NONE], ['G', 'BINFLOAT', { fixed: 8 }],
-      ['\x80', 'PROTO', { fixed: 1 }], ['\x81', 'NEWOBJ', NONE], ['\x82', 'EXT1', { fixed: 1 }], ['\x83', 'EXT2', { fixed: 2 }],
-      ['\x84', 'EXT4', { fixed: 4 }], ['\x85', 'TUPLE1', NONE], ['\x86', 'TUPLE2', NONE], ['\x87', 'TUPLE3', NONE],
-      ['\x88', 'NEWTRUE', NONE], ['\x89', 'NEWFALSE', NONE], ['\x8a', 'LONG1', { lengthBytes: 1 }], ['\x8b', 'LONG4', { lengthBytes: 4 }],
-      ['B', 'BINBYTES', { lengthBytes: 4 }], ['C', 'SHORT_BINBYTES', { lengthBytes: 1 }],
-      ['\x8c', 'SHORT_BINUNICODE', { lengthBytes: 1 }], ['\x8d', 'BINUNICODE8', { lengthBytes: 8 }], ['\x8e', 'BINBYTES8', { lengthBytes: 8 }],
-      ['\x8f', 'EMPTY_SET', NONE], ['\x90', 'ADDITEMS', NONE], ['\x91', 'FROZENSET', NONE], ['\x92', 'NEWOBJ_EX', NONE],
-      ['\x93', 'STACK_GLOBAL', NONE], ['\x94', 'MEMOIZE', NONE], ['\x95', 'FRAME', { fixed: 8 }],
-      ['\x96', 'BYTEARRAY8', { lengthBytes: 8 }], ['\x97', 'NEXT_BUFFER', NONE], ['\x98', 'READONLY_BUFFER', NONE],
+      ['(', 'MARK', NONE],
+      ['.', 'STOP', NONE],
+      ['0', 'POP', NONE],
+      ['1', 'POP_MARK', NONE],
+      ['2', 'DUP', NONE],
+      ['F', 'FLOAT', { lines: 1 }],
+      ['I', 'INT', { lines: 1 }],
+      ['J', 'BININT', { fixed: 4 }],
+      ['K', 'BININT1', { fixed: 1 }],
+      ['L', 'LONG', { lines: 1 }],
+      ['M', 'BININT2', { fixed: 2 }],
+      ['N', 'NONE', NONE],
+      ['P', 'PERSID', { lines: 1 }],
+      ['Q', 'BINPERSID', NONE],
+      ['R', 'REDUCE', NONE],
+      ['S', 'STRING', { lines: 1 }],
+      ['T', 'BINSTRING', { lengthBytes: 4 }],
+      ['U', 'SHORT_BINSTRING', { lengthBytes: 1 }],
+      ['V', 'UNICODE', { lines: 1 }],
+      ['X', 'BINUNICODE', { lengthBytes: 4 }],
+      ['a', 'APPEND', NONE],
+      ['b', 'BUILD', NONE],
+      ['c', 'GLOBAL', { lines: 2 }],
+      ['d', 'DICT', NONE],
+      ['}', 'EMPTY_DICT', NONE],
+      ['e', 'APPENDS', NONE],
+      ['g', 'GET', { lines: 1 }],
+      ['h', 'BINGET', { fixed: 1 }],
+      ['i', 'INST', { lines: 2 }],
+      ['j', 'LONG_BINGET', { fixed: 4 }],
+      ['l', 'LIST', NONE],
+      [']', 'EMPTY_LIST', NONE],
+      ['o', 'OBJ', NONE],
+      ['p', 'PUT', { lines: 1 }],
+      ['q', 'BINPUT', { fixed: 1 }],
+      ['r', 'LONG_BINPUT', { fixed: 4 }],
+      ['s', 'SETITEM', NONE],
+      ['t', 'TUPLE', NONE],
+      [')', 'EMPTY_TUPLE', NONE],
+      ['u', 'SETITEMS', NONE],
+      ['G', 'BINFLOAT', { fixed: 8 }],
+      ['\x80', 'PROTO', { fixed: 1 }],
+      ['\x81', 'NEWOBJ', NONE],
+      ['\x82', 'EXT1', { fixed: 1 }],
+      ['\x83', 'EXT2', { fixed: 2 }],
+      ['\x84', 'EXT4', { fixed: 4 }],
+      ['\x85', 'TUPLE1', NONE],
+      ['\x86', 'TUPLE2', NONE],
+      ['\x87', 'TUPLE3', NONE],
+      ['\x88', 'NEWTRUE', NONE],
+      ['\x89', 'NEWFALSE', NONE],
+      ['\x8a', 'LONG1', { lengthBytes: 1 }],
+      ['\x8b', 'LONG4', { lengthBytes: 4 }],
+      ['B', 'BINBYTES', { lengthBytes: 4 }],
+      ['C', 'SHORT_BINBYTES', { lengthBytes: 1 }],
+      ['\x8c', 'SHORT_BINUNICODE', { lengthBytes: 1 }],
+      ['\x8d', 'BINUNICODE8', { lengthBytes: 8 }],
+      ['\x8e', 'BINBYTES8', { lengthBytes: 8 }],
+      ['\x8f', 'EMPTY_SET', NONE],
+      ['\x90', 'ADDITEMS', NONE],
+      ['\x91', 'FROZENSET', NONE],
+      ['\x92', 'NEWOBJ_EX', NONE],
+      ['\x93', 'STACK_GLOBAL', NONE],
+      ['\x94', 'MEMOIZE', NONE],
+      ['\x95', 'FRAME', { fixed: 8 }],
+      ['\x96', 'BYTEARRAY8', { lengthBytes: 8 }],
+      ['\x97', 'NEXT_BUFFER', NONE],
+      ['\x98', 'READONLY_BUFFER', NONE],
     ] as [string, string, Arg][]
   ).map(([code, name, arg]) => [code.charCodeAt(0), { name, arg }]),
 );
@@ -104,33 +160,102 @@ export function opcodeName(byte: number): string | undefined {
  * any other is "Unsupported operand".
  */
 export const WEIGHTS_ONLY_OPCODES: ReadonlySet<string> = new Set([
-  'GLOBAL', 'NEWOBJ', 'REDUCE', 'BUILD', 'APPEND', 'APPENDS', 'SETITEM', 'SETITEMS', 'MARK', 'TUPLE', 'TUPLE1', 'TUPLE2',
-  'TUPLE3', 'NONE', 'NEWFALSE', 'NEWTRUE', 'EMPTY_TUPLE', 'EMPTY_LIST', 'EMPTY_DICT', 'EMPTY_SET', 'BININT', 'BININT1',
-  'BININT2', 'BINFLOAT', 'BINUNICODE', 'SHORT_BINSTRING', 'BINPERSID', 'BINGET', 'LONG_BINGET', 'BINPUT', 'LONG_BINPUT',
-  'LONG1', 'PROTO', 'STOP',
+  'GLOBAL',
+  'NEWOBJ',
+  'REDUCE',
+  'BUILD',
+  'APPEND',
+  'APPENDS',
+  'SETITEM',
+  'SETITEMS',
+  'MARK',
+  'TUPLE',
+  'TUPLE1',
+  'TUPLE2',
+  'TUPLE3',
+  'NONE',
+  'NEWFALSE',
+  'NEWTRUE',
+  'EMPTY_TUPLE',
+  'EMPTY_LIST',
+  'EMPTY_DICT',
+  'EMPTY_SET',
+  'BININT',
+  'BININT1',
+  'BININT2',
+  'BINFLOAT',
+  'BINUNICODE',
+  'SHORT_BINSTRING',
+  'BINPERSID',
+  'BINGET',
+  'LONG_BINGET',
+  'BINPUT',
+  'LONG_BINPUT',
+  'LONG1',
+  'PROTO',
+  'STOP',
 ]);
 
 /** CPython Lib/_compat_pickle.py: Python 2 module names (IMPORT_MAPPING) and (module, name) pairs (NAME_MAPPING). */
 const IMPORT_MAPPING: Readonly<Record<string, string>> = {
-  __builtin__: 'builtins', copy_reg: 'copyreg', Queue: 'queue', SocketServer: 'socketserver', ConfigParser: 'configparser',
-  repr: 'reprlib', cPickle: 'pickle', cStringIO: 'io', StringIO: 'io', UserDict: 'collections', UserList: 'collections',
-  UserString: 'collections', whichdb: 'dbm', anydbm: 'dbm', urlparse: 'urllib.parse', robotparser: 'urllib.robotparser',
-  _abcoll: 'collections.abc', commands: 'subprocess', HTMLParser: 'html.parser', httplib: 'http.client', cookielib: 'http.cookiejar',
+  __builtin__: 'builtins',
+  copy_reg: 'copyreg',
+  Queue: 'queue',
+  SocketServer: 'socketserver',
+  ConfigParser: 'configparser',
+  repr: 'reprlib',
+  cPickle: 'pickle',
+  cStringIO: 'io',
+  StringIO: 'io',
+  UserDict: 'collections',
+  UserList: 'collections',
+  UserString: 'collections',
+  whichdb: 'dbm',
+  anydbm: 'dbm',
+  urlparse: 'urllib.parse',
+  robotparser: 'urllib.robotparser',
+  _abcoll: 'collections.abc',
+  commands: 'subprocess',
+  HTMLParser: 'html.parser',
+  httplib: 'http.client',
+  cookielib: 'http.cookiejar',
   __main__: '__main__',
 };
 const NAME_MAPPING: Readonly<Record<string, string>> = {
-  '__builtin__.xrange': 'builtins.range', '__builtin__.reduce': 'functools.reduce', '__builtin__.intern': 'sys.intern',
-  '__builtin__.unichr': 'builtins.chr', '__builtin__.unicode': 'builtins.str', '__builtin__.long': 'builtins.int',
-  '__builtin__.basestring': 'builtins.str', 'itertools.izip': 'builtins.zip', 'itertools.imap': 'builtins.map',
-  'itertools.ifilter': 'builtins.filter', 'itertools.ifilterfalse': 'itertools.filterfalse', 'itertools.izip_longest': 'itertools.zip_longest',
-  'UserDict.IterableUserDict': 'collections.UserDict', 'UserList.UserList': 'collections.UserList', 'UserString.UserString': 'collections.UserString',
-  'whichdb.whichdb': 'dbm.whichdb', '_socket.fromfd': 'socket.fromfd', '_multiprocessing.Connection': 'multiprocessing.connection.Connection',
-  'multiprocessing.process.Process': 'multiprocessing.context.Process', 'multiprocessing.forking.Popen': 'multiprocessing.popen_fork.Popen',
-  'urllib.ContentTooShortError': 'urllib.error.ContentTooShortError', 'urllib.getproxies': 'urllib.request.getproxies',
-  'urllib.pathname2url': 'urllib.request.pathname2url', 'urllib.quote_plus': 'urllib.parse.quote_plus', 'urllib.quote': 'urllib.parse.quote',
-  'urllib.unquote_plus': 'urllib.parse.unquote_plus', 'urllib.unquote': 'urllib.parse.unquote', 'urllib.url2pathname': 'urllib.request.url2pathname',
-  'urllib.urlcleanup': 'urllib.request.urlcleanup', 'urllib.urlencode': 'urllib.parse.urlencode', 'urllib.urlopen': 'urllib.request.urlopen',
-  'urllib.urlretrieve': 'urllib.request.urlretrieve', 'urllib2.HTTPError': 'urllib.error.HTTPError', 'urllib2.URLError': 'urllib.error.URLError',
+  '__builtin__.xrange': 'builtins.range',
+  '__builtin__.reduce': 'functools.reduce',
+  '__builtin__.intern': 'sys.intern',
+  '__builtin__.unichr': 'builtins.chr',
+  '__builtin__.unicode': 'builtins.str',
+  '__builtin__.long': 'builtins.int',
+  '__builtin__.basestring': 'builtins.str',
+  'itertools.izip': 'builtins.zip',
+  'itertools.imap': 'builtins.map',
+  'itertools.ifilter': 'builtins.filter',
+  'itertools.ifilterfalse': 'itertools.filterfalse',
+  'itertools.izip_longest': 'itertools.zip_longest',
+  'UserDict.IterableUserDict': 'collections.UserDict',
+  'UserList.UserList': 'collections.UserList',
+  'UserString.UserString': 'collections.UserString',
+  'whichdb.whichdb': 'dbm.whichdb',
+  '_socket.fromfd': 'socket.fromfd',
+  '_multiprocessing.Connection': 'multiprocessing.connection.Connection',
+  'multiprocessing.process.Process': 'multiprocessing.context.Process',
+  'multiprocessing.forking.Popen': 'multiprocessing.popen_fork.Popen',
+  'urllib.ContentTooShortError': 'urllib.error.ContentTooShortError',
+  'urllib.getproxies': 'urllib.request.getproxies',
+  'urllib.pathname2url': 'urllib.request.pathname2url',
+  'urllib.quote_plus': 'urllib.parse.quote_plus',
+  'urllib.quote': 'urllib.parse.quote',
+  'urllib.unquote_plus': 'urllib.parse.unquote_plus',
+  'urllib.unquote': 'urllib.parse.unquote',
+  'urllib.url2pathname': 'urllib.request.url2pathname',
+  'urllib.urlcleanup': 'urllib.request.urlcleanup',
+  'urllib.urlencode': 'urllib.parse.urlencode',
+  'urllib.urlopen': 'urllib.request.urlopen',
+  'urllib.urlretrieve': 'urllib.request.urlretrieve',
+  'urllib2.HTTPError': 'urllib.error.HTTPError',
+  'urllib2.URLError': 'urllib.error.URLError',
 };
 
 /** `module.name` as torch matches it: Python 2 names mapped to Python 3 (pickle's `fix_imports`). */
@@ -150,7 +275,12 @@ type Value = { str: string } | { global: string } | { tuple: Value[] } | null;
  * limit. With `single`, stops after the first STOP (the legacy format's pickles in a row, then raw bytes).
  * `supported`: the opcodes the judged torch accepts (default {@link WEIGHTS_ONLY_OPCODES}); others go to `unsupported`.
  */
-export function walkPickle(data: Uint8Array, limits: WalkLimits = DEFAULT_LIMITS, start = 0, options: { single?: boolean; supported?: ReadonlySet<string> } = {}): WalkResult {
+export function walkPickle(
+  data: Uint8Array,
+  limits: WalkLimits = DEFAULT_LIMITS,
+  start = 0,
+  options: { single?: boolean; supported?: ReadonlySet<string> } = {},
+): WalkResult {
   const supported = options.supported ?? WEIGHTS_ONLY_OPCODES;
   const result: WalkResult = { globals: [], unsupported: [], end: start, numpyDtypes: [] };
   const view = new DataView(data.buffer, data.byteOffset, data.byteLength);
@@ -161,17 +291,25 @@ export function walkPickle(data: Uint8Array, limits: WalkLimits = DEFAULT_LIMITS
   const memo = new Map<number, Value>();
   let afterStop = false;
   let opcodes = 0;
-  const latin1 = (from: number, to: number) => Buffer.from(data.buffer, data.byteOffset + from, to - from).toString('latin1');
-  const utf8 = (from: number, to: number) => Buffer.from(data.buffer, data.byteOffset + from, to - from).toString('utf8');
+  const latin1 = (from: number, to: number) =>
+    Buffer.from(data.buffer, data.byteOffset + from, to - from).toString('latin1');
+  const utf8 = (from: number, to: number) =>
+    Buffer.from(data.buffer, data.byteOffset + from, to - from).toString('utf8');
 
-  const fail = (message: string, limitHit = false): WalkResult => ({ ...result, end: pos, error: message, ...(limitHit && { limitHit }) });
+  const fail = (message: string, limitHit = false): WalkResult => ({
+    ...result,
+    end: pos,
+    error: message,
+    ...(limitHit && { limitHit }),
+  });
   const started = Date.now();
   // each distinct global (name, opcode, before/after STOP) and unsupported opcode is kept once, at its first offset:
   // a file repeating one GLOBAL millions of times costs no memory
   const seen = new Set<string>();
   const note = (key: string, add: () => void) => {
     if (!seen.has(key)) {
-      if (seen.size >= limits.maxDistinct) throw new WalkLimit(`more than ${limits.maxDistinct} distinct globals and unsupported opcodes`);
+      if (seen.size >= limits.maxDistinct)
+        throw new WalkLimit(`more than ${limits.maxDistinct} distinct globals and unsupported opcodes`);
       seen.add(key);
       add();
     }
@@ -196,15 +334,19 @@ export function walkPickle(data: Uint8Array, limits: WalkLimits = DEFAULT_LIMITS
   try {
     while (pos < data.length) {
       if (++opcodes > limits.maxOpcodes) return fail(`more than ${limits.maxOpcodes} opcodes`, true);
-      if ((opcodes & 0xffff) === 0 && Date.now() - started > limits.maxMillis) return fail('reading took longer than the time limit', true);
+      if ((opcodes & 0xffff) === 0 && Date.now() - started > limits.maxMillis)
+        return fail('reading took longer than the time limit', true);
       const offset = pos;
       const info = OPCODES.get(data[pos]);
       if (!info) {
         // after a STOP, bytes that are not a pickle are trailing data (torch ignores them)
-        return afterStop ? { ...result, end: pos } : fail(`unknown opcode 0x${data[pos].toString(16).padStart(2, '0')} at byte ${pos}`);
+        return afterStop
+          ? { ...result, end: pos }
+          : fail(`unknown opcode 0x${data[pos].toString(16).padStart(2, '0')} at byte ${pos}`);
       }
       pos++;
-      if (!supported.has(info.name)) note(`${info.name}\0${afterStop}`, () => result.unsupported.push({ opcode: info.name, offset, afterStop }));
+      if (!supported.has(info.name))
+        note(`${info.name}\0${afterStop}`, () => result.unsupported.push({ opcode: info.name, offset, afterStop }));
 
       // read the argument
       let text: string | undefined;
@@ -213,14 +355,28 @@ export function walkPickle(data: Uint8Array, limits: WalkLimits = DEFAULT_LIMITS
       const arg = info.arg;
       if ('fixed' in arg) {
         if (pos + arg.fixed > data.length) return fail(`truncated ${info.name} at byte ${offset}`);
-        int = arg.fixed === 1 ? data[pos] : arg.fixed === 2 ? view.getUint16(pos, true) : arg.fixed === 4 ? view.getUint32(pos, true) : 0;
+        int =
+          arg.fixed === 1
+            ? data[pos]
+            : arg.fixed === 2
+              ? view.getUint16(pos, true)
+              : arg.fixed === 4
+                ? view.getUint32(pos, true)
+                : 0;
         pos += arg.fixed;
       } else if ('lengthBytes' in arg) {
         if (pos + arg.lengthBytes > data.length) return fail(`truncated ${info.name} at byte ${offset}`);
-        const length = arg.lengthBytes === 1 ? data[pos] : arg.lengthBytes === 4 ? view.getUint32(pos, true) : Number(view.getBigUint64(pos, true));
+        const length =
+          arg.lengthBytes === 1
+            ? data[pos]
+            : arg.lengthBytes === 4
+              ? view.getUint32(pos, true)
+              : Number(view.getBigUint64(pos, true));
         pos += arg.lengthBytes;
-        if (!Number.isSafeInteger(length) || pos + length > data.length) return fail(`truncated ${info.name} at byte ${offset}`);
-        if (info.name === 'BINUNICODE' || info.name === 'SHORT_BINUNICODE' || info.name === 'BINUNICODE8') text = utf8(pos, pos + length);
+        if (!Number.isSafeInteger(length) || pos + length > data.length)
+          return fail(`truncated ${info.name} at byte ${offset}`);
+        if (info.name === 'BINUNICODE' || info.name === 'SHORT_BINUNICODE' || info.name === 'BINUNICODE8')
+          text = utf8(pos, pos + length);
         else if (info.name === 'SHORT_BINSTRING' || info.name === 'BINSTRING') text = latin1(pos, pos + length);
         pos += length;
       } else if ('lines' in arg) {
@@ -231,7 +387,9 @@ export function walkPickle(data: Uint8Array, limits: WalkLimits = DEFAULT_LIMITS
         if (arg.lines === 2) {
           const name = py3Name(first, second);
           globalName = name;
-          note(`${name}\0${info.name}\0${afterStop}`, () => result.globals.push({ name, opcode: info.name as 'GLOBAL' | 'INST', offset, afterStop }));
+          note(`${name}\0${info.name}\0${afterStop}`, () =>
+            result.globals.push({ name, opcode: info.name as 'GLOBAL' | 'INST', offset, afterStop }),
+          );
         }
       }
 
@@ -285,7 +443,16 @@ export function walkPickle(data: Uint8Array, limits: WalkLimits = DEFAULT_LIMITS
           // numpy.dtype("f8", …): the dtype codes a numpy value needs (its class is allowlisted separately)
           const args = pop();
           const fn = pop();
-          if (fn && 'global' in fn && fn.global === 'numpy.dtype' && args && 'tuple' in args && args.tuple[0] && 'str' in args.tuple[0] && !afterStop) {
+          if (
+            fn &&
+            'global' in fn &&
+            fn.global === 'numpy.dtype' &&
+            args &&
+            'tuple' in args &&
+            args.tuple[0] &&
+            'str' in args.tuple[0] &&
+            !afterStop
+          ) {
             const code = args.tuple[0].str;
             if (!result.numpyDtypes.includes(code) && result.numpyDtypes.length < 64) result.numpyDtypes.push(code);
           }
@@ -341,8 +508,11 @@ export function walkPickle(data: Uint8Array, limits: WalkLimits = DEFAULT_LIMITS
         case 'STACK_GLOBAL': {
           const name = pop();
           const module = pop();
-          const qualified = module && name && 'str' in module && 'str' in name ? py3Name(module.str, name.str) : UNRESOLVED;
-          note(`${qualified}\0STACK_GLOBAL\0${afterStop}`, () => result.globals.push({ name: qualified, opcode: 'STACK_GLOBAL', offset, afterStop }));
+          const qualified =
+            module && name && 'str' in module && 'str' in name ? py3Name(module.str, name.str) : UNRESOLVED;
+          note(`${qualified}\0STACK_GLOBAL\0${afterStop}`, () =>
+            result.globals.push({ name: qualified, opcode: 'STACK_GLOBAL', offset, afterStop }),
+          );
           push({ global: qualified });
           break;
         }

@@ -1,6 +1,7 @@
 /**
  * Reading torch's zip checkpoints with yauzl (ZIP64, data descriptors, stored and deflated members). Like torch, CRC-32
- * is not checked (a scanner stricter than torch can be blinded by a file torch still loads; docs/torch-facts.md), and a member is
+ * is not checked (a scanner stricter than torch can be blinded by a file torch still loads; docs/torch-facts.md), and a
+ * member is
  * read up to the size its central-directory record declares. Bounded: a member declared larger than
  * `maxMemberBytes`, or deflated more than `maxRatio` times, is a {@link ZipLimitError}, not a crash.
  */
@@ -18,7 +19,11 @@ export interface ZipLimits {
   maxTotalBytes: number;
 }
 
-export const DEFAULT_ZIP_LIMITS: ZipLimits = { maxMemberBytes: 256 * 1024 * 1024, maxRatio: 1000, maxTotalBytes: 512 * 1024 * 1024 };
+export const DEFAULT_ZIP_LIMITS: ZipLimits = {
+  maxMemberBytes: 256 * 1024 * 1024,
+  maxRatio: 1000,
+  maxTotalBytes: 512 * 1024 * 1024,
+};
 
 /** A read refused by a {@link ZipLimits} limit: the archive may be valid, but it was not read to the end. */
 export class ZipLimitError extends Error {}
@@ -47,7 +52,10 @@ export async function openZip(file: string, limits: ZipLimits = DEFAULT_ZIP_LIMI
     const end = endOfCentralDirectory(file);
     if (end === undefined || !/comment length/i.test((error as Error).message)) throw error;
     // present the file as ending with that record, its comment length set to none
-    return openWith((options, done) => yauzl.fromRandomAccessReader(new FileRangeReader(file, end), end, options, done), limits);
+    return openWith(
+      (options, done) => yauzl.fromRandomAccessReader(new FileRangeReader(file, end), end, options, done),
+      limits,
+    );
   }
 }
 
@@ -56,39 +64,55 @@ type Opener = (options: yauzl.Options, done: (error: Error | null, zip?: yauzl.Z
 function openWith(open: Opener, limits: ZipLimits): Promise<ZipArchive> {
   return new Promise((resolve, reject) => {
     // decodeStrings: false, so that yauzl does not refuse names torch accepts (`a/../x`, backslashes)
-    open({ lazyEntries: true, autoClose: false, validateEntrySizes: false, strictFileNames: false, decodeStrings: false }, (error, zip) => {
-      if (error || !zip) return reject(error ?? new Error('cannot open zip'));
-      const entries: yauzl.Entry[] = [];
-      const names: string[] = [];
-      zip.on('entry', (entry: yauzl.Entry) => {
-        const raw = entry.fileName as unknown as Buffer;
-        names.push(raw.toString(entry.generalPurposeBitFlag & 0x800 ? 'utf8' : 'latin1'));
-        entries.push(entry);
+    open(
+      { lazyEntries: true, autoClose: false, validateEntrySizes: false, strictFileNames: false, decodeStrings: false },
+      (error, zip) => {
+        if (error || !zip) return reject(error ?? new Error('cannot open zip'));
+        const entries: yauzl.Entry[] = [];
+        const names: string[] = [];
+        zip.on('entry', (entry: yauzl.Entry) => {
+          const raw = entry.fileName as unknown as Buffer;
+          names.push(raw.toString(entry.generalPurposeBitFlag & 0x800 ? 'utf8' : 'latin1'));
+          entries.push(entry);
+          zip.readEntry();
+        });
+        zip.on('error', (e: Error) => reject(e));
+        let budget = limits.maxTotalBytes;
+        zip.on('end', () =>
+          resolve({
+            names,
+            close: () => zip.close(),
+            read: async (index) => {
+              const data = await readEntry(zip, entries[index], names[index] ?? '?', {
+                ...limits,
+                maxMemberBytes: Math.min(limits.maxMemberBytes, budget),
+              });
+              budget -= data.length;
+              return data;
+            },
+          }),
+        );
         zip.readEntry();
-      });
-      zip.on('error', (e: Error) => reject(e));
-      let budget = limits.maxTotalBytes;
-      zip.on('end', () =>
-        resolve({
-          names,
-          close: () => zip.close(),
-          read: async (index) => {
-            const data = await readEntry(zip, entries[index], names[index] ?? '?', { ...limits, maxMemberBytes: Math.min(limits.maxMemberBytes, budget) });
-            budget -= data.length;
-            return data;
-          },
-        }),
-      );
-      zip.readEntry();
-    });
+      },
+    );
   });
 }
 
-function readEntry(zip: yauzl.ZipFile, entry: yauzl.Entry | undefined, name: string, limits: ZipLimits): Promise<Buffer> {
+function readEntry(
+  zip: yauzl.ZipFile,
+  entry: yauzl.Entry | undefined,
+  name: string,
+  limits: ZipLimits,
+): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     if (!entry) return reject(new Error(`no member ${name}`));
-    if (entry.uncompressedSize > limits.maxMemberBytes) return reject(new ZipLimitError(`member ${name} is larger than ${limits.maxMemberBytes} bytes`));
-    if (entry.compressionMethod === 8 && entry.compressedSize > 0 && entry.uncompressedSize / entry.compressedSize > limits.maxRatio) {
+    if (entry.uncompressedSize > limits.maxMemberBytes)
+      return reject(new ZipLimitError(`member ${name} is larger than ${limits.maxMemberBytes} bytes`));
+    if (
+      entry.compressionMethod === 8 &&
+      entry.compressedSize > 0 &&
+      entry.uncompressedSize / entry.compressedSize > limits.maxRatio
+    ) {
       return reject(new ZipLimitError(`member ${name} inflates more than ${limits.maxRatio} times (zip bomb?)`));
     }
     zip.openReadStream(entry, (error, stream) => {

@@ -43,30 +43,76 @@ function parseArgs(argv: readonly string[]): Promise<{ options?: Options; output
   return new Promise((resolve, reject) => {
     yargs([...argv])
       .scriptName('pylint-torch')
-      .usage('$0 [paths..]\n\nFind and fix unsafe torch.load / torch.save patterns in Python files.\n\nAlso: $0 inspect <files..>  read checkpoint files without executing them (see $0 inspect --help).')
+      .usage(
+        '$0 [paths..]\n\nFind and fix unsafe torch.load / torch.save patterns in Python files.\n\nAlso: $0 inspect ' +
+          '<files..>  read checkpoint files without executing them (see $0 inspect --help).',
+      )
       .command('$0 [paths..]', false)
       .positional('paths', { type: 'string', array: true, default: ['.'], describe: 'Files and directories to lint' })
       .option('fix', { type: 'boolean', default: false, describe: 'Apply safe fixes and write the files' })
-      .option('unsafe-fixes', { type: 'boolean', default: false, describe: 'Also apply (or show as fixable) fixes that may change behaviour' })
-      .option('fix-dry-run', { type: 'boolean', default: false, describe: 'Compute fixes and report them, write nothing' })
-      .option('diff', { type: 'boolean', default: false, describe: 'Print a unified diff of what --fix would write; write nothing (exit 1 when non-empty)' })
-      .option('fix-only', { type: 'boolean', default: false, describe: 'Apply fixes, report nothing else (implies --fix)' })
-      .option('show-fixes', { type: 'boolean', default: false, describe: 'List the problems fixed (or, with --fix-dry-run/--diff, that would be) per file' })
-      .option('exit-non-zero-on-fix', { type: 'boolean', default: false, describe: 'Exit 1 when any fix was applied (or would be), even if nothing is left' })
-      .option('sarif-fixes', { type: 'boolean', default: false, describe: 'With --format sarif: add fixes and suggestions as SARIF `fixes`' })
+      .option('unsafe-fixes', {
+        type: 'boolean',
+        default: false,
+        describe: 'Also apply (or show as fixable) fixes that may change behaviour',
+      })
+      .option('fix-dry-run', {
+        type: 'boolean',
+        default: false,
+        describe: 'Compute fixes and report them, write nothing',
+      })
+      .option('diff', {
+        type: 'boolean',
+        default: false,
+        describe: 'Print a unified diff of what --fix would write; write nothing (exit 1 when non-empty)',
+      })
+      .option('fix-only', {
+        type: 'boolean',
+        default: false,
+        describe: 'Apply fixes, report nothing else (implies --fix)',
+      })
+      .option('show-fixes', {
+        type: 'boolean',
+        default: false,
+        describe: 'List the problems fixed (or, with --fix-dry-run/--diff, that would be) per file',
+      })
+      .option('exit-non-zero-on-fix', {
+        type: 'boolean',
+        default: false,
+        describe: 'Exit 1 when any fix was applied (or would be), even if nothing is left',
+      })
+      .option('sarif-fixes', {
+        type: 'boolean',
+        default: false,
+        describe: 'With --format sarif: add fixes and suggestions as SARIF `fixes`',
+      })
       .option('format', { alias: 'f', choices: Object.keys(formatters), default: 'stylish', describe: 'Output format' })
       .option('output-file', { alias: 'o', type: 'string', describe: 'Write the report to this file' })
-      .option('config', { alias: 'c', type: 'string', describe: 'Use this config file instead of looking for .pylintrc-ts.json' })
+      .option('config', {
+        alias: 'c',
+        type: 'string',
+        describe: 'Use this config file instead of looking for .pylintrc-ts.json',
+      })
       .option('rule', { type: 'string', describe: "Set a rule's severity: 'id:off|warn|error' (repeatable)" })
-      .option('max-warnings', { type: 'string', default: '-1', describe: 'Exit 1 when there are more warnings than this' })
+      .option('max-warnings', {
+        type: 'string',
+        default: '-1',
+        describe: 'Exit 1 when there are more warnings than this',
+      })
       .option('quiet', { type: 'boolean', default: false, describe: 'Report errors only' })
       .check((args) => {
         const max = String(args['max-warnings']);
-        if (!/^(-1|\d+)$/.test(max)) throw new Error(`--max-warnings must be a whole number (or -1 for no limit), got ${JSON.stringify(max)}`);
+        if (!/^(-1|\d+)$/.test(max))
+          throw new Error(`--max-warnings must be a whole number (or -1 for no limit), got ${JSON.stringify(max)}`);
         if (args.fix && args['fix-dry-run']) throw new Error('--fix and --fix-dry-run cannot be used together');
         const writes = args.fix || args['fix-only'];
-        if (args.diff && (writes || args['fix-dry-run'])) throw new Error('--diff shows what --fix would write without writing: use it without --fix, --fix-only and --fix-dry-run');
-        if (args['fix-only'] && args['fix-dry-run']) throw new Error('--fix-only and --fix-dry-run cannot be used together (use --diff to see fixes without writing)');
+        if (args.diff && (writes || args['fix-dry-run']))
+          throw new Error(
+            '--diff shows what --fix would write without writing: use it without --fix, --fix-only and --fix-dry-run',
+          );
+        if (args['fix-only'] && args['fix-dry-run'])
+          throw new Error(
+            '--fix-only and --fix-dry-run cannot be used together (use --diff to see fixes without writing)',
+          );
         if (args['sarif-fixes'] && args.format !== 'sarif') throw new Error('--sarif-fixes needs --format sarif');
         return true;
       })
@@ -120,14 +166,23 @@ export async function run(argv: readonly string[], io: CliIO = processIO): Promi
       io.stderr(`pylint-torch: ${error.message}\n`);
       return 2;
     }
-    io.stderr(`pylint-torch: internal error (please report it): ${process.env.PYLINT_TORCH_DEBUG ? ((error as Error).stack ?? String(error)) : String(error)}\n`);
+    io.stderr(
+      `pylint-torch: internal error (please report it): ${process.env.PYLINT_TORCH_DEBUG ? ((error as Error).stack ?? String(error)) : String(error)}\n`,
+    );
     return 2;
   }
 }
 
 async function lint(options: Options, io: CliIO): Promise<number> {
   const overrides = Object.fromEntries(options.rule.map((flag) => parseRuleFlag(flag, rules)));
-  const run = await lintFiles(options.paths, { cwd: io.cwd, fix: options.fix, fixDryRun: options.fixDryRun, unsafeFixes: options.unsafeFixes, config: options.config, rules: overrides });
+  const run = await lintFiles(options.paths, {
+    cwd: io.cwd,
+    fix: options.fix,
+    fixDryRun: options.fixDryRun,
+    unsafeFixes: options.unsafeFixes,
+    config: options.config,
+    rules: overrides,
+  });
   if (run.missing.length) {
     for (const missing of run.missing) io.stderr(`pylint-torch: no such file or directory: ${missing}\n`);
     return 2;
@@ -136,7 +191,11 @@ async function lint(options: Options, io: CliIO): Promise<number> {
   const { sources, internalErrors } = run;
   // --fix-only reports nothing but what stopped a file from being read, parsed or written (problems without a rule)
   const results = run.results.map((result) => {
-    const shown = options.fixOnly ? result.messages.filter((m) => m.ruleId === null) : options.quiet ? result.messages.filter((m) => m.severity === 2) : undefined;
+    const shown = options.fixOnly
+      ? result.messages.filter((m) => m.ruleId === null)
+      : options.quiet
+        ? result.messages.filter((m) => m.severity === 2)
+        : undefined;
     return shown ? countResult({ ...result, messages: shown }) : result;
   });
   const fixCount = results.reduce((n, r) => n + (r.fixCount ?? 0), 0);
@@ -146,10 +205,19 @@ async function lint(options: Options, io: CliIO): Promise<number> {
     // both sides with the BOM when the file has one, so that `git apply` finds the first line as it is on disk
     const diffs = results
       .filter((r) => r.output !== undefined)
-      .map((r) => unifiedDiff(r.filePath, (r.output!.startsWith('\uFEFF') ? '\uFEFF' : '') + (sources.get(r.filePath) ?? ''), r.output!, io.cwd));
+      .map((r) =>
+        unifiedDiff(
+          r.filePath,
+          (r.output!.startsWith('\uFEFF') ? '\uFEFF' : '') + (sources.get(r.filePath) ?? ''),
+          r.output!,
+          io.cwd,
+        ),
+      );
     report = diffs.join('');
     const files = diffs.length;
-    io.stderr(`pylint-torch: --diff: ${fixCount === 1 ? '1 fix' : `${fixCount} fixes`} in ${files === 1 ? '1 file' : `${files} files`} would be applied; nothing was written.\n`);
+    io.stderr(
+      `pylint-torch: --diff: ${fixCount === 1 ? '1 fix' : `${fixCount} fixes`} in ${files === 1 ? '1 file' : `${files} files`} would be applied; nothing was written.\n`,
+    );
   } else {
     report = formatters[options.format](results, {
       cwd: io.cwd,
@@ -176,7 +244,12 @@ async function lint(options: Options, io: CliIO): Promise<number> {
       fs.writeFileSync(target, report.endsWith('\n') || report === '' ? report : `${report}\n`);
     } catch (error) {
       const code = (error as NodeJS.ErrnoException).code;
-      const reason = code === 'ENOTDIR' ? 'a folder on its path is a file' : code === 'ENOENT' ? 'its folder does not exist' : (error as Error).message;
+      const reason =
+        code === 'ENOTDIR'
+          ? 'a folder on its path is a file'
+          : code === 'ENOENT'
+            ? 'its folder does not exist'
+            : (error as Error).message;
       io.stderr(`pylint-torch: cannot write --output-file ${options.outputFile}: ${reason}\n`);
       return 2;
     }
@@ -197,10 +270,16 @@ async function lint(options: Options, io: CliIO): Promise<number> {
   return 0;
 }
 
-/** A git-style unified diff (`--- a/path`, `+++ b/path`, 3 lines of context) of one file's fixes, paths relative to `cwd`. */
+/**
+ * A git-style unified diff (`--- a/path`, `+++ b/path`, 3 lines of context) of one file's fixes, paths relative to
+ * `cwd`.
+ */
 function unifiedDiff(file: string, before: string, after: string, cwd: string): string {
   const rel = (path.relative(cwd, file) || path.basename(file)).split(path.sep).join('/');
-  return createTwoFilesPatch(`a/${rel}`, `b/${rel}`, before, after, undefined, undefined, { context: 3, headerOptions: FILE_HEADERS_ONLY });
+  return createTwoFilesPatch(`a/${rel}`, `b/${rel}`, before, after, undefined, undefined, {
+    context: 3,
+    headerOptions: FILE_HEADERS_ONLY,
+  });
 }
 
 /** `--show-fixes`: each file's fixed (or, in a dry run, fixable) problems, like Ruff's listing. */

@@ -22,13 +22,20 @@ export async function runInspect(argv: readonly string[], io: CliIO): Promise<nu
   try {
     return await inspectCommand(argv, io);
   } catch (error) {
-    io.stderr(`pylint-torch: internal error (please report it): ${process.env.PYLINT_TORCH_DEBUG ? ((error as Error).stack ?? String(error)) : String(error)}\n`);
+    io.stderr(
+      `pylint-torch: internal error (please report it): ${process.env.PYLINT_TORCH_DEBUG ? ((error as Error).stack ?? String(error)) : String(error)}\n`,
+    );
     return 2;
   }
 }
 
 async function inspectCommand(argv: readonly string[], io: CliIO): Promise<number> {
-  let options: { files: string[]; format: 'stylish' | 'json' | 'sarif'; torchVersion?: [number, number]; outputFile?: string };
+  let options: {
+    files: string[];
+    format: 'stylish' | 'json' | 'sarif';
+    torchVersion?: [number, number];
+    outputFile?: string;
+  };
   try {
     options = await new Promise((resolve, reject) => {
       yargs([...argv])
@@ -37,7 +44,11 @@ async function inspectCommand(argv: readonly string[], io: CliIO): Promise<numbe
         .command('$0 <files..>', false)
         .positional('files', { type: 'string', array: true, describe: 'Checkpoint files or folders' })
         .option('format', { alias: 'f', choices: ['stylish', 'json', 'sarif'], default: 'stylish' })
-        .option('torch-version', { type: 'string', describe: 'Judge by this torch version, e.g. 2.6 (default: the lowest the project declares, else the newest known)' })
+        .option('torch-version', {
+          type: 'string',
+          describe:
+            'Judge by this torch version, e.g. 2.6 (default: the lowest the project declares, else the newest known)',
+        })
         .option('output-file', { alias: 'o', type: 'string' })
         .parserConfiguration({ 'camel-case-expansion': false })
         .strict()
@@ -51,7 +62,8 @@ async function inspectCommand(argv: readonly string[], io: CliIO): Promise<numbe
           }
           const version = args['torch-version'] as string | undefined;
           const match = version === undefined ? null : /^(\d+)\.(\d+)/.exec(version);
-          if (version !== undefined && !match) return reject(new Error(`--torch-version must look like 2.6, got ${JSON.stringify(version)}`));
+          if (version !== undefined && !match)
+            return reject(new Error(`--torch-version must look like 2.6, got ${JSON.stringify(version)}`));
           resolve({
             files: (args.files as string[]).map(String),
             format: args.format as 'stylish' | 'json' | 'sarif',
@@ -77,13 +89,23 @@ async function inspectCommand(argv: readonly string[], io: CliIO): Promise<numbe
     io.stderr(`pylint-torch: ${error.message}\n`);
     return 2;
   }
-  const report = options.format === 'json' ? `${JSON.stringify(results)}\n` : options.format === 'sarif' ? `${sarifReport(results, io.cwd)}\n` : stylish(results, io.cwd);
+  const report =
+    options.format === 'json'
+      ? `${JSON.stringify(results)}\n`
+      : options.format === 'sarif'
+        ? `${sarifReport(results, io.cwd)}\n`
+        : stylish(results, io.cwd);
   if (options.outputFile) {
     try {
       fs.writeFileSync(path.resolve(io.cwd, options.outputFile), report);
     } catch (error) {
       const code = (error as NodeJS.ErrnoException).code;
-      const reason = code === 'ENOTDIR' ? 'a folder on its path is a file' : code === 'ENOENT' ? 'its folder does not exist' : (error as Error).message;
+      const reason =
+        code === 'ENOTDIR'
+          ? 'a folder on its path is a file'
+          : code === 'ENOENT'
+            ? 'its folder does not exist'
+            : (error as Error).message;
       io.stderr(`pylint-torch: cannot write --output-file ${options.outputFile}: ${reason}\n`);
       return 2;
     }
@@ -97,7 +119,16 @@ async function inspectCommand(argv: readonly string[], io: CliIO): Promise<numbe
 function sarifReport(inspections: readonly Inspection[], cwd: string): string {
   const setting = { rule: checkpointRule, severity: 'warn' as const, options: checkpointRule.defaultOptions };
   const results = inspections.map((i) => toResult(i.filePath, binaryProblems(i.filePath, i, setting), false));
-  return formatters.sarif(results, { cwd, rules: [checkpointRule], sources: new Map(), color: false, fixed: false, dryRun: false, toolVersion: VERSION, ruleDocs: loadRuleDocs(rules) });
+  return formatters.sarif(results, {
+    cwd,
+    rules: [checkpointRule],
+    sources: new Map(),
+    color: false,
+    fixed: false,
+    dryRun: false,
+    toolVersion: VERSION,
+    ruleDocs: loadRuleDocs(rules),
+  });
 }
 
 function stylish(results: readonly Inspection[], cwd: string): string {
@@ -105,7 +136,8 @@ function stylish(results: readonly Inspection[], cwd: string): string {
   for (const r of results) {
     out += `\n${path.relative(cwd, r.filePath) || r.filePath}  ${r.format}  ${r.verdict}  (torch ${r.torch.version}: ${r.torch.source}; allowlist of ${r.torch.table})\n`;
     const shown = r.globals.filter((g) => g.status !== 'allowed');
-    for (const g of shown) out += `  ${g.status.padEnd(18)} ${g.name}  (${g.opcode} at byte ${g.offset} of ${g.member}${g.afterStop ? ', after STOP' : ''})\n`;
+    for (const g of shown)
+      out += `  ${g.status.padEnd(18)} ${g.name}  (${g.opcode} at byte ${g.offset} of ${g.member}${g.afterStop ? ', after STOP' : ''})\n`;
     for (const m of r.messages) out += `  note: ${m}\n`;
     if (r.allowlist.length) out += `  allowlist: ${allowlistAdvice(r).replace(/`/g, '')}\n`;
   }

@@ -14,5 +14,8 @@ export const processIO: CliIO = {
   stdout: (text) => process.stdout.write(text),
   stderr: (text) => process.stderr.write(text),
   // FORCE_COLOR and NO_COLOR as in most Node CLIs (chalk, ESLint): FORCE_COLOR=0 turns colour off
-  color: process.env.FORCE_COLOR !== undefined ? process.env.FORCE_COLOR !== '0' && process.env.FORCE_COLOR !== 'false' : Boolean(process.stdout.isTTY) && !process.env.NO_COLOR,
+  color:
+    process.env.FORCE_COLOR !== undefined
+      ? process.env.FORCE_COLOR !== '0' && process.env.FORCE_COLOR !== 'false'
+      : Boolean(process.stdout.isTTY) && !process.env.NO_COLOR,
 };

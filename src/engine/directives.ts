@@ -30,7 +30,8 @@ const PREFIX = /#\s*pylint-torch\s*:/i;
  * From its `# pylint-torch:` to the end (or the next `#`), the comment must be exactly one directive: a typo must
  * never widen into "disable everything". Another comment may come before it (`# noqa  # pylint-torch: disable`).
  */
-const DIRECTIVE = /#\s*pylint-torch:\s*(disable-next|disable-file|disable)(?:\s*=\s*([\w/-]+(?:\s*,\s*[\w/-]+)*))?\s*(?:#.*)?$/;
+const DIRECTIVE =
+  /#\s*pylint-torch:\s*(disable-next|disable-file|disable)(?:\s*=\s*([\w/-]+(?:\s*,\s*[\w/-]+)*))?\s*(?:#.*)?$/;
 
 /** Reads directives from comment nodes. `knownRules` is used only to flag misspelled ids. */
 export function parseDirectives(comments: readonly Comment[], knownRules: ReadonlySet<string>): Directives {

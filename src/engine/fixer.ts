@@ -17,14 +17,17 @@ export interface ApplyResult {
  * Throws RangeError on a range outside the text — a rule bug, not a user error.
  */
 export function applyFixes(text: string, fixes: readonly Fix[]): ApplyResult {
-  const order = fixes.map((fix, index) => ({ fix, index })).sort((a, b) => a.fix.range[0] - b.fix.range[0] || a.fix.range[1] - b.fix.range[1]);
+  const order = fixes
+    .map((fix, index) => ({ fix, index }))
+    .sort((a, b) => a.fix.range[0] - b.fix.range[0] || a.fix.range[1] - b.fix.range[1]);
   let output = '';
   let cursor = 0;
   let lastEnd = -1;
   const applied: number[] = [];
   for (const { fix, index } of order) {
     const [start, end] = fix.range;
-    if (start < 0 || end > text.length || start > end) throw new RangeError(`fix range [${start}, ${end}) outside text of length ${text.length}`);
+    if (start < 0 || end > text.length || start > end)
+      throw new RangeError(`fix range [${start}, ${end}) outside text of length ${text.length}`);
     if (start <= lastEnd) continue;
     output += text.slice(cursor, start) + fix.text;
     cursor = end;

@@ -7,7 +7,17 @@ import { type Comment, type Directives, hashComments, parseDirectives } from './
 import { applyFixes, mergeFixes } from './fixer';
 import { countSyntaxErrors, firstSyntaxError, Node, parsePython, type Tree } from '../syntax/parse';
 import type { Parser } from 'web-tree-sitter';
-import { AnyRule, Fix, FixSafety, interpolate, ReportDescriptor, RuleContext, Severity, TextCheck, Visitors } from './rule';
+import {
+  AnyRule,
+  Fix,
+  FixSafety,
+  interpolate,
+  ReportDescriptor,
+  RuleContext,
+  Severity,
+  TextCheck,
+  Visitors,
+} from './rule';
 import { analyzeScopes, type FileScopes } from '../syntax/scope';
 
 /** What the caller passes to a lint: services for the rules, a hook after parsing, and every rule id it knows. */
@@ -84,11 +94,23 @@ interface LintPass {
  * Lints one file's text (without BOM) with the enabled rules. Rules see the part of a broken file that tree-sitter
  * recovered; a file with syntax errors also gets one `ruleId: null` error at the first error node.
  */
-export function lintText(parser: Parser, text: string, filePath: string, settings: readonly RuleSetting[], options: LintOptions = {}): Problem[] {
+export function lintText(
+  parser: Parser,
+  text: string,
+  filePath: string,
+  settings: readonly RuleSetting[],
+  options: LintOptions = {},
+): Problem[] {
   return lintPass(parser, text, filePath, settings, options).problems;
 }
 
-function lintPass(parser: Parser, text: string, filePath: string, settings: readonly RuleSetting[], options: LintOptions): LintPass {
+function lintPass(
+  parser: Parser,
+  text: string,
+  filePath: string,
+  settings: readonly RuleSetting[],
+  options: LintOptions,
+): LintPass {
   const tree: Tree = parsePython(parser, text);
   try {
     return runRules(tree, text, filePath, settings, options);
@@ -97,7 +119,13 @@ function lintPass(parser: Parser, text: string, filePath: string, settings: read
   }
 }
 
-function runRules(tree: Tree, text: string, filePath: string, settings: readonly RuleSetting[], options: LintOptions): LintPass {
+function runRules(
+  tree: Tree,
+  text: string,
+  filePath: string,
+  settings: readonly RuleSetting[],
+  options: LintOptions,
+): LintPass {
   const root = tree.rootNode;
   const locate = lineIndex(text);
   const scopes = analyzeScopes(root);
@@ -129,7 +157,8 @@ function runRules(tree: Tree, text: string, filePath: string, settings: readonly
   const stack: Node[] = [root];
   while (stack.length) {
     const node = stack.pop()!;
-    if (node.type === 'comment') comments.push({ text: node.text, line: node.startPosition.row + 1, start: node.startIndex, end: node.endIndex });
+    if (node.type === 'comment')
+      comments.push({ text: node.text, line: node.startPosition.row + 1, start: node.startIndex, end: node.endIndex });
     const listeners = visitors.get(node.type);
     if (listeners) {
       for (const { setting, visit } of listeners) {
@@ -210,7 +239,9 @@ function knownIds(settings: readonly RuleSetting[], options: LintOptions): Reado
 }
 
 function sortProblems(problems: Problem[]): Problem[] {
-  return problems.sort((a, b) => a.line - b.line || a.column - b.column || (a.ruleId ?? '').localeCompare(b.ruleId ?? ''));
+  return problems.sort(
+    (a, b) => a.line - b.line || a.column - b.column || (a.ruleId ?? '').localeCompare(b.ruleId ?? ''),
+  );
 }
 
 function directiveProblems(directives: Directives, locate: ReturnType<typeof lineIndex>): Problem[] {
@@ -219,7 +250,9 @@ function directiveProblems(directives: Directives, locate: ReturnType<typeof lin
     problems.push({
       ruleId: null,
       severity: 1,
-      message: 'Malformed pylint-torch directive: it suppresses nothing. Use `# pylint-torch: disable`, `disable=<ids>`, `disable-next=<ids>` or `disable-file=<ids>`.',
+      message:
+        'Malformed pylint-torch directive: it suppresses nothing. Use `# pylint-torch: disable`, `disable=<ids>`, ' +
+        '`disable-next=<ids>` or `disable-file=<ids>`.',
       ...problemAt(locate, comment.start, comment.end),
     });
   }
@@ -238,7 +271,12 @@ function directiveProblems(directives: Directives, locate: ReturnType<typeof lin
  * Lints a non-Python file (Dockerfile, shell script, CI YAML, .env…) with the rules whose `text` check matches its
  * path. `#` comments carry the same suppression directives as in Python.
  */
-export function lintNonPythonText(text: string, filePath: string, settings: readonly RuleSetting[], options: LintOptions = {}): Problem[] {
+export function lintNonPythonText(
+  text: string,
+  filePath: string,
+  settings: readonly RuleSetting[],
+  options: LintOptions = {},
+): Problem[] {
   const locate = lineIndex(text);
   const directives = parseDirectives(hashComments(text), knownIds(settings, options));
   const problems: Problem[] = [];
@@ -308,7 +346,10 @@ export function lintAndFix(
   for (let pass = 0; pass < MAX_FIX_PASSES; pass++) {
     const fixable = current.problems.filter((p) => p.fix && (p.fixSafety === 'safe' || allowUnsafe));
     if (fixable.length === 0) break;
-    const { output: next, applied } = applyFixes(output, fixable.map((p) => p.fix!));
+    const { output: next, applied } = applyFixes(
+      output,
+      fixable.map((p) => p.fix!),
+    );
     if (next === output) break;
     const nextPass = lintPass(parser, next, filePath, settings, options);
     if (nextPass.syntaxErrors > current.syntaxErrors) break;
@@ -320,7 +361,9 @@ export function lintAndFix(
   return { output, problems: current.problems, fixCount, applied: appliedProblems };
 }
 
-/** The findings of a rule's binary check on one file, given what the caller read of it (`data`): file-level problems. */
+/**
+ * The findings of a rule's binary check on one file, given what the caller read of it (`data`): file-level problems.
+ */
 export function binaryProblems(filePath: string, data: unknown, setting: RuleSetting): Problem[] {
   const problems: Problem[] = [];
   setting.rule.binary?.check({

@@ -152,7 +152,13 @@ export function createRule<MessageIds extends string, Options = Record<string, n
 }): RuleModule<MessageIds, Options, Data> {
   return {
     ...rule,
-    meta: { ...rule.meta, docs: { ...rule.meta.docs, url: rule.meta.docs.url ?? `${REPOSITORY_URL}/blob/main/docs/rules/${rule.meta.id}.md` } },
+    meta: {
+      ...rule.meta,
+      docs: {
+        ...rule.meta.docs,
+        url: rule.meta.docs.url ?? `${REPOSITORY_URL}/blob/main/docs/rules/${rule.meta.id}.md`,
+      },
+    },
   };
 }
 

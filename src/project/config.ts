@@ -59,7 +59,15 @@ export interface Config {
 }
 
 const SEVERITIES: readonly SeveritySetting[] = ['off', 'warn', 'error'];
-const TOP_LEVEL_KEYS = new Set(['$schema', 'plugins', 'rules', 'ignorePatterns', 'torchVersion', 'knownLoaders', 'trustedGlobals']);
+const TOP_LEVEL_KEYS = new Set([
+  '$schema',
+  'plugins',
+  'rules',
+  'ignorePatterns',
+  'torchVersion',
+  'knownLoaders',
+  'trustedGlobals',
+]);
 
 /** `knownLoaders`: qualified name → how the loader treats weights_only (see src/torch/loaders.ts KnownLoader). */
 const KNOWN_LOADERS_SCHEMA = {
@@ -71,20 +79,28 @@ const KNOWN_LOADERS_SCHEMA = {
     additionalProperties: false,
     properties: {
       weightsOnlyDefault: { enum: [true, false, 'torch'] },
-      weightsOnlyParam: { type: 'object', required: ['index', 'name'], additionalProperties: false, properties: { index: { type: 'integer', minimum: -1 }, name: { type: 'string' } } },
+      weightsOnlyParam: {
+        type: 'object',
+        required: ['index', 'name'],
+        additionalProperties: false,
+        properties: { index: { type: 'integer', minimum: -1 }, name: { type: 'string' } },
+      },
       acceptsWeightsOnly: { type: 'boolean' },
     },
   },
 };
 /** `2.6`, `2.6.1`, or PEP 440 clauses such as `>=2.6,<3`. */
-const VERSION_SPEC = /^(\d+(\.\d+)*(\.\*)?|(===|==|~=|>=|<=|!=|>|<)\s*\d+(\.\d+)*(\.\*)?(\s*,\s*(===|==|~=|>=|<=|!=|>|<)\s*\d+(\.\d+)*(\.\*)?)*)$/;
+const VERSION_SPEC =
+  /^(\d+(\.\d+)*(\.\*)?|(===|==|~=|>=|<=|!=|>|<)\s*\d+(\.\d+)*(\.\*)?(\s*,\s*(===|==|~=|>=|<=|!=|>|<)\s*\d+(\.\d+)*(\.\*)?)*)$/;
 
 /** Reads and validates a config file. Throws ConfigError for unreadable or invalid JSON and for every invalid key. */
 export function loadConfig(file: string, allRules: readonly AnyRule[]): Config {
   const absolute = path.resolve(file);
   let text: string;
   try {
-    text = readRegularFile(absolute).toString('utf8').replace(/^\uFEFF/, '');
+    text = readRegularFile(absolute)
+      .toString('utf8')
+      .replace(/^\uFEFF/, '');
   } catch (error) {
     const reason = (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'file not found' : (error as Error).message;
     throw new ConfigError(absolute, '', `cannot read config: ${reason}`);
@@ -93,24 +109,36 @@ export function loadConfig(file: string, allRules: readonly AnyRule[]): Config {
   try {
     raw = JSON.parse(text);
   } catch (error) {
-    throw new ConfigError(absolute, '', `cannot read config: invalid JSON: ${jsonErrorPlace(text, (error as Error).message)}`);
+    throw new ConfigError(
+      absolute,
+      '',
+      `cannot read config: invalid JSON: ${jsonErrorPlace(text, (error as Error).message)}`,
+    );
   }
-  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) throw new ConfigError(absolute, '', 'expected a JSON object');
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw))
+    throw new ConfigError(absolute, '', 'expected a JSON object');
   const object = raw as Record<string, unknown>;
   for (const key of Object.keys(object)) {
-    if (!TOP_LEVEL_KEYS.has(key)) throw new ConfigError(absolute, key, `unknown key (allowed: ${[...TOP_LEVEL_KEYS].join(', ')})`);
+    if (!TOP_LEVEL_KEYS.has(key))
+      throw new ConfigError(absolute, key, `unknown key (allowed: ${[...TOP_LEVEL_KEYS].join(', ')})`);
   }
   const rules = object.rules ?? {};
-  if (typeof rules !== 'object' || rules === null || Array.isArray(rules)) throw new ConfigError(absolute, 'rules', 'expected an object of rule id → severity');
+  if (typeof rules !== 'object' || rules === null || Array.isArray(rules))
+    throw new ConfigError(absolute, 'rules', 'expected an object of rule id → severity');
   const pluginRules = loadPlugins(absolute, object.plugins, allRules);
-  for (const [id, entry] of Object.entries(rules)) validateRuleEntry(absolute, id, entry, [...allRules, ...pluginRules]);
+  for (const [id, entry] of Object.entries(rules))
+    validateRuleEntry(absolute, id, entry, [...allRules, ...pluginRules]);
   const ignorePatterns = object.ignorePatterns ?? [];
   if (!Array.isArray(ignorePatterns) || ignorePatterns.some((p) => typeof p !== 'string')) {
     throw new ConfigError(absolute, 'ignorePatterns', 'expected an array of glob strings');
   }
   const torchVersion = object.torchVersion;
   if (torchVersion !== undefined && (typeof torchVersion !== 'string' || !VERSION_SPEC.test(torchVersion.trim()))) {
-    throw new ConfigError(absolute, 'torchVersion', `expected a version like "2.6" or a range like ">=2.6,<3", got ${JSON.stringify(torchVersion)}`);
+    throw new ConfigError(
+      absolute,
+      'torchVersion',
+      `expected a version like "2.6" or a range like ">=2.6,<3", got ${JSON.stringify(torchVersion)}`,
+    );
   }
   const knownLoaders = object.knownLoaders;
   if (knownLoaders !== undefined) {
@@ -122,7 +150,10 @@ export function loadConfig(file: string, allRules: readonly AnyRule[]): Config {
   }
   const trustedGlobals = object.trustedGlobals;
   if (trustedGlobals !== undefined) {
-    if (!Array.isArray(trustedGlobals) || trustedGlobals.some((g) => typeof g !== 'string' || !/^[A-Za-z_]\w*(\.[A-Za-z_]\w*)+$/.test(g))) {
+    if (
+      !Array.isArray(trustedGlobals) ||
+      trustedGlobals.some((g) => typeof g !== 'string' || !/^[A-Za-z_]\w*(\.[A-Za-z_]\w*)+$/.test(g))
+    ) {
       throw new ConfigError(absolute, 'trustedGlobals', 'expected an array of dotted names like "myapp.models.Config"');
     }
     for (const name of trustedGlobals as string[]) {
@@ -130,7 +161,11 @@ export function loadConfig(file: string, allRules: readonly AnyRule[]): Config {
       if (why) throw new ConfigError(absolute, 'trustedGlobals', `${name} must never be allowlisted: ${why}`);
       // an allowlisted function is called by the checkpoint with any arguments: only classes (CapWords) are taken
       if (!isAllowlistable(name)) {
-        throw new ConfigError(absolute, 'trustedGlobals', `${name} does not look like a class (CapWords): the fix allowlists classes only, since a checkpoint can call an allowlisted function with any arguments`);
+        throw new ConfigError(
+          absolute,
+          'trustedGlobals',
+          `${name} does not look like a class (CapWords): the fix allowlists classes only, since a checkpoint can call an allowlisted function with any arguments`,
+        );
       }
     }
   }
@@ -162,20 +197,42 @@ function loadPlugins(file: string, plugins: unknown, builtin: readonly AnyRule[]
   for (const spec of plugins as string[]) {
     let exported: { rules?: unknown; default?: { rules?: unknown } };
     try {
-      const resolved = spec.startsWith('.') || path.isAbsolute(spec) ? require.resolve(path.resolve(dir, spec)) : require.resolve(spec, { paths: [dir] });
+      const resolved =
+        spec.startsWith('.') || path.isAbsolute(spec)
+          ? require.resolve(path.resolve(dir, spec))
+          : require.resolve(spec, { paths: [dir] });
       exported = require(resolved); // eslint-disable-line @typescript-eslint/no-require-imports
     } catch (error) {
-      throw new ConfigError(file, 'plugins', `cannot load plugin ${JSON.stringify(spec)}: ${(error as Error).message.split('\n')[0]}`);
+      throw new ConfigError(
+        file,
+        'plugins',
+        `cannot load plugin ${JSON.stringify(spec)}: ${(error as Error).message.split('\n')[0]}`,
+      );
     }
     const rules = exported?.rules ?? exported?.default?.rules;
-    if (!Array.isArray(rules)) throw new ConfigError(file, 'plugins', `plugin ${JSON.stringify(spec)} exports no \`rules\` array`);
+    if (!Array.isArray(rules))
+      throw new ConfigError(file, 'plugins', `plugin ${JSON.stringify(spec)} exports no \`rules\` array`);
     for (const rule of rules as AnyRule[]) {
       const id = rule?.meta?.id;
       if (typeof id !== 'string' || typeof rule.create !== 'function' || typeof rule.meta.messages !== 'object') {
-        throw new ConfigError(file, 'plugins', `plugin ${JSON.stringify(spec)} has a rule without meta.id, meta.messages or create (make rules with createRule)`);
+        throw new ConfigError(
+          file,
+          'plugins',
+          `plugin ${JSON.stringify(spec)} has a rule without meta.id, meta.messages or create (make rules with createRule)`,
+        );
       }
-      if (!/^[a-z0-9][\w-]*(\/[a-z0-9][\w-]*)?$/i.test(id)) throw new ConfigError(file, 'plugins', `plugin ${JSON.stringify(spec)}: invalid rule id ${JSON.stringify(id)} (use "plugin/rule-name")`);
-      if ([...builtin, ...found].some((r) => r.meta.id === id)) throw new ConfigError(file, 'plugins', `plugin ${JSON.stringify(spec)}: rule id ${JSON.stringify(id)} is already taken`);
+      if (!/^[a-z0-9][\w-]*(\/[a-z0-9][\w-]*)?$/i.test(id))
+        throw new ConfigError(
+          file,
+          'plugins',
+          `plugin ${JSON.stringify(spec)}: invalid rule id ${JSON.stringify(id)} (use "plugin/rule-name")`,
+        );
+      if ([...builtin, ...found].some((r) => r.meta.id === id))
+        throw new ConfigError(
+          file,
+          'plugins',
+          `plugin ${JSON.stringify(spec)}: rule id ${JSON.stringify(id)} is already taken`,
+        );
       found.push(rule);
     }
   }
@@ -206,7 +263,8 @@ function validateRuleEntry(file: string, id: string, entry: unknown, allRules: r
   const key = `rules.${id}`;
   const rule = allRules.find((r) => r.meta.id === id);
   if (!rule) throw new ConfigError(file, key, `unknown rule id (known: ${allRules.map((r) => r.meta.id).join(', ')})`);
-  if (Array.isArray(entry) && entry.length === 0) throw new ConfigError(file, key, 'expected a severity, [severity] or [severity, {options}], got []');
+  if (Array.isArray(entry) && entry.length === 0)
+    throw new ConfigError(file, key, 'expected a severity, [severity] or [severity, {options}], got []');
   const [severity, options, ...rest] = Array.isArray(entry) ? entry : [entry];
   if (!SEVERITIES.includes(severity as SeveritySetting)) {
     throw new ConfigError(file, key, `invalid severity ${JSON.stringify(severity)} (use "off", "warn" or "error")`);
@@ -225,7 +283,12 @@ export function ruleOptionsError(rule: AnyRule, options: unknown): string | unde
   if (rule.meta.schema === false) return 'this rule takes no options';
   const validate = ajv.compile(rule.meta.schema);
   if (validate(options)) return undefined;
-  const detail = (validate.errors ?? []).map((e) => `${e.instancePath || 'options'} ${e.message}${e.params && 'additionalProperty' in e.params ? ` '${e.params.additionalProperty}'` : ''}`).join('; ');
+  const detail = (validate.errors ?? [])
+    .map(
+      (e) =>
+        `${e.instancePath || 'options'} ${e.message}${e.params && 'additionalProperty' in e.params ? ` '${e.params.additionalProperty}'` : ''}`,
+    )
+    .join('; ');
   return `invalid options: ${detail}`;
 }
 
@@ -243,14 +306,22 @@ export function parseRuleFlag(flag: string, allRules: readonly AnyRule[]): [stri
  * The enabled rules for files governed by `config`: each rule's default severity, overridden by the config and then
  * by `--rule` flags; options are the rule's defaults shallow-merged with the configured object.
  */
-export function ruleSettings(allRules: readonly AnyRule[], config: Config | undefined, overrides: ReadonlyMap<string, SeveritySetting>): RuleSetting[] {
+export function ruleSettings(
+  allRules: readonly AnyRule[],
+  config: Config | undefined,
+  overrides: ReadonlyMap<string, SeveritySetting>,
+): RuleSetting[] {
   const settings: RuleSetting[] = [];
   for (const rule of allRules) {
     const entry = config?.rules[rule.meta.id];
     const [configured, options] = Array.isArray(entry) ? entry : [entry, undefined];
     const severity: SeveritySetting = overrides.get(rule.meta.id) ?? configured ?? rule.meta.defaultSeverity;
     if (severity === 'off') continue;
-    settings.push({ rule, severity: severity as Severity, options: { ...(rule.defaultOptions as object), ...(options ?? {}) } });
+    settings.push({
+      rule,
+      severity: severity as Severity,
+      options: { ...(rule.defaultOptions as object), ...(options ?? {}) },
+    });
   }
   return settings;
 }

@@ -7,7 +7,18 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 
 /** Folders never entered when walking a directory (ESLint and Ruff skip the same kinds by default). */
-export const DEFAULT_IGNORED_DIRS = ['.git', 'node_modules', '.venv', 'venv', 'build', 'dist', 'site-packages', '__pycache__', '.tox', '.mypy_cache'];
+export const DEFAULT_IGNORED_DIRS = [
+  '.git',
+  'node_modules',
+  '.venv',
+  'venv',
+  'build',
+  'dist',
+  'site-packages',
+  '__pycache__',
+  '.tox',
+  '.mypy_cache',
+];
 
 export interface IgnoreRules {
   /** gitignore-style patterns relative to `baseDir` (config `ignorePatterns`). */
@@ -44,7 +55,7 @@ export async function discoverFiles(
     extraPatterns?: readonly string[];
     /** The directory lister (tests inject failures); defaults to fs.readdir. */
     listDir?: typeof fs.readdir;
-  } = {}
+  } = {},
 ): Promise<Discovery> {
   const files = new Set<string>();
   const missing: string[] = [];
@@ -53,13 +64,22 @@ export async function discoverFiles(
   const skippedLinks: string[] = [];
   const listDir = options.listDir ?? fs.readdir;
   // fast-glob skips folders it cannot list when suppressErrors is on; this adapter records them so none is lost.
-  const readdir = ((dir: string, options: unknown, callback?: (error: NodeJS.ErrnoException | null, entries: unknown) => void) => {
+  const readdir = ((
+    dir: string,
+    options: unknown,
+    callback?: (error: NodeJS.ErrnoException | null, entries: unknown) => void,
+  ) => {
     const done = (callback ?? options) as (error: NodeJS.ErrnoException | null, entries: unknown) => void;
     const report = (error: NodeJS.ErrnoException | null, entries: unknown) => {
       if (error && error.code !== 'ENOENT') unreadable.push({ path: dir, reason: error.code ?? error.message });
       // links to folders are not walked (they can loop): note them so that nothing is skipped silently
       for (const entry of Array.isArray(entries) ? (entries as fs.Dirent[]) : []) {
-        if (typeof entry === 'object' && entry.isSymbolicLink() && !DEFAULT_IGNORED_DIRS.includes(entry.name) && statKind(path.join(dir, entry.name)) === 'dir') {
+        if (
+          typeof entry === 'object' &&
+          entry.isSymbolicLink() &&
+          !DEFAULT_IGNORED_DIRS.includes(entry.name) &&
+          statKind(path.join(dir, entry.name)) === 'dir'
+        ) {
           skippedLinks.push(path.join(dir, entry.name));
         }
       }
@@ -107,12 +127,19 @@ export async function discoverFiles(
   return { files: [...files].sort(), missing, ignored, unreadable, skippedLinks: [...new Set(skippedLinks)].sort() };
 }
 
-/** Does the config that governs `file` (the nearest one) ignore it? The answer does not depend on the working folder. */
+/**
+ * Does the config that governs `file` (the nearest one) ignore it? The answer does not depend on the working folder.
+ */
 function isConfigIgnored(file: string, ignoreFor: (dir: string) => IgnoreRules): boolean {
   const rules = ignoreFor(path.dirname(file));
   if (rules.patterns.length === 0) return false;
   const rel = path.relative(rules.baseDir, file);
-  return rel !== '' && !rel.startsWith('..') && !path.isAbsolute(rel) && matcherFor(rules).ignores(rel.split(path.sep).join('/'));
+  return (
+    rel !== '' &&
+    !rel.startsWith('..') &&
+    !path.isAbsolute(rel) &&
+    matcherFor(rules).ignores(rel.split(path.sep).join('/'))
+  );
 }
 
 const matchers = new WeakMap<IgnoreRules, Ignore>();
@@ -138,10 +165,17 @@ interface Gitignore {
 
 /** `.gitignore` files inside `root`, and in its ancestors up to the enclosing git work tree's top. */
 async function loadGitignores(root: string): Promise<Gitignore[]> {
-  const inside = await fg('**/.gitignore', { cwd: root, absolute: true, dot: true, followSymbolicLinks: false, suppressErrors: true, ignore: DEFAULT_IGNORED_DIRS.map((dir) => `**/${dir}/**`) });
+  const inside = await fg('**/.gitignore', {
+    cwd: root,
+    absolute: true,
+    dot: true,
+    followSymbolicLinks: false,
+    suppressErrors: true,
+    ignore: DEFAULT_IGNORED_DIRS.map((dir) => `**/${dir}/**`),
+  });
   // ancestors' .gitignore files count only inside a git work tree, up to its top
   const ancestors: string[] = [];
-  for (let dir = root; !fs.existsSync(path.join(dir, '.git')); ) {
+  for (let dir = root; !fs.existsSync(path.join(dir, '.git'));) {
     const parent = path.dirname(dir);
     if (parent === dir) {
       ancestors.length = 0; // not in a work tree

@@ -30,7 +30,9 @@ export function decodePython(bytes: Buffer): DecodedSource {
   try {
     decoder = new TextDecoder(declared ?? 'utf-8', { fatal: true, ignoreBOM: true });
   } catch {
-    throw new Error(`The encoding ${JSON.stringify(declared)} declared in the coding comment (PEP 263) is unknown or not supported by pylint-torch; nothing was checked.`);
+    throw new Error(
+      `The encoding ${JSON.stringify(declared)} declared in the coding comment (PEP 263) is unknown or not supported by pylint-torch; nothing was checked.`,
+    );
   }
   let decoded: string;
   try {
@@ -44,7 +46,8 @@ export function decodePython(bytes: Buffer): DecodedSource {
   }
   const bom = decoded.charCodeAt(0) === 0xfeff ? '\uFEFF' : '';
   const text = bom ? decoded.slice(1) : decoded;
-  if (decoder.encoding === 'utf-8') return { text, bom, encoding: 'utf-8', writable: true, encode: (fixed) => Buffer.from(bom + fixed, 'utf8') };
+  if (decoder.encoding === 'utf-8')
+    return { text, bom, encoding: 'utf-8', writable: true, encode: (fixed) => Buffer.from(bom + fixed, 'utf8') };
   const table = singleByteTable(decoder.encoding);
   return {
     text,
@@ -66,7 +69,10 @@ export function decodePython(bytes: Buffer): DecodedSource {
 
 /** The encoding named by a PEP 263 cookie on line 1, or on line 2 when line 1 is blank or a comment. */
 function codingCookie(bytes: Buffer): string | undefined {
-  const head = bytes.subarray(0, 400).toString('latin1').split(/\r\n|\r|\n/);
+  const head = bytes
+    .subarray(0, 400)
+    .toString('latin1')
+    .split(/\r\n|\r|\n/);
   const first = COOKIE.exec(head[0] ?? '');
   if (first) return normalize(first[1]);
   if (/^[ \t\f]*(#.*)?$/.test(head[0] ?? '')) {

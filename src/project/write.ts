@@ -22,7 +22,10 @@ export function writeIfUnchanged(file: string, content: string | Buffer, origina
   if (!fs.readFileSync(target).equals(original)) return 'changed';
   if ((stat.mode & 0o222) === 0) return 'read-only';
   if (stat.nlink > 1) return 'hard-linked';
-  const temp = path.join(path.dirname(target), `.${path.basename(target)}.${process.pid}.${randomBytes(4).toString('hex')}.pylint-torch.tmp`);
+  const temp = path.join(
+    path.dirname(target),
+    `.${path.basename(target)}.${process.pid}.${randomBytes(4).toString('hex')}.pylint-torch.tmp`,
+  );
   try {
     fs.writeFileSync(temp, content, { mode: stat.mode });
     fs.chmodSync(temp, stat.mode & 0o7777);

@@ -13,12 +13,16 @@ import { pythonParser } from '../syntax/parse';
 import { judgingVersion, torchRequirementFor, type TorchRequirement } from '../torch/version';
 
 /** Files a folder walk inspects (the default checkpoint extensions, and safetensors). */
-export const CHECKPOINT_PATTERNS: readonly string[] = [...CHECKPOINT_EXTENSIONS, '.safetensors'].map((ext) => `**/*${ext}`);
+export const CHECKPOINT_PATTERNS: readonly string[] = [...CHECKPOINT_EXTENSIONS, '.safetensors'].map(
+  (ext) => `**/*${ext}`,
+);
 
 export interface InspectCheckpointsOptions {
   /** Folder relative paths start from (default: `process.cwd()`). */
   cwd?: string;
-  /** Judge every file by this torch release, [major, minor]; default: the lowest its project declares, else the newest. */
+  /**
+   * Judge every file by this torch release, [major, minor]; default: the lowest its project declares, else the newest.
+   */
   torchVersion?: [number, number];
 }
 
@@ -33,7 +37,10 @@ export interface InspectCheckpointsReport {
  * Inspects checkpoint files and the checkpoint files under folders (links to folders are not followed). Never
  * throws for a file's content. Throws `ConfigError` for an invalid config file a project's `torchVersion` is read from.
  */
-export async function inspectCheckpoints(paths: readonly string[], options: InspectCheckpointsOptions = {}): Promise<InspectCheckpointsReport> {
+export async function inspectCheckpoints(
+  paths: readonly string[],
+  options: InspectCheckpointsOptions = {},
+): Promise<InspectCheckpointsReport> {
   const cwd = options.cwd ?? process.cwd();
   const files: string[] = [];
   const missing: string[] = [];
@@ -43,7 +50,15 @@ export async function inspectCheckpoints(paths: readonly string[], options: Insp
       missing.push(arg);
     } else if (fs.statSync(target).isDirectory()) {
       // links to folders are not followed (a link to `.` would repeat the tree); name them to inspect them
-      const found = await fg([...CHECKPOINT_PATTERNS], { cwd: target, absolute: true, dot: true, onlyFiles: true, suppressErrors: true, followSymbolicLinks: false, ignore: DEFAULT_IGNORED_DIRS.map((d) => `**/${d}/**`) });
+      const found = await fg([...CHECKPOINT_PATTERNS], {
+        cwd: target,
+        absolute: true,
+        dot: true,
+        onlyFiles: true,
+        suppressErrors: true,
+        followSymbolicLinks: false,
+        ignore: DEFAULT_IGNORED_DIRS.map((d) => `**/${d}/**`),
+      });
       files.push(...found.map((f) => path.normalize(f)).sort());
     } else {
       files.push(target);
@@ -56,7 +71,8 @@ export async function inspectCheckpoints(paths: readonly string[], options: Insp
   const cache = new Map<string, TorchRequirement>();
   const configs = new Map<string, Config>();
   const judgingFor = (file: string): { version: [number, number]; source: string } | undefined => {
-    if (options.torchVersion) return { version: options.torchVersion, source: `--torch-version ${options.torchVersion.join('.')}` };
+    if (options.torchVersion)
+      return { version: options.torchVersion, source: `--torch-version ${options.torchVersion.join('.')}` };
     const configFile = findConfigFile(path.dirname(file));
     let config = configFile ? configs.get(configFile) : undefined;
     if (configFile && !config) configs.set(configFile, (config = loadConfig(configFile, rules)));
@@ -66,7 +82,9 @@ export async function inspectCheckpoints(paths: readonly string[], options: Insp
   const inspections: Inspection[] = [];
   for (const file of files) {
     const judging = judgingFor(file);
-    inspections.push(await inspectCheckpoint(file, { torchVersion: judging?.version, torchVersionSource: judging?.source }));
+    inspections.push(
+      await inspectCheckpoint(file, { torchVersion: judging?.version, torchVersionSource: judging?.source }),
+    );
   }
   return { inspections, missing: [] };
 }

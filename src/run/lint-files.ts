@@ -7,7 +7,16 @@ import * as path from 'node:path';
 import { rules as builtinRules } from '../../rules';
 import { type Config, ConfigError, findConfigFile, loadConfig, ruleSettings } from '../project/config';
 import { discoverFiles, type IgnoreRules } from '../project/discover';
-import { binaryProblems, lintAndFix, type LintOptions, lintNonPythonText, lintText, matchesTextCheck, type Problem, type RuleSetting } from '../engine/linter';
+import {
+  binaryProblems,
+  lintAndFix,
+  type LintOptions,
+  lintNonPythonText,
+  lintText,
+  matchesTextCheck,
+  type Problem,
+  type RuleSetting,
+} from '../engine/linter';
 import { parsePython, pythonParser } from '../syntax/parse';
 import { type ModuleSummary, ProjectIndex, summarizeModule } from '../analysis/project-index';
 import { findLoader, summarizeTorch, type TorchIndex, type TorchSummary } from '../torch/summary';
@@ -70,7 +79,8 @@ export async function lintFiles(paths: readonly string[], options: LintFilesOpti
   const cwd = options.cwd ?? process.cwd();
   const rules = options.registry ?? builtinRules;
   // the rules for the files a config governs: the registry's and that config's plugins'
-  const rulesOf = (config: Config | undefined): readonly AnyRule[] => (config?.pluginRules.length ? [...rules, ...config.pluginRules] : rules);
+  const rulesOf = (config: Config | undefined): readonly AnyRule[] =>
+    config?.pluginRules.length ? [...rules, ...config.pluginRules] : rules;
   const overrides = new Map<string, SeveritySetting>(Object.entries(options.rules ?? {}));
   const configs = new Map<string, Config>();
   const forced = options.config === undefined ? undefined : loadConfig(path.resolve(cwd, options.config), rules);
@@ -89,21 +99,39 @@ export async function lintFiles(paths: readonly string[], options: LintFilesOpti
     ...rules.flatMap((rule) => rule.text?.files ?? []),
     ...rules.flatMap((rule) => rule.binary?.extensions(rule.defaultOptions).map((ext) => `**/*${ext}`) ?? []),
   ];
-  const discovery = await discoverFiles(paths, cwd, (dir) => {
-    const config = configFor(dir);
-    if (!config) return noIgnores;
-    let rules = ignoreRules.get(config);
-    if (!rules) ignoreRules.set(config, (rules = { patterns: config.ignorePatterns, baseDir: config.baseDir }));
-    return rules;
-  }, { extraPatterns });
+  const discovery = await discoverFiles(
+    paths,
+    cwd,
+    (dir) => {
+      const config = configFor(dir);
+      if (!config) return noIgnores;
+      let rules = ignoreRules.get(config);
+      if (!rules) ignoreRules.set(config, (rules = { patterns: config.ignorePatterns, baseDir: config.baseDir }));
+      return rules;
+    },
+    { extraPatterns },
+  );
   const warnings: string[] = [];
   const allRules = [...rules, ...new Set([forced, ...configs.values()].flatMap((c) => c?.pluginRules ?? []))];
   for (const id of overrides.keys()) {
-    if (!allRules.some((r) => r.meta.id === id)) throw new ConfigError('--rule', id, `unknown rule id (known: ${allRules.map((r) => r.meta.id).join(', ')})`);
+    if (!allRules.some((r) => r.meta.id === id))
+      throw new ConfigError('--rule', id, `unknown rule id (known: ${allRules.map((r) => r.meta.id).join(', ')})`);
   }
-  if (discovery.missing.length) return { results: [], sources: new Map(), rules: allRules, warnings, missing: discovery.missing, internalErrors: 0 };
-  for (const link of discovery.skippedLinks) warnings.push(`${path.relative(cwd, link) || link} is a symbolic link to a folder; not entered (name it to lint it)`);
-  for (const ignored of discovery.ignored) warnings.push(`${ignored} is ignored by ignorePatterns in the config; not linted`);
+  if (discovery.missing.length)
+    return {
+      results: [],
+      sources: new Map(),
+      rules: allRules,
+      warnings,
+      missing: discovery.missing,
+      internalErrors: 0,
+    };
+  for (const link of discovery.skippedLinks)
+    warnings.push(
+      `${path.relative(cwd, link) || link} is a symbolic link to a folder; not entered (name it to lint it)`,
+    );
+  for (const ignored of discovery.ignored)
+    warnings.push(`${ignored} is ignored by ignorePatterns in the config; not linted`);
   if (discovery.files.length === 0 && discovery.ignored.length === 0 && discovery.unreadable.length === 0) {
     warnings.push(`no Python files to lint under ${paths.join(', ')} (after skipping ignored files)`);
   }
@@ -124,7 +152,9 @@ export async function lintFiles(paths: readonly string[], options: LintFilesOpti
   };
   // absolute imports resolve from the working folder, the linted folders, and the git work trees they sit in
   const argDirs = paths.map((p) => path.resolve(cwd, p)).map((p) => (isDirectory(p) ? p : path.dirname(p)));
-  const roots = [...new Set([cwd, ...argDirs, ...[cwd, ...argDirs].map(gitRoot).filter((r): r is string => r !== undefined)])];
+  const roots = [
+    ...new Set([cwd, ...argDirs, ...[cwd, ...argDirs].map(gitRoot).filter((r): r is string => r !== undefined)]),
+  ];
   const index = new ProjectIndex(roots, provide);
   const onParsed = (file: string, scopes: FileScopes) => {
     if (!summaries.has(file)) summaries.set(file, summarizeModule(file, scopes, summarizeTorch));
@@ -141,14 +171,28 @@ export async function lintFiles(paths: readonly string[], options: LintFilesOpti
     return { torchVersion: found?.version, torchVersionSource: found?.source };
   };
   const torchFor = (file: string, config: Config | undefined) =>
-    torchRequirementFor(path.dirname(file), parser, torchCache, config?.torchVersion ? { spec: config.torchVersion, file: path.basename(config.file ?? '') } : undefined);
+    torchRequirementFor(
+      path.dirname(file),
+      parser,
+      torchCache,
+      config?.torchVersion ? { spec: config.torchVersion, file: path.basename(config.file ?? '') } : undefined,
+    );
   const projectFor = (file: string, config: Config | undefined): ProjectContext => ({
     checkpoint: (from, literal) => references.get(from, literal),
     trustedGlobals: config?.trustedGlobals,
-    savesOf: (literal) => references.filesWith(literal).flatMap((f) => index.summary(f)?.extra.saves.filter((s) => s.literal === literal) ?? []),
-    loadsOf: (literal) => references.filesWith(literal).flatMap((f) => index.summary(f)?.extra.loads.filter((l) => l.literal === literal) ?? []),
+    savesOf: (literal) =>
+      references
+        .filesWith(literal)
+        .flatMap((f) => index.summary(f)?.extra.saves.filter((s) => s.literal === literal) ?? []),
+    loadsOf: (literal) =>
+      references
+        .filesWith(literal)
+        .flatMap((f) => index.summary(f)?.extra.loads.filter((l) => l.literal === literal) ?? []),
     mentionsOf: (literal) => references.mentions(literal),
-    ruleEnabled: (other, ruleId) => { const c = configFor(path.dirname(other)); return ruleSettings(rulesOf(c), c, overrides).some((s) => s.rule.meta.id === ruleId); },
+    ruleEnabled: (other, ruleId) => {
+      const c = configFor(path.dirname(other));
+      return ruleSettings(rulesOf(c), c, overrides).some((s) => s.rule.meta.id === ruleId);
+    },
     torch: torchFor(file, config),
     torchOf: (other) => torchFor(other, configFor(path.dirname(other))),
     index,
@@ -190,32 +234,61 @@ export async function lintFiles(paths: readonly string[], options: LintFilesOpti
     const knownRuleIds = new Set(fileRules.map((r) => r.meta.id));
     const bytes = contents.get(file);
     contents.delete(file);
-    resultsByFile.set(file, lintFile(file, options, settings, { services: projectFor(file, config), onParsed, knownRuleIds }, fileRules, parser, sources, bytes));
+    resultsByFile.set(
+      file,
+      lintFile(
+        file,
+        options,
+        settings,
+        { services: projectFor(file, config), onParsed, knownRuleIds },
+        fileRules,
+        parser,
+        sources,
+        bytes,
+      ),
+    );
     inProgress.delete(file);
   };
   const checkpointRule = (file: string) => {
     const setting = ruleSettings(rules, configFor(path.dirname(file)), overrides).find((s) => s.rule.binary);
-    return setting && setting.rule.binary!.extensions(setting.options).some((ext) => file.endsWith(ext)) ? setting : undefined;
+    return setting && setting.rule.binary!.extensions(setting.options).some((ext) => file.endsWith(ext))
+      ? setting
+      : undefined;
   };
   for (const file of discovery.files) {
     const setting = checkpointRule(file);
     if (setting) resultsByFile.set(file, await lintCheckpointFile(file, setting, judging(file)));
     // a checkpoint file found by the folder walk while the rule is off: nothing to check (it is not Python)
-    else if (!file.endsWith('.py') && references.isCheckpointName(file)) resultsByFile.set(file, toResult(file, [], false));
+    else if (!file.endsWith('.py') && references.isCheckpointName(file))
+      resultsByFile.set(file, toResult(file, [], false));
   }
   for (const file of discovery.files) processFile(file);
 
-
   const unreadableDirs = discovery.unreadable.map(({ path: dir, reason }) =>
-    toResult(dir, [fileProblem(`Cannot read this folder (${reason}): the Python files in it were not linted.`, true)], false),
+    toResult(
+      dir,
+      [fileProblem(`Cannot read this folder (${reason}): the Python files in it were not linted.`, true)],
+      false,
+    ),
   );
   const results: LintResult[] = [...unreadableDirs, ...discovery.files.map((file) => resultsByFile.get(file)!)];
-  const internalErrors = results.filter((r) => r.messages.some((m) => m.ruleId === null && m.message.startsWith('Internal error'))).length;
+  const internalErrors = results.filter((r) =>
+    r.messages.some((m) => m.ruleId === null && m.message.startsWith('Internal error')),
+  ).length;
   return { results, sources, rules: allRules, warnings, missing: [], internalErrors };
 }
 
 function fileProblem(message: string, fatal: boolean): Problem {
-  return { ruleId: null, severity: 2, message, line: 1, column: 1, endLine: 1, endColumn: 1, ...(fatal && { fatal: true }) };
+  return {
+    ruleId: null,
+    severity: 2,
+    message,
+    line: 1,
+    column: 1,
+    endLine: 1,
+    endColumn: 1,
+    ...(fatal && { fatal: true }),
+  };
 }
 
 /**
@@ -236,7 +309,8 @@ function lintFile(
   let source: DecodedSource;
   try {
     // a FIFO or device named like a Python file would block the run or never end
-    if (!read && !fs.statSync(file).isFile()) return toResult(file, [fileProblem('Not a regular file (a FIFO, socket or device): not read.', true)], false);
+    if (!read && !fs.statSync(file).isFile())
+      return toResult(file, [fileProblem('Not a regular file (a FIFO, socket or device): not read.', true)], false);
     bytes = read ?? fs.readFileSync(file);
   } catch (error) {
     return toResult(file, [fileProblem(`Cannot read file: ${(error as Error).message}`, true)], false);
@@ -251,15 +325,33 @@ function lintFile(
   if (!source.writable) {
     // an encoding we cannot write back (gbk, shift_jis…): report, and offer the fixes as suggestions only
     const problems = lintText(parser, body, file, settings, lintOptions).map((p) =>
-      p.fix ? { ...p, fix: undefined, fixSafety: undefined, suggestions: [{ desc: `Not applied: pylint-torch cannot write files in ${source.encoding}`, fix: p.fix }, ...(p.suggestions ?? [])] } : p,
+      p.fix
+        ? {
+            ...p,
+            fix: undefined,
+            fixSafety: undefined,
+            suggestions: [
+              { desc: `Not applied: pylint-torch cannot write files in ${source.encoding}`, fix: p.fix },
+              ...(p.suggestions ?? []),
+            ],
+          }
+        : p,
     );
     return toResult(file, problems, Boolean(options.unsafeFixes));
   }
-  if (rules.some((rule) => rule.text && matchesTextCheck(rule.text, file))) return toResult(file, lintNonPythonText(body, file, settings, lintOptions), false);
+  if (rules.some((rule) => rule.text && matchesTextCheck(rule.text, file)))
+    return toResult(file, lintNonPythonText(body, file, settings, lintOptions), false);
   const unfixed = (why: string) =>
-    countResult({ filePath: file, messages: [fileProblem(why, false), ...toResult(file, lintText(parser, body, file, settings, lintOptions), Boolean(options.unsafeFixes)).messages] });
+    countResult({
+      filePath: file,
+      messages: [
+        fileProblem(why, false),
+        ...toResult(file, lintText(parser, body, file, settings, lintOptions), Boolean(options.unsafeFixes)).messages,
+      ],
+    });
   try {
-    if (!options.fix && !options.fixDryRun) return toResult(file, lintText(parser, body, file, settings, lintOptions), Boolean(options.unsafeFixes));
+    if (!options.fix && !options.fixDryRun)
+      return toResult(file, lintText(parser, body, file, settings, lintOptions), Boolean(options.unsafeFixes));
     const outcome = lintAndFix(parser, body, file, settings, Boolean(options.unsafeFixes), lintOptions);
     const result = toResult(file, outcome.problems, Boolean(options.unsafeFixes));
     if (outcome.output === body) return result;
@@ -268,7 +360,10 @@ function lintFile(
       return { ...result, output: source.bom + outcome.output, fixCount: outcome.fixCount, fixed };
     }
     const encoded = source.encode(outcome.output);
-    if (!encoded) return unfixed(`The fixed text cannot be written in this file's encoding (${source.encoding}); no fix was written.`);
+    if (!encoded)
+      return unfixed(
+        `The fixed text cannot be written in this file's encoding (${source.encoding}); no fix was written.`,
+      );
     let written: WriteOutcome;
     try {
       written = writeIfUnchanged(file, encoded, bytes);
@@ -280,7 +375,16 @@ function lintFile(
     return { ...result, fixCount: outcome.fixCount, fixed };
   } catch (error) {
     const detail = process.env.PYLINT_TORCH_DEBUG ? ((error as Error).stack ?? String(error)) : String(error);
-    return toResult(file, [fileProblem(`Internal error while linting this file (please report it; set PYLINT_TORCH_DEBUG=1 for a stack trace): ${detail}`, true)], false);
+    return toResult(
+      file,
+      [
+        fileProblem(
+          `Internal error while linting this file (please report it; set PYLINT_TORCH_DEBUG=1 for a stack trace): ${detail}`,
+          true,
+        ),
+      ],
+      false,
+    );
   }
 }
 
@@ -294,12 +398,16 @@ const NOT_WRITTEN: Record<Exclude<WriteOutcome, 'written'>, string> = {
  * Finds what a callee that is not torch's own loader stands for: a module-level wrapper of this file, a wrapper
  * imported from another project file, or a known third-party loader (config `knownLoaders` over the built-in table).
  */
-function loaderResolver(index: TorchIndex, config: Readonly<Record<string, KnownLoader>> | undefined): NonNullable<ProjectContext['resolveLoader']> {
+function loaderResolver(
+  index: TorchIndex,
+  config: Readonly<Record<string, KnownLoader>> | undefined,
+): NonNullable<ProjectContext['resolveLoader']> {
   return (file, scopes, callee) => {
     if (callee.type === 'identifier') {
       const bindings = scopes.bindingsOf(callee);
       if (bindings?.length === 1 && bindings[0].kind === 'def') {
-        const local = bindings[0].scope.kind === 'module' ? index.summary(file)?.extra.loaders.get(callee.text) : undefined;
+        const local =
+          bindings[0].scope.kind === 'module' ? index.summary(file)?.extra.loaders.get(callee.text) : undefined;
         return local && wrapperLoadFunction(local, `${index.displayPath(local.file)}:${local.line}`);
       }
     }
@@ -314,9 +422,12 @@ function loaderResolver(index: TorchIndex, config: Readonly<Record<string, Known
   };
 }
 
-/** Inspects a checkpoint file found in the linted paths with the rule that checks checkpoints, judged by the lowest torch the project allows. */
+/**
+ * Inspects a checkpoint file found in the linted paths with the rule that checks checkpoints, judged by the lowest
+ * torch the project allows.
+ */
 async function lintCheckpointFile(file: string, setting: RuleSetting, options: InspectOptions): Promise<LintResult> {
-  let size = 0;
+  let size: number;
   try {
     size = fs.statSync(file).size;
   } catch (error) {
@@ -327,13 +438,32 @@ async function lintCheckpointFile(file: string, setting: RuleSetting, options: I
   if (size > max && !isZipFile(file)) {
     const { id, messages } = setting.rule.meta;
     const message = interpolate(messages.notInspected, { size: String(size), max: String(max) });
-    return toResult(file, [{ ruleId: id, messageId: 'notInspected', severity: 1, message, line: 1, column: 1, endLine: 1, endColumn: 1, fileLevel: true }], false);
+    return toResult(
+      file,
+      [
+        {
+          ruleId: id,
+          messageId: 'notInspected',
+          severity: 1,
+          message,
+          line: 1,
+          column: 1,
+          endLine: 1,
+          endColumn: 1,
+          fileLevel: true,
+        },
+      ],
+      false,
+    );
   }
   return toResult(file, binaryProblems(file, await inspectCheckpoint(file, options), setting), false);
 }
 
 /** A module outside the linted paths, parsed once for its summary; undefined when it cannot be read or decoded. */
-function summarizeFile(file: string, parser: Awaited<ReturnType<typeof pythonParser>>): ModuleSummary<TorchSummary> | undefined {
+function summarizeFile(
+  file: string,
+  parser: Awaited<ReturnType<typeof pythonParser>>,
+): ModuleSummary<TorchSummary> | undefined {
   let text: string;
   try {
     text = decodePython(readRegularFile(file)).text;
@@ -363,5 +493,3 @@ function isDirectory(p: string): boolean {
     return false;
   }
 }
-
-

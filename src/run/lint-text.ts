@@ -19,7 +19,9 @@ export interface LintTextOptions {
   unsafeFixes?: boolean;
   /** Severity overrides by rule id, over each rule's default. */
   rules?: Readonly<Record<string, SeveritySetting>>;
-  /** The torch version or range the code runs on (`"2.6"`, `">=2.4,<3"`), as config `torchVersion`; default: unknown. */
+  /**
+   * The torch version or range the code runs on (`"2.6"`, `">=2.4,<3"`), as config `torchVersion`; default: unknown.
+   */
   torchVersion?: string;
 }
 
@@ -39,7 +41,8 @@ export async function lintText(text: string, options: LintTextOptions = {}): Pro
   const services: ProjectContext = options.torchVersion
     ? { torch: torchRequirementFor('.', parser, new Map(), { spec: options.torchVersion, file: 'options' }) }
     : UNKNOWN_PROJECT;
-  if (!options.fix) return toResult(filePath, lintWithEngine(parser, text, filePath, settings, { services, knownRuleIds }), unsafe);
+  if (!options.fix)
+    return toResult(filePath, lintWithEngine(parser, text, filePath, settings, { services, knownRuleIds }), unsafe);
   const outcome = lintAndFix(parser, text, filePath, settings, unsafe, { services, knownRuleIds });
   const result = toResult(filePath, outcome.problems, unsafe);
   return outcome.output === text ? result : { ...result, output: outcome.output, fixCount: outcome.fixCount };

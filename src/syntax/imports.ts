@@ -20,7 +20,11 @@ export interface ImportPlan {
  * Returns undefined when a name is already bound at `at` to something else (a fix would change what it means), or
  * when a name is not a plain `module.Name` (a nested class, a relative module).
  */
-export function planImports(context: { text: string; root: Node; scopes: FileScopes }, qualified: readonly string[], at: Node): ImportPlan | undefined {
+export function planImports(
+  context: { text: string; root: Node; scopes: FileScopes },
+  qualified: readonly string[],
+  at: Node,
+): ImportPlan | undefined {
   const { scopes } = context;
   const scope = scopes.scopeOf(at);
   const names = new Map<string, string>();
@@ -32,8 +36,14 @@ export function planImports(context: { text: string; root: Node; scopes: FileSco
     const name = q.slice(dot + 1);
     const bindings = scopes.lookup(name, scope);
     // `import argparse` (or `import numpy as np`) already binds the module: `argparse.Namespace` needs no import
-    const moduleBinding = [...scopes.module.bindings.values()].flat().find((b) => b.kind === 'import' && b.qualname === module);
-    const moduleName = moduleBinding && scopes.lookup(moduleBinding.name, scope)?.every((b) => b.kind === 'import' && b.qualname === module) ? moduleBinding.name : undefined;
+    const moduleBinding = [...scopes.module.bindings.values()]
+      .flat()
+      .find((b) => b.kind === 'import' && b.qualname === module);
+    const moduleName =
+      moduleBinding &&
+      scopes.lookup(moduleBinding.name, scope)?.every((b) => b.kind === 'import' && b.qualname === module)
+        ? moduleBinding.name
+        : undefined;
     if (moduleName) {
       names.set(q, `${moduleName}.${name}`);
       continue;
@@ -60,9 +70,16 @@ function importEdits(context: { text: string; root: Node }, missing: Map<string,
   const top = namedChildren(root).filter((n) => n.type !== 'comment');
   for (const [module, list] of missing) {
     const existing = top.find(
-      (n) => n.type === 'import_from_statement' && n.childForFieldName('module_name')?.text === module && !n.descendantsOfType('wildcard_import').length,
+      (n) =>
+        n.type === 'import_from_statement' &&
+        n.childForFieldName('module_name')?.text === module &&
+        !n.descendantsOfType('wildcard_import').length,
     );
-    const imported = existing ? namedChildren(existing).filter((c) => c.id !== existing.childForFieldName('module_name')?.id && c.type !== 'comment') : [];
+    const imported = existing
+      ? namedChildren(existing).filter(
+          (c) => c.id !== existing.childForFieldName('module_name')?.id && c.type !== 'comment',
+        )
+      : [];
     if (existing && imported.length) {
       const last = imported[imported.length - 1];
       edits.push({ range: [last.endIndex, last.endIndex], text: `, ${list.join(', ')}` });
@@ -76,11 +93,20 @@ function importEdits(context: { text: string; root: Node }, missing: Map<string,
   let anchor: Node | undefined;
   for (const [i, node] of top.entries()) {
     const docstring = i === 0 && node.type === 'expression_statement' && node.namedChild(0)?.type === 'string';
-    if (node.type === 'import_statement' || node.type === 'import_from_statement' || node.type === 'future_import_statement' || docstring) anchor = node;
+    if (
+      node.type === 'import_statement' ||
+      node.type === 'import_from_statement' ||
+      node.type === 'future_import_statement' ||
+      docstring
+    )
+      anchor = node;
     else break;
   }
   // no import block: after the comments that open the file (a shebang and a coding line must stay first)
-  anchor ??= namedChildren(root).find((n, i, all) => n.type === 'comment' && all[i + 1]?.type !== 'comment' && all.slice(0, i).every((c) => c.type === 'comment'));
+  anchor ??= namedChildren(root).find(
+    (n, i, all) =>
+      n.type === 'comment' && all[i + 1]?.type !== 'comment' && all.slice(0, i).every((c) => c.type === 'comment'),
+  );
   if (!anchor) return [...edits, { range: [0, 0], text: lines.map((l) => `${l}${eol}`).join('') }];
   const lineEnd = text.indexOf('\n', anchor.endIndex);
   const at = lineEnd === -1 ? text.length : lineEnd + 1;

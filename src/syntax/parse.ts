@@ -13,7 +13,8 @@ function wasmDir(): string {
   for (let dir = __dirname; ; dir = path.dirname(dir)) {
     const candidate = path.join(dir, 'wasm');
     if (fs.existsSync(path.join(candidate, 'tree-sitter-python.wasm'))) return candidate;
-    if (path.dirname(dir) === dir) throw new Error(`pylint-torch: wasm/tree-sitter-python.wasm not found above ${__dirname}`);
+    if (path.dirname(dir) === dir)
+      throw new Error(`pylint-torch: wasm/tree-sitter-python.wasm not found above ${__dirname}`);
   }
 }
 

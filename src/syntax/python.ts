@@ -24,7 +24,13 @@ export function namedChildren(node: Node): Node[] {
 
 /** Splits a call's arguments; see {@link CallArguments}. */
 export function callArguments(call: Node): CallArguments {
-  const result: CallArguments = { positional: [], keywords: new Map(), hasListSplat: false, hasDictSplat: false, list: undefined };
+  const result: CallArguments = {
+    positional: [],
+    keywords: new Map(),
+    hasListSplat: false,
+    hasDictSplat: false,
+    list: undefined,
+  };
   const args = call.childForFieldName('arguments');
   if (!args) return result;
   if (args.type !== 'argument_list') {
@@ -125,7 +131,11 @@ export function descendants(root: Node, type: string, stopAt: readonly string[] 
  * when `id` is not the last name of a callee.
  */
 export function callEndingWith(id: Node): { call: Node; callee: Node } | undefined {
-  const callee = id.parent?.type === 'attribute' && id.parent.childForFieldName('attribute')?.id === id.id ? id.parent : id;
-  const call = callee.parent?.type === 'call' && callee.parent.childForFieldName('function')?.id === callee.id ? callee.parent : undefined;
+  const callee =
+    id.parent?.type === 'attribute' && id.parent.childForFieldName('attribute')?.id === id.id ? id.parent : id;
+  const call =
+    callee.parent?.type === 'call' && callee.parent.childForFieldName('function')?.id === callee.id
+      ? callee.parent
+      : undefined;
   return call && { call, callee };
 }

@@ -48,7 +48,9 @@ const TORCH_STAR_NAMES = new Set(['load', 'save']);
 
 /** Python 3.11's builtin functions and types (`dir(builtins)` without exceptions and dunders). */
 const BUILTINS = new Set(
-  'abs aiter all anext any ascii bin bool breakpoint bytearray bytes callable chr classmethod compile complex copyright credits delattr dict dir divmod enumerate eval exec exit filter float format frozenset getattr globals hasattr hash help hex id input int isinstance issubclass iter len license list locals map max memoryview min next object oct open ord pow print property quit range repr reversed round set setattr slice sorted staticmethod str sum super tuple type vars zip __import__ __build_class__'.split(' '),
+  'abs aiter all anext any ascii bin bool breakpoint bytearray bytes callable chr classmethod compile complex copyright credits delattr dict dir divmod enumerate eval exec exit filter float format frozenset getattr globals hasattr hash help hex id input int isinstance issubclass iter len license list locals map max memoryview min next object oct open ord pow print property quit range repr reversed round set setattr slice sorted staticmethod str sum super tuple type vars zip __import__ __build_class__'.split(
+    ' ',
+  ),
 );
 
 const SCOPE_TYPES = new Set([
@@ -198,9 +200,16 @@ export class FileScopes {
     const cached = list && this.referenceCache.get(list);
     if (cached) return cached;
     const scopeNode = binding.scope.node;
-    const body = binding.scope.kind === 'module' || binding.scope.kind === 'comprehension' ? scopeNode : (scopeNode.childForFieldName('body') ?? scopeNode);
+    const body =
+      binding.scope.kind === 'module' || binding.scope.kind === 'comprehension'
+        ? scopeNode
+        : (scopeNode.childForFieldName('body') ?? scopeNode);
     const found = (this.identifiers().get(binding.name) ?? []).filter(
-      (node) => node.startIndex >= body.startIndex && node.endIndex <= body.endIndex && isReference(node) && this.bindingsOf(node) === list,
+      (node) =>
+        node.startIndex >= body.startIndex &&
+        node.endIndex <= body.endIndex &&
+        isReference(node) &&
+        this.bindingsOf(node) === list,
     );
     if (list) this.referenceCache.set(list, found);
     return found;
@@ -254,7 +263,8 @@ export class FileScopes {
     else if (binding.kind === 'assign' && binding.value) {
       const value = unparen(binding.value);
       if (value.type === 'none') result = 'none';
-      else if (value.type === 'identifier' || value.type === 'attribute') result = this.qualifiedName(value, depth + 1) ?? null;
+      else if (value.type === 'identifier' || value.type === 'attribute')
+        result = this.qualifiedName(value, depth + 1) ?? null;
     }
     this.qualnameCache.set(binding, result);
     return result;
@@ -285,7 +295,8 @@ export class FileScopes {
     if (['pattern_list', 'tuple_pattern', 'list_pattern', 'tuple', 'list', 'list_splat_pattern'].includes(t.type)) {
       // each part of `a, b = value` / `for a, b in value` came from (an element of) the same value
       const carries = kind === 'unpack' || kind === 'iterate';
-      for (const part of namedChildren(t)) this.bindTarget(scope, part, carries ? kind : 'other', carries ? value : undefined);
+      for (const part of namedChildren(t))
+        this.bindTarget(scope, part, carries ? kind : 'other', carries ? value : undefined);
     }
     // attribute and subscript targets bind no name
   }
@@ -375,7 +386,12 @@ export class FileScopes {
           const alias = item.type === 'aliased_import' ? item.childForFieldName('alias') : item;
           if (!dotted || !alias) continue;
           const joiner = moduleName.endsWith('.') ? '' : '.';
-          this.bind(scope, { kind: 'import', name: alias.text, node, qualname: `${moduleName}${joiner}${dotted.text}` });
+          this.bind(scope, {
+            kind: 'import',
+            name: alias.text,
+            node,
+            qualname: `${moduleName}${joiner}${dotted.text}`,
+          });
         }
         return;
       }
@@ -388,7 +404,14 @@ export class FileScopes {
         while (value?.type === 'assignment') value = value.childForFieldName('right');
         if (left && (right || !annotation)) {
           const t = unparen(left);
-          if (t.type === 'identifier') this.bind(scope, { kind: 'assign', name: t.text, node: t, value: value ?? undefined, annotation: annotation ?? undefined });
+          if (t.type === 'identifier')
+            this.bind(scope, {
+              kind: 'assign',
+              name: t.text,
+              node: t,
+              value: value ?? undefined,
+              annotation: annotation ?? undefined,
+            });
           else this.bindTarget(scope, left, 'unpack', value ?? undefined);
         }
         if (left && left.type !== 'identifier') this.visit(left, scope);
@@ -476,7 +499,8 @@ export class FileScopes {
         default:
           break;
       }
-      if (name?.type === 'identifier') this.bind(scope, { kind: 'param', name: name.text, node: name, annotation: annotation ?? undefined });
+      if (name?.type === 'identifier')
+        this.bind(scope, { kind: 'param', name: name.text, node: name, annotation: annotation ?? undefined });
       if (annotation) this.visit(annotation, outer);
     }
   }

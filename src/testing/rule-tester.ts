@@ -11,7 +11,8 @@
  * const ruleTester = new RuleTester();
  * ruleTester.run('my-rule', rule, {
  *   valid: ['import torch\ntorch.load(p, weights_only=True)\n'],
- *   invalid: [{ code: 'import torch\ntorch.load(p)\n', errors: [{ messageId: 'missing', line: 2, column: 1 }], output: null }],
+ * invalid: [{ code: 'import torch\ntorch.load(p)\n', errors: [{ messageId: 'missing', line: 2, column: 1 }], output:
+ * null }],
  * });
  * ```
  *
@@ -24,8 +25,23 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { rules as builtinRules } from '../../rules';
 import { applyFixes } from '../engine/fixer';
-import { lintAndFix, type LintOptions, lintNonPythonText, lintText, matchesTextCheck, type Problem, type RuleSetting } from '../engine/linter';
-import { type AnyRule, type FixSafety, interpolate, type RuleModule, type Severity, type SeveritySetting } from '../engine/rule';
+import {
+  lintAndFix,
+  type LintOptions,
+  lintNonPythonText,
+  lintText,
+  matchesTextCheck,
+  type Problem,
+  type RuleSetting,
+} from '../engine/linter';
+import {
+  type AnyRule,
+  type FixSafety,
+  interpolate,
+  type RuleModule,
+  type Severity,
+  type SeveritySetting,
+} from '../engine/rule';
 import { CONFIG_FILE_NAME, ruleOptionsError } from '../project/config';
 import { lintFiles } from '../run/lint-files';
 import { pythonParser } from '../syntax/parse';
@@ -191,7 +207,10 @@ export class RuleTester {
   /** The `describe` used to group the tests; set it to use another framework's (set `undefined` for the default). */
   static get describe(): DescribeFunction {
     const fn = RuleTester.#describe ?? globals.describe;
-    if (typeof fn !== 'function') throw new Error('RuleTester: no global describe(); run under Jest, Mocha or Vitest (with globals), or set RuleTester.describe');
+    if (typeof fn !== 'function')
+      throw new Error(
+        'RuleTester: no global describe(); run under Jest, Mocha or Vitest (with globals), or set RuleTester.describe',
+      );
     return fn;
   }
   static set describe(fn: DescribeFunction | undefined) {
@@ -201,7 +220,10 @@ export class RuleTester {
   /** The `it` used for each case; set it to use another framework's (set `undefined` for the default). */
   static get it(): ItFunction {
     const fn = RuleTester.#it ?? globals.it ?? globals.test;
-    if (typeof fn !== 'function') throw new Error('RuleTester: no global it() or test(); run under Jest, Mocha or Vitest (with globals), or set RuleTester.it');
+    if (typeof fn !== 'function')
+      throw new Error(
+        'RuleTester: no global it() or test(); run under Jest, Mocha or Vitest (with globals), or set RuleTester.it',
+      );
     return fn;
   }
   static set it(fn: ItFunction | undefined) {
@@ -219,8 +241,12 @@ export class RuleTester {
    * Jest (or any framework whose global `expect()` has `toMatchSnapshot`), a `messages` test that renders every
    * invalid case's findings as `line:column messageId: message` lines and matches them against the snapshot.
    */
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any
-  run<MessageIds extends string, Options>(name: string, rule: RuleModule<MessageIds, Options, any>, tests: RunTests<NoInfer<MessageIds>, NoInfer<Options>>): void {
+  run<MessageIds extends string, Options>(
+    name: string,
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any -- any rule's data type
+    rule: RuleModule<MessageIds, Options, any>,
+    tests: RunTests<NoInfer<MessageIds>, NoInfer<Options>>,
+  ): void {
     const anyRule = rule as AnyRule;
     const describe = RuleTester.describe;
     const it = RuleTester.it;
@@ -275,7 +301,9 @@ export class RuleTester {
     const title = titleOf(c);
     onOutput(run.output, { testCase: c, title, kind: 'output' });
     run.problems.forEach((p, error) =>
-      (p.suggestions ?? []).forEach((s, suggestion) => onOutput(applyFixes(run.text, [s.fix]).output, { testCase: c, title, kind: 'suggestion', error, suggestion })),
+      (p.suggestions ?? []).forEach((s, suggestion) =>
+        onOutput(applyFixes(run.text, [s.fix]).output, { testCase: c, title, kind: 'suggestion', error, suggestion }),
+      ),
     );
   }
 }
@@ -306,13 +334,26 @@ async function lintCase(rule: AnyRule, c: TestCaseBase): Promise<CaseRun> {
   return { ...run, violations: [...violations] };
 }
 
-async function lintInMemory(rule: AnyRule, instrumented: AnyRule, c: TestCaseBase): Promise<Omit<CaseRun, 'violations'>> {
+async function lintInMemory(
+  rule: AnyRule,
+  instrumented: AnyRule,
+  c: TestCaseBase,
+): Promise<Omit<CaseRun, 'violations'>> {
   const filePath = path.join(VIRTUAL_ROOT, c.filename ?? DEFAULT_FILENAME);
   const bom = c.code.startsWith('\uFEFF') ? '\uFEFF' : '';
   const text = c.code.slice(bom.length);
-  const settings: RuleSetting[] = [{ rule: instrumented, severity: configuredSeverity(rule, c), options: { ...(rule.defaultOptions as object), ...c.options } }];
+  const settings: RuleSetting[] = [
+    {
+      rule: instrumented,
+      severity: configuredSeverity(rule, c),
+      options: { ...(rule.defaultOptions as object), ...c.options },
+    },
+  ];
   const services: ProjectContext = c.torch === undefined ? UNKNOWN_PROJECT : { torch: declaredRequirement(c.torch) };
-  const options: LintOptions = { services, knownRuleIds: new Set([...builtinRules.map((r) => r.meta.id), rule.meta.id]) };
+  const options: LintOptions = {
+    services,
+    knownRuleIds: new Set([...builtinRules.map((r) => r.meta.id), rule.meta.id]),
+  };
   if (rule.text && matchesTextCheck(rule.text, filePath)) {
     const all = lintNonPythonText(text, filePath, settings, options);
     return { text, problems: ours(rule, all), output: c.code, crashes: crashesIn(all) };
@@ -320,23 +361,40 @@ async function lintInMemory(rule: AnyRule, instrumented: AnyRule, c: TestCaseBas
   const parser = await pythonParser();
   const all = lintText(parser, text, filePath, settings, options);
   const problems = ours(rule, all);
-  const output = problems.some((p) => p.fix) ? bom + lintAndFix(parser, text, filePath, settings, true, options).output : c.code;
+  const output = problems.some((p) => p.fix)
+    ? bom + lintAndFix(parser, text, filePath, settings, true, options).output
+    : c.code;
   return { text, problems, output, crashes: crashesIn(all) };
 }
 
 /** The case's project in a fresh temporary folder, linted like `pylint-torch .` with only this rule enabled. */
-async function lintInFolder(rule: AnyRule, instrumented: AnyRule, c: TestCaseBase): Promise<Omit<CaseRun, 'violations'>> {
+async function lintInFolder(
+  rule: AnyRule,
+  instrumented: AnyRule,
+  c: TestCaseBase,
+): Promise<Omit<CaseRun, 'violations'>> {
   const filename = c.filename ?? DEFAULT_FILENAME;
   const entries: Record<string, string | Uint8Array> = { ...c.files };
-  if (Object.hasOwn(entries, filename)) throw new Error(`RuleTester: \`files\` holds ${filename}, where the case's code goes; name the code's file with \`filename\``);
+  if (Object.hasOwn(entries, filename))
+    throw new Error(
+      `RuleTester: \`files\` holds ${filename}, where the case's code goes; name the code's file with \`filename\``,
+    );
   entries[filename] = c.code;
   if (c.torch !== undefined) {
-    if (Object.hasOwn(entries, 'requirements.txt')) throw new Error('RuleTester: give `torch` or a requirements.txt in `files`, not both');
+    if (Object.hasOwn(entries, 'requirements.txt'))
+      throw new Error('RuleTester: give `torch` or a requirements.txt in `files`, not both');
     entries['requirements.txt'] = `torch${c.torch}\n`;
   }
   // a config at the folder's root keeps any config above the temporary folder out, and carries the options
   const given = entries[CONFIG_FILE_NAME];
-  const config = given === undefined ? {} : (JSON.parse(Buffer.from(given).toString('utf8').replace(/^\uFEFF/, '')) as { rules?: Record<string, unknown> });
+  const config =
+    given === undefined
+      ? {}
+      : (JSON.parse(
+          Buffer.from(given)
+            .toString('utf8')
+            .replace(/^\uFEFF/, ''),
+        ) as { rules?: Record<string, unknown> });
   const entry = config.rules?.[rule.meta.id];
   const configured = (Array.isArray(entry) ? entry[0] : entry) as SeveritySetting | undefined;
   const severity: SeveritySetting = c.severity ?? configured ?? configuredSeverity(rule, c);
@@ -349,17 +407,23 @@ async function lintInFolder(rule: AnyRule, instrumented: AnyRule, c: TestCaseBas
     fs.mkdirSync(path.join(dir, '.git'));
     for (const [name, content] of Object.entries(entries)) {
       const file = path.resolve(dir, name);
-      if (!file.startsWith(dir + path.sep)) throw new Error(`RuleTester: file ${JSON.stringify(name)} lies outside the case's folder`);
+      if (!file.startsWith(dir + path.sep))
+        throw new Error(`RuleTester: file ${JSON.stringify(name)} lies outside the case's folder`);
       fs.mkdirSync(path.dirname(file), { recursive: true });
       fs.writeFileSync(file, content);
     }
     const registry = [...builtinRules.filter((r) => r.meta.id !== rule.meta.id), instrumented];
-    const rules: Record<string, SeveritySetting> = Object.fromEntries(registry.map((r) => [r.meta.id, r === instrumented ? severity : 'off']));
+    const rules: Record<string, SeveritySetting> = Object.fromEntries(
+      registry.map((r) => [r.meta.id, r === instrumented ? severity : 'off']),
+    );
     const base = { cwd: dir, rules, registry, unsafeFixes: true };
     const target = path.join(dir, filename);
     const report = await lintFiles(['.'], base);
     const result = report.results.find((r) => r.filePath === target);
-    if (!result) throw new Error(`RuleTester: ${filename} was not linted${report.warnings.length ? ` (${report.warnings.join('; ')})` : ''}`);
+    if (!result)
+      throw new Error(
+        `RuleTester: ${filename} was not linted${report.warnings.length ? ` (${report.warnings.join('; ')})` : ''}`,
+      );
     const all: Problem[] = report.results.flatMap((r) => r.messages);
     const problems = ours(rule, result.messages);
     let output = c.code;
@@ -388,27 +452,47 @@ function crashesIn(problems: readonly Problem[]): string[] {
 function instrument(rule: AnyRule, violations: Set<string>): AnyRule {
   const { id, messages, fixable, hasSuggestions } = rule.meta;
   const known = Object.keys(messages);
-  const ok = (d: { messageId: string; fix?: readonly unknown[]; fixSafety?: FixSafety; suggest?: readonly { messageId: string }[] }): boolean => {
+  const ok = (d: {
+    messageId: string;
+    fix?: readonly unknown[];
+    fixSafety?: FixSafety;
+    suggest?: readonly { messageId: string }[];
+  }): boolean => {
     let keep = true;
     if (!Object.hasOwn(messages, d.messageId)) {
-      violations.add(`rule ${id} reported messageId '${d.messageId}', which is not in meta.messages (${known.join(', ')})`);
+      violations.add(
+        `rule ${id} reported messageId '${d.messageId}', which is not in meta.messages (${known.join(', ')})`,
+      );
       keep = false;
     }
-    if (d.fix?.length && fixable !== 'code') violations.add(`rule ${id} reported a fix ('${d.messageId}') but its meta.fixable is not 'code'`);
-    if (d.fix?.length && d.fixSafety === undefined) violations.add(`rule ${id} reported a fix ('${d.messageId}') without fixSafety ('safe' or 'unsafe')`);
-    if (d.suggest?.length && !hasSuggestions) violations.add(`rule ${id} reported suggestions ('${d.messageId}') but its meta.hasSuggestions is not true`);
+    if (d.fix?.length && fixable !== 'code')
+      violations.add(`rule ${id} reported a fix ('${d.messageId}') but its meta.fixable is not 'code'`);
+    if (d.fix?.length && d.fixSafety === undefined)
+      violations.add(`rule ${id} reported a fix ('${d.messageId}') without fixSafety ('safe' or 'unsafe')`);
+    if (d.suggest?.length && !hasSuggestions)
+      violations.add(`rule ${id} reported suggestions ('${d.messageId}') but its meta.hasSuggestions is not true`);
     for (const s of d.suggest ?? []) {
       if (!Object.hasOwn(messages, s.messageId)) {
-        violations.add(`rule ${id} reported a suggestion with messageId '${s.messageId}', which is not in meta.messages (${known.join(', ')})`);
+        violations.add(
+          `rule ${id} reported a suggestion with messageId '${s.messageId}', which is not in meta.messages (${known.join(', ')})`,
+        );
         keep = false;
       }
     }
     return keep;
   };
-  const copy: AnyRule = { ...rule, create: (context) => rule.create({ ...context, report: (d) => ok(d) && context.report(d) }) };
+  const copy: AnyRule = {
+    ...rule,
+    create: (context) => rule.create({ ...context, report: (d) => ok(d) && context.report(d) }),
+  };
   const { text, binary } = rule;
-  if (text) copy.text = { ...text, check: (context) => text.check({ ...context, report: (d) => ok(d) && context.report(d) }) };
-  if (binary) copy.binary = { ...binary, check: (context) => binary.check({ ...context, report: (d) => ok(d) && context.report(d) }) };
+  if (text)
+    copy.text = { ...text, check: (context) => text.check({ ...context, report: (d) => ok(d) && context.report(d) }) };
+  if (binary)
+    copy.binary = {
+      ...binary,
+      check: (context) => binary.check({ ...context, report: (d) => ok(d) && context.report(d) }),
+    };
   return copy;
 }
 
@@ -419,7 +503,11 @@ function checkRun(run: CaseRun): void {
 
 function checkValid(rule: AnyRule, run: CaseRun): void {
   checkRun(run);
-  assert.equal(run.problems.length, 0, `Should have no errors of ${rule.meta.id} but had ${run.problems.length}:\n${renderProblems(run.problems).join('\n')}`);
+  assert.equal(
+    run.problems.length,
+    0,
+    `Should have no errors of ${rule.meta.id} but had ${run.problems.length}:\n${renderProblems(run.problems).join('\n')}`,
+  );
 }
 
 const severityNumber = (s: 1 | 2 | Severity): 1 | 2 => (s === 'error' || s === 2 ? 2 : 1);
@@ -427,25 +515,45 @@ const severityNumber = (s: 1 | 2 | Severity): 1 | 2 => (s === 'error' || s === 2
 function checkInvalid(rule: AnyRule, c: InvalidTestCase, run: CaseRun): void {
   const { messages } = rule.meta;
   const known = Object.keys(messages).join(', ');
-  if (!Array.isArray(c.errors) || c.errors.length === 0) assert.fail('Invalid cases must have `errors`: at least one expected finding');
+  if (!Array.isArray(c.errors) || c.errors.length === 0)
+    assert.fail('Invalid cases must have `errors`: at least one expected finding');
   for (const e of c.errors) {
-    if (!Object.hasOwn(messages, e.messageId)) assert.fail(`The case expects messageId '${e.messageId}', which ${rule.meta.id} does not have (${known})`);
-    if (e.message !== undefined && e.data !== undefined) assert.fail('An expected error gives `message` or `data`, not both');
+    if (!Object.hasOwn(messages, e.messageId))
+      assert.fail(`The case expects messageId '${e.messageId}', which ${rule.meta.id} does not have (${known})`);
+    if (e.message !== undefined && e.data !== undefined)
+      assert.fail('An expected error gives `message` or `data`, not both');
     for (const s of e.suggestions ?? []) {
-      if (s.messageId !== undefined && !Object.hasOwn(messages, s.messageId)) assert.fail(`The case expects a suggestion with messageId '${s.messageId}', which ${rule.meta.id} does not have (${known})`);
+      if (s.messageId !== undefined && !Object.hasOwn(messages, s.messageId))
+        assert.fail(
+          `The case expects a suggestion with messageId '${s.messageId}', which ${rule.meta.id} does not have (${known})`,
+        );
     }
   }
   checkRun(run);
   const { problems } = run;
-  assert.equal(problems.length, c.errors.length, `Should have ${c.errors.length} error${c.errors.length === 1 ? '' : 's'} but had ${problems.length}:\n${renderProblems(problems).join('\n')}`);
+  assert.equal(
+    problems.length,
+    c.errors.length,
+    `Should have ${c.errors.length} error${c.errors.length === 1 ? '' : 's'} but had ${problems.length}:\n${renderProblems(problems).join('\n')}`,
+  );
   const actual = problems.map((p, i) => observed(p, c.errors[i], run.text));
   const expected = c.errors.map((e) => wanted(rule, e));
   assert.deepEqual(actual, expected, `Findings of ${rule.meta.id} differ from the expected errors`);
 
   if (c.output === undefined || c.output === null) {
-    assert.equal(run.output, c.code, c.output === null ? 'Expected no fix (output: null), but the rule fixed the code' : 'The rule fixed the code: add `output` to the case');
+    assert.equal(
+      run.output,
+      c.code,
+      c.output === null
+        ? 'Expected no fix (output: null), but the rule fixed the code'
+        : 'The rule fixed the code: add `output` to the case',
+    );
   } else {
-    assert.notEqual(c.output, c.code, "The case's `output` equals its `code`: when nothing should be fixed, set `output: null` or leave it out");
+    assert.notEqual(
+      c.output,
+      c.code,
+      "The case's `output` equals its `code`: when nothing should be fixed, set `output: null` or leave it out",
+    );
     assert.equal(run.output, c.output, 'The text after fixing differs from `output`');
   }
 }

@@ -96,7 +96,8 @@ export function asLoadCall(call: Node, scopes: FileScopes, resolveLoader?: Loade
   const callee = call.childForFieldName('function');
   if (!callee) return undefined;
   const name = scopes.qualifiedName(callee);
-  const fn = (name === undefined ? fallbackImport(callee, scopes) : LOAD_FUNCTIONS.get(name)) ?? resolveLoader?.(callee);
+  const fn =
+    (name === undefined ? fallbackImport(callee, scopes) : LOAD_FUNCTIONS.get(name)) ?? resolveLoader?.(callee);
   return fn && { call, fn, args: callArguments(call) };
 }
 
@@ -104,7 +105,11 @@ export function asLoadCall(call: Node, scopes: FileScopes, resolveLoader?: Loade
 function fallbackImport(callee: Node, scopes: FileScopes): LoadFunction | undefined {
   const candidates = scopes.qualifiedNameCandidates(callee);
   const fns = candidates?.map((c) => LOAD_FUNCTIONS.get(c));
-  if (!fns?.length || fns.some((f) => !f || f.weightsOnlyDefault !== fns[0]!.weightsOnlyDefault || f.path.index !== fns[0]!.path.index)) return undefined;
+  if (
+    !fns?.length ||
+    fns.some((f) => !f || f.weightsOnlyDefault !== fns[0]!.weightsOnlyDefault || f.path.index !== fns[0]!.path.index)
+  )
+    return undefined;
   return fns[0];
 }
 
@@ -125,12 +130,16 @@ export function weightsOnlyArgument(load: LoadCall): Node | undefined {
 
 /** The expression passed as `pickle_module`, if visible. */
 export function pickleModuleArgument(load: LoadCall): Node | undefined {
-  return load.fn.pickleModuleIndex === undefined ? undefined : argumentValue(load.args, load.fn.pickleModuleIndex, 'pickle_module');
+  return load.fn.pickleModuleIndex === undefined
+    ? undefined
+    : argumentValue(load.args, load.fn.pickleModuleIndex, 'pickle_module');
 }
 
 /** The path, file object or URL argument, if visible. */
 export function pathArgument(load: LoadCall): Node | undefined {
-  return load.fn.path.index < 0 ? load.args.keywords.get(load.fn.path.name)?.childForFieldName('value') ?? undefined : argumentValue(load.args, load.fn.path.index, load.fn.path.name);
+  return load.fn.path.index < 0
+    ? (load.args.keywords.get(load.fn.path.name)?.childForFieldName('value') ?? undefined)
+    : argumentValue(load.args, load.fn.path.index, load.fn.path.name);
 }
 
 /** True when `expr` is certainly `False` (a literal, or names bound only to False, `not True`, …). */
@@ -142,7 +151,11 @@ export function isCertainlyFalse(expr: Node, scopes: FileScopes): boolean {
  * What weights_only a call passes: `absent` (not passed, and any `**kwargs` dict certainly lacks it), a constant,
  * or `unknown`. `node` is the expression that carries it; `direct` when that is an argument of the call itself.
  */
-export function resolvedWeightsOnly(load: LoadCall, scopes: FileScopes, imported?: ImportedConstant): { value: Constant | 'absent'; node?: Node; direct: boolean } {
+export function resolvedWeightsOnly(
+  load: LoadCall,
+  scopes: FileScopes,
+  imported?: ImportedConstant,
+): { value: Constant | 'absent'; node?: Node; direct: boolean } {
   const given = weightsOnlyArgument(load);
   if (given) return { value: constantValue(given, scopes, imported), node: given, direct: true };
   if (!load.args.hasDictSplat) return { value: 'absent', direct: true };
@@ -152,7 +165,8 @@ export function resolvedWeightsOnly(load: LoadCall, scopes: FileScopes, imported
     if (splat?.type !== 'dictionary_splat' || !splat.namedChild(0)) continue;
     const entry = dictKey(splat.namedChild(0)!, key, scopes);
     if (entry.state === 'unknown') return { value: 'unknown', direct: false };
-    if (entry.state === 'value') found = { value: constantValue(entry.node, scopes, imported), node: entry.node, direct: false };
+    if (entry.state === 'value')
+      found = { value: constantValue(entry.node, scopes, imported), node: entry.node, direct: false };
   }
   return found;
 }
@@ -205,7 +219,8 @@ export function safeGlobalsAround(node: Node, scopes: FileScopes): (Node | 'unkn
       if (!callee || scopes.qualifiedName(callee) !== 'torch.serialization.safe_globals') continue;
       const list = value!.childForFieldName('arguments')?.namedChild(0);
       found ??= [];
-      if (list?.type === 'list') found.push(...list.namedChildren.filter((c): c is Node => c !== null && c.type !== 'comment'));
+      if (list?.type === 'list')
+        found.push(...list.namedChildren.filter((c): c is Node => c !== null && c.type !== 'comment'));
       else found.push('unknown');
     }
   }
@@ -251,7 +266,10 @@ export function processAllowlist(scopes: FileScopes): string[] | 'unknown' {
   return names;
 }
 
-/** True when `node` is inside a `torch.serialization.safe_globals` block: the code already relies on weights_only loading there. */
+/**
+ * True when `node` is inside a `torch.serialization.safe_globals` block: the code already relies on weights_only
+ * loading there.
+ */
 export function insideSafeGlobals(node: Node, scopes: FileScopes): boolean {
   return safeGlobalsAround(node, scopes) !== undefined;
 }
@@ -260,4 +278,3 @@ export function insideSafeGlobals(node: Node, scopes: FileScopes): boolean {
 export function viaText(fn: LoadFunction): string {
   return fn.via ? ` (which wraps ${fn.wraps ?? 'torch.load'}, ${fn.via})` : '';
 }
-

@@ -57,7 +57,9 @@ export class CheckpointReferences {
    * absolute path, else relative to `fromFile`'s folder and to each root, each file once.
    */
   resolve(fromFile: string, literal: string): string[] {
-    const candidates = path.isAbsolute(literal) ? [literal] : [path.dirname(fromFile), ...this.roots].map((dir) => path.resolve(dir, literal));
+    const candidates = path.isAbsolute(literal)
+      ? [literal]
+      : [path.dirname(fromFile), ...this.roots].map((dir) => path.resolve(dir, literal));
     const found: string[] = [];
     for (const candidate of new Set(candidates)) {
       try {
@@ -126,7 +128,8 @@ export class CheckpointReferences {
     let worst: CheckpointReference | undefined;
     for (const file of this.resolve(fromFile, literal)) {
       const inspection = this.inspections.get(file);
-      if (inspection && (!worst || RANK[inspection.verdict] > RANK[worst.inspection.verdict])) worst = { file, inspection, allowlistFiles: this.allowlistFiles };
+      if (inspection && (!worst || RANK[inspection.verdict] > RANK[worst.inspection.verdict]))
+        worst = { file, inspection, allowlistFiles: this.allowlistFiles };
     }
     return worst;
   }
@@ -144,7 +147,13 @@ export function isZipFile(file: string): boolean {
 const CONFIG_KEY = new RegExp(`\\b(?:${CONFIG_NAMES.join('|')})(?:\\.[A-Za-z_]\\w*)+`, 'g');
 
 /** Verdicts from least to most alarming. */
-const RANK: Record<Inspection['verdict'], number> = { 'not-a-checkpoint': 0, safe: 1, 'needs-allowlist': 2, unloadable: 3, dangerous: 4 };
+const RANK: Record<Inspection['verdict'], number> = {
+  'not-a-checkpoint': 0,
+  safe: 1,
+  'needs-allowlist': 2,
+  unloadable: 3,
+  dangerous: 4,
+};
 
 function count(map: Map<string, Map<string, number>>, key: string, file: string): void {
   let files = map.get(key);

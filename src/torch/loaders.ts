@@ -45,8 +45,14 @@ export const BUILTIN_LOADERS: Readonly<Record<string, KnownLoader>> = {
   'TTS.utils.io.load_fsspec': { weightsOnlyDefault: 'torch' },
   // lightning/fabric/utilities/cloud_io.py `_load(path_or_url, map_location=None, weights_only=None)` (2.5):
   // None lets torch decide for files (False for http URLs, which go to load_state_dict_from_url).
-  'lightning.fabric.utilities.cloud_io._load': { weightsOnlyDefault: 'torch', weightsOnlyParam: { index: 2, name: 'weights_only' } },
-  'lightning_fabric.utilities.cloud_io._load': { weightsOnlyDefault: 'torch', weightsOnlyParam: { index: 2, name: 'weights_only' } },
+  'lightning.fabric.utilities.cloud_io._load': {
+    weightsOnlyDefault: 'torch',
+    weightsOnlyParam: { index: 2, name: 'weights_only' },
+  },
+  'lightning_fabric.utilities.cloud_io._load': {
+    weightsOnlyDefault: 'torch',
+    weightsOnlyParam: { index: 2, name: 'weights_only' },
+  },
 };
 
 /** A `knownLoaders` entry: how a third-party loader treats weights_only; its path is the first argument. */
@@ -102,8 +108,14 @@ function summarizeFunction(file: string, fn: Node, scopes: FileScopes): LoaderSu
   const paramList = fn.childForFieldName('parameters');
   if (!body || !paramList) return undefined;
   const params = namedChildren(paramList);
-  const positional = params.filter((p) => !['list_splat_pattern', 'dictionary_splat_pattern', 'keyword_separator', 'positional_separator'].includes(p.type));
-  const nameOf = (p: Node) => (p.type === 'identifier' ? p : (p.childForFieldName('name') ?? p.namedChildren.find((c) => c?.type === 'identifier') ?? null));
+  const positional = params.filter(
+    (p) =>
+      !['list_splat_pattern', 'dictionary_splat_pattern', 'keyword_separator', 'positional_separator'].includes(p.type),
+  );
+  const nameOf = (p: Node) =>
+    p.type === 'identifier'
+      ? p
+      : (p.childForFieldName('name') ?? p.namedChildren.find((c) => c?.type === 'identifier') ?? null);
   const kwargsParam = params.find((p) => p.type === 'dictionary_splat_pattern')?.namedChild(0)?.text;
   const indexOf = (name: string) => positional.findIndex((p) => nameOf(p)?.text === name);
 
@@ -117,7 +129,11 @@ function summarizeFunction(file: string, fn: Node, scopes: FileScopes): LoaderSu
     const pathParam = pathExpr && parameterOf(pathExpr, fn, scopes);
     if (!pathParam) continue;
     const path = { index: indexOf(pathParam), name: pathParam };
-    const wrapped = { wraps: load.fn.display, weightsOnlySince: load.fn.weightsOnlySince, returnsLoaded: returnsAsIs(call) };
+    const wrapped = {
+      wraps: load.fn.display,
+      weightsOnlySince: load.fn.weightsOnlySince,
+      returnsLoaded: returnsAsIs(call),
+    };
     const given = weightsOnlyArgument(load);
     if (given) {
       const wo = unparen(given);
@@ -125,7 +141,10 @@ function summarizeFunction(file: string, fn: Node, scopes: FileScopes): LoaderSu
       const bindings = scopes.bindingsOf(wo) ?? [];
       const param = bindings.find((b) => b.kind === 'param' && b.scope.node.id === fn.id);
       // `wo = kwargs.pop("weights_only", False)`: forwarded through **kwargs with that default
-      const popped = bindings.length === 1 && bindings[0].kind === 'assign' && bindings[0].value ? kwargsRead(bindings[0].value, kwargsParam) : undefined;
+      const popped =
+        bindings.length === 1 && bindings[0].kind === 'assign' && bindings[0].value
+          ? kwargsRead(bindings[0].value, kwargsParam)
+          : undefined;
       if (popped !== undefined) return { name, line, file, path, weightsOnlyDefault: popped, ...wrapped };
       if (!param) continue;
       // the parameter must reach the call as passed, or be replaced only when None (`if wo is None: wo = False`)
@@ -133,13 +152,35 @@ function summarizeFunction(file: string, fn: Node, scopes: FileScopes): LoaderSu
       const declared = positional.find((p) => nameOf(p)?.text === wo.text)?.childForFieldName('value');
       let fallback: 'torch' | boolean = declared ? literalDefault(declared) : 'torch';
       if (others.length > 0) {
-        const constant = others.length === 1 && others[0].kind === 'assign' && others[0].value ? literalDefault(others[0].value) : undefined;
-        if (constant === undefined || constant === 'torch' || fallback !== 'torch' || !replacedWhenNone(others[0], wo.text)) return undefined;
+        const constant =
+          others.length === 1 && others[0].kind === 'assign' && others[0].value
+            ? literalDefault(others[0].value)
+            : undefined;
+        if (
+          constant === undefined ||
+          constant === 'torch' ||
+          fallback !== 'torch' ||
+          !replacedWhenNone(others[0], wo.text)
+        )
+          return undefined;
         fallback = constant;
       }
-      return { name, line, file, path, weightsOnlyParam: { index: indexOf(wo.text), name: wo.text }, weightsOnlyDefault: fallback, ...wrapped };
+      return {
+        name,
+        line,
+        file,
+        path,
+        weightsOnlyParam: { index: indexOf(wo.text), name: wo.text },
+        weightsOnlyDefault: fallback,
+        ...wrapped,
+      };
     }
-    const splat = load.args.hasDictSplat && kwargsParam && callArguments(call).list?.namedChildren.some((a) => a?.type === 'dictionary_splat' && a.namedChild(0)?.text === kwargsParam);
+    const splat =
+      load.args.hasDictSplat &&
+      kwargsParam &&
+      callArguments(call).list?.namedChildren.some(
+        (a) => a?.type === 'dictionary_splat' && a.namedChild(0)?.text === kwargsParam,
+      );
     if (!splat) continue;
     const written = kwargsWrite(body, kwargsParam!);
     // a forced value (`kwargs["weights_only"] = False`) is not a default: the internal call is the finding; without
@@ -196,12 +237,21 @@ function kwargsWrite(body: Node, kwargs: string): { value: 'torch' | boolean; fo
       const object = node.childForFieldName('function')?.childForFieldName('object');
       if (object?.text !== kwargs) continue;
       const args = callArguments(node);
-      if (methodName(node) === 'setdefault' && stringValue(args.positional[0] ?? node) === 'weights_only' && args.positional[1]) {
+      if (
+        methodName(node) === 'setdefault' &&
+        stringValue(args.positional[0] ?? node) === 'weights_only' &&
+        args.positional[1]
+      ) {
         return { value: literalDefault(args.positional[1]), forced: false };
       }
       if (methodName(node) === 'update') {
         const keyword = args.keywords.get('weights_only')?.childForFieldName('value');
-        const pair = args.positional[0] && unparen(args.positional[0]).type === 'dictionary' ? namedChildren(unparen(args.positional[0])).find((p) => p.type === 'pair' && stringValue(p.childForFieldName('key') ?? p) === 'weights_only') : undefined;
+        const pair =
+          args.positional[0] && unparen(args.positional[0]).type === 'dictionary'
+            ? namedChildren(unparen(args.positional[0])).find(
+                (p) => p.type === 'pair' && stringValue(p.childForFieldName('key') ?? p) === 'weights_only',
+              )
+            : undefined;
         const value = keyword ?? pair?.childForFieldName('value');
         if (value) return { value: literalDefault(value), forced: !guardedByKeyTest(node) };
       }
@@ -209,7 +259,12 @@ function kwargsWrite(body: Node, kwargs: string): { value: 'torch' | boolean; fo
     if (node.type === 'assignment') {
       const left = node.childForFieldName('left');
       const right = node.childForFieldName('right');
-      if (left?.type === 'subscript' && left.childForFieldName('value')?.text === kwargs && stringValue(left.childForFieldName('subscript') ?? left) === 'weights_only' && right) {
+      if (
+        left?.type === 'subscript' &&
+        left.childForFieldName('value')?.text === kwargs &&
+        stringValue(left.childForFieldName('subscript') ?? left) === 'weights_only' &&
+        right
+      ) {
         return { value: literalDefault(right), forced: !guardedByKeyTest(node) };
       }
     }
@@ -268,7 +323,10 @@ function parameterOf(expr: Node, fn: Node, scopes: FileScopes, depth = 0): strin
     return undefined;
   }
   if (node.type === 'binary_operator') {
-    return parameterOf(node.childForFieldName('left') ?? node, fn, scopes, depth + 1) ?? parameterOf(node.childForFieldName('right') ?? node, fn, scopes, depth + 1);
+    return (
+      parameterOf(node.childForFieldName('left') ?? node, fn, scopes, depth + 1) ??
+      parameterOf(node.childForFieldName('right') ?? node, fn, scopes, depth + 1)
+    );
   }
   return undefined;
 }

@@ -31,7 +31,11 @@ export interface ModuleOptions {
 
 /** True for a fully qualified name that is an nn.Module base: a known base, `extraModuleBases`, or `torch.nn.X`. */
 export function isModuleBaseName(name: string, extraModuleBases: readonly string[]): boolean {
-  return MODULE_BASES.has(name) || extraModuleBases.includes(name) || /^torch\.nn\.[A-Z]\w*$/.test(name) && !NN_NON_MODULES.has(name.slice('torch.nn.'.length));
+  return (
+    MODULE_BASES.has(name) ||
+    extraModuleBases.includes(name) ||
+    (/^torch\.nn\.[A-Z]\w*$/.test(name) && !NN_NON_MODULES.has(name.slice('torch.nn.'.length)))
+  );
 }
 
 /**
@@ -53,10 +57,36 @@ const MODULE_BASES = new Set([
 const NN_NON_MODULES = new Set(['Parameter', 'UninitializedParameter', 'Buffer', 'UninitializedBuffer']);
 
 /** torchvision.models callables that do not return a model (torchvision/models/_api.py, 0.21). */
-const TORCHVISION_NON_BUILDERS = new Set(['get_weight', 'get_model_weights', 'get_model_builder', 'list_models', 'WeightsEnum', 'Weights']);
+const TORCHVISION_NON_BUILDERS = new Set([
+  'get_weight',
+  'get_model_weights',
+  'get_model_builder',
+  'list_models',
+  'WeightsEnum',
+  'Weights',
+]);
 
 /** Methods of nn.Module that return the module itself (torch/nn/modules/module.py, 2.6). */
-const SELF_RETURNING = new Set(['to', 'cuda', 'cpu', 'eval', 'train', 'half', 'float', 'double', 'bfloat16', 'requires_grad_', 'share_memory', 'to_empty', 'xpu', 'ipu', 'mtia', 'type', 'apply', 'zero_grad_']);
+const SELF_RETURNING = new Set([
+  'to',
+  'cuda',
+  'cpu',
+  'eval',
+  'train',
+  'half',
+  'float',
+  'double',
+  'bfloat16',
+  'requires_grad_',
+  'share_memory',
+  'to_empty',
+  'xpu',
+  'ipu',
+  'mtia',
+  'type',
+  'apply',
+  'zero_grad_',
+]);
 
 /**
  * Evidence that `expr` evaluates to an nn.Module (or a dict/list/tuple literal holding one), else undefined.
@@ -65,7 +95,12 @@ const SELF_RETURNING = new Set(['to', 'cuda', 'cpu', 'eval', 'train', 'half', 'f
  * `self.x` assigned a module in `__init__`, parameters annotated `nn.Module`, names bound only to such values, and
  * `.to()`/`.eval()`/… chains and `copy.deepcopy` of them.
  */
-export function moduleEvidence(expr: Node, scopes: FileScopes, options: ModuleOptions, depth = 0): ModuleEvidence | undefined {
+export function moduleEvidence(
+  expr: Node,
+  scopes: FileScopes,
+  options: ModuleOptions,
+  depth = 0,
+): ModuleEvidence | undefined {
   if (depth > MAX_DEPTH) return undefined;
   const node = unparen(expr);
   switch (node.type) {
@@ -102,7 +137,12 @@ export function moduleEvidence(expr: Node, scopes: FileScopes, options: ModuleOp
   }
 }
 
-function callEvidence(call: Node, scopes: FileScopes, options: ModuleOptions, depth: number): ModuleEvidence | undefined {
+function callEvidence(
+  call: Node,
+  scopes: FileScopes,
+  options: ModuleOptions,
+  depth: number,
+): ModuleEvidence | undefined {
   const callee = call.childForFieldName('function');
   if (!callee) return undefined;
   const method = methodName(call);
@@ -120,15 +160,27 @@ function callEvidence(call: Node, scopes: FileScopes, options: ModuleOptions, de
   if (name !== undefined) {
     const parts = name.split('.');
     const last = parts[parts.length - 1];
-    if (parts.length === 3 && parts[0] === 'torch' && parts[1] === 'nn' && /^[A-Z]/.test(last) && !NN_NON_MODULES.has(last)) {
+    if (
+      parts.length === 3 &&
+      parts[0] === 'torch' &&
+      parts[1] === 'nn' &&
+      /^[A-Z]/.test(last) &&
+      !NN_NON_MODULES.has(last)
+    ) {
       return { node: call, reason: `\`${name}\` is an nn.Module` };
     }
     if (isModuleBase(name, options)) return { node: call, reason: `\`${name}\` is an nn.Module` };
-    if (name.startsWith('torchvision.models.') && !TORCHVISION_NON_BUILDERS.has(last) && !last.endsWith('_Weights') && /^[a-z]/.test(last)) {
+    if (
+      name.startsWith('torchvision.models.') &&
+      !TORCHVISION_NON_BUILDERS.has(last) &&
+      !last.endsWith('_Weights') &&
+      /^[a-z]/.test(last)
+    ) {
       return { node: call, reason: `\`${name}\` builds a torchvision model` };
     }
     // timm/_factory.py `create_model(...)` and torchvision.models `get_model(...)` return nn.Modules (timm 1.0)
-    if (name === 'timm.create_model' || name === 'timm.models.create_model') return { node: call, reason: `\`${name}\` builds a timm model` };
+    if (name === 'timm.create_model' || name === 'timm.models.create_model')
+      return { node: call, reason: `\`${name}\` builds a timm model` };
     const elsewhere = options.resolveClass?.(name);
     if (elsewhere) return { node: call, reason: elsewhere };
   }
@@ -139,13 +191,21 @@ function callEvidence(call: Node, scopes: FileScopes, options: ModuleOptions, de
   return undefined;
 }
 
-const nameCache = new WeakMap<Binding[], { options: ModuleOptions; depth: number; verdict: { found: ModuleEvidence; whole: boolean } | undefined }>();
+const nameCache = new WeakMap<
+  Binding[],
+  { options: ModuleOptions; depth: number; verdict: { found: ModuleEvidence; whole: boolean } | undefined }
+>();
 
 /**
  * What all bindings of a name say (the same for every read of it): the evidence, and whether the name is the module
  * itself (`whole`) or a container holding one. Memoised per name, so a name rebound many times is judged once.
  */
-function nameVerdict(bindings: Binding[], scopes: FileScopes, options: ModuleOptions, depth: number): { found: ModuleEvidence; whole: boolean } | undefined {
+function nameVerdict(
+  bindings: Binding[],
+  scopes: FileScopes,
+  options: ModuleOptions,
+  depth: number,
+): { found: ModuleEvidence; whole: boolean } | undefined {
   const cached = nameCache.get(bindings);
   if (cached && cached.options === options && cached.depth <= depth) return cached.verdict;
   let found: ModuleEvidence | undefined;
@@ -163,14 +223,21 @@ function nameVerdict(bindings: Binding[], scopes: FileScopes, options: ModuleOpt
   if (found && !vetoed) {
     // a name bound to a module: the name is the module; bound to a container holding one: point at the element
     const f = found;
-    const whole = f.via === undefined && bindings.some((b) => b.node.id === f.node.id || (b.value !== undefined && unparen(b.value).id === f.node.id));
+    const whole =
+      f.via === undefined &&
+      bindings.some((b) => b.node.id === f.node.id || (b.value !== undefined && unparen(b.value).id === f.node.id));
     verdict = { found: f, whole };
   }
   nameCache.set(bindings, { options, depth, verdict });
   return verdict;
 }
 
-function identifierEvidence(node: Node, scopes: FileScopes, options: ModuleOptions, depth: number): ModuleEvidence | undefined {
+function identifierEvidence(
+  node: Node,
+  scopes: FileScopes,
+  options: ModuleOptions,
+  depth: number,
+): ModuleEvidence | undefined {
   const bindings = scopes.bindingsOf(node);
   if (!bindings) return undefined;
   if (node.text === 'self' && bindings.length === 1 && bindings[0].kind === 'param') {
@@ -183,10 +250,18 @@ function identifierEvidence(node: Node, scopes: FileScopes, options: ModuleOptio
   return whole ? { node, reason: found.reason } : { node: found.node, reason: found.reason, via: node };
 }
 
-const evidenceCache = new WeakMap<Binding, { options: ModuleOptions; depth: number; result: ModuleEvidence | undefined | 'cycle' }>();
+const evidenceCache = new WeakMap<
+  Binding,
+  { options: ModuleOptions; depth: number; result: ModuleEvidence | undefined | 'cycle' }
+>();
 
 /** A binding's evidence; `cycle` for `model = model.to(device)`, which says nothing new about `model`. Memoised. */
-function bindingEvidence(binding: Binding, scopes: FileScopes, options: ModuleOptions, depth: number): ModuleEvidence | undefined | 'cycle' {
+function bindingEvidence(
+  binding: Binding,
+  scopes: FileScopes,
+  options: ModuleOptions,
+  depth: number,
+): ModuleEvidence | undefined | 'cycle' {
   const cached = evidenceCache.get(binding);
   // a result found with at least as much depth budget left is as good as a new one
   if (cached && cached.options === options && cached.depth <= depth) return cached.result;
@@ -195,20 +270,32 @@ function bindingEvidence(binding: Binding, scopes: FileScopes, options: ModuleOp
   return result;
 }
 
-function computeBindingEvidence(binding: Binding, scopes: FileScopes, options: ModuleOptions, depth: number): ModuleEvidence | undefined | 'cycle' {
+function computeBindingEvidence(
+  binding: Binding,
+  scopes: FileScopes,
+  options: ModuleOptions,
+  depth: number,
+): ModuleEvidence | undefined | 'cycle' {
   if ((binding.kind === 'param' || binding.kind === 'assign') && binding.annotation) {
     const annotation = unparen(binding.annotation.namedChild(0) ?? binding.annotation);
     const name = scopes.qualifiedName(annotation);
     const what = binding.kind === 'param' ? 'parameter' : 'variable';
-    if (name !== undefined && isModuleBase(name, options)) return { node: binding.node, reason: `${what} \`${binding.name}\` is annotated \`${annotation.text}\`` };
-    const cls = (annotation.type === 'identifier' ? moduleClass(annotation, scopes, options, new Set()) : undefined) ?? (name !== undefined ? options.resolveClass?.(name) : undefined);
+    if (name !== undefined && isModuleBase(name, options))
+      return { node: binding.node, reason: `${what} \`${binding.name}\` is annotated \`${annotation.text}\`` };
+    const cls =
+      (annotation.type === 'identifier' ? moduleClass(annotation, scopes, options, new Set()) : undefined) ??
+      (name !== undefined ? options.resolveClass?.(name) : undefined);
     if (cls || binding.kind === 'param') return cls ? { node: binding.node, reason: cls } : undefined;
   }
   if (binding.kind !== 'assign' || !binding.value) return undefined;
   const value = unparen(binding.value);
   if (refersTo(value, binding.name)) return 'cycle';
   // `model = torch.load(resume) if resume else Net()`-style code: a loaded object says nothing either way
-  if (value.type === 'call' && LOAD_FUNCTIONS.has(scopes.qualifiedName(value.childForFieldName('function') ?? value) ?? '')) return 'cycle';
+  if (
+    value.type === 'call' &&
+    LOAD_FUNCTIONS.has(scopes.qualifiedName(value.childForFieldName('function') ?? value) ?? '')
+  )
+    return 'cycle';
   return moduleEvidence(value, scopes, options, depth + 1);
 }
 
@@ -222,12 +309,20 @@ function refersTo(value: Node, name: string): boolean {
 }
 
 /** `self.net` inside a class whose `__init__` assigns `self.net` only module values. */
-function selfAttributeEvidence(node: Node, scopes: FileScopes, options: ModuleOptions, depth: number): ModuleEvidence | undefined {
+function selfAttributeEvidence(
+  node: Node,
+  scopes: FileScopes,
+  options: ModuleOptions,
+  depth: number,
+): ModuleEvidence | undefined {
   const object = node.childForFieldName('object');
   const attr = node.childForFieldName('attribute')?.text;
   if (object?.type !== 'identifier' || object.text !== 'self' || !attr) return undefined;
   const cls = enclosing(node, ['class_definition']);
-  const init = cls?.childForFieldName('body')?.namedChildren.map((c) => (c?.type === 'decorated_definition' ? c.childForFieldName('definition') : c)).find((c) => c?.type === 'function_definition' && c.childForFieldName('name')?.text === '__init__');
+  const init = cls
+    ?.childForFieldName('body')
+    ?.namedChildren.map((c) => (c?.type === 'decorated_definition' ? c.childForFieldName('definition') : c))
+    .find((c) => c?.type === 'function_definition' && c.childForFieldName('name')?.text === '__init__');
   if (!init) return undefined;
   let found: ModuleEvidence | undefined;
   for (const assignment of assignmentsTo(init, attr)) {
@@ -247,7 +342,12 @@ function assignmentsTo(fn: Node, attr: string): Node[] {
     if (n.type === 'function_definition' || n.type === 'class_definition' || n.type === 'lambda') continue;
     if (n.type === 'assignment') {
       const left = n.childForFieldName('left');
-      if (left?.type === 'attribute' && left.childForFieldName('object')?.text === 'self' && left.childForFieldName('attribute')?.text === attr) found.push(n);
+      if (
+        left?.type === 'attribute' &&
+        left.childForFieldName('object')?.text === 'self' &&
+        left.childForFieldName('attribute')?.text === attr
+      )
+        found.push(n);
     }
     for (const c of n.namedChildren) if (c) stack.push(c);
   }
@@ -262,7 +362,8 @@ function isModuleBase(name: string, options: ModuleOptions): boolean {
 function enclosingModuleClass(selfParam: Binding, scopes: FileScopes, options: ModuleOptions): string | undefined {
   const fn = selfParam.scope.node;
   const body = fn.parent;
-  const cls = body?.type === 'block' ? body.parent : body?.type === 'decorated_definition' ? body.parent?.parent : undefined;
+  const cls =
+    body?.type === 'block' ? body.parent : body?.type === 'decorated_definition' ? body.parent?.parent : undefined;
   if (cls?.type !== 'class_definition') return undefined;
   return classIsModule(cls, scopes, options, new Set());
 }
@@ -279,10 +380,14 @@ function classIsModule(cls: Node, scopes: FileScopes, options: ModuleOptions, se
   seen.add(cls.id);
   const className = cls.childForFieldName('name')?.text ?? '?';
   const line = cls.startPosition.row + 1;
-  for (const base of namedChildren(cls.childForFieldName('superclasses') ?? cls).filter((b) => b.type !== 'keyword_argument')) {
+  for (const base of namedChildren(cls.childForFieldName('superclasses') ?? cls).filter(
+    (b) => b.type !== 'keyword_argument',
+  )) {
     if (cls.childForFieldName('superclasses') === null) break;
     const name = scopes.qualifiedName(base);
-    const direct = name !== undefined && (isModuleBase(name, options) || /^torch\.nn\.[A-Z]\w*$/.test(name) || options.resolveClass?.(name) !== undefined);
+    const direct =
+      name !== undefined &&
+      (isModuleBase(name, options) || /^torch\.nn\.[A-Z]\w*$/.test(name) || options.resolveClass?.(name) !== undefined);
     if (direct || (base.type === 'identifier' && moduleClass(base, scopes, options, seen))) {
       return `\`${className}\` subclasses nn.Module (line ${line})`;
     }

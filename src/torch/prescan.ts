@@ -10,7 +10,8 @@
  */
 
 const ENV = /TORCH_FORCE_NO_WEIGHTS_ONLY_LOAD/;
-const PYTHON = /\btorch\.load\s*=(?!=)|partial\(\s*torch\.load\b|__kwdefaults__|_default_to_weights_only|setattr\(\s*torch\s*,\s*["']load["']/;
+const PYTHON =
+  /\btorch\.load\s*=(?!=)|partial\(\s*torch\.load\b|__kwdefaults__|_default_to_weights_only|setattr\(\s*torch\s*,\s*["']load["']/;
 
 /** The 1-based line of the first weakening in a file's text (`python` for .py files), or undefined. */
 export function weakeningLine(text: string, python: boolean): number | undefined {

@@ -64,7 +64,19 @@ export interface LoadSite {
 }
 
 /** Names a configuration object commonly goes by: `args.ckpt` in a save and a load names the same file. */
-export const CONFIG_NAMES = ['args', 'opt', 'opts', 'cfg', 'config', 'conf', 'hparams', 'hp', 'settings', 'FLAGS', 'params'];
+export const CONFIG_NAMES = [
+  'args',
+  'opt',
+  'opts',
+  'cfg',
+  'config',
+  'conf',
+  'hparams',
+  'hp',
+  'settings',
+  'FLAGS',
+  'params',
+];
 
 /**
  * The key a save and a load of the same file share: the string literal as written (`"runs/last.pt"`), or `@` and an
@@ -76,7 +88,9 @@ export function pathKey(path: Node): string | undefined {
   if (literal !== undefined) return literal;
   let head: Node | null = e;
   while (head?.type === 'attribute') head = head.childForFieldName('object');
-  return e.type === 'attribute' && head?.type === 'identifier' && CONFIG_NAMES.includes(head.text) && !/\s/.test(e.text) ? `@${e.text}` : undefined;
+  return e.type === 'attribute' && head?.type === 'identifier' && CONFIG_NAMES.includes(head.text) && !/\s/.test(e.text)
+    ? `@${e.text}`
+    : undefined;
 }
 
 /** Every torch.save call of a file whose path is a string literal or a configuration key (see `pathKey`). */
@@ -91,10 +105,19 @@ export function summarizeSaves(file: string, scopes: FileScopes): SaveSite[] {
     const literal = path && pathKey(path);
     if (!obj || literal === undefined) continue;
     // a configuration key may name different files in different runs: typing evidence only, never a migration
-    const model = literal.startsWith('@') ? undefined : (rebuildableModel(obj, scopes) ?? rebuildableEntry(obj, scopes));
+    const model = literal.startsWith('@')
+      ? undefined
+      : (rebuildableModel(obj, scopes) ?? rebuildableEntry(obj, scopes));
     const constructed = new Set<string>();
     const globals = savedGlobals(obj, scopes, constructed);
-    sites.push({ literal, file, line: call.startPosition.row + 1, globals, constructed: [...constructed], ...(model && { model }) });
+    sites.push({
+      literal,
+      file,
+      line: call.startPosition.row + 1,
+      globals,
+      constructed: [...constructed],
+      ...(model && { model }),
+    });
   }
   return sites;
 }
@@ -117,10 +140,16 @@ function rebuildableModel(obj: Node, scopes: FileScopes): SaveSite['model'] {
   if (!classQualified || classQualified.startsWith('.') || list?.type !== 'argument_list') return undefined;
   const args = callArguments(ctor);
   const values = [...args.positional, ...[...args.keywords.values()].map((k) => k.childForFieldName('value')!)];
-  const literalArgs = !args.hasListSplat && !args.hasDictSplat && values.every((arg) => {
-    const value = unparen(arg);
-    return ['integer', 'float', 'true', 'false', 'none'].includes(value.type) || (value.type === 'string' && stringValue(value) !== undefined);
-  });
+  const literalArgs =
+    !args.hasListSplat &&
+    !args.hasDictSplat &&
+    values.every((arg) => {
+      const value = unparen(arg);
+      return (
+        ['integer', 'float', 'true', 'false', 'none'].includes(value.type) ||
+        (value.type === 'string' && stringValue(value) !== undefined)
+      );
+    });
   return literalArgs && !list.text.includes('\n') ? { arguments: list.text, classQualified } : undefined;
 }
 
@@ -164,7 +193,10 @@ export function summarizeLoads(file: string, scopes: FileScopes): LoadSite[] {
     const line = call.startPosition.row + 1;
     if (!load || load.fn.weightsOnlyDefault !== 'torch') {
       const args = callArguments(call);
-      for (const arg of [...args.positional, ...[...args.keywords.values()].map((k) => k.childForFieldName('value')!)]) {
+      for (const arg of [
+        ...args.positional,
+        ...[...args.keywords.values()].map((k) => k.childForFieldName('value')!),
+      ]) {
         const literal = stringValue(unparen(arg));
         if (literal !== undefined) sites.push({ literal, file, line, rewritable: false, keys: {}, opaque: true });
       }
@@ -174,10 +206,16 @@ export function summarizeLoads(file: string, scopes: FileScopes): LoadSite[] {
     const literal = path && stringValue(unparen(path));
     if (literal === undefined) continue;
     // `x = torch.load(p)` or `x = torch.load(p)["k"]`, a statement of its own directly in a block
-    const keyed = call.parent?.type === 'subscript' && call.parent.childForFieldName('value')?.id === call.id ? call.parent : undefined;
+    const keyed =
+      call.parent?.type === 'subscript' && call.parent.childForFieldName('value')?.id === call.id
+        ? call.parent
+        : undefined;
     const key = keyed ? subscriptKey(keyed) : undefined;
     const value = keyed ?? call;
-    const assignment = value.parent?.type === 'assignment' && value.parent.childForFieldName('right')?.id === value.id ? value.parent : undefined;
+    const assignment =
+      value.parent?.type === 'assignment' && value.parent.childForFieldName('right')?.id === value.id
+        ? value.parent
+        : undefined;
     const statement = assignment?.parent?.type === 'expression_statement' ? assignment.parent : undefined;
     // weights_only absent or a literal False: the loads the weights_only rules report and rewrite
     const weightsOnly = weightsOnlyArgument(load);
@@ -205,14 +243,23 @@ export function summarizeLoads(file: string, scopes: FileScopes): LoadSite[] {
       if (bindings?.length !== 1) opaque = true;
       else {
         for (const ref of scopes.references(bindings[0])) {
-          const sub = ref.parent?.type === 'subscript' && ref.parent.childForFieldName('value')?.id === ref.id ? ref.parent : undefined;
+          const sub =
+            ref.parent?.type === 'subscript' && ref.parent.childForFieldName('value')?.id === ref.id
+              ? ref.parent
+              : undefined;
           const k = sub ? subscriptKey(sub) : undefined;
           if (k === undefined) {
             opaque = true;
             continue;
           }
-          const assign = sub!.parent?.type === 'assignment' && sub!.parent.childForFieldName('right')?.id === sub!.id ? sub!.parent : undefined;
-          const plain = assign?.childForFieldName('left')?.type === 'identifier' && assign.parent?.type === 'expression_statement' && ['block', 'module'].includes(assign.parent.parent?.type ?? '');
+          const assign =
+            sub!.parent?.type === 'assignment' && sub!.parent.childForFieldName('right')?.id === sub!.id
+              ? sub!.parent
+              : undefined;
+          const plain =
+            assign?.childForFieldName('left')?.type === 'identifier' &&
+            assign.parent?.type === 'expression_statement' &&
+            ['block', 'module'].includes(assign.parent.parent?.type ?? '');
           // a key read twice would rebuild two models where the whole-model load shared one
           keys[k] = k in keys ? false : Boolean(plain);
         }
@@ -254,13 +301,26 @@ export type Migration = (SavedModel & { loads: LoadSite[] }) | { reason: string;
 export function migrationFor(saves: readonly SaveSite[], loads: readonly LoadSite[]): Migration {
   const models = saves.map((s) => s.model);
   const all = [...loads];
-  if (saves.length === 0 || models.some((m) => !m)) return { reason: 'the saved model is not rebuilt from a constructor with literal arguments of an imported class', loads: all };
-  if (new Set(models.map((m) => `${m!.classQualified}\0${m!.arguments}\0${m!.key ?? ''}`)).size > 1) return { reason: 'the saves of this path build different models', loads: all };
+  if (saves.length === 0 || models.some((m) => !m))
+    return {
+      reason: 'the saved model is not rebuilt from a constructor with literal arguments of an imported class',
+      loads: all,
+    };
+  if (new Set(models.map((m) => `${m!.classQualified}\0${m!.arguments}\0${m!.key ?? ''}`)).size > 1)
+    return { reason: 'the saves of this path build different models', loads: all };
   const model = models[0]!;
-  if (loads.length === 0) return { reason: 'no load of this path is in the linted files, and whatever reads it elsewhere would break', loads: all };
-  if (loads.some((l) => !l.rewritable)) return { reason: 'a load of this path is not a plain `name = torch.load(...)` statement', loads: all };
+  if (loads.length === 0)
+    return {
+      reason: 'no load of this path is in the linted files, and whatever reads it elsewhere would break',
+      loads: all,
+    };
+  if (loads.some((l) => !l.rewritable))
+    return { reason: 'a load of this path is not a plain `name = torch.load(...)` statement', loads: all };
   if (model.key !== undefined && loads.some((l) => l.opaque || l.keys[model.key!] === false)) {
-    return { reason: `a load of this path uses the loaded dict other than \`name = ckpt["${model.key}"]\``, loads: all };
+    return {
+      reason: `a load of this path uses the loaded dict other than \`name = ckpt["${model.key}"]\``,
+      loads: all,
+    };
   }
   if (model.key === undefined && loads.some((l) => Object.keys(l.keys).length > 0 && !l.opaque)) {
     return { reason: 'a load of this path reads it as a dict', loads: all };
@@ -275,7 +335,12 @@ export function migrationFor(saves: readonly SaveSite[], loads: readonly LoadSit
  * literals, and names bound once.
  * `unknown` for anything else (a module, a numpy value — its dtype classes vary with numpy's version —, a call).
  */
-export function savedGlobals(expr: Node, scopes: FileScopes, constructed: Set<string>, depth = 0): string[] | 'unknown' {
+export function savedGlobals(
+  expr: Node,
+  scopes: FileScopes,
+  constructed: Set<string>,
+  depth = 0,
+): string[] | 'unknown' {
   const e = unparen(expr);
   if (depth > 20) return 'unknown';
   const union = (parts: Node[]): string[] | 'unknown' => {
@@ -310,18 +375,26 @@ export function savedGlobals(expr: Node, scopes: FileScopes, constructed: Set<st
     }
     case 'list':
     case 'tuple':
-      return e.namedChildren.some((c) => c?.type === 'list_splat') ? 'unknown' : union(e.namedChildren.filter((c): c is Node => c !== null && c.type !== 'comment'));
+      return e.namedChildren.some((c) => c?.type === 'list_splat')
+        ? 'unknown'
+        : union(e.namedChildren.filter((c): c is Node => c !== null && c.type !== 'comment'));
     case 'call': {
       const callee = e.childForFieldName('function');
       const method = methodName(e);
       if (method === 'state_dict' && callArguments(e).positional.length === 0) return [];
       if (method === 'parse_args') return ['argparse.Namespace'];
       const name = callee && scopes.qualifiedName(callee);
-      if (name === 'builtins.vars' || name === 'builtins.int' || name === 'builtins.float' || name === 'builtins.str') return [];
+      if (name === 'builtins.vars' || name === 'builtins.int' || name === 'builtins.float' || name === 'builtins.str')
+        return [];
       if (name && /^torch\.(tensor|zeros|ones|randn|rand|arange|empty|full|stack|cat)$/.test(name)) return [];
       // an instance of a class imported from another module: that class (its attributes are not followed)
       const bindings = callee?.type === 'identifier' ? scopes.bindingsOf(callee) : undefined;
-      if (name && bindings?.every((b) => b.kind === 'import') && /^[A-Za-z_][\w.]*\.[A-Z]\w*$/.test(name) && !name.startsWith('torch.')) {
+      if (
+        name &&
+        bindings?.every((b) => b.kind === 'import') &&
+        /^[A-Za-z_][\w.]*\.[A-Z]\w*$/.test(name) &&
+        !name.startsWith('torch.')
+      ) {
         constructed.add(name);
         return [name];
       }
@@ -351,10 +424,29 @@ function isWrittenInto(ref: Node): boolean {
   const parent = ref.parent;
   // handed to a function (which may add to it), other than torch.save itself
   const args = parent?.type === 'keyword_argument' ? parent.parent : parent;
-  if (args?.type === 'argument_list' && args.parent?.type === 'call' && !/(^|\.)save$/.test(args.parent.childForFieldName('function')?.text ?? '')) return true;
-  if (!parent || (parent.type !== 'subscript' && parent.type !== 'attribute') || parent.childForFieldName(parent.type === 'subscript' ? 'value' : 'object')?.id !== ref.id) return false;
+  if (
+    args?.type === 'argument_list' &&
+    args.parent?.type === 'call' &&
+    !/(^|\.)save$/.test(args.parent.childForFieldName('function')?.text ?? '')
+  )
+    return true;
+  if (
+    !parent ||
+    (parent.type !== 'subscript' && parent.type !== 'attribute') ||
+    parent.childForFieldName(parent.type === 'subscript' ? 'value' : 'object')?.id !== ref.id
+  )
+    return false;
   const grand = parent.parent;
-  if ((grand?.type === 'assignment' || grand?.type === 'augmented_assignment') && grand.childForFieldName('left')?.id === parent.id) return true;
-  if (grand?.type === 'pattern_list' || grand?.type === 'tuple_pattern' || grand?.type === 'delete_statement') return true;
-  return parent.type === 'attribute' && grand?.type === 'call' && MUTATING_METHODS.has(parent.childForFieldName('attribute')?.text ?? '');
+  if (
+    (grand?.type === 'assignment' || grand?.type === 'augmented_assignment') &&
+    grand.childForFieldName('left')?.id === parent.id
+  )
+    return true;
+  if (grand?.type === 'pattern_list' || grand?.type === 'tuple_pattern' || grand?.type === 'delete_statement')
+    return true;
+  return (
+    parent.type === 'attribute' &&
+    grand?.type === 'call' &&
+    MUTATING_METHODS.has(parent.childForFieldName('attribute')?.text ?? '')
+  );
 }

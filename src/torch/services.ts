@@ -60,28 +60,44 @@ export interface ProjectContext {
 }
 
 /** For files outside any project that declares torch: every version is possible. */
-export const UNKNOWN_PROJECT: ProjectContext = { torch: { allowsBefore26: true, source: 'no torch requirement declared' } };
+export const UNKNOWN_PROJECT: ProjectContext = {
+  torch: { allowsBefore26: true, source: 'no torch requirement declared' },
+};
 
 /** A rule context with the torch services as `project`. */
-export type TorchRuleContext<MessageIds extends string, Options> = RuleContext<MessageIds, Options> & { project: ProjectContext };
+export type TorchRuleContext<MessageIds extends string, Options> = RuleContext<MessageIds, Options> & {
+  project: ProjectContext;
+};
 
 /**
  * The rule context of a torch rule with its project services (`context.services` when the caller passed a
  * {@link ProjectContext}, else {@link UNKNOWN_PROJECT}: a lone text, every torch version possible).
  */
-export function torchContext<MessageIds extends string, Options>(context: RuleContext<MessageIds, Options>): TorchRuleContext<MessageIds, Options> {
+export function torchContext<MessageIds extends string, Options>(
+  context: RuleContext<MessageIds, Options>,
+): TorchRuleContext<MessageIds, Options> {
   const services = context.services as ProjectContext | undefined;
   return { ...context, project: services?.torch ? services : UNKNOWN_PROJECT };
 }
 
 /** The torch.load-family call (torch's own, a project wrapper or a known loader) that `call` makes in a rule's file. */
-export function loadCallIn(context: { filePath: string; scopes: FileScopes; project: ProjectContext }, call: Node): LoadCall | undefined {
+export function loadCallIn(
+  context: { filePath: string; scopes: FileScopes; project: ProjectContext },
+  call: Node,
+): LoadCall | undefined {
   const { resolveLoader } = context.project;
-  return asLoadCall(call, context.scopes, resolveLoader && ((callee) => resolveLoader(context.filePath, context.scopes, callee)));
+  return asLoadCall(
+    call,
+    context.scopes,
+    resolveLoader && ((callee) => resolveLoader(context.filePath, context.scopes, callee)),
+  );
 }
 
 /** What weights_only a call passes, with constants imported from other project modules resolved. */
-export function weightsOnlyIn(context: { filePath: string; scopes: FileScopes; project: ProjectContext }, load: LoadCall) {
+export function weightsOnlyIn(
+  context: { filePath: string; scopes: FileScopes; project: ProjectContext },
+  load: LoadCall,
+) {
   const { importedConstant } = context.project;
   return resolvedWeightsOnly(load, context.scopes, importedConstant && ((q) => importedConstant(context.filePath, q)));
 }
@@ -92,13 +108,22 @@ export function weightsOnlyIn(context: { filePath: string; scopes: FileScopes; p
  * or custom object whose `load_state_dict` takes anything), no linted file defines `set_extra_state`, and a project
  * wrapper returns what torch loads as it is; a load inside a `safe_globals` block is `part`.
  */
-export function stateDictEvidence(context: TorchRuleContext<string, unknown>, load: LoadCall, insideSafeGlobals: boolean): 'whole' | 'part' | undefined {
+export function stateDictEvidence(
+  context: TorchRuleContext<string, unknown>,
+  load: LoadCall,
+  insideSafeGlobals: boolean,
+): 'whole' | 'part' | undefined {
   const { index } = context.project;
   const options = {
     extraModuleBases: [],
-    resolveClass: (qualified: string) => index?.moduleClass(context.filePath, qualified, (name) => isModuleBaseName(name, []))?.reason,
+    resolveClass: (qualified: string) =>
+      index?.moduleClass(context.filePath, qualified, (name) => isModuleBaseName(name, []))?.reason,
   };
-  const use = stateDictUse(load.call, context.scopes, (receiver) => moduleEvidence(receiver, context.scopes, options) !== undefined);
+  const use = stateDictUse(
+    load.call,
+    context.scopes,
+    (receiver) => moduleEvidence(receiver, context.scopes, options) !== undefined,
+  );
   const found = use ?? (insideSafeGlobals ? 'part' : undefined);
   const extraState = context.project.extraState !== undefined || extraStateLine(context.text) !== undefined;
   return found === 'whole' && (extraState || load.fn.returnsLoaded === false) ? 'part' : found;

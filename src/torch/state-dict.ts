@@ -12,7 +12,19 @@ const MAX_DEPTH = 6;
 /** Methods that read a mapping: `.items()`, `.values()` iterate its entries; `.get(k)` returns one. */
 const ENTRY_METHODS = ['get', 'pop', 'setdefault'];
 /** Builtins whose result is a number or string, whatever they are given: the entry goes no further. */
-const TERMINAL_BUILTINS = new Set(['int', 'float', 'bool', 'len', 'range', 'max', 'min', 'sum', 'round', 'abs', 'format']);
+const TERMINAL_BUILTINS = new Set([
+  'int',
+  'float',
+  'bool',
+  'len',
+  'range',
+  'max',
+  'min',
+  'sum',
+  'round',
+  'abs',
+  'format',
+]);
 
 /**
  * Per-question state: names being followed with the role they were followed in (cycles add nothing), whether the
@@ -29,7 +41,8 @@ interface UseContext {
 /**
  * How much of a torch.load result is visibly a state dict:
  * - `whole`: the loaded value itself (or a dict comprehension over all of its entries) is passed to the
- *   `.load_state_dict(...)` of a receiver `isModule` accepts (an nn.Module), without `strict=False`, and nothing else reads, pops, deletes or filters its entries —
+ * `.load_state_dict(...)` of a receiver `isModule` accepts (an nn.Module), without `strict=False`, and nothing else
+ * reads, pops, deletes or filters its entries —
  *   so every entry the file holds is one the receiver accepts as state (a module's strict `load_state_dict`
  *   rejects unexpected keys and non-tensor values: torch/nn/modules/module.py `_load_from_state_dict`, 2.6);
  * - `part`: the code uses it as a state dict only in part (`ckpt["state_dict"]` passed on, `strict=False`, entries
@@ -41,7 +54,11 @@ interface UseContext {
  * `.to()`, returning it, storing it on an object or in a container that is not followed, `**` unpacking,
  * `print`/`isinstance` of its elements — gives undefined.
  */
-export function stateDictUse(expr: Node, scopes: FileScopes, isModule: (receiver: Node) => boolean = () => false): 'whole' | 'part' | undefined {
+export function stateDictUse(
+  expr: Node,
+  scopes: FileScopes,
+  isModule: (receiver: Node) => boolean = () => false,
+): 'whole' | 'part' | undefined {
   const context: UseContext = { visiting: new Map(), whole: false, part: false, isModule };
   if (!use(expr, scopes, 'mapping', 0, context) || (!context.whole && !context.part)) return undefined;
   return context.whole && !context.part ? 'whole' : 'part';
@@ -54,7 +71,27 @@ export function stateDictUse(expr: Node, scopes: FileScopes, isModule: (receiver
 type Role = 'mapping' | 'entry' | 'entries' | 'items' | 'key' | 'keys';
 
 /** String methods a state-dict key may go through (`k.replace("module.", "")`). */
-const STRING_METHODS = new Set(['replace', 'startswith', 'endswith', 'split', 'rsplit', 'strip', 'lstrip', 'rstrip', 'removeprefix', 'removesuffix', 'lower', 'upper', 'format', 'join', 'partition', 'rpartition', 'find', 'count', 'encode']);
+const STRING_METHODS = new Set([
+  'replace',
+  'startswith',
+  'endswith',
+  'split',
+  'rsplit',
+  'strip',
+  'lstrip',
+  'rstrip',
+  'removeprefix',
+  'removesuffix',
+  'lower',
+  'upper',
+  'format',
+  'join',
+  'partition',
+  'rpartition',
+  'find',
+  'count',
+  'encode',
+]);
 /** Builtins a key may be passed to. */
 const KEY_BUILTINS = new Set(['print', 'str', 'len', 'repr', 'int', 'float', 'format', 'sorted', 'hash']);
 
@@ -91,11 +128,16 @@ function keyUse(node: Node, scopes: FileScopes, depth: number, context: UseConte
     case 'keyword_argument':
     case 'argument_list': {
       const called = calledName(parent, scopes);
-      if (called !== undefined && called.startsWith('builtins.') && KEY_BUILTINS.has(called.slice('builtins.'.length))) return true;
+      if (called !== undefined && called.startsWith('builtins.') && KEY_BUILTINS.has(called.slice('builtins.'.length)))
+        return true;
       // `sd.pop(k)` / `sd.get(k)` on the mapping being followed
       const call = (parent.type === 'keyword_argument' ? parent.parent : parent)?.parent;
       const callee = call?.type === 'call' ? call.childForFieldName('function') : null;
-      return callee?.type === 'attribute' && ENTRY_METHODS.includes(callee.childForFieldName('attribute')?.text ?? '') && sameMapping(callee.childForFieldName('object'), scopes, context);
+      return (
+        callee?.type === 'attribute' &&
+        ENTRY_METHODS.includes(callee.childForFieldName('attribute')?.text ?? '') &&
+        sameMapping(callee.childForFieldName('object'), scopes, context)
+      );
     }
     case 'assignment': {
       const left = parent.childForFieldName('left');
@@ -128,7 +170,11 @@ function use(node: Node, scopes: FileScopes, role: Role, depth: number, context:
       if (!isField('value')) return false;
       // `sd[k] = v` / `del sd[k]` edit the mapping; `sd[k]` read is an entry
       const { parent: outer, child: target } = parentThroughParens(parent);
-      if ((outer?.type === 'assignment' || outer?.type === 'augmented_assignment') && outer.childForFieldName('left')?.id === target.id) return role === 'mapping';
+      if (
+        (outer?.type === 'assignment' || outer?.type === 'augmented_assignment') &&
+        outer.childForFieldName('left')?.id === target.id
+      )
+        return role === 'mapping';
       // a deleted or read entry is one the state-dict use does not cover
       context.part = true;
       if (outer?.type === 'delete_statement') return role === 'mapping';
@@ -136,7 +182,8 @@ function use(node: Node, scopes: FileScopes, role: Role, depth: number, context:
     }
     case 'attribute': {
       const call = parent.parent;
-      if (!isField('object') || call?.type !== 'call' || call.childForFieldName('function')?.id !== parent.id) return false;
+      if (!isField('object') || call?.type !== 'call' || call.childForFieldName('function')?.id !== parent.id)
+        return false;
       const method = parent.childForFieldName('attribute')?.text ?? '';
       if (role === 'entry') return false; // an entry used as an object (`.float()`, `.eval()`, `.items()` of a sub-dict)
       if (method === 'keys') return next(call, 'keys');
@@ -151,14 +198,24 @@ function use(node: Node, scopes: FileScopes, role: Role, depth: number, context:
     case 'for_statement':
       // what the loop variables receive must be plain data: entries (`.values()`, a list of entries), or for
       // `.items()` the value part; keys of the mapping itself are names
-      return isField('right') && role !== 'entry' && loopTargetsOk(parent.childForFieldName('left'), role, scopes, depth, context);
+      return (
+        isField('right') &&
+        role !== 'entry' &&
+        loopTargetsOk(parent.childForFieldName('left'), role, scopes, depth, context)
+      );
     case 'for_in_clause': {
       // a comprehension: its variables are judged where they are used, and the new container as a whole
       const comprehension = parent.parent;
       const made: Role = comprehension?.type === 'dictionary_comprehension' ? 'mapping' : 'entries';
       // `if k.startswith("model.")`: the entries left out may hold anything
       if (comprehension?.namedChildren.some((c) => c?.type === 'if_clause')) context.part = true;
-      return isField('right') && role !== 'entry' && comprehension !== null && loopTargetsOk(parent.childForFieldName('left'), role, scopes, depth, context) && next(comprehension, made);
+      return (
+        isField('right') &&
+        role !== 'entry' &&
+        comprehension !== null &&
+        loopTargetsOk(parent.childForFieldName('left'), role, scopes, depth, context) &&
+        next(comprehension, made)
+      );
     }
     case 'list_comprehension':
     case 'set_comprehension':
@@ -167,29 +224,48 @@ function use(node: Node, scopes: FileScopes, role: Role, depth: number, context:
       return role === 'entry' && isField('body');
     case 'comparison_operator':
       // `k in sd` tests the mapping; an entry may be compared (`ckpt["epoch"] > 3`): the result is a bool
-      return role === 'entry' || (parent.children.some((c) => c?.type === 'in' || c?.type === 'not in') && parent.lastNamedChild?.id === child.id);
+      return (
+        role === 'entry' ||
+        (parent.children.some((c) => c?.type === 'in' || c?.type === 'not in') &&
+          parent.lastNamedChild?.id === child.id)
+      );
     case 'assignment': {
       const left = parent.childForFieldName('left');
       if (!isField('right')) return false;
       if (left?.type === 'identifier') return nameUses(left, scopes, role, depth, context);
       // `a, b = ckpt["pair"]`: each target is an entry of it
-      if (left?.type === 'pattern_list' || left?.type === 'tuple_pattern') return role === 'entry' && targetsUsedAs(left, 'entry', scopes, depth, context);
+      if (left?.type === 'pattern_list' || left?.type === 'tuple_pattern')
+        return role === 'entry' && targetsUsedAs(left, 'entry', scopes, depth, context);
       // `sd[new] = sd.pop(old)`: moved within the mapping being followed
-      if (left?.type === 'subscript' && role === 'entry') return sameMapping(left.childForFieldName('value'), scopes, context);
+      if (left?.type === 'subscript' && role === 'entry')
+        return sameMapping(left.childForFieldName('value'), scopes, context);
       return false;
     }
     case 'augmented_assignment': {
       // `models += ckpt["extra"]`: the target now holds the entry; follow it
       const left = parent.childForFieldName('left');
-      return role === 'entry' && isField('right') && left?.type === 'identifier' && nameUses(left, scopes, 'entry', depth, context);
+      return (
+        role === 'entry' &&
+        isField('right') &&
+        left?.type === 'identifier' &&
+        nameUses(left, scopes, 'entry', depth, context)
+      );
     }
     case 'keyword_argument':
     case 'argument_list': {
       const called = calledName(parent, scopes);
       if (called === 'torch.save' || called === 'torch.serialization.save') return true; // saved again as it is
       // list(sd) / sorted(sd.keys()) hold keys; list(sd.values()) holds entries
-      if (role !== 'entry') return (called === 'builtins.list' || called === 'builtins.sorted') && next(parent.parent!, role === 'mapping' ? 'keys' : role);
-      return called !== undefined && called.startsWith('builtins.') && TERMINAL_BUILTINS.has(called.slice('builtins.'.length));
+      if (role !== 'entry')
+        return (
+          (called === 'builtins.list' || called === 'builtins.sorted') &&
+          next(parent.parent!, role === 'mapping' ? 'keys' : role)
+        );
+      return (
+        called !== undefined &&
+        called.startsWith('builtins.') &&
+        TERMINAL_BUILTINS.has(called.slice('builtins.'.length))
+      );
     }
     case 'list':
     case 'tuple':
@@ -241,7 +317,10 @@ function nameUses(name: Node, scopes: FileScopes, role: Role, depth: number, con
 /** `sd[new] = sd.pop(old)`: the entry `call` takes out is stored back under another key of the same mapping. */
 function movedWithin(call: Node, scopes: FileScopes, context: UseContext): boolean {
   const { parent, child } = parentThroughParens(call);
-  const left = parent?.type === 'assignment' && parent.childForFieldName('right')?.id === child.id ? parent.childForFieldName('left') : null;
+  const left =
+    parent?.type === 'assignment' && parent.childForFieldName('right')?.id === child.id
+      ? parent.childForFieldName('left')
+      : null;
   return left?.type === 'subscript' && sameMapping(left.childForFieldName('value'), scopes, context);
 }
 
@@ -281,20 +360,38 @@ function calledName(parent: Node, scopes: FileScopes): string | undefined {
 }
 
 /** Loop variables over a mapping (keys), `.items()` (key, entry) or entries: the entries are used as plain data. */
-function loopTargetsOk(target: Node | null, role: Role, scopes: FileScopes, depth: number, context: UseContext): boolean {
+function loopTargetsOk(
+  target: Node | null,
+  role: Role,
+  scopes: FileScopes,
+  depth: number,
+  context: UseContext,
+): boolean {
   if (!target) return false;
   if (role === 'mapping' || role === 'keys') return targetsUsedAs(target, 'key', scopes, depth, context);
   if (role === 'items') {
     const parts = target.type === 'identifier' ? [] : namedChildren(unparen(target));
-    return parts.length === 2 ? targetsUsedAs(parts[0], 'key', scopes, depth, context) && targetsUsedAs(parts[1], 'entry', scopes, depth, context) : targetsUsedAs(target, 'entry', scopes, depth, context);
+    return parts.length === 2
+      ? targetsUsedAs(parts[0], 'key', scopes, depth, context) &&
+          targetsUsedAs(parts[1], 'entry', scopes, depth, context)
+      : targetsUsedAs(target, 'entry', scopes, depth, context);
   }
   return targetsUsedAs(target, 'entry', scopes, depth, context);
 }
 
 /** Every name bound by a target is unused or used only in the given role. */
-function targetsUsedAs(target: Node | null, role: Role, scopes: FileScopes, depth: number, context: UseContext): boolean {
+function targetsUsedAs(
+  target: Node | null,
+  role: Role,
+  scopes: FileScopes,
+  depth: number,
+  context: UseContext,
+): boolean {
   if (!target) return false;
-  const names = target.type === 'identifier' ? [target] : target.descendantsOfType('identifier').filter((n): n is Node => n !== null && isBindingTarget(n, target));
+  const names =
+    target.type === 'identifier'
+      ? [target]
+      : target.descendantsOfType('identifier').filter((n): n is Node => n !== null && isBindingTarget(n, target));
   return names.every((name) => {
     const binding = scopes.bindingsOf(name)?.find((b) => b.node.id === name.id);
     if (!binding) return false;
@@ -306,7 +403,18 @@ function targetsUsedAs(target: Node | null, role: Role, scopes: FileScopes, dept
 /** True for identifiers of a target pattern itself, not inside a subscript or attribute of it. */
 function isBindingTarget(name: Node, target: Node): boolean {
   for (let p = name.parent; p && p.id !== target.id; p = p.parent) {
-    if (!['pattern_list', 'tuple_pattern', 'list_pattern', 'tuple', 'list', 'parenthesized_expression', 'list_splat_pattern'].includes(p.type)) return false;
+    if (
+      ![
+        'pattern_list',
+        'tuple_pattern',
+        'list_pattern',
+        'tuple',
+        'list',
+        'parenthesized_expression',
+        'list_splat_pattern',
+      ].includes(p.type)
+    )
+      return false;
   }
   return true;
 }

@@ -26,7 +26,9 @@ export interface TorchSummary {
 export type TorchIndex = ProjectIndex<TorchSummary>;
 
 /** A quoted string ending with a checkpoint extension (the default ones), as the lint run's pre-scan finds them. */
-const QUOTED_CHECKPOINT = new RegExp(`["'][^"'\\n\\r]*(?:${CHECKPOINT_EXTENSIONS.map((e) => e.replace('.', '\\.')).join('|')})["']`);
+const QUOTED_CHECKPOINT = new RegExp(
+  `["'][^"'\\n\\r]*(?:${CHECKPOINT_EXTENSIONS.map((e) => e.replace('.', '\\.')).join('|')})["']`,
+);
 
 /** The torch part of a module's summary, from its scopes (no extra parse). */
 export function summarizeTorch(file: string, scopes: FileScopes): TorchSummary {

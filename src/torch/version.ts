@@ -104,7 +104,7 @@ function readText(file: string): string {
 }
 
 /** `https://…/torch-1.12.1%2Bcpu-cp310-….whl` or `./wheels/torch-2.6.0-….whl`: a pinned wheel's version. */
-const TORCH_WHEEL = /(?:^|[\/=])torch-(\d+(?:\.\d+)*)[^\/\s]*\.whl(?:[#?]\S*)?$/i;
+const TORCH_WHEEL = /(?:^|[/=])torch-(\d+(?:\.\d+)*)[^/\s]*\.whl(?:[#?]\S*)?$/i;
 
 function fromRequirementsTxt(dir: string, name: string, seen: Set<string>): Declaration[] {
   const file = path.join(dir, name);
@@ -114,7 +114,8 @@ function fromRequirementsTxt(dir: string, name: string, seen: Set<string>): Decl
   for (const line of readText(file).split(/\r?\n/)) {
     const text = line.replace(/(^|\s)#.*$/, '').trim();
     const include = /^(?:-r|--requirement)\s*=?\s*(\S+)/.exec(text);
-    if (include) found.push(...fromRequirementsTxt(dir, path.join(path.dirname(path.relative(dir, file)), include[1]), seen));
+    if (include)
+      found.push(...fromRequirementsTxt(dir, path.join(path.dirname(path.relative(dir, file)), include[1]), seen));
     const wheel = TORCH_WHEEL.exec(text);
     if (wheel) found.push(declaration(path.relative(dir, file) || name, `==${wheel[1]}`));
     const spec = torchSpec(text, ['torch']);
@@ -124,7 +125,8 @@ function fromRequirementsTxt(dir: string, name: string, seen: Set<string>): Decl
 }
 
 function fromPyproject(file: string): Declaration[] {
-  const data = parseToml(readText(file)) as Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- TOML of any shape, read defensively below
+  const data = parseToml(readText(file)) as Record<string, any>;
   const found: Declaration[] = [];
   // PEP 621 dependencies and extras, and PEP 735 dependency groups
   const pep621 = [
@@ -137,11 +139,20 @@ function fromPyproject(file: string): Declaration[] {
     if (spec !== undefined) found.push(declaration('pyproject.toml', spec));
   }
   const poetry = data.tool?.poetry;
-  const tables = [poetry?.dependencies, poetry?.['dev-dependencies'], ...Object.values(poetry?.group ?? {}).map((g) => (g as Record<string, unknown>).dependencies)];
+  const tables = [
+    poetry?.dependencies,
+    poetry?.['dev-dependencies'],
+    ...Object.values(poetry?.group ?? {}).map((g) => (g as Record<string, unknown>).dependencies),
+  ];
   for (const table of tables) {
     const value = (table as Record<string, unknown> | undefined)?.torch;
     if (value === undefined) continue;
-    const spec = typeof value === 'string' ? value : typeof (value as { version?: unknown }).version === 'string' ? (value as { version: string }).version : '*';
+    const spec =
+      typeof value === 'string'
+        ? value
+        : typeof (value as { version?: unknown }).version === 'string'
+          ? (value as { version: string }).version
+          : '*';
     found.push({ file: 'pyproject.toml', spec: `torch = "${spec}"`, lowest: lowestAllowed(spec) });
   }
   return found;
@@ -184,7 +195,8 @@ function fromSetupPy(file: string, parser: Parser): Declaration[] {
       const assignment = stmt.type === 'expression_statement' ? stmt.namedChild(0) : null;
       const left = assignment?.type === 'assignment' ? assignment.childForFieldName('left') : null;
       const right = assignment?.childForFieldName('right');
-      if (left?.type === 'identifier' && (right?.type === 'list' || right?.type === 'tuple')) lists.set(left.text, namedChildren(right));
+      if (left?.type === 'identifier' && (right?.type === 'list' || right?.type === 'tuple'))
+        lists.set(left.text, namedChildren(right));
     }
     for (const call of tree.rootNode.descendantsOfType('call')) {
       if (!call) continue;
@@ -193,11 +205,19 @@ function fromSetupPy(file: string, parser: Parser): Declaration[] {
         const value = arg.childForFieldName('value');
         if (!value) continue;
         const v = unparen(value);
-        const items = v.type === 'list' || v.type === 'tuple' ? namedChildren(v) : v.type === 'identifier' ? (lists.get(v.text) ?? []) : v.type === 'dictionary' ? v.descendantsOfType('string').filter((s): s is Node => s !== null) : [];
+        const items =
+          v.type === 'list' || v.type === 'tuple'
+            ? namedChildren(v)
+            : v.type === 'identifier'
+              ? (lists.get(v.text) ?? [])
+              : v.type === 'dictionary'
+                ? v.descendantsOfType('string').filter((s): s is Node => s !== null)
+                : [];
         for (const item of items) {
           const text = stringValue(item);
           // `"torch>=" + MIN_TORCH`: a torch requirement whose bound cannot be read bounds nothing
-          if (text === undefined && /\btorch\b/.test(item.text)) found.push({ file: 'setup.py', spec: item.text, lowest: undefined });
+          if (text === undefined && /\btorch\b/.test(item.text))
+            found.push({ file: 'setup.py', spec: item.text, lowest: undefined });
           const spec = text === undefined ? undefined : torchSpec(text, ['torch']);
           if (spec !== undefined) found.push(declaration('setup.py', spec));
         }
@@ -219,7 +239,8 @@ function fromEnvironmentYml(file: string): Declaration[] {
       const conda = /^\s*(?:[\w-]+::)?(pytorch|torch)(?![\w.-])\s*(.*)$/.exec(dep);
       if (!conda) continue;
       let spec = conda[2].trim().replace(/(\d[\w.*]*)=\S*$/, '$1'); // drop a build string
-      if (/^=[^=]/.test(spec)) spec = `==${spec.slice(1)}`; // conda `=2.6` means 2.6.*
+      if (/^=[^=]/.test(spec))
+        spec = `==${spec.slice(1)}`; // conda `=2.6` means 2.6.*
       else if (/^\d/.test(spec)) spec = `==${spec}`;
       found.push({ file: name, spec: dep.trim(), lowest: lowestAllowed(spec) });
     } else if (dep && typeof dep === 'object' && Array.isArray((dep as { pip?: unknown }).pip)) {
@@ -238,7 +259,8 @@ function declarationsIn(dir: string, parser: Parser): Declaration[] {
   // a `requirements/` folder of *.txt files counts as requirements files of this folder
   const reqDir = path.join(dir, 'requirements');
   try {
-    for (const entry of fs.readdirSync(reqDir).sort()) if (entry.endsWith('.txt')) found.push(...fromRequirementsTxt(dir, path.join('requirements', entry), new Set()));
+    for (const entry of fs.readdirSync(reqDir).sort())
+      if (entry.endsWith('.txt')) found.push(...fromRequirementsTxt(dir, path.join('requirements', entry), new Set()));
   } catch {
     // no such folder
   }
@@ -284,8 +306,20 @@ export function declaredRequirement(spec: string, file = 'requirements.txt'): To
  * Finds the torch requirement for files in `dir`: `override` (config `torchVersion`) if given, else the declarations
  * in the nearest folder at or above `dir` that has a declaration file. Results are cached per folder in `cache`.
  */
-export function torchRequirementFor(dir: string, parser: Parser, cache: Map<string, TorchRequirement>, override?: { spec: string; file: string }): TorchRequirement {
-  if (override) return judge([{ file: override.file, spec: `torchVersion "${override.spec}"`, lowest: lowestAllowed(/^\d/.test(override.spec) ? `==${override.spec}` : override.spec) }]);
+export function torchRequirementFor(
+  dir: string,
+  parser: Parser,
+  cache: Map<string, TorchRequirement>,
+  override?: { spec: string; file: string },
+): TorchRequirement {
+  if (override)
+    return judge([
+      {
+        file: override.file,
+        spec: `torchVersion "${override.spec}"`,
+        lowest: lowestAllowed(/^\d/.test(override.spec) ? `==${override.spec}` : override.spec),
+      },
+    ]);
   const cached = cache.get(dir);
   if (cached) return cached;
   let result: TorchRequirement;
@@ -309,7 +343,12 @@ export function torchRequirementFor(dir: string, parser: Parser, cache: Map<stri
  * (a checkpoint should load on every torch the project allows, and allowlists only grow), with the declaration that
  * says so; undefined when nothing bounds it below (the inspector then judges by the newest table).
  */
-export function judgingVersion(requirement: TorchRequirement): { version: [number, number]; source: string } | undefined {
+export function judgingVersion(
+  requirement: TorchRequirement,
+): { version: [number, number]; source: string } | undefined {
   if (!requirement.lowest) return undefined;
-  return { version: [requirement.lowest[0], requirement.lowest[1] ?? 0], source: requirement.lowestSource ?? requirement.source };
+  return {
+    version: [requirement.lowest[0], requirement.lowest[1] ?? 0],
+    source: requirement.lowestSource ?? requirement.source,
+  };
 }

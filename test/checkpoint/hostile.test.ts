@@ -11,7 +11,12 @@ import { fixture } from '../helpers/fixtures';
 const dir = tempRepo({});
 execFileSync('python3', [path.join(__dirname, 'make_hostile.py'), dir]);
 
-const brief = (i: Inspection) => ({ format: i.format, verdict: i.verdict, globals: i.globals.map((g) => `${g.name} ${g.opcode} ${g.status}${g.afterStop ? ' after STOP' : ''}`), messages: i.messages });
+const brief = (i: Inspection) => ({
+  format: i.format,
+  verdict: i.verdict,
+  globals: i.globals.map((g) => `${g.name} ${g.opcode} ${g.status}${g.afterStop ? ' after STOP' : ''}`),
+  messages: i.messages,
+});
 const inspect = async (name: string, options = {}) => brief(await inspectCheckpoint(path.join(dir, name), options));
 
 describe('hostile checkpoints: read like torch, never stricter, fail closed', () => {
@@ -21,7 +26,7 @@ describe('hostile checkpoints: read like torch, never stricter, fail closed', ()
     }
   });
 
-  test('a renamed prefix folder is read (torch takes the first entry\'s)', async () => {
+  test("a renamed prefix folder is read (torch takes the first entry's)", async () => {
     expect((await inspect('renamed.pt')).verdict).toBe('dangerous');
   });
 
@@ -41,7 +46,9 @@ describe('hostile checkpoints: read like torch, never stricter, fail closed', ()
       format: 'torch-zip',
       verdict: 'dangerous',
       globals: ['posix.system STACK_GLOBAL blocked'],
-      messages: ['memo_stack_global/data.pkl: opcode SHORT_BINUNICODE at byte 2 is not supported by the weights_only unpickler of torch 2.10 (protocol 4; re-save with pickle_protocol=2)'],
+      messages: [
+        'memo_stack_global/data.pkl: opcode SHORT_BINUNICODE at byte 2 is not supported by the weights_only unpickler of torch 2.10 (protocol 4; re-save with pickle_protocol=2)',
+      ],
     });
   });
 
@@ -56,7 +63,9 @@ describe('hostile checkpoints: read like torch, never stricter, fail closed', ()
         'not read to the end because of a limit, so it cannot be shown safe: judged dangerous',
       ],
     });
-    expect((await inspect('bomb.pt', { zipLimits: { ...zipLimits, maxMemberBytes: 64 << 20 } })).messages[0]).toMatch(/inflates more than 100 times \(zip bomb\?\)$/);
+    expect((await inspect('bomb.pt', { zipLimits: { ...zipLimits, maxMemberBytes: 64 << 20 } })).messages[0]).toMatch(
+      /inflates more than 100 times \(zip bomb\?\)$/,
+    );
     // a header that says 100 bytes: torch reads 100 bytes (a cut pickle, EOFError in torch 1.13), and so do we
     expect(await inspect('lying_bomb.pt', { zipLimits })).toEqual({
       format: 'torch-zip',
@@ -96,7 +105,12 @@ describe('hostile checkpoints: read like torch, never stricter, fail closed', ()
       globals: [],
       messages: ['truncated_pickle/data.pkl: truncated data: no STOP before byte 9', 'corrupt or truncated: torch cannot load it either'],
     });
-    expect(await inspect('readme.pt')).toEqual({ format: 'unknown', verdict: 'not-a-checkpoint', globals: [], messages: ['neither a zip, a legacy torch file, a pickle nor safetensors'] });
+    expect(await inspect('readme.pt')).toEqual({
+      format: 'unknown',
+      verdict: 'not-a-checkpoint',
+      globals: [],
+      messages: ['neither a zip, a legacy torch file, a pickle nor safetensors'],
+    });
     expect((await inspect('raw_evil.pkl')).verdict).toBe('dangerous');
   });
 
@@ -108,7 +122,12 @@ describe('hostile checkpoints: read like torch, never stricter, fail closed', ()
       messages: ['file: opcode STRING at byte 15 is not supported by the weights_only unpickler of torch 2.10 (protocol 0 or 1)'],
     });
     expect((await inspect('fake_safetensors.bin')).globals).toEqual(['posix.system GLOBAL blocked']);
-    expect(await inspect('text_c.bin')).toEqual({ format: 'unknown', verdict: 'not-a-checkpoint', globals: [], messages: ['neither a zip, a legacy torch file, a pickle nor safetensors'] });
+    expect(await inspect('text_c.bin')).toEqual({
+      format: 'unknown',
+      verdict: 'not-a-checkpoint',
+      globals: [],
+      messages: ['neither a zip, a legacy torch file, a pickle nor safetensors'],
+    });
     // a legacy file with its PROTO opcode cut off still loads in torch: still read as legacy
     fs.writeFileSync(path.join(dir, 'stripped_legacy.pt'), fs.readFileSync(fixture('legacy_state_dict.pt')).subarray(2));
     fs.writeFileSync(path.join(dir, 'stripped_legacy_evil.pt'), fs.readFileSync(fixture('malicious_os_system_legacy.pt')).subarray(2));
@@ -122,7 +141,13 @@ describe('hostile checkpoints: read like torch, never stricter, fail closed', ()
     expect(await inspect('gadgets.pt')).toEqual({
       format: 'torch-zip',
       verdict: 'dangerous',
-      globals: ['webbrowser.open GLOBAL dangerous', '_posixsubprocess.fork_exec GLOBAL dangerous', 'numpy.testing._private.utils.runstring GLOBAL dangerous', 'torch.jit.load GLOBAL dangerous', 'code.InteractiveInterpreter GLOBAL dangerous'],
+      globals: [
+        'webbrowser.open GLOBAL dangerous',
+        '_posixsubprocess.fork_exec GLOBAL dangerous',
+        'numpy.testing._private.utils.runstring GLOBAL dangerous',
+        'torch.jit.load GLOBAL dangerous',
+        'code.InteractiveInterpreter GLOBAL dangerous',
+      ],
       messages: ['gadgets/data.pkl: opcode POP at byte 19 is not supported by the weights_only unpickler of torch 2.10 (protocol 2)'],
     });
   });
@@ -131,7 +156,9 @@ describe('hostile checkpoints: read like torch, never stricter, fail closed', ()
     const result = await inspect('computed_stack_global.pt');
     expect(result.verdict).toBe('dangerous');
     expect(result.globals).toContain('<unresolved>.<unresolved> STACK_GLOBAL dangerous');
-    expect(result.messages).toContain('a STACK_GLOBAL names a global computed while loading (not a plain string): it could be anything, so it counts as dangerous');
+    expect(result.messages).toContain(
+      'a STACK_GLOBAL names a global computed while loading (not a plain string): it could be anything, so it counts as dangerous',
+    );
   });
 
   test('a raw pickle longer than the read limit fails closed', async () => {
@@ -139,7 +166,10 @@ describe('hostile checkpoints: read like torch, never stricter, fail closed', ()
     fs.writeFileSync(big, Buffer.concat([Buffer.from([0x80, 0x02, 0x54]), Buffer.from([0x00, 0x00, 0x10, 0x00]), Buffer.alloc(2 << 20)]));
     const result = await inspectCheckpoint(big, { maxReadBytes: 1 << 20 });
     fs.rmSync(big);
-    expect([result.verdict, result.messages.at(-1)]).toEqual(['dangerous', 'not read to the end because of a limit, so it cannot be shown safe: judged dangerous']);
+    expect([result.verdict, result.messages.at(-1)]).toEqual([
+      'dangerous',
+      'not read to the end because of a limit, so it cannot be shown safe: judged dangerous',
+    ]);
   });
 
   test('zips a strict reader refuses but torch opens: junk after the end is read past; the rest fails closed', async () => {
@@ -148,7 +178,10 @@ describe('hostile checkpoints: read like torch, never stricter, fail closed', ()
     const flagged = await inspect('flagged.pt');
     expect([flagged.verdict, flagged.messages]).toEqual([
       'dangerous',
-      ['cannot read the zip archive: strong encryption is not supported', 'a zip archive torch may still read, whose pickles could not be checked: judged dangerous'],
+      [
+        'cannot read the zip archive: strong encryption is not supported',
+        'a zip archive torch may still read, whose pickles could not be checked: judged dangerous',
+      ],
     ]);
   });
 

@@ -72,35 +72,63 @@ describe('inspectCheckpoint on the checkpoint fixtures', () => {
     };
     // torch 1.13 also lacks the BINFLOAT opcode: no allowlist could make it load
     expect(await needs([1, 12])).toEqual({ verdict: 'unloadable', allowlist: [], table: '1.13' });
-    expect(await needs([2, 4])).toEqual({ verdict: 'needs-allowlist', allowlist: ['builtins.set', '_codecs.encode', 'builtins.bytearray', 'builtins.complex'], table: '2.4' });
-    expect(await needs([2, 5])).toEqual({ verdict: 'needs-allowlist', allowlist: ['builtins.set', '_codecs.encode', 'builtins.bytearray', 'builtins.complex'], table: '2.4' });
+    expect(await needs([2, 4])).toEqual({
+      verdict: 'needs-allowlist',
+      allowlist: ['builtins.set', '_codecs.encode', 'builtins.bytearray', 'builtins.complex'],
+      table: '2.4',
+    });
+    expect(await needs([2, 5])).toEqual({
+      verdict: 'needs-allowlist',
+      allowlist: ['builtins.set', '_codecs.encode', 'builtins.bytearray', 'builtins.complex'],
+      table: '2.4',
+    });
     expect(await needs([2, 6])).toEqual({ verdict: 'safe', allowlist: [], table: '2.6' });
     expect(await needs([3, 0])).toEqual({ verdict: 'safe', allowlist: [], table: '2.10' });
   });
 
-  test('tables: the sizes and some members of torch\'s lists; 2.4 and 2.6 have the sizes read from the wheels', () => {
+  test("tables: the sizes and some members of torch's lists; 2.4 and 2.6 have the sizes read from the wheels", () => {
     // The 2.10 (144 names) and 1.13 (90) lists are the keys of torch's _weights_only_unpickler._get_allowed_globals()
     // at torch 2.10.0a0 and Debian's python3-torch 1.13.1, as src/checkpoint/allowlists.ts's header says; the files
     // they were collected into are not part of this repository. The 1.13 table is compared name by name with a real
     // torch 1.13 below, where one is installed.
     const table = (v: string) => ALLOWLISTS.find((t) => t.version.join('.') === v)!.names;
     expect([table('1.13').size, table('2.4').size, table('2.6').size, table('2.10').size]).toEqual([90, 119, 128, 144]);
-    const members = ['collections.OrderedDict', 'torch._utils._rebuild_tensor_v2', 'torch._utils._rebuild_parameter', 'torch.FloatStorage', 'torch.nn.parameter.Parameter', 'torch.Size', 'torch.float16'];
+    const members = [
+      'collections.OrderedDict',
+      'torch._utils._rebuild_tensor_v2',
+      'torch._utils._rebuild_parameter',
+      'torch.FloatStorage',
+      'torch.nn.parameter.Parameter',
+      'torch.Size',
+      'torch.float16',
+    ];
     for (const v of ['1.13', '2.10']) expect([v, members.filter((name) => !table(v).has(name))]).toEqual([v, []]);
-    expect(['torch.device', 'builtins.set', '_codecs.encode', 'builtins.complex', 'collections.Counter', 'torch.BFloat16Storage'].filter((name) => !table('2.10').has(name))).toEqual([]);
+    expect(
+      ['torch.device', 'builtins.set', '_codecs.encode', 'builtins.complex', 'collections.Counter', 'torch.BFloat16Storage'].filter(
+        (name) => !table('2.10').has(name),
+      ),
+    ).toEqual([]);
     expect(['torch.device', 'builtins.set', '_codecs.encode', 'argparse.Namespace', 'posix.system'].filter((name) => table('1.13').has(name))).toEqual([]);
     expect(['argparse.Namespace', 'builtins.eval', 'posix.system', 'numpy.ndarray'].filter((name) => table('2.10').has(name))).toEqual([]);
-    expect([table('2.4').has('torch.device'), table('2.4').has('builtins.set'), table('2.6').has('builtins.set'), table('2.6').has('torch.uint1')]).toEqual([true, false, true, false]);
+    expect([table('2.4').has('torch.device'), table('2.4').has('builtins.set'), table('2.6').has('builtins.set'), table('2.6').has('torch.uint1')]).toEqual([
+      true,
+      false,
+      true,
+      false,
+    ]);
   });
 
   test('a TorchScript archive judged for torch < 2.6 is dangerous: torch.load hands it to torch.jit.load, which runs its code', async () => {
     const result = await inspectCheckpoint(path.join(dir, 'scripted.pt'), { torchVersion: [1, 13] });
     expect([result.format, result.verdict]).toEqual(['torchscript', 'dangerous']);
-    expect(result.messages).toContain('a TorchScript archive: torch 1.13 hands it to torch.jit.load even with weights_only=True, which runs its code (a bypass fixed in torch 2.6)');
+    expect(result.messages).toContain(
+      'a TorchScript archive: torch 1.13 hands it to torch.jit.load even with weights_only=True, which runs its code (a bypass fixed in torch 2.6)',
+    );
   });
 
   test('numpy tuple entries only where torch has them (2.6+)', async () => {
-    const at = async (version: [number, number]) => (await inspectCheckpoint(path.join(dir, 'training_ckpt.pt'), { torchVersion: version })).allowlist.filter((e) => e.includes('scalar'));
+    const at = async (version: [number, number]) =>
+      (await inspectCheckpoint(path.join(dir, 'training_ckpt.pt'), { torchVersion: version })).allowlist.filter((e) => e.includes('scalar'));
     expect(await at([2, 5])).toEqual(['numpy.core.multiarray.scalar']);
     expect(await at([2, 6])).toEqual(['(numpy.core.multiarray.scalar, "numpy.core.multiarray.scalar")']);
   });
@@ -116,7 +144,9 @@ const python = torchPython();
 if (!python) console.warn('inspect.test.ts: the torch parity tests are skipped, no python3 imports torch (apt-get install python3-torch)');
 
 (python ? describe : describe.skip)('parity with a real torch (torch.load with weights_only=True only)', () => {
-  const handed = Object.keys(FIXTURE_GLOBALS).filter((file) => file !== 'scripted.pt').sort();
+  const handed = Object.keys(FIXTURE_GLOBALS)
+    .filter((file) => file !== 'scripted.pt')
+    .sort();
   const script = [
     'import json, os, sys, warnings',
     'import torch',
@@ -165,7 +195,8 @@ if (!python) console.warn('inspect.test.ts: the torch parity tests are skipped, 
     }
     // the state_dicts torch accepts are the generator's, in both formats
     const detail = Object.fromEntries(run.results.map(([file, , text]) => [file, text]));
-    for (const file of ['state_dict.pt', 'legacy_state_dict.pt']) expect([file, detail[file]]).toEqual([file, 'OrderedDict fc1.weight,fc1.bias,head.proj.weight,head.proj.bias']);
+    for (const file of ['state_dict.pt', 'legacy_state_dict.pt'])
+      expect([file, detail[file]]).toEqual([file, 'OrderedDict fc1.weight,fc1.bias,head.proj.weight,head.proj.bias']);
     expect(fs.readdirSync(cwd)).toEqual([]);
   });
 
@@ -204,7 +235,9 @@ describe('pylint-torch inspect', () => {
       ['state_dict.pt', 'torch-zip', 'safe'],
       ['malicious_os_system.pt', 'torch-zip', 'dangerous'],
     ]);
-    expect(JSON.parse(bad.stdout)[1].globals).toEqual([{ name: 'posix.system', opcode: 'GLOBAL', offset: expect.any(Number), member: 'malicious_os_system/data.pkl', afterStop: false, status: 'blocked' }]);
+    expect(JSON.parse(bad.stdout)[1].globals).toEqual([
+      { name: 'posix.system', opcode: 'GLOBAL', offset: expect.any(Number), member: 'malicious_os_system/data.pkl', afterStop: false, status: 'blocked' },
+    ]);
     expect((await cli(cliDir, 'inspect', 'state_dict.pt', 'legacy_state_dict.pt')).code).toBe(0);
   });
 
@@ -213,7 +246,16 @@ describe('pylint-torch inspect', () => {
     expect(code).toBe(1);
     const log = JSON.parse(stdout);
     expect(sarifSchemaErrors(log)).toEqual([]);
-    expect(log.runs[0].results.map((r: { ruleId: string; level: string; locations: { physicalLocation: { artifactLocation: { uri: string }; region?: unknown } }[] }) => [r.ruleId, r.level, r.locations[0].physicalLocation.artifactLocation.uri, r.locations[0].physicalLocation.region])).toEqual([
+    expect(
+      log.runs[0].results.map(
+        (r: { ruleId: string; level: string; locations: { physicalLocation: { artifactLocation: { uri: string }; region?: unknown } }[] }) => [
+          r.ruleId,
+          r.level,
+          r.locations[0].physicalLocation.artifactLocation.uri,
+          r.locations[0].physicalLocation.region,
+        ],
+      ),
+    ).toEqual([
       ['checkpoint-unsafe-globals', 'error', 'malicious_eval_in_dict.pt', undefined],
       ['checkpoint-unsafe-globals', 'warning', 'plain_pickle.pkl', undefined],
     ]);

@@ -26,7 +26,7 @@ describe('walkPickle', () => {
 
   test('GLOBAL at protocol 2, with the Python 2 builtins module mapped', () => {
     expect(names(pickled('argparse.Namespace(a=1)', 2, 'import argparse'))).toEqual(['GLOBAL argparse.Namespace']);
-    expect(names(bytes('c__builtin__\neval\n(S\'1+1\'\ntR.'))).toEqual(['GLOBAL builtins.eval']);
+    expect(names(bytes("c__builtin__\neval\n(S'1+1'\ntR."))).toEqual(['GLOBAL builtins.eval']);
   });
 
   test('protocol 4: STACK_GLOBAL and the opcodes weights_only refuses', () => {
@@ -38,12 +38,23 @@ describe('walkPickle', () => {
 
   test('STACK_GLOBAL whose module and name come from the memo', () => {
     // PROTO 4, "os" MEMOIZE, "system" MEMOIZE, POP, POP, BINGET 0, BINGET 1, STACK_GLOBAL, "ls" TUPLE1, REDUCE, STOP
-    const data = bytes([0x80, 4], [0x8c, 2], 'os', [0x94], [0x8c, 6], 'system', [0x94, 0x30, 0x30, 0x68, 0, 0x68, 1, 0x93], [0x8c, 2], 'ls', [0x85, 0x52, 0x2e]);
+    const data = bytes(
+      [0x80, 4],
+      [0x8c, 2],
+      'os',
+      [0x94],
+      [0x8c, 6],
+      'system',
+      [0x94, 0x30, 0x30, 0x68, 0, 0x68, 1, 0x93],
+      [0x8c, 2],
+      'ls',
+      [0x85, 0x52, 0x2e],
+    );
     expect(names(data)).toEqual(['STACK_GLOBAL os.system']);
   });
 
   test('a second pickle after the first STOP is walked and marked', () => {
-    const data = Buffer.concat([pickled('{"a": 1}', 2), bytes('cposix\nsystem\n(S\'id\'\ntR.')]);
+    const data = Buffer.concat([pickled('{"a": 1}', 2), bytes("cposix\nsystem\n(S'id'\ntR.")]);
     const walk = walkPickle(data);
     expect(names(data)).toEqual(['GLOBAL posix.system after-stop']);
     expect(walk.firstStopEnd).toBe(pickled('{"a": 1}', 2).length);
@@ -68,10 +79,16 @@ describe('walkPickle', () => {
     expect(walkPickle(bytes([0x80, 2, 0x4e, 0x72, 0xff, 0xff, 0xff, 0xff, 0x2e])).error).toBeUndefined();
     // distinct globals (and unsupported opcodes, here POP) are bounded; a repeated one counts once
     const three = bytes('\x80\x02ca\nb\n0ca\nb\n0cc\nd\n0ce\nf\n0N.');
-    expect(walkPickle(three, { ...DEFAULT_LIMITS, maxDistinct: 3 })).toMatchObject({ error: 'more than 3 distinct globals and unsupported opcodes', limitHit: true });
+    expect(walkPickle(three, { ...DEFAULT_LIMITS, maxDistinct: 3 })).toMatchObject({
+      error: 'more than 3 distinct globals and unsupported opcodes',
+      limitHit: true,
+    });
     expect(walkPickle(three, { ...DEFAULT_LIMITS, maxDistinct: 4 }).globals.map((g) => g.name)).toEqual(['a.b', 'c.d', 'e.f']);
     // the time limit is checked every 65,536 opcodes (a negative limit trips at the first check)
-    expect(walkPickle(Buffer.alloc(100_000, 0x4e), { ...DEFAULT_LIMITS, maxMillis: -1 })).toMatchObject({ error: 'reading took longer than the time limit', limitHit: true });
+    expect(walkPickle(Buffer.alloc(100_000, 0x4e), { ...DEFAULT_LIMITS, maxMillis: -1 })).toMatchObject({
+      error: 'reading took longer than the time limit',
+      limitHit: true,
+    });
   });
 });
 

@@ -21,8 +21,24 @@ export function copyFixtures(dir: string, copies: Record<string, string>): strin
 }
 
 const TENSOR = ['collections.OrderedDict', 'torch._utils._rebuild_tensor_v2', 'torch.FloatStorage'];
-const TRAINING = [...TENSOR, 'argparse.Namespace', 'numpy.core.multiarray._reconstruct', 'numpy.ndarray', '_codecs.encode', 'numpy.dtype', 'numpy.core.multiarray.scalar', 'myapp.models.Config'];
-const MODULE = ['collections.OrderedDict', 'builtins.set', 'torch.nn.modules.linear.Linear', 'torch._utils._rebuild_parameter', 'torch._utils._rebuild_tensor_v2', 'torch.FloatStorage'];
+const TRAINING = [
+  ...TENSOR,
+  'argparse.Namespace',
+  'numpy.core.multiarray._reconstruct',
+  'numpy.ndarray',
+  '_codecs.encode',
+  'numpy.dtype',
+  'numpy.core.multiarray.scalar',
+  'myapp.models.Config',
+];
+const MODULE = [
+  'collections.OrderedDict',
+  'builtins.set',
+  'torch.nn.modules.linear.Linear',
+  'torch._utils._rebuild_parameter',
+  'torch._utils._rebuild_tensor_v2',
+  'torch.FloatStorage',
+];
 
 /**
  * Every global each fixture names (GLOBAL, or STACK_GLOBAL at protocol 4), Python 3 names, in the order they first

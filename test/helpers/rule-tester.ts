@@ -22,8 +22,12 @@ const compiled = new Map<string, string>();
 
 /** RuleTester whose `run` also takes `compiles: false` rows. */
 class PythonRuleTester extends RuleTester {
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any
-  override run<MessageIds extends string, Options>(name: string, rule: RuleModule<MessageIds, Options, any>, tests: PythonRunTests<NoInfer<MessageIds>, NoInfer<Options>>): void {
+  override run<MessageIds extends string, Options>(
+    name: string,
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any -- any rule's data type
+    rule: RuleModule<MessageIds, Options, any>,
+    tests: PythonRunTests<NoInfer<MessageIds>, NoInfer<Options>>,
+  ): void {
     super.run(name, rule, tests);
   }
 }

@@ -22,8 +22,18 @@ async function lint(files: Record<string, string>, extra: Record<string, string>
 describe('checkpoint-unsafe-globals messages', () => {
   test('dangerous names the globals; unloadable gives the reason', async () => {
     expect((await lint({ 'a.pt': 'malicious_eval_in_dict.pt', 'b.pt': 'scripted.pt' })).messages).toEqual([
-      ['a.pt', 'dangerous', 2, 'Checkpoint (torch-zip) references `builtins.eval`, which can run code when loaded: do not load it with `weights_only=False`, and do not allowlist these.'],
-      ['b.pt', 'unloadable', 1, 'Checkpoint (torchscript) cannot be loaded with `weights_only=True`: a TorchScript archive: torch 2.6+ refuses it with weights_only=True (before 2.6 torch.load silently ran torch.jit.load on it, a bypass); only torch.jit.load reads it'],
+      [
+        'a.pt',
+        'dangerous',
+        2,
+        'Checkpoint (torch-zip) references `builtins.eval`, which can run code when loaded: do not load it with `weights_only=False`, and do not allowlist these.',
+      ],
+      [
+        'b.pt',
+        'unloadable',
+        1,
+        'Checkpoint (torchscript) cannot be loaded with `weights_only=True`: a TorchScript archive: torch 2.6+ refuses it with weights_only=True (before 2.6 torch.load silently ran torch.jit.load on it, a bypass); only torch.jit.load reads it',
+      ],
     ]);
   });
 
@@ -31,15 +41,24 @@ describe('checkpoint-unsafe-globals messages', () => {
     const config = { '.pylintrc-ts.json': JSON.stringify({ rules: { 'checkpoint-unsafe-globals': ['warn', { maxBytes: 100 }] } }) };
     const size = fs.statSync(path.join(dir, 'plain_pickle.pkl')).size;
     expect((await lint({ 'p.pkl': 'plain_pickle.pkl', 'evil.pt': 'malicious_os_system.pt' }, config)).messages).toEqual([
-      ['evil.pt', 'dangerous', 2, 'Checkpoint (torch-zip) references `posix.system`, which can run code when loaded: do not load it with `weights_only=False`, and do not allowlist these.'],
+      [
+        'evil.pt',
+        'dangerous',
+        2,
+        'Checkpoint (torch-zip) references `posix.system`, which can run code when loaded: do not load it with `weights_only=False`, and do not allowlist these.',
+      ],
       ['p.pkl', 'notInspected', 1, `Checkpoint not inspected: its ${size} bytes are more than the \`maxBytes\` option (100); raise the option to check it.`],
     ]);
   });
 
   test('needsAllowlist says how, for the lowest torch the project declares', async () => {
     const at = async (spec: string) => (await lint({ 'm.pt': 'full_model.pt' }, { 'requirements.txt': `torch${spec}\n` })).messages[0][3];
-    expect(await at('>=2.6')).toMatch(/on torch 2\.6 \(requirements\.txt: torch>=2\.6\): `with torch\.serialization\.safe_globals\(\[.*\]\):`, only if you trust these classes\.$/);
-    expect(await at('==2.4.1')).toMatch(/on torch 2\.4 \(requirements\.txt: torch==2\.4\.1\): `torch\.serialization\.add_safe_globals\(\[.*\]\)`, only if you trust these classes\.$/);
+    expect(await at('>=2.6')).toMatch(
+      /on torch 2\.6 \(requirements\.txt: torch>=2\.6\): `with torch\.serialization\.safe_globals\(\[.*\]\):`, only if you trust these classes\.$/,
+    );
+    expect(await at('==2.4.1')).toMatch(
+      /on torch 2\.4 \(requirements\.txt: torch==2\.4\.1\): `torch\.serialization\.add_safe_globals\(\[.*\]\)`, only if you trust these classes\.$/,
+    );
     // before 2.4 there is no allowlist API: the file cannot load with weights_only=True at all
     expect(await at('>=2.0')).toBe(
       'Checkpoint (torch-zip) cannot be loaded with `weights_only=True`: torch 2.0 has no allowlist API (add_safe_globals arrived in 2.4), and the file needs [myapp.models.Net, builtins.set, torch.nn.modules.linear.Linear, torch.nn.modules.activation.ReLU, __main__.Head]: re-save it as a state_dict, or require torch>=2.5 and use torch.serialization.safe_globals',
@@ -50,10 +69,16 @@ describe('checkpoint-unsafe-globals messages', () => {
 describe('checkpoint-unsafe-globals in the lint run', () => {
   test('checkpoints in the linted folder get file-level results; SARIF has no region for them', async () => {
     const repo = tempRepo({ 'train.py': 'import torch\n' });
-    for (const name of ['state_dict.pt', 'malicious_os_system.pt', 'training_ckpt.pt', 'state_dict_proto4.pt']) fs.copyFileSync(path.join(dir, name), path.join(repo, name));
+    for (const name of ['state_dict.pt', 'malicious_os_system.pt', 'training_ckpt.pt', 'state_dict_proto4.pt'])
+      fs.copyFileSync(path.join(dir, name), path.join(repo, name));
     const { code, stdout } = await cli(repo, '-f', 'json');
     const results = JSON.parse(stdout).filter((r: { messages: unknown[] }) => r.messages.length);
-    expect(results.map((r: { filePath: string; messages: { ruleId: string; messageId: string; severity: number; fileLevel: boolean }[] }) => [path.basename(r.filePath), r.messages.map((m) => [m.ruleId, m.messageId, m.severity, m.fileLevel])])).toEqual([
+    expect(
+      results.map((r: { filePath: string; messages: { ruleId: string; messageId: string; severity: number; fileLevel: boolean }[] }) => [
+        path.basename(r.filePath),
+        r.messages.map((m) => [m.ruleId, m.messageId, m.severity, m.fileLevel]),
+      ]),
+    ).toEqual([
       ['malicious_os_system.pt', [['checkpoint-unsafe-globals', 'dangerous', 2, true]]],
       ['state_dict_proto4.pt', [['checkpoint-unsafe-globals', 'unloadable', 1, true]]],
       ['training_ckpt.pt', [['checkpoint-unsafe-globals', 'needsAllowlist', 1, true]]],
@@ -72,21 +97,36 @@ describe('checkpoint-unsafe-globals in the lint run', () => {
       'Checkpoint (torch-zip) cannot be loaded with `weights_only=True`: allowed_extras/data.pkl: opcode BINFLOAT at byte 442 is not supported by the weights_only unpickler of torch 1.13 (torch 2.4 and later accept it)',
     ]);
     // the inspector agrees without a flag; --torch-version and the config's torchVersion win over requirements
-    expect(JSON.parse((await cli(repo, 'inspect', 'extras.pt', '-f', 'json')).stdout)[0].torch).toEqual({ version: '1.13', source: 'requirements.txt: torch>=1.13,<3', table: '1.13' });
-    expect(JSON.parse((await cli(repo, 'inspect', 'extras.pt', '-f', 'json', '--torch-version', '2.10')).stdout)[0]).toMatchObject({ verdict: 'safe', torch: { version: '2.10', source: '--torch-version 2.10', table: '2.10' } });
+    expect(JSON.parse((await cli(repo, 'inspect', 'extras.pt', '-f', 'json')).stdout)[0].torch).toEqual({
+      version: '1.13',
+      source: 'requirements.txt: torch>=1.13,<3',
+      table: '1.13',
+    });
+    expect(JSON.parse((await cli(repo, 'inspect', 'extras.pt', '-f', 'json', '--torch-version', '2.10')).stdout)[0]).toMatchObject({
+      verdict: 'safe',
+      torch: { version: '2.10', source: '--torch-version 2.10', table: '2.10' },
+    });
     fs.writeFileSync(path.join(repo, '.pylintrc-ts.json'), '{"torchVersion": ">=2.10"}');
     expect(JSON.parse((await cli(repo, 'inspect', 'extras.pt', '-f', 'json')).stdout)[0]).toMatchObject({ verdict: 'safe', torch: { version: '2.10' } });
     expect((await cli(repo, '-f', 'json')).code).toBe(0);
     // no lower bound declared: the newest table
     fs.rmSync(path.join(repo, '.pylintrc-ts.json'));
     fs.writeFileSync(path.join(repo, 'requirements.txt'), 'torch\n');
-    expect(JSON.parse((await cli(repo, 'inspect', 'extras.pt', '-f', 'json')).stdout)[0].torch).toEqual({ version: '2.10', source: 'the newest torch known', table: '2.10' });
+    expect(JSON.parse((await cli(repo, 'inspect', 'extras.pt', '-f', 'json')).stdout)[0].torch).toEqual({
+      version: '2.10',
+      source: 'the newest torch known',
+      table: '2.10',
+    });
   });
 
   test('inspect: an unwritable --output-file is exit 2 with a message; a link to a folder is not followed', async () => {
     const repo = tempRepo({});
     fs.copyFileSync(path.join(dir, 'state_dict.pt'), path.join(repo, 'a.pt'));
-    expect(await cli(repo, 'inspect', 'a.pt', '-o', 'no/such/dir/x.json')).toEqual({ code: 2, stdout: '', stderr: 'pylint-torch: cannot write --output-file no/such/dir/x.json: its folder does not exist\n' });
+    expect(await cli(repo, 'inspect', 'a.pt', '-o', 'no/such/dir/x.json')).toEqual({
+      code: 2,
+      stdout: '',
+      stderr: 'pylint-torch: cannot write --output-file no/such/dir/x.json: its folder does not exist\n',
+    });
     fs.symlinkSync('.', path.join(repo, 'self'));
     expect(JSON.parse((await cli(repo, 'inspect', '.', '-f', 'json')).stdout).map((r: { filePath: string }) => path.basename(r.filePath))).toEqual(['a.pt']);
   });
@@ -103,10 +143,15 @@ describe('checkpoint-unsafe-globals in the lint run', () => {
 // At load sites (a checkpoint named by a string literal) the rule reports in Python files: these cases run through
 // the whole pipeline (`files` rows) in a folder holding the checkpoint fixtures, with only this rule enabled.
 const ckpt = (name: string): Buffer => fs.readFileSync(fixture(name));
-const TRAINING_LIST = 'argparse.Namespace, (numpy.core.multiarray._reconstruct, "numpy.core.multiarray._reconstruct"), numpy.ndarray, numpy.dtype, (numpy.core.multiarray.scalar, "numpy.core.multiarray.scalar"), myapp.models.Config';
-const inSafeGlobals = (list: string) => `import argparse\nimport numpy\nimport torch\nfrom myapp.models import Config\nwith torch.serialization.safe_globals([${list}]):\n    ckpt = torch.load("ckpt.pt", weights_only=True)\n`;
+const TRAINING_LIST =
+  'argparse.Namespace, (numpy.core.multiarray._reconstruct, "numpy.core.multiarray._reconstruct"), numpy.ndarray, numpy.dtype, (numpy.core.multiarray.scalar, "numpy.core.multiarray.scalar"), myapp.models.Config';
+const inSafeGlobals = (list: string) =>
+  `import argparse\nimport numpy\nimport torch\nfrom myapp.models import Config\nwith torch.serialization.safe_globals([${list}]):\n    ckpt = torch.load("ckpt.pt", weights_only=True)\n`;
 const LOAD = 'import torch\ntorch.load("ckpt.pt", weights_only=True)\n';
-const setup = (list: string) => ({ 'ckpt.pt': ckpt('training_ckpt.pt'), 'setup_torch.py': `import torch, argparse, numpy\nfrom myapp.models import Config\ntorch.serialization.add_safe_globals(${list})\n` });
+const setup = (list: string) => ({
+  'ckpt.pt': ckpt('training_ckpt.pt'),
+  'setup_torch.py': `import torch, argparse, numpy\nfrom myapp.models import Config\ntorch.serialization.add_safe_globals(${list})\n`,
+});
 
 ruleTester.run('checkpoint-unsafe-globals at load sites', rule, {
   valid: [
@@ -139,7 +184,9 @@ ruleTester.run('checkpoint-unsafe-globals at load sites', rule, {
       name: 'add_safe_globals in another linted file that lists every class',
       filename: 'train.py',
       code: LOAD,
-      files: setup('[argparse.Namespace, numpy.ndarray, numpy.dtype, Config, (numpy.core.multiarray._reconstruct, "numpy.core.multiarray._reconstruct"), (numpy.core.multiarray.scalar, "numpy.core.multiarray.scalar")]'),
+      files: setup(
+        '[argparse.Namespace, numpy.ndarray, numpy.dtype, Config, (numpy.core.multiarray._reconstruct, "numpy.core.multiarray._reconstruct"), (numpy.core.multiarray.scalar, "numpy.core.multiarray.scalar")]',
+      ),
     },
     { name: 'add_safe_globals of a list that cannot be read silences it', filename: 'train.py', code: LOAD, files: setup('TRUSTED') },
     {
@@ -200,14 +247,28 @@ ruleTester.run('checkpoint-unsafe-globals at load sites', rule, {
       filename: 'train.py',
       code: inSafeGlobals('argparse.Namespace, numpy.ndarray, numpy.dtype, Config'),
       files: { 'ckpt.pt': ckpt('training_ckpt.pt') },
-      errors: [{ messageId: 'loadNeedsAllowlist', message: includes('safe_globals([(numpy.core.multiarray._reconstruct, "numpy.core.multiarray._reconstruct"), (numpy.core.multiarray.scalar, "numpy.core.multiarray.scalar")])') }],
+      errors: [
+        {
+          messageId: 'loadNeedsAllowlist',
+          message: includes(
+            'safe_globals([(numpy.core.multiarray._reconstruct, "numpy.core.multiarray._reconstruct"), (numpy.core.multiarray.scalar, "numpy.core.multiarray.scalar")])',
+          ),
+        },
+      ],
     },
     {
       name: 'add_safe_globals calls anywhere in the linted files count (process-wide)',
       filename: 'train.py',
       code: LOAD,
       files: setup('[argparse.Namespace, numpy.ndarray, numpy.dtype]'),
-      errors: [{ messageId: 'loadNeedsAllowlist', message: includes('safe_globals([(numpy.core.multiarray._reconstruct, "numpy.core.multiarray._reconstruct"), (numpy.core.multiarray.scalar, "numpy.core.multiarray.scalar"), myapp.models.Config])') }],
+      errors: [
+        {
+          messageId: 'loadNeedsAllowlist',
+          message: includes(
+            'safe_globals([(numpy.core.multiarray._reconstruct, "numpy.core.multiarray._reconstruct"), (numpy.core.multiarray.scalar, "numpy.core.multiarray.scalar"), myapp.models.Config])',
+          ),
+        },
+      ],
       output: [
         'import torch',
         'from torch.serialization import safe_globals',
@@ -224,12 +285,23 @@ ruleTester.run('checkpoint-unsafe-globals at load sites', rule, {
       code: 'import torch\ntorch.load("evil.pt", weights_only=False)\ntorch.load("evil.pt", weights_only=True)\ntorch.load("p4.pt", weights_only=True)\ntorch.load("p4.pt", weights_only=False)\n',
       files: { 'evil.pt': ckpt('malicious_os_system.pt'), 'p4.pt': ckpt('state_dict_proto4.pt') },
       errors: [
-        { messageId: 'loadDangerous', severity: 2, message: '`torch.load("evil.pt")` loads a checkpoint that references `posix.system`: this load unpickles with full pickle, so loading it runs that code. Do not load this file.' },
-        { messageId: 'loadDangerous', severity: 2, message: '`torch.load("evil.pt")` loads a checkpoint that references `posix.system`: torch refuses it with `weights_only=True`; the file is malicious or tampered, do not load it any other way.' },
+        {
+          messageId: 'loadDangerous',
+          severity: 2,
+          message:
+            '`torch.load("evil.pt")` loads a checkpoint that references `posix.system`: this load unpickles with full pickle, so loading it runs that code. Do not load this file.',
+        },
+        {
+          messageId: 'loadDangerous',
+          severity: 2,
+          message:
+            '`torch.load("evil.pt")` loads a checkpoint that references `posix.system`: torch refuses it with `weights_only=True`; the file is malicious or tampered, do not load it any other way.',
+        },
         {
           messageId: 'loadUnloadable',
           severity: 1,
-          message: '`torch.load("p4.pt")` loads with `weights_only=True`, but that checkpoint cannot be loaded that way: state_dict_proto4/data.pkl: opcode FRAME at byte 2 is not supported by the weights_only unpickler of torch 2.10 (protocol 4; re-save with pickle_protocol=2)',
+          message:
+            '`torch.load("p4.pt")` loads with `weights_only=True`, but that checkpoint cannot be loaded that way: state_dict_proto4/data.pkl: opcode FRAME at byte 2 is not supported by the weights_only unpickler of torch 2.10 (protocol 4; re-save with pickle_protocol=2)',
         },
       ],
     },
@@ -242,7 +314,8 @@ ruleTester.run('checkpoint-unsafe-globals at load sites', rule, {
         {
           messageId: 'loadDangerous',
           severity: 2,
-          message: '`torch.load("t.pt")` loads a checkpoint that references `posix.system`: torch stops reading at the first STOP, so this load may work, but the file carries that payload after it (a tampered file): do not load it any other way.',
+          message:
+            '`torch.load("t.pt")` loads a checkpoint that references `posix.system`: torch stops reading at the first STOP, so this load may work, but the file carries that payload after it (a tampered file): do not load it any other way.',
         },
       ],
     },

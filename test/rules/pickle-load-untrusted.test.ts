@@ -14,7 +14,9 @@ ruleTester.run('pickle-load-untrusted', rule, {
     {
       name: 'pickle.load of a file named on the command line',
       code: 'import pickle, sys\nwith open(sys.argv[1], "rb") as f:\n    obj = pickle.load(f)\n',
-      errors: [{ messageId: 'untrusted', line: 3, column: 11, severity: 2, message: includes('`pickle.load()` on data from the command line (sys.argv) (line 2)') }],
+      errors: [
+        { messageId: 'untrusted', line: 3, column: 11, severity: 2, message: includes('`pickle.load()` on data from the command line (sys.argv) (line 2)') },
+      ],
     },
     {
       name: 'pickle.loads of a download, through an alias',

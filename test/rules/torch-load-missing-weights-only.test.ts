@@ -69,7 +69,9 @@ ruleTester.run('torch-load-missing-weights-only', rule, {
           line: 2,
           column: 6,
           fixSafety: null,
-          message: includes('requirements.txt: torch>=1.7 allows torch older than 1.13, whose `torch.load` has no `weights_only` keyword: require torch>=1.13, then pass `weights_only=True`.'),
+          message: includes(
+            'requirements.txt: torch>=1.7 allows torch older than 1.13, whose `torch.load` has no `weights_only` keyword: require torch>=1.13, then pass `weights_only=True`.',
+          ),
           suggestions: [{ output: 'import torch\nsd = torch.load("a.pt", weights_only=True)\nmodel.load_state_dict(sd)\n' }],
         },
       ],
@@ -109,7 +111,8 @@ ruleTester.run('torch-load-missing-weights-only', rule, {
       torch: '>=2.4',
       code: 'import torch\n\ndef load_model(ckpt, model):\n    pl_sd = torch.load(ckpt, map_location="cpu")\n    step = pl_sd["global_step"]\n    sd = pl_sd["state_dict"]\n    model.load_state_dict(sd, strict=False)\n    return model\n',
       errors: [{ messageId: 'missing', line: 4, column: 13, fixSafety: 'unsafe' }],
-      output: 'import torch\n\ndef load_model(ckpt, model):\n    pl_sd = torch.load(ckpt, map_location="cpu", weights_only=True)\n    step = pl_sd["global_step"]\n    sd = pl_sd["state_dict"]\n    model.load_state_dict(sd, strict=False)\n    return model\n',
+      output:
+        'import torch\n\ndef load_model(ckpt, model):\n    pl_sd = torch.load(ckpt, map_location="cpu", weights_only=True)\n    step = pl_sd["global_step"]\n    sd = pl_sd["state_dict"]\n    model.load_state_dict(sd, strict=False)\n    return model\n',
     },
     {
       name: 'one key of the loaded dict straight into load_state_dict: unsafe',
@@ -151,21 +154,24 @@ ruleTester.run('torch-load-missing-weights-only', rule, {
       torch: '>=2.4',
       code: 'import torch\nnet = torch.nn.Linear(2, 2)\nopt = torch.optim.SGD(net.parameters(), lr=0.1)\nopt.load_state_dict(torch.load(p))\n',
       errors: [{ messageId: 'missing', line: 4, column: 21, fixSafety: 'unsafe' }],
-      output: 'import torch\nnet = torch.nn.Linear(2, 2)\nopt = torch.optim.SGD(net.parameters(), lr=0.1)\nopt.load_state_dict(torch.load(p, weights_only=True))\n',
+      output:
+        'import torch\nnet = torch.nn.Linear(2, 2)\nopt = torch.optim.SGD(net.parameters(), lr=0.1)\nopt.load_state_dict(torch.load(p, weights_only=True))\n',
     },
     {
       name: 'a custom object with its own load_state_dict: unsafe',
       torch: '>=2.4',
       code: 'import torch\n\nclass RunState:\n    def load_state_dict(self, d):\n        self.__dict__.update(d)\n\nstate = RunState()\nstate.load_state_dict(torch.load(p))\n',
       errors: [{ messageId: 'missing', line: 8, column: 23, fixSafety: 'unsafe' }],
-      output: 'import torch\n\nclass RunState:\n    def load_state_dict(self, d):\n        self.__dict__.update(d)\n\nstate = RunState()\nstate.load_state_dict(torch.load(p, weights_only=True))\n',
+      output:
+        'import torch\n\nclass RunState:\n    def load_state_dict(self, d):\n        self.__dict__.update(d)\n\nstate = RunState()\nstate.load_state_dict(torch.load(p, weights_only=True))\n',
     },
     {
       name: 'a module with extra state in the file: unsafe (get_extra_state may return any object)',
       torch: '>=2.4',
       code: 'import torch\n\nclass Net(torch.nn.Module):\n    def get_extra_state(self):\n        return self.cfg\n\n    def set_extra_state(self, state):\n        self.cfg = state\n\nnet = Net()\nnet.load_state_dict(torch.load(p))\n',
       errors: [{ messageId: 'missing', line: 11, column: 21, fixSafety: 'unsafe' }],
-      output: 'import torch\n\nclass Net(torch.nn.Module):\n    def get_extra_state(self):\n        return self.cfg\n\n    def set_extra_state(self, state):\n        self.cfg = state\n\nnet = Net()\nnet.load_state_dict(torch.load(p, weights_only=True))\n',
+      output:
+        'import torch\n\nclass Net(torch.nn.Module):\n    def get_extra_state(self):\n        return self.cfg\n\n    def set_extra_state(self, state):\n        self.cfg = state\n\nnet = Net()\nnet.load_state_dict(torch.load(p, weights_only=True))\n',
     },
     {
       name: 'pickle arguments the weights_only unpickler does not take: no fix (it would raise TypeError)',
@@ -182,7 +188,14 @@ ruleTester.run('torch-load-missing-weights-only', rule, {
     {
       name: 'whole model used as an object: a suggestion only',
       code: 'import torch as th\nmodel = th.load("m.pt")\nmodel.eval()\n',
-      errors: [{ messageId: 'missing', line: 2, column: 9, suggestions: [{ output: 'import torch as th\nmodel = th.load("m.pt", weights_only=True)\nmodel.eval()\n' }] }],
+      errors: [
+        {
+          messageId: 'missing',
+          line: 2,
+          column: 9,
+          suggestions: [{ output: 'import torch as th\nmodel = th.load("m.pt", weights_only=True)\nmodel.eval()\n' }],
+        },
+      ],
     },
     {
       name: 'from torch import load as L',
@@ -192,22 +205,46 @@ ruleTester.run('torch-load-missing-weights-only', rule, {
     {
       name: 'from torch.serialization import load',
       code: 'from torch.serialization import load\nobj = load(f)\n',
-      errors: [{ messageId: 'missing', line: 2, column: 7, message: includes('`torch.serialization.load()`'), suggestions: [{ output: 'from torch.serialization import load\nobj = load(f, weights_only=True)\n' }] }],
+      errors: [
+        {
+          messageId: 'missing',
+          line: 2,
+          column: 7,
+          message: includes('`torch.serialization.load()`'),
+          suggestions: [{ output: 'from torch.serialization import load\nobj = load(f, weights_only=True)\n' }],
+        },
+      ],
     },
     {
       name: 'torch.serialization.load through import torch.serialization',
       code: 'import torch.serialization\ntorch.serialization.load("x.pt")\n',
-      errors: [{ messageId: 'missing', line: 2, column: 1, suggestions: [{ output: 'import torch.serialization\ntorch.serialization.load("x.pt", weights_only=True)\n' }] }],
+      errors: [
+        {
+          messageId: 'missing',
+          line: 2,
+          column: 1,
+          suggestions: [{ output: 'import torch.serialization\ntorch.serialization.load("x.pt", weights_only=True)\n' }],
+        },
+      ],
     },
     {
       name: 'import inside a function',
       code: 'def restore(p):\n    import torch\n    return torch.load(p)\n',
-      errors: [{ messageId: 'missing', line: 3, column: 12, suggestions: [{ output: 'def restore(p):\n    import torch\n    return torch.load(p, weights_only=True)\n' }] }],
+      errors: [
+        {
+          messageId: 'missing',
+          line: 3,
+          column: 12,
+          suggestions: [{ output: 'def restore(p):\n    import torch\n    return torch.load(p, weights_only=True)\n' }],
+        },
+      ],
     },
     {
       name: 'simple alias',
       code: 'import torch\nloader = torch.load\nloader("x.pt")\n',
-      errors: [{ messageId: 'missing', line: 3, column: 1, suggestions: [{ output: 'import torch\nloader = torch.load\nloader("x.pt", weights_only=True)\n' }] }],
+      errors: [
+        { messageId: 'missing', line: 3, column: 1, suggestions: [{ output: 'import torch\nloader = torch.load\nloader("x.pt", weights_only=True)\n' }] },
+      ],
     },
     {
       name: 'star import from torch',
@@ -217,19 +254,34 @@ ruleTester.run('torch-load-missing-weights-only', rule, {
     {
       name: 'optional import with a None fallback still resolves',
       code: 'try:\n    import torch\nexcept ImportError:\n    torch = None\ntorch.load("x.pt")\n',
-      errors: [{ messageId: 'missing', line: 5, column: 1, suggestions: [{ output: 'try:\n    import torch\nexcept ImportError:\n    torch = None\ntorch.load("x.pt", weights_only=True)\n' }] }],
+      errors: [
+        {
+          messageId: 'missing',
+          line: 5,
+          column: 1,
+          suggestions: [{ output: 'try:\n    import torch\nexcept ImportError:\n    torch = None\ntorch.load("x.pt", weights_only=True)\n' }],
+        },
+      ],
     },
     {
       name: 'multi-line call with a trailing comma gets its own line',
       torch: '>=2.4',
       code: 'import torch\nmodel = torch.nn.Linear(2, 2)\nstate = torch.load(\n    "a.pt",\n    map_location="cpu",  # keep on CPU\n)\nmodel.load_state_dict(state)\n',
       errors: [{ messageId: 'missing', line: 3, column: 9, endLine: 6, endColumn: 2, fixSafety: 'safe' }],
-      output: 'import torch\nmodel = torch.nn.Linear(2, 2)\nstate = torch.load(\n    "a.pt",\n    map_location="cpu",  # keep on CPU\n    weights_only=True,\n)\nmodel.load_state_dict(state)\n',
+      output:
+        'import torch\nmodel = torch.nn.Linear(2, 2)\nstate = torch.load(\n    "a.pt",\n    map_location="cpu",  # keep on CPU\n    weights_only=True,\n)\nmodel.load_state_dict(state)\n',
     },
     {
       name: 'multi-line call without a trailing comma',
       code: 'import torch\nstate = torch.load(\n    "a.pt",\n    map_location="cpu"\n)\n',
-      errors: [{ messageId: 'missing', line: 2, column: 9, suggestions: [{ output: 'import torch\nstate = torch.load(\n    "a.pt",\n    map_location="cpu", weights_only=True\n)\n' }] }],
+      errors: [
+        {
+          messageId: 'missing',
+          line: 2,
+          column: 9,
+          suggestions: [{ output: 'import torch\nstate = torch.load(\n    "a.pt",\n    map_location="cpu", weights_only=True\n)\n' }],
+        },
+      ],
     },
     {
       name: 'single-line trailing comma',
@@ -251,7 +303,15 @@ ruleTester.run('torch-load-missing-weights-only', rule, {
     {
       name: 'columns count UTF-16 code units',
       code: 'import torch\nx = "h\u00e9llo\u{1F600}"; y = torch.load("a.pt")\n',
-      errors: [{ messageId: 'missing', line: 2, column: 20, endColumn: 38, suggestions: [{ output: 'import torch\nx = "h\u00e9llo\u{1F600}"; y = torch.load("a.pt", weights_only=True)\n' }] }],
+      errors: [
+        {
+          messageId: 'missing',
+          line: 2,
+          column: 20,
+          endColumn: 38,
+          suggestions: [{ output: 'import torch\nx = "h\u00e9llo\u{1F600}"; y = torch.load("a.pt", weights_only=True)\n' }],
+        },
+      ],
     },
     {
       name: 'load_state_dict(torch.load(...)) is safe',
@@ -265,17 +325,32 @@ ruleTester.run('torch-load-missing-weights-only', rule, {
       torch: '>=2.4',
       code: 'import torch\nckpt = torch.load(p)\nmodel.load_state_dict(ckpt["model"])\nopt.load_state_dict(ckpt["optimizer"])\nepoch = ckpt["epoch"] + 1\nprint(int(ckpt.get("step", 0)))\n',
       errors: [{ messageId: 'missing', line: 2, column: 8, fixSafety: 'unsafe' }],
-      output: 'import torch\nckpt = torch.load(p, weights_only=True)\nmodel.load_state_dict(ckpt["model"])\nopt.load_state_dict(ckpt["optimizer"])\nepoch = ckpt["epoch"] + 1\nprint(int(ckpt.get("step", 0)))\n',
+      output:
+        'import torch\nckpt = torch.load(p, weights_only=True)\nmodel.load_state_dict(ckpt["model"])\nopt.load_state_dict(ckpt["optimizer"])\nepoch = ckpt["epoch"] + 1\nprint(int(ckpt.get("step", 0)))\n',
     },
     {
       name: 'an entry used as an object: a suggestion only',
       code: 'import torch\nckpt = torch.load(p)\nnet = ckpt["model"].float()\n',
-      errors: [{ messageId: 'missing', line: 2, column: 8, suggestions: [{ output: 'import torch\nckpt = torch.load(p, weights_only=True)\nnet = ckpt["model"].float()\n' }] }],
+      errors: [
+        {
+          messageId: 'missing',
+          line: 2,
+          column: 8,
+          suggestions: [{ output: 'import torch\nckpt = torch.load(p, weights_only=True)\nnet = ckpt["model"].float()\n' }],
+        },
+      ],
     },
     {
       name: 'iterating items without any load_state_dict is no evidence: a suggestion only',
       code: 'import torch\nfor k, v in torch.load(p).items():\n    print(k)\n',
-      errors: [{ messageId: 'missing', line: 2, column: 13, suggestions: [{ output: 'import torch\nfor k, v in torch.load(p, weights_only=True).items():\n    print(k)\n' }] }],
+      errors: [
+        {
+          messageId: 'missing',
+          line: 2,
+          column: 13,
+          suggestions: [{ output: 'import torch\nfor k, v in torch.load(p, weights_only=True).items():\n    print(k)\n' }],
+        },
+      ],
     },
     {
       name: 'inside a safe_globals block: unsafe (torch 2.5 still loads it with full pickle there)',
@@ -287,50 +362,82 @@ ruleTester.run('torch-load-missing-weights-only', rule, {
     {
       name: 'a safe_globals block nested in a sibling statement does not count',
       code: 'import torch\nwith open(p, "rb") as fh:\n    with torch.serialization.safe_globals([Net]):\n        pass\n    model = torch.load(fh)\nmodel.eval()\n',
-      errors: [{ messageId: 'missing', line: 5, column: 13, suggestions: [{ output: 'import torch\nwith open(p, "rb") as fh:\n    with torch.serialization.safe_globals([Net]):\n        pass\n    model = torch.load(fh, weights_only=True)\nmodel.eval()\n' }] }],
+      errors: [
+        {
+          messageId: 'missing',
+          line: 5,
+          column: 13,
+          suggestions: [
+            {
+              output:
+                'import torch\nwith open(p, "rb") as fh:\n    with torch.serialization.safe_globals([Net]):\n        pass\n    model = torch.load(fh, weights_only=True)\nmodel.eval()\n',
+            },
+          ],
+        },
+      ],
     },
     {
       name: 'keys renamed in place, then the whole dict to load_state_dict: safe',
       torch: '>=2.4',
       code: 'import torch\nmodel = torch.nn.Linear(2, 2)\nsd = torch.load(p)\nfor k in list(sd.keys()):\n    sd[k[7:]] = sd.pop(k)\nmodel.load_state_dict(sd)\n',
       errors: [{ messageId: 'missing', line: 3, column: 6, fixSafety: 'safe' }],
-      output: 'import torch\nmodel = torch.nn.Linear(2, 2)\nsd = torch.load(p, weights_only=True)\nfor k in list(sd.keys()):\n    sd[k[7:]] = sd.pop(k)\nmodel.load_state_dict(sd)\n',
+      output:
+        'import torch\nmodel = torch.nn.Linear(2, 2)\nsd = torch.load(p, weights_only=True)\nfor k in list(sd.keys()):\n    sd[k[7:]] = sd.pop(k)\nmodel.load_state_dict(sd)\n',
     },
     {
       name: 'a deleted entry: unsafe (it may hold any object)',
       torch: '>=2.4',
       code: 'import torch\nsd = torch.load(p)\nfor k in list(sd.keys()):\n    sd[k[7:]] = sd.pop(k)\ndel sd["extra"]\nmodel.load_state_dict(sd)\n',
       errors: [{ messageId: 'missing', line: 2, column: 6, fixSafety: 'unsafe' }],
-      output: 'import torch\nsd = torch.load(p, weights_only=True)\nfor k in list(sd.keys()):\n    sd[k[7:]] = sd.pop(k)\ndel sd["extra"]\nmodel.load_state_dict(sd)\n',
+      output:
+        'import torch\nsd = torch.load(p, weights_only=True)\nfor k in list(sd.keys()):\n    sd[k[7:]] = sd.pop(k)\ndel sd["extra"]\nmodel.load_state_dict(sd)\n',
     },
     {
       name: 'renaming keys in a comprehension passed to load_state_dict is safe',
       torch: '>=2.4',
       code: 'import torch\nnet = torch.nn.Linear(2, 2)\nsd = torch.load(p)\nnet.load_state_dict({k.replace("module.", ""): v for k, v in sd.items()})\n',
       errors: [{ messageId: 'missing', line: 3, column: 6, fixSafety: 'safe' }],
-      output: 'import torch\nnet = torch.nn.Linear(2, 2)\nsd = torch.load(p, weights_only=True)\nnet.load_state_dict({k.replace("module.", ""): v for k, v in sd.items()})\n',
+      output:
+        'import torch\nnet = torch.nn.Linear(2, 2)\nsd = torch.load(p, weights_only=True)\nnet.load_state_dict({k.replace("module.", ""): v for k, v in sd.items()})\n',
     },
     {
       name: 'iterating a list of modules is not a state-dict use',
       code: 'import torch\nmodels = torch.load(p)\nfor m in models:\n    m.eval()\n',
-      errors: [{ messageId: 'missing', line: 2, column: 10, suggestions: [{ output: 'import torch\nmodels = torch.load(p, weights_only=True)\nfor m in models:\n    m.eval()\n' }] }],
+      errors: [
+        {
+          messageId: 'missing',
+          line: 2,
+          column: 10,
+          suggestions: [{ output: 'import torch\nmodels = torch.load(p, weights_only=True)\nfor m in models:\n    m.eval()\n' }],
+        },
+      ],
     },
     {
       name: 'items() whose values are used as objects',
       code: 'import torch\nfor name, module in torch.load(p).items():\n    parent.add_module(name, module)\n',
-      errors: [{ messageId: 'missing', line: 2, column: 21, suggestions: [{ output: 'import torch\nfor name, module in torch.load(p, weights_only=True).items():\n    parent.add_module(name, module)\n' }] }],
+      errors: [
+        {
+          messageId: 'missing',
+          line: 2,
+          column: 21,
+          suggestions: [{ output: 'import torch\nfor name, module in torch.load(p, weights_only=True).items():\n    parent.add_module(name, module)\n' }],
+        },
+      ],
     },
     {
       name: '** hands the entries to a callee: a suggestion only',
       code: 'import torch\nsnapshot = Snapshot(**torch.load(p))\n',
-      errors: [{ messageId: 'missing', line: 2, column: 23, suggestions: [{ output: 'import torch\nsnapshot = Snapshot(**torch.load(p, weights_only=True))\n' }] }],
+      errors: [
+        { messageId: 'missing', line: 2, column: 23, suggestions: [{ output: 'import torch\nsnapshot = Snapshot(**torch.load(p, weights_only=True))\n' }] },
+      ],
     },
     {
       name: 'a name bound in both branches: every read is judged',
       torch: '>=2.4',
       code: 'import torch\nnet = torch.nn.Linear(2, 2)\nif local:\n    sd = torch.load(p)\nelse:\n    sd = fetch(u)\nnet.load_state_dict(sd)\n',
       errors: [{ messageId: 'missing', line: 4, column: 10, fixSafety: 'safe' }],
-      output: 'import torch\nnet = torch.nn.Linear(2, 2)\nif local:\n    sd = torch.load(p, weights_only=True)\nelse:\n    sd = fetch(u)\nnet.load_state_dict(sd)\n',
+      output:
+        'import torch\nnet = torch.nn.Linear(2, 2)\nif local:\n    sd = torch.load(p, weights_only=True)\nelse:\n    sd = fetch(u)\nnet.load_state_dict(sd)\n',
     },
     {
       name: 'rebinding a name to one of its entries: unsafe (a Lightning checkpoint holds more than its state_dict)',
@@ -344,84 +451,215 @@ ruleTester.run('torch-load-missing-weights-only', rule, {
       torch: '>=2.4',
       code: 'import torch\nstep = 0\nstate = torch.load(p)\nstep = state["step"]\nnet.load_state_dict(state["net"])\nwhile step < 100:\n    step += 1\ntorch.save({"net": net.state_dict(), "step": step}, p)\n',
       errors: [{ messageId: 'missing', line: 3, column: 9, fixSafety: 'unsafe' }],
-      output: 'import torch\nstep = 0\nstate = torch.load(p, weights_only=True)\nstep = state["step"]\nnet.load_state_dict(state["net"])\nwhile step < 100:\n    step += 1\ntorch.save({"net": net.state_dict(), "step": step}, p)\n',
+      output:
+        'import torch\nstep = 0\nstate = torch.load(p, weights_only=True)\nstep = state["step"]\nnet.load_state_dict(state["net"])\nwhile step < 100:\n    step += 1\ntorch.save({"net": net.state_dict(), "step": step}, p)\n',
     },
     {
       name: 'an entry picked with or, then used as a model: a suggestion only',
       code: 'import torch\nckpt = torch.load(w)\nmodel = (ckpt.get("ema") or ckpt["model"]).to(dev)\nnet.load_state_dict(ckpt["sd"])\n',
-      errors: [{ messageId: 'missing', line: 2, column: 8, suggestions: [{ output: 'import torch\nckpt = torch.load(w, weights_only=True)\nmodel = (ckpt.get("ema") or ckpt["model"]).to(dev)\nnet.load_state_dict(ckpt["sd"])\n' }] }],
+      errors: [
+        {
+          messageId: 'missing',
+          line: 2,
+          column: 8,
+          suggestions: [
+            {
+              output:
+                'import torch\nckpt = torch.load(w, weights_only=True)\nmodel = (ckpt.get("ema") or ckpt["model"]).to(dev)\nnet.load_state_dict(ckpt["sd"])\n',
+            },
+          ],
+        },
+      ],
     },
     {
       name: 'entries unpacked into names used as objects: a suggestion only',
       code: 'import torch\ngen, disc = torch.load(p)["pair"]\ngen.eval()\n',
-      errors: [{ messageId: 'missing', line: 2, column: 13, suggestions: [{ output: 'import torch\ngen, disc = torch.load(p, weights_only=True)["pair"]\ngen.eval()\n' }] }],
+      errors: [
+        {
+          messageId: 'missing',
+          line: 2,
+          column: 13,
+          suggestions: [{ output: 'import torch\ngen, disc = torch.load(p, weights_only=True)["pair"]\ngen.eval()\n' }],
+        },
+      ],
     },
     {
       name: 'an entry stored into another container: a suggestion only',
       code: 'import torch\nckpt = torch.load(p)\nnet.load_state_dict(ckpt["sd"])\nregistry["g"] = ckpt["g"]\n',
-      errors: [{ messageId: 'missing', line: 2, column: 8, suggestions: [{ output: 'import torch\nckpt = torch.load(p, weights_only=True)\nnet.load_state_dict(ckpt["sd"])\nregistry["g"] = ckpt["g"]\n' }] }],
+      errors: [
+        {
+          messageId: 'missing',
+          line: 2,
+          column: 8,
+          suggestions: [{ output: 'import torch\nckpt = torch.load(p, weights_only=True)\nnet.load_state_dict(ckpt["sd"])\nregistry["g"] = ckpt["g"]\n' }],
+        },
+      ],
     },
     {
       name: 'entries copied into a dict literal used as objects: a suggestion only',
       code: 'import torch\nckpt = torch.load(p)\nnet.load_state_dict(ckpt["sd"])\nparts = {"net": ckpt["net"]}\nparts["net"].eval()\n',
-      errors: [{ messageId: 'missing', line: 2, column: 8, suggestions: [{ output: 'import torch\nckpt = torch.load(p, weights_only=True)\nnet.load_state_dict(ckpt["sd"])\nparts = {"net": ckpt["net"]}\nparts["net"].eval()\n' }] }],
+      errors: [
+        {
+          messageId: 'missing',
+          line: 2,
+          column: 8,
+          suggestions: [
+            {
+              output:
+                'import torch\nckpt = torch.load(p, weights_only=True)\nnet.load_state_dict(ckpt["sd"])\nparts = {"net": ckpt["net"]}\nparts["net"].eval()\n',
+            },
+          ],
+        },
+      ],
     },
     {
       name: 'a list of entries iterated as modules: a suggestion only',
       code: 'import torch\nckpt = torch.load(p)\nnet.load_state_dict(ckpt["sd"])\nnets = [ckpt["g"], ckpt["d"]]\nfor m in nets:\n    m.eval()\n',
-      errors: [{ messageId: 'missing', line: 2, column: 8, suggestions: [{ output: 'import torch\nckpt = torch.load(p, weights_only=True)\nnet.load_state_dict(ckpt["sd"])\nnets = [ckpt["g"], ckpt["d"]]\nfor m in nets:\n    m.eval()\n' }] }],
+      errors: [
+        {
+          messageId: 'missing',
+          line: 2,
+          column: 8,
+          suggestions: [
+            {
+              output:
+                'import torch\nckpt = torch.load(p, weights_only=True)\nnet.load_state_dict(ckpt["sd"])\nnets = [ckpt["g"], ckpt["d"]]\nfor m in nets:\n    m.eval()\n',
+            },
+          ],
+        },
+      ],
     },
     {
       name: 'elements printed and type-tested are no evidence: a suggestion only',
       code: 'import torch\nfrom torch import nn\nfor m in torch.load(p):\n    if isinstance(m, nn.Module):\n        print(m)\n',
-      errors: [{ messageId: 'missing', line: 3, column: 10, suggestions: [{ output: 'import torch\nfrom torch import nn\nfor m in torch.load(p, weights_only=True):\n    if isinstance(m, nn.Module):\n        print(m)\n' }] }],
+      errors: [
+        {
+          messageId: 'missing',
+          line: 3,
+          column: 10,
+          suggestions: [
+            { output: 'import torch\nfrom torch import nn\nfor m in torch.load(p, weights_only=True):\n    if isinstance(m, nn.Module):\n        print(m)\n' },
+          ],
+        },
+      ],
     },
     {
       name: 'a name read through nonlocal: a suggestion only',
       code: 'import torch\n\ndef outer(p):\n    sd = torch.load(p)\n    net.load_state_dict(sd)\n\n    def inner():\n        nonlocal sd\n        sd.eval()\n    return inner\n',
-      errors: [{ messageId: 'missing', line: 4, column: 10, suggestions: [{ output: 'import torch\n\ndef outer(p):\n    sd = torch.load(p, weights_only=True)\n    net.load_state_dict(sd)\n\n    def inner():\n        nonlocal sd\n        sd.eval()\n    return inner\n' }] }],
+      errors: [
+        {
+          messageId: 'missing',
+          line: 4,
+          column: 10,
+          suggestions: [
+            {
+              output:
+                'import torch\n\ndef outer(p):\n    sd = torch.load(p, weights_only=True)\n    net.load_state_dict(sd)\n\n    def inner():\n        nonlocal sd\n        sd.eval()\n    return inner\n',
+            },
+          ],
+        },
+      ],
     },
     {
       name: 'a class attribute may be read anywhere: a suggestion only',
       code: 'import torch\n\nclass Weights:\n    sd = torch.load("w.pt")\n    net.load_state_dict(sd)\n',
-      errors: [{ messageId: 'missing', line: 4, column: 10, suggestions: [{ output: 'import torch\n\nclass Weights:\n    sd = torch.load("w.pt", weights_only=True)\n    net.load_state_dict(sd)\n' }] }],
+      errors: [
+        {
+          messageId: 'missing',
+          line: 4,
+          column: 10,
+          suggestions: [{ output: 'import torch\n\nclass Weights:\n    sd = torch.load("w.pt", weights_only=True)\n    net.load_state_dict(sd)\n' }],
+        },
+      ],
     },
     {
       name: 'a comprehension whose variables are used as objects: a suggestion only',
       code: 'import torch\nsd = torch.load(p)\nnet.load_state_dict(sd["net"])\nn = len([m for m in sd.values() if m.training])\n',
-      errors: [{ messageId: 'missing', line: 2, column: 6, suggestions: [{ output: 'import torch\nsd = torch.load(p, weights_only=True)\nnet.load_state_dict(sd["net"])\nn = len([m for m in sd.values() if m.training])\n' }] }],
+      errors: [
+        {
+          messageId: 'missing',
+          line: 2,
+          column: 6,
+          suggestions: [
+            {
+              output: 'import torch\nsd = torch.load(p, weights_only=True)\nnet.load_state_dict(sd["net"])\nn = len([m for m in sd.values() if m.training])\n',
+            },
+          ],
+        },
+      ],
     },
     {
       name: 'a comprehension over values used as modules: a suggestion only',
       code: 'import torch\nckpt = torch.load(p)\nnet.load_state_dict(ckpt["model"])\nnets = [v for v in ckpt.values()]\nfor n in nets:\n    n.eval()\n',
-      errors: [{ messageId: 'missing', line: 2, column: 8, suggestions: [{ output: 'import torch\nckpt = torch.load(p, weights_only=True)\nnet.load_state_dict(ckpt["model"])\nnets = [v for v in ckpt.values()]\nfor n in nets:\n    n.eval()\n' }] }],
+      errors: [
+        {
+          messageId: 'missing',
+          line: 2,
+          column: 8,
+          suggestions: [
+            {
+              output:
+                'import torch\nckpt = torch.load(p, weights_only=True)\nnet.load_state_dict(ckpt["model"])\nnets = [v for v in ckpt.values()]\nfor n in nets:\n    n.eval()\n',
+            },
+          ],
+        },
+      ],
     },
     {
       name: 'a loop over the loaded value uses its elements as objects: a suggestion only',
       code: 'import torch\nckpt = torch.load(p)\nnet.load_state_dict(ckpt[0])\nfor m in ckpt:\n    m.eval()\n',
-      errors: [{ messageId: 'missing', line: 2, column: 8, suggestions: [{ output: 'import torch\nckpt = torch.load(p, weights_only=True)\nnet.load_state_dict(ckpt[0])\nfor m in ckpt:\n    m.eval()\n' }] }],
+      errors: [
+        {
+          messageId: 'missing',
+          line: 2,
+          column: 8,
+          suggestions: [{ output: 'import torch\nckpt = torch.load(p, weights_only=True)\nnet.load_state_dict(ckpt[0])\nfor m in ckpt:\n    m.eval()\n' }],
+        },
+      ],
     },
     {
       name: 'an entry added to a list with +=: a suggestion only',
       code: 'import torch\nmodels = []\nckpt = torch.load(p)\nnet.load_state_dict(ckpt["model"])\nmodels += ckpt["extra"]\nfor m in models:\n    m.eval()\n',
-      errors: [{ messageId: 'missing', line: 3, column: 8, suggestions: [{ output: 'import torch\nmodels = []\nckpt = torch.load(p, weights_only=True)\nnet.load_state_dict(ckpt["model"])\nmodels += ckpt["extra"]\nfor m in models:\n    m.eval()\n' }] }],
+      errors: [
+        {
+          messageId: 'missing',
+          line: 3,
+          column: 8,
+          suggestions: [
+            {
+              output:
+                'import torch\nmodels = []\nckpt = torch.load(p, weights_only=True)\nnet.load_state_dict(ckpt["model"])\nmodels += ckpt["extra"]\nfor m in models:\n    m.eval()\n',
+            },
+          ],
+        },
+      ],
     },
     {
       name: 'keys renamed with string methods and printed: still safe',
       torch: '>=2.4',
       code: 'import torch\nnet = torch.nn.Linear(2, 2)\nsd = torch.load(p)\nfor k in list(sd.keys()):\n    if k.startswith("module."):\n        print(f"renaming {k}")\n        sd[k.replace("module.", "")] = sd.pop(k)\nnet.load_state_dict(sd)\n',
       errors: [{ messageId: 'missing', line: 3, column: 6, fixSafety: 'safe' }],
-      output: 'import torch\nnet = torch.nn.Linear(2, 2)\nsd = torch.load(p, weights_only=True)\nfor k in list(sd.keys()):\n    if k.startswith("module."):\n        print(f"renaming {k}")\n        sd[k.replace("module.", "")] = sd.pop(k)\nnet.load_state_dict(sd)\n',
+      output:
+        'import torch\nnet = torch.nn.Linear(2, 2)\nsd = torch.load(p, weights_only=True)\nfor k in list(sd.keys()):\n    if k.startswith("module."):\n        print(f"renaming {k}")\n        sd[k.replace("module.", "")] = sd.pop(k)\nnet.load_state_dict(sd)\n',
     },
     {
       name: 'an entry stored on an object is not judged safe',
       code: 'import torch\nckpt = torch.load(p)\nself.model = ckpt["model"]\n',
-      errors: [{ messageId: 'missing', line: 2, column: 8, suggestions: [{ output: 'import torch\nckpt = torch.load(p, weights_only=True)\nself.model = ckpt["model"]\n' }] }],
+      errors: [
+        {
+          messageId: 'missing',
+          line: 2,
+          column: 8,
+          suggestions: [{ output: 'import torch\nckpt = torch.load(p, weights_only=True)\nself.model = ckpt["model"]\n' }],
+        },
+      ],
     },
     {
       name: 'a returned result: a suggestion only',
       code: 'import torch\n\ndef get(p):\n    return torch.load(p)\n',
-      errors: [{ messageId: 'missing', line: 4, column: 12, suggestions: [{ output: 'import torch\n\ndef get(p):\n    return torch.load(p, weights_only=True)\n' }] }],
+      errors: [
+        { messageId: 'missing', line: 4, column: 12, suggestions: [{ output: 'import torch\n\ndef get(p):\n    return torch.load(p, weights_only=True)\n' }] },
+      ],
     },
     {
       name: 'hub loader is an error even when the rule is set to warn',
@@ -434,7 +672,15 @@ ruleTester.run('torch-load-missing-weights-only', rule, {
     {
       name: 'model_zoo.load_url',
       code: 'from torch.utils import model_zoo\nmodel_zoo.load_url(url, progress=False)\n',
-      errors: [{ messageId: 'missingRemote', line: 2, column: 1, severity: 2, suggestions: [{ output: 'from torch.utils import model_zoo\nmodel_zoo.load_url(url, progress=False, weights_only=True)\n' }] }],
+      errors: [
+        {
+          messageId: 'missingRemote',
+          line: 2,
+          column: 1,
+          severity: 2,
+          suggestions: [{ output: 'from torch.utils import model_zoo\nmodel_zoo.load_url(url, progress=False, weights_only=True)\n' }],
+        },
+      ],
     },
     {
       name: 'weights_only=None is the same as leaving it out',
@@ -448,14 +694,16 @@ ruleTester.run('torch-load-missing-weights-only', rule, {
       torch: '>=2.4',
       code: 'import torch\nnet = torch.nn.Linear(2, 2)\nopts = {"map_location": "cpu"}\nsd = torch.load("a.pt", **opts)\nnet.load_state_dict(sd)\n',
       errors: [{ messageId: 'missing', line: 4, column: 6, fixSafety: 'safe' }],
-      output: 'import torch\nnet = torch.nn.Linear(2, 2)\nopts = {"map_location": "cpu"}\nsd = torch.load("a.pt", **opts, weights_only=True)\nnet.load_state_dict(sd)\n',
+      output:
+        'import torch\nnet = torch.nn.Linear(2, 2)\nopts = {"map_location": "cpu"}\nsd = torch.load("a.pt", **opts, weights_only=True)\nnet.load_state_dict(sd)\n',
     },
     {
       name: 'a hub loader imported from either module in a try/except',
       torch: '>=2.4',
       code: 'from torch import nn\nnet = nn.Linear(2, 2)\ntry:\n    from torch.hub import load_state_dict_from_url\nexcept ImportError:\n    from torch.utils.model_zoo import load_url as load_state_dict_from_url\nsd = load_state_dict_from_url("https://example.com/m.pth")\nnet.load_state_dict(sd)\n',
       errors: [{ messageId: 'missingRemote', line: 7, column: 6, severity: 2, fixSafety: 'safe' }],
-      output: 'from torch import nn\nnet = nn.Linear(2, 2)\ntry:\n    from torch.hub import load_state_dict_from_url\nexcept ImportError:\n    from torch.utils.model_zoo import load_url as load_state_dict_from_url\nsd = load_state_dict_from_url("https://example.com/m.pth", weights_only=True)\nnet.load_state_dict(sd)\n',
+      output:
+        'from torch import nn\nnet = nn.Linear(2, 2)\ntry:\n    from torch.hub import load_state_dict_from_url\nexcept ImportError:\n    from torch.utils.model_zoo import load_url as load_state_dict_from_url\nsd = load_state_dict_from_url("https://example.com/m.pth", weights_only=True)\nnet.load_state_dict(sd)\n',
     },
     {
       name: 'plain torch.load follows the configured severity',

@@ -34,12 +34,30 @@ ruleTester.run('torch-load-weights-only-false', rule, {
     {
       name: 'False in a **kwargs dict: reported at the call, suggestion at the dict entry',
       code: `${T}load_args = dict(map_location="cpu", weights_only=False)\nmodel = torch.load("m.pt", **load_args)\n`,
-      errors: [{ messageId: 'unsafe', line: 3, column: 9, severity: 1, suggestions: [{ output: `${T}load_args = dict(map_location="cpu", weights_only=True)\nmodel = torch.load("m.pt", **load_args)\n` }] }],
+      errors: [
+        {
+          messageId: 'unsafe',
+          line: 3,
+          column: 9,
+          severity: 1,
+          suggestions: [{ output: `${T}load_args = dict(map_location="cpu", weights_only=True)\nmodel = torch.load("m.pt", **load_args)\n` }],
+        },
+      ],
     },
     {
       name: 'False written into the dict with setdefault and update',
       code: `${T}kw = {"map_location": "cpu"}\nkw.update({"mmap": True})\nkw.setdefault("weights_only", False)\nmodel = torch.load("m.pt", **kw)\n`,
-      errors: [{ messageId: 'unsafe', line: 5, column: 9, severity: 1, suggestions: [{ output: `${T}kw = {"map_location": "cpu"}\nkw.update({"mmap": True})\nkw.setdefault("weights_only", True)\nmodel = torch.load("m.pt", **kw)\n` }] }],
+      errors: [
+        {
+          messageId: 'unsafe',
+          line: 5,
+          column: 9,
+          severity: 1,
+          suggestions: [
+            { output: `${T}kw = {"map_location": "cpu"}\nkw.update({"mmap": True})\nkw.setdefault("weights_only", True)\nmodel = torch.load("m.pt", **kw)\n` },
+          ],
+        },
+      ],
     },
     {
       name: 'literal False on a repository path: warning with a suggestion',
@@ -70,119 +88,335 @@ ruleTester.run('torch-load-weights-only-false', rule, {
           column: 31,
           severity: 2,
           message: includes('the command-line argument `args.ckpt` from argparse (line 5)'),
-          suggestions: [{ output: `import argparse\n${T}parser = argparse.ArgumentParser()\nparser.add_argument("--ckpt")\nargs = parser.parse_args()\nmodel = torch.load(args.ckpt, weights_only=True)\n` }],
+          suggestions: [
+            {
+              output: `import argparse\n${T}parser = argparse.ArgumentParser()\nparser.add_argument("--ckpt")\nargs = parser.parse_args()\nmodel = torch.load(args.ckpt, weights_only=True)\n`,
+            },
+          ],
         },
       ],
     },
     {
       name: 'argparse path through an f-string and a variable',
       code: `${T}def main():\n    opt = parser.parse_args()\n    path = f"{opt.out_dir}/net.pt"\n    return torch.load(path, map_location="cpu", weights_only=False)\n`,
-      errors: [{ messageId: 'untrusted', line: 5, column: 49, severity: 2, message: includes('`opt.out_dir` from argparse (line 3)'), suggestions: [{ output: `${T}def main():\n    opt = parser.parse_args()\n    path = f"{opt.out_dir}/net.pt"\n    return torch.load(path, map_location="cpu", weights_only=True)\n` }] }],
+      errors: [
+        {
+          messageId: 'untrusted',
+          line: 5,
+          column: 49,
+          severity: 2,
+          message: includes('`opt.out_dir` from argparse (line 3)'),
+          suggestions: [
+            {
+              output: `${T}def main():\n    opt = parser.parse_args()\n    path = f"{opt.out_dir}/net.pt"\n    return torch.load(path, map_location="cpu", weights_only=True)\n`,
+            },
+          ],
+        },
+      ],
     },
     {
       name: 'sys.argv',
       code: `import sys\n${T}torch.load(sys.argv[1], weights_only=False)\n`,
-      errors: [{ messageId: 'untrusted', line: 3, column: 25, severity: 2, message: includes('sys.argv'), suggestions: [{ output: `import sys\n${T}torch.load(sys.argv[1], weights_only=True)\n` }] }],
+      errors: [
+        {
+          messageId: 'untrusted',
+          line: 3,
+          column: 25,
+          severity: 2,
+          message: includes('sys.argv'),
+          suggestions: [{ output: `import sys\n${T}torch.load(sys.argv[1], weights_only=True)\n` }],
+        },
+      ],
     },
     {
       name: 'from sys import argv',
       code: `from sys import argv\n${T}torch.load(argv[1], weights_only=False)\n`,
-      errors: [{ messageId: 'untrusted', line: 3, column: 21, severity: 2, message: includes('sys.argv'), suggestions: [{ output: `from sys import argv\n${T}torch.load(argv[1], weights_only=True)\n` }] }],
+      errors: [
+        {
+          messageId: 'untrusted',
+          line: 3,
+          column: 21,
+          severity: 2,
+          message: includes('sys.argv'),
+          suggestions: [{ output: `from sys import argv\n${T}torch.load(argv[1], weights_only=True)\n` }],
+        },
+      ],
     },
     {
       name: 'parse_known_args unpacked',
       code: `${T}known, _ = parser.parse_known_args()\ntorch.load(known.ckpt, weights_only=False)\n`,
-      errors: [{ messageId: 'untrusted', line: 3, column: 24, severity: 2, message: includes('`known.ckpt` from argparse (line 2)'), suggestions: [{ output: `${T}known, _ = parser.parse_known_args()\ntorch.load(known.ckpt, weights_only=True)\n` }] }],
+      errors: [
+        {
+          messageId: 'untrusted',
+          line: 3,
+          column: 24,
+          severity: 2,
+          message: includes('`known.ckpt` from argparse (line 2)'),
+          suggestions: [{ output: `${T}known, _ = parser.parse_known_args()\ntorch.load(known.ckpt, weights_only=True)\n` }],
+        },
+      ],
     },
     {
       name: 'vars(args)[...]',
       code: `${T}args = parser.parse_args()\ntorch.load(vars(args)["ckpt"], weights_only=False)\n`,
-      errors: [{ messageId: 'untrusted', line: 3, column: 32, severity: 2, message: includes('command-line arguments (argparse) (line 2)'), suggestions: [{ output: `${T}args = parser.parse_args()\ntorch.load(vars(args)["ckpt"], weights_only=True)\n` }] }],
+      errors: [
+        {
+          messageId: 'untrusted',
+          line: 3,
+          column: 32,
+          severity: 2,
+          message: includes('command-line arguments (argparse) (line 2)'),
+          suggestions: [{ output: `${T}args = parser.parse_args()\ntorch.load(vars(args)["ckpt"], weights_only=True)\n` }],
+        },
+      ],
     },
     {
       name: 'environment variable through os.path.join',
       code: `import os\n${T}p = os.path.join(os.environ["MODEL_DIR"], "m.pt")\ntorch.load(p, weights_only=False)\n`,
-      errors: [{ messageId: 'untrusted', line: 4, column: 15, severity: 2, message: includes('os.environ["MODEL_DIR"]'), suggestions: [{ output: `import os\n${T}p = os.path.join(os.environ["MODEL_DIR"], "m.pt")\ntorch.load(p, weights_only=True)\n` }] }],
+      errors: [
+        {
+          messageId: 'untrusted',
+          line: 4,
+          column: 15,
+          severity: 2,
+          message: includes('os.environ["MODEL_DIR"]'),
+          suggestions: [{ output: `import os\n${T}p = os.path.join(os.environ["MODEL_DIR"], "m.pt")\ntorch.load(p, weights_only=True)\n` }],
+        },
+      ],
     },
     {
       name: 'os.getenv',
       code: `import os\n${T}torch.load(os.getenv("CKPT"), weights_only=False)\n`,
-      errors: [{ messageId: 'untrusted', line: 3, column: 31, severity: 2, message: includes('os.getenv'), suggestions: [{ output: `import os\n${T}torch.load(os.getenv("CKPT"), weights_only=True)\n` }] }],
+      errors: [
+        {
+          messageId: 'untrusted',
+          line: 3,
+          column: 31,
+          severity: 2,
+          message: includes('os.getenv'),
+          suggestions: [{ output: `import os\n${T}torch.load(os.getenv("CKPT"), weights_only=True)\n` }],
+        },
+      ],
     },
     {
       name: 'input()',
       code: `${T}torch.load(input("path? "), weights_only=False)\n`,
-      errors: [{ messageId: 'untrusted', line: 2, column: 29, severity: 2, message: includes('input()'), suggestions: [{ output: `${T}torch.load(input("path? "), weights_only=True)\n` }] }],
+      errors: [
+        {
+          messageId: 'untrusted',
+          line: 2,
+          column: 29,
+          severity: 2,
+          message: includes('input()'),
+          suggestions: [{ output: `${T}torch.load(input("path? "), weights_only=True)\n` }],
+        },
+      ],
     },
     {
       name: 'hf_hub_download result',
       code: `from huggingface_hub import hf_hub_download\n${T}ckpt = hf_hub_download("org/repo", "model.bin")\nsd = torch.load(ckpt, weights_only=False)\n`,
-      errors: [{ messageId: 'untrusted', line: 4, column: 23, severity: 2, message: includes('hf_hub_download) (line 3)'), suggestions: [{ output: `from huggingface_hub import hf_hub_download\n${T}ckpt = hf_hub_download("org/repo", "model.bin")\nsd = torch.load(ckpt, weights_only=True)\n` }] }],
+      errors: [
+        {
+          messageId: 'untrusted',
+          line: 4,
+          column: 23,
+          severity: 2,
+          message: includes('hf_hub_download) (line 3)'),
+          suggestions: [
+            {
+              output: `from huggingface_hub import hf_hub_download\n${T}ckpt = hf_hub_download("org/repo", "model.bin")\nsd = torch.load(ckpt, weights_only=True)\n`,
+            },
+          ],
+        },
+      ],
     },
     {
       name: 'requests body in a BytesIO',
       code: `import io\nimport requests\n${T}buf = io.BytesIO(requests.get(url).content)\nsd = torch.load(buf, weights_only=False)\n`,
-      errors: [{ messageId: 'untrusted', line: 5, column: 22, severity: 2, message: includes('requests.get'), suggestions: [{ output: `import io\nimport requests\n${T}buf = io.BytesIO(requests.get(url).content)\nsd = torch.load(buf, weights_only=True)\n` }] }],
+      errors: [
+        {
+          messageId: 'untrusted',
+          line: 5,
+          column: 22,
+          severity: 2,
+          message: includes('requests.get'),
+          suggestions: [{ output: `import io\nimport requests\n${T}buf = io.BytesIO(requests.get(url).content)\nsd = torch.load(buf, weights_only=True)\n` }],
+        },
+      ],
     },
     {
       name: 'urlretrieve result',
       code: `from urllib.request import urlretrieve\n${T}local = urlretrieve(url)[0]\ntorch.load(local, weights_only=False)\n`,
-      errors: [{ messageId: 'untrusted', line: 4, column: 19, severity: 2, message: includes('urlretrieve'), suggestions: [{ output: `from urllib.request import urlretrieve\n${T}local = urlretrieve(url)[0]\ntorch.load(local, weights_only=True)\n` }] }],
+      errors: [
+        {
+          messageId: 'untrusted',
+          line: 4,
+          column: 19,
+          severity: 2,
+          message: includes('urlretrieve'),
+          suggestions: [{ output: `from urllib.request import urlretrieve\n${T}local = urlretrieve(url)[0]\ntorch.load(local, weights_only=True)\n` }],
+        },
+      ],
     },
     {
       name: 'URL literal to the hub loader',
       code: `${T}torch.hub.load_state_dict_from_url("https://example.com/w.pth", weights_only=False)\n`,
-      errors: [{ messageId: 'untrusted', line: 2, column: 65, severity: 2, message: includes('the URL "https://example.com/w.pth"'), suggestions: [{ output: `${T}torch.hub.load_state_dict_from_url("https://example.com/w.pth", weights_only=True)\n` }] }],
+      errors: [
+        {
+          messageId: 'untrusted',
+          line: 2,
+          column: 65,
+          severity: 2,
+          message: includes('the URL "https://example.com/w.pth"'),
+          suggestions: [{ output: `${T}torch.hub.load_state_dict_from_url("https://example.com/w.pth", weights_only=True)\n` }],
+        },
+      ],
     },
     {
       name: 'argparse namespace passed into a function of the file',
       code: `${T}def run(args):\n    return torch.load(args.ckpt, weights_only=False)\n\nrun(parser.parse_args())\n`,
-      errors: [{ messageId: 'untrusted', line: 3, column: 34, severity: 2, message: includes('`args.ckpt` from argparse (line 5)'), suggestions: [{ output: `${T}def run(args):\n    return torch.load(args.ckpt, weights_only=True)\n\nrun(parser.parse_args())\n` }] }],
+      errors: [
+        {
+          messageId: 'untrusted',
+          line: 3,
+          column: 34,
+          severity: 2,
+          message: includes('`args.ckpt` from argparse (line 5)'),
+          suggestions: [{ output: `${T}def run(args):\n    return torch.load(args.ckpt, weights_only=True)\n\nrun(parser.parse_args())\n` }],
+        },
+      ],
     },
     {
       name: 'a path returned by a function of the file',
       code: `import sys\n${T}def checkpoint_path():\n    return sys.argv[1]\n\ntorch.load(checkpoint_path(), weights_only=False)\n`,
-      errors: [{ messageId: 'untrusted', line: 6, column: 31, severity: 2, message: includes('sys.argv) (line 4)'), suggestions: [{ output: `import sys\n${T}def checkpoint_path():\n    return sys.argv[1]\n\ntorch.load(checkpoint_path(), weights_only=True)\n` }] }],
+      errors: [
+        {
+          messageId: 'untrusted',
+          line: 6,
+          column: 31,
+          severity: 2,
+          message: includes('sys.argv) (line 4)'),
+          suggestions: [{ output: `import sys\n${T}def checkpoint_path():\n    return sys.argv[1]\n\ntorch.load(checkpoint_path(), weights_only=True)\n` }],
+        },
+      ],
     },
     {
       name: 'a parameter whose callers pass only trusted paths stays a warning',
       code: `${T}def restore(p):\n    return torch.load(p, weights_only=False)\n\nrestore("runs/last.pt")\n`,
-      errors: [{ messageId: 'unsafe', line: 3, column: 26, severity: 1, suggestions: [{ output: `${T}def restore(p):\n    return torch.load(p, weights_only=True)\n\nrestore("runs/last.pt")\n` }] }],
+      errors: [
+        {
+          messageId: 'unsafe',
+          line: 3,
+          column: 26,
+          severity: 1,
+          suggestions: [{ output: `${T}def restore(p):\n    return torch.load(p, weights_only=True)\n\nrestore("runs/last.pt")\n` }],
+        },
+      ],
     },
     {
       name: 'click command parameter',
       code: `import click\n${T}@click.command()\n@click.argument("path")\ndef main(path):\n    torch.load(path, weights_only=False)\n`,
-      errors: [{ messageId: 'untrusted', line: 6, column: 22, severity: 2, message: includes('the command-line parameter `path` (click.command) (line 5)'), suggestions: [{ output: `import click\n${T}@click.command()\n@click.argument("path")\ndef main(path):\n    torch.load(path, weights_only=True)\n` }] }],
+      errors: [
+        {
+          messageId: 'untrusted',
+          line: 6,
+          column: 22,
+          severity: 2,
+          message: includes('the command-line parameter `path` (click.command) (line 5)'),
+          suggestions: [{ output: `import click\n${T}@click.command()\n@click.argument("path")\ndef main(path):\n    torch.load(path, weights_only=True)\n` }],
+        },
+      ],
     },
     {
       name: 'typer app command parameter',
       code: `import typer\n${T}app = typer.Typer()\n\n@app.command()\ndef load(ckpt: str):\n    torch.load(ckpt, weights_only=False)\n`,
-      errors: [{ messageId: 'untrusted', line: 7, column: 22, severity: 2, message: includes('`ckpt` (app.command)'), suggestions: [{ output: `import typer\n${T}app = typer.Typer()\n\n@app.command()\ndef load(ckpt: str):\n    torch.load(ckpt, weights_only=True)\n` }] }],
+      errors: [
+        {
+          messageId: 'untrusted',
+          line: 7,
+          column: 22,
+          severity: 2,
+          message: includes('`ckpt` (app.command)'),
+          suggestions: [{ output: `import typer\n${T}app = typer.Typer()\n\n@app.command()\ndef load(ckpt: str):\n    torch.load(ckpt, weights_only=True)\n` }],
+        },
+      ],
     },
     {
       name: 'Flask upload',
       code: `import io\nfrom flask import request\n${T}def predict():\n    blob = request.files["model"].read()\n    return torch.load(io.BytesIO(blob), weights_only=False)\n`,
-      errors: [{ messageId: 'untrusted', line: 6, column: 41, severity: 2, message: includes('HTTP request data (request.files)'), suggestions: [{ output: `import io\nfrom flask import request\n${T}def predict():\n    blob = request.files["model"].read()\n    return torch.load(io.BytesIO(blob), weights_only=True)\n` }] }],
+      errors: [
+        {
+          messageId: 'untrusted',
+          line: 6,
+          column: 41,
+          severity: 2,
+          message: includes('HTTP request data (request.files)'),
+          suggestions: [
+            {
+              output: `import io\nfrom flask import request\n${T}def predict():\n    blob = request.files["model"].read()\n    return torch.load(io.BytesIO(blob), weights_only=True)\n`,
+            },
+          ],
+        },
+      ],
     },
     {
       name: 'Django view request body',
       code: `import io\n${T}def upload(request):\n    return torch.load(io.BytesIO(request.body), weights_only=False)\n`,
-      errors: [{ messageId: 'untrusted', line: 4, column: 49, severity: 2, message: includes('HTTP request data (request.body)'), suggestions: [{ output: `import io\n${T}def upload(request):\n    return torch.load(io.BytesIO(request.body), weights_only=True)\n` }] }],
+      errors: [
+        {
+          messageId: 'untrusted',
+          line: 4,
+          column: 49,
+          severity: 2,
+          message: includes('HTTP request data (request.body)'),
+          suggestions: [{ output: `import io\n${T}def upload(request):\n    return torch.load(io.BytesIO(request.body), weights_only=True)\n` }],
+        },
+      ],
     },
     {
       name: 'FastAPI UploadFile',
       code: `import io\nfrom fastapi import UploadFile\n${T}async def upload(file: UploadFile):\n    data = await file.read()\n    return torch.load(io.BytesIO(data), weights_only=False)\n`,
-      errors: [{ messageId: 'untrusted', line: 6, column: 41, severity: 2, message: includes('an uploaded file (parameter `file`)'), suggestions: [{ output: `import io\nfrom fastapi import UploadFile\n${T}async def upload(file: UploadFile):\n    data = await file.read()\n    return torch.load(io.BytesIO(data), weights_only=True)\n` }] }],
+      errors: [
+        {
+          messageId: 'untrusted',
+          line: 6,
+          column: 41,
+          severity: 2,
+          message: includes('an uploaded file (parameter `file`)'),
+          suggestions: [
+            {
+              output: `import io\nfrom fastapi import UploadFile\n${T}async def upload(file: UploadFile):\n    data = await file.read()\n    return torch.load(io.BytesIO(data), weights_only=True)\n`,
+            },
+          ],
+        },
+      ],
     },
     {
       name: 'a path that torch.hub.download_url_to_file writes to',
       code: `${T}dst = "/tmp/w.pt"\ntorch.hub.download_url_to_file(url, dst)\ntorch.load(dst, weights_only=False)\n`,
-      errors: [{ messageId: 'untrusted', line: 4, column: 17, severity: 2, message: includes('a download (download_url_to_file) (line 3)'), suggestions: [{ output: `${T}dst = "/tmp/w.pt"\ntorch.hub.download_url_to_file(url, dst)\ntorch.load(dst, weights_only=True)\n` }] }],
+      errors: [
+        {
+          messageId: 'untrusted',
+          line: 4,
+          column: 17,
+          severity: 2,
+          message: includes('a download (download_url_to_file) (line 3)'),
+          suggestions: [{ output: `${T}dst = "/tmp/w.pt"\ntorch.hub.download_url_to_file(url, dst)\ntorch.load(dst, weights_only=True)\n` }],
+        },
+      ],
     },
     {
       name: 'file object opened from sys.argv',
       code: `import sys\n${T}with open(sys.argv[1], "rb") as fh:\n    state = torch.load(fh, weights_only=False)\n`,
-      errors: [{ messageId: 'untrusted', line: 4, column: 28, severity: 2, suggestions: [{ output: `import sys\n${T}with open(sys.argv[1], "rb") as fh:\n    state = torch.load(fh, weights_only=True)\n` }] }],
+      errors: [
+        {
+          messageId: 'untrusted',
+          line: 4,
+          column: 28,
+          severity: 2,
+          suggestions: [{ output: `import sys\n${T}with open(sys.argv[1], "rb") as fh:\n    state = torch.load(fh, weights_only=True)\n` }],
+        },
+      ],
     },
   ],
 });

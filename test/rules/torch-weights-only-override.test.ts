@@ -91,16 +91,48 @@ ruleTester.run('torch-weights-only-override (non-Python files)', rule, {
     { filename: '.gitlab-ci.yml', code: 'variables:\n  TORCH_FORCE_NO_WEIGHTS_ONLY_LOAD: 0\n' },
   ],
   invalid: [
-    { filename: 'Dockerfile', code: 'FROM python:3.11\nENV PIP_NO_CACHE_DIR=1 \\\n    TORCH_FORCE_NO_WEIGHTS_ONLY_LOAD=1\n', errors: [{ messageId: 'envFile', line: 3, column: 5, endColumn: 37 }] },
-    { filename: 'docker/Dockerfile.gpu', code: 'ENV TORCH_FORCE_NO_WEIGHTS_ONLY_LOAD 1\n', errors: [{ messageId: 'envFile', line: 1, column: 5, endColumn: 37 }] },
-    { filename: 'Dockerfile', code: 'RUN TORCH_FORCE_NO_WEIGHTS_ONLY_LOAD=1 python -c "import x"\n', errors: [{ messageId: 'envFile', line: 1, column: 5, endColumn: 37 }] },
-    { filename: 'scripts/train.sh', code: '#!/bin/bash\nexport TORCH_FORCE_NO_WEIGHTS_ONLY_LOAD="${TORCH_FORCE_NO_WEIGHTS_ONLY_LOAD:-1}"\n', errors: [{ messageId: 'envFile', line: 2, column: 8, endColumn: 40 }] },
-    { filename: 'run.sh', code: 'CUDA_VISIBLE_DEVICES=0 TORCH_FORCE_NO_WEIGHTS_ONLY_LOAD=1 \\\n  python train.py\n', errors: [{ messageId: 'envFile', line: 1, column: 24, endColumn: 56 }] },
-    { filename: 'run.bat', code: 'REM set TORCH_FORCE_NO_WEIGHTS_ONLY_LOAD=1\nset TORCH_FORCE_NO_WEIGHTS_ONLY_LOAD=1\n', errors: [{ messageId: 'envFile', line: 2, column: 5, endColumn: 37 }] },
+    {
+      filename: 'Dockerfile',
+      code: 'FROM python:3.11\nENV PIP_NO_CACHE_DIR=1 \\\n    TORCH_FORCE_NO_WEIGHTS_ONLY_LOAD=1\n',
+      errors: [{ messageId: 'envFile', line: 3, column: 5, endColumn: 37 }],
+    },
+    {
+      filename: 'docker/Dockerfile.gpu',
+      code: 'ENV TORCH_FORCE_NO_WEIGHTS_ONLY_LOAD 1\n',
+      errors: [{ messageId: 'envFile', line: 1, column: 5, endColumn: 37 }],
+    },
+    {
+      filename: 'Dockerfile',
+      code: 'RUN TORCH_FORCE_NO_WEIGHTS_ONLY_LOAD=1 python -c "import x"\n',
+      errors: [{ messageId: 'envFile', line: 1, column: 5, endColumn: 37 }],
+    },
+    {
+      filename: 'scripts/train.sh',
+      code: '#!/bin/bash\nexport TORCH_FORCE_NO_WEIGHTS_ONLY_LOAD="${TORCH_FORCE_NO_WEIGHTS_ONLY_LOAD:-1}"\n',
+      errors: [{ messageId: 'envFile', line: 2, column: 8, endColumn: 40 }],
+    },
+    {
+      filename: 'run.sh',
+      code: 'CUDA_VISIBLE_DEVICES=0 TORCH_FORCE_NO_WEIGHTS_ONLY_LOAD=1 \\\n  python train.py\n',
+      errors: [{ messageId: 'envFile', line: 1, column: 24, endColumn: 56 }],
+    },
+    {
+      filename: 'run.bat',
+      code: 'REM set TORCH_FORCE_NO_WEIGHTS_ONLY_LOAD=1\nset TORCH_FORCE_NO_WEIGHTS_ONLY_LOAD=1\n',
+      errors: [{ messageId: 'envFile', line: 2, column: 5, endColumn: 37 }],
+    },
     { filename: 'run.ps1', code: '$env:TORCH_FORCE_NO_WEIGHTS_ONLY_LOAD = "1"\n', errors: [{ messageId: 'envFile', line: 1, column: 6, endColumn: 38 }] },
     { filename: '.env', code: 'A=1\nTORCH_FORCE_NO_WEIGHTS_ONLY_LOAD=true\n', errors: [{ messageId: 'envFile', line: 2, column: 1, endColumn: 33 }] },
-    { filename: '.github/workflows/ci.yml', code: 'jobs:\n  test:\n    env:\n      TORCH_FORCE_NO_WEIGHTS_ONLY_LOAD: "1"\n', errors: [{ messageId: 'envFile', line: 4, column: 7, endColumn: 39 }] },
-    { filename: 'docker-compose.yml', code: 'services:\n  app:\n    environment:\n      - TORCH_FORCE_NO_WEIGHTS_ONLY_LOAD=1\n', errors: [{ messageId: 'envFile', line: 4, column: 9, endColumn: 41 }] },
+    {
+      filename: '.github/workflows/ci.yml',
+      code: 'jobs:\n  test:\n    env:\n      TORCH_FORCE_NO_WEIGHTS_ONLY_LOAD: "1"\n',
+      errors: [{ messageId: 'envFile', line: 4, column: 7, endColumn: 39 }],
+    },
+    {
+      filename: 'docker-compose.yml',
+      code: 'services:\n  app:\n    environment:\n      - TORCH_FORCE_NO_WEIGHTS_ONLY_LOAD=1\n',
+      errors: [{ messageId: 'envFile', line: 4, column: 9, endColumn: 41 }],
+    },
   ],
 });
 

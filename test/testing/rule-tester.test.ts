@@ -48,7 +48,16 @@ const demo = createRule({
 /** A rule that breaks the rule API in the way `how` says, at every call. */
 function broken(how: 'fix' | 'suggest' | 'messageId' | 'crash' | 'safety'): RuleModule<'found', Record<string, never>> {
   return createRule({
-    meta: { id: `broken-${how}`, type: 'problem', docs: { description: 'broken' }, ...(how === 'safety' && { fixable: 'code' as const }), messages: { found: 'Found.' }, schema: false, defaultSeverity: 'error', security: SECURITY },
+    meta: {
+      id: `broken-${how}`,
+      type: 'problem',
+      docs: { description: 'broken' },
+      ...(how === 'safety' && { fixable: 'code' as const }),
+      messages: { found: 'Found.' },
+      schema: false,
+      defaultSeverity: 'error',
+      security: SECURITY,
+    },
     defaultOptions: {},
     create(context) {
       return {
@@ -66,8 +75,12 @@ function broken(how: 'fix' | 'suggest' | 'messageId' | 'crash' | 'safety'): Rule
 }
 
 /** Runs `tests` with a fresh RuleTester and returns each test's title (`group > title`) and `pass` or its failure. */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-async function outcomes<M extends string, O>(rule: RuleModule<M, O, any>, tests: RunTests<NoInfer<M>, NoInfer<O>>, snapshot = false): Promise<Record<string, string>> {
+async function outcomes<M extends string, O>(
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- any rule's data type
+  rule: RuleModule<M, O, any>,
+  tests: RunTests<NoInfer<M>, NoInfer<O>>,
+  snapshot = false,
+): Promise<Record<string, string>> {
   const collected: { title: string; body: () => Promise<void> }[] = [];
   const groups: string[] = [];
   RuleTester.describe = (title, body) => {
@@ -97,7 +110,14 @@ async function outcomes<M extends string, O>(rule: RuleModule<M, O, any>, tests:
 const CODE = 'x = danger(1)\n';
 const FIXED = 'x = safe(1)\n';
 const SUGGESTED = 'x = checked(1)\n';
-const ERROR = { messageId: 'danger', line: 1, column: 5, endLine: 1, endColumn: 14, suggestions: [{ messageId: 'useChecked', desc: 'Call `checked()` instead.', output: SUGGESTED }] } as const;
+const ERROR = {
+  messageId: 'danger',
+  line: 1,
+  column: 5,
+  endLine: 1,
+  endColumn: 14,
+  suggestions: [{ messageId: 'useChecked', desc: 'Call `checked()` instead.', output: SUGGESTED }],
+} as const;
 
 describe('RuleTester', () => {
   test('describe and it default to the framework globals, and can be set and reset', () => {
@@ -116,11 +136,28 @@ describe('RuleTester', () => {
         valid: ['x = safe(1)\n', { code: CODE, options: { names: ['other'] } }],
         invalid: [
           { name: 'all fields', code: CODE, errors: [{ ...ERROR, severity: 1, fixSafety: 'safe' }], output: FIXED },
-          { name: 'data and severity as words', code: CODE, severity: 'error', errors: [{ ...ERROR, data: { name: 'danger' }, severity: 'error' }], output: FIXED },
+          {
+            name: 'data and severity as words',
+            code: CODE,
+            severity: 'error',
+            errors: [{ ...ERROR, data: { name: 'danger' }, severity: 'error' }],
+            output: FIXED,
+          },
           { name: 'message', code: CODE, errors: [{ ...ERROR, message: 'Call of `danger()`.' }], output: FIXED },
           { name: 'pattern', code: CODE, errors: [{ ...ERROR, message: /danger\(\)/ }], output: FIXED },
-          { name: 'options', code: 'go(1)\n', options: { names: ['go'] }, errors: [{ messageId: 'danger', column: 1, suggestions: [{ output: 'checked(1)\n' }] }], output: 'safe(1)\n' },
-          { name: 'columns in UTF-16', code: 'y = "\u{1F600}"; danger()\n', errors: [{ messageId: 'danger', column: 11, endColumn: 19, suggestions: [{ output: 'y = "\u{1F600}"; checked()\n' }] }], output: 'y = "\u{1F600}"; safe()\n' },
+          {
+            name: 'options',
+            code: 'go(1)\n',
+            options: { names: ['go'] },
+            errors: [{ messageId: 'danger', column: 1, suggestions: [{ output: 'checked(1)\n' }] }],
+            output: 'safe(1)\n',
+          },
+          {
+            name: 'columns in UTF-16',
+            code: 'y = "\u{1F600}"; danger()\n',
+            errors: [{ messageId: 'danger', column: 11, endColumn: 19, suggestions: [{ output: 'y = "\u{1F600}"; checked()\n' }] }],
+            output: 'y = "\u{1F600}"; safe()\n',
+          },
         ],
       }),
     ).toEqual({
@@ -176,16 +213,22 @@ describe('RuleTester', () => {
       'invalid > unknown expected messageId': "The case expects messageId 'nope', which demo-danger does not have (danger, useChecked)",
       'invalid > message and data': 'An expected error gives `message` or `data`, not both',
       'invalid > invalid options': 'RuleTester: options {"names":"danger"} for demo-danger: invalid options: /names must be array',
-      'invalid > unknown option': "RuleTester: options {\"nmes\":[]} for demo-danger: invalid options: options must NOT have additional properties 'nmes'",
+      'invalid > unknown option': 'RuleTester: options {"nmes":[]} for demo-danger: invalid options: options must NOT have additional properties \'nmes\'',
     });
   });
 
   test('a rule that breaks the rule API fails its cases, valid ones too', async () => {
     const first = async (rule: RuleModule<'found', Record<string, never>>) => Object.values(await outcomes(rule, { valid: ['f()\n'], invalid: [] }))[0];
     expect(await first(broken('fix'))).toBe("The rule broke the rule API:\n- rule broken-fix reported a fix ('found') but its meta.fixable is not 'code'");
-    expect(await first(broken('safety'))).toBe("The rule broke the rule API:\n- rule broken-safety reported a fix ('found') without fixSafety ('safe' or 'unsafe')");
-    expect(await first(broken('suggest'))).toBe("The rule broke the rule API:\n- rule broken-suggest reported suggestions ('found') but its meta.hasSuggestions is not true");
-    expect(await first(broken('messageId'))).toBe("The rule broke the rule API:\n- rule broken-messageId reported messageId 'typo', which is not in meta.messages (found)");
+    expect(await first(broken('safety'))).toBe(
+      "The rule broke the rule API:\n- rule broken-safety reported a fix ('found') without fixSafety ('safe' or 'unsafe')",
+    );
+    expect(await first(broken('suggest'))).toBe(
+      "The rule broke the rule API:\n- rule broken-suggest reported suggestions ('found') but its meta.hasSuggestions is not true",
+    );
+    expect(await first(broken('messageId'))).toBe(
+      "The rule broke the rule API:\n- rule broken-messageId reported messageId 'typo', which is not in meta.messages (found)",
+    );
     expect(await first(broken('crash'))).toMatch(/^The rule crashed:\nInternal error in rule broken-crash \(please report it\): Error: boom/);
     // the same through the pipeline (a plugin rule: not one of the built-in rules)
     expect(Object.values(await outcomes(broken('messageId'), { valid: [{ code: 'f()\n', files: {} }], invalid: [] }))[0]).toMatch(/reported messageId 'typo'/);
@@ -232,7 +275,15 @@ describe('RuleTester', () => {
             code: 'from utils import load_any\nm = load_any("yolo.pt")\n',
             files: { 'utils.py': wrapper },
             torch: '>=2.4',
-            errors: [{ messageId: 'missingDefaultFalse', line: 2, column: 5, message: /`load_any\(\)` \(which wraps torch\.load, utils\.py:3\)/, suggestions: [{ output: 'from utils import load_any\nm = load_any("yolo.pt", weights_only=True)\n' }] }],
+            errors: [
+              {
+                messageId: 'missingDefaultFalse',
+                line: 2,
+                column: 5,
+                message: /`load_any\(\)` \(which wraps torch\.load, utils\.py:3\)/,
+                suggestions: [{ output: 'from utils import load_any\nm = load_any("yolo.pt", weights_only=True)\n' }],
+              },
+            ],
           },
           {
             name: 'the checkpoint file the path names holds a state dict',
@@ -242,7 +293,13 @@ describe('RuleTester', () => {
             errors: [{ messageId: 'missing', line: 2, column: 5, message: /\(requirements\.txt: torch>=2\.4\)/, fixSafety: 'safe' }],
             output: 'import torch\nm = torch.load("w/sd.pt", weights_only=True)\nm.eval()\n',
           },
-          { name: 'torch and a requirements.txt', code: 'x = 1\n', files: { 'requirements.txt': 'torch\n' }, torch: '>=2.4', errors: [{ messageId: 'missing' }] },
+          {
+            name: 'torch and a requirements.txt',
+            code: 'x = 1\n',
+            files: { 'requirements.txt': 'torch\n' },
+            torch: '>=2.4',
+            errors: [{ messageId: 'missing' }],
+          },
           { name: 'the code file in files', code: 'x = 1\n', files: { 'test.py': '' }, errors: [{ messageId: 'missing' }] },
           { name: 'a file outside the folder', code: 'x = 1\n', files: { '../x.py': '' }, errors: [{ messageId: 'missing' }] },
         ],
@@ -279,6 +336,8 @@ describe('RuleTester', () => {
       globals.expect = jestExpect;
     }
     expect([withSnapshot, without]).toEqual(['pass', 'pass']);
-    expect(seen).toEqual(['\n#1 two\n1:1 danger: Call of `danger()`.\n2:1 danger: Call of `danger()`.\n\n#2 x = danger(1)\n1:5 danger: Call of `danger()`.\n\n#3 bad options\n(the case failed: see its own test)\n']);
+    expect(seen).toEqual([
+      '\n#1 two\n1:1 danger: Call of `danger()`.\n2:1 danger: Call of `danger()`.\n\n#2 x = danger(1)\n1:5 danger: Call of `danger()`.\n\n#3 bad options\n(the case failed: see its own test)\n',
+    ]);
   });
 });

@@ -6,7 +6,6 @@ import { json } from './json';
 import { sarif } from './sarif';
 import { stylish } from './stylish';
 
-
 export const formatters = {
   stylish,
   json,

@@ -23,7 +23,10 @@ export function sarif(results: readonly LintResult[], context: FormatContext): s
       fullDescription: { text: rule.meta.docs.description },
       help: { text: `${rule.meta.docs.description} See ${rule.meta.docs.url}`, ...(markdown && { markdown }) },
       helpUri: rule.meta.docs.url,
-      defaultConfiguration: { level: rule.meta.defaultSeverity === 'error' ? 'error' : rule.meta.defaultSeverity === 'warn' ? 'warning' : 'none' },
+      defaultConfiguration: {
+        level:
+          rule.meta.defaultSeverity === 'error' ? 'error' : rule.meta.defaultSeverity === 'warn' ? 'warning' : 'none',
+      },
       properties: {
         tags: ['security', ...rule.meta.security.cwe.map((cwe) => `external/cwe/${cwe.toLowerCase()}`)],
         precision: rule.meta.security.precision,
@@ -39,9 +42,18 @@ export function sarif(results: readonly LintResult[], context: FormatContext): s
     const lines = context.sources.get(result.filePath)?.split('\n');
     const seen = new Map<string, number>();
     for (const message of result.messages) {
-      const location = { physicalLocation: { artifactLocation, ...(message.fatal || message.fileLevel ? {} : { region: region(message) }) } };
+      const location = {
+        physicalLocation: {
+          artifactLocation,
+          ...(message.fatal || message.fileLevel ? {} : { region: region(message) }),
+        },
+      };
       if (message.ruleId === null) {
-        notifications.push({ level: level(message.severity), message: { text: message.message }, locations: [location] });
+        notifications.push({
+          level: level(message.severity),
+          message: { text: message.message },
+          locations: [location],
+        });
         continue;
       }
       const hash = lineHash(message, artifactLocation.uri, message.fileLevel ? undefined : lines);
@@ -64,7 +76,15 @@ export function sarif(results: readonly LintResult[], context: FormatContext): s
     version: '2.1.0',
     runs: [
       {
-        tool: { driver: { name: 'pylint-torch', version: context.toolVersion, semanticVersion: context.toolVersion, informationUri: REPOSITORY_URL, rules } },
+        tool: {
+          driver: {
+            name: 'pylint-torch',
+            version: context.toolVersion,
+            semanticVersion: context.toolVersion,
+            informationUri: REPOSITORY_URL,
+            rules,
+          },
+        },
         originalUriBaseIds: { '%SRCROOT%': { uri: pathToFileURL(context.cwd + path.sep).href } },
         invocations: [{ executionSuccessful: true, toolExecutionNotifications: notifications }],
         columnKind: 'utf16CodeUnits',
@@ -83,10 +103,18 @@ function artifact(filePath: string, cwd: string): { uri: string; uriBaseId?: str
 }
 
 function region(message: LintMessage) {
-  return { startLine: message.line, startColumn: message.column, endLine: message.endLine, endColumn: message.endColumn };
+  return {
+    startLine: message.line,
+    startColumn: message.column,
+    endLine: message.endLine,
+    endColumn: message.endColumn,
+  };
 }
 
-/** A hash of the rule, file and the finding's source line with whitespace removed, so it survives reindenting and line moves. */
+/**
+ * A hash of the rule, file and the finding's source line with whitespace removed, so it survives reindenting and line
+ * moves.
+ */
 function lineHash(message: LintMessage, uri: string, lines: string[] | undefined): string {
   const text = (lines?.[message.line - 1] ?? '').replace(/\s+/g, '');
   return createHash('sha256').update(`${message.ruleId}\0${uri}\0${text}`).digest('hex').slice(0, 16);
@@ -96,7 +124,10 @@ function lineHash(message: LintMessage, uri: string, lines: string[] | undefined
  * `--sarif-fixes`: the fix `--fix` would apply and each suggestion, as SARIF `fixes` (§3.55). Regions are character
  * offsets in UTF-16 code units of the decoded text (the run's `columnKind`).
  */
-function fixesOf(message: LintMessage, artifactLocation: { uri: string; uriBaseId?: string }): { fixes: unknown[] } | undefined {
+function fixesOf(
+  message: LintMessage,
+  artifactLocation: { uri: string; uriBaseId?: string },
+): { fixes: unknown[] } | undefined {
   const label = message.fixSafety === 'unsafe' ? 'Fix applied by --fix --unsafe-fixes' : 'Fix applied by --fix';
   const all = [...(message.fix ? [{ desc: label, fix: message.fix }] : []), ...(message.suggestions ?? [])];
   if (all.length === 0) return undefined;
@@ -104,7 +135,15 @@ function fixesOf(message: LintMessage, artifactLocation: { uri: string; uriBaseI
     fixes: all.map(({ desc, fix }) => ({
       description: { text: desc },
       artifactChanges: [
-        { artifactLocation, replacements: [{ deletedRegion: { charOffset: fix.range[0], charLength: fix.range[1] - fix.range[0] }, insertedContent: { text: fix.text } }] },
+        {
+          artifactLocation,
+          replacements: [
+            {
+              deletedRegion: { charOffset: fix.range[0], charLength: fix.range[1] - fix.range[0] },
+              insertedContent: { text: fix.text },
+            },
+          ],
+        },
       ],
     })),
   };

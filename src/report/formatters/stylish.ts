@@ -27,7 +27,12 @@ export function stylish(results: readonly LintResult[], context: FormatContext):
     if (result.messages.length === 0) continue;
     const rows = result.messages.map((m) => {
       if (m.suggestions?.some((s) => s.desc.startsWith(UNSAFE_FIX_DESC))) unsafe++;
-      return [`${m.line}:${m.column}`, m.severity === 2 ? 'error' : 'warning', m.message.replace(/\.$/, ''), m.ruleId ?? ''];
+      return [
+        `${m.line}:${m.column}`,
+        m.severity === 2 ? 'error' : 'warning',
+        m.message.replace(/\.$/, ''),
+        m.ruleId ?? '',
+      ];
     });
     const widths = [0, 1].map((i) => Math.max(...rows.map((r) => r[i].length)));
     out += `\n${underline(result.filePath)}\n`;
@@ -49,13 +54,18 @@ export function stylish(results: readonly LintResult[], context: FormatContext):
     const changed = results.filter((r) => r.output !== undefined);
     for (const result of changed) {
       out += `\n${underline(result.filePath)} ${dim('(--fix-dry-run: would fix)')}\n`;
-      for (const m of result.fixed ?? []) out += `  ${dim(`${m.line}:${m.column}`)}  ${m.message.replace(/\.$/, '')}  ${dim(m.ruleId ?? '')}\n`;
+      for (const m of result.fixed ?? [])
+        out += `  ${dim(`${m.line}:${m.column}`)}  ${m.message.replace(/\.$/, '')}  ${dim(m.ruleId ?? '')}\n`;
     }
     const fixes = changed.reduce((n, r) => n + (r.fixCount ?? 0), 0);
     out += `\n--fix-dry-run: ${plural(fixes, 'fix')} would be applied to ${plural(changed.length, 'file')}; nothing was written.${unsafe > 0 ? ` (${plural(unsafe, 'unsafe fix')} left out: add --unsafe-fixes to include them.)` : ''}\n`;
   } else if (context.fixed) {
     const changed = results.filter((r) => (r.fixCount ?? 0) > 0);
-    if (changed.length) out += `\nFixed ${plural(changed.reduce((n, r) => n + (r.fixCount ?? 0), 0), 'problem')} in ${plural(changed.length, 'file')}.\n`;
+    if (changed.length)
+      out += `\nFixed ${plural(
+        changed.reduce((n, r) => n + (r.fixCount ?? 0), 0),
+        'problem',
+      )} in ${plural(changed.length, 'file')}.\n`;
   }
   return out;
 }

@@ -26,7 +26,10 @@ export interface FixContext {
 }
 
 /** The checkpoint file a load names by a string literal, as the inspector saw it; undefined when there is none. */
-export function checkpointOf(context: { filePath: string; project: ProjectContext }, load: LoadCall): CheckpointReference | undefined {
+export function checkpointOf(
+  context: { filePath: string; project: ProjectContext },
+  load: LoadCall,
+): CheckpointReference | undefined {
   const path = pathArgument(load);
   const literal = path && stringValue(unparen(path));
   return literal === undefined ? undefined : context.project.checkpoint?.(context.filePath, literal);
@@ -40,15 +43,26 @@ const WRAPPABLE = new Set(['expression_statement', 'return_statement']);
 
 /**
  * Plans the safe_globals repair of `call` (a torch.load-family call whose result is used as an object) for the
- * globals `needed` (`module.Name` as torch records them: a checkpoint's needs-allowlist names, or `trustedGlobals`). `weightsOnly` is the edit that makes the call load with
+ * globals `needed` (`module.Name` as torch records them: a checkpoint's needs-allowlist names, or `trustedGlobals`).
+ * `weightsOnly` is the edit that makes the call load with
  * `weights_only=True` (added argument or `False` → `True`); undefined when it already does. `numpyDtypes`: for a
  * list read from a checkpoint, the dtype codes it passes to numpy.dtype, whose classes are allowlisted as
- * `type(dtype("f8"))` (without any, a list needing numpy.dtype is incomplete and refused). Returns the edits (imports, the `with` line, the
+ * `type(dtype("f8"))` (without any, a list needing numpy.dtype is incomplete and refused). Returns the edits (imports,
+ * the `with` line, the
  * re-indented statement, the weights_only edit), or the reason no fix is possible.
  */
-export function planSafeGlobals(context: FixContext, call: Node, needed: readonly string[], weightsOnly: Fix | undefined, numpyDtypes?: readonly string[]): SafeGlobalsPlan {
+export function planSafeGlobals(
+  context: FixContext,
+  call: Node,
+  needed: readonly string[],
+  weightsOnly: Fix | undefined,
+  numpyDtypes?: readonly string[],
+): SafeGlobalsPlan {
   const lowest = context.project.torch.lowest;
-  if (lowest && !atLeast(lowest, [2, 5])) return { reason: `torch.serialization.safe_globals needs torch 2.5 or later, and the project allows ${lowest.join('.')}` };
+  if (lowest && !atLeast(lowest, [2, 5]))
+    return {
+      reason: `torch.serialization.safe_globals needs torch 2.5 or later, and the project allows ${lowest.join('.')}`,
+    };
   const tuplesAllowed = !lowest || atLeast(lowest, [2, 6]);
 
   const statement = wrappableStatement(call);
@@ -60,13 +74,21 @@ export function planSafeGlobals(context: FixContext, call: Node, needed: readonl
   // numpy values also need each dtype's class (numpy.dtypes.Float64DType…, numpy >= 1.25 on torch 2.6+), which the
   // file does not name: written as `type(dtype("f8"))` from the dtype codes the file passes to numpy.dtype
   if (numpyDtypes && needed.includes('numpy.dtype') && numpyDtypes.length === 0) {
-    return { reason: 'numpy values need the class of each dtype (numpy.dtypes.*DType), and the file does not show which dtypes' };
+    return {
+      reason:
+        'numpy values need the class of each dtype (numpy.dtypes.*DType), and the file does not show which dtypes',
+    };
   }
   const callable = needed.find((name) => !isAllowlistable(name));
-  if (callable) return { reason: `\`${callable}\` is a function, not a class: allowlisting it lets the checkpoint call it with any arguments` };
+  if (callable)
+    return {
+      reason: `\`${callable}\` is a function, not a class: allowlisting it lets the checkpoint call it with any arguments`,
+    };
   // a name from a module of this project must be a class defined there (not a def, not a name that does not exist)
   const index = context.project.index;
-  const notAClass = needed.find((name) => index?.moduleFileOf(context.filePath, name) !== undefined && !index.classKnown(context.filePath, name));
+  const notAClass = needed.find(
+    (name) => index?.moduleFileOf(context.filePath, name) !== undefined && !index.classKnown(context.filePath, name),
+  );
   if (notAClass) return { reason: `\`${notAClass}\` is not a class defined in this project` };
   // each needed global as an entry: a class imported by its name, or a (obj, "recorded.name") tuple where torch
   // recorded a name the object no longer has (numpy 2 moved numpy.core to numpy._core; a class saved from __main__)
@@ -77,11 +99,16 @@ export function planSafeGlobals(context: FixContext, call: Node, needed: readonl
       const local = name.slice('__main__.'.length);
       const defined = context.scopes.module.bindings.get(local);
       if (!tuplesAllowed || !defined || !defined.every((b) => b.kind === 'class')) {
-        return { reason: `the checkpoint pickled \`${name}\` (a class of the script that saved it), which this file does not define` };
+        return {
+          reason: `the checkpoint pickled \`${name}\` (a class of the script that saved it), which this file does not define`,
+        };
       }
       entries.push(() => `(${local}, "${name}")`);
     } else if (name.startsWith('numpy.core.')) {
-      if (!tuplesAllowed) return { reason: `\`${name}\` needs the (obj, "name") entry form of torch 2.6, and the project allows older torch` };
+      if (!tuplesAllowed)
+        return {
+          reason: `\`${name}\` needs the (obj, "name") entry form of torch 2.6, and the project allows older torch`,
+        };
       imports.push(name);
       entries.push((names) => `(${names.get(name)}, "${name}")`);
     } else {
@@ -97,13 +124,20 @@ export function planSafeGlobals(context: FixContext, call: Node, needed: readonl
   const indent = text.slice(lineStart, statement.startIndex);
   const unit = indent.includes('\t') ? '\t' : '    ';
   const eol = text.includes('\r\n') ? '\r\n' : '\n';
-  const dtypeClasses = needed.includes('numpy.dtype') ? (numpyDtypes ?? []).map((code) => `type(${plan.names.get('numpy.dtype')}(${JSON.stringify(code)}))`) : [];
+  const dtypeClasses = needed.includes('numpy.dtype')
+    ? (numpyDtypes ?? []).map((code) => `type(${plan.names.get('numpy.dtype')}(${JSON.stringify(code)}))`)
+    : [];
   const header = `${indent}with ${plan.names.get('torch.serialization.safe_globals')}([${[...entries.map((e) => e(plan.names)), ...dtypeClasses].join(', ')}]):${eol}`;
   const edits: Fix[] = [...plan.edits, { range: [lineStart, lineStart], text: header + unit }];
   // every further line of the statement moves in by one unit (blank lines stay blank)
-  for (let at = text.indexOf('\n', statement.startIndex); at !== -1 && at < statement.endIndex; at = text.indexOf('\n', at + 1)) {
+  for (
+    let at = text.indexOf('\n', statement.startIndex);
+    at !== -1 && at < statement.endIndex;
+    at = text.indexOf('\n', at + 1)
+  ) {
     const next = text[at + 1];
-    if (next !== '\n' && next !== '\r' && at + 1 < statement.endIndex) edits.push({ range: [at + 1, at + 1], text: unit });
+    if (next !== '\n' && next !== '\r' && at + 1 < statement.endIndex)
+      edits.push({ range: [at + 1, at + 1], text: unit });
   }
   // the weights_only edit sits inside the statement: a line it adds moves in too
   if (weightsOnly) edits.push({ range: weightsOnly.range, text: weightsOnly.text.replace(/\n/g, `\n${unit}`) });
@@ -119,7 +153,8 @@ function wrappableStatement(call: Node): Node | undefined {
   let node: Node = call;
   while (node.parent && node.parent.type !== 'block' && node.parent.type !== 'module') {
     // a lambda or a generator expression runs the load later, after the `with` block has ended
-    if (['lambda', 'generator_expression', 'function_definition', 'class_definition'].includes(node.parent.type)) return undefined;
+    if (['lambda', 'generator_expression', 'function_definition', 'class_definition'].includes(node.parent.type))
+      return undefined;
     node = node.parent;
   }
   // in a generator, the allowlist would stay in force while it is suspended at a yield
@@ -132,12 +167,20 @@ function wrappableStatement(call: Node): Node | undefined {
   if (before && before.endPosition.row === node.startPosition.row) return undefined; // `a = 1; b = torch.load(p)`
   if (after && after.startPosition.row === node.endPosition.row) return undefined;
   // `if x: y = torch.load(p)` — the block starts on the header's line
-  if (node.parent.type === 'block' && node.parent.parent && node.parent.parent.startPosition.row === node.startPosition.row) return undefined;
-  if (node.descendantsOfType('string').some((s) => s !== null && s.startPosition.row !== s.endPosition.row)) return undefined;
+  if (
+    node.parent.type === 'block' &&
+    node.parent.parent &&
+    node.parent.parent.startPosition.row === node.startPosition.row
+  )
+    return undefined;
+  if (node.descendantsOfType('string').some((s) => s !== null && s.startPosition.row !== s.endPosition.row))
+    return undefined;
   return node;
 }
 
 /** The globals a checkpoint needs allowlisted (torch reads them before the first STOP), each once, in file order. */
 export function neededGlobals(inspection: Inspection): string[] {
-  return [...new Set(inspection.globals.filter((g) => g.status === 'needs-allowlist' && !g.afterStop).map((g) => g.name))];
+  return [
+    ...new Set(inspection.globals.filter((g) => g.status === 'needs-allowlist' && !g.afterStop).map((g) => g.name)),
+  ];
 }

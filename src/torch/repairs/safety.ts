@@ -27,10 +27,19 @@ export type SafetyCeiling =
  */
 export function safetyCeiling(torch: TorchRequirement, since: readonly [number, number] | undefined): SafetyCeiling {
   const floor = torch.lowest;
-  if (!floor) return { level: 'unsafe', why: `nothing bounds the torch version from below (${torch.source}), and older torch may lack what the fix needs` };
+  if (!floor)
+    return {
+      level: 'unsafe',
+      why: `nothing bounds the torch version from below (${torch.source}), and older torch may lack what the fix needs`,
+    };
   const declared = torch.lowestSource ?? torch.source;
   if (since && !atLeast(floor, since)) {
-    return { level: 'none', why: `the project allows torch ${floor.join('.')} (${declared}), which has no \`weights_only\` keyword here (added in ${since.join('.')})`, since, declared };
+    return {
+      level: 'none',
+      why: `the project allows torch ${floor.join('.')} (${declared}), which has no \`weights_only\` keyword here (added in ${since.join('.')})`,
+      since,
+      declared,
+    };
   }
   return { level: 'safe' };
 }

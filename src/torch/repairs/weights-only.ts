@@ -33,7 +33,9 @@ export interface RepairEvidence {
   stateDict?: 'whole' | 'part';
   /** The edit adds the `weights_only` keyword (rather than turning a written `False` or `None` into `True`). */
   addsKeyword: boolean;
-  /** The author wrote `weights_only=False`, perhaps on purpose: a custom `load_state_dict` may take more than tensors. */
+  /**
+   * The author wrote `weights_only=False`, perhaps on purpose: a custom `load_state_dict` may take more than tensors.
+   */
   explicitFalse?: boolean;
 }
 
@@ -54,29 +56,63 @@ export interface RepairEvidence {
  *   with what they pickle, unsafe; else the wrap with the config's `trustedGlobals`, unsafe; else only a suggestion
  *   (a file that pickles whole objects would stop loading, and nothing shows which classes it needs).
  */
-export function chooseWeightsOnlyRepair(context: FixContext, load: LoadCall, edit: Fix, evidence: RepairEvidence): WeightsOnlyRepair {
-  const ceiling = safetyCeiling(context.project.torch, evidence.addsKeyword ? (load.fn.weightsOnlySince ?? WEIGHTS_ONLY_SINCE) : undefined);
-  if (ceiling.level === 'none') return { suggestion: edit, reason: ceiling.why, raise: { since: ceiling.since, declared: ceiling.declared } };
+export function chooseWeightsOnlyRepair(
+  context: FixContext,
+  load: LoadCall,
+  edit: Fix,
+  evidence: RepairEvidence,
+): WeightsOnlyRepair {
+  const ceiling = safetyCeiling(
+    context.project.torch,
+    evidence.addsKeyword ? (load.fn.weightsOnlySince ?? WEIGHTS_ONLY_SINCE) : undefined,
+  );
+  if (ceiling.level === 'none')
+    return { suggestion: edit, reason: ceiling.why, raise: { since: ceiling.since, declared: ceiling.declared } };
   const repair = repairFromEvidence(context, load, edit, evidence);
   return repair.safety === 'safe' && ceiling.level === 'unsafe' ? { ...repair, safety: 'unsafe' } : repair;
 }
 
-function repairFromEvidence(context: FixContext, load: LoadCall, edit: Fix, evidence: RepairEvidence): WeightsOnlyRepair {
+function repairFromEvidence(
+  context: FixContext,
+  load: LoadCall,
+  edit: Fix,
+  evidence: RepairEvidence,
+): WeightsOnlyRepair {
   const found = checkpointOf(context, load);
   const verdict = found?.inspection.verdict;
   // the file as it is now: safe only when nothing in the linted files may write that path again (a torch.save of
   // it, or the path quoted where no known load uses it), which could put other objects in it
   if (found && verdict === 'safe') return { fix: [edit], safety: mayBeRewritten(context, load) ? 'unsafe' : 'safe' };
   if (found && verdict === 'needs-allowlist') {
-    const plan = planSafeGlobals(context, load.call, neededGlobals(found.inspection), edit, found.inspection.numpyDtypes);
-    return 'fix' in plan ? { fix: plan.fix, safety: 'unsafe' } : { suggestion: edit, reason: `the checkpoint needs [${found.inspection.allowlist.join(', ')}], but ${plan.reason}` };
+    const plan = planSafeGlobals(
+      context,
+      load.call,
+      neededGlobals(found.inspection),
+      edit,
+      found.inspection.numpyDtypes,
+    );
+    return 'fix' in plan
+      ? { fix: plan.fix, safety: 'unsafe' }
+      : {
+          suggestion: edit,
+          reason: `the checkpoint needs [${found.inspection.allowlist.join(', ')}], but ${plan.reason}`,
+        };
   }
-  if (found && verdict === 'unloadable') return { suggestion: edit, reason: `the checkpoint cannot load with weights_only=True: ${found.inspection.messages[0] ?? 'unsupported format'}` };
+  if (found && verdict === 'unloadable')
+    return {
+      suggestion: edit,
+      reason: `the checkpoint cannot load with weights_only=True: ${found.inspection.messages[0] ?? 'unsupported format'}`,
+    };
   // a dangerous file: with weights_only=True torch refuses it instead of running it — unless it is TorchScript,
   // which torch before 2.6 hands to torch.jit.load anyway
   if (found && verdict === 'dangerous') {
     return found.inspection.format === 'torchscript'
-      ? { suggestion: edit, reason: 'the checkpoint is a TorchScript archive, which torch before 2.6 runs through torch.jit.load even with weights_only=True' }
+      ? {
+          suggestion: edit,
+          reason:
+            'the checkpoint is a TorchScript archive, which torch before 2.6 runs through torch.jit.load even with ' +
+            'weights_only=True',
+        }
       : { fix: [edit], safety: 'unsafe' };
   }
   // a whole model saved elsewhere in the repository: both sides move to state_dict together
@@ -102,7 +138,12 @@ function repairFromEvidence(context: FixContext, load: LoadCall, edit: Fix, evid
     const plan = planSafeGlobals(context, load.call, trusted, edit);
     if ('fix' in plan) return { fix: plan.fix, safety: 'unsafe' };
   }
-  return { suggestion: edit, reason: 'nothing shows what the file holds — no checkpoint file at this path in the repository, and the result is not used as a state dict — and a file that pickles objects would stop loading' };
+  return {
+    suggestion: edit,
+    reason:
+      'nothing shows what the file holds — no checkpoint file at this path in the repository, and the result is ' +
+      'not used as a state dict — and a file that pickles objects would stop loading',
+  };
 }
 
 /** A torch.save in the linted files writes the load's path, or the path is quoted where no known load reads it. */
@@ -112,7 +153,13 @@ function mayBeRewritten(context: FixContext, load: LoadCall): boolean {
   if (literal === undefined) return true;
   if ((context.project.savesOf?.(literal) ?? []).length > 0) return true;
   const loads = context.project.loadsOf?.(literal) ?? [];
-  return unknownMention(context, literal, loads.map((l) => l.file)) !== undefined;
+  return (
+    unknownMention(
+      context,
+      literal,
+      loads.map((l) => l.file),
+    ) !== undefined
+  );
 }
 
 /**
@@ -126,10 +173,20 @@ function savedGlobalsOf(context: FixContext, load: LoadCall): string[] | undefin
   const sites = literal === undefined ? [] : (context.project.savesOf?.(literal) ?? []);
   if (sites.length === 0 || sites.some((s) => s.globals === 'unknown')) return undefined;
   const loads = context.project.loadsOf?.(literal!) ?? [];
-  if (unknownMention(context, literal!, [...sites, ...loads].map((s) => s.file))) return undefined;
+  if (
+    unknownMention(
+      context,
+      literal!,
+      [...sites, ...loads].map((s) => s.file),
+    )
+  )
+    return undefined;
   // an instance of a project class counts only when the class is known and is not an nn.Module
   const index = context.project.index;
-  const plain = (site: SaveSite, name: string) => index !== undefined && index.classKnown(site.file, name) && !index.moduleClass(site.file, name, (base) => isModuleBaseName(base, []));
+  const plain = (site: SaveSite, name: string) =>
+    index !== undefined &&
+    index.classKnown(site.file, name) &&
+    !index.moduleClass(site.file, name, (base) => isModuleBaseName(base, []));
   if (sites.some((site) => site.constructed.some((name) => !plain(site, name)))) return undefined;
   return [...new Set(sites.flatMap((s) => s.globals as string[]))];
 }
