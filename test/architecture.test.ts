@@ -38,9 +38,10 @@ function sourceFiles(dir: string): string[] {
 export function importsOf(file: string, text: string, exists: (p: string) => boolean): string[] {
   const found: string[] = [];
   const pattern =
-    /(?:^|[\s;])(?:import|export)\b[^'";]*?from\s*['"](\.{1,2}\/[^'"]+)['"]|(?:^|[\s;])import\s*['"](\.{1,2}\/[^'"]+)['"]|require\(\s*['"](\.{1,2}\/[^'"]+)['"]\s*\)/g;
+    /(?:^|[\s;])(?:import|export)\b[^'";]*?from\s*['"](\.{1,2}\/[^'"]+)['"]|(?:^|[\s;])import\s*['"](\.{1,2}\/[^'"]+)['"]|(?:require|import)\(\s*['"](\.{1,2}\/[^'"]+)['"]\s*\)/g;
   for (const match of text.matchAll(pattern)) {
-    const spec = match[1] ?? match[2] ?? match[3];
+    // `../torch/api.js` names the same module as `../torch/api` (TypeScript resolves both)
+    const spec = (match[1] ?? match[2] ?? match[3]).replace(/\.js$/, '');
     const base = path.posix.normalize(path.posix.join(path.posix.dirname(file), spec));
     const target = [`${base}.ts`, `${base}/index.ts`].find(exists);
     if (target) found.push(target);
@@ -101,6 +102,23 @@ export function upwardImports(edges: ReadonlyMap<string, readonly string[]>): st
   return wrong;
 }
 
+/**
+ * Stages a stage may import beyond the order: the engine (rule API, linter, fixer) knows nothing of checkpoints,
+ * analysis or torch, so it may import only io and syntax, although analysis and checkpoint come before it.
+ */
+const ONLY: Partial<Record<(typeof STAGES)[number], readonly string[]>> = { engine: ['io', 'syntax', 'engine'] };
+
+/** Imports the ONLY table forbids: `from → to`. */
+export function forbiddenImports(edges: ReadonlyMap<string, readonly string[]>): string[] {
+  const wrong: string[] = [];
+  for (const [from, targets] of edges) {
+    const allowed = ONLY[stageOf(from) as (typeof STAGES)[number]];
+    if (!allowed) continue;
+    for (const to of targets) if (!allowed.includes(stageOf(to) ?? '')) wrong.push(`${from} → ${to}`);
+  }
+  return wrong;
+}
+
 describe('architecture', () => {
   const edges = graph();
 
@@ -116,6 +134,10 @@ describe('architecture', () => {
     expect(upwardImports(edges)).toEqual([]);
   });
 
+  test('the engine imports only io and syntax (it knows nothing of torch, analysis or checkpoints)', () => {
+    expect(forbiddenImports(edges)).toEqual([]);
+  });
+
   test('the checks themselves catch a cycle and an upward import', () => {
     const bad = new Map([
       ['src/syntax/a.ts', ['src/engine/b.ts']],
@@ -123,6 +145,11 @@ describe('architecture', () => {
     ]);
     expect(cycles(bad)).toEqual([['src/engine/b.ts', 'src/syntax/a.ts']]);
     expect(upwardImports(bad)).toEqual(['src/syntax/a.ts → src/engine/b.ts']);
+    expect(forbiddenImports(new Map([['src/engine/rule.ts', ['src/checkpoint/dangerous.ts', 'src/syntax/parse.ts']]]))).toEqual([
+      'src/engine/rule.ts → src/checkpoint/dangerous.ts',
+    ]);
+    const dynamic = "const t = import('../torch/api');\nimport type { L } from '../torch/api.js';\n";
+    expect(importsOf('src/syntax/a.ts', dynamic, (p) => p === 'src/torch/api.ts')).toEqual(['src/torch/api.ts', 'src/torch/api.ts']);
     const text = "import type { X } from '../engine/b';\nexport { Y } from './c';\nconst z = require('../engine/b');\n";
     expect(importsOf('src/syntax/a.ts', text, (p) => ['src/engine/b.ts', 'src/syntax/c.ts'].includes(p))).toEqual([
       'src/engine/b.ts',

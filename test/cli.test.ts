@@ -24,6 +24,16 @@ const withDangerousCheckpoint = (dir: string) => {
 const NO_CHECKPOINT_RULE = ['--rule', 'checkpoint-unsafe-globals:off'];
 
 describe('exit codes', () => {
+  test("'-' (stdin) is a usage error, not a lint of '.'", async () => {
+    const { code, stdout, stderr } = await cli(tempRepo({ 'a.py': STATE_DICT }), '-');
+    expect({ code, stdout, stderr }).toEqual({
+      code: 2,
+      stdout: '',
+      stderr: "pylint-torch: reading a file from stdin ('-') is not supported; name the files to lint\n",
+    });
+    expect((await cli(tempRepo({ 'a.py': 'x = 1\n' }), '-f', 'json', 'a.py')).code).toBe(0);
+  });
+
   test('0 for a clean repository, with a warning when there is no Python file', async () => {
     expect(await cli(tempRepo({ 'a.py': 'import torch\ntorch.load(p, weights_only=True)\n' }))).toEqual({ code: 0, stdout: '', stderr: '' });
     expect(await cli(tempRepo({ 'README.md': '# hi\n' }))).toEqual({

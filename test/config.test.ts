@@ -160,13 +160,26 @@ describe('plugins', () => {
 
   test.each([
     ['a plugin that cannot be found', { plugins: ['./missing.js'] }, {}, 'plugins: cannot load plugin "./missing.js"'],
-    ['a plugin without rules', { plugins: ['./p.js'] }, { 'p.js': 'module.exports = {};\n' }, 'plugins: plugin "./p.js" exports no `rules` array'],
+    [
+      'a plugin without rules',
+      { plugins: ['./p.js'] },
+      { 'p.js': 'module.exports = {};\n' },
+      'plugins: plugin "./p.js" exports no `rules` (an array of rules)',
+    ],
     [
       'a rule id that is taken',
-      { plugins: ['./p.js'] },
-      { 'p.js': PLUGIN.replace("'local/no-print'", "'torch-save-full-model'") },
-      'rule id "torch-save-full-model" is already taken',
+      { plugins: ['./p.js', './q.js'] },
+      { 'p.js': PLUGIN, 'q.js': PLUGIN },
+      'plugin "./q.js": rule id "local/no-print" is already taken',
     ],
+    [
+      'a rule id without its plugin/ prefix',
+      { plugins: ['./p.js'] },
+      { 'p.js': PLUGIN.replace("'local/no-print'", "'no-print'") },
+      'invalid rule id "no-print" (use "plugin/rule-name")',
+    ],
+    ['an empty rules list', { plugins: ['./p.js'] }, { 'p.js': 'module.exports = { rules: [] };\n' }, 'exports no `rules`'],
+    ['a missing path without ./', { plugins: ['tools/p.js'] }, {}, '(a path relative to the config starts with ./)'],
     ['plugins not an array', { plugins: 'p.js' }, {}, 'plugins: expected an array of package names or paths'],
     ['a rule of a plugin not configured', { rules: { 'local/no-print': 'error' } }, {}, 'rules.local/no-print: unknown rule id'],
   ])('%s is a config error (exit 2)', async (_name, config, files, message) => {
@@ -174,6 +187,35 @@ describe('plugins', () => {
     const { code, stderr } = await cli(dir);
     expect(code).toBe(2);
     expect(stderr).toContain(message);
+  });
+
+  test('a plugin rule that breaks the rule API or throws is reported as its crash; the built-in rules still run', async () => {
+    const broken = PLUGIN.replace("messageId: 'print'", "messageId: 'typo'").replace("'local/no-print'", "'local/typo'");
+    const throwing = PLUGIN.replace('create(context) {', "create() { throw new Error('create failed');").replace("'local/no-print'", "'local/throws'");
+    const dir = tempRepo({
+      'a.py': 'import torch\nprint(torch.load(p))\n',
+      'typo.js': broken,
+      'throws.js': throwing,
+      '.pylintrc-ts.json': JSON.stringify({ plugins: ['./typo.js', './throws.js'], rules: { 'local/typo': 'error', 'local/throws': 'error' } }),
+    });
+    const { code, stdout } = await cli(dir, '-f', 'json');
+    const messages = JSON.parse(stdout)[0].messages.map((m: { ruleId: string | null; message: string }) => m.ruleId ?? m.message.replace(/:.*/s, ''));
+    expect([code, messages.sort()]).toEqual([
+      2,
+      [
+        'Internal error in rule local/throws (please report it to its authors)',
+        'Internal error in rule local/typo (please report it to its authors)',
+        'torch-load-missing-weights-only',
+      ],
+    ]);
+  });
+
+  test('SARIF for a plugin rule without security metadata or docs url: no security tags, no helpUri', async () => {
+    const plain = PLUGIN.replace(", url: 'https://example.com/no-print'", '').replace(", security: { severity: 1, precision: 'high', cwe: [] }", '');
+    const dir = tempRepo({ 'a.py': 'print(1)\n', 'p.js': plain, '.pylintrc-ts.json': JSON.stringify({ plugins: ['./p.js'] }) });
+    const sarif = JSON.parse((await cli(dir, '-f', 'sarif')).stdout);
+    const rule = sarif.runs[0].tool.driver.rules.find((r: { id: string }) => r.id === 'local/no-print');
+    expect([rule.helpUri, rule.properties, sarif.runs[0].results.length]).toEqual([undefined, undefined, 1]);
   });
 
   test('--rule naming an unknown plugin rule is an error (exit 2)', async () => {

@@ -69,7 +69,7 @@ describe('robustness', () => {
       { rule: working, severity: 'warn', options: {} },
     ]);
     expect(problems.map((p) => [p.ruleId, p.line, p.message])).toEqual([
-      [null, 1, 'Internal error in rule test-crash (please report it): Error: boom; the rule was skipped for the rest of this file.'],
+      [null, 1, 'Internal error in rule test-crash (please report it to its authors): Error: boom; the rule was skipped for the rest of this file.'],
       ['test-pass', 2, 'pass found'],
     ]);
   });

@@ -39,6 +39,18 @@ interface Options {
 
 class UsageError extends Error {}
 
+/** Options that take a value: the token after them is that value, not a path. */
+const VALUE_OPTIONS = new Set(['-f', '--format', '-o', '--output-file', '-c', '--config', '--rule', '--max-warnings']);
+
+/** Whether `-` stands among the paths of `argv` (not as the value of an option). */
+function stdinPath(argv: readonly string[]): boolean {
+  for (let i = 0; i < argv.length; i++) {
+    if (VALUE_OPTIONS.has(argv[i])) i++;
+    else if (argv[i] === '-') return true;
+  }
+  return false;
+}
+
 function parseArgs(argv: readonly string[]): Promise<{ options?: Options; output: string }> {
   return new Promise((resolve, reject) => {
     yargs([...argv])
@@ -126,6 +138,9 @@ function parseArgs(argv: readonly string[]): Promise<{ options?: Options; output
       .parse([...argv], {}, (error, args, output) => {
         if (error) return reject(new UsageError(`${error.message}\n\nRun 'pylint-torch --help' for usage.`));
         if (output) return resolve({ output }); // --help or --version
+        // `-` conventionally means stdin, which is not read (yargs drops it, which would lint `.`): say so
+        if (stdinPath(argv))
+          return reject(new UsageError("reading a file from stdin ('-') is not supported; name the files to lint"));
         resolve({
           output: '',
           options: {

@@ -142,9 +142,16 @@ function runRules(
       scopes,
       services: options.services,
       options: setting.options,
-      report: (descriptor) => raw.push({ setting, descriptor }),
+      report: (descriptor) => raw.push({ setting, descriptor: checkedReport(setting.rule, descriptor) }),
     };
-    const ruleVisitors: Visitors = setting.rule.create(context);
+    // A rule bug must not stop the other rules: a rule whose create() throws is off for this file, and it says so.
+    let ruleVisitors: Visitors;
+    try {
+      ruleVisitors = setting.rule.create(context);
+    } catch (error) {
+      crashed.set(setting, { error, node: root });
+      continue;
+    }
     for (const [type, visit] of Object.entries(ruleVisitors)) {
       if (!visit) continue;
       const list = visitors.get(type) ?? [];
@@ -210,7 +217,7 @@ function runRules(
     problems.push({
       ruleId: null,
       severity: 2,
-      message: `Internal error in rule ${setting.rule.meta.id} (please report it): ${String(error)}; the rule was skipped for the rest of this file.${process.env.PYLINT_TORCH_DEBUG ? `\n${(error as Error).stack}` : ''}`,
+      message: `Internal error in rule ${setting.rule.meta.id} (please report it to its authors): ${String(error)}; the rule was skipped for the rest of this file.${process.env.PYLINT_TORCH_DEBUG ? `\n${(error as Error).stack}` : ''}`,
       ...problemAt(locate, node.startIndex, node.endIndex),
     });
   }
@@ -231,6 +238,26 @@ function runRules(
   }
 
   return { problems: sortProblems(problems), syntaxErrors };
+}
+
+/**
+ * A report as the engine takes it, or an Error (caught as that rule's crash) for a rule bug, as ESLint does: a
+ * messageId not in `meta.messages`, a fix without `meta.fixable: 'code'`, suggestions without `meta.hasSuggestions`.
+ * A single edit given as `fix` instead of a list is taken as a list of one.
+ */
+function checkedReport(rule: AnyRule, descriptor: ReportDescriptor<string>): ReportDescriptor<string> {
+  const { id, messages, fixable, hasSuggestions } = rule.meta;
+  const known = (messageId: string) => Object.hasOwn(messages, messageId);
+  if (!known(descriptor.messageId))
+    throw new Error(`reported messageId '${descriptor.messageId}', which is not in meta.messages of ${id}`);
+  const fix = descriptor.fix as ReportDescriptor<string>['fix'] | Fix | undefined;
+  const fixes = fix === undefined ? undefined : Array.isArray(fix) ? fix : [fix];
+  if (fixes?.length && fixable !== 'code') throw new Error(`${id} reported a fix without meta.fixable: 'code'`);
+  if (descriptor.suggest?.length && !hasSuggestions)
+    throw new Error(`${id} reported suggestions without meta.hasSuggestions`);
+  const unknown = descriptor.suggest?.find((s) => !known(s.messageId));
+  if (unknown) throw new Error(`suggested messageId '${unknown.messageId}', which is not in meta.messages of ${id}`);
+  return fixes === descriptor.fix ? descriptor : { ...descriptor, fix: fixes };
 }
 
 /** A directive naming a rule that exists but is turned off is not a typo: the caller says which exist. */

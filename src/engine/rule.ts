@@ -30,7 +30,8 @@ export interface RuleMeta<MessageIds extends string> {
   id: string;
   /** ESLint's meta.type: `problem` (likely bug or vulnerability) or `suggestion` (better way). */
   type: 'problem' | 'suggestion';
-  docs: { description: string; url: string };
+  /** `url`: the rule's documentation; built-in rules get theirs from the id, a plugin rule only if it says. */
+  docs: { description: string; url?: string };
   /** `code` when the rule can report a fix. */
   fixable?: 'code';
   hasSuggestions?: boolean;
@@ -40,7 +41,7 @@ export interface RuleMeta<MessageIds extends string> {
   schema: OptionsSchema | false;
   defaultSeverity: SeveritySetting;
   /** Feeds SARIF `properties`: CVSS-like score 0–10 (GitHub's `security-severity`) and precision. */
-  security: { severity: number; precision: 'very-high' | 'high' | 'medium' | 'low'; cwe: string[] };
+  security?: { severity: number; precision: 'very-high' | 'high' | 'medium' | 'low'; cwe: string[] };
 }
 
 export interface SuggestionDescriptor<MessageIds extends string> {
@@ -156,7 +157,10 @@ export function createRule<MessageIds extends string, Options = Record<string, n
       ...rule.meta,
       docs: {
         ...rule.meta.docs,
-        url: rule.meta.docs.url ?? `${REPOSITORY_URL}/blob/main/docs/rules/${rule.meta.id}.md`,
+        // a plugin's rule (`plugin/rule`) has no page here: its url is its own or none
+        url:
+          rule.meta.docs.url ??
+          (rule.meta.id.includes('/') ? undefined : `${REPOSITORY_URL}/blob/main/docs/rules/${rule.meta.id}.md`),
       },
     },
   };

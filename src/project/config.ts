@@ -206,12 +206,13 @@ function loadPlugins(file: string, plugins: unknown, builtin: readonly AnyRule[]
       throw new ConfigError(
         file,
         'plugins',
-        `cannot load plugin ${JSON.stringify(spec)}: ${(error as Error).message.split('\n')[0]}`,
+        `cannot load plugin ${JSON.stringify(spec)}: ${(error as Error).message.split('\n')[0]}` +
+          (/\.[cm]?js$/.test(spec) && !spec.startsWith('.') ? ' (a path relative to the config starts with ./)' : ''),
       );
     }
     const rules = exported?.rules ?? exported?.default?.rules;
-    if (!Array.isArray(rules))
-      throw new ConfigError(file, 'plugins', `plugin ${JSON.stringify(spec)} exports no \`rules\` array`);
+    if (!Array.isArray(rules) || rules.length === 0)
+      throw new ConfigError(file, 'plugins', `plugin ${JSON.stringify(spec)} exports no \`rules\` (an array of rules)`);
     for (const rule of rules as AnyRule[]) {
       const id = rule?.meta?.id;
       if (typeof id !== 'string' || typeof rule.create !== 'function' || typeof rule.meta.messages !== 'object') {
@@ -221,7 +222,8 @@ function loadPlugins(file: string, plugins: unknown, builtin: readonly AnyRule[]
           `plugin ${JSON.stringify(spec)} has a rule without meta.id, meta.messages or create (make rules with createRule)`,
         );
       }
-      if (!/^[a-z0-9][\w-]*(\/[a-z0-9][\w-]*)?$/i.test(id))
+      // `plugin/rule`: a plugin's ids never clash with a later built-in rule, and say where they come from
+      if (!/^[a-z0-9][\w-]*\/[a-z0-9][\w-]*$/i.test(id))
         throw new ConfigError(
           file,
           'plugins',

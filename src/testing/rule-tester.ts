@@ -497,8 +497,9 @@ function instrument(rule: AnyRule, violations: Set<string>): AnyRule {
 }
 
 function checkRun(run: CaseRun): void {
-  if (run.crashes.length) assert.fail(`The rule crashed:\n${run.crashes.join('\n')}`);
+  // a break of the rule API is also a crash for the engine (it stops the rule): say which break it was
   if (run.violations.length) assert.fail(`The rule broke the rule API:\n- ${run.violations.join('\n- ')}`);
+  if (run.crashes.length) assert.fail(`The rule crashed:\n${run.crashes.join('\n')}`);
 }
 
 function checkValid(rule: AnyRule, run: CaseRun): void {

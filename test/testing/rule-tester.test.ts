@@ -229,7 +229,7 @@ describe('RuleTester', () => {
     expect(await first(broken('messageId'))).toBe(
       "The rule broke the rule API:\n- rule broken-messageId reported messageId 'typo', which is not in meta.messages (found)",
     );
-    expect(await first(broken('crash'))).toMatch(/^The rule crashed:\nInternal error in rule broken-crash \(please report it\): Error: boom/);
+    expect(await first(broken('crash'))).toMatch(/^The rule crashed:\nInternal error in rule broken-crash \(please report it to its authors\): Error: boom/);
     // the same through the pipeline (a plugin rule: not one of the built-in rules)
     expect(Object.values(await outcomes(broken('messageId'), { valid: [{ code: 'f()\n', files: {} }], invalid: [] }))[0]).toMatch(/reported messageId 'typo'/);
   });

@@ -21,17 +21,25 @@ export function sarif(results: readonly LintResult[], context: FormatContext): s
       name: rule.meta.id.replace(/(^|-)(\w)/g, (_, _dash: string, c: string) => c.toUpperCase()),
       shortDescription: { text: rule.meta.docs.description },
       fullDescription: { text: rule.meta.docs.description },
-      help: { text: `${rule.meta.docs.description} See ${rule.meta.docs.url}`, ...(markdown && { markdown }) },
-      helpUri: rule.meta.docs.url,
+      help: {
+        text: rule.meta.docs.url
+          ? `${rule.meta.docs.description} See ${rule.meta.docs.url}`
+          : rule.meta.docs.description,
+        ...(markdown && { markdown }),
+      },
+      ...(rule.meta.docs.url && { helpUri: rule.meta.docs.url }),
       defaultConfiguration: {
         level:
           rule.meta.defaultSeverity === 'error' ? 'error' : rule.meta.defaultSeverity === 'warn' ? 'warning' : 'none',
       },
-      properties: {
-        tags: ['security', ...rule.meta.security.cwe.map((cwe) => `external/cwe/${cwe.toLowerCase()}`)],
-        precision: rule.meta.security.precision,
-        'security-severity': rule.meta.security.severity.toFixed(1),
-      },
+      // GitHub's security tags and severity only for rules that say what they guard against (a plugin may not)
+      ...(rule.meta.security && {
+        properties: {
+          tags: ['security', ...rule.meta.security.cwe.map((cwe) => `external/cwe/${cwe.toLowerCase()}`)],
+          precision: rule.meta.security.precision,
+          'security-severity': rule.meta.security.severity.toFixed(1),
+        },
+      }),
     };
   });
 
