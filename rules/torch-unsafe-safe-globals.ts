@@ -4,6 +4,9 @@ import { createRule } from '../src/engine/rule';
 import { dangerReason } from '../src/checkpoint/dangerous';
 import type { FileScopes } from '../src/syntax/scope';
 
+/** How many names and concatenations an allowlist is followed through. */
+const MAX_LIST_DEPTH = 8;
+
 const ALLOWLIST_FUNCTIONS = new Set(['torch.serialization.add_safe_globals', 'torch.serialization.safe_globals']);
 const FROM_CHECKPOINT = 'torch.serialization.get_unsafe_globals_in_checkpoint';
 
@@ -77,7 +80,7 @@ function entries(list: Node, scopes: FileScopes): Node[] {
  * names, calls, comprehensions and subscripts within the file.
  */
 function derivedFromCheckpoint(expr: Node, scopes: FileScopes, depth: number, seen: Set<number>): string | undefined {
-  if (depth > 8 || seen.has(expr.id)) return undefined;
+  if (depth > MAX_LIST_DEPTH || seen.has(expr.id)) return undefined;
   seen.add(expr.id);
   const node = unparen(expr);
   if (node.type === 'call') {

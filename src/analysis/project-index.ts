@@ -10,6 +10,10 @@ import type { Constant } from './constants';
 import { namedChildren, unparen } from '../syntax/python';
 import type { FileScopes } from '../syntax/scope';
 
+/** How many project classes a base-class chain may cross, and how many re-exports a name may hop through. */
+const MAX_CLASS_CHAIN = 50;
+const MAX_REEXPORT_HOPS = 8;
+
 /** A base class as written: a class of the same module, or a qualified name (`torch.nn.Module`, `.base.Base`). */
 export type BaseRef = { local: string } | { qualified: string };
 
@@ -169,7 +173,7 @@ export class ProjectIndex<Extra = unknown> {
     if (!found) return undefined;
     const { file, cls } = found;
     const key = `${file}:${cls.name}`;
-    if (seen.has(key) || seen.size > 50) return undefined;
+    if (seen.has(key) || seen.size > MAX_CLASS_CHAIN) return undefined;
     seen.add(key);
     const where = `${this.displayPath(file)}:${cls.line}`;
     for (const base of cls.bases) {
@@ -217,7 +221,7 @@ export class ProjectIndex<Extra = unknown> {
     depth: number,
     pick: (summary: ModuleSummary<Extra>, name: string) => T | undefined,
   ): { file: string; value: T } | undefined {
-    if (depth > 8) return undefined;
+    if (depth > MAX_REEXPORT_HOPS) return undefined;
     if (qualified.startsWith(SELF)) {
       const summary = this.provide(fromFile);
       const value = summary && pick(summary, qualified.slice(SELF.length));

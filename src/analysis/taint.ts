@@ -6,6 +6,9 @@ import type { Node } from '../syntax/parse';
 import { argumentValue, callArguments, methodName, namedChildren, stringValue, unparen } from '../syntax/python';
 import type { Binding, FileScopes } from '../syntax/scope';
 
+/** How many assignments, calls and string operations an untrusted value is followed through. */
+const MAX_TAINT_DEPTH = 12;
+
 /** Where untrusted data enters: a description for messages and the node whose line the message names. */
 export interface UntrustedSource {
   description: string;
@@ -98,7 +101,7 @@ function trace(
   seen: Set<Binding>,
   calls: number,
 ): UntrustedSource | undefined {
-  if (depth > 12) return undefined;
+  if (depth > MAX_TAINT_DEPTH) return undefined;
   const node = unparen(expr);
   const next = (n: Node | null | undefined, callsLeft = calls) =>
     n ? trace(n, scopes, depth + 1, seen, callsLeft) : undefined;

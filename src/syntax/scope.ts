@@ -9,6 +9,9 @@
 import type { Node } from './parse';
 import { namedChildren, unparen } from './python';
 
+/** How many aliases (`a = b`, `b = torch`) a qualified name follows before it is unknown. */
+const MAX_ALIAS_DEPTH = 20;
+
 export type ScopeKind = 'module' | 'class' | 'function' | 'lambda' | 'comprehension';
 
 /**
@@ -144,7 +147,7 @@ export class FileScopes {
    */
   qualifiedName(expr: Node, depth = 0): string | undefined {
     const node = unparen(expr);
-    if (depth > 20) return undefined;
+    if (depth > MAX_ALIAS_DEPTH) return undefined;
     if (node.type === 'attribute') {
       const base = node.childForFieldName('object');
       const attr = node.childForFieldName('attribute');

@@ -8,6 +8,9 @@ import { callArguments, methodName, namedChildren, stringValue, unparen } from '
 import type { FileScopes } from '../syntax/scope';
 import { asLoadCall, type LoadFunction, pathArgument, weightsOnlyArgument } from './api';
 
+/** How many openers, path builders and names a wrapper's path is followed through to its parameter. */
+const MAX_PATH_DEPTH = 6;
+
 /** A wrapper's signature as far as loading goes (plain data: it outlives the file's tree). */
 export interface LoaderSummary {
   name: string;
@@ -283,7 +286,7 @@ function guardedByKeyTest(node: Node): boolean {
 
 /** The parameter of `fn` that the path expression comes from: `p`, `open(p)`, `io.BytesIO(p)`, `x = p` … */
 function parameterOf(expr: Node, fn: Node, scopes: FileScopes, depth = 0): string | undefined {
-  if (depth > 6) return undefined;
+  if (depth > MAX_PATH_DEPTH) return undefined;
   const node = unparen(expr);
   if (node.type === 'identifier') {
     for (const binding of scopes.bindingsOf(node) ?? []) {

@@ -9,6 +9,9 @@ import type { FileScopes } from '../syntax/scope';
 import { type Directives, parseDirectives, pythonComments } from '../engine/directives';
 import { asLoadCall, isSaveCall, pathArgument, pickleModuleArgument, weightsOnlyArgument } from './api';
 
+/** How deep a saved value (names, containers) is typed before it counts as unknown. */
+const MAX_SAVED_DEPTH = 20;
+
 /** A torch.save site with a string-literal path. */
 export interface SaveSite {
   /** The path as written (`"checkpoints/last.pt"`), or `@args.ckpt` for a configuration key (see `pathKey`). */
@@ -342,7 +345,7 @@ export function savedGlobals(
   depth = 0,
 ): string[] | 'unknown' {
   const e = unparen(expr);
-  if (depth > 20) return 'unknown';
+  if (depth > MAX_SAVED_DEPTH) return 'unknown';
   const union = (parts: Node[]): string[] | 'unknown' => {
     const all = new Set<string>();
     for (const part of parts) {
