@@ -3,7 +3,6 @@
  * Exit codes follow ESLint and Ruff: 0 no errors (and warnings within --max-warnings), 1 problems found,
  * 2 usage, config or internal error.
  */
-import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { createTwoFilesPatch, FILE_HEADERS_ONLY } from 'diff';
 import yargs from 'yargs';
@@ -15,7 +14,7 @@ import { lintFiles } from '../run/lint-files';
 import { VERSION } from '../io/package';
 import { loadRuleDocs } from '../report/rule-docs';
 import { runInspect } from './inspect';
-import { type CliIO, processIO } from './io';
+import { type CliIO, processIO, writeReport } from './io';
 
 interface Options {
   paths: string[];
@@ -252,25 +251,7 @@ async function lint(options: Options, io: CliIO): Promise<number> {
     if (options.format === 'stylish' && !options.diff) report += listing;
     else io.stderr(listing);
   }
-  if (options.outputFile) {
-    const target = path.resolve(io.cwd, options.outputFile);
-    try {
-      // like ESLint: the folder must exist (no recursive mkdir, which also hangs on some virtual file systems)
-      fs.writeFileSync(target, report.endsWith('\n') || report === '' ? report : `${report}\n`);
-    } catch (error) {
-      const code = (error as NodeJS.ErrnoException).code;
-      const reason =
-        code === 'ENOTDIR'
-          ? 'a folder on its path is a file'
-          : code === 'ENOENT'
-            ? 'its folder does not exist'
-            : (error as Error).message;
-      io.stderr(`pylint-torch: cannot write --output-file ${options.outputFile}: ${reason}\n`);
-      return 2;
-    }
-  } else if (report) {
-    io.stdout(report.endsWith('\n') ? report : `${report}\n`);
-  }
+  if (!writeReport(io, options.outputFile, report)) return 2;
 
   if (internalErrors > 0) return 2;
   if (options.exitNonZeroOnFix && fixCount > 0) return 1;

@@ -3,7 +3,6 @@
  * unpickler would do. Exit 0 when every file is safe, 1 when any is not (dangerous, needs an allowlist, unloadable,
  * not a checkpoint), 2 for bad usage or a path that does not exist.
  */
-import * as fs from 'node:fs';
 import * as path from 'node:path';
 import yargs from 'yargs';
 import { rules } from '../../rules';
@@ -16,7 +15,7 @@ import { toResult } from '../report/results';
 import { inspectCheckpoints } from '../run/inspect-files';
 import { VERSION } from '../io/package';
 import { loadRuleDocs } from '../report/rule-docs';
-import type { CliIO } from './io';
+import { type CliIO, writeReport } from './io';
 
 export async function runInspect(argv: readonly string[], io: CliIO): Promise<number> {
   try {
@@ -95,23 +94,7 @@ async function inspectCommand(argv: readonly string[], io: CliIO): Promise<numbe
       : options.format === 'sarif'
         ? `${sarifReport(results, io.cwd)}\n`
         : stylish(results, io.cwd);
-  if (options.outputFile) {
-    try {
-      fs.writeFileSync(path.resolve(io.cwd, options.outputFile), report);
-    } catch (error) {
-      const code = (error as NodeJS.ErrnoException).code;
-      const reason =
-        code === 'ENOTDIR'
-          ? 'a folder on its path is a file'
-          : code === 'ENOENT'
-            ? 'its folder does not exist'
-            : (error as Error).message;
-      io.stderr(`pylint-torch: cannot write --output-file ${options.outputFile}: ${reason}\n`);
-      return 2;
-    }
-  } else {
-    io.stdout(report);
-  }
+  if (!writeReport(io, options.outputFile, report)) return 2;
   return results.every((r) => r.verdict === 'safe') ? 0 : 1;
 }
 

@@ -1,4 +1,6 @@
 /** Where the CLI reads and writes: the process's streams and folder, or a test's own. */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 
 /** Where the CLI reads and writes; tests pass their own. */
 export interface CliIO {
@@ -19,3 +21,30 @@ export const processIO: CliIO = {
       ? process.env.FORCE_COLOR !== '0' && process.env.FORCE_COLOR !== 'false'
       : Boolean(process.stdout.isTTY) && !process.env.NO_COLOR,
 };
+
+/**
+ * Writes a report to `outputFile` (relative to `io.cwd`; its folder must exist, as in ESLint: no recursive mkdir,
+ * which also hangs on some virtual file systems), or to stdout when there is none; a report ends with a newline.
+ * Returns false, after saying why on stderr, when the file cannot be written (the CLI's exit 2).
+ */
+export function writeReport(io: CliIO, outputFile: string | undefined, report: string): boolean {
+  const text = report.endsWith('\n') || report === '' ? report : `${report}\n`;
+  if (!outputFile) {
+    if (text) io.stdout(text);
+    return true;
+  }
+  try {
+    fs.writeFileSync(path.resolve(io.cwd, outputFile), text);
+    return true;
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    const reason =
+      code === 'ENOTDIR'
+        ? 'a folder on its path is a file'
+        : code === 'ENOENT'
+          ? 'its folder does not exist'
+          : (error as Error).message;
+    io.stderr(`pylint-torch: cannot write --output-file ${outputFile}: ${reason}\n`);
+    return false;
+  }
+}
