@@ -169,7 +169,7 @@ function callEvidence(
     ) {
       return { node: call, reason: `\`${name}\` is an nn.Module` };
     }
-    if (isModuleBase(name, options)) return { node: call, reason: `\`${name}\` is an nn.Module` };
+    if (isModuleBaseName(name, options.extraModuleBases)) return { node: call, reason: `\`${name}\` is an nn.Module` };
     if (
       name.startsWith('torchvision.models.') &&
       !TORCHVISION_NON_BUILDERS.has(last) &&
@@ -280,7 +280,7 @@ function computeBindingEvidence(
     const annotation = unparen(binding.annotation.namedChild(0) ?? binding.annotation);
     const name = scopes.qualifiedName(annotation);
     const what = binding.kind === 'param' ? 'parameter' : 'variable';
-    if (name !== undefined && isModuleBase(name, options))
+    if (name !== undefined && isModuleBaseName(name, options.extraModuleBases))
       return { node: binding.node, reason: `${what} \`${binding.name}\` is annotated \`${annotation.text}\`` };
     const cls =
       (annotation.type === 'identifier' ? moduleClass(annotation, scopes, options, new Set()) : undefined) ??
@@ -354,10 +354,6 @@ function assignmentsTo(fn: Node, attr: string): Node[] {
   return found;
 }
 
-function isModuleBase(name: string, options: ModuleOptions): boolean {
-  return MODULE_BASES.has(name) || options.extraModuleBases.includes(name);
-}
-
 /** If `self` is the first parameter of a method of an nn.Module class, that class's evidence. */
 function enclosingModuleClass(selfParam: Binding, scopes: FileScopes, options: ModuleOptions): string | undefined {
   const fn = selfParam.scope.node;
@@ -387,7 +383,7 @@ function classIsModule(cls: Node, scopes: FileScopes, options: ModuleOptions, se
     const name = scopes.qualifiedName(base);
     const direct =
       name !== undefined &&
-      (isModuleBase(name, options) || /^torch\.nn\.[A-Z]\w*$/.test(name) || options.resolveClass?.(name) !== undefined);
+      (isModuleBaseName(name, options.extraModuleBases) || options.resolveClass?.(name) !== undefined);
     if (direct || (base.type === 'identifier' && moduleClass(base, scopes, options, seen))) {
       return `\`${className}\` subclasses nn.Module (line ${line})`;
     }

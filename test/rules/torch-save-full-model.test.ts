@@ -106,6 +106,19 @@ ruleTester.run('torch-save-full-model', rule, {
       ],
     },
     {
+      name: 'parameter annotated with a torch.nn layer (one definition of a module base)',
+      code: 'import torch\nfrom torch import nn\n\ndef export(head: nn.Linear, path):\n    torch.save(head, path)\n',
+      errors: [
+        {
+          messageId: 'fullModel',
+          line: 5,
+          column: 16,
+          message: includes('annotated `nn.Linear`'),
+          suggestions: [{ output: 'import torch\nfrom torch import nn\n\ndef export(head: nn.Linear, path):\n    torch.save(head.state_dict(), path)\n' }],
+        },
+      ],
+    },
+    {
       name: 'parameter annotated nn.Module',
       code: 'import torch\nfrom torch import nn\n\ndef export(model: nn.Module, path):\n    torch.save(model, path)\n',
       errors: [
