@@ -165,7 +165,7 @@ describe('formats', () => {
             column: 6,
             endLine: 2,
             endColumn: 24,
-            fix: { range: [35, 35], text: ', weights_only=True' },
+            fix: { range: [35, 35], text: ', weights_only=True', safety: 'safe' },
           },
         ],
         errorCount: 1,
@@ -184,7 +184,7 @@ describe('formats', () => {
               {
                 messageId: 'addWeightsOnly',
                 desc: 'Pass `weights_only=True` (a suggestion, never applied by --fix: nothing shows what the file holds — no checkpoint file at this path in the repository, and the result is not used as a state dict — and a file that pickles objects would stop loading).',
-                fix: { range: [38, 38], text: ', weights_only=True' },
+                fix: { range: [38, 38], text: ', weights_only=True', safety: 'unsafe' },
               },
             ],
           }),
@@ -263,6 +263,16 @@ describe('formats', () => {
     const missing = await cli(dir, '-o', 'no/such/folder/report.txt');
     expect(missing.code).toBe(2);
     expect(missing.stderr).toBe('pylint-torch: cannot write --output-file no/such/folder/report.txt: its folder does not exist\n');
+  });
+});
+
+describe('--format json fix safety', () => {
+  test('an unsafe fix says so under --unsafe-fixes, and as a suggestion without it', async () => {
+    const dir = tempRepo({ 'a.py': STATE_DICT }); // no torch bound declared: the fix is unsafe
+    const shown = JSON.parse((await cli(dir, '-f', 'json', '--unsafe-fixes')).stdout)[0].messages[0];
+    expect(shown.fix.safety).toBe('unsafe');
+    const held = JSON.parse((await cli(dir, '-f', 'json')).stdout)[0].messages[0];
+    expect([held.fix, held.suggestions.map((s: { fix: { safety: string } }) => s.fix.safety)]).toEqual([undefined, ['unsafe']]);
   });
 });
 

@@ -176,7 +176,7 @@ describe('torch version in the lint', () => {
     const dir = tempRepo({ 'requirements.txt': 'torch>=2.6\n', 'a.py': CODE });
     const { code, stdout } = await cli(dir, '-f', 'json');
     const [message] = JSON.parse(stdout)[0].messages;
-    expect([message.messageId, message.severity, message.fix]).toEqual(['missingModern', 1, { range: [38, 38], text: ', weights_only=True' }]);
+    expect([message.messageId, message.severity, message.fix]).toEqual(['missingModern', 1, { range: [38, 38], text: ', weights_only=True', safety: 'safe' }]);
     expect(message.message).toContain('safe by default on the declared torch (requirements.txt: torch>=2.6) but will reject pickled objects');
     expect(code).toBe(0);
   });
