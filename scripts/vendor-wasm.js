@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // Copies the tree-sitter runtime and Python grammar wasm from the pinned npm packages into wasm/ and checks them
-// against wasm/SHA256SUMS. `--check` only verifies (used by `prepare`); without it the files are (re)copied first.
+// against wasm/SHA256SUMS. `--check` only verifies (used by scripts/build.js); without it the files are (re)copied first.
 // Prints nothing on success: pre-commit installs hooks through `npm pack`, which breaks when `prepare` writes stdout.
 'use strict';
 const crypto = require('node:crypto');
