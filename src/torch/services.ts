@@ -125,6 +125,8 @@ export function stateDictEvidence(
     (receiver) => moduleEvidence(receiver, context.scopes, options) !== undefined,
   );
   const found = use ?? (insideSafeGlobals ? 'part' : undefined);
+  if (found !== 'whole') return found;
+  // the file's own text is scanned only here, for the rare whole-file evidence (the run's pre-scan covers the rest)
   const extraState = context.project.extraState !== undefined || extraStateLine(context.text) !== undefined;
-  return found === 'whole' && (extraState || load.fn.returnsLoaded === false) ? 'part' : found;
+  return extraState || load.fn.returnsLoaded === false ? 'part' : found;
 }
