@@ -1,6 +1,7 @@
 import * as path from 'node:path';
 import { pythonParser } from '../src/syntax/parse';
 import { lowestAllowed, torchRequirementFor } from '../src/torch/version';
+import { toPep440 } from '../src/torch/specifier';
 import * as fs from 'node:fs';
 import { cli, tempRepo } from './helpers/cli';
 
@@ -8,25 +9,60 @@ const read = (dir: string, file: string) => fs.readFileSync(path.join(dir, file)
 
 describe('lowestAllowed', () => {
   test.each([
-    ['>=2.6', [2, 6]],
-    ['>=1.13,<3', [1, 13]],
-    ['<3,>=2.6.1', [2, 6, 1]],
-    ['==2.6.*', [2, 6]],
+    ['>=2.6', [2, 6, 0]],
+    ['>=1.13,<3', [1, 13, 0]],
+    ['<3,>=2.6.1', [2, 7, 0]], // there is no 2.6.1: the next release is 2.7.0
+    ['==2.6.*', [2, 6, 0]],
     ['==2.5.1', [2, 5, 1]],
-    ['~=2.6', [2, 6]],
-    ['>2.5', [2, 5]],
+    ['~=2.6', [2, 6, 0]],
+    ['>2.5', [2, 5, 1]], // the next release, not 2.5 itself
+    ['>2.5.1', [2, 6, 0]],
+    ['!=2.5.*,>=2.5', [2, 6, 0]], // PEP 440 prefix exclusion
+    ['>=2.5,!=2.5.0,!=2.5.1', [2, 6, 0]],
+    ['>= 2.6 , < 3', [2, 6, 0]],
     ['!=2.5.0', undefined],
     ['<2.6', undefined],
     ['', undefined],
-    ['^2.6', [2, 6]],
-    ['~2.7.1', [2, 7, 1]],
-    ['2.6', [2, 6]],
-    ['*', undefined],
-    ['^1.13 || ^2.6', [1, 13]],
-    ['>=2.6.0rc1', [2, 6, 0]],
+    ['>=2.6,<2.5', undefined], // allows nothing
+    ['>=2.6.0rc1', [2, 6, 0]], // pre-releases are not installed unless asked for
     ['==2.6.0+cu124', [2, 6, 0]],
-  ])('%j → %j', (spec, expected) => {
+    ['>=2.6.0+cu124', [2, 6, 0]], // a local label never changes the release meant
+    ['>=2.14', [2, 14, 0]], // a release newer than the table
+    ['>2.14', [2, 14, 1]],
+    ['latest', undefined], // not PEP 440
+  ])('PEP 440 %j → %j', (spec, expected) => {
     expect(lowestAllowed(spec)).toEqual(expected);
+  });
+
+  test.each([
+    ['^2.6', [2, 6, 0]],
+    ['^0.4', [0, 4, 0]],
+    ['~2.8.0', [2, 8, 0]],
+    ['~2.6', [2, 6, 0]],
+    ['2.6', [2, 6, 0]],
+    ['2.6.*', [2, 6, 0]],
+    ['*', undefined],
+    ['>=2.6 <3', [2, 6, 0]],
+    ['^1.13 || ^2.6', [1, 13, 0]],
+  ])('Poetry %j → %j', (spec, expected) => {
+    expect(lowestAllowed(spec, 'poetry')).toEqual(expected);
+  });
+
+  test.each([
+    ['=2.6', [2, 6, 0]],
+    ['2.5.*', [2, 5, 0]],
+    ['>=2.6,<3', [2, 6, 0]],
+    ['2.5|2.6', [2, 5, 0]],
+  ])('conda %j → %j', (spec, expected) => {
+    expect(lowestAllowed(spec, 'conda')).toEqual(expected);
+  });
+
+  test.each([
+    ['^2.6', '>=2.6,<3', 2.6, 3],
+    ['^0.4.1', '>=0.4.1,<0.5', 0.4, 0.5],
+    ['~2.6', '>=2.6,<2.7', 2.6, 2.7],
+  ])('Poetry %j means %j', (poetry, pep440) => {
+    expect(toPep440(poetry, 'poetry')).toEqual([pep440]);
   });
 });
 
@@ -89,6 +125,22 @@ describe('declared torch requirements', () => {
     ],
     ['environment.yml unpinned', { 'environment.yml': 'dependencies:\n  - pytorch\n' }, { allowsBefore26: true, source: 'environment.yml: pytorch' }],
     ['unpinned torch', { 'requirements.txt': 'torch\n' }, { allowsBefore26: true, source: 'requirements.txt: torch' }],
+    ['a PEP 440 exclusion of 2.5.*', { 'requirements.txt': 'torch!=2.5.*,>=2.5\n' }, { allowsBefore26: false, source: 'requirements.txt: torch!=2.5.*,>=2.5' }],
+    [
+      'a range that allows nothing bounds nothing',
+      { 'requirements.txt': 'torch>=2.6,<2.5\n' },
+      { allowsBefore26: true, source: 'requirements.txt: torch>=2.6,<2.5 (allows no torch release)' },
+    ],
+    [
+      'a specifier that is not PEP 440 bounds nothing',
+      { 'requirements.txt': 'torch>=latest\n' },
+      { allowsBefore26: true, source: 'requirements.txt: torch>=latest' },
+    ],
+    [
+      'Poetry space-separated range',
+      { 'pyproject.toml': '[tool.poetry.dependencies]\ntorch = ">=2.6 <3"\n' },
+      { allowsBefore26: false, source: 'pyproject.toml: torch = ">=2.6 <3"' },
+    ],
     ['nothing declared', { 'requirements.txt': 'numpy\n' }, { allowsBefore26: true, source: 'no torch requirement declared' }],
     [
       'PEP 735 dependency groups',
@@ -106,7 +158,7 @@ describe('declared torch requirements', () => {
   });
 
   test.each([
-    ['one bound', { 'requirements.txt': 'torch>=2.4,<3\n' }, { lowest: [2, 4], lowestSource: 'requirements.txt: torch>=2.4,<3' }],
+    ['one bound', { 'requirements.txt': 'torch>=2.4,<3\n' }, { lowest: [2, 4, 0], lowestSource: 'requirements.txt: torch>=2.4,<3' }],
     [
       'the lowest of several',
       { 'requirements.txt': 'torch>=2.6\n', 'requirements-dev.txt': 'torch==2.5.1\n' },
@@ -121,7 +173,7 @@ describe('declared torch requirements', () => {
     [
       'setup.py tuple beside requirements.txt',
       { 'setup.py': 'from setuptools import setup\nsetup(install_requires=("torch>=1.12",))\n', 'requirements.txt': 'torch>=2.6\n' },
-      { lowest: [1, 12], lowestSource: 'setup.py: torch>=1.12' },
+      { lowest: [1, 12, 0], lowestSource: 'setup.py: torch>=1.12' },
     ],
     [
       'setup.py requirement built from pieces: no lowest',
@@ -224,6 +276,6 @@ describe('torch version in the lint', () => {
     const dir = tempRepo({ '.pylintrc-ts.json': JSON.stringify({ torchVersion: 'latest' }), 'a.py': CODE });
     const { code, stderr } = await cli(dir);
     expect(code).toBe(2);
-    expect(stderr).toContain('torchVersion: expected a version like "2.6" or a range like ">=2.6,<3", got "latest"');
+    expect(stderr).toContain('torchVersion: expected a version like "2.6" or a PEP 440 range like ">=2.6,<3" that allows a torch release, got "latest"');
   });
 });

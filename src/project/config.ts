@@ -17,6 +17,7 @@ import { readRegularFile } from '../io/read';
 import type { RuleSetting } from '../engine/linter';
 import type { AnyRule, Severity, SeveritySetting } from '../engine/rule';
 import type { KnownLoader } from '../torch/loaders';
+import { allowedVersions, toPep440 } from '../torch/specifier';
 
 export const CONFIG_FILE_NAME = '.pylintrc-ts.json';
 
@@ -90,8 +91,11 @@ const KNOWN_LOADERS_SCHEMA = {
   },
 };
 /** `2.6`, `2.6.1`, or PEP 440 clauses such as `>=2.6,<3`. */
-const VERSION_SPEC =
-  /^(\d+(\.\d+)*(\.\*)?|(===|==|~=|>=|<=|!=|>|<)\s*\d+(\.\d+)*(\.\*)?(\s*,\s*(===|==|~=|>=|<=|!=|>|<)\s*\d+(\.\d+)*(\.\*)?)*)$/;
+/** A torchVersion is a version (`2.6`) or a PEP 440 specifier set that allows at least one torch release. */
+function validTorchVersion(spec: string): boolean {
+  const ranges = toPep440(/^\d/.test(spec) ? `==${spec}` : spec);
+  return ranges !== undefined && allowedVersions(ranges).length > 0;
+}
 
 /** Reads and validates a config file. Throws ConfigError for unreadable or invalid JSON and for every invalid key. */
 export function loadConfig(file: string, allRules: readonly AnyRule[]): Config {
@@ -133,11 +137,11 @@ export function loadConfig(file: string, allRules: readonly AnyRule[]): Config {
     throw new ConfigError(absolute, 'ignorePatterns', 'expected an array of glob strings');
   }
   const torchVersion = object.torchVersion;
-  if (torchVersion !== undefined && (typeof torchVersion !== 'string' || !VERSION_SPEC.test(torchVersion.trim()))) {
+  if (torchVersion !== undefined && (typeof torchVersion !== 'string' || !validTorchVersion(torchVersion.trim()))) {
     throw new ConfigError(
       absolute,
       'torchVersion',
-      `expected a version like "2.6" or a range like ">=2.6,<3", got ${JSON.stringify(torchVersion)}`,
+      `expected a version like "2.6" or a PEP 440 range like ">=2.6,<3" that allows a torch release, got ${JSON.stringify(torchVersion)}`,
     );
   }
   const knownLoaders = object.knownLoaders;

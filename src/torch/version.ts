@@ -12,6 +12,7 @@ import { parsePython } from '../syntax/parse';
 import { readRegularFile } from '../io/read';
 import type { Node } from '../syntax/parse';
 import { callArguments, namedChildren, stringValue, unparen } from '../syntax/python';
+import { allowedVersions, compareReleases, lowestOf, releaseOf, toPep440, type Dialect } from './specifier';
 
 /** The verdict for one project folder. */
 export interface TorchRequirement {
@@ -31,52 +32,22 @@ export interface TorchRequirement {
 interface Declaration {
   file: string;
   spec: string;
-  /** The lowest version allowed, as release numbers; undefined when unbounded below or unknown. */
-  lowest: number[] | undefined;
+  /** The specifier as PEP 440 alternatives (see `toPep440`); undefined when it cannot be read. */
+  ranges: string[] | undefined;
 }
 
 const TORCH_2_6 = [2, 6];
 const DECLARATION_FILES = /^(requirements.*\.txt|pyproject\.toml|setup\.cfg|setup\.py|environment\.ya?ml)$/;
 
-/** Compares release numbers: [2, 6] equals [2, 6, 0]. */
-function compare(a: number[], b: number[]): number {
-  for (let i = 0; i < Math.max(a.length, b.length); i++) {
-    const d = (a[i] ?? 0) - (b[i] ?? 0);
-    if (d !== 0) return d;
-  }
-  return 0;
-}
-
-function release(version: string): number[] | undefined {
-  const match = /^v?(\d+(?:\.\d+)*)/.exec(version.trim());
-  return match ? match[1].split('.').map(Number) : undefined;
-}
-
 /**
- * The lowest version a PEP 440 specifier set allows (`>=1.13,<3` → [1, 13]), undefined when unbounded below.
- * Also understands Poetry's `^2.6`, `~2.6`, `2.6`, `*` and `a || b`, and conda's `=2.6` and `2.6.*`.
- * Pre-release and local parts are ignored (2.6.0rc1 counts as 2.6).
+ * The lowest torch release a specifier allows (`>=1.13,<3` → [1, 13, 0]; `>2.5` → [2, 5, 1], the next release;
+ * `>=2.5,!=2.5.*` → [2, 6, 0]), undefined when it is unbounded below, unreadable or allows nothing. PEP 440 semantics
+ * through `@renovatebot/pep440`; `dialect` selects Poetry's (`^2.6`, `~2.6`, `2.6`, `a || b`) or conda's (`=2.6`,
+ * `2.6.*`) spelling.
  */
-export function lowestAllowed(spec: string): number[] | undefined {
-  const alternatives = spec.split('||');
-  if (alternatives.length > 1) {
-    const lows = alternatives.map((alt) => lowestAllowed(alt));
-    if (lows.some((low) => low === undefined)) return undefined;
-    return lows.reduce((a, b) => (compare(a!, b!) <= 0 ? a : b));
-  }
-  let lowest: number[] | undefined;
-  for (const raw of spec.split(',')) {
-    const clause = raw.trim();
-    if (!clause || clause === '*') continue;
-    const match = /^(===|==|~=|>=|<=|!=|>|<|\^|~|=)?\s*(.+)$/.exec(clause);
-    if (!match) continue;
-    const [, op = '==', version] = match;
-    if (op === '<' || op === '<=' || op === '!=') continue;
-    const v = release(version.replace(/\.\*$/, ''));
-    if (!v) continue;
-    if (!lowest || compare(v, lowest) > 0) lowest = v;
-  }
-  return lowest;
+export function lowestAllowed(spec: string, dialect: Dialect = 'pep440'): number[] | undefined {
+  const ranges = toPep440(spec, dialect);
+  return ranges && lowestOf(ranges);
 }
 
 /** `torch>=2.6 ; python_version > "3.8"` → `>=2.6`, or undefined when the line is not about torch. */
@@ -89,7 +60,7 @@ function torchSpec(requirement: string, names: readonly string[]): string | unde
 
 /** A `torch<spec>` requirement found in `file`; a direct URL (`torch @ https://…`) has no readable version. */
 function declaration(file: string, spec: string): Declaration {
-  return { file, spec: `torch${spec}`, lowest: spec.startsWith('@') ? undefined : lowestAllowed(spec) };
+  return { file, spec: `torch${spec}`, ranges: spec.startsWith('@') ? undefined : toPep440(spec) };
 }
 
 /**
@@ -153,7 +124,7 @@ function fromPyproject(file: string): Declaration[] {
         : typeof (value as { version?: unknown }).version === 'string'
           ? (value as { version: string }).version
           : '*';
-    found.push({ file: 'pyproject.toml', spec: `torch = "${spec}"`, lowest: lowestAllowed(spec) });
+    found.push({ file: 'pyproject.toml', spec: `torch = "${spec}"`, ranges: toPep440(spec, 'poetry') });
   }
   return found;
 }
@@ -217,7 +188,7 @@ function fromSetupPy(file: string, parser: Parser): Declaration[] {
           const text = stringValue(item);
           // `"torch>=" + MIN_TORCH`: a torch requirement whose bound cannot be read bounds nothing
           if (text === undefined && /\btorch\b/.test(item.text))
-            found.push({ file: 'setup.py', spec: item.text, lowest: undefined });
+            found.push({ file: 'setup.py', spec: item.text, ranges: undefined });
           const spec = text === undefined ? undefined : torchSpec(text, ['torch']);
           if (spec !== undefined) found.push(declaration('setup.py', spec));
         }
@@ -238,11 +209,8 @@ function fromEnvironmentYml(file: string): Declaration[] {
       // conda match spec: `pytorch=2.6`, `pytorch>=2.6`, `pytorch 2.6.*`, `pytorch=2.6=py3_cuda`
       const conda = /^\s*(?:[\w-]+::)?(pytorch|torch)(?![\w.-])\s*(.*)$/.exec(dep);
       if (!conda) continue;
-      let spec = conda[2].trim().replace(/(\d[\w.*]*)=\S*$/, '$1'); // drop a build string
-      if (/^=[^=]/.test(spec))
-        spec = `==${spec.slice(1)}`; // conda `=2.6` means 2.6.*
-      else if (/^\d/.test(spec)) spec = `==${spec}`;
-      found.push({ file: name, spec: dep.trim(), lowest: lowestAllowed(spec) });
+      const spec = conda[2].trim().replace(/(\d[\w.*]*)=\S*$/, '$1'); // drop a build string
+      found.push({ file: name, spec: dep.trim(), ranges: toPep440(spec, 'conda') });
     } else if (dep && typeof dep === 'object' && Array.isArray((dep as { pip?: unknown }).pip)) {
       for (const req of (dep as { pip: unknown[] }).pip) {
         const spec = typeof req === 'string' ? torchSpec(req, ['torch']) : undefined;
@@ -282,17 +250,23 @@ function declarationsIn(dir: string, parser: Parser): Declaration[] {
 
 /**
  * The verdict from declarations: allows < 2.6 when any declaration does (naming the first that does), else not
- * (naming the first declaration); and the lowest release allowed by all of them.
+ * (naming the first declaration); and the lowest release allowed by all of them. A declaration that cannot be read,
+ * or that allows no torch release at all (`>=2.6,<2.5`), bounds nothing.
  */
 export function judge(declarations: readonly Declaration[]): TorchRequirement {
   if (declarations.length === 0) return { allowsBefore26: true, source: 'no torch requirement declared' };
-  const old = declarations.find((d) => !d.lowest || compare(d.lowest, TORCH_2_6) < 0);
-  const decisive = old ?? declarations[0];
-  const verdict: TorchRequirement = { allowsBefore26: old !== undefined, source: `${decisive.file}: ${decisive.spec}` };
-  if (declarations.every((d) => d.lowest)) {
-    const lowest = declarations.reduce((a, b) => (compare(a.lowest!, b.lowest!) <= 0 ? a : b));
+  const judged = declarations.map((d) => {
+    const allowed = d.ranges && allowedVersions(d.ranges);
+    const label = allowed?.length === 0 ? `${d.file}: ${d.spec} (allows no torch release)` : `${d.file}: ${d.spec}`;
+    return { label, lowest: d.ranges && lowestOf(d.ranges), first: allowed?.[0] };
+  });
+  const old = judged.find((d) => d.first === undefined || compareReleases(releaseOf(d.first)!, TORCH_2_6) < 0);
+  const decisive = old ?? judged[0];
+  const verdict: TorchRequirement = { allowsBefore26: old !== undefined, source: decisive.label };
+  if (judged.every((d) => d.lowest)) {
+    const lowest = judged.reduce((a, b) => (compareReleases(a.lowest!, b.lowest!) <= 0 ? a : b));
     verdict.lowest = lowest.lowest;
-    verdict.lowestSource = `${lowest.file}: ${lowest.spec}`;
+    verdict.lowestSource = lowest.label;
   }
   return verdict;
 }
@@ -317,7 +291,7 @@ export function torchRequirementFor(
       {
         file: override.file,
         spec: `torchVersion "${override.spec}"`,
-        lowest: lowestAllowed(/^\d/.test(override.spec) ? `==${override.spec}` : override.spec),
+        ranges: toPep440(/^\d/.test(override.spec) ? `==${override.spec}` : override.spec),
       },
     ]);
   const cached = cache.get(dir);
