@@ -55,7 +55,7 @@ export default createRule({
     return {
       call(node: Node) {
         const load = loadCallIn(context, node);
-        if (!load || load.fn.weightsOnlyDefault === true) return;
+        if (!load || load.fn.weightsOnlyDefault === true || load.fn.reportsAbsent === false) return;
         // `**kwargs` may carry the key; `pickle_module` is reported by torch-load-pickle-module and cannot be
         // combined with weights_only=True (docs/torch-facts.md).
         // Reported when weights_only is certainly not passed (also through a `**kwargs` dict built in the function)
@@ -91,7 +91,12 @@ export default createRule({
         // follows the evidence and the torch range (src/torch/repairs/weights-only.ts chooseWeightsOnlyRepair).
         // Only torch's own loaders (a wrapper's default is read from its source and may not reach torch as None), and
         // not when the linted files weaken the default process-wide (an explicit True then changes behaviour).
-        const modern = !remote && !context.project.torch.allowsBefore26 && !load.fn.via && !context.project.weakened;
+        const modern =
+          !remote &&
+          !context.project.torch.allowsBefore26 &&
+          !load.fn.via &&
+          !load.fn.indirect &&
+          !context.project.weakened;
         const stateDict = stateDictEvidence(context, load, insideSafeGlobals(node, context.scopes));
         const repair: WeightsOnlyRepair = !edit
           ? {}

@@ -88,6 +88,8 @@ export function dictKey(splat: Node, key: string, scopes: FileScopes): DictKey {
   if (name.type !== 'identifier') return { state: 'unknown' };
   const bindings = scopes.bindingsOf(name);
   if (!bindings?.length) return { state: 'unknown' };
+  const decided = lastSureWrite(splat, bindings, key, scopes);
+  if (decided) return decided;
   // `def f(path, **kwargs)`: what the caller passed is unknown, but an unconditional write before the call decides
   const isKwargsParam =
     bindings.length === 1 &&
@@ -109,8 +111,12 @@ export function dictKey(splat: Node, key: string, scopes: FileScopes): DictKey {
     const write = writeOf(ref, key, scopes);
     if (write === 'unknown') return { state: 'unknown' };
     if (write === undefined) continue;
-    // a write under an `if`, loop or `try` that the dict's creation is not under may or may not happen
-    if (bindings.some((b) => conditionalBetween(ref, b.value ?? b.node))) {
+    // a write under an `if`, loop or `try` that the dict's creation is not under, or in another function, may or
+    // may not happen
+    if (
+      enclosingFunction(ref)?.id !== enclosingFunction(splat)?.id ||
+      bindings.some((b) => conditionalBetween(ref, b.value ?? b.node))
+    ) {
       if (isKwargsParam) continue; // stays unknown
       return { state: 'unknown' };
     }
@@ -118,6 +124,35 @@ export function dictKey(splat: Node, key: string, scopes: FileScopes): DictKey {
     else if (result?.state === 'absent') result = { state: 'value', node: write.node }; // setdefault on a known dict
   }
   return result ?? { state: 'unknown' };
+}
+
+/**
+ * The value of `key` when the last event before the call that touches it is an item assignment (or `update`) that
+ * surely runs before it — in the same block or one that holds the call — with the name not rebound in between:
+ * `opts["weights_only"] = False` on the line before `torch.load(p, **opts)` decides, whatever came before.
+ */
+function lastSureWrite(
+  splat: Node,
+  bindings: readonly Binding[],
+  key: string,
+  scopes: FileScopes,
+): DictKey | undefined {
+  const refs = scopes.references(bindings[0]).filter((ref) => ref.startIndex < splat.startIndex);
+  for (let i = refs.length - 1; i >= 0; i--) {
+    const ref = refs[i];
+    const write = writeOf(ref, key, scopes);
+    if (write === undefined) continue; // a read, a `**` use, another key
+    if (write === 'unknown' || write.kind !== 'set' || conditionalBetween(ref, splat)) return undefined;
+    if (enclosingFunction(ref)?.id !== enclosingFunction(splat)?.id) return undefined; // a nested def may never run
+    const rebound = bindings.some((b) => b.node.startIndex > ref.startIndex && b.node.startIndex < splat.startIndex);
+    return rebound ? undefined : { state: 'value', node: write.node };
+  }
+  return undefined;
+}
+
+function enclosingFunction(node: Node): Node | null {
+  for (let p = node.parent; p; p = p.parent) if (p.type === 'function_definition' || p.type === 'lambda') return p;
+  return null;
 }
 
 const BRANCHES = new Set([

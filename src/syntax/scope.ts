@@ -7,7 +7,7 @@
  * agrees (an assignment of `None`, as in `try: import torch / except ImportError: torch = None`, is ignored).
  */
 import type { Node } from './parse';
-import { namedChildren, unparen } from './python';
+import { namedChildren, stringValue, unparen } from './python';
 
 /** How many aliases (`a = b`, `b = torch`) a qualified name follows before it is unknown. */
 const MAX_ALIAS_DEPTH = 20;
@@ -33,6 +33,8 @@ export interface Binding {
   value?: Node;
   /** Type annotation for parameters and annotated assignments. */
   annotation?: Node;
+  /** A parameter's default value (`loader=torch.load` → `torch.load`); callers may pass anything else. */
+  default?: Node;
 }
 
 export interface Scope {
@@ -155,6 +157,7 @@ export class FileScopes {
       const q = this.qualifiedName(base, depth + 1);
       return q === undefined ? undefined : `${q}.${attr.text}`;
     }
+    if (node.type === 'call') return this.dynamicName(node, depth);
     if (node.type !== 'identifier') return undefined;
     const bindings = this.bindingsOf(node);
     if (!bindings) return this.unboundName(node.text);
@@ -249,6 +252,32 @@ export class FileScopes {
     return (this.identifierIndex = index);
   }
 
+  /**
+   * The qualified name a lookup by literal name denotes: `getattr(torch, "load")` → `torch.load`,
+   * `importlib.import_module("torch.hub")` → `torch.hub`, `__import__("torch")` → `torch` (`__import__("a.b")`
+   * returns the top-level `a`). Undefined for any other call, a computed name, a default argument, or a relative
+   * module.
+   */
+  private dynamicName(call: Node, depth: number): string | undefined {
+    const callee = call.childForFieldName('function');
+    const list = call.childForFieldName('arguments');
+    if (!callee || list?.type !== 'argument_list') return undefined;
+    const args = namedChildren(list);
+    if (args.some((a) => a.type === 'keyword_argument' || a.type.endsWith('splat'))) return undefined;
+    const literal = (n: Node | undefined) => (n && n.type === 'string' ? stringValue(n) : undefined);
+    const fn = this.qualifiedName(callee, depth + 1);
+    if (fn === 'builtins.getattr' && args.length === 2) {
+      const base = this.qualifiedName(args[0], depth + 1);
+      const attr = literal(args[1]);
+      return base !== undefined && attr !== undefined && /^[A-Za-z_]\w*$/.test(attr) ? `${base}.${attr}` : undefined;
+    }
+    const module = args.length === 1 ? literal(args[0]) : undefined;
+    if (module === undefined || !/^[A-Za-z_]\w*(\.[A-Za-z_]\w*)*$/.test(module)) return undefined;
+    if (fn === 'importlib.import_module') return module;
+    if (fn === 'builtins.__import__') return module.split('.')[0];
+    return undefined;
+  }
+
   private unboundName(name: string): string | undefined {
     const stars = this.module.starImports;
     if (stars.length > 0 && stars.every((m) => m === 'torch') && TORCH_STAR_NAMES.has(name)) return `torch.${name}`;
@@ -266,7 +295,7 @@ export class FileScopes {
     else if (binding.kind === 'assign' && binding.value) {
       const value = unparen(binding.value);
       if (value.type === 'none') result = 'none';
-      else if (value.type === 'identifier' || value.type === 'attribute')
+      else if (value.type === 'identifier' || value.type === 'attribute' || value.type === 'call')
         result = this.qualifiedName(value, depth + 1) ?? null;
     }
     this.qualnameCache.set(binding, result);
@@ -476,6 +505,7 @@ export class FileScopes {
   private visitParameters(params: Node, scope: Scope, outer: Scope): void {
     for (const param of namedChildren(params)) {
       let name: Node | null = null;
+      let defaultValue: Node | undefined;
       let annotation: Node | null = null;
       switch (param.type) {
         case 'identifier':
@@ -493,6 +523,7 @@ export class FileScopes {
           {
             const value = param.childForFieldName('value');
             if (value) this.visit(value, outer);
+            defaultValue = value ?? undefined;
           }
           break;
         case 'list_splat_pattern':
@@ -503,7 +534,13 @@ export class FileScopes {
           break;
       }
       if (name?.type === 'identifier')
-        this.bind(scope, { kind: 'param', name: name.text, node: name, annotation: annotation ?? undefined });
+        this.bind(scope, {
+          kind: 'param',
+          name: name.text,
+          node: name,
+          annotation: annotation ?? undefined,
+          default: defaultValue,
+        });
       if (annotation) this.visit(annotation, outer);
     }
   }

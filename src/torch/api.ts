@@ -41,6 +41,17 @@ export interface LoadFunction {
    * ({@link WEIGHTS_ONLY_SINCE}).
    */
   weightsOnlySince?: readonly [number, number];
+  /**
+   * True when the callable is bound elsewhere — a `functools.partial` object, a parameter's default
+   * (`loader=torch.load`): callers may pass other arguments (`pickle_module`) or another callable, so no fix of it is
+   * ever safe.
+   */
+  indirect?: boolean;
+  /**
+   * False when a call that does not pass weights_only is not reported: the loader's own default is not known to be
+   * torch's (Lightning's loading APIs pass None on to torch for local files only).
+   */
+  reportsAbsent?: boolean;
 }
 
 /** Finds project wrappers and known loaders for a callee that is not a torch function itself. */
@@ -91,14 +102,119 @@ export interface LoadCall {
   args: CallArguments;
 }
 
-/** The torch.load-family callee of `call`, resolved through imports and aliases, or undefined. */
+/**
+ * The torch.load-family call `call` makes, resolved through imports, aliases and literal lookups (`getattr(torch,
+ * "load")`), or undefined. Also:
+ * - `functools.partial(torch.load, ...)` itself, with the partial's arguments as the call's (positions after the
+ *   bound callable); a call of a name bound to such a partial only when it passes weights_only itself (else the
+ *   partial is what is reported);
+ * - a call of a parameter whose default is a loader (`def f(p, loader=torch.load): loader(p)`);
+ * - Lightning's loading APIs (lightning 2.5 `LightningModule.load_from_checkpoint`, `Trainer.fit/validate/test/
+ *   predict(ckpt_path=...)`, `Fabric.load/load_raw`), which take weights_only and pass it on to torch.load
+ *   (lightning/fabric/utilities/cloud_io.py `_load`): only an explicit weights_only is judged there.
+ */
 export function asLoadCall(call: Node, scopes: FileScopes, resolveLoader?: LoaderResolver): LoadCall | undefined {
   const callee = call.childForFieldName('function');
   if (!callee) return undefined;
+  const fn = loaderOf(callee, scopes, resolveLoader);
+  if (fn) return { call, fn, args: callArguments(call) };
+  if (scopes.qualifiedName(callee) === 'functools.partial') return partialLoad(call, scopes, resolveLoader);
+  return boundLoad(call, callee, scopes, resolveLoader) ?? lightningLoad(call, callee, scopes);
+}
+
+function loaderOf(callee: Node, scopes: FileScopes, resolveLoader?: LoaderResolver): LoadFunction | undefined {
   const name = scopes.qualifiedName(callee);
-  const fn =
-    (name === undefined ? fallbackImport(callee, scopes) : LOAD_FUNCTIONS.get(name)) ?? resolveLoader?.(callee);
-  return fn && { call, fn, args: callArguments(call) };
+  return (name === undefined ? fallbackImport(callee, scopes) : LOAD_FUNCTIONS.get(name)) ?? resolveLoader?.(callee);
+}
+
+/** `functools.partial(<loader>, ...)`: the loader, with the partial's own arguments shifted past the callable. */
+function partialLoad(call: Node, scopes: FileScopes, resolveLoader?: LoaderResolver): LoadCall | undefined {
+  const args = callArguments(call);
+  const bound = args.positional[0];
+  const fn = bound && loaderOf(bound, scopes, resolveLoader);
+  return fn && { call, fn: { ...fn, indirect: true }, args: { ...args, positional: args.positional.slice(1) } };
+}
+
+/** A call of a name bound to a loader partial (passing weights_only itself), or of a parameter defaulting to one. */
+function boundLoad(call: Node, callee: Node, scopes: FileScopes, resolveLoader?: LoaderResolver): LoadCall | undefined {
+  if (callee.type !== 'identifier') return undefined;
+  const bindings = scopes.bindingsOf(callee) ?? [];
+  if (bindings.length !== 1) return undefined;
+  const [binding] = bindings;
+  const args = callArguments(call);
+  const line = binding.node.startPosition.row + 1;
+  const view = (fn: LoadFunction, via: string): LoadFunction => ({
+    ...fn,
+    display: callee.text,
+    via,
+    wraps: fn.via ? fn.wraps : fn.display,
+    indirect: true,
+  });
+  if (binding.kind === 'param' && binding.default) {
+    const value = unparen(binding.default);
+    const fn =
+      value.type === 'call' &&
+      scopes.qualifiedName(value.childForFieldName('function') ?? value) === 'functools.partial'
+        ? partialLoad(value, scopes, resolveLoader)?.fn
+        : loaderOf(value, scopes, resolveLoader);
+    return fn && { call, fn: view(fn, `the default of parameter \`${binding.name}\`, line ${line}`), args };
+  }
+  if (binding.kind !== 'assign' || !binding.value) return undefined;
+  const value = unparen(binding.value);
+  if (
+    value.type !== 'call' ||
+    scopes.qualifiedName(value.childForFieldName('function') ?? value) !== 'functools.partial'
+  )
+    return undefined;
+  const partial = partialLoad(value, scopes, resolveLoader);
+  if (!partial || !args.keywords.has(partial.fn.weightsOnlyName ?? 'weights_only')) return undefined;
+  return { call, fn: view(partial.fn, `functools.partial, line ${line}`), args };
+}
+
+/** Lightning's methods that load a checkpoint with a weights_only parameter (lightning 2.5), by method name. */
+const LIGHTNING_LOADERS: Readonly<Record<string, { path: { index: number; name: string }; receiver?: RegExp }>> = {
+  load_from_checkpoint: { path: { index: 0, name: 'checkpoint_path' } },
+  // Trainer: the checkpoint is only loaded when ckpt_path is passed
+  fit: { path: { index: -1, name: 'ckpt_path' } },
+  validate: { path: { index: -1, name: 'ckpt_path' } },
+  test: { path: { index: -1, name: 'ckpt_path' } },
+  predict: { path: { index: -1, name: 'ckpt_path' } },
+  // Fabric.load(path, state=None, strict=True, *, weights_only=None) and load_raw(path, obj, strict, *, weights_only)
+  load: { path: { index: 0, name: 'path' }, receiver: /(^|[._])fabric$/i },
+  load_raw: { path: { index: 0, name: 'path' }, receiver: /(^|[._])fabric$/i },
+};
+
+function lightningLoad(call: Node, callee: Node, scopes: FileScopes): LoadCall | undefined {
+  if (callee.type !== 'attribute') return undefined;
+  const method = callee.childForFieldName('attribute')?.text ?? '';
+  const receiver = callee.childForFieldName('object');
+  const known = Object.hasOwn(LIGHTNING_LOADERS, method) ? LIGHTNING_LOADERS[method] : undefined;
+  const args = callArguments(call);
+  if (!known || !receiver || !args.keywords.has('weights_only')) return undefined;
+  if (known.path.index < 0 && !args.keywords.has(known.path.name)) return undefined;
+  if (known.receiver && !known.receiver.test(receiver.text) && !constructedFabric(receiver, scopes)) return undefined;
+  const fn: LoadFunction = {
+    display: `${receiver.text}.${method}`,
+    path: known.path,
+    weightsOnlyDefault: 'torch',
+    via: 'Lightning',
+    wraps: 'torch.load',
+    acceptsWeightsOnly: true,
+    reportsAbsent: false,
+  };
+  return { call, fn, args };
+}
+
+/** `fabric = Fabric(...)` (lightning.Fabric / lightning.fabric.Fabric / lightning_fabric.Fabric). */
+function constructedFabric(receiver: Node, scopes: FileScopes): boolean {
+  if (receiver.type !== 'identifier') return false;
+  const bindings = scopes.bindingsOf(receiver) ?? [];
+  return bindings.some((b) => {
+    const value = b.kind === 'assign' && b.value ? unparen(b.value) : undefined;
+    const ctor =
+      value?.type === 'call' ? scopes.qualifiedName(value.childForFieldName('function') ?? value) : undefined;
+    return ctor !== undefined && /^(lightning|lightning\.fabric|lightning_fabric)\.Fabric$/.test(ctor);
+  });
 }
 
 /** A name imported from one of several torch modules in a try/except: a loader if every candidate is the same kind. */

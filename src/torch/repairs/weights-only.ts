@@ -69,7 +69,9 @@ export function chooseWeightsOnlyRepair(
   if (ceiling.level === 'none')
     return { suggestion: edit, reason: ceiling.why, raise: { since: ceiling.since, declared: ceiling.declared } };
   const repair = repairFromEvidence(context, load, edit, evidence);
-  return repair.safety === 'safe' && ceiling.level === 'unsafe' ? { ...repair, safety: 'unsafe' } : repair;
+  // a partial or a parameter default: its callers may pass arguments or another callable the fix cannot see
+  const capped = ceiling.level === 'unsafe' || load.fn.indirect === true;
+  return repair.safety === 'safe' && capped ? { ...repair, safety: 'unsafe' } : repair;
 }
 
 function repairFromEvidence(
