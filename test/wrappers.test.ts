@@ -148,6 +148,67 @@ describe('load wrappers', () => {
     expect(await findings(dir)).toEqual(['io_utils.py:5 torch-load-weights-only-false/unsafe sev1 suggestion']);
   });
 
+  test('a wrapper with one load per torch version: the worst default wins and the message names both loaders', async () => {
+    const dir = tempRepo({
+      'requirements.txt': 'torch>=2.4\n',
+      'a.py': [
+        'import torch',
+        '',
+        'def fetch(src, weights_only=False):',
+        '    if src.startswith("http"):',
+        '        return torch.hub.load_state_dict_from_url(src, weights_only=weights_only)',
+        '    return torch.load(src, weights_only=weights_only)',
+        '',
+        'def read(src, trusted=True):',
+        '    if NEW_TORCH:',
+        '        return torch.load(src, weights_only=trusted)',
+        '    return torch.load(src)',
+        '',
+        'a = fetch("https://example.com/w.pth")',
+        'b = read("b.pt")',
+        '',
+      ].join('\n'),
+    });
+    // fetch: both loads forward its parameter (default False); read: the branch that leaves weights_only to torch is
+    // the finding itself, and its callers get the forwarding branch's default (True)
+    expect(await findings(dir)).toEqual([
+      'a.py:11 torch-load-missing-weights-only/missing sev2 suggestion',
+      'a.py:13 torch-load-missing-weights-only/missingDefaultFalse sev2 suggestion',
+    ]);
+    const { stdout } = await cli(dir, '-f', 'json');
+    const messages = JSON.parse(stdout)[0].messages.map((m: Message) => m.message);
+    expect(messages[1]).toContain('`fetch()` (which wraps torch.hub.load_state_dict_from_url and torch.load, a.py:3)');
+  });
+
+  test('weights_only through a local options dict from a renamed parameter', async () => {
+    const dir = tempRepo({
+      'requirements.txt': 'torch>=2.4\n',
+      'a.py': [
+        'import torch',
+        '',
+        'def load_ckpt(path, safe_mode=False):',
+        '    opts = {"map_location": "cpu", "weights_only": safe_mode}',
+        '    return torch.load(path, **opts)',
+        '',
+        'def load_other(path, safe_mode=False):',
+        '    opts = dict(weights_only=safe_mode)',
+        '    return torch.load(path, **opts)',
+        '',
+        'x = load_ckpt("x.pt")',
+        'y = load_ckpt("y.pt", safe_mode=True)',
+        'z = load_other("z.pt", True)',
+        'w = load_other("w.pt")',
+        '',
+      ].join('\n'),
+    });
+    expect(await findings(dir)).toEqual([
+      'a.py:11 torch-load-missing-weights-only/missingDefaultFalse sev2 suggestion',
+      'a.py:14 torch-load-missing-weights-only/missingDefaultFalse sev2 suggestion',
+    ]);
+    const { stdout } = await cli(dir, '-f', 'json');
+    expect(JSON.parse(stdout)[0].messages[0].suggestions[0].fix.text).toBe(', safe_mode=True');
+  });
+
   test('None replaced by False inside the wrapper is a False default; None passed by a caller reaches torch', async () => {
     const dir = tempRepo({
       'requirements.txt': 'torch>=2.6\n',

@@ -6,7 +6,8 @@
 import type { Node } from '../syntax/parse';
 import { callArguments, methodName, namedChildren, stringValue, unparen } from '../syntax/python';
 import type { FileScopes } from '../syntax/scope';
-import { asLoadCall, type LoadFunction, pathArgument, weightsOnlyArgument } from './api';
+import { dictKey } from '../analysis/constants';
+import { asLoadCall, type LoadCall, type LoadFunction, pathArgument, weightsOnlyArgument } from './api';
 
 /** How many openers, path builders and names a wrapper's path is followed through to its parameter. */
 const MAX_PATH_DEPTH = 6;
@@ -124,23 +125,33 @@ function summarizeFunction(file: string, fn: Node, scopes: FileScopes): LoaderSu
 
   const name = fn.childForFieldName('name')?.text ?? '?';
   const line = fn.startPosition.row + 1;
+  // every load that forwards the path parameter counts (one per torch version, a URL branch…): the worst wins
+  const found: LoaderSummary[] = [];
   for (const call of body.descendantsOfType('call')) {
     if (!call) continue;
+    const one = summarizeLoad(call);
+    if (one === 'not-a-wrapper') return undefined;
+    if (one) found.push(one);
+  }
+  return combine(found);
+
+  function summarizeLoad(call: Node): LoaderSummary | 'not-a-wrapper' | undefined {
     const load = asLoadCall(call, scopes);
-    if (!load || load.fn.via) continue; // wrappers of wrappers are not followed
+    if (!load || load.fn.via || load.fn.indirect) return undefined; // wrappers of wrappers are not followed
     const pathExpr = pathArgument(load);
     const pathParam = pathExpr && parameterOf(pathExpr, fn, scopes);
-    if (!pathParam) continue;
+    if (!pathParam) return undefined;
     const path = { index: indexOf(pathParam), name: pathParam };
     const wrapped = {
       wraps: load.fn.display,
       weightsOnlySince: load.fn.weightsOnlySince,
       returnsLoaded: returnsAsIs(call),
     };
-    const given = weightsOnlyArgument(load);
+    // passed as a keyword, or held by a local options dict (`opts = {"weights_only": trust}; torch.load(p, **opts)`)
+    const given = weightsOnlyArgument(load) ?? optionsEntry(load, kwargsParam, scopes);
     if (given) {
       const wo = unparen(given);
-      if (wo.type !== 'identifier') continue; // a fixed value: the internal call is the finding (a fallback may follow)
+      if (wo.type !== 'identifier') return undefined; // a fixed value: the internal call is the finding
       const bindings = scopes.bindingsOf(wo) ?? [];
       const param = bindings.find((b) => b.kind === 'param' && b.scope.node.id === fn.id);
       // `wo = kwargs.pop("weights_only", False)`: forwarded through **kwargs with that default
@@ -149,7 +160,7 @@ function summarizeFunction(file: string, fn: Node, scopes: FileScopes): LoaderSu
           ? kwargsRead(bindings[0].value, kwargsParam)
           : undefined;
       if (popped !== undefined) return { name, line, file, path, weightsOnlyDefault: popped, ...wrapped };
-      if (!param) continue;
+      if (!param) return undefined;
       // the parameter must reach the call as passed, or be replaced only when None (`if wo is None: wo = False`)
       const others = bindings.filter((b) => b !== param);
       const declared = positional.find((p) => nameOf(p)?.text === wo.text)?.childForFieldName('value');
@@ -165,7 +176,7 @@ function summarizeFunction(file: string, fn: Node, scopes: FileScopes): LoaderSu
           fallback !== 'torch' ||
           !replacedWhenNone(others[0], wo.text)
         )
-          return undefined;
+          return 'not-a-wrapper';
         fallback = constant;
       }
       return {
@@ -184,12 +195,43 @@ function summarizeFunction(file: string, fn: Node, scopes: FileScopes): LoaderSu
       callArguments(call).list?.namedChildren.some(
         (a) => a?.type === 'dictionary_splat' && a.namedChild(0)?.text === kwargsParam,
       );
-    if (!splat) continue;
-    const written = kwargsWrite(body, kwargsParam!);
+    if (!splat) return undefined;
+    const written = kwargsWrite(body!, kwargsParam!);
     // a forced value (`kwargs["weights_only"] = False`) is not a default: the internal call is the finding; without
     // a write, the wrapped function's own default applies (False for the hub loaders)
-    if (written?.forced) return undefined;
+    if (written?.forced) return 'not-a-wrapper';
     return { name, line, file, path, weightsOnlyDefault: written?.value ?? load.fn.weightsOnlyDefault, ...wrapped };
+  }
+}
+
+/**
+ * One summary for a wrapper with several loads of its parameters: the load with the worst default (False, then
+ * torch's, then True) gives the path and weights_only parameters and the default; `wraps` names every function it
+ * calls (`torch.load and torch.hub.load_state_dict_from_url`), `weightsOnlySince` is the newest, and `returnsLoaded`
+ * holds only when every load is returned as it is. Undefined when there is none.
+ */
+function combine(found: readonly LoaderSummary[]): LoaderSummary | undefined {
+  if (found.length <= 1) return found[0];
+  const rank = (d: 'torch' | boolean) => (d === false ? 0 : d === 'torch' ? 1 : 2);
+  const worst = found.reduce((a, b) => (rank(b.weightsOnlyDefault) < rank(a.weightsOnlyDefault) ? b : a));
+  const since = found
+    .map((f) => f.weightsOnlySince)
+    .reduce((a, b) => (!a ? b : !b ? a : a[0] > b[0] || (a[0] === b[0] && a[1] >= b[1]) ? a : b));
+  return {
+    ...worst,
+    wraps: [...new Set(found.map((f) => f.wraps))].join(' and '),
+    weightsOnlySince: since,
+    returnsLoaded: found.every((f) => f.returnsLoaded),
+  };
+}
+
+/** The `weights_only` entry of a local options dict the load unpacks (not the wrapper's own `**kwargs`). */
+function optionsEntry(load: LoadCall, kwargsParam: string | undefined, scopes: FileScopes): Node | undefined {
+  for (const splat of load.args.list?.namedChildren ?? []) {
+    const dict = splat?.type === 'dictionary_splat' ? splat.namedChild(0) : null;
+    if (!dict || dict.text === kwargsParam) continue;
+    const entry = dictKey(dict, 'weights_only', scopes);
+    if (entry.state === 'value') return entry.node;
   }
   return undefined;
 }
