@@ -729,5 +729,379 @@ ruleTester.run('torch-load-missing-weights-only', rule, {
       errors: [{ messageId: 'missing', line: 3, column: 6, fixSafety: 'safe' }],
       output: 'import torch\nm = torch.nn.Linear(2, 2)\nsd = torch.load("a.pt", weights_only=True)\nm.load_state_dict(sd)\ndef broken(:\n    pass\n',
     },
+    {
+      name: 'a fallback for a None result, then the whole dict to load_state_dict: safe',
+      torch: '>=2.4',
+      code: 'import torch\nmodel = torch.nn.Linear(2, 2)\nsd = torch.load(p)\nif sd is None:\n    sd = {}\nmodel.load_state_dict(sd)\n',
+      errors: [{ messageId: 'missing', line: 3, column: 6, fixSafety: 'safe' }],
+      output: 'import torch\nmodel = torch.nn.Linear(2, 2)\nsd = torch.load(p, weights_only=True)\nif sd is None:\n    sd = {}\nmodel.load_state_dict(sd)\n',
+    },
+    {
+      name: 'a fallback binding to another value does not carry the loaded one (every read is judged): safe',
+      torch: '>=2.4',
+      code: 'import torch\nmodel = torch.nn.Linear(2, 2)\nsd = torch.load(p)\nif sd is None:\n    sd = fetch(u)\nmodel.load_state_dict(sd)\n',
+      errors: [{ messageId: 'missing', line: 3, column: 6, fixSafety: 'safe' }],
+      output:
+        'import torch\nmodel = torch.nn.Linear(2, 2)\nsd = torch.load(p, weights_only=True)\nif sd is None:\n    sd = fetch(u)\nmodel.load_state_dict(sd)\n',
+    },
+    {
+      name: 'a name rebound to what an unknown call makes of the loaded value: a suggestion only',
+      torch: '>=2.4',
+      code: 'import torch\nmodel = torch.nn.Linear(2, 2)\nsd = torch.load(p)\nsd = convert(sd)\nmodel.load_state_dict(sd)\n',
+      errors: [
+        {
+          messageId: 'missing',
+          line: 3,
+          column: 6,
+          suggestions: [
+            { output: 'import torch\nmodel = torch.nn.Linear(2, 2)\nsd = torch.load(p, weights_only=True)\nsd = convert(sd)\nmodel.load_state_dict(sd)\n' },
+          ],
+        },
+      ],
+    },
+    {
+      name: 'a truth test is not a None test (a falsy object would be dropped): a suggestion only',
+      torch: '>=2.4',
+      code: 'import torch\nmodel = torch.nn.Linear(2, 2)\nsd = torch.load(p)\nif not sd:\n    sd = {}\nmodel.load_state_dict(sd)\n',
+      errors: [
+        {
+          messageId: 'missing',
+          line: 3,
+          column: 6,
+          suggestions: [
+            {
+              output:
+                'import torch\nmodel = torch.nn.Linear(2, 2)\nsd = torch.load(p, weights_only=True)\nif not sd:\n    sd = {}\nmodel.load_state_dict(sd)\n',
+            },
+          ],
+        },
+      ],
+    },
+    {
+      name: 'a None fallback before load_state_dict of a module with extra state: unsafe',
+      torch: '>=2.4',
+      code: 'import torch\n\nclass Net(torch.nn.Module):\n    def set_extra_state(self, state):\n        self.cfg = state\n\nnet = Net()\nsd = torch.load(p)\nif sd is None:\n    sd = {}\nnet.load_state_dict(sd)\n',
+      errors: [{ messageId: 'missing', line: 8, column: 6, fixSafety: 'unsafe' }],
+      output:
+        'import torch\n\nclass Net(torch.nn.Module):\n    def set_extra_state(self, state):\n        self.cfg = state\n\nnet = Net()\nsd = torch.load(p, weights_only=True)\nif sd is None:\n    sd = {}\nnet.load_state_dict(sd)\n',
+    },
+    {
+      name: 'an entry stored over another drops what the file held there: unsafe',
+      torch: '>=2.4',
+      code: 'import torch\nmodel = torch.nn.Linear(2, 2)\nsd = torch.load(p)\nsd["weight"] = torch.zeros(2, 2)\nmodel.load_state_dict(sd)\n',
+      errors: [{ messageId: 'missing', line: 3, column: 6, fixSafety: 'unsafe' }],
+      output:
+        'import torch\nmodel = torch.nn.Linear(2, 2)\nsd = torch.load(p, weights_only=True)\nsd["weight"] = torch.zeros(2, 2)\nmodel.load_state_dict(sd)\n',
+    },
+    {
+      name: "update() of a module's own state dict, then load_state_dict: safe",
+      torch: '>=2.4',
+      code: 'import torch\nmodel = torch.nn.Linear(2, 2)\nstate = model.state_dict()\nstate.update(torch.load(p))\nmodel.load_state_dict(state)\n',
+      errors: [{ messageId: 'missing', line: 4, column: 14, fixSafety: 'safe' }],
+      output:
+        'import torch\nmodel = torch.nn.Linear(2, 2)\nstate = model.state_dict()\nstate.update(torch.load(p, weights_only=True))\nmodel.load_state_dict(state)\n',
+    },
+    {
+      name: 'update() of a new OrderedDict passed whole: safe',
+      torch: '>=2.4',
+      code: 'import torch\nmodel = torch.nn.Linear(2, 2)\nfrom collections import OrderedDict\nloaded = torch.load(p)\nnew_sd = OrderedDict()\nnew_sd.update(loaded)\nmodel.load_state_dict(new_sd)\n',
+      errors: [{ messageId: 'missing', line: 4, column: 10, fixSafety: 'safe' }],
+      output:
+        'import torch\nmodel = torch.nn.Linear(2, 2)\nfrom collections import OrderedDict\nloaded = torch.load(p, weights_only=True)\nnew_sd = OrderedDict()\nnew_sd.update(loaded)\nmodel.load_state_dict(new_sd)\n',
+    },
+    {
+      name: 'update() of a new dict on torch>=1.13: unsafe (its weights_only unpickler has no BINFLOAT)',
+      torch: '>=1.13',
+      code: 'import torch\nmodel = torch.nn.Linear(2, 2)\nnew_sd = {}\nnew_sd.update(torch.load(p))\nmodel.load_state_dict(new_sd)\n',
+      errors: [{ messageId: 'missing', line: 4, column: 15, fixSafety: 'unsafe' }],
+      output: 'import torch\nmodel = torch.nn.Linear(2, 2)\nnew_sd = {}\nnew_sd.update(torch.load(p, weights_only=True))\nmodel.load_state_dict(new_sd)\n',
+    },
+    {
+      name: 'update() of an object that is not a new dict: a suggestion only',
+      torch: '>=2.4',
+      code: 'import torch\nmodel = torch.nn.Linear(2, 2)\ncfg = Config()\ncfg.update(torch.load(p))\nmodel.load_state_dict(cfg)\n',
+      errors: [
+        {
+          messageId: 'missing',
+          line: 4,
+          column: 12,
+          suggestions: [
+            {
+              output: 'import torch\nmodel = torch.nn.Linear(2, 2)\ncfg = Config()\ncfg.update(torch.load(p, weights_only=True))\nmodel.load_state_dict(cfg)\n',
+            },
+          ],
+        },
+      ],
+    },
+    {
+      name: "update() of an optimizer's state dict: a suggestion only",
+      torch: '>=2.4',
+      code: 'import torch\nmodel = torch.nn.Linear(2, 2)\nopt = torch.optim.SGD(model.parameters(), lr=0.1)\nstate = opt.state_dict()\nstate.update(torch.load(p))\nopt.load_state_dict(state)\n',
+      errors: [
+        {
+          messageId: 'missing',
+          line: 5,
+          column: 14,
+          suggestions: [
+            {
+              output:
+                'import torch\nmodel = torch.nn.Linear(2, 2)\nopt = torch.optim.SGD(model.parameters(), lr=0.1)\nstate = opt.state_dict()\nstate.update(torch.load(p, weights_only=True))\nopt.load_state_dict(state)\n',
+            },
+          ],
+        },
+      ],
+    },
+    {
+      name: 'another update() of the dict may overwrite the loaded entries: unsafe',
+      torch: '>=2.4',
+      code: 'import torch\nmodel = torch.nn.Linear(2, 2)\nstate = model.state_dict()\nstate.update(torch.load(p))\nstate.update(overrides)\nmodel.load_state_dict(state)\n',
+      errors: [{ messageId: 'missing', line: 4, column: 14, fixSafety: 'unsafe' }],
+      output:
+        'import torch\nmodel = torch.nn.Linear(2, 2)\nstate = model.state_dict()\nstate.update(torch.load(p, weights_only=True))\nstate.update(overrides)\nmodel.load_state_dict(state)\n',
+    },
+    {
+      name: 'update() with one entry of the file: unsafe',
+      torch: '>=2.4',
+      code: 'import torch\nmodel = torch.nn.Linear(2, 2)\nstate = model.state_dict()\nckpt = torch.load(p)\nstate.update(ckpt["model"])\nmodel.load_state_dict(state)\n',
+      errors: [{ messageId: 'missing', line: 4, column: 8, fixSafety: 'unsafe' }],
+      output:
+        'import torch\nmodel = torch.nn.Linear(2, 2)\nstate = model.state_dict()\nckpt = torch.load(p, weights_only=True)\nstate.update(ckpt["model"])\nmodel.load_state_dict(state)\n',
+    },
+    {
+      name: 'update() of a new dict passed to load_state_dict with strict=False: unsafe',
+      torch: '>=2.4',
+      code: 'import torch\nmodel = torch.nn.Linear(2, 2)\nnew_sd = {}\nnew_sd.update(torch.load(p))\nmodel.load_state_dict(new_sd, strict=False)\n',
+      errors: [{ messageId: 'missing', line: 4, column: 15, fixSafety: 'unsafe' }],
+      output:
+        'import torch\nmodel = torch.nn.Linear(2, 2)\nnew_sd = {}\nnew_sd.update(torch.load(p, weights_only=True))\nmodel.load_state_dict(new_sd, strict=False)\n',
+    },
+    {
+      name: 'keys renamed with re.sub in a named comprehension, then load_state_dict: safe',
+      torch: '>=2.4',
+      code: 'import torch\nmodel = torch.nn.Linear(2, 2)\nimport re\nsd = torch.load(p)\nnew_sd = {re.sub(r"^module\\.", "", k): v for k, v in sd.items()}\nmodel.load_state_dict(new_sd)\n',
+      errors: [{ messageId: 'missing', line: 4, column: 6, fixSafety: 'safe' }],
+      output:
+        'import torch\nmodel = torch.nn.Linear(2, 2)\nimport re\nsd = torch.load(p, weights_only=True)\nnew_sd = {re.sub(r"^module\\.", "", k): v for k, v in sd.items()}\nmodel.load_state_dict(new_sd)\n',
+    },
+    {
+      name: 'a comprehension whose new key is not made from the old one keeps one entry: unsafe',
+      torch: '>=2.4',
+      code: 'import torch\nmodel = torch.nn.Linear(2, 2)\nsd = torch.load(p)\nmodel.load_state_dict({"weight": v for k, v in sd.items()})\n',
+      errors: [{ messageId: 'missing', line: 3, column: 6, fixSafety: 'unsafe' }],
+      output:
+        'import torch\nmodel = torch.nn.Linear(2, 2)\nsd = torch.load(p, weights_only=True)\nmodel.load_state_dict({"weight": v for k, v in sd.items()})\n',
+    },
+    {
+      name: 'a comprehension that calls a method of each value: a suggestion only',
+      torch: '>=2.4',
+      code: 'import torch\nmodel = torch.nn.Linear(2, 2)\nsd = torch.load(p)\nmodel.load_state_dict({k: v.float() for k, v in sd.items()})\n',
+      errors: [
+        {
+          messageId: 'missing',
+          line: 3,
+          column: 6,
+          suggestions: [
+            {
+              output:
+                'import torch\nmodel = torch.nn.Linear(2, 2)\nsd = torch.load(p, weights_only=True)\nmodel.load_state_dict({k: v.float() for k, v in sd.items()})\n',
+            },
+          ],
+        },
+      ],
+    },
+    {
+      name: 'a comprehension that filters out keys by value: unsafe',
+      torch: '>=2.4',
+      code: 'import torch\nmodel = torch.nn.Linear(2, 2)\nsd = torch.load(p)\nmodel.load_state_dict({k: v for k, v in sd.items() if "num_batches_tracked" not in k})\n',
+      errors: [{ messageId: 'missing', line: 3, column: 6, fixSafety: 'unsafe' }],
+      output:
+        'import torch\nmodel = torch.nn.Linear(2, 2)\nsd = torch.load(p, weights_only=True)\nmodel.load_state_dict({k: v for k, v in sd.items() if "num_batches_tracked" not in k})\n',
+    },
+    {
+      name: 'a helper of the file that passes its parameter to the module it is given: safe',
+      torch: '>=2.4',
+      code: 'import torch\nmodel = torch.nn.Linear(2, 2)\n\ndef apply(m, sd):\n    m.load_state_dict(sd)\n\napply(model, torch.load(p))\n',
+      errors: [{ messageId: 'missing', line: 7, column: 14, fixSafety: 'safe' }],
+      output: 'import torch\nmodel = torch.nn.Linear(2, 2)\n\ndef apply(m, sd):\n    m.load_state_dict(sd)\n\napply(model, torch.load(p, weights_only=True))\n',
+    },
+    {
+      name: 'a helper called with keyword arguments: safe',
+      torch: '>=2.4',
+      code: 'import torch\nmodel = torch.nn.Linear(2, 2)\n\ndef apply(m, sd):\n    m.load_state_dict(sd)\n\napply(sd=torch.load(p), m=model)\n',
+      errors: [{ messageId: 'missing', line: 7, column: 10, fixSafety: 'safe' }],
+      output:
+        'import torch\nmodel = torch.nn.Linear(2, 2)\n\ndef apply(m, sd):\n    m.load_state_dict(sd)\n\napply(sd=torch.load(p, weights_only=True), m=model)\n',
+    },
+    {
+      name: 'a helper that reads one entry: unsafe',
+      torch: '>=2.4',
+      code: 'import torch\nmodel = torch.nn.Linear(2, 2)\n\ndef apply(m, sd):\n    m.load_state_dict(sd["model"])\n\napply(model, torch.load(p))\n',
+      errors: [{ messageId: 'missing', line: 7, column: 14, fixSafety: 'unsafe' }],
+      output:
+        'import torch\nmodel = torch.nn.Linear(2, 2)\n\ndef apply(m, sd):\n    m.load_state_dict(sd["model"])\n\napply(model, torch.load(p, weights_only=True))\n',
+    },
+    {
+      name: 'a helper given an optimizer: unsafe',
+      torch: '>=2.4',
+      code: 'import torch\nmodel = torch.nn.Linear(2, 2)\n\ndef apply(m, sd):\n    m.load_state_dict(sd)\n\nopt = torch.optim.SGD(model.parameters(), lr=0.1)\napply(opt, torch.load(p))\n',
+      errors: [{ messageId: 'missing', line: 8, column: 12, fixSafety: 'unsafe' }],
+      output:
+        'import torch\nmodel = torch.nn.Linear(2, 2)\n\ndef apply(m, sd):\n    m.load_state_dict(sd)\n\nopt = torch.optim.SGD(model.parameters(), lr=0.1)\napply(opt, torch.load(p, weights_only=True))\n',
+    },
+    {
+      name: 'a helper with strict=False: unsafe',
+      torch: '>=2.4',
+      code: 'import torch\nmodel = torch.nn.Linear(2, 2)\n\ndef apply(m, sd):\n    m.load_state_dict(sd, strict=False)\n\napply(model, torch.load(p))\n',
+      errors: [{ messageId: 'missing', line: 7, column: 14, fixSafety: 'unsafe' }],
+      output:
+        'import torch\nmodel = torch.nn.Linear(2, 2)\n\ndef apply(m, sd):\n    m.load_state_dict(sd, strict=False)\n\napply(model, torch.load(p, weights_only=True))\n',
+    },
+    {
+      name: 'a decorated helper (the decorator may do anything with the arguments): a suggestion only',
+      torch: '>=2.4',
+      code: 'import torch\nmodel = torch.nn.Linear(2, 2)\n\n@trace\ndef apply(m, sd):\n    m.load_state_dict(sd)\n\napply(model, torch.load(p))\n',
+      errors: [
+        {
+          messageId: 'missing',
+          line: 8,
+          column: 14,
+          suggestions: [
+            {
+              output:
+                'import torch\nmodel = torch.nn.Linear(2, 2)\n\n@trace\ndef apply(m, sd):\n    m.load_state_dict(sd)\n\napply(model, torch.load(p, weights_only=True))\n',
+            },
+          ],
+        },
+      ],
+    },
+    {
+      name: 'a helper given **kwargs: a suggestion only',
+      torch: '>=2.4',
+      code: 'import torch\nmodel = torch.nn.Linear(2, 2)\n\ndef apply(m, sd):\n    m.load_state_dict(sd)\n\napply(model, torch.load(p), **extra)\n',
+      errors: [
+        {
+          messageId: 'missing',
+          line: 7,
+          column: 14,
+          suggestions: [
+            {
+              output:
+                'import torch\nmodel = torch.nn.Linear(2, 2)\n\ndef apply(m, sd):\n    m.load_state_dict(sd)\n\napply(model, torch.load(p, weights_only=True), **extra)\n',
+            },
+          ],
+        },
+      ],
+    },
+    {
+      name: 'a helper that rebinds its parameter: a suggestion only',
+      torch: '>=2.4',
+      code: 'import torch\nmodel = torch.nn.Linear(2, 2)\n\ndef apply(m, sd):\n    sd = sd or {}\n    m.load_state_dict(sd)\n\napply(model, torch.load(p))\n',
+      errors: [
+        {
+          messageId: 'missing',
+          line: 8,
+          column: 14,
+          suggestions: [
+            {
+              output:
+                'import torch\nmodel = torch.nn.Linear(2, 2)\n\ndef apply(m, sd):\n    sd = sd or {}\n    m.load_state_dict(sd)\n\napply(model, torch.load(p, weights_only=True))\n',
+            },
+          ],
+        },
+      ],
+    },
+    {
+      name: 'returned from a nested function whose every call goes to load_state_dict: safe',
+      torch: '>=2.4',
+      code: 'import torch\n\ndef main(p):\n    model = torch.nn.Linear(2, 2)\n\n    def read(q):\n        return torch.load(q, map_location="cpu")\n\n    model.load_state_dict(read(p))\n',
+      errors: [{ messageId: 'missing', line: 7, column: 16, fixSafety: 'safe' }],
+      output:
+        'import torch\n\ndef main(p):\n    model = torch.nn.Linear(2, 2)\n\n    def read(q):\n        return torch.load(q, map_location="cpu", weights_only=True)\n\n    model.load_state_dict(read(p))\n',
+    },
+    {
+      name: 'returned from a module-level function: unsafe (another module may import it and use the result otherwise)',
+      torch: '>=2.4',
+      code: 'import torch\nmodel = torch.nn.Linear(2, 2)\n\ndef read(p):\n    return torch.load(p)\n\nmodel.load_state_dict(read(p))\n',
+      errors: [{ messageId: 'missing', line: 5, column: 12, fixSafety: 'unsafe' }],
+      output: 'import torch\nmodel = torch.nn.Linear(2, 2)\n\ndef read(p):\n    return torch.load(p, weights_only=True)\n\nmodel.load_state_dict(read(p))\n',
+    },
+    {
+      name: 'returned from a nested function, one call of which uses an entry as an object: a suggestion only',
+      torch: '>=2.4',
+      code: 'import torch\n\ndef main(p):\n    model = torch.nn.Linear(2, 2)\n\n    def read(q):\n        return torch.load(q)\n\n    model.load_state_dict(read(p))\n    return read(p)["cfg"].name\n',
+      errors: [
+        {
+          messageId: 'missing',
+          line: 7,
+          column: 16,
+          suggestions: [
+            {
+              output:
+                'import torch\n\ndef main(p):\n    model = torch.nn.Linear(2, 2)\n\n    def read(q):\n        return torch.load(q, weights_only=True)\n\n    model.load_state_dict(read(p))\n    return read(p)["cfg"].name\n',
+            },
+          ],
+        },
+      ],
+    },
+    {
+      name: 'returned from a nested function that is passed on, not called: a suggestion only',
+      torch: '>=2.4',
+      code: 'import torch\n\ndef main(paths):\n    model = torch.nn.Linear(2, 2)\n\n    def read(q):\n        return torch.load(q)\n\n    model.load_state_dict(read(paths[0]))\n    return list(map(read, paths))\n',
+      errors: [
+        {
+          messageId: 'missing',
+          line: 7,
+          column: 16,
+          suggestions: [
+            {
+              output:
+                'import torch\n\ndef main(paths):\n    model = torch.nn.Linear(2, 2)\n\n    def read(q):\n        return torch.load(q, weights_only=True)\n\n    model.load_state_dict(read(paths[0]))\n    return list(map(read, paths))\n',
+            },
+          ],
+        },
+      ],
+    },
+    {
+      name: 'returned twice from a nested function: every return goes to the same calls: safe',
+      torch: '>=2.4',
+      code: 'import torch\n\ndef main(p):\n    model = torch.nn.Linear(2, 2)\n\n    def read(q):\n        sd = torch.load(q)\n        if sd is None:\n            return {}\n        return sd\n\n    model.load_state_dict(read(p))\n',
+      errors: [{ messageId: 'missing', line: 7, column: 14, fixSafety: 'safe' }],
+      output:
+        'import torch\n\ndef main(p):\n    model = torch.nn.Linear(2, 2)\n\n    def read(q):\n        sd = torch.load(q, weights_only=True)\n        if sd is None:\n            return {}\n        return sd\n\n    model.load_state_dict(read(p))\n',
+    },
+    {
+      name: 'a same-file wrapper that forwards weights_only: its call site is the finding, its own call is not',
+      torch: '>=2.4',
+      files: {},
+      code: 'import torch\nmodel = torch.nn.Linear(2, 2)\n\ndef read(path, weights_only=None):\n    return torch.load(path, weights_only=weights_only)\n\nmodel.load_state_dict(read("w.pt"))\n',
+      errors: [{ messageId: 'missing', line: 7, column: 23, fixSafety: 'safe' }],
+      output:
+        'import torch\nmodel = torch.nn.Linear(2, 2)\n\ndef read(path, weights_only=None):\n    return torch.load(path, weights_only=weights_only)\n\nmodel.load_state_dict(read("w.pt", weights_only=True))\n',
+    },
+    {
+      name: 'a None test guarding load_state_dict: safe',
+      torch: '>=2.4',
+      code: 'import torch\nmodel = torch.nn.Linear(2, 2)\nsd = torch.load(p)\nif sd is not None:\n    model.load_state_dict(sd)\n',
+      errors: [{ messageId: 'missing', line: 3, column: 6, fixSafety: 'safe' }],
+      output: 'import torch\nmodel = torch.nn.Linear(2, 2)\nsd = torch.load(p, weights_only=True)\nif sd is not None:\n    model.load_state_dict(sd)\n',
+    },
+    {
+      name: 'an async helper (its body runs only when awaited): a suggestion only',
+      torch: '>=2.4',
+      code: 'import torch\nmodel = torch.nn.Linear(2, 2)\n\nasync def apply(m, sd):\n    m.load_state_dict(sd)\n\napply(model, torch.load(p))\n',
+      errors: [
+        {
+          messageId: 'missing',
+          line: 7,
+          column: 14,
+          suggestions: [
+            {
+              output:
+                'import torch\nmodel = torch.nn.Linear(2, 2)\n\nasync def apply(m, sd):\n    m.load_state_dict(sd)\n\napply(model, torch.load(p, weights_only=True))\n',
+            },
+          ],
+        },
+      ],
+    },
   ],
 });

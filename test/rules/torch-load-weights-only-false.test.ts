@@ -418,5 +418,12 @@ ruleTester.run('torch-load-weights-only-false', rule, {
         },
       ],
     },
+    {
+      name: 'an explicit False whose result a helper of the file passes whole to a module: still unsafe',
+      torch: '>=2.4',
+      code: `${T}model = torch.nn.Linear(2, 2)\n\ndef apply(m, sd):\n    m.load_state_dict(sd)\n\napply(model, torch.load(p, weights_only=False))\n`,
+      errors: [{ messageId: 'unsafe', line: 7, column: 28, severity: 1, fixSafety: 'unsafe' }],
+      output: `${T}model = torch.nn.Linear(2, 2)\n\ndef apply(m, sd):\n    m.load_state_dict(sd)\n\napply(model, torch.load(p, weights_only=True))\n`,
+    },
   ],
 });
