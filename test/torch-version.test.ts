@@ -237,6 +237,10 @@ describe('torch version in the lint', () => {
     ['a Dockerfile ENV', { Dockerfile: 'FROM python:3.11\nENV TORCH_FORCE_NO_WEIGHTS_ONLY_LOAD=1\n' }],
     ['os.environ in Python', { 'boot.py': 'import os\nos.environ["TORCH_FORCE_NO_WEIGHTS_ONLY_LOAD"] = "1"\n' }],
     ['torch.load replaced by a partial', { 'compat.py': 'import functools\nimport torch\ntorch.load = functools.partial(torch.load, weights_only=False)\n' }],
+    [
+      'torch.load replaced under an alias',
+      { 'compat.py': 'import functools\nimport torch as th\nsetattr(th, "load", functools.partial(th.load, weights_only=False))\n' },
+    ],
   ] as [string, Record<string, string>][])(
     'torch >= 2.6 but the default weakened process-wide (%s): the fix is no longer a safe no-op',
     async (_name, files) => {

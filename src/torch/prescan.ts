@@ -2,23 +2,50 @@
  * Cheap textual looks over every file of a lint run before any is linted, for facts that make fixes less safe
  * anywhere in the project.
  *
- * Process-wide weakening of torch.load's default, over every file of a lint run before any
- * is linted: `TORCH_FORCE_NO_WEIGHTS_ONLY_LOAD` (torch 2.6+: forces weights_only=False wherever a call does not pass
- * it, torch/serialization.py) in any file, and in Python a replaced `torch.load` or patched defaults. A mention in a
- * comment counts too: this only ever makes fixes less safe, never more. The rule torch-weights-only-override judges
- * each site precisely.
+ * Process-wide weakening of torch.load's default: `TORCH_FORCE_NO_WEIGHTS_ONLY_LOAD` (torch 2.6+: forces
+ * weights_only=False wherever a call does not pass it, torch/serialization.py) in any file, and in Python a replaced
+ * loader or patched defaults. The rule torch-weights-only-override judges each site precisely; this look must see
+ * every form the rule reports (its test checks that over all of the rule's cases) and may see more: a mention in a
+ * comment counts too, as does a replacement that turns out harmless. That only ever makes fixes less safe, never more.
  */
 
+/** The variable in any form the rule reads: set in Python, a Dockerfile, a script, CI or compose YAML. */
 const ENV = /TORCH_FORCE_NO_WEIGHTS_ONLY_LOAD/;
-const PYTHON =
-  /\btorch\.load\s*=(?!=)|partial\(\s*torch\.load\b|__kwdefaults__|_default_to_weights_only|setattr\(\s*torch\s*,\s*["']load["']/;
+
+/** The internals that decide the default, however they are reached: `th.load.__kwdefaults__`, `setattr(…)`. */
+const DEFAULT_SWITCH = /__kwdefaults__|_default_to_weights_only/;
+
+/**
+ * A torch loader (src/torch/api.ts LOAD_FUNCTIONS) replaced under any name: an assignment to an attribute of that
+ * name (`torch.load =`, `th.load =`, `serialization.load =`, `lib.checkpoint.torch.load: T =`, also spelled across
+ * lines, `torch . load`, `(torch.load  # …` + `) =`), or a call that names it as a string: `setattr(…, "load", …)`,
+ * `….__setattr__("load", …)`, `monkeypatch.setattr(…, "load", …)` / `("torch.load", …)`, `patch.object(…, "load",
+ * …)`, `patch("torch.load", …)` (not `patch("torch.load")`, which installs a mock).
+ */
+const LOADER_NAME = '(?:load|load_state_dict_from_url|load_url)';
+const GAP = String.raw`(?:[\s\\]|#[^\n]*\n)*`; // whitespace, line continuations and comments
+const REPLACED_LOADER = new RegExp(
+  String.raw`\.${GAP}${LOADER_NAME}(?:[\s\\)]|#[^\n]*\n)*(?::[^=\n]*)?=(?!=)` +
+    String.raw`|(?:\bsetattr|__setattr__|\bobject|\bpatch)\s*\((?:[^()]*?,)?${GAP}` +
+    String.raw`[rRuUfF]{0,2}["']{1,3}(?:[\w.]*\.)?${LOADER_NAME}["']{1,3}${GAP},`, // the rule needs a value after
+);
+
+/**
+ * What a replacement must say to weaken the load: weights_only (False) or a pickle_module of its own, always by
+ * these names (the rule reads keywords and plain string keys, never a computed name).
+ */
+const FORCED = /weights_only|pickle_module/;
 
 /** The 1-based line of the first weakening in a file's text (`python` for .py files), or undefined. */
 export function weakeningLine(text: string, python: boolean): number | undefined {
-  const match = ENV.exec(text) ?? (python ? PYTHON.exec(text) : null);
-  if (!match) return undefined;
+  const matches = [ENV.exec(text)?.index];
+  if (python)
+    matches.push(DEFAULT_SWITCH.exec(text)?.index, FORCED.test(text) ? REPLACED_LOADER.exec(text)?.index : undefined);
+  const found = matches.filter((i): i is number => i !== undefined);
+  if (found.length === 0) return undefined;
+  const index = Math.min(...found);
   let line = 1;
-  for (let i = text.indexOf('\n'); i !== -1 && i < match.index; i = text.indexOf('\n', i + 1)) line++;
+  for (let i = text.indexOf('\n'); i !== -1 && i < index; i = text.indexOf('\n', i + 1)) line++;
   return line;
 }
 
