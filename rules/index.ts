@@ -9,6 +9,7 @@ import torchHubLoadUntrusted from './torch-hub-load-untrusted';
 import torchSaveFullModel from './torch-save-full-model';
 import torchUnsafeSafeGlobals from './torch-unsafe-safe-globals';
 import torchWeightsOnlyOverride from './torch-weights-only-override';
+import torchVulnerableVersion from './torch-vulnerable-version';
 
 export const rules: readonly AnyRule[] = [
   torchLoadMissingWeightsOnly,
@@ -20,4 +21,5 @@ export const rules: readonly AnyRule[] = [
   pickleLoadUntrusted,
   torchHubLoadUntrusted,
   checkpointUnsafeGlobals,
+  torchVulnerableVersion,
 ];

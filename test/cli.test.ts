@@ -22,6 +22,8 @@ const withDangerousCheckpoint = (dir: string) => {
   return dir;
 };
 const NO_CHECKPOINT_RULE = ['--rule', 'checkpoint-unsafe-globals:off'];
+// DECLARED's torch>=2.4 is itself a finding of torch-vulnerable-version (its own tests check it)
+const NO_VERSION_RULE = ['--rule', 'torch-vulnerable-version:off'];
 
 describe('exit codes', () => {
   test("'-' (stdin) is a usage error, not a lint of '.'", async () => {
@@ -141,7 +143,10 @@ describe('formats', () => {
         '  2:6  error  `torch.load()` without `weights_only`: torch before 2.6 unpickles arbitrary objects here (code execution on a malicious file), torch 2.6+ rejects them (requirements.txt: torch>=2.4). Pass `weights_only=True`  torch-load-missing-weights-only',
         '  4:9  error  `torch.load()` without `weights_only`: torch before 2.6 unpickles arbitrary objects here (code execution on a malicious file), torch 2.6+ rejects them (requirements.txt: torch>=2.4). Pass `weights_only=True`  torch-load-missing-weights-only',
         '',
-        '\u2716 2 problems (2 errors, 0 warnings)',
+        `${dir}/requirements.txt`,
+        '  1:1  warning  `torch>=2.4` allows torch releases where `torch.load(..., weights_only=True)` of a malicious file can still run code: CVE-2025-32434 (GHSA-53q9-r3pm-6pq6, torch <=2.5.1) and CVE-2026-24747 (GHSA-63cw-57p8-fm3p, torch <=2.9.1). Require torch>=2.10  torch-vulnerable-version',
+        '',
+        '\u2716 3 problems (2 errors, 1 warning)',
         '  1 error and 0 warnings potentially fixable with the `--fix` option.',
         '  1 more fix available with `--fix --unsafe-fixes`.',
         '',
@@ -151,7 +156,7 @@ describe('formats', () => {
 
   test("json has ESLint's shape", async () => {
     const dir = tempRepo({ ...DECLARED, 'a.py': STATE_DICT, 'b.py': WHOLE_MODEL });
-    const results = JSON.parse((await cli(dir, '-f', 'json')).stdout);
+    const results = JSON.parse((await cli(dir, '-f', 'json', ...NO_VERSION_RULE)).stdout);
     expect(results).toEqual([
       {
         filePath: `${dir}/a.py`,
@@ -195,13 +200,23 @@ describe('formats', () => {
         fixableWarningCount: 0,
         fatalErrorCount: 0,
       },
+      // a declaration file is linted (by torch-vulnerable-version, off here) like any other file
+      {
+        filePath: `${dir}/requirements.txt`,
+        messages: [],
+        errorCount: 0,
+        warningCount: 0,
+        fixableErrorCount: 0,
+        fixableWarningCount: 0,
+        fatalErrorCount: 0,
+      },
     ]);
     expect(results[1].messages[0].fix).toBeUndefined();
   });
 
   test('sarif validates against the SARIF 2.1.0 schema and carries rule metadata', async () => {
     const dir = tempRepo({ ...DECLARED, 'src/a b.py': STATE_DICT, 'c.py': SAVE_MODEL, 'bad.py': 'import torch\ndef f(:\n' });
-    const { stdout, code } = await cli(dir, '-f', 'sarif');
+    const { stdout, code } = await cli(dir, '-f', 'sarif', ...NO_VERSION_RULE);
     expect(code).toBe(1);
     const log = JSON.parse(stdout);
     expect(sarifSchemaErrors(log)).toEqual([]);
@@ -219,6 +234,7 @@ describe('formats', () => {
       'pickle-load-untrusted',
       'torch-hub-load-untrusted',
       'checkpoint-unsafe-globals',
+      'torch-vulnerable-version',
     ]);
     const rule = run.tool.driver.rules[0];
     expect(rule.properties).toEqual({ tags: ['security', 'external/cwe/cwe-502'], precision: 'high', 'security-severity': '7.8' });
@@ -299,12 +315,12 @@ describe('--fix', () => {
 
   test('--fix-dry-run writes nothing and reports the output', async () => {
     const dir = tempRepo({ ...DECLARED, 'a.py': STATE_DICT });
-    const { stdout } = await cli(dir, '--fix-dry-run', '-f', 'json');
+    const { stdout } = await cli(dir, '--fix-dry-run', '-f', 'json', ...NO_VERSION_RULE);
     expect(read(dir, 'a.py')).toBe(STATE_DICT);
     const [result] = JSON.parse(stdout);
     expect(result.output).toBe('import torch\nsd = torch.load("w.pt", weights_only=True)\ntorch.nn.Linear(2, 2).load_state_dict(sd)\n');
     expect(result.messages).toEqual([]);
-    expect((await cli(dir, '--fix-dry-run')).stdout).toBe(
+    expect((await cli(dir, '--fix-dry-run', ...NO_VERSION_RULE)).stdout).toBe(
       [
         '',
         `${dir}/a.py (--fix-dry-run: would fix)`,
@@ -373,12 +389,12 @@ describe('--fix', () => {
       '    2:6  torch-load-missing-weights-only  `torch.load()` without `weights_only`: torch before 2.6 unpickles arbitrary objects here (code execution on a malicious file), torch 2.6+ rejects them (requirements.txt: torch>=2.4). Pass `weights_only=True`',
       '',
     ].join('\n');
-    const json = await cli(dir, '--fix-dry-run', '--show-fixes', '-f', 'json');
+    const json = await cli(dir, '--fix-dry-run', '--show-fixes', '-f', 'json', ...NO_VERSION_RULE);
     expect(json.stderr).toBe(listing);
     expect(JSON.parse(json.stdout)[0].output).toBeDefined();
-    const fixed = await cli(dir, '--fix', '--show-fixes');
+    const fixed = await cli(dir, '--fix', '--show-fixes', ...NO_VERSION_RULE);
     expect(fixed.stdout.endsWith(listing.replace('Would fix', 'Fixed'))).toBe(true);
-    expect((await cli(dir, '--fix', '--show-fixes')).stdout).toBe('\nNo problems were fixed.\n');
+    expect((await cli(dir, '--fix', '--show-fixes', ...NO_VERSION_RULE)).stdout).toBe('\nNo problems were fixed.\n');
   });
 
   test('--sarif-fixes adds the fix and suggestions as SARIF fixes (valid against the schema)', async () => {
@@ -389,7 +405,7 @@ describe('--fix', () => {
     expect(unsafe.runs[0].results[0].fixes[0].description.text).toBe('Fix applied by --fix --unsafe-fixes');
     const plain = JSON.parse((await cli(dir, '-f', 'sarif')).stdout);
     expect(plain.runs[0].results.every((r: { fixes?: unknown }) => r.fixes === undefined)).toBe(true);
-    const log = JSON.parse((await cli(dir, '-f', 'sarif', '--sarif-fixes')).stdout);
+    const log = JSON.parse((await cli(dir, '-f', 'sarif', '--sarif-fixes', ...NO_VERSION_RULE)).stdout);
     expect(sarifSchemaErrors(log)).toEqual([]);
     const offset = STATE_DICT.indexOf('")') + 1;
     expect(
@@ -474,7 +490,7 @@ describe('--fix', () => {
     const dir = tempRepo({ ...DECLARED, 'ro.py': STATE_DICT, 'linked.py': STATE_DICT });
     fs.chmodSync(path.join(dir, 'ro.py'), 0o444);
     fs.linkSync(path.join(dir, 'linked.py'), path.join(dir, 'other-name.txt'));
-    const { stdout } = await cli(dir, '--fix', '-f', 'json');
+    const { stdout } = await cli(dir, '--fix', '-f', 'json', ...NO_VERSION_RULE);
     const results = JSON.parse(stdout);
     expect(
       results.map((r: { filePath: string; messages: { ruleId: string | null; message: string }[] }) => [
@@ -483,6 +499,7 @@ describe('--fix', () => {
       ]),
     ).toEqual([
       ['linked.py', ['File has several hard links; no fix was written (rewriting it would split the links).', 'torch-load-missing-weights-only']],
+      ['requirements.txt', []],
       ['ro.py', ['File is read-only; no fix was written (make it writable to let --fix change it).', 'torch-load-missing-weights-only']],
     ]);
     expect(read(dir, 'ro.py')).toBe(STATE_DICT);

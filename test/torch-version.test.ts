@@ -1,7 +1,7 @@
 import * as path from 'node:path';
 import { pythonParser } from '../src/syntax/parse';
-import { lowestAllowed, torchRequirementFor } from '../src/torch/version';
-import { toPep440 } from '../src/torch/specifier';
+import { declarationsInFile, lowestAllowed, torchRequirementFor } from '../src/torch/version';
+import { secureSpecifier, toPep440 } from '../src/torch/specifier';
 import * as fs from 'node:fs';
 import { cli, tempRepo } from './helpers/cli';
 
@@ -63,6 +63,60 @@ describe('lowestAllowed', () => {
     ['~2.6', '>=2.6,<2.7', 2.6, 2.7],
   ])('Poetry %j means %j', (poetry, pep440) => {
     expect(toPep440(poetry, 'poetry')).toEqual([pep440]);
+  });
+});
+
+describe('secureSpecifier: only the releases from 2.10.0 on, the rest of the range kept', () => {
+  test.each([
+    ['>=2.6', 'pep440', '>=2.10'],
+    ['>2.5', 'pep440', '>=2.10'],
+    ['>= 2.0, < 3', 'pep440', '>= 2.10, < 3'],
+    ['!=2.5.*,>=2.5', 'pep440', '!=2.5.*,>=2.10'],
+    ['>=1.13,!=2.0.0', 'pep440', '>=2.10,!=2.0.0'],
+    ['>2.5,>=2.1,<3', 'pep440', '>=2.10,<3'], // the other lower bound goes with its comma
+    ['<3', 'pep440', '>=2.10,<3'],
+    ['', 'pep440', '>=2.10'],
+    ['~=2.0', 'pep440', '~=2.10'], // still == 2.*
+    ['==2.5.1', 'pep440', '==2.10.0'], // a pin moves
+    ['>=2.0,<2.6', 'pep440', undefined], // the upper bound excludes every fixed release
+    ['~=2.5.0', 'pep440', undefined],
+    ['==2.5.*', 'pep440', undefined],
+    ['===2.5.1', 'pep440', undefined],
+    ['latest', 'pep440', undefined],
+    ['^2.0', 'poetry', '^2.10'],
+    ['>=2.0 <3', 'poetry', '>=2.10 <3'],
+    ['*', 'poetry', '>=2.10'],
+    ['^1.13', 'poetry', undefined],
+    ['~2.0', 'poetry', undefined],
+    ['^2.0 || ^3.0', 'poetry', undefined],
+    ['>=2.0', 'conda', '>=2.10'],
+    ['2.5.*', 'conda', undefined],
+    ['=2.5', 'conda', undefined],
+  ] as const)('%j (%s) → %j', (spec, dialect, expected) => {
+    expect(secureSpecifier(spec, dialect, '2.10.0')).toBe(expected);
+  });
+});
+
+describe('where each declaration is written', () => {
+  test.each([
+    ['requirements.txt', 'numpy\r\n  torch[cpu] >= 2.0 ; python_version > "3.8"  # x\r\n', 2, 3, 'torch[cpu] >= 2.0', '>= 2.0'],
+    ['requirements.txt', 'torch \n', 1, 1, 'torch', ''],
+    ['requirements.txt', 'torch [cpu]  # x\n', 1, 1, 'torch [cpu]', ''],
+    ['pyproject.toml', '[project]\ndependencies = ["numpy", \'torch>=2.6\']\n', 2, 27, 'torch>=2.6', '>=2.6'],
+    ['pyproject.toml', '[tool.poetry.dependencies]\npython = "^3.10"\ntorch = "^2.0"\n', 3, 1, 'torch = "^2.0"', '^2.0'],
+    ['setup.cfg', '[options]\ninstall_requires = torch>=2.1\n', 2, 20, 'torch>=2.1', '>=2.1'],
+    ['environment.yml', 'dependencies:\n  - pytorch-cuda=12.1\n  - pytorch=2.5=py3_cuda\n', 3, 5, 'pytorch=2.5=py3_cuda', undefined],
+  ])('%s %j: line %d, column %d', (file, text, line, column, requirement, specifier) => {
+    const [declaration] = declarationsInFile(`/p/${file}`, text);
+    const span = declaration.span!;
+    expect([span.line, span.column, text.slice(...span.range)]).toEqual([line, column, requirement]);
+    expect(span.specifier && text.slice(...span.specifier)).toEqual(specifier);
+  });
+
+  test('the same requirement written twice is placed twice; other files declare nothing', () => {
+    const text = '[project]\ndependencies = ["torch>=2.0"]\n[project.optional-dependencies]\ngpu = ["torch>=2.0"]\n';
+    expect(declarationsInFile('/p/pyproject.toml', text).map((d) => d.span?.line)).toEqual([2, 4]);
+    expect(declarationsInFile('/p/README.md', 'torch>=2.0\n')).toEqual([]);
   });
 });
 
@@ -256,7 +310,7 @@ describe('torch version in the lint', () => {
   test('torch < 2.6 allowed: an error that names the declaration', async () => {
     const dir = tempRepo({ 'pyproject.toml': '[project]\nname = "x"\ndependencies = ["torch>=2.0"]\n', 'src/a.py': CODE });
     const { code, stdout } = await cli(dir, '-f', 'json');
-    const [message] = JSON.parse(stdout)[0].messages;
+    const [message] = JSON.parse(stdout).find((r: { filePath: string }) => r.filePath.endsWith('a.py')).messages;
     expect([message.messageId, message.severity, message.fix]).toEqual(['missing', 2, undefined]);
     expect(message.message).toContain('(pyproject.toml: torch>=2.0)');
     expect(code).toBe(1);

@@ -316,12 +316,24 @@ export function lintNonPythonText(
       report: (d) => {
         const span = problemAt(locate, d.start, d.end);
         if (directives.suppresses(setting.rule.meta.id, span.line)) return;
+        const { messages, hasSuggestions } = setting.rule.meta;
         problems.push({
           ruleId: setting.rule.meta.id,
           messageId: d.messageId,
           severity: (d.severity ?? setting.severity) === 'error' ? 2 : 1,
-          message: interpolate(setting.rule.meta.messages[d.messageId], d.data),
+          message: interpolate(messages[d.messageId], d.data),
           ...span,
+          // as for Python files (checkedReport), a suggestion needs meta.hasSuggestions and a known message id
+          ...(hasSuggestions &&
+            d.suggest?.length && {
+              suggestions: d.suggest
+                .filter((s) => Object.hasOwn(messages, s.messageId))
+                .map((s) => ({
+                  messageId: s.messageId,
+                  desc: interpolate(messages[s.messageId], s.data),
+                  fix: mergeFixes(text, s.fix),
+                })),
+            }),
         });
       },
     });

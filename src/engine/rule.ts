@@ -86,13 +86,17 @@ export interface RuleContext<MessageIds extends string, Options> {
 /** Visitors keyed by tree-sitter node type, called in document order. */
 export type Visitors = Partial<Record<string, (node: Node) => void>>;
 
-/** A finding in a non-Python file, by UTF-16 offsets into its text. */
+/**
+ * A finding in a non-Python file, by UTF-16 offsets into its text. Such files are never rewritten: a change to them
+ * can only be offered as a suggestion (with `meta.hasSuggestions`), edits by offsets into the same text.
+ */
 export interface TextReportDescriptor<MessageIds extends string> {
   start: number;
   end: number;
   messageId: MessageIds;
   data?: Record<string, string>;
   severity?: Severity;
+  suggest?: SuggestionDescriptor<MessageIds>[];
 }
 
 export interface TextFileContext<MessageIds extends string> {

@@ -24,3 +24,13 @@ export function readBytes(file: string, position: number, length: number): Buffe
   }
   return data;
 }
+
+/**
+ * The text of a file that starts with a UTF-16 byte order mark (what PowerShell's `>` writes; pip and Python's own
+ * tools read it), without the mark; undefined for any other file.
+ */
+export function decodeUtf16(bytes: Buffer): string | undefined {
+  if (bytes[0] === 0xff && bytes[1] === 0xfe) return bytes.subarray(2).toString('utf16le');
+  if (bytes[0] === 0xfe && bytes[1] === 0xff) return Buffer.from(bytes.subarray(2)).swap16().toString('utf16le');
+  return undefined;
+}

@@ -3,6 +3,7 @@
  * by a coding cookie on line 1 or 2 (PEP 263, `# -*- coding: latin-1 -*-`). Fixed text is encoded back the same way.
  */
 import { TextDecoder } from 'node:util';
+import { decodeUtf16 } from '../io/read';
 
 /** A decoded file: its text (without BOM), and how to turn fixed text back into the file's bytes. */
 export interface DecodedSource {
@@ -18,6 +19,17 @@ export interface DecodedSource {
 }
 
 const COOKIE = /^[ \t\f]*#.*?coding[:=][ \t]*([-\w.]+)/;
+
+/**
+ * Decodes a non-Python file that a rule reads as text (a requirements file, a Dockerfile…): UTF-16 when it starts
+ * with a UTF-16 byte order mark (what PowerShell's `>` writes), else as {@link decodePython} does. A UTF-16 text is
+ * not writable (nothing rewrites these files).
+ */
+export function decodeText(bytes: Buffer): DecodedSource {
+  const utf16 = decodeUtf16(bytes);
+  if (utf16 === undefined) return decodePython(bytes);
+  return { text: utf16, bom: '', encoding: 'utf-16', writable: false, encode: () => undefined };
+}
 
 /**
  * Decodes a Python file. Throws an Error with a message for users when the bytes are not valid in the declared (or

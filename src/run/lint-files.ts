@@ -22,7 +22,7 @@ import { type ModuleSummary, ProjectIndex, summarizeModule } from '../analysis/p
 import { findLoader, summarizeTorch, type TorchIndex, type TorchSummary } from '../torch/summary';
 import { BUILTIN_LOADERS, type KnownLoader, knownLoadFunction, wrapperLoadFunction } from '../torch/loaders';
 import { analyzeScopes, type FileScopes } from '../syntax/scope';
-import { decodePython, type DecodedSource } from '../project/source';
+import { decodePython, decodeText, type DecodedSource } from '../project/source';
 import { readRegularFile } from '../io/read';
 import { countResult, type LintResult, toResult } from '../report/results';
 import { type AnyRule, interpolate, type SeveritySetting } from '../engine/rule';
@@ -315,13 +315,16 @@ function lintFile(
   } catch (error) {
     return toResult(file, [fileProblem(`Cannot read file: ${(error as Error).message}`, true)], false);
   }
+  const textFile = rules.some((rule) => rule.text && matchesTextCheck(rule.text, file));
   try {
-    source = decodePython(bytes);
+    source = textFile ? decodeText(bytes) : decodePython(bytes);
   } catch (error) {
     return toResult(file, [fileProblem((error as Error).message, true)], false);
   }
   const body = source.text;
   sources.set(file, body);
+  // files that text checks read are never rewritten: their suggestions are only shown
+  if (textFile) return toResult(file, lintNonPythonText(body, file, settings, lintOptions), false);
   if (!source.writable) {
     // an encoding we cannot write back (gbk, shift_jis…): report, and offer the fixes as suggestions only
     const problems = lintText(parser, body, file, settings, lintOptions).map((p) =>
@@ -339,8 +342,6 @@ function lintFile(
     );
     return toResult(file, problems, Boolean(options.unsafeFixes));
   }
-  if (rules.some((rule) => rule.text && matchesTextCheck(rule.text, file)))
-    return toResult(file, lintNonPythonText(body, file, settings, lintOptions), false);
   const unfixed = (why: string) =>
     countResult({
       filePath: file,

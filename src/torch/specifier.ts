@@ -135,3 +135,73 @@ export function lowestOf(ranges: readonly string[]): number[] | undefined {
   if (allowed.length === 0 || allowed[0] === TORCH_RELEASES[0]) return undefined;
   return releaseOf(allowed[0]);
 }
+
+/** `2.10.0` → `2.10`, `2.6.0` → `2.6`, `2.10.1` as it is: a version as a lower bound is usually written. */
+export function shortVersion(version: string): string {
+  return version.replace(/^(\d+\.\d+)(?:\.0)+$/, '$1');
+}
+
+/** One clause of a specifier as written: operator (none for a bare version), the space after it, the version. */
+const CLAUSE = /(===|==|!=|<=|>=|~=|<|>|\^|~|=)?(\s*)(\d[\w.*+!-]*)/g;
+const LOWER_BOUNDS = new Set(['>=', '>', '~=', '^', '~']);
+
+/**
+ * `spec` (as written after the name, in `dialect`) rewritten to allow exactly the releases it allowed from `version`
+ * on: the first lower bound (`>=`, `>`, `~=`, Poetry's `^` and `~`) is raised to `version` (written short, `2.10`) and
+ * any other lower bound dropped, or `>=version,` goes in front when there is none; upper bounds and exclusions stay as
+ * written. An exact PEP 440 pin (`==2.5.1`) moves to `==version` instead. Undefined when no such rewrite keeps the
+ * rest of the range (`<2.6`, `~=2.5.0` and `^1.13` end below `version`), for spellings this does not rewrite (conda's
+ * fuzzy `2.5`, `===`, Poetry's `a || b`) and for a specifier that cannot be read: the caller then offers no rewrite.
+ */
+export function secureSpecifier(spec: string, dialect: Dialect, version: string): string | undefined {
+  const short = shortVersion(version);
+  if (spec.includes('|')) return undefined;
+  const clauses = [...spec.matchAll(CLAUSE)].map((m) => ({
+    start: m.index,
+    end: m.index + m[0].length,
+    op: m[1] ?? '',
+    space: m[2],
+    version: m[3],
+  }));
+  const separators = [0, ...clauses.map((c) => c.end)].map((from, i) => spec.slice(from, clauses[i]?.start));
+  if (!separators.every((s) => /^[\s,]*$/.test(s)) && spec.trim() !== '*') return undefined;
+  let result: string;
+  const pin = clauses.length === 1 && clauses[0].op === '==' && !clauses[0].version.includes('*');
+  if (pin && dialect === 'pep440') {
+    const [c] = clauses;
+    result = `${spec.slice(0, c.start)}==${c.space}${version}${spec.slice(c.end)}`;
+    return toPep440(result) ? result : undefined;
+  }
+  if (clauses.some((c) => !LOWER_BOUNDS.has(c.op) && !['<', '<=', '!='].includes(c.op))) return undefined;
+  const lower = clauses.filter((c) => LOWER_BOUNDS.has(c.op));
+  if (lower.length === 0) {
+    const rest = spec.trim() === '*' ? '' : spec.trim();
+    result = rest ? `>=${short},${rest}` : `>=${short}`;
+  } else {
+    // a dropped lower bound comes after the first one, so never opens the specifier: it goes with the separator before
+    const dropped = new Set(lower.slice(1));
+    result = '';
+    clauses.forEach((c, i) => {
+      if (dropped.has(c)) return;
+      result +=
+        separators[i] +
+        (c === lower[0] ? `${c.op === '>' ? '>=' : c.op}${c.space}${short}` : spec.slice(c.start, c.end));
+    });
+    result += separators[clauses.length];
+  }
+  return keepsTheRest(spec, result, dialect, version) ? result : undefined;
+}
+
+/** True when `after` allows a release, and exactly the releases `before` allows from `version` on. */
+function keepsTheRest(before: string, after: string, dialect: Dialect, version: string): boolean {
+  const old = toPep440(before, dialect);
+  const now = toPep440(after, dialect);
+  if (!old || !now) return false;
+  const allows = (ranges: readonly string[], v: string) => ranges.some((range) => range === '' || satisfies(v, range));
+  const floor = releaseOf(version)!;
+  const all = candidates([...old, ...now]);
+  return (
+    all.some((v) => allows(now, v)) &&
+    all.every((v) => allows(now, v) === (allows(old, v) && compareReleases(releaseOf(v)!, floor) >= 0))
+  );
+}

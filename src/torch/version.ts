@@ -1,7 +1,8 @@
 /**
  * Which torch versions a project allows, read from what it declares: requirements*.txt, pyproject.toml (PEP 621 and
- * Poetry), setup.cfg, setup.py `install_requires` literals and environment.yml. The one question asked is whether a
- * torch older than 2.6 — where torch.load defaults to weights_only=False (PR #137602) — may be installed.
+ * Poetry), setup.cfg, setup.py `install_requires` literals and environment.yml. The question most rules ask is whether
+ * a torch older than 2.6 — where torch.load defaults to weights_only=False (PR #137602) — may be installed; each
+ * declaration also says where it is written ({@link DeclarationSpan}), for findings at the declaration itself.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -9,7 +10,7 @@ import { parse as parseToml } from 'smol-toml';
 import { parse as parseYaml } from 'yaml';
 import type { Parser } from 'web-tree-sitter';
 import { parsePython } from '../syntax/parse';
-import { readRegularFile } from '../io/read';
+import { decodeUtf16, readRegularFile } from '../io/read';
 import type { Node } from '../syntax/parse';
 import { callArguments, namedChildren, stringValue, unparen } from '../syntax/python';
 import { allowedVersions, compareReleases, lowestOf, releaseOf, toPep440, type Dialect } from './specifier';
@@ -26,14 +27,43 @@ export interface TorchRequirement {
    */
   lowest?: number[];
   lowestSource?: string;
+  /** The declarations judged, in the order read; absent when nothing is declared. */
+  declarations?: readonly Declaration[];
+}
+
+/**
+ * Where a declaration is written in its file's text (the decoded text without BOM). Offsets are 0-based UTF-16 code
+ * units (JavaScript string indices), `[start, end)`; `line` and `column` are 1-based, columns in UTF-16 code units.
+ */
+export interface DeclarationSpan {
+  /** Line of the requirement's start. */
+  line: number;
+  /** Column of the requirement's start. */
+  column: number;
+  /**
+   * The requirement: `torch>=2.0` of `torch>=2.0 ; python_version > "3.8"` (inside the quotes of a TOML or Python
+   * string), `torch = "^2.0"` in Poetry, `pytorch>=2.0` in environment.yml.
+   */
+  range: [number, number];
+  /**
+   * The version specifier alone, as written (`>=2.0`, `^2.0`): empty, right after the name, when the requirement
+   * names no version (`torch`); undefined when the version is not written as a specifier there (a wheel URL, a Poetry
+   * table without `version`, a conda build string).
+   */
+  specifier?: [number, number];
 }
 
 /** A declared torch requirement: the file (relative name) and the specifier text as written. */
-interface Declaration {
+export interface Declaration {
   file: string;
+  /** The requirement for messages: `torch>=2.0`, `torch = "^2.0"`, `pytorch=2.6=py3_cuda`. */
   spec: string;
   /** The specifier as PEP 440 alternatives (see `toPep440`); undefined when it cannot be read. */
   ranges: string[] | undefined;
+  /** How the text at `span.specifier` is spelled (see `toPep440`). */
+  dialect: Dialect;
+  /** Where it is written; undefined when it is not written in a file (config `torchVersion`) or cannot be placed. */
+  span?: DeclarationSpan;
 }
 
 const TORCH_2_6 = [2, 6];
@@ -50,17 +80,70 @@ export function lowestAllowed(spec: string, dialect: Dialect = 'pep440'): number
   return ranges && lowestOf(ranges);
 }
 
-/** `torch>=2.6 ; python_version > "3.8"` → `>=2.6`, or undefined when the line is not about torch. */
-function torchSpec(requirement: string, names: readonly string[]): string | undefined {
-  const match = /^\s*([A-Za-z0-9][A-Za-z0-9._-]*)\s*(\[[^\]]*\])?\s*(.*)$/.exec(requirement);
-  if (!match || !names.includes(match[1].toLowerCase().replace(/[._]/g, '-'))) return undefined;
-  // a direct URL (`torch @ https://…`) comes back as `@…`: `declaration` reads no version from it
-  return match[3].split(';')[0].trim();
+/** A torch requirement found in a string: its specifier, and offsets into that string (see {@link DeclarationSpan}). */
+interface Requirement {
+  spec: string;
+  range: [number, number];
+  specifier?: [number, number];
+}
+
+/**
+ * `torch>=2.6 ; python_version > "3.8"` → `>=2.6` (offsets 5 to 10), or undefined when the requirement is not about
+ * torch. A direct URL (`torch @ https://…`) comes back as `@…`, with no specifier offsets: no version is read from it.
+ */
+function torchSpec(requirement: string): Requirement | undefined {
+  const match = /^(\s*)(([A-Za-z0-9][A-Za-z0-9._-]*)(?:\s*\[[^\]]*\])?)\s*(.*)$/.exec(requirement);
+  if (!match || match[3].toLowerCase().replace(/[._]/g, '-') !== 'torch') return undefined;
+  const start = match[1].length;
+  const nameEnd = start + match[2].length;
+  const at = requirement.length - match[4].length;
+  const spec = match[4].split(';')[0].trim();
+  if (!spec) return { spec, range: [start, nameEnd], specifier: [nameEnd, nameEnd] };
+  const end = at + spec.length;
+  return { spec, range: [start, end], specifier: spec.startsWith('@') ? undefined : [at, end] };
 }
 
 /** A `torch<spec>` requirement found in `file`; a direct URL (`torch @ https://…`) has no readable version. */
-function declaration(file: string, spec: string): Declaration {
-  return { file, spec: `torch${spec}`, ranges: spec.startsWith('@') ? undefined : toPep440(spec) };
+function declaration(file: string, spec: string, span?: DeclarationSpan): Declaration {
+  return {
+    file,
+    spec: `torch${spec}`,
+    ranges: spec.startsWith('@') ? undefined : toPep440(spec),
+    dialect: 'pep440',
+    ...(span && { span }),
+  };
+}
+
+/** The span of `requirement` (offsets into a string) when that string starts at `offset` of `text`. */
+function spanAt(text: string, offset: number, requirement: Pick<Requirement, 'range' | 'specifier'>): DeclarationSpan {
+  const start = offset + requirement.range[0];
+  const before = text.slice(0, start);
+  const { specifier } = requirement;
+  return {
+    line: before.split('\n').length,
+    column: start - (before.lastIndexOf('\n') + 1) + 1,
+    range: [start, offset + requirement.range[1]],
+    ...(specifier && { specifier: [offset + specifier[0], offset + specifier[1]] }),
+  };
+}
+
+/**
+ * Where the string `value` is written in `text`, as the offset of its first character: quoted
+ * (TOML) or, with `plain`, also bare (YAML), not inside a longer name. Offsets in `used` are skipped, so that the
+ * same requirement written twice is found twice; undefined when it is not found.
+ */
+function stringAt(text: string, value: string, used: Set<number>, plain = false): number | undefined {
+  for (let i = text.indexOf(value); i !== -1; i = text.indexOf(value, i + 1)) {
+    const before = text[i - 1] ?? '';
+    const after = text[i + value.length] ?? '';
+    const quoted = (before === '"' || before === "'") && after === before;
+    const bare = plain && !/[\w.-]/.test(before) && !/[^\s#,\]}]/.test(after);
+    if ((quoted || bare) && !used.has(i)) {
+      used.add(i);
+      return i;
+    }
+  }
+  return undefined;
 }
 
 /**
@@ -69,36 +152,54 @@ function declaration(file: string, spec: string): Declaration {
  */
 function readText(file: string): string {
   const bytes = readRegularFile(file);
-  if (bytes[0] === 0xff && bytes[1] === 0xfe) return bytes.subarray(2).toString('utf16le');
-  if (bytes[0] === 0xfe && bytes[1] === 0xff) return Buffer.from(bytes.subarray(2)).swap16().toString('utf16le');
-  return bytes.toString('utf8').replace(/^\uFEFF/, '');
+  return decodeUtf16(bytes) ?? bytes.toString('utf8').replace(/^\uFEFF/, '');
 }
 
 /** `https://…/torch-1.12.1%2Bcpu-cp310-….whl` or `./wheels/torch-2.6.0-….whl`: a pinned wheel's version. */
 const TORCH_WHEEL = /(?:^|[/=])torch-(\d+(?:\.\d+)*)[^/\s]*\.whl(?:[#?]\S*)?$/i;
 
-function fromRequirementsTxt(dir: string, name: string, seen: Set<string>): Declaration[] {
-  const file = path.join(dir, name);
-  if (seen.has(file) || !fs.existsSync(file)) return [];
-  seen.add(file);
+/**
+ * The declarations of a requirements file's text; `include(target)` reads what a `-r target` line includes (not
+ * followed when absent).
+ */
+function requirementsDeclarations(
+  name: string,
+  text: string,
+  include?: (target: string) => Declaration[],
+): Declaration[] {
   const found: Declaration[] = [];
-  for (const line of readText(file).split(/\r?\n/)) {
-    const text = line.replace(/(^|\s)#.*$/, '').trim();
-    const include = /^(?:-r|--requirement)\s*=?\s*(\S+)/.exec(text);
-    if (include)
-      found.push(...fromRequirementsTxt(dir, path.join(path.dirname(path.relative(dir, file)), include[1]), seen));
-    const wheel = TORCH_WHEEL.exec(text);
-    if (wheel) found.push(declaration(path.relative(dir, file) || name, `==${wheel[1]}`));
-    const spec = torchSpec(text, ['torch']);
-    if (spec !== undefined) found.push(declaration(path.relative(dir, file) || name, spec));
+  let offset = 0;
+  for (const raw of text.split('\n')) {
+    const code = raw.replace(/\r$/, '').replace(/(^|\s)#.*$/, '');
+    const trimmed = code.trim();
+    const includes = /^(?:-r|--requirement)\s*=?\s*(\S+)/.exec(trimmed);
+    if (includes && include) found.push(...include(includes[1]));
+    const wheel = TORCH_WHEEL.exec(trimmed);
+    const lead = code.length - code.trimStart().length;
+    if (wheel)
+      found.push(declaration(name, `==${wheel[1]}`, spanAt(text, offset, { range: [lead, lead + trimmed.length] })));
+    const requirement = torchSpec(code);
+    if (requirement) found.push(declaration(name, requirement.spec, spanAt(text, offset, requirement)));
+    offset += raw.length + 1;
   }
   return found;
 }
 
-function fromPyproject(file: string): Declaration[] {
+function fromRequirementsTxt(dir: string, name: string, seen: Set<string>): Declaration[] {
+  const file = path.join(dir, name);
+  if (seen.has(file) || !fs.existsSync(file)) return [];
+  seen.add(file);
+  const relative = path.relative(dir, file) || name;
+  return requirementsDeclarations(relative, readText(file), (target) =>
+    fromRequirementsTxt(dir, path.join(path.dirname(relative), target), seen),
+  );
+}
+
+function pyprojectDeclarations(text: string): Declaration[] {
   // eslint-disable-next-line @typescript-eslint/no-explicit-any -- TOML of any shape, read defensively below
-  const data = parseToml(readText(file)) as Record<string, any>;
+  const data = parseToml(text) as Record<string, any>;
   const found: Declaration[] = [];
+  const used = new Set<number>();
   // PEP 621 dependencies and extras, and PEP 735 dependency groups
   const pep621 = [
     ...(data.project?.dependencies ?? []),
@@ -106,8 +207,12 @@ function fromPyproject(file: string): Declaration[] {
     ...Object.values(data['dependency-groups'] ?? {}).flat(),
   ];
   for (const req of pep621) {
-    const spec = typeof req === 'string' ? torchSpec(req, ['torch']) : undefined;
-    if (spec !== undefined) found.push(declaration('pyproject.toml', spec));
+    const requirement = typeof req === 'string' ? torchSpec(req) : undefined;
+    if (!requirement) continue;
+    const at = stringAt(text, req as string, used);
+    found.push(
+      declaration('pyproject.toml', requirement.spec, at === undefined ? undefined : spanAt(text, at, requirement)),
+    );
   }
   const poetry = data.tool?.poetry;
   const tables = [
@@ -124,101 +229,212 @@ function fromPyproject(file: string): Declaration[] {
         : typeof (value as { version?: unknown }).version === 'string'
           ? (value as { version: string }).version
           : '*';
-    found.push({ file: 'pyproject.toml', spec: `torch = "${spec}"`, ranges: toPep440(spec, 'poetry') });
+    found.push({
+      file: 'pyproject.toml',
+      spec: `torch = "${spec}"`,
+      ranges: toPep440(spec, 'poetry'),
+      dialect: 'poetry',
+      ...poetrySpan(text, spec, spec === '*' && typeof value !== 'string', used),
+    });
   }
   return found;
 }
 
-function fromSetupCfg(file: string): Declaration[] {
+/**
+ * Where Poetry's `torch = "^2.0"` (or `torch = { version = "^2.0", … }`) is written: the key line whose version
+ * string is `spec` (any unused `torch =` line when `tableOnly`, a table without a version).
+ */
+function poetrySpan(text: string, spec: string, tableOnly: boolean, used: Set<number>): { span?: DeclarationSpan } {
+  for (const key of text.matchAll(/^[ \t]*(["']?)torch\1[ \t]*=[^\n]*/gm)) {
+    const start = key.index + key[0].length - key[0].trimStart().length;
+    if (used.has(start)) continue;
+    const quoted = tableOnly ? undefined : /(["'])([^"'\n]*)\1/.exec(key[0].slice(key[0].indexOf('=')));
+    if (!tableOnly && quoted?.[2] !== spec) continue;
+    used.add(start);
+    const equals = key.index + key[0].indexOf('=');
+    const specStart = quoted ? equals + quoted.index + 1 : undefined;
+    const range: [number, number] =
+      specStart === undefined ? [start, start + 'torch'.length] : [start, specStart + spec.length + 1];
+    return {
+      span: spanAt(text, 0, {
+        range,
+        ...(specStart !== undefined && { specifier: [specStart, specStart + spec.length] as [number, number] }),
+      }),
+    };
+  }
+  return {};
+}
+
+function setupCfgDeclarations(text: string): Declaration[] {
   const found: Declaration[] = [];
   let section = '';
   let inList = false;
-  for (const line of readText(file).split(/\r?\n/)) {
+  let offset = 0;
+  for (const raw of text.split('\n')) {
+    const line = raw.replace(/\r$/, '');
     const header = /^\s*\[([^\]]+)\]/.exec(line);
+    const key = header ? null : /^(\S[^=:]*?)\s*[=:]\s*(.*)$/.exec(line);
     if (header) {
       section = header[1].trim();
       inList = false;
-      continue;
-    }
-    const key = /^(\S[^=:]*?)\s*[=:]\s*(.*)$/.exec(line);
-    if (key) {
+    } else if (key) {
       inList = (section === 'options' && key[1] === 'install_requires') || section === 'options.extras_require';
-      if (inList && key[2].trim()) found.push(...specsIn(key[2]));
-      continue;
-    }
-    if (inList && /^\s+\S/.test(line)) found.push(...specsIn(line));
+      if (inList && key[2].trim()) found.push(...specsIn(key[2], offset + line.length - key[2].length));
+    } else if (inList && /^\s+\S/.test(line)) found.push(...specsIn(line, offset));
+    offset += raw.length + 1;
   }
   return found;
 
-  function specsIn(text: string): Declaration[] {
-    const spec = torchSpec(text.replace(/(^|\s)#.*$/, ''), ['torch']);
-    return spec === undefined ? [] : [declaration('setup.cfg', spec)];
+  function specsIn(value: string, at: number): Declaration[] {
+    const requirement = torchSpec(value.replace(/(^|\s)#.*$/, ''));
+    return requirement ? [declaration('setup.cfg', requirement.spec, spanAt(text, at, requirement))] : [];
   }
 }
 
-function fromSetupPy(file: string, parser: Parser): Declaration[] {
-  const tree = parsePython(parser, readText(file));
-  try {
-    const found: Declaration[] = [];
-    const lists = new Map<string, Node[]>();
-    // module-level `REQUIREMENTS = [...]` lists, for `install_requires=REQUIREMENTS`
-    for (const stmt of namedChildren(tree.rootNode)) {
-      const assignment = stmt.type === 'expression_statement' ? stmt.namedChild(0) : null;
-      const left = assignment?.type === 'assignment' ? assignment.childForFieldName('left') : null;
-      const right = assignment?.childForFieldName('right');
-      if (left?.type === 'identifier' && (right?.type === 'list' || right?.type === 'tuple'))
-        lists.set(left.text, namedChildren(right));
-    }
-    for (const call of tree.rootNode.descendantsOfType('call')) {
-      if (!call) continue;
-      for (const [name, arg] of callArguments(call).keywords) {
-        if (name !== 'install_requires' && name !== 'extras_require') continue;
-        const value = arg.childForFieldName('value');
-        if (!value) continue;
-        const v = unparen(value);
-        const items =
-          v.type === 'list' || v.type === 'tuple'
-            ? namedChildren(v)
-            : v.type === 'identifier'
-              ? (lists.get(v.text) ?? [])
-              : v.type === 'dictionary'
-                ? v.descendantsOfType('string').filter((s): s is Node => s !== null)
-                : [];
-        for (const item of items) {
-          const text = stringValue(item);
-          // `"torch>=" + MIN_TORCH`: a torch requirement whose bound cannot be read bounds nothing
-          if (text === undefined && /\btorch\b/.test(item.text))
-            found.push({ file: 'setup.py', spec: item.text, ranges: undefined });
-          const spec = text === undefined ? undefined : torchSpec(text, ['torch']);
-          if (spec !== undefined) found.push(declaration('setup.py', spec));
+/**
+ * The torch declarations of a setup.py module (its tree's root, and its text): string literals of `install_requires`
+ * and `extras_require` in any call, directly or through a module-level list, with their spans in the module's text.
+ */
+export function setupPyDeclarations(root: Node, text: string): Declaration[] {
+  const found: Declaration[] = [];
+  const lists = new Map<string, Node[]>();
+  // module-level `REQUIREMENTS = [...]` lists, for `install_requires=REQUIREMENTS`
+  for (const stmt of namedChildren(root)) {
+    const assignment = stmt.type === 'expression_statement' ? stmt.namedChild(0) : null;
+    const left = assignment?.type === 'assignment' ? assignment.childForFieldName('left') : null;
+    const right = assignment?.childForFieldName('right');
+    if (left?.type === 'identifier' && (right?.type === 'list' || right?.type === 'tuple'))
+      lists.set(left.text, namedChildren(right));
+  }
+  for (const call of root.descendantsOfType('call')) {
+    if (!call) continue;
+    for (const [name, arg] of callArguments(call).keywords) {
+      if (name !== 'install_requires' && name !== 'extras_require') continue;
+      const value = arg.childForFieldName('value');
+      if (!value) continue;
+      const v = unparen(value);
+      const items =
+        v.type === 'list' || v.type === 'tuple'
+          ? namedChildren(v)
+          : v.type === 'identifier'
+            ? (lists.get(v.text) ?? [])
+            : v.type === 'dictionary'
+              ? namedChildren(v).flatMap((pair) =>
+                  // the values' strings: a key names an extra (`"torch": [...]`), not a requirement
+                  (pair.childForFieldName('value')?.descendantsOfType('string') ?? []).filter(
+                    (s): s is Node => s !== null,
+                  ),
+                )
+              : [];
+      for (const item of items) {
+        const literal = stringValue(item);
+        // `"torch>=" + MIN_TORCH`: a torch requirement whose bound cannot be read bounds nothing
+        if (literal === undefined && /\btorch\b/.test(item.text)) {
+          const at = { range: [0, item.endIndex - item.startIndex] as [number, number] };
+          found.push({
+            file: 'setup.py',
+            spec: item.text,
+            ranges: undefined,
+            dialect: 'pep440',
+            span: spanAt(text, item.startIndex, at),
+          });
         }
+        const requirement = literal === undefined ? undefined : torchSpec(literal);
+        // the literal's characters start after its opening quote (string_start: prefix and quote)
+        const start = unparen(item).child(0)?.endIndex;
+        if (requirement && start !== undefined)
+          found.push(declaration('setup.py', requirement.spec, spanAt(text, start, requirement)));
       }
     }
-    return found;
+  }
+  return found;
+}
+
+function fromSetupPy(file: string, parser: Parser): Declaration[] {
+  const text = readText(file);
+  const tree = parsePython(parser, text);
+  try {
+    return setupPyDeclarations(tree.rootNode, text);
   } finally {
     tree.delete();
   }
 }
 
-function fromEnvironmentYml(file: string): Declaration[] {
-  const data = parseYaml(readText(file)) as { dependencies?: unknown[] } | null;
+function environmentDeclarations(name: string, text: string): Declaration[] {
+  const data = parseYaml(text) as { dependencies?: unknown[] } | null;
   const found: Declaration[] = [];
-  const name = path.basename(file);
+  const used = new Set<number>();
   for (const dep of data?.dependencies ?? []) {
     if (typeof dep === 'string') {
       // conda match spec: `pytorch=2.6`, `pytorch>=2.6`, `pytorch 2.6.*`, `pytorch=2.6=py3_cuda`
       const conda = /^\s*(?:[\w-]+::)?(pytorch|torch)(?![\w.-])\s*(.*)$/.exec(dep);
       if (!conda) continue;
-      const spec = conda[2].trim().replace(/(\d[\w.*]*)=\S*$/, '$1'); // drop a build string
-      found.push({ file: name, spec: dep.trim(), ranges: toPep440(spec, 'conda') });
+      const written = conda[2].trim();
+      const spec = written.replace(/(\d[\w.*]*)=\S*$/, '$1'); // drop a build string
+      const at = stringAt(text, dep, used, true);
+      const specStart = dep.length - conda[2].length;
+      const requirement = {
+        range: [dep.length - dep.trimStart().length, dep.trimEnd().length] as [number, number],
+        ...(spec === written && { specifier: [specStart, specStart + spec.length] as [number, number] }),
+      };
+      found.push({
+        file: name,
+        spec: dep.trim(),
+        ranges: toPep440(spec, 'conda'),
+        dialect: 'conda',
+        ...(at !== undefined && { span: spanAt(text, at, requirement) }),
+      });
     } else if (dep && typeof dep === 'object' && Array.isArray((dep as { pip?: unknown }).pip)) {
       for (const req of (dep as { pip: unknown[] }).pip) {
-        const spec = typeof req === 'string' ? torchSpec(req, ['torch']) : undefined;
-        if (spec !== undefined) found.push(declaration(name, spec));
+        const requirement = typeof req === 'string' ? torchSpec(req) : undefined;
+        if (!requirement) continue;
+        const at = stringAt(text, req as string, used, true);
+        found.push(declaration(name, requirement.spec, at === undefined ? undefined : spanAt(text, at, requirement)));
       }
     }
   }
   return found;
+}
+
+/** The kind of declaration file `filePath` is, by its name; undefined for any other file. */
+function declarationKind(
+  filePath: string,
+): 'requirements' | 'pyproject' | 'setup.cfg' | 'setup.py' | 'environment' | undefined {
+  const name = path.basename(filePath);
+  if (
+    /^requirements.*\.txt$/.test(name) ||
+    (path.basename(path.dirname(filePath)) === 'requirements' && name.endsWith('.txt'))
+  )
+    return 'requirements';
+  if (name === 'pyproject.toml') return 'pyproject';
+  if (name === 'setup.cfg' || name === 'setup.py') return name;
+  return /^environment\.ya?ml$/.test(name) ? 'environment' : undefined;
+}
+
+/**
+ * The torch declarations written in one declaration file (`requirements*.txt` and `requirements/*.txt`,
+ * pyproject.toml, setup.cfg, environment.yml), from its text, each with its span; `-r` includes are not followed
+ * (each file is read on its own), and setup.py is read from its tree ({@link setupPyDeclarations}). Empty for other
+ * files and for TOML or YAML that does not parse.
+ */
+export function declarationsInFile(filePath: string, text: string): Declaration[] {
+  const name = path.basename(filePath);
+  try {
+    switch (declarationKind(filePath)) {
+      case 'requirements':
+        return requirementsDeclarations(name, text);
+      case 'pyproject':
+        return pyprojectDeclarations(text);
+      case 'setup.cfg':
+        return setupCfgDeclarations(text);
+      case 'environment':
+        return environmentDeclarations(name, text);
+      default:
+        return [];
+    }
+  } catch {
+    return []; // malformed TOML/YAML: the project's own tools will complain
+  }
 }
 
 /** Reads every declaration file of `dir`. A file that cannot be parsed is skipped (it decides nothing). */
@@ -237,12 +453,10 @@ function declarationsIn(dir: string, parser: Parser): Declaration[] {
     const file = path.join(dir, entry);
     try {
       if (entry.startsWith('requirements')) found.push(...fromRequirementsTxt(dir, entry, new Set()));
-      else if (entry === 'pyproject.toml') found.push(...fromPyproject(file));
-      else if (entry === 'setup.cfg') found.push(...fromSetupCfg(file));
       else if (entry === 'setup.py') found.push(...fromSetupPy(file, parser));
-      else found.push(...fromEnvironmentYml(file));
+      else found.push(...declarationsInFile(file, readText(file)));
     } catch {
-      // malformed TOML/YAML: the project's own tools will complain; we judge from the other files
+      // an unreadable file: we judge from the other files
     }
   }
   return found;
@@ -262,7 +476,7 @@ export function judge(declarations: readonly Declaration[]): TorchRequirement {
   });
   const old = judged.find((d) => d.first === undefined || compareReleases(releaseOf(d.first)!, TORCH_2_6) < 0);
   const decisive = old ?? judged[0];
-  const verdict: TorchRequirement = { allowsBefore26: old !== undefined, source: decisive.label };
+  const verdict: TorchRequirement = { allowsBefore26: old !== undefined, source: decisive.label, declarations };
   if (judged.every((d) => d.lowest)) {
     const lowest = judged.reduce((a, b) => (compareReleases(a.lowest!, b.lowest!) <= 0 ? a : b));
     verdict.lowest = lowest.lowest;
@@ -292,6 +506,7 @@ export function torchRequirementFor(
         file: override.file,
         spec: `torchVersion "${override.spec}"`,
         ranges: toPep440(/^\d/.test(override.spec) ? `==${override.spec}` : override.spec),
+        dialect: 'pep440',
       },
     ]);
   const cached = cache.get(dir);
