@@ -1,4 +1,5 @@
 import { allowlistAdvice, CHECKPOINT_EXTENSIONS, type Inspection } from '../src/checkpoint/inspect';
+import type { CheckpointFileData } from '../src/torch/checkpoint-sites';
 import type { Node } from '../src/syntax/parse';
 import { stringValue, unparen } from '../src/syntax/python';
 import { createRule } from '../src/engine/rule';
@@ -32,7 +33,7 @@ type MessageId =
   | 'loadDangerous'
   | 'loadUnchecked';
 
-export default createRule<MessageId, Options, Inspection>({
+export default createRule<MessageId, Options, CheckpointFileData>({
   meta: {
     id: 'checkpoint-unsafe-globals',
     type: 'problem',
@@ -180,8 +181,14 @@ export default createRule<MessageId, Options, Inspection>({
   binary: {
     extensions: (options) => options.extensions,
     maxBytes: (options) => options.maxBytes,
-    check({ data: inspection, report }) {
+    check({ filePath, data: inspection, report }) {
       const format = inspection.format;
+      // A plain pickle named .pkl/.pickle is as much pickle.load's as torch.load's, and weights_only means nothing to
+      // pickle.load: whether torch can load it with weights_only=True is said only when a torch load of the linted
+      // files names it. What makes it dangerous (code-running globals, a limit that keeps it from being shown safe)
+      // is said whoever loads it.
+      const compatibility =
+        inspection.loadedByTorch !== false || inspection.format !== 'pickle' || !PICKLE_EXTENSIONS.test(filePath);
       if (inspection.verdict === 'dangerous') {
         const names = dangerousNames(inspection);
         if (names) report({ messageId: 'dangerous', severity: 'error', data: { format, names } });
@@ -195,6 +202,8 @@ export default createRule<MessageId, Options, Inspection>({
                 inspection.messages.find((m) => m.startsWith('a TorchScript')) ?? inspection.messages[0] ?? 'a limit',
             },
           });
+      } else if (!compatibility) {
+        return;
       } else if (inspection.verdict === 'unloadable') {
         report({ messageId: 'unloadable', data: { format, reason: inspection.messages[0] ?? 'unsupported format' } });
       } else if (inspection.verdict === 'needs-allowlist') {
@@ -205,6 +214,9 @@ export default createRule<MessageId, Options, Inspection>({
     },
   },
 });
+
+/** Files of Python's pickle module, rather than torch.save's. */
+const PICKLE_EXTENSIONS = /\.(pkl|pickle)$/i;
 
 /** The blocked and dangerous globals of an inspection, as Markdown code, or undefined when there are none. */
 function dangerousNames(inspection: Inspection): string | undefined {

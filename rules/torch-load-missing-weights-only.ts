@@ -6,6 +6,7 @@ import { loadCallIn, weightsOnlyIn, stateDictEvidence, torchContext } from '../s
 import { blocksWeightsOnly, insideSafeGlobals, pickleModuleArgument, viaText } from '../src/torch/api';
 import { chooseWeightsOnlyRepair, type WeightsOnlyRepair } from '../src/torch/repairs/weights-only';
 import { migrationRepair } from '../src/torch/repairs/state-dict-migration';
+import { sameFunctionRoundTrip } from '../src/torch/round-trip';
 
 /**
  * A torch.load-family call that does not say `weights_only`. Before torch 2.6 (and for the hub loaders on every
@@ -43,6 +44,11 @@ export default createRule({
         '`{{callee}}()`{{via}} without `{{keyword}}` can unpickle arbitrary objects (code execution on a malicious ' +
         'file), and {{declared}} allows torch older than {{since}}, whose `{{owner}}` has no `weights_only` ' +
         'keyword: require torch>={{since}}, then pass `{{keyword}}=True`.',
+      roundTrip:
+        '`{{callee}}()` leaves `weights_only` to torch and reads back what this function saved at line {{line}} to ' +
+        '{{target}} it made: nothing untrusted can be in it, but torch before 2.6 loads it with full pickle and ' +
+        'torch 2.6+ with `weights_only=True`, which rejects pickled objects ({{torch}}). Pass `weights_only=True` ' +
+        'when it holds only tensors and plain containers, else `weights_only=False` (safe for this round trip).',
       addWeightsOnly: 'Pass `{{keyword}}=True` (a suggestion, never applied by --fix: {{reason}}).',
     },
     schema: false,
@@ -97,6 +103,9 @@ export default createRule({
           !load.fn.via &&
           !load.fn.indirect &&
           !context.project.weakened;
+        // reading back what this function just saved to a temporary file or buffer it made: no vulnerability, only
+        // behaviour that differs across the declared torch range (a warning; src/torch/round-trip.ts)
+        const roundTrip = remote || modern ? undefined : sameFunctionRoundTrip(load, context.scopes);
         const stateDict = stateDictEvidence(context, load, insideSafeGlobals(node, context.scopes));
         const repair: WeightsOnlyRepair = !edit
           ? {}
@@ -110,19 +119,21 @@ export default createRule({
               : chooseWeightsOnlyRepair(context, load, edit, { stateDict, addsKeyword: !none });
         context.report({
           node,
-          messageId: repair.raise
-            ? 'raiseRequirement'
-            : remote
-              ? load.fn.acceptsWeightsOnly === false
-                ? 'loaderNoParam'
-                : load.fn.via
-                  ? 'missingDefaultFalse'
-                  : 'missingRemote'
-              : modern
-                ? 'missingModern'
-                : none
-                  ? 'none'
-                  : 'missing',
+          messageId: roundTrip
+            ? 'roundTrip'
+            : repair.raise
+              ? 'raiseRequirement'
+              : remote
+                ? load.fn.acceptsWeightsOnly === false
+                  ? 'loaderNoParam'
+                  : load.fn.via
+                    ? 'missingDefaultFalse'
+                    : 'missingRemote'
+                : modern
+                  ? 'missingModern'
+                  : none
+                    ? 'none'
+                    : 'missing',
           data: {
             callee: load.fn.display,
             via: viaText(load.fn),
@@ -131,8 +142,10 @@ export default createRule({
             since: repair.raise?.since.join('.') ?? '',
             declared: repair.raise?.declared ?? '',
             owner: load.fn.via ? (load.fn.wraps ?? 'torch.load') : load.fn.display,
+            line: roundTrip ? String(roundTrip.save.startPosition.row + 1) : '',
+            target: roundTrip?.target ?? '',
           },
-          severity: remote ? 'error' : modern ? 'warn' : undefined,
+          severity: remote ? 'error' : modern || roundTrip ? 'warn' : undefined,
           ...(repair.fix && { fix: repair.fix, fixSafety: repair.safety }),
           ...(repair.suggestion && {
             suggest: [

@@ -5,6 +5,7 @@ import { loadCallIn, weightsOnlyIn, stateDictEvidence, torchContext } from '../s
 import { untrustedSource } from '../src/analysis/taint';
 import { blocksWeightsOnly, insideSafeGlobals, pathArgument, viaText } from '../src/torch/api';
 import { chooseWeightsOnlyRepair } from '../src/torch/repairs/weights-only';
+import { sameFunctionRoundTrip } from '../src/torch/round-trip';
 
 /**
  * `weights_only=False` turns torch's restricted unpickler off: any global in the file is imported and called.
@@ -42,6 +43,9 @@ export default createRule({
         const load = loadCallIn(context, node);
         const passed = load && weightsOnlyIn(context, load);
         if (!load || passed?.value !== 'false' || !passed.node) return;
+        // reading back what this function just saved to a temporary file or buffer it made: nothing untrusted can
+        // be in it, and full pickle is what such a round trip of arbitrary objects needs (src/torch/round-trip.ts)
+        if (sameFunctionRoundTrip(load, context.scopes)) return;
         const value = passed.node;
         const path = pathArgument(load);
         const source = path && untrustedSource(path, context.scopes);

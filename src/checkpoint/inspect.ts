@@ -17,6 +17,7 @@ import {
   type WalkResult,
 } from './pickle';
 import { endOfCentralDirectory, openZip, type ZipArchive, ZipLimitError, type ZipLimits } from './zip';
+import { DEFAULT_TAR_LIMITS, isTarHeader, listTar, readTarMember, type TarLimits } from './tar';
 
 export type CheckpointFormat = 'torch-zip' | 'torch-legacy' | 'torchscript' | 'safetensors' | 'pickle' | 'unknown';
 export type GlobalStatus = 'allowed' | 'needs-allowlist' | 'blocked' | 'dangerous' | 'unsupported-opcode';
@@ -28,7 +29,7 @@ export interface InspectedGlobal {
   opcode: PickleGlobal['opcode'];
   /** Byte offset of the opcode in its member (or file, for legacy and raw pickles). */
   offset: number;
-  /** Zip member, `pickle #n` of a legacy file, or `file`. */
+  /** Zip member, `pickle #n` of a legacy file, a tar member's name, or `file`. */
   member: string;
   afterStop: boolean;
   status: GlobalStatus;
@@ -69,6 +70,8 @@ export interface InspectOptions {
   walkLimits?: WalkLimits;
   /** Bounds on zip members read (default {@link DEFAULT_ZIP_LIMITS}). */
   zipLimits?: ZipLimits;
+  /** Bounds on the tar headers read (default {@link DEFAULT_TAR_LIMITS}). */
+  tarLimits?: TarLimits;
 }
 
 /**
@@ -79,6 +82,11 @@ export const CHECKPOINT_EXTENSIONS: readonly string[] = ['.pt', '.pth', '.ckpt',
 
 /** Globals listed in one inspection at most; past that the file fails closed. */
 const MAX_REPORTED_GLOBALS = 100_000;
+
+/** The members torch's legacy tar loader extracts (torch/serialization.py `_legacy_load`). */
+const LEGACY_TAR_MEMBERS = ['storages', 'tensors', 'pickle'];
+/** Tar type flags of regular files (Lib/tarfile.py REGULAR_TYPES, without the old GNU sparse files). */
+const REGULAR_TAR_TYPES = new Set(['0', '\0', '7']);
 
 /**
  * Start of a legacy torch.save file: PROTO 2, LONG1 of the magic number 0x1950a86a20f9469cfc6c
@@ -166,6 +174,8 @@ export async function inspectCheckpoint(file: string, options: InspectOptions = 
   let incomplete: string | undefined;
   // a member torch reads that is corrupt: torch fails to load the file too
   let corrupt = false;
+  // torch's legacy tar format, which weights_only refuses whatever it holds
+  let legacyTar = false;
   if (head.subarray(0, 4).equals(Buffer.from('PK\x03\x04', 'latin1'))) {
     let zip: ZipArchive;
     try {
@@ -234,11 +244,54 @@ export async function inspectCheckpoint(file: string, options: InspectOptions = 
     result.format = 'safetensors';
     result.verdict = 'safe';
     return result;
-  } else if (!polyglot() && head.length > 262 && head.subarray(257, 262).toString('latin1') === 'ustar') {
+  } else if (!polyglot() && isTarHeader(head)) {
+    // torch's legacy loader opens a file that starts with a tar header as a tar (tarfile), then extracts its
+    // `storages`, `tensors` and `pickle` members (torch/serialization.py `_legacy_load`, the "legacy_load" branch):
+    // a tar without them (a webdataset shard, a source tarball) is no checkpoint, torch fails on it either way
+    const tarLimits = options.tarLimits ?? DEFAULT_TAR_LIMITS;
+    const listing = listTar(file, { ...tarLimits, maxMillis: Math.min(tarLimits.maxMillis, deadline - Date.now()) });
+    // tarfile's getmember: the last member of that exact name
+    const member = (name: string) => [...listing.members].reverse().find((m) => m.name === name);
+    const missing = LEGACY_TAR_MEMBERS.filter((name) => !member(name));
+    if (missing.length > 0 && !listing.limitHit) {
+      result.messages.push(
+        `a tar archive without ${missing.map((m) => `\`${m}\``).join(', ')} (torch's legacy tar format has \`storages\`, \`tensors\` and \`pickle\`): not a torch checkpoint`,
+      );
+      return result;
+    }
     result.format = 'torch-legacy';
-    result.verdict = 'unloadable';
+    legacyTar = true;
+    // a later member could be the one torch reads: what was not listed may hide anything (fails closed); the reason
+    // comes first, the message of the finding
+    if (listing.limitHit) {
+      incomplete = `${listing.limitHit}: the tar archive was read only in part`;
+      result.messages.push(incomplete);
+    }
+    // with full pickle torch unpickles `pickle`, and the first pickle of `storages` and `tensors` (raw storage bytes
+    // follow those, between further pickles); earlier members of the same names are read too (a payload there is
+    // reported), and a link in torch's place stands for a member that is not checked (fails closed)
+    const maxRead = options.maxReadBytes ?? 256 * 1024 * 1024;
+    for (const name of LEGACY_TAR_MEMBERS) {
+      const type = member(name)?.type;
+      if (type === undefined || REGULAR_TAR_TYPES.has(type)) continue;
+      const reason = `the \`${name}\` member torch reads is a link or other non-file (tar type ${JSON.stringify(type)}), not checked`;
+      incomplete ??= reason;
+      result.messages.push(reason);
+    }
     result.messages.push('a tar archive (torch < 1.6 legacy format): torch 2.6+ refuses it with weights_only=True');
-    return result;
+    const named = listing.members.filter((m) => REGULAR_TAR_TYPES.has(m.type) && LEGACY_TAR_MEMBERS.includes(m.name));
+    if (named.length > 256) incomplete ??= `${named.length} members named like torch's, more than the 256 read`;
+    for (const m of named.slice(0, 256)) {
+      if (Date.now() > deadline) {
+        incomplete ??= `${m.name} and later members were not read: the time limit was reached`;
+        break;
+      }
+      const single = m.name !== 'pickle';
+      const walk = walkPickle(readTarMember(file, m, maxRead), walkLimits(), 0, { single, supported: table.opcodes });
+      walks.push({ member: m.name, walk, read: false });
+      if (m.size > maxRead && walk.error?.startsWith('truncated'))
+        incomplete ??= `only the first ${maxRead} bytes of ${m.name} were read`;
+    }
   } else {
     // torch unpickles any other file (its legacy loader): walk it as pickles, from a bounded prefix
     const length = Math.min(size, options.maxReadBytes ?? 256 * 1024 * 1024);
@@ -279,9 +332,10 @@ export async function inspectCheckpoint(file: string, options: InspectOptions = 
   const judged = options.torchVersion ?? table.version;
   // TorchScript: torch 2.6+ refuses it under weights_only; before 2.6 torch.load handed it to torch.jit.load even
   // with weights_only=True, running the archive's code (a bypass; docs/torch-facts.md)
-  let unloadable = result.format === 'torchscript' && atLeast(judged, [2, 6]);
-  const scriptBypass = result.format === 'torchscript' && !unloadable;
-  if (unloadable)
+  const scriptRefused = result.format === 'torchscript' && atLeast(judged, [2, 6]);
+  let unloadable = legacyTar || scriptRefused;
+  const scriptBypass = result.format === 'torchscript' && !scriptRefused;
+  if (scriptRefused)
     result.messages.push(
       'a TorchScript archive: torch 2.6+ refuses it with weights_only=True (before 2.6 torch.load silently ran ' +
         'torch.jit.load on it, a bypass); only torch.jit.load reads it',
@@ -315,8 +369,11 @@ export async function inspectCheckpoint(file: string, options: InspectOptions = 
           : WEIGHTS_ONLY_OPCODES.has(firstUnsupported.opcode)
             ? 'torch 2.4 and later accept it'
             : `protocol ${walk.protocol ?? '0 or 1'}`;
+      // a release between two tables is judged by the lower one: say so, the message names that table's torch
+      const judgedBy =
+        torch.table === torch.version ? '' : `torch ${torch.version} is judged by the ${torch.table} table; `;
       result.messages.push(
-        `${member}: opcode ${firstUnsupported.opcode} at byte ${firstUnsupported.offset} is not supported by the weights_only unpickler of torch ${torch.table} (${hint})`,
+        `${member}: opcode ${firstUnsupported.opcode} at byte ${firstUnsupported.offset} is not supported by the weights_only unpickler of torch ${torch.table} (${judgedBy}${hint})`,
       );
     }
     if (walk.globals.some((g) => g.afterStop))

@@ -28,7 +28,8 @@ import { countResult, type LintResult, toResult } from '../report/results';
 import { type AnyRule, interpolate, type SeveritySetting } from '../engine/rule';
 import type { ProjectContext } from '../torch/services';
 import { inspectCheckpoint, type InspectOptions } from '../checkpoint/inspect';
-import { CheckpointReferences, isZipFile } from '../torch/checkpoint-sites';
+import { isTarFile } from '../checkpoint/tar';
+import { type CheckpointFileData, CheckpointReferences, isZipFile } from '../torch/checkpoint-sites';
 import { judgingVersion, torchRequirementFor, type TorchRequirement } from '../torch/version';
 import { writeIfUnchanged, type WriteOutcome } from '../project/write';
 import { extraStateLine, weakeningLine } from '../torch/prescan';
@@ -157,8 +158,14 @@ export async function lintFiles(paths: readonly string[], options: LintFilesOpti
   ];
   const index = new ProjectIndex(roots, provide);
   const onParsed = (file: string, scopes: FileScopes) => {
+    if (summaries.has(file) && torchLoadsRecorded.has(file)) return;
     if (!summaries.has(file)) summaries.set(file, summarizeModule(file, scopes, summarizeTorch));
+    // which checkpoint files its torch loads name (the raw pickles torch reads are judged for torch, below)
+    torchLoadsRecorded.add(file);
+    const { resolveLoader } = projectFor(file, configFor(path.dirname(file)));
+    references.recordTorchLoads(file, scopes, resolveLoader && ((callee) => resolveLoader(file, scopes, callee)));
   };
+  const torchLoadsRecorded = new Set<string>();
   // checkpoint files Python code names in string literals, inspected now so that rules can ask synchronously
   const checkpointSetting = ruleSettings(rules, undefined, new Map()).find((s) => s.rule.binary);
   const references = new CheckpointReferences(
@@ -225,8 +232,10 @@ export async function lintFiles(paths: readonly string[], options: LintFilesOpti
     if (python) await references.prefetch(file, text, judging);
   }
   const sources = new Map<string, string>();
+  // checkpoint files of the walk, with the setting of the rule that checks them (none: the rule is off there)
+  const checkpointFiles = new Map<string, RuleSetting | undefined>();
   const processFile = (file: string): void => {
-    if (resultsByFile.has(file) || inProgress.has(file) || !lintSet.has(file)) return;
+    if (resultsByFile.has(file) || inProgress.has(file) || !lintSet.has(file) || checkpointFiles.has(file)) return;
     inProgress.add(file);
     const config = configFor(path.dirname(file));
     const fileRules = rulesOf(config);
@@ -257,12 +266,18 @@ export async function lintFiles(paths: readonly string[], options: LintFilesOpti
   };
   for (const file of discovery.files) {
     const setting = checkpointRule(file);
-    if (setting) resultsByFile.set(file, await lintCheckpointFile(file, setting, judging(file)));
     // a checkpoint file found by the folder walk while the rule is off: nothing to check (it is not Python)
-    else if (!file.endsWith('.py') && references.isCheckpointName(file))
-      resultsByFile.set(file, toResult(file, [], false));
+    if (setting || (!file.endsWith('.py') && references.isCheckpointName(file))) checkpointFiles.set(file, setting);
   }
   for (const file of discovery.files) processFile(file);
+  // after the Python files: their torch loads tell which checkpoint files torch reads
+  for (const [file, setting] of checkpointFiles)
+    resultsByFile.set(
+      file,
+      setting
+        ? await lintCheckpointFile(file, setting, judging(file), references.loadedByTorch(file))
+        : toResult(file, [], false),
+    );
 
   const unreadableDirs = discovery.unreadable.map(({ path: dir, reason }) =>
     toResult(
@@ -425,18 +440,24 @@ function loaderResolver(
 
 /**
  * Inspects a checkpoint file found in the linted paths with the rule that checks checkpoints, judged by the lowest
- * torch the project allows.
+ * torch the project allows; `loadedByTorch`: whether a torch load of the linted files names it.
  */
-async function lintCheckpointFile(file: string, setting: RuleSetting, options: InspectOptions): Promise<LintResult> {
+async function lintCheckpointFile(
+  file: string,
+  setting: RuleSetting,
+  options: InspectOptions,
+  loadedByTorch: boolean,
+): Promise<LintResult> {
   let size: number;
   try {
     size = fs.statSync(file).size;
   } catch (error) {
     return toResult(file, [fileProblem(`Cannot read file: ${(error as Error).message}`, true)], false);
   }
-  // a zip checkpoint costs its central directory and data.pkl whatever its size; other formats are read in full
+  // a zip checkpoint costs its central directory and data.pkl whatever its size, a tar its headers (and the pickles
+  // of torch's legacy layout); other formats are read in full
   const max = setting.rule.binary!.maxBytes(setting.options);
-  if (size > max && !isZipFile(file)) {
+  if (size > max && !isZipFile(file) && !isTarFile(file)) {
     const { id, messages } = setting.rule.meta;
     const message = interpolate(messages.notInspected, { size: String(size), max: String(max) });
     return toResult(
@@ -457,7 +478,8 @@ async function lintCheckpointFile(file: string, setting: RuleSetting, options: I
       false,
     );
   }
-  return toResult(file, binaryProblems(file, await inspectCheckpoint(file, options), setting), false);
+  const data: CheckpointFileData = { ...(await inspectCheckpoint(file, options)), loadedByTorch };
+  return toResult(file, binaryProblems(file, data, setting), false);
 }
 
 /** A module outside the linted paths, parsed once for its summary; undefined when it cannot be read or decoded. */

@@ -7,8 +7,12 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { CONFIG_NAMES } from './saves';
+import { asLoadCall, type LoaderResolver, pathArgument } from './api';
 import { readBytes } from '../io/read';
+import type { FileScopes } from '../syntax/scope';
+import { stringValue, unparen } from '../syntax/python';
 import { type Inspection, inspectCheckpoint, type InspectOptions } from '../checkpoint/inspect';
+import { isTarFile } from '../checkpoint/tar';
 
 /** A checkpoint file a literal names, as a rule sees it. */
 export interface CheckpointReference {
@@ -19,8 +23,18 @@ export interface CheckpointReference {
   allowlistFiles: readonly string[];
 }
 
+/**
+ * What the checkpoint rule's file check gets: the inspection, and whether a torch load of the linted Python files
+ * names the file by a string literal (`loadedByTorch`; undefined when that is not known, as in `pylint-torch inspect`).
+ */
+export type CheckpointFileData = Inspection & { loadedByTorch?: boolean };
+
 export class CheckpointReferences {
   private readonly inspections = new Map<string, Inspection>();
+  /** Python files that quote a checkpoint literal (the only ones whose torch loads can name a checkpoint file). */
+  private readonly quoting = new Set<string>();
+  /** Checkpoint files (absolute paths) that a torch load of the linted files names by a string literal. */
+  private readonly torchLoaded = new Set<string>();
   private readonly allowlistFiles: string[] = [];
   /** How many times each checkpoint literal is quoted in each Python file (`"ckpt.pt"` → file → count). */
   private readonly literalFiles = new Map<string, Map<string, number>>();
@@ -86,6 +100,7 @@ export class CheckpointReferences {
       this.pieceFiles.get(ext)!.add(fromFile);
     }
     for (const match of text.matchAll(this.literal)) {
+      this.quoting.add(fromFile);
       count(this.literalFiles, match[1], fromFile);
       count(this.baseNameFiles, baseName(match[1]), fromFile);
       for (const file of this.resolve(fromFile, match[1])) {
@@ -96,11 +111,27 @@ export class CheckpointReferences {
         } catch {
           continue;
         }
-        // a zip costs its central directory and data.pkl whatever its size; other formats are read in full
-        if (size > this.maxBytes && !isZipFile(file)) continue;
+        // a zip costs its central directory and data.pkl whatever its size, a tar its headers; other formats are
+        // read in full
+        if (size > this.maxBytes && !isZipFile(file) && !isTarFile(file)) continue;
         this.inspections.set(file, await inspectCheckpoint(file, options(file)));
       }
     }
+  }
+
+  /**
+   * Records the checkpoint files that the torch loads of a linted Python file name by a string literal (see
+   * {@link torchLoadLiterals}); files that quote no checkpoint literal are skipped without a walk.
+   */
+  recordTorchLoads(fromFile: string, scopes: FileScopes, resolveLoader?: LoaderResolver): void {
+    if (!this.quoting.has(fromFile)) return;
+    for (const literal of torchLoadLiterals(scopes, resolveLoader))
+      for (const file of this.resolve(fromFile, literal)) this.torchLoaded.add(file);
+  }
+
+  /** Whether a torch load of the linted files (as recorded by {@link recordTorchLoads}) names `file`. */
+  loadedByTorch(file: string): boolean {
+    return this.torchLoaded.has(path.resolve(file));
   }
 
   /** The linted Python files whose text quotes `literal` exactly (where its saves and loads are). */
@@ -133,6 +164,21 @@ export class CheckpointReferences {
     }
     return worst;
   }
+}
+
+/**
+ * The string-literal paths that a file's torch.load-family calls load: torch's own loaders, and the project wrappers
+ * and known third-party loaders `resolveLoader` finds (the calls the rules check as loads).
+ */
+export function torchLoadLiterals(scopes: FileScopes, resolveLoader?: LoaderResolver): string[] {
+  const literals: string[] = [];
+  for (const call of scopes.module.node.descendantsOfType('call')) {
+    const load = call && asLoadCall(call, scopes, resolveLoader);
+    const argument = load && pathArgument(load);
+    const literal = argument && stringValue(unparen(argument));
+    if (literal) literals.push(literal);
+  }
+  return literals;
 }
 
 /** Whether a file starts with a zip local header (false when it cannot be read). */

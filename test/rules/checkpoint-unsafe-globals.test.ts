@@ -140,6 +140,117 @@ describe('checkpoint-unsafe-globals in the lint run', () => {
   });
 });
 
+describe('checkpoint-unsafe-globals on plain pickles (.pkl): compatibility only where torch loads them', () => {
+  // {"mean": [0.5, 1.5]} at protocol 4 (FRAME, MEMOIZE, SHORT_BINUNICODE: no weights_only unpickler reads it)
+  const STATS = Buffer.from('80049521000000000000007d948c046d65616e945d9428473fe0000000000000473ff800000000000065732e', 'hex');
+  const EVIL = Buffer.from("cposix\nsystem\n(S'true'\ntR.", 'latin1');
+  const pickles = {
+    'requirements.txt': 'torch>=2.1\n',
+    'data/stats.pkl': STATS,
+    'data/config.pkl': fs.readFileSync(fixture('plain_pickle.pkl')),
+    'data/evil.pkl': EVIL,
+  };
+  /** [file, ruleId, messageId, severity, line] of every finding of a lint run, and its exit code. */
+  const run = async (files: Record<string, string | Buffer>) => {
+    const repo = tempRepo(files);
+    // the requirements.txt is itself a torch-vulnerable-version finding (tested on its own)
+    const { code, stdout } = await cli(repo, '-f', 'json', '--rule', 'torch-vulnerable-version:off');
+    const found = JSON.parse(stdout).flatMap(
+      (r: { filePath: string; messages: { ruleId: string; messageId: string; severity: number; line: number; message: string }[] }) =>
+        r.messages.map((m) => [path.relative(repo, r.filePath), m.ruleId, m.messageId, m.severity, m.line, m.message]),
+    );
+    return { code, found };
+  };
+  const EVIL_FINDING = [
+    'data/evil.pkl',
+    'checkpoint-unsafe-globals',
+    'dangerous',
+    2,
+    1,
+    'Checkpoint (pickle) references `posix.system`, which can run code when loaded: do not load it with `weights_only=False`, and do not allowlist these.',
+  ];
+
+  test('read only by pickle.load: no compatibility finding; a pickle that runs code is still an error', async () => {
+    const { code, found } = await run({
+      ...pickles,
+      'run.py':
+        'import pickle\nwith open("data/stats.pkl", "rb") as f:\n    stats = pickle.load(f)\nwith open("data/config.pkl", "rb") as f:\n    config = pickle.load(f)\n',
+    });
+    expect(found).toEqual([EVIL_FINDING]);
+    expect(code).toBe(1);
+    // without the dangerous one: nothing at all, exit 0
+    const harmless = Object.fromEntries(Object.entries(pickles).filter(([name]) => name !== 'data/evil.pkl'));
+    expect(await run({ ...harmless, 'run.py': 'import pickle\nstats = pickle.load(open("data/stats.pkl", "rb"))\n' })).toEqual({ code: 0, found: [] });
+  });
+
+  test("named by torch.load: judged for the project's declared torch (the table of the release below, said so)", async () => {
+    const { code, found } = await run({
+      ...pickles,
+      'load.py': 'import torch\nstats = torch.load("data/stats.pkl", weights_only=True)\ncfg = torch.load("data/config.pkl", weights_only=False)\n',
+    });
+    expect(found).toEqual([
+      [
+        'data/config.pkl',
+        'checkpoint-unsafe-globals',
+        'unloadable',
+        1,
+        1,
+        'Checkpoint (pickle) cannot be loaded with `weights_only=True`: file: opcode BINFLOAT at byte 14 is not supported by the weights_only unpickler of torch 1.13 (torch 2.1 is judged by the 1.13 table; torch 2.4 and later accept it)',
+      ],
+      EVIL_FINDING,
+      [
+        'data/stats.pkl',
+        'checkpoint-unsafe-globals',
+        'unloadable',
+        1,
+        1,
+        'Checkpoint (pickle) cannot be loaded with `weights_only=True`: file: opcode FRAME at byte 2 is not supported by the weights_only unpickler of torch 1.13 (torch 2.1 is judged by the 1.13 table; protocol 4; re-save with pickle_protocol=2)',
+      ],
+      [
+        'load.py',
+        'checkpoint-unsafe-globals',
+        'loadUnloadable',
+        1,
+        2,
+        '`torch.load("data/stats.pkl")` loads with `weights_only=True`, but that checkpoint cannot be loaded that way: file: opcode FRAME at byte 2 is not supported by the weights_only unpickler of torch 1.13 (torch 2.1 is judged by the 1.13 table; protocol 4; re-save with pickle_protocol=2)',
+      ],
+      [
+        'load.py',
+        'torch-load-weights-only-false',
+        'unsafe',
+        1,
+        3,
+        '`torch.load(..., weights_only=False)` unpickles with full pickle: a malicious checkpoint runs code. Use `weights_only=True` and allowlist the exact trusted classes with `torch.serialization.safe_globals([...])`.',
+      ],
+    ]);
+    expect(code).toBe(1);
+  });
+
+  test('named through a project load wrapper counts; torch-format .pkl files and plain pickles named .pt are judged anyway', async () => {
+    const wrapper = await run({
+      'data/stats.pkl': STATS,
+      'io_utils.py': 'import torch\n\ndef load_ckpt(path, weights_only=True):\n    return torch.load(path, weights_only=weights_only)\n',
+      'main.py': 'from io_utils import load_ckpt\nstats = load_ckpt("data/stats.pkl")\n',
+    });
+    expect(wrapper.found.map((f: unknown[]) => f.slice(0, 5))).toEqual([
+      ['data/stats.pkl', 'checkpoint-unsafe-globals', 'unloadable', 1, 1],
+      ['main.py', 'checkpoint-unsafe-globals', 'loadUnloadable', 1, 2],
+    ]);
+    // torch.save wrote ckpt.pkl (a zip): only torch reads it; a plain pickle named .pt is meant for torch.load
+    const named = await run({ 'ckpt.pkl': fs.readFileSync(fixture('training_ckpt.pt')), 'raw.pt': STATS, 'run.py': 'import pickle\n' });
+    expect(named.found.map((f: unknown[]) => f.slice(0, 5))).toEqual([
+      ['ckpt.pkl', 'checkpoint-unsafe-globals', 'needsAllowlist', 1, 1],
+      ['raw.pt', 'checkpoint-unsafe-globals', 'unloadable', 1, 1],
+    ]);
+  });
+
+  test('inspect still says everything about a plain pickle', async () => {
+    const repo = tempRepo({ 'stats.pkl': STATS });
+    const { code, stdout } = await cli(repo, 'inspect', 'stats.pkl', '-f', 'json');
+    expect([code, JSON.parse(stdout)[0].verdict]).toEqual([1, 'unloadable']);
+  });
+});
+
 // At load sites (a checkpoint named by a string literal) the rule reports in Python files: these cases run through
 // the whole pipeline (`files` rows) in a folder holding the checkpoint fixtures, with only this rule enabled.
 const ckpt = (name: string): Buffer => fs.readFileSync(fixture(name));

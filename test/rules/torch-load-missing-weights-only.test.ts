@@ -1105,3 +1105,80 @@ ruleTester.run('torch-load-missing-weights-only', rule, {
     },
   ],
 });
+
+// A same-process round trip (src/torch/round-trip.ts): no vulnerability, only behaviour that differs across the
+// declared torch range, so a warning that says so; the repair is the one the evidence gives, as for any load.
+const TRIP = 'import io\nimport tempfile\nimport torch\n\n';
+ruleTester.run('torch-load-missing-weights-only: same-function round trips', rule, {
+  valid: [],
+  invalid: [
+    {
+      name: 'read back from a BytesIO made here: a warning naming the save, a suggestion as without evidence',
+      code: `${TRIP}def copy(obj):\n    buf = io.BytesIO()\n    torch.save(obj, buf)\n    buf.seek(0)\n    return torch.load(buf)\n`,
+      errors: [
+        {
+          messageId: 'roundTrip',
+          line: 9,
+          column: 12,
+          severity: 1,
+          message:
+            '`torch.load()` leaves `weights_only` to torch and reads back what this function saved at line 7 to an in-memory buffer it made: nothing untrusted can be in it, but torch before 2.6 loads it with full pickle and torch 2.6+ with `weights_only=True`, which rejects pickled objects (no torch requirement declared). Pass `weights_only=True` when it holds only tensors and plain containers, else `weights_only=False` (safe for this round trip).',
+          suggestions: [
+            {
+              output: `${TRIP}def copy(obj):\n    buf = io.BytesIO()\n    torch.save(obj, buf)\n    buf.seek(0)\n    return torch.load(buf, weights_only=True)\n`,
+            },
+          ],
+        },
+      ],
+    },
+    {
+      name: 'a state dict through a temporary file, torch>=2.4 declared: the warning, with the safe fix',
+      torch: '>=2.4',
+      code: `${TRIP}def check():\n    net = torch.nn.Linear(2, 2)\n    with tempfile.NamedTemporaryFile() as f:\n        torch.save(net.state_dict(), f.name)\n        net.load_state_dict(torch.load(f.name))\n`,
+      errors: [
+        { messageId: 'roundTrip', line: 9, column: 29, severity: 1, fixSafety: 'safe', message: includes('saved at line 8 to a temporary file it made') },
+      ],
+      output: `${TRIP}def check():\n    net = torch.nn.Linear(2, 2)\n    with tempfile.NamedTemporaryFile() as f:\n        torch.save(net.state_dict(), f.name)\n        net.load_state_dict(torch.load(f.name, weights_only=True))\n`,
+    },
+    {
+      name: 'the conversion-script helper: a named temporary file, the load in one branch, removed afterwards',
+      torch: '>=1.13',
+      code: `${TRIP}import os\n\ndef load_checkpoint_to_model(checkpoint, model, strict=False):\n    with tempfile.NamedTemporaryFile(delete=False) as file:\n        torch.save(checkpoint, file.name)\n        del checkpoint\n        if strict:\n            model.load_state_dict(torch.load(file.name), strict=True)\n        else:\n            load_checkpoint_and_dispatch(model, file.name, device_map="auto")\n    os.remove(file.name)\n`,
+      errors: [
+        {
+          messageId: 'roundTrip',
+          line: 12,
+          column: 35,
+          severity: 1,
+          message: includes('saved at line 9 to a temporary file it made'),
+          fixSafety: 'unsafe',
+        },
+      ],
+      output: `${TRIP}import os\n\ndef load_checkpoint_to_model(checkpoint, model, strict=False):\n    with tempfile.NamedTemporaryFile(delete=False) as file:\n        torch.save(checkpoint, file.name)\n        del checkpoint\n        if strict:\n            model.load_state_dict(torch.load(file.name, weights_only=True), strict=True)\n        else:\n            load_checkpoint_and_dispatch(model, file.name, device_map="auto")\n    os.remove(file.name)\n`,
+    },
+    {
+      name: 'torch>=2.6 declared: the default is the same everywhere, the usual warning',
+      torch: '>=2.6',
+      code: `${TRIP}def copy(obj):\n    buf = io.BytesIO()\n    torch.save(obj, buf)\n    return torch.load(buf)\n`,
+      errors: [{ messageId: 'missingModern', line: 8, column: 12, severity: 1, fixSafety: 'safe' }],
+      output: `${TRIP}def copy(obj):\n    buf = io.BytesIO()\n    torch.save(obj, buf)\n    return torch.load(buf, weights_only=True)\n`,
+    },
+    {
+      name: 'a temporary folder written by someone else too: still an error',
+      code: `${TRIP}import os\n\ndef check(obj, url):\n    with tempfile.TemporaryDirectory() as d:\n        torch.save(obj, os.path.join(d, "m.pt"))\n        fetch(url, d)\n        return torch.load(os.path.join(d, "m.pt"))\n`,
+      errors: [
+        {
+          messageId: 'missing',
+          line: 11,
+          column: 16,
+          severity: 2,
+          suggestions: [
+            {
+              output: `${TRIP}import os\n\ndef check(obj, url):\n    with tempfile.TemporaryDirectory() as d:\n        torch.save(obj, os.path.join(d, "m.pt"))\n        fetch(url, d)\n        return torch.load(os.path.join(d, "m.pt"), weights_only=True)\n`,
+            },
+          ],
+        },
+      ],
+    },
+  ],
+});

@@ -427,3 +427,187 @@ ruleTester.run('torch-load-weights-only-false', rule, {
     },
   ],
 });
+
+// A same-process round trip: this function saved the file to a temporary path or buffer it made itself, then loads
+// it back (src/torch/round-trip.ts). Nothing untrusted can be in it, so weights_only=False there is not reported;
+// anything that falls short of that stays a finding.
+const TMP = 'import io\nimport os\nimport tempfile\nimport torch\nfrom pathlib import Path\n\n';
+/** A function body (4-space indented lines) after the imports. */
+const fn = (...lines: string[]) => `${TMP}def check(model, data, url, args):\n${lines.map((l) => `    ${l}\n`).join('')}`;
+/**
+ * The expected finding at the `weights_only=False` of each given line of `code` (1-based): a warning at the keyword,
+ * with its suggestion (that False made True).
+ */
+const falseAt = (code: string, ...lines: number[]) =>
+  lines.map((line) => {
+    const rows = code.split('\n');
+    const column = rows[line - 1].indexOf('weights_only=False') + 1;
+    rows[line - 1] = rows[line - 1].replace('weights_only=False', 'weights_only=True');
+    return { messageId: 'unsafe' as const, line, column, severity: 1 as const, suggestions: [{ output: rows.join('\n') }] };
+  });
+
+/** An invalid case: `code` and its findings at the given lines. */
+const roundTripCase = (code: string, ...lines: number[]) => ({ code, errors: falseAt(code, ...lines) });
+
+ruleTester.run('torch-load-weights-only-false: same-function round trips', rule, {
+  valid: [
+    {
+      name: 'a NamedTemporaryFile, by its name',
+      code: fn('with tempfile.NamedTemporaryFile() as tmp:', '    torch.save(model, tmp.name)', '    return torch.load(tmp.name, weights_only=False)'),
+    },
+    {
+      name: 'the file object itself, sought back to the start',
+      code: fn('with tempfile.TemporaryFile() as f:', '    torch.save(model, f)', '    f.seek(0)', '    return torch.load(f, weights_only=False)'),
+    },
+    {
+      name: 'a file in a TemporaryDirectory, through os.path.join',
+      code: fn(
+        'with tempfile.TemporaryDirectory() as d:',
+        '    torch.save(model, os.path.join(d, "m.pt"))',
+        '    copy = torch.load(os.path.join(d, "m.pt"), weights_only=False)',
+        '    return copy',
+      ),
+    },
+    {
+      name: 'a file in a mkdtemp folder, through an f-string and through +',
+      code: fn(
+        'd = tempfile.mkdtemp()',
+        'torch.save(model, f"{d}/m.pt")',
+        'a = torch.load(f"{d}/m.pt", weights_only=False)',
+        'torch.save(data, d + "/sub/x.pt")',
+        'return a, torch.load(d + "/sub/x.pt", weights_only=False)',
+      ),
+    },
+    {
+      name: 'a TemporaryDirectory object, through pathlib',
+      code: fn(
+        'tmp = tempfile.TemporaryDirectory()',
+        'torch.save(model, Path(tmp.name) / "ckpt" / "m.pt")',
+        'return torch.load(Path(tmp.name) / "ckpt" / "m.pt", weights_only=False)',
+      ),
+    },
+    {
+      name: 'a BytesIO made here (also imported from io), with seek and getvalue on it',
+      code: `${TMP}from io import BytesIO\n\ndef copy(model):\n    buf = BytesIO()\n    torch.save(model, buf)\n    size = len(buf.getvalue())\n    buf.seek(0)\n    return torch.load(buf, map_location="cpu", weights_only=False), size\n`,
+    },
+    {
+      name: 'uses after the load do not count: another branch, removing the file afterwards',
+      code: fn(
+        'with tempfile.NamedTemporaryFile(delete=False) as file:',
+        '    torch.save(model, file.name)',
+        '    del model',
+        '    if args.strict:',
+        '        data.load_state_dict(torch.load(file.name, weights_only=False), strict=True)',
+        '    else:',
+        '        dispatch(data, file.name)',
+        'os.remove(file.name)',
+      ),
+    },
+    {
+      name: 'two files in one folder, each saved and loaded back',
+      code: fn(
+        'with tempfile.TemporaryDirectory() as d:',
+        '    torch.save(model, os.path.join(d, "a.pt"))',
+        '    torch.save(data, os.path.join(d, "b.pt"))',
+        '    a = torch.load(os.path.join(d, "a.pt"), weights_only=False)',
+        '    b = torch.load(os.path.join(d, "b.pt"), weights_only=False)',
+        '    return a, b',
+      ),
+    },
+  ],
+  invalid: [
+    {
+      name: 'loaded before it is saved',
+      ...roundTripCase(fn('buf = io.BytesIO()', 'old = torch.load(buf, weights_only=False)', 'torch.save(model, buf)', 'return old'), 9),
+    },
+    {
+      name: 'a use after the load inside a loop runs before the next load',
+      ...roundTripCase(
+        fn(
+          'buf = io.BytesIO()',
+          'for url in args.urls:',
+          '    torch.save(model, buf)',
+          '    buf.seek(0)',
+          '    x = torch.load(buf, weights_only=False)',
+          '    buf.write(fetch(url))',
+        ),
+        12,
+      ),
+    },
+    {
+      name: 'rebound in between (a buffer received from another process, as in distributed broadcasts)',
+      ...roundTripCase(fn('buf = io.BytesIO()', 'torch.save(model, buf)', 'buf = io.BytesIO(data)', 'return torch.load(buf, weights_only=False)'), 11),
+    },
+    {
+      name: 'a BytesIO made with bytes in it',
+      ...roundTripCase(fn('buf = io.BytesIO(data)', 'torch.save(model, buf)', 'buf.seek(0)', 'return torch.load(buf, weights_only=False)'), 11),
+    },
+    {
+      name: 'written by someone else in between: a download into the folder, a write into the file',
+      ...roundTripCase(
+        fn(
+          'with tempfile.TemporaryDirectory() as d:',
+          '    torch.save(model, os.path.join(d, "m.pt"))',
+          '    fetch(url, os.path.join(d, "m.pt"))',
+          '    a = torch.load(os.path.join(d, "m.pt"), weights_only=False)',
+          'with tempfile.NamedTemporaryFile() as f:',
+          '    torch.save(model, f.name)',
+          '    f.write(data)',
+          '    return a, torch.load(f.name, weights_only=False)',
+        ),
+        11,
+        15,
+      ),
+    },
+    {
+      name: 'the temporary name handed to another function, or the file closed (a deleted name can be taken)',
+      ...roundTripCase(
+        fn(
+          'with tempfile.NamedTemporaryFile() as f:',
+          '    torch.save(model, f.name)',
+          '    f.close()',
+          '    a = torch.load(f.name, weights_only=False)',
+          'with tempfile.NamedTemporaryFile() as g:',
+          '    torch.save(model, g.name)',
+          '    log(g.name)',
+          '    return a, torch.load(g.name, weights_only=False)',
+        ),
+        11,
+        15,
+      ),
+    },
+    {
+      name: 'a different file of the folder than the one saved, and a part that leaves the folder',
+      ...roundTripCase(
+        fn(
+          'with tempfile.TemporaryDirectory() as d:',
+          '    torch.save(model, os.path.join(d, "a.pt"))',
+          '    a = torch.load(os.path.join(d, "b.pt"), weights_only=False)',
+          'with tempfile.TemporaryDirectory() as e:',
+          '    torch.save(model, os.path.join(e, "../shared.pt"))',
+          '    return a, torch.load(os.path.join(e, "../shared.pt"), weights_only=False)',
+        ),
+        10,
+        13,
+      ),
+    },
+    {
+      name: 'a folder that is not private: the shared temp folder, dir= given, a pytest tmp_path parameter',
+      ...roundTripCase(
+        `${TMP}def a(model):\n    d = tempfile.gettempdir()\n    torch.save(model, os.path.join(d, "m.pt"))\n    return torch.load(os.path.join(d, "m.pt"), weights_only=False)\n\ndef b(model, out):\n    with tempfile.TemporaryDirectory(dir=out) as d:\n        torch.save(model, os.path.join(d, "m.pt"))\n        return torch.load(os.path.join(d, "m.pt"), weights_only=False)\n\ndef test_c(model, tmp_path):\n    torch.save(model, tmp_path / "m.pt")\n    return torch.load(tmp_path / "m.pt", weights_only=False)\n`,
+        10,
+        15,
+        19,
+      ),
+    },
+    {
+      name: 'at module level, in a nested function, through an alias',
+      ...roundTripCase(
+        `${TMP}buf = io.BytesIO()\ntorch.save(model, buf)\ntop = torch.load(buf, weights_only=False)\n\ndef outer(model):\n    f = io.BytesIO()\n\n    def inner():\n        torch.save(model, f)\n\n    inner()\n    a = torch.load(f, weights_only=False)\n    x = y = io.BytesIO()\n    torch.save(model, x)\n    return a, torch.load(x, weights_only=False)\n`,
+        9,
+        18,
+        21,
+      ),
+    },
+  ],
+});
