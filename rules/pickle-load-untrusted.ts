@@ -2,7 +2,7 @@ import type { Node } from '../src/syntax/parse';
 import { constantValue } from '../src/analysis/constants';
 import { argumentValue, callArguments } from '../src/syntax/python';
 import { createRule } from '../src/engine/rule';
-import { untrustedSource } from '../src/analysis/taint';
+import { relatedSources, unpicklingReceive, untrustedSource } from '../src/analysis/taint';
 
 /**
  * Deserialisers that weights_only does not cover (docs/torch-facts.md: "Not covered by weights_only at all"), with the
@@ -36,6 +36,10 @@ export default createRule({
         '`{{callee}}()` on data from {{source}} (line {{line}}): it unpickles with full pickle, so whoever ' +
         'controls that data can run code here; weights_only does not apply. Load a safe format (safetensors, JSON, ' +
         'a state dict with `torch.load(..., weights_only=True)`) instead.',
+      unpicklesNetwork:
+        '`{{callee}}()` unpickles what arrives on {{source}} (line {{line}}): any peer that can reach it can run ' +
+        'code here. Receive bytes (`recv()`, `recv_bytes()`) and decode a format without code (JSON, msgpack, ' +
+        'safetensors), or authenticate the channel.',
     },
     schema: false,
     defaultSeverity: 'error',
@@ -46,6 +50,21 @@ export default createRule({
     return {
       call(node: Node) {
         const callee = node.childForFieldName('function');
+        // `sock.recv_pyobj()` on a ZeroMQ socket with a network endpoint, `conn.recv()` without authkey
+        const received = callee?.type === 'attribute' ? unpicklingReceive(node, context.scopes) : undefined;
+        if (received) {
+          context.report({
+            node,
+            messageId: 'unpicklesNetwork',
+            data: {
+              callee: callee!.text,
+              source: received.description,
+              line: String(received.node.startPosition.row + 1),
+            },
+            related: relatedSources(received),
+          });
+          return;
+        }
         const name = callee ? context.scopes.qualifiedName(callee) : undefined;
         const loader = name === undefined ? undefined : LOADERS.get(name);
         if (!loader || !name) return;
@@ -64,6 +83,7 @@ export default createRule({
           node,
           messageId: 'untrusted',
           data: { callee: name, source: source.description, line: String(source.node.startPosition.row + 1) },
+          related: relatedSources(source),
         });
       },
     };

@@ -1,7 +1,7 @@
 import type { Node } from '../src/syntax/parse';
 import { argumentValue, callArguments, unparen } from '../src/syntax/python';
 import { createRule } from '../src/engine/rule';
-import { untrustedSource } from '../src/analysis/taint';
+import { relatedSources, untrustedSource } from '../src/analysis/taint';
 
 /**
  * `torch.hub.load(repo_or_dir, model, ...)` imports and runs the repository's `hubconf.py` (torch/hub.py, 2.6):
@@ -39,6 +39,7 @@ export default createRule({
             messageId: 'untrustedRepo',
             severity: 'error',
             data: { source: source.description, line: String(source.node.startPosition.row + 1) },
+            related: relatedSources(source),
           });
           return;
         }

@@ -23,6 +23,7 @@ export {
   type BinaryCheck,
   type Fix,
   type FixSafety,
+  type RelatedDescriptor,
   type ReportDescriptor,
   type RuleContext,
   type RuleMeta,
@@ -33,13 +34,14 @@ export {
   type TextCheck,
   type Visitors,
 } from './engine/rule';
-export type { Problem, RuleSetting } from './engine/linter';
+export type { Problem, RelatedLocation, RuleSetting } from './engine/linter';
 export type { LintMessage, LintResult } from './report/results';
 export { formatters, type FormatContext, type FormatName } from './report/formatters';
 export { ConfigError } from './project/config';
 export {
   RuleTester,
   type InvalidTestCase,
+  type RelatedOutput,
   type RuleTesterConfig,
   type RunTests,
   type TestCaseError,

@@ -270,6 +270,32 @@ describe('formats', () => {
     ]);
   });
 
+  test('sarif and json point at the untrusted source of a finding as relatedLocations', async () => {
+    const code = 'import sys\nimport torch\n\npath = sys.argv[1]\nmodel = torch.load(path, weights_only=False)\n';
+    const dir = tempRepo({ 'load.py': code });
+    const log = JSON.parse((await cli(dir, '-f', 'sarif')).stdout);
+    expect(sarifSchemaErrors(log)).toEqual([]);
+    const [result] = log.runs[0].results;
+    expect([result.ruleId, result.level, result.locations[0].physicalLocation.region.startLine]).toEqual(['torch-load-weights-only-false', 'error', 5]);
+    expect(result.relatedLocations).toEqual([
+      {
+        id: 1,
+        physicalLocation: {
+          artifactLocation: { uri: 'load.py', uriBaseId: '%SRCROOT%' },
+          region: { startLine: 4, startColumn: 8, endLine: 4, endColumn: 16 },
+        },
+        message: { text: 'untrusted source: the command line (sys.argv)' },
+      },
+    ]);
+    const [json] = JSON.parse((await cli(dir, '-f', 'json')).stdout);
+    expect(json.messages[0].relatedLocations).toEqual([
+      { message: 'untrusted source: the command line (sys.argv)', line: 4, column: 8, endLine: 4, endColumn: 16 },
+    ]);
+    // a finding without a source has none
+    const plain = JSON.parse((await cli(tempRepo({ 'a.py': 'import torch\ntorch.load("a.pt", weights_only=False)\n' }), '-f', 'sarif')).stdout);
+    expect(plain.runs[0].results[0].relatedLocations).toBeUndefined();
+  });
+
   test('--output-file writes the report instead of stdout', async () => {
     const dir = tempRepo({ ...DECLARED, 'a.py': STATE_DICT });
     const { code, stdout } = await cli(dir, '-f', 'json', '-o', 'report.json');

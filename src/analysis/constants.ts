@@ -72,6 +72,43 @@ export function constantValue(
   }
 }
 
+/**
+ * True when some path certainly gives False although the value as a whole is not constant: a conditional with a
+ * False branch (`False if legacy else True`), a name one of whose assignments is False, `x or False`.
+ */
+export function canBeFalse(expr: Node, scopes: FileScopes, depth = 0, seen = new Set<Binding>()): boolean {
+  if (depth > MAX_DEPTH) return false;
+  const node = unparen(expr);
+  switch (node.type) {
+    case 'conditional_expression': {
+      const [a, , b] = namedChildren(node);
+      return [a, b].some(
+        (branch) => branch && (isFalse(branch, scopes) || canBeFalse(branch, scopes, depth + 1, seen)),
+      );
+    }
+    case 'boolean_operator': {
+      // `a or False` is False when a is falsy; `a and False` is False whenever a is truthy
+      const right = node.childForFieldName('right');
+      return right !== null && (isFalse(right, scopes) || canBeFalse(right, scopes, depth + 1, seen));
+    }
+    case 'identifier': {
+      const bindings = scopes.bindingsOf(node);
+      for (const binding of bindings ?? []) {
+        if (seen.has(binding) || binding.kind !== 'assign' || !binding.value) continue;
+        seen.add(binding);
+        if (isFalse(binding.value, scopes) || canBeFalse(binding.value, scopes, depth + 1, seen)) return true;
+      }
+      return false;
+    }
+    default:
+      return false;
+  }
+}
+
+function isFalse(expr: Node, scopes: FileScopes): boolean {
+  return constantValue(expr, scopes) === 'false';
+}
+
 /** What a `**name` dict holds under `key`: certainly absent, a value expression, or unknown. */
 export type DictKey = { state: 'absent' } | { state: 'value'; node: Node } | { state: 'unknown' };
 

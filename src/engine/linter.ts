@@ -60,6 +60,17 @@ export interface Problem {
   fatal?: boolean;
   /** A finding about the whole file (a checkpoint): no region. */
   fileLevel?: boolean;
+  /** Places of the same file that explain the finding (the untrusted source it loads), as SARIF relatedLocations. */
+  relatedLocations?: RelatedLocation[];
+}
+
+/** A related location: the same 1-based, UTF-16 span fields as a {@link Problem}, and a message. */
+export interface RelatedLocation {
+  message: string;
+  line: number;
+  column: number;
+  endLine: number;
+  endColumn: number;
 }
 
 /** Maps UTF-16 offsets to 1-based line and column. */
@@ -202,6 +213,12 @@ function runRules(
     if (descriptor.fix?.length) {
       problem.fix = mergeFixes(text, descriptor.fix);
       problem.fixSafety = descriptor.fixSafety ?? 'unsafe';
+    }
+    if (descriptor.related?.length) {
+      problem.relatedLocations = descriptor.related.map((r) => ({
+        message: r.message,
+        ...problemAt(locate, r.node.startIndex, r.node.endIndex),
+      }));
     }
     if (descriptor.suggest?.length) {
       problem.suggestions = descriptor.suggest.map((s) => ({

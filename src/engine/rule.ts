@@ -50,6 +50,12 @@ export interface SuggestionDescriptor<MessageIds extends string> {
   fix: Fix[];
 }
 
+/** A related location of a finding: a node of the same file and what it has to do with the finding. */
+export interface RelatedDescriptor {
+  node: Node;
+  message: string;
+}
+
 export interface ReportDescriptor<MessageIds extends string> {
   node: Node;
   messageId: MessageIds;
@@ -59,6 +65,11 @@ export interface ReportDescriptor<MessageIds extends string> {
   /** Required with `fix`: see {@link FixSafety}. */
   fixSafety?: FixSafety;
   suggest?: SuggestionDescriptor<MessageIds>[];
+  /**
+   * Other places of the same file that explain the finding (where the untrusted data it loads comes from), each
+   * with a short message: SARIF's `relatedLocations`, and `relatedLocations` in the JSON output.
+   */
+  related?: RelatedDescriptor[];
   /**
    * This finding's own severity, overriding the configured one: `error` for remote loads whatever the config,
    * `warn` for a call that is safe on every torch the project allows. Omit to use the configured severity.

@@ -122,6 +122,19 @@ export interface TestCaseError<MessageIds extends string = string> {
   fixSafety?: FixSafety | null;
   /** The suggestions, in order, each with its exact output; left out: the finding must have none. */
   suggestions?: readonly SuggestionOutput<MessageIds>[];
+  /**
+   * The finding's related locations (SARIF `relatedLocations`: where the untrusted data comes from), in order;
+   * `[]`: it must have none. Left out: not checked.
+   */
+  related?: readonly RelatedOutput[];
+}
+
+/** One related location an error must have: its line, and its column and message if given. */
+export interface RelatedOutput {
+  line: number;
+  column?: number;
+  /** The exact message, or a pattern it must match. */
+  message?: string | RegExp;
 }
 
 /** A case the rule must report exactly `errors` in (count, order, and every field given). */
@@ -570,6 +583,16 @@ function observed(p: Problem, e: TestCaseError, text: string): Record<string, un
   if (e.message instanceof RegExp) got.message = matches(e.message, p.message) ? e.message : p.message;
   else if (e.message !== undefined || e.data !== undefined) got.message = p.message;
   if (e.fixSafety !== undefined) got.fixSafety = p.fix ? (p.fixSafety ?? 'unsafe') : null;
+  if (e.related !== undefined)
+    got.related = (p.relatedLocations ?? []).map((r, j) => {
+      const want = e.related?.[j];
+      const one: Record<string, unknown> = { line: r.line };
+      if (!want || want.column !== undefined) one.column = r.column;
+      if (!want || want.message instanceof RegExp)
+        one.message = want?.message instanceof RegExp && matches(want.message, r.message) ? want.message : r.message;
+      else if (want.message !== undefined) one.message = r.message;
+      return one;
+    });
   got.suggestions = (p.suggestions ?? []).map((s, j) => {
     const want = e.suggestions?.[j];
     const one: Record<string, unknown> = {};
@@ -591,6 +614,12 @@ function wanted(rule: AnyRule, e: TestCaseError): Record<string, unknown> {
   if (e.message !== undefined) want.message = e.message;
   else if (e.data !== undefined) want.message = interpolate(rule.meta.messages[e.messageId], e.data);
   if (e.fixSafety !== undefined) want.fixSafety = e.fixSafety;
+  if (e.related !== undefined)
+    want.related = e.related.map((r) => ({
+      line: r.line,
+      ...(r.column !== undefined && { column: r.column }),
+      ...(r.message !== undefined && { message: r.message }),
+    }));
   want.suggestions = (e.suggestions ?? []).map((s) => ({
     ...(s.messageId !== undefined && { messageId: s.messageId }),
     ...(s.desc !== undefined && { desc: s.desc }),

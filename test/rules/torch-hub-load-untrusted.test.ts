@@ -17,7 +17,14 @@ ruleTester.run('torch-hub-load-untrusted', rule, {
       name: 'repository from the command line is an error',
       code: 'import argparse, torch\nargs = argparse.ArgumentParser().parse_args()\nmodel = torch.hub.load(args.repo, args.model, source="github")\n',
       errors: [
-        { messageId: 'untrustedRepo', line: 3, column: 9, severity: 2, message: includes('the command-line argument `args.repo` from argparse (line 2)') },
+        {
+          messageId: 'untrustedRepo',
+          line: 3,
+          column: 9,
+          severity: 2,
+          message: includes('the command-line argument `args.repo` from argparse (line 2)'),
+          related: [{ line: 2, column: 8, message: 'untrusted source: the command-line argument `args.repo` from argparse' }],
+        },
       ],
     },
     {

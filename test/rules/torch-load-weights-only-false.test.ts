@@ -3,6 +3,247 @@ import { includes, ruleTester } from '../helpers/rule-tester';
 
 const T = 'import torch\n';
 
+/** `code` with its n-th `weights_only=False` (0-based) made True: the output of that finding's suggestion. */
+const trueAt = (code: string, n = 0) => {
+  let i = -1;
+  return code.replace(/weights_only=False/g, (m) => (++i === n ? 'weights_only=True' : m));
+};
+/** Suggestions of a finding at the n-th `weights_only=False` of `code`. */
+const swap = (code: string, n = 0) => [{ messageId: 'useWeightsOnlyTrue' as const, output: trueAt(code, n) }];
+
+const SELF_ATTRIBUTE = `import argparse
+import torch
+
+
+class Runner:
+    def __init__(self, args):
+        self.path = args.ckpt
+        self.fixed = "fixed.pt"
+        self.args = args
+
+    def load(self):
+        a = torch.load(self.path, weights_only=False)
+        b = torch.load(self.fixed, weights_only=False)
+        return a, b, self.restore(self.args.resume)
+
+    def restore(self, p):
+        return torch.load(p, weights_only=False)
+
+
+Runner(argparse.ArgumentParser().parse_args()).load()
+`;
+
+const CONSTRUCTED = `import sys
+from dataclasses import dataclass
+
+import torch
+from configs import Imported
+
+
+@dataclass
+class Paths:
+    ckpt: str
+    cache: str = "cache.pt"
+
+
+class Config:
+    def __init__(self, path):
+        self.path = path
+        self.name = "default.pt"
+
+
+paths = Paths(sys.argv[1])
+cfg = Config(sys.argv[2])
+other = Imported(sys.argv[3])
+torch.load(paths.ckpt, weights_only=False)
+torch.load(paths.cache, weights_only=False)
+torch.load(cfg.path, weights_only=False)
+torch.load(cfg.name, weights_only=False)
+torch.load(other.path, weights_only=False)
+`;
+
+const WEB = `import os
+
+import torch
+from fastapi import Depends, FastAPI, Query, Request
+from flask import Flask, request
+
+app = Flask(__name__)
+api = FastAPI()
+
+
+@app.route("/load/<name>")
+def flask_load(name):
+    a = torch.load(request.args["path"], weights_only=False)
+    b = torch.load(os.path.join("models", name), weights_only=False)
+    return a, b
+
+
+@api.get("/load")
+def fastapi_load(request: Request, path: str = Query(...), store=Depends(get_store)):
+    a = torch.load(path, weights_only=False)
+    b = torch.load(store.path, weights_only=False)
+    c = torch.load(request.app.state.ckpt, weights_only=False)
+    return a, b, c
+
+
+def helper(path="x.pt"):
+    return torch.load(path, weights_only=False)
+`;
+
+const LISTED = `import glob
+import os
+from pathlib import Path
+
+import torch
+from huggingface_hub import snapshot_download
+
+folder = snapshot_download("org/model")
+for f in glob.glob(os.path.join(folder, "*.bin")):
+    torch.load(f, weights_only=False)
+for p in Path(folder).rglob("*.pt"):
+    torch.load(p.as_posix(), weights_only=False)
+for name in sorted(os.listdir(folder)):
+    torch.load((Path(folder) / name).with_suffix(".pt"), weights_only=False)
+local = "./weights"
+snapshot_download("org/other", local_dir=local)
+torch.load(os.path.join(local, "model.bin"), weights_only=False)
+for g in glob.glob("checkpoints/*.pt"):
+    torch.load(g, weights_only=False)
+`;
+
+const CALLS = `import sys
+from pathlib import Path
+
+import torch
+
+
+def load(p):
+    return torch.load(p, weights_only=False)
+
+
+def prepare(p):
+    return load(p.with_suffix(".pt"))
+
+
+def run(p):
+    return prepare(Path(p))
+
+
+run(sys.argv[1])
+
+
+def too_deep(p):
+    return torch.load(p, weights_only=False)
+
+
+def d3(p):
+    return too_deep(p)
+
+
+def d2(p):
+    return d3(p)
+
+
+def d1(p):
+    return d2(p)
+
+
+d1(sys.argv[1])
+
+
+def get_a():
+    return sys.argv[1]
+
+
+def get_b():
+    return str(get_a())
+
+
+def get_c():
+    return f"{get_b()}.pt"
+
+
+torch.load(get_c(), weights_only=False)
+`;
+
+const COMPUTED = `import argparse
+import os
+
+import torch
+
+args = argparse.ArgumentParser().parse_args()
+weights_only = "v1" in args.kind
+a = torch.load(args.ckpt, weights_only=weights_only)
+LEGACY = os.path.exists("legacy.flag")
+wo = False if LEGACY else True
+b = torch.load(args.ckpt, weights_only=wo)
+`;
+
+const WRAPPERS = `import io
+from urllib.request import urlretrieve
+
+import requests
+import torch
+
+
+def load_url(url):
+    path, _ = urlretrieve(url)
+    return torch.load(path, weights_only=False)
+
+
+def load_bytes(url):
+    return torch.load(io.BytesIO(requests.get(url).content), weights_only=False)
+
+
+def fetch(url, dst):
+    with open(dst, "wb") as fh:
+        for chunk in requests.get(url, stream=True).iter_content(1 << 20):
+            fh.write(chunk)
+    return dst
+
+
+def load_fetched(url):
+    return torch.load(fetch(url, "/tmp/w.pt"), weights_only=False)
+
+
+def load_written(path):
+    with open(path, "wb") as fh:
+        fh.write(b"header")
+    return torch.load(path, weights_only=False)
+`;
+
+const ELEMENTS = `import sys
+
+import torch
+
+
+def paths():
+    return "fixed.pt", sys.argv[1]
+
+
+a, b = paths()
+torch.load(a, weights_only=False)
+torch.load(b, weights_only=False)
+cfg = {"ckpt": "fixed.pt"}
+cfg["resume"] = sys.argv[2]
+torch.load(cfg["ckpt"], weights_only=False)
+torch.load(cfg["resume"], weights_only=False)
+`;
+
+const SOCKET = `import io
+import socket
+
+import torch
+
+server = socket.create_server(("0.0.0.0", 9000))
+conn, _ = server.accept()
+buf = bytearray()
+while chunk := conn.recv(65536):
+    buf += chunk
+state = torch.load(io.BytesIO(buf), weights_only=False)
+`;
+
 ruleTester.run('torch-load-weights-only-false', rule, {
   valid: [
     `${T}torch.load("a.pt", weights_only=True)\n`,
@@ -18,6 +259,9 @@ ruleTester.run('torch-load-weights-only-false', rule, {
     `${T}import io\nbuf = io.BytesIO()\ntorch.save(model, buf)\nbuf.seek(0)\ncopy = torch.load(buf, weights_only=True)\n`,
     'import numpy as np\nnp.load("a.npy", allow_pickle=False)\n',
     `${T}class A:\n    def load(self, p, weights_only=False):\n        pass\n\n    def f(self):\n        self.load("x", weights_only=False)\n`,
+    // a weights_only only the run decides: silent on a trusted path, and on an untrusted one when nothing shows it False
+    `${T}import argparse\nargs = argparse.ArgumentParser().parse_args()\ntorch.load("fixed.pt", weights_only="v1" in args.kind)\n`,
+    `${T}import argparse\nargs = argparse.ArgumentParser().parse_args()\ntorch.load(args.ckpt, weights_only=new_enough())\n`,
   ],
   invalid: [
     {
@@ -415,6 +659,266 @@ ruleTester.run('torch-load-weights-only-false', rule, {
           column: 28,
           severity: 2,
           suggestions: [{ output: `import sys\n${T}with open(sys.argv[1], "rb") as fh:\n    state = torch.load(fh, weights_only=True)\n` }],
+        },
+      ],
+    },
+    {
+      name: 'instance attributes set from argparse in __init__, loaded in other methods; a literal one stays a warning',
+      code: SELF_ATTRIBUTE,
+      errors: [
+        {
+          messageId: 'untrusted',
+          line: 12,
+          column: 35,
+          severity: 2,
+          message: includes('the command-line argument `args.ckpt` from argparse (line 20)'),
+          related: [{ line: 20, column: 8, message: 'untrusted source: the command-line argument `args.ckpt` from argparse' }],
+          suggestions: swap(SELF_ATTRIBUTE, 0),
+        },
+        { messageId: 'unsafe', line: 13, column: 36, severity: 1, related: [], suggestions: swap(SELF_ATTRIBUTE, 1) },
+        {
+          messageId: 'untrusted',
+          line: 17,
+          column: 30,
+          severity: 2,
+          message: includes('the command-line argument `self.args.resume` from argparse (line 20)'),
+          related: [{ line: 20 }],
+          suggestions: swap(SELF_ATTRIBUTE, 2),
+        },
+      ],
+    },
+    {
+      name: 'attributes of objects built from untrusted data: a dataclass field, a class of the file; others stay warnings',
+      code: CONSTRUCTED,
+      errors: [
+        {
+          messageId: 'untrusted',
+          line: 23,
+          column: 24,
+          severity: 2,
+          message: includes('the command line (sys.argv) (line 20)'),
+          related: [{ line: 20, column: 15 }],
+          suggestions: swap(CONSTRUCTED, 0),
+        },
+        { messageId: 'unsafe', line: 24, column: 25, severity: 1, suggestions: swap(CONSTRUCTED, 1) },
+        {
+          messageId: 'untrusted',
+          line: 25,
+          column: 22,
+          severity: 2,
+          message: includes('the command line (sys.argv) (line 21)'),
+          related: [{ line: 21, column: 14 }],
+          suggestions: swap(CONSTRUCTED, 2),
+        },
+        { messageId: 'unsafe', line: 26, column: 22, severity: 1, suggestions: swap(CONSTRUCTED, 3) },
+        { messageId: 'unsafe', line: 27, column: 24, severity: 1, suggestions: swap(CONSTRUCTED, 4) },
+      ],
+    },
+    {
+      name: 'Flask query and route parameters, FastAPI Query parameters; dependencies and server state stay warnings',
+      code: WEB,
+      errors: [
+        {
+          messageId: 'untrusted',
+          line: 13,
+          column: 42,
+          severity: 2,
+          message: includes('HTTP request data (request.args) (line 13)'),
+          related: [{ line: 13, column: 20 }],
+          suggestions: swap(WEB, 0),
+        },
+        {
+          messageId: 'untrusted',
+          line: 14,
+          column: 50,
+          severity: 2,
+          message: includes('HTTP request data (parameter `name` of the route app.route) (line 12)'),
+          related: [{ line: 12, column: 16 }],
+          suggestions: swap(WEB, 1),
+        },
+        {
+          messageId: 'untrusted',
+          line: 20,
+          column: 26,
+          severity: 2,
+          message: includes('HTTP request data (parameter `path`, fastapi.Query) (line 19)'),
+          related: [{ line: 19 }],
+          suggestions: swap(WEB, 2),
+        },
+        { messageId: 'unsafe', line: 21, column: 32, severity: 1, suggestions: swap(WEB, 3) },
+        { messageId: 'unsafe', line: 22, column: 44, severity: 1, suggestions: swap(WEB, 4) },
+        { messageId: 'unsafe', line: 27, column: 29, severity: 1, suggestions: swap(WEB, 5) },
+      ],
+    },
+    {
+      name: 'files listed under a snapshot_download folder (glob, rglob, os.listdir, local_dir); a repository glob stays a warning',
+      code: LISTED,
+      errors: [
+        {
+          messageId: 'untrusted',
+          line: 10,
+          column: 19,
+          severity: 2,
+          message: includes('a download (snapshot_download) (line 8)'),
+          related: [{ line: 8, column: 10 }],
+          suggestions: swap(LISTED, 0),
+        },
+        { messageId: 'untrusted', line: 12, column: 30, severity: 2, related: [{ line: 8 }], suggestions: swap(LISTED, 1) },
+        { messageId: 'untrusted', line: 14, column: 58, severity: 2, related: [{ line: 8 }], suggestions: swap(LISTED, 2) },
+        {
+          messageId: 'untrusted',
+          line: 17,
+          column: 46,
+          severity: 2,
+          message: includes('a download (snapshot_download) (line 16)'),
+          related: [{ line: 16, column: 1 }],
+          suggestions: swap(LISTED, 3),
+        },
+        { messageId: 'unsafe', line: 19, column: 19, severity: 1, suggestions: swap(LISTED, 4) },
+      ],
+    },
+    {
+      name: 'parameters and return values followed across three calls of the file, not four',
+      code: CALLS,
+      errors: [
+        {
+          messageId: 'untrusted',
+          line: 8,
+          column: 26,
+          severity: 2,
+          message: includes('the command line (sys.argv) (line 19)'),
+          related: [{ line: 19, column: 5 }],
+          suggestions: swap(CALLS, 0),
+        },
+        { messageId: 'unsafe', line: 23, column: 26, severity: 1, suggestions: swap(CALLS, 1) },
+        {
+          messageId: 'untrusted',
+          line: 53,
+          column: 21,
+          severity: 2,
+          message: includes('the command line (sys.argv) (line 42)'),
+          related: [{ line: 42 }],
+          suggestions: swap(CALLS, 2),
+        },
+      ],
+    },
+    {
+      name: 'a weights_only computed at run time on an untrusted path: False for some inputs, or on some paths',
+      code: COMPUTED,
+      errors: [
+        {
+          messageId: 'untrustedMaybeFalse',
+          line: 8,
+          column: 27,
+          endColumn: 52,
+          severity: 2,
+          message:
+            '`torch.load(..., weights_only=weights_only)` on a path from the command-line argument `args.ckpt` from argparse (line 6): weights_only is computed at run time and depends on the command-line argument `args.kind` from argparse (line 6), so it is False for some inputs, and then whoever controls that file can run code here. Pass `weights_only=True` and allowlist the exact trusted classes with `torch.serialization.safe_globals([...])`.',
+          related: [{ line: 6, column: 8, message: 'untrusted source: the command-line argument `args.ckpt` from argparse' }],
+          suggestions: [{ messageId: 'useWeightsOnlyTrue', output: COMPUTED.replace('weights_only=weights_only)', 'weights_only=True)') }],
+        },
+        {
+          messageId: 'untrustedMaybeFalse',
+          line: 11,
+          column: 27,
+          severity: 2,
+          message: includes('weights_only is computed at run time and is False on some paths, and then whoever controls'),
+          related: [{ line: 6 }],
+          suggestions: [{ messageId: 'useWeightsOnlyTrue', output: COMPUTED.replace('weights_only=wo)', 'weights_only=True)') }],
+        },
+      ],
+    },
+    {
+      name: 'wrappers that download their argument before loading it; a path written with constant bytes stays a warning',
+      code: WRAPPERS,
+      errors: [
+        {
+          messageId: 'untrusted',
+          line: 10,
+          column: 29,
+          severity: 2,
+          message: includes('a download (urlretrieve) (line 9)'),
+          related: [{ line: 9, column: 15 }],
+          suggestions: swap(WRAPPERS, 0),
+        },
+        {
+          messageId: 'untrusted',
+          line: 14,
+          column: 62,
+          severity: 2,
+          message: includes('a download (requests.get) (line 14)'),
+          related: [{ line: 14, column: 34 }],
+          suggestions: swap(WRAPPERS, 1),
+        },
+        {
+          messageId: 'untrusted',
+          line: 25,
+          column: 48,
+          severity: 2,
+          message: includes('a download (requests.get) (line 19)'),
+          related: [{ line: 19, column: 22 }],
+          suggestions: swap(WRAPPERS, 2),
+        },
+        { messageId: 'unsafe', line: 31, column: 29, severity: 1, suggestions: swap(WRAPPERS, 3) },
+      ],
+    },
+    {
+      name: 'bytes received from a TCP socket, collected with += and loaded from a BytesIO',
+      code: SOCKET,
+      errors: [
+        {
+          messageId: 'untrusted',
+          line: 11,
+          column: 37,
+          severity: 2,
+          message: includes('the network (`conn.recv()` on a socket.create_server socket) (line 9)'),
+          related: [{ line: 9, column: 16, message: 'untrusted source: the network (`conn.recv()` on a socket.create_server socket)' }],
+          suggestions: swap(SOCKET, 0),
+        },
+      ],
+    },
+    {
+      name: 'only the matching element: a tuple a function returns, a dict key (literal or assigned)',
+      code: ELEMENTS,
+      errors: [
+        { messageId: 'unsafe', line: 11, column: 15, severity: 1, related: [], suggestions: swap(ELEMENTS, 0) },
+        {
+          messageId: 'untrusted',
+          line: 12,
+          column: 15,
+          severity: 2,
+          message: includes('the command line (sys.argv) (line 7)'),
+          related: [{ line: 7, column: 24 }],
+          suggestions: swap(ELEMENTS, 1),
+        },
+        { messageId: 'unsafe', line: 15, column: 25, severity: 1, suggestions: swap(ELEMENTS, 2) },
+        { messageId: 'untrusted', line: 16, column: 27, severity: 2, related: [{ line: 14, column: 17 }], suggestions: swap(ELEMENTS, 3) },
+      ],
+    },
+    {
+      name: 'either operand of `or`, only the right one of `and`',
+      code: 'import sys\nimport torch\n\np = sys.argv[1] or "default.pt"\ntorch.load(p, weights_only=False)\nq = sys.argv[1] and "default.pt"\ntorch.load(q, weights_only=False)\n',
+      errors: [
+        {
+          messageId: 'untrusted',
+          line: 5,
+          column: 15,
+          severity: 2,
+          related: [{ line: 4, column: 5 }],
+          suggestions: swap(
+            'import sys\nimport torch\n\np = sys.argv[1] or "default.pt"\ntorch.load(p, weights_only=False)\nq = sys.argv[1] and "default.pt"\ntorch.load(q, weights_only=False)\n',
+            0,
+          ),
+        },
+        {
+          messageId: 'unsafe',
+          line: 7,
+          column: 15,
+          severity: 1,
+          suggestions: swap(
+            'import sys\nimport torch\n\np = sys.argv[1] or "default.pt"\ntorch.load(p, weights_only=False)\nq = sys.argv[1] and "default.pt"\ntorch.load(q, weights_only=False)\n',
+            1,
+          ),
         },
       ],
     },

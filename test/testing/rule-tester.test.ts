@@ -217,6 +217,56 @@ describe('RuleTester', () => {
     });
   });
 
+  test('related locations: checked when given (line, column, message or pattern), [] for none', async () => {
+    const pointer = createRule({
+      meta: {
+        id: 'demo-related',
+        type: 'problem',
+        docs: { description: 'Calls of danger(x), pointing at x.' },
+        messages: { danger: 'Call of danger().' },
+        schema: false,
+        defaultSeverity: 'warn',
+        security: SECURITY,
+      },
+      defaultOptions: {},
+      create(context) {
+        return {
+          call(node: Node) {
+            if (node.childForFieldName('function')?.text !== 'danger') return;
+            const arg = node.childForFieldName('arguments')?.namedChild(0);
+            context.report({ node, messageId: 'danger', related: arg ? [{ node: arg, message: `from ${arg.text}` }] : [] });
+          },
+        };
+      },
+    });
+    const code = 'x = 1\ndanger(\n    x)\ndanger()\n';
+    expect(
+      await outcomes(pointer, {
+        valid: [],
+        invalid: [
+          {
+            name: 'right',
+            code,
+            errors: [
+              { messageId: 'danger', line: 2, related: [{ line: 3, column: 5, message: 'from x' }] },
+              { messageId: 'danger', line: 4, related: [] },
+            ],
+          },
+          { name: 'pattern, not checked', code, errors: [{ messageId: 'danger', related: [{ line: 3, message: /from/ }] }, { messageId: 'danger' }] },
+          { name: 'wrong line', code, errors: [{ messageId: 'danger', related: [{ line: 2 }] }, { messageId: 'danger' }] },
+          { name: 'wrong message', code, errors: [{ messageId: 'danger', related: [{ line: 3, message: 'from y' }] }, { messageId: 'danger' }] },
+          { name: 'expected none', code, errors: [{ messageId: 'danger', related: [] }, { messageId: 'danger' }] },
+        ],
+      }),
+    ).toEqual({
+      'invalid > right': 'pass',
+      'invalid > pattern, not checked': 'pass',
+      'invalid > wrong line': expect.stringMatching(/\+\s+line: 3[^]*-\s+line: 2/),
+      'invalid > wrong message': expect.stringMatching(/\+\s+message: 'from x'[^]*-\s+message: 'from y'/),
+      'invalid > expected none': expect.stringMatching(/\+\s+related: \[\n\+\s+\{\n\+\s+column: 5,\n\+\s+line: 3,\n\+\s+message: 'from x'/),
+    });
+  });
+
   test('a rule that breaks the rule API fails its cases, valid ones too', async () => {
     const first = async (rule: RuleModule<'found', Record<string, never>>) => Object.values(await outcomes(rule, { valid: ['f()\n'], invalid: [] }))[0];
     expect(await first(broken('fix'))).toBe("The rule broke the rule API:\n- rule broken-fix reported a fix ('found') but its meta.fixable is not 'code'");

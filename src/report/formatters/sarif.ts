@@ -74,6 +74,7 @@ export function sarif(results: readonly LintResult[], context: FormatContext): s
         message: { text: message.message },
         locations: [location],
         partialFingerprints: { primaryLocationLineHash: `${hash}:${occurrence}` },
+        ...relatedOf(message, artifactLocation),
         ...(context.sarifFixes && fixesOf(message, artifactLocation)),
       });
     }
@@ -110,7 +111,25 @@ function artifact(filePath: string, cwd: string): { uri: string; uriBaseId?: str
   return { uri: rel.split(path.sep).map(encodeURIComponent).join('/'), uriBaseId: '%SRCROOT%' };
 }
 
-function region(message: LintMessage) {
+/**
+ * SARIF `relatedLocations` (§3.27.22): the places that explain a result (the untrusted source a load reads), each a
+ * location with an `id` unique within the result (§3.28.2), its region and message.
+ */
+function relatedOf(
+  message: LintMessage,
+  artifactLocation: { uri: string; uriBaseId?: string },
+): { relatedLocations: unknown[] } | undefined {
+  if (!message.relatedLocations?.length) return undefined;
+  return {
+    relatedLocations: message.relatedLocations.map((related, index) => ({
+      id: index + 1,
+      physicalLocation: { artifactLocation, region: region(related) },
+      message: { text: related.message },
+    })),
+  };
+}
+
+function region(message: { line: number; column: number; endLine: number; endColumn: number }) {
   return {
     startLine: message.line,
     startColumn: message.column,
