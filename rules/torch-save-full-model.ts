@@ -24,11 +24,11 @@ export default createRule<'fullModel' | 'inContainer' | 'saveStateDict', Options
     hasSuggestions: true,
     messages: {
       fullModel:
-        '`torch.save()` pickles the whole nn.Module `{{name}}`: {{reason}}. Loading it requires ' +
-        '`weights_only=False`. Save `{{name}}.state_dict()` and load it with `weights_only=True`.',
+        '`torch.save()` pickles the whole nn.Module `{{name}}`: {{reason}}. Loading it needs `weights_only=False` ' +
+        'or an allowlist of every class it holds. Save `{{name}}.state_dict()` and load it with `weights_only=True`.',
       inContainer:
         '`torch.save()` pickles `{{container}}`, which holds the whole nn.Module `{{name}}` (line {{line}}): ' +
-        '{{reason}}. Loading it requires `weights_only=False`. Store `{{name}}.state_dict()` in it instead.',
+        '{{reason}}. Loading it needs `weights_only=False` or an allowlist of every class it holds. Store `{{name}}.state_dict()` in it instead.',
       saveStateDict:
         'Save `{{name}}.state_dict()` instead (every load of this file must then rebuild the model and call ' +
         '`load_state_dict`{{loads}}).',
