@@ -14,6 +14,8 @@ const LOADERS: ReadonlyMap<string, { index: number; name: string }> = new Map([
     [`${m}.loads`, { index: 0, name: 'data' }] as const,
     [`${m}.Unpickler`, { index: 0, name: 'file' }] as const,
   ]),
+  // `ForkingPickler.loads = pickle.loads` (CPython Lib/multiprocessing/reduction.py)
+  ['multiprocessing.reduction.ForkingPickler.loads', { index: 0, name: 'data' }],
   ['joblib.load', { index: 0, name: 'filename' }],
   ['pandas.read_pickle', { index: 0, name: 'filepath_or_buffer' }],
   ['numpy.load', { index: 0, name: 'file' }],

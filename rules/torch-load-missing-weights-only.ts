@@ -69,6 +69,8 @@ export default createRule({
         // is reported by torch-load-pickle-module and cannot be combined with weights_only=True (docs/torch-facts.md).
         const passed = weightsOnlyIn(context, load);
         if ((passed.value !== 'absent' && passed.value !== 'none') || pickleModuleArgument(load)) return;
+        // a wrapper called with `pickle_module=` passes it on (TTS `load_fsspec(..., pickle_module=p)`): as above
+        if (load.fn.via && load.args.keywords.has('pickle_module')) return;
         const none =
           passed.value === 'none' && passed.direct && passed.node && unparen(passed.node).type === 'none'
             ? unparen(passed.node)

@@ -206,6 +206,21 @@ describe('declared torch requirements', () => {
       { 'requirements/base.txt': 'torch>=2.7\n', 'setup.py': 'from setuptools import setup\nsetup(name="x")\n' },
       { allowsBefore26: false, source: 'requirements/base.txt: torch>=2.7' },
     ],
+    [
+      'a docs-only requirements file decides nothing (no safe fix from the docs build)',
+      {
+        'requirements.txt': '-r requirements/runtime.txt\n',
+        'requirements/runtime.txt': 'numpy\n',
+        'requirements/docs.txt': 'torch>=2.6\n',
+        'requirements-doc.txt': 'torch>=2.6\n',
+      },
+      { allowsBefore26: true, source: 'no torch requirement declared' },
+    ],
+    [
+      'a docs file included with -r is read',
+      { 'requirements.txt': '-r requirements/docs.txt\n', 'requirements/docs.txt': 'torch>=2.6\n' },
+      { allowsBefore26: false, source: 'requirements/docs.txt: torch>=2.6' },
+    ],
   ])('%s', async (_name, files, expected) => {
     const { allowsBefore26, source } = await requirementOf(files);
     expect({ allowsBefore26, source }).toEqual(expected);

@@ -210,6 +210,45 @@ describe('load wrappers', () => {
     expect(JSON.parse(stdout)[0].messages[0].suggestions[0].fix.text).toBe(', safe_mode=True');
   });
 
+  test('a torch loader imported into a project module (in one branch of a version test) and called from another', async () => {
+    const dir = tempRepo({
+      'requirements.txt': 'torch>=2.4\n',
+      'lib/__init__.py': 'from .hub import load_url\n',
+      'lib/hub.py': [
+        'import torch',
+        'if OLD_TORCH:',
+        '    def load_url(url, model_dir=None):',
+        '        return download_and_read(url)',
+        'else:',
+        '    from torch.utils.model_zoo import load_url',
+        '',
+      ].join('\n'),
+      'main.py': 'from lib import load_url\nsd = load_url("https://example.com/m.pth")\nok = load_url("https://example.com/m.pth", weights_only=True)\n',
+    });
+    expect(await findings(dir)).toEqual(['main.py:2 torch-load-missing-weights-only/missingDefaultFalse sev2 suggestion']);
+    const { stdout } = await cli(dir, '-f', 'json', '--rule', 'torch-vulnerable-version:off');
+    const main = JSON.parse(stdout).find((r: { filePath: string }) => r.filePath.endsWith('main.py'));
+    expect(main.messages[0].message).toContain('`load_url()` (which wraps torch.utils.model_zoo.load_url, lib/hub.py) without `weights_only`');
+  });
+
+  test('a wrapper called with pickle_module passes it on: no weights_only finding (it would raise)', async () => {
+    const dir = tempRepo({
+      'requirements.txt': 'torch>=2.4\n',
+      'a.py': [
+        'import pickle',
+        'import torch',
+        '',
+        'def load_fsspec(path, map_location=None, **kwargs):',
+        '    return torch.load(path, map_location=map_location, **kwargs)',
+        '',
+        'x = load_fsspec("x.pth", pickle_module=pickle)',
+        'y = load_fsspec("y.pth")',
+        '',
+      ].join('\n'),
+    });
+    expect(await findings(dir)).toEqual(['a.py:8 torch-load-missing-weights-only/missing sev2 suggestion']);
+  });
+
   test('None replaced by False inside the wrapper is a False default; None passed by a caller reaches torch', async () => {
     const dir = tempRepo({
       'requirements.txt': 'torch>=2.6\n',

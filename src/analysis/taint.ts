@@ -337,10 +337,36 @@ function instanceAttribute(
   return storedIn(walk, instance.info, attr, next);
 }
 
+/**
+ * The qualified name of what a call calls, also through `functools.partial`: `dl = partial(hf_hub_download, ...)`, and
+ * the rebinding `hf_hub_download = partial(hf_hub_download, library_name="x")` next to its import, call the function
+ * they bind. Undefined when the bindings disagree or one is anything else.
+ */
+function calleeName(callee: Node, scopes: FileScopes): string | undefined {
+  const direct = scopes.qualifiedName(callee);
+  if (direct !== undefined || callee.type !== 'identifier') return direct;
+  let found: string | undefined;
+  for (const binding of scopes.bindingsOf(callee) ?? []) {
+    let name: string | undefined;
+    if (binding.kind === 'import') name = binding.qualname;
+    else if (binding.kind === 'assign' && binding.value) {
+      const value = unparen(binding.value);
+      const fn = value.type === 'call' ? value.childForFieldName('function') : null;
+      const bound = fn && scopes.qualifiedName(fn) === 'functools.partial' ? callArguments(value).positional[0] : null;
+      if (!bound) return undefined;
+      if (bound.type === 'identifier' && bound.text === callee.text) continue; // `f = partial(f, ...)`
+      name = scopes.qualifiedName(bound);
+    }
+    if (name === undefined || (found !== undefined && found !== name)) return undefined;
+    found = name;
+  }
+  return found;
+}
+
 function callSource(walk: Walk, node: Node, calls: number, next: Next, first: First): UntrustedSource | undefined {
   const { scopes } = walk;
   const callee = node.childForFieldName('function');
-  const name = callee ? scopes.qualifiedName(callee) : undefined;
+  const name = callee ? calleeName(callee, scopes) : undefined;
   const source = name !== undefined ? SOURCE_CALLS.get(name) : undefined;
   if (source) return { description: source[0], node, kind: source[1] };
   // vars(args)[...], main(parser.parse_args())

@@ -24,6 +24,10 @@ const REQUEST_TYPES = new Set([
   'flask.Request',
   'werkzeug.Request',
   'werkzeug.wrappers.Request',
+  // a WebSocket's messages are the client's data too
+  'fastapi.WebSocket',
+  'fastapi.websockets.WebSocket',
+  'starlette.websockets.WebSocket',
 ]);
 
 /**
@@ -59,6 +63,14 @@ const TYPED_REQUEST_DATA = new Set([
   'read',
   'text',
   'multipart',
+  // Starlette/FastAPI WebSocket messages (starlette/websockets.py)
+  'receive',
+  'receive_bytes',
+  'receive_text',
+  'receive_json',
+  'iter_bytes',
+  'iter_text',
+  'iter_json',
 ]);
 
 /** The same for an unannotated parameter named `request` (the Django/DRF/Starlette convention): the plain ones. */

@@ -19,7 +19,8 @@ import {
 } from '../engine/linter';
 import { parsePython, pythonParser } from '../syntax/parse';
 import { type ModuleSummary, ProjectIndex, summarizeModule } from '../analysis/project-index';
-import { findLoader, summarizeTorch, type TorchIndex, type TorchSummary } from '../torch/summary';
+import { findLoader, findReexportedLoader, summarizeTorch, type TorchIndex, type TorchSummary } from '../torch/summary';
+import { LOAD_FUNCTIONS } from '../torch/api';
 import { BUILTIN_LOADERS, type KnownLoader, knownLoadFunction, wrapperLoadFunction } from '../torch/loaders';
 import { analyzeScopes, type FileScopes } from '../syntax/scope';
 import { decodePython, decodeText, type DecodedSource } from '../project/source';
@@ -432,6 +433,10 @@ function loaderResolver(
     if (config && Object.hasOwn(config, name)) return knownLoadFunction(name, config[name]); // the user said so
     const wrapper = findLoader(index, file, name);
     if (wrapper) return wrapperLoadFunction(wrapper, `${index.displayPath(wrapper.file)}:${wrapper.line}`);
+    // a torch loader imported into a project module and called from another (mmengine's `load_url`)
+    const reexport = findReexportedLoader(index, file, name);
+    const fn = reexport && LOAD_FUNCTIONS.get(reexport.loader);
+    if (fn) return { ...fn, display: callee.text, via: index.displayPath(reexport!.file), wraps: fn.display };
     // the built-in table describes third-party code: inside the project that defines it, its source decides
     if (index.definesFunction(file, name)) return undefined;
     return Object.hasOwn(BUILTIN_LOADERS, name) ? knownLoadFunction(name, BUILTIN_LOADERS[name]) : undefined;

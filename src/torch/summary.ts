@@ -5,7 +5,7 @@
 import { boundNames, type ProjectIndex } from '../analysis/project-index';
 import { CHECKPOINT_EXTENSIONS } from '../checkpoint/inspect';
 import type { FileScopes } from '../syntax/scope';
-import { processAllowlist } from './api';
+import { LOAD_FUNCTIONS, processAllowlist } from './api';
 import { type LoaderSummary, summarizeLoaders } from './loaders';
 import { type LoadSite, type SaveSite, summarizeLoads, summarizeSaves } from './saves';
 
@@ -20,6 +20,11 @@ export interface TorchSummary {
   loads: LoadSite[];
   /** Every name the file binds in any scope, to what it imports (analysis/project-index.ts `boundNames`). */
   boundNames: Map<string, string | null>;
+  /**
+   * Module-level names some binding of which imports a torch loader (`from torch.utils.model_zoo import load_url`,
+   * perhaps in one branch of a torch-version test), to that loader's qualified name: a re-export other modules call.
+   */
+  torchLoaders: Map<string, string>;
 }
 
 /** The repository index the torch rules use. */
@@ -41,7 +46,27 @@ export function summarizeTorch(file: string, scopes: FileScopes): TorchSummary {
     saves: pairs ? summarizeSaves(file, scopes) : [],
     loads: pairs ? summarizeLoads(file, scopes) : [],
     boundNames: pairs ? boundNames(scopes) : new Map(),
+    torchLoaders: reexportedLoaders(scopes),
   };
+}
+
+function reexportedLoaders(scopes: FileScopes): Map<string, string> {
+  const found = new Map<string, string>();
+  for (const [name, bindings] of scopes.module.bindings) {
+    const imported = bindings.find((b) => b.kind === 'import' && b.qualname && LOAD_FUNCTIONS.has(b.qualname));
+    if (imported) found.set(name, imported.qualname!);
+  }
+  return found;
+}
+
+/** The torch loader a project name re-exports (`mmengine.utils.dl_utils.load_url`), following re-exports. */
+export function findReexportedLoader(
+  index: TorchIndex,
+  fromFile: string,
+  qualified: string,
+): { file: string; loader: string } | undefined {
+  const found = index.lookup(fromFile, qualified, (summary, name) => summary.extra.torchLoaders.get(name));
+  return found && { file: found.file, loader: found.value };
 }
 
 /** The load wrapper a qualified name denotes (`.utils.load_ckpt`, `app.utils.load_ckpt`), following re-exports. */

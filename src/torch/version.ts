@@ -437,14 +437,24 @@ export function declarationsInFile(filePath: string, text: string): Declaration[
   }
 }
 
+/**
+ * Requirements files for building docs or linting (`requirements/docs.txt`, `requirements-doc.txt`,
+ * `readthedocs.txt`): the environment they describe does not run the project's loads, so their torch line decides
+ * nothing (mmengine's `requirements/docs.txt` says `torch` while the runtime file says nothing). Still read when
+ * another requirements file includes them with `-r`.
+ */
+const DOCS_ONLY = /(^|[-_.])(docs?|readthedocs|rtd|sphinx|mkdocs|lint|style)([-_.]|$)/i;
+
 /** Reads every declaration file of `dir`. A file that cannot be parsed is skipped (it decides nothing). */
 function declarationsIn(dir: string, parser: Parser): Declaration[] {
   const found: Declaration[] = [];
+  const runtime = (entry: string) => !DOCS_ONLY.test(entry.replace(/\.txt$/, ''));
   // a `requirements/` folder of *.txt files counts as requirements files of this folder
   const reqDir = path.join(dir, 'requirements');
   try {
     for (const entry of fs.readdirSync(reqDir).sort())
-      if (entry.endsWith('.txt')) found.push(...fromRequirementsTxt(dir, path.join('requirements', entry), new Set()));
+      if (entry.endsWith('.txt') && runtime(entry))
+        found.push(...fromRequirementsTxt(dir, path.join('requirements', entry), new Set()));
   } catch {
     // no such folder
   }
@@ -452,8 +462,9 @@ function declarationsIn(dir: string, parser: Parser): Declaration[] {
     if (!DECLARATION_FILES.test(entry)) continue;
     const file = path.join(dir, entry);
     try {
-      if (entry.startsWith('requirements')) found.push(...fromRequirementsTxt(dir, entry, new Set()));
-      else if (entry === 'setup.py') found.push(...fromSetupPy(file, parser));
+      if (entry.startsWith('requirements')) {
+        if (runtime(entry)) found.push(...fromRequirementsTxt(dir, entry, new Set()));
+      } else if (entry === 'setup.py') found.push(...fromSetupPy(file, parser));
       else found.push(...declarationsInFile(file, readText(file)));
     } catch {
       // an unreadable file: we judge from the other files

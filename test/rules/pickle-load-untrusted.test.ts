@@ -142,6 +142,46 @@ ruleTester.run('pickle-load-untrusted', rule, {
   ],
   invalid: [
     {
+      name: 'ForkingPickler.loads of a request body, and pickle.loads of a FastAPI WebSocket message',
+      code: [
+        'import pickle',
+        'from multiprocessing.reduction import ForkingPickler',
+        'from fastapi import FastAPI, Request, WebSocket',
+        '',
+        'app = FastAPI()',
+        '',
+        '@app.post("/update_weights")',
+        'async def update(request: Request):',
+        '    return ForkingPickler.loads(await request.body())',
+        '',
+        '@app.websocket("/ws")',
+        'async def ws(websocket: WebSocket):',
+        '    obj = pickle.loads(await websocket.receive_bytes())',
+        '',
+      ].join('\n'),
+      errors: [
+        {
+          messageId: 'untrusted',
+          line: 9,
+          column: 12,
+          severity: 2,
+          message: includes('`multiprocessing.reduction.ForkingPickler.loads()` on data from HTTP request data'),
+        },
+        {
+          messageId: 'untrusted',
+          line: 13,
+          column: 11,
+          severity: 2,
+          message: includes('`pickle.loads()` on data from HTTP request data (websocket.receive_bytes())'),
+        },
+      ],
+    },
+    {
+      name: 'a download through a functools.partial that rebinds hf_hub_download',
+      code: 'import pickle\nfrom functools import partial\nfrom huggingface_hub import hf_hub_download\n\nhf_hub_download = partial(hf_hub_download, library_name="x")\nwith open(hf_hub_download("org/repo", "meta.pkl"), "rb") as f:\n    meta = pickle.load(f)\n',
+      errors: [{ messageId: 'untrusted', line: 7, column: 12, severity: 2, message: includes('a download (hf_hub_download) (line 6)') }],
+    },
+    {
       name: 'pickle.load of a file named on the command line',
       code: 'import pickle, sys\nwith open(sys.argv[1], "rb") as f:\n    obj = pickle.load(f)\n',
       errors: [
