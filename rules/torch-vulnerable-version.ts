@@ -131,7 +131,7 @@ export default createRule({
   text: {
     files: [
       '**/requirements*.txt',
-      '**/requirements/*.txt',
+      '**/requirements/**/*.txt',
       '**/pyproject.toml',
       '**/setup.cfg',
       '**/environment.yml',

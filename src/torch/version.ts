@@ -396,14 +396,17 @@ function environmentDeclarations(name: string, text: string): Declaration[] {
   return found;
 }
 
-/** The kind of declaration file `filePath` is, by its name; undefined for any other file. */
+/**
+ * The kind of declaration file `filePath` is, by its name (any `.txt` under a `requirements/` folder, at any depth,
+ * is a requirements file); undefined for any other file.
+ */
 function declarationKind(
   filePath: string,
 ): 'requirements' | 'pyproject' | 'setup.cfg' | 'setup.py' | 'environment' | undefined {
   const name = path.basename(filePath);
   if (
     /^requirements.*\.txt$/.test(name) ||
-    (path.basename(path.dirname(filePath)) === 'requirements' && name.endsWith('.txt'))
+    (name.endsWith('.txt') && path.dirname(filePath).split(/[\\/]/).includes('requirements'))
   )
     return 'requirements';
   if (name === 'pyproject.toml') return 'pyproject';

@@ -1,3 +1,4 @@
+import * as path from 'node:path';
 import rule from '../../rules/torch-vulnerable-version';
 import { cli, tempRepo } from '../helpers/cli';
 import { sarifSchemaErrors } from '../helpers/sarif';
@@ -354,6 +355,16 @@ describe('torch-vulnerable-version through the CLI', () => {
     const { stdout } = await cli(dir, '-f', 'json', ...only);
     const [result] = JSON.parse(stdout) as { messages: { ruleId: string; line: number; fatal?: boolean }[] }[];
     expect(result.messages.map((m) => [m.ruleId, m.line, m.fatal])).toEqual([['torch-vulnerable-version', 2, undefined]]);
+  });
+
+  test('requirements files in subfolders of requirements/ (Lightning: requirements/fabric/base.txt), linted or named', async () => {
+    const dir = tempRepo({ 'requirements.txt': '-r requirements/fabric/base.txt\n', 'requirements/fabric/base.txt': '# pins\n\ntorch >=2.1.0, <2.10.0\n' });
+    const lines = (stdout: string) =>
+      (JSON.parse(stdout) as { filePath: string; messages: { line: number; messageId: string }[] }[]).flatMap((r) =>
+        r.messages.map((m) => `${path.relative(dir, r.filePath)}:${m.line} ${m.messageId}`),
+      );
+    expect(lines((await cli(dir, '-f', 'json', ...only)).stdout)).toEqual(['requirements/fabric/base.txt:3 requirement']);
+    expect(lines((await cli(dir, '-f', 'json', ...only, 'requirements/fabric/base.txt')).stdout)).toEqual(['requirements/fabric/base.txt:3 requirement']);
   });
 
   test('SARIF: the rule with its security severity, the result at the requirement line', async () => {
