@@ -17,6 +17,7 @@ import {
   type WalkResult,
 } from './pickle';
 import { endOfCentralDirectory, openZip, type ZipArchive, ZipLimitError, type ZipLimits } from './zip';
+import { displayName, looksLikePickle, torchRecords } from './records';
 import { DEFAULT_TAR_LIMITS, isTarHeader, listTar, readTarMember, type TarLimits } from './tar';
 
 export type CheckpointFormat = 'torch-zip' | 'torch-legacy' | 'torchscript' | 'safetensors' | 'pickle' | 'unknown';
@@ -174,6 +175,10 @@ export async function inspectCheckpoint(file: string, options: InspectOptions = 
   let incomplete: string | undefined;
   // a member torch reads that is corrupt: torch fails to load the file too
   let corrupt = false;
+  // what torch would read cannot be known (a NUL in the zip prefix): it cannot be shown safe
+  let undetermined: string | undefined;
+  // torch's reader refuses the zip for its names (the messages say why): unloadable, whatever the pickles hold
+  let refused = false;
   // torch's legacy tar format, which weights_only refuses whatever it holds
   let legacyTar = false;
   if (head.subarray(0, 4).equals(Buffer.from('PK\x03\x04', 'latin1'))) {
@@ -191,35 +196,66 @@ export async function inspectCheckpoint(file: string, options: InspectOptions = 
       return result;
     }
     try {
-      // torch takes the prefix folder from the first entry, whatever its name, and looks members up by name without
-      // regard to case (caffe2/serialize/inline_container.cc over miniz); which of several same-named members it
-      // reads is not defined (miniz searches sorted names), so every one of them counts as read
-      const prefix = (zip.names[0] ?? '').split('/')[0];
-      const same = (n: string, name: string) => n.toLowerCase() === `${prefix}/${name}`.toLowerCase();
-      const find = (name: string) => zip.names.findIndex((n) => same(n, name));
-      const torchscript = find('constants.pkl') >= 0;
-      const dataPkl = find('data.pkl');
-      if (!torchscript && dataPkl < 0) {
-        result.messages.push(`a zip file without ${prefix}/data.pkl: not a torch checkpoint`);
+      // members as torch resolves their names (records.ts: raw bytes, the first entry's prefix, ASCII case ignored)
+      const records = torchRecords(zip.rawNames);
+      const dataPkls = records.lookup('data.pkl');
+      const strays = records.strays('data.pkl');
+      const folder = records.prefix === undefined ? undefined : displayName(records.prefix);
+      const torchscript = records.constants.length > 0;
+      if (!torchscript && dataPkls.length === 0 && strays.length === 0) {
+        result.messages.push(
+          folder === undefined
+            ? 'a zip file whose first member is in no folder (torch writes `<prefix>/data.pkl`): not a torch checkpoint'
+            : `a zip file without ${folder}/data.pkl: not a torch checkpoint`,
+        );
         return result;
       }
       result.format = torchscript ? 'torchscript' : 'torch-zip';
+      for (const { how } of records.constants) if (how) result.messages.push(how);
+      if (records.undefinedReading) {
+        undetermined = records.undefinedReading;
+        result.messages.push(records.undefinedReading);
+      }
+      if (records.refusals.length > 0) {
+        result.messages.push(...records.refusals);
+        refused = true;
+      } else if (dataPkls.length === 0 && !torchscript) {
+        result.messages.push(`no member is ${folder}/data.pkl as torch looks names up: torch cannot load the archive`);
+        refused = true;
+      }
       // torch opens an archive only with a version record
-      if (find('version') < 0 && find('.data/version') < 0) {
-        result.messages.push(`no ${prefix}/version record: torch cannot open the archive`);
+      if (
+        folder !== undefined &&
+        records.lookup('version').length === 0 &&
+        records.lookup('.data/version').length === 0
+      ) {
+        result.messages.push(`no ${folder}/version record: torch cannot open the archive`);
         corrupt = true;
       }
-      // what torch reads (data.pkl), and every other pickle-looking member (duplicates, other folders, TorchScript's
-      // pickles): torch does not unpickle those with weights_only, but a hidden payload there is reported
-      const all = zip.names.map((name, index) => ({ name, index }));
-      const dataPkls = torchscript ? [] : all.filter(({ name }) => same(name, 'data.pkl'));
-      const others = all.filter(
-        ({ name }) => !(!torchscript && same(name, 'data.pkl')) && /\.(pkl|debug_pkl)$/i.test(name),
-      );
+      // which of several same-named members miniz's sorted search returns depends on the whole directory: each is
+      // judged as the one torch reads (the worst of them decides)
+      if (dataPkls.length > 1)
+        result.messages.push(
+          `${dataPkls.length} members are ${folder}/data.pkl as torch looks names up (bytes, ASCII case ignored); which one torch reads depends on the archive's layout, so each is judged as read`,
+        );
+      for (const { why } of strays) result.messages.push(why);
+      // what torch unpickles with weights_only (every data.pkl candidate, unless torch.load's own test hands the file
+      // to torch.jit.load), and every other pickle-looking member (strays, other folders, TorchScript's pickles):
+      // torch does not unpickle those with weights_only, but a hidden payload there is reported
+      const read = new Set(records.dispatchesToJit ? [] : dataPkls);
+      const candidates = new Set([
+        ...dataPkls,
+        ...strays.map((s) => s.index),
+        ...records.constants.map((c) => c.index),
+      ]);
+      const others = zip.rawNames
+        .map((_, index) => index)
+        .filter((index) => !read.has(index) && (candidates.has(index) || looksLikePickle(zip.rawNames[index])));
       // data.pkl first, whatever precedes it; past 256 other pickles the rest are not read (and that fails closed)
       if (others.length > 256) incomplete = `${others.length} pickle members, more than the 256 read`;
-      const members = [...dataPkls, ...others.slice(0, 256)];
-      for (const { name, index } of members) {
+      const members = [...read, ...others.slice(0, 256)];
+      for (const index of members) {
+        const name = zip.names[index];
         if (Date.now() > deadline) {
           incomplete ??= `${name} and later members were not read: the time limit was reached`;
           result.messages.push(`${name} and later members were not read: the time limit was reached`);
@@ -229,12 +265,12 @@ export async function inspectCheckpoint(file: string, options: InspectOptions = 
           walks.push({
             member: name,
             walk: walkPickle(await zip.read(index), walkLimits(), 0, { supported: table.opcodes }),
-            read: dataPkls.some((d) => d.index === index),
+            read: read.has(index),
           });
         } catch (error) {
           result.messages.push(`cannot read ${name}: ${(error as Error).message}`);
           if (error instanceof ZipLimitError) incomplete = (error as Error).message;
-          else if (dataPkls.some((d) => d.index === index)) corrupt = true;
+          else if (read.has(index)) corrupt = true;
         }
       }
     } finally {
@@ -386,10 +422,12 @@ export async function inspectCheckpoint(file: string, options: InspectOptions = 
     incomplete ??= `more than ${MAX_REPORTED_GLOBALS} globals`;
   }
   const dangerous = result.globals.filter((g) => g.status === 'blocked' || g.status === 'dangerous');
+  // from the walks torch reads (not by member name: duplicated names are distinct members)
   const needed = [
     ...new Set(
-      result.globals
-        .filter((g) => g.status === 'needs-allowlist' && !g.afterStop && walks.find((w) => w.member === g.member)?.read)
+      walks
+        .filter((w) => w.read)
+        .flatMap((w) => w.walk.globals.filter((g) => !g.afterStop && classify(g) === 'needs-allowlist'))
         .map((g) => g.name),
     ),
   ];
@@ -400,17 +438,17 @@ export async function inspectCheckpoint(file: string, options: InspectOptions = 
     );
   if (incomplete)
     result.messages.push('not read to the end because of a limit, so it cannot be shown safe: judged dangerous');
-  if (corrupt && !unloadable) result.messages.push('corrupt or truncated: torch cannot load it either');
+  if (corrupt && !unloadable && !refused) result.messages.push('corrupt or truncated: torch cannot load it either');
   // before torch 2.4 there is no allowlist API at all (add_safe_globals arrived in 2.4; docs/torch-facts.md)
   const noAllowlistApi = needed.length > 0 && !atLeast(judged, [2, 4]);
-  if (noAllowlistApi && !unloadable && !corrupt)
+  if (noAllowlistApi && !unloadable && !corrupt && !refused)
     result.messages.push(
       `torch ${torch.version} has no allowlist API (add_safe_globals arrived in 2.4), and the file needs [${needed.join(', ')}]: re-save it as a state_dict, or require torch>=2.5 and use torch.serialization.safe_globals`,
     );
   result.verdict =
-    dangerous.length > 0 || incomplete || scriptBypass
+    dangerous.length > 0 || incomplete || undetermined || scriptBypass
       ? 'dangerous'
-      : unloadable || corrupt || noAllowlistApi
+      : unloadable || corrupt || refused || noAllowlistApi
         ? 'unloadable'
         : needed.length > 0
           ? 'needs-allowlist'

@@ -9,6 +9,7 @@ import * as fs from 'node:fs';
 import { Readable } from 'node:stream';
 import yauzl from 'yauzl';
 import { readBytes } from '../io/read';
+import { displayName } from './records';
 
 export interface ZipLimits {
   /** Largest member (uncompressed) that is read into memory, in bytes. */
@@ -30,9 +31,12 @@ export class ZipLimitError extends Error {}
 
 export interface ZipArchive {
   /**
-   * Member names in central-directory order, duplicates included (UTF-8 when the entry says so, else Latin-1;
-   * never rejected for `..` or absolute paths: nothing is extracted).
+   * Member names as their central-directory records hold them, in that order, duplicates included: raw bytes, as
+   * torch's reader (miniz) compares them, never decoded and never rejected for `..`, backslashes or absolute paths
+   * (nothing is extracted). records.ts reads them as torch does.
    */
+  rawNames: Buffer[];
+  /** The same names for messages ({@link displayName}: anything but printable ASCII escaped). */
   names: string[];
   /** Reads the member at `index` of `names` fully. Rejects with a message for users on limits and corrupt data. */
   read(index: number): Promise<Buffer>;
@@ -63,16 +67,20 @@ type Opener = (options: yauzl.Options, done: (error: Error | null, zip?: yauzl.Z
 
 function openWith(open: Opener, limits: ZipLimits): Promise<ZipArchive> {
   return new Promise((resolve, reject) => {
-    // decodeStrings: false, so that yauzl does not refuse names torch accepts (`a/../x`, backslashes)
+    // decodeStrings: false: yauzl then neither refuses names torch accepts (`a/../x`, backslashes) nor decodes them
+    // (by the flag bit 11 or an Info-ZIP Unicode Path extra field, which miniz never reads): `fileNameRaw` is the
+    // central directory's bytes
     open(
       { lazyEntries: true, autoClose: false, validateEntrySizes: false, strictFileNames: false, decodeStrings: false },
       (error, zip) => {
         if (error || !zip) return reject(error ?? new Error('cannot open zip'));
         const entries: yauzl.Entry[] = [];
+        const rawNames: Buffer[] = [];
         const names: string[] = [];
         zip.on('entry', (entry: yauzl.Entry) => {
-          const raw = entry.fileName as unknown as Buffer;
-          names.push(raw.toString(entry.generalPurposeBitFlag & 0x800 ? 'utf8' : 'latin1'));
+          const raw = Buffer.from(entry.fileNameRaw);
+          rawNames.push(raw);
+          names.push(displayName(raw));
           entries.push(entry);
           zip.readEntry();
         });
@@ -80,6 +88,7 @@ function openWith(open: Opener, limits: ZipLimits): Promise<ZipArchive> {
         let budget = limits.maxTotalBytes;
         zip.on('end', () =>
           resolve({
+            rawNames,
             names,
             close: () => zip.close(),
             read: async (index) => {

@@ -111,7 +111,8 @@ torch_zip("garbage_after_stop.pt", [("garbage_after_stop/data.pkl", SAFE + b"\xf
 # 10. a valid zip whose data.pkl is cut in the middle: torch cannot load it
 torch_zip("truncated_pickle.pt", [("truncated_pickle/data.pkl", SAFE[:-3], None)])
 
-# 10b. names as torch looks them up: the first of two same-named members, any case, and odd names it ignores
+# 10b. names as torch looks them up: two same-named members (either may be the one read), ASCII case ignored, and
+#     odd names it ignores
 import warnings  # noqa: E402  (zipfile warns about the duplicate on purpose)
 
 warnings.simplefilter("ignore")
