@@ -1,5 +1,5 @@
-import { allowlistAdvice, CHECKPOINT_EXTENSIONS, type Inspection } from '../src/checkpoint/inspect';
-import type { CheckpointFileData } from '../src/torch/checkpoint-sites';
+import { allowlistAdvice, CHECKPOINT_EXTENSIONS, type Inspection, judgeInspection } from '../src/checkpoint/inspect';
+import { type CheckpointFileData, projectVouchers } from '../src/torch/checkpoint-sites';
 import type { Node } from '../src/syntax/parse';
 import { stringValue, unparen } from '../src/syntax/python';
 import { createRule } from '../src/engine/rule';
@@ -18,17 +18,20 @@ interface Options {
 
 /**
  * Checkpoint files in the linted paths, read without executing them (src/checkpoint/inspect.ts): a file that holds
- * code-running globals, one torch's weights_only unpickler cannot load, or one that needs an allowlist. And loads in
- * Python code of such a file named by a string literal: with weights_only=True they will fail at run time; with full
- * pickle, a dangerous file runs its code.
+ * code-running globals, one torch's weights_only unpickler cannot load, one that needs an allowlist, or one that
+ * needs globals nothing vouches for (`needs-review`: named to review, never given as a list to paste, never fixed;
+ * src/checkpoint/classify.ts). And loads in Python code of such a file named by a string literal: with
+ * weights_only=True they will fail at run time; with full pickle, a dangerous file runs its code.
  */
 type MessageId =
   | 'dangerous'
   | 'incomplete'
   | 'needsAllowlist'
+  | 'needsReview'
   | 'unloadable'
   | 'notInspected'
   | 'loadNeedsAllowlist'
+  | 'loadNeedsReview'
   | 'loadUnloadable'
   | 'loadDangerous'
   | 'loadUnchecked';
@@ -51,6 +54,11 @@ export default createRule<MessageId, Options, CheckpointFileData>({
       needsAllowlist:
         'Checkpoint ({{format}}) needs an allowlist to load with `weights_only=True` on torch {{version}} ' +
         '({{source}}): {{how}}.',
+      needsReview:
+        'Checkpoint ({{format}}) needs {{names}} to load with `weights_only=True` on torch {{version}} ' +
+        '({{source}}): unknown code, review before allowlisting. Unpickling calls each with arguments the file ' +
+        "chooses, and nothing vouches that it only builds data (not torch's defaults, a class of this project, " +
+        '`trustedGlobals`, or the known data classes); list a class in `trustedGlobals` once its source shows it does.',
       unloadable: 'Checkpoint ({{format}}) cannot be loaded with `weights_only=True`: {{reason}}',
       notInspected:
         'Checkpoint not inspected: its {{size}} bytes are more than the `maxBytes` option ({{max}}); raise the ' +
@@ -59,6 +67,10 @@ export default createRule<MessageId, Options, CheckpointFileData>({
         '`{{callee}}("{{path}}")` loads with `weights_only=True`, but that checkpoint needs an allowlist on torch ' +
         '{{version}} ({{source}}): it will fail with "Unsupported global". Allowlist exactly these, if you trust ' +
         'them: {{how}}.',
+      loadNeedsReview:
+        '`{{callee}}("{{path}}")` loads with `weights_only=True`, but that checkpoint needs {{names}} on torch ' +
+        '{{version}} ({{source}}): it will fail with "Unsupported global", and nothing vouches for them: unknown ' +
+        'code, review before allowlisting (unpickling calls each with arguments the file chooses).',
       loadUnloadable:
         '`{{callee}}("{{path}}")` loads with `weights_only=True`, but that checkpoint cannot be loaded that way: ' +
         '{{reason}}',
@@ -143,8 +155,8 @@ export default createRule<MessageId, Options, CheckpointFileData>({
           });
           return;
         }
-        // needs-allowlist: minus what enclosing safe_globals blocks and the project's add_safe_globals calls allow;
-        // a call whose list cannot be read might allow anything (no report)
+        // what enclosing safe_globals blocks and the project's add_safe_globals calls allow: the user's own choice,
+        // so those names count as reviewed; a call whose list cannot be read might allow anything (no report)
         const processWide = new Set<string>();
         for (const file of found.allowlistFiles) {
           const allowed = context.project.index?.summary(file)?.extra.processAllowlist;
@@ -152,9 +164,24 @@ export default createRule<MessageId, Options, CheckpointFileData>({
           for (const name of allowed) processWide.add(name);
         }
         const around = safeGlobalsAround(node, context.scopes);
-        const missing = stillMissing(inspection, around, context.scopes, processWide);
-        if (!missing || missing.length === 0) return;
+        const covered = coveredNames(around, context.scopes, processWide);
+        if (!covered) return;
         const { version, source } = inspection.torch;
+        // needs-review: nothing vouches for some globals (unknown code): they are named to review, never given as a
+        // list to paste, never wrapped
+        if (inspection.verdict === 'needs-review') {
+          const unknown = reviewNames(
+            inspection,
+            neededGlobals(inspection).filter((name) => !covered.has(name)),
+          );
+          if (unknown) {
+            context.report({ node, messageId: 'loadNeedsReview', data: { ...data, names: unknown, version, source } });
+            return;
+          }
+        }
+        // needs-allowlist (or every unknown one allowlisted by hand): the rest, minus what is allowed already
+        const missing = neededGlobals(inspection).filter((name) => !covered.has(name));
+        if (missing.length === 0) return;
         // the fix wraps the load in safe_globals (unsafe: the program then trusts those classes); inside a block that
         // lists some of them already, extending that list is left to the user
         const addTrue =
@@ -165,8 +192,25 @@ export default createRule<MessageId, Options, CheckpointFileData>({
           around || (passed.value !== 'true' && !addTrue)
             ? undefined
             : planSafeGlobals(context, node, missing, addTrue, inspection.numpyDtypes);
-        const entries = inspection.allowlist.filter((entry) =>
-          missing.some((name) => entry === name || entry.endsWith(`"${name}")`)),
+        // the entries to paste: the inspection's list, for the names not allowed yet (a needs-review file whose unknown
+        // globals the user allowlisted has none: judged again with those as trusted)
+        const listed =
+          inspection.verdict === 'needs-review'
+            ? judgeInspection(
+                inspection,
+                projectVouchers(
+                  context.project.index,
+                  context.filePath,
+                  [...(context.project.trustedGlobals ?? []), ...covered],
+                  true,
+                ),
+              ).allowlist
+            : inspection.allowlist;
+        // (numpy's dtype classes go with numpy.dtype)
+        const entries = listed.filter(
+          (entry) =>
+            missing.some((name) => entry === name || entry.endsWith(`"${name}")`)) ||
+            (entry.startsWith('type(numpy.dtype(') && missing.includes('numpy.dtype')),
         );
         context.report({
           node,
@@ -210,6 +254,12 @@ export default createRule<MessageId, Options, CheckpointFileData>({
         const { version, source } = inspection.torch;
         const how = `${allowlistAdvice(inspection)}, only if you trust these classes`;
         report({ messageId: 'needsAllowlist', data: { format, how, version, source } });
+      } else if (inspection.verdict === 'needs-review') {
+        const { version, source } = inspection.torch;
+        report({
+          messageId: 'needsReview',
+          data: { format, names: reviewNames(inspection) ?? 'unknown globals', version, source },
+        });
       }
     },
   },
@@ -229,20 +279,29 @@ function dangerousNames(inspection: Inspection): string | undefined {
 }
 
 /**
- * The globals still needed (as torch records them, in file order) after the enclosing `safe_globals` blocks and the
- * process-wide names; undefined when an entry of those blocks cannot be named statically (it might cover anything).
+ * The `unknown` globals of an inspection that torch reads (of `among`, when given), as Markdown code, or undefined
+ * when there are none: named for review, never as a list to paste.
  */
-function stillMissing(
-  inspection: Inspection,
+function reviewNames(inspection: Inspection, among?: readonly string[]): string | undefined {
+  const unknown = new Set(inspection.globals.filter((g) => g.status === 'unknown').map((g) => g.name));
+  const names = (among ?? neededGlobals(inspection)).filter((name) => unknown.has(name));
+  return names.length ? names.map((name) => `\`${name}\``).join(', ') : undefined;
+}
+
+/**
+ * The globals the enclosing `safe_globals` blocks and the process-wide names allow (as torch records them);
+ * undefined when an entry of those blocks cannot be named statically (it might cover anything).
+ */
+function coveredNames(
   around: (Node | 'unknown')[] | undefined,
   scopes: FileScopes,
   processWide: ReadonlySet<string>,
-): string[] | undefined {
+): Set<string> | undefined {
   const covered = new Set<string>(processWide);
   for (const entry of around ?? []) {
     const name = entry === 'unknown' ? undefined : allowlistEntryName(entry, scopes);
     if (name === undefined) return undefined;
     covered.add(name);
   }
-  return neededGlobals(inspection).filter((name) => !covered.has(name));
+  return covered;
 }

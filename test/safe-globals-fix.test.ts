@@ -4,6 +4,7 @@ import * as path from 'node:path';
 import { cli, tempRepo } from './helpers/cli';
 import { pythonCompileErrors } from './helpers/python';
 import { FIXTURES_DIR } from './helpers/fixtures';
+import { IMAP4_STREAM, NAMESPACE_AND_NUMPY, zipCheckpoint } from './helpers/checkpoints';
 
 // The evidence-driven repair of torch.load calls: the checkpoint file a path literal names decides the fix.
 const checkpoints = FIXTURES_DIR;
@@ -29,16 +30,23 @@ execFileSync('python3', [
   path.join(generated, 'run.pt'),
 ]);
 
-/** A repo with `files` (text) and checkpoint copies (`{ 'ckpt.pt': 'run.pt' }`, from the checkpoint fixtures or `generated`). */
-function repo(files: Record<string, string>, copies: Record<string, string>): string {
+/** The project module defining `myapp.models.Config`, the class run.pt and training_ckpt.pt pickle. */
+const MYAPP = { 'myapp/__init__.py': '', 'myapp/models.py': 'class Config:\n    pass\n' };
+
+/**
+ * A repo with `files` (text) and checkpoints (`{ 'ckpt.pt': 'run.pt' }`: a copy from the checkpoint fixtures or
+ * `generated`; or the bytes themselves).
+ */
+function repo(files: Record<string, string>, copies: Record<string, string | Buffer>): string {
   const dir = tempRepo(files);
   for (const [to, from] of Object.entries(copies))
-    fs.copyFileSync(path.join(fs.existsSync(path.join(generated, from)) ? generated : checkpoints, from), path.join(dir, to));
+    if (Buffer.isBuffer(from)) fs.writeFileSync(path.join(dir, to), from);
+    else fs.copyFileSync(path.join(fs.existsSync(path.join(generated, from)) ? generated : checkpoints, from), path.join(dir, to));
   return dir;
 }
 const read = (dir: string, file: string) => fs.readFileSync(path.join(dir, file), 'utf8');
 
-async function fixed(code: string, copies: Record<string, string>, extra: Record<string, string> = {}, ...flags: string[]) {
+async function fixed(code: string, copies: Record<string, string | Buffer>, extra: Record<string, string> = {}, ...flags: string[]) {
   const dir = repo({ 'train.py': code, ...extra }, copies);
   const run = await cli(dir, '--fix', ...flags, '-f', 'json');
   const output = read(dir, 'train.py');
@@ -64,8 +72,8 @@ describe('safe_globals repair from the checkpoint file', () => {
       '',
     ].join('\n');
     // without --unsafe-fixes nothing changes: the fix is unsafe
-    expect((await fixed(code, { 'ckpt.pt': 'run.pt' })).output).toBe(code);
-    expect((await fixed(code, { 'ckpt.pt': 'run.pt' }, {}, '--unsafe-fixes')).output).toBe(
+    expect((await fixed(code, { 'ckpt.pt': 'run.pt' }, MYAPP)).output).toBe(code);
+    expect((await fixed(code, { 'ckpt.pt': 'run.pt' }, MYAPP, '--unsafe-fixes')).output).toBe(
       [
         '"""Resume training."""',
         'import argparse',
@@ -84,7 +92,7 @@ describe('safe_globals repair from the checkpoint file', () => {
 
   test("numpy in the checkpoint: moved names in the tuple form, and each dtype's class (the file only names its code)", async () => {
     const code = 'import torch\nckpt = torch.load("ckpt.pt")\nprint(ckpt)\n';
-    expect((await fixed(code, { 'ckpt.pt': 'training_ckpt.pt' }, {}, '--unsafe-fixes')).output).toBe(
+    expect((await fixed(code, { 'ckpt.pt': 'training_ckpt.pt' }, MYAPP, '--unsafe-fixes')).output).toBe(
       'import torch\nfrom torch.serialization import safe_globals\nfrom argparse import Namespace\nfrom numpy.core.multiarray import _reconstruct, scalar\nfrom numpy import ndarray, dtype\nfrom myapp.models import Config\n' +
         'with safe_globals([Namespace, (_reconstruct, "numpy.core.multiarray._reconstruct"), ndarray, dtype, (scalar, "numpy.core.multiarray.scalar"), Config, type(dtype("f4")), type(dtype("f8"))]):\n' +
         '    ckpt = torch.load("ckpt.pt", weights_only=True)\nprint(ckpt)\n',
@@ -94,7 +102,7 @@ describe('safe_globals repair from the checkpoint file', () => {
   test('inside a function, a multi-line call, CRLF: every line moves in, the file keeps its line endings', async () => {
     const code =
       'import torch\r\n\r\ndef load(device):\r\n    ckpt = torch.load(\r\n        "ckpt.pt",\r\n\r\n        map_location=device,\r\n    )\r\n    return ckpt\r\n';
-    expect((await fixed(code, { 'ckpt.pt': 'run.pt' }, {}, '--unsafe-fixes')).output).toBe(
+    expect((await fixed(code, { 'ckpt.pt': 'run.pt' }, MYAPP, '--unsafe-fixes')).output).toBe(
       'import torch\r\nfrom torch.serialization import safe_globals\r\nfrom argparse import Namespace\r\nfrom myapp.models import Config\r\n\r\ndef load(device):\r\n' +
         '    with safe_globals([Namespace, Config]):\r\n' +
         '        ckpt = torch.load(\r\n            "ckpt.pt",\r\n\r\n            map_location=device,\r\n            weights_only=True,\r\n        )\r\n    return ckpt\r\n',
@@ -104,7 +112,16 @@ describe('safe_globals repair from the checkpoint file', () => {
   test('a class saved from __main__ is allowlisted by the tuple form when this file defines it; its classes imported from their modules', async () => {
     const code =
       'import torch\nfrom torch import nn\nfrom myapp.models import Net\n\nclass Head(nn.Module):\n    pass\n\nmodel = torch.load("model.pt")\nmodel.eval()\n';
-    expect((await fixed(code, { 'model.pt': 'full_model.pt' }, {}, '--unsafe-fixes')).output).toBe(
+    // Net is a class of the project, Head of this script; torch.nn's module classes are unknown code until the
+    // project lists them in trustedGlobals (reviewed)
+    const net = { 'myapp/__init__.py': '', 'myapp/models.py': 'from torch import nn\n\n\nclass Net(nn.Module):\n    pass\n' };
+    const { output, messages } = await fixed(code, { 'model.pt': 'full_model.pt' }, net, '--unsafe-fixes');
+    expect(output).toBe(code);
+    expect(messages.find((m: { ruleId: string }) => m.ruleId === 'torch-load-missing-weights-only').suggestions[0].desc).toBe(
+      "Pass `weights_only=True` (a suggestion, never applied by --fix: the checkpoint needs globals torch does not allow by default, and `torch.nn.modules.linear.Linear`, `torch.nn.modules.activation.ReLU` are unknown code: review them before allowlisting (unpickling calls each with arguments the file chooses, and neither torch's default allowlist, this project's classes, `trustedGlobals` nor the known data classes vouch for them)).",
+    );
+    const trusted = { '.pylintrc-ts.json': JSON.stringify({ trustedGlobals: ['torch.nn.modules.linear.Linear', 'torch.nn.modules.activation.ReLU'] }) };
+    expect((await fixed(code, { 'model.pt': 'full_model.pt' }, { ...net, ...trusted }, '--unsafe-fixes')).output).toBe(
       'import torch\nfrom torch import nn\nfrom myapp.models import Net\nfrom torch.serialization import safe_globals\nfrom torch.nn.modules.linear import Linear\nfrom torch.nn.modules.activation import ReLU\n\nclass Head(nn.Module):\n    pass\n\n' +
         'with safe_globals([Net, Linear, ReLU, (Head, "__main__.Head")]):\n    model = torch.load("model.pt", weights_only=True)\nmodel.eval()\n',
     );
@@ -124,7 +141,7 @@ describe('safe_globals repair from the checkpoint file', () => {
 
   test('no fix when the evidence rules it out: __main__ class not defined here, a name bound to something else, a statement sharing its line, torch < 2.5 declared', async () => {
     const none = async (code: string, copies: Record<string, string>, extra: Record<string, string> = {}) => {
-      const { output, messages } = await fixed(code, copies, extra, '--unsafe-fixes');
+      const { output, messages } = await fixed(code, copies, { ...MYAPP, ...extra }, '--unsafe-fixes');
       expect(output).toBe(code);
       return messages.filter((m: { ruleId: string }) => m.ruleId === 'torch-load-missing-weights-only').map((m: { fix?: unknown }) => m.fix);
     };
@@ -151,8 +168,8 @@ describe('safe_globals repair from the checkpoint file', () => {
     await cli(dir, '--fix', '--unsafe-fixes');
     expect(read(dir, 'train.py')).toBe('import torch\ncfg = torch.load("cfg.pt")\nprint(cfg)\n');
     const [message] = JSON.parse((await cli(dir, '-f', 'json')).stdout).find((r: { filePath: string }) => r.filePath.endsWith('train.py')).messages;
-    expect(message.suggestions[0].desc).toContain(
-      '`mylib.helpers.make_config` is a function, not a class: allowlisting it lets the checkpoint call it with any arguments',
+    expect(message.suggestions[0].desc).toBe(
+      "Pass `weights_only=True` (a suggestion, never applied by --fix: the checkpoint needs globals torch does not allow by default, and `mylib.helpers.make_config` is unknown code: review it before allowlisting (unpickling calls it with arguments the file chooses, and neither torch's default allowlist, this project's classes, `trustedGlobals` nor the known data classes vouch for it)).",
     );
   });
 
@@ -241,7 +258,7 @@ describe('safe_globals repair from the checkpoint file', () => {
       'import torch\nsd = torch.load("sd.pt", weights_only=True)\nprint(sd)\n',
     );
     expect(
-      (await fixed('import torch, argparse\nckpt = torch.load("ckpt.pt", weights_only=False)\n', { 'ckpt.pt': 'run.pt' }, {}, '--unsafe-fixes')).output,
+      (await fixed('import torch, argparse\nckpt = torch.load("ckpt.pt", weights_only=False)\n', { 'ckpt.pt': 'run.pt' }, MYAPP, '--unsafe-fixes')).output,
     ).toBe(
       'import torch, argparse\nfrom torch.serialization import safe_globals\nfrom myapp.models import Config\nwith safe_globals([argparse.Namespace, Config]):\n    ckpt = torch.load("ckpt.pt", weights_only=True)\n',
     );
@@ -251,11 +268,91 @@ describe('safe_globals repair from the checkpoint file', () => {
     const { output } = await fixed(
       'import torch\nckpt = torch.load("ckpt.pt", weights_only=True)\n',
       { 'ckpt.pt': 'run.pt' },
-      { 'requirements.txt': 'torch>=2.6\n' },
+      { ...MYAPP, 'requirements.txt': 'torch>=2.6\n' },
       '--unsafe-fixes',
     );
     expect(output).toBe(
       'import torch\nfrom torch.serialization import safe_globals\nfrom argparse import Namespace\nfrom myapp.models import Config\nwith safe_globals([Namespace, Config]):\n    ckpt = torch.load("ckpt.pt", weights_only=True)\n',
+    );
+  });
+});
+
+// issue 13: the wrap allowlists only what a positive list vouches for (src/checkpoint/classify.ts)
+describe('the safe_globals wrap comes from an allowlist, never from a denylist', () => {
+  type Message = { ruleId: string; messageId: string; message: string; fix?: unknown; suggestions?: { desc: string; fix: { text: string } }[] };
+  const texts = (messages: Message[]) => messages.flatMap((m) => [m.message, ...(m.suggestions ?? []).flatMap((s) => [s.desc, s.fix.text])]);
+
+  test('a checkpoint naming imaplib.IMAP4_stream (a shell command): no wrap, no pasteable list, named for review', async () => {
+    const imap = zipCheckpoint(IMAP4_STREAM, 'cfg');
+    for (const code of [
+      'import torch\ncfg = torch.load("cfg.pt")\nprint(cfg)\n',
+      'import torch\ncfg = torch.load("cfg.pt", weights_only=False)\nprint(cfg)\n',
+      'import torch\ncfg = torch.load("cfg.pt", weights_only=True)\nprint(cfg)\n',
+    ]) {
+      const { output, messages } = await fixed(code, { 'cfg.pt': imap }, { 'requirements.txt': 'torch>=2.6\n' }, '--unsafe-fixes');
+      // on torch >= 2.6 a missing weights_only is already True: writing it is the only change, never an allowlist
+      expect(output).toBe(code.replace('torch.load("cfg.pt")', 'torch.load("cfg.pt", weights_only=True)'));
+      // named to review, never inside an allowlist call to paste
+      expect(texts(messages).filter((t) => /safe_globals\(|add_safe_globals\(/.test(t) && t.includes('IMAP4_stream'))).toEqual([]);
+      expect(
+        texts(messages).some(
+          (t) => t.includes('`imaplib.IMAP4_stream` is unknown code: review it before allowlisting') || t.includes('unknown code, review before allowlisting'),
+        ),
+      ).toBe(true);
+    }
+    // the default load: the suggestion names it to review
+    const { messages } = await fixed('import torch\ncfg = torch.load("cfg.pt")\nprint(cfg)\n', { 'cfg.pt': imap }, {}, '--unsafe-fixes');
+    expect(messages.map((m: Message) => [m.ruleId, m.messageId, m.suggestions?.map((s) => s.desc)])).toEqual([
+      ['checkpoint-unsafe-globals', 'needsReview', undefined], // the file itself
+      [
+        'torch-load-missing-weights-only',
+        'missing',
+        [
+          "Pass `weights_only=True` (a suggestion, never applied by --fix: the checkpoint needs globals torch does not allow by default, and `imaplib.IMAP4_stream` is unknown code: review it before allowlisting (unpickling calls it with arguments the file chooses, and neither torch's default allowlist, this project's classes, `trustedGlobals` nor the known data classes vouch for it)).",
+        ],
+      ],
+    ]);
+    // and the checkpoint file itself
+    const inspected = JSON.parse((await cli(repo({}, { 'cfg.pt': imap }), 'inspect', 'cfg.pt', '-f', 'json')).stdout)[0];
+    expect([inspected.verdict, inspected.allowlist, inspected.globals.map((g: { status: string }) => g.status)]).toEqual(['needs-review', [], ['unknown']]);
+  });
+
+  test('a class of this project gets the wrap (unsafe); the same name without the project, or subclassing Popen, gets none', async () => {
+    const ckpt = zipCheckpoint('{"cfg": R(fake("myapp.models.Config", "class"))}', 'ckpt');
+    const code = 'import torch\nckpt = torch.load("ckpt.pt")\nprint(ckpt)\n';
+    expect((await fixed(code, { 'ckpt.pt': ckpt }, MYAPP)).output).toBe(code); // unsafe: not with --fix alone
+    expect((await fixed(code, { 'ckpt.pt': ckpt }, MYAPP, '--unsafe-fixes')).output).toBe(
+      'import torch\nfrom torch.serialization import safe_globals\nfrom myapp.models import Config\nwith safe_globals([Config]):\n    ckpt = torch.load("ckpt.pt", weights_only=True)\nprint(ckpt)\n',
+    );
+    expect((await fixed(code, { 'ckpt.pt': ckpt }, {}, '--unsafe-fixes')).output).toBe(code);
+    const popen = { 'myapp/__init__.py': '', 'myapp/models.py': 'import subprocess\n\n\nclass Config(subprocess.Popen):\n    pass\n' };
+    expect((await fixed(code, { 'ckpt.pt': ckpt }, popen, '--unsafe-fixes')).output).toBe(code);
+  });
+
+  test('argparse.Namespace and numpy scalars are known data: the wrap with the exact list (unsafe)', async () => {
+    const code = 'import torch\nrun = torch.load("run.pt")\nprint(run["args"].steps, run["lr"])\n';
+    const { output } = await fixed(code, { 'run.pt': zipCheckpoint(NAMESPACE_AND_NUMPY, 'run') }, {}, '--unsafe-fixes');
+    expect(output).toBe(
+      'import torch\nfrom torch.serialization import safe_globals\nfrom argparse import Namespace\nfrom numpy.core.multiarray import scalar\nfrom numpy import dtype\n' +
+        'with safe_globals([Namespace, (scalar, "numpy.core.multiarray.scalar"), dtype, type(dtype("f8"))]):\n    run = torch.load("run.pt", weights_only=True)\nprint(run["args"].steps, run["lr"])\n',
+    );
+  });
+
+  test('a path pickled by Python 3.13 (pathlib._local) is allowlisted by the tuple form, imported from pathlib', async () => {
+    const code = 'import torch\nrun = torch.load("run.pt")\nprint(run)\n';
+    const ckpt = zipCheckpoint('{"out": R(fake("pathlib._local.PosixPath", "class"), ["runs", "a"])}', 'run');
+    expect((await fixed(code, { 'run.pt': ckpt }, {}, '--unsafe-fixes')).output).toBe(
+      'import torch\nfrom torch.serialization import safe_globals\nfrom pathlib import PosixPath\nwith safe_globals([(PosixPath, "pathlib._local.PosixPath")]):\n    run = torch.load("run.pt", weights_only=True)\nprint(run)\n',
+    );
+  });
+
+  test('trustedGlobals vouch for a third-party class: the wrap; without them, review', async () => {
+    const code = 'import torch\nm = torch.load("m.pt")\nprint(m)\n';
+    const ckpt = zipCheckpoint('{"m": R(fake("ultralytics.nn.tasks.DetectionModel", "class"))}', 'm');
+    expect((await fixed(code, { 'm.pt': ckpt }, {}, '--unsafe-fixes')).output).toBe(code);
+    const config = { '.pylintrc-ts.json': JSON.stringify({ trustedGlobals: ['ultralytics.nn.tasks.DetectionModel'] }) };
+    expect((await fixed(code, { 'm.pt': ckpt }, config, '--unsafe-fixes')).output).toBe(
+      'import torch\nfrom torch.serialization import safe_globals\nfrom ultralytics.nn.tasks import DetectionModel\nwith safe_globals([DetectionModel]):\n    m = torch.load("m.pt", weights_only=True)\nprint(m)\n',
     );
   });
 });

@@ -1,6 +1,11 @@
 /**
  * Callables that can run code when a pickle calls them, and modules torch's weights_only unpickler blocks outright.
  * Source: docs/torch-facts.md "Dangerous callables" and torch/_weights_only_unpickler.py 2.10 (`_blocklisted_modules`).
+ *
+ * A denylist can never be complete (docs/torch-facts.md "Why an allowlist beats a denylist"), so nothing here decides
+ * whether a global may be allowlisted: that is src/checkpoint/classify.ts's positive list. This list only words the
+ * finding (which names run code, error severity) and lets `torch-unsafe-safe-globals` report code-running names a
+ * user allowlists by hand. A name missing from it is `unknown`, which is never advised either.
  */
 
 /** Modules whose globals torch refuses even when allowlisted. */
@@ -68,7 +73,56 @@ const DANGEROUS_NAMES = new Set([
   'uuid._popen',
   'uuid._get_command_stdout',
   'sysconfig._parse_makefile',
+  // issue 13: code-running callables an earlier denylist missed (the C modules under their own names reach the same
+  // functions: a pickle's GLOBAL imports `_operator`, `_functools` as readily as `operator`, `functools`)
+  '_operator.attrgetter',
+  '_operator.methodcaller',
+  '_operator.call',
+  '_functools.reduce',
+  '_functools.partial',
+  // TorchScript source compiled from a string the file holds
+  'torch.jit.CompilationUnit',
+  'torch._C.CompilationUnit',
+  'numpy.lib._npyio_impl.load',
+  // pandas evaluates expression strings; PyYAML's full loaders build arbitrary objects
+  'pandas.eval',
+  'yaml.load',
+  'yaml.load_all',
+  'yaml.unsafe_load',
+  'yaml.unsafe_load_all',
 ]);
+/**
+ * Callables that create, truncate or fill the file (or URL) the pickle passes them: a checkpoint can overwrite any
+ * file the loading process may write (issue 13: `logging.FileHandler`, `_pyio.FileIO`).
+ */
+const FILE_WRITERS = new Set([
+  'torch.hub.download_url_to_file',
+  'logging.FileHandler',
+  'logging.basicConfig',
+  'numpy.save',
+  'numpy.savez',
+  'numpy.savez_compressed',
+  'numpy.savetxt',
+  'numpy.memmap',
+  'numpy.core.memmap',
+  'numpy._core.memmap',
+]);
+
+/** The torch functions of {@link DANGEROUS_NAMES} that load another file with full pickle (or run its code). */
+const REPICKLERS = new Set([
+  'torch.storage._load_from_bytes',
+  'torch.serialization.load',
+  'torch.load',
+  'torch.jit.load',
+  'torch.hub.load',
+  'torch.hub.load_state_dict_from_url',
+  'torch.utils.model_zoo.load_url',
+  'torch.jit._serialization.load',
+  'torch.hub._load_local',
+  'torch.serialization._load',
+  'torch.serialization._legacy_load',
+]);
+
 const DANGEROUS_MODULES = [
   // docs/torch-facts.md
   'os',
@@ -132,6 +186,40 @@ const DANGEROUS_MODULES = [
   'ensurepip',
   'tempfile',
   'glob',
+  // issue 13: modules whose callables exec code (`torch.fx.graph_module.reduce_graph_module` execs the file's
+  // import block), run shells (`torch.utils.collect_env.run`), load native libraries (`torch.ops.load_library`,
+  // `numpy.ctypeslib.load_library`), import files (`pydoc.importfile`, importlib's loaders under their real module
+  // names, `site.addsitedir` runs .pth files), or open and truncate files (`_pyio.FileIO`, `logging.handlers`)
+  'torch.fx.graph_module',
+  'torch.utils.collect_env',
+  'torch.ops',
+  'torch._ops',
+  'torch.classes',
+  'torch._classes',
+  'torch.hub',
+  'torch.multiprocessing',
+  'torch.distributed.rpc',
+  'torch.testing._internal',
+  'numpy.ctypeslib',
+  'numpy.lib.npyio',
+  'numpy.lib._npyio_impl',
+  'numpy.testing',
+  'numpy.f2py',
+  'numpy.distutils',
+  'pandas.core.computation',
+  'pydoc',
+  'pkgutil',
+  'site',
+  '_frozen_importlib',
+  '_frozen_importlib_external',
+  '_pyio',
+  'logging.handlers',
+  'logging.config',
+  'idlelib',
+  'antigravity',
+  'cffi',
+  'tarfile',
+  'zipfile',
 ];
 
 /** Modules other modules commonly import under their own name, so that `pkg.mod.os.system` reaches `os.system`. */
@@ -157,48 +245,13 @@ export function isBlocked(name: string): boolean {
 
 /** Why `module.name` can run code, or undefined. */
 export function dangerReason(name: string): string | undefined {
+  if (FILE_WRITERS.has(name)) return 'it creates or overwrites the file it is given';
   if (DANGEROUS_NAMES.has(name))
-    return name.startsWith('torch.') ? 'it unpickles again with full pickle' : 'it can call or import arbitrary code';
+    return REPICKLERS.has(name) ? 'it unpickles again with full pickle' : 'it can call or import arbitrary code';
   const module = DANGEROUS_MODULES.find((m) => inModule(name, m));
   if (module) return `module \`${module}\` runs commands, reads files or imports code`;
   // protocol 4 names are attribute paths: `torch.serialization.os.system` reaches os through torch's own imports
   const segments = name.split('.');
   const reached = segments.slice(1, -1).find((segment) => REACHABLE_MODULES.includes(segment));
   return reached ? `it reaches module \`${reached}\` through attributes` : undefined;
-}
-
-/**
- * Callables whose names do not look like classes but that are classes or only rebuild plain data (numpy arrays and
- * scalars, builtin containers, dates): the entries an allowlist fix may write besides CapWords classes.
- */
-const PLAIN_DATA_CALLABLES = new Set([
-  'numpy.core.multiarray._reconstruct',
-  'numpy.core.multiarray.scalar',
-  'numpy._core.multiarray._reconstruct',
-  'numpy._core.multiarray.scalar',
-  'numpy.ndarray',
-  'numpy.dtype',
-  'builtins.set',
-  'builtins.frozenset',
-  'builtins.complex',
-  'builtins.bytearray',
-  'builtins.bytes',
-  'builtins.slice',
-  'builtins.range',
-  '_codecs.encode',
-  'collections.deque',
-  'collections.defaultdict',
-  'datetime.datetime',
-  'datetime.date',
-  'datetime.time',
-  'datetime.timedelta',
-  'datetime.timezone',
-]);
-
-/**
- * Whether a fix may put `module.name` in an allowlist: a class by its name (CapWords, PEP 8) or a known plain-data
- * callable. An allowlisted function is called by the checkpoint's REDUCE with any arguments, so none is.
- */
-export function isAllowlistable(name: string): boolean {
-  return PLAIN_DATA_CALLABLES.has(name) || /^_*[A-Z]/.test(name.slice(name.lastIndexOf('.') + 1));
 }

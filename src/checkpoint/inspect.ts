@@ -7,6 +7,7 @@ import * as fs from 'node:fs';
 import { dangerReason, isBlocked } from './dangerous';
 import { readBytes } from '../io/read';
 import { ALLOWLISTS } from './allowlists';
+import { classifyGlobal, type GlobalVouchers, importModuleFor, mayAllowlist, type NameStatus } from './classify';
 import {
   DEFAULT_LIMITS,
   type PickleGlobal,
@@ -21,8 +22,17 @@ import { displayName, looksLikePickle, torchRecords } from './records';
 import { DEFAULT_TAR_LIMITS, isTarHeader, listTar, readTarMember, type TarLimits } from './tar';
 
 export type CheckpointFormat = 'torch-zip' | 'torch-legacy' | 'torchscript' | 'safetensors' | 'pickle' | 'unknown';
-export type GlobalStatus = 'allowed' | 'needs-allowlist' | 'blocked' | 'dangerous' | 'unsupported-opcode';
-export type Verdict = 'safe' | 'needs-allowlist' | 'dangerous' | 'unloadable' | 'not-a-checkpoint';
+/**
+ * A global's status (classify.ts): `allowed` by torch's default table, `project-class`, `trusted` (config
+ * `trustedGlobals`), `known-data`, `unknown` (never advised), `blocked` (sys/os/posix/nt), `dangerous`, or
+ * `unsupported-opcode` (named by an opcode the weights_only unpickler refuses, such as protocol 4's STACK_GLOBAL).
+ */
+export type GlobalStatus = NameStatus | 'unsupported-opcode';
+/**
+ * `needs-allowlist`: every global torch reads beyond its default table may be allowlisted (`allowlist` has them);
+ * `needs-review`: some are `unknown` code, which no advice or fix allowlists.
+ */
+export type Verdict = 'safe' | 'needs-allowlist' | 'needs-review' | 'dangerous' | 'unloadable' | 'not-a-checkpoint';
 
 export interface InspectedGlobal {
   /** `module.qualname` after the Python 2 → 3 mapping, as torch names it. */
@@ -46,6 +56,12 @@ export interface Inspection {
    * moved `numpy.core` names in the `(obj, "recorded.name")` form when judged for torch 2.6 or later.
    */
   allowlist: string[];
+  /**
+   * The globals torch reads (in the pickle it loads, before the first STOP) that its default table lacks and no
+   * denylist names, each once, in file order: what a weights_only load needs allowlisted. `globals[].status` says
+   * which of them may be (`project-class`, `trusted`, `known-data`) and which need review first (`unknown`).
+   */
+  needs: string[];
   globals: InspectedGlobal[];
   messages: string[];
   /**
@@ -73,6 +89,11 @@ export interface InspectOptions {
   zipLimits?: ZipLimits;
   /** Bounds on the tar headers read (default {@link DEFAULT_TAR_LIMITS}). */
   tarLimits?: TarLimits;
+  /**
+   * What the project vouches for (its classes, its config's `trustedGlobals`): none in `pylint-torch inspect`, which
+   * reads no Python code, so a project's own class is `unknown` there.
+   */
+  vouchers?: GlobalVouchers;
 }
 
 /**
@@ -125,6 +146,7 @@ export async function inspectCheckpoint(file: string, options: InspectOptions = 
     format: 'unknown',
     verdict: 'not-a-checkpoint',
     allowlist: [],
+    needs: [],
     globals: [],
     messages: [],
     numpyDtypes: [],
@@ -150,10 +172,10 @@ export async function inspectCheckpoint(file: string, options: InspectOptions = 
   const walks: { member: string; walk: WalkResult; read: boolean }[] = [];
   // a STACK_GLOBAL whose module or name is computed while loading could be anything: dangerous (fail closed)
   const classify = (g: PickleGlobal): GlobalStatus => {
-    if (isBlocked(g.name)) return 'blocked';
-    if (g.name === UNRESOLVED || dangerReason(g.name)) return 'dangerous';
-    if (g.opcode !== 'GLOBAL') return 'unsupported-opcode';
-    return allowed.has(g.name) ? 'allowed' : 'needs-allowlist';
+    if (g.name === UNRESOLVED) return 'dangerous';
+    const status = classifyGlobal(g.name, allowed, options.vouchers);
+    if (status === 'blocked' || status === 'dangerous') return status;
+    return g.opcode === 'GLOBAL' ? status : 'unsupported-opcode';
   };
 
   // torch.load unpickles any file that is not a zip (safetensors and tar included, when their own reading fails):
@@ -423,11 +445,11 @@ export async function inspectCheckpoint(file: string, options: InspectOptions = 
   }
   const dangerous = result.globals.filter((g) => g.status === 'blocked' || g.status === 'dangerous');
   // from the walks torch reads (not by member name: duplicated names are distinct members)
-  const needed = [
+  result.needs = [
     ...new Set(
       walks
         .filter((w) => w.read)
-        .flatMap((w) => w.walk.globals.filter((g) => !g.afterStop && classify(g) === 'needs-allowlist'))
+        .flatMap((w) => w.walk.globals.filter((g) => !g.afterStop && NEED_STATUSES.has(classify(g))))
         .map((g) => g.name),
     ),
   ];
@@ -439,35 +461,82 @@ export async function inspectCheckpoint(file: string, options: InspectOptions = 
   if (incomplete)
     result.messages.push('not read to the end because of a limit, so it cannot be shown safe: judged dangerous');
   if (corrupt && !unloadable && !refused) result.messages.push('corrupt or truncated: torch cannot load it either');
-  // before torch 2.4 there is no allowlist API at all (add_safe_globals arrived in 2.4; docs/torch-facts.md)
-  const noAllowlistApi = needed.length > 0 && !atLeast(judged, [2, 4]);
+  // before torch 2.4 there is no allowlist API at all (add_safe_globals arrived in 2.4; docs/torch-facts.md); the
+  // globals are not named here: whether each may be allowlisted depends on who loads the file (judgeInspection)
+  const noAllowlistApi = result.needs.length > 0 && !atLeast(judged, [2, 4]);
   if (noAllowlistApi && !unloadable && !corrupt && !refused)
     result.messages.push(
-      `torch ${torch.version} has no allowlist API (add_safe_globals arrived in 2.4), and the file needs [${needed.join(', ')}]: re-save it as a state_dict, or require torch>=2.5 and use torch.serialization.safe_globals`,
+      `torch ${torch.version} has no allowlist API (add_safe_globals arrived in 2.4), and the file needs ${result.needs.length} global(s) outside its default allowlist: re-save it as a state_dict, or require torch>=2.5, where reviewed classes can be allowlisted with torch.serialization.safe_globals`,
     );
   result.verdict =
     dangerous.length > 0 || incomplete || undetermined || scriptBypass
       ? 'dangerous'
       : unloadable || corrupt || refused || noAllowlistApi
         ? 'unloadable'
-        : needed.length > 0
+        : result.needs.length > 0
           ? 'needs-allowlist'
           : 'safe';
-  // `(obj, "recorded.name")` entries exist from torch 2.6 (docs/torch-facts.md)
-  const tuples = atLeast(judged, [2, 6]);
-  if (result.verdict === 'needs-allowlist')
-    result.allowlist = needed.map((name) => (tuples && name.startsWith('numpy.core.') ? `(${name}, "${name}")` : name));
   result.numpyDtypes = [...new Set(walks.filter((w) => w.read).flatMap((w) => w.walk.numpyDtypes))];
-  if (result.verdict === 'needs-allowlist' && needed.includes('numpy.dtype')) {
-    // numpy >= 1.25 on torch 2.6+: BUILD of a dtype needs its class (numpy.dtypes.Float64DType…), not named in the file
-    result.allowlist.push(...result.numpyDtypes.map((code) => `type(numpy.dtype(${JSON.stringify(code)}))`));
-    if (result.numpyDtypes.length === 0)
-      result.messages.push(
-        'numpy values whose dtypes could not be read: with numpy >= 1.25, torch 2.6+ also needs the class of each ' +
-          'dtype',
-      );
+  return judgeInspection(result, options.vouchers);
+}
+
+/** Statuses of the globals a weights_only load needs allowlisted (what torch's default table lacks, not denied). */
+const NEED_STATUSES: ReadonlySet<GlobalStatus> = new Set(['project-class', 'trusted', 'known-data', 'unknown']);
+
+/** The note {@link judgeInspection} writes for `needs-review` (the verdict's reason, in `messages`). */
+export const REVIEW_NOTE = 'unknown code: review before allowlisting';
+const DTYPE_NOTE = 'numpy values whose dtypes could not be read';
+
+/**
+ * Judges what an inspection's {@link Inspection.needs} may be allowlisted by, for a reader with these vouchers: every
+ * need `project-class`, `trusted` or `known-data` → `needs-allowlist` with the exact entries to paste; any `unknown`
+ * → `needs-review`, no entries, and the note "unknown code: review before allowlisting: …". Verdicts that do not
+ * depend on the needs (dangerous, unloadable, not a checkpoint) are kept; the statuses of the globals are updated.
+ * The inspector calls it with its options' vouchers; the lint calls it again at each load site, with the loading
+ * file's (src/torch/checkpoint-sites.ts), so that one reading of the file serves every loader.
+ */
+export function judgeInspection(inspection: Inspection, vouchers: GlobalVouchers = {}): Inspection {
+  const table = tableOf(inspection).names;
+  const status = (name: string) => classifyGlobal(name, table, vouchers);
+  const globals = inspection.globals.map((g) =>
+    NEED_STATUSES.has(g.status) ? { ...g, status: status(g.name) as GlobalStatus } : g,
+  );
+  const messages = inspection.messages.filter((m) => !m.startsWith(REVIEW_NOTE) && !m.startsWith(DTYPE_NOTE));
+  if (!['safe', 'needs-allowlist', 'needs-review'].includes(inspection.verdict))
+    return { ...inspection, globals, messages, allowlist: [] };
+  const { needs } = inspection;
+  const review = needs.filter((name) => !mayAllowlist(status(name)));
+  const verdict: Verdict = review.length > 0 ? 'needs-review' : needs.length > 0 ? 'needs-allowlist' : 'safe';
+  let allowlist: string[] = [];
+  if (verdict === 'needs-review') {
+    messages.push(
+      review.length === 1
+        ? `${REVIEW_NOTE}: ${review[0]} (torch does not allow it by default and nothing vouches that it only builds data; unpickling calls it with arguments the file chooses)`
+        : `${REVIEW_NOTE}: ${review.join(', ')} (torch does not allow them by default and nothing vouches that they only build data; unpickling calls each with arguments the file chooses)`,
+    );
+  } else if (verdict === 'needs-allowlist') {
+    // `(obj, "recorded.name")` entries exist from torch 2.6 (docs/torch-facts.md)
+    const [major, minor] = inspection.torch.version.split('.').map(Number);
+    const tuples = atLeast([major, minor], [2, 6]);
+    allowlist = needs.map((name) => {
+      const moved = importModuleFor(name);
+      const object = moved ? `${moved}.${name.slice(name.lastIndexOf('.') + 1)}` : name;
+      return tuples && (moved || name.startsWith('numpy.core.')) ? `(${object}, "${name}")` : name;
+    });
+    if (needs.includes('numpy.dtype')) {
+      // numpy >= 1.25 on torch 2.6+: BUILD of a dtype needs its class (numpy.dtypes.Float64DType…), not named in the
+      // file
+      allowlist.push(...inspection.numpyDtypes.map((code) => `type(numpy.dtype(${JSON.stringify(code)}))`));
+      if (inspection.numpyDtypes.length === 0)
+        messages.push(`${DTYPE_NOTE}: with numpy >= 1.25, torch 2.6+ also needs the class of each dtype`);
+    }
   }
-  return result;
+  return { ...inspection, verdict, globals, messages, allowlist };
+}
+
+/** The allowlist table an inspection was judged by. */
+function tableOf(inspection: Inspection): (typeof ALLOWLISTS)[number] {
+  return ALLOWLISTS.find((t) => t.version.join('.') === inspection.torch.table) ?? allowlistFor();
 }
 
 /** Whether release `version` is at or after `floor` ([major, minor]). */

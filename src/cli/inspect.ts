@@ -1,7 +1,7 @@
 /**
  * `pylint-torch inspect FILE|DIR...`: reads checkpoints without executing them and says what torch's weights_only
- * unpickler would do. Exit 0 when every file is safe, 1 when any is not (dangerous, needs an allowlist, unloadable,
- * not a checkpoint), 2 for bad usage or a path that does not exist.
+ * unpickler would do. Exit 0 when every file is safe, 1 when any is not (dangerous, needs an allowlist or a review of
+ * unknown code, unloadable, not a checkpoint), 2 for bad usage or a path that does not exist.
  */
 import * as path from 'node:path';
 import yargs from 'yargs';
@@ -125,6 +125,6 @@ function stylish(results: readonly Inspection[], cwd: string): string {
     if (r.allowlist.length) out += `  allowlist: ${allowlistAdvice(r).replace(/`/g, '')}\n`;
   }
   const count = (v: string) => results.filter((r) => r.verdict === v).length;
-  out += `\n${results.length} file(s): ${count('safe')} safe, ${count('needs-allowlist')} need an allowlist, ${count('dangerous')} dangerous, ${count('unloadable')} unloadable, ${count('not-a-checkpoint')} not checkpoints\n`;
+  out += `\n${results.length} file(s): ${count('safe')} safe, ${count('needs-allowlist')} need an allowlist, ${count('needs-review')} need review, ${count('dangerous')} dangerous, ${count('unloadable')} unloadable, ${count('not-a-checkpoint')} not checkpoints\n`;
   return out;
 }

@@ -12,7 +12,8 @@
 import Ajv from 'ajv';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { dangerReason, isAllowlistable, isBlocked } from '../checkpoint/dangerous';
+import { dangerReason, isBlocked } from '../checkpoint/dangerous';
+import { looksLikeClass } from '../checkpoint/classify';
 import { readRegularFile } from '../io/read';
 import type { RuleSetting } from '../engine/linter';
 import type { AnyRule, Severity, SeveritySetting } from '../engine/rule';
@@ -164,7 +165,7 @@ export function loadConfig(file: string, allRules: readonly AnyRule[]): Config {
       const why = isBlocked(name) ? 'its module is blocked by torch (sys, os, posix, nt)' : dangerReason(name);
       if (why) throw new ConfigError(absolute, 'trustedGlobals', `${name} must never be allowlisted: ${why}`);
       // an allowlisted function is called by the checkpoint with any arguments: only classes (CapWords) are taken
-      if (!isAllowlistable(name)) {
+      if (!looksLikeClass(name)) {
         throw new ConfigError(
           absolute,
           'trustedGlobals',

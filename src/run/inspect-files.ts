@@ -70,20 +70,31 @@ export async function inspectCheckpoints(
   const parser = await pythonParser();
   const cache = new Map<string, TorchRequirement>();
   const configs = new Map<string, Config>();
-  const judgingFor = (file: string): { version: [number, number]; source: string } | undefined => {
-    if (options.torchVersion)
-      return { version: options.torchVersion, source: `--torch-version ${options.torchVersion.join('.')}` };
+  const configOf = (file: string): { config?: Config; configFile?: string } => {
     const configFile = findConfigFile(path.dirname(file));
     let config = configFile ? configs.get(configFile) : undefined;
     if (configFile && !config) configs.set(configFile, (config = loadConfig(configFile, rules)));
+    return { config, configFile };
+  };
+  const judgingFor = (file: string): { version: [number, number]; source: string } | undefined => {
+    if (options.torchVersion)
+      return { version: options.torchVersion, source: `--torch-version ${options.torchVersion.join('.')}` };
+    const { config, configFile } = configOf(file);
     const override = config?.torchVersion ? { spec: config.torchVersion, file: path.basename(configFile!) } : undefined;
     return judgingVersion(torchRequirementFor(path.dirname(file), parser, cache, override));
   };
   const inspections: Inspection[] = [];
   for (const file of files) {
     const judging = judgingFor(file);
+    // no Python code is read here, so no class counts as the project's own (the lint resolves them); what the
+    // project's config lists in trustedGlobals is vouched for as in the lint
+    const trusted = configOf(file).config?.trustedGlobals;
     inspections.push(
-      await inspectCheckpoint(file, { torchVersion: judging?.version, torchVersionSource: judging?.source }),
+      await inspectCheckpoint(file, {
+        torchVersion: judging?.version,
+        torchVersionSource: judging?.source,
+        vouchers: { trusted },
+      }),
     );
   }
   return { inspections, missing: [] };

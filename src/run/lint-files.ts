@@ -30,7 +30,7 @@ import { type AnyRule, interpolate, type SeveritySetting } from '../engine/rule'
 import type { ProjectContext } from '../torch/services';
 import { inspectCheckpoint, type InspectOptions } from '../checkpoint/inspect';
 import { isTarFile } from '../checkpoint/tar';
-import { type CheckpointFileData, CheckpointReferences, isZipFile } from '../torch/checkpoint-sites';
+import { type CheckpointFileData, CheckpointReferences, isZipFile, projectVouchers } from '../torch/checkpoint-sites';
 import { judgingVersion, torchRequirementFor, type TorchRequirement } from '../torch/version';
 import { writeIfUnchanged, type WriteOutcome } from '../project/write';
 import { extraStateLine, weakeningLine } from '../torch/prescan';
@@ -186,7 +186,10 @@ export async function lintFiles(paths: readonly string[], options: LintFilesOpti
       config?.torchVersion ? { spec: config.torchVersion, file: path.basename(config.file ?? '') } : undefined,
     );
   const projectFor = (file: string, config: Config | undefined): ProjectContext => ({
-    checkpoint: (from, literal) => references.get(from, literal),
+    // a checkpoint's needs are judged where it is loaded: the project classes that file resolves, its own classes
+    // for `__main__.Name`, and its config's trustedGlobals
+    checkpoint: (from, literal) =>
+      references.get(from, literal, projectVouchers(index, from, config?.trustedGlobals, true)),
     trustedGlobals: config?.trustedGlobals,
     savesOf: (literal) =>
       references
@@ -276,7 +279,16 @@ export async function lintFiles(paths: readonly string[], options: LintFilesOpti
     resultsByFile.set(
       file,
       setting
-        ? await lintCheckpointFile(file, setting, judging(file), references.loadedByTorch(file))
+        ? await lintCheckpointFile(
+            file,
+            setting,
+            // the checkpoint's own folder resolves the project classes it names (no script says which is __main__)
+            {
+              ...judging(file),
+              vouchers: projectVouchers(index, file, configFor(path.dirname(file))?.trustedGlobals, false),
+            },
+            references.loadedByTorch(file),
+          )
         : toResult(file, [], false),
     );
 

@@ -11,8 +11,12 @@ import { asLoadCall, type LoaderResolver, pathArgument } from './api';
 import { readBytes } from '../io/read';
 import type { FileScopes } from '../syntax/scope';
 import { stringValue, unparen } from '../syntax/python';
-import { type Inspection, inspectCheckpoint, type InspectOptions } from '../checkpoint/inspect';
+import { type Inspection, inspectCheckpoint, type InspectOptions, judgeInspection } from '../checkpoint/inspect';
 import { isTarFile } from '../checkpoint/tar';
+import type { GlobalVouchers } from '../checkpoint/classify';
+import { dangerReason, isBlocked } from '../checkpoint/dangerous';
+import type { BaseRef } from '../analysis/project-index';
+import type { TorchIndex } from './summary';
 
 /** A checkpoint file a literal names, as a rule sees it. */
 export interface CheckpointReference {
@@ -151,14 +155,16 @@ export class CheckpointReferences {
   }
 
   /**
-   * What the inspector said of the file `literal` names from `fromFile` (the worst verdict when it may name several);
+   * What the inspector said of the file `literal` names from `fromFile` (the worst verdict when it may name several),
+   * its needs judged with what the project vouches for at that load (`vouchers`: see {@link projectVouchers});
    * undefined when none was prefetched.
    */
-  get(fromFile: string, literal: string): CheckpointReference | undefined {
+  get(fromFile: string, literal: string, vouchers?: GlobalVouchers): CheckpointReference | undefined {
     // of several files the path may name, the worst one decides (it may be the one loaded)
     let worst: CheckpointReference | undefined;
     for (const file of this.resolve(fromFile, literal)) {
-      const inspection = this.inspections.get(file);
+      const read = this.inspections.get(file);
+      const inspection = read && judgeInspection(read, vouchers);
       if (inspection && (!worst || RANK[inspection.verdict] > RANK[worst.inspection.verdict]))
         worst = { file, inspection, allowlistFiles: this.allowlistFiles };
     }
@@ -197,8 +203,9 @@ const RANK: Record<Inspection['verdict'], number> = {
   'not-a-checkpoint': 0,
   safe: 1,
   'needs-allowlist': 2,
-  unloadable: 3,
-  dangerous: 4,
+  'needs-review': 3,
+  unloadable: 4,
+  dangerous: 5,
 };
 
 function count(map: Map<string, Map<string, number>>, key: string, file: string): void {
@@ -210,4 +217,52 @@ function count(map: Map<string, Map<string, number>>, key: string, file: string)
 /** The last part of a path as written (`/` or `\\` separated). */
 function baseName(literal: string): string {
   return literal.slice(Math.max(literal.lastIndexOf('/'), literal.lastIndexOf('\\')) + 1);
+}
+
+/** How many project classes a chain of bases is followed through for {@link projectVouchers}. */
+const MAX_BASES = 16;
+
+/**
+ * What the linted project vouches for in a checkpoint that `fromFile` loads (a Python file) or that lies at
+ * `fromFile` (a checkpoint file of the linted paths), for classify.ts: `project-class` for a class defined in a
+ * module of the project, as `fromFile` resolves `module.Name` (its folder, its package root, the project roots;
+ * `index.classKnown`), unless it subclasses a code-running class through project classes (`class Runner(Popen)`: the
+ * file would choose the command); with `main`, also `__main__.Name` when `fromFile` itself defines class `Name` (the
+ * script that saved the checkpoint ran as `__main__`; only a loading script can say which script that was); and
+ * `trusted` for the config's `trustedGlobals` (those naming a project module only when they are such a class).
+ * Project code is the project's own: its classes are trusted as the rest of its code is, and a fix that allowlists
+ * them is unsafe.
+ */
+export function projectVouchers(
+  index: TorchIndex | undefined,
+  fromFile: string,
+  trusted: readonly string[] | undefined,
+  main: boolean,
+): GlobalVouchers {
+  const codeRunning = (name: string) => isBlocked(name) || dangerReason(name) !== undefined;
+  const runsCode = (file: string, qualified: string) => index?.moduleClass(file, qualified, codeRunning) !== undefined;
+  const projectClass = (name: string): boolean => {
+    if (!index) return false;
+    if (!name.startsWith('__main__.')) return index.classKnown(fromFile, name) && !runsCode(fromFile, name);
+    if (!main) return false;
+    // a class of the loading script itself, and its bases (local ones through the same file)
+    const classes = index.summary(fromFile)?.classes;
+    const pending: string[] = [name.slice('__main__.'.length)];
+    const seen = new Set<string>();
+    while (pending.length > 0) {
+      const local = pending.pop()!;
+      const cls = classes?.get(local);
+      if (!cls) return false;
+      if (seen.has(local) || seen.size > MAX_BASES) continue;
+      seen.add(local);
+      for (const base of cls.bases as BaseRef[]) {
+        if ('local' in base) pending.push(base.local);
+        else if (codeRunning(base.qualified) || runsCode(fromFile, base.qualified)) return false;
+      }
+    }
+    return true;
+  };
+  // a trusted name of a project module must be a class defined there (not a def, not a name that does not exist)
+  const vouched = trusted?.filter((name) => index?.moduleFileOf(fromFile, name) === undefined || projectClass(name));
+  return { projectClass, trusted: vouched };
 }

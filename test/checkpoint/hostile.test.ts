@@ -206,7 +206,7 @@ describe('hostile checkpoints: read like torch, never stricter, fail closed', ()
 
   test('a legacy file saved with pickle_protocol=3 is read as five pickles, not one pickle and trailing data', async () => {
     const result = await inspect('legacy_proto3.pt');
-    expect([result.format, result.verdict, result.globals]).toEqual(['torch-legacy', 'needs-allowlist', ['argparse.Namespace GLOBAL needs-allowlist']]);
+    expect([result.format, result.verdict, result.globals]).toEqual(['torch-legacy', 'needs-allowlist', ['argparse.Namespace GLOBAL known-data']]);
   });
 
   test('the whole folder in one inspect run: each file gets its verdict, the run goes on, exit 1', async () => {

@@ -21,10 +21,11 @@ const CONTRACT: [string, string, string][] = [
   ['state_dict.pt', 'torch-zip', 'safe'],
   ['allowed_extras.pt', 'torch-zip', 'safe'],
   ['legacy_state_dict.pt', 'torch-legacy', 'safe'],
-  ['full_model.pt', 'torch-zip', 'needs-allowlist'],
-  ['full_model_main_only.pt', 'torch-zip', 'needs-allowlist'],
-  ['training_ckpt.pt', 'torch-zip', 'needs-allowlist'],
-  ['legacy_training_ckpt.pt', 'torch-legacy', 'needs-allowlist'],
+  // without a project (as `pylint-torch inspect`), myapp's classes, __main__ classes and torch.nn modules are unknown
+  ['full_model.pt', 'torch-zip', 'needs-review'],
+  ['full_model_main_only.pt', 'torch-zip', 'needs-review'],
+  ['training_ckpt.pt', 'torch-zip', 'needs-review'],
+  ['legacy_training_ckpt.pt', 'torch-legacy', 'needs-review'],
   ['plain_pickle.pkl', 'pickle', 'needs-allowlist'],
   ['malicious_os_system.pt', 'torch-zip', 'dangerous'],
   ['malicious_bad_crc.pt', 'torch-zip', 'dangerous'],
@@ -50,7 +51,18 @@ describe('inspectCheckpoint on the checkpoint fixtures', () => {
   });
 
   test('needs-allowlist lists exactly the names to allowlist, numpy in the tuple form', async () => {
-    const result = await inspectCheckpoint(path.join(dir, 'training_ckpt.pt'));
+    // the project vouches for its class (the lint resolves it in the project index)
+    const vouchers = { projectClass: (name: string) => name === 'myapp.models.Config' };
+    const result = await inspectCheckpoint(path.join(dir, 'training_ckpt.pt'), { vouchers });
+    expect(result.verdict).toBe('needs-allowlist');
+    expect(result.globals.filter((g) => g.status !== 'allowed').map((g) => `${g.name} ${g.status}`)).toEqual([
+      'argparse.Namespace known-data',
+      'numpy.core.multiarray._reconstruct known-data',
+      'numpy.ndarray known-data',
+      'numpy.dtype known-data',
+      'numpy.core.multiarray.scalar known-data',
+      'myapp.models.Config project-class',
+    ]);
     expect(result.allowlist.sort()).toEqual(
       [
         'argparse.Namespace',
@@ -126,9 +138,29 @@ describe('inspectCheckpoint on the checkpoint fixtures', () => {
     );
   });
 
+  test('without a project, its class is unknown code: needs-review, nothing to paste, the note names it to review', async () => {
+    const result = await inspectCheckpoint(path.join(dir, 'training_ckpt.pt'));
+    expect([result.verdict, result.allowlist]).toEqual(['needs-review', []]);
+    expect(result.needs).toEqual([
+      'argparse.Namespace',
+      'numpy.core.multiarray._reconstruct',
+      'numpy.ndarray',
+      'numpy.dtype',
+      'numpy.core.multiarray.scalar',
+      'myapp.models.Config',
+    ]);
+    expect(result.globals.find((g) => g.name === 'myapp.models.Config')?.status).toBe('unknown');
+    expect(result.messages).toEqual([
+      'unknown code: review before allowlisting: myapp.models.Config (torch does not allow it by default and nothing vouches that it only builds data; unpickling calls it with arguments the file chooses)',
+    ]);
+    // the config's trustedGlobals vouch for it as well
+    expect((await inspectCheckpoint(path.join(dir, 'training_ckpt.pt'), { vouchers: { trusted: ['myapp.models.Config'] } })).verdict).toBe('needs-allowlist');
+  });
+
   test('numpy tuple entries only where torch has them (2.6+)', async () => {
+    const vouchers = { trusted: ['myapp.models.Config'] };
     const at = async (version: [number, number]) =>
-      (await inspectCheckpoint(path.join(dir, 'training_ckpt.pt'), { torchVersion: version })).allowlist.filter((e) => e.includes('scalar'));
+      (await inspectCheckpoint(path.join(dir, 'training_ckpt.pt'), { torchVersion: version, vouchers })).allowlist.filter((e) => e.includes('scalar'));
     expect(await at([2, 5])).toEqual(['numpy.core.multiarray.scalar']);
     expect(await at([2, 6])).toEqual(['(numpy.core.multiarray.scalar, "numpy.core.multiarray.scalar")']);
   });

@@ -146,7 +146,7 @@ describe('tar archives in the lint run and in inspect', () => {
         'shard-000000.tar  unknown  not-a-checkpoint  (torch 2.10: the newest torch known; allowlist of 2.10)',
         `  note: ${notTorch('`storages`, `tensors`, `pickle`')}`,
         '',
-        '1 file(s): 0 safe, 0 need an allowlist, 0 dangerous, 0 unloadable, 1 not checkpoints',
+        '1 file(s): 0 safe, 0 need an allowlist, 0 need review, 0 dangerous, 0 unloadable, 1 not checkpoints',
         '',
       ].join('\n'),
     );

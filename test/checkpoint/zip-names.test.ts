@@ -82,7 +82,7 @@ describe('zip names as torch resolves them: raw bytes, the first entry prefix, A
     expect(await inspect('kelvin_only.pt')).toEqual({
       format: 'torch-zip',
       verdict: 'unloadable',
-      globals: ['argparse.Namespace in k/data.p\\u212al: needs-allowlist'],
+      globals: ['argparse.Namespace in k/data.p\\u212al: known-data'],
       messages: [NO_DATA('k/data.pkl'), LOOKS_LIKE('k/data.p\\u212al', 'k/data.pkl')],
     });
   });
@@ -93,7 +93,7 @@ describe('zip names as torch resolves them: raw bytes, the first entry prefix, A
     expect(await inspect('mixed_case_dup.pt')).toEqual({
       format: 'torch-zip',
       verdict: 'needs-allowlist',
-      globals: ['argparse.Namespace in c/Data.PKL: needs-allowlist'],
+      globals: ['argparse.Namespace in c/Data.PKL: known-data'],
       messages: [DUPLICATES('c/data.pkl')],
     });
   });
@@ -107,7 +107,7 @@ describe('zip names as torch resolves them: raw bytes, the first entry prefix, A
         {
           format: 'torch-zip',
           verdict: 'needs-allowlist',
-          globals: ['argparse.Namespace in d/data.pkl: needs-allowlist'],
+          globals: ['argparse.Namespace in d/data.pkl: known-data'],
           messages: [DUPLICATES('d/data.pkl')],
         },
       ]);
@@ -152,7 +152,7 @@ describe('zip names as torch resolves them: raw bytes, the first entry prefix, A
     expect(await inspect('first_prefix_only.pt')).toEqual({
       format: 'torch-zip',
       verdict: 'unloadable',
-      globals: ['argparse.Namespace in m/data.pkl: needs-allowlist'],
+      globals: ['argparse.Namespace in m/data.pkl: known-data'],
       messages: [OUTSIDE('m/data.pkl', 'x/'), '1 more member is outside `x/`', OTHER_FOLDER('m/data.pkl', 'x/')],
     });
     // the lookup ignores ASCII case, the listing (strncmp) does not
@@ -165,7 +165,7 @@ describe('zip names as torch resolves them: raw bytes, the first entry prefix, A
     expect(await inspect('empty_prefix.pt')).toEqual({
       format: 'torch-zip',
       verdict: 'needs-allowlist',
-      globals: ['argparse.Namespace in /data.pkl: needs-allowlist'],
+      globals: ['argparse.Namespace in /data.pkl: known-data'],
       messages: [],
     });
     // a NUL in the prefix: every lookup becomes "x", and the listing reads past names: fail closed
@@ -186,7 +186,7 @@ describe('zip names as torch resolves them: raw bytes, the first entry prefix, A
     expect(await inspect('dotdot_decoy.pt')).toEqual({
       format: 'torch-zip',
       verdict: 'safe',
-      globals: ['argparse.Namespace in a/../a/data.pkl: needs-allowlist'],
+      globals: ['argparse.Namespace in a/../a/data.pkl: known-data'],
       messages: [LOOKS_LIKE('a/../a/data.pkl', 'a/data.pkl')],
     });
     expect(await inspect('dotdot_only.pt')).toEqual({

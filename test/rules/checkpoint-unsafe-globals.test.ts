@@ -3,11 +3,14 @@ import * as path from 'node:path';
 import { cli, tempRepo } from '../helpers/cli';
 import { copyFixtures, fixture, FIXTURES_DIR } from '../helpers/fixtures';
 import { includes, ruleTester } from '../helpers/rule-tester';
+import { IMAP4_STREAM, NAMESPACE_AND_NUMPY, zipCheckpoint } from '../helpers/checkpoints';
 import rule from '../../rules/checkpoint-unsafe-globals';
 
 // The rule runs on checkpoint files, not Python: its findings are file-level results of the lint run. The reader it
 // uses is tested in test/checkpoint/.
 const dir = FIXTURES_DIR;
+/** The project module defining the class training_ckpt.pt pickles (`myapp.models.Config`): a class of the project. */
+const MYAPP = { 'myapp/__init__.py': '', 'myapp/models.py': 'class Config:\n    pass\n' };
 
 /** Lints a fresh folder holding `files` (copied from the checkpoint fixtures, renamed) and `extra` text files. */
 async function lint(files: Record<string, string>, extra: Record<string, string> = {}) {
@@ -52,17 +55,35 @@ describe('checkpoint-unsafe-globals messages', () => {
   });
 
   test('needsAllowlist says how, for the lowest torch the project declares', async () => {
-    const at = async (spec: string) => (await lint({ 'm.pt': 'full_model.pt' }, { 'requirements.txt': `torch${spec}\n` })).messages[0][3];
+    const at = async (spec: string) => (await lint({ 'm.pt': 'training_ckpt.pt' }, { ...MYAPP, 'requirements.txt': `torch${spec}\n` })).messages[0][3];
     expect(await at('>=2.6')).toMatch(
       /on torch 2\.6 \(requirements\.txt: torch>=2\.6\): `with torch\.serialization\.safe_globals\(\[.*\]\):`, only if you trust these classes\.$/,
     );
     expect(await at('==2.4.1')).toMatch(
       /on torch 2\.4 \(requirements\.txt: torch==2\.4\.1\): `torch\.serialization\.add_safe_globals\(\[.*\]\)`, only if you trust these classes\.$/,
     );
-    // before 2.4 there is no allowlist API: the file cannot load with weights_only=True at all
-    expect(await at('>=2.0')).toBe(
-      'Checkpoint (torch-zip) cannot be loaded with `weights_only=True`: torch 2.0 has no allowlist API (add_safe_globals arrived in 2.4), and the file needs [myapp.models.Net, builtins.set, torch.nn.modules.linear.Linear, torch.nn.modules.activation.ReLU, __main__.Head]: re-save it as a state_dict, or require torch>=2.5 and use torch.serialization.safe_globals',
+    // before 2.4 there is no allowlist API: the file cannot load with weights_only=True at all (the globals are not
+    // named: whether each may be allowlisted depends on who loads it)
+    expect((await lint({ 'm.pt': 'full_model.pt' }, { 'requirements.txt': 'torch>=2.0\n' })).messages[0][3]).toBe(
+      'Checkpoint (torch-zip) cannot be loaded with `weights_only=True`: torch 2.0 has no allowlist API (add_safe_globals arrived in 2.4), and the file needs 5 global(s) outside its default allowlist: re-save it as a state_dict, or require torch>=2.5, where reviewed classes can be allowlisted with torch.serialization.safe_globals',
     );
+  });
+
+  test('needsReview names the unknown globals to review and gives nothing to paste', async () => {
+    // a whole model: its project class is not in this folder, torch.nn module classes and __main__ classes are unknown
+    expect((await lint({ 'm.pt': 'full_model.pt' })).messages).toEqual([
+      [
+        'm.pt',
+        'needsReview',
+        1,
+        "Checkpoint (torch-zip) needs `myapp.models.Net`, `torch.nn.modules.linear.Linear`, `torch.nn.modules.activation.ReLU`, `__main__.Head` to load with `weights_only=True` on torch 2.10 (the newest torch known): unknown code, review before allowlisting. Unpickling calls each with arguments the file chooses, and nothing vouches that it only builds data (not torch's defaults, a class of this project, `trustedGlobals`, or the known data classes); list a class in `trustedGlobals` once its source shows it does.",
+      ],
+    ]);
+    // the project class named by the file: only what is still unknown is named
+    expect((await lint({ 'ckpt.pt': 'training_ckpt.pt' })).messages.map((m: string[]) => m[3])).toEqual([
+      expect.stringContaining('needs `myapp.models.Config` to load'),
+    ]);
+    expect((await lint({ 'ckpt.pt': 'training_ckpt.pt' }, MYAPP)).messages.map((m: string[]) => m[1])).toEqual(['needsAllowlist']);
   });
 });
 
@@ -71,6 +92,7 @@ describe('checkpoint-unsafe-globals in the lint run', () => {
     const repo = tempRepo({ 'train.py': 'import torch\n' });
     for (const name of ['state_dict.pt', 'malicious_os_system.pt', 'training_ckpt.pt', 'state_dict_proto4.pt'])
       fs.copyFileSync(path.join(dir, name), path.join(repo, name));
+    // training_ckpt.pt names myapp.models.Config, which this folder does not define: unknown code
     const { code, stdout } = await cli(repo, '-f', 'json');
     const results = JSON.parse(stdout).filter((r: { messages: unknown[] }) => r.messages.length);
     expect(
@@ -81,7 +103,7 @@ describe('checkpoint-unsafe-globals in the lint run', () => {
     ).toEqual([
       ['malicious_os_system.pt', [['checkpoint-unsafe-globals', 'dangerous', 2, true]]],
       ['state_dict_proto4.pt', [['checkpoint-unsafe-globals', 'unloadable', 1, true]]],
-      ['training_ckpt.pt', [['checkpoint-unsafe-globals', 'needsAllowlist', 1, true]]],
+      ['training_ckpt.pt', [['checkpoint-unsafe-globals', 'needsReview', 1, true]]],
     ]);
     expect(code).toBe(1);
     const sarif = JSON.parse((await cli(repo, '-f', 'sarif')).stdout);
@@ -239,7 +261,7 @@ describe('checkpoint-unsafe-globals on plain pickles (.pkl): compatibility only 
     // torch.save wrote ckpt.pkl (a zip): only torch reads it; a plain pickle named .pt is meant for torch.load
     const named = await run({ 'ckpt.pkl': fs.readFileSync(fixture('training_ckpt.pt')), 'raw.pt': STATS, 'run.py': 'import pickle\n' });
     expect(named.found.map((f: unknown[]) => f.slice(0, 5))).toEqual([
-      ['ckpt.pkl', 'checkpoint-unsafe-globals', 'needsAllowlist', 1, 1],
+      ['ckpt.pkl', 'checkpoint-unsafe-globals', 'needsReview', 1, 1],
       ['raw.pt', 'checkpoint-unsafe-globals', 'unloadable', 1, 1],
     ]);
   });
@@ -260,6 +282,7 @@ const inSafeGlobals = (list: string) =>
   `import argparse\nimport numpy\nimport torch\nfrom myapp.models import Config\nwith torch.serialization.safe_globals([${list}]):\n    ckpt = torch.load("ckpt.pt", weights_only=True)\n`;
 const LOAD = 'import torch\ntorch.load("ckpt.pt", weights_only=True)\n';
 const setup = (list: string) => ({
+  ...MYAPP,
   'ckpt.pt': ckpt('training_ckpt.pt'),
   'setup_torch.py': `import torch, argparse, numpy\nfrom myapp.models import Config\ntorch.serialization.add_safe_globals(${list})\n`,
 });
@@ -324,13 +347,13 @@ ruleTester.run('checkpoint-unsafe-globals at load sites', rule, {
       name: 'weights_only=True of a checkpoint that needs an allowlist: it will fail; the message gives the list',
       filename: 'train.py',
       code: 'import torch\nckpt = torch.load("weights/ckpt.pt", weights_only=True)\n',
-      files: { 'weights/ckpt.pt': ckpt('training_ckpt.pt') },
+      files: { ...MYAPP, 'weights/ckpt.pt': ckpt('training_ckpt.pt') },
       torch: '>=2.6',
       errors: [
         {
           messageId: 'loadNeedsAllowlist',
           severity: 1,
-          message: `\`torch.load("weights/ckpt.pt")\` loads with \`weights_only=True\`, but that checkpoint needs an allowlist on torch 2.6 (requirements.txt: torch>=2.6): it will fail with "Unsupported global". Allowlist exactly these, if you trust them: \`with torch.serialization.safe_globals([${TRAINING_LIST}]):\`.`,
+          message: `\`torch.load("weights/ckpt.pt")\` loads with \`weights_only=True\`, but that checkpoint needs an allowlist on torch 2.6 (requirements.txt: torch>=2.6): it will fail with "Unsupported global". Allowlist exactly these, if you trust them: \`with torch.serialization.safe_globals([${TRAINING_LIST}, type(numpy.dtype("f4")), type(numpy.dtype("f8"))]):\`.`,
         },
       ],
       output: [
@@ -349,15 +372,79 @@ ruleTester.run('checkpoint-unsafe-globals at load sites', rule, {
       name: 'the torch >= 2.6 default counts as weights_only=True',
       filename: 'train.py',
       code: 'import torch\nm = torch.load("m.pt")\n',
-      files: { 'm.pt': ckpt('full_model.pt') },
+      files: { ...MYAPP, 'm.pt': ckpt('training_ckpt.pt') },
       torch: '>=2.6',
       errors: [{ messageId: 'loadNeedsAllowlist' }],
+      output: [
+        'import torch',
+        'from torch.serialization import safe_globals',
+        'from argparse import Namespace',
+        'from numpy.core.multiarray import _reconstruct, scalar',
+        'from numpy import ndarray, dtype',
+        'from myapp.models import Config',
+        'with safe_globals([Namespace, (_reconstruct, "numpy.core.multiarray._reconstruct"), ndarray, dtype, (scalar, "numpy.core.multiarray.scalar"), Config, type(dtype("f4")), type(dtype("f8"))]):',
+        '    m = torch.load("m.pt", weights_only=True)',
+        '',
+      ].join('\n'),
+    },
+    {
+      name: 'a checkpoint naming imaplib.IMAP4_stream (its constructor runs a shell command): needs review, no list to paste, no fix',
+      filename: 'train.py',
+      code: 'import torch\ncfg = torch.load("cfg.pt", weights_only=True)\n',
+      files: { 'cfg.pt': zipCheckpoint(IMAP4_STREAM) },
+      errors: [
+        {
+          messageId: 'loadNeedsReview',
+          severity: 1,
+          message:
+            '`torch.load("cfg.pt")` loads with `weights_only=True`, but that checkpoint needs `imaplib.IMAP4_stream` on torch 2.10 (the newest torch known): it will fail with "Unsupported global", and nothing vouches for them: unknown code, review before allowlisting (unpickling calls each with arguments the file chooses).',
+        },
+      ],
+      output: null,
+    },
+    {
+      name: 'a whole model: a class of this project, but torch.nn module classes are unknown code: needs review, no fix',
+      filename: 'train.py',
+      code: 'import torch\nfrom torch import nn\n\nclass Head(nn.Module):\n    pass\n\nm = torch.load("m.pt", weights_only=True)\n',
+      files: { 'm.pt': ckpt('full_model.pt'), 'myapp/__init__.py': '', 'myapp/models.py': 'from torch import nn\n\n\nclass Net(nn.Module):\n    pass\n' },
+      errors: [{ messageId: 'loadNeedsReview', message: includes('needs `torch.nn.modules.linear.Linear`, `torch.nn.modules.activation.ReLU` on torch') }],
+      output: null,
+    },
+    {
+      name: 'unknown globals the user allowlisted by hand count as reviewed: the rest is listed and wrapped',
+      filename: 'train.py',
+      code: 'import torch\nfrom mylib.helpers import Thing\ntorch.serialization.add_safe_globals([Thing])\nx = torch.load("x.pt", weights_only=True)\nprint(x)\n',
+      files: { 'x.pt': zipCheckpoint('{"t": R(fake("mylib.helpers.Thing", "class")), "args": argparse.Namespace(a=1)}') },
+      errors: [
+        {
+          messageId: 'loadNeedsAllowlist',
+          message: includes('Allowlist exactly these, if you trust them: `with torch.serialization.safe_globals([argparse.Namespace]):`.'),
+        },
+      ],
+      output:
+        'import torch\nfrom mylib.helpers import Thing\nfrom torch.serialization import safe_globals\nfrom argparse import Namespace\ntorch.serialization.add_safe_globals([Thing])\nwith safe_globals([Namespace]):\n    x = torch.load("x.pt", weights_only=True)\nprint(x)\n',
+    },
+    {
+      name: 'argparse.Namespace and a numpy scalar are known data: the exact list, and the wrap (unsafe)',
+      filename: 'train.py',
+      code: 'import torch\nrun = torch.load("run.pt", weights_only=True)\nprint(run["lr"])\n',
+      files: { 'run.pt': zipCheckpoint(NAMESPACE_AND_NUMPY) },
+      errors: [
+        {
+          messageId: 'loadNeedsAllowlist',
+          fixSafety: 'unsafe',
+          message:
+            '`torch.load("run.pt")` loads with `weights_only=True`, but that checkpoint needs an allowlist on torch 2.10 (the newest torch known): it will fail with "Unsupported global". Allowlist exactly these, if you trust them: `with torch.serialization.safe_globals([argparse.Namespace, (numpy.core.multiarray.scalar, "numpy.core.multiarray.scalar"), numpy.dtype, type(numpy.dtype("f8"))]):`.',
+        },
+      ],
+      output:
+        'import torch\nfrom torch.serialization import safe_globals\nfrom argparse import Namespace\nfrom numpy.core.multiarray import scalar\nfrom numpy import dtype\nwith safe_globals([Namespace, (scalar, "numpy.core.multiarray.scalar"), dtype, type(dtype("f8"))]):\n    run = torch.load("run.pt", weights_only=True)\nprint(run["lr"])\n',
     },
     {
       name: 'an enclosing safe_globals that misses some classes lists the rest',
       filename: 'train.py',
       code: inSafeGlobals('argparse.Namespace, numpy.ndarray, numpy.dtype, Config'),
-      files: { 'ckpt.pt': ckpt('training_ckpt.pt') },
+      files: { ...MYAPP, 'ckpt.pt': ckpt('training_ckpt.pt') },
       errors: [
         {
           messageId: 'loadNeedsAllowlist',

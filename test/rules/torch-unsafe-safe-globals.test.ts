@@ -1,5 +1,6 @@
 import rule from '../../rules/torch-unsafe-safe-globals';
 import { includes, ruleTester } from '../helpers/rule-tester';
+import { ISSUE_13_CODE_RUNNERS } from '../helpers/checkpoints';
 
 const T = 'import torch\n';
 
@@ -58,6 +59,11 @@ ruleTester.run('torch-unsafe-safe-globals', rule, {
       name: 'allowlist parsed from the error of a failed load',
       code: `${T}import importlib, re\ntry:\n    obj = torch.load(path, weights_only=True)\nexcept Exception as err:\n    name = re.search(r"GLOBAL (\\S+) was not", str(err)).group(1)\n    mod, cls = name.rsplit(".", 1)\n    with torch.serialization.safe_globals([getattr(importlib.import_module(mod), cls)]):\n        obj = torch.load(path, weights_only=True)\n`,
       errors: [{ messageId: 'fromCheckpoint', line: 8, column: 43, message: includes('the error message of the failed load, line 5') }],
+    },
+    {
+      name: "issue 13's code-running callables, by their recorded names: each one reported (the checkpoint rule's list)",
+      code: `${T}torch.serialization.add_safe_globals([${ISSUE_13_CODE_RUNNERS.map((name) => `(Stand, "${name}")`).join(', ')}])\n`,
+      errors: ISSUE_13_CODE_RUNNERS.map((name) => ({ messageId: 'dangerous', line: 2, message: includes(`\`${name}\``) })),
     },
   ],
 });

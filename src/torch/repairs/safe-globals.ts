@@ -1,12 +1,16 @@
 /**
  * The safe_globals repair: wrap the statement that loads a checkpoint in `with safe_globals([...]):` naming exactly
  * the classes the checkpoint needs, and load it with `weights_only=True`. The class list comes from evidence (the
- * checkpoint file itself, read by the inspector; saves of the same path; config `trustedGlobals`).
+ * checkpoint file itself, read by the inspector; saves of the same path; config `trustedGlobals`), and every name on
+ * it must be vouched for by the classification the inspector uses (checkpoint/classify.ts): torch's defaults, a class
+ * of this project, `trustedGlobals`, or the reviewed known-data list; an `unknown` name gives no fix.
  * Facts: `torch.serialization.safe_globals` is a context manager from torch 2.5; `(obj, "module.Name")` entries
  * from torch 2.6 (docs/torch-facts.md).
  */
-import { atLeast, type Inspection } from '../../checkpoint/inspect';
-import { isAllowlistable } from '../../checkpoint/dangerous';
+import { allowlistFor, atLeast, type Inspection } from '../../checkpoint/inspect';
+import { classifyGlobal, importModuleFor, mayAllowlist } from '../../checkpoint/classify';
+import { judgingVersion } from '../version';
+import { projectVouchers } from '../checkpoint-sites';
 import type { Fix } from '../../engine/rule';
 import { planImports } from '../../syntax/imports';
 import type { Node } from '../../syntax/parse';
@@ -79,17 +83,13 @@ export function planSafeGlobals(
         'numpy values need the class of each dtype (numpy.dtypes.*DType), and the file does not show which dtypes',
     };
   }
-  const callable = needed.find((name) => !isAllowlistable(name));
-  if (callable)
-    return {
-      reason: `\`${callable}\` is a function, not a class: allowlisting it lets the checkpoint call it with any arguments`,
-    };
-  // a name from a module of this project must be a class defined there (not a def, not a name that does not exist)
-  const index = context.project.index;
-  const notAClass = needed.find(
-    (name) => index?.moduleFileOf(context.filePath, name) !== undefined && !index.classKnown(context.filePath, name),
-  );
-  if (notAClass) return { reason: `\`${notAClass}\` is not a class defined in this project` };
+  // only what a positive list vouches for: an allowlisted callable is called by the checkpoint's REDUCE with whatever
+  // arguments it holds, and a name that merely looks like a class (CapWords) may still run code
+  // (`imaplib.IMAP4_stream`)
+  const table = allowlistFor(judgingVersion(context.project.torch)?.version).names;
+  const vouchers = projectVouchers(context.project.index, context.filePath, context.project.trustedGlobals, true);
+  const unvouched = needed.filter((name) => !mayAllowlist(classifyGlobal(name, table, vouchers)));
+  if (unvouched.length > 0) return { reason: reviewReason(unvouched) };
   // each needed global as an entry: a class imported by its name, or a (obj, "recorded.name") tuple where torch
   // recorded a name the object no longer has (numpy 2 moved numpy.core to numpy._core; a class saved from __main__)
   const imports: string[] = ['torch.serialization.safe_globals'];
@@ -104,13 +104,17 @@ export function planSafeGlobals(
         };
       }
       entries.push(() => `(${local}, "${name}")`);
-    } else if (name.startsWith('numpy.core.')) {
+    } else if (name.startsWith('numpy.core.') || importModuleFor(name)) {
+      // recorded under a module name the object no longer has (numpy 2's numpy._core) or that not every Python has
+      // (pathlib._local, Python 3.13 only): imported from where it is, allowlisted under the recorded name
       if (!tuplesAllowed)
         return {
           reason: `\`${name}\` needs the (obj, "name") entry form of torch 2.6, and the project allows older torch`,
         };
-      imports.push(name);
-      entries.push((names) => `(${names.get(name)}, "${name}")`);
+      const moved = importModuleFor(name);
+      const from = moved ? `${moved}.${name.slice(name.lastIndexOf('.') + 1)}` : name;
+      imports.push(from);
+      entries.push((names) => `(${names.get(from)}, "${name}")`);
     } else {
       imports.push(name);
       entries.push((names) => names.get(name)!);
@@ -180,7 +184,16 @@ function wrappableStatement(call: Node): Node | undefined {
 
 /** The globals a checkpoint needs allowlisted (torch reads them before the first STOP), each once, in file order. */
 export function neededGlobals(inspection: Inspection): string[] {
-  return [
-    ...new Set(inspection.globals.filter((g) => g.status === 'needs-allowlist' && !g.afterStop).map((g) => g.name)),
-  ];
+  return inspection.needs;
+}
+
+/**
+ * Why globals nothing vouches for get no allowlist: for messages and suggestions, naming them to review, never as a
+ * list to paste.
+ */
+export function reviewReason(names: readonly string[]): string {
+  const listed = names.map((name) => `\`${name}\``).join(', ');
+  return names.length === 1
+    ? `${listed} is unknown code: review it before allowlisting (unpickling calls it with arguments the file chooses, and neither torch's default allowlist, this project's classes, \`trustedGlobals\` nor the known data classes vouch for it)`
+    : `${listed} are unknown code: review them before allowlisting (unpickling calls each with arguments the file chooses, and neither torch's default allowlist, this project's classes, \`trustedGlobals\` nor the known data classes vouch for them)`;
 }

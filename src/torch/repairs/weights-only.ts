@@ -9,7 +9,7 @@ import { type LoadCall, pathArgument, WEIGHTS_ONLY_SINCE } from '../api';
 import { isModuleBaseName } from '../modules';
 import { pathKey, type SaveSite } from '../saves';
 import { judgingVersion } from '../version';
-import { checkpointOf, type FixContext, neededGlobals, planSafeGlobals } from './safe-globals';
+import { checkpointOf, type FixContext, neededGlobals, planSafeGlobals, reviewReason } from './safe-globals';
 import { safetyCeiling, unpicklerGap } from './safety';
 import { migrationRepair, unknownMention } from './state-dict-migration';
 
@@ -46,9 +46,10 @@ export interface RepairEvidence {
  * Then the evidence:
  * - The checkpoint file the path literal names decides first (judged for the lowest torch the project allows):
  *   `safe` → the plain edit, safe (that file loads the same way); `needs-allowlist` → the safe_globals wrap, unsafe
- *   (the program now trusts those classes), else a suggestion saying why; `unloadable` → a suggestion (it could
- *   never load with weights_only=True); `dangerous` → the plain edit, unsafe (torch then refuses the file instead of
- *   running it).
+ *   (the program now trusts those classes), else a suggestion saying why; `needs-review` → a suggestion naming the
+ *   unknown globals to review (never a wrap: nothing vouches that unpickling them only builds data); `unloadable` →
+ *   a suggestion (it could never load with weights_only=True); `dangerous` → the plain edit, unsafe (torch then
+ *   refuses the file instead of running it).
  * - Without a file: the state_dict migration of whole-model saves of the path (unsafe); the plain edit, **safe** only
  *   when the whole result goes to `load_state_dict` (not one entry of it: the rest of the file is unpickled too), the
  *   author did not write `False`, and the lowest allowed torch's unpickler has every opcode (torch 1.13 has no
@@ -99,6 +100,15 @@ function repairFromEvidence(
           suggestion: edit,
           reason: `the checkpoint needs [${found.inspection.allowlist.join(', ')}], but ${plan.reason}`,
         };
+  }
+  if (found && verdict === 'needs-review') {
+    const unknown = found.inspection.globals
+      .filter((g) => g.status === 'unknown' && neededGlobals(found.inspection).includes(g.name))
+      .map((g) => g.name);
+    return {
+      suggestion: edit,
+      reason: `the checkpoint needs globals torch does not allow by default, and ${reviewReason([...new Set(unknown)])}`,
+    };
   }
   if (found && verdict === 'unloadable')
     return {
