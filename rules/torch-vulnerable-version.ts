@@ -94,10 +94,6 @@ export default createRule({
         const passed = weightsOnlyIn(context, load);
         // full pickle on every torch: torch-load-weights-only-false and torch-load-missing-weights-only report it
         if (passed.value === 'false' || (passed.value === 'absent' && load.fn.weightsOnlyDefault === false)) return;
-        // no weights_only where torch < 2.6 may run it: torch-load-missing-weights-only reports that load as an error
-        // already (full pickle there), and the requirement's finding names the advisories
-        const absent = passed.value === 'absent' || passed.value === 'none';
-        if (absent && context.project.torch.allowsBefore26) return;
         const file = pathArgument(load);
         const source = file && untrustedSource(file, context.scopes);
         if (!source) return;

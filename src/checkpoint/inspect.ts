@@ -211,7 +211,12 @@ export async function inspectCheckpoint(file: string, options: InspectOptions = 
       result.messages.push(`cannot read the zip archive: ${(error as Error).message}`);
       // without an end-of-central-directory record no reader opens it (torch neither); with one, torch's more
       // lenient reader may still read a data.pkl we cannot see: fail closed
-      if (endOfCentralDirectory(file) === undefined) return result;
+      if (endOfCentralDirectory(file) === undefined) {
+        // a zip's first bytes without its end record: a truncated checkpoint (or download) torch cannot open at all
+        result.verdict = 'unloadable';
+        result.messages.push('a zip file without its end-of-central-directory record (truncated?): torch cannot open it');
+        return result;
+      }
       result.format = 'torch-zip';
       result.verdict = 'dangerous';
       result.messages.push('a zip archive torch may still read, whose pickles could not be checked: judged dangerous');

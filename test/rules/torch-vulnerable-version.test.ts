@@ -47,12 +47,6 @@ ruleTester.run('torch-vulnerable-version', rule, {
       torch: '>=2.0',
     },
     {
-      name: 'untrusted path without weights_only where torch < 2.6 is allowed: full pickle there (torch-load-missing-weights-only)',
-      code: `${ARGV}sd = torch.load(sys.argv[1])\n`,
-      torch: '>=2.0',
-    },
-    { name: 'the same with nothing declared', code: `${ARGV}sd = torch.load(sys.argv[1], weights_only=None)\n` },
-    {
       name: 'a hub loader without weights_only: False on every torch (torch-load-missing-weights-only)',
       code: 'import torch\nsd = torch.hub.load_state_dict_from_url("https://example.org/m.pth")\n',
     },
@@ -262,6 +256,12 @@ ruleTester.run('torch-vulnerable-version', rule, {
           },
         },
       ],
+    },
+    {
+      name: 'sys.argv without weights_only where torch < 2.6 is allowed: reported too (after --fix it is the same load)',
+      code: `${ARGV}sd = torch.load(sys.argv[1])\n`,
+      torch: '>=2.0',
+      errors: [{ messageId: 'untrustedLoad', line: 3, severity: 2, message: /: CVE-2025-32434 .* and CVE-2026-24747 .*\. Require torch>=2\.10\.$/ }],
     },
     {
       name: 'torch!=2.5.*,>=2.5 with an untrusted load: no CVE-2025-32434, CVE-2026-24747 applies',
