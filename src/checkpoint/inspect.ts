@@ -214,7 +214,9 @@ export async function inspectCheckpoint(file: string, options: InspectOptions = 
       if (endOfCentralDirectory(file) === undefined) {
         // a zip's first bytes without its end record: a truncated checkpoint (or download) torch cannot open at all
         result.verdict = 'unloadable';
-        result.messages.push('a zip file without its end-of-central-directory record (truncated?): torch cannot open it');
+        result.messages.push(
+          'a zip file without its end-of-central-directory record (truncated?): torch cannot open it',
+        );
         return result;
       }
       result.format = 'torch-zip';
