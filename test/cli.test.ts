@@ -36,6 +36,15 @@ describe('exit codes', () => {
     expect((await cli(tempRepo({ 'a.py': 'x = 1\n' }), '-f', 'json', 'a.py')).code).toBe(0);
   });
 
+  test("an empty path ('') is a usage error, not a lint of '.'", async () => {
+    const { code, stdout, stderr } = await cli(tempRepo({ 'a.py': STATE_DICT }), '');
+    expect({ code, stdout, stderr }).toEqual({
+      code: 2,
+      stdout: '',
+      stderr: 'pylint-torch: an empty path names no file; name the files to lint\n',
+    });
+  });
+
   test('0 for a clean repository, with a warning when there is no Python file', async () => {
     expect(await cli(tempRepo({ 'a.py': 'import torch\ntorch.load(p, weights_only=True)\n' }))).toEqual({ code: 0, stdout: '', stderr: '' });
     expect(await cli(tempRepo({ 'README.md': '# hi\n' }))).toEqual({

@@ -41,13 +41,13 @@ class UsageError extends Error {}
 /** Options that take a value: the token after them is that value, not a path. */
 const VALUE_OPTIONS = new Set(['-f', '--format', '-o', '--output-file', '-c', '--config', '--rule', '--max-warnings']);
 
-/** Whether `-` stands among the paths of `argv` (not as the value of an option). */
-function stdinPath(argv: readonly string[]): boolean {
+/** The first of `-` or an empty string standing among the paths of `argv` (not as the value of an option). */
+function oddPath(argv: readonly string[]): '-' | '' | undefined {
   for (let i = 0; i < argv.length; i++) {
     if (VALUE_OPTIONS.has(argv[i])) i++;
-    else if (argv[i] === '-') return true;
+    else if (argv[i] === '-' || argv[i] === '') return argv[i] as '-' | '';
   }
-  return false;
+  return undefined;
 }
 
 function parseArgs(argv: readonly string[]): Promise<{ options?: Options; output: string }> {
@@ -137,9 +137,12 @@ function parseArgs(argv: readonly string[]): Promise<{ options?: Options; output
       .parse([...argv], {}, (error, args, output) => {
         if (error) return reject(new UsageError(`${error.message}\n\nRun 'pylint-torch --help' for usage.`));
         if (output) return resolve({ output }); // --help or --version
-        // `-` conventionally means stdin, which is not read (yargs drops it, which would lint `.`): say so
-        if (stdinPath(argv))
+        // `-` conventionally means stdin, which is not read, and `''` names nothing (yargs drops both, which would
+        // lint `.`): say so
+        const odd = oddPath(argv);
+        if (odd === '-')
           return reject(new UsageError("reading a file from stdin ('-') is not supported; name the files to lint"));
+        if (odd === '') return reject(new UsageError('an empty path names no file; name the files to lint'));
         resolve({
           output: '',
           options: {

@@ -63,8 +63,15 @@ async function inspectCommand(argv: readonly string[], io: CliIO): Promise<numbe
           const match = version === undefined ? null : /^(\d+)\.(\d+)/.exec(version);
           if (version !== undefined && !match)
             return reject(new Error(`--torch-version must look like 2.6, got ${JSON.stringify(version)}`));
+          // `-` (stdin) is not read and `''` names nothing: yargs would drop `-` and lint the cwd for `''`
+          const files = (args.files as string[]).map(String);
+          const valueOptions = ['-f', '--format', '-o', '--output-file', '--torch-version'];
+          const stdin = argv.some((a, i) => a === '-' && !valueOptions.includes(argv[i - 1] ?? ''));
+          if (stdin || files.includes('-'))
+            return reject(new Error("reading a checkpoint from stdin ('-') is not supported; name the files"));
+          if (files.includes('')) return reject(new Error('an empty path names no file; name the files'));
           resolve({
-            files: (args.files as string[]).map(String),
+            files,
             format: args.format as 'stylish' | 'json' | 'sarif',
             torchVersion: match ? [Number(match[1]), Number(match[2])] : undefined,
             outputFile: args['output-file'] as string | undefined,

@@ -266,6 +266,16 @@ describe('inspectCheckpoint on hostile and odd files', () => {
 });
 
 describe('pylint-torch inspect', () => {
+  test("'-' and '' are usage errors (exit 2), not an inspection of the working folder", async () => {
+    expect(await cli(cliDir, 'inspect', '-')).toEqual({
+      code: 2,
+      stdout: '',
+      stderr: "pylint-torch: reading a checkpoint from stdin ('-') is not supported; name the files\n",
+    });
+    expect(await cli(cliDir, 'inspect', '')).toEqual({ code: 2, stdout: '', stderr: 'pylint-torch: an empty path names no file; name the files\n' });
+    expect((await cli(cliDir, 'inspect', '-f', 'json', 'state_dict.pt')).code).toBe(0);
+  });
+
   test('json output, exit 1 when any file is not safe, 0 when all are', async () => {
     const bad = await cli(cliDir, 'inspect', '-f', 'json', 'state_dict.pt', 'malicious_os_system.pt');
     expect(bad.code).toBe(1);
