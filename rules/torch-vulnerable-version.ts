@@ -5,7 +5,7 @@ import { untrustedSource } from '../src/analysis/taint';
 import { pathArgument, viaText } from '../src/torch/api';
 import { advisoriesAllowedBy, describeAdvisories, fixedForAll, TORCH_ADVISORIES } from '../src/torch/advisories';
 import { loadCallIn, torchContext, weightsOnlyIn } from '../src/torch/services';
-import { secureSpecifier, shortVersion } from '../src/torch/specifier';
+import { allowedVersions, secureSpecifier, shortVersion } from '../src/torch/specifier';
 import { type Declaration, declarationsInFile, setupPyDeclarations } from '../src/torch/version';
 
 /**
@@ -14,7 +14,33 @@ import { type Declaration, declarationsInFile, setupPyDeclarations } from '../sr
  * other paths get nothing here: the requirement's finding covers them.
  */
 
-type MessageId = 'requirement' | 'raiseBound' | 'untrustedLoad' | 'untrustedLoadUndeclared';
+type MessageId =
+  | 'requirement'
+  | 'raiseBound'
+  | 'untrustedLoad'
+  | 'untrustedLoadUndeclared'
+  | 'unreadableSpecifier'
+  | 'allowsNothing';
+
+/**
+ * A finding at a declaration whose specifier says nothing the other rules can use: written as a version specifier but
+ * not PEP 440 (`torch>=banana`), or one that allows no torch release (`torch>=2.6,<2.5`). Both bound nothing, so the
+ * project is judged as allowing any torch (src/torch/version.ts): the user should know. A direct URL or a
+ * requirement built from pieces (`"torch>=" + MIN`) is not reported: it is not written as a specifier.
+ */
+function specifierProblem(declaration: Declaration, text: string) {
+  const { ranges, span } = declaration;
+  if (!span) return undefined;
+  const written = text.slice(...span.range);
+  const problem: MessageId | undefined = !ranges
+    ? /^\s*["']?(py)?torch\s*(\[[^\]]*\])?\s*(===|==|~=|>=|<=|!=|>|<|=|\^|~)/.test(written)
+      ? 'unreadableSpecifier'
+      : undefined
+    : allowedVersions(ranges).length === 0
+      ? 'allowsNothing'
+      : undefined;
+  return problem && { start: span.range[0], end: span.range[1], messageId: problem, data: { spec: written.trim() } };
+}
 
 /** A finding at a declaration (by offsets into its file's text), or undefined when it allows no affected release. */
 function declarationFinding(declaration: Declaration, text: string) {
@@ -64,6 +90,12 @@ export default createRule({
         '`{{callee}}()`{{via}} loads a file from {{source}} (line {{line}}), and `{{spec}}` ({{where}}) allows torch ' +
         'releases where even `weights_only=True` lets a malicious file run code: {{advisories}}. Require ' +
         'torch>={{fixed}}.',
+      unreadableSpecifier:
+        '`{{spec}}` is not a PEP 440 specifier pylint-torch can read, so it bounds nothing: the project is judged as ' +
+        'allowing any torch (no fix is safe), and pip will refuse it too.',
+      allowsNothing:
+        '`{{spec}}` allows no torch release at all, so it bounds nothing: the project is judged as allowing any ' +
+        'torch (no fix is safe), and pip cannot install it.',
       untrustedLoadUndeclared:
         '`{{callee}}()`{{via}} loads a file from {{source}} (line {{line}}), and the project declares no torch ' +
         'requirement, so any torch may run it, including releases where even `weights_only=True` lets a malicious ' +
@@ -86,6 +118,9 @@ export default createRule({
           const node = finding && strings.find((s) => s.startIndex <= finding.start && finding.end <= s.endIndex);
           if (finding && node)
             context.report({ node, messageId: 'requirement', data: finding.data, suggest: finding.suggest });
+          const problem = specifierProblem(declaration, context.text);
+          const at = problem && strings.find((s) => s.startIndex <= problem.start && problem.end <= s.endIndex);
+          if (problem && at) context.report({ node: at, messageId: problem.messageId, data: problem.data });
         }
       },
       call(node: Node) {
@@ -137,6 +172,8 @@ export default createRule({
       for (const declaration of declarationsInFile(context.filePath, context.text)) {
         const finding = declarationFinding(declaration, context.text);
         if (finding) context.report({ ...finding, messageId: 'requirement' });
+        const problem = specifierProblem(declaration, context.text);
+        if (problem) context.report(problem);
       }
     },
   },

@@ -16,7 +16,6 @@ ruleTester.run('torch-vulnerable-version', rule, {
   valid: [
     { name: 'torch>=2.10: no affected release', filename: 'requirements.txt', code: 'numpy\ntorch>=2.10\n' },
     { name: 'a requirements file without torch', filename: 'requirements-dev.txt', code: 'pytest>=8\n# torch>=2.0\n' },
-    { name: 'a specifier that allows nothing', filename: 'requirements.txt', code: 'torch>=2.6,<2.5\n' },
     { name: 'a direct URL: no version to judge', filename: 'requirements.txt', code: 'torch @ https://example.org/torch.whl\n' },
     {
       name: 'suppressed by a directive',
@@ -52,6 +51,32 @@ ruleTester.run('torch-vulnerable-version', rule, {
     },
   ],
   invalid: [
+    {
+      name: 'a specifier that is not PEP 440, and one that allows no release: said, since both bound nothing',
+      filename: 'requirements.txt',
+      code: 'numpy\ntorch>=banana\n',
+      errors: [
+        {
+          messageId: 'unreadableSpecifier',
+          line: 2,
+          column: 1,
+          message:
+            '`torch>=banana` is not a PEP 440 specifier pylint-torch can read, so it bounds nothing: the project is judged as allowing any torch (no fix is safe), and pip will refuse it too.',
+        },
+      ],
+    },
+    {
+      name: 'a range that allows no torch release',
+      filename: 'requirements.txt',
+      code: 'torch>=2.6,<2.5\n',
+      errors: [{ messageId: 'allowsNothing', line: 1, column: 1, message: /^`torch>=2\.6,<2\.5` allows no torch release at all/ }],
+    },
+    {
+      name: 'the same in setup.py; a requirement built from pieces or a URL is not a specifier and says nothing',
+      filename: 'setup.py',
+      code: 'from setuptools import setup\nsetup(install_requires=["torch>=2.6,<2.5", "torch>=" + MIN, "torch @ https://x/torch-2.6.0.whl"])\n',
+      errors: [{ messageId: 'allowsNothing', line: 2, column: 25 }],
+    },
     {
       name: 'requirements.txt torch>=2.0: both advisories, the lower bound raised',
       filename: 'requirements.txt',
