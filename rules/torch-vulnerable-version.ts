@@ -15,12 +15,7 @@ import { type Declaration, declarationsInFile, setupPyDeclarations } from '../sr
  */
 
 type MessageId =
-  | 'requirement'
-  | 'raiseBound'
-  | 'untrustedLoad'
-  | 'untrustedLoadUndeclared'
-  | 'unreadableSpecifier'
-  | 'allowsNothing';
+  'requirement' | 'raiseBound' | 'untrustedLoad' | 'untrustedLoadUndeclared' | 'unreadableSpecifier' | 'allowsNothing';
 
 /**
  * A finding at a declaration whose specifier says nothing the other rules can use: written as a version specifier but
