@@ -11,6 +11,21 @@
 /** Modules whose globals torch refuses even when allowlisted. */
 export const BLOCKED_MODULES = ['sys', 'os', 'posix', 'nt'];
 
+/** The torch functions of {@link DANGEROUS_NAMES} that load another file with full pickle (or run its code). */
+const REPICKLERS = new Set([
+  'torch.storage._load_from_bytes',
+  'torch.serialization.load',
+  'torch.load',
+  'torch.jit.load',
+  'torch.hub.load',
+  'torch.hub.load_state_dict_from_url',
+  'torch.utils.model_zoo.load_url',
+  'torch.jit._serialization.load',
+  'torch.hub._load_local',
+  'torch.serialization._load',
+  'torch.serialization._legacy_load',
+]);
+
 const DANGEROUS_NAMES = new Set([
   // docs/torch-facts.md
   'builtins.eval',
@@ -24,9 +39,6 @@ const DANGEROUS_NAMES = new Set([
   'operator.attrgetter',
   'operator.methodcaller',
   'functools.partial',
-  'torch.storage._load_from_bytes',
-  'torch.serialization.load',
-  'torch.load',
   // callables that run code, load another pickle or open files when a REDUCE calls them (public pickle-gadget
   // reports: picklescan/modelscan/fickling denylists and their bypasses)
   'builtins.input',
@@ -52,14 +64,6 @@ const DANGEROUS_NAMES = new Set([
   'numpy.testing._private.utils.runstring',
   'pandas.read_pickle',
   'pandas.io.pickle.read_pickle',
-  'torch.jit.load',
-  'torch.hub.load',
-  'torch.hub.load_state_dict_from_url',
-  'torch.utils.model_zoo.load_url',
-  'torch.jit._serialization.load',
-  'torch.hub._load_local',
-  'torch.serialization._load',
-  'torch.serialization._legacy_load',
   'numpy.lib.npyio.load',
   'numpy.load',
   'pydoc.pipepager',
@@ -90,6 +94,7 @@ const DANGEROUS_NAMES = new Set([
   'yaml.load_all',
   'yaml.unsafe_load',
   'yaml.unsafe_load_all',
+  ...REPICKLERS,
 ]);
 /**
  * Callables that create, truncate or fill the file (or URL) the pickle passes them: a checkpoint can overwrite any
@@ -106,21 +111,6 @@ const FILE_WRITERS = new Set([
   'numpy.memmap',
   'numpy.core.memmap',
   'numpy._core.memmap',
-]);
-
-/** The torch functions of {@link DANGEROUS_NAMES} that load another file with full pickle (or run its code). */
-const REPICKLERS = new Set([
-  'torch.storage._load_from_bytes',
-  'torch.serialization.load',
-  'torch.load',
-  'torch.jit.load',
-  'torch.hub.load',
-  'torch.hub.load_state_dict_from_url',
-  'torch.utils.model_zoo.load_url',
-  'torch.jit._serialization.load',
-  'torch.hub._load_local',
-  'torch.serialization._load',
-  'torch.serialization._legacy_load',
 ]);
 
 const DANGEROUS_MODULES = [
