@@ -31,16 +31,13 @@ const REQUEST_TYPES = new Set([
 ]);
 
 /**
- * Attributes and methods of a request object that hold what the client sent (Django `FILES`/`POST`/`body`, DRF
- * `data`, Flask `files`/`form`/`args`/`get_data()`, Starlette `body()`/`form()`/`json()`/`query_params`, aiohttp
- * `read()`/`post()`/`content`/`match_info`). Server state (`request.app`, `request.state`, `request.user`) is not.
+ * What an unannotated parameter named `request` (the Django/DRF/Starlette convention) holds from the client: the
+ * plain names, also part of {@link TYPED_REQUEST_DATA}.
  */
-const TYPED_REQUEST_DATA = new Set([
+const NAMED_REQUEST_DATA = new Set([
   'FILES',
   'POST',
   'GET',
-  'COOKIES',
-  'META',
   'body',
   'data',
   'files',
@@ -52,6 +49,17 @@ const TYPED_REQUEST_DATA = new Set([
   'get_data',
   'get_json',
   'query_params',
+]);
+
+/**
+ * Attributes and methods of a request object that hold what the client sent (Django `FILES`/`POST`/`body`, DRF
+ * `data`, Flask `files`/`form`/`args`/`get_data()`, Starlette `body()`/`form()`/`json()`/`query_params`, aiohttp
+ * `read()`/`post()`/`content`/`match_info`). Server state (`request.app`, `request.state`, `request.user`) is not.
+ */
+const TYPED_REQUEST_DATA = new Set([
+  ...NAMED_REQUEST_DATA,
+  'COOKIES',
+  'META',
   'path_params',
   'headers',
   'cookies',
@@ -71,24 +79,6 @@ const TYPED_REQUEST_DATA = new Set([
   'iter_bytes',
   'iter_text',
   'iter_json',
-]);
-
-/** The same for an unannotated parameter named `request` (the Django/DRF/Starlette convention): the plain ones. */
-const NAMED_REQUEST_DATA = new Set([
-  'FILES',
-  'POST',
-  'GET',
-  'body',
-  'data',
-  'files',
-  'form',
-  'args',
-  'values',
-  'json',
-  'stream',
-  'get_data',
-  'get_json',
-  'query_params',
 ]);
 
 /** FastAPI parameter markers: the value comes from the request body, query, headers, cookies or path. */
