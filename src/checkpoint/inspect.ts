@@ -74,6 +74,15 @@ export interface Inspection {
    * newest known table at or below it: `"2.4"`).
    */
   torch: { version: string; source: string; table: string };
+  /**
+   * The same file judged by the next newer table, present only when `torch.version` falls strictly between two known
+   * tables (2.0–2.3, 2.5, 2.7–2.9) and that table (with the older one's names: see below) gives another verdict.
+   * Tables grow from release to release (each here holds every name of the one before but one, 1.13's
+   * `_rebuild_sparse_csr_tensor`: test/checkpoint/allowlists.test.ts), so the release's own unpickler is taken to
+   * accept at least what the older table accepts and at most what the two together do: a fix may rest only on this
+   * inspection (the older table), and a finding only on what `atNewerTable` still says.
+   */
+  atNewerTable?: Inspection;
 }
 
 export interface InspectOptions {
@@ -126,9 +135,50 @@ export function allowlistFor(version?: [number, number]): (typeof ALLOWLISTS)[nu
   return chosen;
 }
 
-/** Inspects one file. Never throws for bad content: problems become `messages` (and `unknown`/`not-a-checkpoint`). */
+/**
+ * The next known table above `version` when `version` falls strictly between two tables (its own table is not known
+ * here), else undefined: a version at or past the newest table is judged by the newest.
+ */
+export function newerTableFor(version: [number, number]): (typeof ALLOWLISTS)[number] | undefined {
+  const older = allowlistFor(version);
+  if (older.version[0] === version[0] && older.version[1] === version[1]) return undefined;
+  if (!atLeast(version, [1, 13])) return undefined; // before 1.13 there is no weights_only at all
+  return [...ALLOWLISTS]
+    .sort((a, b) => a.version[0] - b.version[0] || a.version[1] - b.version[1])
+    .find((t) => !atLeast(version, t.version));
+}
+
+/**
+ * Inspects one file. Never throws for bad content: problems become `messages` (and `unknown`/`not-a-checkpoint`).
+ * For a torch release between two known tables it also judges the file by the newer one
+ * ({@link Inspection.atNewerTable}) when the verdict could differ.
+ */
 export async function inspectCheckpoint(file: string, options: InspectOptions = {}): Promise<Inspection> {
-  const table = allowlistFor(options.torchVersion);
+  const result = await inspectWith(file, options, allowlistFor(options.torchVersion));
+  const newer = options.torchVersion && newerTableFor(options.torchVersion);
+  // safe stays safe under a larger table; a dangerous or unreadable file does not depend on the table
+  if (!newer || !['needs-allowlist', 'needs-review', 'unloadable'].includes(result.verdict)) return result;
+  // tables almost only grow: 1.13's `_rebuild_sparse_csr_tensor` is gone by 2.4; a release between two tables is
+  // taken to accept nothing neither of them accepts, so the other bound is their union
+  const older = allowlistFor(options.torchVersion);
+  const atNewer = await inspectWith(file, options, {
+    version: newer.version,
+    names: new Set([...older.names, ...newer.names]),
+    opcodes: new Set([...older.opcodes, ...newer.opcodes]),
+  });
+  if (atNewer.verdict === result.verdict && atNewer.needs.join('\n') === result.needs.join('\n')) return result;
+  result.messages.push(
+    `torch ${result.torch.version} is judged by the ${result.torch.table} table (its own is not known here); by the ` +
+      `${newer.version.join('.')} table the file is ${atNewer.verdict}`,
+  );
+  return { ...result, atNewerTable: atNewer };
+}
+
+async function inspectWith(
+  file: string,
+  options: InspectOptions,
+  table: (typeof ALLOWLISTS)[number],
+): Promise<Inspection> {
   const allowed = table.names;
   const limits = options.walkLimits ?? DEFAULT_LIMITS;
   // one time budget for the whole file, however many pickles it holds
@@ -503,6 +553,12 @@ const DTYPE_NOTE = 'numpy values whose dtypes could not be read';
  * file's (src/torch/checkpoint-sites.ts), so that one reading of the file serves every loader.
  */
 export function judgeInspection(inspection: Inspection, vouchers: GlobalVouchers = {}): Inspection {
+  if (inspection.atNewerTable)
+    return { ...judgeOne(inspection, vouchers), atNewerTable: judgeOne(inspection.atNewerTable, vouchers) };
+  return judgeOne(inspection, vouchers);
+}
+
+function judgeOne(inspection: Inspection, vouchers: GlobalVouchers): Inspection {
   const table = tableOf(inspection).names;
   const status = (name: string) => classifyGlobal(name, table, vouchers);
   const globals = inspection.globals.map((g) =>

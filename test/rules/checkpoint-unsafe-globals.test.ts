@@ -526,3 +526,30 @@ ruleTester.run('checkpoint-unsafe-globals at load sites', rule, {
     },
   ],
 });
+
+describe('checkpoint-unsafe-globals for a torch between two known tables (2.0–2.3, 2.5, 2.7–2.9)', () => {
+  // floats pickle as BINFLOAT, which 1.13's unpickler lacks and 2.4's has; 2.1's own table is not known here
+  const files = (spec: string) => ({
+    'requirements.txt': `torch${spec}\n`,
+    'opt.pt': zipCheckpoint('{"lr": 0.001, "betas": (0.9, 0.999)}'),
+    'resume.py': 'import torch\nstate = torch.load("opt.pt", weights_only=True)\nprint(state["lr"])\n',
+  });
+  const findings = async (spec: string) => {
+    const repo = tempRepo(files(spec));
+    const { stdout } = await cli(repo, '-f', 'json', '--rule', 'torch-vulnerable-version:off');
+    return JSON.parse(stdout).flatMap((r: { filePath: string; messages: { ruleId: string; messageId: string; message: string }[] }) =>
+      r.messages.map((m) => [path.relative(repo, r.filePath), m.ruleId, m.messageId, m.message]),
+    );
+  };
+
+  test('only what holds under both neighbouring tables is reported: a float file on torch>=2.1 is not', async () => {
+    expect(await findings('>=2.1')).toEqual([]);
+  });
+
+  test('on torch>=1.13, whose own table lacks BINFLOAT, the same file and its load are reported', async () => {
+    expect((await findings('>=1.13')).map((f: string[]) => f.slice(0, 3))).toEqual([
+      ['opt.pt', 'checkpoint-unsafe-globals', 'unloadable'],
+      ['resume.py', 'checkpoint-unsafe-globals', 'loadUnloadable'],
+    ]);
+  });
+});
