@@ -141,15 +141,15 @@ export async function lintFiles(paths: readonly string[], options: LintFilesOpti
   const parser = await pythonParser();
   const torchCache = new Map<string, TorchRequirement>();
 
-  // The repository index is demand-driven: a rule asking about another module gets that module linted now (its one
-  // parse registers its summary), or, for a file outside the linted paths, parsed once just for its summary.
+  // The repository index is demand-driven and flat: a rule asking about another module gets that module's summary,
+  // computed once from the bytes that will be linted (a file linted already registered it from its own parse), never
+  // a nested lint, which would keep every tree of a chain of questions alive and can overflow the stack (issue 12).
   const summaries = new Map<string, ModuleSummary<TorchSummary> | null>();
   const lintSet = new Set(discovery.files);
   const resultsByFile = new Map<string, LintResult>();
   const inProgress = new Set<string>();
   const provide = (file: string): ModuleSummary<TorchSummary> | undefined => {
-    if (!summaries.has(file) && lintSet.has(file) && !inProgress.has(file)) processFile(file);
-    if (!summaries.has(file)) summaries.set(file, summarizeFile(file, parser) ?? null);
+    if (!summaries.has(file)) summaries.set(file, summarizeFile(file, parser, contents.get(file)) ?? null);
     return summaries.get(file) ?? undefined;
   };
   // absolute imports resolve from the working folder, the linted folders, and the git work trees they sit in
@@ -299,7 +299,19 @@ export async function lintFiles(paths: readonly string[], options: LintFilesOpti
       false,
     ),
   );
-  const results: LintResult[] = [...unreadableDirs, ...discovery.files.map((file) => resultsByFile.get(file)!)];
+  // every file found has a result: one the pipeline failed to produce says so instead of disappearing
+  const results: LintResult[] = [
+    ...unreadableDirs,
+    ...discovery.files.map(
+      (file) =>
+        resultsByFile.get(file) ??
+        toResult(
+          file,
+          [fileProblem('Internal error: this file was not linted (please report it); its findings are missing.', true)],
+          false,
+        ),
+    ),
+  ];
   const internalErrors = results.filter((r) =>
     r.messages.some((m) => m.ruleId === null && m.message.startsWith('Internal error')),
   ).length;
@@ -499,14 +511,18 @@ async function lintCheckpointFile(
   return toResult(file, binaryProblems(file, data, setting), false);
 }
 
-/** A module outside the linted paths, parsed once for its summary; undefined when it cannot be read or decoded. */
+/**
+ * A module's summary from one parse of its own (`bytes` when the run holds them already, else the file read now);
+ * undefined when it cannot be read or decoded.
+ */
 function summarizeFile(
   file: string,
   parser: Awaited<ReturnType<typeof pythonParser>>,
+  bytes?: Buffer,
 ): ModuleSummary<TorchSummary> | undefined {
   let text: string;
   try {
-    text = decodePython(readRegularFile(file)).text;
+    text = decodePython(bytes ?? readRegularFile(file)).text;
   } catch {
     return undefined;
   }
