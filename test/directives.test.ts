@@ -1,4 +1,5 @@
 import { cli, tempRepo } from './helpers/cli';
+import { lintText } from '../src/run/lint-text';
 
 const LOAD = 'torch.load(p)';
 
@@ -277,5 +278,15 @@ describe('unused directives', () => {
     expect(JSON.parse(stdout)[0].messages.map((m: Message) => `${m.line}:${m.message}`)).toEqual([
       '3:Unused pylint-torch directive (no problems were reported on its line).',
     ]);
+  });
+});
+
+describe('lintText (the API)', () => {
+  test('reports unused directives as warnings by default and honours noqa unless told not to', async () => {
+    const text = `import torch\nx = 1  # pylint-torch: disable=torch-save-full-model\n${LOAD}  # noqa: TOR102\n`;
+    const ids = (r: Awaited<ReturnType<typeof lintText>>) => r.messages.map((m) => `${m.line}:${m.severity}:${m.ruleId}`);
+    expect(ids(await lintText(text))).toEqual(['2:1:null']);
+    expect(ids(await lintText(text, { reportUnusedDisableDirectives: 'error' }))).toEqual(['2:2:null']);
+    expect(ids(await lintText(text, { reportUnusedDisableDirectives: 'off', externalDirectives: false }))).toEqual(['3:2:torch-load-missing-weights-only']);
   });
 });

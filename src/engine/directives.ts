@@ -68,7 +68,7 @@ export interface ExternalCodes {
 }
 
 export interface DirectiveOptions {
-  /** The codes `# noqa: X` and `# nosec X` may name (see {@link externalCodes}); without it those comments do nothing. */
+  /** The codes `# noqa: X` and `# nosec X` may name ({@link externalCodes}); without it those comments do nothing. */
   external?: ExternalCodes;
 }
 

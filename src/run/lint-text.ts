@@ -23,9 +23,9 @@ export interface LintTextOptions {
    * The torch version or range the code runs on (`"2.6"`, `">=2.4,<3"`), as config `torchVersion`; default: unknown.
    */
   torchVersion?: string;
-  /** Severity of `# pylint-torch:` directives that suppressed nothing, as config `reportUnusedDisableDirectives`; default `warn`. */
+  /** Severity of directives that suppressed nothing (config `reportUnusedDisableDirectives`); default `warn`. */
   reportUnusedDisableDirectives?: SeveritySetting;
-  /** Whether `# noqa` / `# nosec` comments suppress the rules they name, as config `externalDirectives`; default true. */
+  /** Whether `# noqa` / `# nosec` comments suppress the rules they name (config `externalDirectives`); default true. */
   externalDirectives?: boolean;
 }
 
