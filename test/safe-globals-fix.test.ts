@@ -460,6 +460,9 @@ describe('whole-model saves move to state_dict together with their loads', () =>
   test('a load whose rule is suppressed or off keeps the save as it is (nothing would rewrite the load)', async () => {
     const variants: Record<string, string>[] = [
       { 'serve.py': 'import torch\nmodel = torch.load("runs/model.pt")  # pylint-torch: disable\n' },
+      // TorchFix's and Bandit's comments suppress the load rule, so they keep the load (and the save) too
+      { 'serve.py': 'import torch\nmodel = torch.load("runs/model.pt")  # noqa: TOR102\n' },
+      { 'serve.py': 'import torch\nmodel = torch.load("runs/model.pt")  # nosec B614\n' },
       { 'serve.py': 'import torch\n# pylint-torch: disable-next=torch-load-missing-weights-only\nmodel = torch.load("runs/model.pt")\nmodel.eval()\n' },
       { 'serve.py': '# pylint-torch: disable-file=torch-load-missing-weights-only\nimport torch\nmodel = torch.load("runs/model.pt")\n' },
       {

@@ -8,6 +8,7 @@ import { createTwoFilesPatch, FILE_HEADERS_ONLY } from 'diff';
 import yargs from 'yargs';
 import { rules } from '../../rules';
 import { ConfigError, parseRuleFlag } from '../project/config';
+import type { SeveritySetting } from '../engine/rule';
 import { FormatName, formatters } from '../report/formatters';
 import { countResult, type LintResult } from '../report/results';
 import { lintFiles } from '../run/lint-files';
@@ -34,12 +35,24 @@ interface Options {
   rule: string[];
   maxWarnings: number;
   quiet: boolean;
+  /** --report-unused-disable-directives (error) or --report-unused-disable-directives-severity; else the config's. */
+  reportUnusedDisableDirectives?: SeveritySetting;
 }
 
 class UsageError extends Error {}
 
 /** Options that take a value: the token after them is that value, not a path. */
-const VALUE_OPTIONS = new Set(['-f', '--format', '-o', '--output-file', '-c', '--config', '--rule', '--max-warnings']);
+const VALUE_OPTIONS = new Set([
+  '-f',
+  '--format',
+  '-o',
+  '--output-file',
+  '-c',
+  '--config',
+  '--rule',
+  '--max-warnings',
+  '--report-unused-disable-directives-severity',
+]);
 
 /** The first of `-` or an empty string standing among the paths of `argv` (not as the value of an option). */
 function oddPath(argv: readonly string[]): '-' | '' | undefined {
@@ -110,7 +123,22 @@ function parseArgs(argv: readonly string[]): Promise<{ options?: Options; output
         describe: 'Exit 1 when there are more warnings than this',
       })
       .option('quiet', { type: 'boolean', default: false, describe: 'Report errors only' })
+      .option('report-unused-disable-directives', {
+        type: 'boolean',
+        describe: 'Report # pylint-torch directives that suppress nothing as errors',
+      })
+      .option('report-unused-disable-directives-severity', {
+        choices: ['off', 'warn', 'error'],
+        describe: 'Severity of # pylint-torch directives that suppress nothing (default: config, else warn)',
+      })
       .check((args) => {
+        if (
+          args['report-unused-disable-directives'] !== undefined &&
+          args['report-unused-disable-directives-severity'] !== undefined
+        )
+          throw new Error(
+            '--report-unused-disable-directives and --report-unused-disable-directives-severity cannot be used together',
+          );
         const max = String(args['max-warnings']);
         if (!/^(-1|\d+)$/.test(max))
           throw new Error(`--max-warnings must be a whole number (or -1 for no limit), got ${JSON.stringify(max)}`);
@@ -162,6 +190,12 @@ function parseArgs(argv: readonly string[]): Promise<{ options?: Options; output
             rule: ([] as unknown[]).concat(args.rule ?? []).map(String),
             maxWarnings: Number(args['max-warnings']),
             quiet: args.quiet as boolean,
+            reportUnusedDisableDirectives:
+              args['report-unused-disable-directives'] === true
+                ? 'error'
+                : args['report-unused-disable-directives'] === false
+                  ? 'off'
+                  : (args['report-unused-disable-directives-severity'] as SeveritySetting | undefined),
           },
         });
       });
@@ -199,6 +233,7 @@ async function lint(options: Options, io: CliIO): Promise<number> {
     unsafeFixes: options.unsafeFixes,
     config: options.config,
     rules: overrides,
+    reportUnusedDisableDirectives: options.reportUnusedDisableDirectives,
   });
   if (run.missing.length) {
     for (const missing of run.missing) io.stderr(`pylint-torch: no such file or directory: ${missing}\n`);

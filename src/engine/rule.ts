@@ -40,6 +40,13 @@ export interface RuleMeta<MessageIds extends string> {
   /** Schema of the options object (`["warn", {options}]`); `false` when the rule takes none. */
   schema: OptionsSchema | false;
   defaultSeverity: SeveritySetting;
+  /**
+   * Codes other tools give the same check, so that comments users already wrote for them suppress this rule on
+   * their line: `noqa` for flake8-style codes (`# noqa: TOR102`, TorchFix; `# noqa: S301`, Ruff), `nosec` for
+   * Bandit test ids or names (`# nosec B614`). Matched without regard to case. Config `externalDirectives: false`
+   * turns them off.
+   */
+  aliases?: { noqa?: readonly string[]; nosec?: readonly string[] };
   /** Feeds SARIF `properties`: CVSS-like score 0–10 (GitHub's `security-severity`) and precision. */
   security?: { severity: number; precision: 'very-high' | 'high' | 'medium' | 'low'; cwe: string[] };
 }

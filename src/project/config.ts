@@ -58,6 +58,13 @@ export interface Config {
    * empty without plugins. They are configured, run and fixed like built-in rules for the files this config governs.
    */
   pluginRules: AnyRule[];
+  /**
+   * `reportUnusedDisableDirectives`: the severity of a `# pylint-torch:` directive that suppressed nothing
+   * (ESLint's linterOptions key; `true` is `warn`, `false` is `off`). Undefined: the caller's default (`warn`).
+   */
+  reportUnusedDisableDirectives?: SeveritySetting;
+  /** `externalDirectives`: whether `# noqa` / `# nosec` comments suppress the rules they name. Default true. */
+  externalDirectives?: boolean;
 }
 
 const SEVERITIES: readonly SeveritySetting[] = ['off', 'warn', 'error'];
@@ -69,6 +76,8 @@ const TOP_LEVEL_KEYS = new Set([
   'torchVersion',
   'knownLoaders',
   'trustedGlobals',
+  'reportUnusedDisableDirectives',
+  'externalDirectives',
 ]);
 
 /** `knownLoaders`: qualified name → how the loader treats weights_only (see src/torch/loaders.ts KnownLoader). */
@@ -174,6 +183,20 @@ export function loadConfig(file: string, allRules: readonly AnyRule[]): Config {
       }
     }
   }
+  const unused = object.reportUnusedDisableDirectives;
+  if (unused !== undefined && typeof unused !== 'boolean' && !SEVERITIES.includes(unused as SeveritySetting))
+    throw new ConfigError(
+      absolute,
+      'reportUnusedDisableDirectives',
+      `expected "off", "warn", "error", true or false, got ${JSON.stringify(unused)}`,
+    );
+  const externalDirectives = object.externalDirectives;
+  if (externalDirectives !== undefined && typeof externalDirectives !== 'boolean')
+    throw new ConfigError(
+      absolute,
+      'externalDirectives',
+      `expected true or false, got ${JSON.stringify(externalDirectives)}`,
+    );
   return {
     file: absolute,
     baseDir: path.dirname(absolute),
@@ -183,6 +206,10 @@ export function loadConfig(file: string, allRules: readonly AnyRule[]): Config {
     knownLoaders: knownLoaders as Record<string, KnownLoader> | undefined,
     trustedGlobals: trustedGlobals as string[] | undefined,
     pluginRules,
+    ...(unused !== undefined && {
+      reportUnusedDisableDirectives: unused === true ? 'warn' : unused === false ? 'off' : (unused as SeveritySetting),
+    }),
+    ...(externalDirectives !== undefined && { externalDirectives }),
   };
 }
 

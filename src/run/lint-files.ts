@@ -55,6 +55,12 @@ export interface LintFilesOptions {
    * with the same id), so that rule objects that are in no package run through the whole pipeline too.
    */
   registry?: readonly AnyRule[];
+  /**
+   * Severity of `# pylint-torch:` directives that suppressed nothing (the CLI's
+   * `--report-unused-disable-directives[-severity]`), over every config's `reportUnusedDisableDirectives`; default
+   * `warn`.
+   */
+  reportUnusedDisableDirectives?: SeveritySetting;
 }
 
 /** What a lint run found. */
@@ -253,7 +259,14 @@ export async function lintFiles(paths: readonly string[], options: LintFilesOpti
         file,
         options,
         settings,
-        { services: projectFor(file, config), onParsed, knownRuleIds },
+        {
+          services: projectFor(file, config),
+          onParsed,
+          knownRuleIds,
+          reportUnusedDisableDirectives:
+            options.reportUnusedDisableDirectives ?? config?.reportUnusedDisableDirectives ?? 'warn',
+          externalDirectives: config?.externalDirectives ?? true,
+        },
         fileRules,
         parser,
         sources,

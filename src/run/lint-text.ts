@@ -23,6 +23,10 @@ export interface LintTextOptions {
    * The torch version or range the code runs on (`"2.6"`, `">=2.4,<3"`), as config `torchVersion`; default: unknown.
    */
   torchVersion?: string;
+  /** Severity of directives that suppressed nothing (config `reportUnusedDisableDirectives`); default `warn`. */
+  reportUnusedDisableDirectives?: SeveritySetting;
+  /** Whether `# noqa` / `# nosec` comments suppress the rules they name (config `externalDirectives`); default true. */
+  externalDirectives?: boolean;
 }
 
 /**
@@ -33,17 +37,22 @@ export async function lintText(text: string, options: LintTextOptions = {}): Pro
   const filePath = options.filePath ?? 'text.py';
   const settings = ruleSettings(builtinRules, undefined, new Map(Object.entries(options.rules ?? {})));
   const knownRuleIds = new Set(builtinRules.map((r) => r.meta.id));
+  const directives = {
+    knownRuleIds,
+    reportUnusedDisableDirectives: options.reportUnusedDisableDirectives ?? 'warn',
+    externalDirectives: options.externalDirectives ?? true,
+  };
   const unsafe = Boolean(options.unsafeFixes);
   if (builtinRules.some((rule) => rule.text && matchesTextCheck(rule.text, filePath))) {
-    return toResult(filePath, lintNonPythonText(text, filePath, settings, { knownRuleIds }), false);
+    return toResult(filePath, lintNonPythonText(text, filePath, settings, directives), false);
   }
   const parser = await pythonParser();
   const services: ProjectContext = options.torchVersion
     ? { torch: torchRequirementFor('.', parser, new Map(), { spec: options.torchVersion, file: 'options' }) }
     : UNKNOWN_PROJECT;
   if (!options.fix)
-    return toResult(filePath, lintWithEngine(parser, text, filePath, settings, { services, knownRuleIds }), unsafe);
-  const outcome = lintAndFix(parser, text, filePath, settings, unsafe, { services, knownRuleIds });
+    return toResult(filePath, lintWithEngine(parser, text, filePath, settings, { services, ...directives }), unsafe);
+  const outcome = lintAndFix(parser, text, filePath, settings, unsafe, { services, ...directives });
   const result = toResult(filePath, outcome.problems, unsafe);
   return outcome.output === text ? result : { ...result, output: outcome.output, fixCount: outcome.fixCount };
 }
