@@ -152,6 +152,17 @@ describe('SARIF severity as GitHub code scanning shows it', () => {
     }
   });
 
+  test.each(rules.map((r) => [r.meta.id, r]))("%s's doc states its code scanning severity and compatibility findings", (id, rule) => {
+    const doc = fs.readFileSync(path.join(__dirname, '..', 'docs', 'rules', `${id}.md`), 'utf8');
+    const section = doc.slice(doc.indexOf('## Code scanning severity'), doc.indexOf('## References')).replace(/\s+/g, ' ');
+    const score = rule.meta.security!.severity.toFixed(1);
+    const band = Object.values(SHOWN[id]).find((shown) => shown !== 'level' && shown !== 'suggestion');
+    expect(section).toContain(`\`security-severity\` ${score} (GitHub shows **${band}**)`);
+    const compatibility = Object.keys(SHOWN[id]).filter((m) => SHOWN[id][m] === 'level');
+    for (const m of compatibility) expect(section).toContain(`\`${m}\``);
+    expect(section.includes(`${id}/compatibility`)).toBe(compatibility.length > 0);
+  });
+
   test('the bundled example: each finding at the severity its message claims', async () => {
     const dir = path.join(__dirname, '..', 'examples', 'demo_project');
     const { code, stdout } = await cli(dir, '-f', 'sarif');
@@ -230,7 +241,7 @@ describe('SARIF rule metadata', () => {
   });
 
   test('repositoryUrl reads the forms of npm repository fields', () => {
-    expect(repositoryUrl({ type: 'git', url: 'git+https://github.com/o/r.git' })).toBe('https://github.com/o/r');
+    expect(repositoryUrl({ url: 'git+https://github.com/o/r.git' })).toBe('https://github.com/o/r');
     expect(repositoryUrl('github:o/r')).toBe('https://github.com/o/r');
     expect(repositoryUrl('o/r')).toBe('https://github.com/o/r');
     expect(repositoryUrl({ url: 'git+ssh://git@github.com/o/r.git' })).toBe('https://github.com/o/r');

@@ -24,7 +24,7 @@ export const VERSION: string = manifest.version;
 export const REPOSITORY_URL: string = repositoryUrl(manifest.repository);
 
 /** npm's `repository` field as a browsable https URL without a trailing `.git`; see {@link REPOSITORY_URL}. */
-export function repositoryUrl(repository: string | { url?: string } | undefined): string {
+export function repositoryUrl(repository: string | { type?: string; url?: string } | undefined): string {
   const raw = typeof repository === 'string' ? repository : repository?.url;
   if (!raw) throw new Error('package.json has no repository url');
   const shorthand = /^(?:github:)?([\w.-]+\/[\w.-]+)$/.exec(raw);
