@@ -241,7 +241,7 @@ describe('SARIF rule metadata', () => {
   });
 
   test('repositoryUrl reads the forms of npm repository fields', () => {
-    expect(repositoryUrl({ url: 'git+https://github.com/o/r.git' })).toBe('https://github.com/o/r');
+    expect(repositoryUrl({ type: 'git', url: 'git+https://github.com/o/r.git' })).toBe('https://github.com/o/r');
     expect(repositoryUrl('github:o/r')).toBe('https://github.com/o/r');
     expect(repositoryUrl('o/r')).toBe('https://github.com/o/r');
     expect(repositoryUrl({ url: 'git+ssh://git@github.com/o/r.git' })).toBe('https://github.com/o/r');
