@@ -88,7 +88,21 @@ export default createRule<MessageId, Options, CheckpointFileData>({
       additionalProperties: false,
     },
     defaultSeverity: 'warn',
-    security: { severity: 8.8, precision: 'high', cwe: ['CWE-502'] },
+    security: {
+      severity: 8.8,
+      precision: 'high',
+      cwe: ['CWE-502'],
+      // a load torch refuses, or a file not read, is no code execution (SARIF: the rule's compatibility twin)
+      compatibility: [
+        'needsAllowlist',
+        'needsReview',
+        'unloadable',
+        'notInspected',
+        'loadNeedsAllowlist',
+        'loadNeedsReview',
+        'loadUnloadable',
+      ],
+    },
   },
   defaultOptions: { extensions: [...CHECKPOINT_EXTENSIONS], maxBytes: 2 * 1024 * 1024 * 1024 },
   create(base) {

@@ -55,7 +55,13 @@ export default createRule({
     schema: false,
     aliases: EXTERNAL_CODES['torch-load-missing-weights-only'],
     defaultSeverity: 'error',
-    security: { severity: 7.8, precision: 'high', cwe: ['CWE-502'] },
+    security: {
+      severity: 7.8,
+      precision: 'high',
+      cwe: ['CWE-502'],
+      // safe by default on the declared torch, or a round trip of the function's own file: no code execution
+      compatibility: ['missingModern', 'roundTrip'],
+    },
   },
   defaultOptions: {},
   create(base) {

@@ -235,6 +235,7 @@ describe('formats', () => {
     expect(run.originalUriBaseIds['%SRCROOT%'].uri).toBe(`file://${dir}/`);
     expect(run.tool.driver.rules.map((r: { id: string }) => r.id)).toEqual([
       'torch-load-missing-weights-only',
+      'torch-load-missing-weights-only/compatibility',
       'torch-load-weights-only-false',
       'torch-save-full-model',
       'torch-load-pickle-module',
@@ -243,7 +244,9 @@ describe('formats', () => {
       'pickle-load-untrusted',
       'torch-hub-load-untrusted',
       'checkpoint-unsafe-globals',
+      'checkpoint-unsafe-globals/compatibility',
       'torch-vulnerable-version',
+      'torch-vulnerable-version/compatibility',
     ]);
     const rule = run.tool.driver.rules[0];
     expect(rule.properties).toEqual({ tags: ['security', 'external/cwe/cwe-502'], precision: 'high', 'security-severity': '7.8' });
@@ -259,7 +262,7 @@ describe('formats', () => {
         ],
       ),
     ).toEqual([
-      ['torch-save-full-model', 2, 'warning', 'c.py', { startLine: 4, startColumn: 12, endLine: 4, endColumn: 15 }],
+      ['torch-save-full-model', 3, 'warning', 'c.py', { startLine: 4, startColumn: 12, endLine: 4, endColumn: 15 }],
       ['torch-load-missing-weights-only', 0, 'error', 'src/a%20b.py', { startLine: 2, startColumn: 6, endLine: 2, endColumn: 24 }],
     ]);
     expect(run.results[0].partialFingerprints.primaryLocationLineHash).toMatch(/^[0-9a-f]{16}:1$/);
@@ -311,9 +314,15 @@ describe('formats', () => {
     expect(code).toBe(1);
     expect(stdout).toBe('');
     expect(JSON.parse(read(dir, 'report.json'))[0].errorCount).toBe(1);
-    const missing = await cli(dir, '-o', 'no/such/folder/report.txt');
-    expect(missing.code).toBe(2);
-    expect(missing.stderr).toBe('pylint-torch: cannot write --output-file no/such/folder/report.txt: its folder does not exist\n');
+    // missing folders are made, as ESLint does; a file where a folder should be is an error
+    const nested = await cli(dir, '-f', 'json', '-o', 'reports/lint/report.json');
+    expect([nested.code, nested.stdout, JSON.parse(read(dir, 'reports/lint/report.json'))[0].errorCount]).toEqual([1, '', 1]);
+    const blocked = await cli(dir, '-o', 'report.json/inner/report.txt');
+    expect(blocked).toEqual({
+      code: 2,
+      stdout: '',
+      stderr: 'pylint-torch: cannot write --output-file report.json/inner/report.txt: a folder on its path is a file\n',
+    });
   });
 });
 

@@ -3,6 +3,7 @@
  * Exit codes follow ESLint and Ruff: 0 no errors (and warnings within --max-warnings), 1 problems found,
  * 2 usage, config or internal error.
  */
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { createTwoFilesPatch, FILE_HEADERS_ONLY } from 'diff';
 import yargs from 'yargs';
@@ -14,6 +15,8 @@ import { countResult, type LintResult } from '../report/results';
 import { lintFiles } from '../run/lint-files';
 import { VERSION } from '../io/package';
 import { loadRuleDocs } from '../report/rule-docs';
+import { statistics } from '../report/statistics';
+import { gitRoot } from '../project/discover';
 import { runInspect } from './inspect';
 import { type CliIO, processIO, writeReport } from './io';
 
@@ -29,6 +32,10 @@ interface Options {
   showFixes: boolean;
   exitNonZeroOnFix: boolean;
   sarifFixes: boolean;
+  /** --sarif-root: the repository root that sarif, github, gitlab and junit paths are relative to. */
+  sarifRoot?: string;
+  /** --statistics: print how many problems each rule found. */
+  statistics: boolean;
   format: FormatName;
   outputFile?: string;
   config?: string;
@@ -52,7 +59,11 @@ const VALUE_OPTIONS = new Set([
   '--rule',
   '--max-warnings',
   '--report-unused-disable-directives-severity',
+  '--sarif-root',
 ]);
+
+/** Formats whose file paths are relative to the repository root (`--sarif-root`). */
+const ROOTED_FORMATS: readonly string[] = ['sarif', 'github', 'gitlab', 'junit'];
 
 /** The first of `-` or an empty string standing among the paths of `argv` (not as the value of an option). */
 function oddPath(argv: readonly string[]): '-' | '' | undefined {
@@ -109,6 +120,17 @@ function parseArgs(argv: readonly string[]): Promise<{ options?: Options; output
         default: false,
         describe: 'With --format sarif: add fixes and suggestions as SARIF `fixes`',
       })
+      .option('sarif-root', {
+        type: 'string',
+        describe:
+          'With -f sarif, github, gitlab or junit: the repository root file paths are relative to (default: the ' +
+          'nearest folder with .git at or above the working directory)',
+      })
+      .option('statistics', {
+        type: 'boolean',
+        default: false,
+        describe: 'Also print how many problems each rule found',
+      })
       .option('format', { alias: 'f', choices: Object.keys(formatters), default: 'stylish', describe: 'Output format' })
       .option('output-file', { alias: 'o', type: 'string', describe: 'Write the report to this file' })
       .option('config', {
@@ -153,6 +175,8 @@ function parseArgs(argv: readonly string[]): Promise<{ options?: Options; output
             '--fix-only and --fix-dry-run cannot be used together (use --diff to see fixes without writing)',
           );
         if (args['sarif-fixes'] && args.format !== 'sarif') throw new Error('--sarif-fixes needs --format sarif');
+        if (args['sarif-root'] !== undefined && !ROOTED_FORMATS.includes(String(args.format)))
+          throw new Error(`--sarif-root needs --format ${ROOTED_FORMATS.join(', ')}`);
         return true;
       })
       .parserConfiguration({ 'camel-case-expansion': false })
@@ -184,6 +208,8 @@ function parseArgs(argv: readonly string[]): Promise<{ options?: Options; output
             showFixes: args['show-fixes'] as boolean,
             exitNonZeroOnFix: args['exit-non-zero-on-fix'] as boolean,
             sarifFixes: args['sarif-fixes'] as boolean,
+            sarifRoot: args['sarif-root'] as string | undefined,
+            statistics: args.statistics as boolean,
             format: args.format as FormatName,
             outputFile: args['output-file'] as string | undefined,
             config: args.config as string | undefined,
@@ -225,6 +251,7 @@ export async function run(argv: readonly string[], io: CliIO = processIO): Promi
 }
 
 async function lint(options: Options, io: CliIO): Promise<number> {
+  const root = reportRoot(options, io.cwd);
   const overrides = Object.fromEntries(options.rule.map((flag) => parseRuleFlag(flag, rules)));
   const run = await lintFiles(options.paths, {
     cwd: io.cwd,
@@ -273,6 +300,7 @@ async function lint(options: Options, io: CliIO): Promise<number> {
   } else {
     report = formatters[options.format](results, {
       cwd: io.cwd,
+      root,
       rules: run.rules,
       sources,
       color: io.color && !options.outputFile,
@@ -289,6 +317,11 @@ async function lint(options: Options, io: CliIO): Promise<number> {
     if (options.format === 'stylish' && !options.diff) report += listing;
     else io.stderr(listing);
   }
+  if (options.statistics) {
+    // like --show-fixes: after a stylish report, else on stderr
+    if (options.format === 'stylish' && !options.diff) report += statistics(results);
+    else io.stderr(statistics(results));
+  }
   if (!writeReport(io, options.outputFile, report)) return 2;
 
   if (internalErrors > 0) return 2;
@@ -302,6 +335,18 @@ async function lint(options: Options, io: CliIO): Promise<number> {
     return 1;
   }
   return 0;
+}
+
+/**
+ * The folder report paths are relative to: `--sarif-root` (relative to `cwd`; a usage error when it is not a
+ * folder), else the top of the git work tree holding `cwd`, else `cwd`.
+ */
+function reportRoot(options: Options, cwd: string): string {
+  if (options.sarifRoot === undefined) return gitRoot(cwd) ?? cwd;
+  const root = path.resolve(cwd, options.sarifRoot);
+  if (!fs.existsSync(root) || !fs.statSync(root).isDirectory())
+    throw new UsageError(`--sarif-root ${options.sarifRoot} is not a folder`);
+  return root;
 }
 
 /**

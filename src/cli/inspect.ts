@@ -10,6 +10,7 @@ import checkpointRule from '../../rules/checkpoint-unsafe-globals';
 import { allowlistAdvice, type Inspection } from '../checkpoint/inspect';
 import { binaryProblems } from '../engine/linter';
 import { ConfigError } from '../project/config';
+import { gitRoot } from '../project/discover';
 import { formatters } from '../report/formatters';
 import { toResult } from '../report/results';
 import { inspectCheckpoints } from '../run/inspect-files';
@@ -111,6 +112,7 @@ function sarifReport(inspections: readonly Inspection[], cwd: string): string {
   const results = inspections.map((i) => toResult(i.filePath, binaryProblems(i.filePath, i, setting), false));
   return formatters.sarif(results, {
     cwd,
+    root: gitRoot(cwd) ?? cwd,
     rules: [checkpointRule],
     sources: new Map(),
     color: false,

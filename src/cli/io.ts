@@ -23,9 +23,9 @@ export const processIO: CliIO = {
 };
 
 /**
- * Writes a report to `outputFile` (relative to `io.cwd`; its folder must exist, as in ESLint: no recursive mkdir,
- * which also hangs on some virtual file systems), or to stdout when there is none; a report ends with a newline.
- * Returns false, after saying why on stderr, when the file cannot be written (the CLI's exit 2).
+ * Writes a report to `outputFile` (relative to `io.cwd`), creating its missing parent folders as ESLint does, or to
+ * stdout when there is none; a report ends with a newline. Returns false, after saying why on stderr, when the file
+ * cannot be written (the CLI's exit 2).
  */
 export function writeReport(io: CliIO, outputFile: string | undefined, report: string): boolean {
   const text = report.endsWith('\n') || report === '' ? report : `${report}\n`;
@@ -33,16 +33,19 @@ export function writeReport(io: CliIO, outputFile: string | undefined, report: s
     if (text) io.stdout(text);
     return true;
   }
+  const file = path.resolve(io.cwd, outputFile);
   try {
-    fs.writeFileSync(path.resolve(io.cwd, outputFile), text);
+    fs.mkdirSync(path.dirname(file), { recursive: true });
+    fs.writeFileSync(file, text);
     return true;
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
+    // mkdir says EEXIST, and a write ENOTDIR, when a folder on the path is a file
     const reason =
-      code === 'ENOTDIR'
+      code === 'ENOTDIR' || code === 'EEXIST'
         ? 'a folder on its path is a file'
-        : code === 'ENOENT'
-          ? 'its folder does not exist'
+        : code === 'EISDIR'
+          ? 'it is a folder'
           : (error as Error).message;
     io.stderr(`pylint-torch: cannot write --output-file ${outputFile}: ${reason}\n`);
     return false;

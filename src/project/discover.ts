@@ -200,3 +200,14 @@ function isGitignored(file: string, gitignores: readonly Gitignore[]): boolean {
     return !rel.startsWith('..') && !path.isAbsolute(rel) && matcher.ignores(rel.split(path.sep).join('/'));
   });
 }
+
+/**
+ * The nearest folder at or above `dir` (absolute) that holds `.git` (a folder, or the file of a worktree or
+ * submodule): the top of the git work tree, if any.
+ */
+export function gitRoot(dir: string): string | undefined {
+  for (let current = dir; ; current = path.dirname(current)) {
+    if (fs.existsSync(path.join(current, '.git'))) return current;
+    if (path.dirname(current) === current) return undefined;
+  }
+}

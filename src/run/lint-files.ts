@@ -6,7 +6,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { rules as builtinRules } from '../../rules';
 import { type Config, ConfigError, findConfigFile, loadConfig, ruleSettings } from '../project/config';
-import { discoverFiles, type IgnoreRules } from '../project/discover';
+import { discoverFiles, gitRoot, type IgnoreRules } from '../project/discover';
 import {
   binaryProblems,
   lintAndFix,
@@ -544,14 +544,6 @@ function summarizeFile(
     return summarizeModule(file, analyzeScopes(tree.rootNode), summarizeTorch);
   } finally {
     tree.delete();
-  }
-}
-
-/** The nearest folder at or above `dir` that holds `.git`, if any. */
-function gitRoot(dir: string): string | undefined {
-  for (let current = dir; ; current = path.dirname(current)) {
-    if (fs.existsSync(path.join(current, '.git'))) return current;
-    if (path.dirname(current) === current) return undefined;
   }
 }
 

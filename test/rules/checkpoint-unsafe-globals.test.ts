@@ -144,10 +144,10 @@ describe('checkpoint-unsafe-globals in the lint run', () => {
   test('inspect: an unwritable --output-file is exit 2 with a message; a link to a folder is not followed', async () => {
     const repo = tempRepo({});
     fs.copyFileSync(path.join(dir, 'state_dict.pt'), path.join(repo, 'a.pt'));
-    expect(await cli(repo, 'inspect', 'a.pt', '-o', 'no/such/dir/x.json')).toEqual({
+    expect(await cli(repo, 'inspect', 'a.pt', '-o', 'a.pt/x.json')).toEqual({
       code: 2,
       stdout: '',
-      stderr: 'pylint-torch: cannot write --output-file no/such/dir/x.json: its folder does not exist\n',
+      stderr: 'pylint-torch: cannot write --output-file a.pt/x.json: a folder on its path is a file\n',
     });
     fs.symlinkSync('.', path.join(repo, 'self'));
     expect(JSON.parse((await cli(repo, 'inspect', '.', '-f', 'json')).stdout).map((r: { filePath: string }) => path.basename(r.filePath))).toEqual(['a.pt']);

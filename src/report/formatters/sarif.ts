@@ -2,54 +2,37 @@
  * SARIF 2.1.0 for GitHub code scanning. Shapes follow the OASIS SARIF 2.1.0 spec (sarif-2.1.0-rtm.5 schema) and
  * GitHub's "SARIF support for code scanning" page (`security-severity`, `precision`, `partialFingerprints`).
  * Results whose ruleId is null (unreadable file, syntax error) go to the invocation's toolExecutionNotifications.
+ *
+ * GitHub reads `security-severity` and the `security` tag from the rule (reportingDescriptor), never from a result,
+ * so a rule whose findings are not all vulnerabilities gets a twin descriptor `<id>/compatibility` (a hierarchical
+ * rule id, SARIF §3.27.5) without them: the findings its `meta.security.compatibility` lists (a load torch refuses,
+ * a requirement that bounds nothing) are shown at their level (error, warning) instead of as High or Critical.
  */
-import { createHash } from 'node:crypto';
 import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { LintMessage, LintResult } from '../results';
-import { REPOSITORY_URL } from '../../engine/rule';
+import { type AnyRule, REPOSITORY_URL, reportKind } from '../../engine/rule';
+import { docSummary } from '../rule-docs';
 import type { FormatContext } from './context';
+import { lineFingerprints } from './fingerprint';
 
 const level = (severity: 1 | 2) => (severity === 2 ? 'error' : 'warning');
 
+/** Suffix of the descriptor id that carries a rule's compatibility findings. */
+export const COMPATIBILITY_SUFFIX = '/compatibility';
+
 export function sarif(results: readonly LintResult[], context: FormatContext): string {
-  const ruleIndex = new Map(context.rules.map((rule, index) => [rule.meta.id, index]));
-  const rules = context.rules.map((rule) => {
-    const markdown = context.ruleDocs?.get(rule.meta.id);
-    return {
-      id: rule.meta.id,
-      name: rule.meta.id.replace(/(^|-)(\w)/g, (_, _dash: string, c: string) => c.toUpperCase()),
-      shortDescription: { text: rule.meta.docs.description },
-      fullDescription: { text: rule.meta.docs.description },
-      help: {
-        text: rule.meta.docs.url
-          ? `${rule.meta.docs.description} See ${rule.meta.docs.url}`
-          : rule.meta.docs.description,
-        ...(markdown && { markdown }),
-      },
-      ...(rule.meta.docs.url && { helpUri: rule.meta.docs.url }),
-      defaultConfiguration: {
-        level:
-          rule.meta.defaultSeverity === 'error' ? 'error' : rule.meta.defaultSeverity === 'warn' ? 'warning' : 'none',
-      },
-      // GitHub's security tags and severity only for rules that say what they guard against (a plugin may not)
-      ...(rule.meta.security && {
-        properties: {
-          tags: ['security', ...rule.meta.security.cwe.map((cwe) => `external/cwe/${cwe.toLowerCase()}`)],
-          precision: rule.meta.security.precision,
-          'security-severity': rule.meta.security.severity.toFixed(1),
-        },
-      }),
-    };
-  });
+  const root = context.root ?? context.cwd;
+  const rules = context.rules.flatMap((rule) => descriptors(rule, context.ruleDocs?.get(rule.meta.id)));
+  const ruleIndex = new Map(rules.map((rule, index) => [rule.id, index]));
+  const byId = new Map(context.rules.map((rule) => [rule.meta.id, rule]));
 
   const sarifResults: unknown[] = [];
   const notifications: unknown[] = [];
   for (const result of results) {
-    const artifactLocation = artifact(result.filePath, context.cwd);
-    const lines = context.sources.get(result.filePath)?.split('\n');
-    const seen = new Map<string, number>();
-    for (const message of result.messages) {
+    const artifactLocation = artifact(result.filePath, root);
+    const fingerprints = lineFingerprints(result, artifactLocation.uri, context.sources.get(result.filePath));
+    result.messages.forEach((message, index) => {
       const location = {
         physicalLocation: {
           artifactLocation,
@@ -62,22 +45,21 @@ export function sarif(results: readonly LintResult[], context: FormatContext): s
           message: { text: message.message },
           locations: [location],
         });
-        continue;
+        return;
       }
-      const hash = lineHash(message, artifactLocation.uri, message.fileLevel ? undefined : lines);
-      const occurrence = (seen.get(hash) ?? 0) + 1;
-      seen.set(hash, occurrence);
+      const kind = reportKind(byId.get(message.ruleId)?.meta, message.messageId);
+      const ruleId = kind === 'compatibility' ? `${message.ruleId}${COMPATIBILITY_SUFFIX}` : message.ruleId;
       sarifResults.push({
-        ruleId: message.ruleId,
-        ruleIndex: ruleIndex.get(message.ruleId) ?? -1,
+        ruleId,
+        ruleIndex: ruleIndex.get(ruleId) ?? -1,
         level: level(message.severity),
         message: { text: message.message },
         locations: [location],
-        partialFingerprints: { primaryLocationLineHash: `${hash}:${occurrence}` },
+        partialFingerprints: { primaryLocationLineHash: fingerprints[index]! },
         ...relatedOf(message, artifactLocation),
         ...(context.sarifFixes && fixesOf(message, artifactLocation)),
       });
-    }
+    });
   }
 
   const log = {
@@ -94,7 +76,9 @@ export function sarif(results: readonly LintResult[], context: FormatContext): s
             rules,
           },
         },
-        originalUriBaseIds: { '%SRCROOT%': { uri: pathToFileURL(context.cwd + path.sep).href } },
+        originalUriBaseIds: {
+          '%SRCROOT%': { uri: pathToFileURL(root + (root.endsWith(path.sep) ? '' : path.sep)).href },
+        },
         invocations: [{ executionSuccessful: true, toolExecutionNotifications: notifications }],
         columnKind: 'utf16CodeUnits',
         results: sarifResults,
@@ -104,9 +88,60 @@ export function sarif(results: readonly LintResult[], context: FormatContext): s
   return JSON.stringify(log, null, 2);
 }
 
-/** A file inside `cwd` as a relative URI against `%SRCROOT%`; one outside as an absolute file URI. */
-function artifact(filePath: string, cwd: string): { uri: string; uriBaseId?: string } {
-  const rel = path.relative(cwd, filePath);
+/**
+ * A rule's reportingDescriptors: the rule itself (with GitHub's security tags, precision and `security-severity`
+ * when it has security metadata) and, when some of its messages are compatibility findings, its
+ * `<id>/compatibility` twin without them. `fullDescription` is the first paragraph of the doc's "Why is this bad?"
+ * section; `help.markdown` the whole doc (links already absolute, see loadRuleDocs).
+ */
+function descriptors(rule: AnyRule, markdown: string | undefined) {
+  const { id, docs, security, defaultSeverity } = rule.meta;
+  const name = id.replace(/(^|[-/])(\w)/g, (_, _sep: string, c: string) => c.toUpperCase());
+  const common = {
+    help: {
+      text: docs.url ? `${docs.description} See ${docs.url}` : docs.description,
+      ...(markdown && { markdown }),
+    },
+    ...(docs.url && { helpUri: docs.url }),
+    defaultConfiguration: {
+      level: defaultSeverity === 'error' ? 'error' : defaultSeverity === 'warn' ? 'warning' : 'none',
+    },
+  };
+  const main = {
+    id,
+    name,
+    shortDescription: { text: docs.description },
+    fullDescription: { text: (markdown && docSummary(markdown)) || docs.description },
+    ...common,
+    // GitHub's security tags and severity only for rules that say what they guard against (a plugin may not)
+    ...(security && {
+      properties: {
+        tags: ['security', ...security.cwe.map((cwe) => `external/cwe/${cwe.toLowerCase()}`)],
+        precision: security.precision,
+        'security-severity': security.severity.toFixed(1),
+      },
+    }),
+  };
+  if (!security?.compatibility?.length) return [main];
+  const twin = {
+    id: `${id}${COMPATIBILITY_SUFFIX}`,
+    name: `${name}Compatibility`,
+    shortDescription: { text: `${id}: findings that report no code execution (compatibility).` },
+    fullDescription: {
+      text:
+        `The findings of ${id} that claim no vulnerability: a load that torch will refuse or that needs an ` +
+        'allowlist, a requirement that bounds nothing, a file not inspected. They are shown at their level (error or ' +
+        `warning), not as a security severity; ${id} itself reports the vulnerabilities.`,
+    },
+    ...common,
+    properties: { tags: ['compatibility'], precision: security.precision },
+  };
+  return [main, twin];
+}
+
+/** A file inside `root` as a relative URI against `%SRCROOT%`; one outside as an absolute file URI. */
+function artifact(filePath: string, root: string): { uri: string; uriBaseId?: string } {
+  const rel = path.relative(root, filePath);
   if (rel.startsWith('..') || path.isAbsolute(rel)) return { uri: pathToFileURL(filePath).href };
   return { uri: rel.split(path.sep).map(encodeURIComponent).join('/'), uriBaseId: '%SRCROOT%' };
 }
@@ -136,15 +171,6 @@ function region(message: { line: number; column: number; endLine: number; endCol
     endLine: message.endLine,
     endColumn: message.endColumn,
   };
-}
-
-/**
- * A hash of the rule, file and the finding's source line with whitespace removed, so it survives reindenting and line
- * moves.
- */
-function lineHash(message: LintMessage, uri: string, lines: string[] | undefined): string {
-  const text = (lines?.[message.line - 1] ?? '').replace(/\s+/g, '');
-  return createHash('sha256').update(`${message.ruleId}\0${uri}\0${text}`).digest('hex').slice(0, 16);
 }
 
 /**
