@@ -137,7 +137,27 @@ describe('files that are not regular files', () => {
     const { code, stderr } = await cli(dir);
     expect(code).toBe(2);
     expect(stderr).toContain('not a regular file');
-    expect((await cli(dir, 'inspect', '.')).code).toBe(0); // no checkpoint files: nothing to judge
+    // no checkpoint files: nothing to judge, which is no pass (exit 2, as ESLint's "no files matching")
+    expect(await cli(dir, 'inspect', '.')).toEqual({
+      code: 2,
+      stdout: '',
+      stderr:
+        'pylint-torch: warning: no checkpoint files (.pt, .pth, .ckpt, .bin, .pkl, .pickle, .tar, .safetensors) in .\n' +
+        'pylint-torch: no checkpoint files to inspect\n',
+    });
+  });
+});
+
+describe('inspect: folders without checkpoint files', () => {
+  test('a folder without any is named on stderr; the files found elsewhere are still judged (exit 0 when safe)', async () => {
+    const dir = tempRepo({ 'docs/readme.md': '# hi\n', 'models/a.py': 'x = 1\n' });
+    fs.copyFileSync(fixture('state_dict.pt'), path.join(dir, 'models', 'w.pt'));
+    const { code, stdout, stderr } = await cli(dir, 'inspect', '-f', 'json', 'docs', 'models');
+    expect(code).toBe(0);
+    expect(JSON.parse(stdout).map((i: { filePath: string; verdict: string }) => [path.relative(dir, i.filePath), i.verdict])).toEqual([
+      ['models/w.pt', 'safe'],
+    ]);
+    expect(stderr).toBe('pylint-torch: warning: no checkpoint files (.pt, .pth, .ckpt, .bin, .pkl, .pickle, .tar, .safetensors) in docs\n');
   });
 });
 
@@ -158,6 +178,21 @@ describe('formats', () => {
         '\u2716 3 problems (2 errors, 1 warning)',
         '  1 error and 0 warnings potentially fixable with the `--fix` option.',
         '  1 more fix available with `--fix --unsafe-fixes`.',
+        '',
+      ].join('\n'),
+    );
+  });
+
+  test('stylish: a file-level problem (no rule id) ends its line without trailing spaces', async () => {
+    const dir = tempRepo({ 'a.py': 'import torch\nif True\n' });
+    const { stdout } = await cli(dir);
+    expect(stdout).toBe(
+      [
+        '',
+        `${dir}/a.py`,
+        '  2:1  error  Syntax error: cannot parse "if True"; rules ran on the rest of the file',
+        '',
+        '\u2716 1 problem (1 error, 0 warnings)',
         '',
       ].join('\n'),
     );
@@ -604,6 +639,30 @@ describe('files', () => {
       ['torch-weights-only-override', 'docker/Dockerfile', 2, 5],
     ]);
     expect(code).toBe(1);
+  });
+
+  test('a dangling symbolic link named like a Python file is a warning, not a silent skip', async () => {
+    const dir = tempRepo({ 'a.py': 'x = 1\n' });
+    fs.symlinkSync(path.join(dir, 'gone.py'), path.join(dir, 'link.py'));
+    fs.symlinkSync(path.join(dir, 'a.py'), path.join(dir, 'alias.py'));
+    const { code, stdout, stderr } = await cli(dir, '-f', 'json');
+    expect(JSON.parse(stdout).map((r: { filePath: string }) => path.relative(dir, r.filePath))).toEqual(['a.py', 'alias.py']);
+    expect(stderr).toBe('pylint-torch: warning: link.py is a symbolic link to a file that does not exist; not linted\n');
+    expect(code).toBe(0);
+  });
+
+  test('a named file whose extension is not Python is linted as Python, with a warning saying so', async () => {
+    const dir = tempRepo({ 'constraints.txt': 'torch==2.0\n', 'requirements.txt': 'torch>=2.10\n', train: 'x = 1\n' });
+    const { code, stdout, stderr } = await cli(dir, '-f', 'json', 'constraints.txt', 'requirements.txt', 'train');
+    expect(JSON.parse(stdout).map((r: { filePath: string; messages: unknown[] }) => [path.relative(dir, r.filePath), r.messages])).toEqual([
+      ['constraints.txt', []],
+      ['requirements.txt', []],
+      ['train', []],
+    ]);
+    expect(stderr).toBe(
+      'pylint-torch: warning: constraints.txt is not a Python (.py) file nor one a rule checks (requirements*.txt, pyproject.toml, Dockerfile…); linted as Python source\n',
+    );
+    expect(code).toBe(0);
   });
 
   test('an undecodable file gets a fatal message and the run goes on', async () => {

@@ -132,6 +132,8 @@ export async function lintFiles(paths: readonly string[], options: LintFilesOpti
     warnings.push(
       `${path.relative(cwd, link) || link} is a symbolic link to a folder; not entered (name it to lint it)`,
     );
+  for (const link of discovery.danglingLinks)
+    warnings.push(`${path.relative(cwd, link) || link} is a symbolic link to a file that does not exist; not linted`);
   for (const ignored of discovery.ignored)
     warnings.push(`${ignored} is ignored by ignorePatterns in the config; not linted`);
   if (discovery.files.length === 0 && discovery.ignored.length === 0 && discovery.unreadable.length === 0) {
@@ -273,6 +275,20 @@ export async function lintFiles(paths: readonly string[], options: LintFilesOpti
     // a checkpoint file found by the folder walk while the rule is off: nothing to check (it is not Python)
     if (setting || (!file.endsWith('.py') && references.isCheckpointName(file))) checkpointFiles.set(file, setting);
   }
+  // a file named on the command line is linted as Python whatever its name (as Ruff and ESLint do); one whose
+  // extension says otherwise (notes.txt, constraints.txt) is probably not what the user meant: say how it was read
+  for (const file of discovery.files) {
+    const ext = path.extname(file);
+    if (
+      ext &&
+      !PYTHON_EXTENSIONS.has(ext) &&
+      !checkpointFiles.has(file) &&
+      !isTextCheckFile(rulesOf(configFor(path.dirname(file))), file)
+    )
+      warnings.push(
+        `${path.relative(cwd, file) || file} is not a Python (.py) file nor one a rule checks (requirements*.txt, pyproject.toml, Dockerfile…); linted as Python source`,
+      );
+  }
   for (const file of discovery.files) processFile(file);
   // after the Python files: their torch loads tell which checkpoint files torch reads
   for (const [file, setting] of checkpointFiles)
@@ -304,6 +320,13 @@ export async function lintFiles(paths: readonly string[], options: LintFilesOpti
     r.messages.some((m) => m.ruleId === null && m.message.startsWith('Internal error')),
   ).length;
   return { results, sources, rules: allRules, warnings, missing: [], internalErrors };
+}
+
+/** File extensions of Python source (others named on the command line are linted as Python with a warning). */
+const PYTHON_EXTENSIONS = new Set(['.py', '.pyi', '.pyw']);
+
+function isTextCheckFile(rules: readonly AnyRule[], file: string): boolean {
+  return rules.some((rule) => rule.text && matchesTextCheck(rule.text, file));
 }
 
 function fileProblem(message: string, fatal: boolean): Problem {
