@@ -34,12 +34,25 @@ interface Options {
   rule: string[];
   maxWarnings: number;
   quiet: boolean;
+  /** `-` or --stdin: lint Python source read from stdin, as if it lived at `stdinFilename` (default `<stdin>`). */
+  stdin: boolean;
+  stdinFilename?: string;
 }
 
 class UsageError extends Error {}
 
 /** Options that take a value: the token after them is that value, not a path. */
-const VALUE_OPTIONS = new Set(['-f', '--format', '-o', '--output-file', '-c', '--config', '--rule', '--max-warnings']);
+const VALUE_OPTIONS = new Set([
+  '-f',
+  '--format',
+  '-o',
+  '--output-file',
+  '-c',
+  '--config',
+  '--rule',
+  '--max-warnings',
+  '--stdin-filename',
+]);
 
 /** The first of `-` or an empty string standing among the paths of `argv` (not as the value of an option). */
 function oddPath(argv: readonly string[]): '-' | '' | undefined {
@@ -59,7 +72,11 @@ function parseArgs(argv: readonly string[]): Promise<{ options?: Options; output
           '<files..>  read checkpoint files without executing them (see $0 inspect --help).',
       )
       .command('$0 [paths..]', false)
-      .positional('paths', { type: 'string', array: true, default: ['.'], describe: 'Files and directories to lint' })
+      .positional('paths', {
+        type: 'string',
+        array: true,
+        describe: "Files and directories to lint (default: .; '-': stdin)",
+      })
       .option('fix', { type: 'boolean', default: false, describe: 'Apply safe fixes and write the files' })
       .option('unsafe-fixes', {
         type: 'boolean',
@@ -110,6 +127,15 @@ function parseArgs(argv: readonly string[]): Promise<{ options?: Options; output
         describe: 'Exit 1 when there are more warnings than this',
       })
       .option('quiet', { type: 'boolean', default: false, describe: 'Report errors only' })
+      .option('stdin', {
+        type: 'boolean',
+        default: false,
+        describe: "Lint Python source from stdin (as the path '-' does); with --fix, print the fixed text to stdout",
+      })
+      .option('stdin-filename', {
+        type: 'string',
+        describe: 'With --stdin: the path the text would have (for config, ignorePatterns and messages)',
+      })
       .check((args) => {
         const max = String(args['max-warnings']);
         if (!/^(-1|\d+)$/.test(max))
@@ -140,13 +166,23 @@ function parseArgs(argv: readonly string[]): Promise<{ options?: Options; output
         // `-` conventionally means stdin, which is not read, and `''` names nothing (yargs drops both, which would
         // lint `.`): say so
         const odd = oddPath(argv);
-        if (odd === '-')
-          return reject(new UsageError("reading a file from stdin ('-') is not supported; name the files to lint"));
         if (odd === '') return reject(new UsageError('an empty path names no file; name the files to lint'));
+        const stdin = odd === '-' || (args.stdin as boolean);
+        const paths = args.paths as string[] | undefined;
+        if (stdin && paths?.length)
+          return reject(
+            new UsageError(
+              `stdin ('-' or --stdin) is linted alone: do not name paths too (got ${paths.join(', ')}); --stdin-filename says where the text lives`,
+            ),
+          );
+        if (args['stdin-filename'] !== undefined && !stdin)
+          return reject(new UsageError("--stdin-filename names the text read from stdin: add --stdin (or '-')"));
+        if (args['stdin-filename'] === '')
+          return reject(new UsageError('--stdin-filename is empty; give the path the text would have'));
         resolve({
           output: '',
           options: {
-            paths: (args.paths as string[] | undefined) ?? ['.'],
+            paths: paths ?? ['.'],
             fix: (args.fix as boolean) || (args['fix-only'] as boolean),
             unsafeFixes: args['unsafe-fixes'] as boolean,
             // --diff computes fixes like a dry run and prints them as a diff
@@ -162,6 +198,8 @@ function parseArgs(argv: readonly string[]): Promise<{ options?: Options; output
             rule: ([] as unknown[]).concat(args.rule ?? []).map(String),
             maxWarnings: Number(args['max-warnings']),
             quiet: args.quiet as boolean,
+            stdin,
+            stdinFilename: args['stdin-filename'] as string | undefined,
           },
         });
       });
@@ -190,9 +228,16 @@ export async function run(argv: readonly string[], io: CliIO = processIO): Promi
   }
 }
 
+/** The path of text read from stdin when --stdin-filename gives none (relative to the working folder). */
+const STDIN_NAME = '<stdin>';
+
 async function lint(options: Options, io: CliIO): Promise<number> {
   const overrides = Object.fromEntries(options.rule.map((flag) => parseRuleFlag(flag, rules)));
+  const stdinText = options.stdin ? await (io.readStdin?.() ?? Buffer.alloc(0)) : undefined;
+  // with --fix, stdin's fixed text goes to stdout (as Ruff does), so the report goes to stderr
+  const fixedToStdout = stdinText !== undefined && options.fix;
   const run = await lintFiles(options.paths, {
+    stdin: stdinText && { text: stdinText, filePath: options.stdinFilename ?? STDIN_NAME },
     cwd: io.cwd,
     fix: options.fix,
     fixDryRun: options.fixDryRun,
@@ -254,7 +299,12 @@ async function lint(options: Options, io: CliIO): Promise<number> {
     if (options.format === 'stylish' && !options.diff) report += listing;
     else io.stderr(listing);
   }
-  if (!writeReport(io, options.outputFile, report)) return 2;
+  if (!writeReport(fixedToStdout ? { ...io, stdout: io.stderr } : io, options.outputFile, report)) return 2;
+  if (fixedToStdout) {
+    // the text as it came when nothing was fixed (or it was ignored), byte for byte
+    const output = run.results.find((r) => r.output !== undefined)?.output;
+    io.stdout(output ?? stdinText);
+  }
 
   if (internalErrors > 0) return 2;
   if (options.exitNonZeroOnFix && fixCount > 0) return 1;

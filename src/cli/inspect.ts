@@ -1,7 +1,8 @@
 /**
  * `pylint-torch inspect FILE|DIR...`: reads checkpoints without executing them and says what torch's weights_only
  * unpickler would do. Exit 0 when every file is safe, 1 when any is not (dangerous, needs an allowlist or a review of
- * unknown code, unloadable, not a checkpoint), 2 for bad usage, a path that does not exist, or no checkpoint file found.
+ * unknown code, unloadable, not a checkpoint), 2 for bad usage, a path that does not exist, or no checkpoint file
+ * found.
  */
 import * as path from 'node:path';
 import yargs from 'yargs';

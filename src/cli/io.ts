@@ -5,8 +5,11 @@ import * as path from 'node:path';
 /** Where the CLI reads and writes; tests pass their own. */
 export interface CliIO {
   cwd: string;
-  stdout(text: string): void;
+  /** Writes to stdout; bytes are written as they are (stdin's text echoed by `--stdin --fix`). */
+  stdout(text: string | Uint8Array): void;
   stderr(text: string): void;
+  /** Reads all of stdin (for `-` / `--stdin`); absent: stdin is empty. */
+  readStdin?(): Promise<Buffer>;
   /** Colour in stylish output (ESLint: only on a TTY). */
   color: boolean;
 }
@@ -15,6 +18,11 @@ export const processIO: CliIO = {
   cwd: process.cwd(),
   stdout: (text) => process.stdout.write(text),
   stderr: (text) => process.stderr.write(text),
+  readStdin: async () => {
+    const chunks: Buffer[] = [];
+    for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+    return Buffer.concat(chunks);
+  },
   // FORCE_COLOR and NO_COLOR as in most Node CLIs (chalk, ESLint): FORCE_COLOR=0 turns colour off
   color:
     process.env.FORCE_COLOR !== undefined

@@ -143,7 +143,7 @@ export async function discoverFiles(
 /**
  * Does the config that governs `file` (the nearest one) ignore it? The answer does not depend on the working folder.
  */
-function isConfigIgnored(file: string, ignoreFor: (dir: string) => IgnoreRules): boolean {
+export function isConfigIgnored(file: string, ignoreFor: (dir: string) => IgnoreRules): boolean {
   const rules = ignoreFor(path.dirname(file));
   if (rules.patterns.length === 0) return false;
   const rel = path.relative(rules.baseDir, file);

@@ -6,7 +6,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { rules as builtinRules } from '../../rules';
 import { type Config, ConfigError, findConfigFile, loadConfig, ruleSettings } from '../project/config';
-import { discoverFiles, type IgnoreRules } from '../project/discover';
+import { type Discovery, discoverFiles, type IgnoreRules, isConfigIgnored } from '../project/discover';
 import {
   binaryProblems,
   lintAndFix,
@@ -55,6 +55,14 @@ export interface LintFilesOptions {
    * with the same id), so that rule objects that are in no package run through the whole pipeline too.
    */
   registry?: readonly AnyRule[];
+  /**
+   * Lint this text instead of files on disk (the CLI's `-` / `--stdin`); `paths` is then ignored. `filePath`
+   * (relative to `cwd`, need not exist) is where the text would live: the config that governs it, its ignorePatterns
+   * and its project's torch requirement apply, and its results carry it. The text is Python source, or the text a
+   * rule checks when `filePath` names such a file (a Dockerfile, requirements.txt); never a checkpoint. It is never
+   * written: with `fix` or `fixDryRun` its result carries the fixed text as `output`.
+   */
+  stdin?: { text: Buffer; filePath: string };
 }
 
 /** What a lint run found. */
@@ -101,18 +109,25 @@ export async function lintFiles(paths: readonly string[], options: LintFilesOpti
     ...rules.flatMap((rule) => rule.text?.files ?? []),
     ...rules.flatMap((rule) => rule.binary?.extensions(rule.defaultOptions).map((ext) => `**/*${ext}`) ?? []),
   ];
-  const discovery = await discoverFiles(
-    paths,
-    cwd,
-    (dir) => {
-      const config = configFor(dir);
-      if (!config) return noIgnores;
-      let rules = ignoreRules.get(config);
-      if (!rules) ignoreRules.set(config, (rules = { patterns: config.ignorePatterns, baseDir: config.baseDir }));
-      return rules;
-    },
-    { extraPatterns },
-  );
+  const ignoreFor = (dir: string): IgnoreRules => {
+    const config = configFor(dir);
+    if (!config) return noIgnores;
+    let rules = ignoreRules.get(config);
+    if (!rules) ignoreRules.set(config, (rules = { patterns: config.ignorePatterns, baseDir: config.baseDir }));
+    return rules;
+  };
+  const stdinFile = options.stdin && path.resolve(cwd, options.stdin.filePath);
+  const discovery: Discovery = stdinFile
+    ? {
+        // like a file named on the command line: ignorePatterns apply, .gitignore does not
+        files: isConfigIgnored(stdinFile, ignoreFor) ? [] : [stdinFile],
+        missing: [],
+        ignored: isConfigIgnored(stdinFile, ignoreFor) ? [options.stdin!.filePath] : [],
+        unreadable: [],
+        skippedLinks: [],
+        danglingLinks: [],
+      }
+    : await discoverFiles(paths, cwd, ignoreFor, { extraPatterns });
   const warnings: string[] = [];
   const allRules = [...rules, ...new Set([forced, ...configs.values()].flatMap((c) => c?.pluginRules ?? []))];
   for (const id of overrides.keys()) {
@@ -155,7 +170,9 @@ export async function lintFiles(paths: readonly string[], options: LintFilesOpti
     return summaries.get(file) ?? undefined;
   };
   // absolute imports resolve from the working folder, the linted folders, and the git work trees they sit in
-  const argDirs = paths.map((p) => path.resolve(cwd, p)).map((p) => (isDirectory(p) ? p : path.dirname(p)));
+  const argDirs = (stdinFile ? [stdinFile] : paths.map((p) => path.resolve(cwd, p))).map((p) =>
+    isDirectory(p) ? p : path.dirname(p),
+  );
   const roots = [
     ...new Set([cwd, ...argDirs, ...[cwd, ...argDirs].map(gitRoot).filter((r): r is string => r !== undefined)]),
   ];
@@ -221,11 +238,12 @@ export async function lintFiles(paths: readonly string[], options: LintFilesOpti
   let weakened: string | undefined;
   let extraState: string | undefined;
   for (const file of discovery.files) {
-    const python = file.endsWith('.py');
-    if (!python && !rules.some((rule) => rule.text && matchesTextCheck(rule.text, file))) continue;
+    const textFile = rules.some((rule) => rule.text && matchesTextCheck(rule.text, file));
+    const python = file === stdinFile ? !textFile : file.endsWith('.py');
+    if (!python && !textFile) continue;
     let bytes: Buffer;
     try {
-      bytes = readRegularFile(file);
+      bytes = file === stdinFile ? options.stdin!.text : readRegularFile(file);
     } catch {
       continue;
     }
@@ -253,7 +271,8 @@ export async function lintFiles(paths: readonly string[], options: LintFilesOpti
       file,
       lintFile(
         file,
-        options,
+        // the text from stdin is never written: its fixes come back as `output`
+        file === stdinFile && options.fix ? { ...options, fix: false, fixDryRun: true } : options,
         settings,
         { services: projectFor(file, config), onParsed, knownRuleIds },
         fileRules,
@@ -271,6 +290,7 @@ export async function lintFiles(paths: readonly string[], options: LintFilesOpti
       : undefined;
   };
   for (const file of discovery.files) {
+    if (file === stdinFile) continue; // text, never a checkpoint
     const setting = checkpointRule(file);
     // a checkpoint file found by the folder walk while the rule is off: nothing to check (it is not Python)
     if (setting || (!file.endsWith('.py') && references.isCheckpointName(file))) checkpointFiles.set(file, setting);
@@ -281,6 +301,7 @@ export async function lintFiles(paths: readonly string[], options: LintFilesOpti
     const ext = path.extname(file);
     if (
       ext &&
+      file !== stdinFile &&
       !PYTHON_EXTENSIONS.has(ext) &&
       !checkpointFiles.has(file) &&
       !isTextCheckFile(rulesOf(configFor(path.dirname(file))), file)
