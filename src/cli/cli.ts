@@ -15,6 +15,7 @@ import { VERSION } from '../io/package';
 import { loadRuleDocs } from '../report/rule-docs';
 import { runInspect } from './inspect';
 import { type CliIO, processIO, writeReport } from './io';
+import { progressCounter } from './progress';
 
 interface Options {
   paths: string[];
@@ -37,6 +38,8 @@ interface Options {
   /** `-` or --stdin: lint Python source read from stdin, as if it lived at `stdinFilename` (default `<stdin>`). */
   stdin: boolean;
   stdinFilename?: string;
+  /** --color / --no-color: colour stylish output or not, whatever the terminal (default: by {@link useColor}). */
+  color?: boolean;
 }
 
 class UsageError extends Error {}
@@ -132,6 +135,10 @@ function parseArgs(argv: readonly string[]): Promise<{ options?: Options; output
         default: false,
         describe: "Lint Python source from stdin (as the path '-' does); with --fix, print the fixed text to stdout",
       })
+      .option('color', {
+        type: 'boolean',
+        describe: 'Colour the stylish report (--no-color: never); default: on a terminal, by FORCE_COLOR/NO_COLOR',
+      })
       .option('stdin-filename', {
         type: 'string',
         describe: 'With --stdin: the path the text would have (for config, ignorePatterns and messages)',
@@ -200,6 +207,7 @@ function parseArgs(argv: readonly string[]): Promise<{ options?: Options; output
             quiet: args.quiet as boolean,
             stdin,
             stdinFilename: args['stdin-filename'] as string | undefined,
+            color: args.color as boolean | undefined,
           },
         });
       });
@@ -236,15 +244,21 @@ async function lint(options: Options, io: CliIO): Promise<number> {
   const stdinText = options.stdin ? await (io.readStdin?.() ?? Buffer.alloc(0)) : undefined;
   // with --fix, stdin's fixed text goes to stdout (as Ruff does), so the report goes to stderr
   const fixedToStdout = stdinText !== undefined && options.fix;
+  // a file counter for long runs, on a terminal's stderr, never beside a machine format or with --quiet
+  const progress =
+    io.progress && options.format === 'stylish' && !options.quiet && !options.stdin
+      ? progressCounter({ write: (text) => io.stderr(text), ...io.progress })
+      : undefined;
   const run = await lintFiles(options.paths, {
     stdin: stdinText && { text: stdinText, filePath: options.stdinFilename ?? STDIN_NAME },
+    onProgress: progress && ((done, total) => progress.update(done, total)),
     cwd: io.cwd,
     fix: options.fix,
     fixDryRun: options.fixDryRun,
     unsafeFixes: options.unsafeFixes,
     config: options.config,
     rules: overrides,
-  });
+  }).finally(() => progress?.finish());
   if (run.missing.length) {
     for (const missing of run.missing) io.stderr(`pylint-torch: no such file or directory: ${missing}\n`);
     return 2;
@@ -285,7 +299,7 @@ async function lint(options: Options, io: CliIO): Promise<number> {
       cwd: io.cwd,
       rules: run.rules,
       sources,
-      color: io.color && !options.outputFile,
+      color: options.color ?? (io.color && !options.outputFile),
       fixed: options.fix,
       dryRun: options.fixDryRun,
       toolVersion: VERSION,

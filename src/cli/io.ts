@@ -10,6 +10,8 @@ export interface CliIO {
   stderr(text: string): void;
   /** Reads all of stdin (for `-` / `--stdin`); absent: stdin is empty. */
   readStdin?(): Promise<Buffer>;
+  /** Present when stderr is a terminal, where a progress counter may be drawn: its clock (ms) and colour. */
+  progress?: { now(): number; color: boolean };
   /** Colour in stylish output (ESLint: only on a TTY). */
   color: boolean;
 }
@@ -23,12 +25,25 @@ export const processIO: CliIO = {
     for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
     return Buffer.concat(chunks);
   },
-  // FORCE_COLOR and NO_COLOR as in most Node CLIs (chalk, ESLint): FORCE_COLOR=0 turns colour off
-  color:
-    process.env.FORCE_COLOR !== undefined
-      ? process.env.FORCE_COLOR !== '0' && process.env.FORCE_COLOR !== 'false'
-      : Boolean(process.stdout.isTTY) && !process.env.NO_COLOR,
+  color: useColor(process.env, process.stdout),
+  progress: process.stderr.isTTY
+    ? { now: () => performance.now(), color: useColor(process.env, process.stderr) }
+    : undefined,
 };
+
+/**
+ * Whether to colour what goes to `stream`, by Node's own rules (tty.WriteStream's getColorDepth): FORCE_COLOR decides
+ * first ('', '1', '2', '3' or 'true': colour, even into a pipe; any other value: none); then NO_COLOR,
+ * NODE_DISABLE_COLORS (set, whatever the value) or TERM=dumb turn it off; else colour on a terminal that has colours.
+ */
+export function useColor(
+  env: Readonly<Record<string, string | undefined>>,
+  stream: { isTTY?: boolean; hasColors?: () => boolean },
+): boolean {
+  if (env.FORCE_COLOR !== undefined) return ['', '1', '2', '3', 'true'].includes(env.FORCE_COLOR);
+  if (env.NO_COLOR !== undefined || env.NODE_DISABLE_COLORS !== undefined || env.TERM === 'dumb') return false;
+  return Boolean(stream.isTTY) && (stream.hasColors?.() ?? true);
+}
 
 /**
  * Writes a report to `outputFile` (relative to `io.cwd`; its folder must exist, as in ESLint: no recursive mkdir,

@@ -63,6 +63,11 @@ export interface LintFilesOptions {
    * written: with `fix` or `fixDryRun` its result carries the fixed text as `output`.
    */
   stdin?: { text: Buffer; filePath: string };
+  /**
+   * Called (synchronously) each time a file's result is ready: `done` of `total` files (checkpoints included), `file`
+   * the absolute path just finished. For a progress display; what it throws stops the run.
+   */
+  onProgress?: (done: number, total: number, file: string) => void;
 }
 
 /** What a lint run found. */
@@ -256,6 +261,10 @@ export async function lintFiles(paths: readonly string[], options: LintFilesOpti
     if (python) await references.prefetch(file, text, judging);
   }
   const sources = new Map<string, string>();
+  const setResult = (file: string, result: LintResult) => {
+    resultsByFile.set(file, result);
+    options.onProgress?.(resultsByFile.size, discovery.files.length, file);
+  };
   // checkpoint files of the walk, with the setting of the rule that checks them (none: the rule is off there)
   const checkpointFiles = new Map<string, RuleSetting | undefined>();
   const processFile = (file: string): void => {
@@ -267,7 +276,7 @@ export async function lintFiles(paths: readonly string[], options: LintFilesOpti
     const knownRuleIds = new Set(fileRules.map((r) => r.meta.id));
     const bytes = contents.get(file);
     contents.delete(file);
-    resultsByFile.set(
+    setResult(
       file,
       lintFile(
         file,
@@ -313,7 +322,7 @@ export async function lintFiles(paths: readonly string[], options: LintFilesOpti
   for (const file of discovery.files) processFile(file);
   // after the Python files: their torch loads tell which checkpoint files torch reads
   for (const [file, setting] of checkpointFiles)
-    resultsByFile.set(
+    setResult(
       file,
       setting
         ? await lintCheckpointFile(
