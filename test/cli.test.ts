@@ -173,7 +173,15 @@ describe('stdin', () => {
 
   test('a Dockerfile named by --stdin-filename is checked as one', async () => {
     const dir = tempRepo({});
-    const { code, stdout } = await cliWithStdin(dir, 'FROM python\nENV TORCH_FORCE_NO_WEIGHTS_ONLY_LOAD=1\n', '-f', 'json', '--stdin', '--stdin-filename', 'Dockerfile');
+    const { code, stdout } = await cliWithStdin(
+      dir,
+      'FROM python\nENV TORCH_FORCE_NO_WEIGHTS_ONLY_LOAD=1\n',
+      '-f',
+      'json',
+      '--stdin',
+      '--stdin-filename',
+      'Dockerfile',
+    );
     expect(ids(stdout)).toEqual([[path.join(dir, 'Dockerfile'), ['torch-weights-only-override']]]);
     expect(code).toBe(1);
   });

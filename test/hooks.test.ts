@@ -60,9 +60,7 @@ test('the checkpoint hook passes the files checkpoint-unsafe-globals reads by de
   const checkpoints = hook('pylint-torch-checkpoints');
   const extensions = checkpointRule.defaultOptions.extensions;
   const files = [...extensions.map((ext) => `models/w${ext}`), 'w.safetensors', 'a.py', 'pt', 'w.pt.py'];
-  expect(files.map((file) => [file, checkpoints.test(file)])).toEqual(
-    files.map((file) => [file, extensions.some((ext) => file.endsWith(ext))]),
-  );
+  expect(files.map((file) => [file, checkpoints.test(file)])).toEqual(files.map((file) => [file, extensions.some((ext) => file.endsWith(ext))]));
   expect(extensions).toEqual(['.pt', '.pth', '.ckpt', '.bin', '.pkl', '.pickle', '.tar']);
 });
 

@@ -16,9 +16,7 @@ describe('progressCounter', () => {
     const counter = progressCounter({ write: (t) => (out += t), now: steppingClock(300), color: false });
     for (let done = 1; done <= 6; done++) counter.update(done, 6); // read at 300, 600, 900, 1200, 1500, 1800
     counter.finish();
-    expect(out).toBe(
-      '\rpylint-torch: 4/6 files\u001b[K\rpylint-torch: 5/6 files\u001b[K\rpylint-torch: 6/6 files\u001b[K\r\u001b[K',
-    );
+    expect(out).toBe('\rpylint-torch: 4/6 files\u001b[K\rpylint-torch: 5/6 files\u001b[K\rpylint-torch: 6/6 files\u001b[K\r\u001b[K');
   });
 
   test('a run shorter than a second draws and erases nothing; draws closer than 100 ms apart are skipped', () => {
