@@ -170,8 +170,8 @@ function parseArgs(argv: readonly string[]): Promise<{ options?: Options; output
       .parse([...argv], {}, (error, args, output) => {
         if (error) return reject(new UsageError(`${error.message}\n\nRun 'pylint-torch --help' for usage.`));
         if (output) return resolve({ output }); // --help or --version
-        // `-` conventionally means stdin, which is not read, and `''` names nothing (yargs drops both, which would
-        // lint `.`): say so
+        // yargs drops `-` and `''` from the paths (which would lint `.`): `-` means stdin, as in ESLint and Ruff;
+        // `''` names nothing, which is said
         const odd = oddPath(argv);
         if (odd === '') return reject(new UsageError('an empty path names no file; name the files to lint'));
         const stdin = odd === '-' || (args.stdin as boolean);
