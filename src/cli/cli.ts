@@ -19,6 +19,7 @@ import { statistics } from '../report/statistics';
 import { gitRoot } from '../project/discover';
 import { runInspect } from './inspect';
 import { type CliIO, processIO, writeReport } from './io';
+import { progressCounter } from './progress';
 
 interface Options {
   paths: string[];
@@ -44,6 +45,11 @@ interface Options {
   quiet: boolean;
   /** --report-unused-disable-directives (error) or --report-unused-disable-directives-severity; else the config's. */
   reportUnusedDisableDirectives?: SeveritySetting;
+  /** `-` or --stdin: lint Python source read from stdin, as if it lived at `stdinFilename` (default `<stdin>`). */
+  stdin: boolean;
+  stdinFilename?: string;
+  /** --color / --no-color: colour stylish output or not, whatever the terminal (default: by {@link useColor}). */
+  color?: boolean;
 }
 
 class UsageError extends Error {}
@@ -60,6 +66,7 @@ const VALUE_OPTIONS = new Set([
   '--max-warnings',
   '--report-unused-disable-directives-severity',
   '--sarif-root',
+  '--stdin-filename',
 ]);
 
 /** Formats whose file paths are relative to the repository root (`--sarif-root`). */
@@ -83,7 +90,11 @@ function parseArgs(argv: readonly string[]): Promise<{ options?: Options; output
           '<files..>  read checkpoint files without executing them (see $0 inspect --help).',
       )
       .command('$0 [paths..]', false)
-      .positional('paths', { type: 'string', array: true, default: ['.'], describe: 'Files and directories to lint' })
+      .positional('paths', {
+        type: 'string',
+        array: true,
+        describe: "Files and directories to lint (default: .; '-': stdin)",
+      })
       .option('fix', { type: 'boolean', default: false, describe: 'Apply safe fixes and write the files' })
       .option('unsafe-fixes', {
         type: 'boolean',
@@ -153,6 +164,19 @@ function parseArgs(argv: readonly string[]): Promise<{ options?: Options; output
         choices: ['off', 'warn', 'error'],
         describe: 'Severity of # pylint-torch directives that suppress nothing (default: config, else warn)',
       })
+      .option('stdin', {
+        type: 'boolean',
+        default: false,
+        describe: "Lint Python source from stdin (as the path '-' does); with --fix, print the fixed text to stdout",
+      })
+      .option('color', {
+        type: 'boolean',
+        describe: 'Colour the stylish report (--no-color: never); default: on a terminal, by FORCE_COLOR/NO_COLOR',
+      })
+      .option('stdin-filename', {
+        type: 'string',
+        describe: 'With --stdin: the path the text would have (for config, ignorePatterns and messages)',
+      })
       .check((args) => {
         if (
           args['report-unused-disable-directives'] !== undefined &&
@@ -189,16 +213,26 @@ function parseArgs(argv: readonly string[]): Promise<{ options?: Options; output
       .parse([...argv], {}, (error, args, output) => {
         if (error) return reject(new UsageError(`${error.message}\n\nRun 'pylint-torch --help' for usage.`));
         if (output) return resolve({ output }); // --help or --version
-        // `-` conventionally means stdin, which is not read, and `''` names nothing (yargs drops both, which would
-        // lint `.`): say so
+        // yargs drops `-` and `''` from the paths (which would lint `.`): `-` means stdin, as in ESLint and Ruff;
+        // `''` names nothing, which is said
         const odd = oddPath(argv);
-        if (odd === '-')
-          return reject(new UsageError("reading a file from stdin ('-') is not supported; name the files to lint"));
         if (odd === '') return reject(new UsageError('an empty path names no file; name the files to lint'));
+        const stdin = odd === '-' || (args.stdin as boolean);
+        const paths = args.paths as string[] | undefined;
+        if (stdin && paths?.length)
+          return reject(
+            new UsageError(
+              `stdin ('-' or --stdin) is linted alone: do not name paths too (got ${paths.join(', ')}); --stdin-filename says where the text lives`,
+            ),
+          );
+        if (args['stdin-filename'] !== undefined && !stdin)
+          return reject(new UsageError("--stdin-filename names the text read from stdin: add --stdin (or '-')"));
+        if (args['stdin-filename'] === '')
+          return reject(new UsageError('--stdin-filename is empty; give the path the text would have'));
         resolve({
           output: '',
           options: {
-            paths: (args.paths as string[] | undefined) ?? ['.'],
+            paths: paths ?? ['.'],
             fix: (args.fix as boolean) || (args['fix-only'] as boolean),
             unsafeFixes: args['unsafe-fixes'] as boolean,
             // --diff computes fixes like a dry run and prints them as a diff
@@ -222,6 +256,9 @@ function parseArgs(argv: readonly string[]): Promise<{ options?: Options; output
                 : args['report-unused-disable-directives'] === false
                   ? 'off'
                   : (args['report-unused-disable-directives-severity'] as SeveritySetting | undefined),
+            stdin,
+            stdinFilename: args['stdin-filename'] as string | undefined,
+            color: args.color as boolean | undefined,
           },
         });
       });
@@ -250,10 +287,23 @@ export async function run(argv: readonly string[], io: CliIO = processIO): Promi
   }
 }
 
+/** The path of text read from stdin when --stdin-filename gives none (relative to the working folder). */
+const STDIN_NAME = '<stdin>';
+
 async function lint(options: Options, io: CliIO): Promise<number> {
   const root = reportRoot(options, io.cwd);
   const overrides = Object.fromEntries(options.rule.map((flag) => parseRuleFlag(flag, rules)));
+  const stdinText = options.stdin ? await (io.readStdin?.() ?? Buffer.alloc(0)) : undefined;
+  // with --fix, stdin's fixed text goes to stdout (as Ruff does), so the report goes to stderr
+  const fixedToStdout = stdinText !== undefined && options.fix;
+  // a file counter for long runs, on a terminal's stderr, never beside a machine format or with --quiet
+  const progress =
+    io.progress && options.format === 'stylish' && !options.quiet && !options.stdin
+      ? progressCounter({ write: (text) => io.stderr(text), ...io.progress })
+      : undefined;
   const run = await lintFiles(options.paths, {
+    stdin: stdinText && { text: stdinText, filePath: options.stdinFilename ?? STDIN_NAME },
+    onProgress: progress && ((done, total) => progress.update(done, total)),
     cwd: io.cwd,
     fix: options.fix,
     fixDryRun: options.fixDryRun,
@@ -261,7 +311,7 @@ async function lint(options: Options, io: CliIO): Promise<number> {
     config: options.config,
     rules: overrides,
     reportUnusedDisableDirectives: options.reportUnusedDisableDirectives,
-  });
+  }).finally(() => progress?.finish());
   if (run.missing.length) {
     for (const missing of run.missing) io.stderr(`pylint-torch: no such file or directory: ${missing}\n`);
     return 2;
@@ -303,7 +353,7 @@ async function lint(options: Options, io: CliIO): Promise<number> {
       root,
       rules: run.rules,
       sources,
-      color: io.color && !options.outputFile,
+      color: options.color ?? (io.color && !options.outputFile),
       fixed: options.fix,
       dryRun: options.fixDryRun,
       toolVersion: VERSION,
@@ -322,7 +372,12 @@ async function lint(options: Options, io: CliIO): Promise<number> {
     if (options.format === 'stylish' && !options.diff) report += statistics(results);
     else io.stderr(statistics(results));
   }
-  if (!writeReport(io, options.outputFile, report)) return 2;
+  if (!writeReport(fixedToStdout ? { ...io, stdout: io.stderr } : io, options.outputFile, report)) return 2;
+  if (fixedToStdout) {
+    // the text as it came when nothing was fixed (or it was ignored), byte for byte
+    const output = run.results.find((r) => r.output !== undefined)?.output;
+    io.stdout(output ?? stdinText);
+  }
 
   if (internalErrors > 0) return 2;
   if (options.exitNonZeroOnFix && fixCount > 0) return 1;

@@ -37,6 +37,8 @@ export interface Discovery {
   unreadable: { path: string; reason: string }[];
   /** Symbolic links to folders found in a walk, not entered (name them to lint them). */
   skippedLinks: string[];
+  /** Symbolic links named like files to lint (`*.py`…) found in a walk whose target does not exist. */
+  danglingLinks: string[];
 }
 
 /**
@@ -62,6 +64,7 @@ export async function discoverFiles(
   const ignored: string[] = [];
   const unreadable: Discovery['unreadable'] = [];
   const skippedLinks: string[] = [];
+  const danglingLinks: string[] = [];
   const listDir = options.listDir ?? fs.readdir;
   // fast-glob skips folders it cannot list when suppressErrors is on; this adapter records them so none is lost.
   const readdir = ((
@@ -118,19 +121,29 @@ export async function discoverFiles(
       const normal = path.normalize(entry.path);
       if (entry.dirent.isDirectory()) continue;
       // a symbolic link to a file is linted; one to a folder is not entered (loops), and is said so
+      if (isConfigIgnored(normal, ignoreFor) || isGitignored(normal, gitignores)) continue;
       if (entry.dirent.isSymbolicLink()) {
-        if (statKind(normal) !== 'file') continue;
+        const kind = statKind(normal);
+        if (kind === 'dangling') danglingLinks.push(normal);
+        if (kind !== 'file') continue;
       }
-      if (!isConfigIgnored(normal, ignoreFor) && !isGitignored(normal, gitignores)) files.add(normal);
+      files.add(normal);
     }
   }
-  return { files: [...files].sort(), missing, ignored, unreadable, skippedLinks: [...new Set(skippedLinks)].sort() };
+  return {
+    files: [...files].sort(),
+    missing,
+    ignored,
+    unreadable,
+    skippedLinks: [...new Set(skippedLinks)].sort(),
+    danglingLinks: [...new Set(danglingLinks)].sort(),
+  };
 }
 
 /**
  * Does the config that governs `file` (the nearest one) ignore it? The answer does not depend on the working folder.
  */
-function isConfigIgnored(file: string, ignoreFor: (dir: string) => IgnoreRules): boolean {
+export function isConfigIgnored(file: string, ignoreFor: (dir: string) => IgnoreRules): boolean {
   const rules = ignoreFor(path.dirname(file));
   if (rules.patterns.length === 0) return false;
   const rel = path.relative(rules.baseDir, file);
@@ -149,12 +162,15 @@ function matcherFor(rules: IgnoreRules): Ignore {
   return matcher;
 }
 
-function statKind(file: string): 'file' | 'dir' | 'other' {
+function statKind(file: string): 'file' | 'dir' | 'other' | 'dangling' {
   try {
     const stat = fs.statSync(file);
     return stat.isFile() ? 'file' : stat.isDirectory() ? 'dir' : 'other';
-  } catch {
-    return 'other'; // a dangling link
+  } catch (error) {
+    // ELOOP (a link to itself) is as unreadable as a missing target
+    return (error as NodeJS.ErrnoException).code === 'ENOENT' || (error as NodeJS.ErrnoException).code === 'ELOOP'
+      ? 'dangling'
+      : 'other';
   }
 }
 

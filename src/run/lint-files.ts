@@ -6,7 +6,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { rules as builtinRules } from '../../rules';
 import { type Config, ConfigError, findConfigFile, loadConfig, ruleSettings } from '../project/config';
-import { discoverFiles, gitRoot, type IgnoreRules } from '../project/discover';
+import { type Discovery, discoverFiles, gitRoot, type IgnoreRules, isConfigIgnored } from '../project/discover';
 import {
   binaryProblems,
   lintAndFix,
@@ -61,6 +61,19 @@ export interface LintFilesOptions {
    * `warn`.
    */
   reportUnusedDisableDirectives?: SeveritySetting;
+  /**
+   * Lint this text instead of files on disk (the CLI's `-` / `--stdin`); `paths` is then ignored. `filePath`
+   * (relative to `cwd`, need not exist) is where the text would live: the config that governs it, its ignorePatterns
+   * and its project's torch requirement apply, and its results carry it. The text is Python source, or the text a
+   * rule checks when `filePath` names such a file (a Dockerfile, requirements.txt); never a checkpoint. It is never
+   * written: with `fix` or `fixDryRun` its result carries the fixed text as `output`.
+   */
+  stdin?: { text: Buffer; filePath: string };
+  /**
+   * Called (synchronously) each time a file's result is ready: `done` of `total` files (checkpoints included), `file`
+   * the absolute path just finished. For a progress display; what it throws stops the run.
+   */
+  onProgress?: (done: number, total: number, file: string) => void;
 }
 
 /** What a lint run found. */
@@ -107,18 +120,25 @@ export async function lintFiles(paths: readonly string[], options: LintFilesOpti
     ...rules.flatMap((rule) => rule.text?.files ?? []),
     ...rules.flatMap((rule) => rule.binary?.extensions(rule.defaultOptions).map((ext) => `**/*${ext}`) ?? []),
   ];
-  const discovery = await discoverFiles(
-    paths,
-    cwd,
-    (dir) => {
-      const config = configFor(dir);
-      if (!config) return noIgnores;
-      let rules = ignoreRules.get(config);
-      if (!rules) ignoreRules.set(config, (rules = { patterns: config.ignorePatterns, baseDir: config.baseDir }));
-      return rules;
-    },
-    { extraPatterns },
-  );
+  const ignoreFor = (dir: string): IgnoreRules => {
+    const config = configFor(dir);
+    if (!config) return noIgnores;
+    let rules = ignoreRules.get(config);
+    if (!rules) ignoreRules.set(config, (rules = { patterns: config.ignorePatterns, baseDir: config.baseDir }));
+    return rules;
+  };
+  const stdinFile = options.stdin && path.resolve(cwd, options.stdin.filePath);
+  const discovery: Discovery = stdinFile
+    ? {
+        // like a file named on the command line: ignorePatterns apply, .gitignore does not
+        files: isConfigIgnored(stdinFile, ignoreFor) ? [] : [stdinFile],
+        missing: [],
+        ignored: isConfigIgnored(stdinFile, ignoreFor) ? [options.stdin!.filePath] : [],
+        unreadable: [],
+        skippedLinks: [],
+        danglingLinks: [],
+      }
+    : await discoverFiles(paths, cwd, ignoreFor, { extraPatterns });
   const warnings: string[] = [];
   const allRules = [...rules, ...new Set([forced, ...configs.values()].flatMap((c) => c?.pluginRules ?? []))];
   for (const id of overrides.keys()) {
@@ -138,6 +158,8 @@ export async function lintFiles(paths: readonly string[], options: LintFilesOpti
     warnings.push(
       `${path.relative(cwd, link) || link} is a symbolic link to a folder; not entered (name it to lint it)`,
     );
+  for (const link of discovery.danglingLinks)
+    warnings.push(`${path.relative(cwd, link) || link} is a symbolic link to a file that does not exist; not linted`);
   for (const ignored of discovery.ignored)
     warnings.push(`${ignored} is ignored by ignorePatterns in the config; not linted`);
   if (discovery.files.length === 0 && discovery.ignored.length === 0 && discovery.unreadable.length === 0) {
@@ -159,7 +181,9 @@ export async function lintFiles(paths: readonly string[], options: LintFilesOpti
     return summaries.get(file) ?? undefined;
   };
   // absolute imports resolve from the working folder, the linted folders, and the git work trees they sit in
-  const argDirs = paths.map((p) => path.resolve(cwd, p)).map((p) => (isDirectory(p) ? p : path.dirname(p)));
+  const argDirs = (stdinFile ? [stdinFile] : paths.map((p) => path.resolve(cwd, p))).map((p) =>
+    isDirectory(p) ? p : path.dirname(p),
+  );
   const roots = [
     ...new Set([cwd, ...argDirs, ...[cwd, ...argDirs].map(gitRoot).filter((r): r is string => r !== undefined)]),
   ];
@@ -225,11 +249,12 @@ export async function lintFiles(paths: readonly string[], options: LintFilesOpti
   let weakened: string | undefined;
   let extraState: string | undefined;
   for (const file of discovery.files) {
-    const python = file.endsWith('.py');
-    if (!python && !rules.some((rule) => rule.text && matchesTextCheck(rule.text, file))) continue;
+    const textFile = rules.some((rule) => rule.text && matchesTextCheck(rule.text, file));
+    const python = file === stdinFile ? !textFile : file.endsWith('.py');
+    if (!python && !textFile) continue;
     let bytes: Buffer;
     try {
-      bytes = readRegularFile(file);
+      bytes = file === stdinFile ? options.stdin!.text : readRegularFile(file);
     } catch {
       continue;
     }
@@ -242,6 +267,10 @@ export async function lintFiles(paths: readonly string[], options: LintFilesOpti
     if (python) await references.prefetch(file, text, judging);
   }
   const sources = new Map<string, string>();
+  const setResult = (file: string, result: LintResult) => {
+    resultsByFile.set(file, result);
+    options.onProgress?.(resultsByFile.size, discovery.files.length, file);
+  };
   // checkpoint files of the walk, with the setting of the rule that checks them (none: the rule is off there)
   const checkpointFiles = new Map<string, RuleSetting | undefined>();
   const processFile = (file: string): void => {
@@ -253,11 +282,12 @@ export async function lintFiles(paths: readonly string[], options: LintFilesOpti
     const knownRuleIds = new Set(fileRules.map((r) => r.meta.id));
     const bytes = contents.get(file);
     contents.delete(file);
-    resultsByFile.set(
+    setResult(
       file,
       lintFile(
         file,
-        options,
+        // the text from stdin is never written: its fixes come back as `output`
+        file === stdinFile && options.fix ? { ...options, fix: false, fixDryRun: true } : options,
         settings,
         {
           services: projectFor(file, config),
@@ -282,14 +312,30 @@ export async function lintFiles(paths: readonly string[], options: LintFilesOpti
       : undefined;
   };
   for (const file of discovery.files) {
+    if (file === stdinFile) continue; // text, never a checkpoint
     const setting = checkpointRule(file);
     // a checkpoint file found by the folder walk while the rule is off: nothing to check (it is not Python)
     if (setting || (!file.endsWith('.py') && references.isCheckpointName(file))) checkpointFiles.set(file, setting);
   }
+  // a file named on the command line is linted as Python whatever its name (as Ruff and ESLint do); one whose
+  // extension says otherwise (notes.txt, constraints.txt) is probably not what the user meant: say how it was read
+  for (const file of discovery.files) {
+    const ext = path.extname(file);
+    if (
+      ext &&
+      file !== stdinFile &&
+      !PYTHON_EXTENSIONS.has(ext) &&
+      !checkpointFiles.has(file) &&
+      !isTextCheckFile(rulesOf(configFor(path.dirname(file))), file)
+    )
+      warnings.push(
+        `${path.relative(cwd, file) || file} is not a Python (.py) file nor one a rule checks (requirements*.txt, pyproject.toml, Dockerfile…); linted as Python source`,
+      );
+  }
   for (const file of discovery.files) processFile(file);
   // after the Python files: their torch loads tell which checkpoint files torch reads
   for (const [file, setting] of checkpointFiles)
-    resultsByFile.set(
+    setResult(
       file,
       setting
         ? await lintCheckpointFile(
@@ -329,6 +375,13 @@ export async function lintFiles(paths: readonly string[], options: LintFilesOpti
     r.messages.some((m) => m.ruleId === null && m.message.startsWith('Internal error')),
   ).length;
   return { results, sources, rules: allRules, warnings, missing: [], internalErrors };
+}
+
+/** File extensions of Python source (others named on the command line are linted as Python with a warning). */
+const PYTHON_EXTENSIONS = new Set(['.py', '.pyi', '.pyw']);
+
+function isTextCheckFile(rules: readonly AnyRule[], file: string): boolean {
+  return rules.some((rule) => rule.text && matchesTextCheck(rule.text, file));
 }
 
 function fileProblem(message: string, fatal: boolean): Problem {

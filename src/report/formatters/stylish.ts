@@ -38,7 +38,8 @@ export function stylish(results: readonly LintResult[], context: FormatContext):
     out += `\n${underline(result.filePath)}\n`;
     for (const [place, severity, message, ruleId] of rows) {
       const sev = severity.padEnd(widths[1]);
-      out += `  ${dim(place.padEnd(widths[0]))}  ${severity === 'error' ? red(sev) : yellow(sev)}  ${message}  ${dim(ruleId)}\n`;
+      // a file-level problem has no rule id: no column for it (and no trailing spaces)
+      out += `  ${dim(place.padEnd(widths[0]))}  ${severity === 'error' ? red(sev) : yellow(sev)}  ${message}${ruleId ? `  ${dim(ruleId)}` : ''}\n`;
     }
   }
   const total = errors + warnings;
@@ -55,7 +56,7 @@ export function stylish(results: readonly LintResult[], context: FormatContext):
     for (const result of changed) {
       out += `\n${underline(result.filePath)} ${dim('(--fix-dry-run: would fix)')}\n`;
       for (const m of result.fixed ?? [])
-        out += `  ${dim(`${m.line}:${m.column}`)}  ${m.message.replace(/\.$/, '')}  ${dim(m.ruleId ?? '')}\n`;
+        out += `  ${dim(`${m.line}:${m.column}`)}  ${m.message.replace(/\.$/, '')}${m.ruleId ? `  ${dim(m.ruleId)}` : ''}\n`;
     }
     const fixes = changed.reduce((n, r) => n + (r.fixCount ?? 0), 0);
     out += `\n--fix-dry-run: ${plural(fixes, 'fix')} would be applied to ${plural(changed.length, 'file')}; nothing was written.${unsafe > 0 ? ` (${plural(unsafe, 'unsafe fix')} left out: add --unsafe-fixes to include them.)` : ''}\n`;
