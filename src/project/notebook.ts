@@ -6,9 +6,9 @@
  *
  * The Python text (the "virtual text") is every code cell in order, each after a boundary comment
  * (`# @nb0 cell 3`), so that names resolve across cells as when the notebook runs top to bottom (Ruff does the
- * same). IPython syntax that is not Python keeps its line, as `pass` with a placeholder comment: line magics
- * (`%matplotlib inline`), shell escapes (`!pip install x`, `files = !ls`) and help (`obj?`). A cell that starts with a
- * cell magic is skipped, except `%%time`, `%%timeit` and `%%capture`, whose body is Python.
+ * same). IPython syntax that is not Python keeps its line, as a placeholder comment (after `pass` when indented):
+ * line magics (`%matplotlib inline`), shell escapes (`!pip install x`, `files = !ls`) and help (`obj?`). A cell that
+ * starts with a cell magic is skipped, except `%%time`, `%%timeit`, `%%capture` and `%%prun`, whose body is Python.
  *
  * Offsets and columns are UTF-16 code units; lines, columns and cell numbers are 1-based. A cell's number counts
  * every cell of the notebook (markdown too), as Ruff and notebook editors number them.
@@ -118,7 +118,7 @@ export function parseNotebook(text: string): Notebook | NotebookRefusal {
       value: sourceValue(text, sourceNode),
     });
   }
-  return { text, cells, ascii: /^[\x00-\x7f]*$/.test(text) };
+  return { text, cells, ascii: !/[\u0080-\uffff]/.test(text) };
 }
 
 /** The virtual text of a notebook and what is needed to map it back. */
@@ -159,8 +159,10 @@ export function virtualText(notebook: Notebook): VirtualText {
     for (const [i, line] of lines.entries()) {
       const body = line.replace(/\r?\n$/, '');
       if ((i === 0 && cellMagic) || IPYTHON_LINE.test(body)) {
+        // a comment at the top level (so that a magic before the imports keeps them one block); `pass` in a block,
+        // which may have no other statement
         const indent = /^\s*/.exec(body)![0];
-        text += `${indent}pass  # ${tag} m${magics.length}${line.slice(body.length)}`;
+        text += `${indent}${indent ? 'pass  ' : ''}# ${tag} m${magics.length}${line.slice(body.length)}`;
         magics.push(body);
       } else text += line;
     }
@@ -210,7 +212,7 @@ export function cellSources(notebook: Notebook, virtual: VirtualText, fixed: str
   const marks = [...fixed.matchAll(boundary)];
   if (marks.length !== virtual.cellNumbers.length || marks.some((m, i) => Number(m[1]) !== virtual.cellNumbers[i]))
     return undefined;
-  const placeholder = new RegExp(`^[ \\t]*pass  # ${escapeRegExp(virtual.tag)} m(\\d+)(?=\\r?\\n|$)`, 'gm');
+  const placeholder = new RegExp(`^[ \\t]*(?:pass  )?# ${escapeRegExp(virtual.tag)} m(\\d+)(?=\\r?\\n|$)`, 'gm');
   const used = new Set<number>();
   const changed = new Map<number, string>();
   for (const [i, mark] of marks.entries()) {
@@ -275,9 +277,15 @@ export function notebookEdit(
  * text), for formats whose regions must point into the file as it is on disk (SARIF). Undefined when `text` is not a
  * notebook or the cell does not exist.
  */
-export function notebookTextPosition(text: string): ((cell: number, line: number, column: number) => CellPosition & {
-  column: number;
-}) | undefined {
+export function notebookTextPosition(text: string):
+  | ((
+      cell: number,
+      line: number,
+      column: number,
+    ) => CellPosition & {
+      column: number;
+    })
+  | undefined {
   const notebook = parseNotebook(text.replace(/^\uFEFF/, ''));
   if ('kind' in notebook) return undefined;
   const bom = text.startsWith('\uFEFF') ? 1 : 0;
@@ -370,7 +378,12 @@ function scanValue(text: string, at: number): JsonNode {
 
 function sourceValue(text: string, node: JsonNode): SourceValue {
   if (node.kind !== 'array')
-    return { range: [node.start, node.end], form: 'string', elements: [], layout: { open: '', between: '', close: '' } };
+    return {
+      range: [node.start, node.end],
+      form: 'string',
+      elements: [],
+      layout: { open: '', between: '', close: '' },
+    };
   const elements = node.items.map((item) => ({
     text: JSON.parse(text.slice(item.start, item.end)) as string,
     range: [item.start, item.end] as [number, number],
@@ -448,7 +461,7 @@ function rawOffsets(text: string, cell: NotebookCell): { lineStarts: number[]; r
       ? cell.value.elements.map((e) => e.range)
       : [cell.value.range.slice() as [number, number]];
   for (const [start, end] of literals) {
-    for (let i = start + 1; i < end - 1; ) {
+    for (let i = start + 1; i < end - 1;) {
       raw.push(i);
       if (text[i] !== '\\') i++;
       else i += text[i + 1] === 'u' ? 6 : 2;

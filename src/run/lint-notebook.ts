@@ -46,16 +46,25 @@ export function lintNotebook(
   try {
     decoded = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true }).decode(bytes);
   } catch {
-    return toResult(file, [fileMessage('Cannot decode the notebook as UTF-8 (nbformat files are UTF-8 JSON).', 2)], false);
+    return toResult(
+      file,
+      [fileMessage('Cannot decode the notebook as UTF-8 (nbformat files are UTF-8 JSON).', 2)],
+      false,
+    );
   }
   const bom = decoded.startsWith('\uFEFF') ? '\uFEFF' : '';
   const notebook = parseNotebook(decoded.slice(bom.length));
-  if ('kind' in notebook) return toResult(file, [fileMessage(notebook.message, notebook.kind === 'error' ? 2 : 1)], false);
+  if ('kind' in notebook)
+    return toResult(file, [fileMessage(notebook.message, notebook.kind === 'error' ? 2 : 1)], false);
   sources.set(file, notebook.text);
   const virtual = virtualText(notebook);
   try {
     if (!options.fix && !options.fixDryRun)
-      return toResult(file, inCells(notebook, virtual, lintText(parser, virtual.text, file, settings, lintOptions)), unsafe);
+      return toResult(
+        file,
+        inCells(notebook, virtual, lintText(parser, virtual.text, file, settings, lintOptions)),
+        unsafe,
+      );
     const outcome = lintAndFix(parser, virtual.text, file, settings, unsafe, lintOptions);
     if (outcome.output === virtual.text) return toResult(file, inCells(notebook, virtual, outcome.problems), unsafe);
     const changed = cellSources(notebook, virtual, outcome.output);
@@ -64,11 +73,14 @@ export function lintNotebook(
         filePath: file,
         messages: [
           fileMessage(why, 2, false),
-          ...toResult(file, inCells(notebook, virtual, lintText(parser, virtual.text, file, settings, lintOptions)), unsafe)
-            .messages,
+          ...toResult(
+            file,
+            inCells(notebook, virtual, lintText(parser, virtual.text, file, settings, lintOptions)),
+            unsafe,
+          ).messages,
         ],
       });
-    if (!changed) return unfixed('The fixes could not be mapped back into the notebook\'s cells; no fix was written.');
+    if (!changed) return unfixed("The fixes could not be mapped back into the notebook's cells; no fix was written.");
     const fixedText = withSources(notebook, changed);
     const fixedNotebook = parseNotebook(fixedText);
     if ('kind' in fixedNotebook) return unfixed('The fixed notebook would not be valid; no fix was written.');
@@ -119,7 +131,8 @@ function inCells(notebook: Notebook, virtual: VirtualText, problems: readonly Pr
       endColumn: sameCell ? span.endColumn : span.column,
     };
   };
-  const edit = (fix: Fix | undefined): Fix | undefined => (fix && edits ? notebookEdit(notebook, virtual, fix) : undefined);
+  const edit = (fix: Fix | undefined): Fix | undefined =>
+    fix && edits ? notebookEdit(notebook, virtual, fix) : undefined;
   return problems.map((problem) => {
     const { fix, fixSafety, suggestions, relatedLocations, ...rest } = problem;
     const mapped: Problem = place(rest);

@@ -9,6 +9,7 @@ import { pathToFileURL } from 'node:url';
 import type { LintMessage, LintResult } from '../results';
 import { REPOSITORY_URL } from '../../engine/rule';
 import type { FormatContext } from './context';
+import { notebookTextPosition } from '../../project/notebook';
 
 const level = (severity: 1 | 2) => (severity === 2 ? 'error' : 'warning');
 
@@ -49,7 +50,11 @@ export function sarif(results: readonly LintResult[], context: FormatContext): s
     const artifactLocation = artifact(result.filePath, context.cwd);
     const lines = context.sources.get(result.filePath)?.split('\n');
     const seen = new Map<string, number>();
-    for (const message of result.messages) {
+    const notebook = result.messages.some((m) => m.cell !== undefined)
+      ? notebookTextPosition(context.sources.get(result.filePath) ?? '')
+      : undefined;
+    for (const inCell of result.messages) {
+      const message = onDisk(inCell, notebook);
       const location = {
         physicalLocation: {
           artifactLocation,
@@ -73,6 +78,7 @@ export function sarif(results: readonly LintResult[], context: FormatContext): s
         level: level(message.severity),
         message: { text: message.message },
         locations: [location],
+        ...(inCell.cell !== undefined && { properties: { cell: inCell.cell, cellLine: inCell.line } }),
         partialFingerprints: { primaryLocationLineHash: `${hash}:${occurrence}` },
         ...relatedOf(message, artifactLocation),
         ...(context.sarifFixes && fixesOf(message, artifactLocation)),
@@ -102,6 +108,27 @@ export function sarif(results: readonly LintResult[], context: FormatContext): s
     ],
   };
   return JSON.stringify(log, null, 2);
+}
+
+/**
+ * A notebook's finding with its region in the notebook file as it is on disk (SARIF regions count in the artifact's
+ * text, §3.30), and its cell and line in the cell said in the message (the result's `properties` hold them too).
+ */
+function onDisk(message: LintMessage, position: ReturnType<typeof notebookTextPosition>): LintMessage {
+  const { cell } = message;
+  if (cell === undefined || !position) return message;
+  const place = <T extends { line: number; column: number; endLine: number; endColumn: number; cell?: number }>(
+    span: T,
+  ): T => {
+    const start = position(span.cell ?? cell, span.line, span.column);
+    const end = position(span.cell ?? cell, span.endLine, span.endColumn);
+    return { ...span, line: start.line, column: start.column, endLine: end.line, endColumn: end.column };
+  };
+  return {
+    ...place(message),
+    message: `${message.message} (notebook cell ${cell}, line ${message.line})`,
+    ...(message.relatedLocations && { relatedLocations: message.relatedLocations.map(place) }),
+  };
 }
 
 /** A file inside `cwd` as a relative URI against `%SRCROOT%`; one outside as an absolute file URI. */

@@ -30,12 +30,7 @@ export function stylish(results: readonly LintResult[], context: FormatContext):
     if (result.messages.length === 0) continue;
     const rows = result.messages.map((m) => {
       if (m.suggestions?.some((s) => s.desc.startsWith(UNSAFE_FIX_DESC))) unsafe++;
-      return [
-        placeOf(m),
-        m.severity === 2 ? 'error' : 'warning',
-        m.message.replace(/\.$/, ''),
-        m.ruleId ?? '',
-      ];
+      return [placeOf(m), m.severity === 2 ? 'error' : 'warning', m.message.replace(/\.$/, ''), m.ruleId ?? ''];
     });
     const widths = [0, 1].map((i) => Math.max(...rows.map((r) => r[i].length)));
     out += `\n${underline(result.filePath)}\n`;
