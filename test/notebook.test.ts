@@ -8,6 +8,7 @@ import * as path from 'node:path';
 import { cli, tempRepo } from './helpers/cli';
 import { sarifSchemaErrors } from './helpers/sarif';
 import { parseNotebook, virtualText } from '../src/project/notebook';
+import { lintText } from '../src/run/lint-text';
 
 const FIXTURES = path.join(__dirname, 'fixtures', 'notebooks');
 const fixture = (name: string) => fs.readFileSync(path.join(FIXTURES, name), 'utf8');
@@ -187,6 +188,16 @@ describe('--fix', () => {
       ],
     ]);
   });
+});
+
+test('lintText takes a notebook text: findings in cells, the fixed notebook as output', async () => {
+  const text = notebook([['import torch'], ['m = torch.load(p)']]);
+  const result = await lintText(text, { filePath: 'a.ipynb', torchVersion: '>=2.6', fix: true });
+  expect(result.output).toBe(text.replace('"m = torch.load(p)"', '"m = torch.load(p, weights_only=True)"'));
+  expect(result.fixCount).toBe(1);
+  expect(result.messages).toEqual([]);
+  const unfixed = await lintText(text, { filePath: 'a.ipynb', torchVersion: '>=2.6' });
+  expect(unfixed.messages.map((m) => [m.ruleId, m.cell, m.line, m.column])).toEqual([['torch-load-missing-weights-only', 2, 1, 5]]);
 });
 
 describe('notebooks that cannot be checked', () => {

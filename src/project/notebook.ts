@@ -268,8 +268,14 @@ export function notebookEdit(
   const touched = notebook.cells.filter((c) => sources.has(c.number));
   const start = touched[0].value.range[0];
   const end = touched[touched.length - 1].value.range[1];
-  const text = withSources(notebook, sources);
-  return { range: [start, end], text: text.slice(start, text.length - (notebook.text.length - end)) };
+  // the span only, not the whole notebook again (outputs may be megabytes of images)
+  let text = '';
+  let cursor = start;
+  for (const cell of touched) {
+    text += notebook.text.slice(cursor, cell.value.range[0]) + encodeSource(notebook, cell, sources.get(cell.number)!);
+    cursor = cell.value.range[1];
+  }
+  return { range: [start, end], text };
 }
 
 /**
