@@ -46,9 +46,7 @@ if (!hasPreCommit) console.warn('precommit.test.ts: skipped, pre-commit is not i
       expect(fs.readFileSync(path.join(repo, 'load.py'), 'utf8')).toBe('import torch\nmodel = torch.load("m.pt", weights_only=True)\n');
       expect(fs.readFileSync(path.join(repo, 'unsafe.py'), 'utf8')).toContain('weights_only=False'); // no safe fix there
       expect(run.stdout).toContain('nb.ipynb');
-      expect(fs.readFileSync(path.join(repo, 'nb.ipynb'), 'utf8')).toBe(
-        notebook('model = torch.load(\\"m.pt\\", weights_only=True)'),
-      );
+      expect(fs.readFileSync(path.join(repo, 'nb.ipynb'), 'utf8')).toBe(notebook('model = torch.load(\\"m.pt\\", weights_only=True)'));
     } finally {
       fs.rmSync(work, { recursive: true, force: true });
     }
