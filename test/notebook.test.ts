@@ -55,6 +55,20 @@ describe('reporting', () => {
     expect(applied).toBe(text.replace('torch.load(\\"weights.pt\\")', 'torch.load(\\"weights.pt\\", weights_only=True)'));
   });
 
+  test('an unsafe fix is described as for a Python file; its edit applies to the notebook file', async () => {
+    // no torch declared: adding weights_only=True is at most unsafe
+    const text = notebook([['import torch\n', 'sd = torch.load("w.pt")\n', 'torch.nn.Linear(2, 2).load_state_dict(sd)']]);
+    const dir = tempRepo({ 'a.ipynb': text });
+    const [result] = JSON.parse((await cli(dir, '-f', 'json', 'a.ipynb', ...NO_VERSION_RULE)).stdout);
+    const [message] = result.messages;
+    expect(message.fix).toBeUndefined();
+    expect(message.suggestions[0].desc).toBe('Unsafe fix, applied only with --unsafe-fixes: insert `, weights_only=True`');
+    const { range, text: replacement } = message.suggestions[0].fix;
+    expect(text.slice(0, range[0]) + replacement + text.slice(range[1])).toBe(
+      text.replace('torch.load(\\"w.pt\\")', 'torch.load(\\"w.pt\\", weights_only=True)'),
+    );
+  });
+
   test('names resolve across cells; IPython lines and non-Python cell magics are not linted as Python', async () => {
     const dir = tempRepo({
       ...REPO,

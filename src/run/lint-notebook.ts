@@ -60,24 +60,17 @@ export function lintNotebook(
   const virtual = virtualText(notebook);
   try {
     if (!options.fix && !options.fixDryRun)
-      return toResult(
-        file,
-        inCells(notebook, virtual, lintText(parser, virtual.text, file, settings, lintOptions)),
-        unsafe,
-      );
+      return inResult(file, notebook, virtual, lintText(parser, virtual.text, file, settings, lintOptions), unsafe);
     const outcome = lintAndFix(parser, virtual.text, file, settings, unsafe, lintOptions);
-    if (outcome.output === virtual.text) return toResult(file, inCells(notebook, virtual, outcome.problems), unsafe);
+    if (outcome.output === virtual.text) return inResult(file, notebook, virtual, outcome.problems, unsafe);
     const changed = cellSources(notebook, virtual, outcome.output);
     const unfixed = (why: string) =>
       countResult({
         filePath: file,
         messages: [
           fileMessage(why, 2, false),
-          ...toResult(
-            file,
-            inCells(notebook, virtual, lintText(parser, virtual.text, file, settings, lintOptions)),
-            unsafe,
-          ).messages,
+          ...inResult(file, notebook, virtual, lintText(parser, virtual.text, file, settings, lintOptions), unsafe)
+            .messages,
         ],
       });
     if (!changed) return unfixed("The fixes could not be mapped back into the notebook's cells; no fix was written.");
@@ -85,8 +78,8 @@ export function lintNotebook(
     const fixedNotebook = parseNotebook(fixedText);
     if ('kind' in fixedNotebook) return unfixed('The fixed notebook would not be valid; no fix was written.');
     const after: VirtualText = { ...virtual, text: outcome.output };
-    const result = toResult(file, inCells(fixedNotebook, after, outcome.problems), unsafe);
-    const fixed = toResult(file, inCells(notebook, virtual, outcome.applied, false), true).messages;
+    const result = inResult(file, fixedNotebook, after, outcome.problems, unsafe);
+    const fixed = inResult(file, notebook, virtual, outcome.applied, true, false).messages;
     if (options.fixDryRun) return { ...result, output: bom + fixedText, fixCount: outcome.fixCount, fixed };
     let written: WriteOutcome;
     try {
@@ -110,6 +103,24 @@ export function lintNotebook(
       false,
     );
   }
+}
+
+/**
+ * The result of problems of the virtual text, as messages of the notebook (how an unsafe fix is shown is decided on
+ * the Python edit, so that its description reads as for a Python file).
+ */
+function inResult(
+  file: string,
+  notebook: Notebook,
+  virtual: VirtualText,
+  problems: readonly Problem[],
+  unsafe: boolean,
+  edits = true,
+): LintResult {
+  return countResult({
+    filePath: file,
+    messages: inCells(notebook, virtual, toResult(file, problems, unsafe).messages, edits),
+  });
 }
 
 /**
@@ -137,7 +148,7 @@ function inCells(notebook: Notebook, virtual: VirtualText, problems: readonly Pr
     const { fix, fixSafety, suggestions, relatedLocations, ...rest } = problem;
     const mapped: Problem = place(rest);
     const notebookFix = edit(fix);
-    if (notebookFix) Object.assign(mapped, { fix: notebookFix, fixSafety });
+    if (notebookFix) Object.assign(mapped, { fix: notebookFix }, fixSafety && { fixSafety });
     const kept = (suggestions ?? []).flatMap((s) => {
       const f = edit(s.fix);
       return f ? [{ ...s, fix: f }] : [];
