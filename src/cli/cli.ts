@@ -11,6 +11,7 @@ import { rules } from '../../rules';
 import { ConfigError, parseRuleFlag } from '../project/config';
 import type { SeveritySetting } from '../engine/rule';
 import { FormatName, formatters } from '../report/formatters';
+import { placeOf } from '../report/formatters/stylish';
 import { countResult, type LintResult } from '../report/results';
 import { lintFiles } from '../run/lint-files';
 import { VERSION } from '../io/package';
@@ -424,7 +425,7 @@ function fixListing(results: readonly LintResult[], cwd: string, dryRun: boolean
   let out = `\n${dryRun ? 'Would fix' : 'Fixed'} ${total === 1 ? '1 problem' : `${total} problems`}:\n`;
   for (const result of changed) {
     out += `- ${path.relative(cwd, result.filePath) || result.filePath}:\n`;
-    for (const m of result.fixed!) out += `    ${m.line}:${m.column}  ${m.ruleId}  ${m.message.replace(/\.$/, '')}\n`;
+    for (const m of result.fixed!) out += `    ${placeOf(m)}  ${m.ruleId}  ${m.message.replace(/\.$/, '')}\n`;
   }
   return out;
 }

@@ -77,6 +77,11 @@ export interface Problem {
   fileLevel?: boolean;
   /** Places of the same file that explain the finding (the untrusted source it loads), as SARIF relatedLocations. */
   relatedLocations?: RelatedLocation[];
+  /**
+   * In a Jupyter notebook: the 1-based number of the cell (all cells counted, as Ruff does); `line` and `endLine`
+   * are then lines of that cell, and `fix` and suggestions edit the notebook's JSON text.
+   */
+  cell?: number;
 }
 
 /** A related location: the same 1-based, UTF-16 span fields as a {@link Problem}, and a message. */
@@ -86,6 +91,8 @@ export interface RelatedLocation {
   column: number;
   endLine: number;
   endColumn: number;
+  /** In a notebook: the cell the lines count in, as {@link Problem.cell}. */
+  cell?: number;
 }
 
 /** Maps UTF-16 offsets to 1-based line and column. */

@@ -18,6 +18,7 @@ export const DEFAULT_IGNORED_DIRS = [
   '__pycache__',
   '.tox',
   '.mypy_cache',
+  '.ipynb_checkpoints', // Jupyter's autosaved copies of notebooks
 ];
 
 export interface IgnoreRules {
@@ -42,8 +43,8 @@ export interface Discovery {
 }
 
 /**
- * Expands path arguments: a file is taken as it is (whatever its extension), a directory is walked for `*.py` and
- * `extraPatterns`,
+ * Expands path arguments: a file is taken as it is (whatever its extension), a directory is walked for `*.py`,
+ * Jupyter notebooks (`*.ipynb`) and `extraPatterns`,
  * skipping {@link DEFAULT_IGNORED_DIRS}, what `.gitignore` files ignore, and `ignorePatterns`. Symbolic links are not
  * followed into directories. `ignoreFor(dir)` gives the ignore rules of the config that governs files in `dir`
  * (the same object for the same config, so that its matcher is built once).
@@ -106,7 +107,7 @@ export async function discoverFiles(
       continue;
     }
     const gitignores = await loadGitignores(target);
-    const found = await fg(['**/*.py', ...(options.extraPatterns ?? [])], {
+    const found = await fg(['**/*.py', '**/*.ipynb', ...(options.extraPatterns ?? [])], {
       fs: { readdir },
       suppressErrors: true,
       cwd: target,

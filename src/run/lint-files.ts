@@ -32,8 +32,10 @@ import { inspectCheckpoint, type InspectOptions } from '../checkpoint/inspect';
 import { isTarFile } from '../checkpoint/tar';
 import { type CheckpointFileData, CheckpointReferences, isZipFile, projectVouchers } from '../torch/checkpoint-sites';
 import { judgingVersion, torchRequirementFor, type TorchRequirement } from '../torch/version';
-import { writeIfUnchanged, type WriteOutcome } from '../project/write';
+import { NOT_WRITTEN, writeIfUnchanged, type WriteOutcome } from '../project/write';
 import { extraStateLine, weakeningLine } from '../torch/prescan';
+import { isNotebookPath, parseNotebook, virtualText } from '../project/notebook';
+import { lintNotebook } from './lint-notebook';
 
 /** What a lint run does; everything is optional. */
 export interface LintFilesOptions {
@@ -249,8 +251,9 @@ export async function lintFiles(paths: readonly string[], options: LintFilesOpti
   let weakened: string | undefined;
   let extraState: string | undefined;
   for (const file of discovery.files) {
+    const notebook = isNotebookPath(file);
     const textFile = rules.some((rule) => rule.text && matchesTextCheck(rule.text, file));
-    const python = file === stdinFile ? !textFile : file.endsWith('.py');
+    const python = file === stdinFile ? !textFile : file.endsWith('.py') || notebook;
     if (!python && !textFile) continue;
     let bytes: Buffer;
     try {
@@ -259,7 +262,8 @@ export async function lintFiles(paths: readonly string[], options: LintFilesOpti
       continue;
     }
     contents.set(file, bytes);
-    const text = bytes.toString('latin1');
+    // a notebook's code is what its cells hold (the weakening it does is found in it, like a script's)
+    const text = notebook ? notebookCode(bytes) : bytes.toString('latin1');
     const line = weakened === undefined ? weakeningLine(text, python) : undefined;
     if (line !== undefined) weakened = `${index.displayPath(file)}:${line}`;
     const extra = python && extraState === undefined ? extraStateLine(text) : undefined;
@@ -421,6 +425,7 @@ function lintFile(
   } catch (error) {
     return toResult(file, [fileProblem(`Cannot read file: ${(error as Error).message}`, true)], false);
   }
+  if (isNotebookPath(file)) return lintNotebook(file, bytes, options, settings, lintOptions, parser, sources);
   const textFile = rules.some((rule) => rule.text && matchesTextCheck(rule.text, file));
   try {
     source = textFile ? decodeText(bytes) : decodePython(bytes);
@@ -494,12 +499,6 @@ function lintFile(
     );
   }
 }
-
-const NOT_WRITTEN: Record<Exclude<WriteOutcome, 'written'>, string> = {
-  changed: 'File changed on disk while pylint-torch was fixing it; no fix was written. Run again.',
-  'read-only': 'File is read-only; no fix was written (make it writable to let --fix change it).',
-  'hard-linked': 'File has several hard links; no fix was written (rewriting it would split the links).',
-};
 
 /**
  * Finds what a callee that is not torch's own loader stands for: a module-level wrapper of this file, a wrapper
@@ -575,6 +574,12 @@ async function lintCheckpointFile(
   }
   const data: CheckpointFileData = { ...(await inspectCheckpoint(file, options)), loadedByTorch };
   return toResult(file, binaryProblems(file, data, setting), false);
+}
+
+/** The Python text of a notebook's code cells, for the prescans; empty when it is not a readable notebook. */
+function notebookCode(bytes: Buffer): string {
+  const notebook = parseNotebook(bytes.toString('utf8').replace(/^\uFEFF/, ''));
+  return 'kind' in notebook ? '' : virtualText(notebook).text;
 }
 
 /**

@@ -10,6 +10,8 @@ import { type LintResult, toResult } from '../report/results';
 import { pythonParser } from '../syntax/parse';
 import { type ProjectContext, UNKNOWN_PROJECT } from '../torch/services';
 import { torchRequirementFor } from '../torch/version';
+import { isNotebookPath } from '../project/notebook';
+import { lintNotebook } from './lint-notebook';
 
 export interface LintTextOptions {
   /** Where the text would live, for the result and for rules that match paths (a Dockerfile); default `text.py`. */
@@ -30,8 +32,9 @@ export interface LintTextOptions {
 }
 
 /**
- * Lints `text` (a Python source without BOM, or a Dockerfile/shell/YAML text when `filePath` names one). Positions
- * are 1-based lines and columns in UTF-16 code units; `output` is present when `fix` changed the text.
+ * Lints `text` (a Python source without BOM, a Jupyter notebook's JSON when `filePath` ends with `.ipynb`, or a
+ * Dockerfile/shell/YAML text when `filePath` names one). Positions are 1-based lines and columns in UTF-16 code
+ * units (in a notebook, lines of the message's `cell`); `output` is present when `fix` changed the text.
  */
 export async function lintText(text: string, options: LintTextOptions = {}): Promise<LintResult> {
   const filePath = options.filePath ?? 'text.py';
@@ -50,6 +53,19 @@ export async function lintText(text: string, options: LintTextOptions = {}): Pro
   const services: ProjectContext = options.torchVersion
     ? { torch: torchRequirementFor('.', parser, new Map(), { spec: options.torchVersion, file: 'options' }) }
     : UNKNOWN_PROJECT;
+  // a notebook's JSON text: its code cells are linted, and the fixed notebook text is the output
+  if (isNotebookPath(filePath)) {
+    const { fixed: _fixed, ...result } = lintNotebook(
+      filePath,
+      Buffer.from(text, 'utf8'),
+      { fixDryRun: options.fix, unsafeFixes: unsafe },
+      settings,
+      { services, knownRuleIds },
+      parser,
+      new Map(),
+    );
+    return result;
+  }
   if (!options.fix)
     return toResult(filePath, lintWithEngine(parser, text, filePath, settings, { services, ...directives }), unsafe);
   const outcome = lintAndFix(parser, text, filePath, settings, unsafe, { services, ...directives });

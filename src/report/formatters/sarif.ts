@@ -15,6 +15,7 @@ import { type AnyRule, REPOSITORY_URL, reportKind } from '../../engine/rule';
 import { docSummary } from '../rule-docs';
 import type { FormatContext } from './context';
 import { lineFingerprints } from './fingerprint';
+import { notebookTextPosition } from '../../project/notebook';
 
 const level = (severity: 1 | 2) => (severity === 2 ? 'error' : 'warning');
 
@@ -31,8 +32,18 @@ export function sarif(results: readonly LintResult[], context: FormatContext): s
   const notifications: unknown[] = [];
   for (const result of results) {
     const artifactLocation = artifact(result.filePath, root);
-    const fingerprints = lineFingerprints(result, artifactLocation.uri, context.sources.get(result.filePath));
-    result.messages.forEach((message, index) => {
+    // a notebook's findings with their regions in the notebook file as it is on disk
+    const notebook = result.messages.some((m) => m.cell !== undefined)
+      ? notebookTextPosition(context.sources.get(result.filePath) ?? '')
+      : undefined;
+    const onDiskMessages = result.messages.map((m) => onDisk(m, notebook));
+    const fingerprints = lineFingerprints(
+      { ...result, messages: onDiskMessages },
+      artifactLocation.uri,
+      context.sources.get(result.filePath),
+    );
+    result.messages.forEach((inCell, index) => {
+      const message = onDiskMessages[index];
       const location = {
         physicalLocation: {
           artifactLocation,
@@ -55,6 +66,7 @@ export function sarif(results: readonly LintResult[], context: FormatContext): s
         level: level(message.severity),
         message: { text: message.message },
         locations: [location],
+        ...(inCell.cell !== undefined && { properties: { cell: inCell.cell, cellLine: inCell.line } }),
         partialFingerprints: { primaryLocationLineHash: fingerprints[index]! },
         ...relatedOf(message, artifactLocation),
         ...(context.sarifFixes && fixesOf(message, artifactLocation)),
@@ -137,6 +149,27 @@ function descriptors(rule: AnyRule, markdown: string | undefined) {
     properties: { tags: ['compatibility'], precision: security.precision },
   };
   return [main, twin];
+}
+
+/**
+ * A notebook's finding with its region in the notebook file as it is on disk (SARIF regions count in the artifact's
+ * text, §3.30), and its cell and line in the cell said in the message (the result's `properties` hold them too).
+ */
+function onDisk(message: LintMessage, position: ReturnType<typeof notebookTextPosition>): LintMessage {
+  const { cell } = message;
+  if (cell === undefined || !position) return message;
+  const place = <T extends { line: number; column: number; endLine: number; endColumn: number; cell?: number }>(
+    span: T,
+  ): T => {
+    const start = position(span.cell ?? cell, span.line, span.column);
+    const end = position(span.cell ?? cell, span.endLine, span.endColumn);
+    return { ...span, line: start.line, column: start.column, endLine: end.line, endColumn: end.column };
+  };
+  return {
+    ...place(message),
+    message: `${message.message} (notebook cell ${cell}, line ${message.line})`,
+    ...(message.relatedLocations && { relatedLocations: message.relatedLocations.map(place) }),
+  };
 }
 
 /** A file inside `root` as a relative URI against `%SRCROOT%`; one outside as an absolute file URI. */
