@@ -329,6 +329,7 @@ export async function lintFiles(paths: readonly string[], options: LintFilesOpti
       ext &&
       file !== stdinFile &&
       !PYTHON_EXTENSIONS.has(ext) &&
+      !isNotebookPath(file) &&
       !checkpointFiles.has(file) &&
       !isTextCheckFile(rulesOf(configFor(path.dirname(file))), file)
     )
