@@ -66,8 +66,8 @@ test('the checkpoint hook passes the files checkpoint-unsafe-globals reads by de
 
 test('every hook runs pylint-torch; the Python hooks take Python files by type', () => {
   expect(hooks.map((h) => [h.id, h.entry, h.types_or ?? h.files !== undefined])).toEqual([
-    ['pylint-torch', 'pylint-torch', ['python', 'pyi']],
-    ['pylint-torch-fix', 'pylint-torch --fix', ['python', 'pyi']],
+    ['pylint-torch', 'pylint-torch', ['python', 'pyi', 'jupyter']],
+    ['pylint-torch-fix', 'pylint-torch --fix', ['python', 'pyi', 'jupyter']],
     ['pylint-torch-config', 'pylint-torch', true],
     ['pylint-torch-checkpoints', 'pylint-torch', true],
   ]);
