@@ -4,7 +4,7 @@
  * the first STOP) and also reports what torch would not read (data after STOP, other members) when it is dangerous.
  */
 import * as fs from 'node:fs';
-import { dangerReason, isBlocked } from './dangerous';
+import { dangerReason, isBlocked, pathDangerReason } from './dangerous';
 import { readBytes } from '../io/read';
 import { ALLOWLISTS } from './allowlists';
 import { classifyGlobal, type GlobalVouchers, importModuleFor, mayAllowlist, type NameStatus } from './classify';
@@ -222,25 +222,43 @@ async function inspectWith(
   const walks: { member: string; walk: WalkResult; read: boolean }[] = [];
   // a STACK_GLOBAL whose module or name is computed while loading could be anything: dangerous (fail closed)
   const classify = (g: PickleGlobal): GlobalStatus => {
-    if (g.name === UNRESOLVED) return 'dangerous';
+    if (g.name === UNRESOLVED || (g.path !== undefined && pathDangerReason(g.path))) return 'dangerous';
     const status = classifyGlobal(g.name, allowed, options.vouchers);
     if (status === 'blocked' || status === 'dangerous') return status;
     return g.opcode === 'GLOBAL' ? status : 'unsupported-opcode';
   };
 
-  // torch.load unpickles any file that is not a zip (safetensors and tar included, when their own reading fails):
-  // a file that also reads as a pickle naming code-running globals is judged as that pickle
-  let polyglotChecked: boolean | undefined;
-  const polyglot = (): boolean => {
-    if (polyglotChecked === undefined) {
-      const walk = walkPickle(readBytes(file, 0, Math.min(size, 1024 * 1024)), {
-        ...DEFAULT_LIMITS,
-        maxOpcodes: 1_000_000,
-        maxMillis: 1000,
-      });
-      polyglotChecked = walk.globals.some((g) => isBlocked(g.name) || Boolean(dangerReason(g.name)));
+  // torch.load unpickles any file that is not a zip from its first byte, safetensors and tar included when their
+  // own reading fails (torch/serialization.py `_legacy_load`: `pickle_module.load(f)` after `f.seek(0)`), and with full
+  // pickle the first pickle runs whatever it names before the magic number is checked: a file that also reads as a
+  // pickle naming code-running globals is judged as that pickle. Walked over the first `maxReadBytes` of the file
+  // (256 MiB), as the raw-pickle branch reads it: the first MiB, and the rest only when the opcodes run on past it
+  // (a long BINBYTES skips to a payload anywhere in the file)
+  const maxRead = options.maxReadBytes ?? 256 * 1024 * 1024;
+  let fromStart: { data: Buffer; length: number; walk: WalkResult } | undefined;
+  const walkFromStart = () => {
+    if (!fromStart) {
+      const bound = Math.min(size, maxRead);
+      let length = Math.min(bound, 1024 * 1024);
+      let data = readBytes(file, 0, length);
+      let walk = walkPickle(data, walkLimits(), 0, { supported: table.opcodes });
+      if (length < bound && walk.error?.startsWith('truncated')) {
+        length = bound;
+        data = readBytes(file, 0, length);
+        walk = walkPickle(data, walkLimits(), 0, { supported: table.opcodes });
+      }
+      fromStart = { data, length, walk };
     }
-    return polyglotChecked;
+    return fromStart;
+  };
+  // whether that pickle could run code: it names a code-running global, or it could not be read to its end
+  const polyglot = (): boolean => {
+    const { walk, length } = walkFromStart();
+    return (
+      walk.globals.some(codeRunning) ||
+      Boolean(walk.limitHit) ||
+      (length < size && walk.error?.startsWith('truncated') === true)
+    );
   };
 
   // a member or pickle not read to the end because of a limit: it may hide anything, so the verdict fails closed
@@ -385,7 +403,6 @@ async function inspectWith(
     // with full pickle torch unpickles `pickle`, and the first pickle of `storages` and `tensors` (raw storage bytes
     // follow those, between further pickles); earlier members of the same names are read too (a payload there is
     // reported), and a link in torch's place stands for a member that is not checked (fails closed)
-    const maxRead = options.maxReadBytes ?? 256 * 1024 * 1024;
     for (const name of LEGACY_TAR_MEMBERS) {
       const type = member(name)?.type;
       if (type === undefined || REGULAR_TAR_TYPES.has(type)) continue;
@@ -409,8 +426,7 @@ async function inspectWith(
     }
   } else {
     // torch unpickles any other file (its legacy loader): walk it as pickles, from a bounded prefix
-    const length = Math.min(size, options.maxReadBytes ?? 256 * 1024 * 1024);
-    const data = readBytes(file, 0, length);
+    const { data, length, walk: fromFirstByte } = walkFromStart();
     // the magic number, after a PROTO of any protocol (torch.save's pickle_protocol) or none
     const legacy =
       startsWith(data, LEGACY_MAGIC.subarray(2)) ||
@@ -425,12 +441,12 @@ async function inspectWith(
         start = walk.end;
       }
     } else {
-      const walk = walkPickle(data, walkLimits(), 0, { supported: table.opcodes });
+      const walk = fromFirstByte;
       // a pickle: it says so (PROTO), or it names globals that are real dotted names (pickle imports and calls them
-      // as it goes, STOP or not), or it names a code-running global; a text file read as opcodes is none of these
+      // as it goes, STOP or not), or it could run code (a code-running global, a walk not finished); a text file read
+      // as opcodes is none of these
       const named = walk.globals.every((g) => /^[A-Za-z_][\w]*(\.[A-Za-z_<][\w>]*)+$/.test(g.name));
-      const harmful = walk.globals.some((g) => isBlocked(g.name) || dangerReason(g.name) || g.name === UNRESOLVED);
-      if (data[0] !== 0x80 && !harmful && (walk.globals.length === 0 || !named)) {
+      if (data[0] !== 0x80 && !polyglot() && (walk.globals.length === 0 || !named)) {
         result.messages.push('neither a zip, a legacy torch file, a pickle nor safetensors');
         return result;
       }
@@ -535,6 +551,19 @@ async function inspectWith(
           : 'safe';
   result.numpyDtypes = [...new Set(walks.filter((w) => w.read).flatMap((w) => w.walk.numpyDtypes))];
   return judgeInspection(result, options.vouchers);
+}
+
+/**
+ * Whether a global can run code as far as the denylist knows (blocked module, dangerous name, an attribute path that
+ * reaches one) or cannot be named at all (a STACK_GLOBAL computed while loading).
+ */
+function codeRunning(g: PickleGlobal): boolean {
+  return (
+    g.name === UNRESOLVED ||
+    isBlocked(g.name) ||
+    dangerReason(g.name) !== undefined ||
+    (g.path !== undefined && pathDangerReason(g.path) !== undefined)
+  );
 }
 
 /** Statuses of the globals a weights_only load needs allowlisted (what torch's default table lacks, not denied). */
