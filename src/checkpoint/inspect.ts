@@ -265,6 +265,8 @@ async function inspectWith(
   let incomplete: string | undefined;
   // a member torch reads that is corrupt: torch fails to load the file too
   let corrupt = false;
+  // a member torch reads that could not be read whole here, though torch's reader may read it (fails closed)
+  let unread: string | undefined;
   // what torch would read cannot be known (a NUL in the zip prefix): it cannot be shown safe
   let undetermined: string | undefined;
   // torch's reader refuses the zip for its names (the messages say why): unloadable, whatever the pickles hold
@@ -366,8 +368,24 @@ async function inspectWith(
           });
         } catch (error) {
           result.messages.push(`cannot read ${name}: ${(error as Error).message}`);
-          if (error instanceof ZipLimitError) incomplete = (error as Error).message;
-          else if (read.has(index)) corrupt = true;
+          if (error instanceof ZipLimitError) {
+            incomplete = (error as Error).message;
+            continue;
+          }
+          // a broken deflate stream (cut, corrupt), a member past the end record…: torch 1.13's reader still hands
+          // what it gets to the unpickler, which runs what it names before it fails; what inflates is walked, and a
+          // member torch reads that could not be read whole fails closed
+          const partial = await zip.salvage(index).catch(() => undefined);
+          if (partial)
+            walks.push({
+              member: name,
+              walk: walkPickle(partial, walkLimits(), 0, { supported: table.opcodes }),
+              read: read.has(index),
+            });
+          if (read.has(index)) {
+            unread ??= `${name} could not be read whole here, but torch's reader may still read it`;
+            result.messages.push(unread);
+          }
         }
       }
     } finally {
@@ -533,7 +551,10 @@ async function inspectWith(
     );
   if (incomplete)
     result.messages.push('not read to the end because of a limit, so it cannot be shown safe: judged dangerous');
-  if (corrupt && !unloadable && !refused) result.messages.push('corrupt or truncated: torch cannot load it either');
+  if (unread && !incomplete)
+    result.messages.push('what torch would read could not be read whole, so it cannot be shown safe: judged dangerous');
+  else if (corrupt && !unloadable && !refused && !unread)
+    result.messages.push('corrupt or truncated: torch cannot load it either');
   // before torch 2.4 there is no allowlist API at all (add_safe_globals arrived in 2.4; docs/torch-facts.md); the
   // globals are not named here: whether each may be allowlisted depends on who loads the file (judgeInspection)
   const noAllowlistApi = result.needs.length > 0 && !atLeast(judged, [2, 4]);
@@ -542,13 +563,18 @@ async function inspectWith(
       `torch ${torch.version} has no allowlist API (add_safe_globals arrived in 2.4), and the file needs ${result.needs.length} global(s) outside its default allowlist: re-save it as a state_dict, or require torch>=2.5, where reviewed classes can be allowlisted with torch.serialization.safe_globals`,
     );
   result.verdict =
-    dangerous.length > 0 || incomplete || undetermined || scriptBypass
+    dangerous.length > 0 || incomplete || unread || undetermined || scriptBypass
       ? 'dangerous'
       : unloadable || corrupt || refused || noAllowlistApi
         ? 'unloadable'
         : result.needs.length > 0
           ? 'needs-allowlist'
           : 'safe';
+  // torch.load reads a raw pickle as its legacy format: it unpickles the first pickle, then refuses it ("Invalid
+  // magic number; corrupt file?", torch/serialization.py `_legacy_load`; seen on torch 1.13). Judged as pickle.load
+  // reads it, which is stricter; the reason is said
+  if (result.format === 'pickle' && ['safe', 'needs-allowlist'].includes(result.verdict))
+    result.messages.push(RAW_PICKLE_NOTE);
   result.numpyDtypes = [...new Set(walks.filter((w) => w.read).flatMap((w) => w.walk.numpyDtypes))];
   return judgeInspection(result, options.vouchers);
 }
@@ -568,6 +594,11 @@ function codeRunning(g: PickleGlobal): boolean {
 
 /** Statuses of the globals a weights_only load needs allowlisted (what torch's default table lacks, not denied). */
 const NEED_STATUSES: ReadonlySet<GlobalStatus> = new Set(['project-class', 'trusted', 'known-data', 'unknown']);
+
+/** What an inspection of a raw pickle (not torch.save's format) says of torch.load. */
+export const RAW_PICKLE_NOTE =
+  'a raw pickle, not a torch.save file: judged as pickle.load reads it; torch.load unpickles it as the first ' +
+  'pickle of its legacy format and then refuses it ("Invalid magic number; corrupt file?")';
 
 /** The note {@link judgeInspection} writes for `needs-review` (the verdict's reason, in `messages`). */
 export const REVIEW_NOTE = 'unknown code: review before allowlisting';
