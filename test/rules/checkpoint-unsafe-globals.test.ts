@@ -3,7 +3,7 @@ import * as path from 'node:path';
 import { cli, tempRepo } from '../helpers/cli';
 import { copyFixtures, fixture, FIXTURES_DIR } from '../helpers/fixtures';
 import { includes, ruleTester } from '../helpers/rule-tester';
-import { IMAP4_STREAM, NAMESPACE_AND_NUMPY, zipCheckpoint } from '../helpers/checkpoints';
+import { UNLISTED_GZIP_FILE, NAMESPACE_AND_NUMPY, zipCheckpoint } from '../helpers/checkpoints';
 import rule from '../../rules/checkpoint-unsafe-globals';
 
 // The rule runs on checkpoint files, not Python: its findings are file-level results of the lint run. The reader it
@@ -388,16 +388,16 @@ ruleTester.run('checkpoint-unsafe-globals at load sites', rule, {
       ].join('\n'),
     },
     {
-      name: 'a checkpoint naming imaplib.IMAP4_stream (its constructor runs a shell command): needs review, no list to paste, no fix',
+      name: 'a checkpoint naming gzip.GzipFile (its constructor truncates a file; on no denylist): needs review, no list to paste, no fix',
       filename: 'train.py',
       code: 'import torch\ncfg = torch.load("cfg.pt", weights_only=True)\n',
-      files: { 'cfg.pt': zipCheckpoint(IMAP4_STREAM) },
+      files: { 'cfg.pt': zipCheckpoint(UNLISTED_GZIP_FILE) },
       errors: [
         {
           messageId: 'loadNeedsReview',
           severity: 1,
           message:
-            '`torch.load("cfg.pt")` loads with `weights_only=True`, but that checkpoint needs `imaplib.IMAP4_stream` on torch 2.10 (the newest torch known): it will fail with "Unsupported global", and nothing vouches for them: unknown code, review before allowlisting (unpickling calls each with arguments the file chooses).',
+            '`torch.load("cfg.pt")` loads with `weights_only=True`, but that checkpoint needs `gzip.GzipFile` on torch 2.10 (the newest torch known): it will fail with "Unsupported global", and nothing vouches for them: unknown code, review before allowlisting (unpickling calls each with arguments the file chooses).',
         },
       ],
       output: null,
