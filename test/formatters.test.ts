@@ -5,6 +5,7 @@ import { formatters, type FormatContext } from '../src/report/formatters';
 import { countResult, type LintMessage, type LintResult } from '../src/report/results';
 import { statistics } from '../src/report/statistics';
 import { absoluteLinks, loadRuleDocs } from '../src/report/rule-docs';
+import { sarifLimits } from '../src/report/formatters/sarif';
 import { REPOSITORY_URL, repositoryUrl } from '../src/io/package';
 import { cli, tempRepo } from './helpers/cli';
 import { sarifSchemaErrors } from './helpers/sarif';
@@ -284,6 +285,44 @@ describe('SARIF paths from the repository root', () => {
     });
     const json = await cli(dir, '-f', 'json', '--sarif-root', 'src');
     expect([json.code, json.stderr]).toEqual([2, expect.stringContaining('--sarif-root needs --format sarif, github, gitlab, junit')]);
+  });
+});
+
+describe('SARIF category and code scanning limits', () => {
+  test('--sarif-category becomes run.automationDetails.id, as a category without a run id', async () => {
+    const dir = tempRepo({ 'a.py': 'import torch\ntorch.load("a.pt", weights_only=False)\n' });
+    const id = async (...args: string[]) => JSON.parse((await cli(dir, '-f', 'sarif', ...args)).stdout).runs[0].automationDetails;
+    expect([await id('--sarif-category', 'pylint-torch'), await id('--sarif-category', 'ml/torch/'), await id()]).toEqual([
+      { id: 'pylint-torch/' },
+      { id: 'ml/torch/' },
+      undefined,
+    ]);
+    const log = JSON.parse((await cli(dir, '-f', 'sarif', '--sarif-category', 'x')).stdout);
+    expect(sarifSchemaErrors(log)).toEqual([]);
+  });
+
+  test('--sarif-category: a usage error without -f sarif, or when empty or spaced', async () => {
+    const dir = tempRepo({ 'a.py': 'x = 1\n' });
+    for (const args of [
+      ['-f', 'json', '--sarif-category', 'x'],
+      ['-f', 'sarif', '--sarif-category', ''],
+      ['-f', 'sarif', '--sarif-category', 'a b'],
+    ]) {
+      const run = await cli(dir, ...args);
+      expect([run.code, run.stdout]).toEqual([2, '']);
+      expect(run.stderr).toMatch(/--sarif-category (needs --format sarif|must be a non-empty name)/);
+    }
+  });
+
+  test('more results than code scanning keeps (5,000) or accepts (25,000) in one run: said, not hidden', () => {
+    const many = (n: number): LintResult[] => [
+      countResult({ filePath: '/repo/a.py', messages: Array.from({ length: n }, (_, i) => message({ line: i + 1, endLine: i + 1 })) }),
+    ];
+    expect(sarifLimits(many(5_000))).toEqual([]);
+    expect(sarifLimits(many(5_001))).toEqual(['the SARIF run has 5001 results; GitHub code scanning keeps only the top 5,000 by severity']);
+    expect(sarifLimits(many(25_001))).toEqual([
+      'the SARIF run has 25001 results; GitHub code scanning rejects a run with more than 25,000 (lint fewer files, or report errors only with --quiet)',
+    ]);
   });
 });
 

@@ -11,6 +11,7 @@ import { rules } from '../../rules';
 import { ConfigError, parseRuleFlag } from '../project/config';
 import type { SeveritySetting } from '../engine/rule';
 import { FormatName, formatters } from '../report/formatters';
+import { sarifLimits } from '../report/formatters/sarif';
 import { placeOf } from '../report/formatters/stylish';
 import { countResult, type LintResult } from '../report/results';
 import { lintFiles } from '../run/lint-files';
@@ -36,6 +37,8 @@ interface Options {
   sarifFixes: boolean;
   /** --sarif-root: the repository root that sarif, github, gitlab and junit paths are relative to. */
   sarifRoot?: string;
+  /** --sarif-category: the analysis category GitHub keeps apart (SARIF `run.automationDetails.id`). */
+  sarifCategory?: string;
   /** --statistics: print how many problems each rule found. */
   statistics: boolean;
   format: FormatName;
@@ -67,6 +70,7 @@ const VALUE_OPTIONS = new Set([
   '--max-warnings',
   '--report-unused-disable-directives-severity',
   '--sarif-root',
+  '--sarif-category',
   '--stdin-filename',
 ]);
 
@@ -131,6 +135,12 @@ function parseArgs(argv: readonly string[]): Promise<{ options?: Options; output
         type: 'boolean',
         default: false,
         describe: 'With --format sarif: add fixes and suggestions as SARIF `fixes`',
+      })
+      .option('sarif-category', {
+        type: 'string',
+        describe:
+          "With -f sarif: the analysis category (run.automationDetails.id), as upload-sarif's `category` and " +
+          "CodeQL's --sarif-category: code scanning keeps each category's alerts apart",
       })
       .option('sarif-root', {
         type: 'string',
@@ -200,6 +210,12 @@ function parseArgs(argv: readonly string[]): Promise<{ options?: Options; output
             '--fix-only and --fix-dry-run cannot be used together (use --diff to see fixes without writing)',
           );
         if (args['sarif-fixes'] && args.format !== 'sarif') throw new Error('--sarif-fixes needs --format sarif');
+        if (args['sarif-category'] !== undefined && args.format !== 'sarif')
+          throw new Error('--sarif-category needs --format sarif');
+        if (args['sarif-category'] !== undefined && !/^[^\s/][^\s]*$/.test(String(args['sarif-category'])))
+          throw new Error(
+            `--sarif-category must be a non-empty name without spaces or a leading '/', got ${JSON.stringify(args['sarif-category'])}`,
+          );
         if (args['sarif-root'] !== undefined && !ROOTED_FORMATS.includes(String(args.format)))
           throw new Error(`--sarif-root needs --format ${ROOTED_FORMATS.join(', ')}`);
         return true;
@@ -244,6 +260,7 @@ function parseArgs(argv: readonly string[]): Promise<{ options?: Options; output
             exitNonZeroOnFix: args['exit-non-zero-on-fix'] as boolean,
             sarifFixes: args['sarif-fixes'] as boolean,
             sarifRoot: args['sarif-root'] as string | undefined,
+            sarifCategory: args['sarif-category'] as string | undefined,
             statistics: args.statistics as boolean,
             format: args.format as FormatName,
             outputFile: args['output-file'] as string | undefined,
@@ -360,7 +377,10 @@ async function lint(options: Options, io: CliIO): Promise<number> {
       toolVersion: VERSION,
       ruleDocs: options.format === 'sarif' ? loadRuleDocs(rules) : undefined,
       sarifFixes: options.sarifFixes,
+      sarifCategory: options.sarifCategory,
     });
+    if (options.format === 'sarif')
+      for (const warning of sarifLimits(results)) io.stderr(`pylint-torch: warning: ${warning}\n`);
   }
   if (options.showFixes) {
     const listing = fixListing(results, io.cwd, options.fixDryRun);

@@ -23,6 +23,11 @@ export interface FormatContext {
   ruleDocs?: ReadonlyMap<string, string>;
   /** `--sarif-fixes`: add each result's fix and suggestions as SARIF `fixes`. */
   sarifFixes?: boolean;
+  /**
+   * `--sarif-category`: the run's `automationDetails.id` is `<category>/` (a category with no run id, SARIF
+   * §3.17.4; what upload-sarif's `category` input writes), unless the category already ends with `/`.
+   */
+  sarifCategory?: string;
 }
 
 /**

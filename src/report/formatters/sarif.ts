@@ -91,6 +91,11 @@ export function sarif(results: readonly LintResult[], context: FormatContext): s
         originalUriBaseIds: {
           '%SRCROOT%': { uri: pathToFileURL(root + (root.endsWith(path.sep) ? '' : path.sep)).href },
         },
+        ...(context.sarifCategory && {
+          automationDetails: {
+            id: context.sarifCategory.endsWith('/') ? context.sarifCategory : `${context.sarifCategory}/`,
+          },
+        }),
         invocations: [{ executionSuccessful: true, toolExecutionNotifications: notifications }],
         columnKind: 'utf16CodeUnits',
         results: sarifResults,
@@ -233,4 +238,20 @@ function fixesOf(
       ],
     })),
   };
+}
+
+/**
+ * Code scanning's limits on one SARIF run (GitHub docs, "SARIF results exceed one or more limits"): more than 25,000
+ * results and the upload is rejected; more than 5,000 and only the top 5,000 by severity are kept.
+ */
+export function sarifLimits(results: readonly LintResult[]): string[] {
+  const count = results.reduce((n, r) => n + r.messages.filter((m) => m.ruleId !== null).length, 0);
+  if (count > 25_000)
+    return [
+      `the SARIF run has ${count} results; GitHub code scanning rejects a run with more than 25,000 (lint fewer ` +
+        'files, or turn off or --quiet the warnings)',
+    ];
+  if (count > 5_000)
+    return [`the SARIF run has ${count} results; GitHub code scanning keeps only the top 5,000 by severity`];
+  return [];
 }
