@@ -249,7 +249,7 @@ export function sarifLimits(results: readonly LintResult[]): string[] {
   if (count > 25_000)
     return [
       `the SARIF run has ${count} results; GitHub code scanning rejects a run with more than 25,000 (lint fewer ` +
-        'files, or turn off or --quiet the warnings)',
+        'files, or report errors only with --quiet)',
     ];
   if (count > 5_000)
     return [`the SARIF run has ${count} results; GitHub code scanning keeps only the top 5,000 by severity`];
