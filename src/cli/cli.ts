@@ -5,7 +5,7 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { createTwoFilesPatch, FILE_HEADERS_ONLY } from 'diff';
+import type * as Diff from 'diff';
 import yargs from 'yargs';
 import { rules } from '../../rules';
 import { ConfigError, parseRuleFlag } from '../project/config';
@@ -431,6 +431,8 @@ function reportRoot(options: Options, cwd: string): string {
  */
 function unifiedDiff(file: string, before: string, after: string, cwd: string): string {
   const rel = (path.relative(cwd, file) || path.basename(file)).split(path.sep).join('/');
+  // loaded when a diff is asked for: most runs never need it (startup, issue 12)
+  const { createTwoFilesPatch, FILE_HEADERS_ONLY } = require('diff') as typeof Diff; // eslint-disable-line @typescript-eslint/no-require-imports
   return createTwoFilesPatch(`a/${rel}`, `b/${rel}`, before, after, undefined, undefined, {
     context: 3,
     headerOptions: FILE_HEADERS_ONLY,

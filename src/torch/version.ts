@@ -6,14 +6,18 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { parse as parseToml } from 'smol-toml';
-import { parse as parseYaml } from 'yaml';
+import type * as SmolToml from 'smol-toml';
+import type * as Yaml from 'yaml';
 import type { Parser } from 'web-tree-sitter';
 import { parsePython } from '../syntax/parse';
 import { decodeUtf16, readRegularFile } from '../io/read';
 import type { Node } from '../syntax/parse';
 import { callArguments, namedChildren, stringValue, unparen } from '../syntax/python';
 import { allowedVersions, compareReleases, lowestOf, releaseOf, toPep440, type Dialect } from './specifier';
+
+// the TOML and YAML parsers load with the first pyproject.toml or environment.yml read (startup, issue 12)
+const parseToml = (text: string): unknown => (require('smol-toml') as typeof SmolToml).parse(text); // eslint-disable-line @typescript-eslint/no-require-imports
+const parseYaml = (text: string): unknown => (require('yaml') as typeof Yaml).parse(text); // eslint-disable-line @typescript-eslint/no-require-imports
 
 /** The verdict for one project folder. */
 export interface TorchRequirement {
