@@ -70,8 +70,9 @@ export async function inspectCheckpoints(
   const parser = await pythonParser();
   const cache = new Map<string, TorchRequirement>();
   const configs = new Map<string, Config>();
+  const pyprojects = new Map<string, boolean>();
   const configOf = (file: string): { config?: Config; configFile?: string } => {
-    const configFile = findConfigFile(path.dirname(file));
+    const configFile = findConfigFile(path.dirname(file), pyprojects)?.file;
     let config = configFile ? configs.get(configFile) : undefined;
     if (configFile && !config) configs.set(configFile, (config = loadConfig(configFile, rules)));
     return { config, configFile };
