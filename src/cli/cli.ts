@@ -7,12 +7,13 @@ import * as path from 'node:path';
 import { createTwoFilesPatch, FILE_HEADERS_ONLY } from 'diff';
 import yargs from 'yargs';
 import { rules } from '../../rules';
-import { ConfigError, parseRuleFlag } from '../project/config';
+import { ConfigError, parseRuleFlag, ruleIdList } from '../project/config';
+import { writeStarterConfig } from '../project/init';
 import { FormatName, formatters } from '../report/formatters';
 import { countResult, type LintResult } from '../report/results';
 import { lintFiles } from '../run/lint-files';
 import { VERSION } from '../io/package';
-import { loadRuleDocs } from '../report/rule-docs';
+import { loadRuleDocs, RULE_DOCS_URL, ruleDoc } from '../report/rule-docs';
 import { runInspect } from './inspect';
 import { type CliIO, processIO, writeReport } from './io';
 
@@ -32,6 +33,11 @@ interface Options {
   outputFile?: string;
   config?: string;
   rule: string[];
+  /** --select / --ignore: rule ids, each flag's comma-separated lists joined; undefined when not given. */
+  select?: string[];
+  ignore?: string[];
+  /** --init: write a starter .pylintrc-ts.json in the working folder, lint nothing. */
+  init: boolean;
   maxWarnings: number;
   quiet: boolean;
 }
@@ -39,7 +45,39 @@ interface Options {
 class UsageError extends Error {}
 
 /** Options that take a value: the token after them is that value, not a path. */
-const VALUE_OPTIONS = new Set(['-f', '--format', '-o', '--output-file', '-c', '--config', '--rule', '--max-warnings']);
+const VALUE_OPTIONS = new Set([
+  '-f',
+  '--format',
+  '-o',
+  '--output-file',
+  '-c',
+  '--config',
+  '--rule',
+  '--select',
+  '--ignore',
+  '--max-warnings',
+]);
+
+/**
+ * The rule ids of repeatable, comma-separated `flag` values (`--select a,b --select c`), or undefined when the flag
+ * was not given. Throws UsageError for an empty list or an unknown built-in id (a plugin's `plugin/rule` id is known
+ * only once the configs are read: lintFiles checks it then).
+ */
+function ruleIdsOf(flag: string, values: unknown): string[] | undefined {
+  if (values === undefined) return undefined;
+  const ids = ([] as unknown[])
+    .concat(values)
+    .flatMap((v) => String(v).split(','))
+    .map((id) => id.trim())
+    .filter(Boolean);
+  if (ids.length === 0) throw new UsageError(`${flag} expects rule ids (comma-separated): ${ruleIdList(rules)}`);
+  const unknown = ids.filter((id) => !id.includes('/') && !rules.some((r) => r.meta.id === id));
+  if (unknown.length)
+    throw new UsageError(
+      `${flag}: unknown rule id${unknown.length > 1 ? 's' : ''} ${unknown.map((id) => JSON.stringify(id)).join(', ')} (known: ${ruleIdList(rules)})`,
+    );
+  return ids;
+}
 
 /** The first of `-` or an empty string standing among the paths of `argv` (not as the value of an option). */
 function oddPath(argv: readonly string[]): '-' | '' | undefined {
@@ -104,6 +142,16 @@ function parseArgs(argv: readonly string[]): Promise<{ options?: Options; output
         describe: 'Use this config file instead of looking for .pylintrc-ts.json',
       })
       .option('rule', { type: 'string', describe: "Set a rule's severity: 'id:off|warn|error' (repeatable)" })
+      .option('select', {
+        type: 'string',
+        describe: 'Run only these rules (comma-separated ids, repeatable); off ones run at their default severity',
+      })
+      .option('ignore', { type: 'string', describe: 'Do not run these rules (comma-separated ids, repeatable)' })
+      .option('init', {
+        type: 'boolean',
+        default: false,
+        describe: 'Write a starter .pylintrc-ts.json in the working folder (never overwrites one)',
+      })
       .option('max-warnings', {
         type: 'string',
         default: '-1',
@@ -127,6 +175,9 @@ function parseArgs(argv: readonly string[]): Promise<{ options?: Options; output
         if (args['sarif-fixes'] && args.format !== 'sarif') throw new Error('--sarif-fixes needs --format sarif');
         return true;
       })
+      .epilog(
+        `Rules: ${ruleIdList(rules)}.\n'pylint-torch rule <id>' prints a rule's documentation; all of them: ${RULE_DOCS_URL}`,
+      )
       .parserConfiguration({ 'camel-case-expansion': false })
       .strict()
       .version(VERSION)
@@ -143,6 +194,15 @@ function parseArgs(argv: readonly string[]): Promise<{ options?: Options; output
         if (odd === '-')
           return reject(new UsageError("reading a file from stdin ('-') is not supported; name the files to lint"));
         if (odd === '') return reject(new UsageError('an empty path names no file; name the files to lint'));
+        if (args.init && (args.paths as string[]).some((p) => argv.includes(p)))
+          return reject(new UsageError('--init writes .pylintrc-ts.json in the working folder and takes no paths'));
+        let select: string[] | undefined, ignore: string[] | undefined;
+        try {
+          select = ruleIdsOf('--select', args.select);
+          ignore = ruleIdsOf('--ignore', args.ignore);
+        } catch (error) {
+          return reject(error);
+        }
         resolve({
           output: '',
           options: {
@@ -160,6 +220,9 @@ function parseArgs(argv: readonly string[]): Promise<{ options?: Options; output
             outputFile: args['output-file'] as string | undefined,
             config: args.config as string | undefined,
             rule: ([] as unknown[]).concat(args.rule ?? []).map(String),
+            select,
+            ignore,
+            init: args.init as boolean,
             maxWarnings: Number(args['max-warnings']),
             quiet: args.quiet as boolean,
           },
@@ -171,10 +234,15 @@ function parseArgs(argv: readonly string[]): Promise<{ options?: Options; output
 /** Runs the CLI with `argv` (without node and script) and returns the exit code. Never throws. */
 export async function run(argv: readonly string[], io: CliIO = processIO): Promise<number> {
   if (argv[0] === 'inspect') return runInspect(argv.slice(1), io);
+  if (argv[0] === 'rule') return showRuleDoc(argv.slice(1), io);
   try {
     const { options, output } = await parseArgs(argv);
     if (!options) {
       io.stdout(output.endsWith('\n') ? output : `${output}\n`);
+      return 0;
+    }
+    if (options.init) {
+      io.stdout(`Wrote ${writeStarterConfig(io.cwd, rules)}\n`);
       return 0;
     }
     return await lint(options, io);
@@ -199,6 +267,8 @@ async function lint(options: Options, io: CliIO): Promise<number> {
     unsafeFixes: options.unsafeFixes,
     config: options.config,
     rules: overrides,
+    select: options.select,
+    ignore: options.ignore,
   });
   if (run.missing.length) {
     for (const missing of run.missing) io.stderr(`pylint-torch: no such file or directory: ${missing}\n`);
@@ -266,6 +336,26 @@ async function lint(options: Options, io: CliIO): Promise<number> {
     io.stderr(`pylint-torch found too many warnings (maximum: ${options.maxWarnings}).\n`);
     return 1;
   }
+  return 0;
+}
+
+/** `pylint-torch rule <id>`: prints the rule's documentation (markdown); exit 2 for a missing or unknown id. */
+function showRuleDoc(argv: readonly string[], io: CliIO): number {
+  const usage = `Usage: pylint-torch rule <id>\n\nPrints a rule's documentation. Rules: ${ruleIdList(rules)}.\n`;
+  if (argv.length === 1 && (argv[0] === '--help' || argv[0] === '-h')) {
+    io.stdout(usage);
+    return 0;
+  }
+  if (argv.length !== 1) {
+    io.stderr(`pylint-torch: rule: expected one rule id\n\n${usage}`);
+    return 2;
+  }
+  const doc = rules.some((r) => r.meta.id === argv[0]) ? ruleDoc(argv[0]) : undefined;
+  if (doc === undefined) {
+    io.stderr(`pylint-torch: rule: unknown rule id ${JSON.stringify(argv[0])} (known: ${ruleIdList(rules)})\n`);
+    return 2;
+  }
+  io.stdout(doc.endsWith('\n') ? doc : `${doc}\n`);
   return 0;
 }
 

@@ -356,7 +356,7 @@ export interface FoundConfig {
 export function findConfigFile(dir: string, cache: Map<string, boolean> = new Map()): FoundConfig | undefined {
   const hasTable = (file: string): boolean => {
     let known = cache.get(file);
-    if (known === undefined) cache.set(file, (known = isRegularFile(file) && pyprojectTable(file) !== undefined));
+    if (known === undefined) cache.set(file, (known = pyprojectHasTable(file)));
     return known;
   };
   for (let current = path.resolve(dir); ; current = path.dirname(current)) {
@@ -374,6 +374,14 @@ export function findConfigFile(dir: string, cache: Map<string, boolean> = new Ma
     if (hasTable(pyproject)) return { file: pyproject };
     if (path.dirname(current) === current) return undefined;
   }
+}
+
+/**
+ * Whether `file` is a pyproject.toml (a regular file) with a `[tool.pylint-torch]` table. Throws ConfigError when it
+ * is not valid TOML.
+ */
+export function pyprojectHasTable(file: string): boolean {
+  return isRegularFile(file) && pyprojectTable(file) !== undefined;
 }
 
 function isRegularFile(file: string): boolean {
@@ -497,7 +505,7 @@ export function ignoredRuleIds(config: Config, file: string): Set<string> {
     const rel = path.relative(baseDir, file);
     if (rel === '' || rel.startsWith('..') || path.isAbsolute(rel)) continue;
     let match = globMatchers.get(glob);
-    if (!match) globMatchers.set(glob, (match = picomatch(glob, { dot: true, basename: true })));
+    if (!match) globMatchers.set(glob, (match = picomatch(glob, { dot: true, basename: !glob.includes('/') })));
     if (match(rel.split(path.sep).join('/'))) for (const id of ruleIds) ids.add(id);
   }
   return ids;
