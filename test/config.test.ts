@@ -434,7 +434,7 @@ describe('the config schema', () => {
     expect((await cli(dir)).stderr).toBe(`pylint-torch: ${dir}/.pylintrc-ts.json: nope: unknown key (allowed: ${Object.keys(schema.properties).join(', ')})\n`);
   });
 
-  test("this repository's own config, the README's examples and a $schema key validate against it", () => {
+  test("this repository's own config and one with $schema, extend and perFileIgnores validate against it", () => {
     const ajv = new Ajv({ strict: true });
     const validate = ajv.compile(schema);
     const own = JSON.parse(fs.readFileSync(path.join(root, '.pylintrc-ts.json'), 'utf8'));
@@ -444,4 +444,20 @@ describe('the config schema', () => {
     ]).toEqual([true, true]);
     expect([validate({ rules: { x: ['warn', {}, 1] } }), validate({ ignorePatterns: [1] }), validate({ extend: '' })]).toEqual([false, false, false]);
   });
+});
+
+test("the README's pyproject.toml example is a valid config that does what it says", async () => {
+  const readme = fs.readFileSync(path.join(__dirname, '..', 'README.md'), 'utf8');
+  const example = /```toml\n(\[tool\.pylint-torch\][\s\S]*?)```/.exec(readme)![1];
+  const dir = tempRepo({
+    'pyproject.toml': example,
+    'tests/test_a.py': CODE['a.py'],
+    'a.py': 'import pickle\nimport torch\ntorch.load(p, weights_only=True, pickle_module=pickle)\n',
+  });
+  expect([ids((await cli(dir, '-f', 'json', 'a.py', 'tests')).stdout)]).toEqual([
+    [
+      ['a.py', []],
+      ['tests/test_a.py', ['torch-load-weights-only-false:1']],
+    ],
+  ]);
 });
