@@ -305,6 +305,11 @@ describe('pyproject.toml [tool.pylint-torch]', () => {
     expect([code, stdout, stderr]).toEqual([2, '', expect.stringContaining(`pylint-torch: ${dir}/pyproject.toml: ${message}`)]);
   });
 
+  test('--config takes any .toml file with the table', async () => {
+    const dir = tempRepo({ 'lint.toml': '[tool.pylint-torch]\nrules = { torch-load-weights-only-false = "off" }\n', 'a.py': CODE['a.py'] });
+    expect(ids((await cli(dir, '-f', 'json', '-c', 'lint.toml', 'a.py')).stdout)).toEqual([['a.py', ['torch-load-missing-weights-only:2']]]);
+  });
+
   test('--config takes a pyproject.toml, and refuses one without the table', async () => {
     const dir = tempRepo({ 'conf/pyproject.toml': TABLE, 'other/pyproject.toml': '[project]\nname = "x"\n', 'a.py': CODE['a.py'] });
     expect(ids((await cli(dir, '-f', 'json', '-c', 'conf/pyproject.toml', 'a.py')).stdout)).toEqual([['a.py', ['torch-load-missing-weights-only:1']]]);
@@ -335,7 +340,7 @@ describe('extend', () => {
       ['proj/a.py', ['torch-load-missing-weights-only:1', 'torch-load-weights-only-false:2']],
       ['proj/gen/b.py', ['torch-load-missing-weights-only:1', 'torch-load-weights-only-false:2']],
     ]);
-    expect(JSON.parse(stdout)[0].messages[0].message).toContain('torchVersion "2.4"');
+    expect(JSON.parse(stdout)[0].messages[0].message).toContain('(base.json: torchVersion "2.4")');
     fs.writeFileSync(`${dir}/proj/.pylintrc-ts.json`, JSON.stringify({ extend: '../shared/base.json', ignorePatterns: ['gen/'] }));
     expect(ids((await cli(`${dir}/proj`, '-f', 'json')).stdout)).toEqual([['proj/a.py', ['torch-load-missing-weights-only:1']]]);
   });
@@ -347,6 +352,16 @@ describe('extend', () => {
       'sub/a.py': CODE['a.py'],
     });
     expect(ids((await cli(dir, '-f', 'json', 'sub')).stdout)).toEqual([['sub/a.py', ['torch-load-weights-only-false:1']]]);
+  });
+
+  test('a .pylintrc-ts.json that extends the pyproject.toml beside it reads its table, without a warning', async () => {
+    const dir = tempRepo({
+      'pyproject.toml': '[tool.pylint-torch.rules]\ntorch-load-missing-weights-only = "off"\n',
+      '.pylintrc-ts.json': JSON.stringify({ extend: 'pyproject.toml', rules: { 'torch-load-weights-only-false': 'error' } }),
+      'a.py': CODE['a.py'],
+    });
+    const { stdout, stderr } = await cli(dir, '-f', 'json', 'a.py');
+    expect([ids(stdout), stderr]).toEqual([[['a.py', ['torch-load-weights-only-false:2']]], '']);
   });
 
   test('a cycle is a config error that shows it', async () => {
@@ -417,6 +432,7 @@ describe('perFileIgnores', () => {
     [{ 'tests/**': ['torch-load-missing'] }, 'perFileIgnores.tests/**: unknown rule id "torch-load-missing" (known: torch-load-missing-weights-only, '],
     [{ 'tests/**': 'torch-load-pickle-module' }, 'perFileIgnores: expected an object of glob → array of rule ids'],
     [['tests/**'], 'perFileIgnores: expected an object of glob → array of rule ids'],
+    [{ '': ['torch-load-pickle-module'] }, 'perFileIgnores: expected an object of glob → array of rule ids'],
   ])('%j is a config error (exit 2)', async (value, message) => {
     const dir = tempRepo({ ...FILES, '.pylintrc-ts.json': JSON.stringify({ perFileIgnores: value }) });
     const { code, stderr } = await cli(dir);

@@ -63,6 +63,10 @@ export interface Config {
   perFileIgnores: PerFileIgnore[];
   /** The torch version (`2.6`) or range (`>=2.6`) the code runs on; overrides declared requirements. */
   torchVersion?: string;
+  /** The config file (absolute) that set `torchVersion`: this one or one it extends. */
+  torchVersionFile?: string;
+  /** The configs (absolute paths) this one extends, nearest first; empty without `extend`. */
+  extended: string[];
   /** Third-party loaders that wrap torch.load, by qualified name. */
   knownLoaders?: Record<string, KnownLoader>;
   /**
@@ -93,8 +97,8 @@ function validTorchVersion(spec: string): boolean {
 }
 
 /**
- * Reads and validates a config file: a `.pylintrc-ts.json`-style JSON file, or a `pyproject.toml` (its
- * `[tool.pylint-torch]` table), with the configs it `extend`s. Throws ConfigError for an unreadable file, invalid JSON
+ * Reads and validates a config file: a `.pylintrc-ts.json`-style JSON file, or a `pyproject.toml` (any `.toml`
+ * file: its `[tool.pylint-torch]` table), with the configs it `extend`s. Throws ConfigError for an unreadable file, invalid JSON
  * or TOML (with the 1-based line and column), a pyproject.toml without the table, an `extend` cycle, and every
  * invalid key.
  */
@@ -157,6 +161,8 @@ function loadExtending(absolute: string, allRules: readonly AnyRule[], chain: re
     ignorePatterns: ignorePatterns ?? base?.ignorePatterns ?? [],
     perFileIgnores: [...byGlob.values(), ...perFileIgnores],
     torchVersion: torchVersion?.trim() ?? base?.torchVersion,
+    torchVersionFile: torchVersion !== undefined ? absolute : base?.torchVersionFile,
+    extended: base ? [base.file!, ...base.extended] : [],
     knownLoaders: (object.knownLoaders as Record<string, KnownLoader> | undefined) ?? base?.knownLoaders,
     trustedGlobals: trustedGlobals ?? base?.trustedGlobals,
     pluginRules,
@@ -216,7 +222,7 @@ function configSchema(): { validate: ValidateFunction; keys: string[] } {
 }
 
 /**
- * The config object in `file` and the prefix of its keys in messages (`tool.pylint-torch.` for a pyproject.toml).
+ * The config object in `file` and the prefix of its keys in messages (`tool.pylint-torch.` for a `.toml` file).
  * Throws ConfigError when the file cannot be read, is not valid JSON / TOML, is not an object, or is a
  * pyproject.toml without `[tool.pylint-torch]`.
  */
@@ -230,7 +236,8 @@ function readConfigObject(file: string): { object: Record<string, unknown>; pref
     const reason = (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'file not found' : (error as Error).message;
     throw new ConfigError(file, '', `cannot read config: ${reason}`);
   }
-  if (path.basename(file) === PYPROJECT_FILE_NAME) {
+  // a pyproject.toml, or any other TOML file, holds the config in its [tool.pylint-torch] table
+  if (file.endsWith('.toml')) {
     const table = pyprojectTable(file, text);
     if (table === undefined) throw new ConfigError(file, '', `cannot read config: no [${PYPROJECT_TABLE}] table`);
     if (typeof table !== 'object' || table === null || Array.isArray(table))

@@ -81,7 +81,9 @@ export async function inspectCheckpoints(
     if (options.torchVersion)
       return { version: options.torchVersion, source: `--torch-version ${options.torchVersion.join('.')}` };
     const { config, configFile } = configOf(file);
-    const override = config?.torchVersion ? { spec: config.torchVersion, file: path.basename(configFile!) } : undefined;
+    const override = config?.torchVersion
+      ? { spec: config.torchVersion, file: path.basename(config.torchVersionFile ?? configFile!) }
+      : undefined;
     return judgingVersion(torchRequirementFor(path.dirname(file), parser, cache, override));
   };
   const inspections: Inspection[] = [];

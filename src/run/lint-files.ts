@@ -147,9 +147,11 @@ export async function lintFiles(paths: readonly string[], options: LintFilesOpti
         throw new ConfigError(flag, id, `unknown rule id (known: ${ruleIdList(allRules)})`);
   }
   for (const [pyproject, json] of shadowed)
-    warnings.push(
-      `${path.relative(cwd, json) || json} and ${path.relative(cwd, pyproject) || pyproject} [tool.pylint-torch] are in the same folder: ${CONFIG_FILE_NAME} is used, the pyproject.toml table is ignored`,
-    );
+    // a .pylintrc-ts.json that extends the pyproject.toml beside it does read its table
+    if (!configs.get(json)?.extended.includes(pyproject))
+      warnings.push(
+        `${path.relative(cwd, json) || json} and ${path.relative(cwd, pyproject) || pyproject} [tool.pylint-torch] are in the same folder: ${CONFIG_FILE_NAME} is used, the pyproject.toml table is ignored`,
+      );
   if (discovery.missing.length)
     return {
       results: [],
@@ -214,7 +216,9 @@ export async function lintFiles(paths: readonly string[], options: LintFilesOpti
       path.dirname(file),
       parser,
       torchCache,
-      config?.torchVersion ? { spec: config.torchVersion, file: path.basename(config.file ?? '') } : undefined,
+      config?.torchVersion
+        ? { spec: config.torchVersion, file: path.basename(config.torchVersionFile ?? '') }
+        : undefined,
     );
   const projectFor = (file: string, config: Config | undefined): ProjectContext => ({
     // a checkpoint's needs are judged where it is loaded: the project classes that file resolves, its own classes
