@@ -94,7 +94,8 @@ function parseArgs(argv: readonly string[]): Promise<{ options?: Options; output
       .scriptName('pylint-torch')
       .usage(
         '$0 [paths..]\n\nFind and fix unsafe torch.load / torch.save patterns in Python files.\n\nAlso: $0 inspect ' +
-          '<files..>  read checkpoint files without executing them (see $0 inspect --help).',
+          '<files..>  read checkpoint files without executing them (see $0 inspect --help).\n' +
+          "And:  $0 rule <id>  print a rule's documentation.",
       )
       .command('$0 [paths..]', false)
       .positional('paths', { type: 'string', array: true, default: ['.'], describe: 'Files and directories to lint' })
