@@ -98,9 +98,9 @@ function validTorchVersion(spec: string): boolean {
 
 /**
  * Reads and validates a config file: a `.pylintrc-ts.json`-style JSON file, or a `pyproject.toml` (any `.toml`
- * file: its `[tool.pylint-torch]` table), with the configs it `extend`s. Throws ConfigError for an unreadable file, invalid JSON
- * or TOML (with the 1-based line and column), a pyproject.toml without the table, an `extend` cycle, and every
- * invalid key.
+ * file: its `[tool.pylint-torch]` table), with the configs it `extend`s. Throws ConfigError for an unreadable file,
+ * invalid JSON or TOML (with the 1-based line and column), a `.toml` file without the table, an `extend` cycle, and
+ * every invalid key.
  */
 export function loadConfig(file: string, allRules: readonly AnyRule[]): Config {
   return loadExtending(path.resolve(file), allRules, []);
