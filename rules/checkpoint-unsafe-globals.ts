@@ -88,7 +88,21 @@ export default createRule<MessageId, Options, CheckpointFileData>({
       additionalProperties: false,
     },
     defaultSeverity: 'warn',
-    security: { severity: 8.8, precision: 'high', cwe: ['CWE-502'] },
+    security: {
+      severity: 8.8,
+      precision: 'high',
+      cwe: ['CWE-502'],
+      // a load torch refuses, or a file not read, is no code execution (SARIF: the rule's compatibility twin)
+      compatibility: [
+        'needsAllowlist',
+        'needsReview',
+        'unloadable',
+        'notInspected',
+        'loadNeedsAllowlist',
+        'loadNeedsReview',
+        'loadUnloadable',
+      ],
+    },
   },
   defaultOptions: { extensions: [...CHECKPOINT_EXTENSIONS], maxBytes: 2 * 1024 * 1024 * 1024 },
   create(base) {
@@ -97,10 +111,19 @@ export default createRule<MessageId, Options, CheckpointFileData>({
       call(node: Node) {
         const load = loadCallIn(context, node);
         const found = load && checkpointOf(context, load);
-        if (!load || !found || found.inspection.verdict === 'safe' || found.inspection.verdict === 'not-a-checkpoint')
+        // for a torch between two known tables, what is reported must hold under the newer table too; a fix rests on
+        // the older one, so it is offered only where both agree
+        const inspection = found && (found.inspection.atNewerTable ?? found.inspection);
+        if (
+          !load ||
+          !found ||
+          !inspection ||
+          inspection.verdict === 'safe' ||
+          inspection.verdict === 'not-a-checkpoint'
+        )
           return;
+        const agreed = !found.inspection.atNewerTable;
         const literal = stringValue(unparen(pathArgument(load)!));
-        const { inspection } = found;
         // with pickle_module, torch.load uses full pickle on every version (docs/torch-facts.md)
         const passed = weightsOnlyIn(context, load);
         const defaultTrue =
@@ -189,7 +212,7 @@ export default createRule<MessageId, Options, CheckpointFileData>({
             ? undefined
             : addArgument(node, `${load.fn.weightsOnlyName ?? 'weights_only'}=True`, context.text);
         const plan =
-          around || (passed.value !== 'true' && !addTrue)
+          around || !agreed || (passed.value !== 'true' && !addTrue)
             ? undefined
             : planSafeGlobals(context, node, missing, addTrue, inspection.numpyDtypes);
         // the entries to paste: the inspection's list, for the names not allowed yet (a needs-review file whose unknown
@@ -225,14 +248,16 @@ export default createRule<MessageId, Options, CheckpointFileData>({
   binary: {
     extensions: (options) => options.extensions,
     maxBytes: (options) => options.maxBytes,
-    check({ filePath, data: inspection, report }) {
+    check({ filePath, data, report }) {
+      // what is reported must hold under the newer table too, for a torch between two known tables
+      const inspection = data.atNewerTable ?? data;
       const format = inspection.format;
       // A plain pickle named .pkl/.pickle is as much pickle.load's as torch.load's, and weights_only means nothing to
       // pickle.load: whether torch can load it with weights_only=True is said only when a torch load of the linted
       // files names it. What makes it dangerous (code-running globals, a limit that keeps it from being shown safe)
       // is said whoever loads it.
       const compatibility =
-        inspection.loadedByTorch !== false || inspection.format !== 'pickle' || !PICKLE_EXTENSIONS.test(filePath);
+        data.loadedByTorch !== false || inspection.format !== 'pickle' || !PICKLE_EXTENSIONS.test(filePath);
       if (inspection.verdict === 'dangerous') {
         const names = dangerousNames(inspection);
         if (names) report({ messageId: 'dangerous', severity: 'error', data: { format, names } });

@@ -3,6 +3,7 @@ import { constantValue } from '../src/analysis/constants';
 import { argumentValue, callArguments } from '../src/syntax/python';
 import { createRule } from '../src/engine/rule';
 import { relatedSources, unpicklingReceive, untrustedSource } from '../src/analysis/taint';
+import { EXTERNAL_CODES } from '../src/torch/external-codes';
 
 /**
  * Deserialisers that weights_only does not cover (docs/torch-facts.md: "Not covered by weights_only at all"), with the
@@ -44,6 +45,7 @@ export default createRule({
         'safetensors), or authenticate the channel.',
     },
     schema: false,
+    aliases: EXTERNAL_CODES['pickle-load-untrusted'],
     defaultSeverity: 'error',
     security: { severity: 9.8, precision: 'high', cwe: ['CWE-502'] },
   },

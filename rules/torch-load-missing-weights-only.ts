@@ -7,6 +7,7 @@ import { blocksWeightsOnly, insideSafeGlobals, pickleModuleArgument, viaText } f
 import { chooseWeightsOnlyRepair, type WeightsOnlyRepair } from '../src/torch/repairs/weights-only';
 import { migrationRepair } from '../src/torch/repairs/state-dict-migration';
 import { sameFunctionRoundTrip } from '../src/torch/round-trip';
+import { EXTERNAL_CODES } from '../src/torch/external-codes';
 
 /**
  * A torch.load-family call that does not say `weights_only`. Before torch 2.6 (and for the hub loaders on every
@@ -52,8 +53,15 @@ export default createRule({
       addWeightsOnly: 'Pass `{{keyword}}=True` (a suggestion, never applied by --fix: {{reason}}).',
     },
     schema: false,
+    aliases: EXTERNAL_CODES['torch-load-missing-weights-only'],
     defaultSeverity: 'error',
-    security: { severity: 7.8, precision: 'high', cwe: ['CWE-502'] },
+    security: {
+      severity: 7.8,
+      precision: 'high',
+      cwe: ['CWE-502'],
+      // safe by default on the declared torch, or a round trip of the function's own file: no code execution
+      compatibility: ['missingModern', 'roundTrip'],
+    },
   },
   defaultOptions: {},
   create(base) {

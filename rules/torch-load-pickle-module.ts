@@ -1,6 +1,7 @@
 import type { Node } from '../src/syntax/parse';
 import { createRule } from '../src/engine/rule';
 import { asLoadCall, pickleModuleArgument } from '../src/torch/api';
+import { EXTERNAL_CODES } from '../src/torch/external-codes';
 
 /**
  * torch.load with `pickle_module=`: torch 2.6's safe default applies only when no pickle_module is passed, and
@@ -18,6 +19,7 @@ export default createRule({
         "`{{callee}}(..., pickle_module={{module}})` always unpickles with full pickle: torch 2.6's weights_only default does not apply and `weights_only=True` cannot be combined with it. Load a state dict with `weights_only=True` instead.",
     },
     schema: false,
+    aliases: EXTERNAL_CODES['torch-load-pickle-module'],
     defaultSeverity: 'error',
     security: { severity: 8.1, precision: 'high', cwe: ['CWE-502'] },
   },

@@ -7,6 +7,7 @@ import { canBeFalse } from '../src/analysis/constants';
 import { blocksWeightsOnly, insideSafeGlobals, pathArgument, viaText } from '../src/torch/api';
 import { chooseWeightsOnlyRepair } from '../src/torch/repairs/weights-only';
 import { sameFunctionRoundTrip } from '../src/torch/round-trip';
+import { EXTERNAL_CODES } from '../src/torch/external-codes';
 
 /**
  * `weights_only=False` turns torch's restricted unpickler off: any global in the file is imported and called.
@@ -37,6 +38,7 @@ export default createRule({
         '`safe_globals`).',
     },
     schema: false,
+    aliases: EXTERNAL_CODES['torch-load-weights-only-false'],
     defaultSeverity: 'warn',
     security: { severity: 8.8, precision: 'high', cwe: ['CWE-502'] },
   },

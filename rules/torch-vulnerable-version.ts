@@ -99,7 +99,13 @@ export default createRule({
     schema: false,
     defaultSeverity: 'warn',
     // CVE-2025-32434 is rated 9.3 (CVSS 4.0, critical) in its advisory; CWE-1395: dependency on a vulnerable component
-    security: { severity: 9.3, precision: 'high', cwe: ['CWE-502', 'CWE-1395'] },
+    security: {
+      severity: 9.3,
+      precision: 'high',
+      cwe: ['CWE-502', 'CWE-1395'],
+      // a specifier that bounds nothing is a packaging error, not a vulnerable torch
+      compatibility: ['unreadableSpecifier', 'allowsNothing'],
+    },
   },
   defaultOptions: {},
   create(base) {

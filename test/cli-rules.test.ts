@@ -1,7 +1,9 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { rules } from '../rules';
+import { REPOSITORY_URL } from '../src/io/package';
 import { loadConfig } from '../src/project/config';
+import { absoluteLinks } from '../src/report/rule-docs';
 import { cli, tempRepo } from './helpers/cli';
 
 const CODE = 'import pickle\nimport torch\ntorch.load(p)\ntorch.load(q, weights_only=False)\ntorch.load(r, weights_only=True, pickle_module=pickle)\n';
@@ -100,8 +102,9 @@ describe('--init', () => {
 });
 
 describe('pylint-torch rule <id>', () => {
-  test("prints the rule's doc, as docs/rules/<id>.md has it", async () => {
-    const doc = fs.readFileSync(path.join(__dirname, '..', 'docs', 'rules', 'torch-load-pickle-module.md'), 'utf8');
+  test("prints the rule's doc, as docs/rules/<id>.md has it with its links made absolute", async () => {
+    const raw = fs.readFileSync(path.join(__dirname, '..', 'docs', 'rules', 'torch-load-pickle-module.md'), 'utf8');
+    const doc = absoluteLinks(raw, `${REPOSITORY_URL}/blob/main/docs/rules/torch-load-pickle-module.md`);
     expect(await cli(tempRepo({}), 'rule', 'torch-load-pickle-module')).toEqual({ code: 0, stdout: doc, stderr: '' });
   });
 
@@ -117,7 +120,7 @@ describe('pylint-torch rule <id>', () => {
     const { code, stdout } = await cli(tempRepo({}), '--help');
     expect(code).toBe(0);
     expect(stdout.replace(/\s+/g, ' ')).toContain(
-      `Rules: ${IDS}. 'pylint-torch rule <id>' prints a rule's documentation; all of them: https://github.com/pylint-torch/pylint-torch/tree/main/docs/rules`,
+      `Rules: ${IDS}. 'pylint-torch rule <id>' prints a rule's documentation; all of them: ${REPOSITORY_URL}/tree/main/docs/rules`,
     );
     expect(stdout).toMatch(/--select .*comma-separated/);
     expect(stdout).toMatch(/--init /);

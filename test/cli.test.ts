@@ -1,7 +1,8 @@
 import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { cli, tempRepo } from './helpers/cli';
+import { run as runCli } from '../src/cli/cli';
+import { cli, cliWithStdin, tempRepo } from './helpers/cli';
 import { pythonCompileErrors } from './helpers/python';
 import { sarifSchemaErrors } from './helpers/sarif';
 import { fixture } from './helpers/fixtures';
@@ -26,16 +27,6 @@ const NO_CHECKPOINT_RULE = ['--rule', 'checkpoint-unsafe-globals:off'];
 const NO_VERSION_RULE = ['--rule', 'torch-vulnerable-version:off'];
 
 describe('exit codes', () => {
-  test("'-' (stdin) is a usage error, not a lint of '.'", async () => {
-    const { code, stdout, stderr } = await cli(tempRepo({ 'a.py': STATE_DICT }), '-');
-    expect({ code, stdout, stderr }).toEqual({
-      code: 2,
-      stdout: '',
-      stderr: "pylint-torch: reading a file from stdin ('-') is not supported; name the files to lint\n",
-    });
-    expect((await cli(tempRepo({ 'a.py': 'x = 1\n' }), '-f', 'json', 'a.py')).code).toBe(0);
-  });
-
   test("an empty path ('') is a usage error, not a lint of '.'", async () => {
     const { code, stdout, stderr } = await cli(tempRepo({ 'a.py': STATE_DICT }), '');
     expect({ code, stdout, stderr }).toEqual({
@@ -116,6 +107,97 @@ describe('exit codes', () => {
   });
 });
 
+describe('stdin', () => {
+  const LOAD = 'import torch\nm = torch.load("m.pt")\n';
+  const FIXED = 'import torch\nm = torch.load("m.pt", weights_only=True)\n';
+  const UNTRUSTED = 'import sys\nimport torch\nm = torch.load(sys.argv[1], weights_only=False)\n';
+  const ids = (stdout: string) =>
+    JSON.parse(stdout).map((r: { filePath: string; messages: { ruleId: string }[] }) => [r.filePath, r.messages.map((m) => m.ruleId)]);
+
+  test("'-' and --stdin lint the text from stdin as <stdin> in the working folder, with its project's torch", async () => {
+    const dir = tempRepo({ 'requirements.txt': 'torch>=2.10\n', 'a.py': WHOLE_MODEL });
+    for (const flag of ['-', '--stdin']) {
+      const { code, stdout, stderr } = await cliWithStdin(dir, LOAD, '-f', 'json', flag);
+      expect({ code, files: ids(stdout), stderr }).toEqual({
+        code: 0, // on torch >= 2.10 the missing keyword is a warning
+        files: [[path.join(dir, '<stdin>'), ['torch-load-missing-weights-only']]],
+        stderr: '',
+      });
+      expect(JSON.parse(stdout)[0].messages[0].message).toContain('requirements.txt: torch>=2.10');
+    }
+    // exit codes as for files: an error exits 1
+    expect((await cliWithStdin(dir, UNTRUSTED, '-')).code).toBe(1);
+  });
+
+  test('--fix prints the fixed text on stdout and the report on stderr; the file named is not written', async () => {
+    const dir = tempRepo({ 'requirements.txt': 'torch>=2.10\n', 'x.py': 'x = 1\n' });
+    const fixed = await cliWithStdin(dir, LOAD, '--fix', '--stdin', '--stdin-filename', 'x.py');
+    expect(fixed).toEqual({ code: 0, stdout: FIXED, stderr: '\nFixed 1 problem in 1 file.\n' });
+    expect(read(dir, 'x.py')).toBe('x = 1\n');
+    // nothing to fix: the text comes back byte for byte, with what is left reported on stderr
+    const latin1 = Buffer.concat([Buffer.from('# -*- coding: latin-1 -*-\nname = "'), Buffer.from([0xe9]), Buffer.from('"\n')]);
+    let out: Buffer | undefined;
+    const code = await runCli(['--fix', '-'], {
+      cwd: dir,
+      color: false,
+      stdout: (t) => (out = Buffer.from(t)),
+      stderr: () => undefined,
+      readStdin: async () => latin1,
+    });
+    expect([code, out]).toEqual([0, latin1]);
+    const left = await cliWithStdin(dir, UNTRUSTED, '--fix', '-f', 'json', '-');
+    expect(left.code).toBe(1);
+    expect(left.stdout).toBe(UNTRUSTED);
+    expect(ids(left.stderr)).toEqual([[path.join(dir, '<stdin>'), ['torch-load-weights-only-false']]]);
+  });
+
+  test('--stdin-filename picks the config (rules, ignorePatterns) and names the result; --diff shows the fix', async () => {
+    const dir = tempRepo({
+      'requirements.txt': 'torch>=2.10\n',
+      'sub/.pylintrc-ts.json': JSON.stringify({ rules: { 'torch-load-missing-weights-only': 'off' }, ignorePatterns: ['gen/'] }),
+    });
+    const off = await cliWithStdin(dir, LOAD, '-f', 'json', '--stdin', '--stdin-filename', 'sub/m.py');
+    expect(ids(off.stdout)).toEqual([[path.join(dir, 'sub', 'm.py'), []]]);
+    const ignored = await cliWithStdin(dir, LOAD, '--fix', '--stdin', '--stdin-filename', 'sub/gen/m.py');
+    expect(ignored).toEqual({
+      code: 0,
+      stdout: LOAD, // an editor piping through --fix gets its text back
+      stderr: 'pylint-torch: warning: sub/gen/m.py is ignored by ignorePatterns in the config; not linted\n',
+    });
+    const diff = await cliWithStdin(dir, LOAD, '--diff', '--stdin', '--stdin-filename', 'm.py');
+    expect([diff.code, diff.stdout]).toEqual([
+      1,
+      '--- a/m.py\n+++ b/m.py\n@@ -1,2 +1,2 @@\n import torch\n-m = torch.load("m.pt")\n+m = torch.load("m.pt", weights_only=True)\n',
+    ]);
+  });
+
+  test('a Dockerfile named by --stdin-filename is checked as one', async () => {
+    const dir = tempRepo({});
+    const { code, stdout } = await cliWithStdin(
+      dir,
+      'FROM python\nENV TORCH_FORCE_NO_WEIGHTS_ONLY_LOAD=1\n',
+      '-f',
+      'json',
+      '--stdin',
+      '--stdin-filename',
+      'Dockerfile',
+    );
+    expect(ids(stdout)).toEqual([[path.join(dir, 'Dockerfile'), ['torch-weights-only-override']]]);
+    expect(code).toBe(1);
+  });
+
+  test.each([
+    [['-', 'a.py'], "stdin ('-' or --stdin) is linted alone: do not name paths too (got a.py); --stdin-filename says where the text lives"],
+    [['--stdin', '.'], 'is linted alone: do not name paths too (got .)'],
+    [['--stdin-filename', 'a.py'], "--stdin-filename names the text read from stdin: add --stdin (or '-')"],
+    [['--stdin', '--stdin-filename', ''], '--stdin-filename is empty'],
+  ])('usage errors: %j', async (argv, message) => {
+    const { code, stdout, stderr } = await cliWithStdin(tempRepo({ 'a.py': 'x = 1\n' }), LOAD, ...argv);
+    expect([code, stdout]).toEqual([2, '']);
+    expect(stderr).toContain(message);
+  });
+});
+
 describe('files that are not regular files', () => {
   test('a FIFO named like Python or a checkpoint does not block the run', async () => {
     const dir = tempRepo({ ...DECLARED, 'a.py': STATE_DICT });
@@ -137,7 +219,27 @@ describe('files that are not regular files', () => {
     const { code, stderr } = await cli(dir);
     expect(code).toBe(2);
     expect(stderr).toContain('not a regular file');
-    expect((await cli(dir, 'inspect', '.')).code).toBe(0); // no checkpoint files: nothing to judge
+    // no checkpoint files: nothing to judge, which is no pass (exit 2, as ESLint's "no files matching")
+    expect(await cli(dir, 'inspect', '.')).toEqual({
+      code: 2,
+      stdout: '',
+      stderr:
+        'pylint-torch: warning: no checkpoint files (.pt, .pth, .ckpt, .bin, .pkl, .pickle, .tar, .safetensors) in .\n' +
+        'pylint-torch: no checkpoint files to inspect\n',
+    });
+  });
+});
+
+describe('inspect: folders without checkpoint files', () => {
+  test('a folder without any is named on stderr; the files found elsewhere are still judged (exit 0 when safe)', async () => {
+    const dir = tempRepo({ 'docs/readme.md': '# hi\n', 'models/a.py': 'x = 1\n' });
+    fs.copyFileSync(fixture('state_dict.pt'), path.join(dir, 'models', 'w.pt'));
+    const { code, stdout, stderr } = await cli(dir, 'inspect', '-f', 'json', 'docs', 'models');
+    expect(code).toBe(0);
+    expect(JSON.parse(stdout).map((i: { filePath: string; verdict: string }) => [path.relative(dir, i.filePath), i.verdict])).toEqual([
+      ['models/w.pt', 'safe'],
+    ]);
+    expect(stderr).toBe('pylint-torch: warning: no checkpoint files (.pt, .pth, .ckpt, .bin, .pkl, .pickle, .tar, .safetensors) in docs\n');
   });
 });
 
@@ -158,6 +260,21 @@ describe('formats', () => {
         '\u2716 3 problems (2 errors, 1 warning)',
         '  1 error and 0 warnings potentially fixable with the `--fix` option.',
         '  1 more fix available with `--fix --unsafe-fixes`.',
+        '',
+      ].join('\n'),
+    );
+  });
+
+  test('stylish: a file-level problem (no rule id) ends its line without trailing spaces', async () => {
+    const dir = tempRepo({ 'a.py': 'import torch\nif True\n' });
+    const { stdout } = await cli(dir);
+    expect(stdout).toBe(
+      [
+        '',
+        `${dir}/a.py`,
+        '  2:1  error  Syntax error: cannot parse "if True"; rules ran on the rest of the file',
+        '',
+        '\u2716 1 problem (1 error, 0 warnings)',
         '',
       ].join('\n'),
     );
@@ -235,6 +352,7 @@ describe('formats', () => {
     expect(run.originalUriBaseIds['%SRCROOT%'].uri).toBe(`file://${dir}/`);
     expect(run.tool.driver.rules.map((r: { id: string }) => r.id)).toEqual([
       'torch-load-missing-weights-only',
+      'torch-load-missing-weights-only/compatibility',
       'torch-load-weights-only-false',
       'torch-save-full-model',
       'torch-load-pickle-module',
@@ -243,7 +361,9 @@ describe('formats', () => {
       'pickle-load-untrusted',
       'torch-hub-load-untrusted',
       'checkpoint-unsafe-globals',
+      'checkpoint-unsafe-globals/compatibility',
       'torch-vulnerable-version',
+      'torch-vulnerable-version/compatibility',
     ]);
     const rule = run.tool.driver.rules[0];
     expect(rule.properties).toEqual({ tags: ['security', 'external/cwe/cwe-502'], precision: 'high', 'security-severity': '7.8' });
@@ -259,7 +379,7 @@ describe('formats', () => {
         ],
       ),
     ).toEqual([
-      ['torch-save-full-model', 2, 'warning', 'c.py', { startLine: 4, startColumn: 12, endLine: 4, endColumn: 15 }],
+      ['torch-save-full-model', 3, 'warning', 'c.py', { startLine: 4, startColumn: 12, endLine: 4, endColumn: 15 }],
       ['torch-load-missing-weights-only', 0, 'error', 'src/a%20b.py', { startLine: 2, startColumn: 6, endLine: 2, endColumn: 24 }],
     ]);
     expect(run.results[0].partialFingerprints.primaryLocationLineHash).toMatch(/^[0-9a-f]{16}:1$/);
@@ -311,9 +431,15 @@ describe('formats', () => {
     expect(code).toBe(1);
     expect(stdout).toBe('');
     expect(JSON.parse(read(dir, 'report.json'))[0].errorCount).toBe(1);
-    const missing = await cli(dir, '-o', 'no/such/folder/report.txt');
-    expect(missing.code).toBe(2);
-    expect(missing.stderr).toBe('pylint-torch: cannot write --output-file no/such/folder/report.txt: its folder does not exist\n');
+    // missing folders are made, as ESLint does; a file where a folder should be is an error
+    const nested = await cli(dir, '-f', 'json', '-o', 'reports/lint/report.json');
+    expect([nested.code, nested.stdout, JSON.parse(read(dir, 'reports/lint/report.json'))[0].errorCount]).toEqual([1, '', 1]);
+    const blocked = await cli(dir, '-o', 'report.json/inner/report.txt');
+    expect(blocked).toEqual({
+      code: 2,
+      stdout: '',
+      stderr: 'pylint-torch: cannot write --output-file report.json/inner/report.txt: a folder on its path is a file\n',
+    });
   });
 });
 
@@ -604,6 +730,30 @@ describe('files', () => {
       ['torch-weights-only-override', 'docker/Dockerfile', 2, 5],
     ]);
     expect(code).toBe(1);
+  });
+
+  test('a dangling symbolic link named like a Python file is a warning, not a silent skip', async () => {
+    const dir = tempRepo({ 'a.py': 'x = 1\n' });
+    fs.symlinkSync(path.join(dir, 'gone.py'), path.join(dir, 'link.py'));
+    fs.symlinkSync(path.join(dir, 'a.py'), path.join(dir, 'alias.py'));
+    const { code, stdout, stderr } = await cli(dir, '-f', 'json');
+    expect(JSON.parse(stdout).map((r: { filePath: string }) => path.relative(dir, r.filePath))).toEqual(['a.py', 'alias.py']);
+    expect(stderr).toBe('pylint-torch: warning: link.py is a symbolic link to a file that does not exist; not linted\n');
+    expect(code).toBe(0);
+  });
+
+  test('a named file whose extension is not Python is linted as Python, with a warning saying so', async () => {
+    const dir = tempRepo({ 'constraints.txt': 'torch==2.0\n', 'requirements.txt': 'torch>=2.10\n', train: 'x = 1\n' });
+    const { code, stdout, stderr } = await cli(dir, '-f', 'json', 'constraints.txt', 'requirements.txt', 'train');
+    expect(JSON.parse(stdout).map((r: { filePath: string; messages: unknown[] }) => [path.relative(dir, r.filePath), r.messages])).toEqual([
+      ['constraints.txt', []],
+      ['requirements.txt', []],
+      ['train', []],
+    ]);
+    expect(stderr).toBe(
+      'pylint-torch: warning: constraints.txt is not a Python (.py) file nor one a rule checks (requirements*.txt, pyproject.toml, Dockerfile…); linted as Python source\n',
+    );
+    expect(code).toBe(0);
   });
 
   test('an undecodable file gets a fatal message and the run goes on', async () => {

@@ -38,6 +38,33 @@ test("require('pylint-torch') from an installed tarball gives the API, its types
     const version = execFileSync(bin, ['--version'], { encoding: 'utf8' });
     expect(version.trim()).toBe(JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8')).version);
 
+    // what a user installs: no TypeScript, no native grammar build (the grammar is wasm/), the license
+    const installed = fs.readdirSync(path.join(project, 'node_modules'));
+    expect(installed.filter((name) => ['typescript', 'tree-sitter-python', 'ts-jest', 'jest'].includes(name))).toEqual([]);
+    expect(fs.readdirSync(path.join(project, 'node_modules', 'pylint-torch')).sort()).toEqual([
+      'LICENSE',
+      'README.md',
+      'bin',
+      'dist',
+      'docs',
+      'package.json',
+      'scripts',
+      'wasm',
+    ]);
+
+    // a global install (npm install -g, here under its own prefix) runs with no build step
+    const prefix = path.join(work, 'global');
+    npm(['install', '-g', '--prefix', prefix, '--prefer-offline', '--no-audit', '--no-fund', '--silent', path.join(work, tarball)], work);
+    fs.writeFileSync(path.join(project, 'load.py'), 'import torch\nm = torch.load("m.pt")\n');
+    let global: { status: number; stdout: string };
+    try {
+      global = { status: 0, stdout: execFileSync(path.join(prefix, 'bin', 'pylint-torch'), ['-f', 'json', 'load.py'], { cwd: project, encoding: 'utf8' }) };
+    } catch (error) {
+      global = error as { status: number; stdout: string };
+    }
+    expect([global.status, JSON.parse(global.stdout)[0].messages.map((m: { ruleId: string }) => m.ruleId)]).toEqual([1, ['torch-load-missing-weights-only']]);
+    fs.rmSync(path.join(project, 'load.py'));
+
     // a plugin made with createRule (test/fixtures/plugin-sample) is configured, run, fixed and described in SARIF
     fs.cpSync(path.join(root, 'test', 'fixtures', 'plugin-sample'), path.join(project, 'plugin-sample'), { recursive: true });
     fs.writeFileSync(path.join(project, '.pylintrc-ts.json'), JSON.stringify({ plugins: ['./plugin-sample'], rules: { 'sample/no-breakpoint': 'error' } }));

@@ -4,7 +4,7 @@ import * as path from 'node:path';
 import { cli, tempRepo } from './helpers/cli';
 import { pythonCompileErrors } from './helpers/python';
 import { FIXTURES_DIR } from './helpers/fixtures';
-import { IMAP4_STREAM, NAMESPACE_AND_NUMPY, zipCheckpoint } from './helpers/checkpoints';
+import { UNLISTED_GZIP_FILE, NAMESPACE_AND_NUMPY, zipCheckpoint } from './helpers/checkpoints';
 
 // The evidence-driven repair of torch.load calls: the checkpoint file a path literal names decides the fix.
 const checkpoints = FIXTURES_DIR;
@@ -282,8 +282,8 @@ describe('the safe_globals wrap comes from an allowlist, never from a denylist',
   type Message = { ruleId: string; messageId: string; message: string; fix?: unknown; suggestions?: { desc: string; fix: { text: string } }[] };
   const texts = (messages: Message[]) => messages.flatMap((m) => [m.message, ...(m.suggestions ?? []).flatMap((s) => [s.desc, s.fix.text])]);
 
-  test('a checkpoint naming imaplib.IMAP4_stream (a shell command): no wrap, no pasteable list, named for review', async () => {
-    const imap = zipCheckpoint(IMAP4_STREAM, 'cfg');
+  test('a checkpoint naming gzip.GzipFile (it truncates a file; on no denylist): no wrap, no pasteable list, named for review', async () => {
+    const imap = zipCheckpoint(UNLISTED_GZIP_FILE, 'cfg');
     for (const code of [
       'import torch\ncfg = torch.load("cfg.pt")\nprint(cfg)\n',
       'import torch\ncfg = torch.load("cfg.pt", weights_only=False)\nprint(cfg)\n',
@@ -293,10 +293,10 @@ describe('the safe_globals wrap comes from an allowlist, never from a denylist',
       // on torch >= 2.6 a missing weights_only is already True: writing it is the only change, never an allowlist
       expect(output).toBe(code.replace('torch.load("cfg.pt")', 'torch.load("cfg.pt", weights_only=True)'));
       // named to review, never inside an allowlist call to paste
-      expect(texts(messages).filter((t) => /safe_globals\(|add_safe_globals\(/.test(t) && t.includes('IMAP4_stream'))).toEqual([]);
+      expect(texts(messages).filter((t) => /safe_globals\(|add_safe_globals\(/.test(t) && t.includes('GzipFile'))).toEqual([]);
       expect(
         texts(messages).some(
-          (t) => t.includes('`imaplib.IMAP4_stream` is unknown code: review it before allowlisting') || t.includes('unknown code, review before allowlisting'),
+          (t) => t.includes('`gzip.GzipFile` is unknown code: review it before allowlisting') || t.includes('unknown code, review before allowlisting'),
         ),
       ).toBe(true);
     }
@@ -308,7 +308,7 @@ describe('the safe_globals wrap comes from an allowlist, never from a denylist',
         'torch-load-missing-weights-only',
         'missing',
         [
-          "Pass `weights_only=True` (a suggestion, never applied by --fix: the checkpoint needs globals torch does not allow by default, and `imaplib.IMAP4_stream` is unknown code: review it before allowlisting (unpickling calls it with arguments the file chooses, and neither torch's default allowlist, this project's classes, `trustedGlobals` nor the known data classes vouch for it)).",
+          "Pass `weights_only=True` (a suggestion, never applied by --fix: the checkpoint needs globals torch does not allow by default, and `gzip.GzipFile` is unknown code: review it before allowlisting (unpickling calls it with arguments the file chooses, and neither torch's default allowlist, this project's classes, `trustedGlobals` nor the known data classes vouch for it)).",
         ],
       ],
     ]);
@@ -460,6 +460,9 @@ describe('whole-model saves move to state_dict together with their loads', () =>
   test('a load whose rule is suppressed or off keeps the save as it is (nothing would rewrite the load)', async () => {
     const variants: Record<string, string>[] = [
       { 'serve.py': 'import torch\nmodel = torch.load("runs/model.pt")  # pylint-torch: disable\n' },
+      // TorchFix's and Bandit's comments suppress the load rule, so they keep the load (and the save) too
+      { 'serve.py': 'import torch\nmodel = torch.load("runs/model.pt")  # noqa: TOR102\n' },
+      { 'serve.py': 'import torch\nmodel = torch.load("runs/model.pt")  # nosec B614\n' },
       { 'serve.py': 'import torch\n# pylint-torch: disable-next=torch-load-missing-weights-only\nmodel = torch.load("runs/model.pt")\nmodel.eval()\n' },
       { 'serve.py': '# pylint-torch: disable-file=torch-load-missing-weights-only\nimport torch\nmodel = torch.load("runs/model.pt")\n' },
       {

@@ -32,6 +32,7 @@ import {
   localClass,
   parameterNodes,
 } from './classes';
+import { checksumGuard } from './checksum';
 import { handlerAttribute, networkReceiver, RECEIVE_METHODS, type Receiver, UNPICKLING_RECEIVES } from './network';
 import {
   DOWNLOAD_TO,
@@ -75,6 +76,11 @@ interface Walk {
   steps: number;
   /** Also through comparisons, `and`/`or`/`not` and any method: what a value *depends on* (see untrustedInfluence). */
   influence: boolean;
+  /**
+   * String URL literals are constants, not sources: when asking whether an expected checksum could be chosen by an
+   * attacker (a digest cut from the pinned URL it verifies is the author's choice).
+   */
+  constantUrls?: boolean;
 }
 
 const ARGPARSE_NAMESPACE = 'the command-line arguments (argparse)';
@@ -145,11 +151,16 @@ function trace(walk: Walk, expr: Node, depth: number, calls: number): UntrustedS
     case 'string': {
       const literal = stringValue(node);
       if (literal !== undefined)
-        return URL_PREFIX.test(literal)
+        return URL_PREFIX.test(literal) && !walk.constantUrls
           ? { description: `the URL ${JSON.stringify(literal)}`, node, kind: 'url' }
           : undefined;
       const content = namedChildren(node).find((c) => c.type === 'string_content');
-      if (content && content.startIndex === (node.namedChild(0)?.endIndex ?? -1) && URL_PREFIX.test(content.text)) {
+      if (
+        !walk.constantUrls &&
+        content &&
+        content.startIndex === (node.namedChild(0)?.endIndex ?? -1) &&
+        URL_PREFIX.test(content.text)
+      ) {
         return { description: `a URL (${node.text})`, node, kind: 'url' };
       }
       return first(
@@ -439,6 +450,10 @@ function identifierSource(
   first: First,
 ): UntrustedSource | undefined {
   const { scopes } = walk;
+  // a file (or buffer) checked against a digest nobody else chose is the one its author pinned (checksum.ts)
+  const expected = checksumGuard(node, scopes);
+  if (expected && !trace({ ...newWalk(scopes, true), constantUrls: true }, expected, 0, MAX_CALL_DEPTH))
+    return undefined;
   if (scopes.qualifiedName(node) === 'sys.argv')
     return { description: 'the command line (sys.argv)', node, kind: 'command-line' }; // from sys import argv
   const bindings = scopes.bindingsOf(node) ?? [];

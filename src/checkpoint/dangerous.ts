@@ -88,6 +88,9 @@ const DANGEROUS_NAMES = new Set([
   'torch.jit.CompilationUnit',
   'torch._C.CompilationUnit',
   'numpy.lib._npyio_impl.load',
+  // its constructor runs its argument through a shell (CPython Lib/imaplib.py `IMAP4_stream.open`: subprocess.Popen
+  // with shell=True); issue 13's `--fix --unsafe-fixes` allowlisted it
+  'imaplib.IMAP4_stream',
   // pandas evaluates expression strings; PyYAML's full loaders build arbitrary objects
   'pandas.eval',
   'yaml.load',
@@ -244,4 +247,22 @@ export function dangerReason(name: string): string | undefined {
   const segments = name.split('.');
   const reached = segments.slice(1, -1).find((segment) => REACHABLE_MODULES.includes(segment));
   return reached ? `it reaches module \`${reached}\` through attributes` : undefined;
+}
+
+/**
+ * Why an attribute path that a global resolves from its imported module (`PickleGlobal.path`, such as `pickle.loads`
+ * of `torch.serialization`) can run code, or undefined. From protocol 4 the unpickler follows such a path attribute
+ * by attribute, and each step may be a module the one before imported under its own name, so the rule is: the path
+ * is dangerous when any of its suffixes of two segments or more, read as `module.name`, is a blocked or dangerous
+ * name (`serialization.pickle.loads` → `pickle.loads`; `a.os.system` → `os.system`). A module imported under
+ * another name is not seen (a denylist can never be complete; the allowlist decides what may be loaded).
+ */
+export function pathDangerReason(path: string): string | undefined {
+  const segments = path.split('.');
+  for (let i = 0; i + 1 < segments.length; i++) {
+    const suffix = segments.slice(i).join('.');
+    const why = isBlocked(suffix) ? 'its module is blocked by torch (sys, os, posix, nt)' : dangerReason(suffix);
+    if (why) return `its attribute path reaches \`${suffix}\`: ${why}`;
+  }
+  return undefined;
 }

@@ -4,7 +4,7 @@
  * the first STOP) and also reports what torch would not read (data after STOP, other members) when it is dangerous.
  */
 import * as fs from 'node:fs';
-import { dangerReason, isBlocked } from './dangerous';
+import { dangerReason, isBlocked, pathDangerReason } from './dangerous';
 import { readBytes } from '../io/read';
 import { ALLOWLISTS } from './allowlists';
 import { classifyGlobal, type GlobalVouchers, importModuleFor, mayAllowlist, type NameStatus } from './classify';
@@ -74,6 +74,15 @@ export interface Inspection {
    * newest known table at or below it: `"2.4"`).
    */
   torch: { version: string; source: string; table: string };
+  /**
+   * The same file judged by the next newer table, present only when `torch.version` falls strictly between two known
+   * tables (2.0–2.3, 2.5, 2.7–2.9) and that table (with the older one's names: see below) gives another verdict.
+   * Tables grow from release to release (each here holds every name of the one before but one, 1.13's
+   * `_rebuild_sparse_csr_tensor`: test/checkpoint/allowlists.test.ts), so the release's own unpickler is taken to
+   * accept at least what the older table accepts and at most what the two together do: a fix may rest only on this
+   * inspection (the older table), and a finding only on what `atNewerTable` still says.
+   */
+  atNewerTable?: Inspection;
 }
 
 export interface InspectOptions {
@@ -126,9 +135,50 @@ export function allowlistFor(version?: [number, number]): (typeof ALLOWLISTS)[nu
   return chosen;
 }
 
-/** Inspects one file. Never throws for bad content: problems become `messages` (and `unknown`/`not-a-checkpoint`). */
+/**
+ * The next known table above `version` when `version` falls strictly between two tables (its own table is not known
+ * here), else undefined: a version at or past the newest table is judged by the newest.
+ */
+export function newerTableFor(version: [number, number]): (typeof ALLOWLISTS)[number] | undefined {
+  const older = allowlistFor(version);
+  if (older.version[0] === version[0] && older.version[1] === version[1]) return undefined;
+  if (!atLeast(version, [1, 13])) return undefined; // before 1.13 there is no weights_only at all
+  return [...ALLOWLISTS]
+    .sort((a, b) => a.version[0] - b.version[0] || a.version[1] - b.version[1])
+    .find((t) => !atLeast(version, t.version));
+}
+
+/**
+ * Inspects one file. Never throws for bad content: problems become `messages` (and `unknown`/`not-a-checkpoint`).
+ * For a torch release between two known tables it also judges the file by the newer one
+ * ({@link Inspection.atNewerTable}) when the verdict could differ.
+ */
 export async function inspectCheckpoint(file: string, options: InspectOptions = {}): Promise<Inspection> {
-  const table = allowlistFor(options.torchVersion);
+  const result = await inspectWith(file, options, allowlistFor(options.torchVersion));
+  const newer = options.torchVersion && newerTableFor(options.torchVersion);
+  // safe stays safe under a larger table; a dangerous or unreadable file does not depend on the table
+  if (!newer || !['needs-allowlist', 'needs-review', 'unloadable'].includes(result.verdict)) return result;
+  // tables almost only grow: 1.13's `_rebuild_sparse_csr_tensor` is gone by 2.4; a release between two tables is
+  // taken to accept nothing neither of them accepts, so the other bound is their union
+  const older = allowlistFor(options.torchVersion);
+  const atNewer = await inspectWith(file, options, {
+    version: newer.version,
+    names: new Set([...older.names, ...newer.names]),
+    opcodes: new Set([...older.opcodes, ...newer.opcodes]),
+  });
+  if (atNewer.verdict === result.verdict && atNewer.needs.join('\n') === result.needs.join('\n')) return result;
+  result.messages.push(
+    `torch ${result.torch.version} is judged by the ${result.torch.table} table (its own is not known here); by the ` +
+      `${newer.version.join('.')} table the file is ${atNewer.verdict}`,
+  );
+  return { ...result, atNewerTable: atNewer };
+}
+
+async function inspectWith(
+  file: string,
+  options: InspectOptions,
+  table: (typeof ALLOWLISTS)[number],
+): Promise<Inspection> {
   const allowed = table.names;
   const limits = options.walkLimits ?? DEFAULT_LIMITS;
   // one time budget for the whole file, however many pickles it holds
@@ -172,31 +222,51 @@ export async function inspectCheckpoint(file: string, options: InspectOptions = 
   const walks: { member: string; walk: WalkResult; read: boolean }[] = [];
   // a STACK_GLOBAL whose module or name is computed while loading could be anything: dangerous (fail closed)
   const classify = (g: PickleGlobal): GlobalStatus => {
-    if (g.name === UNRESOLVED) return 'dangerous';
+    if (g.name === UNRESOLVED || (g.path !== undefined && pathDangerReason(g.path))) return 'dangerous';
     const status = classifyGlobal(g.name, allowed, options.vouchers);
     if (status === 'blocked' || status === 'dangerous') return status;
     return g.opcode === 'GLOBAL' ? status : 'unsupported-opcode';
   };
 
-  // torch.load unpickles any file that is not a zip (safetensors and tar included, when their own reading fails):
-  // a file that also reads as a pickle naming code-running globals is judged as that pickle
-  let polyglotChecked: boolean | undefined;
-  const polyglot = (): boolean => {
-    if (polyglotChecked === undefined) {
-      const walk = walkPickle(readBytes(file, 0, Math.min(size, 1024 * 1024)), {
-        ...DEFAULT_LIMITS,
-        maxOpcodes: 1_000_000,
-        maxMillis: 1000,
-      });
-      polyglotChecked = walk.globals.some((g) => isBlocked(g.name) || Boolean(dangerReason(g.name)));
+  // torch.load unpickles any file that is not a zip from its first byte, safetensors and tar included when their
+  // own reading fails (torch/serialization.py `_legacy_load`: `pickle_module.load(f)` after `f.seek(0)`), and with full
+  // pickle the first pickle runs whatever it names before the magic number is checked: a file that also reads as a
+  // pickle naming code-running globals is judged as that pickle. Walked over the first `maxReadBytes` of the file
+  // (256 MiB), as the raw-pickle branch reads it: the first MiB, and the rest only when the opcodes run on past it
+  // (a long BINBYTES skips to a payload anywhere in the file)
+  const maxRead = options.maxReadBytes ?? 256 * 1024 * 1024;
+  let fromStart: { data: Buffer; length: number; walk: WalkResult } | undefined;
+  const walkFromStart = () => {
+    if (!fromStart) {
+      const bound = Math.min(size, maxRead);
+      let length = Math.min(bound, 1024 * 1024);
+      let data = readBytes(file, 0, length);
+      let walk = walkPickle(data, walkLimits(), 0, { supported: table.opcodes });
+      if (length < bound && walk.error?.startsWith('truncated')) {
+        length = bound;
+        data = readBytes(file, 0, length);
+        walk = walkPickle(data, walkLimits(), 0, { supported: table.opcodes });
+      }
+      fromStart = { data, length, walk };
     }
-    return polyglotChecked;
+    return fromStart;
+  };
+  // whether that pickle could run code: it names a code-running global, or it could not be read to its end
+  const polyglot = (): boolean => {
+    const { walk, length } = walkFromStart();
+    return (
+      walk.globals.some(codeRunning) ||
+      Boolean(walk.limitHit) ||
+      (length < size && walk.error?.startsWith('truncated') === true)
+    );
   };
 
   // a member or pickle not read to the end because of a limit: it may hide anything, so the verdict fails closed
   let incomplete: string | undefined;
   // a member torch reads that is corrupt: torch fails to load the file too
   let corrupt = false;
+  // a member torch reads that could not be read whole here, though torch's reader may read it (fails closed)
+  let unread: string | undefined;
   // what torch would read cannot be known (a NUL in the zip prefix): it cannot be shown safe
   let undetermined: string | undefined;
   // torch's reader refuses the zip for its names (the messages say why): unloadable, whatever the pickles hold
@@ -298,8 +368,24 @@ export async function inspectCheckpoint(file: string, options: InspectOptions = 
           });
         } catch (error) {
           result.messages.push(`cannot read ${name}: ${(error as Error).message}`);
-          if (error instanceof ZipLimitError) incomplete = (error as Error).message;
-          else if (read.has(index)) corrupt = true;
+          if (error instanceof ZipLimitError) {
+            incomplete = (error as Error).message;
+            continue;
+          }
+          // a broken deflate stream (cut, corrupt), a member past the end record…: torch 1.13's reader still hands
+          // what it gets to the unpickler, which runs what it names before it fails; what inflates is walked, and a
+          // member torch reads that could not be read whole fails closed
+          const partial = await zip.salvage(index).catch(() => undefined);
+          if (partial)
+            walks.push({
+              member: name,
+              walk: walkPickle(partial, walkLimits(), 0, { supported: table.opcodes }),
+              read: read.has(index),
+            });
+          if (read.has(index)) {
+            unread ??= `${name} could not be read whole here, but torch's reader may still read it`;
+            result.messages.push(unread);
+          }
         }
       }
     } finally {
@@ -335,7 +421,6 @@ export async function inspectCheckpoint(file: string, options: InspectOptions = 
     // with full pickle torch unpickles `pickle`, and the first pickle of `storages` and `tensors` (raw storage bytes
     // follow those, between further pickles); earlier members of the same names are read too (a payload there is
     // reported), and a link in torch's place stands for a member that is not checked (fails closed)
-    const maxRead = options.maxReadBytes ?? 256 * 1024 * 1024;
     for (const name of LEGACY_TAR_MEMBERS) {
       const type = member(name)?.type;
       if (type === undefined || REGULAR_TAR_TYPES.has(type)) continue;
@@ -359,8 +444,7 @@ export async function inspectCheckpoint(file: string, options: InspectOptions = 
     }
   } else {
     // torch unpickles any other file (its legacy loader): walk it as pickles, from a bounded prefix
-    const length = Math.min(size, options.maxReadBytes ?? 256 * 1024 * 1024);
-    const data = readBytes(file, 0, length);
+    const { data, length, walk: fromFirstByte } = walkFromStart();
     // the magic number, after a PROTO of any protocol (torch.save's pickle_protocol) or none
     const legacy =
       startsWith(data, LEGACY_MAGIC.subarray(2)) ||
@@ -375,12 +459,12 @@ export async function inspectCheckpoint(file: string, options: InspectOptions = 
         start = walk.end;
       }
     } else {
-      const walk = walkPickle(data, walkLimits(), 0, { supported: table.opcodes });
+      const walk = fromFirstByte;
       // a pickle: it says so (PROTO), or it names globals that are real dotted names (pickle imports and calls them
-      // as it goes, STOP or not), or it names a code-running global; a text file read as opcodes is none of these
+      // as it goes, STOP or not), or it could run code (a code-running global, a walk not finished); a text file read
+      // as opcodes is none of these
       const named = walk.globals.every((g) => /^[A-Za-z_][\w]*(\.[A-Za-z_<][\w>]*)+$/.test(g.name));
-      const harmful = walk.globals.some((g) => isBlocked(g.name) || dangerReason(g.name) || g.name === UNRESOLVED);
-      if (data[0] !== 0x80 && !harmful && (walk.globals.length === 0 || !named)) {
+      if (data[0] !== 0x80 && !polyglot() && (walk.globals.length === 0 || !named)) {
         result.messages.push('neither a zip, a legacy torch file, a pickle nor safetensors');
         return result;
       }
@@ -467,7 +551,10 @@ export async function inspectCheckpoint(file: string, options: InspectOptions = 
     );
   if (incomplete)
     result.messages.push('not read to the end because of a limit, so it cannot be shown safe: judged dangerous');
-  if (corrupt && !unloadable && !refused) result.messages.push('corrupt or truncated: torch cannot load it either');
+  if (unread && !incomplete)
+    result.messages.push('what torch would read could not be read whole, so it cannot be shown safe: judged dangerous');
+  else if (corrupt && !unloadable && !refused && !unread)
+    result.messages.push('corrupt or truncated: torch cannot load it either');
   // before torch 2.4 there is no allowlist API at all (add_safe_globals arrived in 2.4; docs/torch-facts.md); the
   // globals are not named here: whether each may be allowlisted depends on who loads the file (judgeInspection)
   const noAllowlistApi = result.needs.length > 0 && !atLeast(judged, [2, 4]);
@@ -476,19 +563,42 @@ export async function inspectCheckpoint(file: string, options: InspectOptions = 
       `torch ${torch.version} has no allowlist API (add_safe_globals arrived in 2.4), and the file needs ${result.needs.length} global(s) outside its default allowlist: re-save it as a state_dict, or require torch>=2.5, where reviewed classes can be allowlisted with torch.serialization.safe_globals`,
     );
   result.verdict =
-    dangerous.length > 0 || incomplete || undetermined || scriptBypass
+    dangerous.length > 0 || incomplete || unread || undetermined || scriptBypass
       ? 'dangerous'
       : unloadable || corrupt || refused || noAllowlistApi
         ? 'unloadable'
         : result.needs.length > 0
           ? 'needs-allowlist'
           : 'safe';
+  // torch.load reads a raw pickle as its legacy format: it unpickles the first pickle, then refuses it ("Invalid
+  // magic number; corrupt file?", torch/serialization.py `_legacy_load`; seen on torch 1.13). Judged as pickle.load
+  // reads it, which is stricter; the reason is said
+  if (result.format === 'pickle' && ['safe', 'needs-allowlist'].includes(result.verdict))
+    result.messages.push(RAW_PICKLE_NOTE);
   result.numpyDtypes = [...new Set(walks.filter((w) => w.read).flatMap((w) => w.walk.numpyDtypes))];
   return judgeInspection(result, options.vouchers);
 }
 
+/**
+ * Whether a global can run code as far as the denylist knows (blocked module, dangerous name, an attribute path that
+ * reaches one) or cannot be named at all (a STACK_GLOBAL computed while loading).
+ */
+function codeRunning(g: PickleGlobal): boolean {
+  return (
+    g.name === UNRESOLVED ||
+    isBlocked(g.name) ||
+    dangerReason(g.name) !== undefined ||
+    (g.path !== undefined && pathDangerReason(g.path) !== undefined)
+  );
+}
+
 /** Statuses of the globals a weights_only load needs allowlisted (what torch's default table lacks, not denied). */
 const NEED_STATUSES: ReadonlySet<GlobalStatus> = new Set(['project-class', 'trusted', 'known-data', 'unknown']);
+
+/** What an inspection of a raw pickle (not torch.save's format) says of torch.load. */
+export const RAW_PICKLE_NOTE =
+  'a raw pickle, not a torch.save file: judged as pickle.load reads it; torch.load unpickles it as the first ' +
+  'pickle of its legacy format and then refuses it ("Invalid magic number; corrupt file?")';
 
 /** The note {@link judgeInspection} writes for `needs-review` (the verdict's reason, in `messages`). */
 export const REVIEW_NOTE = 'unknown code: review before allowlisting';
@@ -503,6 +613,12 @@ const DTYPE_NOTE = 'numpy values whose dtypes could not be read';
  * file's (src/torch/checkpoint-sites.ts), so that one reading of the file serves every loader.
  */
 export function judgeInspection(inspection: Inspection, vouchers: GlobalVouchers = {}): Inspection {
+  if (inspection.atNewerTable)
+    return { ...judgeOne(inspection, vouchers), atNewerTable: judgeOne(inspection.atNewerTable, vouchers) };
+  return judgeOne(inspection, vouchers);
+}
+
+function judgeOne(inspection: Inspection, vouchers: GlobalVouchers): Inspection {
   const table = tableOf(inspection).names;
   const status = (name: string) => classifyGlobal(name, table, vouchers);
   const globals = inspection.globals.map((g) =>

@@ -16,6 +16,13 @@ export interface PickleGlobal {
   offset: number;
   /** True when it lies after the first STOP (torch never reads it). */
   afterStop: boolean;
+  /**
+   * The attribute path after the imported module (`pickle.loads` of `torch.serialization` + `pickle.loads`), present
+   * only when it has more than one segment: from protocol 4 the unpickler resolves it attribute by attribute
+   * (CPython `_pickle.c` `find_class`: `get_deep_attribute` when `proto >= 4`), so it can reach any module the imported
+   * one imports.
+   */
+  path?: string;
 }
 
 export interface UnsupportedOpcode {
@@ -319,10 +326,11 @@ export function walkPickle(
     stack.push(v);
   };
   const pop = (): Value => stack.pop() ?? null;
-  const readLine = (): string | undefined => {
+  // a line argument's bytes (without the newline), as [from, to)
+  const readLine = (): [number, number] | undefined => {
     const end = data.indexOf(0x0a, pos);
     if (end < 0) return undefined;
-    const line = latin1(pos, end);
+    const line: [number, number] = [pos, end];
     pos = end + 1;
     return line;
   };
@@ -350,6 +358,8 @@ export function walkPickle(
 
       // read the argument
       let text: string | undefined;
+      // a string value, as the unpickler decodes it (undefined when it would fail to: the value is then unknown)
+      let decoded: string | undefined;
       let globalName: string | undefined;
       let int = 0;
       const arg = info.arg;
@@ -375,20 +385,31 @@ export function walkPickle(
         pos += arg.lengthBytes;
         if (!Number.isSafeInteger(length) || pos + length > data.length)
           return fail(`truncated ${info.name} at byte ${offset}`);
-        if (info.name === 'BINUNICODE' || info.name === 'SHORT_BINUNICODE' || info.name === 'BINUNICODE8')
-          text = utf8(pos, pos + length);
-        else if (info.name === 'SHORT_BINSTRING' || info.name === 'BINSTRING') text = latin1(pos, pos + length);
+        // Python 2 strings are decoded with the unpickler's encoding: torch.load passes utf-8
+        // (torch/serialization.py `load`: `pickle_load_args['encoding'] = 'utf-8'`)
+        if (STRING_OPCODES.has(info.name)) text = utf8(pos, pos + length);
         pos += length;
       } else if ('lines' in arg) {
         const first = readLine();
-        const second = arg.lines === 2 ? readLine() : '';
+        const second = arg.lines === 2 ? readLine() : ([pos, pos] as [number, number]);
         if (first === undefined || second === undefined) return fail(`truncated ${info.name} at byte ${offset}`);
-        text = first;
+        text = latin1(...first);
+        if (info.name === 'STRING') decoded = pythonString(data.subarray(...first));
+        else if (info.name === 'UNICODE') decoded = rawUnicodeEscape(text);
         if (arg.lines === 2) {
-          const name = py3Name(first, second);
+          // GLOBAL and INST names are read as UTF-8 (CPython `_pickle.c` load_global), with no escapes
+          const module = utf8(...first);
+          const qualname = utf8(...second);
+          const name = py3Name(module, qualname);
           globalName = name;
           note(`${name}\0${info.name}\0${afterStop}`, () =>
-            result.globals.push({ name, opcode: info.name as 'GLOBAL' | 'INST', offset, afterStop }),
+            result.globals.push({
+              name,
+              opcode: info.name as 'GLOBAL' | 'INST',
+              offset,
+              afterStop,
+              ...(qualname.includes('.') && { path: qualname }),
+            }),
           );
         }
       }
@@ -473,7 +494,9 @@ export function walkPickle(
           break;
         case 'STRING':
         case 'UNICODE':
-          push({ str: unquote(text ?? '') });
+          // a string the unpickler would refuse stops the load there; unknown here (a STACK_GLOBAL fed by it is
+          // unresolved, which fails closed)
+          push(decoded === undefined ? null : { str: decoded });
           break;
         case 'BINUNICODE':
         case 'SHORT_BINUNICODE':
@@ -508,10 +531,17 @@ export function walkPickle(
         case 'STACK_GLOBAL': {
           const name = pop();
           const module = pop();
-          const qualified =
-            module && name && 'str' in module && 'str' in name ? py3Name(module.str, name.str) : UNRESOLVED;
+          const known = module && name && 'str' in module && 'str' in name;
+          const qualified = known ? py3Name(module.str, name.str) : UNRESOLVED;
+          const path = known && name.str.includes('.') ? name.str : undefined;
           note(`${qualified}\0STACK_GLOBAL\0${afterStop}`, () =>
-            result.globals.push({ name: qualified, opcode: 'STACK_GLOBAL', offset, afterStop }),
+            result.globals.push({
+              name: qualified,
+              opcode: 'STACK_GLOBAL',
+              offset,
+              afterStop,
+              ...(path !== undefined && { path }),
+            }),
           );
           push({ global: qualified });
           break;
@@ -567,8 +597,99 @@ const STACK_EFFECT: Record<string, [number, number]> = {
   NEWOBJ_EX: [3, 1],
 };
 
-/** `'abc'` / `"abc"` (protocol 0 STRING) without its quotes; other text as it is. */
-function unquote(text: string): string {
-  const m = /^(['"])(.*)\1$/s.exec(text);
-  return m ? m[2] : text;
+/** The opcodes of Python 2 `str` values (decoded with the unpickler's encoding). */
+const STRING_OPCODES = new Set(['BINUNICODE', 'SHORT_BINUNICODE', 'BINUNICODE8', 'SHORT_BINSTRING', 'BINSTRING']);
+
+/**
+ * A protocol 0 STRING argument (the line without its newline) as the unpickler reads it, or undefined where it raises:
+ * the outer quotes must match, the rest is `codecs.escape_decode`d (CPython `_pickle.c` load_string,
+ * `Objects/bytesobject.c` `_PyBytes_DecodeEscape`: `\\ \' \" \a \b \f \n \r \t \v`, up to three octal digits (the
+ * low 8 bits), `\xhh` with exactly two hex digits, a backslash before a newline dropped, any other escape kept as
+ * it is; a trailing backslash is an error), then decoded as UTF-8 (torch.load's encoding).
+ */
+export function pythonString(line: Uint8Array): string | undefined {
+  const quote = line[0];
+  if (line.length < 2 || line[line.length - 1] !== quote || (quote !== 0x27 && quote !== 0x22)) return undefined;
+  const out: number[] = [];
+  const end = line.length - 1;
+  const simple: Record<number, number> = {
+    0x5c: 0x5c,
+    0x27: 0x27,
+    0x22: 0x22,
+    0x61: 7,
+    0x62: 8,
+    0x66: 12,
+    0x6e: 10,
+    0x72: 13,
+    0x74: 9,
+    0x76: 11,
+  };
+  const hex = (c: number | undefined) =>
+    c === undefined
+      ? -1
+      : c >= 0x30 && c <= 0x39
+        ? c - 0x30
+        : (c | 0x20) >= 0x61 && (c | 0x20) <= 0x66
+          ? (c | 0x20) - 0x57
+          : -1;
+  for (let i = 1; i < end; i++) {
+    const c = line[i];
+    if (c !== 0x5c) {
+      out.push(c);
+      continue;
+    }
+    if (++i >= end) return undefined; // "Trailing \ in string"
+    const e = line[i];
+    if (e in simple) out.push(simple[e]);
+    else if (e === 0x0a) continue;
+    else if (e >= 0x30 && e <= 0x37) {
+      let value = e - 0x30;
+      for (let k = 0; k < 2 && i + 1 < end && line[i + 1] >= 0x30 && line[i + 1] <= 0x37; k++)
+        value = value * 8 + line[++i] - 0x30;
+      out.push(value & 0xff);
+    } else if (e === 0x78) {
+      const high = hex(i + 1 < end ? line[i + 1] : undefined);
+      const low = hex(i + 2 < end ? line[i + 2] : undefined);
+      if (high < 0 || low < 0) return undefined; // "invalid \x escape"
+      out.push(high * 16 + low);
+      i += 2;
+    } else out.push(0x5c, e);
+  }
+  try {
+    return STRICT_UTF8.decode(Uint8Array.from(out));
+  } catch {
+    return undefined; // UnicodeDecodeError
+  }
+}
+
+const STRICT_UTF8 = new TextDecoder('utf-8', { fatal: true });
+
+/**
+ * A protocol 0 UNICODE argument as `str(line, 'raw-unicode-escape')` reads it (CPython `_pickle.c` load_unicode,
+ * `Objects/unicodeobject.c` `_PyUnicode_DecodeRawUnicodeEscapeStateful`), or undefined where that raises: `\uXXXX`
+ * (four hex digits) and `\UXXXXXXXX` (eight, at most U+10FFFF) are decoded, a backslash before anything else is kept
+ * with that character, every other byte is its Latin-1 character. `text` is the line read as Latin-1.
+ */
+export function rawUnicodeEscape(text: string): string | undefined {
+  let out = '';
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i];
+    if (c !== '\\' || i + 1 >= text.length) {
+      out += c;
+      continue;
+    }
+    const e = text[++i];
+    const count = e === 'u' ? 4 : e === 'U' ? 8 : 0;
+    if (count === 0) {
+      out += c + e;
+      continue;
+    }
+    const digits = text.slice(i + 1, i + 1 + count);
+    if (!new RegExp(`^[0-9a-fA-F]{${count}}$`).test(digits)) return undefined; // "truncated \uXXXX escape"
+    const code = parseInt(digits, 16);
+    if (code > 0x10ffff) return undefined; // "\Uxxxxxxxx out of range"
+    out += String.fromCodePoint(code);
+    i += count;
+  }
+  return out;
 }

@@ -7,6 +7,7 @@
  */
 import * as fs from 'node:fs';
 import { Readable } from 'node:stream';
+import * as zlib from 'node:zlib';
 import yauzl from 'yauzl';
 import { readBytes } from '../io/read';
 import { displayName } from './records';
@@ -40,6 +41,12 @@ export interface ZipArchive {
   names: string[];
   /** Reads the member at `index` of `names` fully. Rejects with a message for users on limits and corrupt data. */
   read(index: number): Promise<Buffer>;
+  /**
+   * For a deflated member whose stream breaks (cut, corrupt): the bytes it inflates to before the break, at most its
+   * declared size; rejects when even its compressed bytes cannot be read. torch's reader (miniz) hands a partial
+   * member to the unpickler too (torch 1.13), so what it holds is judged.
+   */
+  salvage(index: number): Promise<Buffer>;
   close(): void;
 }
 
@@ -55,9 +62,11 @@ export async function openZip(file: string, limits: ZipLimits = DEFAULT_ZIP_LIMI
   } catch (error) {
     const end = endOfCentralDirectory(file);
     if (end === undefined || !/comment length/i.test((error as Error).message)) throw error;
-    // present the file as ending with that record, its comment length set to none
+    // present the record's comment length as reaching the end of the file (at most 65,535 bytes past the record): a
+    // member stored after the record stays readable, as it is for torch
+    const shown = end + Math.min(fs.statSync(file).size - end, 0xffff);
     return openWith(
-      (options, done) => yauzl.fromRandomAccessReader(new FileRangeReader(file, end), end, options, done),
+      (options, done) => yauzl.fromRandomAccessReader(new FileRangeReader(file, end, shown), shown, options, done),
       limits,
     );
   }
@@ -93,6 +102,14 @@ function openWith(open: Opener, limits: ZipLimits): Promise<ZipArchive> {
             close: () => zip.close(),
             read: async (index) => {
               const data = await readEntry(zip, entries[index], names[index] ?? '?', {
+                ...limits,
+                maxMemberBytes: Math.min(limits.maxMemberBytes, budget),
+              });
+              budget -= data.length;
+              return data;
+            },
+            salvage: async (index) => {
+              const data = await salvageEntry(zip, entries[index], {
                 ...limits,
                 maxMemberBytes: Math.min(limits.maxMemberBytes, budget),
               });
@@ -148,6 +165,41 @@ function readEntry(
 }
 
 /**
+ * The bytes a deflated member inflates to before its stream breaks, at most its declared size (and the limits'):
+ * the compressed bytes are read raw and inflated chunk by chunk until the first error.
+ */
+function salvageEntry(zip: yauzl.ZipFile, entry: yauzl.Entry | undefined, limits: ZipLimits): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    if (!entry || entry.compressionMethod !== 8) return reject(new Error('not a deflated member'));
+    const cap = Math.min(entry.uncompressedSize, limits.maxMemberBytes);
+    zip.openReadStream(entry, { decompress: false }, (error, raw) => {
+      if (error || !raw) return reject(error ?? new Error('cannot read'));
+      const inflate = zlib.createInflateRaw();
+      const chunks: Buffer[] = [];
+      let total = 0;
+      let done = false;
+      const finish = () => {
+        if (done) return;
+        done = true;
+        raw.destroy();
+        inflate.destroy();
+        resolve(Buffer.concat(chunks));
+      };
+      inflate.on('data', (chunk: Buffer) => {
+        const room = cap - total;
+        chunks.push(chunk.length > room ? chunk.subarray(0, room) : chunk);
+        total += Math.min(chunk.length, room);
+        if (total >= cap) finish();
+      });
+      inflate.on('error', finish);
+      inflate.on('end', finish);
+      raw.on('error', () => inflate.end());
+      raw.pipe(inflate);
+    });
+  });
+}
+
+/**
  * The offset just past the last end-of-central-directory record (its 22 bytes, without the comment), searched in
  * the last ~65 KiB as torch's reader does, or undefined when there is none: without one no zip reader opens the file.
  */
@@ -160,22 +212,23 @@ export function endOfCentralDirectory(file: string): number | undefined {
 }
 
 /**
- * A yauzl reader over the first `end` bytes of a file, `end` being the end of its end-of-central-directory record:
- * that record's comment length reads as 0 (whatever comment or junk followed it).
+ * A yauzl reader over the first `shown` bytes of a file, `end` being the end of its end-of-central-directory record:
+ * that record's comment length reads as `shown - end` (whatever comment or junk followed it).
  */
 class FileRangeReader extends yauzl.RandomAccessReader {
   constructor(
     private readonly file: string,
     private readonly end: number,
+    private readonly shown: number,
   ) {
     super();
   }
   override _readStreamForRange(start: number, end: number): Readable {
-    // ranges touching the record are small (yauzl reads the tail, ~65 KiB): read them here and patch the field
-    if (end > this.end - 22) {
+    // ranges touching the field are small (yauzl reads the tail, ~65 KiB): read them here and patch the field
+    if (start < this.end && end > this.end - 2) {
       const data = readBytes(this.file, start, end - start);
       const field = this.end - 2 - start;
-      if (field >= 0 && field + 2 <= data.length) data.writeUInt16LE(0, field);
+      if (field >= 0 && field + 2 <= data.length) data.writeUInt16LE(this.shown - this.end, field);
       return Readable.from([data]);
     }
     return fs.createReadStream(this.file, { start, end: end - 1 });

@@ -3,19 +3,26 @@
  * Exit codes follow ESLint and Ruff: 0 no errors (and warnings within --max-warnings), 1 problems found,
  * 2 usage, config or internal error.
  */
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { createTwoFilesPatch, FILE_HEADERS_ONLY } from 'diff';
 import yargs from 'yargs';
 import { rules } from '../../rules';
 import { ConfigError, parseRuleFlag, ruleIdList } from '../project/config';
 import { writeStarterConfig } from '../project/init';
+import type { SeveritySetting } from '../engine/rule';
 import { FormatName, formatters } from '../report/formatters';
+import { sarifLimits } from '../report/formatters/sarif';
+import { placeOf } from '../report/formatters/stylish';
 import { countResult, type LintResult } from '../report/results';
 import { lintFiles } from '../run/lint-files';
 import { VERSION } from '../io/package';
 import { loadRuleDocs, RULE_DOCS_URL, ruleDoc } from '../report/rule-docs';
+import { statistics } from '../report/statistics';
+import { gitRoot } from '../project/discover';
 import { runInspect } from './inspect';
 import { type CliIO, processIO, writeReport } from './io';
+import { progressCounter } from './progress';
 
 interface Options {
   paths: string[];
@@ -29,6 +36,12 @@ interface Options {
   showFixes: boolean;
   exitNonZeroOnFix: boolean;
   sarifFixes: boolean;
+  /** --sarif-root: the repository root that sarif, github, gitlab and junit paths are relative to. */
+  sarifRoot?: string;
+  /** --sarif-category: the analysis category GitHub keeps apart (SARIF `run.automationDetails.id`). */
+  sarifCategory?: string;
+  /** --statistics: print how many problems each rule found. */
+  statistics: boolean;
   format: FormatName;
   outputFile?: string;
   config?: string;
@@ -40,6 +53,13 @@ interface Options {
   init: boolean;
   maxWarnings: number;
   quiet: boolean;
+  /** --report-unused-disable-directives (error) or --report-unused-disable-directives-severity; else the config's. */
+  reportUnusedDisableDirectives?: SeveritySetting;
+  /** `-` or --stdin: lint Python source read from stdin, as if it lived at `stdinFilename` (default `<stdin>`). */
+  stdin: boolean;
+  stdinFilename?: string;
+  /** --color / --no-color: colour stylish output or not, whatever the terminal (default: by {@link useColor}). */
+  color?: boolean;
 }
 
 class UsageError extends Error {}
@@ -56,6 +76,10 @@ const VALUE_OPTIONS = new Set([
   '--select',
   '--ignore',
   '--max-warnings',
+  '--report-unused-disable-directives-severity',
+  '--sarif-root',
+  '--sarif-category',
+  '--stdin-filename',
 ]);
 
 /**
@@ -79,6 +103,9 @@ function ruleIdsOf(flag: string, values: unknown): string[] | undefined {
   return ids;
 }
 
+/** Formats whose file paths are relative to the repository root (`--sarif-root`). */
+const ROOTED_FORMATS: readonly string[] = ['sarif', 'github', 'gitlab', 'junit'];
+
 /** The first of `-` or an empty string standing among the paths of `argv` (not as the value of an option). */
 function oddPath(argv: readonly string[]): '-' | '' | undefined {
   for (let i = 0; i < argv.length; i++) {
@@ -98,7 +125,11 @@ function parseArgs(argv: readonly string[]): Promise<{ options?: Options; output
           "And:  $0 rule <id>  print a rule's documentation.",
       )
       .command('$0 [paths..]', false)
-      .positional('paths', { type: 'string', array: true, default: ['.'], describe: 'Files and directories to lint' })
+      .positional('paths', {
+        type: 'string',
+        array: true,
+        describe: "Files and directories to lint (default: .; '-': stdin)",
+      })
       .option('fix', { type: 'boolean', default: false, describe: 'Apply safe fixes and write the files' })
       .option('unsafe-fixes', {
         type: 'boolean',
@@ -135,6 +166,23 @@ function parseArgs(argv: readonly string[]): Promise<{ options?: Options; output
         default: false,
         describe: 'With --format sarif: add fixes and suggestions as SARIF `fixes`',
       })
+      .option('sarif-category', {
+        type: 'string',
+        describe:
+          "With -f sarif: the analysis category (run.automationDetails.id), as upload-sarif's `category` and " +
+          "CodeQL's --sarif-category: code scanning keeps each category's alerts apart",
+      })
+      .option('sarif-root', {
+        type: 'string',
+        describe:
+          'With -f sarif, github, gitlab or junit: the repository root file paths are relative to (default: the ' +
+          'nearest folder with .git at or above the working directory)',
+      })
+      .option('statistics', {
+        type: 'boolean',
+        default: false,
+        describe: 'Also print how many problems each rule found',
+      })
       .option('format', { alias: 'f', choices: Object.keys(formatters), default: 'stylish', describe: 'Output format' })
       .option('output-file', { alias: 'o', type: 'string', describe: 'Write the report to this file' })
       .option('config', {
@@ -159,7 +207,35 @@ function parseArgs(argv: readonly string[]): Promise<{ options?: Options; output
         describe: 'Exit 1 when there are more warnings than this',
       })
       .option('quiet', { type: 'boolean', default: false, describe: 'Report errors only' })
+      .option('report-unused-disable-directives', {
+        type: 'boolean',
+        describe: 'Report # pylint-torch directives that suppress nothing as errors',
+      })
+      .option('report-unused-disable-directives-severity', {
+        choices: ['off', 'warn', 'error'],
+        describe: 'Severity of # pylint-torch directives that suppress nothing (default: config, else warn)',
+      })
+      .option('stdin', {
+        type: 'boolean',
+        default: false,
+        describe: "Lint Python source from stdin (as the path '-' does); with --fix, print the fixed text to stdout",
+      })
+      .option('color', {
+        type: 'boolean',
+        describe: 'Colour the stylish report (--no-color: never); default: on a terminal, by FORCE_COLOR/NO_COLOR',
+      })
+      .option('stdin-filename', {
+        type: 'string',
+        describe: 'With --stdin: the path the text would have (for config, ignorePatterns and messages)',
+      })
       .check((args) => {
+        if (
+          args['report-unused-disable-directives'] !== undefined &&
+          args['report-unused-disable-directives-severity'] !== undefined
+        )
+          throw new Error(
+            '--report-unused-disable-directives and --report-unused-disable-directives-severity cannot be used together',
+          );
         const max = String(args['max-warnings']);
         if (!/^(-1|\d+)$/.test(max))
           throw new Error(`--max-warnings must be a whole number (or -1 for no limit), got ${JSON.stringify(max)}`);
@@ -174,6 +250,14 @@ function parseArgs(argv: readonly string[]): Promise<{ options?: Options; output
             '--fix-only and --fix-dry-run cannot be used together (use --diff to see fixes without writing)',
           );
         if (args['sarif-fixes'] && args.format !== 'sarif') throw new Error('--sarif-fixes needs --format sarif');
+        if (args['sarif-category'] !== undefined && args.format !== 'sarif')
+          throw new Error('--sarif-category needs --format sarif');
+        if (args['sarif-category'] !== undefined && !/^[^\s/][^\s]*$/.test(String(args['sarif-category'])))
+          throw new Error(
+            `--sarif-category must be a non-empty name without spaces or a leading '/', got ${JSON.stringify(args['sarif-category'])}`,
+          );
+        if (args['sarif-root'] !== undefined && !ROOTED_FORMATS.includes(String(args.format)))
+          throw new Error(`--sarif-root needs --format ${ROOTED_FORMATS.join(', ')}`);
         return true;
       })
       .epilog(
@@ -189,13 +273,23 @@ function parseArgs(argv: readonly string[]): Promise<{ options?: Options; output
       .parse([...argv], {}, (error, args, output) => {
         if (error) return reject(new UsageError(`${error.message}\n\nRun 'pylint-torch --help' for usage.`));
         if (output) return resolve({ output }); // --help or --version
-        // `-` conventionally means stdin, which is not read, and `''` names nothing (yargs drops both, which would
-        // lint `.`): say so
+        // yargs drops `-` and `''` from the paths (which would lint `.`): `-` means stdin, as in ESLint and Ruff;
+        // `''` names nothing, which is said
         const odd = oddPath(argv);
-        if (odd === '-')
-          return reject(new UsageError("reading a file from stdin ('-') is not supported; name the files to lint"));
         if (odd === '') return reject(new UsageError('an empty path names no file; name the files to lint'));
-        if (args.init && (args.paths as string[]).some((p) => argv.includes(p)))
+        const stdin = odd === '-' || (args.stdin as boolean);
+        const paths = args.paths as string[] | undefined;
+        if (stdin && paths?.length)
+          return reject(
+            new UsageError(
+              `stdin ('-' or --stdin) is linted alone: do not name paths too (got ${paths.join(', ')}); --stdin-filename says where the text lives`,
+            ),
+          );
+        if (args['stdin-filename'] !== undefined && !stdin)
+          return reject(new UsageError("--stdin-filename names the text read from stdin: add --stdin (or '-')"));
+        if (args['stdin-filename'] === '')
+          return reject(new UsageError('--stdin-filename is empty; give the path the text would have'));
+        if (args.init && (paths?.length || stdin))
           return reject(new UsageError('--init writes .pylintrc-ts.json in the working folder and takes no paths'));
         let select: string[] | undefined, ignore: string[] | undefined;
         try {
@@ -207,7 +301,7 @@ function parseArgs(argv: readonly string[]): Promise<{ options?: Options; output
         resolve({
           output: '',
           options: {
-            paths: (args.paths as string[] | undefined) ?? ['.'],
+            paths: paths ?? ['.'],
             fix: (args.fix as boolean) || (args['fix-only'] as boolean),
             unsafeFixes: args['unsafe-fixes'] as boolean,
             // --diff computes fixes like a dry run and prints them as a diff
@@ -217,6 +311,9 @@ function parseArgs(argv: readonly string[]): Promise<{ options?: Options; output
             showFixes: args['show-fixes'] as boolean,
             exitNonZeroOnFix: args['exit-non-zero-on-fix'] as boolean,
             sarifFixes: args['sarif-fixes'] as boolean,
+            sarifRoot: args['sarif-root'] as string | undefined,
+            sarifCategory: args['sarif-category'] as string | undefined,
+            statistics: args.statistics as boolean,
             format: args.format as FormatName,
             outputFile: args['output-file'] as string | undefined,
             config: args.config as string | undefined,
@@ -226,6 +323,15 @@ function parseArgs(argv: readonly string[]): Promise<{ options?: Options; output
             init: args.init as boolean,
             maxWarnings: Number(args['max-warnings']),
             quiet: args.quiet as boolean,
+            reportUnusedDisableDirectives:
+              args['report-unused-disable-directives'] === true
+                ? 'error'
+                : args['report-unused-disable-directives'] === false
+                  ? 'off'
+                  : (args['report-unused-disable-directives-severity'] as SeveritySetting | undefined),
+            stdin,
+            stdinFilename: args['stdin-filename'] as string | undefined,
+            color: args.color as boolean | undefined,
           },
         });
       });
@@ -259,9 +365,23 @@ export async function run(argv: readonly string[], io: CliIO = processIO): Promi
   }
 }
 
+/** The path of text read from stdin when --stdin-filename gives none (relative to the working folder). */
+const STDIN_NAME = '<stdin>';
+
 async function lint(options: Options, io: CliIO): Promise<number> {
+  const root = reportRoot(options, io.cwd);
   const overrides = Object.fromEntries(options.rule.map((flag) => parseRuleFlag(flag, rules)));
+  const stdinText = options.stdin ? await (io.readStdin?.() ?? Buffer.alloc(0)) : undefined;
+  // with --fix, stdin's fixed text goes to stdout (as Ruff does), so the report goes to stderr
+  const fixedToStdout = stdinText !== undefined && options.fix;
+  // a file counter for long runs, on a terminal's stderr, never beside a machine format or with --quiet
+  const progress =
+    io.progress && options.format === 'stylish' && !options.quiet && !options.stdin
+      ? progressCounter({ write: (text) => io.stderr(text), ...io.progress })
+      : undefined;
   const run = await lintFiles(options.paths, {
+    stdin: stdinText && { text: stdinText, filePath: options.stdinFilename ?? STDIN_NAME },
+    onProgress: progress && ((done, total) => progress.update(done, total)),
     cwd: io.cwd,
     fix: options.fix,
     fixDryRun: options.fixDryRun,
@@ -270,7 +390,8 @@ async function lint(options: Options, io: CliIO): Promise<number> {
     rules: overrides,
     select: options.select,
     ignore: options.ignore,
-  });
+    reportUnusedDisableDirectives: options.reportUnusedDisableDirectives,
+  }).finally(() => progress?.finish());
   if (run.missing.length) {
     for (const missing of run.missing) io.stderr(`pylint-torch: no such file or directory: ${missing}\n`);
     return 2;
@@ -309,15 +430,19 @@ async function lint(options: Options, io: CliIO): Promise<number> {
   } else {
     report = formatters[options.format](results, {
       cwd: io.cwd,
+      root,
       rules: run.rules,
       sources,
-      color: io.color && !options.outputFile,
+      color: options.color ?? (io.color && !options.outputFile),
       fixed: options.fix,
       dryRun: options.fixDryRun,
       toolVersion: VERSION,
       ruleDocs: options.format === 'sarif' ? loadRuleDocs(rules) : undefined,
       sarifFixes: options.sarifFixes,
+      sarifCategory: options.sarifCategory,
     });
+    if (options.format === 'sarif')
+      for (const warning of sarifLimits(results)) io.stderr(`pylint-torch: warning: ${warning}\n`);
   }
   if (options.showFixes) {
     const listing = fixListing(results, io.cwd, options.fixDryRun);
@@ -325,7 +450,17 @@ async function lint(options: Options, io: CliIO): Promise<number> {
     if (options.format === 'stylish' && !options.diff) report += listing;
     else io.stderr(listing);
   }
-  if (!writeReport(io, options.outputFile, report)) return 2;
+  if (options.statistics) {
+    // like --show-fixes: after a stylish report, else on stderr
+    if (options.format === 'stylish' && !options.diff) report += statistics(results);
+    else io.stderr(statistics(results));
+  }
+  if (!writeReport(fixedToStdout ? { ...io, stdout: io.stderr } : io, options.outputFile, report)) return 2;
+  if (fixedToStdout) {
+    // the text as it came when nothing was fixed (or it was ignored), byte for byte
+    const output = run.results.find((r) => r.output !== undefined)?.output;
+    io.stdout(output ?? stdinText);
+  }
 
   if (internalErrors > 0) return 2;
   if (options.exitNonZeroOnFix && fixCount > 0) return 1;
@@ -361,6 +496,18 @@ function showRuleDoc(argv: readonly string[], io: CliIO): number {
 }
 
 /**
+ * The folder report paths are relative to: `--sarif-root` (relative to `cwd`; a usage error when it is not a
+ * folder), else the top of the git work tree holding `cwd`, else `cwd`.
+ */
+function reportRoot(options: Options, cwd: string): string {
+  if (options.sarifRoot === undefined) return gitRoot(cwd) ?? cwd;
+  const root = path.resolve(cwd, options.sarifRoot);
+  if (!fs.existsSync(root) || !fs.statSync(root).isDirectory())
+    throw new UsageError(`--sarif-root ${options.sarifRoot} is not a folder`);
+  return root;
+}
+
+/**
  * A git-style unified diff (`--- a/path`, `+++ b/path`, 3 lines of context) of one file's fixes, paths relative to
  * `cwd`.
  */
@@ -380,7 +527,7 @@ function fixListing(results: readonly LintResult[], cwd: string, dryRun: boolean
   let out = `\n${dryRun ? 'Would fix' : 'Fixed'} ${total === 1 ? '1 problem' : `${total} problems`}:\n`;
   for (const result of changed) {
     out += `- ${path.relative(cwd, result.filePath) || result.filePath}:\n`;
-    for (const m of result.fixed!) out += `    ${m.line}:${m.column}  ${m.ruleId}  ${m.message.replace(/\.$/, '')}\n`;
+    for (const m of result.fixed!) out += `    ${placeOf(m)}  ${m.ruleId}  ${m.message.replace(/\.$/, '')}\n`;
   }
   return out;
 }

@@ -1,7 +1,8 @@
 /**
  * `pylint-torch inspect FILE|DIR...`: reads checkpoints without executing them and says what torch's weights_only
  * unpickler would do. Exit 0 when every file is safe, 1 when any is not (dangerous, needs an allowlist or a review of
- * unknown code, unloadable, not a checkpoint), 2 for bad usage or a path that does not exist.
+ * unknown code, unloadable, not a checkpoint), 2 for bad usage, a path that does not exist, or no checkpoint file
+ * found.
  */
 import * as path from 'node:path';
 import yargs from 'yargs';
@@ -10,9 +11,10 @@ import checkpointRule from '../../rules/checkpoint-unsafe-globals';
 import { allowlistAdvice, type Inspection } from '../checkpoint/inspect';
 import { binaryProblems } from '../engine/linter';
 import { ConfigError } from '../project/config';
+import { gitRoot } from '../project/discover';
 import { formatters } from '../report/formatters';
 import { toResult } from '../report/results';
-import { inspectCheckpoints } from '../run/inspect-files';
+import { CHECKPOINT_PATTERNS, inspectCheckpoints } from '../run/inspect-files';
 import { VERSION } from '../io/package';
 import { loadRuleDocs } from '../report/rule-docs';
 import { type CliIO, writeReport } from './io';
@@ -89,6 +91,13 @@ async function inspectCommand(argv: readonly string[], io: CliIO): Promise<numbe
     const run = await inspectCheckpoints(options.files, { cwd: io.cwd, torchVersion: options.torchVersion });
     for (const missing of run.missing) io.stderr(`pylint-torch: no such file or directory: ${missing}\n`);
     if (run.missing.length) return 2;
+    const kinds = CHECKPOINT_PATTERNS.map((p) => p.replace('**/*', '')).join(', ');
+    for (const folder of run.empty) io.stderr(`pylint-torch: warning: no checkpoint files (${kinds}) in ${folder}\n`);
+    // nothing to judge is not a pass: a CI gate pointed at the wrong folder must fail (ESLint's "no files matching")
+    if (run.inspections.length === 0) {
+      io.stderr('pylint-torch: no checkpoint files to inspect\n');
+      return 2;
+    }
     results = run.inspections;
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error;
@@ -111,6 +120,7 @@ function sarifReport(inspections: readonly Inspection[], cwd: string): string {
   const results = inspections.map((i) => toResult(i.filePath, binaryProblems(i.filePath, i, setting), false));
   return formatters.sarif(results, {
     cwd,
+    root: gitRoot(cwd) ?? cwd,
     rules: [checkpointRule],
     sources: new Map(),
     color: false,

@@ -5,8 +5,13 @@ import * as path from 'node:path';
 /** Where the CLI reads and writes; tests pass their own. */
 export interface CliIO {
   cwd: string;
-  stdout(text: string): void;
+  /** Writes to stdout; bytes are written as they are (stdin's text echoed by `--stdin --fix`). */
+  stdout(text: string | Uint8Array): void;
   stderr(text: string): void;
+  /** Reads all of stdin (for `-` / `--stdin`); absent: stdin is empty. */
+  readStdin?(): Promise<Buffer>;
+  /** Present when stderr is a terminal, where a progress counter may be drawn: its clock (ms) and colour. */
+  progress?: { now(): number; color: boolean };
   /** Colour in stylish output (ESLint: only on a TTY). */
   color: boolean;
 }
@@ -15,17 +20,35 @@ export const processIO: CliIO = {
   cwd: process.cwd(),
   stdout: (text) => process.stdout.write(text),
   stderr: (text) => process.stderr.write(text),
-  // FORCE_COLOR and NO_COLOR as in most Node CLIs (chalk, ESLint): FORCE_COLOR=0 turns colour off
-  color:
-    process.env.FORCE_COLOR !== undefined
-      ? process.env.FORCE_COLOR !== '0' && process.env.FORCE_COLOR !== 'false'
-      : Boolean(process.stdout.isTTY) && !process.env.NO_COLOR,
+  readStdin: async () => {
+    const chunks: Buffer[] = [];
+    for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+    return Buffer.concat(chunks);
+  },
+  color: useColor(process.env, process.stdout),
+  progress: process.stderr.isTTY
+    ? { now: () => performance.now(), color: useColor(process.env, process.stderr) }
+    : undefined,
 };
 
 /**
- * Writes a report to `outputFile` (relative to `io.cwd`; its folder must exist, as in ESLint: no recursive mkdir,
- * which also hangs on some virtual file systems), or to stdout when there is none; a report ends with a newline.
- * Returns false, after saying why on stderr, when the file cannot be written (the CLI's exit 2).
+ * Whether to colour what goes to `stream`, by Node's own rules (tty.WriteStream's getColorDepth): FORCE_COLOR decides
+ * first ('', '1', '2', '3' or 'true': colour, even into a pipe; any other value: none); then NO_COLOR,
+ * NODE_DISABLE_COLORS (set, whatever the value) or TERM=dumb turn it off; else colour on a terminal that has colours.
+ */
+export function useColor(
+  env: Readonly<Record<string, string | undefined>>,
+  stream: { isTTY?: boolean; hasColors?: () => boolean },
+): boolean {
+  if (env.FORCE_COLOR !== undefined) return ['', '1', '2', '3', 'true'].includes(env.FORCE_COLOR);
+  if (env.NO_COLOR !== undefined || env.NODE_DISABLE_COLORS !== undefined || env.TERM === 'dumb') return false;
+  return Boolean(stream.isTTY) && (stream.hasColors?.() ?? true);
+}
+
+/**
+ * Writes a report to `outputFile` (relative to `io.cwd`), creating its missing parent folders as ESLint does, or to
+ * stdout when there is none; a report ends with a newline. Returns false, after saying why on stderr, when the file
+ * cannot be written (the CLI's exit 2).
  */
 export function writeReport(io: CliIO, outputFile: string | undefined, report: string): boolean {
   const text = report.endsWith('\n') || report === '' ? report : `${report}\n`;
@@ -33,16 +56,19 @@ export function writeReport(io: CliIO, outputFile: string | undefined, report: s
     if (text) io.stdout(text);
     return true;
   }
+  const file = path.resolve(io.cwd, outputFile);
   try {
-    fs.writeFileSync(path.resolve(io.cwd, outputFile), text);
+    fs.mkdirSync(path.dirname(file), { recursive: true });
+    fs.writeFileSync(file, text);
     return true;
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
+    // mkdir says EEXIST, and a write ENOTDIR, when a folder on the path is a file
     const reason =
-      code === 'ENOTDIR'
+      code === 'ENOTDIR' || code === 'EEXIST'
         ? 'a folder on its path is a file'
-        : code === 'ENOENT'
-          ? 'its folder does not exist'
+        : code === 'EISDIR'
+          ? 'it is a folder'
           : (error as Error).message;
     io.stderr(`pylint-torch: cannot write --output-file ${outputFile}: ${reason}\n`);
     return false;

@@ -3,7 +3,14 @@
  */
 import * as path from 'node:path';
 import picomatch from 'picomatch';
-import { type Comment, type Directives, hashComments, parseDirectives } from './directives';
+import {
+  type Comment,
+  type Directives,
+  externalCodes,
+  hashComments,
+  parseDirectives,
+  type UnusedDirective,
+} from './directives';
 import { applyFixes, mergeFixes } from './fixer';
 import { countSyntaxErrors, firstSyntaxError, Node, parsePython, type Tree } from '../syntax/parse';
 import type { Parser } from 'web-tree-sitter';
@@ -15,6 +22,7 @@ import {
   ReportDescriptor,
   RuleContext,
   Severity,
+  SeveritySetting,
   TextCheck,
   Visitors,
 } from './rule';
@@ -31,6 +39,13 @@ export interface LintOptions {
    * the ids of `settings`.
    */
   knownRuleIds?: ReadonlySet<string>;
+  /**
+   * Report `# pylint-torch:` directives (or ids in them) that suppressed nothing, at this severity, with a
+   * suggestion that removes them (ESLint's reportUnusedDisableDirectives). Default `off`.
+   */
+  reportUnusedDisableDirectives?: SeveritySetting;
+  /** Let `# noqa` and `# nosec` comments suppress the rules whose `meta.aliases` they name. Default true. */
+  externalDirectives?: boolean;
 }
 
 /** An enabled rule with its effective severity and merged options. */
@@ -62,6 +77,11 @@ export interface Problem {
   fileLevel?: boolean;
   /** Places of the same file that explain the finding (the untrusted source it loads), as SARIF relatedLocations. */
   relatedLocations?: RelatedLocation[];
+  /**
+   * In a Jupyter notebook: the 1-based number of the cell (all cells counted, as Ruff does); `line` and `endLine`
+   * are then lines of that cell, and `fix` and suggestions edit the notebook's JSON text.
+   */
+  cell?: number;
 }
 
 /** A related location: the same 1-based, UTF-16 span fields as a {@link Problem}, and a message. */
@@ -71,6 +91,8 @@ export interface RelatedLocation {
   column: number;
   endLine: number;
   endColumn: number;
+  /** In a notebook: the cell the lines count in, as {@link Problem.cell}. */
+  cell?: number;
 }
 
 /** Maps UTF-16 offsets to 1-based line and column. */
@@ -196,12 +218,12 @@ function runRules(
     }
   }
 
-  const directives = parseDirectives(comments, knownIds(settings, options));
+  const directives = directivesOf(comments, settings, options);
   const problems: Problem[] = [];
   for (const { setting, descriptor } of raw) {
     const { rule } = setting;
     const span = problemAt(locate, descriptor.node.startIndex, descriptor.node.endIndex);
-    if (directives.suppresses(rule.meta.id, span.line)) continue;
+    if (directives.suppresses(rule.meta.id, span.line, span.endLine)) continue;
     const severity = (descriptor.severity ?? setting.severity) === 'error' ? 2 : 1;
     const problem: Problem = {
       ruleId: rule.meta.id,
@@ -238,7 +260,9 @@ function runRules(
       ...problemAt(locate, node.startIndex, node.endIndex),
     });
   }
-  problems.push(...directiveProblems(directives, locate));
+  // a rule that crashed did not finish: what it would have reported is unknown
+  const ran = new Set(settings.filter((s) => !crashed.has(s)).map((s) => s.rule.meta.id));
+  problems.push(...directiveProblems(directives, locate, text, ran, options));
 
   const syntaxErrors = countSyntaxErrors(root);
   const first = firstSyntaxError(root);
@@ -277,6 +301,19 @@ function checkedReport(rule: AnyRule, descriptor: ReportDescriptor<string>): Rep
   return fixes === descriptor.fix ? descriptor : { ...descriptor, fix: fixes };
 }
 
+/** The file's directives, with the `noqa`/`nosec` codes of the enabled rules unless the caller turned those off. */
+function directivesOf(
+  comments: readonly Comment[],
+  settings: readonly RuleSetting[],
+  options: LintOptions,
+): Directives {
+  const external =
+    options.externalDirectives === false
+      ? undefined
+      : externalCodes(settings.map((s) => ({ id: s.rule.meta.id, aliases: s.rule.meta.aliases })));
+  return parseDirectives(comments, knownIds(settings, options), { external });
+}
+
 /** A directive naming a rule that exists but is turned off is not a typo: the caller says which exist. */
 function knownIds(settings: readonly RuleSetting[], options: LintOptions): ReadonlySet<string> {
   return options.knownRuleIds ?? new Set(settings.map((s) => s.rule.meta.id));
@@ -288,7 +325,17 @@ function sortProblems(problems: Problem[]): Problem[] {
   );
 }
 
-function directiveProblems(directives: Directives, locate: ReturnType<typeof lineIndex>): Problem[] {
+/**
+ * The file's directive problems: malformed ones, unknown rule ids, and (unless `reportUnusedDisableDirectives` is
+ * off) directives that suppressed nothing among the rules of `ran`.
+ */
+function directiveProblems(
+  directives: Directives,
+  locate: ReturnType<typeof lineIndex>,
+  text: string,
+  ran: ReadonlySet<string>,
+  options: LintOptions,
+): Problem[] {
   const problems: Problem[] = [];
   for (const comment of directives.malformed) {
     problems.push({
@@ -308,7 +355,60 @@ function directiveProblems(directives: Directives, locate: ReturnType<typeof lin
       ...problemAt(locate, comment.start, comment.end),
     });
   }
+  const report = options.reportUnusedDisableDirectives ?? 'off';
+  if (report === 'off') return problems;
+  for (const unused of directives.unused(ran)) {
+    const { directive, id } = unused;
+    const where =
+      directive.kind === 'disable-file'
+        ? 'in this file'
+        : directive.kind === 'disable-next'
+          ? 'on the next line'
+          : 'on its line';
+    const from = id ? id.id : directive.ids === 'all' ? undefined : directive.ids.map((e) => e.id).join(', ');
+    problems.push({
+      ruleId: null,
+      severity: report === 'error' ? 2 : 1,
+      message: `Unused pylint-torch directive (no problems${from ? ` from ${from}` : ''} were reported ${where}).`,
+      ...problemAt(locate, id?.start ?? directive.start, id?.end ?? directive.end),
+      // a suggestion, not a fix: a directive unused in this run (some paths, some torch version, a rule crashed in
+      // another run) may be needed in another, and removing it is the user's call
+      suggestions: [
+        {
+          desc: id ? `Remove ${id.id} from the directive` : 'Remove the unused directive',
+          fix: directiveRemoval(text, unused),
+        },
+      ],
+    });
+  }
   return problems;
+}
+
+/**
+ * The edit that removes an unused directive, or one id of it, leaving the rest of the line as it was: another
+ * comment before or after it stays; a line that held nothing but the directive goes with its newline.
+ */
+export function directiveRemoval(text: string, { directive, id }: UnusedDirective): Fix {
+  if (id && directive.ids !== 'all') {
+    const i = directive.ids.indexOf(id);
+    const next = directive.ids[i + 1];
+    // `a, b, c` without `b`: up to the next id; without `c`, from the end of the one before
+    return next ? { range: [id.start, next.start], text: '' } : { range: [directive.ids[i - 1].end, id.end], text: '' };
+  }
+  const { comment } = directive;
+  const before = text.slice(comment.start, directive.start);
+  const after = text.slice(directive.end, comment.end);
+  // `x  # pylint-torch: disable=a  # why` → `x  # why`
+  if (after.trim())
+    return { range: [directive.start, directive.end + after.length - after.trimStart().length], text: '' };
+  // `x  # type: ignore  # pylint-torch: disable=a` → `x  # type: ignore`
+  if (before.trim()) return { range: [comment.start + before.trimEnd().length, comment.end], text: '' };
+  const lineStart = text.lastIndexOf('\n', comment.start - 1) + 1;
+  let start = comment.start;
+  while (start > lineStart && (text[start - 1] === ' ' || text[start - 1] === '\t')) start--;
+  if (start > lineStart) return { range: [start, comment.end], text: '' };
+  const newline = text.indexOf('\n', comment.end);
+  return { range: [lineStart, newline === -1 ? comment.end : newline + 1], text: '' };
 }
 
 /**
@@ -322,17 +422,19 @@ export function lintNonPythonText(
   options: LintOptions = {},
 ): Problem[] {
   const locate = lineIndex(text);
-  const directives = parseDirectives(hashComments(text), knownIds(settings, options));
+  const directives = directivesOf(hashComments(text), settings, options);
   const problems: Problem[] = [];
+  const ran = new Set<string>();
   for (const setting of settings) {
     const check = setting.rule.text;
     if (!check || !matchesTextCheck(check, filePath)) continue;
+    ran.add(setting.rule.meta.id);
     check.check({
       filePath,
       text,
       report: (d) => {
         const span = problemAt(locate, d.start, d.end);
-        if (directives.suppresses(setting.rule.meta.id, span.line)) return;
+        if (directives.suppresses(setting.rule.meta.id, span.line, span.endLine)) return;
         const { messages, hasSuggestions } = setting.rule.meta;
         problems.push({
           ruleId: setting.rule.meta.id,
@@ -355,7 +457,7 @@ export function lintNonPythonText(
       },
     });
   }
-  problems.push(...directiveProblems(directives, locate));
+  problems.push(...directiveProblems(directives, locate, text, ran, options));
   return sortProblems(problems);
 }
 

@@ -5,9 +5,10 @@
 import type { Node } from '../syntax/parse';
 import type { FileScopes } from '../syntax/scope';
 import type { TextEdit } from '../syntax/edits';
+import { REPOSITORY_URL } from '../io/package';
 
-/** Where the project lives; rule docs and SARIF `helpUri` point into it. */
-export const REPOSITORY_URL = 'https://github.com/pylint-torch/pylint-torch';
+/** Where the project lives (package.json `repository`); rule docs and SARIF `helpUri` point into it. */
+export { REPOSITORY_URL };
 
 /** A configured rule severity. `warn` prints as severity 1, `error` as 2 (ESLint's numbers). */
 export type Severity = 'warn' | 'error';
@@ -40,8 +41,40 @@ export interface RuleMeta<MessageIds extends string> {
   /** Schema of the options object (`["warn", {options}]`); `false` when the rule takes none. */
   schema: OptionsSchema | false;
   defaultSeverity: SeveritySetting;
-  /** Feeds SARIF `properties`: CVSS-like score 0–10 (GitHub's `security-severity`) and precision. */
-  security?: { severity: number; precision: 'very-high' | 'high' | 'medium' | 'low'; cwe: string[] };
+  /**
+   * Codes other tools give the same check, so that comments users already wrote for them suppress this rule on
+   * their line: `noqa` for flake8-style codes (`# noqa: TOR102`, TorchFix; `# noqa: S301`, Ruff), `nosec` for
+   * Bandit test ids or names (`# nosec B614`). Matched without regard to case. Config `externalDirectives: false`
+   * turns them off.
+   */
+  aliases?: { noqa?: readonly string[]; nosec?: readonly string[] };
+  /**
+   * Feeds SARIF `properties` of the rule's findings that report a vulnerability: CVSS-like score 0–10 (GitHub's
+   * `security-severity`: 9.0+ Critical, 7.0–8.9 High, 4.0–6.9 Medium, below Low), precision and CWE ids.
+   * `compatibility` lists the message ids whose findings claim no vulnerability (a load torch will refuse, a
+   * requirement that bounds nothing, a file not inspected): SARIF reports them under the rule's twin
+   * `<id>/compatibility`, without security tags or score, so code scanning shows them at their plain level
+   * (see {@link reportKind}).
+   */
+  security?: {
+    severity: number;
+    precision: 'very-high' | 'high' | 'medium' | 'low';
+    cwe: string[];
+    compatibility?: readonly MessageIds[];
+  };
+}
+
+/**
+ * What a finding reports, from its rule's `meta.security` and its message id: `security` (a vulnerability: SARIF's
+ * security tags and `security-severity`), `compatibility` (a message listed in `meta.security.compatibility`), or
+ * `none` for a rule without security metadata (a plugin's) or a problem without a rule.
+ */
+export function reportKind(
+  meta: Pick<RuleMeta<string>, 'security'> | undefined,
+  messageId: string | undefined,
+): 'security' | 'compatibility' | 'none' {
+  if (!meta?.security) return 'none';
+  return messageId !== undefined && meta.security.compatibility?.includes(messageId) ? 'compatibility' : 'security';
 }
 
 export interface SuggestionDescriptor<MessageIds extends string> {
@@ -160,7 +193,12 @@ export type AnyRule = RuleModule<string, any, any>;
  * suggestion with an unknown id do not compile. The docs URL is derived from the id.
  */
 export function createRule<MessageIds extends string, Options = Record<string, never>, Data = unknown>(rule: {
-  meta: Omit<RuleMeta<MessageIds>, 'docs'> & { docs: { description: string; url?: string } };
+  meta: Omit<RuleMeta<MessageIds>, 'docs' | 'security'> & {
+    docs: { description: string; url?: string };
+    security?: Omit<NonNullable<RuleMeta<MessageIds>['security']>, 'compatibility'> & {
+      compatibility?: readonly NoInfer<MessageIds>[];
+    };
+  };
   defaultOptions: Options;
   create(context: RuleContext<NoInfer<MessageIds>, Options>): Visitors;
   text?: TextCheck<NoInfer<MessageIds>>;

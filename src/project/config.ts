@@ -79,6 +79,13 @@ export interface Config {
    * empty without plugins. They are configured, run and fixed like built-in rules for the files this config governs.
    */
   pluginRules: AnyRule[];
+  /**
+   * `reportUnusedDisableDirectives`: the severity of a `# pylint-torch:` directive that suppressed nothing
+   * (ESLint's linterOptions key; `true` is `warn`, `false` is `off`). Undefined: the caller's default (`warn`).
+   */
+  reportUnusedDisableDirectives?: SeveritySetting;
+  /** `externalDirectives`: whether `# noqa` / `# nosec` comments suppress the rules they name. Default true. */
+  externalDirectives?: boolean;
 }
 
 /** One `perFileIgnores` entry: files matching `glob` (relative to `baseDir`) do not get `ruleIds`. */
@@ -151,6 +158,8 @@ function loadExtending(absolute: string, allRules: readonly AnyRule[], chain: re
     }
   }
   const ignorePatterns = object.ignorePatterns as string[] | undefined;
+  const unused = object.reportUnusedDisableDirectives as SeveritySetting | boolean | undefined;
+  const externalDirectives = object.externalDirectives as boolean | undefined;
   // `rules` and `perFileIgnores` merge entry by entry over the extended config's, as in ESLint; other keys replace
   const byGlob = new Map((base?.perFileIgnores ?? []).map((p) => [p.glob, p]));
   for (const entry of perFileIgnores) byGlob.delete(entry.glob);
@@ -166,6 +175,19 @@ function loadExtending(absolute: string, allRules: readonly AnyRule[], chain: re
     knownLoaders: (object.knownLoaders as Record<string, KnownLoader> | undefined) ?? base?.knownLoaders,
     trustedGlobals: trustedGlobals ?? base?.trustedGlobals,
     pluginRules,
+    ...((unused !== undefined || base?.reportUnusedDisableDirectives !== undefined) && {
+      reportUnusedDisableDirectives:
+        unused === undefined
+          ? base?.reportUnusedDisableDirectives
+          : unused === true
+            ? 'warn'
+            : unused === false
+              ? 'off'
+              : unused,
+    }),
+    ...((externalDirectives ?? base?.externalDirectives) !== undefined && {
+      externalDirectives: externalDirectives ?? base?.externalDirectives,
+    }),
   };
 }
 
@@ -200,6 +222,9 @@ function checkShape(object: Record<string, unknown>, fail: (key: string, detail:
     const [key, ...rest] = error.instancePath.split('/').slice(1);
     if (key === 'rules' && rest.length > 0) continue;
     if (key === 'torchVersion') fail(key, TORCH_VERSION_HINT(object[key]));
+    if (key === 'reportUnusedDisableDirectives')
+      fail(key, `expected "off", "warn", "error", true or false, got ${JSON.stringify(object[key])}`);
+    if (key === 'externalDirectives') fail(key, `expected true or false, got ${JSON.stringify(object[key])}`);
     if (key === 'knownLoaders') {
       const detail = (validate.errors ?? [])
         .filter((e) => e.instancePath.startsWith('/knownLoaders'))

@@ -18,6 +18,7 @@ export const DEFAULT_IGNORED_DIRS = [
   '__pycache__',
   '.tox',
   '.mypy_cache',
+  '.ipynb_checkpoints', // Jupyter's autosaved copies of notebooks
 ];
 
 export interface IgnoreRules {
@@ -37,11 +38,13 @@ export interface Discovery {
   unreadable: { path: string; reason: string }[];
   /** Symbolic links to folders found in a walk, not entered (name them to lint them). */
   skippedLinks: string[];
+  /** Symbolic links named like files to lint (`*.py`…) found in a walk whose target does not exist. */
+  danglingLinks: string[];
 }
 
 /**
- * Expands path arguments: a file is taken as it is (whatever its extension), a directory is walked for `*.py` and
- * `extraPatterns`,
+ * Expands path arguments: a file is taken as it is (whatever its extension), a directory is walked for `*.py`,
+ * Jupyter notebooks (`*.ipynb`) and `extraPatterns`,
  * skipping {@link DEFAULT_IGNORED_DIRS}, what `.gitignore` files ignore, and `ignorePatterns`. Symbolic links are not
  * followed into directories. `ignoreFor(dir)` gives the ignore rules of the config that governs files in `dir`
  * (the same object for the same config, so that its matcher is built once).
@@ -62,6 +65,7 @@ export async function discoverFiles(
   const ignored: string[] = [];
   const unreadable: Discovery['unreadable'] = [];
   const skippedLinks: string[] = [];
+  const danglingLinks: string[] = [];
   const listDir = options.listDir ?? fs.readdir;
   // fast-glob skips folders it cannot list when suppressErrors is on; this adapter records them so none is lost.
   const readdir = ((
@@ -103,7 +107,7 @@ export async function discoverFiles(
       continue;
     }
     const gitignores = await loadGitignores(target);
-    const found = await fg(['**/*.py', ...(options.extraPatterns ?? [])], {
+    const found = await fg(['**/*.py', '**/*.ipynb', ...(options.extraPatterns ?? [])], {
       fs: { readdir },
       suppressErrors: true,
       cwd: target,
@@ -118,19 +122,29 @@ export async function discoverFiles(
       const normal = path.normalize(entry.path);
       if (entry.dirent.isDirectory()) continue;
       // a symbolic link to a file is linted; one to a folder is not entered (loops), and is said so
+      if (isConfigIgnored(normal, ignoreFor) || isGitignored(normal, gitignores)) continue;
       if (entry.dirent.isSymbolicLink()) {
-        if (statKind(normal) !== 'file') continue;
+        const kind = statKind(normal);
+        if (kind === 'dangling') danglingLinks.push(normal);
+        if (kind !== 'file') continue;
       }
-      if (!isConfigIgnored(normal, ignoreFor) && !isGitignored(normal, gitignores)) files.add(normal);
+      files.add(normal);
     }
   }
-  return { files: [...files].sort(), missing, ignored, unreadable, skippedLinks: [...new Set(skippedLinks)].sort() };
+  return {
+    files: [...files].sort(),
+    missing,
+    ignored,
+    unreadable,
+    skippedLinks: [...new Set(skippedLinks)].sort(),
+    danglingLinks: [...new Set(danglingLinks)].sort(),
+  };
 }
 
 /**
  * Does the config that governs `file` (the nearest one) ignore it? The answer does not depend on the working folder.
  */
-function isConfigIgnored(file: string, ignoreFor: (dir: string) => IgnoreRules): boolean {
+export function isConfigIgnored(file: string, ignoreFor: (dir: string) => IgnoreRules): boolean {
   const rules = ignoreFor(path.dirname(file));
   if (rules.patterns.length === 0) return false;
   const rel = path.relative(rules.baseDir, file);
@@ -149,12 +163,15 @@ function matcherFor(rules: IgnoreRules): Ignore {
   return matcher;
 }
 
-function statKind(file: string): 'file' | 'dir' | 'other' {
+function statKind(file: string): 'file' | 'dir' | 'other' | 'dangling' {
   try {
     const stat = fs.statSync(file);
     return stat.isFile() ? 'file' : stat.isDirectory() ? 'dir' : 'other';
-  } catch {
-    return 'other'; // a dangling link
+  } catch (error) {
+    // ELOOP (a link to itself) is as unreadable as a missing target
+    return (error as NodeJS.ErrnoException).code === 'ENOENT' || (error as NodeJS.ErrnoException).code === 'ELOOP'
+      ? 'dangling'
+      : 'other';
   }
 }
 
@@ -199,4 +216,15 @@ function isGitignored(file: string, gitignores: readonly Gitignore[]): boolean {
     const rel = path.relative(dir, file);
     return !rel.startsWith('..') && !path.isAbsolute(rel) && matcher.ignores(rel.split(path.sep).join('/'));
   });
+}
+
+/**
+ * The nearest folder at or above `dir` (absolute) that holds `.git` (a folder, or the file of a worktree or
+ * submodule): the top of the git work tree, if any.
+ */
+export function gitRoot(dir: string): string | undefined {
+  for (let current = dir; ; current = path.dirname(current)) {
+    if (fs.existsSync(path.join(current, '.git'))) return current;
+    if (path.dirname(current) === current) return undefined;
+  }
 }

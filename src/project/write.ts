@@ -9,6 +9,13 @@ import * as path from 'node:path';
 /** Why a fix was not written. */
 export type WriteOutcome = 'written' | 'changed' | 'read-only' | 'hard-linked';
 
+/** What to tell the user when {@link writeIfUnchanged} did not write, one sentence each. */
+export const NOT_WRITTEN: Record<Exclude<WriteOutcome, 'written'>, string> = {
+  changed: 'File changed on disk while pylint-torch was fixing it; no fix was written. Run again.',
+  'read-only': 'File is read-only; no fix was written (make it writable to let --fix change it).',
+  'hard-linked': 'File has several hard links; no fix was written (rewriting it would split the links).',
+};
+
 /**
  * Replaces `file`'s content with `content` (UTF-8 or already-encoded bytes) if its bytes still equal `original`.
  * Follows a symbolic link to its target and keeps its mode and (when permitted) owner. Refuses, without writing:

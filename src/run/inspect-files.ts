@@ -31,6 +31,8 @@ export interface InspectCheckpointsReport {
   inspections: Inspection[];
   /** Paths given that do not exist; when any, nothing was inspected. */
   missing: string[];
+  /** Folders given (as given) that hold no checkpoint file (none matches {@link CHECKPOINT_PATTERNS}). */
+  empty: string[];
 }
 
 /**
@@ -44,6 +46,7 @@ export async function inspectCheckpoints(
   const cwd = options.cwd ?? process.cwd();
   const files: string[] = [];
   const missing: string[] = [];
+  const empty: string[] = [];
   for (const arg of paths) {
     const target = path.resolve(cwd, arg);
     if (!fs.existsSync(target)) {
@@ -59,12 +62,13 @@ export async function inspectCheckpoints(
         followSymbolicLinks: false,
         ignore: DEFAULT_IGNORED_DIRS.map((d) => `**/${d}/**`),
       });
+      if (found.length === 0) empty.push(arg);
       files.push(...found.map((f) => path.normalize(f)).sort());
     } else {
       files.push(target);
     }
   }
-  if (missing.length) return { inspections: [], missing };
+  if (missing.length) return { inspections: [], missing, empty };
 
   // without a torchVersion, each file is judged by the lowest torch its project declares (config or requirements)
   const parser = await pythonParser();
@@ -100,5 +104,5 @@ export async function inspectCheckpoints(
       }),
     );
   }
-  return { inspections, missing: [] };
+  return { inspections, missing: [], empty };
 }

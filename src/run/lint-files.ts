@@ -15,7 +15,7 @@ import {
   type RuleSelection,
   ruleSettings,
 } from '../project/config';
-import { discoverFiles, type IgnoreRules } from '../project/discover';
+import { type Discovery, discoverFiles, gitRoot, type IgnoreRules, isConfigIgnored } from '../project/discover';
 import {
   binaryProblems,
   lintAndFix,
@@ -41,8 +41,10 @@ import { inspectCheckpoint, type InspectOptions } from '../checkpoint/inspect';
 import { isTarFile } from '../checkpoint/tar';
 import { type CheckpointFileData, CheckpointReferences, isZipFile, projectVouchers } from '../torch/checkpoint-sites';
 import { judgingVersion, torchRequirementFor, type TorchRequirement } from '../torch/version';
-import { writeIfUnchanged, type WriteOutcome } from '../project/write';
+import { NOT_WRITTEN, writeIfUnchanged, type WriteOutcome } from '../project/write';
 import { extraStateLine, weakeningLine } from '../torch/prescan';
+import { isNotebookPath, parseNotebook, virtualText } from '../project/notebook';
+import { lintNotebook } from './lint-notebook';
 
 /** What a lint run does; everything is optional. */
 export interface LintFilesOptions {
@@ -68,6 +70,25 @@ export interface LintFilesOptions {
    * with the same id), so that rule objects that are in no package run through the whole pipeline too.
    */
   registry?: readonly AnyRule[];
+  /**
+   * Severity of `# pylint-torch:` directives that suppressed nothing (the CLI's
+   * `--report-unused-disable-directives[-severity]`), over every config's `reportUnusedDisableDirectives`; default
+   * `warn`.
+   */
+  reportUnusedDisableDirectives?: SeveritySetting;
+  /**
+   * Lint this text instead of files on disk (the CLI's `-` / `--stdin`); `paths` is then ignored. `filePath`
+   * (relative to `cwd`, need not exist) is where the text would live: the config that governs it, its ignorePatterns
+   * and its project's torch requirement apply, and its results carry it. The text is Python source, or the text a
+   * rule checks when `filePath` names such a file (a Dockerfile, requirements.txt); never a checkpoint. It is never
+   * written: with `fix` or `fixDryRun` its result carries the fixed text as `output`.
+   */
+  stdin?: { text: Buffer; filePath: string };
+  /**
+   * Called (synchronously) each time a file's result is ready: `done` of `total` files (checkpoints included), `file`
+   * the absolute path just finished. For a progress display; what it throws stops the run.
+   */
+  onProgress?: (done: number, total: number, file: string) => void;
 }
 
 /** What a lint run found. */
@@ -123,18 +144,25 @@ export async function lintFiles(paths: readonly string[], options: LintFilesOpti
     ...rules.flatMap((rule) => rule.text?.files ?? []),
     ...rules.flatMap((rule) => rule.binary?.extensions(rule.defaultOptions).map((ext) => `**/*${ext}`) ?? []),
   ];
-  const discovery = await discoverFiles(
-    paths,
-    cwd,
-    (dir) => {
-      const config = configFor(dir);
-      if (!config) return noIgnores;
-      let rules = ignoreRules.get(config);
-      if (!rules) ignoreRules.set(config, (rules = { patterns: config.ignorePatterns, baseDir: config.baseDir }));
-      return rules;
-    },
-    { extraPatterns },
-  );
+  const ignoreFor = (dir: string): IgnoreRules => {
+    const config = configFor(dir);
+    if (!config) return noIgnores;
+    let rules = ignoreRules.get(config);
+    if (!rules) ignoreRules.set(config, (rules = { patterns: config.ignorePatterns, baseDir: config.baseDir }));
+    return rules;
+  };
+  const stdinFile = options.stdin && path.resolve(cwd, options.stdin.filePath);
+  const discovery: Discovery = stdinFile
+    ? {
+        // like a file named on the command line: ignorePatterns apply, .gitignore does not
+        files: isConfigIgnored(stdinFile, ignoreFor) ? [] : [stdinFile],
+        missing: [],
+        ignored: isConfigIgnored(stdinFile, ignoreFor) ? [options.stdin!.filePath] : [],
+        unreadable: [],
+        skippedLinks: [],
+        danglingLinks: [],
+      }
+    : await discoverFiles(paths, cwd, ignoreFor, { extraPatterns });
   const warnings: string[] = [];
   const allRules = [...rules, ...new Set([forced, ...configs.values()].flatMap((c) => c?.pluginRules ?? []))];
   for (const [flag, ids] of [
@@ -165,6 +193,8 @@ export async function lintFiles(paths: readonly string[], options: LintFilesOpti
     warnings.push(
       `${path.relative(cwd, link) || link} is a symbolic link to a folder; not entered (name it to lint it)`,
     );
+  for (const link of discovery.danglingLinks)
+    warnings.push(`${path.relative(cwd, link) || link} is a symbolic link to a file that does not exist; not linted`);
   for (const ignored of discovery.ignored)
     warnings.push(`${ignored} is ignored by ignorePatterns in the config; not linted`);
   if (discovery.files.length === 0 && discovery.ignored.length === 0 && discovery.unreadable.length === 0) {
@@ -174,19 +204,21 @@ export async function lintFiles(paths: readonly string[], options: LintFilesOpti
   const parser = await pythonParser();
   const torchCache = new Map<string, TorchRequirement>();
 
-  // The repository index is demand-driven: a rule asking about another module gets that module linted now (its one
-  // parse registers its summary), or, for a file outside the linted paths, parsed once just for its summary.
+  // The repository index is demand-driven and flat: a rule asking about another module gets that module's summary,
+  // computed once from the bytes that will be linted (a file linted already registered it from its own parse), never
+  // a nested lint, which would keep every tree of a chain of questions alive and can overflow the stack (issue 12).
   const summaries = new Map<string, ModuleSummary<TorchSummary> | null>();
   const lintSet = new Set(discovery.files);
   const resultsByFile = new Map<string, LintResult>();
   const inProgress = new Set<string>();
   const provide = (file: string): ModuleSummary<TorchSummary> | undefined => {
-    if (!summaries.has(file) && lintSet.has(file) && !inProgress.has(file)) processFile(file);
-    if (!summaries.has(file)) summaries.set(file, summarizeFile(file, parser) ?? null);
+    if (!summaries.has(file)) summaries.set(file, summarizeFile(file, parser, contents.get(file)) ?? null);
     return summaries.get(file) ?? undefined;
   };
   // absolute imports resolve from the working folder, the linted folders, and the git work trees they sit in
-  const argDirs = paths.map((p) => path.resolve(cwd, p)).map((p) => (isDirectory(p) ? p : path.dirname(p)));
+  const argDirs = (stdinFile ? [stdinFile] : paths.map((p) => path.resolve(cwd, p))).map((p) =>
+    isDirectory(p) ? p : path.dirname(p),
+  );
   const roots = [
     ...new Set([cwd, ...argDirs, ...[cwd, ...argDirs].map(gitRoot).filter((r): r is string => r !== undefined)]),
   ];
@@ -254,16 +286,19 @@ export async function lintFiles(paths: readonly string[], options: LintFilesOpti
   let weakened: string | undefined;
   let extraState: string | undefined;
   for (const file of discovery.files) {
-    const python = file.endsWith('.py');
-    if (!python && !rules.some((rule) => rule.text && matchesTextCheck(rule.text, file))) continue;
+    const notebook = isNotebookPath(file);
+    const textFile = rules.some((rule) => rule.text && matchesTextCheck(rule.text, file));
+    const python = file === stdinFile ? !textFile : file.endsWith('.py') || notebook;
+    if (!python && !textFile) continue;
     let bytes: Buffer;
     try {
-      bytes = readRegularFile(file);
+      bytes = file === stdinFile ? options.stdin!.text : readRegularFile(file);
     } catch {
       continue;
     }
     contents.set(file, bytes);
-    const text = bytes.toString('latin1');
+    // a notebook's code is what its cells hold (the weakening it does is found in it, like a script's)
+    const text = notebook ? notebookCode(bytes) : bytes.toString('latin1');
     const line = weakened === undefined ? weakeningLine(text, python) : undefined;
     if (line !== undefined) weakened = `${index.displayPath(file)}:${line}`;
     const extra = python && extraState === undefined ? extraStateLine(text) : undefined;
@@ -271,6 +306,10 @@ export async function lintFiles(paths: readonly string[], options: LintFilesOpti
     if (python) await references.prefetch(file, text, judging);
   }
   const sources = new Map<string, string>();
+  const setResult = (file: string, result: LintResult) => {
+    resultsByFile.set(file, result);
+    options.onProgress?.(resultsByFile.size, discovery.files.length, file);
+  };
   // checkpoint files of the walk, with the setting of the rule that checks them (none: the rule is off there)
   const checkpointFiles = new Map<string, RuleSetting | undefined>();
   const processFile = (file: string): void => {
@@ -282,13 +321,21 @@ export async function lintFiles(paths: readonly string[], options: LintFilesOpti
     const knownRuleIds = new Set(fileRules.map((r) => r.meta.id));
     const bytes = contents.get(file);
     contents.delete(file);
-    resultsByFile.set(
+    setResult(
       file,
       lintFile(
         file,
-        options,
+        // the text from stdin is never written: its fixes come back as `output`
+        file === stdinFile && options.fix ? { ...options, fix: false, fixDryRun: true } : options,
         settings,
-        { services: projectFor(file, config), onParsed, knownRuleIds },
+        {
+          services: projectFor(file, config),
+          onParsed,
+          knownRuleIds,
+          reportUnusedDisableDirectives:
+            options.reportUnusedDisableDirectives ?? config?.reportUnusedDisableDirectives ?? 'warn',
+          externalDirectives: config?.externalDirectives ?? true,
+        },
         fileRules,
         parser,
         sources,
@@ -306,14 +353,31 @@ export async function lintFiles(paths: readonly string[], options: LintFilesOpti
       : undefined;
   };
   for (const file of discovery.files) {
+    if (file === stdinFile) continue; // text, never a checkpoint
     const setting = checkpointRule(file);
     // a checkpoint file found by the folder walk while the rule is off: nothing to check (it is not Python)
     if (setting || (!file.endsWith('.py') && references.isCheckpointName(file))) checkpointFiles.set(file, setting);
   }
+  // a file named on the command line is linted as Python whatever its name (as Ruff and ESLint do); one whose
+  // extension says otherwise (notes.txt, constraints.txt) is probably not what the user meant: say how it was read
+  for (const file of discovery.files) {
+    const ext = path.extname(file);
+    if (
+      ext &&
+      file !== stdinFile &&
+      !PYTHON_EXTENSIONS.has(ext) &&
+      !isNotebookPath(file) &&
+      !checkpointFiles.has(file) &&
+      !isTextCheckFile(rulesOf(configFor(path.dirname(file))), file)
+    )
+      warnings.push(
+        `${path.relative(cwd, file) || file} is not a Python (.py) file nor one a rule checks (requirements*.txt, pyproject.toml, Dockerfile…); linted as Python source`,
+      );
+  }
   for (const file of discovery.files) processFile(file);
   // after the Python files: their torch loads tell which checkpoint files torch reads
   for (const [file, setting] of checkpointFiles)
-    resultsByFile.set(
+    setResult(
       file,
       setting
         ? await lintCheckpointFile(
@@ -336,11 +400,30 @@ export async function lintFiles(paths: readonly string[], options: LintFilesOpti
       false,
     ),
   );
-  const results: LintResult[] = [...unreadableDirs, ...discovery.files.map((file) => resultsByFile.get(file)!)];
+  // every file found has a result: one the pipeline failed to produce says so instead of disappearing
+  const results: LintResult[] = [
+    ...unreadableDirs,
+    ...discovery.files.map(
+      (file) =>
+        resultsByFile.get(file) ??
+        toResult(
+          file,
+          [fileProblem('Internal error: this file was not linted (please report it); its findings are missing.', true)],
+          false,
+        ),
+    ),
+  ];
   const internalErrors = results.filter((r) =>
     r.messages.some((m) => m.ruleId === null && m.message.startsWith('Internal error')),
   ).length;
   return { results, sources, rules: allRules, warnings, missing: [], internalErrors };
+}
+
+/** File extensions of Python source (others named on the command line are linted as Python with a warning). */
+const PYTHON_EXTENSIONS = new Set(['.py', '.pyi', '.pyw']);
+
+function isTextCheckFile(rules: readonly AnyRule[], file: string): boolean {
+  return rules.some((rule) => rule.text && matchesTextCheck(rule.text, file));
 }
 
 function fileProblem(message: string, fatal: boolean): Problem {
@@ -380,6 +463,7 @@ function lintFile(
   } catch (error) {
     return toResult(file, [fileProblem(`Cannot read file: ${(error as Error).message}`, true)], false);
   }
+  if (isNotebookPath(file)) return lintNotebook(file, bytes, options, settings, lintOptions, parser, sources);
   const textFile = rules.some((rule) => rule.text && matchesTextCheck(rule.text, file));
   try {
     source = textFile ? decodeText(bytes) : decodePython(bytes);
@@ -453,12 +537,6 @@ function lintFile(
     );
   }
 }
-
-const NOT_WRITTEN: Record<Exclude<WriteOutcome, 'written'>, string> = {
-  changed: 'File changed on disk while pylint-torch was fixing it; no fix was written. Run again.',
-  'read-only': 'File is read-only; no fix was written (make it writable to let --fix change it).',
-  'hard-linked': 'File has several hard links; no fix was written (rewriting it would split the links).',
-};
 
 /**
  * Finds what a callee that is not torch's own loader stands for: a module-level wrapper of this file, a wrapper
@@ -536,14 +614,24 @@ async function lintCheckpointFile(
   return toResult(file, binaryProblems(file, data, setting), false);
 }
 
-/** A module outside the linted paths, parsed once for its summary; undefined when it cannot be read or decoded. */
+/** The Python text of a notebook's code cells, for the prescans; empty when it is not a readable notebook. */
+function notebookCode(bytes: Buffer): string {
+  const notebook = parseNotebook(bytes.toString('utf8').replace(/^\uFEFF/, ''));
+  return 'kind' in notebook ? '' : virtualText(notebook).text;
+}
+
+/**
+ * A module's summary from one parse of its own (`bytes` when the run holds them already, else the file read now);
+ * undefined when it cannot be read or decoded.
+ */
 function summarizeFile(
   file: string,
   parser: Awaited<ReturnType<typeof pythonParser>>,
+  bytes?: Buffer,
 ): ModuleSummary<TorchSummary> | undefined {
   let text: string;
   try {
-    text = decodePython(readRegularFile(file)).text;
+    text = decodePython(bytes ?? readRegularFile(file)).text;
   } catch {
     return undefined;
   }
@@ -552,14 +640,6 @@ function summarizeFile(
     return summarizeModule(file, analyzeScopes(tree.rootNode), summarizeTorch);
   } finally {
     tree.delete();
-  }
-}
-
-/** The nearest folder at or above `dir` that holds `.git`, if any. */
-function gitRoot(dir: string): string | undefined {
-  for (let current = dir; ; current = path.dirname(current)) {
-    if (fs.existsSync(path.join(current, '.git'))) return current;
-    if (path.dirname(current) === current) return undefined;
   }
 }
 

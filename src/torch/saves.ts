@@ -6,7 +6,8 @@
 import type { Node } from '../syntax/parse';
 import { callArguments, callEndingWith, methodName, stringValue, unparen } from '../syntax/python';
 import type { FileScopes } from '../syntax/scope';
-import { type Directives, parseDirectives, pythonComments } from '../engine/directives';
+import { type Directives, externalCodes, parseDirectives, pythonComments } from '../engine/directives';
+import { EXTERNAL_CODES } from './external-codes';
 import { asLoadCall, isSaveCall, pathArgument, pickleModuleArgument, weightsOnlyArgument } from './api';
 
 /** How deep a saved value (names, containers) is typed before it counts as unknown. */
@@ -274,17 +275,21 @@ export function summarizeLoads(file: string, scopes: FileScopes): LoadSite[] {
   return sites.sort((a, b) => a.line - b.line);
 }
 
-/** The file's suppression directives (parsed once per file). */
+/**
+ * The file's suppression directives (parsed once per file). `# noqa: TOR102` and the like count even where a config
+ * turns them off for the linter: a load they name is then only left alone by the migration, never rewritten wrongly.
+ */
 function directivesOf(scopes: FileScopes): Directives {
   let directives = directiveCache.get(scopes);
   if (!directives) {
-    directives = parseDirectives(pythonComments(scopes.module.node), new Set());
+    directives = parseDirectives(pythonComments(scopes.module.node), new Set(), { external: EXTERNAL_TABLE });
     directiveCache.set(scopes, directives);
   }
   return directives;
 }
 
 const directiveCache = new WeakMap<FileScopes, Directives>();
+const EXTERNAL_TABLE = externalCodes(Object.entries(EXTERNAL_CODES).map(([id, aliases]) => ({ id, aliases })));
 
 /** The string key of `x["k"]`, or undefined. */
 function subscriptKey(subscript: Node): string | undefined {

@@ -5,7 +5,7 @@ import { classifyGlobal, KNOWN_DATA, knownDataReason, looksLikeClass, mayAllowli
 import { dangerReason } from '../../src/checkpoint/dangerous';
 import { inspectCheckpoint, judgeInspection } from '../../src/checkpoint/inspect';
 import { tempRepo } from '../helpers/cli';
-import { IMAP4_STREAM, ISSUE_13_CODE_RUNNERS, NAMESPACE_AND_NUMPY, zipCheckpoint } from '../helpers/checkpoints';
+import { IMAP4_STREAM, UNLISTED_GZIP_FILE, ISSUE_13_CODE_RUNNERS, NAMESPACE_AND_NUMPY, zipCheckpoint } from '../helpers/checkpoints';
 
 const table = ALLOWLISTS.find((t) => t.version.join('.') === '2.10')!.names;
 const table24 = ALLOWLISTS.find((t) => t.version.join('.') === '2.4')!.names;
@@ -21,6 +21,7 @@ describe('classifyGlobal: allowlistable only when a positive list vouches for it
           'numpy.dtypes.Float64DType',
           'myapp.models.Config',
           'vendor.Config',
+          'gzip.GzipFile',
           'imaplib.IMAP4_stream',
           'mylib.helpers.make_config',
           'posix.system',
@@ -35,9 +36,11 @@ describe('classifyGlobal: allowlistable only when a positive list vouches for it
       'numpy.dtypes.Float64DType': 'known-data',
       'myapp.models.Config': 'project-class',
       'vendor.Config': 'trusted',
-      // a CapWords name from the file is no evidence: its constructor runs its argument through a shell. Kept off the
-      // denylist on purpose here, as the proof that an unlisted code-runner still gets no advice
-      'imaplib.IMAP4_stream': 'unknown',
+      // a CapWords name from the file is no evidence: its constructor truncates the file it is given. On no denylist,
+      // as the proof that an unlisted code-runner still gets no advice
+      'gzip.GzipFile': 'unknown',
+      // issue 13: the fix allowlisted it (its constructor runs a shell); now denylisted, for the message
+      'imaplib.IMAP4_stream': 'dangerous',
       'mylib.helpers.make_config': 'unknown',
       'posix.system': 'blocked',
       'os.Thing': 'blocked', // a project class cannot unblock a module torch blocks
@@ -120,8 +123,8 @@ describe('verdicts from the classification', () => {
     return path.join(dir, name);
   };
 
-  test('imaplib.IMAP4_stream: needs-review, nothing to paste, the note names it to review', async () => {
-    const result = await inspectCheckpoint(write('imap.pt', zipCheckpoint(IMAP4_STREAM, 'imap')));
+  test('gzip.GzipFile (on no denylist): needs-review, nothing to paste, the note names it to review', async () => {
+    const result = await inspectCheckpoint(write('gz.pt', zipCheckpoint(UNLISTED_GZIP_FILE, 'gz')));
     expect({
       verdict: result.verdict,
       allowlist: result.allowlist,
@@ -131,18 +134,28 @@ describe('verdicts from the classification', () => {
     }).toEqual({
       verdict: 'needs-review',
       allowlist: [],
-      needs: ['imaplib.IMAP4_stream'],
-      globals: ['imaplib.IMAP4_stream unknown'],
+      needs: ['gzip.GzipFile'],
+      globals: ['gzip.GzipFile unknown'],
       messages: [
-        'unknown code: review before allowlisting: imaplib.IMAP4_stream (torch does not allow it by default and nothing vouches that it only builds data; unpickling calls it with arguments the file chooses)',
+        'unknown code: review before allowlisting: gzip.GzipFile (torch does not allow it by default and nothing vouches that it only builds data; unpickling calls it with arguments the file chooses)',
       ],
     });
     // a trustedGlobals entry is the project's own review: then it may be allowlisted (torch 2.5 and later)
-    expect(judgeInspection(result, { trusted: ['imaplib.IMAP4_stream'] })).toMatchObject({
+    expect(judgeInspection(result, { trusted: ['gzip.GzipFile'] })).toMatchObject({
       verdict: 'needs-allowlist',
-      allowlist: ['imaplib.IMAP4_stream'],
+      allowlist: ['gzip.GzipFile'],
       messages: [],
     });
+  });
+
+  test('imaplib.IMAP4_stream (issue 13: the fix allowlisted it): dangerous, nothing to paste', async () => {
+    const result = await inspectCheckpoint(write('imap.pt', zipCheckpoint(IMAP4_STREAM, 'imap')));
+    expect([result.verdict, result.allowlist, result.needs, result.globals.map((g) => `${g.name} ${g.status}`)]).toEqual([
+      'dangerous',
+      [],
+      [],
+      ['imaplib.IMAP4_stream dangerous'],
+    ]);
   });
 
   test('argparse.Namespace and a numpy scalar: needs-allowlist with the exact entries', async () => {

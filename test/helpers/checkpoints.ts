@@ -9,7 +9,7 @@ import * as path from 'node:path';
  * class registered under that name, so that a pickle names numpy or any other module without importing it.
  */
 const PRELUDE = [
-  'import argparse, imaplib, pickle, sys, types, zipfile',
+  'import argparse, gzip, imaplib, pickle, sys, types, zipfile',
   'class R:',
   '    def __init__(self, f, args=(), state=None): self.f, self.args, self.state = f, args, state',
   '    def __reduce__(self): return (self.f, tuple(self.args)) if self.state is None else (self.f, tuple(self.args), self.state)',
@@ -53,8 +53,17 @@ export function zipCheckpoint(value: string, stem = 'archive'): Buffer {
   }
 }
 
-/** `imaplib.IMAP4_stream("true")`: its constructor runs its argument through a shell (CPython Lib/imaplib.py). */
+/**
+ * `imaplib.IMAP4_stream("true")`: its constructor runs its argument through a shell (CPython Lib/imaplib.py). Issue 13's
+ * `--fix --unsafe-fixes` allowlisted it; now on the dangerous list.
+ */
 export const IMAP4_STREAM = '{"cfg": R(imaplib.IMAP4_stream, ["true"])}';
+
+/**
+ * `gzip.GzipFile("victim.txt", "wb")`: a CapWords class on no denylist whose constructor creates or truncates the
+ * file it is given (CPython Lib/gzip.py): the proof that a code-running global nobody listed still gets no advice.
+ */
+export const UNLISTED_GZIP_FILE = '{"cfg": R(gzip.GzipFile, ["victim.txt", "wb"])}';
 
 /** An argparse.Namespace and a numpy float64 scalar (numpy's own reduce: `scalar(dtype("f8", False, True), bytes)`). */
 export const NAMESPACE_AND_NUMPY =

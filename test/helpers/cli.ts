@@ -11,9 +11,20 @@ export interface CliRun {
 
 /** Runs the CLI in-process in `cwd`. */
 export async function cli(cwd: string, ...argv: string[]): Promise<CliRun> {
+  return cliWithStdin(cwd, undefined, ...argv);
+}
+
+/** Runs the CLI in-process in `cwd` with `input` as its stdin (none: stdin is empty); bytes written are UTF-8. */
+export async function cliWithStdin(cwd: string, input: string | Buffer | undefined, ...argv: string[]): Promise<CliRun> {
   let stdout = '';
   let stderr = '';
-  const code = await run(argv, { cwd, color: false, stdout: (t) => (stdout += t), stderr: (t) => (stderr += t) });
+  const code = await run(argv, {
+    cwd,
+    color: false,
+    stdout: (t) => (stdout += typeof t === 'string' ? t : Buffer.from(t).toString('utf8')),
+    stderr: (t) => (stderr += t),
+    readStdin: input === undefined ? undefined : async () => Buffer.from(input),
+  });
   return { code, stdout, stderr };
 }
 

@@ -3,7 +3,7 @@ import * as path from 'node:path';
 import { cli, tempRepo } from '../helpers/cli';
 import { copyFixtures, fixture, FIXTURES_DIR } from '../helpers/fixtures';
 import { includes, ruleTester } from '../helpers/rule-tester';
-import { IMAP4_STREAM, NAMESPACE_AND_NUMPY, zipCheckpoint } from '../helpers/checkpoints';
+import { UNLISTED_GZIP_FILE, NAMESPACE_AND_NUMPY, zipCheckpoint } from '../helpers/checkpoints';
 import rule from '../../rules/checkpoint-unsafe-globals';
 
 // The rule runs on checkpoint files, not Python: its findings are file-level results of the lint run. The reader it
@@ -144,10 +144,10 @@ describe('checkpoint-unsafe-globals in the lint run', () => {
   test('inspect: an unwritable --output-file is exit 2 with a message; a link to a folder is not followed', async () => {
     const repo = tempRepo({});
     fs.copyFileSync(path.join(dir, 'state_dict.pt'), path.join(repo, 'a.pt'));
-    expect(await cli(repo, 'inspect', 'a.pt', '-o', 'no/such/dir/x.json')).toEqual({
+    expect(await cli(repo, 'inspect', 'a.pt', '-o', 'a.pt/x.json')).toEqual({
       code: 2,
       stdout: '',
-      stderr: 'pylint-torch: cannot write --output-file no/such/dir/x.json: its folder does not exist\n',
+      stderr: 'pylint-torch: cannot write --output-file a.pt/x.json: a folder on its path is a file\n',
     });
     fs.symlinkSync('.', path.join(repo, 'self'));
     expect(JSON.parse((await cli(repo, 'inspect', '.', '-f', 'json')).stdout).map((r: { filePath: string }) => path.basename(r.filePath))).toEqual(['a.pt']);
@@ -388,16 +388,16 @@ ruleTester.run('checkpoint-unsafe-globals at load sites', rule, {
       ].join('\n'),
     },
     {
-      name: 'a checkpoint naming imaplib.IMAP4_stream (its constructor runs a shell command): needs review, no list to paste, no fix',
+      name: 'a checkpoint naming gzip.GzipFile (its constructor truncates a file; on no denylist): needs review, no list to paste, no fix',
       filename: 'train.py',
       code: 'import torch\ncfg = torch.load("cfg.pt", weights_only=True)\n',
-      files: { 'cfg.pt': zipCheckpoint(IMAP4_STREAM) },
+      files: { 'cfg.pt': zipCheckpoint(UNLISTED_GZIP_FILE) },
       errors: [
         {
           messageId: 'loadNeedsReview',
           severity: 1,
           message:
-            '`torch.load("cfg.pt")` loads with `weights_only=True`, but that checkpoint needs `imaplib.IMAP4_stream` on torch 2.10 (the newest torch known): it will fail with "Unsupported global", and nothing vouches for them: unknown code, review before allowlisting (unpickling calls each with arguments the file chooses).',
+            '`torch.load("cfg.pt")` loads with `weights_only=True`, but that checkpoint needs `gzip.GzipFile` on torch 2.10 (the newest torch known): it will fail with "Unsupported global", and nothing vouches for them: unknown code, review before allowlisting (unpickling calls each with arguments the file chooses).',
         },
       ],
       output: null,
@@ -525,4 +525,31 @@ ruleTester.run('checkpoint-unsafe-globals at load sites', rule, {
       errors: [{ messageId: 'loadDangerous' }],
     },
   ],
+});
+
+describe('checkpoint-unsafe-globals for a torch between two known tables (2.0–2.3, 2.5, 2.7–2.9)', () => {
+  // floats pickle as BINFLOAT, which 1.13's unpickler lacks and 2.4's has; 2.1's own table is not known here
+  const files = (spec: string) => ({
+    'requirements.txt': `torch${spec}\n`,
+    'opt.pt': zipCheckpoint('{"lr": 0.001, "betas": (0.9, 0.999)}'),
+    'resume.py': 'import torch\nstate = torch.load("opt.pt", weights_only=True)\nprint(state["lr"])\n',
+  });
+  const findings = async (spec: string) => {
+    const repo = tempRepo(files(spec));
+    const { stdout } = await cli(repo, '-f', 'json', '--rule', 'torch-vulnerable-version:off');
+    return JSON.parse(stdout).flatMap((r: { filePath: string; messages: { ruleId: string; messageId: string; message: string }[] }) =>
+      r.messages.map((m) => [path.relative(repo, r.filePath), m.ruleId, m.messageId, m.message]),
+    );
+  };
+
+  test('only what holds under both neighbouring tables is reported: a float file on torch>=2.1 is not', async () => {
+    expect(await findings('>=2.1')).toEqual([]);
+  });
+
+  test('on torch>=1.13, whose own table lacks BINFLOAT, the same file and its load are reported', async () => {
+    expect((await findings('>=1.13')).map((f: string[]) => f.slice(0, 3))).toEqual([
+      ['opt.pt', 'checkpoint-unsafe-globals', 'unloadable'],
+      ['resume.py', 'checkpoint-unsafe-globals', 'loadUnloadable'],
+    ]);
+  });
 });

@@ -122,6 +122,43 @@ state = pickle.loads(buf)
 stream = pickle.load(peer.makefile("rb"))
 `;
 
+/** A download pinned by a SHA-256 digest cut from its own constant URL, checked before the path is returned. */
+const PINNED = `import hashlib
+import os
+import pickle
+import urllib.request
+
+import torch
+
+
+def fetch(url, folder):
+    expected = url.rsplit("/", 2)[-2]
+    target = os.path.join(folder, os.path.basename(url))
+    if os.path.isfile(target):
+        if hashlib.sha256(open(target, "rb").read()).hexdigest() == expected:
+            return target
+    with urllib.request.urlopen(url) as response, open(target, "wb") as out:
+        out.write(response.read())
+    if hashlib.sha256(open(target, "rb").read()).hexdigest() != expected:
+        raise RuntimeError("checksum mismatch")
+    return target
+
+
+codec = torch.jit.load(fetch("https://cdn.example.org/codec/0f3a9c/codec.pt", "/tmp/cache"))
+`;
+
+const CHECKED_BUFFER = `import hashlib
+import pickle
+import sys
+
+import requests
+
+DIGEST = "5d41402abc4b2a76b9719d911017c592"
+blob = requests.get("https://example.org/table.pkl").content
+assert hashlib.blake2b(blob).hexdigest() == DIGEST
+table = pickle.loads(blob)
+`;
+
 ruleTester.run('pickle-load-untrusted', rule, {
   valid: [
     'import pickle\nwith open("meta.pkl", "rb") as f:\n    meta = pickle.load(f)\n',
@@ -139,8 +176,40 @@ ruleTester.run('pickle-load-untrusted', rule, {
     'import pickle\nobj = pickle.loads(queue.recv())\nmsg = worker.recv_pyobj()\n',
     // server state of a request, not client data
     'import pickle\ndef view(request):\n    return pickle.loads(request.session["blob"])\n',
+    // a download checked against a digest its author chose (a constant, or cut from the constant URL) before use
+    PINNED,
+    CHECKED_BUFFER,
   ],
   invalid: [
+    {
+      name: 'a checksum the attacker chooses (from the command line) does not vouch for the download',
+      code: PINNED.replace('"https://cdn.example.org/codec/0f3a9c/codec.pt"', 'sys.argv[1]').replace('import os\n', 'import os\nimport sys\n'),
+      errors: [{ messageId: 'untrusted', line: 23, message: includes('the command line (sys.argv)') }],
+    },
+    {
+      name: 'MD5 and SHA-1 do not count, nor a check that does not stop the load, nor a rewrite after the check',
+      code: [
+        'import hashlib, pickle, requests',
+        'DIGEST = "0123"',
+        'a = requests.get("https://example.org/a.pkl").content',
+        'assert hashlib.md5(a).hexdigest() == DIGEST',
+        'x = pickle.loads(a)',
+        'b = requests.get("https://example.org/b.pkl").content',
+        'if hashlib.sha256(b).hexdigest() != DIGEST:',
+        '    print("mismatch")',
+        'y = pickle.loads(b)',
+        'c = requests.get("https://example.org/c.pkl").content',
+        'assert hashlib.sha256(c).hexdigest() == DIGEST',
+        'c = requests.get("https://example.org/d.pkl").content',
+        'z = pickle.loads(c)',
+        '',
+      ].join('\n'),
+      errors: [
+        { messageId: 'untrusted', line: 5 },
+        { messageId: 'untrusted', line: 9 },
+        { messageId: 'untrusted', line: 13 },
+      ],
+    },
     {
       name: 'ForkingPickler.loads of a request body, and pickle.loads of a FastAPI WebSocket message',
       code: [

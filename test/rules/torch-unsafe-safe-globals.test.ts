@@ -65,5 +65,18 @@ ruleTester.run('torch-unsafe-safe-globals', rule, {
       code: `${T}torch.serialization.add_safe_globals([${ISSUE_13_CODE_RUNNERS.map((name) => `(Stand, "${name}")`).join(', ')}])\n`,
       errors: ISSUE_13_CODE_RUNNERS.map((name) => ({ messageId: 'dangerous', line: 2, message: includes(`\`${name}\``) })),
     },
+    {
+      name: 'imaplib.IMAP4_stream allowlisted by hand (issue 13: its constructor runs a shell command)',
+      code: `${T}import imaplib\nwith torch.serialization.safe_globals([imaplib.IMAP4_stream]):\n    cfg = torch.load(p, weights_only=True)\n`,
+      errors: [
+        {
+          messageId: 'dangerous',
+          line: 3,
+          column: 40,
+          severity: 2,
+          message: includes('`imaplib.IMAP4_stream`'),
+        },
+      ],
+    },
   ],
 });

@@ -5,6 +5,9 @@ import { UNSAFE_FIX_DESC, type LintResult } from '../results';
 import type { FormatContext } from './context';
 
 const paint = (on: boolean, code: string) => (text: string) => (on ? `\u001b[${code}m${text}\u001b[0m` : text);
+/** `line:column`, or Ruff's `cell N:line:column` for a notebook's finding (lines count in the cell). */
+export const placeOf = (m: { line: number; column: number; cell?: number }): string =>
+  `${m.cell === undefined ? '' : `cell ${m.cell}:`}${m.line}:${m.column}`;
 const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : /(x|s)$/.test(word) ? 'es' : 's'}`;
 
 export function stylish(results: readonly LintResult[], context: FormatContext): string {
@@ -27,18 +30,14 @@ export function stylish(results: readonly LintResult[], context: FormatContext):
     if (result.messages.length === 0) continue;
     const rows = result.messages.map((m) => {
       if (m.suggestions?.some((s) => s.desc.startsWith(UNSAFE_FIX_DESC))) unsafe++;
-      return [
-        `${m.line}:${m.column}`,
-        m.severity === 2 ? 'error' : 'warning',
-        m.message.replace(/\.$/, ''),
-        m.ruleId ?? '',
-      ];
+      return [placeOf(m), m.severity === 2 ? 'error' : 'warning', m.message.replace(/\.$/, ''), m.ruleId ?? ''];
     });
     const widths = [0, 1].map((i) => Math.max(...rows.map((r) => r[i].length)));
     out += `\n${underline(result.filePath)}\n`;
     for (const [place, severity, message, ruleId] of rows) {
       const sev = severity.padEnd(widths[1]);
-      out += `  ${dim(place.padEnd(widths[0]))}  ${severity === 'error' ? red(sev) : yellow(sev)}  ${message}  ${dim(ruleId)}\n`;
+      // a file-level problem has no rule id: no column for it (and no trailing spaces)
+      out += `  ${dim(place.padEnd(widths[0]))}  ${severity === 'error' ? red(sev) : yellow(sev)}  ${message}${ruleId ? `  ${dim(ruleId)}` : ''}\n`;
     }
   }
   const total = errors + warnings;
@@ -55,7 +54,7 @@ export function stylish(results: readonly LintResult[], context: FormatContext):
     for (const result of changed) {
       out += `\n${underline(result.filePath)} ${dim('(--fix-dry-run: would fix)')}\n`;
       for (const m of result.fixed ?? [])
-        out += `  ${dim(`${m.line}:${m.column}`)}  ${m.message.replace(/\.$/, '')}  ${dim(m.ruleId ?? '')}\n`;
+        out += `  ${dim(placeOf(m))}  ${m.message.replace(/\.$/, '')}${m.ruleId ? `  ${dim(m.ruleId)}` : ''}\n`;
     }
     const fixes = changed.reduce((n, r) => n + (r.fixCount ?? 0), 0);
     out += `\n--fix-dry-run: ${plural(fixes, 'fix')} would be applied to ${plural(changed.length, 'file')}; nothing was written.${unsafe > 0 ? ` (${plural(unsafe, 'unsafe fix')} left out: add --unsafe-fixes to include them.)` : ''}\n`;

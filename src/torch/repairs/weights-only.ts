@@ -110,11 +110,16 @@ function repairFromEvidence(
       reason: `the checkpoint needs globals torch does not allow by default, and ${reviewReason([...new Set(unknown)])}`,
     };
   }
-  if (found && verdict === 'unloadable')
+  if (found && verdict === 'unloadable') {
+    const why = found.inspection.messages[0] ?? 'unsupported format';
     return {
       suggestion: edit,
-      reason: `the checkpoint cannot load with weights_only=True: ${found.inspection.messages[0] ?? 'unsupported format'}`,
+      // between two known tables the older one decides the fix, but it is only sure that the file may fail
+      reason: found.inspection.atNewerTable
+        ? `the checkpoint may not load with weights_only=True on torch ${found.inspection.torch.version}: ${why}`
+        : `the checkpoint cannot load with weights_only=True: ${why}`,
     };
+  }
   // a dangerous file: with weights_only=True torch refuses it instead of running it — unless it is TorchScript,
   // which torch before 2.6 hands to torch.jit.load anyway
   if (found && verdict === 'dangerous') {
