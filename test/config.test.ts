@@ -1,3 +1,6 @@
+import Ajv from 'ajv';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import { cli, tempRepo } from './helpers/cli';
 
 const CODE = { 'a.py': 'import torch\ntorch.load(p)\ntorch.load(q, weights_only=False)\n' };
@@ -222,4 +225,255 @@ describe('plugins', () => {
     const { code, stderr } = await cli(tempRepo({ 'a.py': 'print(1)\n' }), '--rule', 'nope/rule:error');
     expect([code, stderr]).toEqual([2, expect.stringContaining('--rule: nope/rule: unknown rule id')]);
   });
+});
+
+const ids = (stdout: string) =>
+  JSON.parse(stdout).map((r: { filePath: string; messages: { ruleId: string; severity: number }[] }) => [
+    r.filePath.replace(/^.*?pylint-torch-[^/]+\//, ''),
+    r.messages.map((m) => `${m.ruleId}:${m.severity}`),
+  ]);
+
+describe('pyproject.toml [tool.pylint-torch]', () => {
+  const TABLE = [
+    '[project]',
+    'name = "demo"',
+    '',
+    '[tool.pylint-torch]',
+    'ignorePatterns = ["legacy/"]',
+    '',
+    '[tool.pylint-torch.rules]',
+    '"torch-load-weights-only-false" = "off"',
+    'torch-load-missing-weights-only = ["warn"]',
+    '',
+  ].join('\n');
+
+  test('the table configures rules and ignorePatterns, relative to the pyproject.toml', async () => {
+    const dir = tempRepo({ 'pyproject.toml': TABLE, 'src/a.py': CODE['a.py'], 'legacy/b.py': CODE['a.py'] });
+    const { code, stdout, stderr } = await cli(dir, '-f', 'json', 'src', 'legacy/b.py');
+    expect([code, ids(stdout), stderr]).toEqual([
+      0,
+      [['src/a.py', ['torch-load-missing-weights-only:1']]],
+      'pylint-torch: warning: legacy/b.py is ignored by ignorePatterns in the config; not linted\n',
+    ]);
+  });
+
+  test('a pyproject.toml without the table is no config: the search goes on upward', async () => {
+    const dir = tempRepo({
+      '.pylintrc-ts.json': JSON.stringify({ rules: { 'torch-load-missing-weights-only': 'off' } }),
+      'pkg/pyproject.toml': '[project]\nname = "pkg"\n[tool.black]\nline-length = 100\n',
+      'pkg/a.py': CODE['a.py'],
+    });
+    const { stdout } = await cli(dir, '-f', 'json', 'pkg/a.py');
+    expect(ids(stdout)).toEqual([['pkg/a.py', ['torch-load-weights-only-false:1']]]);
+  });
+
+  test('beside a .pylintrc-ts.json the JSON file wins, with a warning naming both', async () => {
+    const dir = tempRepo({
+      'pyproject.toml': TABLE,
+      '.pylintrc-ts.json': JSON.stringify({ rules: { 'torch-load-missing-weights-only': 'off' } }),
+      'a.py': CODE['a.py'],
+    });
+    const { stdout, stderr } = await cli(dir, '-f', 'json', 'a.py');
+    expect([ids(stdout), stderr]).toEqual([
+      [['a.py', ['torch-load-weights-only-false:1']]],
+      'pylint-torch: warning: .pylintrc-ts.json and pyproject.toml [tool.pylint-torch] are in the same folder: .pylintrc-ts.json is used, the pyproject.toml table is ignored\n',
+    ]);
+  });
+
+  test('invalid TOML in a pyproject.toml on the way up is a config error naming the file, line and column', async () => {
+    const dir = tempRepo({ 'pyproject.toml': '[project]\nname = "x"\n[tool.pylint-torch\n', 'a.py': CODE['a.py'] });
+    expect(await cli(dir, 'a.py')).toEqual({
+      code: 2,
+      stdout: '',
+      stderr: `pylint-torch: ${dir}/pyproject.toml: cannot read config: invalid TOML: illegal character in key at line 3 column 19\n`,
+    });
+  });
+
+  test('an invalid pyproject.toml beside a .pylintrc-ts.json is not read', async () => {
+    const dir = tempRepo({ 'pyproject.toml': '[tool.pylint-torch\n', '.pylintrc-ts.json': '{}', 'a.py': 'x = 1\n' });
+    expect(await cli(dir, 'a.py')).toEqual({ code: 0, stdout: '', stderr: '' });
+  });
+
+  test.each([
+    ['a kebab-case key', 'ignore-patterns = []', 'tool.pylint-torch.ignore-patterns: unknown key (did you mean ignorePatterns?) (allowed: '],
+    ['a number for torchVersion', 'torchVersion = 2.6', 'tool.pylint-torch.torchVersion: expected a version like "2.6" or a PEP 440 range'],
+    ['an unknown rule id', 'rules = { nope = "warn" }', 'tool.pylint-torch.rules.nope: unknown rule id (known: torch-load-missing-weights-only, '],
+    ['a date where a list belongs', 'trustedGlobals = 1979-05-27', 'tool.pylint-torch.trustedGlobals: expected an array of dotted names'],
+  ])('%s is named with its table (exit 2)', async (_name, line, message) => {
+    const dir = tempRepo({ 'pyproject.toml': `[tool.pylint-torch]\n${line}\n`, 'a.py': 'x = 1\n' });
+    const { code, stdout, stderr } = await cli(dir, 'a.py');
+    expect([code, stdout, stderr]).toEqual([2, '', expect.stringContaining(`pylint-torch: ${dir}/pyproject.toml: ${message}`)]);
+  });
+
+  test('--config takes any .toml file with the table', async () => {
+    const dir = tempRepo({ 'lint.toml': '[tool.pylint-torch]\nrules = { torch-load-weights-only-false = "off" }\n', 'a.py': CODE['a.py'] });
+    expect(ids((await cli(dir, '-f', 'json', '-c', 'lint.toml', 'a.py')).stdout)).toEqual([['a.py', ['torch-load-missing-weights-only:2']]]);
+  });
+
+  test('--config takes a pyproject.toml, and refuses one without the table', async () => {
+    const dir = tempRepo({ 'conf/pyproject.toml': TABLE, 'other/pyproject.toml': '[project]\nname = "x"\n', 'a.py': CODE['a.py'] });
+    expect(ids((await cli(dir, '-f', 'json', '-c', 'conf/pyproject.toml', 'a.py')).stdout)).toEqual([['a.py', ['torch-load-missing-weights-only:1']]]);
+    expect(await cli(dir, '-c', 'other/pyproject.toml', 'a.py')).toEqual({
+      code: 2,
+      stdout: '',
+      stderr: `pylint-torch: ${dir}/other/pyproject.toml: cannot read config: no [tool.pylint-torch] table\n`,
+    });
+  });
+});
+
+describe('extend', () => {
+  test('rules merge by id over the extended config (relative to the extending file); other keys replace', async () => {
+    const dir = tempRepo({
+      'shared/base.json': JSON.stringify({
+        rules: { 'torch-load-missing-weights-only': 'warn', 'torch-load-weights-only-false': 'off' },
+        ignorePatterns: ['gen/'],
+        torchVersion: '2.4',
+      }),
+      'proj/.pylintrc-ts.json': JSON.stringify({ extend: '../shared/base.json', rules: { 'torch-load-weights-only-false': 'error' } }),
+      'proj/a.py': CODE['a.py'],
+      'proj/gen/b.py': CODE['a.py'],
+      'shared/gen/c.py': CODE['a.py'],
+    });
+    // the base's ignorePatterns stay relative to the base's folder
+    const { stdout } = await cli(`${dir}/proj`, '-f', 'json');
+    expect(ids(stdout)).toEqual([
+      ['proj/a.py', ['torch-load-missing-weights-only:1', 'torch-load-weights-only-false:2']],
+      ['proj/gen/b.py', ['torch-load-missing-weights-only:1', 'torch-load-weights-only-false:2']],
+    ]);
+    expect(JSON.parse(stdout)[0].messages[0].message).toContain('(base.json: torchVersion "2.4")');
+    fs.writeFileSync(`${dir}/proj/.pylintrc-ts.json`, JSON.stringify({ extend: '../shared/base.json', ignorePatterns: ['gen/'] }));
+    expect(ids((await cli(`${dir}/proj`, '-f', 'json')).stdout)).toEqual([['proj/a.py', ['torch-load-missing-weights-only:1']]]);
+  });
+
+  test('a JSON config extends a pyproject.toml table', async () => {
+    const dir = tempRepo({
+      'pyproject.toml': '[tool.pylint-torch.rules]\ntorch-load-missing-weights-only = "off"\n',
+      'sub/.pylintrc-ts.json': JSON.stringify({ extend: '../pyproject.toml' }),
+      'sub/a.py': CODE['a.py'],
+    });
+    expect(ids((await cli(dir, '-f', 'json', 'sub')).stdout)).toEqual([['sub/a.py', ['torch-load-weights-only-false:1']]]);
+  });
+
+  test('a .pylintrc-ts.json that extends the pyproject.toml beside it reads its table, without a warning', async () => {
+    const dir = tempRepo({
+      'pyproject.toml': '[tool.pylint-torch.rules]\ntorch-load-missing-weights-only = "off"\n',
+      '.pylintrc-ts.json': JSON.stringify({ extend: 'pyproject.toml', rules: { 'torch-load-weights-only-false': 'error' } }),
+      'a.py': CODE['a.py'],
+    });
+    const { stdout, stderr } = await cli(dir, '-f', 'json', 'a.py');
+    expect([ids(stdout), stderr]).toEqual([[['a.py', ['torch-load-weights-only-false:2']]], '']);
+  });
+
+  test('a cycle is a config error that shows it', async () => {
+    const dir = tempRepo({
+      '.pylintrc-ts.json': JSON.stringify({ extend: 'a.json' }),
+      'a.json': JSON.stringify({ extend: 'b.json' }),
+      'b.json': JSON.stringify({ extend: 'a.json' }),
+      'x.py': 'x = 1\n',
+    });
+    expect(await cli(dir)).toEqual({
+      code: 2,
+      stdout: '',
+      stderr: `pylint-torch: ${dir}/b.json: extend: extend cycle: ${dir}/.pylintrc-ts.json → ${dir}/a.json → ${dir}/b.json → ${dir}/a.json\n`,
+    });
+  });
+
+  test.each([
+    ['a missing file', { extend: 'nope.json' }, (dir: string) => `extend: cannot extend ${dir}/nope.json: file not found`],
+    ['not a string', { extend: ['a.json'] }, () => 'extend: expected a path to another config file (relative to this one)'],
+    ['an invalid extended config', { extend: 'bad.json' }, (dir: string) => `${dir}/bad.json: rules.nope: unknown rule id`],
+  ])('%s is a config error (exit 2)', async (_name, config, message) => {
+    const dir = tempRepo({ '.pylintrc-ts.json': JSON.stringify(config), 'bad.json': '{"rules":{"nope":"warn"}}', 'x.py': 'x = 1\n' });
+    const { code, stderr } = await cli(dir);
+    expect([code, stderr]).toEqual([2, expect.stringContaining(message(dir))]);
+  });
+});
+
+describe('perFileIgnores', () => {
+  const FILES = {
+    'tests/test_a.py': CODE['a.py'],
+    'src/conftest.py': CODE['a.py'],
+    'src/model.py': CODE['a.py'],
+  };
+
+  test('a glob with / matches from the config folder, one without matches a file name anywhere', async () => {
+    const dir = tempRepo({
+      ...FILES,
+      '.pylintrc-ts.json': JSON.stringify({
+        perFileIgnores: { 'tests/**': ['torch-load-missing-weights-only', 'torch-load-weights-only-false'], 'conftest.py': ['torch-load-weights-only-false'] },
+      }),
+    });
+    const expected = [
+      ['src/conftest.py', ['torch-load-missing-weights-only:2']],
+      ['src/model.py', ['torch-load-missing-weights-only:2', 'torch-load-weights-only-false:1']],
+      ['tests/test_a.py', []],
+    ];
+    expect(ids((await cli(dir, '-f', 'json')).stdout)).toEqual(expected);
+    // whatever folder the run starts from, and over --select and --rule (as in Ruff)
+    expect(
+      ids((await cli(`${dir}/tests`, '-f', 'json', '--select', 'torch-load-weights-only-false', '--rule', 'torch-load-weights-only-false:error')).stdout),
+    ).toEqual([['tests/test_a.py', []]]);
+  });
+
+  test('perFileIgnores merge by glob over an extended config', async () => {
+    const dir = tempRepo({
+      ...FILES,
+      'base.json': JSON.stringify({ perFileIgnores: { 'tests/**': ['torch-load-missing-weights-only'], '*.py': ['torch-load-weights-only-false'] } }),
+      '.pylintrc-ts.json': JSON.stringify({ extend: 'base.json', perFileIgnores: { '*.py': [] } }),
+    });
+    expect(ids((await cli(dir, '-f', 'json')).stdout)).toEqual([
+      ['src/conftest.py', ['torch-load-missing-weights-only:2', 'torch-load-weights-only-false:1']],
+      ['src/model.py', ['torch-load-missing-weights-only:2', 'torch-load-weights-only-false:1']],
+      ['tests/test_a.py', ['torch-load-weights-only-false:1']],
+    ]);
+  });
+
+  test.each([
+    [{ 'tests/**': ['torch-load-missing'] }, 'perFileIgnores.tests/**: unknown rule id "torch-load-missing" (known: torch-load-missing-weights-only, '],
+    [{ 'tests/**': 'torch-load-pickle-module' }, 'perFileIgnores: expected an object of glob → array of rule ids'],
+    [['tests/**'], 'perFileIgnores: expected an object of glob → array of rule ids'],
+    [{ '': ['torch-load-pickle-module'] }, 'perFileIgnores: expected an object of glob → array of rule ids'],
+  ])('%j is a config error (exit 2)', async (value, message) => {
+    const dir = tempRepo({ ...FILES, '.pylintrc-ts.json': JSON.stringify({ perFileIgnores: value }) });
+    const { code, stderr } = await cli(dir);
+    expect([code, stderr]).toEqual([2, expect.stringContaining(`pylint-torch: ${dir}/.pylintrc-ts.json: ${message}`)]);
+  });
+});
+
+describe('the config schema', () => {
+  const root = path.join(__dirname, '..');
+  const schema = JSON.parse(fs.readFileSync(path.join(root, 'schema', 'pylintrc-ts.schema.json'), 'utf8'));
+
+  test('ships in the package, and its keys are the ones the loader allows', async () => {
+    expect(JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8')).files).toContain('schema');
+    const dir = tempRepo({ '.pylintrc-ts.json': JSON.stringify({ nope: 1 }), 'a.py': 'x = 1\n' });
+    expect((await cli(dir)).stderr).toBe(`pylint-torch: ${dir}/.pylintrc-ts.json: nope: unknown key (allowed: ${Object.keys(schema.properties).join(', ')})\n`);
+  });
+
+  test("this repository's own config and one with $schema, extend and perFileIgnores validate against it", () => {
+    const ajv = new Ajv({ strict: true });
+    const validate = ajv.compile(schema);
+    const own = JSON.parse(fs.readFileSync(path.join(root, '.pylintrc-ts.json'), 'utf8'));
+    expect([
+      validate(own),
+      validate({ $schema: './schema/pylintrc-ts.schema.json', extend: '../base.json', perFileIgnores: { 'tests/**': ['torch-save-full-model'] } }),
+    ]).toEqual([true, true]);
+    expect([validate({ rules: { x: ['warn', {}, 1] } }), validate({ ignorePatterns: [1] }), validate({ extend: '' })]).toEqual([false, false, false]);
+  });
+});
+
+test("the README's pyproject.toml example is a valid config that does what it says", async () => {
+  const readme = fs.readFileSync(path.join(__dirname, '..', 'README.md'), 'utf8');
+  const example = /```toml\n(\[tool\.pylint-torch\][\s\S]*?)```/.exec(readme)![1];
+  const dir = tempRepo({
+    'pyproject.toml': example,
+    'tests/test_a.py': CODE['a.py'],
+    'a.py': 'import pickle\nimport torch\ntorch.load(p, weights_only=True, pickle_module=pickle)\n',
+  });
+  expect([ids((await cli(dir, '-f', 'json', 'a.py', 'tests')).stdout)]).toEqual([
+    [
+      ['a.py', []],
+      ['tests/test_a.py', ['torch-load-weights-only-false:1']],
+    ],
+  ]);
 });

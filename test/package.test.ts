@@ -48,9 +48,12 @@ test("require('pylint-torch') from an installed tarball gives the API, its types
       'dist',
       'docs',
       'package.json',
+      'schema',
       'scripts',
       'wasm',
     ]);
+    // the config schema ships: editors read it, and the installed loader validates configs with it
+    expect(fs.readdirSync(path.join(project, 'node_modules', 'pylint-torch', 'schema'))).toEqual(['pylintrc-ts.schema.json']);
 
     // a global install (npm install -g, here under its own prefix) runs with no build step
     const prefix = path.join(work, 'global');

@@ -8,7 +8,8 @@ import * as path from 'node:path';
 import type * as Diff from 'diff';
 import yargs from 'yargs';
 import { rules } from '../../rules';
-import { ConfigError, parseRuleFlag } from '../project/config';
+import { ConfigError, parseRuleFlag, ruleIdList } from '../project/config';
+import { writeStarterConfig } from '../project/init';
 import type { SeveritySetting } from '../engine/rule';
 import { FormatName, formatters } from '../report/formatters';
 import { sarifLimits } from '../report/formatters/sarif';
@@ -16,7 +17,7 @@ import { placeOf } from '../report/formatters/stylish';
 import { countResult, type LintResult } from '../report/results';
 import { lintFiles } from '../run/lint-files';
 import { VERSION } from '../io/package';
-import { loadRuleDocs } from '../report/rule-docs';
+import { loadRuleDocs, RULE_DOCS_URL, ruleDoc } from '../report/rule-docs';
 import { statistics } from '../report/statistics';
 import { gitRoot } from '../project/discover';
 import { runInspect } from './inspect';
@@ -45,6 +46,11 @@ interface Options {
   outputFile?: string;
   config?: string;
   rule: string[];
+  /** --select / --ignore: rule ids, each flag's comma-separated lists joined; undefined when not given. */
+  select?: string[];
+  ignore?: string[];
+  /** --init: write a starter .pylintrc-ts.json in the working folder, lint nothing. */
+  init: boolean;
   maxWarnings: number;
   quiet: boolean;
   /** --report-unused-disable-directives (error) or --report-unused-disable-directives-severity; else the config's. */
@@ -67,12 +73,35 @@ const VALUE_OPTIONS = new Set([
   '-c',
   '--config',
   '--rule',
+  '--select',
+  '--ignore',
   '--max-warnings',
   '--report-unused-disable-directives-severity',
   '--sarif-root',
   '--sarif-category',
   '--stdin-filename',
 ]);
+
+/**
+ * The rule ids of repeatable, comma-separated `flag` values (`--select a,b --select c`), or undefined when the flag
+ * was not given. Throws UsageError for an empty list or an unknown built-in id (a plugin's `plugin/rule` id is known
+ * only once the configs are read: lintFiles checks it then).
+ */
+function ruleIdsOf(flag: string, values: unknown): string[] | undefined {
+  if (values === undefined) return undefined;
+  const ids = ([] as unknown[])
+    .concat(values)
+    .flatMap((v) => String(v).split(','))
+    .map((id) => id.trim())
+    .filter(Boolean);
+  if (ids.length === 0) throw new UsageError(`${flag} expects rule ids (comma-separated): ${ruleIdList(rules)}`);
+  const unknown = ids.filter((id) => !id.includes('/') && !rules.some((r) => r.meta.id === id));
+  if (unknown.length)
+    throw new UsageError(
+      `${flag}: unknown rule id${unknown.length > 1 ? 's' : ''} ${unknown.map((id) => JSON.stringify(id)).join(', ')} (known: ${ruleIdList(rules)})`,
+    );
+  return ids;
+}
 
 /** Formats whose file paths are relative to the repository root (`--sarif-root`). */
 const ROOTED_FORMATS: readonly string[] = ['sarif', 'github', 'gitlab', 'junit'];
@@ -92,7 +121,8 @@ function parseArgs(argv: readonly string[]): Promise<{ options?: Options; output
       .scriptName('pylint-torch')
       .usage(
         '$0 [paths..]\n\nFind and fix unsafe torch.load / torch.save patterns in Python files.\n\nAlso: $0 inspect ' +
-          '<files..>  read checkpoint files without executing them (see $0 inspect --help).',
+          '<files..>  read checkpoint files without executing them (see $0 inspect --help).\n' +
+          "And:  $0 rule <id>  print a rule's documentation.",
       )
       .command('$0 [paths..]', false)
       .positional('paths', {
@@ -161,6 +191,16 @@ function parseArgs(argv: readonly string[]): Promise<{ options?: Options; output
         describe: 'Use this config file instead of looking for .pylintrc-ts.json',
       })
       .option('rule', { type: 'string', describe: "Set a rule's severity: 'id:off|warn|error' (repeatable)" })
+      .option('select', {
+        type: 'string',
+        describe: 'Run only these rules (comma-separated ids, repeatable); off ones run at their default severity',
+      })
+      .option('ignore', { type: 'string', describe: 'Do not run these rules (comma-separated ids, repeatable)' })
+      .option('init', {
+        type: 'boolean',
+        default: false,
+        describe: 'Write a starter .pylintrc-ts.json in the working folder (never overwrites one)',
+      })
       .option('max-warnings', {
         type: 'string',
         default: '-1',
@@ -220,6 +260,9 @@ function parseArgs(argv: readonly string[]): Promise<{ options?: Options; output
           throw new Error(`--sarif-root needs --format ${ROOTED_FORMATS.join(', ')}`);
         return true;
       })
+      .epilog(
+        `Rules: ${ruleIdList(rules)}.\n'pylint-torch rule <id>' prints a rule's documentation; all of them: ${RULE_DOCS_URL}`,
+      )
       .parserConfiguration({ 'camel-case-expansion': false })
       .strict()
       .version(VERSION)
@@ -246,6 +289,15 @@ function parseArgs(argv: readonly string[]): Promise<{ options?: Options; output
           return reject(new UsageError("--stdin-filename names the text read from stdin: add --stdin (or '-')"));
         if (args['stdin-filename'] === '')
           return reject(new UsageError('--stdin-filename is empty; give the path the text would have'));
+        if (args.init && (paths?.length || stdin))
+          return reject(new UsageError('--init writes .pylintrc-ts.json in the working folder and takes no paths'));
+        let select: string[] | undefined, ignore: string[] | undefined;
+        try {
+          select = ruleIdsOf('--select', args.select);
+          ignore = ruleIdsOf('--ignore', args.ignore);
+        } catch (error) {
+          return reject(error);
+        }
         resolve({
           output: '',
           options: {
@@ -266,6 +318,9 @@ function parseArgs(argv: readonly string[]): Promise<{ options?: Options; output
             outputFile: args['output-file'] as string | undefined,
             config: args.config as string | undefined,
             rule: ([] as unknown[]).concat(args.rule ?? []).map(String),
+            select,
+            ignore,
+            init: args.init as boolean,
             maxWarnings: Number(args['max-warnings']),
             quiet: args.quiet as boolean,
             reportUnusedDisableDirectives:
@@ -286,10 +341,15 @@ function parseArgs(argv: readonly string[]): Promise<{ options?: Options; output
 /** Runs the CLI with `argv` (without node and script) and returns the exit code. Never throws. */
 export async function run(argv: readonly string[], io: CliIO = processIO): Promise<number> {
   if (argv[0] === 'inspect') return runInspect(argv.slice(1), io);
+  if (argv[0] === 'rule') return showRuleDoc(argv.slice(1), io);
   try {
     const { options, output } = await parseArgs(argv);
     if (!options) {
       io.stdout(output.endsWith('\n') ? output : `${output}\n`);
+      return 0;
+    }
+    if (options.init) {
+      io.stdout(`Wrote ${writeStarterConfig(io.cwd, rules)}\n`);
       return 0;
     }
     return await lint(options, io);
@@ -328,6 +388,8 @@ async function lint(options: Options, io: CliIO): Promise<number> {
     unsafeFixes: options.unsafeFixes,
     config: options.config,
     rules: overrides,
+    select: options.select,
+    ignore: options.ignore,
     reportUnusedDisableDirectives: options.reportUnusedDisableDirectives,
   }).finally(() => progress?.finish());
   if (run.missing.length) {
@@ -410,6 +472,26 @@ async function lint(options: Options, io: CliIO): Promise<number> {
     io.stderr(`pylint-torch found too many warnings (maximum: ${options.maxWarnings}).\n`);
     return 1;
   }
+  return 0;
+}
+
+/** `pylint-torch rule <id>`: prints the rule's documentation (markdown); exit 2 for a missing or unknown id. */
+function showRuleDoc(argv: readonly string[], io: CliIO): number {
+  const usage = `Usage: pylint-torch rule <id>\n\nPrints a rule's documentation. Rules: ${ruleIdList(rules)}.\n`;
+  if (argv.length === 1 && (argv[0] === '--help' || argv[0] === '-h')) {
+    io.stdout(usage);
+    return 0;
+  }
+  if (argv.length !== 1) {
+    io.stderr(`pylint-torch: rule: expected one rule id\n\n${usage}`);
+    return 2;
+  }
+  const doc = rules.some((r) => r.meta.id === argv[0]) ? ruleDoc(argv[0]) : undefined;
+  if (doc === undefined) {
+    io.stderr(`pylint-torch: rule: unknown rule id ${JSON.stringify(argv[0])} (known: ${ruleIdList(rules)})\n`);
+    return 2;
+  }
+  io.stdout(doc.endsWith('\n') ? doc : `${doc}\n`);
   return 0;
 }
 

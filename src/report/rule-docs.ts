@@ -1,4 +1,4 @@
-/** Rule docs (docs/rules/<id>.md, for SARIF help), read from the installed package. */
+/** Rule docs (docs/rules/<id>.md, for SARIF help and `pylint-torch rule <id>`), read from the installed package. */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { AnyRule } from '../engine/rule';
@@ -12,14 +12,24 @@ import { packageRoot, REPOSITORY_URL } from '../io/package';
 export function loadRuleDocs(rules: readonly AnyRule[]): Map<string, string> {
   const docs = new Map<string, string>();
   for (const rule of rules) {
-    const file = path.join(packageRoot, 'docs', 'rules', `${rule.meta.id}.md`);
-    if (fs.existsSync(file))
-      docs.set(
-        rule.meta.id,
-        absoluteLinks(fs.readFileSync(file, 'utf8'), `${REPOSITORY_URL}/blob/main/docs/rules/${rule.meta.id}.md`),
-      );
+    const text = ruleDoc(rule.meta.id);
+    if (text !== undefined) docs.set(rule.meta.id, text);
   }
   return docs;
+}
+
+/** Where the rule docs are published (the folder of docs/rules/<id>.md in the repository). */
+export const RULE_DOCS_URL = `${REPOSITORY_URL}/tree/main/docs/rules`;
+
+/**
+ * The markdown of docs/rules/`id`.md in the installed package, relative links made absolute as in
+ * {@link loadRuleDocs}; undefined when there is none.
+ */
+export function ruleDoc(id: string): string | undefined {
+  if (!/^[a-z0-9][\w-]*$/i.test(id)) return undefined; // never a path outside docs/rules
+  const file = path.join(packageRoot, 'docs', 'rules', `${id}.md`);
+  if (!fs.existsSync(file)) return undefined;
+  return absoluteLinks(fs.readFileSync(file, 'utf8'), `${REPOSITORY_URL}/blob/main/docs/rules/${id}.md`);
 }
 
 /** A link target with a scheme (`https:`, `mailto:`) is already absolute. */

@@ -74,8 +74,9 @@ export async function inspectCheckpoints(
   const parser = await pythonParser();
   const cache = new Map<string, TorchRequirement>();
   const configs = new Map<string, Config>();
+  const pyprojects = new Map<string, boolean>();
   const configOf = (file: string): { config?: Config; configFile?: string } => {
-    const configFile = findConfigFile(path.dirname(file));
+    const configFile = findConfigFile(path.dirname(file), pyprojects)?.file;
     let config = configFile ? configs.get(configFile) : undefined;
     if (configFile && !config) configs.set(configFile, (config = loadConfig(configFile, rules)));
     return { config, configFile };
@@ -84,7 +85,9 @@ export async function inspectCheckpoints(
     if (options.torchVersion)
       return { version: options.torchVersion, source: `--torch-version ${options.torchVersion.join('.')}` };
     const { config, configFile } = configOf(file);
-    const override = config?.torchVersion ? { spec: config.torchVersion, file: path.basename(configFile!) } : undefined;
+    const override = config?.torchVersion
+      ? { spec: config.torchVersion, file: path.basename(config.torchVersionFile ?? configFile!) }
+      : undefined;
     return judgingVersion(torchRequirementFor(path.dirname(file), parser, cache, override));
   };
   const inspections: Inspection[] = [];

@@ -5,7 +5,16 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { rules as builtinRules } from '../../rules';
-import { type Config, ConfigError, findConfigFile, loadConfig, ruleSettings } from '../project/config';
+import {
+  type Config,
+  CONFIG_FILE_NAME,
+  ConfigError,
+  findConfigFile,
+  loadConfig,
+  ruleIdList,
+  type RuleSelection,
+  ruleSettings,
+} from '../project/config';
 import { type Discovery, discoverFiles, gitRoot, type IgnoreRules, isConfigIgnored } from '../project/discover';
 import {
   binaryProblems,
@@ -51,6 +60,10 @@ export interface LintFilesOptions {
   config?: string;
   /** Severity overrides by rule id (the CLI's `--rule id:severity`), over every config. */
   rules?: Readonly<Record<string, SeveritySetting>>;
+  /** Only these rules run (the CLI's `--select`), over every config; `--rule` still sets a severity. */
+  select?: readonly string[];
+  /** These rules do not run (the CLI's `--ignore`), over every config and `select`. */
+  ignore?: readonly string[];
   /**
    * The rules every file gets, in SARIF order (default: the built-in rules); a config's `plugins` add theirs for the
    * files it governs. RuleTester passes the rule under test here (an instrumented copy, in place of a built-in rule
@@ -105,12 +118,21 @@ export async function lintFiles(paths: readonly string[], options: LintFilesOpti
   const rulesOf = (config: Config | undefined): readonly AnyRule[] =>
     config?.pluginRules.length ? [...rules, ...config.pluginRules] : rules;
   const overrides = new Map<string, SeveritySetting>(Object.entries(options.rules ?? {}));
+  const selection: RuleSelection = {
+    select: options.select && new Set(options.select),
+    ignore: options.ignore && new Set(options.ignore),
+  };
   const configs = new Map<string, Config>();
   const forced = options.config === undefined ? undefined : loadConfig(path.resolve(cwd, options.config), rules);
+  const pyprojects = new Map<string, boolean>();
+  // a pyproject.toml [tool.pylint-torch] that a .pylintrc-ts.json beside it overrules, said once each
+  const shadowed = new Map<string, string>();
   const configFor = (dir: string): Config | undefined => {
     if (forced) return forced;
-    const file = findConfigFile(dir);
-    if (!file) return undefined;
+    const found = findConfigFile(dir, pyprojects);
+    if (!found) return undefined;
+    const { file } = found;
+    if (found.shadowed) shadowed.set(found.shadowed, file);
     let config = configs.get(file);
     if (!config) configs.set(file, (config = loadConfig(file, rules)));
     return config;
@@ -143,10 +165,21 @@ export async function lintFiles(paths: readonly string[], options: LintFilesOpti
     : await discoverFiles(paths, cwd, ignoreFor, { extraPatterns });
   const warnings: string[] = [];
   const allRules = [...rules, ...new Set([forced, ...configs.values()].flatMap((c) => c?.pluginRules ?? []))];
-  for (const id of overrides.keys()) {
-    if (!allRules.some((r) => r.meta.id === id))
-      throw new ConfigError('--rule', id, `unknown rule id (known: ${allRules.map((r) => r.meta.id).join(', ')})`);
+  for (const [flag, ids] of [
+    ['--rule', overrides.keys()],
+    ['--select', options.select ?? []],
+    ['--ignore', options.ignore ?? []],
+  ] as const) {
+    for (const id of ids)
+      if (!allRules.some((r) => r.meta.id === id))
+        throw new ConfigError(flag, id, `unknown rule id (known: ${ruleIdList(allRules)})`);
   }
+  for (const [pyproject, json] of shadowed)
+    // a .pylintrc-ts.json that extends the pyproject.toml beside it does read its table
+    if (!configs.get(json)?.extended.includes(pyproject))
+      warnings.push(
+        `${path.relative(cwd, json) || json} and ${path.relative(cwd, pyproject) || pyproject} [tool.pylint-torch] are in the same folder: ${CONFIG_FILE_NAME} is used, the pyproject.toml table is ignored`,
+      );
   if (discovery.missing.length)
     return {
       results: [],
@@ -215,7 +248,9 @@ export async function lintFiles(paths: readonly string[], options: LintFilesOpti
       path.dirname(file),
       parser,
       torchCache,
-      config?.torchVersion ? { spec: config.torchVersion, file: path.basename(config.file ?? '') } : undefined,
+      config?.torchVersion
+        ? { spec: config.torchVersion, file: path.basename(config.torchVersionFile ?? '') }
+        : undefined,
     );
   const projectFor = (file: string, config: Config | undefined): ProjectContext => ({
     // a checkpoint's needs are judged where it is loaded: the project classes that file resolves, its own classes
@@ -234,7 +269,7 @@ export async function lintFiles(paths: readonly string[], options: LintFilesOpti
     mentionsOf: (literal) => references.mentions(literal),
     ruleEnabled: (other, ruleId) => {
       const c = configFor(path.dirname(other));
-      return ruleSettings(rulesOf(c), c, overrides).some((s) => s.rule.meta.id === ruleId);
+      return ruleSettings(rulesOf(c), c, overrides, other, selection).some((s) => s.rule.meta.id === ruleId);
     },
     torch: torchFor(file, config),
     torchOf: (other) => torchFor(other, configFor(path.dirname(other))),
@@ -282,7 +317,7 @@ export async function lintFiles(paths: readonly string[], options: LintFilesOpti
     inProgress.add(file);
     const config = configFor(path.dirname(file));
     const fileRules = rulesOf(config);
-    const settings = ruleSettings(fileRules, config, overrides);
+    const settings = ruleSettings(fileRules, config, overrides, file, selection);
     const knownRuleIds = new Set(fileRules.map((r) => r.meta.id));
     const bytes = contents.get(file);
     contents.delete(file);
@@ -310,7 +345,9 @@ export async function lintFiles(paths: readonly string[], options: LintFilesOpti
     inProgress.delete(file);
   };
   const checkpointRule = (file: string) => {
-    const setting = ruleSettings(rules, configFor(path.dirname(file)), overrides).find((s) => s.rule.binary);
+    const setting = ruleSettings(rules, configFor(path.dirname(file)), overrides, file, selection).find(
+      (s) => s.rule.binary,
+    );
     return setting && setting.rule.binary!.extensions(setting.options).some((ext) => file.endsWith(ext))
       ? setting
       : undefined;
