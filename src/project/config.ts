@@ -12,11 +12,12 @@
  * say (rule ids, rule options, torch ranges, trusted classes) is checked here.
  * Every mistake is a {@link ConfigError} naming the file and the key; the CLI turns it into exit code 2.
  */
-import Ajv, { type ValidateFunction } from 'ajv';
+import type AjvClass from 'ajv';
+import type { ValidateFunction } from 'ajv';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import picomatch from 'picomatch';
-import { parse as parseToml, TomlError } from 'smol-toml';
+import type * as SmolToml from 'smol-toml';
 import { dangerReason, isBlocked } from '../checkpoint/dangerous';
 import { looksLikeClass } from '../checkpoint/classify';
 import { packageRoot } from '../io/package';
@@ -241,7 +242,7 @@ let schemaCache: { validate: ValidateFunction; keys: string[] } | undefined;
 function configSchema(): { validate: ValidateFunction; keys: string[] } {
   if (!schemaCache) {
     const schema = JSON.parse(fs.readFileSync(CONFIG_SCHEMA_FILE, 'utf8')) as { properties: object };
-    schemaCache = { validate: ajv.compile(schema), keys: Object.keys(schema.properties) };
+    schemaCache = { validate: ajv().compile(schema), keys: Object.keys(schema.properties) };
   }
   return schemaCache;
 }
@@ -295,10 +296,10 @@ function pyprojectTable(
     .replace(/^\uFEFF/, ''),
 ): unknown {
   try {
-    const tool = parseToml(text).tool as Record<string, unknown> | undefined;
+    const tool = toml().parse(text).tool as Record<string, unknown> | undefined;
     return typeof tool === 'object' && tool !== null ? tool['pylint-torch'] : undefined;
   } catch (error) {
-    if (!(error instanceof TomlError)) throw error;
+    if (!(error instanceof toml().TomlError)) throw error;
     const reason = error.message.replace(/^Invalid TOML document: /, '').split('\n')[0];
     throw new ConfigError(
       file,
@@ -433,7 +434,14 @@ function jsonErrorPlace(text: string, message: string): string {
   return `${message.replace(/ in JSON at position \d+.*$/, '').replace(/ \(line \d+ column \d+\)$/, '')} at line ${before.length} column ${before[before.length - 1].length + 1}`;
 }
 
-const ajv = new Ajv({ allErrors: true, strict: true });
+// ajv and the TOML parser load when a config (or a pyproject.toml) is first read: most runs read neither (startup)
+let ajvInstance: AjvClass | undefined;
+function ajv(): AjvClass {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const Ajv = (require('ajv') as { default: typeof AjvClass }).default;
+  return (ajvInstance ??= new Ajv({ allErrors: true, strict: true }));
+}
+const toml = (): typeof SmolToml => require('smol-toml') as typeof SmolToml; // eslint-disable-line @typescript-eslint/no-require-imports
 
 /** The ids of `rules`, comma-separated, for messages. */
 export function ruleIdList(rules: readonly AnyRule[]): string {
@@ -461,7 +469,7 @@ function validateRuleEntry(file: string, key: string, id: string, entry: unknown
  */
 export function ruleOptionsError(rule: AnyRule, options: unknown): string | undefined {
   if (rule.meta.schema === false) return 'this rule takes no options';
-  const validate = ajv.compile(rule.meta.schema);
+  const validate = ajv().compile(rule.meta.schema);
   if (validate(options)) return undefined;
   const detail = (validate.errors ?? [])
     .map(
