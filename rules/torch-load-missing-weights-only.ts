@@ -1,5 +1,5 @@
 import { addArgument } from '../src/syntax/edits';
-import type { Node } from '../src/syntax/parse';
+import { type Node, parentOf } from '../src/syntax/parse';
 import { unparen } from '../src/syntax/python';
 import { createRule, type Fix } from '../src/engine/rule';
 import { loadCallIn, weightsOnlyIn, stateDictEvidence, torchContext } from '../src/torch/services';
@@ -166,7 +166,7 @@ export default createRule({
 
 /** True inside `except TypeError:` (alone or in a tuple) in the same function. */
 function insideExceptTypeError(node: Node): boolean {
-  for (let p = node.parent; p; p = p.parent) {
+  for (let p = parentOf(node); p; p = parentOf(p)) {
     if (p.type === 'function_definition' || p.type === 'lambda' || p.type === 'class_definition') return false;
     if (p.type !== 'except_clause') continue;
     const caught = p.namedChildren.find((c) => c !== null && c.type !== 'block' && c.type !== 'comment');

@@ -1,4 +1,4 @@
-import type { Node } from '../src/syntax/parse';
+import { type Node, parentOf } from '../src/syntax/parse';
 import { callArguments, namedChildren, stringValue, unparen } from '../src/syntax/python';
 import { createRule } from '../src/engine/rule';
 import { dangerReason } from '../src/checkpoint/dangerous';
@@ -98,8 +98,8 @@ function derivedFromCheckpoint(expr: Node, scopes: FileScopes, depth: number, se
     for (const binding of scopes.bindingsOf(node) ?? []) {
       if (
         binding.kind === 'other' &&
-        binding.node.parent?.parent?.type === 'as_pattern' &&
-        binding.node.parent.parent.parent?.type === 'except_clause'
+        parentOf(parentOf(binding.node)!)?.type === 'as_pattern' &&
+        parentOf(parentOf(parentOf(binding.node)!)!)?.type === 'except_clause'
       ) {
         return `the error message of the failed load, line ${binding.node.startPosition.row + 1}`;
       }

@@ -4,7 +4,7 @@
  * (literals, `dict(...)`, conditional dicts, `setdefault`, `update`, item assignment). Unknown stays unknown: a rule
  * reports only what is certain.
  */
-import type { Node } from '../syntax/parse';
+import { type Node, parentOf } from '../syntax/parse';
 import { callArguments, methodName, namedChildren, parentThroughParens, stringValue, unparen } from '../syntax/python';
 import type { Binding, FileScopes } from '../syntax/scope';
 
@@ -131,7 +131,7 @@ export function dictKey(splat: Node, key: string, scopes: FileScopes): DictKey {
   const isKwargsParam =
     bindings.length === 1 &&
     bindings[0].kind === 'param' &&
-    bindings[0].node.parent?.type === 'dictionary_splat_pattern';
+    parentOf(bindings[0].node)?.type === 'dictionary_splat_pattern';
   if (!isKwargsParam && bindings.some((b) => b.kind !== 'assign' || !b.value)) return { state: 'unknown' };
   let result: DictKey | undefined = isKwargsParam ? { state: 'unknown' } : undefined;
   if (!isKwargsParam) {
@@ -188,7 +188,8 @@ function lastSureWrite(
 }
 
 function enclosingFunction(node: Node): Node | null {
-  for (let p = node.parent; p; p = p.parent) if (p.type === 'function_definition' || p.type === 'lambda') return p;
+  for (let p = parentOf(node); p; p = parentOf(p))
+    if (p.type === 'function_definition' || p.type === 'lambda') return p;
   return null;
 }
 
@@ -207,7 +208,7 @@ const BRANCHES = new Set([
 ]);
 
 function conditionalBetween(write: Node, creation: Node): boolean {
-  for (let p = write.parent; p; p = p.parent) {
+  for (let p = parentOf(write); p; p = parentOf(p)) {
     if (p.type === 'function_definition' || p.type === 'module') return false;
     if (BRANCHES.has(p.type) && !(p.startIndex <= creation.startIndex && creation.endIndex <= p.endIndex)) return true;
   }
@@ -273,7 +274,7 @@ function writeOf(
     return k === key ? { kind: 'set', node: outer!.childForFieldName('right') ?? outer! } : undefined;
   }
   if (parent.type === 'attribute' && parent.childForFieldName('object')?.id === child.id) {
-    const call = parent.parent;
+    const call = parentOf(parent);
     if (call?.type !== 'call') return 'unknown';
     const method = methodName(call);
     const args = callArguments(call);

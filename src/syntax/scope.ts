@@ -6,7 +6,7 @@
  * The analysis is flow-insensitive and conservative: a name resolves only when every binding of it in its scope
  * agrees (an assignment of `None`, as in `try: import torch / except ImportError: torch = None`, is ignored).
  */
-import type { Node } from './parse';
+import { type Node, parentOf } from './parse';
 import { namedChildren, stringValue, unparen } from './python';
 
 /** How many aliases (`a = b`, `b = torch`) a qualified name follows before it is unknown. */
@@ -102,7 +102,7 @@ export class FileScopes {
     const known = this.identifierScopes.get(node.id);
     if (known) return known;
     let child = node;
-    for (let p = node.parent; p; child = p, p = p.parent) {
+    for (let p = parentOf(node); p; child = p, p = parentOf(p)) {
       if (!SCOPE_TYPES.has(p.type)) continue;
       // A class's name and bases, and a def's name, decorators and defaults, belong to the enclosing scope.
       if (p.type === 'class_definition' && child.id !== p.childForFieldName('body')?.id) continue;
@@ -132,6 +132,7 @@ export class FileScopes {
         first = false;
         continue;
       }
+      // eslint-disable-next-line no-restricted-syntax -- a Scope's parent, not a tree-sitter node's
       current = current.parent;
       first = false;
     }
@@ -462,6 +463,7 @@ export class FileScopes {
         const value = node.childForFieldName('value');
         // PEP 572: a walrus inside a comprehension binds in the enclosing function
         let target = scope;
+        // eslint-disable-next-line no-restricted-syntax -- a Scope's parent, not a tree-sitter node's
         while (target.kind === 'comprehension' && target.parent) target = target.parent;
         if (name) this.bind(target, { kind: 'assign', name: name.text, node: name, value: value ?? undefined });
         if (value) this.visit(value, scope);
@@ -552,7 +554,7 @@ export function analyzeScopes(root: Node): FileScopes {
 }
 
 function isParameterName(node: Node): boolean {
-  for (let p = node.parent; p; p = p.parent) {
+  for (let p = parentOf(node); p; p = parentOf(p)) {
     if (p.type === 'parameters' || p.type === 'lambda_parameters') return true;
     if (p.type === 'type' || p.type === 'default_parameter' || p.type === 'typed_default_parameter') {
       // inside an annotation or default value: evaluated in the outer scope unless this is the name field
@@ -564,7 +566,7 @@ function isParameterName(node: Node): boolean {
 
 /** False for identifiers that bind or name something rather than read a variable (`x =`, `a.x`, `f(x=…)`, defs). */
 export function isReference(node: Node): boolean {
-  const parent = node.parent;
+  const parent = parentOf(node);
   if (!parent) return true;
   const is = (field: string) => parent.childForFieldName(field)?.id === node.id;
   switch (parent.type) {
