@@ -4,7 +4,7 @@
  * (literals, `dict(...)`, conditional dicts, `setdefault`, `update`, item assignment). Unknown stays unknown: a rule
  * reports only what is certain.
  */
-import { type Node, parentOf } from '../syntax/parse';
+import { closestAncestor, type Node, parentOf } from '../syntax/parse';
 import { callArguments, methodName, namedChildren, parentThroughParens, stringValue, unparen } from '../syntax/python';
 import type { Binding, FileScopes } from '../syntax/scope';
 
@@ -188,9 +188,7 @@ function lastSureWrite(
 }
 
 function enclosingFunction(node: Node): Node | null {
-  for (let p = parentOf(node); p; p = parentOf(p))
-    if (p.type === 'function_definition' || p.type === 'lambda') return p;
-  return null;
+  return closestAncestor(node, ['function_definition', 'lambda']);
 }
 
 const BRANCHES = new Set([
@@ -208,7 +206,8 @@ const BRANCHES = new Set([
 ]);
 
 function conditionalBetween(write: Node, creation: Node): boolean {
-  for (let p = parentOf(write); p; p = parentOf(p)) {
+  const types = [...BRANCHES, 'function_definition', 'module'];
+  for (let p = closestAncestor(write, types); p; p = closestAncestor(p, types)) {
     if (p.type === 'function_definition' || p.type === 'module') return false;
     if (BRANCHES.has(p.type) && !(p.startIndex <= creation.startIndex && creation.endIndex <= p.endIndex)) return true;
   }

@@ -61,6 +61,35 @@ export function parentOf(node: Node): Node | null {
   return table.get(node.id) ?? null;
 }
 
+/** Per tree and list of types: node id → its closest ancestor of one of the types, as {@link closestAncestor} found. */
+const closestTables = new WeakMap<Tree, Map<string, Map<number, Node | null>>>();
+
+/**
+ * The closest proper ancestor of `node` whose type is one of `types`, or null; amortized constant time. Every node
+ * on the way up remembers the answer (per tree and per list of types), so the same question asked from every node
+ * of a 5,000-deep expression costs one walk in all, not one per node. Loop over it to visit only those ancestors:
+ * `for (let p = closestAncestor(n, T); p; p = closestAncestor(p, T))`.
+ */
+export function closestAncestor(node: Node, types: readonly string[]): Node | null {
+  const key = types.join(' ');
+  let byTypes = closestTables.get(node.tree);
+  if (!byTypes) closestTables.set(node.tree, (byTypes = new Map()));
+  let memo = byTypes.get(key);
+  if (!memo) byTypes.set(key, (memo = new Map()));
+  const path: number[] = [];
+  let found: Node | null | undefined;
+  for (let current = node; found === undefined;) {
+    found = memo.get(current.id);
+    if (found !== undefined) break;
+    path.push(current.id);
+    const parent = parentOf(current);
+    if (!parent || types.includes(parent.type)) found = parent;
+    else current = parent;
+  }
+  for (const id of path) memo.set(id, found);
+  return found;
+}
+
 function parentTable(tree: Tree): Map<number, Node> {
   const table = new Map<number, Node>();
   const cursor = tree.walk();

@@ -1,7 +1,7 @@
 /**
  * Small, pure helpers over tree-sitter-python nodes (grammar 0.25.0). Nothing here knows about torch.
  */
-import { type Node, parentOf } from './parse';
+import { closestAncestor, type Node, parentOf } from './parse';
 
 /** The arguments of a `call` node, split the way Python binds them. */
 export interface CallArguments {
@@ -109,10 +109,9 @@ export function methodName(call: Node): string | undefined {
   return fn?.type === 'attribute' ? fn.childForFieldName('attribute')?.text : undefined;
 }
 
-/** The closest enclosing node of one of `types`, not counting `node` itself. */
+/** The closest enclosing node of one of `types`, not counting `node` itself (amortized constant time). */
 export function enclosing(node: Node, types: readonly string[]): Node | undefined {
-  for (let p = parentOf(node); p; p = parentOf(p)) if (types.includes(p.type)) return p;
-  return undefined;
+  return closestAncestor(node, types) ?? undefined;
 }
 
 /** Every descendant of `root` (itself included) of type `type`, in document order, not entering `stopAt` types. */

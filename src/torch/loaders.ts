@@ -3,7 +3,7 @@
  * `weights_only` (a parameter with a default, or `**kwargs` with a `setdefault`). Their call sites are checked like
  * torch.load calls; the wrapper's own internal call, which passes the parameter through, is not reported.
  */
-import { type Node, parentOf } from '../syntax/parse';
+import { closestAncestor, type Node } from '../syntax/parse';
 import { callArguments, methodName, namedChildren, parentThroughParens, stringValue, unparen } from '../syntax/python';
 import type { FileScopes } from '../syntax/scope';
 import { dictKey } from '../analysis/constants';
@@ -254,14 +254,10 @@ function kwargsRead(value: Node, kwargs: string | undefined): 'torch' | boolean 
 
 /** `if wo is None: wo = C` — the assignment sits under an `if` that tests the name against None. */
 function replacedWhenNone(assignment: { node: Node }, name: string): boolean {
-  for (let p = parentOf(assignment.node); p; p = parentOf(p)) {
-    if (p.type === 'function_definition') return false;
-    if (p.type === 'if_statement') {
-      const condition = p.childForFieldName('condition')?.text.replace(/\s+/g, ' ') ?? '';
-      return condition === `${name} is None` || condition === `not ${name}`;
-    }
-  }
-  return false;
+  const test = closestAncestor(assignment.node, ['if_statement', 'function_definition']);
+  if (test?.type !== 'if_statement') return false;
+  const condition = test.childForFieldName('condition')?.text.replace(/\s+/g, ' ') ?? '';
+  return condition === `${name} is None` || condition === `not ${name}`;
 }
 
 /** `False` / `True` / `None` (torch decides) as a default; anything else counts as torch's default. */
@@ -318,10 +314,9 @@ function kwargsWrite(body: Node, kwargs: string): { value: 'torch' | boolean; fo
 
 /** Under `if "weights_only" not in kwargs:` (or `kwargs.get("weights_only") is None`): a default, not a force. */
 function guardedByKeyTest(node: Node): boolean {
-  for (let p = parentOf(node); p; p = parentOf(p)) {
-    if (p.type === 'function_definition') return false;
-    if (p.type === 'if_statement' && /weights_only/.test(p.childForFieldName('condition')?.text ?? '')) return true;
-  }
+  const types = ['if_statement', 'function_definition'];
+  for (let p = closestAncestor(node, types); p?.type === 'if_statement'; p = closestAncestor(p, types))
+    if (/weights_only/.test(p.childForFieldName('condition')?.text ?? '')) return true;
   return false;
 }
 

@@ -19,7 +19,7 @@
  *   there. Uses in later statements run after the load, unless a loop (or comprehension) of the function repeats it:
  *   then they count too.
  */
-import { type Node, parentOf } from '../syntax/parse';
+import { closestAncestor, type Node, parentOf } from '../syntax/parse';
 import { callArguments, parentHolding, stringValue, unparen } from '../syntax/python';
 import type { Binding, FileScopes } from '../syntax/scope';
 import { asLoadCall, isSaveCall, type LoadCall, pathArgument } from './api';
@@ -240,23 +240,21 @@ function isInnerText(text: string): boolean {
 
 /** The innermost function definition around `node`, or undefined at module level or inside a lambda or class. */
 function enclosingFunction(node: Node): Node | undefined {
-  for (let p = parentOf(node); p; p = parentOf(p)) {
-    if (p.type === 'function_definition') return p;
-    if (p.type === 'lambda' || p.type === 'class_definition') return undefined;
-  }
-  return undefined;
+  const scope = closestAncestor(node, ['function_definition', 'lambda', 'class_definition']);
+  return scope?.type === 'function_definition' ? scope : undefined;
 }
 
 /** The statement `node` belongs to: its ancestor that sits directly in a block (or the module). */
 function statementOf(node: Node): Node {
-  let statement = node;
-  for (let p = parentOf(statement); p && p.type !== 'block' && p.type !== 'module'; p = parentOf(p)) statement = p;
-  return statement;
+  const block = closestAncestor(node, ['block', 'module']);
+  return block?.childWithDescendant(node) ?? node;
 }
 
 /** Whether a loop (or a comprehension) inside `fn` may run `node` more than once. */
 function loopAround(node: Node, fn: Node): boolean {
-  for (let p = parentOf(node); p && p.id !== fn.id; p = parentOf(p)) if (LOOPS.has(p.type)) return true;
+  const types = [...LOOPS, fn.type];
+  for (let p = closestAncestor(node, types); p && p.id !== fn.id; p = closestAncestor(p, types))
+    if (LOOPS.has(p.type)) return true;
   return false;
 }
 

@@ -2,7 +2,7 @@
  * State-dict use of a torch.load result, judged from the file's own code: how much of the loaded value is visibly a
  * state dict (a mapping of tensors). Evidence-based; errs on "don't know".
  */
-import { type Node, parentOf } from '../syntax/parse';
+import { closestAncestor, type Node, parentOf } from '../syntax/parse';
 import { callArguments, descendants, methodName, namedChildren, parentThroughParens, unparen } from '../syntax/python';
 import type { Binding, FileScopes } from '../syntax/scope';
 
@@ -678,8 +678,7 @@ function paramName(param: Node): Node | undefined {
  * imported and called elsewhere, where nothing is judged: then the evidence is `part` at best.
  */
 function returnedUses(ret: Node, scopes: FileScopes, role: Role, depth: number, context: UseContext): boolean {
-  let fn: Node | null = parentOf(ret);
-  while (fn && !['function_definition', 'lambda', 'class_definition', 'module'].includes(fn.type)) fn = parentOf(fn);
+  const fn = closestAncestor(ret, ['function_definition', 'lambda', 'class_definition', 'module']);
   const name = fn?.type === 'function_definition' ? fn.childForFieldName('name') : null;
   const found = name ? plainFunction(name, scopes) : undefined;
   // a helper entered from one call returns to that call only, which is not followed here
