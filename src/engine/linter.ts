@@ -96,6 +96,9 @@ function problemAt(locate: ReturnType<typeof lineIndex>, start: number, end: num
   return { line: from.line, column: from.column, endLine: to.line, endColumn: to.column };
 }
 
+/** At most this many internal-error problems per rule and file; the last one counts the rest. */
+const MAX_FAILURES_SHOWN = 10;
+
 interface LintPass {
   problems: Problem[];
   syntaxErrors: number;
@@ -143,7 +146,9 @@ function runRules(
   options.onParsed?.(filePath, scopes);
   const raw: { setting: RuleSetting; descriptor: ReportDescriptor<string> }[] = [];
   const visitors = new Map<string, { setting: RuleSetting; visit: (node: Node) => void }[]>();
+  // a rule whose create() threw is off for the file; a visitor that threw skips only that node
   const crashed = new Map<RuleSetting, { error: unknown; node: Node }>();
+  const failures = new Map<RuleSetting, { error: unknown; node: Node }[]>();
 
   for (const setting of settings) {
     const context: RuleContext<string, unknown> = {
@@ -181,11 +186,13 @@ function runRules(
     if (listeners) {
       for (const { setting, visit } of listeners) {
         if (crashed.has(setting)) continue;
-        // A rule bug must not stop the other rules: the rule is switched off for this file and the crash reported.
+        // A rule bug must not hide findings: the crash is reported at its node, and the rule goes on with the rest.
         try {
           visit(node);
         } catch (error) {
-          crashed.set(setting, { error, node });
+          const list = failures.get(setting) ?? [];
+          list.push({ error, node });
+          failures.set(setting, list);
         }
       }
     }
@@ -236,6 +243,18 @@ function runRules(
       severity: 2,
       message: `Internal error in rule ${setting.rule.meta.id} (please report it to its authors): ${String(error)}; the rule was skipped for the rest of this file.${process.env.PYLINT_TORCH_DEBUG ? `\n${(error as Error).stack}` : ''}`,
       ...problemAt(locate, node.startIndex, node.endIndex),
+    });
+  }
+  for (const [setting, list] of failures) {
+    const shown = list.slice(0, MAX_FAILURES_SHOWN);
+    shown.forEach(({ error, node }, i) => {
+      const more = i === shown.length - 1 && list.length > shown.length ? list.length - shown.length : 0;
+      problems.push({
+        ruleId: null,
+        severity: 2,
+        message: `Internal error in rule ${setting.rule.meta.id} (please report it to its authors): ${String(error)}; the rule skipped this ${JSON.stringify(node.type)} node and checked the rest of the file${more ? ` (it also failed on ${more} more nodes)` : ''}.${process.env.PYLINT_TORCH_DEBUG ? `\n${(error as Error).stack}` : ''}`,
+        ...problemAt(locate, node.startIndex, node.endIndex),
+      });
     });
   }
   problems.push(...directiveProblems(directives, locate));
