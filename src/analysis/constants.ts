@@ -221,19 +221,32 @@ function sameKey(a: DictKey, b: DictKey): boolean {
 
 /** The key in a dict-valued expression: `{...}`, `dict(...)`, `{...} if c else {...}`. */
 function bindingKey(value: Node, key: string, scopes: FileScopes): DictKey {
-  const node = unparen(value);
+  // every branch of `{…} if c else {…} if d else …` must agree: walked with a stack, as chains can be thousands long
+  let first: DictKey | undefined;
+  const stack: (Node | undefined)[] = [value];
+  while (stack.length > 0) {
+    const branch = stack.pop();
+    const node = branch && unparen(branch);
+    if (node?.type === 'conditional_expression') {
+      const [a, , b] = namedChildren(node);
+      stack.push(b, a);
+      continue;
+    }
+    const found: DictKey = node ? branchKey(node, key, scopes) : { state: 'unknown' };
+    if (found.state === 'unknown' || (first && !sameKey(first, found))) return { state: 'unknown' };
+    first ??= found;
+  }
+  return first ?? { state: 'unknown' };
+}
+
+/** The key in a dict literal or `dict(...)` call. */
+function branchKey(node: Node, key: string, scopes: FileScopes): DictKey {
   if (node.type === 'dictionary') return literalKey(node, key, scopes);
   if (node.type === 'call' && scopes.qualifiedName(node.childForFieldName('function') ?? node) === 'builtins.dict') {
     const args = callArguments(node);
     if (args.positional.length > 0 || args.hasDictSplat || args.hasListSplat) return { state: 'unknown' };
     const keyword = args.keywords.get(key)?.childForFieldName('value');
     return keyword ? { state: 'value', node: keyword } : { state: 'absent' };
-  }
-  if (node.type === 'conditional_expression') {
-    const [a, , b] = namedChildren(node);
-    const left = a ? bindingKey(a, key, scopes) : { state: 'unknown' as const };
-    const right = b ? bindingKey(b, key, scopes) : { state: 'unknown' as const };
-    return sameKey(left, right) ? left : { state: 'unknown' };
   }
   return { state: 'unknown' };
 }

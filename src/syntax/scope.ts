@@ -70,6 +70,9 @@ const BUILTINS = new Set(
   ),
 );
 
+/** Target forms that hold more targets: `a, b`, `(a, b)`, `[a, b]`, `*a`. */
+const TARGET_LISTS = new Set(['pattern_list', 'tuple_pattern', 'list_pattern', 'tuple', 'list', 'list_splat_pattern']);
+
 const SCOPE_TYPES = new Set([
   'function_definition',
   'class_definition',
@@ -365,18 +368,22 @@ export class FileScopes {
 
   /** Binds every identifier in an assignment target; a lone identifier gets `kind` and `value`. */
   private bindTarget(scope: Scope, target: Node, kind: BindingKind, value: Node | undefined): void {
-    const t = unparen(target);
-    if (t.type === 'identifier') {
-      this.bind(scope, { kind, name: t.text, node: t, value });
-      return;
+    // each part of `a, b = value` / `for a, b in value` came from (an element of) the same value
+    const carries = kind === 'unpack' || kind === 'iterate';
+    // an explicit stack, in document order: `[[[…a…]]] = v` may nest thousands deep
+    const stack: [Node, boolean][] = [[target, true]];
+    for (let item = stack.pop(); item; item = stack.pop()) {
+      const [part, top] = item;
+      const t = unparen(part);
+      if (t.type === 'identifier') {
+        const own = top || carries;
+        this.bind(scope, { kind: own ? kind : 'other', name: t.text, node: t, value: own ? value : undefined });
+      } else if (TARGET_LISTS.has(t.type)) {
+        const parts = namedChildren(t);
+        for (let i = parts.length - 1; i >= 0; i--) stack.push([parts[i], false]);
+      }
+      // attribute and subscript targets bind no name
     }
-    if (['pattern_list', 'tuple_pattern', 'list_pattern', 'tuple', 'list', 'list_splat_pattern'].includes(t.type)) {
-      // each part of `a, b = value` / `for a, b in value` came from (an element of) the same value
-      const carries = kind === 'unpack' || kind === 'iterate';
-      for (const part of namedChildren(t))
-        this.bindTarget(scope, part, carries ? kind : 'other', carries ? value : undefined);
-    }
-    // attribute and subscript targets bind no name
   }
 
   private visitChildren(node: Node, scope: Scope): void {
