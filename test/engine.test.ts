@@ -72,7 +72,11 @@ describe('robustness', () => {
       { rule: working, severity: 'warn', options: {} },
     ]);
     expect(problems.map((p) => [p.ruleId, p.line, p.message])).toEqual([
-      [null, 1, 'Internal error in rule test-crash (please report it to its authors): Error: boom; the rule skipped this "call" node and checked the rest of the file.'],
+      [
+        null,
+        1,
+        'Internal error in rule test-crash (please report it to its authors): Error: boom; the rule skipped this "call" node and checked the rest of the file.',
+      ],
       ['test-pass', 2, 'pass found'],
       ['test-crash', 3, 'call found'],
     ]);

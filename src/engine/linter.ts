@@ -177,9 +177,11 @@ function runRules(
   }
 
   const comments: Comment[] = [];
-  const stack: Node[] = [root];
-  while (stack.length) {
-    const node = stack.pop()!;
+  // A cursor, not recursion or `node.children`: nesting may be thousands deep, and children arrays cached on the
+  // nodes would keep the whole tree alive as JS objects (hundreds of MB for a MB of dense code).
+  const cursor = root.walk();
+  for (let more = true; more;) {
+    const node = cursor.currentNode;
     if (node.type === 'comment')
       comments.push({ text: node.text, line: node.startPosition.row + 1, start: node.startIndex, end: node.endIndex });
     const listeners = visitors.get(node.type);
@@ -196,12 +198,22 @@ function runRules(
         }
       }
     }
-    const children = node.children;
-    for (let i = children.length - 1; i >= 0; i--) {
-      const child = children[i];
-      if (child?.isNamed) stack.push(child);
+    // named nodes only, in document order (anonymous ones are tokens)
+    if (cursor.gotoFirstChild()) {
+      while (!cursor.currentNode.isNamed && cursor.gotoNextSibling());
+      if (cursor.currentNode.isNamed) continue;
+      cursor.gotoParent();
+    }
+    for (;;) {
+      if (cursor.gotoNextSibling()) {
+        if (cursor.currentNode.isNamed) break;
+      } else if (!cursor.gotoParent()) {
+        more = false;
+        break;
+      }
     }
   }
+  cursor.delete();
 
   const directives = parseDirectives(comments, knownIds(settings, options));
   const problems: Problem[] = [];
