@@ -12,6 +12,8 @@ export default tseslint.config(
       '@typescript-eslint/no-explicit-any': 'warn',
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
       'max-len': ['error', { code: 120, ignoreStrings: true, ignoreTemplateLiterals: true, ignoreRegExpLiterals: true, ignoreUrls: true, ignoreComments: false }],
+      // tree-sitter's Node.parent walks down from the root on each call: ancestor walks with it are quadratic
+      'no-restricted-syntax': ['error', { selector: "MemberExpression[property.name='parent']", message: 'Use parentOf(node) from src/syntax/parse (constant time); Node.parent costs O(depth) per call.' }],
     },
   },
   {

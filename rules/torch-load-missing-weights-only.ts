@@ -1,5 +1,5 @@
 import { addArgument } from '../src/syntax/edits';
-import type { Node } from '../src/syntax/parse';
+import { closestAncestor, type Node } from '../src/syntax/parse';
 import { unparen } from '../src/syntax/python';
 import { createRule, type Fix } from '../src/engine/rule';
 import { loadCallIn, weightsOnlyIn, stateDictEvidence, torchContext } from '../src/torch/services';
@@ -172,11 +172,16 @@ export default createRule({
   },
 });
 
+/** The ancestors {@link insideExceptTypeError} looks at: except clauses, up to the enclosing function. */
+const EXCEPT_OR_SCOPE = ['except_clause', 'function_definition', 'lambda', 'class_definition'];
+
 /** True inside `except TypeError:` (alone or in a tuple) in the same function. */
 function insideExceptTypeError(node: Node): boolean {
-  for (let p = node.parent; p; p = p.parent) {
-    if (p.type === 'function_definition' || p.type === 'lambda' || p.type === 'class_definition') return false;
-    if (p.type !== 'except_clause') continue;
+  for (
+    let p = closestAncestor(node, EXCEPT_OR_SCOPE);
+    p?.type === 'except_clause';
+    p = closestAncestor(p, EXCEPT_OR_SCOPE)
+  ) {
     const caught = p.namedChildren.find((c) => c !== null && c.type !== 'block' && c.type !== 'comment');
     const names = caught ? caught.descendantsOfType('identifier').map((id) => id?.text) : [];
     if (names.includes('TypeError')) return true;

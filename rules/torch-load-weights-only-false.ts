@@ -1,4 +1,4 @@
-import type { Node } from '../src/syntax/parse';
+import { type Node, parentOf } from '../src/syntax/parse';
 import { unparen } from '../src/syntax/python';
 import { createRule } from '../src/engine/rule';
 import { loadCallIn, weightsOnlyIn, stateDictEvidence, torchContext } from '../src/torch/services';
@@ -67,7 +67,7 @@ export default createRule({
               : undefined;
           if (!why) return;
           context.report({
-            node: !passed.direct ? node : value.parent?.type === 'keyword_argument' ? value.parent : value,
+            node: !passed.direct ? node : keywordOrValue(value),
             messageId: 'untrustedMaybeFalse',
             data: {
               callee: load.fn.display,
@@ -112,7 +112,7 @@ export default createRule({
           : undefined;
         context.report({
           // at the keyword, or at the call when the False sits in a `**kwargs` dict elsewhere
-          node: !passed.direct ? node : value.parent?.type === 'keyword_argument' ? value.parent : value,
+          node: !passed.direct ? node : keywordOrValue(value),
           messageId: source ? 'untrusted' : 'unsafe',
           data: {
             callee: load.fn.display,
@@ -133,4 +133,10 @@ export default createRule({
 function shortText(text: string): string {
   const line = text.replace(/\s+/g, ' ');
   return line.length > 40 ? `${line.slice(0, 39)}…` : line;
+}
+
+/** The `weights_only=` keyword argument that holds `value`, else `value` itself. */
+function keywordOrValue(value: Node): Node {
+  const parent = parentOf(value);
+  return parent?.type === 'keyword_argument' ? parent : value;
 }

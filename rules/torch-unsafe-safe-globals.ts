@@ -1,4 +1,4 @@
-import type { Node } from '../src/syntax/parse';
+import { type Node, parentOf } from '../src/syntax/parse';
 import { callArguments, namedChildren, stringValue, unparen } from '../src/syntax/python';
 import { createRule } from '../src/engine/rule';
 import { dangerReason } from '../src/checkpoint/dangerous';
@@ -42,7 +42,7 @@ export default createRule({
           callArguments(node).positional[0] ??
           callArguments(node).keywords.get('safe_globals')?.childForFieldName('value');
         if (!list) return;
-        const derived = derivedFromCheckpoint(list, scopes, 0, new Set());
+        const derived = derivedFromCheckpoint(list, scopes);
         if (derived) {
           context.report({ node: list, messageId: 'fromCheckpoint', data: { how: derived } });
           return;
@@ -79,41 +79,45 @@ function entries(list: Node, scopes: FileScopes): Node[] {
  * text of a caught exception (`GLOBAL x.Y was not an allowed global` parsed out of `str(e)`), reached through
  * names, calls, comprehensions and subscripts within the file.
  */
-function derivedFromCheckpoint(expr: Node, scopes: FileScopes, depth: number, seen: Set<number>): string | undefined {
-  if (depth > MAX_LIST_DEPTH || seen.has(expr.id)) return undefined;
-  seen.add(expr.id);
-  const node = unparen(expr);
-  if (node.type === 'call') {
-    const callee = node.childForFieldName('function');
-    if (callee && scopes.qualifiedName(callee) === FROM_CHECKPOINT)
-      return `\`get_unsafe_globals_in_checkpoint\`, line ${node.startPosition.row + 1}`;
-  }
-  // `[TRUSTED[n] for n in names if n in TRUSTED]`: the values come from a fixed table, the file only picks among them
-  if (['list_comprehension', 'set_comprehension', 'generator_expression'].includes(node.type)) {
-    const body = node.childForFieldName('body');
-    const filtered = namedChildren(node).some((c) => c.type === 'if_clause' && / in [A-Za-z_][\w.]*\s*$/.test(c.text));
-    if (body && unparen(body).type === 'subscript' && filtered) return undefined;
-  }
-  if (node.type === 'identifier') {
-    for (const binding of scopes.bindingsOf(node) ?? []) {
-      if (
-        binding.kind === 'other' &&
-        binding.node.parent?.parent?.type === 'as_pattern' &&
-        binding.node.parent.parent.parent?.type === 'except_clause'
-      ) {
-        return `the error message of the failed load, line ${binding.node.startPosition.row + 1}`;
-      }
-      if (binding.value) {
-        const found = derivedFromCheckpoint(binding.value, scopes, depth + 1, seen);
-        if (found) return found;
-      }
+function derivedFromCheckpoint(expr: Node, scopes: FileScopes): string | undefined {
+  const seen = new Set<number>();
+  // an explicit stack, visited in the order a recursive walk would take: syntax can nest thousands of levels deep
+  const stack: [Node, number][] = [[expr, 0]]; // depth counts names followed, not syntax
+  for (let item = stack.pop(); item; item = stack.pop()) {
+    const [current, depth] = item;
+    if (depth > MAX_LIST_DEPTH || seen.has(current.id)) continue;
+    seen.add(current.id);
+    const node = unparen(current);
+    if (node.type === 'call') {
+      const callee = node.childForFieldName('function');
+      if (callee && scopes.qualifiedName(callee) === FROM_CHECKPOINT)
+        return `\`get_unsafe_globals_in_checkpoint\`, line ${node.startPosition.row + 1}`;
     }
-    return undefined;
-  }
-  for (const child of node.namedChildren) {
-    if (!child) continue;
-    const found = derivedFromCheckpoint(child, scopes, depth, seen); // depth counts names followed, not syntax
-    if (found) return found;
+    // `[TRUSTED[n] for n in names if n in TRUSTED]`: the values come from a fixed table, the file only picks among them
+    if (['list_comprehension', 'set_comprehension', 'generator_expression'].includes(node.type)) {
+      const body = node.childForFieldName('body');
+      const filtered = namedChildren(node).some(
+        (c) => c.type === 'if_clause' && / in [A-Za-z_][\w.]*\s*$/.test(c.text),
+      );
+      if (body && unparen(body).type === 'subscript' && filtered) continue;
+    }
+    if (node.type === 'identifier') {
+      const values: Node[] = [];
+      for (const binding of scopes.bindingsOf(node) ?? []) {
+        if (
+          binding.kind === 'other' &&
+          parentOf(parentOf(binding.node)!)?.type === 'as_pattern' &&
+          parentOf(parentOf(parentOf(binding.node)!)!)?.type === 'except_clause'
+        ) {
+          return `the error message of the failed load, line ${binding.node.startPosition.row + 1}`;
+        }
+        if (binding.value) values.push(binding.value);
+      }
+      for (let i = values.length - 1; i >= 0; i--) stack.push([values[i], depth + 1]);
+      continue;
+    }
+    const children = namedChildren(node);
+    for (let i = children.length - 1; i >= 0; i--) stack.push([children[i], depth]);
   }
   return undefined;
 }

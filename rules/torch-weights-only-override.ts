@@ -367,13 +367,16 @@ function chainName(base: Node, attribute: string | undefined, scopes: FileScopes
 }
 
 function writtenChain(expr: Node): string | undefined {
-  const node = unparen(expr);
-  if (node.type === 'identifier') return node.text;
-  if (node.type !== 'attribute') return undefined;
-  const object = node.childForFieldName('object');
-  const attribute = node.childForFieldName('attribute');
-  const base = object ? writtenChain(object) : undefined;
-  return base !== undefined && attribute ? `${base}.${attribute.text}` : undefined;
+  const parts: string[] = [];
+  let node = unparen(expr);
+  while (node.type === 'attribute') {
+    const object = node.childForFieldName('object');
+    const attribute = node.childForFieldName('attribute');
+    if (!object || !attribute) return undefined;
+    parts.push(attribute.text);
+    node = unparen(object);
+  }
+  return node.type === 'identifier' ? [node.text, ...parts.reverse()].join('.') : undefined;
 }
 
 /**

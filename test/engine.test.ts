@@ -51,26 +51,58 @@ describe('fix loop', () => {
 });
 
 describe('robustness', () => {
-  test('a crashing rule is reported and the other rules still run', async () => {
-    const crashing = createRule({
-      meta: { ...passRule(() => ({ range: [0, 0], text: '' })).meta, id: 'test-crash' },
-      defaultOptions: {},
-      create() {
-        return {
-          call() {
-            throw new Error('boom');
-          },
-        };
-      },
-    });
+  /** A rule that throws on calls of `boom` and reports every other call. */
+  const crashing = createRule({
+    meta: { ...passRule(() => ({ range: [0, 0], text: '' })).meta, security: undefined, id: 'test-crash', messages: { call: 'call found' } },
+    defaultOptions: {},
+    create(context) {
+      return {
+        call(node) {
+          if (node.childForFieldName('function')?.text === 'boom') throw new Error('boom');
+          context.report({ node, messageId: 'call' });
+        },
+      };
+    },
+  });
+
+  test('a rule that crashes on one node is reported there and still checks the other nodes; other rules run', async () => {
     const working = passRule((start) => ({ range: [start, start], text: '' }));
-    const problems = lintText(await pythonParser(), 'f()\npass\n', '/v.py', [
+    const problems = lintText(await pythonParser(), 'boom()\npass\nf()\n', '/v.py', [
       { rule: crashing, severity: 'error', options: {} },
       { rule: working, severity: 'warn', options: {} },
     ]);
     expect(problems.map((p) => [p.ruleId, p.line, p.message])).toEqual([
-      [null, 1, 'Internal error in rule test-crash (please report it to its authors): Error: boom; the rule was skipped for the rest of this file.'],
+      [
+        null,
+        1,
+        'Internal error in rule test-crash (please report it to its authors): Error: boom; the rule skipped this "call" node and checked the rest of the file.',
+      ],
       ['test-pass', 2, 'pass found'],
+      ['test-crash', 3, 'call found'],
+    ]);
+  });
+
+  test('a rule that crashes on many nodes gets ten internal errors, the last counting the rest', async () => {
+    const problems = lintText(await pythonParser(), `${'boom()\n'.repeat(13)}f()\n`, '/v.py', [{ rule: crashing, severity: 'error', options: {} }]);
+    const more = ' (it also failed on 3 more nodes)';
+    expect(problems.map((p) => [p.ruleId, p.line, p.message.replace(/^.*checked the rest of the file/, '…')])).toEqual([
+      ...Array.from({ length: 9 }, (_, i) => [null, i + 1, '….']),
+      [null, 10, `…${more}.`],
+      ['test-crash', 14, 'call found'],
+    ]);
+  });
+
+  test('a rule whose create() throws is off for the file, and says so', async () => {
+    const failing = createRule({
+      meta: { ...crashing.meta, id: 'test-create' },
+      defaultOptions: {},
+      create() {
+        throw new Error('no');
+      },
+    });
+    const problems = lintText(await pythonParser(), 'f()\n', '/v.py', [{ rule: failing, severity: 'error', options: {} }]);
+    expect(problems.map((p) => [p.ruleId, p.line, p.message])).toEqual([
+      [null, 1, 'Internal error in rule test-create (please report it to its authors): Error: no; the rule was skipped for the rest of this file.'],
     ]);
   });
 

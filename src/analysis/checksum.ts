@@ -19,7 +19,7 @@
  * built with `.update()` calls is not recognised (a miss, never a wrong pass). Nothing between the check and the use
  * may mention the name again (it could be rewritten there).
  */
-import type { Node } from '../syntax/parse';
+import { type Node, parentOf } from '../syntax/parse';
 import { callArguments, descendants, namedChildren, stringValue, unparen } from '../syntax/python';
 import type { FileScopes } from '../syntax/scope';
 
@@ -59,7 +59,7 @@ export function checksumGuard(ref: Node, scopes: FileScopes): Node | undefined {
   };
 
   let current: Node = ref;
-  for (let parent = current.parent; parent && !SCOPE_BOUNDARIES.has(current.type); parent = current.parent) {
+  for (let parent = parentOf(current); parent && !SCOPE_BOUNDARIES.has(current.type); parent = parentOf(current)) {
     // inside `if digest == expected:` (its first branch)
     if (parent.type === 'if_statement' && parent.childForFieldName('consequence')?.id === current.id) {
       const condition = parent.childForFieldName('condition');

@@ -4,7 +4,7 @@
  * dataclass or NamedTuple in order. The untrusted-source analysis follows `self.path` and `cfg.path` through this,
  * within one file and one class (no base classes, no other modules).
  */
-import type { Node } from '../syntax/parse';
+import { type Node, parentOf } from '../syntax/parse';
 import { namedChildren, unparen } from '../syntax/python';
 import type { Binding, FileScopes } from '../syntax/scope';
 
@@ -27,14 +27,15 @@ const NESTED = ['function_definition', 'class_definition', 'lambda'];
 
 /** The class that directly defines `fn` as a method (also when decorated), else undefined. */
 export function classOfMethod(fn: Node): Node | undefined {
-  let p = fn.parent;
-  if (p?.type === 'decorated_definition') p = p.parent;
-  return p?.type === 'block' && p.parent?.type === 'class_definition' ? p.parent : undefined;
+  let p = parentOf(fn);
+  if (p?.type === 'decorated_definition') p = parentOf(p);
+  const cls = p?.type === 'block' ? parentOf(p) : null;
+  return cls?.type === 'class_definition' ? cls : undefined;
 }
 
 /** The decorators of a def or class, as the expressions after `@`. */
 export function decoratorsOf(def: Node): Node[] {
-  const decorated = def.parent?.type === 'decorated_definition' ? def.parent : undefined;
+  const decorated = parentOf(def)?.type === 'decorated_definition' ? parentOf(def) : undefined;
   return (decorated ? namedChildren(decorated) : [])
     .filter((c) => c.type === 'decorator')
     .map((d) => d.namedChild(0))
@@ -168,7 +169,7 @@ function collectSelfUses(
       const object = node.childForFieldName('object');
       const attr = node.childForFieldName('attribute');
       if (object?.type === 'identifier' && object.text === self && attr) {
-        const parent = node.parent;
+        const parent = parentOf(node);
         const isTarget =
           (parent?.type === 'assignment' || parent?.type === 'augmented_assignment') &&
           parent.childForFieldName('left')?.id === node.id;
@@ -179,7 +180,7 @@ function collectSelfUses(
         } else if (inPattern) {
           // `self.a, self.b = value`: each came from (a part of) the value
           let top: Node | null = parent;
-          while (top && (top.type === 'pattern_list' || top.type === 'tuple_pattern')) top = top.parent;
+          while (top && (top.type === 'pattern_list' || top.type === 'tuple_pattern')) top = parentOf(top);
           const right = top?.type === 'assignment' ? top.childForFieldName('right') : null;
           if (right) add(assigned, attr.text, right);
         } else add(reads, attr.text, node);

@@ -4,7 +4,7 @@
  * (literals, `dict(...)`, conditional dicts, `setdefault`, `update`, item assignment). Unknown stays unknown: a rule
  * reports only what is certain.
  */
-import type { Node } from '../syntax/parse';
+import { closestAncestor, type Node, parentOf } from '../syntax/parse';
 import { callArguments, methodName, namedChildren, parentThroughParens, stringValue, unparen } from '../syntax/python';
 import type { Binding, FileScopes } from '../syntax/scope';
 
@@ -131,7 +131,7 @@ export function dictKey(splat: Node, key: string, scopes: FileScopes): DictKey {
   const isKwargsParam =
     bindings.length === 1 &&
     bindings[0].kind === 'param' &&
-    bindings[0].node.parent?.type === 'dictionary_splat_pattern';
+    parentOf(bindings[0].node)?.type === 'dictionary_splat_pattern';
   if (!isKwargsParam && bindings.some((b) => b.kind !== 'assign' || !b.value)) return { state: 'unknown' };
   let result: DictKey | undefined = isKwargsParam ? { state: 'unknown' } : undefined;
   if (!isKwargsParam) {
@@ -188,8 +188,7 @@ function lastSureWrite(
 }
 
 function enclosingFunction(node: Node): Node | null {
-  for (let p = node.parent; p; p = p.parent) if (p.type === 'function_definition' || p.type === 'lambda') return p;
-  return null;
+  return closestAncestor(node, ['function_definition', 'lambda']);
 }
 
 const BRANCHES = new Set([
@@ -207,7 +206,8 @@ const BRANCHES = new Set([
 ]);
 
 function conditionalBetween(write: Node, creation: Node): boolean {
-  for (let p = write.parent; p; p = p.parent) {
+  const types = [...BRANCHES, 'function_definition', 'module'];
+  for (let p = closestAncestor(write, types); p; p = closestAncestor(p, types)) {
     if (p.type === 'function_definition' || p.type === 'module') return false;
     if (BRANCHES.has(p.type) && !(p.startIndex <= creation.startIndex && creation.endIndex <= p.endIndex)) return true;
   }
@@ -221,19 +221,32 @@ function sameKey(a: DictKey, b: DictKey): boolean {
 
 /** The key in a dict-valued expression: `{...}`, `dict(...)`, `{...} if c else {...}`. */
 function bindingKey(value: Node, key: string, scopes: FileScopes): DictKey {
-  const node = unparen(value);
+  // every branch of `{…} if c else {…} if d else …` must agree: walked with a stack, as chains can be thousands long
+  let first: DictKey | undefined;
+  const stack: (Node | undefined)[] = [value];
+  while (stack.length > 0) {
+    const branch = stack.pop();
+    const node = branch && unparen(branch);
+    if (node?.type === 'conditional_expression') {
+      const [a, , b] = namedChildren(node);
+      stack.push(b, a);
+      continue;
+    }
+    const found: DictKey = node ? branchKey(node, key, scopes) : { state: 'unknown' };
+    if (found.state === 'unknown' || (first && !sameKey(first, found))) return { state: 'unknown' };
+    first ??= found;
+  }
+  return first ?? { state: 'unknown' };
+}
+
+/** The key in a dict literal or `dict(...)` call. */
+function branchKey(node: Node, key: string, scopes: FileScopes): DictKey {
   if (node.type === 'dictionary') return literalKey(node, key, scopes);
   if (node.type === 'call' && scopes.qualifiedName(node.childForFieldName('function') ?? node) === 'builtins.dict') {
     const args = callArguments(node);
     if (args.positional.length > 0 || args.hasDictSplat || args.hasListSplat) return { state: 'unknown' };
     const keyword = args.keywords.get(key)?.childForFieldName('value');
     return keyword ? { state: 'value', node: keyword } : { state: 'absent' };
-  }
-  if (node.type === 'conditional_expression') {
-    const [a, , b] = namedChildren(node);
-    const left = a ? bindingKey(a, key, scopes) : { state: 'unknown' as const };
-    const right = b ? bindingKey(b, key, scopes) : { state: 'unknown' as const };
-    return sameKey(left, right) ? left : { state: 'unknown' };
   }
   return { state: 'unknown' };
 }
@@ -273,7 +286,7 @@ function writeOf(
     return k === key ? { kind: 'set', node: outer!.childForFieldName('right') ?? outer! } : undefined;
   }
   if (parent.type === 'attribute' && parent.childForFieldName('object')?.id === child.id) {
-    const call = parent.parent;
+    const call = parentOf(parent);
     if (call?.type !== 'call') return 'unknown';
     const method = methodName(call);
     const args = callArguments(call);

@@ -3,7 +3,7 @@
  * attribute `self.x` (what the class's methods assign to it and where they read it). Flow-insensitive, like the
  * scopes it is built on.
  */
-import type { Node } from '../syntax/parse';
+import { type Node, parentOf } from '../syntax/parse';
 import { unparen } from '../syntax/python';
 import type { FileScopes } from '../syntax/scope';
 import { classOfInstance } from './classes';
@@ -40,9 +40,9 @@ export function storageOf(expr: Node, scopes: FileScopes): Storage | undefined {
 
 /** For a read of a storage, the call of one of its methods it is the object of: `sock.bind(...)` for `sock`. */
 export function methodCallOn(read: Node): { call: Node; method: string } | undefined {
-  const attribute = read.parent;
+  const attribute = parentOf(read);
   if (attribute?.type !== 'attribute' || attribute.childForFieldName('object')?.id !== read.id) return undefined;
-  const call = attribute.parent;
+  const call = parentOf(attribute);
   if (call?.type !== 'call' || call.childForFieldName('function')?.id !== attribute.id) return undefined;
   const method = attribute.childForFieldName('attribute')?.text;
   return method ? { call, method } : undefined;

@@ -10,7 +10,7 @@
  * boundaries (the parameters of a function called with untrusted data, the return values of a function that returns
  * it). Every query is bounded by {@link MAX_TRACE_STEPS}, so a file costs at most linear time per query.
  */
-import type { Node } from '../syntax/parse';
+import { type Node, parentOf } from '../syntax/parse';
 import {
   argumentValue,
   callArguments,
@@ -234,8 +234,8 @@ function subscriptSource(walk: Walk, node: Node, next: Next): UntrustedSource | 
     }
     // `cfg["ckpt"] = value` elsewhere in the scope
     for (const ref of scopes.references(bindings![0])) {
-      const item = ref.parent;
-      const assignment = item?.parent;
+      const item = parentOf(ref);
+      const assignment = item && parentOf(item);
       if (
         item?.type === 'subscript' &&
         item.childForFieldName('value')?.id === ref.id &&
@@ -278,11 +278,12 @@ function attributeSource(walk: Walk, node: Node, calls: number, next: Next): Unt
     };
   if (!object) return undefined;
   // the outermost attribute names the argument: `self.args.ckpt`, not `self.args`
-  const parent = node.parent;
+  const parent = parentOf(node);
+  const grand = parent && parentOf(parent);
   const outer =
     parent?.type === 'attribute' &&
     parent.childForFieldName('object')?.id === node.id &&
-    !(parent.parent?.type === 'call' && parent.parent.childForFieldName('function')?.id === parent.id);
+    !(grand?.type === 'call' && grand.childForFieldName('function')?.id === parent.id);
   const fromArgparse = (found: UntrustedSource | undefined) =>
     found?.description === ARGPARSE_NAMESPACE && !outer
       ? { ...found, description: `the command-line argument \`${node.text}\` from argparse` }
@@ -466,7 +467,7 @@ function identifierSource(
       continue;
     }
     // `data += chunk`
-    const augmented = binding.node.parent;
+    const augmented = parentOf(binding.node);
     if (binding.kind === 'other' && augmented?.type === 'augmented_assignment') {
       if (augmented.childForFieldName('left')?.id === binding.node.id) {
         const found = next(augmented.childForFieldName('right'));
@@ -508,7 +509,7 @@ function unpackedElements(
   scopes: FileScopes,
   calls: number,
 ): { direct: Node[]; returned: Node[] } | undefined {
-  const pattern = binding.node.parent;
+  const pattern = parentOf(binding.node);
   if (!pattern || !['pattern_list', 'tuple_pattern', 'list_pattern'].includes(pattern.type) || !binding.value)
     return undefined;
   const parts = namedChildren(pattern);
@@ -543,7 +544,8 @@ function filledWith(walk: Walk, binding: Binding, first: First): UntrustedSource
       continue;
     }
     // `sock.recv_into(buf)`
-    const call = ref.parent?.type === 'argument_list' ? ref.parent.parent : undefined;
+    const list = parentOf(ref);
+    const call = list?.type === 'argument_list' ? parentOf(list) : undefined;
     const callee = call?.type === 'call' ? call.childForFieldName('function') : undefined;
     if (
       callee?.type === 'attribute' &&
@@ -628,7 +630,7 @@ function callSites(fn: Node, cls: Node | undefined, scopes: FileScopes): Node[] 
   const name = fn.childForFieldName('name');
   if (!name) return [];
   const callOf = (ref: Node) => {
-    const call = ref.parent;
+    const call = parentOf(ref);
     return call?.type === 'call' && call.childForFieldName('function')?.id === ref.id ? call : undefined;
   };
   let refs: readonly Node[];
@@ -680,8 +682,9 @@ function downloadedTo(walk: Walk, binding: Binding, first: First): UntrustedSour
       if (found) return found;
       continue;
     }
-    const list = ref.parent?.type === 'keyword_argument' ? ref.parent.parent : ref.parent;
-    const call = list?.type === 'argument_list' ? list.parent : null;
+    const parent = parentOf(ref);
+    const list = parent?.type === 'keyword_argument' ? parentOf(parent) : parent;
+    const call = list?.type === 'argument_list' ? parentOf(list) : null;
     const callee = call?.type === 'call' ? call.childForFieldName('function') : null;
     if (!call || !callee) continue;
     const args = callArguments(call);
@@ -707,11 +710,12 @@ function downloadedTo(walk: Walk, binding: Binding, first: First): UntrustedSour
 /** What is written through the handle of `open(path, "wb")`: `f.write(data)`, `shutil.copyfileobj(src, f)`. */
 function writtenThrough(walk: Walk, open: Node, first: First): UntrustedSource | undefined {
   const { scopes } = walk;
-  const parent = open.parent;
+  const parent = parentOf(open);
   // `open(p, "wb").write(data)`
-  if (parent?.type === 'attribute' && parent.parent?.type === 'call') {
+  const grand = parent && parentOf(parent);
+  if (parent?.type === 'attribute' && grand?.type === 'call') {
     const method = parent.childForFieldName('attribute')?.text ?? '';
-    return MUTATING_METHODS.has(method) ? first(callArguments(parent.parent).positional) : undefined;
+    return MUTATING_METHODS.has(method) ? first(callArguments(grand).positional) : undefined;
   }
   const target =
     parent?.type === 'as_pattern'
@@ -727,8 +731,8 @@ function writtenThrough(walk: Walk, open: Node, first: First): UntrustedSource |
       if (found) return found;
       continue;
     }
-    const list = read.parent;
-    const call = list?.type === 'argument_list' ? list.parent : undefined;
+    const list = parentOf(read);
+    const call = list?.type === 'argument_list' ? parentOf(list) : undefined;
     const callee = call?.type === 'call' ? call.childForFieldName('function') : undefined;
     if (callee && scopes.qualifiedName(callee) === 'shutil.copyfileobj') {
       const args = callArguments(call!);

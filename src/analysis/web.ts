@@ -3,7 +3,7 @@
  * by the caller; here the request *parameters* of Django, DRF, Starlette/FastAPI and aiohttp views), FastAPI's
  * parameter markers (`Body`, `Query`, `File`, `UploadFile`…) and the parameters of a FastAPI or Flask route.
  */
-import type { Node } from '../syntax/parse';
+import { type Node, parentOf } from '../syntax/parse';
 import { namedChildren, unparen } from '../syntax/python';
 import type { Binding, FileScopes } from '../syntax/scope';
 import { decoratorsOf } from './classes';
@@ -120,7 +120,7 @@ export function isRequestData(attribute: Node, scopes: FileScopes): boolean {
  */
 export function requestParameter(param: Binding, fn: Node, scopes: FileScopes): string | undefined {
   const annotation = param.annotation ? annotationNames(param.annotation, scopes) : [];
-  const defaultValue = param.node.parent?.childForFieldName('value');
+  const defaultValue = parentOf(param.node)?.childForFieldName('value');
   const markers = [defaultValue, ...(param.annotation ? annotatedExtras(param.annotation) : [])]
     .map((m) =>
       m && unparen(m).type === 'call' ? scopes.qualifiedName(unparen(m).childForFieldName('function') ?? m) : undefined,

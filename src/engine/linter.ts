@@ -118,6 +118,9 @@ function problemAt(locate: ReturnType<typeof lineIndex>, start: number, end: num
   return { line: from.line, column: from.column, endLine: to.line, endColumn: to.column };
 }
 
+/** At most this many internal-error problems per rule and file; the last one counts the rest. */
+const MAX_FAILURES_SHOWN = 10;
+
 interface LintPass {
   problems: Problem[];
   syntaxErrors: number;
@@ -165,7 +168,9 @@ function runRules(
   options.onParsed?.(filePath, scopes);
   const raw: { setting: RuleSetting; descriptor: ReportDescriptor<string> }[] = [];
   const visitors = new Map<string, { setting: RuleSetting; visit: (node: Node) => void }[]>();
+  // a rule whose create() threw is off for the file; a visitor that threw skips only that node
   const crashed = new Map<RuleSetting, { error: unknown; node: Node }>();
+  const failures = new Map<RuleSetting, { error: unknown; node: Node }[]>();
 
   for (const setting of settings) {
     const context: RuleContext<string, unknown> = {
@@ -194,29 +199,43 @@ function runRules(
   }
 
   const comments: Comment[] = [];
-  const stack: Node[] = [root];
-  while (stack.length) {
-    const node = stack.pop()!;
+  // A cursor, not recursion or `node.children`: nesting may be thousands deep, and children arrays cached on the
+  // nodes would keep the whole tree alive as JS objects (hundreds of MB for a MB of dense code).
+  const cursor = root.walk();
+  for (let more = true; more;) {
+    const node = cursor.currentNode;
     if (node.type === 'comment')
       comments.push({ text: node.text, line: node.startPosition.row + 1, start: node.startIndex, end: node.endIndex });
     const listeners = visitors.get(node.type);
     if (listeners) {
       for (const { setting, visit } of listeners) {
         if (crashed.has(setting)) continue;
-        // A rule bug must not stop the other rules: the rule is switched off for this file and the crash reported.
+        // A rule bug must not hide findings: the crash is reported at its node, and the rule goes on with the rest.
         try {
           visit(node);
         } catch (error) {
-          crashed.set(setting, { error, node });
+          const list = failures.get(setting) ?? [];
+          list.push({ error, node });
+          failures.set(setting, list);
         }
       }
     }
-    const children = node.children;
-    for (let i = children.length - 1; i >= 0; i--) {
-      const child = children[i];
-      if (child?.isNamed) stack.push(child);
+    // named nodes only, in document order (anonymous ones are tokens)
+    if (cursor.gotoFirstChild()) {
+      while (!cursor.currentNode.isNamed && cursor.gotoNextSibling());
+      if (cursor.currentNode.isNamed) continue;
+      cursor.gotoParent();
+    }
+    for (;;) {
+      if (cursor.gotoNextSibling()) {
+        if (cursor.currentNode.isNamed) break;
+      } else if (!cursor.gotoParent()) {
+        more = false;
+        break;
+      }
     }
   }
+  cursor.delete();
 
   const directives = directivesOf(comments, settings, options);
   const problems: Problem[] = [];
@@ -260,8 +279,20 @@ function runRules(
       ...problemAt(locate, node.startIndex, node.endIndex),
     });
   }
-  // a rule that crashed did not finish: what it would have reported is unknown
-  const ran = new Set(settings.filter((s) => !crashed.has(s)).map((s) => s.rule.meta.id));
+  for (const [setting, list] of failures) {
+    const shown = list.slice(0, MAX_FAILURES_SHOWN);
+    shown.forEach(({ error, node }, i) => {
+      const more = i === shown.length - 1 && list.length > shown.length ? list.length - shown.length : 0;
+      problems.push({
+        ruleId: null,
+        severity: 2,
+        message: `Internal error in rule ${setting.rule.meta.id} (please report it to its authors): ${String(error)}; the rule skipped this ${JSON.stringify(node.type)} node and checked the rest of the file${more ? ` (it also failed on ${more} more nodes)` : ''}.${process.env.PYLINT_TORCH_DEBUG ? `\n${(error as Error).stack}` : ''}`,
+        ...problemAt(locate, node.startIndex, node.endIndex),
+      });
+    });
+  }
+  // a rule that crashed (on the file or on some node) did not finish: what it would have reported is unknown
+  const ran = new Set(settings.filter((s) => !crashed.has(s) && !failures.has(s)).map((s) => s.rule.meta.id));
   problems.push(...directiveProblems(directives, locate, text, ran, options));
 
   const syntaxErrors = countSyntaxErrors(root);

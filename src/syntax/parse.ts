@@ -46,6 +46,72 @@ export function parsePython(parser: Parser, text: string): Tree {
   return tree;
 }
 
+/** Each tree's parent table: node id → parent node, built on first use by {@link parentOf}. */
+const parentTables = new WeakMap<Tree, Map<number, Node>>();
+
+/**
+ * The parent of `node` (null for the root), in constant time. tree-sitter's own `Node.parent` walks down from the
+ * root on every call (`ts_node_parent`, O(depth)), so an ancestor walk with it is quadratic in the nesting depth and
+ * the same walk from every node of a deeply nested file cubic. The first call for a tree records every node's parent
+ * in one cursor walk (linear in the tree's size); later calls look it up. Use this instead of `node.parent`.
+ */
+export function parentOf(node: Node): Node | null {
+  let table = parentTables.get(node.tree);
+  if (!table) parentTables.set(node.tree, (table = parentTable(node.tree)));
+  return table.get(node.id) ?? null;
+}
+
+/** Per tree and list of types: node id → its closest ancestor of one of the types, as {@link closestAncestor} found. */
+const closestTables = new WeakMap<Tree, Map<string, Map<number, Node | null>>>();
+
+/**
+ * The closest proper ancestor of `node` whose type is one of `types`, or null; amortized constant time. Every node
+ * on the way up remembers the answer (per tree and per list of types), so the same question asked from every node
+ * of a 5,000-deep expression costs one walk in all, not one per node. Loop over it to visit only those ancestors:
+ * `for (let p = closestAncestor(n, T); p; p = closestAncestor(p, T))`.
+ */
+export function closestAncestor(node: Node, types: readonly string[]): Node | null {
+  const key = types.join(' ');
+  let byTypes = closestTables.get(node.tree);
+  if (!byTypes) closestTables.set(node.tree, (byTypes = new Map()));
+  let memo = byTypes.get(key);
+  if (!memo) byTypes.set(key, (memo = new Map()));
+  const path: number[] = [];
+  let found: Node | null | undefined;
+  for (let current = node; found === undefined;) {
+    found = memo.get(current.id);
+    if (found !== undefined) break;
+    path.push(current.id);
+    const parent = parentOf(current);
+    if (!parent || types.includes(parent.type)) found = parent;
+    else current = parent;
+  }
+  for (const id of path) memo.set(id, found);
+  return found;
+}
+
+function parentTable(tree: Tree): Map<number, Node> {
+  const table = new Map<number, Node>();
+  const cursor = tree.walk();
+  const open: Node[] = []; // the ancestors of the cursor's node, innermost last
+  try {
+    for (;;) {
+      const node = cursor.currentNode;
+      if (open.length) table.set(node.id, open[open.length - 1]);
+      if (cursor.gotoFirstChild()) {
+        open.push(node);
+        continue;
+      }
+      while (!cursor.gotoNextSibling()) {
+        if (!cursor.gotoParent()) return table;
+        open.pop();
+      }
+    }
+  } finally {
+    cursor.delete();
+  }
+}
+
 /** Number of ERROR and MISSING nodes in a tree: the fixer refuses any pass that raises it. */
 export function countSyntaxErrors(root: Node): number {
   let count = 0;

@@ -1,7 +1,7 @@
 /**
  * Small, pure helpers over tree-sitter-python nodes (grammar 0.25.0). Nothing here knows about torch.
  */
-import type { Node } from './parse';
+import { closestAncestor, type Node, parentOf } from './parse';
 
 /** The arguments of a `call` node, split the way Python binds them. */
 export interface CallArguments {
@@ -75,12 +75,18 @@ export function unparen(node: Node): Node {
 /** The nearest ancestor that is not a parenthesized expression, and the child of it on the path to `node`. */
 export function parentThroughParens(node: Node): { parent: Node | null; child: Node } {
   let child = node;
-  let parent = node.parent;
+  let parent = parentOf(node);
   while (parent && parent.type === 'parenthesized_expression') {
     child = parent;
-    parent = parent.parent;
+    parent = parentOf(parent);
   }
   return { parent, child };
+}
+
+/** The parent of `node` when it is a `type` node holding `node` in its field `field`, else undefined. */
+export function parentHolding(node: Node, type: string, field: string): Node | undefined {
+  const parent = parentOf(node);
+  return parent?.type === type && parent.childForFieldName(field)?.id === node.id ? parent : undefined;
 }
 
 /** The value of a plain string literal (no f-string interpolation, no implicit concatenation), else undefined. */
@@ -103,10 +109,9 @@ export function methodName(call: Node): string | undefined {
   return fn?.type === 'attribute' ? fn.childForFieldName('attribute')?.text : undefined;
 }
 
-/** The closest enclosing node of one of `types`, not counting `node` itself. */
+/** The closest enclosing node of one of `types`, not counting `node` itself (amortized constant time). */
 export function enclosing(node: Node, types: readonly string[]): Node | undefined {
-  for (let p = node.parent; p; p = p.parent) if (types.includes(p.type)) return p;
-  return undefined;
+  return closestAncestor(node, types) ?? undefined;
 }
 
 /** Every descendant of `root` (itself included) of type `type`, in document order, not entering `stopAt` types. */
@@ -131,11 +136,9 @@ export function descendants(root: Node, type: string, stopAt: readonly string[] 
  * when `id` is not the last name of a callee.
  */
 export function callEndingWith(id: Node): { call: Node; callee: Node } | undefined {
-  const callee =
-    id.parent?.type === 'attribute' && id.parent.childForFieldName('attribute')?.id === id.id ? id.parent : id;
-  const call =
-    callee.parent?.type === 'call' && callee.parent.childForFieldName('function')?.id === callee.id
-      ? callee.parent
-      : undefined;
+  const up = parentOf(id);
+  const callee = up?.type === 'attribute' && up.childForFieldName('attribute')?.id === id.id ? up : id;
+  const parent = parentOf(callee);
+  const call = parent?.type === 'call' && parent.childForFieldName('function')?.id === callee.id ? parent : undefined;
   return call && { call, callee };
 }

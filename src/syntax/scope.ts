@@ -6,11 +6,20 @@
  * The analysis is flow-insensitive and conservative: a name resolves only when every binding of it in its scope
  * agrees (an assignment of `None`, as in `try: import torch / except ImportError: torch = None`, is ignored).
  */
-import type { Node } from './parse';
+import { type Node, parentOf } from './parse';
 import { namedChildren, stringValue, unparen } from './python';
 
-/** How many aliases (`a = b`, `b = torch`) a qualified name follows before it is unknown. */
+/**
+ * How many aliases (`a = b`, `b = torch`) and lookup calls (`getattr(m, "x")`) a qualified name follows before it
+ * is unknown. Attribute chains do not count: they are walked with a loop.
+ */
 const MAX_ALIAS_DEPTH = 20;
+
+/**
+ * Attribute names a qualified name may have after its first part; a longer chain is no module path anyone imports,
+ * and stopping there keeps each lookup short on a 5,000-part chain.
+ */
+const MAX_NAME_PARTS = 64;
 
 export type ScopeKind = 'module' | 'class' | 'function' | 'lambda' | 'comprehension';
 
@@ -48,6 +57,9 @@ export interface Scope {
   starImports: string[];
 }
 
+/** The last names of the functions {@link FileScopes.dynamicName} reads: `getattr`, `import_module`, `__import__`. */
+const LOOKUP_FUNCTIONS = new Set(['getattr', 'import_module', '__import__']);
+
 /** Names `from torch import *` brings in that matter to us (torch.__all__ has both; torch/__init__.py, 2.6). */
 const TORCH_STAR_NAMES = new Set(['load', 'save']);
 
@@ -57,6 +69,9 @@ const BUILTINS = new Set(
     ' ',
   ),
 );
+
+/** Target forms that hold more targets: `a, b`, `(a, b)`, `[a, b]`, `*a`. */
+const TARGET_LISTS = new Set(['pattern_list', 'tuple_pattern', 'list_pattern', 'tuple', 'list', 'list_splat_pattern']);
 
 const SCOPE_TYPES = new Set([
   'function_definition',
@@ -73,6 +88,8 @@ export class FileScopes {
   readonly module: Scope;
   private readonly byNode = new Map<number, Scope>();
   private readonly qualnameCache = new Map<Binding, string | null | 'none'>();
+  /** Set when a resolution gave up at {@link MAX_ALIAS_DEPTH}: what it found then is not cached. */
+  private boundReached = false;
 
   constructor(root: Node) {
     this.module = this.newScope('module', root, undefined);
@@ -102,7 +119,7 @@ export class FileScopes {
     const known = this.identifierScopes.get(node.id);
     if (known) return known;
     let child = node;
-    for (let p = node.parent; p; child = p, p = p.parent) {
+    for (let p = parentOf(node); p; child = p, p = parentOf(p)) {
       if (!SCOPE_TYPES.has(p.type)) continue;
       // A class's name and bases, and a def's name, decorators and defaults, belong to the enclosing scope.
       if (p.type === 'class_definition' && child.id !== p.childForFieldName('body')?.id) continue;
@@ -132,6 +149,7 @@ export class FileScopes {
         first = false;
         continue;
       }
+      // eslint-disable-next-line no-restricted-syntax -- a Scope's parent, not a tree-sitter node's
       current = current.parent;
       first = false;
     }
@@ -148,14 +166,29 @@ export class FileScopes {
    * for an unbound builtin; undefined when any part is shadowed, ambiguous or not a module path.
    */
   qualifiedName(expr: Node, depth = 0): string | undefined {
-    const node = unparen(expr);
-    if (depth > MAX_ALIAS_DEPTH) return undefined;
-    if (node.type === 'attribute') {
+    if (depth > MAX_ALIAS_DEPTH) {
+      this.boundReached = true;
+      return undefined;
+    }
+    // down an attribute chain with a loop, not recursion: `torch.a.a…(5,000×)` is one valid line
+    const attrs: string[] = [];
+    let node = unparen(expr);
+    while (node.type === 'attribute') {
       const base = node.childForFieldName('object');
       const attr = node.childForFieldName('attribute');
-      if (!base || !attr) return undefined;
-      const q = this.qualifiedName(base, depth + 1);
-      return q === undefined ? undefined : `${q}.${attr.text}`;
+      if (!base || !attr || attrs.length === MAX_NAME_PARTS) return undefined;
+      attrs.push(attr.text);
+      node = unparen(base);
+    }
+    if (attrs.length > 0) {
+      const q = this.qualifiedName(node, depth);
+      return q === undefined
+        ? undefined
+        : q +
+            attrs
+              .reverse()
+              .map((a) => `.${a}`)
+              .join('');
     }
     if (node.type === 'call') return this.dynamicName(node, depth);
     if (node.type !== 'identifier') return undefined;
@@ -177,16 +210,23 @@ export class FileScopes {
    * Undefined when any binding is not an import or alias.
    */
   qualifiedNameCandidates(expr: Node): string[] | undefined {
-    const node = unparen(expr);
-    if (node.type === 'attribute') {
+    // down the chain with a loop, not recursion: `torch.a.a…(5,000×)` is one valid line
+    const attrs: string[] = [];
+    let node = unparen(expr);
+    while (node.type === 'attribute') {
       const base = node.childForFieldName('object');
       const attr = node.childForFieldName('attribute');
-      const bases = base ? this.qualifiedNameCandidates(base) : undefined;
-      return bases && attr ? bases.map((b) => `${b}.${attr.text}`) : undefined;
+      if (!base || !attr || attrs.length === MAX_NAME_PARTS) return undefined;
+      attrs.push(attr.text);
+      node = unparen(base);
     }
     if (node.type !== 'identifier') return undefined;
+    const suffix = attrs
+      .reverse()
+      .map((a) => `.${a}`)
+      .join('');
     const single = this.qualifiedName(node);
-    if (single !== undefined) return [single];
+    if (single !== undefined) return [single + suffix];
     const bindings = this.bindingsOf(node);
     if (!bindings) return undefined;
     const names = new Set<string>();
@@ -194,7 +234,7 @@ export class FileScopes {
       const q = this.bindingQualname(binding, 0);
       if (q === 'none') continue;
       if (q === null) return undefined;
-      names.add(q);
+      names.add(q + suffix);
     }
     return names.size > 0 ? [...names] : undefined;
   }
@@ -262,19 +302,23 @@ export class FileScopes {
     const callee = call.childForFieldName('function');
     const list = call.childForFieldName('arguments');
     if (!callee || list?.type !== 'argument_list') return undefined;
+    // `m.f(...)` names a lookup only when `f` is one: saves resolving each callee of `x.a().a()…(5,000×)`
+    const fn = unparen(callee);
+    const last = fn.type === 'attribute' ? fn.childForFieldName('attribute')?.text : undefined;
+    if (last !== undefined && !LOOKUP_FUNCTIONS.has(last)) return undefined;
     const args = namedChildren(list);
     if (args.some((a) => a.type === 'keyword_argument' || a.type.endsWith('splat'))) return undefined;
     const literal = (n: Node | undefined) => (n && n.type === 'string' ? stringValue(n) : undefined);
-    const fn = this.qualifiedName(callee, depth + 1);
-    if (fn === 'builtins.getattr' && args.length === 2) {
+    const name = this.qualifiedName(callee, depth + 1);
+    if (name === 'builtins.getattr' && args.length === 2) {
       const base = this.qualifiedName(args[0], depth + 1);
       const attr = literal(args[1]);
       return base !== undefined && attr !== undefined && /^[A-Za-z_]\w*$/.test(attr) ? `${base}.${attr}` : undefined;
     }
     const module = args.length === 1 ? literal(args[0]) : undefined;
     if (module === undefined || !/^[A-Za-z_]\w*(\.[A-Za-z_]\w*)*$/.test(module)) return undefined;
-    if (fn === 'importlib.import_module') return module;
-    if (fn === 'builtins.__import__') return module.split('.')[0];
+    if (name === 'importlib.import_module') return module;
+    if (name === 'builtins.__import__') return module.split('.')[0];
     return undefined;
   }
 
@@ -290,6 +334,8 @@ export class FileScopes {
     const cached = this.qualnameCache.get(binding);
     if (cached !== undefined) return cached;
     this.qualnameCache.set(binding, null); // cycle guard: `x = x.y`
+    const outerReached = this.boundReached;
+    this.boundReached = false;
     let result: string | null | 'none' = null;
     if (binding.kind === 'import') result = binding.qualname ?? null;
     else if (binding.kind === 'assign' && binding.value) {
@@ -298,7 +344,10 @@ export class FileScopes {
       else if (value.type === 'identifier' || value.type === 'attribute' || value.type === 'call')
         result = this.qualifiedName(value, depth + 1) ?? null;
     }
-    this.qualnameCache.set(binding, result);
+    // a name given up on at the alias bound is unknown from this start only: resolved again from a nearer one
+    if (this.boundReached) this.qualnameCache.delete(binding);
+    else this.qualnameCache.set(binding, result);
+    this.boundReached ||= outerReached;
     return result;
   }
 
@@ -319,18 +368,22 @@ export class FileScopes {
 
   /** Binds every identifier in an assignment target; a lone identifier gets `kind` and `value`. */
   private bindTarget(scope: Scope, target: Node, kind: BindingKind, value: Node | undefined): void {
-    const t = unparen(target);
-    if (t.type === 'identifier') {
-      this.bind(scope, { kind, name: t.text, node: t, value });
-      return;
+    // each part of `a, b = value` / `for a, b in value` came from (an element of) the same value
+    const carries = kind === 'unpack' || kind === 'iterate';
+    // an explicit stack, in document order: `[[[…a…]]] = v` may nest thousands deep
+    const stack: [Node, boolean][] = [[target, true]];
+    for (let item = stack.pop(); item; item = stack.pop()) {
+      const [part, top] = item;
+      const t = unparen(part);
+      if (t.type === 'identifier') {
+        const own = top || carries;
+        this.bind(scope, { kind: own ? kind : 'other', name: t.text, node: t, value: own ? value : undefined });
+      } else if (TARGET_LISTS.has(t.type)) {
+        const parts = namedChildren(t);
+        for (let i = parts.length - 1; i >= 0; i--) stack.push([parts[i], false]);
+      }
+      // attribute and subscript targets bind no name
     }
-    if (['pattern_list', 'tuple_pattern', 'list_pattern', 'tuple', 'list', 'list_splat_pattern'].includes(t.type)) {
-      // each part of `a, b = value` / `for a, b in value` came from (an element of) the same value
-      const carries = kind === 'unpack' || kind === 'iterate';
-      for (const part of namedChildren(t))
-        this.bindTarget(scope, part, carries ? kind : 'other', carries ? value : undefined);
-    }
-    // attribute and subscript targets bind no name
   }
 
   private visitChildren(node: Node, scope: Scope): void {
@@ -462,6 +515,7 @@ export class FileScopes {
         const value = node.childForFieldName('value');
         // PEP 572: a walrus inside a comprehension binds in the enclosing function
         let target = scope;
+        // eslint-disable-next-line no-restricted-syntax -- a Scope's parent, not a tree-sitter node's
         while (target.kind === 'comprehension' && target.parent) target = target.parent;
         if (name) this.bind(target, { kind: 'assign', name: name.text, node: name, value: value ?? undefined });
         if (value) this.visit(value, scope);
@@ -552,7 +606,7 @@ export function analyzeScopes(root: Node): FileScopes {
 }
 
 function isParameterName(node: Node): boolean {
-  for (let p = node.parent; p; p = p.parent) {
+  for (let p = parentOf(node); p; p = parentOf(p)) {
     if (p.type === 'parameters' || p.type === 'lambda_parameters') return true;
     if (p.type === 'type' || p.type === 'default_parameter' || p.type === 'typed_default_parameter') {
       // inside an annotation or default value: evaluated in the outer scope unless this is the name field
@@ -564,7 +618,7 @@ function isParameterName(node: Node): boolean {
 
 /** False for identifiers that bind or name something rather than read a variable (`x =`, `a.x`, `f(x=…)`, defs). */
 export function isReference(node: Node): boolean {
-  const parent = node.parent;
+  const parent = parentOf(node);
   if (!parent) return true;
   const is = (field: string) => parent.childForFieldName(field)?.id === node.id;
   switch (parent.type) {

@@ -2,7 +2,7 @@
  * What pylint-torch knows about torch's serialization API: which callables load and save, and where their
  * parameters sit. Facts cite docs/torch-facts.md and the torch source files they come from.
  */
-import type { Node } from '../syntax/parse';
+import { closestAncestor, type Node, parentOf } from '../syntax/parse';
 import { argumentValue, CallArguments, callArguments, callEndingWith, stringValue, unparen } from '../syntax/python';
 import { constantValue, type Constant, dictKey, type ImportedConstant } from '../analysis/constants';
 import type { FileScopes } from '../syntax/scope';
@@ -321,11 +321,16 @@ export function blocksWeightsOnly(load: LoadCall, scopes: FileScopes): string | 
  * whose body holds `node`, in the same function, innermost first; undefined when there is none. An entry is the
  * list element's node; `unknown` marks a list that is not a literal (a name, a call).
  */
+const WITH_OR_SCOPE = ['with_statement', 'function_definition', 'lambda', 'class_definition'];
+
 export function safeGlobalsAround(node: Node, scopes: FileScopes): (Node | 'unknown')[] | undefined {
   let found: (Node | 'unknown')[] | undefined;
-  for (let p = node.parent; p; p = p.parent) {
-    if (p.type === 'function_definition' || p.type === 'lambda' || p.type === 'class_definition') break;
-    const body = p.type === 'with_statement' ? p.childForFieldName('body') : null;
+  for (
+    let p = closestAncestor(node, WITH_OR_SCOPE);
+    p?.type === 'with_statement';
+    p = closestAncestor(p, WITH_OR_SCOPE)
+  ) {
+    const body = p.childForFieldName('body');
     if (!body || node.startIndex < body.startIndex) continue;
     const clause = p.namedChildren.find((c) => c?.type === 'with_clause');
     for (const item of clause?.namedChildren ?? []) {
@@ -365,7 +370,8 @@ export function processAllowlist(scopes: FileScopes): string[] | 'unknown' {
     const found = callEndingWith(id);
     if (!found) {
       // `from torch.serialization import add_safe_globals` is fine; an alias or any other use may hide a call
-      const plainImport = id.parent?.type === 'dotted_name' && id.parent.parent?.type === 'import_from_statement';
+      const dotted = parentOf(id);
+      const plainImport = dotted?.type === 'dotted_name' && parentOf(dotted)?.type === 'import_from_statement';
       if (plainImport) continue;
       return 'unknown';
     }

@@ -3,8 +3,8 @@
  * `weights_only` (a parameter with a default, or `**kwargs` with a `setdefault`). Their call sites are checked like
  * torch.load calls; the wrapper's own internal call, which passes the parameter through, is not reported.
  */
-import type { Node } from '../syntax/parse';
-import { callArguments, methodName, namedChildren, stringValue, unparen } from '../syntax/python';
+import { closestAncestor, type Node } from '../syntax/parse';
+import { callArguments, methodName, namedChildren, parentThroughParens, stringValue, unparen } from '../syntax/python';
 import type { FileScopes } from '../syntax/scope';
 import { dictKey } from '../analysis/constants';
 import { asLoadCall, type LoadCall, type LoadFunction, pathArgument, weightsOnlyArgument } from './api';
@@ -238,9 +238,8 @@ function optionsEntry(load: LoadCall, kwargsParam: string | undefined, scopes: F
 
 /** `return torch.load(...)`: the call is the returned value itself (through parentheses only). */
 function returnsAsIs(call: Node): boolean {
-  let node: Node = call;
-  while (node.parent?.type === 'parenthesized_expression') node = node.parent;
-  return node.parent?.type === 'return_statement';
+  const { parent } = parentThroughParens(call);
+  return parent?.type === 'return_statement';
 }
 
 /** `kwargs.pop("weights_only", D)` / `kwargs.get("weights_only", D)`: the default D, else undefined. */
@@ -255,14 +254,10 @@ function kwargsRead(value: Node, kwargs: string | undefined): 'torch' | boolean 
 
 /** `if wo is None: wo = C` — the assignment sits under an `if` that tests the name against None. */
 function replacedWhenNone(assignment: { node: Node }, name: string): boolean {
-  for (let p = assignment.node.parent; p; p = p.parent) {
-    if (p.type === 'function_definition') return false;
-    if (p.type === 'if_statement') {
-      const condition = p.childForFieldName('condition')?.text.replace(/\s+/g, ' ') ?? '';
-      return condition === `${name} is None` || condition === `not ${name}`;
-    }
-  }
-  return false;
+  const test = closestAncestor(assignment.node, ['if_statement', 'function_definition']);
+  if (test?.type !== 'if_statement') return false;
+  const condition = test.childForFieldName('condition')?.text.replace(/\s+/g, ' ') ?? '';
+  return condition === `${name} is None` || condition === `not ${name}`;
 }
 
 /** `False` / `True` / `None` (torch decides) as a default; anything else counts as torch's default. */
@@ -319,10 +314,9 @@ function kwargsWrite(body: Node, kwargs: string): { value: 'torch' | boolean; fo
 
 /** Under `if "weights_only" not in kwargs:` (or `kwargs.get("weights_only") is None`): a default, not a force. */
 function guardedByKeyTest(node: Node): boolean {
-  for (let p = node.parent; p; p = p.parent) {
-    if (p.type === 'function_definition') return false;
-    if (p.type === 'if_statement' && /weights_only/.test(p.childForFieldName('condition')?.text ?? '')) return true;
-  }
+  const types = ['if_statement', 'function_definition'];
+  for (let p = closestAncestor(node, types); p?.type === 'if_statement'; p = closestAncestor(p, types))
+    if (/weights_only/.test(p.childForFieldName('condition')?.text ?? '')) return true;
   return false;
 }
 

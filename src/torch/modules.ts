@@ -2,7 +2,7 @@
  * nn.Module values, judged from the file's own code (and the project index through `resolveClass`): is a
  * torch.save argument, or a `load_state_dict` receiver, an nn.Module? Evidence-based; errs on "don't know".
  */
-import type { Node } from '../syntax/parse';
+import { type Node, parentOf } from '../syntax/parse';
 import { callArguments, enclosing, methodName, namedChildren, unparen } from '../syntax/python';
 import type { Binding, FileScopes } from '../syntax/scope';
 import { LOAD_FUNCTIONS } from './api';
@@ -357,9 +357,13 @@ function assignmentsTo(fn: Node, attr: string): Node[] {
 /** If `self` is the first parameter of a method of an nn.Module class, that class's evidence. */
 function enclosingModuleClass(selfParam: Binding, scopes: FileScopes, options: ModuleOptions): string | undefined {
   const fn = selfParam.scope.node;
-  const body = fn.parent;
+  const body = parentOf(fn);
   const cls =
-    body?.type === 'block' ? body.parent : body?.type === 'decorated_definition' ? body.parent?.parent : undefined;
+    body?.type === 'block'
+      ? parentOf(body)
+      : body?.type === 'decorated_definition'
+        ? parentOf(parentOf(body)!)
+        : undefined;
   if (cls?.type !== 'class_definition') return undefined;
   return classIsModule(cls, scopes, options, new Set());
 }

@@ -19,8 +19,8 @@
  *   there. Uses in later statements run after the load, unless a loop (or comprehension) of the function repeats it:
  *   then they count too.
  */
-import type { Node } from '../syntax/parse';
-import { callArguments, stringValue, unparen } from '../syntax/python';
+import { closestAncestor, type Node, parentOf } from '../syntax/parse';
+import { callArguments, parentHolding, stringValue, unparen } from '../syntax/python';
 import type { Binding, FileScopes } from '../syntax/scope';
 import { asLoadCall, isSaveCall, type LoadCall, pathArgument } from './api';
 
@@ -65,12 +65,11 @@ export function sameFunctionRoundTrip(load: LoadCall, scopes: FileScopes): Round
   const saves: Node[] = [];
   for (const ref of scopes.references(temp.binding)) {
     if (after !== undefined && ref.startIndex >= after) continue;
-    const attribute = ref.parent?.type === 'attribute' && ref.parent.childForFieldName('object')?.id === ref.id;
-    const call = attribute ? ref.parent!.parent : null;
+    const attribute = parentHolding(ref, 'attribute', 'object');
     if (
-      call?.type === 'call' &&
-      call.childForFieldName('function')?.id === ref.parent!.id &&
-      HARMLESS_METHODS.has(ref.parent!.childForFieldName('attribute')?.text ?? '')
+      attribute &&
+      parentHolding(attribute, 'call', 'function') &&
+      HARMLESS_METHODS.has(attribute.childForFieldName('attribute')?.text ?? '')
     )
       continue;
     const site = pathSite(ref, scopes);
@@ -99,7 +98,7 @@ export function sameFunctionRoundTrip(load: LoadCall, scopes: FileScopes): Round
  * undefined when the nearest call of either kind around `ref` does not take it as its path, or there is none.
  */
 function pathSite(ref: Node, scopes: FileScopes): { call: Node; path: Node; save: boolean } | undefined {
-  for (let node: Node | null = ref.parent; node; node = node.parent) {
+  for (let node: Node | null = parentOf(ref); node; node = parentOf(node)) {
     if (node.type === 'function_definition' || node.type === 'lambda' || node.type === 'class_definition') break;
     if (node.type !== 'call') continue;
     let path: Node | undefined;
@@ -207,15 +206,15 @@ function temporaryObject(id: Node, scopes: FileScopes, fn: Node): { binding: Bin
   const value = unparen(binding.value);
   if (binding.kind === 'assign') {
     // `x = maker(...)`, nothing else: not `a = b = maker()` (an alias), not a walrus inside another expression
-    const statement = binding.node.parent;
+    const statement = parentOf(binding.node);
     if (
       statement?.type !== 'assignment' ||
       statement.childForFieldName('left')?.id !== binding.node.id ||
       unparen(statement.childForFieldName('right')!).id !== value.id ||
-      statement.parent?.type !== 'expression_statement'
+      parentOf(statement)?.type !== 'expression_statement'
     )
       return undefined;
-  } else if (binding.node.parent?.type !== 'as_pattern_target') return undefined;
+  } else if (parentOf(binding.node)?.type !== 'as_pattern_target') return undefined;
   const callee = value.type === 'call' ? value.childForFieldName('function') : null;
   const maker = callee ? MAKERS.get(scopes.qualifiedName(callee) ?? '') : undefined;
   if (!maker) return undefined;
@@ -241,24 +240,21 @@ function isInnerText(text: string): boolean {
 
 /** The innermost function definition around `node`, or undefined at module level or inside a lambda or class. */
 function enclosingFunction(node: Node): Node | undefined {
-  for (let p = node.parent; p; p = p.parent) {
-    if (p.type === 'function_definition') return p;
-    if (p.type === 'lambda' || p.type === 'class_definition') return undefined;
-  }
-  return undefined;
+  const scope = closestAncestor(node, ['function_definition', 'lambda', 'class_definition']);
+  return scope?.type === 'function_definition' ? scope : undefined;
 }
 
 /** The statement `node` belongs to: its ancestor that sits directly in a block (or the module). */
 function statementOf(node: Node): Node {
-  let statement = node;
-  while (statement.parent && statement.parent.type !== 'block' && statement.parent.type !== 'module')
-    statement = statement.parent;
-  return statement;
+  const block = closestAncestor(node, ['block', 'module']);
+  return block?.childWithDescendant(node) ?? node;
 }
 
 /** Whether a loop (or a comprehension) inside `fn` may run `node` more than once. */
 function loopAround(node: Node, fn: Node): boolean {
-  for (let p = node.parent; p && p.id !== fn.id; p = p.parent) if (LOOPS.has(p.type)) return true;
+  const types = [...LOOPS, fn.type];
+  for (let p = closestAncestor(node, types); p && p.id !== fn.id; p = closestAncestor(p, types))
+    if (LOOPS.has(p.type)) return true;
   return false;
 }
 

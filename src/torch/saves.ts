@@ -3,8 +3,8 @@
  * evidence for the fix of a load of the same path when no checkpoint file is at hand. Only shapes whose pickled
  * globals are certain are typed; anything else is `unknown` (and then gives no evidence at all).
  */
-import type { Node } from '../syntax/parse';
-import { callArguments, callEndingWith, methodName, stringValue, unparen } from '../syntax/python';
+import { type Node, parentOf } from '../syntax/parse';
+import { callArguments, callEndingWith, methodName, parentHolding, stringValue, unparen } from '../syntax/python';
 import type { FileScopes } from '../syntax/scope';
 import { type Directives, externalCodes, parseDirectives, pythonComments } from '../engine/directives';
 import { EXTERNAL_CODES } from './external-codes';
@@ -210,17 +210,11 @@ export function summarizeLoads(file: string, scopes: FileScopes): LoadSite[] {
     const literal = path && stringValue(unparen(path));
     if (literal === undefined) continue;
     // `x = torch.load(p)` or `x = torch.load(p)["k"]`, a statement of its own directly in a block
-    const keyed =
-      call.parent?.type === 'subscript' && call.parent.childForFieldName('value')?.id === call.id
-        ? call.parent
-        : undefined;
+    const keyed = parentHolding(call, 'subscript', 'value');
     const key = keyed ? subscriptKey(keyed) : undefined;
     const value = keyed ?? call;
-    const assignment =
-      value.parent?.type === 'assignment' && value.parent.childForFieldName('right')?.id === value.id
-        ? value.parent
-        : undefined;
-    const statement = assignment?.parent?.type === 'expression_statement' ? assignment.parent : undefined;
+    const assignment = parentHolding(value, 'assignment', 'right');
+    const statement = assignment && parentOf(assignment);
     // weights_only absent or a literal False: the loads the weights_only rules report and rewrite
     const weightsOnly = weightsOnlyArgument(load);
     const target = assignment?.childForFieldName('left');
@@ -229,11 +223,11 @@ export function summarizeLoads(file: string, scopes: FileScopes): LoadSite[] {
     const rewrittenBy = weightsOnly === undefined ? 'torch-load-missing-weights-only' : 'torch-load-weights-only-false';
     const rewritable =
       !directivesOf(scopes).suppresses(rewrittenBy, line) &&
-      statement !== undefined &&
+      statement?.type === 'expression_statement' &&
       (keyed === undefined || key !== undefined) &&
       (weightsOnly === undefined || unparen(weightsOnly).type === 'false') &&
       target?.type === 'identifier' &&
-      (statement.parent?.type === 'block' || statement.parent?.type === 'module') &&
+      ['block', 'module'].includes(parentOf(statement)?.type ?? '') &&
       !load.args.hasListSplat &&
       !load.args.hasDictSplat &&
       !pickleModuleArgument(load);
@@ -247,23 +241,18 @@ export function summarizeLoads(file: string, scopes: FileScopes): LoadSite[] {
       if (bindings?.length !== 1) opaque = true;
       else {
         for (const ref of scopes.references(bindings[0])) {
-          const sub =
-            ref.parent?.type === 'subscript' && ref.parent.childForFieldName('value')?.id === ref.id
-              ? ref.parent
-              : undefined;
+          const sub = parentHolding(ref, 'subscript', 'value');
           const k = sub ? subscriptKey(sub) : undefined;
           if (k === undefined) {
             opaque = true;
             continue;
           }
-          const assign =
-            sub!.parent?.type === 'assignment' && sub!.parent.childForFieldName('right')?.id === sub!.id
-              ? sub!.parent
-              : undefined;
+          const assign = parentHolding(sub!, 'assignment', 'right');
+          const assignStatement = assign && parentOf(assign);
           const plain =
             assign?.childForFieldName('left')?.type === 'identifier' &&
-            assign.parent?.type === 'expression_statement' &&
-            ['block', 'module'].includes(assign.parent.parent?.type ?? '');
+            assignStatement?.type === 'expression_statement' &&
+            ['block', 'module'].includes(parentOf(assignStatement!)?.type ?? '');
           // a key read twice would rebuild two models where the whole-model load shared one
           keys[k] = k in keys ? false : Boolean(plain);
         }
@@ -429,22 +418,18 @@ const MUTATING_METHODS = new Set(['update', 'setdefault', 'append', 'extend', 'i
 
 /** True when a reference is the object of a write: an item or attribute assignment target, or a mutating method. */
 function isWrittenInto(ref: Node): boolean {
-  const parent = ref.parent;
+  const parent = parentOf(ref);
   // handed to a function (which may add to it), other than torch.save itself
-  const args = parent?.type === 'keyword_argument' ? parent.parent : parent;
-  if (
-    args?.type === 'argument_list' &&
-    args.parent?.type === 'call' &&
-    !/(^|\.)save$/.test(args.parent.childForFieldName('function')?.text ?? '')
-  )
-    return true;
+  const args = parent?.type === 'keyword_argument' ? parentOf(parent) : parent;
+  const call = args?.type === 'argument_list' ? parentOf(args) : null;
+  if (call?.type === 'call' && !/(^|\.)save$/.test(call.childForFieldName('function')?.text ?? '')) return true;
   if (
     !parent ||
     (parent.type !== 'subscript' && parent.type !== 'attribute') ||
     parent.childForFieldName(parent.type === 'subscript' ? 'value' : 'object')?.id !== ref.id
   )
     return false;
-  const grand = parent.parent;
+  const grand = parentOf(parent);
   if (
     (grand?.type === 'assignment' || grand?.type === 'augmented_assignment') &&
     grand.childForFieldName('left')?.id === parent.id

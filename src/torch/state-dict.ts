@@ -2,7 +2,7 @@
  * State-dict use of a torch.load result, judged from the file's own code: how much of the loaded value is visibly a
  * state dict (a mapping of tensors). Evidence-based; errs on "don't know".
  */
-import type { Node } from '../syntax/parse';
+import { closestAncestor, type Node, parentOf } from '../syntax/parse';
 import { callArguments, descendants, methodName, namedChildren, parentThroughParens, unparen } from '../syntax/python';
 import type { Binding, FileScopes } from '../syntax/scope';
 
@@ -135,7 +135,7 @@ function keyUse(node: Node, scopes: FileScopes, depth: number, context: UseConte
     case 'slice':
       return true;
     case 'attribute': {
-      const call = parent.parent;
+      const call = parentOf(parent);
       const method = parent.childForFieldName('attribute')?.text ?? '';
       return isField('object') && call?.type === 'call' && STRING_METHODS.has(method) && next(call);
     }
@@ -216,7 +216,7 @@ function use(node: Node, scopes: FileScopes, role: Role, depth: number, context:
       return next(parent, 'entry');
     }
     case 'attribute': {
-      const call = parent.parent;
+      const call = parentOf(parent);
       if (!isField('object') || call?.type !== 'call' || call.childForFieldName('function')?.id !== parent.id)
         return false;
       const method = parent.childForFieldName('attribute')?.text ?? '';
@@ -245,7 +245,7 @@ function use(node: Node, scopes: FileScopes, role: Role, depth: number, context:
       );
     case 'for_in_clause': {
       // a comprehension: its variables are judged where they are used, and the new container as a whole
-      const comprehension = parent.parent;
+      const comprehension = parentOf(parent);
       const made: Role = comprehension?.type === 'dictionary_comprehension' ? 'mapping' : 'entries';
       // `if k.startswith("model.")`: the entries left out may hold anything; so may those a new key does not keep
       // apart (`{"w": v for k, v in sd.items()}` keeps one entry)
@@ -319,7 +319,7 @@ function use(node: Node, scopes: FileScopes, role: Role, depth: number, context:
       if (role !== 'entry')
         return (
           (called === 'builtins.list' || called === 'builtins.sorted') &&
-          next(parent.parent!, role === 'mapping' ? 'keys' : role)
+          next(parentOf(parent)!, role === 'mapping' ? 'keys' : role)
         );
       return (
         called !== undefined &&
@@ -332,11 +332,13 @@ function use(node: Node, scopes: FileScopes, role: Role, depth: number, context:
     case 'set':
       // a container of entries: followed as such (`nets = [ckpt["g"], ckpt["d"]]` then `for m in nets: …`)
       return role === 'entry' && next(parent, 'entries');
-    case 'pair':
+    case 'pair': {
       // copied into a dict literal: the new dict is followed as a mapping
       if (role !== 'entry' || !isField('value')) return false;
-      if (parent.parent?.type === 'dictionary_comprehension') return true; // judged as a whole by its `for` clause
-      return parent.parent?.type === 'dictionary' && next(parent.parent, 'mapping');
+      const dict = parentOf(parent);
+      if (dict?.type === 'dictionary_comprehension') return true; // judged as a whole by its `for` clause
+      return dict?.type === 'dictionary' && next(dict, 'mapping');
+    }
     case 'binary_operator':
     case 'unary_operator':
       // `ckpt["epoch"] + 1`: the result is followed (list concatenation of modules is still caught downstream)
@@ -397,11 +399,11 @@ function loadStateDictCall(parent: Node, child: Node): Node | undefined {
   let list = parent;
   if (parent.type === 'keyword_argument') {
     if (parent.childForFieldName('name')?.text !== 'state_dict') return undefined;
-    list = parent.parent ?? parent;
+    list = parentOf(parent) ?? parent;
   } else if (parent.type !== 'argument_list' || namedChildren(parent)[0]?.id !== child.id) {
     return undefined;
   }
-  const call = list.parent;
+  const call = parentOf(list);
   return call?.type === 'call' && methodName(call) === 'load_state_dict' ? call : undefined;
 }
 
@@ -415,8 +417,8 @@ function lenient(call: Node): boolean {
 
 /** The qualified name of the function whose argument list `parent` is (or holds the keyword `parent`). */
 function calledName(parent: Node, scopes: FileScopes): string | undefined {
-  const list = parent.type === 'keyword_argument' ? parent.parent : parent;
-  const call = list?.parent;
+  const list = parent.type === 'keyword_argument' ? parentOf(parent) : parent;
+  const call = list && parentOf(list);
   const callee = call?.type === 'call' ? call.childForFieldName('function') : null;
   return callee ? scopes.qualifiedName(callee) : undefined;
 }
@@ -464,7 +466,7 @@ function targetsUsedAs(
 
 /** True for identifiers of a target pattern itself, not inside a subscript or attribute of it. */
 function isBindingTarget(name: Node, target: Node): boolean {
-  for (let p = name.parent; p && p.id !== target.id; p = p.parent) {
+  for (let p = parentOf(name); p && p.id !== target.id; p = parentOf(p)) {
     if (
       ![
         'pattern_list',
@@ -483,7 +485,8 @@ function isBindingTarget(name: Node, target: Node): boolean {
 
 /** The call whose argument list is `parent` (or holds the keyword argument `parent`). */
 function callOf(parent: Node): Node | undefined {
-  const call = (parent.type === 'keyword_argument' ? parent.parent : parent)?.parent;
+  const list = parent.type === 'keyword_argument' ? parentOf(parent) : parent;
+  const call = list && parentOf(list);
   return call?.type === 'call' ? call : undefined;
 }
 
@@ -607,7 +610,7 @@ function plainFunction(callee: Node, scopes: FileScopes): { fn: Node; binding: B
     binding.scope.kind === 'class' ||
     scopes.declaredOuter.has(binding.name) ||
     fn.type !== 'function_definition' ||
-    fn.parent?.type === 'decorated_definition' ||
+    parentOf(fn)?.type === 'decorated_definition' ||
     fn.children.some((c) => c?.type === 'async') ||
     descendants(fn.childForFieldName('body') ?? fn, 'yield', ['function_definition', 'lambda', 'class_definition'])
       .length > 0
@@ -675,8 +678,7 @@ function paramName(param: Node): Node | undefined {
  * imported and called elsewhere, where nothing is judged: then the evidence is `part` at best.
  */
 function returnedUses(ret: Node, scopes: FileScopes, role: Role, depth: number, context: UseContext): boolean {
-  let fn: Node | null = ret.parent;
-  while (fn && !['function_definition', 'lambda', 'class_definition', 'module'].includes(fn.type)) fn = fn.parent;
+  const fn = closestAncestor(ret, ['function_definition', 'lambda', 'class_definition', 'module']);
   const name = fn?.type === 'function_definition' ? fn.childForFieldName('name') : null;
   const found = name ? plainFunction(name, scopes) : undefined;
   // a helper entered from one call returns to that call only, which is not followed here

@@ -13,7 +13,7 @@ import { judgingVersion } from '../version';
 import { projectVouchers } from '../checkpoint-sites';
 import type { Fix } from '../../engine/rule';
 import { planImports } from '../../syntax/imports';
-import type { Node } from '../../syntax/parse';
+import { type Node, parentOf } from '../../syntax/parse';
 import { stringValue, unparen } from '../../syntax/python';
 import type { FileScopes } from '../../syntax/scope';
 import { type LoadCall, pathArgument } from '../api';
@@ -155,28 +155,26 @@ export function planSafeGlobals(
  */
 function wrappableStatement(call: Node): Node | undefined {
   let node: Node = call;
-  while (node.parent && node.parent.type !== 'block' && node.parent.type !== 'module') {
+  let parent = parentOf(node);
+  while (parent && parent.type !== 'block' && parent.type !== 'module') {
     // a lambda or a generator expression runs the load later, after the `with` block has ended
-    if (['lambda', 'generator_expression', 'function_definition', 'class_definition'].includes(node.parent.type))
+    if (['lambda', 'generator_expression', 'function_definition', 'class_definition'].includes(parent.type))
       return undefined;
-    node = node.parent;
+    node = parent;
+    parent = parentOf(node);
   }
   // in a generator, the allowlist would stay in force while it is suspended at a yield
   if (node.descendantsOfType(['yield', 'await']).some((n) => n !== null)) return undefined;
-  if (!WRAPPABLE.has(node.type) || !node.parent) return undefined;
-  const siblings = node.parent.namedChildren.filter((c): c is Node => c !== null && c.type !== 'comment');
+  if (!WRAPPABLE.has(node.type) || !parent) return undefined;
+  const siblings = parent.namedChildren.filter((c): c is Node => c !== null && c.type !== 'comment');
   const index = siblings.findIndex((c) => c.id === node.id);
   const before = siblings[index - 1];
   const after = siblings[index + 1];
   if (before && before.endPosition.row === node.startPosition.row) return undefined; // `a = 1; b = torch.load(p)`
   if (after && after.startPosition.row === node.endPosition.row) return undefined;
   // `if x: y = torch.load(p)` — the block starts on the header's line
-  if (
-    node.parent.type === 'block' &&
-    node.parent.parent &&
-    node.parent.parent.startPosition.row === node.startPosition.row
-  )
-    return undefined;
+  const header = parent.type === 'block' ? parentOf(parent) : null;
+  if (header && header.startPosition.row === node.startPosition.row) return undefined;
   if (node.descendantsOfType('string').some((s) => s !== null && s.startPosition.row !== s.endPosition.row))
     return undefined;
   return node;

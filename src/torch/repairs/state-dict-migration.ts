@@ -5,7 +5,7 @@
  */
 import type { Fix } from '../../engine/rule';
 import { planImports } from '../../syntax/imports';
-import type { Node } from '../../syntax/parse';
+import { type Node, parentOf } from '../../syntax/parse';
 import { stringValue, unparen } from '../../syntax/python';
 import { type LoadCall, pathArgument } from '../api';
 import { type Migration, migrationFor, type SavedModel } from '../saves';
@@ -135,18 +135,18 @@ export function planMigration(
     }
     return out;
   };
-  const keyed = load.call.parent?.type === 'subscript' ? load.call.parent : undefined;
-  const assignment = (keyed ?? load.call).parent!;
+  const keyed = parentOf(load.call)?.type === 'subscript' ? parentOf(load.call) : undefined;
+  const assignment = parentOf(keyed ?? load.call)!;
   if (migration.key === undefined || keyed)
     return [...plan.edits, rebuild(assignment, withWeightsOnly(keyed ?? load.call))];
   // `ckpt = torch.load(p)`: the load only gets weights_only; each `x = ckpt["model"]` rebuilds the model
   const edits: Fix[] = [...plan.edits, ...(weightsOnly ? [weightsOnly] : [])];
   const binding = context.scopes.bindingsOf(assignment.childForFieldName('left')!)![0];
   for (const ref of context.scopes.references(binding)) {
-    const sub = ref.parent!;
+    const sub = parentOf(ref)!;
     const index = sub.childForFieldName('subscript');
     if (sub.type !== 'subscript' || !index || stringValue(unparen(index)) !== migration.key) continue;
-    edits.push(rebuild(sub.parent!, text.slice(sub.startIndex, sub.endIndex)));
+    edits.push(rebuild(parentOf(sub)!, text.slice(sub.startIndex, sub.endIndex)));
   }
   return edits;
 }
