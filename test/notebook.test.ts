@@ -84,6 +84,33 @@ describe('reporting', () => {
     ]);
   });
 
+  test('a shell line continued with a backslash, and one indented at the top of a cell, are IPython too', async () => {
+    const cells = [
+      ['import torch\n', '!tts --text "hello" \\\n', '--model_name "m" \\\n', '   --out_path out.wav'],
+      [
+        ' !tts --model_path $ckpt \\\n',
+        '      --config_path $cfg\n',
+        'model = torch.nn.Linear(2, 2)\n',
+        'model.load_state_dict(torch.load("sd.pt"))\n',
+        'for f in files:\n',
+        '    !echo $f\n',
+        'print(model)',
+      ],
+    ];
+    const dir = tempRepo({ ...REPO, 'a.ipynb': notebook(cells) });
+    const [result] = JSON.parse((await cli(dir, '-f', 'json', 'a.ipynb', ...NO_VERSION_RULE)).stdout);
+    expect(result.messages.map((m: { ruleId: string; cell: number; line: number }) => [m.ruleId, m.cell, m.line])).toEqual([
+      ['torch-load-missing-weights-only', 2, 4],
+    ]);
+    // and a fix around them gives every IPython line back as it was
+    const run = await cli(dir, '--fix', 'a.ipynb', ...NO_VERSION_RULE);
+    expect(run.code).toBe(0);
+    expect(JSON.parse(read(dir, 'a.ipynb')).cells.map((c: { source: string[] }) => c.source)).toEqual([
+      cells[0],
+      [...cells[1].slice(0, 3), 'model.load_state_dict(torch.load("sd.pt", weights_only=True))\n', ...cells[1].slice(4)],
+    ]);
+  });
+
   test('the body of %%time is Python, and a directive in a cell suppresses there', async () => {
     const dir = tempRepo({
       ...REPO,
@@ -278,7 +305,7 @@ describe('the Python text of a notebook', () => {
     const nb = parseNotebook(notebook([['# @nb0 is mine\n', '%cd /tmp\n', '  !ls'], 'x = 1\n']));
     if ('kind' in nb) throw new Error(nb.message);
     expect(virtualText(nb)).toEqual({
-      text: '# @nb1 cell 1\n# @nb0 is mine\n# @nb1 m0\n  pass  # @nb1 m1\n# @nb1 cell 2\nx = 1\n',
+      text: '# @nb1 cell 1\n# @nb0 is mine\n# @nb1 m0\n# @nb1 m1\n# @nb1 cell 2\nx = 1\n',
       tag: '@nb1',
       magics: ['%cd /tmp', '  !ls'],
       cellNumbers: [1, 2],

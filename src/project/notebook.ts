@@ -156,15 +156,29 @@ export function virtualText(notebook: Notebook): VirtualText {
     if (cellMagic && !PYTHON_CELL_MAGICS.has(cellMagic[1])) continue; // %%bash, %%writefile…: not Python
     cellNumbers.push(cell.number);
     text += `# ${tag} cell ${cell.number}\n`;
+    // the indent of the IPython line a trailing backslash continues (`!tts --text hi \` then `--out x.wav`)
+    let continued: string | undefined;
+    // the last Python line's indent, and whether it opens a block: an IPython line indented past it
+    // (` !pip install x` at the top of a cell, which IPython accepts) stands at its indent
+    let lastIndent = '';
+    let opens = false;
     for (const [i, line] of lines.entries()) {
       const body = line.replace(/\r?\n$/, '');
-      if ((i === 0 && cellMagic) || IPYTHON_LINE.test(body)) {
+      if (continued !== undefined || (i === 0 && cellMagic) || IPYTHON_LINE.test(body)) {
         // a comment at the top level (so that a magic before the imports keeps them one block); `pass` in a block,
         // which may have no other statement
-        const indent = /^\s*/.exec(body)![0];
+        const own = /^\s*/.exec(body)![0];
+        const indent = continued ?? (own.length > lastIndent.length && !opens ? lastIndent : own);
         text += `${indent}${indent ? 'pass  ' : ''}# ${tag} m${magics.length}${line.slice(body.length)}`;
         magics.push(body);
-      } else text += line;
+        continued = body.endsWith('\\') ? indent : undefined;
+      } else {
+        text += line;
+        if (body.trim() !== '' && !body.trimStart().startsWith('#')) {
+          lastIndent = /^\s*/.exec(body)![0];
+          opens = /:\s*(#.*)?$/.test(body);
+        }
+      }
     }
     if (!cell.source.endsWith('\n')) text += '\n';
   }
