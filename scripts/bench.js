@@ -206,7 +206,17 @@ function measure(command, args, { cwd, stdoutFile, work, opts, node = false, ok 
       }
       const stderr = startError ? startError.message : lastLine(stderrFile);
       const failed = timedOut || signal || !ok.includes(code);
-      resolve({ code, signal: signal || null, timedOut, failed: Boolean(failed), wallS, cpuS, rssMB, stderr });
+      resolve({
+        code,
+        signal: signal || null,
+        timedOut,
+        limitS: opts.timeoutS,
+        failed: Boolean(failed),
+        wallS,
+        cpuS,
+        rssMB,
+        stderr,
+      });
     };
     child.on('error', (error) => done(null, null, error));
     child.on('exit', (code, signal) => done(code, signal));
@@ -391,6 +401,15 @@ function fixed(value, digits) {
   return value === null || value === undefined || !Number.isFinite(value) ? 'n/a' : value.toFixed(digits);
 }
 
+function plural(n, word) {
+  return `${n} ${word}${n === 1 ? '' : 's'}`;
+}
+
+/** A ratio with 2 decimals, or 2 significant digits below 0.1 (rg is thousands of times faster). */
+function ratio(value) {
+  return !Number.isFinite(value) ? 'n/a' : value < 0.1 && value > 0 ? value.toPrecision(2) : value.toFixed(2);
+}
+
 /** A Markdown table, columns padded so that it also reads in a terminal; `right` marks right-aligned columns. */
 function table(header, rows, right) {
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => String(r[i]).length)));
@@ -416,7 +435,7 @@ const TOOL_HEADER = [
 const TOOL_RIGHT = [false, true, true, true, true, true, true, true, true, true, false];
 
 function resultText(m) {
-  if (m.timedOut) return 'timed out';
+  if (m.timedOut) return `timed out after ${m.limitS} s`;
   if (m.signal) return `killed (${m.signal})`;
   if (m.code === null) return 'did not start';
   return m.failed ? `FAILED exit ${m.code}` : `ok (exit ${m.code})`;
@@ -435,7 +454,7 @@ function toolRow(label, target, m, base) {
     fixed(m.rssMB, 0),
     m.failed ? 'n/a' : fixed(files / m.wallS, 0),
     m.failed ? 'n/a' : fixed(mb / m.wallS, 2),
-    base && !m.failed ? fixed(m.wallS / base, 2) : 'n/a',
+    base && !m.failed ? ratio(m.wallS / base) : 'n/a',
     m.findings ?? 'n/a',
     resultText(m),
   ];
@@ -519,7 +538,7 @@ async function main(argv) {
     for (const folder of opts.folders) targets.push(await targetOf(path.basename(folder) || folder, folder));
 
     for (const target of targets) {
-      log(`measuring ${target.name} (${target.files.length} files) ...`);
+      log(`measuring ${target.name} (${plural(target.files.length, 'file')}) ...`);
       const runs = [];
       for (const tool of tools) {
         log(`  ${tool} ...`);
@@ -575,7 +594,7 @@ async function main(argv) {
           ],
           report.scaling.map(({ copies, target, run }) => {
             const row = toolRow(`${copies}×`, target, run, ok(run) ? first.run.wallS : null);
-            row.splice(9, 0, ok(run) && run.rssMB && first.run.rssMB ? fixed(run.rssMB / first.run.rssMB, 2) : 'n/a');
+            row.splice(9, 0, ok(run) && run.rssMB && first.run.rssMB ? ratio(run.rssMB / first.run.rssMB) : 'n/a');
             return row;
           }),
           [false, true, true, true, true, true, true, true, true, true, true, false],
@@ -586,7 +605,7 @@ async function main(argv) {
     }
 
     if (opts.precommit > 0 && tools.includes('pylint-torch')) {
-      out(`\n## pre-commit-style runs (${opts.precommit} named files; startup = pylint-torch --version)\n`);
+      out(`\n## pre-commit-style runs (${plural(opts.precommit, 'named file')}; startup = pylint-torch --version)\n`);
       const startup = await measure(process.execPath, [CLI, '--version'], { ...ctx, cwd: root, node: true });
       const rows = [['startup', '-', startup]];
       for (const target of targets) {
@@ -614,7 +633,9 @@ async function main(argv) {
             n,
             fixed(m.wallS, 2),
             fixed(m.cpuS, 2),
-            label === 'startup' || m.cpuS === null || startup.cpuS === null ? '-' : fixed(m.cpuS - startup.cpuS, 2),
+            label === 'startup' || m.failed || m.cpuS === null || startup.cpuS === null
+              ? '-'
+              : fixed(m.cpuS - startup.cpuS, 2),
             fixed(m.rssMB, 0),
             m.findings ?? '-',
             resultText(m),
