@@ -181,7 +181,11 @@ function measure(command, args, { cwd, stdoutFile, work, opts, node = false, ok 
         // already gone
       }
     }, opts.timeoutS * 1000);
+    let settled = false;
+    // 'error' (could not start) and 'exit' may both come: the first one counts
     const done = (code, signal, startError) => {
+      if (settled) return;
+      settled = true;
       clearTimeout(timer);
       const wallS = Number(process.hrtime.bigint() - start) / 1e9;
       fs.closeSync(out);
