@@ -456,7 +456,7 @@ function toolRow(label, target, m, base) {
     fixed(m.wallS, 2),
     fixed(m.cpuS, 2),
     fixed(m.rssMB, 0),
-    m.failed ? 'n/a' : fixed(files / m.wallS, 0),
+    m.failed ? 'n/a' : fixed(target.files.length / m.wallS, 0),
     m.failed ? 'n/a' : fixed(mb / m.wallS, 2),
     base && !m.failed ? ratio(m.wallS / base) : 'n/a',
     m.findings ?? 'n/a',
@@ -527,6 +527,12 @@ async function main(argv) {
       `node ${process.version}, ${cores} CPU cores (${os.cpus()[0]?.model ?? 'unknown'}), load average ${load.toFixed(1)}` +
         `${load > cores ? ' (measured under load: numbers are noisy)' : ''}; CPU and RSS by ` +
         `${opts.gnuTime ? GNU_TIME : 'process.resourceUsage() (node tools only)'}; MB = 10^6 bytes.`,
+    );
+    out(
+      "\nFiles: as each tool counts them (pylint-torch also reads the non-Python files its rules check; rg's are the " +
+        "folder's); MB, files/s and MB/s are over the folder's .py files as pylint-torch discovers them. " +
+        "'vs pylint-torch': the tool's wall time ÷ pylint-torch's. Findings: pylint-torch's messages, Ruff's S301, " +
+        "Bandit's B301 results, rg's files naming torch.",
     );
     for (const note of notes) out(`\nNote: ${note}`);
 
