@@ -1,6 +1,7 @@
 import type { Node } from '../src/syntax/parse';
 import { createRule } from '../src/engine/rule';
-import { asLoadCall, pickleModuleArgument } from '../src/torch/api';
+import { pickleModuleArgument } from '../src/torch/api';
+import { loadCallIn, torchContext } from '../src/torch/services';
 import { EXTERNAL_CODES } from '../src/torch/external-codes';
 
 /**
@@ -24,11 +25,17 @@ export default createRule({
     security: { severity: 8.1, precision: 'high', cwe: ['CWE-502'] },
   },
   defaultOptions: {},
-  create(context) {
+  create(base) {
+    const context = torchContext(base);
     return {
       call(node: Node) {
-        const load = asLoadCall(node, context.scopes);
-        const module = load && pickleModuleArgument(load);
+        const load = loadCallIn(context, node);
+        // a project wrapper or known loader that takes `pickle_module=` passes it on to torch.load (TTS's
+        // `load_fsspec(path, pickle_module=pickle_tts)` forwards **kwargs)
+        const module =
+          load &&
+          (pickleModuleArgument(load) ??
+            (load.fn.via !== undefined ? load.args.keywords.get('pickle_module')?.childForFieldName('value') : null));
         if (!load || !module) return;
         context.report({ node, messageId: 'pickleModule', data: { callee: load.fn.display, module: module.text } });
       },

@@ -24,5 +24,21 @@ ruleTester.run('torch-load-pickle-module', rule, {
       code: 'import pickle as pickle_tts\nfrom torch.serialization import load\nload(f, map_location="cpu", pickle_module=pickle_tts)\n',
       errors: [{ messageId: 'pickleModule', line: 3, column: 1, message: includes('`torch.serialization.load(..., pickle_module=pickle_tts)`') }],
     },
+    {
+      name: 'through a wrapper of this file that forwards **kwargs to torch.load (TTS load_fsspec)',
+      code: [
+        'import pickle as pickle_tts',
+        'import torch',
+        '',
+        'def load_any(path, map_location=None, **kwargs):',
+        '    with open(path, "rb") as f:',
+        '        return torch.load(f, map_location=map_location, **kwargs)',
+        '',
+        'state = load_any("a.pt", map_location="cpu", pickle_module=pickle_tts)',
+        '',
+      ].join('\n'),
+      files: {}, // the whole pipeline, which resolves the file's wrappers
+      errors: [{ messageId: 'pickleModule', line: 8, column: 9, message: includes('`load_any(..., pickle_module=pickle_tts)`') }],
+    },
   ],
 });
