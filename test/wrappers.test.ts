@@ -231,7 +231,7 @@ describe('load wrappers', () => {
     expect(main.messages[0].message).toContain('`load_url()` (which wraps torch.utils.model_zoo.load_url, lib/hub.py) without `weights_only`');
   });
 
-  test('a wrapper called with pickle_module passes it on: no weights_only finding (it would raise)', async () => {
+  test('a wrapper called with pickle_module passes it on: a pickle-module finding, no weights_only one (it would raise)', async () => {
     const dir = tempRepo({
       'requirements.txt': 'torch>=2.4\n',
       'a.py': [
@@ -246,7 +246,10 @@ describe('load wrappers', () => {
         '',
       ].join('\n'),
     });
-    expect(await findings(dir)).toEqual(['a.py:8 torch-load-missing-weights-only/missing sev2 suggestion']);
+    expect(await findings(dir)).toEqual([
+      'a.py:7 torch-load-pickle-module/pickleModule sev2',
+      'a.py:8 torch-load-missing-weights-only/missing sev2 suggestion',
+    ]);
   });
 
   test('None replaced by False inside the wrapper is a False default; None passed by a caller reaches torch', async () => {
