@@ -139,6 +139,16 @@ describe('reporting', () => {
     expect(line.slice(region.startColumn - 1, region.endColumn - 1)).toBe('torch.load(\\"weights.pt\\")');
   });
 
+  test('github, gitlab and junit annotate the notebook file on disk, and say the cell', async () => {
+    const dir = tempRepo({ ...REPO, 'train.ipynb': fixture('unsafe-load.ipynb') });
+    const out = async (format: string) => (await cli(dir, '-f', format, 'train.ipynb', ...NO_VERSION_RULE)).stdout;
+    const escaped = `${MISSING}. (notebook cell 3, line 3)`.replace(/%/g, '%25');
+    expect(await out('github')).toBe(`::error file=train.ipynb,line=42,endLine=42,col=11,endColumn=37,title=torch-load-missing-weights-only::${escaped}\n`);
+    const [issue] = JSON.parse(await out('gitlab'));
+    expect([issue.location, issue.description]).toEqual([{ path: 'train.ipynb', lines: { begin: 42 } }, `${MISSING}. (notebook cell 3, line 3)`]);
+    expect(await out('junit')).toContain('train.ipynb:42:11');
+  });
+
   test('SARIF columns count the escapes of a single-string source', async () => {
     const dir = tempRepo({ ...REPO, 'odd.ipynb': fixture('odd-format.ipynb') });
     const log = JSON.parse((await cli(dir, '-f', 'sarif', 'odd.ipynb', ...NO_VERSION_RULE)).stdout);

@@ -6,6 +6,7 @@
  */
 import type { LintResult } from '../results';
 import { type FormatContext, reportPath } from './context';
+import { messagesOnDisk } from './on-disk';
 
 const escapeData = (text: string) => text.replace(/%/g, '%25').replace(/\r/g, '%0D').replace(/\n/g, '%0A');
 const escapeProperty = (text: string) => escapeData(text).replace(/:/g, '%3A').replace(/,/g, '%2C');
@@ -20,7 +21,7 @@ export function github(results: readonly LintResult[], context: FormatContext): 
   let out = '';
   for (const result of results) {
     const file = reportPath(result.filePath, context);
-    for (const m of result.messages) {
+    for (const m of messagesOnDisk(result, context)) {
       const place =
         m.fatal || m.fileLevel
           ? []

@@ -6,6 +6,7 @@
 import { createHash } from 'node:crypto';
 import type { LintResult } from '../results';
 import { type FormatContext, reportPath } from './context';
+import { messagesOnDisk } from './on-disk';
 import { lineFingerprints } from './fingerprint';
 
 /**
@@ -17,8 +18,9 @@ import { lineFingerprints } from './fingerprint';
 export function gitlab(results: readonly LintResult[], context: FormatContext): string {
   const issues = results.flatMap((result) => {
     const file = reportPath(result.filePath, context);
-    const fingerprints = lineFingerprints(result, file, context.sources.get(result.filePath));
-    return result.messages.map((m, index) => ({
+    const messages = messagesOnDisk(result, context);
+    const fingerprints = lineFingerprints({ ...result, messages }, file, context.sources.get(result.filePath));
+    return messages.map((m, index) => ({
       description: m.message,
       check_name: m.ruleId ?? 'pylint-torch',
       fingerprint: createHash('sha256')

@@ -6,6 +6,7 @@
  */
 import type { LintMessage, LintResult } from '../results';
 import { type FormatContext, reportPath } from './context';
+import { messagesOnDisk } from './on-disk';
 
 /**
  * XML 1.0 text or attribute value: the five markup characters as entities, and characters XML cannot hold (C0
@@ -36,7 +37,7 @@ export function junit(results: readonly LintResult[], context: FormatContext): s
   let errors = 0;
   for (const result of results) {
     const file = escapeXml(reportPath(result.filePath, context));
-    const cases = result.messages.map((m) => testcase(m, file));
+    const cases = messagesOnDisk(result, context).map((m) => testcase(m, file));
     const suiteErrors = result.messages.filter((m) => m.ruleId === null).length;
     const suiteFailures = result.messages.length - suiteErrors;
     if (cases.length === 0)

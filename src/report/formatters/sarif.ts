@@ -15,7 +15,7 @@ import { type AnyRule, REPOSITORY_URL, reportKind } from '../../engine/rule';
 import { docSummary } from '../rule-docs';
 import type { FormatContext } from './context';
 import { lineFingerprints } from './fingerprint';
-import { notebookTextPosition } from '../../project/notebook';
+import { messagesOnDisk } from './on-disk';
 
 const level = (severity: 1 | 2) => (severity === 2 ? 'error' : 'warning');
 
@@ -33,10 +33,7 @@ export function sarif(results: readonly LintResult[], context: FormatContext): s
   for (const result of results) {
     const artifactLocation = artifact(result.filePath, root);
     // a notebook's findings with their regions in the notebook file as it is on disk
-    const notebook = result.messages.some((m) => m.cell !== undefined)
-      ? notebookTextPosition(context.sources.get(result.filePath) ?? '')
-      : undefined;
-    const onDiskMessages = result.messages.map((m) => onDisk(m, notebook));
+    const onDiskMessages = messagesOnDisk(result, context);
     const fingerprints = lineFingerprints(
       { ...result, messages: onDiskMessages },
       artifactLocation.uri,
@@ -154,27 +151,6 @@ function descriptors(rule: AnyRule, markdown: string | undefined) {
     properties: { tags: ['compatibility'], precision: security.precision },
   };
   return [main, twin];
-}
-
-/**
- * A notebook's finding with its region in the notebook file as it is on disk (SARIF regions count in the artifact's
- * text, §3.30), and its cell and line in the cell said in the message (the result's `properties` hold them too).
- */
-function onDisk(message: LintMessage, position: ReturnType<typeof notebookTextPosition>): LintMessage {
-  const { cell } = message;
-  if (cell === undefined || !position) return message;
-  const place = <T extends { line: number; column: number; endLine: number; endColumn: number; cell?: number }>(
-    span: T,
-  ): T => {
-    const start = position(span.cell ?? cell, span.line, span.column);
-    const end = position(span.cell ?? cell, span.endLine, span.endColumn);
-    return { ...span, line: start.line, column: start.column, endLine: end.line, endColumn: end.column };
-  };
-  return {
-    ...place(message),
-    message: `${message.message} (notebook cell ${cell}, line ${message.line})`,
-    ...(message.relatedLocations && { relatedLocations: message.relatedLocations.map(place) }),
-  };
 }
 
 /** A file inside `root` as a relative URI against `%SRCROOT%`; one outside as an absolute file URI. */
