@@ -537,12 +537,34 @@ export function torchRequirementFor(
       return false;
     }
   })();
-  if (hasDeclarations) result = judge(declarationsIn(dir, parser));
+  if (hasDeclarations) {
+    const declarations = declarationsIn(dir, parser);
+    result = judge(declarations);
+    // the nearest declaration files decide, also when they name no torch (a folder's own requirements may install
+    // any torch); say which, or the message would read as if the project declared nothing
+    if (declarations.length === 0)
+      result = { ...result, source: nearestFiles(dir) };
+  }
   // the walk stops at the repository's root: what lies above it belongs to no project of this one
   else if (path.dirname(dir) === dir || fs.existsSync(path.join(dir, '.git'))) result = judge([]);
   else result = torchRequirementFor(path.dirname(dir), parser, cache);
   cache.set(dir, result);
   return result;
+}
+
+/** What decided when `dir`'s declaration files name no torch: those files and the folder, for messages. */
+function nearestFiles(dir: string): string {
+  let entries: string[] = [];
+  try {
+    entries = fs.readdirSync(dir).filter((e) => DECLARATION_FILES.test(e) || e === 'requirements');
+  } catch {
+    // read a moment ago
+  }
+  const files = entries
+    .sort()
+    .map((e) => (e === 'requirements' ? 'requirements/' : e))
+    .join(', ');
+  return `no torch in ${files} (in ${path.basename(dir)}/, the nearest folder with declaration files)`;
 }
 
 /**
