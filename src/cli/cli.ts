@@ -60,6 +60,10 @@ interface Options {
   stdinFilename?: string;
   /** --color / --no-color: colour stylish output or not, whatever the terminal (default: by {@link useColor}). */
   color?: boolean;
+  /** --no-prefilter: run every rule on every Python file (src/torch/prefilter.ts); same findings, slower. */
+  prefilter: boolean;
+  /** --check-syntax: report syntax errors of the files the prefilter skips too. */
+  checkSyntax: boolean;
 }
 
 class UsageError extends Error {}
@@ -224,6 +228,16 @@ function parseArgs(argv: readonly string[]): Promise<{ options?: Options; output
         type: 'boolean',
         describe: 'Colour the stylish report (--no-color: never); default: on a terminal, by FORCE_COLOR/NO_COLOR',
       })
+      .option('prefilter', {
+        type: 'boolean',
+        default: true,
+        describe: 'Skip the rules in files none can report in (--no-prefilter: run them on every file)',
+      })
+      .option('check-syntax', {
+        type: 'boolean',
+        default: false,
+        describe: 'Also report syntax errors of the files the prefilter skips',
+      })
       .option('stdin-filename', {
         type: 'string',
         describe: 'With --stdin: the path the text would have (for config, ignorePatterns and messages)',
@@ -332,6 +346,8 @@ function parseArgs(argv: readonly string[]): Promise<{ options?: Options; output
             stdin,
             stdinFilename: args['stdin-filename'] as string | undefined,
             color: args.color as boolean | undefined,
+            prefilter: args.prefilter as boolean,
+            checkSyntax: args['check-syntax'] as boolean,
           },
         });
       });
@@ -391,6 +407,8 @@ async function lint(options: Options, io: CliIO): Promise<number> {
     select: options.select,
     ignore: options.ignore,
     reportUnusedDisableDirectives: options.reportUnusedDisableDirectives,
+    prefilter: options.prefilter,
+    checkSyntax: options.checkSyntax,
   }).finally(() => progress?.finish());
   if (run.missing.length) {
     for (const missing of run.missing) io.stderr(`pylint-torch: no such file or directory: ${missing}\n`);
