@@ -200,7 +200,7 @@ describe('declared torch requirements', () => {
       { 'requirements.txt': 'numpy\n' },
       {
         allowsBefore26: true,
-        source: expect.stringMatching(/^no torch in requirements\.txt \(in pylint-torch-\w+\/, the nearest folder with declaration files\)$/),
+        source: expect.stringMatching(/^no torch requirement read from requirements\.txt \(in pylint-torch-\w+\/, the nearest folder with declaration files\)$/),
       },
     ],
     [
@@ -221,7 +221,7 @@ describe('declared torch requirements', () => {
         'requirements/docs.txt': 'torch>=2.6\n',
         'requirements-doc.txt': 'torch>=2.6\n',
       },
-      { allowsBefore26: true, source: expect.stringMatching(/^no torch in requirements\/, requirements-doc\.txt, requirements\.txt \(in /) },
+      { allowsBefore26: true, source: expect.stringMatching(/^no torch requirement read from requirements\/, requirements-doc\.txt, requirements\.txt \(in /) },
     ],
     [
       'a docs file included with -r is read',

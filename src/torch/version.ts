@@ -564,7 +564,7 @@ function nearestFiles(dir: string): string {
     .sort()
     .map((e) => (e === 'requirements' ? 'requirements/' : e))
     .join(', ');
-  return `no torch in ${files} (in ${path.basename(dir)}/, the nearest folder with declaration files)`;
+  return `no torch requirement read from ${files} (in ${path.basename(dir)}/, the nearest folder with declaration files)`;
 }
 
 /**
