@@ -13,6 +13,7 @@
  * Offsets and columns are UTF-16 code units; lines, columns and cell numbers are 1-based. A cell's number counts
  * every cell of the notebook (markdown too), as Ruff and notebook editors number them.
  */
+import { lineIndex } from '../engine/linter';
 
 /** How one cell's `source` is written in the JSON text. */
 interface SourceValue {
@@ -309,18 +310,7 @@ export function notebookTextPosition(text: string):
   const notebook = parseNotebook(text.replace(/^\uFEFF/, ''));
   if ('kind' in notebook) return undefined;
   const bom = text.startsWith('\uFEFF') ? 1 : 0;
-  const starts = [0];
-  for (let i = text.indexOf('\n'); i !== -1; i = text.indexOf('\n', i + 1)) starts.push(i + 1);
-  const lineOf = (offset: number) => {
-    let lo = 0;
-    let hi = starts.length - 1;
-    while (lo < hi) {
-      const mid = (lo + hi + 1) >> 1;
-      if (starts[mid] <= offset) lo = mid;
-      else hi = mid - 1;
-    }
-    return { line: lo + 1, column: offset - starts[lo] + 1 };
-  };
+  const lineOf = lineIndex(text);
   const offsets = new Map<number, { lineStarts: number[]; raw: number[] }>();
   return (cellNumber, line, column) => {
     const cell = notebook.cells[cellNumber - 1];
