@@ -524,7 +524,7 @@ function lintFile(
     if (outcome.output === body) return result;
     const fixed = toResult(file, outcome.applied, true).messages;
     if (options.fixDryRun) {
-      return { ...result, output: source.bom + outcome.output, fixCount: outcome.fixCount, fixed };
+      return { ...result, output: source.fileText(outcome.output), fixCount: outcome.fixCount, fixed };
     }
     const encoded = source.encode(outcome.output);
     if (!encoded)
