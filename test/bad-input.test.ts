@@ -141,3 +141,19 @@ describe('config limits', () => {
     expect(stderr).toMatch(/pyproject\.toml: cannot read config: invalid TOML: .*nested.* at line 2 column \d+\n$/);
   });
 });
+
+describe('inspect', () => {
+  test('a single-value flag given twice is a usage error, and files after `--` are inspected', async () => {
+    const dir = tempRepo({ '-w.pt': Buffer.from('not a checkpoint') });
+    expect(await cli(dir, 'inspect', '-f', 'json', '-f', 'sarif', 'x.pt')).toEqual({
+      code: 2,
+      stdout: '',
+      stderr: 'pylint-torch: --format was given 2 times ("json", "sarif"); give it once\n',
+    });
+    const { stdout } = await cli(dir, 'inspect', '-f', 'json', '--', '-w.pt');
+    expect((JSON.parse(stdout) as { filePath: string }[]).map((r) => path.basename(r.filePath))).toEqual(['-w.pt']);
+    expect((await cli(dir, 'inspect')).stderr).toBe(
+      "pylint-torch: name the checkpoint files or folders to inspect\n\nRun 'pylint-torch inspect --help' for usage.\n",
+    );
+  });
+});
