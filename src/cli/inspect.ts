@@ -65,7 +65,6 @@ async function inspectCommand(argv: readonly string[], io: CliIO): Promise<numbe
           const match = version === undefined ? null : /^(\d+)\.(\d+)/.exec(version);
           if (version !== undefined && !match)
             return reject(new Error(`--torch-version must look like 2.6, got ${JSON.stringify(version)}`));
-          // `-` (stdin) is not read and `''` names nothing: yargs would drop `-` and lint the cwd for `''`
           for (const name of ['format', 'output-file', 'torch-version'])
             if (Array.isArray(args[name]))
               return reject(
@@ -75,12 +74,7 @@ async function inspectCommand(argv: readonly string[], io: CliIO): Promise<numbe
               );
           // `--` ends the options: yargs leaves the files after it in `_`
           const files = [...((args.files as string[] | undefined) ?? []), ...(args._ as unknown[])].map(String);
-          if (files.length === 0)
-            return reject(
-              new Error(
-                "name the checkpoint files or folders to inspect\n\nRun 'pylint-torch inspect --help' for usage.",
-              ),
-            );
+          // `-` (stdin) is not read and `''` names nothing: yargs would drop `-` and lint the cwd for `''`
           const valueOptions = ['-f', '--format', '-o', '--output-file', '--torch-version'];
           const end = argv.indexOf('--');
           const options = end === -1 ? argv : argv.slice(0, end);
@@ -88,6 +82,12 @@ async function inspectCommand(argv: readonly string[], io: CliIO): Promise<numbe
           if (stdin || files.includes('-'))
             return reject(new Error("reading a checkpoint from stdin ('-') is not supported; name the files"));
           if (files.includes('')) return reject(new Error('an empty path names no file; name the files'));
+          if (files.length === 0)
+            return reject(
+              new Error(
+                "name the checkpoint files or folders to inspect\n\nRun 'pylint-torch inspect --help' for usage.",
+              ),
+            );
           resolve({
             files,
             format: args.format as 'stylish' | 'json' | 'sarif',
