@@ -86,6 +86,18 @@ const VALUE_OPTIONS = new Set([
   '--stdin-filename',
 ]);
 
+/** Options that take one value: given twice, yargs makes an array of them, which is a usage error. */
+const SINGLE_VALUE_OPTIONS = [
+  'format',
+  'output-file',
+  'config',
+  'max-warnings',
+  'report-unused-disable-directives-severity',
+  'sarif-root',
+  'sarif-category',
+  'stdin-filename',
+];
+
 /**
  * The rule ids of repeatable, comma-separated `flag` values (`--select a,b --select c`), or undefined when the flag
  * was not given. Throws UsageError for an empty list or an unknown built-in id (a plugin's `plugin/rule` id is known
@@ -113,6 +125,7 @@ const ROOTED_FORMATS: readonly string[] = ['sarif', 'github', 'gitlab', 'junit']
 /** The first of `-` or an empty string standing among the paths of `argv` (not as the value of an option). */
 function oddPath(argv: readonly string[]): '-' | '' | undefined {
   for (let i = 0; i < argv.length; i++) {
+    if (argv[i] === '--') break; // what follows is paths, taken as they are
     if (VALUE_OPTIONS.has(argv[i])) i++;
     else if (argv[i] === '-' || argv[i] === '') return argv[i] as '-' | '';
   }
@@ -243,6 +256,11 @@ function parseArgs(argv: readonly string[]): Promise<{ options?: Options; output
         describe: 'With --stdin: the path the text would have (for config, ignorePatterns and messages)',
       })
       .check((args) => {
+        for (const name of SINGLE_VALUE_OPTIONS)
+          if (Array.isArray(args[name]))
+            throw new Error(
+              `--${name} was given ${args[name].length} times (${(args[name] as unknown[]).map((v) => JSON.stringify(String(v))).join(', ')}); give it once`,
+            );
         if (
           args['report-unused-disable-directives'] !== undefined &&
           args['report-unused-disable-directives-severity'] !== undefined
@@ -292,7 +310,11 @@ function parseArgs(argv: readonly string[]): Promise<{ options?: Options; output
         const odd = oddPath(argv);
         if (odd === '') return reject(new UsageError('an empty path names no file; name the files to lint'));
         const stdin = odd === '-' || (args.stdin as boolean);
-        const paths = args.paths as string[] | undefined;
+        // `--` ends the options: yargs leaves the paths after it (`-x.py`) in `_`
+        const rest = (args._ as unknown[]).map(String);
+        const named = [...((args.paths as string[] | undefined) ?? []), ...rest];
+        if (rest.includes('')) return reject(new UsageError('an empty path names no file; name the files to lint'));
+        const paths = named.length ? named : undefined;
         if (stdin && paths?.length)
           return reject(
             new UsageError(

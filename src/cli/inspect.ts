@@ -42,7 +42,7 @@ async function inspectCommand(argv: readonly string[], io: CliIO): Promise<numbe
       yargs([...argv])
         .scriptName('pylint-torch inspect')
         .usage('$0 <files..>\n\nRead checkpoint files without executing them and say which globals torch would reject.')
-        .command('$0 <files..>', false)
+        .command('$0 [files..]', false)
         .positional('files', { type: 'string', array: true, describe: 'Checkpoint files or folders' })
         .option('format', { alias: 'f', choices: ['stylish', 'json', 'sarif'], default: 'stylish' })
         .option('torch-version', {
@@ -65,13 +65,29 @@ async function inspectCommand(argv: readonly string[], io: CliIO): Promise<numbe
           const match = version === undefined ? null : /^(\d+)\.(\d+)/.exec(version);
           if (version !== undefined && !match)
             return reject(new Error(`--torch-version must look like 2.6, got ${JSON.stringify(version)}`));
+          for (const name of ['format', 'output-file', 'torch-version'])
+            if (Array.isArray(args[name]))
+              return reject(
+                new Error(
+                  `--${name} was given ${args[name].length} times (${(args[name] as unknown[]).map((v) => JSON.stringify(String(v))).join(', ')}); give it once`,
+                ),
+              );
+          // `--` ends the options: yargs leaves the files after it in `_`
+          const files = [...((args.files as string[] | undefined) ?? []), ...(args._ as unknown[])].map(String);
           // `-` (stdin) is not read and `''` names nothing: yargs would drop `-` and lint the cwd for `''`
-          const files = (args.files as string[]).map(String);
           const valueOptions = ['-f', '--format', '-o', '--output-file', '--torch-version'];
-          const stdin = argv.some((a, i) => a === '-' && !valueOptions.includes(argv[i - 1] ?? ''));
+          const end = argv.indexOf('--');
+          const options = end === -1 ? argv : argv.slice(0, end);
+          const stdin = options.some((a, i) => a === '-' && !valueOptions.includes(options[i - 1] ?? ''));
           if (stdin || files.includes('-'))
             return reject(new Error("reading a checkpoint from stdin ('-') is not supported; name the files"));
           if (files.includes('')) return reject(new Error('an empty path names no file; name the files'));
+          if (files.length === 0)
+            return reject(
+              new Error(
+                "name the checkpoint files or folders to inspect\n\nRun 'pylint-torch inspect --help' for usage.",
+              ),
+            );
           resolve({
             files,
             format: args.format as 'stylish' | 'json' | 'sarif',

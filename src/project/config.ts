@@ -16,12 +16,13 @@ import type AjvClass from 'ajv';
 import type { ValidateFunction } from 'ajv';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import ignore from 'ignore';
 import picomatch from 'picomatch';
 import type * as SmolToml from 'smol-toml';
 import { dangerReason, isBlocked } from '../checkpoint/dangerous';
 import { looksLikeClass } from '../checkpoint/classify';
 import { packageRoot } from '../io/package';
-import { readRegularFile } from '../io/read';
+import { FileTooLargeError, isSpecialFile, NotRegularFileError, readRegularFile } from '../io/read';
 import type { RuleSetting } from '../engine/linter';
 import type { AnyRule, Severity, SeveritySetting } from '../engine/rule';
 import type { KnownLoader } from '../torch/loaders';
@@ -120,6 +121,7 @@ function loadExtending(absolute: string, allRules: readonly AnyRule[], chain: re
     throw new ConfigError(absolute, key ? `${prefix}${key}` : prefix.replace(/\.$/, ''), detail);
   };
   checkShape(object, fail);
+  checkPatterns(object, fail);
   const dir = path.dirname(absolute);
   let base: Config | undefined;
   if (object.extend !== undefined) {
@@ -192,6 +194,35 @@ function loadExtending(absolute: string, allRules: readonly AnyRule[], chain: re
   };
 }
 
+/** The longest `ignorePatterns` entry or `perFileIgnores` glob, in UTF-16 code units (git's own limit is PATH_MAX). */
+export const MAX_PATTERN_LENGTH = 4096;
+
+/**
+ * Checks that every `ignorePatterns` entry and `perFileIgnores` glob is at most {@link MAX_PATTERN_LENGTH} long and
+ * compiles (the `ignore` package's and picomatch's regular expressions), calling `fail` for the first that does not:
+ * a longer one costs time and memory out of all proportion, and an invalid one would fail later, mid-run.
+ */
+function checkPatterns(object: Record<string, unknown>, fail: (key: string, detail: string) => never): void {
+  const tooLong = (pattern: string) =>
+    `${JSON.stringify(pattern.slice(0, 40))}… is ${pattern.length} characters long; the limit is ${MAX_PATTERN_LENGTH}`;
+  ((object.ignorePatterns ?? []) as string[]).forEach((pattern, i) => {
+    if (pattern.length > MAX_PATTERN_LENGTH) fail('ignorePatterns', `entry ${i + 1}: ${tooLong(pattern)}`);
+    try {
+      ignore().add(pattern).ignores('a');
+    } catch (error) {
+      fail('ignorePatterns', `entry ${i + 1} is not a valid gitignore pattern: ${(error as Error).message}`);
+    }
+  });
+  for (const glob of Object.keys((object.perFileIgnores ?? {}) as object)) {
+    if (glob.length > MAX_PATTERN_LENGTH) fail('perFileIgnores', `glob ${tooLong(glob)}`);
+    try {
+      picomatch(glob);
+    } catch (error) {
+      fail(`perFileIgnores.${glob}`, `not a valid glob: ${(error as Error).message}`);
+    }
+  }
+}
+
 const TORCH_VERSION_HINT = (value: unknown) =>
   `expected a version like "2.6" or a PEP 440 range like ">=2.6,<3" that allows a torch release, got ${JSON.stringify(value)}`;
 
@@ -253,15 +284,7 @@ function configSchema(): { validate: ValidateFunction; keys: string[] } {
  * pyproject.toml without `[tool.pylint-torch]`.
  */
 function readConfigObject(file: string): { object: Record<string, unknown>; prefix: string } {
-  let text: string;
-  try {
-    text = readRegularFile(file)
-      .toString('utf8')
-      .replace(/^\uFEFF/, '');
-  } catch (error) {
-    const reason = (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'file not found' : (error as Error).message;
-    throw new ConfigError(file, '', `cannot read config: ${reason}`);
-  }
+  const text = readConfigText(file);
   // a pyproject.toml, or any other TOML file, holds the config in its [tool.pylint-torch] table
   if (file.endsWith('.toml')) {
     const table = pyprojectTable(file, text);
@@ -285,16 +308,37 @@ function readConfigObject(file: string): { object: Record<string, unknown>; pref
   return { object: raw as Record<string, unknown>, prefix: '' };
 }
 
+/** The most bytes a config file (or a pyproject.toml looked at for one) may hold: 1 MiB. */
+export const MAX_CONFIG_BYTES = 1024 * 1024;
+
+/**
+ * The text of a config file (UTF-8, a BOM dropped). Throws ConfigError `cannot read config: …` when it is missing,
+ * not a regular file (a FIFO, socket or device is never read: it would block or never end), larger than
+ * {@link MAX_CONFIG_BYTES}, or unreadable.
+ */
+function readConfigText(file: string): string {
+  try {
+    return readRegularFile(file, MAX_CONFIG_BYTES)
+      .toString('utf8')
+      .replace(/^\uFEFF/, '');
+  } catch (error) {
+    const reason =
+      (error as NodeJS.ErrnoException).code === 'ENOENT'
+        ? 'file not found'
+        : error instanceof NotRegularFileError
+          ? 'not a regular file (a folder, FIFO, socket or device)'
+          : error instanceof FileTooLargeError
+            ? `larger than ${MAX_CONFIG_BYTES} bytes (1 MiB), the limit for a config file`
+            : (error as Error).message;
+    throw new ConfigError(file, '', `cannot read config: ${reason}`);
+  }
+}
+
 /**
  * The `[tool.pylint-torch]` value of a pyproject.toml's text (read from `file` when not given), or undefined when it
  * has none. Throws ConfigError for invalid TOML, naming the 1-based line and column.
  */
-function pyprojectTable(
-  file: string,
-  text = readRegularFile(file)
-    .toString('utf8')
-    .replace(/^\uFEFF/, ''),
-): unknown {
+function pyprojectTable(file: string, text = readConfigText(file)): unknown {
   try {
     const tool = toml().parse(text).tool as Record<string, unknown> | undefined;
     return typeof tool === 'object' && tool !== null ? tool['pylint-torch'] : undefined;
@@ -326,6 +370,8 @@ function loadPlugins(file: string, prefix: string, plugins: unknown, builtin: re
         spec.startsWith('.') || path.isAbsolute(spec)
           ? require.resolve(path.resolve(dir, spec))
           : require.resolve(spec, { paths: [dir] });
+      // require() of a FIFO or device would block the run or never end
+      if (isSpecialFile(resolved)) throw new Error('not a regular file (a FIFO, socket or device)');
       exported = require(resolved); // eslint-disable-line @typescript-eslint/no-require-imports
     } catch (error) {
       throw new ConfigError(
@@ -411,9 +457,11 @@ export function findConfigFile(dir: string, cache: Map<string, boolean> = new Ma
 
 /**
  * Whether `file` is a pyproject.toml (a regular file) with a `[tool.pylint-torch]` table. Throws ConfigError when it
- * is not valid TOML.
+ * is not valid TOML, is a FIFO, socket or device, or is larger than {@link MAX_CONFIG_BYTES}.
  */
 export function pyprojectHasTable(file: string): boolean {
+  // a FIFO or device might hold a table: it is refused, not passed over for a config further up
+  if (isSpecialFile(file)) readConfigText(file);
   return isRegularFile(file) && pyprojectTable(file) !== undefined;
 }
 

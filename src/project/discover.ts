@@ -5,6 +5,7 @@ import fg from 'fast-glob';
 import ignore, { type Ignore } from 'ignore';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { isSpecialFile, NotRegularFileError, readRegularFile } from '../io/read';
 
 /** Folders never entered when walking a directory (ESLint and Ruff skip the same kinds by default). */
 export const DEFAULT_IGNORED_DIRS = [
@@ -40,6 +41,8 @@ export interface Discovery {
   skippedLinks: string[];
   /** Symbolic links named like files to lint (`*.py`…) found in a walk whose target does not exist. */
   danglingLinks: string[];
+  /** `.gitignore` files (inside the walked folders or above them) that are FIFOs, sockets or devices: not read. */
+  specialFiles: string[];
 }
 
 /**
@@ -66,6 +69,7 @@ export async function discoverFiles(
   const unreadable: Discovery['unreadable'] = [];
   const skippedLinks: string[] = [];
   const danglingLinks: string[] = [];
+  const specialFiles: string[] = [];
   const listDir = options.listDir ?? fs.readdir;
   // fast-glob skips folders it cannot list when suppressErrors is on; this adapter records them so none is lost.
   const readdir = ((
@@ -106,7 +110,7 @@ export async function discoverFiles(
       else files.add(target);
       continue;
     }
-    const gitignores = await loadGitignores(target);
+    const gitignores = await loadGitignores(target, specialFiles);
     const found = await fg(['**/*.py', '**/*.ipynb', ...(options.extraPatterns ?? [])], {
       fs: { readdir },
       suppressErrors: true,
@@ -126,7 +130,8 @@ export async function discoverFiles(
       if (entry.dirent.isSymbolicLink()) {
         const kind = statKind(normal);
         if (kind === 'dangling') danglingLinks.push(normal);
-        if (kind !== 'file') continue;
+        // a link to a FIFO or device (or one that cannot be followed) is kept: linting it says why it is not read
+        if (kind !== 'file' && kind !== 'other') continue;
       }
       files.add(normal);
     }
@@ -138,6 +143,7 @@ export async function discoverFiles(
     unreadable,
     skippedLinks: [...new Set(skippedLinks)].sort(),
     danglingLinks: [...new Set(danglingLinks)].sort(),
+    specialFiles: [...new Set(specialFiles)].sort(),
   };
 }
 
@@ -180,16 +186,28 @@ interface Gitignore {
   matcher: Ignore;
 }
 
-/** `.gitignore` files inside `root`, and in its ancestors up to the enclosing git work tree's top. */
-async function loadGitignores(root: string): Promise<Gitignore[]> {
-  const inside = await fg('**/.gitignore', {
-    cwd: root,
-    absolute: true,
-    dot: true,
-    followSymbolicLinks: false,
-    suppressErrors: true,
-    ignore: DEFAULT_IGNORED_DIRS.map((dir) => `**/${dir}/**`),
-  });
+/**
+ * `.gitignore` files inside `root`, and in its ancestors up to the enclosing git work tree's top. Those that are
+ * FIFOs, sockets or devices (or links to one) are not read (one would block the run forever): they are pushed to
+ * `special`.
+ */
+async function loadGitignores(root: string, special: string[]): Promise<Gitignore[]> {
+  // FIFOs and devices are listed too, to be said not read; links are not followed (git refuses an in-tree
+  // .gitignore that is a symbolic link)
+  const inside = (
+    await fg('**/.gitignore', {
+      cwd: root,
+      absolute: true,
+      dot: true,
+      onlyFiles: false,
+      objectMode: true,
+      followSymbolicLinks: false,
+      suppressErrors: true,
+      ignore: DEFAULT_IGNORED_DIRS.map((dir) => `**/${dir}/**`),
+    })
+  )
+    .filter((entry) => !entry.dirent.isDirectory() && !entry.dirent.isSymbolicLink())
+    .map((entry) => entry.path);
   // ancestors' .gitignore files count only inside a git work tree, up to its top
   const ancestors: string[] = [];
   for (let dir = root; !fs.existsSync(path.join(dir, '.git'));) {
@@ -204,8 +222,9 @@ async function loadGitignores(root: string): Promise<Gitignore[]> {
   const all = [...ancestors, ...inside.map((f) => path.normalize(f))];
   return all.flatMap((file) => {
     try {
-      return [{ dir: path.dirname(file), matcher: ignore().add(fs.readFileSync(file, 'utf8')) }];
-    } catch {
+      return [{ dir: path.dirname(file), matcher: ignore().add(readRegularFile(file).toString('utf8')) }];
+    } catch (error) {
+      if (error instanceof NotRegularFileError && isSpecialFile(file)) special.push(file);
       return []; // an unreadable .gitignore ignores nothing, as in git
     }
   });

@@ -177,6 +177,7 @@ export async function lintFiles(paths: readonly string[], options: LintFilesOpti
         unreadable: [],
         skippedLinks: [],
         danglingLinks: [],
+        specialFiles: [],
       }
     : await discoverFiles(paths, cwd, ignoreFor, { extraPatterns });
   const warnings: string[] = [];
@@ -211,6 +212,10 @@ export async function lintFiles(paths: readonly string[], options: LintFilesOpti
     );
   for (const link of discovery.danglingLinks)
     warnings.push(`${path.relative(cwd, link) || link} is a symbolic link to a file that does not exist; not linted`);
+  for (const special of discovery.specialFiles)
+    warnings.push(
+      `${path.relative(cwd, special) || special} is not a regular file (a FIFO, socket or device); not read, its patterns ignore nothing`,
+    );
   for (const ignored of discovery.ignored)
     warnings.push(`${ignored} is ignored by ignorePatterns in the config; not linted`);
   if (discovery.files.length === 0 && discovery.ignored.length === 0 && discovery.unreadable.length === 0) {
@@ -239,6 +244,14 @@ export async function lintFiles(paths: readonly string[], options: LintFilesOpti
     ...new Set([cwd, ...argDirs, ...[cwd, ...argDirs].map(gitRoot).filter((r): r is string => r !== undefined)]),
   ];
   const index = new ProjectIndex(roots, provide);
+  // --fix writes only inside the real paths of what was named (or the working folder): never through a link out
+  const writeRoots = (paths.length ? paths : ['.']).flatMap((p) => {
+    try {
+      return [fs.realpathSync(path.resolve(cwd, p))];
+    } catch {
+      return [];
+    }
+  });
   const onParsed = (file: string, scopes: FileScopes) => {
     if (summaries.has(file) && torchLoadsRecorded.has(file)) return;
     if (!summaries.has(file)) summaries.set(file, summarizeModule(file, scopes, summarizeTorch));
@@ -267,6 +280,10 @@ export async function lintFiles(paths: readonly string[], options: LintFilesOpti
       config?.torchVersion
         ? { spec: config.torchVersion, file: path.basename(config.torchVersionFile ?? '') }
         : undefined,
+      (special) =>
+        warnings.push(
+          `${path.relative(cwd, special) || special} is not a regular file (a FIFO, socket or device); not read for the torch requirement`,
+        ),
     );
   const projectFor = (file: string, config: Config | undefined): ProjectContext => ({
     // a checkpoint's needs are judged where it is loaded: the project classes that file resolves, its own classes
@@ -358,7 +375,7 @@ export async function lintFiles(paths: readonly string[], options: LintFilesOpti
       lintFile(
         file,
         // the text from stdin is never written: its fixes come back as `output`
-        file === stdinFile && options.fix ? { ...options, fix: false, fixDryRun: true } : options,
+        file === stdinFile && options.fix ? { ...options, fix: false, fixDryRun: true } : { ...options, writeRoots },
         settings,
         lintOptions,
         fileRules,
@@ -511,7 +528,7 @@ function fileProblem(message: string, fatal: boolean): Problem {
  */
 function lintFile(
   file: string,
-  options: LintFilesOptions,
+  options: LintFilesOptions & { writeRoots?: readonly string[] },
   settings: RuleSetting[],
   lintOptions: LintOptions,
   rules: readonly AnyRule[],
@@ -573,7 +590,7 @@ function lintFile(
     if (outcome.output === body) return result;
     const fixed = toResult(file, outcome.applied, true).messages;
     if (options.fixDryRun) {
-      return { ...result, output: source.bom + outcome.output, fixCount: outcome.fixCount, fixed };
+      return { ...result, output: source.fileText(outcome.output), fixCount: outcome.fixCount, fixed };
     }
     const encoded = source.encode(outcome.output);
     if (!encoded)
@@ -582,7 +599,7 @@ function lintFile(
       );
     let written: WriteOutcome;
     try {
-      written = writeIfUnchanged(file, encoded, bytes);
+      written = writeIfUnchanged(file, encoded, bytes, options.writeRoots);
     } catch (error) {
       return unfixed(`Cannot write fixes: ${(error as Error).message}`);
     }
@@ -648,7 +665,11 @@ async function lintCheckpointFile(
 ): Promise<LintResult> {
   let size: number;
   try {
-    size = fs.statSync(file).size;
+    const stat = fs.statSync(file);
+    // a FIFO or device named like a checkpoint would block the run or never end
+    if (!stat.isFile())
+      return toResult(file, [fileProblem('Not a regular file (a FIFO, socket or device): not read.', true)], false);
+    size = stat.size;
   } catch (error) {
     return toResult(file, [fileProblem(`Cannot read file: ${(error as Error).message}`, true)], false);
   }

@@ -24,6 +24,8 @@ export interface NotebookRunOptions {
   fix?: boolean;
   fixDryRun?: boolean;
   unsafeFixes?: boolean;
+  /** Real paths of the linted folders and files: a fix is written only to a file whose real path is inside one. */
+  writeRoots?: readonly string[];
 }
 
 /**
@@ -83,7 +85,7 @@ export function lintNotebook(
     if (options.fixDryRun) return { ...result, output: bom + fixedText, fixCount: outcome.fixCount, fixed };
     let written: WriteOutcome;
     try {
-      written = writeIfUnchanged(file, Buffer.from(bom + fixedText, 'utf8'), bytes);
+      written = writeIfUnchanged(file, Buffer.from(bom + fixedText, 'utf8'), bytes, options.writeRoots);
     } catch (error) {
       return unfixed(`Cannot write fixes: ${(error as Error).message}`);
     }

@@ -10,7 +10,7 @@ import type * as SmolToml from 'smol-toml';
 import type * as Yaml from 'yaml';
 import type { Parser } from 'web-tree-sitter';
 import { parsePython } from '../syntax/parse';
-import { decodeUtf16, readRegularFile } from '../io/read';
+import { decodeUtf16, isSpecialFile, NotRegularFileError, readRegularFile } from '../io/read';
 import type { Node } from '../syntax/parse';
 import { callArguments, namedChildren, stringValue, unparen } from '../syntax/python';
 import { allowedVersions, compareReleases, lowestOf, releaseOf, toPep440, type Dialect } from './specifier';
@@ -452,19 +452,31 @@ export function declarationsInFile(filePath: string, text: string): Declaration[
  */
 const DOCS_ONLY = /(^|[-_.])(docs?|readthedocs|rtd|sphinx|mkdocs|lint|style)([-_.]|$)/i;
 
-/** Reads every declaration file of `dir`. A file that cannot be parsed is skipped (it decides nothing). */
-function declarationsIn(dir: string, parser: Parser): Declaration[] {
+/**
+ * Reads every declaration file of `dir`. A file that cannot be parsed is skipped (it decides nothing); one that is a
+ * FIFO, socket or device (or a link to one) is not read, and `special` is told its path.
+ */
+function declarationsIn(dir: string, parser: Parser, special?: (file: string) => void): Declaration[] {
   const found: Declaration[] = [];
   const runtime = (entry: string) => !DOCS_ONLY.test(entry.replace(/\.txt$/, ''));
+  const skipped = (error: unknown) => {
+    if (error instanceof NotRegularFileError && isSpecialFile(error.file)) special?.(error.file);
+  };
   // a `requirements/` folder of *.txt files counts as requirements files of this folder
   const reqDir = path.join(dir, 'requirements');
+  let reqEntries: string[] = [];
   try {
-    for (const entry of fs.readdirSync(reqDir).sort())
-      if (entry.endsWith('.txt') && runtime(entry))
-        found.push(...fromRequirementsTxt(dir, path.join('requirements', entry), new Set()));
+    reqEntries = fs.readdirSync(reqDir).sort();
   } catch {
     // no such folder
   }
+  for (const entry of reqEntries)
+    try {
+      if (entry.endsWith('.txt') && runtime(entry))
+        found.push(...fromRequirementsTxt(dir, path.join('requirements', entry), new Set()));
+    } catch (error) {
+      skipped(error); // an unreadable file: we judge from the other files
+    }
   for (const entry of fs.readdirSync(dir).sort()) {
     if (!DECLARATION_FILES.test(entry)) continue;
     const file = path.join(dir, entry);
@@ -473,8 +485,8 @@ function declarationsIn(dir: string, parser: Parser): Declaration[] {
         if (runtime(entry)) found.push(...fromRequirementsTxt(dir, entry, new Set()));
       } else if (entry === 'setup.py') found.push(...fromSetupPy(file, parser));
       else found.push(...declarationsInFile(file, readText(file)));
-    } catch {
-      // an unreadable file: we judge from the other files
+    } catch (error) {
+      skipped(error); // an unreadable file: we judge from the other files
     }
   }
   return found;
@@ -511,12 +523,14 @@ export function declaredRequirement(spec: string, file = 'requirements.txt'): To
 /**
  * Finds the torch requirement for files in `dir`: `override` (config `torchVersion`) if given, else the declarations
  * in the nearest folder at or above `dir` that has a declaration file. Results are cached per folder in `cache`.
+ * Declaration files that are FIFOs, sockets or devices are not read: `special` is told each one's path (absolute).
  */
 export function torchRequirementFor(
   dir: string,
   parser: Parser,
   cache: Map<string, TorchRequirement>,
   override?: { spec: string; file: string },
+  special?: (file: string) => void,
 ): TorchRequirement {
   if (override)
     return judge([
@@ -538,16 +552,15 @@ export function torchRequirementFor(
     }
   })();
   if (hasDeclarations) {
-    const declarations = declarationsIn(dir, parser);
+    const declarations = declarationsIn(dir, parser, special);
     result = judge(declarations);
     // the nearest declaration files decide, also when they name no torch (a folder's own requirements may install
     // any torch); say which, or the message would read as if the project declared nothing
-    if (declarations.length === 0)
-      result = { ...result, source: nearestFiles(dir) };
+    if (declarations.length === 0) result = { ...result, source: nearestFiles(dir) };
   }
   // the walk stops at the repository's root: what lies above it belongs to no project of this one
   else if (path.dirname(dir) === dir || fs.existsSync(path.join(dir, '.git'))) result = judge([]);
-  else result = torchRequirementFor(path.dirname(dir), parser, cache);
+  else result = torchRequirementFor(path.dirname(dir), parser, cache, undefined, special);
   cache.set(dir, result);
   return result;
 }
