@@ -324,15 +324,15 @@ describe('pyproject.toml [tool.pylint-torch]', () => {
 describe('extend', () => {
   test('rules merge by id over the extended config (relative to the extending file); other keys replace', async () => {
     const dir = tempRepo({
-      'shared/base.json': JSON.stringify({
+      'common/base.json': JSON.stringify({
         rules: { 'torch-load-missing-weights-only': 'warn', 'torch-load-weights-only-false': 'off' },
         ignorePatterns: ['gen/'],
         torchVersion: '2.4',
       }),
-      'proj/.pylintrc-ts.json': JSON.stringify({ extend: '../shared/base.json', rules: { 'torch-load-weights-only-false': 'error' } }),
+      'proj/.pylintrc-ts.json': JSON.stringify({ extend: '../common/base.json', rules: { 'torch-load-weights-only-false': 'error' } }),
       'proj/a.py': CODE['a.py'],
       'proj/gen/b.py': CODE['a.py'],
-      'shared/gen/c.py': CODE['a.py'],
+      'common/gen/c.py': CODE['a.py'],
     });
     // the base's ignorePatterns stay relative to the base's folder
     const { stdout } = await cli(`${dir}/proj`, '-f', 'json');
@@ -341,7 +341,7 @@ describe('extend', () => {
       ['proj/gen/b.py', ['torch-load-missing-weights-only:1', 'torch-load-weights-only-false:2']],
     ]);
     expect(JSON.parse(stdout)[0].messages[0].message).toContain('(base.json: torchVersion "2.4")');
-    fs.writeFileSync(`${dir}/proj/.pylintrc-ts.json`, JSON.stringify({ extend: '../shared/base.json', ignorePatterns: ['gen/'] }));
+    fs.writeFileSync(`${dir}/proj/.pylintrc-ts.json`, JSON.stringify({ extend: '../common/base.json', ignorePatterns: ['gen/'] }));
     expect(ids((await cli(`${dir}/proj`, '-f', 'json')).stdout)).toEqual([['proj/a.py', ['torch-load-missing-weights-only:1']]]);
   });
 
