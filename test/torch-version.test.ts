@@ -200,7 +200,9 @@ describe('declared torch requirements', () => {
       { 'requirements.txt': 'numpy\n' },
       {
         allowsBefore26: true,
-        source: expect.stringMatching(/^no torch requirement read from requirements\.txt \(in pylint-torch-\w+\/, the nearest folder with declaration files\)$/),
+        source: expect.stringMatching(
+          /^no torch requirement read from requirements\.txt \(in pylint-torch-\w+\/, the nearest folder with declaration files\)$/,
+        ),
       },
     ],
     [
