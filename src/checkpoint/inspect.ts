@@ -562,8 +562,28 @@ async function inspectWith(
     result.messages.push(
       `torch ${torch.version} has no allowlist API (add_safe_globals arrived in 2.4), and the file needs ${result.needs.length} global(s) outside its default allowlist: re-save it as a state_dict, or require torch>=2.5, where reviewed classes can be allowlisted with torch.serialization.safe_globals`,
     );
+  // unknown code where torch does not read it (after a STOP, a member that only imitates the one torch reads): torch
+  // needs no allowlist for it, but a looser reader runs it, and a denylist can never be complete: the file cannot be
+  // shown safe (issue 13). Known data classes there (argparse.Namespace) build data only and leave the verdict
+  const hidden = [
+    ...new Set(
+      walks.flatMap(({ member, walk, read }) =>
+        walk.globals
+          .filter((g) => (g.afterStop || !read) && classifyGlobal(g.name, allowed, options.vouchers) === 'unknown')
+          .map((g) => `${member}: ${g.name}`),
+      ),
+    ),
+  ];
+  const hiddenDecides =
+    hidden.length > 0 &&
+    !(dangerous.length > 0 || incomplete || unread || undetermined || scriptBypass) &&
+    !(unloadable || corrupt || refused || noAllowlistApi);
+  if (hiddenDecides)
+    result.messages.push(
+      `${hidden.slice(0, 5).join(', ')}${hidden.length > 5 ? ` and ${hidden.length - 5} more` : ''}: unknown code where torch does not read it (a payload for a looser reader?), so the file cannot be shown safe: judged dangerous`,
+    );
   result.verdict =
-    dangerous.length > 0 || incomplete || unread || undetermined || scriptBypass
+    dangerous.length > 0 || incomplete || unread || undetermined || scriptBypass || hiddenDecides
       ? 'dangerous'
       : unloadable || corrupt || refused || noAllowlistApi
         ? 'unloadable'

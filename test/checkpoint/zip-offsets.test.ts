@@ -7,74 +7,10 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { inspectCheckpoint } from '../../src/checkpoint/inspect';
 import { tempRepo } from '../helpers/cli';
+import { zip } from '../helpers/zip';
 
 /** `cposix\nsystem\n` called with ("true",): the pickle the tests must never see judged safe. */
 const EVIL = Buffer.from('\x80\x02cposix\nsystem\nX\x04\x00\x00\x00true\x85R.', 'latin1');
-
-interface Member {
-  name: string;
-  data: Buffer;
-  /** Write the central directory's local header offset as 0xFFFFFFFF with this ZIP64 value instead. */
-  zip64Offset?: bigint;
-}
-
-/** A stored zip of `members`; `zip64CentralOffset` adds a ZIP64 end record stating that central directory offset. */
-function zip(members: Member[], zip64CentralOffset?: bigint): Buffer {
-  const locals: Buffer[] = [];
-  const centrals: Buffer[] = [];
-  let offset = 0;
-  for (const m of members) {
-    const local = Buffer.alloc(30);
-    local.writeUInt32LE(0x04034b50, 0);
-    local.writeUInt16LE(20, 4);
-    local.writeUInt32LE(m.data.length, 18);
-    local.writeUInt32LE(m.data.length, 22);
-    local.writeUInt16LE(m.name.length, 26);
-    locals.push(local, Buffer.from(m.name), m.data);
-    const extra = Buffer.alloc(m.zip64Offset === undefined ? 0 : 12);
-    if (m.zip64Offset !== undefined) {
-      extra.writeUInt16LE(0x0001, 0);
-      extra.writeUInt16LE(8, 2);
-      extra.writeBigUInt64LE(m.zip64Offset, 4);
-    }
-    const central = Buffer.alloc(46);
-    central.writeUInt32LE(0x02014b50, 0);
-    central.writeUInt16LE(45, 4);
-    central.writeUInt16LE(45, 6);
-    central.writeUInt32LE(m.data.length, 20);
-    central.writeUInt32LE(m.data.length, 24);
-    central.writeUInt16LE(m.name.length, 28);
-    central.writeUInt16LE(extra.length, 30);
-    central.writeUInt32LE(m.zip64Offset === undefined ? offset : 0xffffffff, 42);
-    centrals.push(central, Buffer.from(m.name), extra);
-    offset += 30 + m.name.length + m.data.length;
-  }
-  const directory = Buffer.concat(centrals);
-  const tail: Buffer[] = [];
-  if (zip64CentralOffset !== undefined) {
-    const record = Buffer.alloc(56);
-    record.writeUInt32LE(0x06064b50, 0);
-    record.writeBigUInt64LE(44n, 4);
-    record.writeUInt16LE(45, 12);
-    record.writeUInt16LE(45, 14);
-    record.writeBigUInt64LE(BigInt(members.length), 24);
-    record.writeBigUInt64LE(BigInt(members.length), 32);
-    record.writeBigUInt64LE(BigInt(directory.length), 40);
-    record.writeBigUInt64LE(zip64CentralOffset, 48);
-    const locator = Buffer.alloc(20);
-    locator.writeUInt32LE(0x07064b50, 0);
-    locator.writeBigUInt64LE(BigInt(offset + directory.length), 8);
-    locator.writeUInt32LE(1, 16);
-    tail.push(record, locator);
-  }
-  const end = Buffer.alloc(22);
-  end.writeUInt32LE(0x06054b50, 0);
-  end.writeUInt16LE(members.length, 8);
-  end.writeUInt16LE(members.length, 10);
-  end.writeUInt32LE(directory.length, 12);
-  end.writeUInt32LE(zip64CentralOffset === undefined ? offset : 0xffffffff, 16);
-  return Buffer.concat([...locals, directory, ...tail, end]);
-}
 
 const dir = tempRepo({});
 const write = (name: string, data: Buffer) => {
@@ -113,5 +49,36 @@ describe('zip offsets past the end of the file fail closed, without an uncaught 
         'what torch would read could not be read whole, so it cannot be shown safe: judged dangerous',
       ],
     });
+  });
+});
+
+describe('unknown code where torch does not read it', () => {
+  // `gzip.GzipFile("victim.txt", "wb")` truncates a file and is on no denylist (test/helpers/checkpoints.ts)
+  const GZIP = Buffer.from('\x80\x02cgzip\nGzipFile\nX\x0a\x00\x00\x00victim.txtX\x02\x00\x00\x00wb\x86R.', 'latin1');
+  const SAFE = Buffer.from('\x80\x02}.', 'latin1');
+  const NAMESPACE = Buffer.from('\x80\x02cargparse\nNamespace\n)R.', 'latin1');
+  const HIDDEN = ': unknown code where torch does not read it (a payload for a looser reader?), so the file cannot be shown safe: judged dangerous';
+
+  test('in a member named data.pKl with a KELVIN SIGN (found by scripts/fuzz.js): dangerous, not safe', async () => {
+    const kelvin = 'archive/data.p\u212al';
+    const file = write('kelvin.pt', zip([{ name: 'archive/data.pkl', data: SAFE }, { name: kelvin, data: GZIP }, version]));
+    const result = await inspectCheckpoint(file);
+    expect([result.verdict, result.messages[result.messages.length - 1]]).toEqual(['dangerous', `archive/data.p\\u212al: gzip.GzipFile${HIDDEN}`]);
+  });
+
+  test('after the STOP of the data.pkl torch reads: dangerous', async () => {
+    const file = write('after-stop.pt', zip([{ name: 'archive/data.pkl', data: Buffer.concat([SAFE, GZIP]) }, version]));
+    const result = await inspectCheckpoint(file);
+    expect([result.verdict, result.messages]).toEqual([
+      'dangerous',
+      ['archive/data.pkl: data after the first STOP (torch ignores it; a tampered file?)', `archive/data.pkl: gzip.GzipFile${HIDDEN}`],
+    ]);
+  });
+
+  test('a known data class there leaves the file safe; the same member without a payload too', async () => {
+    for (const data of [NAMESPACE, SAFE]) {
+      const file = write('namespace.pt', zip([{ name: 'archive/data.pkl', data: SAFE }, { name: 'archive/extra.pkl', data }, version]));
+      expect((await inspectCheckpoint(file)).verdict).toBe('safe');
+    }
   });
 });
