@@ -518,7 +518,9 @@ function makeInput(seed, index, corpora, kinds) {
       bytes = SOURCE_MUTATIONS[again](rng, bytes.toString('latin1'), corpora.sources);
       bytes = Buffer.from(bytes.toString('latin1'), 'latin1');
     }
-    return { group: 'source', kind, bytes, name: 'input.py' };
+    // a declared torch lets safe fixes apply (without one most fixes are unsafe or suggestions)
+    const torch = rng.pick([undefined, 'torch>=2.6', 'torch>=1.13', 'torch==2.0.0']);
+    return { group: 'source', kind, bytes, name: 'input.py', extra: torch && { 'requirements.txt': `${torch}\n` } };
   }
   const base = rng.chance(0.5) ? generatedCheckpoint(rng) : rng.pick(corpora.checkpoints);
   return { group: 'checkpoint', kind, bytes: CHECKPOINT_MUTATIONS[kind](rng, base), name: rng.pick(['input.pt', 'input.bin', 'input.pkl', 'input.tar']) };
@@ -819,6 +821,7 @@ async function main() {
       input.id = index;
       input.file = path.join(dir, input.name);
       fs.writeFileSync(input.file, input.bytes);
+      for (const [name, text] of Object.entries(input.extra ?? {})) fs.writeFileSync(path.join(dir, name), text);
       if (opts.keep && input.group === 'checkpoint') fs.writeFileSync(path.join(opts.keep, `${index}-${input.kind}-${input.name}`), input.bytes);
       const outcome = await runOne(state, input);
       const row = table.get(input.kind);

@@ -394,6 +394,7 @@ async function inspectWith(
   } else if (!polyglot() && size >= 8 && isSafetensors(file, head, size)) {
     result.format = 'safetensors';
     result.verdict = 'safe';
+    result.messages.push(SAFETENSORS_NOTE);
     return result;
   } else if (!polyglot() && isTarHeader(head)) {
     // torch's legacy loader opens a file that starts with a tar header as a tar (tarfile), then extracts its
@@ -614,6 +615,13 @@ function codeRunning(g: PickleGlobal): boolean {
 
 /** Statuses of the globals a weights_only load needs allowlisted (what torch's default table lacks, not denied). */
 const NEED_STATUSES: ReadonlySet<GlobalStatus> = new Set(['project-class', 'trusted', 'known-data', 'unknown']);
+
+/**
+ * Why a safetensors file is safe though torch.load refuses it: its JSON header and raw tensors hold no code, and
+ * torch.load reads it as a legacy pickle and stops at its first byte (seen on torch 1.13: "Unsupported operand").
+ */
+export const SAFETENSORS_NOTE =
+  'a safetensors file: it holds no code; torch.load refuses it (not a torch.save format): read it with safetensors.torch.load_file';
 
 /** What an inspection of a raw pickle (not torch.save's format) says of torch.load. */
 export const RAW_PICKLE_NOTE =
