@@ -57,6 +57,8 @@ export interface ZipArchive {
  * and a plain Error on corrupt data.
  */
 export async function openZip(file: string, limits: ZipLimits = DEFAULT_ZIP_LIMITS): Promise<ZipArchive> {
+  const past = zip64RecordPastTheEnd(file);
+  if (past) throw new Error(past);
   try {
     return await openWith((options, done) => yauzl.open(file, options, done), limits);
   } catch (error) {
@@ -220,6 +222,21 @@ function salvageEntry(zip: yauzl.ZipFile, entry: yauzl.Entry | undefined, limits
       raw.pipe(inflate);
     });
   });
+}
+
+/**
+ * Why the ZIP64 end record cannot be read (the locator before the last end record states an offset past the file,
+ * up to 2^64, which yauzl hands to fs.read, where it throws inside yauzl's callback), or undefined.
+ */
+function zip64RecordPastTheEnd(file: string): string | undefined {
+  const end = endOfCentralDirectory(file);
+  if (end === undefined || end < 22 + 20) return undefined;
+  const locator = readBytes(file, end - 22 - 20, 20);
+  if (locator.readUInt32LE(0) !== 0x07064b50) return undefined;
+  const at = locator.readBigUInt64LE(8);
+  const size = fs.statSync(file).size;
+  if (at + 56n <= BigInt(size)) return undefined;
+  return `the ZIP64 end record offset ${at} lies past the end of the file (${size} bytes)`;
 }
 
 /**

@@ -37,6 +37,20 @@ describe('zip offsets past the end of the file fail closed, without an uncaught 
     });
   });
 
+  test('a ZIP64 locator whose end record offset is near 2^62 (found by scripts/fuzz.js)', async () => {
+    const bytes = zip([{ name: 'archive/data.pkl', data: EVIL }, version], 0n);
+    bytes.writeBigUInt64LE(2n ** 62n, bytes.length - 22 - 20 + 8);
+    const file = write('locator.pt', bytes);
+    const result = await inspectCheckpoint(file);
+    expect({ verdict: result.verdict, messages: result.messages }).toEqual({
+      verdict: 'dangerous',
+      messages: [
+        `cannot read the zip archive: the ZIP64 end record offset ${2n ** 62n} lies past the end of the file (${bytes.length} bytes)`,
+        'a zip archive torch may still read, whose pickles could not be checked: judged dangerous',
+      ],
+    });
+  });
+
   test("a ZIP64 extra field that puts data.pkl's local header past the end of the file", async () => {
     const file = write('local.pt', zip([{ name: 'archive/data.pkl', data: EVIL, zip64Offset: 2n ** 60n }, version]));
     const result = await inspectCheckpoint(file);
