@@ -394,6 +394,7 @@ async function inspectWith(
   } else if (!polyglot() && size >= 8 && isSafetensors(file, head, size)) {
     result.format = 'safetensors';
     result.verdict = 'safe';
+    result.messages.push(SAFETENSORS_NOTE);
     return result;
   } else if (!polyglot() && isTarHeader(head)) {
     // torch's legacy loader opens a file that starts with a tar header as a tar (tarfile), then extracts its
@@ -562,8 +563,28 @@ async function inspectWith(
     result.messages.push(
       `torch ${torch.version} has no allowlist API (add_safe_globals arrived in 2.4), and the file needs ${result.needs.length} global(s) outside its default allowlist: re-save it as a state_dict, or require torch>=2.5, where reviewed classes can be allowlisted with torch.serialization.safe_globals`,
     );
+  // unknown code where torch does not read it (after a STOP, a member that only imitates the one torch reads): torch
+  // needs no allowlist for it, but a looser reader runs it, and a denylist can never be complete: the file cannot be
+  // shown safe (issue 13). Known data classes there (argparse.Namespace) build data only and leave the verdict
+  const hidden = [
+    ...new Set(
+      walks.flatMap(({ member, walk, read }) =>
+        walk.globals
+          .filter((g) => (g.afterStop || !read) && classifyGlobal(g.name, allowed, options.vouchers) === 'unknown')
+          .map((g) => `${member}: ${g.name}`),
+      ),
+    ),
+  ];
+  const hiddenDecides =
+    hidden.length > 0 &&
+    !(dangerous.length > 0 || incomplete || unread || undetermined || scriptBypass) &&
+    !(unloadable || corrupt || refused || noAllowlistApi);
+  if (hiddenDecides)
+    result.messages.push(
+      `${hidden.slice(0, 5).join(', ')}${hidden.length > 5 ? ` and ${hidden.length - 5} more` : ''}: unknown code where torch does not read it (a payload for a looser reader?), so the file cannot be shown safe: judged dangerous`,
+    );
   result.verdict =
-    dangerous.length > 0 || incomplete || unread || undetermined || scriptBypass
+    dangerous.length > 0 || incomplete || unread || undetermined || scriptBypass || hiddenDecides
       ? 'dangerous'
       : unloadable || corrupt || refused || noAllowlistApi
         ? 'unloadable'
@@ -594,6 +615,13 @@ function codeRunning(g: PickleGlobal): boolean {
 
 /** Statuses of the globals a weights_only load needs allowlisted (what torch's default table lacks, not denied). */
 const NEED_STATUSES: ReadonlySet<GlobalStatus> = new Set(['project-class', 'trusted', 'known-data', 'unknown']);
+
+/**
+ * Why a safetensors file is safe though torch.load refuses it: its JSON header and raw tensors hold no code, and
+ * torch.load reads it as a legacy pickle and stops at its first byte (seen on torch 1.13: "Unsupported operand").
+ */
+export const SAFETENSORS_NOTE =
+  'a safetensors file: it holds no code; torch.load refuses it (not a torch.save format): read it with safetensors.torch.load_file';
 
 /** What an inspection of a raw pickle (not torch.save's format) says of torch.load. */
 export const RAW_PICKLE_NOTE =

@@ -57,6 +57,8 @@ export interface ZipArchive {
  * and a plain Error on corrupt data.
  */
 export async function openZip(file: string, limits: ZipLimits = DEFAULT_ZIP_LIMITS): Promise<ZipArchive> {
+  const past = zip64RecordPastTheEnd(file);
+  if (past) throw new Error(past);
   try {
     return await openWith((options, done) => yauzl.open(file, options, done), limits);
   } catch (error) {
@@ -94,6 +96,15 @@ function openWith(open: Opener, limits: ZipLimits): Promise<ZipArchive> {
           zip.readEntry();
         });
         zip.on('error', (e: Error) => reject(e));
+        // yauzl reads the central directory at the offset the end record (or its ZIP64 locator) states; an offset
+        // past the file (a ZIP64 field up to 2^64) makes fs.read throw inside yauzl's callback, out of any promise
+        const cursor = (zip as unknown as { readEntryCursor: number }).readEntryCursor;
+        if (!Number.isSafeInteger(cursor) || cursor > zip.fileSize) {
+          zip.close();
+          return reject(
+            new Error(`the central directory offset ${cursor} lies past the end of the file (${zip.fileSize} bytes)`),
+          );
+        }
         let budget = limits.maxTotalBytes;
         zip.on('end', () =>
           resolve({
@@ -141,6 +152,8 @@ function readEntry(
     ) {
       return reject(new ZipLimitError(`member ${name} inflates more than ${limits.maxRatio} times (zip bomb?)`));
     }
+    const outside = pastTheEnd(zip, entry);
+    if (outside) return reject(new Error(`member ${name}: ${outside}`));
     zip.openReadStream(entry, (error, stream) => {
       if (error || !stream) return reject(error ?? new Error(`cannot read ${name}`));
       const chunks: Buffer[] = [];
@@ -165,12 +178,24 @@ function readEntry(
 }
 
 /**
+ * Why a member's local header cannot be read (its offset lies past the file: a ZIP64 extra field can state up to
+ * 2^64, where fs.read throws inside yauzl's callback instead of failing the read), or undefined.
+ */
+function pastTheEnd(zip: yauzl.ZipFile, entry: yauzl.Entry): string | undefined {
+  const at = entry.relativeOffsetOfLocalHeader;
+  if (Number.isSafeInteger(at) && at + 30 <= zip.fileSize) return undefined;
+  return `its local header offset ${at} lies past the end of the file (${zip.fileSize} bytes)`;
+}
+
+/**
  * The bytes a deflated member inflates to before its stream breaks, at most its declared size (and the limits'):
  * the compressed bytes are read raw and inflated chunk by chunk until the first error.
  */
 function salvageEntry(zip: yauzl.ZipFile, entry: yauzl.Entry | undefined, limits: ZipLimits): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     if (!entry || entry.compressionMethod !== 8) return reject(new Error('not a deflated member'));
+    const outside = pastTheEnd(zip, entry);
+    if (outside) return reject(new Error(outside));
     const cap = Math.min(entry.uncompressedSize, limits.maxMemberBytes);
     zip.openReadStream(entry, { decompress: false }, (error, raw) => {
       if (error || !raw) return reject(error ?? new Error('cannot read'));
@@ -197,6 +222,21 @@ function salvageEntry(zip: yauzl.ZipFile, entry: yauzl.Entry | undefined, limits
       raw.pipe(inflate);
     });
   });
+}
+
+/**
+ * Why the ZIP64 end record cannot be read (the locator before the last end record states an offset past the file,
+ * up to 2^64, which yauzl hands to fs.read, where it throws inside yauzl's callback), or undefined.
+ */
+function zip64RecordPastTheEnd(file: string): string | undefined {
+  const end = endOfCentralDirectory(file);
+  if (end === undefined || end < 22 + 20) return undefined;
+  const locator = readBytes(file, end - 22 - 20, 20);
+  if (locator.readUInt32LE(0) !== 0x07064b50) return undefined;
+  const at = locator.readBigUInt64LE(8);
+  const size = fs.statSync(file).size;
+  if (at + 56n <= BigInt(size)) return undefined;
+  return `the ZIP64 end record offset ${at} lies past the end of the file (${size} bytes)`;
 }
 
 /**
