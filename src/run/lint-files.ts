@@ -107,8 +107,8 @@ export interface LintFilesReport {
   /** One result per file (and per folder that could not be read), in discovery order. */
   results: LintResult[];
   /**
-   * The text of each linted file that has messages or an `output` (after fixes when they were written), by absolute
-   * path: what SARIF and GitLab fingerprints and `--diff` read. Clean files' texts are not kept.
+   * The text of each linted file that has messages, an `output` or fixes (after fixes when they were written), by
+   * absolute path: what SARIF and GitLab fingerprints and `--diff` read. Clean, unfixed files' texts are not kept.
    */
   sources: Map<string, string>;
   /** The rules the run knew (for formatters). */
@@ -342,7 +342,7 @@ export async function lintFiles(paths: readonly string[], options: LintFilesOpti
   const setResult = (file: string, result: LintResult) => {
     resultsByFile.set(file, result);
     // texts serve fingerprints and diffs of what is reported: a clean, unchanged file's is not kept (memory, issue 12)
-    if (result.messages.length === 0 && result.output === undefined) sources.delete(file);
+    if (result.messages.length === 0 && result.output === undefined && !result.fixCount) sources.delete(file);
     options.onProgress?.(resultsByFile.size, discovery.files.length, file);
   };
   // checkpoint files of the walk, with the setting of the rule that checks them (none: the rule is off there)
