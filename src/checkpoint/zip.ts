@@ -156,25 +156,35 @@ function readEntry(
     if (outside) return reject(new Error(`member ${name}: ${outside}`));
     zip.openReadStream(entry, (error, stream) => {
       if (error || !stream) return reject(error ?? new Error(`cannot read ${name}`));
-      const chunks: Buffer[] = [];
-      let total = 0;
       // Like torch, read the size the central directory declares (checked against the limits above) and no more: a
       // stream that inflates further is cut there, so a lying header cannot make us inflate a bomb.
-      const declared = entry.uncompressedSize;
+      const kept = capped(entry.uncompressedSize);
       const finish = () => {
         stream.destroy();
-        resolve(Buffer.concat(chunks));
+        resolve(kept.bytes());
       };
       stream.on('data', (chunk: Buffer) => {
-        const room = declared - total;
-        chunks.push(chunk.length > room ? chunk.subarray(0, room) : chunk);
-        total += Math.min(chunk.length, room);
-        if (total >= declared) finish();
+        if (kept.add(chunk)) finish();
       });
       stream.on('error', (e: Error) => reject(e));
       stream.on('end', finish);
     });
   });
+}
+
+/** Chunks kept up to `cap` bytes in all: `add` says whether the cap is reached; `bytes` joins what was kept. */
+function capped(cap: number): { add: (chunk: Buffer) => boolean; bytes: () => Buffer } {
+  const chunks: Buffer[] = [];
+  let total = 0;
+  return {
+    add(chunk) {
+      const room = cap - total;
+      chunks.push(chunk.length > room ? chunk.subarray(0, room) : chunk);
+      total += Math.min(chunk.length, room);
+      return total >= cap;
+    },
+    bytes: () => Buffer.concat(chunks),
+  };
 }
 
 /**
@@ -200,21 +210,17 @@ function salvageEntry(zip: yauzl.ZipFile, entry: yauzl.Entry | undefined, limits
     zip.openReadStream(entry, { decompress: false }, (error, raw) => {
       if (error || !raw) return reject(error ?? new Error('cannot read'));
       const inflate = zlib.createInflateRaw();
-      const chunks: Buffer[] = [];
-      let total = 0;
+      const kept = capped(cap);
       let done = false;
       const finish = () => {
         if (done) return;
         done = true;
         raw.destroy();
         inflate.destroy();
-        resolve(Buffer.concat(chunks));
+        resolve(kept.bytes());
       };
       inflate.on('data', (chunk: Buffer) => {
-        const room = cap - total;
-        chunks.push(chunk.length > room ? chunk.subarray(0, room) : chunk);
-        total += Math.min(chunk.length, room);
-        if (total >= cap) finish();
+        if (kept.add(chunk)) finish();
       });
       inflate.on('error', finish);
       inflate.on('end', finish);

@@ -61,3 +61,17 @@ function describeFix(fix: Fix): string {
   const [start, end] = fix.range;
   return start === end ? `insert \`${fix.text.trim()}\`` : `replace with \`${fix.text}\``;
 }
+
+/**
+ * The result of a file whose lint threw (a bug, not the file's fault): one fatal message saying so, with the stack
+ * when `PYLINT_TORCH_DEBUG` is set. Every such message starts with `Internal error` (the run counts them).
+ */
+export function internalErrorResult(filePath: string, error: unknown): LintResult {
+  const detail = process.env.PYLINT_TORCH_DEBUG ? ((error as Error).stack ?? String(error)) : String(error);
+  const message = `Internal error while linting this file (please report it; set PYLINT_TORCH_DEBUG=1 for a stack trace): ${detail}`;
+  return toResult(
+    filePath,
+    [{ ruleId: null, severity: 2, message, line: 1, column: 1, endLine: 1, endColumn: 1, fatal: true }],
+    false,
+  );
+}

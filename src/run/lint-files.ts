@@ -34,7 +34,7 @@ import { BUILTIN_LOADERS, type KnownLoader, knownLoadFunction, wrapperLoadFuncti
 import { analyzeScopes, type FileScopes } from '../syntax/scope';
 import { decodePython, decodeText, type DecodedSource } from '../project/source';
 import { readRegularFile } from '../io/read';
-import { countResult, type LintResult, toResult } from '../report/results';
+import { countResult, internalErrorResult, type LintResult, toResult } from '../report/results';
 import { type AnyRule, interpolate, type SeveritySetting } from '../engine/rule';
 import type { ProjectContext } from '../torch/services';
 import { inspectCheckpoint, type InspectOptions } from '../checkpoint/inspect';
@@ -607,17 +607,7 @@ function lintFile(
     sources.set(file, outcome.output);
     return { ...result, fixCount: outcome.fixCount, fixed };
   } catch (error) {
-    const detail = process.env.PYLINT_TORCH_DEBUG ? ((error as Error).stack ?? String(error)) : String(error);
-    return toResult(
-      file,
-      [
-        fileProblem(
-          `Internal error while linting this file (please report it; set PYLINT_TORCH_DEBUG=1 for a stack trace): ${detail}`,
-          true,
-        ),
-      ],
-      false,
-    );
+    return internalErrorResult(file, error);
   }
 }
 

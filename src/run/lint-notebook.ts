@@ -17,7 +17,7 @@ import {
   withSources,
 } from '../project/notebook';
 import { NOT_WRITTEN, writeIfUnchanged, type WriteOutcome } from '../project/write';
-import { countResult, type LintResult, toResult } from '../report/results';
+import { countResult, internalErrorResult, type LintResult, toResult } from '../report/results';
 
 /** What {@link lintNotebook} needs of the run's options. */
 export interface NotebookRunOptions {
@@ -93,17 +93,7 @@ export function lintNotebook(
     sources.set(file, fixedText);
     return { ...result, fixCount: outcome.fixCount, fixed };
   } catch (error) {
-    const detail = process.env.PYLINT_TORCH_DEBUG ? ((error as Error).stack ?? String(error)) : String(error);
-    return toResult(
-      file,
-      [
-        fileMessage(
-          `Internal error while linting this file (please report it; set PYLINT_TORCH_DEBUG=1 for a stack trace): ${detail}`,
-          2,
-        ),
-      ],
-      false,
-    );
+    return internalErrorResult(file, error);
   }
 }
 
