@@ -64,6 +64,8 @@ interface Options {
   prefilter: boolean;
   /** --check-syntax: report syntax errors of the files the prefilter skips too. */
   checkSyntax: boolean;
+  /** --jobs N: worker threads (1: none); undefined: one per core when the run is large enough (LintFilesOptions). */
+  jobs?: number;
 }
 
 class UsageError extends Error {}
@@ -84,6 +86,7 @@ const VALUE_OPTIONS = new Set([
   '--sarif-root',
   '--sarif-category',
   '--stdin-filename',
+  '--jobs',
 ]);
 
 /** Options that take one value: given twice, yargs makes an array of them, which is a usage error. */
@@ -96,6 +99,7 @@ const SINGLE_VALUE_OPTIONS = [
   'sarif-root',
   'sarif-category',
   'stdin-filename',
+  'jobs',
 ];
 
 /**
@@ -251,6 +255,11 @@ function parseArgs(argv: readonly string[]): Promise<{ options?: Options; output
         default: false,
         describe: 'Also report syntax errors of the files the prefilter skips',
       })
+      .option('jobs', {
+        type: 'string',
+        describe:
+          'Lint in N worker threads (1: in one thread); default: one per core from 200 Python files and 2 MB, else 1',
+      })
       .option('stdin-filename', {
         type: 'string',
         describe: 'With --stdin: the path the text would have (for config, ignorePatterns and messages)',
@@ -271,6 +280,8 @@ function parseArgs(argv: readonly string[]): Promise<{ options?: Options; output
         const max = String(args['max-warnings']);
         if (!/^(-1|\d+)$/.test(max))
           throw new Error(`--max-warnings must be a whole number (or -1 for no limit), got ${JSON.stringify(max)}`);
+        if (args.jobs !== undefined && !/^[1-9]\d{0,3}$/.test(String(args.jobs)))
+          throw new Error(`--jobs must be a whole number from 1, got ${JSON.stringify(String(args.jobs))}`);
         if (args.fix && args['fix-dry-run']) throw new Error('--fix and --fix-dry-run cannot be used together');
         const writes = args.fix || args['fix-only'];
         if (args.diff && (writes || args['fix-dry-run']))
@@ -370,6 +381,7 @@ function parseArgs(argv: readonly string[]): Promise<{ options?: Options; output
             color: args.color as boolean | undefined,
             prefilter: args.prefilter as boolean,
             checkSyntax: args['check-syntax'] as boolean,
+            jobs: args.jobs === undefined ? undefined : Number(args.jobs),
           },
         });
       });
@@ -431,6 +443,7 @@ async function lint(options: Options, io: CliIO): Promise<number> {
     reportUnusedDisableDirectives: options.reportUnusedDisableDirectives,
     prefilter: options.prefilter,
     checkSyntax: options.checkSyntax,
+    jobs: options.jobs,
   }).finally(() => progress?.finish());
   if (run.missing.length) {
     for (const missing of run.missing) io.stderr(`pylint-torch: no such file or directory: ${missing}\n`);

@@ -39,13 +39,20 @@ import { type AnyRule, interpolate, type SeveritySetting } from '../engine/rule'
 import type { ProjectContext } from '../torch/services';
 import { inspectCheckpoint, type InspectOptions } from '../checkpoint/inspect';
 import { isTarFile } from '../checkpoint/tar';
-import { type CheckpointFileData, CheckpointReferences, isZipFile, projectVouchers } from '../torch/checkpoint-sites';
+import {
+  type CheckpointFileData,
+  CheckpointReferences,
+  isZipFile,
+  type PrefetchedReferences,
+  projectVouchers,
+} from '../torch/checkpoint-sites';
 import { judgingVersion, torchRequirementFor, type TorchRequirement } from '../torch/version';
 import { NOT_WRITTEN, writeIfUnchanged, type WriteOutcome } from '../project/write';
 import { extraStateLine, weakeningLine } from '../torch/prescan';
 import { isNotebookPath, parseNotebook, virtualText } from '../project/notebook';
 import { lintNotebook } from './lint-notebook';
 import { callsProjectLoader, importsNothing, triggerTest } from '../torch/prefilter';
+import { lintInWorkers, WORKER_FILE, workerCount, workerOptions } from './pool';
 
 /** What a lint run does; everything is optional. */
 export interface LintFilesOptions {
@@ -96,6 +103,16 @@ export interface LintFilesOptions {
    */
   prefilter?: boolean;
   /**
+   * How many worker threads lint the Python files (the CLI's `--jobs`): 1 lints them in this thread; more start that
+   * many workers (at most one per file), each with its own parser, and merge their results in discovery order: the
+   * results are the same whatever the number. Default: one per core (`os.availableParallelism()`) when the run has
+   * enough work to pay for starting them (at least {@link WORKER_MIN_FILES} Python files and
+   * {@link WORKER_MIN_BYTES} bytes read), else 1. Runs with `stdin` or a `registry` always lint in this thread, and
+   * so does a build without the worker script beside this module (TypeScript sources, as under ts-jest), where a
+   * `jobs` above 1 throws instead.
+   */
+  jobs?: number;
+  /**
    * Parse the files the prefilter skips too, to report their syntax errors (the CLI's `--check-syntax`); without it a
    * skipped file's result has no messages.
    */
@@ -128,6 +145,131 @@ export interface LintFilesReport {
  * become messages of its result. Throws `ConfigError` for an invalid config file (the CLI's exit 2).
  */
 export async function lintFiles(paths: readonly string[], options: LintFilesOptions = {}): Promise<LintFilesReport> {
+  const run = await openRun(paths, options);
+  if ('report' in run) return run.report;
+  const { discovery, warnings, checkpointFiles } = run;
+  const resultsByFile = new Map<string, LintResult>();
+  const sources = new Map<string, string>();
+  const setResult = (file: string, result: LintResult) => {
+    resultsByFile.set(file, result);
+    options.onProgress?.(resultsByFile.size, discovery.files.length, file);
+  };
+  let skippedFiles = 0;
+  const pythonFiles = discovery.files.filter((file) => !checkpointFiles.has(file));
+  const jobs = workerCount(options, pythonFiles.length, run.bytesRead, WORKER_FILE);
+  if (jobs > 1) {
+    const pooled = await lintInWorkers(
+      WORKER_FILE,
+      jobs,
+      { paths, options: workerOptions(options), files: discovery.files, prepassed: run.prepassed() },
+      pythonFiles,
+      (file, outcome) => {
+        setResult(file, outcome.result);
+        if (outcome.source !== undefined) sources.set(file, outcome.source);
+        if (outcome.skipped) skippedFiles++;
+      },
+    );
+    run.references.addTorchLoads(pooled.torchLoads);
+    // in discovery order, each once, after those of the main thread (as the files' turns would have added them)
+    for (const file of pythonFiles) warnings.push(...(pooled.warnings.get(file) ?? []));
+  } else {
+    for (const file of pythonFiles) {
+      const outcome = run.lintOne(file);
+      setResult(file, outcome.result);
+      if (outcome.source !== undefined) sources.set(file, outcome.source);
+      if (outcome.skipped) skippedFiles++;
+    }
+  }
+  // after the Python files: their torch loads tell which checkpoint files torch reads
+  for (const [file, setting] of checkpointFiles) setResult(file, await run.lintCheckpoint(file, setting));
+
+  const unreadableDirs = discovery.unreadable.map(({ path: dir, reason }) =>
+    toResult(
+      dir,
+      [fileProblem(`Cannot read this folder (${reason}): the Python files in it were not linted.`, true)],
+      false,
+    ),
+  );
+  // every file found has a result: one the pipeline failed to produce says so instead of disappearing
+  const results: LintResult[] = [
+    ...unreadableDirs,
+    ...discovery.files.map(
+      (file) =>
+        resultsByFile.get(file) ??
+        toResult(
+          file,
+          [fileProblem('Internal error: this file was not linted (please report it); its findings are missing.', true)],
+          false,
+        ),
+    ),
+  ];
+  const internalErrors = results.filter((r) =>
+    r.messages.some((m) => m.ruleId === null && m.message.startsWith('Internal error')),
+  ).length;
+  return {
+    results,
+    sources,
+    rules: run.allRules,
+    warnings: [...new Set(warnings)],
+    missing: [],
+    internalErrors,
+    skippedFiles,
+  };
+}
+
+/** One Python file's result, and what the run keeps of it. */
+export interface FileOutcome {
+  result: LintResult;
+  /** Whether the prefilter skipped the rules (`LintFilesReport.skippedFiles`). */
+  skipped: boolean;
+  /** The file's text, when the report needs it (see `LintFilesReport.sources`). */
+  source?: string;
+}
+
+/** A run set up: its files found, read once and prefetched, ready to lint one file at a time. */
+export interface OpenRun {
+  discovery: Discovery;
+  /** Warnings so far (the caller adds those of the files' turns). */
+  warnings: string[];
+  allRules: readonly AnyRule[];
+  references: CheckpointReferences;
+  /** The checkpoint files of the walk, with the setting of the rule that checks them (none: off there). */
+  checkpointFiles: Map<string, RuleSetting | undefined>;
+  /** Bytes read by the pre-pass (what a worker pool would share). */
+  bytesRead: number;
+  /** What the pre-pass found, for workers to start from (see {@link openRun}'s `start`). */
+  prepassed(): Prepassed;
+  /**
+   * Lints one Python file (never a checkpoint): the seam between the pipeline and its per-file work, the same in the
+   * main thread and in a worker. Never throws: a failure is the file's internal-error result.
+   */
+  lintOne(file: string): FileOutcome;
+  lintCheckpoint(file: string, setting: RuleSetting | undefined): Promise<LintResult>;
+}
+
+/**
+ * The pre-pass of a run in the main thread, for a worker: the bytes of every file read (one SharedArrayBuffer, each
+ * file's `[offset, length]` in bytes), the process-wide weakening and extra-state lines found, and the prefetched
+ * checkpoint references. Plain data that `postMessage` copies (the buffer is shared, not copied).
+ */
+export interface Prepassed {
+  bytes: SharedArrayBuffer;
+  offsets: Map<string, [number, number]>;
+  weakened?: string;
+  extraState?: string;
+  references: PrefetchedReferences;
+}
+
+/**
+ * Sets up a run: configs, discovery (or, in a worker, the main thread's `start.files`), the project index, and the
+ * pre-pass that reads every file once (or, in a worker, the main thread's `start.prepassed`). `report` when some
+ * paths given do not exist (nothing is linted then). Throws `ConfigError` as {@link lintFiles} does.
+ */
+export async function openRun(
+  paths: readonly string[],
+  options: LintFilesOptions,
+  start?: { files: readonly string[]; prepassed: Prepassed },
+): Promise<OpenRun | { report: LintFilesReport }> {
   const cwd = options.cwd ?? process.cwd();
   const rules = options.registry ?? builtinRules;
   // the rules for the files a config governs: the registry's and that config's plugins'
@@ -168,18 +310,28 @@ export async function lintFiles(paths: readonly string[], options: LintFilesOpti
     return rules;
   };
   const stdinFile = options.stdin && path.resolve(cwd, options.stdin.filePath);
-  const discovery: Discovery = stdinFile
+  const discovery: Discovery = start
     ? {
-        // like a file named on the command line: ignorePatterns apply, .gitignore does not
-        files: isConfigIgnored(stdinFile, ignoreFor) ? [] : [stdinFile],
+        files: [...start.files],
         missing: [],
-        ignored: isConfigIgnored(stdinFile, ignoreFor) ? [options.stdin!.filePath] : [],
+        ignored: [],
         unreadable: [],
         skippedLinks: [],
         danglingLinks: [],
         specialFiles: [],
       }
-    : await discoverFiles(paths, cwd, ignoreFor, { extraPatterns });
+    : stdinFile
+      ? {
+          // like a file named on the command line: ignorePatterns apply, .gitignore does not
+          files: isConfigIgnored(stdinFile, ignoreFor) ? [] : [stdinFile],
+          missing: [],
+          ignored: isConfigIgnored(stdinFile, ignoreFor) ? [options.stdin!.filePath] : [],
+          unreadable: [],
+          skippedLinks: [],
+          danglingLinks: [],
+          specialFiles: [],
+        }
+      : await discoverFiles(paths, cwd, ignoreFor, { extraPatterns });
   const warnings: string[] = [];
   const allRules = [...rules, ...new Set([forced, ...configs.values()].flatMap((c) => c?.pluginRules ?? []))];
   for (const [flag, ids] of [
@@ -199,12 +351,14 @@ export async function lintFiles(paths: readonly string[], options: LintFilesOpti
       );
   if (discovery.missing.length)
     return {
-      results: [],
-      sources: new Map(),
-      rules: allRules,
-      warnings,
-      missing: discovery.missing,
-      internalErrors: 0,
+      report: {
+        results: [],
+        sources: new Map(),
+        rules: allRules,
+        warnings,
+        missing: discovery.missing,
+        internalErrors: 0,
+      },
     };
   for (const link of discovery.skippedLinks)
     warnings.push(
@@ -229,9 +383,8 @@ export async function lintFiles(paths: readonly string[], options: LintFilesOpti
   // computed once from the bytes that will be linted (a file linted already registered it from its own parse), never
   // a nested lint, which would keep every tree of a chain of questions alive and can overflow the stack (issue 12).
   const summaries = new Map<string, ModuleSummary<TorchSummary> | null>();
-  const lintSet = new Set(discovery.files);
-  const resultsByFile = new Map<string, LintResult>();
-  const inProgress = new Set<string>();
+  // a summary comes from the bytes the pre-pass read (never from a file a fix rewrote since: what a summary says
+  // must not depend on which file was linted first, nor in which worker)
   const provide = (file: string): ModuleSummary<TorchSummary> | undefined => {
     if (!summaries.has(file)) summaries.set(file, summarizeFile(file, parser, contents.get(file)) ?? null);
     return summaries.get(file) ?? undefined;
@@ -318,7 +471,16 @@ export async function lintFiles(paths: readonly string[], options: LintFilesOpti
   const contents = new Map<string, Buffer>();
   let weakened: string | undefined;
   let extraState: string | undefined;
-  for (const file of discovery.files) {
+  let bytesRead = 0;
+  if (start) {
+    const { prepassed } = start;
+    // views of the main thread's bytes (fixes write new files, never into these)
+    for (const [file, [offset, length]] of prepassed.offsets)
+      contents.set(file, Buffer.from(prepassed.bytes, offset, length));
+    ({ weakened, extraState } = prepassed);
+    references.adopt(prepassed.references);
+  }
+  for (const file of start ? [] : discovery.files) {
     const notebook = isNotebookPath(file);
     const textFile = rules.some((rule) => rule.text && matchesTextCheck(rule.text, file));
     const python = file === stdinFile ? !textFile : file.endsWith('.py') || notebook;
@@ -330,6 +492,7 @@ export async function lintFiles(paths: readonly string[], options: LintFilesOpti
       continue;
     }
     contents.set(file, bytes);
+    bytesRead += bytes.length;
     // a notebook's code is what its cells hold (the weakening it does is found in it, like a script's)
     const text = notebook ? notebookCode(bytes) : bytes.toString('latin1');
     const line = weakened === undefined ? weakeningLine(text, python) : undefined;
@@ -338,24 +501,16 @@ export async function lintFiles(paths: readonly string[], options: LintFilesOpti
     if (extra !== undefined) extraState = `${index.displayPath(file)}:${extra}`;
     if (python) await references.prefetch(file, text, judging);
   }
-  const sources = new Map<string, string>();
-  const setResult = (file: string, result: LintResult) => {
-    resultsByFile.set(file, result);
-    // texts serve fingerprints and diffs of what is reported: a clean, unchanged file's is not kept (memory, issue 12)
-    if (result.messages.length === 0 && result.output === undefined && !result.fixCount) sources.delete(file);
-    options.onProgress?.(resultsByFile.size, discovery.files.length, file);
-  };
+  // the texts lintFile records, taken out as each file's outcome
+  const texts = new Map<string, string>();
   // checkpoint files of the walk, with the setting of the rule that checks them (none: the rule is off there)
   const checkpointFiles = new Map<string, RuleSetting | undefined>();
-  const processFile = (file: string): void => {
-    if (resultsByFile.has(file) || inProgress.has(file) || !lintSet.has(file) || checkpointFiles.has(file)) return;
-    inProgress.add(file);
+  const processFile = (file: string): FileOutcome => {
     const config = configFor(path.dirname(file));
     const fileRules = rulesOf(config);
     const settings = ruleSettings(fileRules, config, overrides, file, selection);
     const knownRuleIds = new Set(fileRules.map((r) => r.meta.id));
     const bytes = contents.get(file);
-    contents.delete(file);
     const lintOptions: LintOptions = {
       services: projectFor(file, config),
       onParsed,
@@ -365,14 +520,9 @@ export async function lintFiles(paths: readonly string[], options: LintFilesOpti
       externalDirectives: config?.externalDirectives ?? true,
     };
     const skipped = skipForRules(file, config, fileRules, bytes, lintOptions);
-    if (skipped) {
-      setResult(file, skipped);
-      inProgress.delete(file);
-      return;
-    }
-    setResult(
-      file,
-      lintFile(
+    if (skipped) return { result: skipped, skipped: true };
+    return {
+      result: lintFile(
         file,
         // the text from stdin is never written: its fixes come back as `output`
         file === stdinFile && options.fix ? { ...options, fix: false, fixDryRun: true } : { ...options, writeRoots },
@@ -380,11 +530,28 @@ export async function lintFiles(paths: readonly string[], options: LintFilesOpti
         lintOptions,
         fileRules,
         parser,
-        sources,
+        texts,
         bytes,
       ),
-    );
-    inProgress.delete(file);
+      skipped: false,
+    };
+  };
+  const lintOne = (file: string): FileOutcome => {
+    let outcome: FileOutcome;
+    try {
+      outcome = processFile(file);
+    } catch (error) {
+      outcome = { result: internalErrorResult(file, error), skipped: false };
+    }
+    // its summary is known now (from this parse, or a question asked before): its bytes are not needed again
+    if (summaries.has(file)) contents.delete(file);
+    const text = texts.get(file);
+    texts.delete(file);
+    // texts serve fingerprints and diffs of what is reported: a clean, unchanged file's is not kept (memory, issue 12)
+    const { result } = outcome;
+    if (text === undefined || (result.messages.length === 0 && result.output === undefined && !result.fixCount))
+      return outcome;
+    return { ...outcome, source: text };
   };
   // the prefilter (src/torch/prefilter.ts): a Python file only the built-in rules check, in which none of them can
   // report, gets an empty result (its syntax errors with checkSyntax) without running them; the question a rule
@@ -423,10 +590,8 @@ export async function lintFiles(paths: readonly string[], options: LintFilesOpti
         tree.delete();
       }
     }
-    skippedFiles++;
     return toResult(file, options.checkSyntax ? lintText(parser, text, file, [], lintOptions) : [], false);
   };
-  let skippedFiles = 0;
   const checkpointRule = (file: string) => {
     const setting = ruleSettings(rules, configFor(path.dirname(file)), overrides, file, selection).find(
       (s) => s.rule.binary,
@@ -457,49 +622,41 @@ export async function lintFiles(paths: readonly string[], options: LintFilesOpti
         `${path.relative(cwd, file) || file} is not a Python (.py) file nor one a rule checks (requirements*.txt, pyproject.toml, Dockerfile…); linted as Python source`,
       );
   }
-  for (const file of discovery.files) processFile(file);
-  // after the Python files: their torch loads tell which checkpoint files torch reads
-  for (const [file, setting] of checkpointFiles)
-    setResult(
-      file,
-      setting
-        ? await lintCheckpointFile(
-            file,
-            setting,
-            // the checkpoint's own folder resolves the project classes it names (no script says which is __main__)
-            {
-              ...judging(file),
-              vouchers: projectVouchers(index, file, configFor(path.dirname(file))?.trustedGlobals, false),
-            },
-            references.loadedByTorch(file),
-          )
-        : toResult(file, [], false),
-    );
-
-  const unreadableDirs = discovery.unreadable.map(({ path: dir, reason }) =>
-    toResult(
-      dir,
-      [fileProblem(`Cannot read this folder (${reason}): the Python files in it were not linted.`, true)],
-      false,
-    ),
-  );
-  // every file found has a result: one the pipeline failed to produce says so instead of disappearing
-  const results: LintResult[] = [
-    ...unreadableDirs,
-    ...discovery.files.map(
-      (file) =>
-        resultsByFile.get(file) ??
-        toResult(
+  const lintCheckpoint = async (file: string, setting: RuleSetting | undefined): Promise<LintResult> =>
+    setting
+      ? await lintCheckpointFile(
           file,
-          [fileProblem('Internal error: this file was not linted (please report it); its findings are missing.', true)],
-          false,
-        ),
-    ),
-  ];
-  const internalErrors = results.filter((r) =>
-    r.messages.some((m) => m.ruleId === null && m.message.startsWith('Internal error')),
-  ).length;
-  return { results, sources, rules: allRules, warnings, missing: [], internalErrors, skippedFiles };
+          setting,
+          // the checkpoint's own folder resolves the project classes it names (no script says which is __main__)
+          {
+            ...judging(file),
+            vouchers: projectVouchers(index, file, configFor(path.dirname(file))?.trustedGlobals, false),
+          },
+          references.loadedByTorch(file),
+        )
+      : toResult(file, [], false);
+  const prepassed = (): Prepassed => {
+    const bytes = new SharedArrayBuffer([...contents.values()].reduce((n, read) => n + read.length, 0));
+    const offsets = new Map<string, [number, number]>();
+    let offset = 0;
+    for (const [file, read] of contents) {
+      new Uint8Array(bytes, offset, read.length).set(read);
+      offsets.set(file, [offset, read.length]);
+      offset += read.length;
+    }
+    return { bytes, offsets, weakened, extraState, references: references.prefetched() };
+  };
+  return {
+    discovery,
+    warnings,
+    allRules,
+    references,
+    checkpointFiles,
+    bytesRead,
+    prepassed,
+    lintOne,
+    lintCheckpoint,
+  };
 }
 
 /** File extensions of Python source (others named on the command line are linted as Python with a warning). */
@@ -691,6 +848,9 @@ async function lintCheckpointFile(
   return toResult(file, binaryProblems(file, data, setting), false);
 }
 
+/** Decodes UTF-8 as lintNotebook does: an invalid sequence throws, a BOM is kept. */
+const UTF8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
+
 /** The Python text of a notebook's code cells, for the prescans; empty when it is not a readable notebook. */
 function notebookCode(bytes: Buffer): string {
   const notebook = parseNotebook(bytes.toString('utf8').replace(/^\uFEFF/, ''));
@@ -698,7 +858,8 @@ function notebookCode(bytes: Buffer): string {
 }
 
 /**
- * A module's summary from one parse of its own (`bytes` when the run holds them already, else the file read now);
+ * A module's summary from one parse of its own (`bytes` when the run holds them already, else the file read now):
+ * the summary its lint would register (a notebook's is that of its code cells, as lintNotebook parses them);
  * undefined when it cannot be read or decoded.
  */
 function summarizeFile(
@@ -708,7 +869,12 @@ function summarizeFile(
 ): ModuleSummary<TorchSummary> | undefined {
   let text: string;
   try {
-    text = decodePython(bytes ?? readRegularFile(file)).text;
+    const read = bytes ?? readRegularFile(file);
+    if (isNotebookPath(file)) {
+      const notebook = parseNotebook(UTF8.decode(read).replace(/^\uFEFF/, ''));
+      if ('kind' in notebook) return undefined;
+      text = virtualText(notebook).text;
+    } else text = decodePython(read).text;
   } catch {
     return undefined;
   }

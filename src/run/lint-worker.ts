@@ -1,0 +1,40 @@
+/**
+ * The worker thread of `--jobs` (src/run/pool.ts), built to dist/src/run/lint-worker.js: sets the run up from the
+ * main thread's `workerData` (a {@link WorkerStart}), says `ready`, then lints each file it is sent and posts its
+ * outcome, until told it is done. What goes wrong outside a file's lint (setting the run up, a rule's callback that
+ * throws later) is left uncaught: the thread ends, and the pool gives the file it was linting the internal-error
+ * result.
+ */
+import { parentPort, workerData } from 'node:worker_threads';
+import { openRun } from './lint-files';
+import type { WorkerMessage, WorkerRequest, WorkerStart } from './pool';
+
+async function serve(): Promise<void> {
+  const port = parentPort!;
+  const { paths, options, files, prepassed } = workerData as WorkerStart;
+  const run = await openRun(paths, options, { files, prepassed });
+  if ('report' in run) throw new Error(`paths not found in a worker: ${run.report.missing.join(', ')}`);
+  let warned = run.warnings.length;
+  let recorded = 0;
+  port.on('message', (request: WorkerRequest) => {
+    if ('done' in request) {
+      port.close();
+      return;
+    }
+    const outcome = run.lintOne(request.file);
+    const warnings = run.warnings.slice(warned);
+    warned = run.warnings.length;
+    const loads = run.references.torchLoads();
+    const torchLoads = loads.slice(recorded);
+    recorded = loads.length;
+    port.postMessage({ kind: 'outcome', file: request.file, outcome, warnings, torchLoads } satisfies WorkerMessage);
+  });
+  port.postMessage({ kind: 'ready' } satisfies WorkerMessage);
+}
+
+void serve().catch((error: unknown) => {
+  // ends the thread with the error (the pool's 'error' event)
+  setImmediate(() => {
+    throw error;
+  });
+});

@@ -1,0 +1,175 @@
+/**
+ * Linting Python files in worker threads (`--jobs`): each worker sets the run up as the main thread did (configs,
+ * plugins, the project index, its own parser), from the main thread's discovery and pre-pass (the bytes read once,
+ * shared; the checkpoints prefetched), then lints the files it is handed one at a time, as the main thread would.
+ * Files are handed out in discovery order to whichever worker is free; results are the same whichever lints what,
+ * because every per-file question (a module summary, a checkpoint, a torch requirement) is answered from the same
+ * bytes and files in every thread.
+ */
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { Worker } from 'node:worker_threads';
+import { internalErrorResult } from '../report/results';
+import type { FileOutcome, LintFilesOptions, Prepassed } from './lint-files';
+
+/**
+ * The worker script: the built `lint-worker.js` beside this module (absent when this module runs from TypeScript
+ * sources, as under ts-jest).
+ */
+export const WORKER_FILE = path.join(__dirname, 'lint-worker.js');
+
+/**
+ * Below this many Python files the default is one thread. Measured on a 2-core machine (the README's "Worker
+ * threads"): a worker costs about 0.25 s of CPU to start (loading the code, the grammar, the configs) and answers
+ * again the cross-file questions the other worker already answered, so two workers win only from a few hundred files.
+ */
+export const WORKER_MIN_FILES = 200;
+/** …and below this many bytes read (2 MB), one thread too. */
+export const WORKER_MIN_BYTES = 2_000_000;
+
+/** What a worker starts from: the run's paths and options, and the main thread's discovery and pre-pass. */
+export interface WorkerStart {
+  paths: readonly string[];
+  options: LintFilesOptions;
+  /** Every file the main thread found, in discovery order (also those a worker is never handed). */
+  files: readonly string[];
+  prepassed: Prepassed;
+}
+
+/** Messages from a worker (src/run/lint-worker.ts). */
+export type WorkerMessage =
+  | { kind: 'ready' }
+  | {
+      kind: 'outcome';
+      file: string;
+      outcome: FileOutcome;
+      /** Warnings its turn added. */
+      warnings: string[];
+      /** Checkpoint files its torch loads name (CheckpointReferences.recordTorchLoads). */
+      torchLoads: string[];
+    };
+
+/** Messages to a worker: a file to lint, or the end. */
+export type WorkerRequest = { file: string } | { done: true };
+
+/**
+ * How many workers a run gets (1: none, lint in this thread); see `LintFilesOptions.jobs`. Throws RangeError for a
+ * `jobs` that is not a positive integer, and Error for `jobs` above 1 without the worker script.
+ */
+export function workerCount(options: LintFilesOptions, files: number, bytes: number, workerFile: string): number {
+  const asked = options.jobs;
+  if (asked !== undefined && !(Number.isInteger(asked) && asked >= 1))
+    throw new RangeError(`jobs must be a positive integer (got ${String(asked)})`);
+  if (options.stdin || options.registry || asked === 1) return 1;
+  if (asked === undefined && (files < WORKER_MIN_FILES || bytes < WORKER_MIN_BYTES)) return 1;
+  const count = Math.min(asked ?? os.availableParallelism(), files);
+  if (count <= 1) return 1;
+  if (!fs.existsSync(workerFile)) {
+    if (asked !== undefined)
+      throw new Error(`jobs: ${asked} needs the built worker script ${workerFile} (run \`npm run build\`)`);
+    return 1;
+  }
+  return count;
+}
+
+/** The options a worker gets: those that `postMessage` can copy (never a callback, a registry or stdin). */
+export function workerOptions(options: LintFilesOptions): LintFilesOptions {
+  const { onProgress: _onProgress, registry: _registry, stdin: _stdin, ...copied } = options;
+  return { ...copied, jobs: 1 };
+}
+
+/** What the workers found beside each file's outcome. */
+export interface PoolReport {
+  /** Checkpoint files the workers' torch loads name. */
+  torchLoads: string[];
+  /** Warnings by the file whose turn added them. */
+  warnings: Map<string, string[]>;
+}
+
+/**
+ * Lints `files` in `jobs` workers started from `start`, calling `onOutcome` (in the main thread) as each file's
+ * outcome arrives, in no particular order. A file whose worker crashed, threw outside a file's lint or exited while
+ * linting it gets the internal-error result; the other workers go on with the rest, and when none is left the files
+ * never handed out get it too. Resolves when every file has an outcome; rejects (and stops the workers) only when
+ * `onOutcome` throws.
+ */
+export function lintInWorkers(
+  workerFile: string,
+  jobs: number,
+  start: WorkerStart,
+  files: readonly string[],
+  onOutcome: (file: string, outcome: FileOutcome) => void,
+): Promise<PoolReport> {
+  return new Promise((resolve, reject) => {
+    const report: PoolReport = { torchLoads: [], warnings: new Map() };
+    const workers: Worker[] = [];
+    let next = 0;
+    let pending = files.length;
+    let alive = 0;
+    let settled = false;
+    const settle = (error?: unknown) => {
+      if (settled) return;
+      settled = true;
+      for (const worker of workers) void worker.terminate();
+      if (error === undefined) resolve(report);
+      else reject(error instanceof Error ? error : new Error(String(error)));
+    };
+    const deliver = (file: string, outcome: FileOutcome) => {
+      if (settled) return;
+      try {
+        onOutcome(file, outcome);
+      } catch (error) {
+        settle(error);
+        return;
+      }
+      if (--pending === 0) settle();
+    };
+    const spawn = () => {
+      const worker = new Worker(workerFile, { workerData: start });
+      workers.push(worker);
+      alive++;
+      let current: string | undefined;
+      let ended = false;
+      const feed = () => {
+        current = next < files.length ? files[next++] : undefined;
+        worker.postMessage(current === undefined ? { done: true } : { file: current });
+      };
+      const end = (error: Error) => {
+        if (ended || settled) return;
+        ended = true;
+        alive--;
+        const lost = current;
+        current = undefined;
+        if (lost !== undefined) deliver(lost, { result: internalErrorResult(lost, error), skipped: false });
+        if (alive === 0)
+          while (next < files.length && !settled) {
+            const file = files[next++];
+            deliver(file, {
+              result: internalErrorResult(file, new Error(`no worker left: ${error.message}`)),
+              skipped: false,
+            });
+          }
+      };
+      worker.on('message', (message: WorkerMessage) => {
+        if (settled) return;
+        if (message.kind === 'outcome') {
+          current = undefined;
+          if (message.warnings.length) report.warnings.set(message.file, message.warnings);
+          report.torchLoads.push(...message.torchLoads);
+          deliver(message.file, message.outcome);
+          if (settled) return;
+        }
+        feed();
+      });
+      worker.on('error', (error) => end(error instanceof Error ? error : new Error(String(error))));
+      worker.on('messageerror', (error) => end(error));
+      worker.on('exit', (code) => end(new Error(`the worker thread exited (code ${code}) while linting this file`)));
+    };
+    if (files.length === 0) {
+      settle();
+      return;
+    }
+    for (let i = 0; i < jobs; i++) spawn();
+  });
+}
