@@ -1,9 +1,9 @@
 /**
  * The worker thread of `--jobs` (src/run/pool.ts), built to dist/src/run/lint-worker.js: sets the run up from the
- * main thread's `workerData` (a {@link WorkerStart}), says `ready`, then lints each file it is sent and posts its
- * outcome, until told it is done. What goes wrong outside a file's lint (setting the run up, a rule's callback that
- * throws later) is left uncaught: the thread ends, and the pool gives the file it was linting the internal-error
- * result.
+ * main thread's `workerData` (a {@link WorkerStart}), says `ready`, then lints the files it is sent and posts each
+ * one's outcome, until the pool stops it. What goes wrong outside a file's lint (setting the run up, a rule's
+ * callback that throws later) is left uncaught: the thread ends, and the pool gives the file it was linting the
+ * internal-error result.
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { openRun } from './lint-files';
@@ -17,17 +17,15 @@ async function serve(): Promise<void> {
   let warned = run.warnings.length;
   let recorded = 0;
   port.on('message', (request: WorkerRequest) => {
-    if ('done' in request) {
-      port.close();
-      return;
+    for (const file of request.files) {
+      const outcome = run.lintOne(file);
+      const warnings = run.warnings.slice(warned);
+      warned = run.warnings.length;
+      const loads = run.references.torchLoads();
+      const torchLoads = loads.slice(recorded);
+      recorded = loads.length;
+      port.postMessage({ kind: 'outcome', file, outcome, warnings, torchLoads } satisfies WorkerMessage);
     }
-    const outcome = run.lintOne(request.file);
-    const warnings = run.warnings.slice(warned);
-    warned = run.warnings.length;
-    const loads = run.references.torchLoads();
-    const torchLoads = loads.slice(recorded);
-    recorded = loads.length;
-    port.postMessage({ kind: 'outcome', file: request.file, outcome, warnings, torchLoads } satisfies WorkerMessage);
   });
   port.postMessage({ kind: 'ready' } satisfies WorkerMessage);
 }

@@ -2,9 +2,10 @@
  * Linting Python files in worker threads (`--jobs`): each worker sets the run up as the main thread did (configs,
  * plugins, the project index, its own parser), from the main thread's discovery and pre-pass (the bytes read once,
  * shared; the checkpoints prefetched), then lints the files it is handed one at a time, as the main thread would.
- * Files are handed out in discovery order to whichever worker is free; results are the same whichever lints what,
- * because every per-file question (a module summary, a checkpoint, a torch requirement) is answered from the same
- * bytes and files in every thread.
+ * Files are handed out in discovery order, in runs of neighbours (which ask about the same modules: each worker
+ * summarizes a module once), to whichever worker is free; results are the same whichever lints what, because every
+ * per-file question (a module summary, a checkpoint, a torch requirement) is answered from the same bytes and files
+ * in every thread.
  */
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -50,8 +51,8 @@ export type WorkerMessage =
       torchLoads: string[];
     };
 
-/** Messages to a worker: a file to lint, or the end. */
-export type WorkerRequest = { file: string } | { done: true };
+/** Messages to a worker: files to lint, in this order, one outcome each (the pool stops a worker when done). */
+export type WorkerRequest = { files: string[] };
 
 /**
  * How many workers a run gets (1: none, lint in this thread); see `LintFilesOptions.jobs`. Throws RangeError for a
@@ -90,9 +91,9 @@ export interface PoolReport {
 /**
  * Lints `files` in `jobs` workers started from `start`, calling `onOutcome` (in the main thread) as each file's
  * outcome arrives, in no particular order. A file whose worker crashed, threw outside a file's lint or exited while
- * linting it gets the internal-error result; the other workers go on with the rest, and when none is left the files
- * never handed out get it too. Resolves when every file has an outcome; rejects (and stops the workers) only when
- * `onOutcome` throws.
+ * linting it gets the internal-error result, and the files handed to that worker after it go to the others; when no
+ * worker is left, the files not linted get the internal-error result too. Resolves when every file has an outcome
+ * (and stops the workers); rejects only when `onOutcome` throws.
  */
 export function lintInWorkers(
   workerFile: string,
@@ -104,7 +105,10 @@ export function lintInWorkers(
   return new Promise((resolve, reject) => {
     const report: PoolReport = { torchLoads: [], warnings: new Map() };
     const workers: Worker[] = [];
-    let next = 0;
+    // files not handed out yet, in discovery order (a crashed worker's untried files go back to the front)
+    const queue = [...files];
+    // workers waiting for files (the queue was empty when they asked); they end with the run
+    const idle: (() => void)[] = [];
     let pending = files.length;
     let alive = 0;
     let settled = false;
@@ -129,36 +133,40 @@ export function lintInWorkers(
       const worker = new Worker(workerFile, { workerData: start });
       workers.push(worker);
       alive++;
-      let current: string | undefined;
+      // the files handed to this worker without an outcome yet, the one it is linting first
+      let handed: string[] = [];
       let ended = false;
       const feed = () => {
-        current = next < files.length ? files[next++] : undefined;
-        worker.postMessage(current === undefined ? { done: true } : { file: current });
+        // guided self-scheduling: long runs of neighbours first, shorter ones as the queue empties, so that the
+        // workers finish together
+        handed = queue.splice(0, Math.ceil(queue.length / (4 * jobs)));
+        if (handed.length) worker.postMessage({ files: handed } satisfies WorkerRequest);
+        else idle.push(feed);
       };
       const end = (error: Error) => {
         if (ended || settled) return;
         ended = true;
         alive--;
-        const lost = current;
-        current = undefined;
+        const [lost, ...untried] = handed;
+        handed = [];
+        queue.unshift(...untried);
         if (lost !== undefined) deliver(lost, { result: internalErrorResult(lost, error), skipped: false });
         if (alive === 0)
-          while (next < files.length && !settled) {
-            const file = files[next++];
+          for (const file of queue.splice(0))
             deliver(file, {
-              result: internalErrorResult(file, new Error(`no worker left: ${error.message}`)),
+              result: internalErrorResult(file, new Error(`no worker left to lint it: ${error.message}`)),
               skipped: false,
             });
-          }
+        else for (const wake of idle.splice(0)) wake();
       };
       worker.on('message', (message: WorkerMessage) => {
-        if (settled) return;
+        if (settled || ended) return;
         if (message.kind === 'outcome') {
-          current = undefined;
+          handed.shift();
           if (message.warnings.length) report.warnings.set(message.file, message.warnings);
           report.torchLoads.push(...message.torchLoads);
           deliver(message.file, message.outcome);
-          if (settled) return;
+          if (settled || handed.length) return;
         }
         feed();
       });
