@@ -258,7 +258,7 @@ function parseArgs(argv: readonly string[]): Promise<{ options?: Options; output
       .option('jobs', {
         type: 'string',
         describe:
-          'Lint in N worker threads (1: in one thread); default: one per core from 200 Python files and 2 MB, else 1',
+          'Lint in N worker threads (1: in this thread); default: one per core, at most one per 100 Python files and 1 MB',
       })
       .option('stdin-filename', {
         type: 'string',

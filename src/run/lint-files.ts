@@ -105,11 +105,11 @@ export interface LintFilesOptions {
   /**
    * How many worker threads lint the Python files (the CLI's `--jobs`): 1 lints them in this thread; more start that
    * many workers (at most one per file), each with its own parser, and merge their results in discovery order: the
-   * results are the same whatever the number. Default: one per core (`os.availableParallelism()`) when the run has
-   * enough work to pay for starting them (at least {@link WORKER_MIN_FILES} Python files and
-   * {@link WORKER_MIN_BYTES} bytes read), else 1. Runs with `stdin` or a `registry` always lint in this thread, and
-   * so does a build without the worker script beside this module (TypeScript sources, as under ts-jest), where a
-   * `jobs` above 1 throws instead.
+   * results are the same whatever the number. Default: one per core (`os.availableParallelism()`), but no more than
+   * one per 100 Python files and per 1 MB read (`WORKER_FILES`, `WORKER_BYTES` in src/run/pool.ts), so 1 (this
+   * thread) below 200 files or 2 MB, where starting workers costs more than they save. Runs with `stdin` or a
+   * `registry` always lint in this thread, and so does a build without the worker script beside this module
+   * (TypeScript sources, as under ts-jest), where a `jobs` above 1 throws instead.
    */
   jobs?: number;
   /**
@@ -237,7 +237,10 @@ export interface OpenRun {
   checkpointFiles: Map<string, RuleSetting | undefined>;
   /** Bytes read by the pre-pass (what a worker pool would share). */
   bytesRead: number;
-  /** What the pre-pass found, for workers to start from (see {@link openRun}'s `start`). */
+  /**
+   * What the pre-pass found, for workers to start from (see {@link openRun}'s `start`); from then on this run reads
+   * the bytes from the shared buffer too. Call it before linting: a file linted has its bytes dropped.
+   */
   prepassed(): Prepassed;
   /**
    * Lints one Python file (never a checkpoint): the seam between the pipeline and its per-file work, the same in the
@@ -640,7 +643,10 @@ export async function openRun(
     const offsets = new Map<string, [number, number]>();
     let offset = 0;
     for (const [file, read] of contents) {
-      new Uint8Array(bytes, offset, read.length).set(read);
+      const shared = Buffer.from(bytes, offset, read.length);
+      shared.set(read);
+      // one copy of the bytes: this thread's summaries (of checkpoint files' vouchers) read the shared one too
+      contents.set(file, shared);
       offsets.set(file, [offset, read.length]);
       offset += read.length;
     }
