@@ -39,20 +39,14 @@ import { type AnyRule, interpolate, type SeveritySetting } from '../engine/rule'
 import type { ProjectContext } from '../torch/services';
 import { inspectCheckpoint, type InspectOptions } from '../checkpoint/inspect';
 import { isTarFile } from '../checkpoint/tar';
-import {
-  type CheckpointFileData,
-  CheckpointReferences,
-  isZipFile,
-  type PrefetchedReferences,
-  projectVouchers,
-} from '../torch/checkpoint-sites';
+import { type CheckpointFileData, CheckpointReferences, isZipFile, projectVouchers } from '../torch/checkpoint-sites';
 import { judgingVersion, torchRequirementFor, type TorchRequirement } from '../torch/version';
 import { NOT_WRITTEN, writeIfUnchanged, type WriteOutcome } from '../project/write';
 import { extraStateLine, weakeningLine } from '../torch/prescan';
 import { isNotebookPath, parseNotebook, virtualText } from '../project/notebook';
 import { lintNotebook } from './lint-notebook';
 import { callsProjectLoader, importsNothing, triggerTest } from '../torch/prefilter';
-import { lintInWorkers, WORKER_FILE, workerCount, workerOptions } from './pool';
+import { type FileOutcome, lintInWorkers, type Prepassed, WORKER_FILE, workerCount } from './pool';
 
 /** What a lint run does; everything is optional. */
 export interface LintFilesOptions {
@@ -217,13 +211,19 @@ export async function lintFiles(paths: readonly string[], options: LintFilesOpti
   };
 }
 
-/** One Python file's result, and what the run keeps of it. */
-export interface FileOutcome {
-  result: LintResult;
-  /** Whether the prefilter skipped the rules (`LintFilesReport.skippedFiles`). */
-  skipped: boolean;
-  /** The file's text, when the report needs it (see `LintFilesReport.sources`). */
-  source?: string;
+/** What a worker starts from: the run's paths and options, and the main thread's discovery and pre-pass. */
+export interface WorkerStart {
+  paths: readonly string[];
+  options: LintFilesOptions;
+  /** Every file the main thread found, in discovery order (also those a worker is never handed). */
+  files: readonly string[];
+  prepassed: Prepassed;
+}
+
+/** The options a worker gets: those that `postMessage` can copy (never a callback, a registry or stdin). */
+export function workerOptions(options: LintFilesOptions): LintFilesOptions {
+  const { onProgress: _onProgress, registry: _registry, stdin: _stdin, ...copied } = options;
+  return { ...copied, jobs: 1 };
 }
 
 /** A run set up: its files found, read once and prefetched, ready to lint one file at a time. */
@@ -248,19 +248,6 @@ export interface OpenRun {
    */
   lintOne(file: string): FileOutcome;
   lintCheckpoint(file: string, setting: RuleSetting | undefined): Promise<LintResult>;
-}
-
-/**
- * The pre-pass of a run in the main thread, for a worker: the bytes of every file read (one SharedArrayBuffer, each
- * file's `[offset, length]` in bytes), the process-wide weakening and extra-state lines found, and the prefetched
- * checkpoint references. Plain data that `postMessage` copies (the buffer is shared, not copied).
- */
-export interface Prepassed {
-  bytes: SharedArrayBuffer;
-  offsets: Map<string, [number, number]>;
-  weakened?: string;
-  extraState?: string;
-  references: PrefetchedReferences;
 }
 
 /**

@@ -6,8 +6,8 @@
  * internal-error result.
  */
 import { parentPort, workerData } from 'node:worker_threads';
-import { openRun } from './lint-files';
-import type { WorkerMessage, WorkerRequest, WorkerStart } from './pool';
+import { openRun, type WorkerStart } from './lint-files';
+import type { WorkerMessage, WorkerRequest } from './pool';
 
 async function serve(): Promise<void> {
   const port = parentPort!;

@@ -11,8 +11,8 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { Worker } from 'node:worker_threads';
-import { internalErrorResult } from '../report/results';
-import type { FileOutcome, LintFilesOptions, Prepassed } from './lint-files';
+import { internalErrorResult, type LintResult } from '../report/results';
+import type { PrefetchedReferences } from '../torch/checkpoint-sites';
 
 /**
  * The worker script: the built `lint-worker.js` beside this module (absent when this module runs from TypeScript
@@ -31,13 +31,26 @@ export const WORKER_FILES = 100;
 /** …and per this many bytes read (1 MB). */
 export const WORKER_BYTES = 1_000_000;
 
-/** What a worker starts from: the run's paths and options, and the main thread's discovery and pre-pass. */
-export interface WorkerStart {
-  paths: readonly string[];
-  options: LintFilesOptions;
-  /** Every file the main thread found, in discovery order (also those a worker is never handed). */
-  files: readonly string[];
-  prepassed: Prepassed;
+/** One Python file's result, and what the run keeps of it. */
+export interface FileOutcome {
+  result: LintResult;
+  /** Whether the prefilter skipped the rules (`LintFilesReport.skippedFiles`). */
+  skipped: boolean;
+  /** The file's text, when the report needs it (see `LintFilesReport.sources`). */
+  source?: string;
+}
+
+/**
+ * The pre-pass of a run in the main thread, for a worker: the bytes of every file read (one SharedArrayBuffer, each
+ * file's `[offset, length]` in bytes), the process-wide weakening and extra-state lines found, and the prefetched
+ * checkpoint references. Plain data that `postMessage` copies (the buffer is shared, not copied).
+ */
+export interface Prepassed {
+  bytes: SharedArrayBuffer;
+  offsets: Map<string, [number, number]>;
+  weakened?: string;
+  extraState?: string;
+  references: PrefetchedReferences;
 }
 
 /** Messages from a worker (src/run/lint-worker.ts). */
@@ -60,7 +73,12 @@ export type WorkerRequest = { files: string[] };
  * How many workers a run gets (1: none, lint in this thread); see `LintFilesOptions.jobs`. Throws RangeError for a
  * `jobs` that is not a positive integer, and Error for `jobs` above 1 without the worker script.
  */
-export function workerCount(options: LintFilesOptions, files: number, bytes: number, workerFile: string): number {
+export function workerCount(
+  options: { jobs?: number; stdin?: unknown; registry?: unknown },
+  files: number,
+  bytes: number,
+  workerFile: string,
+): number {
   const asked = options.jobs;
   if (asked !== undefined && !(Number.isInteger(asked) && asked >= 1))
     throw new RangeError(`jobs must be a positive integer (got ${String(asked)})`);
@@ -78,12 +96,6 @@ export function workerCount(options: LintFilesOptions, files: number, bytes: num
   return count;
 }
 
-/** The options a worker gets: those that `postMessage` can copy (never a callback, a registry or stdin). */
-export function workerOptions(options: LintFilesOptions): LintFilesOptions {
-  const { onProgress: _onProgress, registry: _registry, stdin: _stdin, ...copied } = options;
-  return { ...copied, jobs: 1 };
-}
-
 /** What the workers found beside each file's outcome. */
 export interface PoolReport {
   /** Checkpoint files the workers' torch loads name. */
@@ -93,16 +105,17 @@ export interface PoolReport {
 }
 
 /**
- * Lints `files` in `jobs` workers started from `start`, calling `onOutcome` (in the main thread) as each file's
- * outcome arrives, in no particular order. A file whose worker crashed, threw outside a file's lint or exited while
- * linting it gets the internal-error result, and the files handed to that worker after it go to the others; when no
- * worker is left, the files not linted get the internal-error result too. Resolves when every file has an outcome
- * (and stops the workers); rejects only when `onOutcome` throws.
+ * Lints `files` in `jobs` workers of `workerFile` (src/run/lint-worker.ts), `start` (a WorkerStart) their
+ * `workerData`, calling `onOutcome` (in the main thread) as each file's outcome arrives, in no particular order. A
+ * file whose worker crashed, threw outside a file's lint or exited while linting it gets the internal-error result,
+ * and the files handed to that worker after it go to the others; when no worker is left, the files not linted get
+ * the internal-error result too. Resolves when every file has an outcome (and stops the workers); rejects only when
+ * `onOutcome` throws.
  */
 export function lintInWorkers(
   workerFile: string,
   jobs: number,
-  start: WorkerStart,
+  start: unknown,
   files: readonly string[],
   onOutcome: (file: string, outcome: FileOutcome) => void,
 ): Promise<PoolReport> {
