@@ -46,6 +46,8 @@ import { extraStateLine, weakeningLine } from '../torch/prescan';
 import { isNotebookPath, parseNotebook, virtualText } from '../project/notebook';
 import { lintNotebook } from './lint-notebook';
 import { callsProjectLoader, importsNothing, triggerTest } from '../torch/prefilter';
+import { DependencyLog, question } from '../analysis/dependencies';
+import { type CacheEntry, configDigest, digest, LintCache, type RunFacts, runKey } from './cache';
 
 /** What a lint run does; everything is optional. */
 export interface LintFilesOptions {
@@ -100,6 +102,13 @@ export interface LintFilesOptions {
    * skipped file's result has no messages.
    */
   checkSyntax?: boolean;
+  /**
+   * The cache file (relative to `cwd`; the CLI's `--cache` / `--cache-location`, see src/run/cache.ts): results of
+   * files whose bytes and dependencies did not change since it was written are reused, the rest are linted, and the
+   * file is rewritten. Findings are the same as without it. Not used for stdin or with a custom `registry`; files
+   * governed by a config with `plugins` are always linted.
+   */
+  cache?: string;
 }
 
 /** What a lint run found. */
@@ -121,6 +130,8 @@ export interface LintFilesReport {
   internalErrors: number;
   /** Python files the prefilter skipped for rules (see `LintFilesOptions.prefilter`). */
   skippedFiles?: number;
+  /** With `cache`: the cache file, and how many files' results came from it and how many were linted. */
+  cache?: { file: string; reused: number; linted: number };
 }
 
 /**
@@ -232,7 +243,10 @@ export async function lintFiles(paths: readonly string[], options: LintFilesOpti
   const lintSet = new Set(discovery.files);
   const resultsByFile = new Map<string, LintResult>();
   const inProgress = new Set<string>();
+  // what each file's lint asks about the rest of the run, for the cache (src/analysis/dependencies.ts)
+  const log = new DependencyLog(options.cache !== undefined && !options.stdin && !options.registry);
   const provide = (file: string): ModuleSummary<TorchSummary> | undefined => {
+    log.ask(question.summary(file));
     if (!summaries.has(file)) summaries.set(file, summarizeFile(file, parser, contents.get(file)) ?? null);
     return summaries.get(file) ?? undefined;
   };
@@ -243,7 +257,7 @@ export async function lintFiles(paths: readonly string[], options: LintFilesOpti
   const roots = [
     ...new Set([cwd, ...argDirs, ...[cwd, ...argDirs].map(gitRoot).filter((r): r is string => r !== undefined)]),
   ];
-  const index = new ProjectIndex(roots, provide);
+  const index = new ProjectIndex(roots, provide, log);
   // --fix writes only inside the real paths of what was named (or the working folder): never through a link out
   const writeRoots = (paths.length ? paths : ['.']).flatMap((p) => {
     try {
@@ -258,8 +272,15 @@ export async function lintFiles(paths: readonly string[], options: LintFilesOpti
     // which checkpoint files its torch loads name (the raw pickles torch reads are judged for torch, below)
     torchLoadsRecorded.add(file);
     const { resolveLoader } = projectFor(file, configFor(path.dirname(file)));
-    references.recordTorchLoads(file, scopes, resolveLoader && ((callee) => resolveLoader(file, scopes, callee)));
+    const literals = references.recordTorchLoads(
+      file,
+      scopes,
+      resolveLoader && ((callee) => resolveLoader(file, scopes, callee)),
+    );
+    if (literals.length) torchLoadLiterals.set(file, literals);
   };
+  /** The literal paths each linted file's torch loads name (for the cache: a reused result records them again). */
+  const torchLoadLiterals = new Map<string, string[]>();
   const torchLoadsRecorded = new Set<string>();
   // checkpoint files Python code names in string literals, inspected now so that rules can ask synchronously
   const checkpointSetting = ruleSettings(rules, undefined, new Map()).find((s) => s.rule.binary);
@@ -272,7 +293,8 @@ export async function lintFiles(paths: readonly string[], options: LintFilesOpti
     const found = judgingVersion(projectFor(file, configFor(path.dirname(file))).torch);
     return { torchVersion: found?.version, torchVersionSource: found?.source };
   };
-  const torchFor = (file: string, config: Config | undefined) =>
+  const torchFor = (file: string, config: Config | undefined) => (
+    log.ask(question.torch(path.dirname(file))),
     torchRequirementFor(
       path.dirname(file),
       parser,
@@ -284,38 +306,54 @@ export async function lintFiles(paths: readonly string[], options: LintFilesOpti
         warnings.push(
           `${path.relative(cwd, special) || special} is not a regular file (a FIFO, socket or device); not read for the torch requirement`,
         ),
-    );
+    )
+  );
+  const ruleEnabled = (other: string, ruleId: string) => {
+    const c = configFor(path.dirname(other));
+    return ruleSettings(rulesOf(c), c, overrides, other, selection).some((s) => s.rule.meta.id === ruleId);
+  };
   const projectFor = (file: string, config: Config | undefined): ProjectContext => ({
     // a checkpoint's needs are judged where it is loaded: the project classes that file resolves, its own classes
     // for `__main__.Name`, and its config's trustedGlobals
-    checkpoint: (from, literal) =>
-      references.get(from, literal, projectVouchers(index, from, config?.trustedGlobals, true)),
+    checkpoint: (from, literal) => (
+      log.ask(question.checkpoint(from, literal)),
+      references.get(from, literal, projectVouchers(index, from, config?.trustedGlobals, true))
+    ),
     trustedGlobals: config?.trustedGlobals,
-    savesOf: (literal) =>
+    savesOf: (literal) => (
+      log.ask(question.filesWith(literal)),
       references
         .filesWith(literal)
-        .flatMap((f) => index.summary(f)?.extra.saves.filter((s) => s.literal === literal) ?? []),
-    loadsOf: (literal) =>
+        .flatMap((f) => index.summary(f)?.extra.saves.filter((s) => s.literal === literal) ?? [])
+    ),
+    loadsOf: (literal) => (
+      log.ask(question.filesWith(literal)),
       references
         .filesWith(literal)
-        .flatMap((f) => index.summary(f)?.extra.loads.filter((l) => l.literal === literal) ?? []),
-    mentionsOf: (literal) => references.mentions(literal),
-    ruleEnabled: (other, ruleId) => {
-      const c = configFor(path.dirname(other));
-      return ruleSettings(rulesOf(c), c, overrides, other, selection).some((s) => s.rule.meta.id === ruleId);
-    },
+        .flatMap((f) => index.summary(f)?.extra.loads.filter((l) => l.literal === literal) ?? [])
+    ),
+    mentionsOf: (literal) => (log.ask(question.mentions(literal)), references.mentions(literal)),
+    ruleEnabled: (other, ruleId) => (log.ask(question.ruleEnabled(other, ruleId)), ruleEnabled(other, ruleId)),
     torch: torchFor(file, config),
     torchOf: (other) => torchFor(other, configFor(path.dirname(other))),
     index,
     resolveLoader: loaderResolver(index, config?.knownLoaders),
     importedConstant: (from, qualified) => index.findConstant(from, qualified),
-    weakened,
-    extraState,
+    get weakened() {
+      log.ask(question.weakened);
+      return weakened;
+    },
+    get extraState() {
+      log.ask(question.extraState);
+      return extraState;
+    },
   });
   // the bytes read here are the ones linted (each file is read once; a file that cannot be read is reported then)
   // (Python files, and the non-Python files a rule's text check reads); a process-wide weakening of torch.load's
   // default in any of them makes the torch >= 2.6 "already the default" fixes unsafe everywhere
   const contents = new Map<string, Buffer>();
+  /** With the cache: the hash of each file's bytes as read here. */
+  const hashes = new Map<string, string>();
   let weakened: string | undefined;
   let extraState: string | undefined;
   for (const file of discovery.files) {
@@ -330,6 +368,7 @@ export async function lintFiles(paths: readonly string[], options: LintFilesOpti
       continue;
     }
     contents.set(file, bytes);
+    if (log.enabled) hashes.set(file, digest(bytes));
     // a notebook's code is what its cells hold (the weakening it does is found in it, like a script's)
     const text = notebook ? notebookCode(bytes) : bytes.toString('latin1');
     const line = weakened === undefined ? weakeningLine(text, python) : undefined;
@@ -457,7 +496,104 @@ export async function lintFiles(paths: readonly string[], options: LintFilesOpti
         `${path.relative(cwd, file) || file} is not a Python (.py) file nor one a rule checks (requirements*.txt, pyproject.toml, Dockerfile…); linted as Python source`,
       );
   }
-  for (const file of discovery.files) processFile(file);
+  // the cache (src/run/cache.ts): results still valid are reused before the loop (a question the cache asks again
+  // gets the answer the lint would), the rest are linted with what they ask recorded, and stored after the loop
+  const otherHashes = new Map<string, string | undefined>();
+  const facts: RunFacts = {
+    hashOf: (file) => {
+      if (hashes.has(file)) return hashes.get(file);
+      if (!otherHashes.has(file)) {
+        let hash: string | undefined;
+        try {
+          hash = digest(readRegularFile(file));
+        } catch {
+          hash = undefined;
+        }
+        otherHashes.set(file, hash);
+      }
+      return otherHashes.get(file);
+    },
+    // the answer depends on the importing file's folder only
+    resolveModule: (folder, dotted) => index.resolveModule(path.join(folder, '__init__.py'), dotted),
+    torchOf: (folder) => torchFor(path.join(folder, '__init__.py'), configFor(folder)),
+    filesWith: (literal) => references.filesWith(literal),
+    mentions: (literal) => references.mentions(literal),
+    checkpoint: (file, literal) => references.describe(file, literal),
+    ruleEnabled,
+    weakened: () => weakened,
+    extraState: () => extraState,
+  };
+  const openCache = (): LintCache => {
+    const key = runKey({
+      cwd,
+      config: options.config,
+      fix: options.fix,
+      fixDryRun: options.fixDryRun,
+      unsafeFixes: options.unsafeFixes,
+      rules: options.rules,
+      select: options.select,
+      ignore: options.ignore,
+      reportUnusedDisableDirectives: options.reportUnusedDisableDirectives,
+      prefilter: options.prefilter,
+      checkSyntax: options.checkSyntax,
+    });
+    const opened = new LintCache(
+      path.resolve(cwd, options.cache!),
+      key,
+      facts,
+      (warning) => warnings.push(warning),
+      Boolean(options.fix),
+    );
+    for (const file of discovery.files) {
+      const bytes = contents.get(file);
+      const hash = hashes.get(file);
+      const config = configFor(path.dirname(file));
+      if (!bytes || hash === undefined || checkpointFiles.has(file) || config?.pluginRules.length) continue;
+      const entry = opened.reuse(file, hash, configDigest(config));
+      if (!entry) continue;
+      if (entry.skipped) skippedFiles++;
+      if (entry.loads) references.recordLoadLiterals(file, entry.loads);
+      const text = entry.source ? sourceText(file, bytes, rulesOf(config)) : undefined;
+      if (text !== undefined) sources.set(file, text);
+      contents.delete(file);
+      setResult(file, entry.result);
+    }
+    return opened;
+  };
+  const cache = log.enabled ? openCache() : undefined;
+  if (!cache) for (const file of discovery.files) processFile(file);
+  else {
+    const recorded: [string, ReadonlySet<string>, boolean][] = [];
+    for (const file of discovery.files) {
+      if (resultsByFile.has(file)) continue;
+      const skippedBefore = skippedFiles;
+      const { asked } = log.capture(() => processFile(file));
+      recorded.push([file, asked, skippedFiles > skippedBefore]);
+    }
+    for (const [file, asked, skipped] of recorded) {
+      const config = configFor(path.dirname(file));
+      const result = resultsByFile.get(file);
+      const hash = hashes.get(file);
+      const entry: CacheEntry | undefined =
+        result && hash !== undefined && !config?.pluginRules.length
+          ? {
+              hash,
+              config: configDigest(config),
+              result,
+              ...(skipped && { skipped }),
+              ...(torchLoadLiterals.has(file) && { loads: torchLoadLiterals.get(file) }),
+              ...(sources.has(file) && { source: true }),
+            }
+          : undefined;
+      cache.store(file, entry, asked);
+    }
+    cache.save();
+  }
+  const cacheReport = cache && {
+    file: cache.file,
+    reused: cache.reused,
+    linted: discovery.files.length - cache.reused - checkpointFiles.size,
+  };
   // after the Python files: their torch loads tell which checkpoint files torch reads
   for (const [file, setting] of checkpointFiles)
     setResult(
@@ -499,7 +635,16 @@ export async function lintFiles(paths: readonly string[], options: LintFilesOpti
   const internalErrors = results.filter((r) =>
     r.messages.some((m) => m.ruleId === null && m.message.startsWith('Internal error')),
   ).length;
-  return { results, sources, rules: allRules, warnings, missing: [], internalErrors, skippedFiles };
+  return {
+    results,
+    sources,
+    rules: allRules,
+    warnings,
+    missing: [],
+    internalErrors,
+    skippedFiles,
+    ...(cacheReport && { cache: cacheReport }),
+  };
 }
 
 /** File extensions of Python source (others named on the command line are linted as Python with a warning). */
@@ -691,6 +836,22 @@ async function lintCheckpointFile(
   return toResult(file, binaryProblems(file, data, setting), false);
 }
 
+/**
+ * The text lintFile keeps of a file in `sources` (for SARIF and GitLab fingerprints), for a result reused from the
+ * cache: a notebook's JSON text, a text-check file's or a Python file's decoded text; undefined if it does not decode.
+ */
+function sourceText(file: string, bytes: Buffer, rules: readonly AnyRule[]): string | undefined {
+  try {
+    if (isNotebookPath(file)) {
+      const notebook = parseNotebook(bytes.toString('utf8').replace(/^\uFEFF/, ''));
+      return 'kind' in notebook ? undefined : notebook.text;
+    }
+    return (isTextCheckFile(rules, file) ? decodeText(bytes) : decodePython(bytes)).text;
+  } catch {
+    return undefined;
+  }
+}
+
 /** The Python text of a notebook's code cells, for the prescans; empty when it is not a readable notebook. */
 function notebookCode(bytes: Buffer): string {
   const notebook = parseNotebook(bytes.toString('utf8').replace(/^\uFEFF/, ''));
@@ -699,7 +860,7 @@ function notebookCode(bytes: Buffer): string {
 
 /**
  * A module's summary from one parse of its own (`bytes` when the run holds them already, else the file read now);
- * undefined when it cannot be read or decoded.
+ * undefined when it cannot be read or decoded. The same summary as the file's own lint records (`onParsed`).
  */
 function summarizeFile(
   file: string,
@@ -708,7 +869,9 @@ function summarizeFile(
 ): ModuleSummary<TorchSummary> | undefined {
   let text: string;
   try {
-    text = decodePython(bytes ?? readRegularFile(file)).text;
+    const read = bytes ?? readRegularFile(file);
+    // a notebook's summary is that of its code cells, as its own lint makes it (whichever comes first, the same)
+    text = isNotebookPath(file) ? notebookCode(read) : decodePython(read).text;
   } catch {
     return undefined;
   }
