@@ -223,7 +223,8 @@ export class LintCache {
       if (code === 'EISDIR') {
         this.foreign = true;
         warn(`the cache location ${file} is a folder; name it with a trailing / to keep the cache in it`);
-      } else if (code !== 'ENOENT') warn(`cannot read the cache ${file} (${(error as Error).message}); not used`);
+      } else if (code !== 'ENOENT' && code !== 'ENOTDIR')
+        warn(`cannot read the cache ${file} (${(error as Error).message}); not used`);
       return;
     }
     if (!text.startsWith(MAGIC)) {
@@ -334,7 +335,11 @@ export class LintCache {
     } catch (error) {
       this.warn(`cannot write the cache ${this.file} (${(error as Error).message}); the next run lints every file`);
     } finally {
-      fs.rmSync(temp, { force: true });
+      try {
+        fs.rmSync(temp, { force: true });
+      } catch {
+        // its folder could not be made: nothing was written
+      }
     }
   }
 
