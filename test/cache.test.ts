@@ -32,6 +32,9 @@ const PROJECT: Record<string, string | Buffer> = {
   'app/weights.py': ['import torch', '', 'sd = torch.load("w.pt")', ''].join('\n'),
   'app/w.pt': fs.readFileSync(fixture('state_dict.pt')),
   'app/reader.py': ['import torch', '', 'm = torch.load("net.pt")', ''].join('\n'),
+  // a raw pickle is judged as a checkpoint only when a torch load names it: a reused result of pk.py says so too
+  'app/pk.py': ['import torch', '', 'x = torch.load("data.pkl", weights_only=True)', ''].join('\n'),
+  'app/data.pkl': fs.readFileSync(fixture('plain_pickle.pkl')),
   'tools/requirements.txt': 'torch>=2.6\n',
   'tools/t.py': ['import torch', '', 'torch.load("t.ckpt")', ''].join('\n'),
   'plain.py': ['import os', '', 'print(os.getcwd())', ''].join('\n'),
@@ -143,7 +146,9 @@ describe('--cache', () => {
     };
     // Base no longer an nn.Module: Net is not one either, its save is no longer a full-model save
     const saved = (f: string[]) => f.filter((x) => x.startsWith('app/model.py'));
-    expect(saved(findings(dir, await cached(dir, cacheFile)))).toEqual(['app/model.py fullModel:1']);
+    const warm = findings(dir, await cached(dir, cacheFile));
+    expect(warm.filter((f) => /^app\/(?:data|pk)/.test(f))).toEqual(['app/data.pkl needsAllowlist:1', 'app/pk.py loadNeedsAllowlist:1']);
+    expect(saved(warm)).toEqual(['app/model.py fullModel:1']);
     expect(saved(await step(() => fs.writeFileSync(path.join(dir, 'lib/nets.py'), 'class Base:\n    pass\n'), 2 /* nets, model */))).toEqual([]);
     // SAFE = False: the load with weights_only=SAFE is a full-pickle load
     expect((await step(() => fs.writeFileSync(path.join(dir, 'lib/flags.py'), 'SAFE = False\n'), 2)).filter((f) => f.startsWith('app/flagged.py'))).toEqual([
@@ -167,7 +172,7 @@ describe('--cache', () => {
     const all = (await cached(dir, cacheFile)).results.length;
     const configured = await step(
       () => fs.writeFileSync(path.join(dir, '.pylintrc-ts.json'), JSON.stringify({ rules: { 'torch-save-full-model': 'off' } })),
-      all - 1 /* every file but the checkpoint w.pt */,
+      all - 2 /* every file but the checkpoints w.pt and data.pkl */,
     );
     expect(configured.some((f) => f.includes('fullModel'))).toBe(false);
   });
