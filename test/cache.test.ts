@@ -2,6 +2,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { lintFiles, type LintFilesOptions, type LintFilesReport } from '../src/run/lint-files';
 import { CACHE_FILE_NAME, cacheFilePath, digest } from '../src/run/cache';
+import { DependencyLog, type Memo, question } from '../src/analysis/dependencies';
 import { cli, tempRepo } from './helpers/cli';
 import { fixture } from './helpers/fixtures';
 
@@ -271,5 +272,40 @@ describe('--cache', () => {
     expect(fs.existsSync(path.join(dir, 'new', hashed))).toBe(true);
     expect(fs.existsSync(path.join(dir, CACHE_FILE_NAME))).toBe(false);
     expect((await cli(dir, '--cache-location', 'x')).stderr).toMatch(/--cache-location needs --cache/);
+  });
+});
+
+describe('DependencyLog', () => {
+  test('a memoized answer records, for each file it is served to, the questions computing it asked', () => {
+    const log = new DependencyLog();
+    const table = new Map<string, Memo<number>>();
+    let computed = 0;
+    const answer = () =>
+      log.memo(table, 'key', () => {
+        log.ask(question.summary('/p/m.py'));
+        log.ask(question.module('/p', 'm'));
+        return ++computed;
+      });
+    // computed before any file's lint (no frame open), then served to two files
+    expect(answer()).toBe(1);
+    const first = log.capture(() => answer());
+    const second = log.capture(() => {
+      log.ask(question.weakened);
+      return answer();
+    });
+    expect(computed).toBe(1);
+    expect([first.value, second.value]).toEqual([1, 1]);
+    expect([...first.asked]).toEqual(['summary\0/p/m.py', 'module\0/p\0m']);
+    expect([...second.asked]).toEqual(['weakened', 'summary\0/p/m.py', 'module\0/p\0m']);
+    // nested frames: what the inner one asked counts for the outer one too
+    const outer = log.capture(() => log.capture(() => log.ask(question.torch('/p'))));
+    expect([...outer.asked]).toEqual(['torch\0/p']);
+  });
+
+  test('a disabled log records nothing and memo tables keep only answers', () => {
+    const log = new DependencyLog(false);
+    const table = new Map<string, Memo<string>>();
+    log.memo(table, 'k', () => (log.ask('x'), 'v'));
+    expect(table.get('k')).toEqual({ value: 'v' });
   });
 });
