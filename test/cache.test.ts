@@ -4,17 +4,9 @@ import { lintFiles, type LintFilesOptions, type LintFilesReport } from '../src/r
 import { CACHE_FILE_NAME, cacheFilePath, digest } from '../src/run/cache';
 import { DependencyLog, type Memo, question } from '../src/analysis/dependencies';
 import { cli, tempRepo } from './helpers/cli';
-import { fixture } from './helpers/fixtures';
+import { copyCorpora, fixture } from './helpers/fixtures';
 
-const ROOT = path.join(__dirname, '..');
-
-/** A copy of the test corpora (the fixtures and the example project) in a fresh folder. */
-function corpora(): string {
-  const dir = tempRepo({});
-  fs.cpSync(path.join(ROOT, 'test', 'fixtures'), path.join(dir, 'fixtures'), { recursive: true });
-  fs.cpSync(path.join(ROOT, 'examples'), path.join(dir, 'examples'), { recursive: true });
-  return dir;
-}
+const corpora = copyCorpora;
 
 // a project with every kind of dependency between files: a wrapper module imported from two files of one folder and
 // from another folder, re-exports, a class chain, a constant, a checkpoint file, saves and loads of one path, torch
