@@ -1,5 +1,5 @@
 /**
- * Workarounds for two places where tree-sitter-python 0.25.0 (the grammar in wasm/) rejects valid Python, found on
+ * Workarounds for three places where tree-sitter-python 0.25.0 (the grammar in wasm/) rejects valid Python, found on
  * CPython's own test suite and on real repositories. Both are fixed here by hiding a few characters from the parser
  * (tree-sitter's included ranges), never by changing the text: node offsets, rows, columns and `node.text` stay
  * those of the file, so fixes and messages are unaffected.
@@ -21,9 +21,15 @@
  *    PEP 572 and the reference manual, "f-strings"); the grammar lexes `:=` as the walrus operator, and `=^10` is an
  *    error. Upstream: tree-sitter/tree-sitter-python#164 (closed without a fix). Workaround: hide the `=`; the parser
  *    then sees a format spec, which the rules never read.
+ * 3. `*` unpacking an operand that does not start with a name, after a comma at bracket depth 0: `x = a, *[b]`,
+ *    `return 0, *(q)`, `a, *"bc"`. The grammar's `expression_list` has no `list_splat` item (`a, *b` only parses as
+ *    a `pattern_list`). Upstream: tree-sitter/tree-sitter-python#132 (closed, still failing in 0.25.0).
+ *    Workaround: hide the `*`, only in statements where Python allows it (assignments, expression statements,
+ *    `return`, `yield`, `for`; not `del`, `assert`, `with`…); the tree then shows the operand without its star.
  *
- * Hiding characters inside brackets is what Python's tokenizer does with them, so a file that is not valid Python
- * stays one; the caller still keeps the plain parse unless the workaround one has fewer errors.
+ * Hiding line breaks inside brackets is what Python's tokenizer does with them, and the `=` and `*` are hidden only
+ * where Python reads them as the workarounds say, so a file that is not valid Python stays one; the caller still
+ * keeps the plain parse unless the workaround one has fewer errors.
  */
 
 /** A stretch of the text hidden from the parser: [start, end) in UTF-16 code units. */
@@ -50,14 +56,15 @@ export interface Workarounds {
 
 type Frame =
   | { kind: 'bracket' } // ( [ { in code, or inside a replacement field
-  | { kind: 'fstring'; quote: string; raw: boolean } // the literal part of an f-string (or t-string)
+  | { kind: 'fstring'; quote: string } // the literal part of an f-string (or t-string); `\` escapes alike if raw
   | { kind: 'field' } // the expression of a replacement field, before any `:` or `!`
   | { kind: 'spec' }; // a replacement field's conversion and format spec
 
 const STRING_PREFIX = /^(?:[rubfRUBFtT]|[rR][bBfFtT]|[bBfFtT][rR])$/;
 /** Statements whose comma-separated lists Python lets hold `*x` (star_expressions, star_targets). */
 const STARRED_STATEMENTS = new Set(['return', 'yield', 'for', 'await']);
-/** Python's keywords (and soft keywords that start statements); a statement starting with another word is an expression or assignment. */
+/** Python's keywords and the soft keywords that start statements: a statement starting with another word is an
+ * expression or an assignment. */
 const KEYWORDS = new Set(
   'False None True and as assert async await break class continue def del elif else except finally for from global if import in is lambda nonlocal not or pass raise return try while with yield match case type print exec'.split(
     ' ',
@@ -188,9 +195,8 @@ export function grammarWorkarounds(text: string): Workarounds {
   /** Enters the string whose quote is at `q`; returns where scanning goes on. */
   function stringStart(q: number, prefix: string): number {
     const quote = text.startsWith(text[q].repeat(3), q) ? text[q].repeat(3) : text[q];
-    const raw = /[rR]/.test(prefix);
     if (/[fFtT]/.test(prefix)) {
-      stack.push({ kind: 'fstring', quote, raw });
+      stack.push({ kind: 'fstring', quote });
       return q + quote.length;
     }
     let j = q + quote.length;
