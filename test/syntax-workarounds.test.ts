@@ -143,3 +143,29 @@ describe('real syntax errors', () => {
     });
   });
 });
+
+describe('bounds', () => {
+  test('beyond 1,000 stretches to hide, the plain parse is kept (its time grows with their number)', async () => {
+    const file = (n: number) => `def f():\n${'    x = (1 +\n2)\n'.repeat(n)}`;
+    expect(grammarWorkarounds(file(1001)).gaps).toHaveLength(1001);
+    expect(await errorsIn(file(1000))).toBe(0);
+    expect(await errorsIn(file(1001))).toBeGreaterThan(0);
+  });
+
+  test('on token soup the lexer never throws and its stretches are sorted, disjoint and inside the text', async () => {
+    const pieces = ['(', ')', '[', '}', ',', '*', ':', '=', '\n', '\r\n', '  ', '\t', '"', "'", '"""', '#', 'x', '+', '.'];
+    pieces.push('\\', 'f"', "rf'", 'return ', 'del ', '!r', '{', '{{', '}}', 'é', '😀', 'and ');
+    let seed = 7;
+    const next = (n: number) => ((seed = (seed * 1103515245 + 12345) & 0x7fffffff), seed % n);
+    const parser = await pythonParser();
+    const broken: string[] = [];
+    for (let k = 0; k < 3000; k++) {
+      let text = '';
+      for (let j = 1 + next(40); j > 0; j--) text += pieces[next(pieces.length)];
+      const { gaps } = grammarWorkarounds(text);
+      if (gaps.some((g, i) => g.start >= g.end || g.end > text.length || (i > 0 && g.start < gaps[i - 1].end))) broken.push(text);
+      parsePython(parser, text).delete();
+    }
+    expect(broken).toEqual([]);
+  });
+});
