@@ -29,7 +29,9 @@ const HELP = `Usage: npm run bench -- [options] [folders..]
 Measures pylint-torch (the built CLI in dist/: run 'npm run build' first; pylint-torch-j1 is the same with
 --jobs 1, in one thread) beside other tools on the same files: Ruff's wasm build with S301 (a dev dependency),
 Bandit with -t B301 and 'rg -l torch' when installed. Per tool: wall time, user+sys CPU time, peak RSS, files/s,
-MB/s and wall time relative to pylint-torch's. Then pylint-torch alone on the corpus at each --copies size, and a
+MB/s and wall time relative to pylint-torch's. Then pylint-torch alone on the corpus at each --copies size, a cold
+and a warm --cache run of each target (the warm one with nothing changed: its CPU time relative to the cold one's,
+and whether their reports are equal byte for byte), and a
 pre-commit-style run over a few named files (beside node's startup, measured as 'pylint-torch --version').
 
 The corpus is built with ../shared/bench/make_corpus.py (CPython's standard library with torch code appended to
@@ -518,7 +520,7 @@ async function main(argv) {
 
   const work = fs.mkdtempSync(path.join(os.tmpdir(), 'pylint-torch-bench-run-'));
   const ctx = { work, opts, stdoutFile: path.join(work, 'stdout') };
-  const report = { machine: {}, targets: [], scaling: [], precommit: [] };
+  const report = { machine: {}, targets: [], scaling: [], cache: [], precommit: [] };
   let failed = false;
   try {
     const load = os.loadavg()[0];
@@ -615,6 +617,72 @@ async function main(argv) {
       );
       for (const line of failureNotes(report.scaling.map(({ copies, run }) => [`${copies}×`, run]))) out(line);
       failed ||= report.scaling.some(({ run }) => run.failed);
+    }
+
+    if (tools.includes('pylint-torch')) {
+      out(`\n## pylint-torch --cache: a cold run writes the cache, a warm one (nothing changed) reads it\n`);
+      const rows = [];
+      for (const [i, target] of targets.entries()) {
+        log(`measuring pylint-torch --cache on ${target.name} ...`);
+        const cacheFile = path.join(work, `cache-${i}`);
+        const runs = [];
+        for (const label of ['cold', 'warm']) {
+          const reportFile = path.join(work, `cache-${label}.json`);
+          const m = await measure(
+            process.execPath,
+            [
+              CLI,
+              '--cache',
+              '--cache-location',
+              cacheFile,
+              '--format',
+              'json',
+              '--output-file',
+              reportFile,
+              target.dir,
+            ],
+            { ...ctx, cwd: target.dir, node: true, ok: [0, 1] },
+          );
+          runs.push([m, m.failed ? undefined : fs.readFileSync(reportFile, 'utf8')]);
+        }
+        const [[c, coldText], [w, warmText]] = runs;
+        const same = coldText !== undefined && coldText === warmText;
+        rows.push([target.name, c, w, same]);
+        report.cache.push({ target: target.name, cold: c, warm: w, sameReport: same });
+        failed ||= c.failed || w.failed || !same;
+      }
+      out(
+        table(
+          [
+            'target',
+            'cold wall s',
+            'cold CPU s',
+            'warm wall s',
+            'warm CPU s',
+            'warm CPU vs cold',
+            'same report',
+            'result',
+          ],
+          rows.map(([name, c, w, same]) => [
+            name,
+            fixed(c.wallS, 2),
+            fixed(c.cpuS, 2),
+            fixed(w.wallS, 2),
+            fixed(w.cpuS, 2),
+            c.cpuS && w.cpuS !== null ? `${fixed((100 * w.cpuS) / c.cpuS, 1)}%` : 'n/a',
+            same ? 'yes' : 'NO',
+            c.failed ? resultText(c) : resultText(w),
+          ]),
+          [false, true, true, true, true, true, false, false],
+        ),
+      );
+      for (const line of failureNotes(
+        rows.flatMap(([name, c, w]) => [
+          [`${name} cold`, c],
+          [`${name} warm`, w],
+        ]),
+      ))
+        out(line);
     }
 
     if (opts.precommit > 0 && tools.includes('pylint-torch')) {

@@ -78,7 +78,13 @@ test('a folder with --only pylint-torch gives one row: its files, its findings, 
     expect([tool, files, mb, vs, findings, result]).toEqual(['pylint-torch', '2', '0.00', '1.00', '1', 'ok (exit 1)']);
     for (const value of [wall, cpu, rss]) expect(value).toMatch(number);
     expect(stdout).not.toContain('pre-commit-style');
+    // a cold --cache run and a warm one (the cache in the benchmark's own temp folder, never in the target)
+    const cache = tableUnder(stdout, 'pylint-torch --cache');
+    expect(cache.header).toEqual(['target', 'cold wall s', 'cold CPU s', 'warm wall s', 'warm CPU s', 'warm CPU vs cold', 'same report', 'result']);
+    expect(cache.rows.map((r) => [r[0], r[6], r[7]])).toEqual([[path.basename(repo), 'yes', 'ok (exit 1)']]);
+    expect(fs.readdirSync(repo).sort()).toEqual(['pkg', 'train.py']);
     const report = JSON.parse(fs.readFileSync(json, 'utf8'));
+    expect(report.cache).toMatchObject([{ target: path.basename(repo), sameReport: true, cold: { code: 1 }, warm: { code: 1 } }]);
     expect(report.targets).toHaveLength(1);
     expect(report.targets[0]).toMatchObject({ dir: repo, files: 2, runs: { 'pylint-torch': { code: 1, failed: false, files: 2, findings: 1 } } });
   } finally {

@@ -9,6 +9,7 @@ import type { Node } from '../syntax/parse';
 import type { Constant } from './constants';
 import { namedChildren, unparen } from '../syntax/python';
 import type { FileScopes } from '../syntax/scope';
+import type { DependencyLog } from './dependencies';
 
 /** How many project classes a base-class chain may cross, and how many re-exports a name may hop through. */
 const MAX_CLASS_CHAIN = 50;
@@ -128,10 +129,19 @@ export interface ClassVerdict {
 }
 
 export class ProjectIndex<Extra = unknown> {
+  /** isFile by path, and packageParent by folder, for the life of the index (files may change between runs). */
+  private readonly files = new Map<string, boolean>();
+  private readonly packageParents = new Map<string, string>();
+
   constructor(
     /** Folders to resolve absolute imports from, besides the importing file's own folder and package root. */
     private readonly roots: readonly string[],
     private readonly provide: ModuleProvider<Extra>,
+    /**
+     * Where module resolutions are recorded for the result cache (`module` NUL folder NUL dotted name: the answer
+     * depends on the importing file's folder only); `provide` records the summaries it gives.
+     */
+    private readonly log?: DependencyLog,
   ) {}
 
   /**
@@ -140,6 +150,7 @@ export class ProjectIndex<Extra = unknown> {
    * each root). Returns undefined when no such file exists.
    */
   resolveModule(fromFile: string, dotted: string): string | undefined {
+    this.log?.ask(`module\0${path.dirname(fromFile)}\0${dotted}`);
     const level = /^\.*/.exec(dotted)![0].length;
     const parts = dotted.slice(level).split('.').filter(Boolean);
     const bases: string[] = [];
@@ -148,13 +159,13 @@ export class ProjectIndex<Extra = unknown> {
       for (let i = 1; i < level; i++) base = path.dirname(base);
       bases.push(base);
     } else {
-      bases.push(path.dirname(fromFile), packageParent(fromFile), ...this.roots);
+      bases.push(path.dirname(fromFile), this.packageParent(fromFile), ...this.roots);
     }
     for (const base of bases) {
       const target = path.join(base, ...parts);
       // a package directory takes precedence over a module of the same name (importlib's FileFinder)
       for (const candidate of [path.join(target, '__init__.py'), `${target}.py`])
-        if (isFile(candidate)) return candidate;
+        if (this.isFile(candidate)) return candidate;
     }
     return undefined;
   }
@@ -271,6 +282,34 @@ export class ProjectIndex<Extra = unknown> {
     return moduleName ? this.resolveModule(fromFile, moduleName) : undefined;
   }
 
+  /**
+   * The folder above the file's top-level package (the folder a `python -m` run or an installed package imports
+   * from).
+   */
+  private packageParent(file: string): string {
+    const start = path.dirname(file);
+    let dir = this.packageParents.get(start);
+    if (dir === undefined) {
+      dir = start;
+      while (this.isFile(path.join(dir, '__init__.py')) && path.dirname(dir) !== dir) dir = path.dirname(dir);
+      this.packageParents.set(start, dir);
+    }
+    return dir;
+  }
+
+  private isFile(file: string): boolean {
+    let known = this.files.get(file);
+    if (known === undefined) {
+      try {
+        known = fs.statSync(file).isFile();
+      } catch {
+        known = false;
+      }
+      this.files.set(file, known);
+    }
+    return known;
+  }
+
   /** A file's path for messages: relative to the first root (the working folder) when inside it. */
   displayPath(file: string): string {
     const rel = path.relative(this.roots[0] ?? '', file);
@@ -285,34 +324,3 @@ export class ProjectIndex<Extra = unknown> {
 
 /** Marks a name of the module itself (a local class), resolved against the file's own summary. */
 const SELF = '\u0000self.';
-
-/**
- * The folder above the file's top-level package (the folder a `python -m` run or an installed package imports from).
- */
-function packageParent(file: string): string {
-  const start = path.dirname(file);
-  let dir = packageParents.get(start);
-  if (dir === undefined) {
-    dir = start;
-    while (isFile(path.join(dir, '__init__.py')) && path.dirname(dir) !== dir) dir = path.dirname(dir);
-    packageParents.set(start, dir);
-  }
-  return dir;
-}
-
-/** packageParent by folder: every file of a folder asks the same question many times. */
-const packageParents = new Map<string, string>();
-
-const fileCache = new Map<string, boolean>();
-function isFile(file: string): boolean {
-  let known = fileCache.get(file);
-  if (known === undefined) {
-    try {
-      known = fs.statSync(file).isFile();
-    } catch {
-      known = false;
-    }
-    fileCache.set(file, known);
-  }
-  return known;
-}

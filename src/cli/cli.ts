@@ -16,6 +16,7 @@ import { sarifLimits } from '../report/formatters/sarif';
 import { placeOf } from '../report/formatters/stylish';
 import { countResult, type LintResult } from '../report/results';
 import { lintFiles } from '../run/lint-files';
+import { CACHE_FILE_NAME, cacheFilePath } from '../run/cache';
 import { VERSION } from '../io/package';
 import { loadRuleDocs, RULE_DOCS_URL, ruleDoc } from '../report/rule-docs';
 import { statistics } from '../report/statistics';
@@ -66,6 +67,10 @@ interface Options {
   checkSyntax: boolean;
   /** --jobs N: worker threads (1: none); undefined: one per core when the run is large enough (LintFilesOptions). */
   jobs?: number;
+  /** --cache: reuse the results of unchanged files (src/run/cache.ts). */
+  cache: boolean;
+  /** --cache-location: the cache file, or a folder (trailing `/`, or one that exists) to keep it in. */
+  cacheLocation?: string;
 }
 
 class UsageError extends Error {}
@@ -87,6 +92,7 @@ const VALUE_OPTIONS = new Set([
   '--sarif-category',
   '--stdin-filename',
   '--jobs',
+  '--cache-location',
 ]);
 
 /** Options that take one value: given twice, yargs makes an array of them, which is a usage error. */
@@ -100,6 +106,7 @@ const SINGLE_VALUE_OPTIONS = [
   'sarif-category',
   'stdin-filename',
   'jobs',
+  'cache-location',
 ];
 
 /**
@@ -260,6 +267,17 @@ function parseArgs(argv: readonly string[]): Promise<{ options?: Options; output
         describe:
           'Lint in N worker threads (1: in this thread); default: one per core, at most one per 100 Python files and 1 MB',
       })
+      .option('cache', {
+        type: 'boolean',
+        default: false,
+        describe:
+          `Reuse the results of files that did not change, nor anything they depend on, since the last --cache run ` +
+          `(kept in ${CACHE_FILE_NAME} in the working folder); the findings are the same as without it`,
+      })
+      .option('cache-location', {
+        type: 'string',
+        describe: `With --cache: the cache file, or a folder to keep it in (a trailing /, or an existing folder)`,
+      })
       .option('stdin-filename', {
         type: 'string',
         describe: 'With --stdin: the path the text would have (for config, ignorePatterns and messages)',
@@ -299,6 +317,8 @@ function parseArgs(argv: readonly string[]): Promise<{ options?: Options; output
           throw new Error(
             `--sarif-category must be a non-empty name without spaces or a leading '/', got ${JSON.stringify(args['sarif-category'])}`,
           );
+        if (args['cache-location'] !== undefined && !args.cache) throw new Error('--cache-location needs --cache');
+        if (args['cache-location'] === '') throw new Error('--cache-location is empty; give a file or folder');
         if (args['sarif-root'] !== undefined && !ROOTED_FORMATS.includes(String(args.format)))
           throw new Error(`--sarif-root needs --format ${ROOTED_FORMATS.join(', ')}`);
         return true;
@@ -382,6 +402,8 @@ function parseArgs(argv: readonly string[]): Promise<{ options?: Options; output
             prefilter: args.prefilter as boolean,
             checkSyntax: args['check-syntax'] as boolean,
             jobs: args.jobs === undefined ? undefined : Number(args.jobs),
+            cache: args.cache as boolean,
+            cacheLocation: args['cache-location'] as string | undefined,
           },
         });
       });
@@ -444,6 +466,7 @@ async function lint(options: Options, io: CliIO): Promise<number> {
     prefilter: options.prefilter,
     checkSyntax: options.checkSyntax,
     jobs: options.jobs,
+    cache: options.cache && !options.stdin ? cacheFilePath(options.cacheLocation, io.cwd) : undefined,
   }).finally(() => progress?.finish());
   if (run.missing.length) {
     for (const missing of run.missing) io.stderr(`pylint-torch: no such file or directory: ${missing}\n`);
@@ -507,6 +530,11 @@ async function lint(options: Options, io: CliIO): Promise<number> {
     // like --show-fixes: after a stylish report, else on stderr
     if (options.format === 'stylish' && !options.diff) report += statistics(results);
     else io.stderr(statistics(results));
+    // on stderr whatever the format: the report is the same with and without the cache
+    if (run.cache)
+      io.stderr(
+        `pylint-torch: cache: ${run.cache.linted} ${run.cache.linted === 1 ? 'file' : 'files'} linted, ${run.cache.reused} from ${path.relative(io.cwd, run.cache.file) || run.cache.file}\n`,
+      );
   }
   if (!writeReport(fixedToStdout ? { ...io, stdout: io.stderr } : io, options.outputFile, report)) return 2;
   if (fixedToStdout) {

@@ -12,7 +12,7 @@ import {
   type UnusedDirective,
 } from './directives';
 import { applyFixes, mergeFixes } from './fixer';
-import { countSyntaxErrors, firstSyntaxError, Node, parsePython, type Tree } from '../syntax/parse';
+import { countSyntaxErrors, firstSyntaxError, hiddenComments, Node, parsePython, type Tree } from '../syntax/parse';
 import type { Parser } from 'web-tree-sitter';
 import {
   AnyRule,
@@ -236,6 +236,11 @@ function runRules(
     }
   }
   cursor.delete();
+  const hidden = hiddenComments(tree);
+  if (hidden.length) {
+    comments.push(...hidden.map(({ text, line, start, end }) => ({ text, line, start, end })));
+    comments.sort((a, b) => a.start - b.start);
+  }
 
   const directives = directivesOf(comments, settings, options);
   const problems: Problem[] = [];
@@ -299,6 +304,11 @@ function runRules(
   const first = firstSyntaxError(root);
   if (first) {
     const span = problemAt(locate, first.startIndex, first.endIndex);
+    // Ruff's choice (astral-sh/ruff#12134): no fix is applied in a file that does not parse. Around an error
+    // tree-sitter guesses, and the facts a fix relies on (bindings, imports, the call's arguments) may come from a
+    // statement it read wrong, so even a "safe" fix elsewhere in the file is not provably safe. The fix stays
+    // visible as a suggestion, applied by hand once the file parses.
+    for (const problem of problems) if (problem.fix) withheld(problem, span.line);
     problems.push({
       ruleId: null,
       severity: 2,
@@ -310,6 +320,18 @@ function runRules(
   }
 
   return { problems: sortProblems(problems), syntaxErrors };
+}
+
+/** The suggestion's text for a fix withheld because the file has a syntax error; the line follows. */
+export const WITHHELD_FIX_DESC = 'Fix not applied: the file has a syntax error (line ';
+
+/** Turns `problem`'s fix into its first suggestion (see the syntax-error branch of `runRules`). */
+function withheld(problem: Problem, errorLine: number): void {
+  const { fix, fixSafety } = problem;
+  delete problem.fix;
+  delete problem.fixSafety;
+  const desc = `${WITHHELD_FIX_DESC}${errorLine}); this ${fixSafety ?? 'unsafe'} fix can be applied by hand once it parses`;
+  problem.suggestions = [{ desc, fix: fix! }, ...(problem.suggestions ?? [])];
 }
 
 /**

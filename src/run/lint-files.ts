@@ -47,6 +47,8 @@ import { isNotebookPath, parseNotebook, virtualText } from '../project/notebook'
 import { lintNotebook } from './lint-notebook';
 import { callsProjectLoader, importsNothing, triggerTest } from '../torch/prefilter';
 import { type FileOutcome, lintInWorkers, type Prepassed, WORKER_FILE, workerCount } from './pool';
+import { DependencyLog, question } from '../analysis/dependencies';
+import { type CacheEntry, configDigest, digest, LintCache, type RunFacts, runKey } from './cache';
 
 /** What a lint run does; everything is optional. */
 export interface LintFilesOptions {
@@ -111,6 +113,13 @@ export interface LintFilesOptions {
    * skipped file's result has no messages.
    */
   checkSyntax?: boolean;
+  /**
+   * The cache file (relative to `cwd`; the CLI's `--cache` / `--cache-location`, see src/run/cache.ts): results of
+   * files whose bytes and dependencies did not change since it was written are reused, the rest are linted, and the
+   * file is rewritten. Findings are the same as without it. Not used for stdin or with a custom `registry`; files
+   * governed by a config with `plugins` are always linted.
+   */
+  cache?: string;
 }
 
 /** What a lint run found. */
@@ -132,6 +141,8 @@ export interface LintFilesReport {
   internalErrors: number;
   /** Python files the prefilter skipped for rules (see `LintFilesOptions.prefilter`). */
   skippedFiles?: number;
+  /** With `cache`: the cache file, and how many files' results came from it and how many were linted. */
+  cache?: { file: string; reused: number; linted: number };
 }
 
 /**
@@ -149,31 +160,62 @@ export async function lintFiles(paths: readonly string[], options: LintFilesOpti
     options.onProgress?.(resultsByFile.size, discovery.files.length, file);
   };
   let skippedFiles = 0;
-  const pythonFiles = discovery.files.filter((file) => !checkpointFiles.has(file));
+  const take = (file: string, outcome: FileOutcome) => {
+    setResult(file, outcome.result);
+    if (outcome.source !== undefined) sources.set(file, outcome.source);
+    if (outcome.skipped) skippedFiles++;
+  };
+  // the cache (src/run/cache.ts): results still valid are reused before the loop, the rest are linted with what they
+  // ask recorded, and stored after it
+  const cached = run.openCache();
+  for (const [file, outcome] of cached?.reused ?? []) take(file, outcome);
+  const pythonFiles = discovery.files.filter((file) => !checkpointFiles.has(file) && !cached?.reused.has(file));
+  const outcomes = new Map<string, FileOutcome>();
+  // workers that crashed with no file to blame: internal errors too (a rule threw, whichever file it was)
+  let crashes = 0;
   const jobs = workerCount(options, pythonFiles.length, run.bytesRead, WORKER_FILE);
   if (jobs > 1) {
     const pooled = await lintInWorkers(
       WORKER_FILE,
       jobs,
-      { paths, options: workerOptions(options), files: discovery.files, prepassed: run.prepassed() },
+      {
+        paths,
+        options: workerOptions(options),
+        files: discovery.files,
+        prepassed: run.prepassed(),
+      } satisfies WorkerStart,
       pythonFiles,
       (file, outcome) => {
-        setResult(file, outcome.result);
-        if (outcome.source !== undefined) sources.set(file, outcome.source);
-        if (outcome.skipped) skippedFiles++;
+        take(file, outcome);
+        if (cached) outcomes.set(file, outcome);
+        // the checkpoint files its torch loads name, as the lint recorded them in the worker
+        if (outcome.loads) run.references.recordLoadLiterals(file, outcome.loads);
       },
     );
-    run.references.addTorchLoads(pooled.torchLoads);
     // in discovery order, each once, after those of the main thread (as the files' turns would have added them)
     for (const file of pythonFiles) warnings.push(...(pooled.warnings.get(file) ?? []));
+    for (const crash of pooled.crashes)
+      warnings.push(`a worker thread stopped between two files (${crash}); the files it had left went to the others`);
+    crashes = pooled.crashes.length;
   } else {
     for (const file of pythonFiles) {
       const outcome = run.lintOne(file);
-      setResult(file, outcome.result);
-      if (outcome.source !== undefined) sources.set(file, outcome.source);
-      if (outcome.skipped) skippedFiles++;
+      take(file, outcome);
+      if (cached) outcomes.set(file, outcome);
     }
   }
+  if (cached) {
+    for (const file of pythonFiles) {
+      const outcome = outcomes.get(file);
+      if (outcome) run.store(cached.cache, file, outcome);
+    }
+    cached.cache.save();
+  }
+  const cacheReport = cached && {
+    file: cached.cache.file,
+    reused: cached.cache.reused,
+    linted: discovery.files.length - cached.cache.reused - checkpointFiles.size,
+  };
   // after the Python files: their torch loads tell which checkpoint files torch reads
   for (const [file, setting] of checkpointFiles) setResult(file, await run.lintCheckpoint(file, setting));
 
@@ -197,9 +239,9 @@ export async function lintFiles(paths: readonly string[], options: LintFilesOpti
         ),
     ),
   ];
-  const internalErrors = results.filter((r) =>
-    r.messages.some((m) => m.ruleId === null && m.message.startsWith('Internal error')),
-  ).length;
+  const internalErrors =
+    crashes +
+    results.filter((r) => r.messages.some((m) => m.ruleId === null && m.message.startsWith('Internal error'))).length;
   return {
     results,
     sources,
@@ -208,6 +250,7 @@ export async function lintFiles(paths: readonly string[], options: LintFilesOpti
     missing: [],
     internalErrors,
     skippedFiles,
+    ...(cacheReport && { cache: cacheReport }),
   };
 }
 
@@ -248,6 +291,13 @@ export interface OpenRun {
    */
   lintOne(file: string): FileOutcome;
   lintCheckpoint(file: string, setting: RuleSetting | undefined): Promise<LintResult>;
+  /**
+   * With `options.cache`, in the main thread: the cache opened, and the outcomes of the files whose results it still
+   * holds, in discovery order (their bytes are dropped); undefined otherwise.
+   */
+  openCache(): { cache: LintCache; reused: Map<string, FileOutcome> } | undefined;
+  /** Stores a linted file's outcome (with what its lint asked, answered now) in the cache. */
+  store(cache: LintCache, file: string, outcome: FileOutcome): void;
 }
 
 /**
@@ -375,7 +425,10 @@ export async function openRun(
   const summaries = new Map<string, ModuleSummary<TorchSummary> | null>();
   // a summary comes from the bytes the pre-pass read (never from a file a fix rewrote since: what a summary says
   // must not depend on which file was linted first, nor in which worker)
+  // what each file's lint asks about the rest of the run, for the cache (src/analysis/dependencies.ts)
+  const log = new DependencyLog(options.cache !== undefined && !options.stdin && !options.registry);
   const provide = (file: string): ModuleSummary<TorchSummary> | undefined => {
+    log.ask(question.summary(file));
     if (!summaries.has(file)) summaries.set(file, summarizeFile(file, parser, contents.get(file)) ?? null);
     return summaries.get(file) ?? undefined;
   };
@@ -386,7 +439,7 @@ export async function openRun(
   const roots = [
     ...new Set([cwd, ...argDirs, ...[cwd, ...argDirs].map(gitRoot).filter((r): r is string => r !== undefined)]),
   ];
-  const index = new ProjectIndex(roots, provide);
+  const index = new ProjectIndex(roots, provide, log);
   // --fix writes only inside the real paths of what was named (or the working folder): never through a link out
   const writeRoots = (paths.length ? paths : ['.']).flatMap((p) => {
     try {
@@ -401,8 +454,15 @@ export async function openRun(
     // which checkpoint files its torch loads name (the raw pickles torch reads are judged for torch, below)
     torchLoadsRecorded.add(file);
     const { resolveLoader } = projectFor(file, configFor(path.dirname(file)));
-    references.recordTorchLoads(file, scopes, resolveLoader && ((callee) => resolveLoader(file, scopes, callee)));
+    const literals = references.recordTorchLoads(
+      file,
+      scopes,
+      resolveLoader && ((callee) => resolveLoader(file, scopes, callee)),
+    );
+    if (literals.length) torchLoadLiterals.set(file, literals);
   };
+  /** The literal paths each linted file's torch loads name (for the cache: a reused result records them again). */
+  const torchLoadLiterals = new Map<string, string[]>();
   const torchLoadsRecorded = new Set<string>();
   // checkpoint files Python code names in string literals, inspected now so that rules can ask synchronously
   const checkpointSetting = ruleSettings(rules, undefined, new Map()).find((s) => s.rule.binary);
@@ -415,7 +475,8 @@ export async function openRun(
     const found = judgingVersion(projectFor(file, configFor(path.dirname(file))).torch);
     return { torchVersion: found?.version, torchVersionSource: found?.source };
   };
-  const torchFor = (file: string, config: Config | undefined) =>
+  const torchFor = (file: string, config: Config | undefined) => (
+    log.ask(question.torch(path.dirname(file))),
     torchRequirementFor(
       path.dirname(file),
       parser,
@@ -427,38 +488,54 @@ export async function openRun(
         warnings.push(
           `${path.relative(cwd, special) || special} is not a regular file (a FIFO, socket or device); not read for the torch requirement`,
         ),
-    );
+    )
+  );
+  const ruleEnabled = (other: string, ruleId: string) => {
+    const c = configFor(path.dirname(other));
+    return ruleSettings(rulesOf(c), c, overrides, other, selection).some((s) => s.rule.meta.id === ruleId);
+  };
   const projectFor = (file: string, config: Config | undefined): ProjectContext => ({
     // a checkpoint's needs are judged where it is loaded: the project classes that file resolves, its own classes
     // for `__main__.Name`, and its config's trustedGlobals
-    checkpoint: (from, literal) =>
-      references.get(from, literal, projectVouchers(index, from, config?.trustedGlobals, true)),
+    checkpoint: (from, literal) => (
+      log.ask(question.checkpoint(from, literal)),
+      references.get(from, literal, projectVouchers(index, from, config?.trustedGlobals, true))
+    ),
     trustedGlobals: config?.trustedGlobals,
-    savesOf: (literal) =>
+    savesOf: (literal) => (
+      log.ask(question.filesWith(literal)),
       references
         .filesWith(literal)
-        .flatMap((f) => index.summary(f)?.extra.saves.filter((s) => s.literal === literal) ?? []),
-    loadsOf: (literal) =>
+        .flatMap((f) => index.summary(f)?.extra.saves.filter((s) => s.literal === literal) ?? [])
+    ),
+    loadsOf: (literal) => (
+      log.ask(question.filesWith(literal)),
       references
         .filesWith(literal)
-        .flatMap((f) => index.summary(f)?.extra.loads.filter((l) => l.literal === literal) ?? []),
-    mentionsOf: (literal) => references.mentions(literal),
-    ruleEnabled: (other, ruleId) => {
-      const c = configFor(path.dirname(other));
-      return ruleSettings(rulesOf(c), c, overrides, other, selection).some((s) => s.rule.meta.id === ruleId);
-    },
+        .flatMap((f) => index.summary(f)?.extra.loads.filter((l) => l.literal === literal) ?? [])
+    ),
+    mentionsOf: (literal) => (log.ask(question.mentions(literal)), references.mentions(literal)),
+    ruleEnabled: (other, ruleId) => (log.ask(question.ruleEnabled(other, ruleId)), ruleEnabled(other, ruleId)),
     torch: torchFor(file, config),
     torchOf: (other) => torchFor(other, configFor(path.dirname(other))),
     index,
     resolveLoader: loaderResolver(index, config?.knownLoaders),
     importedConstant: (from, qualified) => index.findConstant(from, qualified),
-    weakened,
-    extraState,
+    get weakened() {
+      log.ask(question.weakened);
+      return weakened;
+    },
+    get extraState() {
+      log.ask(question.extraState);
+      return extraState;
+    },
   });
   // the bytes read here are the ones linted (each file is read once; a file that cannot be read is reported then)
   // (Python files, and the non-Python files a rule's text check reads); a process-wide weakening of torch.load's
   // default in any of them makes the torch >= 2.6 "already the default" fixes unsafe everywhere
   const contents = new Map<string, Buffer>();
+  /** With the cache: the hash of each file's bytes as read here. */
+  const hashes = new Map<string, string>();
   let weakened: string | undefined;
   let extraState: string | undefined;
   let bytesRead = 0;
@@ -483,6 +560,7 @@ export async function openRun(
     }
     contents.set(file, bytes);
     bytesRead += bytes.length;
+    if (log.enabled) hashes.set(file, digest(bytes));
     // a notebook's code is what its cells hold (the weakening it does is found in it, like a script's)
     const text = notebook ? notebookCode(bytes) : bytes.toString('latin1');
     const line = weakened === undefined ? weakeningLine(text, python) : undefined;
@@ -527,12 +605,17 @@ export async function openRun(
     };
   };
   const lintOne = (file: string): FileOutcome => {
-    let outcome: FileOutcome;
-    try {
-      outcome = processFile(file);
-    } catch (error) {
-      outcome = { result: internalErrorResult(file, error), skipped: false };
-    }
+    const attempt = (): FileOutcome => {
+      try {
+        return processFile(file);
+      } catch (error) {
+        return { result: internalErrorResult(file, error), skipped: false };
+      }
+    };
+    // with the cache, what it asks of the rest of the run (src/analysis/dependencies.ts)
+    const { value, asked } = log.enabled ? log.capture(attempt) : { value: attempt(), asked: undefined };
+    const loads = torchLoadLiterals.get(file);
+    const outcome: FileOutcome = { ...value, ...(asked && { asked: [...asked] }), ...(loads && { loads }) };
     // its summary is known now (from this parse, or a question asked before): its bytes are not needed again
     if (summaries.has(file)) contents.delete(file);
     const text = texts.get(file);
@@ -639,6 +722,92 @@ export async function openRun(
     }
     return { bytes, offsets, weakened, extraState, references: references.prefetched() };
   };
+  // the cache (src/run/cache.ts): results still valid are reused before the loop (a question the cache asks again
+  // gets the answer the lint would), the rest are linted with what they ask recorded, and stored after the loop
+  const otherHashes = new Map<string, string | undefined>();
+  const facts: RunFacts = {
+    hashOf: (file) => {
+      if (hashes.has(file)) return hashes.get(file);
+      if (!otherHashes.has(file)) {
+        let hash: string | undefined;
+        try {
+          hash = digest(readRegularFile(file));
+        } catch {
+          hash = undefined;
+        }
+        otherHashes.set(file, hash);
+      }
+      return otherHashes.get(file);
+    },
+    // the answer depends on the importing file's folder only
+    resolveModule: (folder, dotted) => index.resolveModule(path.join(folder, '__init__.py'), dotted),
+    torchOf: (folder) => torchFor(path.join(folder, '__init__.py'), configFor(folder)),
+    filesWith: (literal) => references.filesWith(literal),
+    mentions: (literal) => references.mentions(literal),
+    checkpoint: (file, literal) => references.describe(file, literal),
+    ruleEnabled,
+    weakened: () => weakened,
+    extraState: () => extraState,
+  };
+  const openCache = (): { cache: LintCache; reused: Map<string, FileOutcome> } | undefined => {
+    if (!log.enabled || start) return undefined;
+    const key = runKey({
+      cwd,
+      config: options.config,
+      fix: options.fix,
+      fixDryRun: options.fixDryRun,
+      unsafeFixes: options.unsafeFixes,
+      rules: options.rules,
+      select: options.select,
+      ignore: options.ignore,
+      reportUnusedDisableDirectives: options.reportUnusedDisableDirectives,
+      prefilter: options.prefilter,
+      checkSyntax: options.checkSyntax,
+    });
+    const opened = new LintCache(
+      path.resolve(cwd, options.cache!),
+      key,
+      facts,
+      (warning) => warnings.push(warning),
+      Boolean(options.fix),
+    );
+    // in discovery order: their outcomes as the lint would give them (their bytes are not needed again)
+    const reused = new Map<string, FileOutcome>();
+    for (const file of discovery.files) {
+      const bytes = contents.get(file);
+      const hash = hashes.get(file);
+      const config = configFor(path.dirname(file));
+      if (!bytes || hash === undefined || checkpointFiles.has(file) || config?.pluginRules.length) continue;
+      const entry = opened.reuse(file, hash, configDigest(config));
+      if (!entry) continue;
+      if (entry.loads) references.recordLoadLiterals(file, entry.loads);
+      const source = entry.source ? sourceText(file, bytes, rulesOf(config)) : undefined;
+      contents.delete(file);
+      reused.set(file, {
+        result: entry.result,
+        skipped: Boolean(entry.skipped),
+        ...(source !== undefined && { source }),
+      });
+    }
+    return { cache: opened, reused };
+  };
+  // a linted file's entry (with what its lint asked, answered now: after the lint loop, every answer is fixed)
+  const store = (cache: LintCache, file: string, outcome: FileOutcome) => {
+    const config = configFor(path.dirname(file));
+    const hash = hashes.get(file);
+    const entry: CacheEntry | undefined =
+      hash !== undefined && !config?.pluginRules.length
+        ? {
+            hash,
+            config: configDigest(config),
+            result: outcome.result,
+            ...(outcome.skipped && { skipped: true }),
+            ...(outcome.loads && { loads: outcome.loads }),
+            ...(outcome.source !== undefined && { source: true }),
+          }
+        : undefined;
+    cache.store(file, entry, outcome.asked ?? []);
+  };
   return {
     discovery,
     warnings,
@@ -649,6 +818,8 @@ export async function openRun(
     prepassed,
     lintOne,
     lintCheckpoint,
+    openCache,
+    store,
   };
 }
 
@@ -843,6 +1014,21 @@ async function lintCheckpointFile(
 
 /** Decodes UTF-8 as lintNotebook does: an invalid sequence throws, a BOM is kept. */
 const UTF8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
+/**
+ * The text lintFile keeps of a file in `sources` (for SARIF and GitLab fingerprints), for a result reused from the
+ * cache: a notebook's JSON text, a text-check file's or a Python file's decoded text; undefined if it does not decode.
+ */
+function sourceText(file: string, bytes: Buffer, rules: readonly AnyRule[]): string | undefined {
+  try {
+    if (isNotebookPath(file)) {
+      const notebook = parseNotebook(bytes.toString('utf8').replace(/^\uFEFF/, ''));
+      return 'kind' in notebook ? undefined : notebook.text;
+    }
+    return (isTextCheckFile(rules, file) ? decodeText(bytes) : decodePython(bytes)).text;
+  } catch {
+    return undefined;
+  }
+}
 
 /** The Python text of a notebook's code cells, for the prescans; empty when it is not a readable notebook. */
 function notebookCode(bytes: Buffer): string {
@@ -853,7 +1039,7 @@ function notebookCode(bytes: Buffer): string {
 /**
  * A module's summary from one parse of its own (`bytes` when the run holds them already, else the file read now):
  * the summary its lint would register (a notebook's is that of its code cells, as lintNotebook parses them);
- * undefined when it cannot be read or decoded.
+ * undefined when it cannot be read or decoded. The same summary as the file's own lint records (`onParsed`).
  */
 function summarizeFile(
   file: string,

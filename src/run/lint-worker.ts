@@ -15,16 +15,12 @@ async function serve(): Promise<void> {
   const run = await openRun(paths, options, { files, prepassed });
   if ('report' in run) throw new Error(`paths not found in a worker: ${run.report.missing.join(', ')}`);
   let warned = run.warnings.length;
-  let recorded = 0;
   port.on('message', (request: WorkerRequest) => {
     for (const file of request.files) {
       const outcome = run.lintOne(file);
       const warnings = run.warnings.slice(warned);
       warned = run.warnings.length;
-      const loads = run.references.torchLoads();
-      const torchLoads = loads.slice(recorded);
-      recorded = loads.length;
-      port.postMessage({ kind: 'outcome', file, outcome, warnings, torchLoads } satisfies WorkerMessage);
+      port.postMessage({ kind: 'outcome', file, outcome, warnings } satisfies WorkerMessage);
     }
   });
   port.postMessage({ kind: 'ready' } satisfies WorkerMessage);

@@ -38,6 +38,10 @@ export interface FileOutcome {
   skipped: boolean;
   /** The file's text, when the report needs it (see `LintFilesReport.sources`). */
   source?: string;
+  /** With the cache: the questions its lint asked of the rest of the run (src/analysis/dependencies.ts). */
+  asked?: string[];
+  /** The string-literal paths its torch loads name (CheckpointReferences.recordTorchLoads), when any. */
+  loads?: string[];
 }
 
 /**
@@ -62,8 +66,6 @@ export type WorkerMessage =
       outcome: FileOutcome;
       /** Warnings its turn added. */
       warnings: string[];
-      /** Checkpoint files its torch loads name (CheckpointReferences.recordTorchLoads). */
-      torchLoads: string[];
     };
 
 /** Messages to a worker: files to lint, in this order, one outcome each (the pool stops a worker when done). */
@@ -96,12 +98,12 @@ export function workerCount(
   return count;
 }
 
-/** What the workers found beside each file's outcome. */
+/** What a pool run found beside the files' outcomes. */
 export interface PoolReport {
-  /** Checkpoint files the workers' torch loads name. */
-  torchLoads: string[];
-  /** Warnings by the file whose turn added them. */
+  /** The warnings each file's turn added. */
   warnings: Map<string, string[]>;
+  /** What ended each worker that crashed while it had no file to lint (those with one blame that file). */
+  crashes: string[];
 }
 
 /**
@@ -110,7 +112,8 @@ export interface PoolReport {
  * file whose worker crashed, threw outside a file's lint or exited while linting it gets the internal-error result,
  * and the files handed to that worker after it go to the others; when no worker is left, the files not linted get
  * the internal-error result too. Resolves when every file has an outcome (and stops the workers); rejects only when
- * `onOutcome` throws.
+ * `onOutcome` throws. An error thrown asynchronously ends the worker when the thread is next idle: it is blamed on
+ * the file the main thread has not had an outcome for yet, if any.
  */
 export function lintInWorkers(
   workerFile: string,
@@ -120,7 +123,7 @@ export function lintInWorkers(
   onOutcome: (file: string, outcome: FileOutcome) => void,
 ): Promise<PoolReport> {
   return new Promise((resolve, reject) => {
-    const report: PoolReport = { torchLoads: [], warnings: new Map() };
+    const report: PoolReport = { warnings: new Map(), crashes: [] };
     const workers: Worker[] = [];
     // files not handed out yet, in discovery order (a crashed worker's untried files go back to the front)
     const queue = [...files];
@@ -168,6 +171,8 @@ export function lintInWorkers(
         handed = [];
         queue.unshift(...untried);
         if (lost !== undefined) deliver(lost, { result: internalErrorResult(lost, error), skipped: false });
+        // between two files (an error a rule scheduled for later, say): no file to blame, but not to be kept quiet
+        else report.crashes.push(error.message);
         if (alive === 0)
           for (const file of queue.splice(0))
             deliver(file, {
@@ -181,7 +186,6 @@ export function lintInWorkers(
         if (message.kind === 'outcome') {
           handed.shift();
           if (message.warnings.length) report.warnings.set(message.file, message.warnings);
-          report.torchLoads.push(...message.torchLoads);
           deliver(message.file, message.outcome);
           if (settled || handed.length) return;
         }

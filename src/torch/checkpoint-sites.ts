@@ -158,22 +158,31 @@ export class CheckpointReferences {
 
   /**
    * Records the checkpoint files that the torch loads of a linted Python file name by a string literal (see
-   * {@link torchLoadLiterals}); files that quote no checkpoint literal are skipped without a walk.
+   * {@link torchLoadLiterals}); files that quote no checkpoint literal are skipped without a walk. Returns the
+   * literals (empty for a skipped file).
    */
-  recordTorchLoads(fromFile: string, scopes: FileScopes, resolveLoader?: LoaderResolver): void {
-    if (!this.quoting.has(fromFile)) return;
-    for (const literal of torchLoadLiterals(scopes, resolveLoader))
-      for (const file of this.resolve(fromFile, literal)) this.torchLoaded.add(file);
+  recordTorchLoads(fromFile: string, scopes: FileScopes, resolveLoader?: LoaderResolver): string[] {
+    if (!this.quoting.has(fromFile)) return [];
+    const literals = torchLoadLiterals(scopes, resolveLoader);
+    this.recordLoadLiterals(fromFile, literals);
+    return literals;
   }
 
-  /** The checkpoint files {@link recordTorchLoads} recorded so far, in the order first recorded (absolute paths). */
-  torchLoads(): readonly string[] {
-    return [...this.torchLoaded];
+  /**
+   * Records the checkpoint files that `literals` (the string-literal paths of `fromFile`'s torch loads, as
+   * {@link recordTorchLoads} returned them in an earlier run: the result cache) name now.
+   */
+  recordLoadLiterals(fromFile: string, literals: readonly string[]): void {
+    for (const literal of literals) for (const file of this.resolve(fromFile, literal)) this.torchLoaded.add(file);
   }
 
-  /** Adds checkpoint files that another instance's {@link recordTorchLoads} recorded (a worker's). */
-  addTorchLoads(files: Iterable<string>): void {
-    for (const file of files) this.torchLoaded.add(file);
+  /**
+   * What {@link get} reads for `literal` from `fromFile`, as JSON: the files it names and their inspections (before
+   * any vouchers), and the files with process-wide allowlists. Equal JSON, equal answers of `get` for equal vouchers.
+   */
+  describe(fromFile: string, literal: string): string {
+    const files = this.resolve(fromFile, literal);
+    return JSON.stringify([files, files.map((f) => this.inspections.get(f) ?? null), this.allowlistFiles]);
   }
 
   /** Whether a torch load of the linted files (as recorded by {@link recordTorchLoads}) names `file`. */

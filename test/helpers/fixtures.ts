@@ -1,4 +1,5 @@
 import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 
 /**
@@ -7,6 +8,18 @@ import * as path from 'node:path';
  */
 export const FIXTURES_DIR = path.join(__dirname, '..', 'fixtures', 'checkpoints');
 export const FIXTURES_GENERATOR = path.join(__dirname, '..', 'fixtures', 'make_checkpoints.py');
+
+/**
+ * A copy of the test corpora (test/fixtures as `fixtures/`, the example project as `examples/`) in a fresh temporary
+ * folder; returns it. In place they are governed by the repository's own .pylintrc-ts.json, which ignores
+ * test/fixtures/: a run there lints nothing of them.
+ */
+export function copyCorpora(): string {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pylint-torch-corpora-'));
+  fs.cpSync(path.join(__dirname, '..', 'fixtures'), path.join(dir, 'fixtures'), { recursive: true });
+  fs.cpSync(path.join(__dirname, '..', '..', 'examples'), path.join(dir, 'examples'), { recursive: true });
+  return dir;
+}
 
 /** The path of one fixture. */
 export const fixture = (name: string): string => path.join(FIXTURES_DIR, name);

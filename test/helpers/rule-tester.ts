@@ -9,7 +9,7 @@ import { pythonCompileErrors } from './python';
 
 /** An invalid case of this repository's rule tests. */
 export interface PythonInvalidCase<MessageIds extends string = string, Options = unknown> extends InvalidTestCase<MessageIds, Options> {
-  /** False for input that is not valid Python on purpose: its fixed output is not compiled (suggestions still are). */
+  /** False for input that is not valid Python on purpose: neither its fixed output nor its suggestions are compiled. */
   compiles?: false;
 }
 
@@ -35,8 +35,8 @@ class PythonRuleTester extends RuleTester {
 export const ruleTester = new PythonRuleTester({
   onOutput: (text, { testCase, title, kind, error, suggestion }) => {
     if (!(testCase.filename ?? 'test.py').endsWith('.py')) return; // a Dockerfile, a shell script…
-    if (kind === 'suggestion') compiled.set(`${title} suggestion ${error}.${suggestion}`, text);
-    else if ((testCase as PythonInvalidCase).compiles !== false) compiled.set(title, text);
+    if ((testCase as PythonInvalidCase).compiles === false) return;
+    compiled.set(kind === 'suggestion' ? `${title} suggestion ${error}.${suggestion}` : title, text);
   },
 });
 

@@ -722,12 +722,25 @@ ruleTester.run('torch-load-missing-weights-only', rule, {
       errors: [{ messageId: 'missing', line: 5, column: 10, fixSafety: null }],
     },
     {
-      name: 'a syntax error elsewhere does not hide the finding',
+      // the engine withholds every fix in a file that does not parse (README, "Syntax errors")
+      name: 'a syntax error elsewhere does not hide the finding; its safe fix becomes a suggestion',
       torch: '>=2.4',
       code: 'import torch\nm = torch.nn.Linear(2, 2)\nsd = torch.load("a.pt")\nm.load_state_dict(sd)\ndef broken(:\n    pass\n',
       compiles: false,
-      errors: [{ messageId: 'missing', line: 3, column: 6, fixSafety: 'safe' }],
-      output: 'import torch\nm = torch.nn.Linear(2, 2)\nsd = torch.load("a.pt", weights_only=True)\nm.load_state_dict(sd)\ndef broken(:\n    pass\n',
+      errors: [
+        {
+          messageId: 'missing',
+          line: 3,
+          column: 6,
+          fixSafety: null,
+          suggestions: [
+            {
+              desc: 'Fix not applied: the file has a syntax error (line 5); this safe fix can be applied by hand once it parses',
+              output: 'import torch\nm = torch.nn.Linear(2, 2)\nsd = torch.load("a.pt", weights_only=True)\nm.load_state_dict(sd)\ndef broken(:\n    pass\n',
+            },
+          ],
+        },
+      ],
     },
     {
       name: 'a fallback for a None result, then the whole dict to load_state_dict: safe',

@@ -1,0 +1,362 @@
+/**
+ * The result cache of `--cache` (ESLint's `--cache` / `--cache-location`): per linted file, the hash of its bytes,
+ * its result, and the questions its lint asked about the rest of the run (src/analysis/dependencies.ts) with their
+ * answers. A later run reuses a result only when the file's bytes, its config, the run's options and the tool's code
+ * are the same and every recorded question gets the same answer again; every other file is linted. So the cache never
+ * changes findings: it only skips work whose outcome is known.
+ *
+ * The file is JSON (`{"pylintTorchCache": FORMAT, key, questions, files}`), written atomically (a temporary file
+ * beside it, then a rename). A file that is unreadable, corrupt, or of another format version is ignored with a
+ * warning (and replaced); a file at the location that is not a pylint-torch cache is neither read nor overwritten.
+ */
+import { createHash, randomBytes } from 'node:crypto';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { packageRoot, VERSION } from '../io/package';
+import type { Config } from '../project/config';
+import type { LintResult } from '../report/results';
+
+/** The cache file's name in the working folder when no `--cache-location` is given (ESLint: `.eslintcache`). */
+export const CACHE_FILE_NAME = '.pylinttorchcache';
+
+/** The on-disk format; a file of another format is ignored with a warning. */
+const FORMAT = 1;
+/** Every cache file starts with this (so that a file that is not one is recognised, even when cut short). */
+const MAGIC = '{"pylintTorchCache":';
+
+/**
+ * The cache file for `location` (`--cache-location`, relative to `cwd`), as ESLint's `getCacheFile`: a path that ends
+ * with a path separator or names an existing folder is a folder, and the file in it is named from a hash of `cwd`
+ * (`.cache_<hash>`, so that runs from several folders can share it); anything else is the file itself. Without a
+ * location: {@link CACHE_FILE_NAME} in `cwd`. Returns an absolute path.
+ */
+export function cacheFilePath(location: string | undefined, cwd: string): string {
+  if (location === undefined || location === '') return path.join(cwd, CACHE_FILE_NAME);
+  const resolved = path.resolve(cwd, location);
+  let folder = /[\\/]$/.test(location);
+  if (!folder) {
+    try {
+      folder = fs.statSync(resolved).isDirectory();
+    } catch {
+      // not there: a file to create
+    }
+  }
+  return folder ? path.join(resolved, `.cache_${digest(cwd).slice(0, 12)}`) : resolved;
+}
+
+/** A short, stable digest of `text` or bytes (SHA-256, base64url, 128 bits). */
+export function digest(data: string | Buffer): string {
+  return createHash('sha256').update(data).digest('base64url').slice(0, 22);
+}
+
+/** What a run's results depend on as a whole: the tool's code and every option that changes findings. */
+export interface RunKeyParts {
+  cwd: string;
+  config?: string;
+  fix?: boolean;
+  fixDryRun?: boolean;
+  unsafeFixes?: boolean;
+  rules?: Readonly<Record<string, unknown>>;
+  select?: readonly string[];
+  ignore?: readonly string[];
+  reportUnusedDisableDirectives?: string;
+  prefilter?: boolean;
+  checkSyntax?: boolean;
+}
+
+/** The run-level key: {@link RunKeyParts} and a digest of the tool's own code and grammar. */
+export function runKey(parts: RunKeyParts): string {
+  return digest(JSON.stringify([VERSION, codeDigest(), parts]));
+}
+
+let code: string | undefined;
+/**
+ * A digest of the code that lints (the built dist/ files, or the TypeScript sources under a test runner) and of the
+ * grammar's checksums: a changed build invalidates every entry, as a new version would.
+ */
+function codeDigest(): string {
+  if (code !== undefined) return code;
+  const hash = createHash('sha256');
+  // this file is src/run/cache.{ts,js} under the code root (the repository, or dist/)
+  const codeRoot = path.resolve(__dirname, '..', '..');
+  const walk = (dir: string) => {
+    let entries: fs.Dirent[];
+    try {
+      entries = fs.readdirSync(dir, { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : 1));
+    } catch {
+      return;
+    }
+    for (const entry of entries) {
+      const full = path.join(dir, entry.name);
+      if (entry.isDirectory()) walk(full);
+      else if (/\.(?:js|ts|json)$/.test(entry.name)) hash.update(`${full}\0`).update(fs.readFileSync(full));
+    }
+  };
+  walk(path.join(codeRoot, 'src'));
+  walk(path.join(codeRoot, 'rules'));
+  try {
+    hash.update(fs.readFileSync(path.join(packageRoot, 'wasm', 'SHA256SUMS')));
+  } catch {
+    // no checksums: the version stands for the grammar
+  }
+  return (code = hash.digest('base64url'));
+}
+
+const configDigests = new WeakMap<Config, string>();
+/** A digest of everything a config says (its plugins by rule id); `none` without a config. */
+export function configDigest(config: Config | undefined): string {
+  if (!config) return 'none';
+  let known = configDigests.get(config);
+  if (known === undefined) {
+    known = digest(JSON.stringify({ ...config, pluginRules: config.pluginRules.map((r) => r.meta.id) }));
+    configDigests.set(config, known);
+  }
+  return known;
+}
+
+/**
+ * What the cache asks the current run to check a recorded question again (see `question` in
+ * src/analysis/dependencies.ts for the kinds).
+ */
+export interface RunFacts {
+  /** The hash of a file's bytes as this run reads them ({@link digest}); undefined when it cannot be read. */
+  hashOf(file: string): string | undefined;
+  /** ProjectIndex.resolveModule from a file in `folder`. */
+  resolveModule(folder: string, dotted: string): string | undefined;
+  /** The torch requirement of the files in `folder` (any JSON value). */
+  torchOf(folder: string): unknown;
+  filesWith(literal: string): readonly string[];
+  mentions(literal: string): ReadonlyMap<string, number>;
+  /** CheckpointReferences.describe. */
+  checkpoint(file: string, literal: string): string;
+  ruleEnabled(file: string, ruleId: string): boolean;
+  weakened(): string | undefined;
+  extraState(): string | undefined;
+}
+
+/** The answer of `question` in the current run, short enough to store (undefined: a kind this code does not know). */
+function answerOf(facts: RunFacts, question: string): string | undefined {
+  const cut = question.indexOf('\0');
+  const kind = cut < 0 ? question : question.slice(0, cut);
+  const rest = question.slice(cut + 1);
+  const second = rest.indexOf('\0');
+  const [first, last] = second < 0 ? [rest, ''] : [rest.slice(0, second), rest.slice(second + 1)];
+  const short = (value: string) => (value.length > 40 ? digest(value) : value);
+  switch (kind) {
+    case 'summary':
+      return facts.hashOf(rest) ?? '-';
+    case 'module':
+      return facts.resolveModule(first, last) ?? '-';
+    case 'torch':
+      return digest(JSON.stringify(facts.torchOf(rest)));
+    case 'with':
+      return short(JSON.stringify(facts.filesWith(rest)));
+    case 'mentions':
+      return short(JSON.stringify([...facts.mentions(rest)]));
+    case 'checkpoint':
+      return digest(facts.checkpoint(first, last));
+    case 'enabled':
+      return facts.ruleEnabled(first, last) ? '1' : '0';
+    case 'weakened':
+      return facts.weakened() ?? '-';
+    case 'extraState':
+      return facts.extraState() ?? '-';
+    default:
+      return undefined;
+  }
+}
+
+/** What the cache holds for one file. */
+export interface CacheEntry {
+  /** {@link digest} of the bytes linted. */
+  hash: string;
+  /** {@link configDigest} of the config that governs it. */
+  config: string;
+  /** The result (`filePath` is the entry's key). */
+  result: LintResult;
+  /** The prefilter skipped it (the run's `skippedFiles` counts it). */
+  skipped?: boolean;
+  /** The string-literal paths of its torch loads (CheckpointReferences.recordTorchLoads). */
+  loads?: string[];
+  /** The run kept its text (for SARIF fingerprints): a reused result keeps it too. */
+  source?: boolean;
+}
+
+/** On disk: an entry with the rows of `questions` it asked. */
+type StoredEntry = Omit<CacheEntry, 'result'> & { result: Omit<LintResult, 'filePath'>; asked: number[] };
+interface Stored {
+  pylintTorchCache: number;
+  key: string;
+  /** [question, answer] rows shared by the entries. */
+  questions: [string, string][];
+  files: Record<string, StoredEntry>;
+}
+
+/** A cache file opened for one run: reuse what is still valid, record what this run linted, save. */
+export class LintCache {
+  private readonly old = new Map<string, { entry: CacheEntry; asked: [string, string][] }>();
+  private readonly fresh = new Map<string, { entry: CacheEntry; asked: [string, string][] }>();
+  private readonly dropped = new Set<string>();
+  private readonly answers = new Map<string, string | undefined>();
+  /** The file exists and is not a pylint-torch cache: never overwritten. */
+  private foreign = false;
+  /** Files whose results this run took from the cache. */
+  reused = 0;
+
+  /**
+   * Reads `file` (absolute) for a run whose {@link runKey} is `key`. Never throws: what cannot be used is said with
+   * `warn` (one sentence) and the run starts from an empty cache.
+   */
+  constructor(
+    readonly file: string,
+    private readonly key: string,
+    private readonly facts: RunFacts,
+    private readonly warn: (message: string) => void,
+    /** A `--fix` run (see {@link cacheable}). */
+    private readonly fix = false,
+  ) {
+    let text: string;
+    try {
+      text = fs.readFileSync(file, 'utf8');
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code;
+      if (code === 'EISDIR') {
+        this.foreign = true;
+        warn(`the cache location ${file} is a folder; name it with a trailing / to keep the cache in it`);
+      } else if (code !== 'ENOENT' && code !== 'ENOTDIR')
+        warn(`cannot read the cache ${file} (${(error as Error).message}); not used`);
+      return;
+    }
+    if (!text.startsWith(MAGIC)) {
+      this.foreign = true;
+      warn(`${file} is not a pylint-torch cache; not used, not overwritten (choose another --cache-location)`);
+      return;
+    }
+    let stored: Stored;
+    try {
+      stored = JSON.parse(text) as Stored;
+    } catch {
+      warn(`the cache ${file} is corrupt (not valid JSON); not used, it will be rewritten`);
+      return;
+    }
+    if (stored.pylintTorchCache !== FORMAT) {
+      warn(
+        `the cache ${file} has format ${JSON.stringify(stored.pylintTorchCache)}, not ${FORMAT} (another pylint-torch version); not used, it will be rewritten`,
+      );
+      return;
+    }
+    if (stored.key !== key) return; // another version of the code or other options: every file is linted again
+    try {
+      for (const [filePath, { asked, result, ...entry }] of Object.entries(stored.files)) {
+        const rows = asked.map((i) => stored.questions[i]);
+        if (rows.some((row) => !Array.isArray(row) || row.length !== 2)) throw new Error('bad question row');
+        if (typeof entry.hash !== 'string' || !Array.isArray(result.messages)) throw new Error('bad entry');
+        this.old.set(filePath, { entry: { ...entry, result: { filePath, ...result } }, asked: rows });
+      }
+    } catch {
+      this.old.clear();
+      warn(`the cache ${file} is corrupt (unexpected content); not used, it will be rewritten`);
+    }
+  }
+
+  /**
+   * The cached result of `file` when its bytes hash to `hash`, its config digests to `config`, and every question
+   * its lint asked has the same answer now; undefined otherwise (lint it, then {@link store}).
+   */
+  reuse(file: string, hash: string, config: string): CacheEntry | undefined {
+    const known = this.old.get(file);
+    if (!known || known.entry.hash !== hash || known.entry.config !== config) return undefined;
+    for (const [q, answer] of known.asked) if (this.answer(q) !== answer) return undefined;
+    this.fresh.set(file, known);
+    this.reused++;
+    return known.entry;
+  }
+
+  /**
+   * Records what this run found for `file`: `entry`, and the questions its lint asked (answered now, at the end of
+   * the lint loop: every answer is fixed for the run by then). A result that must not be reused (see
+   * {@link cacheable}) drops the file's entry instead.
+   */
+  store(file: string, entry: CacheEntry | undefined, asked: Iterable<string>): void {
+    if (!entry || !cacheable(entry.result, this.fix)) {
+      this.dropped.add(file);
+      return;
+    }
+    const rows: [string, string][] = [];
+    for (const q of asked) {
+      const answer = this.answer(q);
+      if (answer === undefined) {
+        this.dropped.add(file);
+        return;
+      }
+      rows.push([q, answer]);
+    }
+    this.fresh.set(file, { entry, asked: rows });
+  }
+
+  /** Forgets `file` (not cacheable in this run). */
+  drop(file: string): void {
+    this.dropped.add(file);
+  }
+
+  /**
+   * Writes the cache: this run's entries, and those of files it did not see that still exist (a run over a few files
+   * keeps the rest). Atomic; never throws (a failure is a warning).
+   */
+  save(): void {
+    if (this.foreign) return;
+    const rows = new Map<string, number>();
+    const questions: [string, string][] = [];
+    const files: Record<string, StoredEntry> = {};
+    const add = (filePath: string, entry: CacheEntry, asked: [string, string][]) => {
+      const { result, ...rest } = entry;
+      const { filePath: _omitted, ...body } = result;
+      files[filePath] = {
+        ...rest,
+        result: body,
+        asked: asked.map((row) => {
+          const id = `${row[0]}\u0001${row[1]}`;
+          let i = rows.get(id);
+          if (i === undefined) rows.set(id, (i = questions.push(row) - 1));
+          return i;
+        }),
+      };
+    };
+    for (const [filePath, { entry, asked }] of this.fresh) add(filePath, entry, asked);
+    for (const [filePath, { entry, asked }] of this.old)
+      if (!this.fresh.has(filePath) && !this.dropped.has(filePath) && fs.existsSync(filePath))
+        add(filePath, entry, asked);
+    const stored: Stored = { pylintTorchCache: FORMAT, key: this.key, questions, files };
+    const temp = `${this.file}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
+    try {
+      fs.mkdirSync(path.dirname(this.file), { recursive: true });
+      fs.writeFileSync(temp, JSON.stringify(stored));
+      fs.renameSync(temp, this.file);
+    } catch (error) {
+      this.warn(`cannot write the cache ${this.file} (${(error as Error).message}); the next run lints every file`);
+    } finally {
+      try {
+        fs.rmSync(temp, { force: true });
+      } catch {
+        // its folder could not be made: nothing was written
+      }
+    }
+  }
+
+  private answer(q: string): string | undefined {
+    if (this.answers.has(q)) return this.answers.get(q);
+    const answer = answerOf(this.facts, q);
+    this.answers.set(q, answer);
+    return answer;
+  }
+}
+
+/**
+ * Whether a result may be reused: not one with fixes written or shown as `output` (their text is not kept; ESLint
+ * does not cache them either), not one with an internal error, and in a `--fix` run not one with a message without a
+ * rule (a fix not written depends on more than the bytes: permissions, links).
+ */
+export function cacheable(result: LintResult, fix: boolean): boolean {
+  if (result.output !== undefined || result.fixCount || result.fixed) return false;
+  return result.messages.every((m) => !(m.ruleId === null && (fix || m.message.startsWith('Internal error'))));
+}
