@@ -104,6 +104,37 @@ describe('load wrappers', () => {
     expect(await findings(dir, '--unsafe-fixes')).toEqual(['main.py:3 torch-load-missing-weights-only/missing sev2 fix']);
   });
 
+  test('a wrapper that returns the load through parentheses returns the whole file', async () => {
+    const dir = tempRepo({
+      'requirements.txt': 'torch>=2.4\n',
+      'io_utils.py': [
+        'import torch',
+        '',
+        'def load_weights(path, **kwargs):',
+        '    if path.endswith(".bin"):',
+        '        return ((torch.load(path, **kwargs)))',
+        '    return (',
+        '        torch.load(path, **kwargs)  # all of it',
+        '    )',
+        '',
+        'def load_part(path, **kwargs):',
+        '    return (torch.load(path, **kwargs), 1)',
+        '',
+      ].join('\n'),
+      'main.py': [
+        'import torch',
+        'from io_utils import load_part, load_weights',
+        'torch.nn.Linear(2, 2).load_state_dict(load_weights("w.ckpt"))',
+        'torch.nn.Linear(2, 2).load_state_dict(load_part("w.ckpt"))',
+        '',
+      ].join('\n'),
+    });
+    expect(await findings(dir)).toEqual([
+      'main.py:3 torch-load-missing-weights-only/missing sev2 fix',
+      'main.py:4 torch-load-missing-weights-only/missing sev2 suggestion',
+    ]);
+  });
+
   test('a wrapper that defaults to weights_only=True is trusted at its call sites', async () => {
     const dir = tempRepo({
       'a.py': 'import torch\n\ndef safe_load(p, weights_only=True):\n    return torch.load(p, weights_only=weights_only)\n\nobj = safe_load("x.pt")\n',

@@ -9,7 +9,7 @@ import type { Node } from '../syntax/parse';
 import type { Constant } from './constants';
 import { namedChildren, unparen } from '../syntax/python';
 import type { FileScopes } from '../syntax/scope';
-import type { DependencyLog } from './dependencies';
+import { DependencyLog, type Memo, question as dependency } from './dependencies';
 
 /** How many project classes a base-class chain may cross, and how many re-exports a name may hop through. */
 const MAX_CLASS_CHAIN = 50;
@@ -128,10 +128,48 @@ export interface ClassVerdict {
   reason: string;
 }
 
+/**
+ * A question {@link ProjectIndex.lookup} answers about a module's symbol: `pick` reads the answer from a summary.
+ * Answers are memoized per question object, so define each question once (a module-level constant), not per call.
+ */
+export interface SymbolQuestion<Extra, T> {
+  /** What is asked, for debugging (`loader`, `class`). */
+  readonly name: string;
+  readonly pick: (summary: ModuleSummary<Extra>, name: string) => T | undefined;
+}
+
+/**
+ * The repository index of one lint run. Every answer is memoized for the life of the object (file existence, module
+ * paths, symbol lookups): create one per run, as files may change between runs.
+ */
 export class ProjectIndex<Extra = unknown> {
-  /** isFile by path, and packageParent by folder, for the life of the index (files may change between runs). */
+  /** isFile by path. */
   private readonly files = new Map<string, boolean>();
+  /** packageParent by folder: every file of a folder asks the same question many times. */
   private readonly packageParents = new Map<string, string>();
+  /** resolveModule by folder of the importing file and dotted name (null: no such file). */
+  private readonly modules = new Map<string, string | null>();
+  /**
+   * Symbol lookups by question, then by where they are asked from and the qualified name, each with the questions
+   * computing it asked (the module paths and summaries it read), which the log records again when it is served.
+   */
+  private readonly symbols = new Map<
+    SymbolQuestion<Extra, unknown>,
+    Map<string, Memo<{ file: string; value: unknown } | undefined>>
+  >();
+  /** The questions of the index's own methods. */
+  private readonly classQuestion: SymbolQuestion<Extra, ClassSummary> = {
+    name: 'class',
+    pick: (summary, name) => summary.classes.get(name),
+  };
+  private readonly constantQuestion: SymbolQuestion<Extra, Constant> = {
+    name: 'constant',
+    pick: (summary, name) => summary.constants.get(name),
+  };
+  private readonly functionQuestion: SymbolQuestion<Extra, true> = {
+    name: 'function',
+    pick: (summary, name) => (summary.functions.has(name) ? true : undefined),
+  };
 
   constructor(
     /** Folders to resolve absolute imports from, besides the importing file's own folder and package root. */
@@ -139,9 +177,10 @@ export class ProjectIndex<Extra = unknown> {
     private readonly provide: ModuleProvider<Extra>,
     /**
      * Where module resolutions are recorded for the result cache (`module` NUL folder NUL dotted name: the answer
-     * depends on the importing file's folder only); `provide` records the summaries it gives.
+     * depends on the importing file's folder only); `provide` records the summaries it gives. A memoized lookup
+     * records again what computing it asked (DependencyLog.memo).
      */
-    private readonly log?: DependencyLog,
+    private readonly log: DependencyLog = new DependencyLog(false),
   ) {}
 
   /**
@@ -150,16 +189,25 @@ export class ProjectIndex<Extra = unknown> {
    * each root). Returns undefined when no such file exists.
    */
   resolveModule(fromFile: string, dotted: string): string | undefined {
-    this.log?.ask(`module\0${path.dirname(fromFile)}\0${dotted}`);
+    // the answer depends on the importing file's folder only (its package parent is that folder's too)
+    const folder = path.dirname(fromFile);
+    this.log.ask(dependency.module(folder, dotted));
+    const key = `${folder}\n${dotted}`;
+    let found = this.modules.get(key);
+    if (found === undefined) this.modules.set(key, (found = this.findModule(folder, dotted) ?? null));
+    return found ?? undefined;
+  }
+
+  private findModule(folder: string, dotted: string): string | undefined {
     const level = /^\.*/.exec(dotted)![0].length;
     const parts = dotted.slice(level).split('.').filter(Boolean);
     const bases: string[] = [];
     if (level > 0) {
-      let base = path.dirname(fromFile);
+      let base = folder;
       for (let i = 1; i < level; i++) base = path.dirname(base);
       bases.push(base);
     } else {
-      bases.push(path.dirname(fromFile), this.packageParent(fromFile), ...this.roots);
+      bases.push(folder, this.packageParent(folder), ...this.roots);
     }
     for (const base of bases) {
       const target = path.join(base, ...parts);
@@ -168,6 +216,30 @@ export class ProjectIndex<Extra = unknown> {
         if (this.isFile(candidate)) return candidate;
     }
     return undefined;
+  }
+
+  /** The folder above the top-level package that `folder` is in (the folder a `python -m` run imports from). */
+  private packageParent(folder: string): string {
+    let dir = this.packageParents.get(folder);
+    if (dir === undefined) {
+      dir = folder;
+      while (this.isFile(path.join(dir, '__init__.py')) && path.dirname(dir) !== dir) dir = path.dirname(dir);
+      this.packageParents.set(folder, dir);
+    }
+    return dir;
+  }
+
+  private isFile(file: string): boolean {
+    let known = this.files.get(file);
+    if (known === undefined) {
+      try {
+        known = fs.statSync(file).isFile();
+      } catch {
+        known = false;
+      }
+      this.files.set(file, known);
+    }
+    return known;
   }
 
   /**
@@ -180,7 +252,7 @@ export class ProjectIndex<Extra = unknown> {
     isBase: (name: string) => boolean,
     seen = new Set<string>(),
   ): ClassVerdict | undefined {
-    const found = this.findClass(fromFile, qualified, 0);
+    const found = this.findClass(fromFile, qualified);
     if (!found) return undefined;
     const { file, cls } = found;
     const key = `${file}:${cls.name}`;
@@ -200,30 +272,31 @@ export class ProjectIndex<Extra = unknown> {
 
   /** True when `qualified` names a class defined in a project module the index can read. */
   classKnown(fromFile: string, qualified: string): boolean {
-    return this.findClass(fromFile, qualified, 0) !== undefined;
+    return this.findClass(fromFile, qualified) !== undefined;
   }
 
   /** The class a qualified name denotes, following re-exports through `__init__.py` and other modules. */
-  private findClass(
-    fromFile: string,
-    qualified: string,
-    depth: number,
-  ): { file: string; cls: ClassSummary } | undefined {
-    const found = this.findSymbol(fromFile, qualified, depth, (summary, name) => summary.classes.get(name));
+  private findClass(fromFile: string, qualified: string): { file: string; cls: ClassSummary } | undefined {
+    const found = this.lookup(fromFile, qualified, this.classQuestion);
     return found && { file: found.file, cls: found.value };
   }
 
   /**
-   * What `pick` finds for the symbol a qualified name denotes (`.models.Net`, `app.models.Net`, as resolved in
+   * What `question` finds for the symbol a qualified name denotes (`.models.Net`, `app.models.Net`, as resolved in
    * `fromFile`), following re-exports through `__init__.py`, other modules and star imports (at most 8 hops), with
-   * the file that has it; undefined when nothing does.
+   * the file that has it; undefined when nothing does. Memoized per question.
    */
   lookup<T>(
     fromFile: string,
     qualified: string,
-    pick: (summary: ModuleSummary<Extra>, name: string) => T | undefined,
+    question: SymbolQuestion<Extra, T>,
   ): { file: string; value: T } | undefined {
-    return this.findSymbol(fromFile, qualified, 0, pick);
+    let answers = this.symbols.get(question);
+    if (!answers) this.symbols.set(question, (answers = new Map()));
+    // a name of the module itself is the file's; any other resolves from the file's folder alone (resolveModule)
+    const key = `${qualified.startsWith(SELF) ? fromFile : path.dirname(fromFile)}\n${qualified}`;
+    const found = this.log.memo(answers, key, () => this.findSymbol(fromFile, qualified, 0, question.pick));
+    return found as { file: string; value: T } | undefined;
   }
 
   private findSymbol<T>(
@@ -262,15 +335,12 @@ export class ProjectIndex<Extra = unknown> {
 
   /** The value of a module-level True/False/None constant of the project (`.config.SAFE`), else `unknown`. */
   findConstant(fromFile: string, qualified: string): Constant {
-    return this.findSymbol(fromFile, qualified, 0, (summary, name) => summary.constants.get(name))?.value ?? 'unknown';
+    return this.lookup(fromFile, qualified, this.constantQuestion)?.value ?? 'unknown';
   }
 
   /** True when the project defines a module-level function by that qualified name (a wrapper or not). */
   definesFunction(fromFile: string, qualified: string): boolean {
-    return (
-      this.findSymbol(fromFile, qualified, 0, (summary, name) => (summary.functions.has(name) ? true : undefined))
-        ?.value === true
-    );
+    return this.lookup(fromFile, qualified, this.functionQuestion)?.value === true;
   }
 
   /** The project file that defines the module part of a qualified name (`app.io` of `app.io.load`), if any. */
@@ -280,34 +350,6 @@ export class ProjectIndex<Extra = unknown> {
     const cut = rest.lastIndexOf('.');
     const moduleName = dots + (cut >= 0 ? rest.slice(0, cut) : '');
     return moduleName ? this.resolveModule(fromFile, moduleName) : undefined;
-  }
-
-  /**
-   * The folder above the file's top-level package (the folder a `python -m` run or an installed package imports
-   * from).
-   */
-  private packageParent(file: string): string {
-    const start = path.dirname(file);
-    let dir = this.packageParents.get(start);
-    if (dir === undefined) {
-      dir = start;
-      while (this.isFile(path.join(dir, '__init__.py')) && path.dirname(dir) !== dir) dir = path.dirname(dir);
-      this.packageParents.set(start, dir);
-    }
-    return dir;
-  }
-
-  private isFile(file: string): boolean {
-    let known = this.files.get(file);
-    if (known === undefined) {
-      try {
-        known = fs.statSync(file).isFile();
-      } catch {
-        known = false;
-      }
-      this.files.set(file, known);
-    }
-    return known;
   }
 
   /** A file's path for messages: relative to the first root (the working folder) when inside it. */

@@ -105,6 +105,9 @@ export function untrustedInfluence(expr: Node, scopes: FileScopes): UntrustedSou
   return trace(newWalk(scopes, true), expr, 0, MAX_CALL_DEPTH);
 }
 
+/** The method names of {@link UNPICKLING_RECEIVES}. */
+const UNPICKLING_METHODS: ReadonlySet<string> = new Set(Object.values(UNPICKLING_RECEIVES));
+
 /**
  * A receive call that itself unpickles data from the network: pyzmq `recv_pyobj()` on a ZeroMQ socket with a
  * network endpoint, multiprocessing `Connection.recv()` on an unauthenticated TCP connection (network.ts). The
@@ -112,8 +115,11 @@ export function untrustedInfluence(expr: Node, scopes: FileScopes): UntrustedSou
  */
 export function unpicklingReceive(call: Node, scopes: FileScopes): UntrustedSource | undefined {
   const callee = call.childForFieldName('function');
-  const object = callee?.type === 'attribute' ? callee.childForFieldName('object') : undefined;
-  const method = methodName(call);
+  if (callee?.type !== 'attribute') return undefined;
+  const method = callee.childForFieldName('attribute')?.text;
+  // only these methods unpickle, whatever the receiver: the receiver is not traced for any other call
+  if (method === undefined || !UNPICKLING_METHODS.has(method)) return undefined;
+  const object = callee.childForFieldName('object');
   const receiver = object && networkReceiver(object, scopes);
   if (!receiver || UNPICKLING_RECEIVES[receiver.kind] !== method) return undefined;
   return { description: receiver.description, node: receiver.node, kind: 'network' };

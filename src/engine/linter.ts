@@ -201,13 +201,17 @@ function runRules(
   const comments: Comment[] = [];
   // A cursor, not recursion or `node.children`: nesting may be thousands deep, and children arrays cached on the
   // nodes would keep the whole tree alive as JS objects (hundreds of MB for a MB of dense code).
+  // The cursor's own type and isNamed do not build a Node object: one is made only for a visited node or a comment.
   const cursor = root.walk();
   for (let more = true; more;) {
-    const node = cursor.currentNode;
-    if (node.type === 'comment')
+    const type = cursor.nodeType;
+    if (type === 'comment') {
+      const node = cursor.currentNode;
       comments.push({ text: node.text, line: node.startPosition.row + 1, start: node.startIndex, end: node.endIndex });
-    const listeners = visitors.get(node.type);
+    }
+    const listeners = visitors.get(type);
     if (listeners) {
+      const node = cursor.currentNode;
       for (const { setting, visit } of listeners) {
         if (crashed.has(setting)) continue;
         // A rule bug must not hide findings: the crash is reported at its node, and the rule goes on with the rest.
@@ -222,13 +226,13 @@ function runRules(
     }
     // named nodes only, in document order (anonymous ones are tokens)
     if (cursor.gotoFirstChild()) {
-      while (!cursor.currentNode.isNamed && cursor.gotoNextSibling());
-      if (cursor.currentNode.isNamed) continue;
+      while (!cursor.nodeIsNamed && cursor.gotoNextSibling());
+      if (cursor.nodeIsNamed) continue;
       cursor.gotoParent();
     }
     for (;;) {
       if (cursor.gotoNextSibling()) {
-        if (cursor.currentNode.isNamed) break;
+        if (cursor.nodeIsNamed) break;
       } else if (!cursor.gotoParent()) {
         more = false;
         break;

@@ -29,7 +29,7 @@ import {
 import { parsePython, pythonParser } from '../syntax/parse';
 import { type ModuleSummary, ProjectIndex, summarizeModule } from '../analysis/project-index';
 import { findLoader, findReexportedLoader, summarizeTorch, type TorchIndex, type TorchSummary } from '../torch/summary';
-import { LOAD_FUNCTIONS } from '../torch/api';
+import { LOAD_FUNCTIONS, type LoadFunction } from '../torch/api';
 import { BUILTIN_LOADERS, type KnownLoader, knownLoadFunction, wrapperLoadFunction } from '../torch/loaders';
 import { analyzeScopes, type FileScopes } from '../syntax/scope';
 import { decodePython, decodeText, type DecodedSource } from '../project/source';
@@ -47,7 +47,7 @@ import { isNotebookPath, parseNotebook, virtualText } from '../project/notebook'
 import { lintNotebook } from './lint-notebook';
 import { callsProjectLoader, importsNothing, triggerTest } from '../torch/prefilter';
 import { type FileOutcome, lintInWorkers, type Prepassed, WORKER_FILE, workerCount } from './pool';
-import { DependencyLog, question } from '../analysis/dependencies';
+import { DependencyLog, type Memo, question } from '../analysis/dependencies';
 import { type CacheEntry, configDigest, digest, LintCache, type RunFacts, runKey } from './cache';
 
 /** What a lint run does; everything is optional. */
@@ -440,6 +440,7 @@ export async function openRun(
     ...new Set([cwd, ...argDirs, ...[cwd, ...argDirs].map(gitRoot).filter((r): r is string => r !== undefined)]),
   ];
   const index = new ProjectIndex(roots, provide, log);
+  const loaderAnswers: LoaderAnswers = new Map();
   // --fix writes only inside the real paths of what was named (or the working folder): never through a link out
   const writeRoots = (paths.length ? paths : ['.']).flatMap((p) => {
     try {
@@ -519,7 +520,7 @@ export async function openRun(
     torch: torchFor(file, config),
     torchOf: (other) => torchFor(other, configFor(path.dirname(other))),
     index,
-    resolveLoader: loaderResolver(index, config?.knownLoaders),
+    resolveLoader: loaderResolver(index, config?.knownLoaders, loaderAnswers, log),
     importedConstant: (from, qualified) => index.findConstant(from, qualified),
     get weakened() {
       log.ask(question.weakened);
@@ -933,12 +934,21 @@ function lintFile(
 }
 
 /**
+ * What a qualified name denotes as a loader, by the folder it is resolved from and the name: the
+ * index's part of {@link loaderResolver}, which depends on those only. `reexport`: a torch loader shown under the
+ * callee's own text. One table per lint run, served through DependencyLog.memo.
+ */
+type LoaderAnswers = Map<string, Memo<{ fn: LoadFunction; reexport: boolean } | undefined>>;
+
+/**
  * Finds what a callee that is not torch's own loader stands for: a module-level wrapper of this file, a wrapper
  * imported from another project file, or a known third-party loader (config `knownLoaders` over the built-in table).
  */
 function loaderResolver(
   index: TorchIndex,
   config: Readonly<Record<string, KnownLoader>> | undefined,
+  answers: LoaderAnswers,
+  log: DependencyLog,
 ): NonNullable<ProjectContext['resolveLoader']> {
   return (file, scopes, callee) => {
     if (callee.type === 'identifier') {
@@ -952,16 +962,33 @@ function loaderResolver(
     const name = scopes.qualifiedName(callee);
     if (name === undefined) return undefined;
     if (config && Object.hasOwn(config, name)) return knownLoadFunction(name, config[name]); // the user said so
-    const wrapper = findLoader(index, file, name);
-    if (wrapper) return wrapperLoadFunction(wrapper, `${index.displayPath(wrapper.file)}:${wrapper.line}`);
-    // a torch loader imported into a project module and called from another (mmengine's `load_url`)
-    const reexport = findReexportedLoader(index, file, name);
-    const fn = reexport && LOAD_FUNCTIONS.get(reexport.loader);
-    if (fn) return { ...fn, display: callee.text, via: index.displayPath(reexport!.file), wraps: fn.display };
-    // the built-in table describes third-party code: inside the project that defines it, its source decides
-    if (index.definesFunction(file, name)) return undefined;
-    return Object.hasOwn(BUILTIN_LOADERS, name) ? knownLoadFunction(name, BUILTIN_LOADERS[name]) : undefined;
+    // the index resolves a name from the file's folder alone (ProjectIndex.resolveModule)
+    const key = `${path.dirname(file)}\n${name}`;
+    // what the index asked to find it is recorded again for each file it is served to (the result cache)
+    const answer = log.memo(answers, key, () => projectLoader(index, file, name));
+    if (!answer) return undefined;
+    return answer.reexport ? { ...answer.fn, display: callee.text } : { ...answer.fn };
   };
+}
+
+/** What {@link loaderResolver} finds for a qualified name through the index and the built-in table. */
+function projectLoader(
+  index: TorchIndex,
+  file: string,
+  name: string,
+): { fn: LoadFunction; reexport: boolean } | undefined {
+  const wrapper = findLoader(index, file, name);
+  if (wrapper)
+    return { fn: wrapperLoadFunction(wrapper, `${index.displayPath(wrapper.file)}:${wrapper.line}`), reexport: false };
+  // a torch loader imported into a project module and called from another (mmengine's `load_url`)
+  const reexport = findReexportedLoader(index, file, name);
+  const fn = reexport && LOAD_FUNCTIONS.get(reexport.loader);
+  if (fn) return { fn: { ...fn, via: index.displayPath(reexport!.file), wraps: fn.display }, reexport: true };
+  // the built-in table describes third-party code: inside the project that defines it, its source decides
+  if (index.definesFunction(file, name)) return undefined;
+  return Object.hasOwn(BUILTIN_LOADERS, name)
+    ? { fn: knownLoadFunction(name, BUILTIN_LOADERS[name]), reexport: false }
+    : undefined;
 }
 
 /**

@@ -155,24 +155,20 @@ export function closestAncestor(node: Node, types: readonly string[]): Node | nu
 
 function parentTable(tree: Tree): Map<number, Node> {
   const table = new Map<number, Node>();
-  const cursor = tree.walk();
-  const open: Node[] = []; // the ancestors of the cursor's node, innermost last
-  try {
-    for (;;) {
-      const node = cursor.currentNode;
-      if (open.length) table.set(node.id, open[open.length - 1]);
-      if (cursor.gotoFirstChild()) {
-        open.push(node);
-        continue;
-      }
-      while (!cursor.gotoNextSibling()) {
-        if (!cursor.gotoParent()) return table;
-        open.pop();
-      }
+  // `children` reads all of a node's children in one wasm call (a cursor takes three per node, and makes a Node
+  // for every leaf too); an explicit stack, as nesting may be thousands deep
+  const stack: Node[] = [tree.rootNode];
+  for (let node = stack.pop(); node; node = stack.pop()) {
+    const children = node.children;
+    // web-tree-sitter keeps the array on the node: dropped, so that the table keeps only the parents alive
+    (node as unknown as { _children?: unknown })._children = undefined;
+    for (const child of children) {
+      if (!child) continue;
+      table.set(child.id, node);
+      stack.push(child);
     }
-  } finally {
-    cursor.delete();
   }
+  return table;
 }
 
 /** Number of ERROR and MISSING nodes in a tree: the fixer refuses any pass that raises it. */

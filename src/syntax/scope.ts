@@ -166,6 +166,23 @@ export class FileScopes {
    * for an unbound builtin; undefined when any part is shadowed, ambiguous or not a module path.
    */
   qualifiedName(expr: Node, depth = 0): string | undefined {
+    if (depth > 0) return this.resolveName(expr, depth);
+    // asked from outside: every rule asks it of the same callees, so the answer is kept per node
+    const known = this.nameCache.get(expr.id);
+    if (known !== undefined) return known ?? undefined;
+    const outerReached = this.boundReached;
+    this.boundReached = false;
+    const result = this.resolveName(expr, 0);
+    // an answer cut short by the alias bound depends on what other lookups cached before it: not kept
+    if (!this.boundReached) this.nameCache.set(expr.id, result ?? null);
+    this.boundReached ||= outerReached;
+    return result;
+  }
+
+  /** qualifiedName's answers to callers outside the class, by node id (null: none). */
+  private readonly nameCache = new Map<number, string | null>();
+
+  private resolveName(expr: Node, depth: number): string | undefined {
     if (depth > MAX_ALIAS_DEPTH) {
       this.boundReached = true;
       return undefined;
@@ -181,7 +198,7 @@ export class FileScopes {
       node = unparen(base);
     }
     if (attrs.length > 0) {
-      const q = this.qualifiedName(node, depth);
+      const q = this.resolveName(node, depth);
       return q === undefined
         ? undefined
         : q +

@@ -141,6 +141,7 @@ function boundLoad(call: Node, callee: Node, scopes: FileScopes, resolveLoader?:
   const bindings = scopes.bindingsOf(callee) ?? [];
   if (bindings.length !== 1) return undefined;
   const [binding] = bindings;
+  if (binding.kind !== 'param' && binding.kind !== 'assign') return undefined;
   const args = callArguments(call);
   const line = binding.node.startPosition.row + 1;
   const view = (fn: LoadFunction, via: string): LoadFunction => ({
@@ -189,8 +190,9 @@ function lightningLoad(call: Node, callee: Node, scopes: FileScopes): LoadCall |
   const method = callee.childForFieldName('attribute')?.text ?? '';
   const receiver = callee.childForFieldName('object');
   const known = Object.hasOwn(LIGHTNING_LOADERS, method) ? LIGHTNING_LOADERS[method] : undefined;
+  if (!known || !receiver) return undefined;
   const args = callArguments(call);
-  if (!known || !receiver || !args.keywords.has('weights_only')) return undefined;
+  if (!args.keywords.has('weights_only')) return undefined;
   if (known.path.index < 0 && !args.keywords.has(known.path.name)) return undefined;
   if (known.receiver && !known.receiver.test(receiver.text) && !constructedFabric(receiver, scopes)) return undefined;
   const fn: LoadFunction = {

@@ -4,7 +4,7 @@
  * torch.load calls; the wrapper's own internal call, which passes the parameter through, is not reported.
  */
 import { closestAncestor, type Node } from '../syntax/parse';
-import { callArguments, methodName, namedChildren, parentThroughParens, stringValue, unparen } from '../syntax/python';
+import { callArguments, methodName, namedChildren, stringValue, unparen } from '../syntax/python';
 import type { FileScopes } from '../syntax/scope';
 import { dictKey } from '../analysis/constants';
 import { asLoadCall, type LoadCall, type LoadFunction, pathArgument, weightsOnlyArgument } from './api';
@@ -127,6 +127,7 @@ function summarizeFunction(file: string, fn: Node, scopes: FileScopes): LoaderSu
   const line = fn.startPosition.row + 1;
   // every load that forwards the path parameter counts (one per torch version, a URL branch…): the worst wins
   const found: LoaderSummary[] = [];
+  let returned: Set<number> | undefined;
   for (const call of body.descendantsOfType('call')) {
     if (!call) continue;
     const one = summarizeLoad(call);
@@ -145,7 +146,7 @@ function summarizeFunction(file: string, fn: Node, scopes: FileScopes): LoaderSu
     const wrapped = {
       wraps: load.fn.display,
       weightsOnlySince: load.fn.weightsOnlySince,
-      returnsLoaded: returnsAsIs(call),
+      returnsLoaded: (returned ??= returnedCalls(body!)).has(call.id),
     };
     // passed as a keyword, or held by a local options dict (`opts = {"weights_only": trust}; torch.load(p, **opts)`)
     const given = weightsOnlyArgument(load) ?? optionsEntry(load, kwargsParam, scopes);
@@ -236,10 +237,21 @@ function optionsEntry(load: LoadCall, kwargsParam: string | undefined, scopes: F
   return undefined;
 }
 
-/** `return torch.load(...)`: the call is the returned value itself (through parentheses only). */
-function returnsAsIs(call: Node): boolean {
-  const { parent } = parentThroughParens(call);
-  return parent?.type === 'return_statement';
+/**
+ * The calls of a function body that are returned as they are (`return torch.load(...)`, through parentheses only:
+ * their closest ancestor other than a parenthesized expression is a return statement), by node id. Found from the
+ * return statements down, so that no parent table of the whole tree is built for a wrapper's summary.
+ */
+function returnedCalls(body: Node): Set<number> {
+  const ids = new Set<number>();
+  const stack: Node[] = [];
+  for (const ret of body.descendantsOfType('return_statement')) if (ret) stack.push(...namedChildren(ret));
+  // an explicit stack: `return ((((…))))` may nest thousands deep
+  for (let node = stack.pop(); node; node = stack.pop()) {
+    if (node.type === 'call') ids.add(node.id);
+    else if (node.type === 'parenthesized_expression') stack.push(...namedChildren(node));
+  }
+  return ids;
 }
 
 /** `kwargs.pop("weights_only", D)` / `kwargs.get("weights_only", D)`: the default D, else undefined. */

@@ -80,18 +80,35 @@ export function torchContext<MessageIds extends string, Options>(
   return { ...context, project: services?.torch ? services : UNKNOWN_PROJECT };
 }
 
-/** The torch.load-family call (torch's own, a project wrapper or a known loader) that `call` makes in a rule's file. */
+/**
+ * The torch.load-family call (torch's own, a project wrapper or a known loader) that `call` makes in a rule's file.
+ * Memoized per call node for the rules of one lint pass (they share its scopes and services); the result is shared,
+ * so it must not be mutated.
+ */
 export function loadCallIn(
   context: { filePath: string; scopes: FileScopes; project: ProjectContext },
   call: Node,
 ): LoadCall | undefined {
-  const { resolveLoader } = context.project;
-  return asLoadCall(
-    call,
-    context.scopes,
-    resolveLoader && ((callee) => resolveLoader(context.filePath, context.scopes, callee)),
-  );
+  const { filePath, scopes, project } = context;
+  let memo = loadCalls.get(scopes);
+  if (!memo || memo.project !== project || memo.filePath !== filePath) {
+    memo = { project, filePath, calls: new Map() };
+    loadCalls.set(scopes, memo);
+  }
+  let found = memo.calls.get(call.id);
+  if (found === undefined) {
+    const { resolveLoader } = project;
+    found = asLoadCall(call, scopes, resolveLoader && ((callee) => resolveLoader(filePath, scopes, callee))) ?? null;
+    memo.calls.set(call.id, found);
+  }
+  return found ?? undefined;
 }
+
+/** loadCallIn's answers by the pass's scopes (which live as long as the pass), then call node id. */
+const loadCalls = new WeakMap<
+  FileScopes,
+  { project: ProjectContext; filePath: string; calls: Map<number, LoadCall | null> }
+>();
 
 /** What weights_only a call passes, with constants imported from other project modules resolved. */
 export function weightsOnlyIn(

@@ -2,7 +2,7 @@
  * What the torch rules add to each module's summary in the repository index (analysis/project-index.ts `extra`):
  * load wrappers, process-wide allowlists, and the torch.save / torch.load sites with string-literal paths.
  */
-import { boundNames, type ProjectIndex } from '../analysis/project-index';
+import { boundNames, type ProjectIndex, type SymbolQuestion } from '../analysis/project-index';
 import { CHECKPOINT_EXTENSIONS } from '../checkpoint/inspect';
 import type { FileScopes } from '../syntax/scope';
 import { LOAD_FUNCTIONS, processAllowlist } from './api';
@@ -65,11 +65,21 @@ export function findReexportedLoader(
   fromFile: string,
   qualified: string,
 ): { file: string; loader: string } | undefined {
-  const found = index.lookup(fromFile, qualified, (summary, name) => summary.extra.torchLoaders.get(name));
+  const found = index.lookup(fromFile, qualified, TORCH_LOADER);
   return found && { file: found.file, loader: found.value };
 }
 
 /** The load wrapper a qualified name denotes (`.utils.load_ckpt`, `app.utils.load_ckpt`), following re-exports. */
 export function findLoader(index: TorchIndex, fromFile: string, qualified: string): LoaderSummary | undefined {
-  return index.lookup(fromFile, qualified, (summary, name) => summary.extra.loaders.get(name))?.value;
+  return index.lookup(fromFile, qualified, LOADER)?.value;
 }
+
+/** The index's questions of the torch rules (constants: the index memoizes answers per question). */
+const TORCH_LOADER: SymbolQuestion<TorchSummary, string> = {
+  name: 'torch loader',
+  pick: (summary, name) => summary.extra.torchLoaders.get(name),
+};
+const LOADER: SymbolQuestion<TorchSummary, LoaderSummary> = {
+  name: 'loader',
+  pick: (summary, name) => summary.extra.loaders.get(name),
+};
