@@ -23,9 +23,10 @@ export const WORKER_FILE = path.join(__dirname, 'lint-worker.js');
 /**
  * By default a worker is started per this many Python files (and per {@link WORKER_BYTES} read), up to one per core:
  * one thread below twice that. Measured on a 2-core machine (README, "Worker threads"): a worker costs about 0.12 s
- * of CPU to start (the code, the grammar, the configs) and summarizes again the modules its files import that another
- * worker summarized too (+12% CPU on fairseq's 1,021 files, +30% on 200 files of the benchmark corpus), so a worker
- * pays for itself from about a hundred files; a pre-commit run over a few files stays in one thread.
+ * of CPU to start (the code, the grammar, the configs) and answers again the cross-file questions its files ask that
+ * another worker answered too (two workers: +23–27% CPU on fairseq's 1,021 files and on the corpus, about +30% on 200
+ * corpus files), so a worker pays for itself from about a hundred files; a pre-commit run over a few files stays in
+ * one thread.
  */
 export const WORKER_FILES = 100;
 /** …and per this many bytes read (1 MB). */
