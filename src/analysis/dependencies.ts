@@ -1,3 +1,5 @@
+import { ownedCopy } from '../syntax/parse';
+
 /**
  * What a file's lint asked about the rest of the run, for the result cache (src/run/cache.ts): every question whose
  * answer can change a file's result without its own bytes changing (another module's summary, whether a module path
@@ -54,13 +56,15 @@ export class DependencyLog {
       if (known.asked) this.replay(known.asked);
       return known.value;
     }
+    // a key built from a file's text (a qualified name) would keep that text alive for the run: it is copied
+    const kept = typeof key === 'string' ? ownedCopy(key) : key;
     if (!this.enabled) {
       const value = compute();
-      table.set(key, { value });
+      table.set(kept, { value });
       return value;
     }
     const { value, asked } = this.capture(compute);
-    table.set(key, { value, asked: asked.size ? [...asked] : undefined });
+    table.set(kept, { value, asked: asked.size ? [...asked] : undefined });
     return value;
   }
 }

@@ -5,7 +5,7 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import type { Node } from '../syntax/parse';
+import { type Node, ownedCopy } from '../syntax/parse';
 import type { Constant } from './constants';
 import { namedChildren, unparen } from '../syntax/python';
 import type { FileScopes } from '../syntax/scope';
@@ -47,7 +47,7 @@ export interface ModuleSummary<Extra = unknown> {
 /** Computes the `extra` part of a module's summary from the same scopes. */
 export type Summarizer<Extra> = (file: string, scopes: FileScopes) => Extra;
 
-/** Builds a module's summary from its scopes (no extra parse). */
+/** Builds a module's summary from its scopes (no extra parse); plain data that holds nothing of the tree or text. */
 export function summarizeModule<Extra>(
   file: string,
   scopes: FileScopes,
@@ -73,7 +73,8 @@ export function summarizeModule<Extra>(
   const functions = new Set(
     [...scopes.module.bindings].filter(([, b]) => b.some((x) => x.kind === 'def')).map(([name]) => name),
   );
-  return {
+  // the summary outlives the tree: its names must not be slices that keep the file's text alive
+  return ownedCopy({
     file,
     classes,
     imports,
@@ -81,7 +82,7 @@ export function summarizeModule<Extra>(
     functions,
     stars: [...scopes.module.starImports],
     extra: extra(file, scopes),
-  };
+  });
 }
 
 /**
@@ -194,7 +195,8 @@ export class ProjectIndex<Extra = unknown> {
     this.log.ask(dependency.module(folder, dotted));
     const key = `${folder}\n${dotted}`;
     let found = this.modules.get(key);
-    if (found === undefined) this.modules.set(key, (found = this.findModule(folder, dotted) ?? null));
+    if (found === undefined)
+      this.modules.set(ownedCopy(key), (found = ownedCopy(this.findModule(folder, dotted) ?? null)));
     return found ?? undefined;
   }
 

@@ -191,3 +191,33 @@ export function firstSyntaxError(root: Node): Node | undefined {
   }
   return undefined;
 }
+
+/**
+ * A deep copy of plain data (strings, numbers, booleans, null/undefined, arrays, Maps, Sets and plain objects) whose
+ * strings own their characters: for what outlives a file's lint. `Node.text` is a V8 slice of the whole file's text
+ * (web-tree-sitter's `getText` slices what the parse read), so one function name kept in a summary would keep the
+ * whole file alive (issue 12: the summaries alone held ~50 MB of the 35 MB corpus's texts). Strings shorter than 13
+ * UTF-16 code units are always copies in V8 and are kept as they are. Throws a TypeError on anything else (a Node, a
+ * class instance, a function): such data must not outlive the tree.
+ */
+export function ownedCopy<T>(value: T): T {
+  return copyOwned(value) as T;
+}
+
+function copyOwned(value: unknown): unknown {
+  if (typeof value === 'string') return value.length < 13 ? value : (JSON.parse(JSON.stringify(value)) as string);
+  if (value === null || typeof value !== 'object') {
+    if (typeof value === 'function' || typeof value === 'symbol' || typeof value === 'bigint')
+      throw new TypeError(`ownedCopy: not plain data (${typeof value})`);
+    return value;
+  }
+  if (Array.isArray(value)) return value.map(copyOwned);
+  if (value instanceof Map) return new Map([...value].map(([k, v]) => [copyOwned(k), copyOwned(v)]));
+  if (value instanceof Set) return new Set([...value].map(copyOwned));
+  const proto = Object.getPrototypeOf(value) as unknown;
+  if (proto !== Object.prototype && proto !== null)
+    throw new TypeError(`ownedCopy: not plain data (${(value as object).constructor?.name ?? 'an object'})`);
+  const copy: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(value)) copy[k] = copyOwned(v);
+  return copy;
+}

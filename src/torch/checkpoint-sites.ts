@@ -11,6 +11,7 @@ import { asLoadCall, type LoaderResolver, pathArgument } from './api';
 import { readBytes } from '../io/read';
 import type { FileScopes } from '../syntax/scope';
 import { stringValue, unparen } from '../syntax/python';
+import { ownedCopy } from '../syntax/parse';
 import { type Inspection, inspectCheckpoint, type InspectOptions, judgeInspection } from '../checkpoint/inspect';
 import { isTarFile } from '../checkpoint/tar';
 import type { GlobalVouchers } from '../checkpoint/classify';
@@ -163,7 +164,8 @@ export class CheckpointReferences {
    */
   recordTorchLoads(fromFile: string, scopes: FileScopes, resolveLoader?: LoaderResolver): string[] {
     if (!this.quoting.has(fromFile)) return [];
-    const literals = torchLoadLiterals(scopes, resolveLoader);
+    // kept for the run (the result cache): copies, not slices of the file's text
+    const literals = ownedCopy(torchLoadLiterals(scopes, resolveLoader));
     this.recordLoadLiterals(fromFile, literals);
     return literals;
   }
@@ -269,7 +271,8 @@ function refill<K, V>(target: Map<K, V> | Set<K>, source: ReadonlyMap<K, V> | Re
 
 function count(map: Map<string, Map<string, number>>, key: string, file: string): void {
   let files = map.get(key);
-  if (!files) map.set(key, (files = new Map()));
+  // a key matched in a file's text is a slice of it: a new key is copied, or the table would keep every text alive
+  if (!files) map.set(ownedCopy(key), (files = new Map()));
   files.set(file, (files.get(file) ?? 0) + 1);
 }
 
