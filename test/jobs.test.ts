@@ -1,7 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { openRun } from '../src/run/lint-files';
+import { lintFiles, openRun } from '../src/run/lint-files';
 import type { LintFilesOptions, LintFilesReport } from '../src';
 import { buildDist } from './helpers/build';
 import { cli, tempRepo } from './helpers/cli';
@@ -265,23 +265,53 @@ describe('--jobs: a worker that crashes', () => {
 });
 
 describe('a worker summarizes modules from the bytes the main thread read', () => {
-  test('a file rewritten after the pre-pass (as a fix in another worker would) keeps its summary', async () => {
-    const dir = tempRepo({
-      'requirements.txt': 'torch>=2.6\n',
-      'util.py': 'import torch\n\n\ndef read(p, weights_only=False):\n    return torch.load(p, weights_only=weights_only)\n',
-      'main.py': 'from util import read\n\nsd = read("w.pt")\n',
-    });
-    const main = await openRun(['.'], { cwd: dir });
+  const files = {
+    'requirements.txt': 'torch>=2.6\n',
+    'util.py': 'import torch\n\n\ndef read(p, weights_only=False):\n    return torch.load(p, weights_only=weights_only)\n',
+    'main.py': 'from util import read\n\nsd = read("w.pt")\n',
+  };
+  const messages = (run: Awaited<ReturnType<typeof openRun>>, file: string) => {
+    if ('report' in run) throw new Error('paths missing');
+    return run.lintOne(file).result.messages.map((m) => `${m.ruleId}:${m.line} ${m.message}`);
+  };
+
+  test('with --fix, a file rewritten after the pre-pass (as a fix in another worker would) keeps its summary', async () => {
+    const dir = tempRepo(files);
+    const main = await openRun(['.'], { cwd: dir, fix: true });
     if ('report' in main) throw new Error('paths missing');
     const prepassed = main.prepassed();
     fs.writeFileSync(path.join(dir, 'util.py'), 'def read(p):\n    return p\n');
-    const messages = async (start?: Parameters<typeof openRun>[2]) => {
-      const run = await openRun(['.'], { cwd: dir }, start);
-      if ('report' in run) throw new Error('paths missing');
-      return run.lintOne(path.join(dir, 'main.py')).result.messages.map((m) => `${m.ruleId}:${m.line}`);
-    };
-    expect(await messages({ files: main.discovery.files, prepassed })).toEqual(['torch-load-missing-weights-only:3']);
+    const worker = await openRun(['.'], { cwd: dir, fix: true }, { files: main.discovery.files, prepassed });
+    expect(messages(worker, path.join(dir, 'main.py'))).toEqual([expect.stringMatching(/^torch-load-missing-weights-only:3 /)]);
     // a run that reads the files now sees the wrapper gone
-    expect(await messages()).toEqual([]);
+    expect(messages(await openRun(['.'], { cwd: dir, fix: true }), path.join(dir, 'main.py'))).toEqual([]);
+  });
+
+  test('without --fix, a file changed after the pre-pass is not linted, and no summary comes from its new bytes', async () => {
+    const dir = tempRepo(files);
+    const main = await openRun(['.'], { cwd: dir });
+    if ('report' in main) throw new Error('paths missing');
+    const prepassed = main.prepassed();
+    fs.writeFileSync(path.join(dir, 'util.py'), 'import torch\n\n\ndef read(p):\n    return torch.load(p)\n');
+    for (const run of [main, await openRun(['.'], { cwd: dir }, { files: main.discovery.files, prepassed })]) {
+      expect(messages(run, path.join(dir, 'main.py'))).toEqual([]);
+      expect(messages(run, path.join(dir, 'util.py'))).toEqual(['null:1 This file changed while pylint-torch was running: not linted (run it again).']);
+    }
+  });
+
+  test('lintFiles reads each file again at its turn: one changed after the pre-pass is reported, fatal', async () => {
+    const dir = tempRepo({ 'a.py': 'import torch\n\nx = torch.load("a.pt")\n', 'b.py': 'import torch\n\ny = torch.load("b.pt")\n' });
+    const { results } = await lintFiles(['.'], {
+      cwd: dir,
+      jobs: 1,
+      rules: { 'torch-vulnerable-version': 'off' },
+      onProgress: (_done, _total, file) => {
+        if (file.endsWith('a.py')) fs.writeFileSync(path.join(dir, 'b.py'), 'y = 1\n');
+      },
+    });
+    expect(results.map((r) => [path.basename(r.filePath), r.messages.map((m) => [m.ruleId, m.line, m.fatal ?? false])])).toEqual([
+      ['a.py', [['torch-load-missing-weights-only', 3, false]]],
+      ['b.py', [[null, 1, true]]],
+    ]);
   });
 });

@@ -429,7 +429,11 @@ export async function openRun(
   const log = new DependencyLog(options.cache !== undefined && !options.stdin && !options.registry);
   const provide = (file: string): ModuleSummary<TorchSummary> | undefined => {
     log.ask(question.summary(file));
-    if (!summaries.has(file)) summaries.set(file, summarizeFile(file, parser, contents.get(file)) ?? null);
+    if (!summaries.has(file)) {
+      const judged = judgedBytes(file);
+      // a file that changed since the pre-pass is reported as not linted at its turn; nothing is said of it here
+      summaries.set(file, judged.problem ? null : (summarizeFile(file, parser, judged.bytes) ?? null));
+    }
     return summaries.get(file) ?? undefined;
   };
   // absolute imports resolve from the working folder, the linted folders, and the git work trees they sit in
@@ -531,11 +535,18 @@ export async function openRun(
       return extraState;
     },
   });
-  // the bytes read here are the ones linted (each file is read once; a file that cannot be read is reported then)
-  // (Python files, and the non-Python files a rule's text check reads); a process-wide weakening of torch.load's
-  // default in any of them makes the torch >= 2.6 "already the default" fixes unsafe everywhere
+  // the pre-pass reads every file (Python files, and the non-Python files a rule's text check reads; one that cannot
+  // be read is reported at its turn); a process-wide weakening of torch.load's default in any of them makes the
+  // torch >= 2.6 "already the default" fixes unsafe everywhere
+  // The bytes are not kept until each file's turn (35 MB on the benchmark corpus, all of them alive before the first
+  // lint; issue 12): a file is read again when its turn comes (or when another module asks for its summary), and
+  // linted only if those bytes hash as the pre-pass's did, since the pre-pass's facts (a weakening, extra state, the
+  // literals it quotes) came from them; one changed in between is reported as not linted (`judgedBytes`). Kept are
+  // stdin's text, and with --fix every file's bytes: a fix rewrites its file, and a summary asked of it later (in
+  // another worker) must still come from the bytes the pre-pass read.
   const contents = new Map<string, Buffer>();
-  /** With the cache: the hash of each file's bytes as read here. */
+  const keepBytes = Boolean(options.fix);
+  /** The hash of each file's bytes as the pre-pass read them (digest); absent: the pre-pass could not read it. */
   const hashes = new Map<string, string>();
   let weakened: string | undefined;
   let extraState: string | undefined;
@@ -543,8 +554,9 @@ export async function openRun(
   if (start) {
     const { prepassed } = start;
     // views of the main thread's bytes (fixes write new files, never into these)
-    for (const [file, [offset, length]] of prepassed.offsets)
-      contents.set(file, Buffer.from(prepassed.bytes, offset, length));
+    for (const [file, [offset, length]] of prepassed.offsets ?? [])
+      contents.set(file, Buffer.from(prepassed.bytes!, offset, length));
+    for (const [file, hash] of prepassed.hashes) hashes.set(file, hash);
     ({ weakened, extraState } = prepassed);
     references.adopt(prepassed.references);
   }
@@ -559,9 +571,9 @@ export async function openRun(
     } catch {
       continue;
     }
-    contents.set(file, bytes);
+    if (keepBytes || file === stdinFile) contents.set(file, bytes);
     bytesRead += bytes.length;
-    if (log.enabled) hashes.set(file, digest(bytes));
+    hashes.set(file, digest(bytes));
     // a notebook's code is what its cells hold (the weakening it does is found in it, like a script's)
     const text = notebook ? notebookCode(bytes) : bytes.toString('latin1');
     const line = weakened === undefined ? weakeningLine(text, python) : undefined;
@@ -570,6 +582,25 @@ export async function openRun(
     if (extra !== undefined) extraState = `${index.displayPath(file)}:${extra}`;
     if (python) await references.prefetch(file, text, judging);
   }
+  /**
+   * A file's bytes as the pre-pass judged them: those kept, else the file read again and hashed; `problem` when it
+   * cannot be read now or its bytes changed since. `bytes` undefined: the pre-pass could not read it either (lintFile
+   * reads it and reports why).
+   */
+  const judgedBytes = (file: string): { bytes?: Buffer; problem?: string } => {
+    const kept = contents.get(file);
+    const hash = hashes.get(file);
+    if (kept || hash === undefined) return { bytes: kept };
+    let bytes: Buffer;
+    try {
+      bytes = readRegularFile(file);
+    } catch (error) {
+      return { problem: `Cannot read file: ${(error as Error).message}` };
+    }
+    return digest(bytes) === hash
+      ? { bytes }
+      : { problem: 'This file changed while pylint-torch was running: not linted (run it again).' };
+  };
   // the texts lintFile records, taken out as each file's outcome
   const texts = new Map<string, string>();
   // checkpoint files of the walk, with the setting of the rule that checks them (none: the rule is off there)
@@ -579,7 +610,9 @@ export async function openRun(
     const fileRules = rulesOf(config);
     const settings = ruleSettings(fileRules, config, overrides, file, selection);
     const knownRuleIds = new Set(fileRules.map((r) => r.meta.id));
-    const bytes = contents.get(file);
+    const judged = judgedBytes(file);
+    if (judged.problem) return { result: toResult(file, [fileProblem(judged.problem, true)], false), skipped: false };
+    const { bytes } = judged;
     const lintOptions: LintOptions = {
       services: projectFor(file, config),
       onParsed,
@@ -618,7 +651,7 @@ export async function openRun(
     const loads = torchLoadLiterals.get(file);
     const outcome: FileOutcome = { ...value, ...(asked && { asked: [...asked] }), ...(loads && { loads }) };
     // its summary is known now (from this parse, or a question asked before): its bytes are not needed again
-    if (summaries.has(file)) contents.delete(file);
+    if (summaries.has(file) && file !== stdinFile) contents.delete(file);
     const text = texts.get(file);
     texts.delete(file);
     // texts serve fingerprints and diffs of what is reported: a clean, unchanged file's is not kept (memory, issue 12)
@@ -710,6 +743,7 @@ export async function openRun(
         )
       : toResult(file, [], false);
   const prepassed = (): Prepassed => {
+    if (!keepBytes) return { hashes, weakened, extraState, references: references.prefetched() };
     const bytes = new SharedArrayBuffer([...contents.values()].reduce((n, read) => n + read.length, 0));
     const offsets = new Map<string, [number, number]>();
     let offset = 0;
@@ -721,7 +755,7 @@ export async function openRun(
       offsets.set(file, [offset, read.length]);
       offset += read.length;
     }
-    return { bytes, offsets, weakened, extraState, references: references.prefetched() };
+    return { bytes, offsets, hashes, weakened, extraState, references: references.prefetched() };
   };
   // the cache (src/run/cache.ts): results still valid are reused before the loop (a question the cache asks again
   // gets the answer the lint would), the rest are linted with what they ask recorded, and stored after the loop
@@ -775,14 +809,16 @@ export async function openRun(
     // in discovery order: their outcomes as the lint would give them (their bytes are not needed again)
     const reused = new Map<string, FileOutcome>();
     for (const file of discovery.files) {
-      const bytes = contents.get(file);
       const hash = hashes.get(file);
       const config = configFor(path.dirname(file));
-      if (!bytes || hash === undefined || checkpointFiles.has(file) || config?.pluginRules.length) continue;
+      if (hash === undefined || checkpointFiles.has(file) || config?.pluginRules.length) continue;
       const entry = opened.reuse(file, hash, configDigest(config));
       if (!entry) continue;
+      // the text fingerprints need, from the bytes the entry was judged by (a file changed since is linted: it says so)
+      const judged = entry.source ? judgedBytes(file) : undefined;
+      if (judged?.problem) continue;
       if (entry.loads) references.recordLoadLiterals(file, entry.loads);
-      const source = entry.source ? sourceText(file, bytes, rulesOf(config)) : undefined;
+      const source = judged ? sourceText(file, judged.bytes!, rulesOf(config)) : undefined;
       contents.delete(file);
       reused.set(file, {
         result: entry.result,

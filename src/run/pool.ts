@@ -46,13 +46,16 @@ export interface FileOutcome {
 }
 
 /**
- * The pre-pass of a run in the main thread, for a worker: the bytes of every file read (one SharedArrayBuffer, each
- * file's `[offset, length]` in bytes), the process-wide weakening and extra-state lines found, and the prefetched
- * checkpoint references. Plain data that `postMessage` copies (the buffer is shared, not copied).
+ * The pre-pass of a run in the main thread, for a worker: the hash of each file's bytes as read (src/run/cache.ts
+ * `digest`: a file is read again at its turn and linted only if they match), with `--fix` the bytes themselves (one
+ * SharedArrayBuffer, each file's `[offset, length]` in bytes), the process-wide weakening and extra-state lines
+ * found, and the prefetched checkpoint references. Plain data that `postMessage` copies (the buffer is shared, not
+ * copied).
  */
 export interface Prepassed {
-  bytes: SharedArrayBuffer;
-  offsets: Map<string, [number, number]>;
+  hashes: Map<string, string>;
+  bytes?: SharedArrayBuffer;
+  offsets?: Map<string, [number, number]>;
   weakened?: string;
   extraState?: string;
   references: PrefetchedReferences;
