@@ -17,7 +17,17 @@ import {
   type WalkLimits,
   type WalkResult,
 } from './pickle';
-import { endOfCentralDirectory, openZip, type ZipArchive, ZipLimitError, type ZipLimits } from './zip';
+import { readLocalMembers } from './local-headers';
+import { minizReading } from './miniz';
+import {
+  type CentralEntry,
+  DEFAULT_ZIP_LIMITS,
+  endOfCentralDirectory,
+  openZip,
+  type ZipArchive,
+  ZipLimitError,
+  type ZipLimits,
+} from './zip';
 import { displayName, looksLikePickle, torchRecords } from './records';
 import { DEFAULT_TAR_LIMITS, isTarHeader, listTar, readTarMember, type TarLimits } from './tar';
 
@@ -273,6 +283,26 @@ async function inspectWith(
   let refused = false;
   // torch's legacy tar format, which weights_only refuses whatever it holds
   let legacyTar = false;
+  // the reading of a zip by its local headers alone (a streaming unzip's, local-headers.ts): pickle-looking members
+  // the central directory does not describe the same way are walked as pickles torch does not read, each named by
+  // that reading, so that a payload only such a reader sees is judged (the worst reading decides)
+  const walkLocalMembers = async (central: readonly CentralEntry[]) => {
+    const reading = readLocalMembers(file, central, looksLikePickle, options.zipLimits ?? DEFAULT_ZIP_LIMITS);
+    let count = 0;
+    for await (const m of reading.members) {
+      const member = `${displayName(m.rawName)} (its local header at byte ${m.offset}, as a streaming unzip reads it)`;
+      if (++count > 256 || Date.now() > deadline) {
+        incomplete ??= `${member} and later members read by their local headers were not read: a limit was reached`;
+        break;
+      }
+      walks.push({ member, walk: walkPickle(m.data, walkLimits(), 0, { supported: table.opcodes }), read: false });
+    }
+    const why = reading.incomplete();
+    if (why) {
+      incomplete ??= `reading by local headers: ${why}`;
+      result.messages.push(`reading by local headers: ${why}`);
+    }
+  };
   if (head.subarray(0, 4).equals(Buffer.from('PK\x03\x04', 'latin1'))) {
     let zip: ZipArchive;
     try {
@@ -282,16 +312,48 @@ async function inspectWith(
       // without an end-of-central-directory record no reader opens it (torch neither); with one, torch's more
       // lenient reader may still read a data.pkl we cannot see: fail closed
       if (endOfCentralDirectory(file) === undefined) {
-        // a zip's first bytes without its end record: a truncated checkpoint (or download) torch cannot open at all
+        // a zip's first bytes without its end record: a truncated checkpoint (or download) torch cannot open at all;
+        // a streaming unzip still reads its members by their local headers, and code there is dangerous
         result.verdict = 'unloadable';
         result.messages.push(
           'a zip file without its end-of-central-directory record (truncated?): torch cannot open it',
         );
+        await walkLocalMembers([]);
+        const found = walks.flatMap(({ member, walk }) =>
+          walk.globals
+            .filter((g) => codeRunning(g) || !NOT_CODE.has(classifyGlobal(g.name, allowed, options.vouchers)))
+            .map((g) => ({ member, g })),
+        );
+        for (const { member, g } of found.slice(0, MAX_REPORTED_GLOBALS))
+          result.globals.push({
+            name: g.name,
+            opcode: g.opcode,
+            offset: g.offset,
+            member,
+            afterStop: g.afterStop,
+            status: classify(g),
+          });
+        if (found.length > 0 || incomplete) {
+          result.format = 'torch-zip';
+          result.verdict = 'dangerous';
+          result.messages.push(
+            found.length > 0
+              ? `${found[0].member}: ${found[0].g.name}: code outside torch's allowlist in a member a streaming unzip reads: judged dangerous`
+              : `${incomplete}: members read by their local headers were not read whole, so the file cannot be shown safe: judged dangerous`,
+          );
+        }
         return result;
       }
+      const miniz = minizReading(file, size);
       result.format = 'torch-zip';
       result.verdict = 'dangerous';
-      result.messages.push('a zip archive torch may still read, whose pickles could not be checked: judged dangerous');
+      // torch's reader refusing it too does not make it harmless: a looser reader may read what could not be checked
+      if (miniz.refusal) result.messages.push(miniz.refusal);
+      result.messages.push(
+        miniz.refusal
+          ? 'a zip archive another reader may still read, whose pickles could not be checked: judged dangerous'
+          : 'a zip archive torch may still read, whose pickles could not be checked: judged dangerous',
+      );
       return result;
     }
     try {
@@ -321,6 +383,23 @@ async function inspectWith(
       } else if (dataPkls.length === 0 && !torchscript) {
         result.messages.push(`no member is ${folder}/data.pkl as torch looks names up: torch cannot load the archive`);
         refused = true;
+      }
+      // what torch's reader (miniz) refuses that yauzl reads: the end records, the central directory, local headers
+      const miniz = minizReading(file, size);
+      if (miniz.refusal) {
+        result.messages.push(miniz.refusal);
+        refused = true;
+      }
+      const versions = [...records.lookup('version'), ...records.lookup('.data/version')];
+      for (const { index, why } of miniz.badLocals) {
+        // torch reads the version record and data.pkl first, then the storages data.pkl names
+        const first = versions.includes(index) || dataPkls.includes(index);
+        result.messages.push(
+          first
+            ? `torch cannot read this file: ${zip.names[index]}: ${why}`
+            : `${zip.names[index]}: ${why} (torch fails to load the file if it reads this member)`,
+        );
+        if (first) refused = true;
       }
       // torch opens an archive only with a version record
       if (
@@ -388,6 +467,7 @@ async function inspectWith(
           }
         }
       }
+      await walkLocalMembers(zip.entries);
     } finally {
       zip.close();
     }
@@ -612,6 +692,9 @@ function codeRunning(g: PickleGlobal): boolean {
     (g.path !== undefined && pathDangerReason(g.path) !== undefined)
   );
 }
+
+/** Statuses of globals that build data only: torch's table, and what the project or its config vouches for. */
+const NOT_CODE: ReadonlySet<NameStatus> = new Set(['allowed', 'project-class', 'trusted', 'known-data']);
 
 /** Statuses of the globals a weights_only load needs allowlisted (what torch's default table lacks, not denied). */
 const NEED_STATUSES: ReadonlySet<GlobalStatus> = new Set(['project-class', 'trusted', 'known-data', 'unknown']);

@@ -7,10 +7,17 @@ export interface ZipMember {
   data: Buffer;
   /** Write the central directory's local header offset as 0xFFFFFFFF with this ZIP64 value instead. */
   zip64Offset?: bigint;
+  /** A member with a local header only, left out of the central directory. */
+  localOnly?: boolean;
+  /** The local header offset the central directory states, instead of the true one. */
+  centralOffset?: number;
 }
 
-/** A stored zip of `members`; `zip64CentralOffset` adds a ZIP64 end record stating that central directory offset. */
-export function zip(members: ZipMember[], zip64CentralOffset?: bigint): Buffer {
+/**
+ * A stored zip of `members`; `zip64CentralOffset` adds a ZIP64 end record stating that central directory offset;
+ * `comment` is written after the end record (its length in the record).
+ */
+export function zip(members: ZipMember[], zip64CentralOffset?: bigint, comment: Buffer = Buffer.alloc(0)): Buffer {
   const locals: Buffer[] = [];
   const centrals: Buffer[] = [];
   let offset = 0;
@@ -23,6 +30,10 @@ export function zip(members: ZipMember[], zip64CentralOffset?: bigint): Buffer {
     local.writeUInt32LE(m.data.length, 22);
     local.writeUInt16LE(name.length, 26);
     locals.push(local, name, m.data);
+    if (m.localOnly) {
+      offset += 30 + name.length + m.data.length;
+      continue;
+    }
     const extra = Buffer.alloc(m.zip64Offset === undefined ? 0 : 12);
     if (m.zip64Offset !== undefined) {
       extra.writeUInt16LE(0x0001, 0);
@@ -37,11 +48,12 @@ export function zip(members: ZipMember[], zip64CentralOffset?: bigint): Buffer {
     central.writeUInt32LE(m.data.length, 24);
     central.writeUInt16LE(name.length, 28);
     central.writeUInt16LE(extra.length, 30);
-    central.writeUInt32LE(m.zip64Offset === undefined ? offset : 0xffffffff, 42);
+    central.writeUInt32LE(m.zip64Offset === undefined ? (m.centralOffset ?? offset) : 0xffffffff, 42);
     centrals.push(central, name, extra);
     offset += 30 + name.length + m.data.length;
   }
   const directory = Buffer.concat(centrals);
+  const entries = members.filter((m) => !m.localOnly).length;
   const tail: Buffer[] = [];
   if (zip64CentralOffset !== undefined) {
     const record = Buffer.alloc(56);
@@ -49,8 +61,8 @@ export function zip(members: ZipMember[], zip64CentralOffset?: bigint): Buffer {
     record.writeBigUInt64LE(44n, 4);
     record.writeUInt16LE(45, 12);
     record.writeUInt16LE(45, 14);
-    record.writeBigUInt64LE(BigInt(members.length), 24);
-    record.writeBigUInt64LE(BigInt(members.length), 32);
+    record.writeBigUInt64LE(BigInt(entries), 24);
+    record.writeBigUInt64LE(BigInt(entries), 32);
     record.writeBigUInt64LE(BigInt(directory.length), 40);
     record.writeBigUInt64LE(zip64CentralOffset, 48);
     const locator = Buffer.alloc(20);
@@ -61,9 +73,10 @@ export function zip(members: ZipMember[], zip64CentralOffset?: bigint): Buffer {
   }
   const end = Buffer.alloc(22);
   end.writeUInt32LE(0x06054b50, 0);
-  end.writeUInt16LE(members.length, 8);
-  end.writeUInt16LE(members.length, 10);
+  end.writeUInt16LE(entries, 8);
+  end.writeUInt16LE(entries, 10);
   end.writeUInt32LE(directory.length, 12);
   end.writeUInt32LE(zip64CentralOffset === undefined ? offset : 0xffffffff, 16);
-  return Buffer.concat([...locals, directory, ...tail, end]);
+  end.writeUInt16LE(comment.length, 20);
+  return Buffer.concat([...locals, directory, ...tail, end, comment]);
 }
