@@ -159,7 +159,7 @@ for name in sorted(os.listdir(sys.argv[1])):
         print(name + "\trefuses " + type(e).__name__)
 `;
     const run = spawnSync(python!, ['-c', probe, dir], { encoding: 'utf8', timeout: 120_000 });
-    const torch = Object.fromEntries(
+    const torch: Record<string, string> = Object.fromEntries(
       run.stdout
         .trim()
         .split('\n')
