@@ -17,6 +17,7 @@ import {
   type WalkLimits,
   type WalkResult,
 } from './pickle';
+import { walkLegacyMember } from './legacy-tar';
 import { readLocalMembers } from './local-headers';
 import { minizReading } from './miniz';
 import {
@@ -499,8 +500,8 @@ async function inspectWith(
       incomplete = `${listing.limitHit}: the tar archive was read only in part`;
       result.messages.push(incomplete);
     }
-    // with full pickle torch unpickles `pickle`, and the first pickle of `storages` and `tensors` (raw storage bytes
-    // follow those, between further pickles); earlier members of the same names are read too (a payload there is
+    // with full pickle torch unpickles `pickle`, and every pickle of `storages` and `tensors` (between raw storage
+    // bytes: legacy-tar.ts follows their layout); earlier members of the same names are read too (a payload there is
     // reported), and a link in torch's place stands for a member that is not checked (fails closed)
     for (const name of LEGACY_TAR_MEMBERS) {
       const type = member(name)?.type;
@@ -517,10 +518,20 @@ async function inspectWith(
         incomplete ??= `${m.name} and later members were not read: the time limit was reached`;
         break;
       }
-      const single = m.name !== 'pickle';
-      const walk = walkPickle(readTarMember(file, m, maxRead), walkLimits(), 0, { single, supported: table.opcodes });
-      walks.push({ member: m.name, walk, read: false });
-      if (m.size > maxRead && walk.error?.startsWith('truncated'))
+      // every pickle the loader unpickles there, found by following the member's layout (legacy-tar.ts)
+      const data = readTarMember(file, m, maxRead);
+      const legacy = walkLegacyMember(
+        m.name,
+        data,
+        (start, single) => walkPickle(data, walkLimits(), start, { single, supported: table.opcodes }),
+        (name) => !NOT_CODE.has(classifyGlobal(name, allowed, options.vouchers)),
+      );
+      for (const walk of legacy.walks) walks.push({ member: m.name, walk, read: false });
+      if (legacy.unfollowed) {
+        incomplete ??= legacy.unfollowed;
+        result.messages.push(`${legacy.unfollowed}: the rest of the member cannot be placed, so it is not read`);
+      }
+      if (m.size > maxRead && legacy.walks.at(-1)?.error?.startsWith('truncated'))
         incomplete ??= `only the first ${maxRead} bytes of ${m.name} were read`;
     }
   } else {
