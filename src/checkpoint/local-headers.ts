@@ -9,7 +9,8 @@
  * and local header agree (same name, method and sizes) and whose name is no pickle's: there a streaming reader skips
  * the data by its size, and a 1 GB tensor is not scanned. Each pickle-looking member found is read by its local
  * header alone: its stated compressed size, else (sizes in a data descriptor, bit 3) the size of the central entry at
- * that offset, else up to the next zip signature (stored) or the end of its deflate stream (deflated).
+ * that offset, else to the end of the file (stored; the walk ends with the pickles) or of its deflate stream; a
+ * deflate stream is read to its end, past the size its headers declare (a streaming unzip does).
  */
 import * as fs from 'node:fs';
 import * as zlib from 'node:zlib';
@@ -17,8 +18,6 @@ import { readBytes } from '../io/read';
 import type { CentralEntry, ZipLimits } from './zip';
 
 const LOCAL_SIG = Buffer.from('PK\x03\x04', 'latin1');
-/** Local header, central header, end record, data descriptor: where a stored member of unknown size ends. */
-const SIGNATURES = [0x04034b50, 0x02014b50, 0x06054b50, 0x08074b50];
 /** Bytes scanned for signatures per read. */
 const CHUNK = 1024 * 1024;
 /** Local headers looked at, at most: past that the reading is incomplete (fails closed). */
@@ -57,7 +56,7 @@ export function readLocalMembers(
   const size = fs.statSync(file).size;
   let incomplete: string | undefined;
   // central entries whose local header agrees with them: the central reading already read those members
-  const agreed = new Set<number>();
+  const agreed = new Map<number, CentralEntry>();
   const skipped: [number, number][] = [];
   const byOffset = new Map<number, CentralEntry>();
   for (const entry of central) {
@@ -68,7 +67,7 @@ export function readLocalMembers(
       (local.compressedSize === entry.compressedSize && local.uncompressedSize === entry.uncompressedSize) ||
       ((local.flags & 8) !== 0 && local.compressedSize === 0 && local.uncompressedSize === 0);
     if (!sizesAgree) continue;
-    agreed.add(entry.localOffset);
+    agreed.set(entry.localOffset, entry);
     if (!wanted(entry.rawName)) skipped.push([local.dataStart, local.dataStart + entry.compressedSize]);
   }
   skipped.sort((a, b) => a[0] - b[0]);
@@ -81,14 +80,18 @@ export function readLocalMembers(
         incomplete = `more than ${MAX_HEADERS} local headers`;
         return;
       }
-      if (agreed.has(offset)) continue;
+      // a member both readings agree on was read by the central one, up to its declared size; a deflate stream that
+      // inflates further is read on here (a streaming unzip reads a stream to its end)
+      const same = agreed.get(offset);
+      if (same && same.method !== 8) continue;
       const local = header(file, size, offset);
       if (!local || !wanted(local.rawName) || (local.method !== 0 && local.method !== 8)) continue;
       const known = local.compressedSize || byOffset.get(offset)?.compressedSize || undefined;
       const cap = Math.min(limits.maxMemberBytes, budget);
       let data: Buffer;
       if (local.method === 0) {
-        const end = known !== undefined ? local.dataStart + known : nextSignature(file, size, local.dataStart);
+        // of unknown size: to the end of the file (the walk stops where the pickles end)
+        const end = known !== undefined ? local.dataStart + known : size;
         const length = Math.max(0, Math.min(end, size) - local.dataStart);
         if (length > cap) incomplete ??= `the member at byte ${offset} is larger than ${cap} bytes`;
         data = readBytes(file, local.dataStart, Math.min(length, cap));
@@ -99,6 +102,7 @@ export function readLocalMembers(
         const inflated = await inflatePartial(file, local.dataStart, end, bound);
         if (inflated.capped) incomplete ??= `the member at byte ${offset} inflates past ${bound} bytes`;
         data = inflated.data;
+        if (same && data.length <= same.uncompressedSize) continue;
       }
       budget -= data.length;
       yield { offset, rawName: local.rawName, data };
@@ -166,21 +170,6 @@ function* signatures(file: string, size: number, skipped: readonly [number, numb
     // the last 3 bytes are looked at again: a signature may straddle two reads
     at = stop >= size ? size : Math.max(at + 1, stop - 3);
   }
-}
-
-/** The offset of the first zip signature at or after `from`, or the file's size. */
-function nextSignature(file: string, size: number, from: number): number {
-  for (let at = from; at < size; at += CHUNK - 3) {
-    const chunk = readBytes(file, at, Math.min(CHUNK, size - at));
-    for (
-      let i = chunk.indexOf('PK', 0, 'latin1');
-      i >= 0 && i + 4 <= chunk.length;
-      i = chunk.indexOf('PK', i + 1, 'latin1')
-    )
-      if (SIGNATURES.includes(chunk.readUInt32LE(i))) return at + i;
-    if (at + CHUNK >= size) break;
-  }
-  return size;
 }
 
 /** What bytes [start, end) of a file inflate to (raw deflate) before the stream ends or breaks, at most `cap`. */

@@ -35,6 +35,8 @@ const brief = async (name: string) => {
 const localHeaderAt = (bytes: Buffer, name: string) => bytes.indexOf(Buffer.from(name)) - 30;
 write('local_only.pt', zip([dataPkl, version, { name: 'archive/extra.pkl', data: EVIL, localOnly: true }]));
 write('broken_offset.pt', zip([dataPkl, version, { name: 'archive/extra.pkl', data: EVIL, centralOffset: 0xdd000000 }]));
+// a deflate stream that inflates past the size both headers state: the harmless pickle, then the payload
+write('deflate_past_size.pt', zip([{ name: 'archive/data.pkl', data: Buffer.concat([SAFE, EVIL]), deflate: { statedSize: SAFE.length } }, version]));
 write('plain.pt', zip([dataPkl, version, { name: 'archive/data/0', data: Buffer.alloc(16, 7) }]));
 // a 65,535-byte comment cut short: the end record lies ~20 KB before the end of a small file
 write('cut_comment.pt', zip([dataPkl, version], undefined, Buffer.alloc(0xffff, 0x20)).subarray(0, 20_000));
@@ -88,6 +90,16 @@ describe('a payload in a member only a streaming unzip reads is dangerous, and s
     expect(result.messages[0]).toBe(
       `torch cannot read this file: central directory entry 3 (\`archive/extra.pkl\`) states a member (${EVIL.length} bytes at byte ${0xdd000000}) that runs past the end of the file`,
     );
+  });
+
+  test('a deflate stream read to its end, past the size its headers state (torch stops there)', async () => {
+    expect(await brief('deflate_past_size.pt')).toEqual({
+      verdict: 'dangerous',
+      globals: ['posix.system in archive/data.pkl (its local header at byte 0, as a streaming unzip reads it)'],
+      messages: [
+        'archive/data.pkl (its local header at byte 0, as a streaming unzip reads it): data after the first STOP (torch ignores it; a tampered file?)',
+      ],
+    });
   });
 
   test('the control: where both readings agree, nothing is read twice and nothing is said', async () => {
@@ -177,6 +189,7 @@ for name in sorted(os.listdir(sys.argv[1])):
       'broken_offset.pt': 'refuses RuntimeError',
       'cut_comment.pt': 'refuses OSError',
       'cut_comment_big.pt': 'accepts',
+      'deflate_past_size.pt': 'accepts',
       'local_only.pt': 'accepts',
       'plain.pt': 'accepts',
       'short_comment.pt': 'accepts',

@@ -1,3 +1,5 @@
+import { deflateRawSync } from 'node:zlib';
+
 /**
  * A stored zip written byte by byte, for archives no zip library writes (ZIP64 offsets past the file, names torch
  * and looser readers read differently). CRCs are 0: torch and the inspector ignore them.
@@ -11,6 +13,8 @@ export interface ZipMember {
   localOnly?: boolean;
   /** The local header offset the central directory states, instead of the true one. */
   centralOffset?: number;
+  /** Deflate the data (method 8), and state this uncompressed size in both headers instead of the true one. */
+  deflate?: { statedSize?: number };
 }
 
 /**
@@ -23,15 +27,18 @@ export function zip(members: ZipMember[], zip64CentralOffset?: bigint, comment: 
   let offset = 0;
   for (const m of members) {
     const name = Buffer.from(m.name);
+    const data = m.deflate ? deflateRawSync(m.data) : m.data;
+    const stated = m.deflate?.statedSize ?? m.data.length;
     const local = Buffer.alloc(30);
     local.writeUInt32LE(0x04034b50, 0);
     local.writeUInt16LE(20, 4);
-    local.writeUInt32LE(m.data.length, 18);
-    local.writeUInt32LE(m.data.length, 22);
+    local.writeUInt16LE(m.deflate ? 8 : 0, 8);
+    local.writeUInt32LE(data.length, 18);
+    local.writeUInt32LE(stated, 22);
     local.writeUInt16LE(name.length, 26);
-    locals.push(local, name, m.data);
+    locals.push(local, name, data);
     if (m.localOnly) {
-      offset += 30 + name.length + m.data.length;
+      offset += 30 + name.length + data.length;
       continue;
     }
     const extra = Buffer.alloc(m.zip64Offset === undefined ? 0 : 12);
@@ -44,13 +51,14 @@ export function zip(members: ZipMember[], zip64CentralOffset?: bigint, comment: 
     central.writeUInt32LE(0x02014b50, 0);
     central.writeUInt16LE(45, 4);
     central.writeUInt16LE(45, 6);
-    central.writeUInt32LE(m.data.length, 20);
-    central.writeUInt32LE(m.data.length, 24);
+    central.writeUInt16LE(m.deflate ? 8 : 0, 10);
+    central.writeUInt32LE(data.length, 20);
+    central.writeUInt32LE(stated, 24);
     central.writeUInt16LE(name.length, 28);
     central.writeUInt16LE(extra.length, 30);
     central.writeUInt32LE(m.zip64Offset === undefined ? (m.centralOffset ?? offset) : 0xffffffff, 42);
     centrals.push(central, name, extra);
-    offset += 30 + name.length + m.data.length;
+    offset += 30 + name.length + data.length;
   }
   const directory = Buffer.concat(centrals);
   const entries = members.filter((m) => !m.localOnly).length;
