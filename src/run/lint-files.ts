@@ -189,6 +189,7 @@ export async function lintFiles(paths: readonly string[], options: LintFilesOpti
         skippedLinks: [],
         danglingLinks: [],
         specialFiles: [],
+        aliases: [],
       }
     : await discoverFiles(paths, cwd, ignoreFor, { extraPatterns });
   const warnings: string[] = [];
@@ -220,6 +221,10 @@ export async function lintFiles(paths: readonly string[], options: LintFilesOpti
   for (const link of discovery.skippedLinks)
     warnings.push(
       `${path.relative(cwd, link) || link} is a symbolic link to a folder; not entered (name it to lint it)`,
+    );
+  for (const alias of discovery.aliases)
+    warnings.push(
+      `${path.relative(cwd, alias.path) || alias.path} is the same file as ${path.relative(cwd, alias.file) || alias.file} (a symbolic link); linted once, as ${path.relative(cwd, alias.file) || alias.file}`,
     );
   for (const link of discovery.danglingLinks)
     warnings.push(`${path.relative(cwd, link) || link} is a symbolic link to a file that does not exist; not linted`);
