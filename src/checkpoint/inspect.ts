@@ -17,7 +17,7 @@ import {
   type WalkLimits,
   type WalkResult,
 } from './pickle';
-import { walkLegacyMember } from './legacy-tar';
+import { storageElementSize, walkLegacyMember } from './legacy-tar';
 import { readLocalMembers } from './local-headers';
 import { minizReading } from './miniz';
 import {
@@ -549,6 +549,21 @@ async function inspectWith(
         walks.push({ member: `pickle #${i}`, walk, read: true });
         if (walk.error) break;
         start = walk.end;
+      }
+      // after the fifth pickle (the storage keys) come the storages the fourth names, each an int64 element count
+      // and its elements (torch/serialization.py `_legacy_load`, `_set_from_file`): a file cut before their end is
+      // refused by torch ("unexpected EOF")
+      const storages = walks.length === 5 && !walks[4].walk.error ? walks[3].walk.storages : [];
+      const sizes = storages.map((s) => storageElementSize(s.type));
+      if (storages.length > 0 && sizes.every((s) => s !== undefined)) {
+        const needed = storages.reduce((sum, s, i) => sum + 8 + s.numel * sizes[i]!, 0);
+        const left = size - start;
+        if (left < needed) {
+          corrupt = true;
+          result.messages.push(
+            `torch cannot read this file: its ${storages.length} storage(s) need ${needed} bytes after the pickles, and ${left} are left (truncated?)`,
+          );
+        }
       }
     } else {
       const walk = fromFirstByte;

@@ -15,7 +15,7 @@
 import type { WalkResult } from './pickle';
 
 /** Element sizes in bytes of the storage classes (torch/_utils.py `_element_size` of each class's dtype). */
-const ELEMENT_SIZES: Readonly<Record<string, number>> = {
+const ELEMENT_SIZES: Readonly<Record<string, number | undefined>> = {
   Double: 8,
   Float: 4,
   Half: 2,
@@ -34,6 +34,15 @@ const ELEMENT_SIZES: Readonly<Record<string, number>> = {
   QUInt4x2: 1,
   QUInt2x4: 1,
 };
+
+/**
+ * The element size in bytes of a storage class named `torch.FloatStorage` or `torch.cuda.FloatStorage` (any of the
+ * table's), or undefined for another name.
+ */
+export function storageElementSize(type: string): number | undefined {
+  const kind = /^torch\.(?:cuda\.)?(\w+)Storage$/.exec(type)?.[1];
+  return kind === undefined ? undefined : ELEMENT_SIZES[kind];
+}
 
 /** Pickles walked in one member at most: past that the rest is not read (`unfollowed`). */
 const MAX_PICKLES = 100_000;
@@ -81,7 +90,7 @@ export function walkLegacyMember(
       // the storage type is the tuple's last item: a class named by a GLOBAL (anything else has no dtype: torch fails)
       const type = args.globals.at(-1)?.name;
       if (type === undefined) return { walks };
-      const size = ELEMENT_SIZES[/^torch\.(?:cuda\.)?(\w+)Storage$/.exec(type)?.[1] ?? ''];
+      const size = storageElementSize(type);
       if (size === undefined && condemns(type)) return { walks };
       if (size === undefined)
         return {

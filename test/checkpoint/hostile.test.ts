@@ -153,6 +153,31 @@ describe('hostile checkpoints: read like torch, never stricter, fail closed', ()
     fs.rmSync(path.join(dir, 'stripped_legacy_evil.pt'));
   });
 
+  test('a legacy file cut inside the storages after its pickles is unloadable and says why (torch: "unexpected EOF")', async () => {
+    // legacy_state_dict.pt: 4 float storages (12, 3, 6 and 2 elements) after the 5 pickles, 124 bytes with their counts
+    const whole = fs.readFileSync(fixture('legacy_state_dict.pt'));
+    fs.writeFileSync(path.join(dir, 'cut_legacy.pt'), whole.subarray(0, whole.length - 1));
+    expect(await inspect('cut_legacy.pt')).toEqual({
+      format: 'torch-legacy',
+      verdict: 'unloadable',
+      globals: ['collections.OrderedDict GLOBAL allowed', 'torch._utils._rebuild_tensor_v2 GLOBAL allowed', 'torch.FloatStorage GLOBAL allowed'],
+      messages: [
+        'torch cannot read this file: its 4 storage(s) need 124 bytes after the pickles, and 123 are left (truncated?)',
+        'corrupt or truncated: torch cannot load it either',
+      ],
+    });
+    // the control: whole, it is safe and says nothing
+    fs.writeFileSync(path.join(dir, 'whole_legacy.pt'), whole);
+    expect(await inspect('whole_legacy.pt')).toEqual({
+      format: 'torch-legacy',
+      verdict: 'safe',
+      globals: ['collections.OrderedDict GLOBAL allowed', 'torch._utils._rebuild_tensor_v2 GLOBAL allowed', 'torch.FloatStorage GLOBAL allowed'],
+      messages: [],
+    });
+    fs.rmSync(path.join(dir, 'cut_legacy.pt'));
+    fs.rmSync(path.join(dir, 'whole_legacy.pt'));
+  });
+
   test('callables that run code outside the blocked modules are dangerous, never offered for an allowlist', async () => {
     expect(await inspect('gadgets.pt')).toEqual({
       format: 'torch-zip',

@@ -16,7 +16,7 @@ const names = (data: Uint8Array) => walkPickle(data).globals.map((g) => `${g.opc
 describe('walkPickle', () => {
   test('plain data at protocol 2: no globals, nothing unsupported', () => {
     const data = pickled('{"a": [1, 2.5, "x", None, True], "b": (1, 2)}', 2);
-    expect(walkPickle(data)).toEqual({ globals: [], unsupported: [], firstStopEnd: data.length, protocol: 2, end: data.length, numpyDtypes: [] });
+    expect(walkPickle(data)).toEqual({ globals: [], unsupported: [], firstStopEnd: data.length, protocol: 2, end: data.length, numpyDtypes: [], storages: [] });
   });
 
   test('numpy.dtype codes passed by REDUCE are collected (their classes must be allowlisted too)', () => {
