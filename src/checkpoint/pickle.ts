@@ -331,7 +331,18 @@ export function walkPickle(
     if (stack.length >= limits.maxStack) throw new WalkLimit(`stack larger than ${limits.maxStack}`);
     stack.push(v);
   };
-  const pop = (): Value => stack.pop() ?? null;
+  // before the first STOP, a pop from an empty stack (or past the last MARK) or a missing MARK makes the unpickler
+  // fail there (IndexError in torch's weights_only unpickler, "unpickling stack underflow" / "could not find MARK" in
+  // CPython's): the walk ends with that error. After a STOP (data torch never reads) the walk goes on regardless
+  let underflow = false;
+  const pop = (): Value => {
+    if (stack.length === 0 && !afterStop) underflow = true;
+    return stack.pop() ?? null;
+  };
+  const popMark = (): Value[] => {
+    if (metastack.length === 0 && !afterStop) underflow = true;
+    return metastack.pop() ?? [];
+  };
   // a line argument's bytes (without the newline), as [from, to)
   const readLine = (): [number, number] | undefined => {
     const end = data.indexOf(0x0a, pos);
@@ -341,6 +352,8 @@ export function walkPickle(
     return line;
   };
   const remember = (index: number, value: Value) => {
+    // PUT, BINPUT, LONG_BINPUT and MEMOIZE store the value on top: there must be one
+    if (stack.length === 0 && !afterStop) underflow = true;
     if (!memo.has(index) && memo.size >= limits.maxMemo) throw new WalkLimit(`memo larger than ${limits.maxMemo}`);
     memo.set(index, value);
   };
@@ -444,15 +457,17 @@ export function walkPickle(
         case 'APPENDS':
         case 'SETITEMS':
         case 'ADDITEMS':
-          stack = metastack.pop() ?? [];
+          stack = popMark();
           depth = Math.max(0, depth - 1);
+          // the list, dict or set they add to is the value below the MARK
+          if (info.name !== 'POP_MARK' && stack.length === 0 && !afterStop) underflow = true;
           break;
         case 'GLOBAL':
           push({ global: globalName ?? '' });
           break;
         case 'TUPLE': {
           const items = stack.slice(0, 6);
-          stack = metastack.pop() ?? [];
+          stack = popMark();
           depth = Math.max(0, depth - 1);
           push({ tuple: items });
           break;
@@ -491,11 +506,12 @@ export function walkPickle(
         case 'FROZENSET':
         case 'INST':
         case 'OBJ':
-          stack = metastack.pop() ?? [];
+          stack = popMark();
           depth = Math.max(0, depth - 1);
           push(null);
           break;
         case 'DUP':
+          if (stack.length === 0 && !afterStop) underflow = true;
           push(stack[stack.length - 1] ?? null);
           break;
         case 'STRING':
@@ -602,6 +618,8 @@ export function walkPickle(
         case 'NEWOBJ_EX': {
           const [pops, pushes] = STACK_EFFECT[info.name];
           for (let i = 0; i < pops; i++) pop();
+          // APPEND, SETITEM and BUILD change the value left on top: there must be one
+          if (pushes === 0 && stack.length === 0 && !afterStop) underflow = true;
           for (let i = 0; i < pushes; i++) push(null);
           break;
         }
@@ -612,6 +630,7 @@ export function walkPickle(
           // every other opcode pushes one opaque value (numbers, None, empty containers, bytes, GLOBAL, …)
           push(null);
       }
+      if (underflow) return fail(`${info.name} at byte ${offset} finds too few values or no MARK on the stack`);
     }
     return afterStop ? { ...result, end: pos } : fail(`truncated data: no STOP before byte ${pos}`);
   } catch (error) {
