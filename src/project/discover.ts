@@ -163,11 +163,14 @@ export async function discoverFiles(
 function oneRealFileEach(files: readonly string[]): { kept: string[]; aliases: Discovery['aliases'] } {
   const byReal = new Map<string, string[]>();
   for (const file of files) {
+    // only regular files are merged: a link that cannot be followed, or one to a FIFO or device, is its own entry
+    // (linting it says why it is not read)
     let real = file;
     try {
-      real = fs.realpathSync.native(file);
+      const target = fs.realpathSync.native(file);
+      if (fs.statSync(target).isFile()) real = target;
     } catch {
-      // a link that cannot be followed is its own file (linting it says why it is not read)
+      // not followed: kept as it is
     }
     byReal.set(real, [...(byReal.get(real) ?? []), file]);
   }
