@@ -62,7 +62,9 @@ export function readLocalMembers(
   for (const entry of central) {
     byOffset.set(entry.localOffset, entry);
     const local = header(file, size, entry.localOffset);
-    if (!local || !local.rawName.equals(entry.rawName) || local.method !== entry.method) continue;
+    // an entry flagged as encrypted is not read by the central reading (yauzl refuses it): a reader that ignores the
+    // flag reads its bytes, so it is read here
+    if (!local || !local.rawName.equals(entry.rawName) || local.method !== entry.method || entry.flags & 1) continue;
     const sizesAgree =
       (local.compressedSize === entry.compressedSize && local.uncompressedSize === entry.uncompressedSize) ||
       ((local.flags & 8) !== 0 && local.compressedSize === 0 && local.uncompressedSize === 0);
@@ -85,7 +87,10 @@ export function readLocalMembers(
       const same = agreed.get(offset);
       if (same && same.method !== 8) continue;
       const local = header(file, size, offset);
-      if (!local || !wanted(local.rawName) || (local.method !== 0 && local.method !== 8)) continue;
+      // a pickle by its local name, or by the name of the central entry that points here (the two may differ)
+      const central = byOffset.get(offset);
+      const named = local && (wanted(local.rawName) || (central !== undefined && wanted(central.rawName)));
+      if (!local || !named || (local.method !== 0 && local.method !== 8)) continue;
       const known = local.compressedSize || byOffset.get(offset)?.compressedSize || undefined;
       const cap = Math.min(limits.maxMemberBytes, budget);
       let data: Buffer;

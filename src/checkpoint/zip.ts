@@ -30,6 +30,8 @@ export const DEFAULT_ZIP_LIMITS: ZipLimits = {
 /** A central-directory entry (sizes in bytes, offsets from byte 0), as yauzl read it. */
 export interface CentralEntry {
   rawName: Buffer;
+  /** The general purpose bit flag (bit 0: encrypted, which yauzl refuses to read). */
+  flags: number;
   localOffset: number;
   method: number;
   compressedSize: number;
@@ -107,6 +109,7 @@ function openWith(open: Opener, limits: ZipLimits): Promise<ZipArchive> {
           entries.push(entry);
           central.push({
             rawName: raw,
+            flags: entry.generalPurposeBitFlag,
             localOffset: entry.relativeOffsetOfLocalHeader,
             method: entry.compressionMethod,
             compressedSize: entry.compressedSize,

@@ -37,6 +37,17 @@ write('local_only.pt', zip([dataPkl, version, { name: 'archive/extra.pkl', data:
 write('broken_offset.pt', zip([dataPkl, version, { name: 'archive/extra.pkl', data: EVIL, centralOffset: 0xdd000000 }]));
 // a deflate stream that inflates past the size both headers state: the harmless pickle, then the payload
 write('deflate_past_size.pt', zip([{ name: 'archive/data.pkl', data: Buffer.concat([SAFE, EVIL]), deflate: { statedSize: SAFE.length } }, version]));
+{
+  // a pickle whose central entry is flagged as encrypted (yauzl refuses to read it), and one whose local header
+  // names another file (found by scripts/fuzz.js, seed 1055210873, input 614)
+  const encrypted = zip([dataPkl, version, { name: 'archive/extra.pkl', data: EVIL }]);
+  const entry = encrypted.lastIndexOf(Buffer.from('PK\x01\x02', 'latin1'));
+  encrypted.writeUInt16LE(1, entry + 8);
+  write('encrypted_flag.pt', encrypted);
+  const renamed = zip([{ name: 'archive/extra.pkl', data: EVIL }, dataPkl, version]);
+  renamed[30 + 'archive/extra.'.length] = 0x0e;
+  write('local_renamed.pt', renamed);
+}
 write('plain.pt', zip([dataPkl, version, { name: 'archive/data/0', data: Buffer.alloc(16, 7) }]));
 // a 65,535-byte comment cut short: the end record lies ~20 KB before the end of a small file
 write('cut_comment.pt', zip([dataPkl, version], undefined, Buffer.alloc(0xffff, 0x20)).subarray(0, 20_000));
@@ -100,6 +111,21 @@ describe('a payload in a member only a streaming unzip reads is dangerous, and s
         'archive/data.pkl (its local header at byte 0, as a streaming unzip reads it): data after the first STOP (torch ignores it; a tampered file?)',
       ],
     });
+  });
+
+  test('a central entry flagged as encrypted, and a local header naming another file, are read by that header', async () => {
+    const encrypted = await brief('encrypted_flag.pt');
+    const at = localHeaderAt(files.get('encrypted_flag.pt')!, 'archive/extra.pkl');
+    expect([encrypted.verdict, encrypted.globals]).toEqual([
+      'dangerous',
+      [`posix.system in archive/extra.pkl (its local header at byte ${at}, as a streaming unzip reads it)`],
+    ]);
+    const renamed = await brief('local_renamed.pt');
+    expect([renamed.verdict, renamed.globals]).toEqual([
+      'dangerous',
+      // the central reading finds it too here (yauzl does not compare the two names)
+      ['posix.system in archive/extra.pkl', 'posix.system in archive/extra.\\u000ekl (its local header at byte 0, as a streaming unzip reads it)'],
+    ]);
   });
 
   test('the control: where both readings agree, nothing is read twice and nothing is said', async () => {
@@ -190,6 +216,8 @@ for name in sorted(os.listdir(sys.argv[1])):
       'cut_comment.pt': 'refuses OSError',
       'cut_comment_big.pt': 'accepts',
       'deflate_past_size.pt': 'accepts',
+      'encrypted_flag.pt': 'accepts',
+      'local_renamed.pt': 'accepts',
       'local_only.pt': 'accepts',
       'plain.pt': 'accepts',
       'short_comment.pt': 'accepts',
