@@ -359,6 +359,7 @@ export async function openRun(
         skippedLinks: [],
         danglingLinks: [],
         specialFiles: [],
+        aliases: [],
       }
     : stdinFile
       ? {
@@ -403,6 +404,10 @@ export async function openRun(
   for (const link of discovery.skippedLinks)
     warnings.push(
       `${path.relative(cwd, link) || link} is a symbolic link to a folder; not entered (name it to lint it)`,
+    );
+  for (const alias of discovery.aliases)
+    warnings.push(
+      `${path.relative(cwd, alias.path) || alias.path} is the same file as ${path.relative(cwd, alias.file) || alias.file} (a symbolic link); linted once, as ${path.relative(cwd, alias.file) || alias.file}`,
     );
   for (const link of discovery.danglingLinks)
     warnings.push(`${path.relative(cwd, link) || link} is a symbolic link to a file that does not exist; not linted`);
