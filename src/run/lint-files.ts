@@ -371,6 +371,7 @@ export async function openRun(
           skippedLinks: [],
           danglingLinks: [],
           specialFiles: [],
+          aliases: [],
         }
       : await discoverFiles(paths, cwd, ignoreFor, { extraPatterns });
   const warnings: string[] = [];
