@@ -9,6 +9,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { buildDist } from './helpers/build';
+import { fuzzSeed } from './helpers/seed';
 
 const root = path.join(__dirname, '..');
 const python = ['python3', '/usr/bin/python3'].find((p) => spawnSync(p, ['-c', 'import torch'], { stdio: 'ignore' }).status === 0);
@@ -19,10 +20,9 @@ if (!python) console.warn('oracle.test.ts: skipped, no python3 imports torch (ap
   () => {
     buildDist();
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pylint-torch-oracle-test-'));
-    // a new seed each run (PYLINT_TORCH_FUZZ_SEED=<n> reruns one), printed and in the assertions; a row fails by its
+    // the commit's seed (test/helpers/seed.ts; PYLINT_TORCH_FUZZ_SEED=<n> reruns one, =random draws a new one), printed and in the assertions; a row fails by its
     // last column (`FAIL: …`), not by torch's message (`INTERNAL ASSERT FAILED`)
-    const env = process.env.PYLINT_TORCH_FUZZ_SEED;
-    const seed = env && env !== 'random' ? env : String(Date.now() % 2 ** 31);
+    const seed = fuzzSeed();
     console.log(`oracle.test.ts: seed ${seed} (rerun: PYLINT_TORCH_FUZZ_SEED=${seed} npx jest test/oracle.test.ts)`);
     const kinds = 'ckpt-bytes,ckpt-truncate,ckpt-insert,ckpt-names,ckpt-member,ckpt-generated';
     const fuzz = spawnSync(process.execPath, ['scripts/fuzz.js', '--only', kinds, '--inputs', '150', '--seed', seed, '--keep', dir, '--out', dir], {
