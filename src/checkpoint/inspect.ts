@@ -468,6 +468,29 @@ async function inspectWith(
           }
         }
       }
+      // torch 1.13 loads each storage data.pkl names while unpickling (torch/serialization.py `_load`,
+      // `persistent_load` → `load_tensor(dtype, numel * element size, key, …)`): a missing data/<key> record fails
+      // ("failed locating file"), and one whose size is not numel × element size fails ("storage has wrong byte
+      // size"), seen with torch 1.13 on fuzzed files. Said, and judged unloadable unless something worse is found
+      if (!torchscript)
+        for (const { walk } of walks.filter((w) => w.read && !w.walk.error)) {
+          for (const { key, type, numel } of walk.storages) {
+            const found = records.lookup(`data/${key}`);
+            const element = storageElementSize(type);
+            const why =
+              found.length === 0
+                ? `its pickle names storage ${key}, and there is no ${folder}/data/${key} record`
+                : found.length === 1 &&
+                    element !== undefined &&
+                    zip.entries[found[0]].uncompressedSize !== numel * element
+                  ? `${zip.names[found[0]]} holds ${zip.entries[found[0]].uncompressedSize} bytes, and its pickle says ${numel} × ${element} (${type})`
+                  : undefined;
+            if (why === undefined) continue;
+            result.messages.push(`torch cannot read this file: ${why}`);
+            refused = true;
+            break;
+          }
+        }
       await walkLocalMembers(zip.entries);
     } finally {
       zip.close();
@@ -563,6 +586,12 @@ async function inspectWith(
           result.messages.push(
             `torch cannot read this file: its ${storages.length} storage(s) need ${needed} bytes after the pickles, and ${left} are left (truncated?)`,
           );
+        } else {
+          const wrong = wrongStorageCount(file, start, storages, sizes as number[]);
+          if (wrong) {
+            corrupt = true;
+            result.messages.push(`torch cannot read this file: ${wrong}`);
+          }
         }
       }
     } else {
@@ -854,4 +883,39 @@ export function allowlistAdvice(inspection: Inspection): string {
   return atLeast([major, minor], [2, 5])
     ? `\`with torch.serialization.safe_globals(${list}):\``
     : `\`torch.serialization.add_safe_globals(${list})\``;
+}
+
+/**
+ * Why torch's legacy loader refuses the storages after the pickles of a legacy file, or undefined when it may read
+ * them: each storage starts with its element count as an int64 (little-endian), which `_set_from_file` compares with
+ * the storage the pickle made ("storage has wrong byte size", seen with torch 1.13 on fuzzed files). The order of the
+ * storages is the fifth pickle's key list, which is not decoded here, so only what holds in every order is said: a
+ * count that is the numel of no storage left. A count several storages of different sizes share ends the check, and
+ * so do 10,000 storages.
+ * `start`: the byte offset just after the fifth pickle; `sizes`: each storage's element size in bytes.
+ */
+function wrongStorageCount(
+  file: string,
+  start: number,
+  storages: readonly { key: string; numel: number }[],
+  sizes: readonly number[],
+): string | undefined {
+  const left = storages.map((s, i) => ({ ...s, size: sizes[i] }));
+  let offset = start;
+  // one read per storage: the first 10,000 are checked
+  for (let checked = 0; left.length > 0 && checked < 10_000; checked++) {
+    const head = readBytes(file, offset, 8);
+    if (head.length < 8) return undefined;
+    const count = Number(head.readBigInt64LE(0));
+    const matches = left.filter((s) => s.numel === count);
+    if (matches.length === 0)
+      return `a storage after the pickles holds ${count} element(s), and none of the ${left.length} storage(s) its pickle names (${left
+        .slice(0, 3)
+        .map((s) => `${s.key}: ${s.numel}`)
+        .join(', ')}${left.length > 3 ? ', …' : ''}) has that many`;
+    if (matches.some((m) => m.size !== matches[0].size)) return undefined;
+    left.splice(left.indexOf(matches[0]), 1);
+    offset += 8 + count * matches[0].size;
+  }
+  return undefined;
 }

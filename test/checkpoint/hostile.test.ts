@@ -166,6 +166,15 @@ describe('hostile checkpoints: read like torch, never stricter, fail closed', ()
         'corrupt or truncated: torch cannot load it either',
       ],
     });
+    // an element count that is no storage's (torch 1.13: "storage has wrong byte size"): the first count is at the
+    // first of the 124 bytes, 12 → 5
+    const recounted = Buffer.from(whole);
+    recounted.writeBigInt64LE(5n, whole.length - 124);
+    fs.writeFileSync(path.join(dir, 'recounted_legacy.pt'), recounted);
+    expect((await inspect('recounted_legacy.pt')).verdict).toBe('unloadable');
+    expect((await inspect('recounted_legacy.pt')).messages[0]).toBe(
+      'torch cannot read this file: a storage after the pickles holds 5 element(s), and none of the 4 storage(s) its pickle names (0: 12, 1: 3, 2: 6, …) has that many',
+    );
     // the control: whole, it is safe and says nothing
     fs.writeFileSync(path.join(dir, 'whole_legacy.pt'), whole);
     expect(await inspect('whole_legacy.pt')).toEqual({
