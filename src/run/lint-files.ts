@@ -42,12 +42,23 @@ import { isTarFile } from '../checkpoint/tar';
 import { type CheckpointFileData, CheckpointReferences, isZipFile, projectVouchers } from '../torch/checkpoint-sites';
 import { judgingVersion, torchRequirementFor, type TorchRequirement } from '../torch/version';
 import { NOT_WRITTEN, writeIfUnchanged, type WriteOutcome } from '../project/write';
-import { extraStateLine, weakeningLine } from '../torch/prescan';
-import { isNotebookPath, parseNotebook, virtualText } from '../project/notebook';
+import { type TextFacts, textFacts } from '../torch/prescan';
+import { isNotebookPath, parseNotebook } from '../project/notebook';
 import { lintNotebook } from './lint-notebook';
 import { callsProjectLoader, importsNothing, triggerTest } from '../torch/prefilter';
 import { DependencyLog, type Memo, question } from '../analysis/dependencies';
-import { type CacheEntry, configDigest, digest, LintCache, type RunFacts, runKey } from './cache';
+import { type CacheEntry, configDigest, digest, evidenceKey, LintCache, type RunFacts, runKey, statKey } from './cache';
+import {
+  coversCwd,
+  factsText,
+  guard,
+  mergeSorted,
+  notebookCode,
+  scopeFacts,
+  scopeFiles,
+  WalkRecorder,
+  walksExactlyCwd,
+} from './evidence';
 
 /** What a lint run does; everything is optional. */
 export interface LintFilesOptions {
@@ -179,6 +190,10 @@ export async function lintFiles(paths: readonly string[], options: LintFilesOpti
     return rules;
   };
   const stdinFile = options.stdin && path.resolve(cwd, options.stdin.filePath);
+  const cached = options.cache !== undefined && !options.stdin && !options.registry;
+  // with the cache, the walk of a run over the working folder is kept (src/run/evidence.ts)
+  const started = Date.now();
+  const recorder = cached && walksExactlyCwd(paths, cwd) ? new WalkRecorder(started) : undefined;
   const discovery: Discovery = stdinFile
     ? {
         // like a file named on the command line: ignorePatterns apply, .gitignore does not
@@ -190,7 +205,7 @@ export async function lintFiles(paths: readonly string[], options: LintFilesOpti
         danglingLinks: [],
         specialFiles: [],
       }
-    : await discoverFiles(paths, cwd, ignoreFor, { extraPatterns });
+    : await discoverFiles(paths, cwd, ignoreFor, { extraPatterns, listDir: recorder?.listDir });
   const warnings: string[] = [];
   const allRules = [...rules, ...new Set([forced, ...configs.values()].flatMap((c) => c?.pluginRules ?? []))];
   for (const [flag, ids] of [
@@ -244,7 +259,7 @@ export async function lintFiles(paths: readonly string[], options: LintFilesOpti
   const resultsByFile = new Map<string, LintResult>();
   const inProgress = new Set<string>();
   // what each file's lint asks about the rest of the run, for the cache (src/analysis/dependencies.ts)
-  const log = new DependencyLog(options.cache !== undefined && !options.stdin && !options.registry);
+  const log = new DependencyLog(cached);
   const provide = (file: string): ModuleSummary<TorchSummary> | undefined => {
     log.ask(question.summary(file));
     if (!summaries.has(file)) summaries.set(file, summarizeFile(file, parser, contents.get(file)) ?? null);
@@ -357,26 +372,99 @@ export async function lintFiles(paths: readonly string[], options: LintFilesOpti
   const hashes = new Map<string, string>();
   let weakened: string | undefined;
   let extraState: string | undefined;
-  for (const file of discovery.files) {
+  const otherHashes = new Map<string, string | undefined>();
+  const facts: RunFacts = {
+    hashOf: (file) => {
+      if (hashes.has(file)) return hashes.get(file);
+      if (!otherHashes.has(file)) {
+        let hash: string | undefined;
+        try {
+          hash = digest(readRegularFile(file));
+        } catch {
+          hash = undefined;
+        }
+        otherHashes.set(file, hash);
+      }
+      return otherHashes.get(file);
+    },
+    // the answer depends on the importing file's folder only
+    resolveModule: (folder, dotted) => index.resolveModule(path.join(folder, '__init__.py'), dotted),
+    torchOf: (folder) => torchFor(path.join(folder, '__init__.py'), configFor(folder)),
+    filesWith: (literal) => references.filesWith(literal),
+    mentions: (literal) => references.mentions(literal),
+    checkpoint: (file, literal) => references.describe(file, literal),
+    ruleEnabled,
+    weakened: () => weakened,
+    extraState: () => extraState,
+  };
+  const openCache = (): LintCache => {
+    const key = runKey({
+      cwd,
+      config: options.config,
+      fix: options.fix,
+      fixDryRun: options.fixDryRun,
+      unsafeFixes: options.unsafeFixes,
+      rules: options.rules,
+      select: options.select,
+      ignore: options.ignore,
+      reportUnusedDisableDirectives: options.reportUnusedDisableDirectives,
+      prefilter: options.prefilter,
+      checkSyntax: options.checkSyntax,
+    });
+    return new LintCache(
+      path.resolve(cwd, options.cache!),
+      key,
+      facts,
+      (warning) => warnings.push(warning),
+      Boolean(options.fix),
+      evidenceKey(cwd),
+    );
+  };
+  const cache = log.enabled ? openCache() : undefined;
+  if (cache && recorder) cache.keepWalk(recorder.record(discovery.files, cwd));
+  // with the cache, a run that does not walk the working folder also takes the text facts of the files a walk of it
+  // finds, in that walk's order, so that what they say is what a run over the whole folder sees (src/run/evidence.ts)
+  const scopeOnly = new Set<string>();
+  /** The files of `scopeOnly` that quote a checkpoint path. */
+  const scopeQuoting: string[] = [];
+  let evidenceFiles: readonly string[] = discovery.files;
+  if (cache && !coversCwd(paths, cwd)) {
+    const scope = await scopeFiles(cache, cwd, ignoreFor, extraPatterns, started);
+    for (const file of scope) if (!lintSet.has(file)) scopeOnly.add(file);
+    evidenceFiles = mergeSorted(scope, discovery.files);
+  }
+  for (const file of evidenceFiles) {
     const notebook = isNotebookPath(file);
     const textFile = rules.some((rule) => rule.text && matchesTextCheck(rule.text, file));
     const python = file === stdinFile ? !textFile : file.endsWith('.py') || notebook;
     if (!python && !textFile) continue;
-    let bytes: Buffer;
-    try {
-      bytes = file === stdinFile ? options.stdin!.text : readRegularFile(file);
-    } catch {
-      continue;
+    const scan = (text: string) => references.scan(text);
+    let facts: TextFacts | undefined;
+    if (scopeOnly.has(file)) {
+      facts = scopeFacts(cache!, file, python, scan, started);
+      if (!facts) continue;
+      if (facts.literals?.literals) scopeQuoting.push(file);
+    } else {
+      const stat = cache && statKey(file); // before the read: a change after it is seen next time
+      let bytes: Buffer;
+      try {
+        bytes = file === stdinFile ? options.stdin!.text : readRegularFile(file);
+      } catch {
+        continue;
+      }
+      contents.set(file, bytes);
+      if (log.enabled) hashes.set(file, digest(bytes));
+      // a notebook's code is what its cells hold (the weakening it does is found in it, like a script's)
+      facts = textFacts(factsText(file, bytes), python, scan);
+      if (cache) cache.keepFacts(file, guard(stat!, started), facts);
+      // the checkpoint files its literals name, inspected now so that rules can ask synchronously
+      if (facts.literals?.literals) await references.inspectLiterals(file, facts.literals.literals, judging);
     }
-    contents.set(file, bytes);
-    if (log.enabled) hashes.set(file, digest(bytes));
-    // a notebook's code is what its cells hold (the weakening it does is found in it, like a script's)
-    const text = notebook ? notebookCode(bytes) : bytes.toString('latin1');
-    const line = weakened === undefined ? weakeningLine(text, python) : undefined;
-    if (line !== undefined) weakened = `${index.displayPath(file)}:${line}`;
-    const extra = python && extraState === undefined ? extraStateLine(text) : undefined;
-    if (extra !== undefined) extraState = `${index.displayPath(file)}:${extra}`;
-    if (python) await references.prefetch(file, text, judging);
+    if (weakened === undefined && facts.weakening !== undefined)
+      weakened = `${index.displayPath(file)}:${facts.weakening}`;
+    if (extraState === undefined && facts.extraState !== undefined)
+      extraState = `${index.displayPath(file)}:${facts.extraState}`;
+    if (facts.literals) references.record(file, facts.literals);
   }
   const sources = new Map<string, string>();
   const setResult = (file: string, result: LintResult) => {
@@ -499,58 +587,13 @@ export async function lintFiles(paths: readonly string[], options: LintFilesOpti
   }
   // the cache (src/run/cache.ts): results still valid are reused before the loop (a question the cache asks again
   // gets the answer the lint would), the rest are linted with what they ask recorded, and stored after the loop
-  const otherHashes = new Map<string, string | undefined>();
-  const facts: RunFacts = {
-    hashOf: (file) => {
-      if (hashes.has(file)) return hashes.get(file);
-      if (!otherHashes.has(file)) {
-        let hash: string | undefined;
-        try {
-          hash = digest(readRegularFile(file));
-        } catch {
-          hash = undefined;
-        }
-        otherHashes.set(file, hash);
-      }
-      return otherHashes.get(file);
-    },
-    // the answer depends on the importing file's folder only
-    resolveModule: (folder, dotted) => index.resolveModule(path.join(folder, '__init__.py'), dotted),
-    torchOf: (folder) => torchFor(path.join(folder, '__init__.py'), configFor(folder)),
-    filesWith: (literal) => references.filesWith(literal),
-    mentions: (literal) => references.mentions(literal),
-    checkpoint: (file, literal) => references.describe(file, literal),
-    ruleEnabled,
-    weakened: () => weakened,
-    extraState: () => extraState,
-  };
-  const openCache = (): LintCache => {
-    const key = runKey({
-      cwd,
-      config: options.config,
-      fix: options.fix,
-      fixDryRun: options.fixDryRun,
-      unsafeFixes: options.unsafeFixes,
-      rules: options.rules,
-      select: options.select,
-      ignore: options.ignore,
-      reportUnusedDisableDirectives: options.reportUnusedDisableDirectives,
-      prefilter: options.prefilter,
-      checkSyntax: options.checkSyntax,
-    });
-    const opened = new LintCache(
-      path.resolve(cwd, options.cache!),
-      key,
-      facts,
-      (warning) => warnings.push(warning),
-      Boolean(options.fix),
-    );
+  if (cache) {
     for (const file of discovery.files) {
       const bytes = contents.get(file);
       const hash = hashes.get(file);
       const config = configFor(path.dirname(file));
       if (!bytes || hash === undefined || checkpointFiles.has(file) || config?.pluginRules.length) continue;
-      const entry = opened.reuse(file, hash, configDigest(config));
+      const entry = cache.reuse(file, hash, configDigest(config));
       if (!entry) continue;
       if (entry.skipped) skippedFiles++;
       if (entry.loads) references.recordLoadLiterals(file, entry.loads);
@@ -559,9 +602,25 @@ export async function lintFiles(paths: readonly string[], options: LintFilesOpti
       contents.delete(file);
       setResult(file, entry.result);
     }
-    return opened;
-  };
-  const cache = log.enabled ? openCache() : undefined;
+    // whether a torch load names a checkpoint file changes what is reported of it: the scope's files that quote a
+    // checkpoint path are parsed for their torch loads, as a run over the whole folder parses them
+    if (checkpointFiles.size)
+      for (const file of scopeQuoting) {
+        let text: string;
+        try {
+          const read = readRegularFile(file);
+          text = isNotebookPath(file) ? notebookCode(read) : decodePython(read).text;
+        } catch {
+          continue;
+        }
+        const tree = parsePython(parser, text);
+        try {
+          onParsed(file, analyzeScopes(tree.rootNode));
+        } finally {
+          tree.delete();
+        }
+      }
+  }
   if (!cache) for (const file of discovery.files) processFile(file);
   else {
     const recorded: [string, ReadonlySet<string>, boolean][] = [];
@@ -877,12 +936,6 @@ function sourceText(file: string, bytes: Buffer, rules: readonly AnyRule[]): str
   } catch {
     return undefined;
   }
-}
-
-/** The Python text of a notebook's code cells, for the prescans; empty when it is not a readable notebook. */
-function notebookCode(bytes: Buffer): string {
-  const notebook = parseNotebook(bytes.toString('utf8').replace(/^\uFEFF/, ''));
-  return 'kind' in notebook ? '' : virtualText(notebook).text;
 }
 
 /**

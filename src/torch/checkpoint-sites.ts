@@ -33,6 +33,18 @@ export interface CheckpointReference {
  */
 export type CheckpointFileData = Inspection & { loadedByTorch?: boolean };
 
+/**
+ * What a Python file's text says for {@link CheckpointReferences} (see its `scan`): whether it mentions
+ * `add_safe_globals`, and each configuration key, extension quoted alone and checkpoint literal it quotes, one entry
+ * per occurrence, in text order. Empty parts are left out.
+ */
+export interface LiteralScan {
+  allowlist?: true;
+  keys?: string[];
+  pieces?: string[];
+  literals?: string[];
+}
+
 export class CheckpointReferences {
   private readonly inspections = new Map<string, Inspection>();
   /** Python files that quote a checkpoint literal (the only ones whose torch loads can name a checkpoint file). */
@@ -90,24 +102,58 @@ export class CheckpointReferences {
   }
 
   /**
-   * Finds the quoted checkpoint literals in `text` (a Python file's source) and inspects the files they name, each
-   * file once. `options(file)` gives the torch version to judge a checkpoint by. Never throws for bad files (the
-   * inspector reports them in the inspection).
+   * Finds the quoted checkpoint literals in `text` (a Python file's source), records them as {@link record} does and
+   * inspects the files they name, each file once. `options(file)` gives the torch version to judge a checkpoint by.
+   * Never throws for bad files (the inspector reports them in the inspection).
    */
   async prefetch(fromFile: string, text: string, options: (file: string) => InspectOptions): Promise<void> {
-    if (text.includes('add_safe_globals')) this.allowlistFiles.push(fromFile);
+    const scan = this.scan(text);
+    this.record(fromFile, scan);
+    await this.inspectLiterals(fromFile, scan.literals ?? [], options);
+  }
+
+  /**
+   * What {@link prefetch} reads of a Python file's text, as plain data: a function of the text (and of the
+   * extensions) only, so that the result cache can keep it for a file whose bytes did not change.
+   */
+  scan(text: string): LiteralScan {
+    const scan: LiteralScan = {};
+    if (text.includes('add_safe_globals')) scan.allowlist = true;
     // configuration keys (`args.ckpt`), which saves and loads of one file may share (saves.ts pathKey)
-    for (const match of text.matchAll(CONFIG_KEY)) count(this.literalFiles, `@${match[0]}`, fromFile);
-    for (const ext of this.extensions) {
-      if (!text.includes(`"${ext}"`) && !text.includes(`'${ext}'`)) continue;
+    for (const match of text.matchAll(CONFIG_KEY)) (scan.keys ??= []).push(match[0]);
+    for (const ext of this.extensions)
+      if (text.includes(`"${ext}"`) || text.includes(`'${ext}'`)) (scan.pieces ??= []).push(ext);
+    for (const match of text.matchAll(this.literal)) (scan.literals ??= []).push(match[1]);
+    return scan;
+  }
+
+  /**
+   * Counts what {@link scan} found in `fromFile` for {@link filesWith}, {@link mentions} and the allowlist files
+   * (without inspecting anything: the evidence of a file the run does not lint). Files are recorded in the order of
+   * the calls, which is the order those answers list them in.
+   */
+  record(fromFile: string, scan: LiteralScan): void {
+    if (scan.allowlist) this.allowlistFiles.push(fromFile);
+    for (const key of scan.keys ?? []) count(this.literalFiles, `@${key}`, fromFile);
+    for (const ext of scan.pieces ?? []) {
       if (!this.pieceFiles.has(ext)) this.pieceFiles.set(ext, new Set());
       this.pieceFiles.get(ext)!.add(fromFile);
     }
-    for (const match of text.matchAll(this.literal)) {
+    for (const literal of scan.literals ?? []) {
       this.quoting.add(fromFile);
-      count(this.literalFiles, match[1], fromFile);
-      count(this.baseNameFiles, baseName(match[1]), fromFile);
-      for (const file of this.resolve(fromFile, match[1])) {
+      count(this.literalFiles, literal, fromFile);
+      count(this.baseNameFiles, baseName(literal), fromFile);
+    }
+  }
+
+  /** Inspects the checkpoint files that `literals` (quoted in `fromFile`) name, each file once. */
+  async inspectLiterals(
+    fromFile: string,
+    literals: readonly string[],
+    options: (file: string) => InspectOptions,
+  ): Promise<void> {
+    for (const literal of literals) {
+      for (const file of this.resolve(fromFile, literal)) {
         if (this.inspections.has(file)) continue;
         let size: number;
         try {
