@@ -203,8 +203,13 @@ export interface CacheEntry {
 export interface WalkRecord {
   /** Absolute paths, sorted as discovery sorts them. */
   files: string[];
-  /** Path → stat key, `-` (absent) or `?` (changed too recently to vouch for: never matches). */
+  /**
+   * Path → stat key, `-` (absent), `+` (present: a `.git` above the working folder), `?` (changed too recently to
+   * vouch for: never matches), or for the cache file's own folder `ls:` and a digest of its entries.
+   */
   stats: Record<string, string>;
+  /** The cache file it was recorded with (its folder is recorded by its entries). */
+  cacheFile: string;
 }
 
 /**
@@ -315,7 +320,8 @@ export class LintCache {
           this.oldFacts.set(file, row);
         }
         const walk = stored.evidence.walk;
-        if (walk && (!Array.isArray(walk.files) || typeof walk.stats !== 'object')) throw new Error('bad walk');
+        if (walk && (!Array.isArray(walk.files) || typeof walk.stats !== 'object' || walk.stats === null))
+          throw new Error('bad walk');
         this.oldWalk = walk;
       }
     } catch {
@@ -404,7 +410,8 @@ export class LintCache {
 
   /**
    * Writes the cache: this run's entries, and those of files it did not see that still exist (a run over a few files
-   * keeps the rest). Atomic; never throws (a failure is a warning).
+   * keeps the rest). Atomic; never throws (a failure is a warning). A folder it makes to hold the file gets a
+   * `.gitignore` that ignores everything in it.
    */
   save(): void {
     if (this.foreign) return;
@@ -442,7 +449,9 @@ export class LintCache {
     }
     const temp = `${this.file}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
     try {
-      fs.mkdirSync(path.dirname(this.file), { recursive: true });
+      // a folder made for the cache ignores itself in git, as Ruff's, mypy's and pytest's cache folders do
+      if (fs.mkdirSync(path.dirname(this.file), { recursive: true }) !== undefined)
+        fs.writeFileSync(path.join(path.dirname(this.file), '.gitignore'), '# made by pylint-torch --cache\n*\n');
       fs.writeFileSync(temp, JSON.stringify(stored));
       fs.renameSync(temp, this.file);
     } catch (error) {

@@ -22,7 +22,7 @@ import { isNotebookPath, parseNotebook, virtualText } from '../project/notebook'
 import { readRegularFile } from '../io/read';
 import { textFacts, type TextFacts } from '../torch/prescan';
 import type { LiteralScan } from '../torch/checkpoint-sites';
-import { type LintCache, racy, statKey, type WalkRecord } from './cache';
+import { digest, type LintCache, racy, statKey, type WalkRecord } from './cache';
 
 /** Files in a listed folder that can change which files a walk finds (their absence is covered by the folder's key). */
 const WALK_INPUTS = ['.gitignore', CONFIG_FILE_NAME, PYPROJECT_FILE_NAME];
@@ -52,13 +52,21 @@ export function coversCwd(paths: readonly string[], cwd: string): boolean {
 export class WalkRecorder {
   private readonly stats: Record<string, string> = {};
 
-  /** @param now when the run started (ms since the epoch): keys of what changed since shortly before are `?`. */
-  constructor(private readonly now: number) {}
+  /**
+   * @param now when the run started (ms since the epoch): keys of what changed since shortly before are `?`.
+   * @param cacheFile the cache file (absolute): its folder, whose times change each time the cache is saved, is
+   *   recorded by {@link namesKey}.
+   */
+  constructor(
+    private readonly now: number,
+    private readonly cacheFile: string,
+  ) {}
 
   /** A `fs.readdir` that records the folder first. */
   readonly listDir = ((dir: string, ...rest: unknown[]) => {
     const full = path.resolve(dir);
-    this.stats[full] = guard(statKey(full), this.now);
+    this.stats[full] =
+      full === path.dirname(this.cacheFile) ? namesKey(full, this.cacheFile) : guard(statKey(full), this.now);
     return (fs.readdir as (...args: unknown[]) => void)(dir, ...rest);
   }) as unknown as typeof fs.readdir;
 
@@ -78,14 +86,41 @@ export class WalkRecorder {
       for (const name of WALK_INPUTS) this.stats[path.join(dir, name)] = guard(statKey(path.join(dir, name)), this.now);
       this.stats[path.join(dir, '.git')] = fs.existsSync(path.join(dir, '.git')) ? '+' : '-';
     }
-    return { files: [...files], stats: this.stats };
+    return { files: [...files], stats: this.stats, cacheFile: this.cacheFile };
   }
 }
 
-/** Whether nothing a stored walk depends on has changed since (every stat key, or presence for `+`, is the same). */
-export function walkStillValid(walk: WalkRecord): boolean {
+/**
+ * The key of the folder that holds the cache file, whose times change at each save: `ls:` and a digest of its
+ * entries' names and kinds, those of the cache file and its temporary files left out.
+ */
+export function namesKey(dir: string, cacheFile: string): string {
+  const base = path.basename(cacheFile);
+  let entries: fs.Dirent[];
+  try {
+    entries = fs.readdirSync(dir, { withFileTypes: true });
+  } catch {
+    return '-';
+  }
+  const names = entries
+    .filter((e) => e.name !== base && !(e.name.startsWith(`${base}.`) && e.name.endsWith('.tmp')))
+    .map((e) => `${e.name}\0${e.isFile() ? 'f' : e.isDirectory() ? 'd' : e.isSymbolicLink() ? 'l' : 'o'}`)
+    .sort();
+  return `ls:${digest(names.join('\0'))}`;
+}
+
+/**
+ * Whether nothing a stored walk depends on has changed since: every stat key is the same (presence for `+`, the
+ * entries for an `ls:` key), and the cache file is where it was.
+ */
+export function walkStillValid(walk: WalkRecord, cacheFile: string): boolean {
+  if (walk.cacheFile !== cacheFile) return false;
   return Object.entries(walk.stats).every(([file, key]) =>
-    key === '+' ? fs.existsSync(file) : key !== '?' && statKey(file) === key,
+    key === '+'
+      ? fs.existsSync(file)
+      : key.startsWith('ls:')
+        ? namesKey(file, cacheFile) === key
+        : key !== '?' && statKey(file) === key,
   );
 }
 
@@ -102,8 +137,8 @@ export async function scopeFiles(
   now: number,
 ): Promise<readonly string[]> {
   const stored = cache.walk();
-  if (stored && walkStillValid(stored)) return stored.files;
-  const recorder = new WalkRecorder(now);
+  if (stored && walkStillValid(stored, cache.file)) return stored.files;
+  const recorder = new WalkRecorder(now, cache.file);
   const found = await discoverFiles(['.'], cwd, ignoreFor, { extraPatterns, listDir: recorder.listDir });
   cache.keepWalk(recorder.record(found.files, cwd));
   return found.files;
@@ -133,7 +168,7 @@ export function notebookCode(bytes: Buffer): string {
 /**
  * The text facts of `file`, a file of the scope the run does not lint: those the cache holds for its current stat
  * key, else read from it now (and kept in the cache under the key taken before the read); undefined when it cannot
- * be read (as the pre-pass passes over a file it cannot read).
+ * be read (as the pre-pass passes over a file it cannot read). `read`: whether it was read.
  */
 export function scopeFacts(
   cache: LintCache,
@@ -141,9 +176,10 @@ export function scopeFacts(
   python: boolean,
   scan: (text: string) => LiteralScan,
   now: number,
-): TextFacts | undefined {
+): { facts: TextFacts; read: boolean } | undefined {
   const stat = statKey(file);
   let facts = cache.factsOf(file, stat);
+  const read = !facts;
   if (!facts) {
     try {
       facts = textFacts(factsText(file, readRegularFile(file)), python, scan);
@@ -152,5 +188,5 @@ export function scopeFacts(
     }
   }
   cache.keepFacts(file, guard(stat, now), facts);
-  return facts;
+  return { facts, read };
 }

@@ -141,8 +141,12 @@ export interface LintFilesReport {
   internalErrors: number;
   /** Python files the prefilter skipped for rules (see `LintFilesOptions.prefilter`). */
   skippedFiles?: number;
-  /** With `cache`: the cache file, and how many files' results came from it and how many were linted. */
-  cache?: { file: string; reused: number; linted: number };
+  /**
+   * With `cache`: the cache file, and how many files' results came from it and how many were linted; for a run that
+   * did not walk the working folder, `evidence`: how many other files of it gave their text facts (src/run/evidence.ts)
+   * and how many of those were read rather than taken from the cache.
+   */
+  cache?: { file: string; reused: number; linted: number; evidence?: { files: number; read: number } };
 }
 
 /**
@@ -193,7 +197,8 @@ export async function lintFiles(paths: readonly string[], options: LintFilesOpti
   const cached = options.cache !== undefined && !options.stdin && !options.registry;
   // with the cache, the walk of a run over the working folder is kept (src/run/evidence.ts)
   const started = Date.now();
-  const recorder = cached && walksExactlyCwd(paths, cwd) ? new WalkRecorder(started) : undefined;
+  const recorder =
+    cached && walksExactlyCwd(paths, cwd) ? new WalkRecorder(started, path.resolve(cwd, options.cache!)) : undefined;
   const discovery: Discovery = stdinFile
     ? {
         // like a file named on the command line: ignorePatterns apply, .gitignore does not
@@ -265,10 +270,12 @@ export async function lintFiles(paths: readonly string[], options: LintFilesOpti
     if (!summaries.has(file)) summaries.set(file, summarizeFile(file, parser, contents.get(file)) ?? null);
     return summaries.get(file) ?? undefined;
   };
-  // absolute imports resolve from the working folder, the linted folders, and the git work trees they sit in
-  const argDirs = (stdinFile ? [stdinFile] : paths.map((p) => path.resolve(cwd, p))).map((p) =>
-    isDirectory(p) ? p : path.dirname(p),
-  );
+  // absolute imports resolve from the working folder, the linted folders, and the git work trees they sit in; a run
+  // that takes the working folder's evidence (below) resolves as a run over that folder does
+  const scoped = cached && !coversCwd(paths, cwd);
+  const argDirs = (stdinFile ? [stdinFile] : paths.map((p) => path.resolve(cwd, p)))
+    .map((p) => (isDirectory(p) ? p : path.dirname(p)))
+    .filter((dir) => !scoped || !isInside(dir, cwd));
   const roots = [
     ...new Set([cwd, ...argDirs, ...[cwd, ...argDirs].map(gitRoot).filter((r): r is string => r !== undefined)]),
   ];
@@ -425,10 +432,12 @@ export async function lintFiles(paths: readonly string[], options: LintFilesOpti
   // with the cache, a run that does not walk the working folder also takes the text facts of the files a walk of it
   // finds, in that walk's order, so that what they say is what a run over the whole folder sees (src/run/evidence.ts)
   const scopeOnly = new Set<string>();
+  /** How many files of `scopeOnly` gave text facts, and how many of them were read (not from the cache). */
+  const scopeEvidence = { files: 0, read: 0 };
   /** The files of `scopeOnly` that quote a checkpoint path. */
   const scopeQuoting: string[] = [];
   let evidenceFiles: readonly string[] = discovery.files;
-  if (cache && !coversCwd(paths, cwd)) {
+  if (cache && scoped) {
     const scope = await scopeFiles(cache, cwd, ignoreFor, extraPatterns, started);
     for (const file of scope) if (!lintSet.has(file)) scopeOnly.add(file);
     evidenceFiles = mergeSorted(scope, discovery.files);
@@ -441,8 +450,11 @@ export async function lintFiles(paths: readonly string[], options: LintFilesOpti
     const scan = (text: string) => references.scan(text);
     let facts: TextFacts | undefined;
     if (scopeOnly.has(file)) {
-      facts = scopeFacts(cache!, file, python, scan, started);
-      if (!facts) continue;
+      const found = scopeFacts(cache!, file, python, scan, started);
+      if (!found) continue;
+      facts = found.facts;
+      scopeEvidence.files++;
+      if (found.read) scopeEvidence.read++;
       if (facts.literals?.literals) scopeQuoting.push(file);
     } else {
       const stat = cache && statKey(file); // before the read: a change after it is seen next time
@@ -458,7 +470,12 @@ export async function lintFiles(paths: readonly string[], options: LintFilesOpti
       facts = textFacts(factsText(file, bytes), python, scan);
       if (cache) cache.keepFacts(file, guard(stat!, started), facts);
       // the checkpoint files its literals name, inspected now so that rules can ask synchronously
-      if (facts.literals?.literals) await references.inspectLiterals(file, facts.literals.literals, judging);
+      if (facts.literals?.literals)
+        await references.inspectLiterals(
+          file,
+          facts.literals.literals.map(([literal]) => literal),
+          judging,
+        );
     }
     if (weakened === undefined && facts.weakening !== undefined)
       weakened = `${index.displayPath(file)}:${facts.weakening}`;
@@ -653,6 +670,7 @@ export async function lintFiles(paths: readonly string[], options: LintFilesOpti
     file: cache.file,
     reused: cache.reused,
     linted: discovery.files.length - cache.reused - checkpointFiles.size,
+    ...(evidenceFiles !== discovery.files && { evidence: scopeEvidence }),
   };
   // after the Python files: their torch loads tell which checkpoint files torch reads
   for (const [file, setting] of checkpointFiles)
@@ -961,6 +979,12 @@ function summarizeFile(
   } finally {
     tree.delete();
   }
+}
+
+/** Whether `file` is `dir` or lies inside it (both absolute). */
+function isInside(file: string, dir: string): boolean {
+  const rel = path.relative(dir, file);
+  return rel !== '..' && !rel.startsWith(`..${path.sep}`) && !path.isAbsolute(rel);
 }
 
 function isDirectory(p: string): boolean {

@@ -35,14 +35,14 @@ export type CheckpointFileData = Inspection & { loadedByTorch?: boolean };
 
 /**
  * What a Python file's text says for {@link CheckpointReferences} (see its `scan`): whether it mentions
- * `add_safe_globals`, and each configuration key, extension quoted alone and checkpoint literal it quotes, one entry
- * per occurrence, in text order. Empty parts are left out.
+ * `add_safe_globals`, each configuration key and checkpoint literal it quotes with how many times (in order of first
+ * occurrence), and the extensions it quotes alone. Empty parts are left out.
  */
 export interface LiteralScan {
   allowlist?: true;
-  keys?: string[];
+  keys?: [string, number][];
   pieces?: string[];
-  literals?: string[];
+  literals?: [string, number][];
 }
 
 export class CheckpointReferences {
@@ -109,7 +109,11 @@ export class CheckpointReferences {
   async prefetch(fromFile: string, text: string, options: (file: string) => InspectOptions): Promise<void> {
     const scan = this.scan(text);
     this.record(fromFile, scan);
-    await this.inspectLiterals(fromFile, scan.literals ?? [], options);
+    await this.inspectLiterals(
+      fromFile,
+      (scan.literals ?? []).map(([literal]) => literal),
+      options,
+    );
   }
 
   /**
@@ -120,10 +124,12 @@ export class CheckpointReferences {
     const scan: LiteralScan = {};
     if (text.includes('add_safe_globals')) scan.allowlist = true;
     // configuration keys (`args.ckpt`), which saves and loads of one file may share (saves.ts pathKey)
-    for (const match of text.matchAll(CONFIG_KEY)) (scan.keys ??= []).push(match[0]);
+    const keys = tally([...text.matchAll(CONFIG_KEY)].map((match) => match[0]));
+    if (keys.length) scan.keys = keys;
     for (const ext of this.extensions)
       if (text.includes(`"${ext}"`) || text.includes(`'${ext}'`)) (scan.pieces ??= []).push(ext);
-    for (const match of text.matchAll(this.literal)) (scan.literals ??= []).push(match[1]);
+    const literals = tally([...text.matchAll(this.literal)].map((match) => match[1]));
+    if (literals.length) scan.literals = literals;
     return scan;
   }
 
@@ -134,15 +140,15 @@ export class CheckpointReferences {
    */
   record(fromFile: string, scan: LiteralScan): void {
     if (scan.allowlist) this.allowlistFiles.push(fromFile);
-    for (const key of scan.keys ?? []) count(this.literalFiles, `@${key}`, fromFile);
+    for (const [key, n] of scan.keys ?? []) count(this.literalFiles, `@${key}`, fromFile, n);
     for (const ext of scan.pieces ?? []) {
       if (!this.pieceFiles.has(ext)) this.pieceFiles.set(ext, new Set());
       this.pieceFiles.get(ext)!.add(fromFile);
     }
-    for (const literal of scan.literals ?? []) {
+    for (const [literal, n] of scan.literals ?? []) {
       this.quoting.add(fromFile);
-      count(this.literalFiles, literal, fromFile);
-      count(this.baseNameFiles, baseName(literal), fromFile);
+      count(this.literalFiles, literal, fromFile, n);
+      count(this.baseNameFiles, baseName(literal), fromFile, n);
     }
   }
 
@@ -273,10 +279,17 @@ const RANK: Record<Inspection['verdict'], number> = {
   dangerous: 5,
 };
 
-function count(map: Map<string, Map<string, number>>, key: string, file: string): void {
+function count(map: Map<string, Map<string, number>>, key: string, file: string, n = 1): void {
   let files = map.get(key);
   if (!files) map.set(key, (files = new Map()));
-  files.set(file, (files.get(file) ?? 0) + 1);
+  files.set(file, (files.get(file) ?? 0) + n);
+}
+
+/** Each distinct string of `items` with how many times it occurs, in order of first occurrence. */
+function tally(items: readonly string[]): [string, number][] {
+  const counts = new Map<string, number>();
+  for (const item of items) counts.set(item, (counts.get(item) ?? 0) + 1);
+  return [...counts];
 }
 
 /** The last part of a path as written (`/` or `\\` separated). */
