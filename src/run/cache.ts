@@ -393,6 +393,17 @@ export class LintCache {
     this.freshFacts.set(file, [stat, facts]);
   }
 
+  /**
+   * Adds to each text facts kept in this run that lack `sites` those `sitesOf` knows now (undefined: not known).
+   */
+  completeFacts(sitesOf: (file: string, facts: TextFacts) => TextFacts['sites']): void {
+    for (const [file, [stat, facts]] of this.freshFacts) {
+      if (facts.sites) continue;
+      const sites = sitesOf(file, facts);
+      if (sites) this.freshFacts.set(file, [stat, { ...facts, sites }]);
+    }
+  }
+
   /** The scope walk stored (check its stat keys before trusting it). */
   walk(): WalkRecord | undefined {
     return this.freshWalk ?? this.oldWalk;

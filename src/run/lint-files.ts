@@ -335,6 +335,14 @@ export async function lintFiles(paths: readonly string[], options: LintFilesOpti
     const c = configFor(path.dirname(other));
     return ruleSettings(rulesOf(c), c, overrides, other, selection).some((s) => s.rule.meta.id === ruleId);
   };
+  // the torch save and load sites of a file: those the cache holds for a file of the working folder the run does
+  // not lint (src/run/evidence.ts; from the same bytes as a summary would read), else its module summary's
+  const sitesOf = (file: string): TextFacts['sites'] => {
+    const stored = scopeSites.get(file);
+    if (!stored) return index.summary(file)?.extra;
+    log.ask(question.summary(file));
+    return stored;
+  };
   const projectFor = (file: string, config: Config | undefined): ProjectContext => ({
     // a checkpoint's needs are judged where it is loaded: the project classes that file resolves, its own classes
     // for `__main__.Name`, and its config's trustedGlobals
@@ -345,15 +353,11 @@ export async function lintFiles(paths: readonly string[], options: LintFilesOpti
     trustedGlobals: config?.trustedGlobals,
     savesOf: (literal) => (
       log.ask(question.filesWith(literal)),
-      references
-        .filesWith(literal)
-        .flatMap((f) => index.summary(f)?.extra.saves.filter((s) => s.literal === literal) ?? [])
+      references.filesWith(literal).flatMap((f) => sitesOf(f)?.saves.filter((s) => s.literal === literal) ?? [])
     ),
     loadsOf: (literal) => (
       log.ask(question.filesWith(literal)),
-      references
-        .filesWith(literal)
-        .flatMap((f) => index.summary(f)?.extra.loads.filter((l) => l.literal === literal) ?? [])
+      references.filesWith(literal).flatMap((f) => sitesOf(f)?.loads.filter((l) => l.literal === literal) ?? [])
     ),
     mentionsOf: (literal) => (log.ask(question.mentions(literal)), references.mentions(literal)),
     ruleEnabled: (other, ruleId) => (log.ask(question.ruleEnabled(other, ruleId)), ruleEnabled(other, ruleId)),
@@ -436,6 +440,8 @@ export async function lintFiles(paths: readonly string[], options: LintFilesOpti
   const scopeEvidence = { files: 0, read: 0 };
   /** The files of `scopeOnly` that quote a checkpoint path. */
   const scopeQuoting: string[] = [];
+  /** The save and load sites the cache holds for files of `scopeOnly`. */
+  const scopeSites = new Map<string, NonNullable<TextFacts['sites']>>();
   let evidenceFiles: readonly string[] = discovery.files;
   if (cache && scoped) {
     const scope = await scopeFiles(cache, cwd, ignoreFor, extraPatterns, started);
@@ -453,6 +459,7 @@ export async function lintFiles(paths: readonly string[], options: LintFilesOpti
       const found = scopeFacts(cache!, file, python, scan, started);
       if (!found) continue;
       facts = found.facts;
+      if (facts.sites) scopeSites.set(file, facts.sites);
       scopeEvidence.files++;
       if (found.read) scopeEvidence.read++;
       if (facts.literals?.literals) scopeQuoting.push(file);
@@ -466,8 +473,10 @@ export async function lintFiles(paths: readonly string[], options: LintFilesOpti
       }
       contents.set(file, bytes);
       if (log.enabled) hashes.set(file, digest(bytes));
-      // a notebook's code is what its cells hold (the weakening it does is found in it, like a script's)
-      facts = textFacts(factsText(file, bytes), python, scan);
+      // a notebook's code is what its cells hold (the weakening it does is found in it, like a script's); the facts
+      // the cache holds for these bytes when the file did not change before nor while it was read
+      const known = cache?.factsOf(file, stat!);
+      facts = known && statKey(file) === stat ? known : textFacts(factsText(file, bytes), python, scan);
       if (cache) cache.keepFacts(file, guard(stat!, started), facts);
       // the checkpoint files its literals name, inspected now so that rules can ask synchronously
       if (facts.literals?.literals)
@@ -664,6 +673,12 @@ export async function lintFiles(paths: readonly string[], options: LintFilesOpti
           : undefined;
       cache.store(file, entry, asked);
     }
+    // the save and load sites of the files that quote a path or key, as parsed in this run (for later runs over
+    // named files: see sitesOf)
+    cache.completeFacts((file, facts) => {
+      const summary = facts.literals?.literals || facts.literals?.keys ? summaries.get(file) : undefined;
+      return summary ? { saves: summary.extra.saves, loads: summary.extra.loads } : undefined;
+    });
     cache.save();
   }
   const cacheReport = cache && {

@@ -10,6 +10,7 @@
  */
 
 import type { LiteralScan } from './checkpoint-sites';
+import type { LoadSite, SaveSite } from './saves';
 
 /** The variable in any form the rule reads: set in Python, a Dockerfile, a script, CI or compose YAML. */
 const ENV = /TORCH_FORCE_NO_WEIGHTS_ONLY_LOAD/;
@@ -66,11 +67,15 @@ export function extraStateLine(text: string): number | undefined {
  * The whole-run facts one file's text gives (see src/run/evidence.ts): the line of its first process-wide weakening
  * ({@link weakeningLine}), of its first `set_extra_state` ({@link extraStateLine}, Python only), and its checkpoint
  * literals and their kin (Python only). A function of the file's bytes and name only, so the result cache keeps it.
+ * `sites`, known once the file was parsed (only kept for a file that quotes a path or configuration key): its torch
+ * save and load sites (its module summary's `saves` and `loads`, also a function of its bytes), which other files'
+ * fixes read where they save or load the same path.
  */
 export interface TextFacts {
   weakening?: number;
   extraState?: number;
   literals?: LiteralScan;
+  sites?: { saves: SaveSite[]; loads: LoadSite[] };
 }
 
 /**
