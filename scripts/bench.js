@@ -19,21 +19,22 @@ const DIST_DISCOVER = path.join(root, 'dist', 'src', 'project', 'discover.js');
 /** The corpus generator lives in the project's shared folder beside the repository (never a test dependency). */
 const MAKE_CORPUS = path.join(root, '..', 'shared', 'bench', 'make_corpus.py');
 const GNU_TIME = '/usr/bin/time';
-const TOOLS = ['pylint-torch', 'ruff', 'bandit', 'rg'];
+const TOOLS = ['pylint-torch', 'pylint-torch-j1', 'ruff', 'bandit', 'rg'];
 /** MB here is 10^6 bytes, for file sizes and RSS alike. */
 const MB = 1e6;
 
 const HELP = `Usage: npm run bench -- [options] [folders..]
        node scripts/bench.js [options] [folders..]
 
-Measures pylint-torch (the built CLI in dist/: run 'npm run build' first) beside other tools on the same files:
-Ruff's wasm build with S301 (a dev dependency), Bandit with -t B301 and 'rg -l torch' when installed. Per tool:
-wall time, user+sys CPU time, peak RSS, files/s, MB/s and wall time relative to pylint-torch's. Then pylint-torch
-alone on the corpus at each --copies size, a cold and a warm --cache run of each target (the warm one with nothing
-changed: its CPU time relative to the cold one's, and whether their reports are equal byte for byte), and a
-pre-commit-style run over a few named files (beside node's startup, measured as 'pylint-torch --version'): without
-a cache, then as the hooks run, with --cache: a cold run over other files (it reads every file's text facts once),
-then a warm one over the same files as the first (linted, the rest's facts from the cache).
+Measures pylint-torch (the built CLI in dist/: run 'npm run build' first; pylint-torch-j1 is the same with
+--jobs 1, in one thread) beside other tools on the same files: Ruff's wasm build with S301 (a dev dependency),
+Bandit with -t B301 and 'rg -l torch' when installed. Per tool: wall time, user+sys CPU time, peak RSS, files/s,
+MB/s and wall time relative to pylint-torch's. Then pylint-torch alone on the corpus at each --copies size, a cold
+and a warm --cache run of each target (the warm one with nothing changed: its CPU time relative to the cold one's,
+and whether their reports are equal byte for byte), and a pre-commit-style run over a few named files (beside
+node's startup, measured as 'pylint-torch --version'): without a cache, then as the hooks run, with --cache: a
+cold run over other files (it reads every file's text facts once), then a warm one over the same files as the
+first (linted, the rest's facts from the cache).
 
 The corpus is built with ../shared/bench/make_corpus.py (CPython's standard library with torch code appended to
 40% of the files) into <corpus-dir>/pylint-torch-bench-<copies>, and reused while the generator and the
@@ -295,24 +296,9 @@ function readJson(file) {
  * diagnostics, Bandit's B301 results, rg's matching files).
  */
 const TOOL_RUNNERS = {
-  'pylint-torch': {
-    available: () => null,
-    async run(target, ctx) {
-      const report = path.join(ctx.work, 'pylint-torch.json');
-      const m = await measure(process.execPath, [CLI, '--format', 'json', '--output-file', report, target.dir], {
-        ...ctx,
-        cwd: target.dir,
-        node: true,
-        ok: [0, 1],
-      });
-      const results = m.failed ? undefined : readJson(report);
-      return {
-        ...m,
-        files: results ? results.length : null,
-        findings: results ? results.reduce((n, r) => n + r.messages.length, 0) : null,
-      };
-    },
-  },
+  'pylint-torch': pylintTorchRunner([]),
+  // one thread: beside the default (worker threads on a large target), what the workers save
+  'pylint-torch-j1': pylintTorchRunner(['--jobs', '1']),
   ruff: {
     available: () =>
       ruffModule() ? null : 'ruff: @astral-sh/ruff-wasm-nodejs is not installed (a dev dependency: run npm ci)',
@@ -355,6 +341,24 @@ const TOOL_RUNNERS = {
     },
   },
 };
+
+/** pylint-torch's runner, with `extra` arguments. */
+function pylintTorchRunner(extra) {
+  return {
+    available: () => null,
+    async run(target, ctx) {
+      const report = path.join(ctx.work, 'pylint-torch.json');
+      const args = [CLI, ...extra, '--format', 'json', '--output-file', report, target.dir];
+      const m = await measure(process.execPath, args, { ...ctx, cwd: target.dir, node: true, ok: [0, 1] });
+      const results = m.failed ? undefined : readJson(report);
+      return {
+        ...m,
+        files: results ? results.length : null,
+        findings: results ? results.reduce((n, r) => n + r.messages.length, 0) : null,
+      };
+    },
+  };
+}
 
 // ---------------------------------------------------------------------------------------------------------------
 // Targets: the corpus and named folders

@@ -53,7 +53,7 @@ test('--help describes the options and exits 0', () => {
 test.each([
   [['--copies', '0'], 'bench: --copies takes a whole number above 0, got "0"'],
   [['--copies', '1,x'], 'bench: --copies takes a whole number above 0, got "x"'],
-  [['--only', 'pylint-torch,flake8'], 'bench: --only: unknown tool flake8 (known: pylint-torch, ruff, bandit, rg)'],
+  [['--only', 'pylint-torch,flake8'], 'bench: --only: unknown tool flake8 (known: pylint-torch, pylint-torch-j1, ruff, bandit, rg)'],
   [['--only', 'rg', '--skip', 'rg'], 'bench: --only and --skip leave no tool to run'],
   [['--timeout', 'soon'], 'bench: --timeout takes a whole number above 0, got "soon"'],
   [['--precommit', '2.5'], 'bench: --precommit takes a whole number, got "2.5"'],

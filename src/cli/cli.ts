@@ -65,6 +65,8 @@ interface Options {
   prefilter: boolean;
   /** --check-syntax: report syntax errors of the files the prefilter skips too. */
   checkSyntax: boolean;
+  /** --jobs N: worker threads (1: none); undefined: one per core when the run is large enough (LintFilesOptions). */
+  jobs?: number;
   /** --cache: reuse the results of unchanged files (src/run/cache.ts). */
   cache: boolean;
   /** --cache-location: the cache file, or a folder (trailing `/`, or one that exists) to keep it in. */
@@ -89,6 +91,7 @@ const VALUE_OPTIONS = new Set([
   '--sarif-root',
   '--sarif-category',
   '--stdin-filename',
+  '--jobs',
   '--cache-location',
 ]);
 
@@ -102,6 +105,7 @@ const SINGLE_VALUE_OPTIONS = [
   'sarif-root',
   'sarif-category',
   'stdin-filename',
+  'jobs',
   'cache-location',
 ];
 
@@ -258,6 +262,11 @@ function parseArgs(argv: readonly string[]): Promise<{ options?: Options; output
         default: false,
         describe: 'Also report syntax errors of the files the prefilter skips',
       })
+      .option('jobs', {
+        type: 'string',
+        describe:
+          'Lint in N worker threads (1: in this thread); default: one per core, at most one per 100 Python files and 1 MB',
+      })
       .option('cache', {
         type: 'boolean',
         default: false,
@@ -289,6 +298,8 @@ function parseArgs(argv: readonly string[]): Promise<{ options?: Options; output
         const max = String(args['max-warnings']);
         if (!/^(-1|\d+)$/.test(max))
           throw new Error(`--max-warnings must be a whole number (or -1 for no limit), got ${JSON.stringify(max)}`);
+        if (args.jobs !== undefined && !/^[1-9]\d{0,3}$/.test(String(args.jobs)))
+          throw new Error(`--jobs must be a whole number from 1, got ${JSON.stringify(String(args.jobs))}`);
         if (args.fix && args['fix-dry-run']) throw new Error('--fix and --fix-dry-run cannot be used together');
         const writes = args.fix || args['fix-only'];
         if (args.diff && (writes || args['fix-dry-run']))
@@ -390,6 +401,7 @@ function parseArgs(argv: readonly string[]): Promise<{ options?: Options; output
             color: args.color as boolean | undefined,
             prefilter: args.prefilter as boolean,
             checkSyntax: args['check-syntax'] as boolean,
+            jobs: args.jobs === undefined ? undefined : Number(args.jobs),
             cache: args.cache as boolean,
             cacheLocation: args['cache-location'] as string | undefined,
           },
@@ -453,6 +465,7 @@ async function lint(options: Options, io: CliIO): Promise<number> {
     reportUnusedDisableDirectives: options.reportUnusedDisableDirectives,
     prefilter: options.prefilter,
     checkSyntax: options.checkSyntax,
+    jobs: options.jobs,
     cache: options.cache && !options.stdin ? cacheFilePath(options.cacheLocation, io.cwd) : undefined,
   }).finally(() => progress?.finish());
   if (run.missing.length) {

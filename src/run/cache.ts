@@ -404,6 +404,13 @@ export class LintCache {
     }
   }
 
+  /** Adds `sites` to the text facts kept for `file` in this run, when there are some (see {@link completeFacts}). */
+  addSites(file: string, sites: NonNullable<TextFacts['sites']>): void {
+    const kept = this.freshFacts.get(file);
+    if (kept && !kept[1].sites && (kept[1].literals?.literals || kept[1].literals?.keys))
+      this.freshFacts.set(file, [kept[0], { ...kept[1], sites }]);
+  }
+
   /** The scope walk stored (check its stat keys before trusting it). */
   walk(): WalkRecord | undefined {
     return this.freshWalk ?? this.oldWalk;

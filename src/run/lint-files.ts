@@ -43,9 +43,10 @@ import { type CheckpointFileData, CheckpointReferences, isZipFile, projectVouche
 import { judgingVersion, torchRequirementFor, type TorchRequirement } from '../torch/version';
 import { NOT_WRITTEN, writeIfUnchanged, type WriteOutcome } from '../project/write';
 import { type TextFacts, textFacts } from '../torch/prescan';
-import { isNotebookPath, parseNotebook } from '../project/notebook';
+import { isNotebookPath, parseNotebook, virtualText } from '../project/notebook';
 import { lintNotebook } from './lint-notebook';
 import { callsProjectLoader, importsNothing, triggerTest } from '../torch/prefilter';
+import { type FileOutcome, lintInWorkers, type Prepassed, WORKER_FILE, workerCount } from './pool';
 import { DependencyLog, type Memo, question } from '../analysis/dependencies';
 import { type CacheEntry, configDigest, digest, evidenceKey, LintCache, type RunFacts, runKey, statKey } from './cache';
 import {
@@ -109,6 +110,16 @@ export interface LintFilesOptions {
    */
   prefilter?: boolean;
   /**
+   * How many worker threads lint the Python files (the CLI's `--jobs`): 1 lints them in this thread; more start that
+   * many workers (at most one per file), each with its own parser, and merge their results in discovery order: the
+   * results are the same whatever the number. Default: one per core (`os.availableParallelism()`), but no more than
+   * one per 100 Python files and per 1 MB read (`WORKER_FILES`, `WORKER_BYTES` in src/run/pool.ts), so 1 (this
+   * thread) below 200 files or 2 MB, where starting workers costs more than they save. Runs with `stdin` or a
+   * `registry` always lint in this thread, and so does a build without the worker script beside this module
+   * (TypeScript sources, as under ts-jest), where a `jobs` above 1 throws instead.
+   */
+  jobs?: number;
+  /**
    * Parse the files the prefilter skips too, to report their syntax errors (the CLI's `--check-syntax`); without it a
    * skipped file's result has no messages.
    */
@@ -154,6 +165,178 @@ export interface LintFilesReport {
  * become messages of its result. Throws `ConfigError` for an invalid config file (the CLI's exit 2).
  */
 export async function lintFiles(paths: readonly string[], options: LintFilesOptions = {}): Promise<LintFilesReport> {
+  const run = await openRun(paths, options);
+  if ('report' in run) return run.report;
+  const { discovery, warnings, checkpointFiles } = run;
+  const resultsByFile = new Map<string, LintResult>();
+  const sources = new Map<string, string>();
+  const setResult = (file: string, result: LintResult) => {
+    resultsByFile.set(file, result);
+    options.onProgress?.(resultsByFile.size, discovery.files.length, file);
+  };
+  let skippedFiles = 0;
+  const take = (file: string, outcome: FileOutcome) => {
+    setResult(file, outcome.result);
+    if (outcome.source !== undefined) sources.set(file, outcome.source);
+    if (outcome.skipped) skippedFiles++;
+  };
+  // the cache (src/run/cache.ts): results still valid are reused before the loop, the rest are linted with what they
+  // ask recorded, and stored after it
+  const cached = run.openCache();
+  for (const [file, outcome] of cached?.reused ?? []) take(file, outcome);
+  const pythonFiles = discovery.files.filter((file) => !checkpointFiles.has(file) && !cached?.reused.has(file));
+  const outcomes = new Map<string, FileOutcome>();
+  // workers that crashed with no file to blame: internal errors too (a rule threw, whichever file it was)
+  let crashes = 0;
+  const jobs = workerCount(options, pythonFiles.length, run.bytesRead, WORKER_FILE);
+  if (jobs > 1) {
+    const pooled = await lintInWorkers(
+      WORKER_FILE,
+      jobs,
+      {
+        paths,
+        options: workerOptions(options),
+        files: discovery.files,
+        prepassed: run.prepassed(),
+      } satisfies WorkerStart,
+      pythonFiles,
+      (file, outcome) => {
+        take(file, outcome);
+        if (cached) outcomes.set(file, outcome);
+        // the checkpoint files its torch loads name, as the lint recorded them in the worker
+        if (outcome.loads) run.references.recordLoadLiterals(file, outcome.loads);
+      },
+    );
+    // in discovery order, each once, after those of the main thread (as the files' turns would have added them)
+    for (const file of pythonFiles) warnings.push(...(pooled.warnings.get(file) ?? []));
+    for (const crash of pooled.crashes)
+      warnings.push(`a worker thread stopped between two files (${crash}); the files it had left went to the others`);
+    crashes = pooled.crashes.length;
+  } else {
+    for (const file of pythonFiles) {
+      const outcome = run.lintOne(file);
+      take(file, outcome);
+      if (cached) outcomes.set(file, outcome);
+    }
+  }
+  if (cached) {
+    for (const file of pythonFiles) {
+      const outcome = outcomes.get(file);
+      if (outcome) run.store(cached.cache, file, outcome);
+    }
+    run.completeFacts(cached.cache);
+    cached.cache.save();
+  }
+  const cacheReport = cached && {
+    file: cached.cache.file,
+    reused: cached.cache.reused,
+    linted: discovery.files.length - cached.cache.reused - checkpointFiles.size,
+    ...(run.evidence && { evidence: run.evidence }),
+  };
+  // after the Python files: their torch loads tell which checkpoint files torch reads
+  for (const [file, setting] of checkpointFiles) setResult(file, await run.lintCheckpoint(file, setting));
+
+  const unreadableDirs = discovery.unreadable.map(({ path: dir, reason }) =>
+    toResult(
+      dir,
+      [fileProblem(`Cannot read this folder (${reason}): the Python files in it were not linted.`, true)],
+      false,
+    ),
+  );
+  // every file found has a result: one the pipeline failed to produce says so instead of disappearing
+  const results: LintResult[] = [
+    ...unreadableDirs,
+    ...discovery.files.map(
+      (file) =>
+        resultsByFile.get(file) ??
+        toResult(
+          file,
+          [fileProblem('Internal error: this file was not linted (please report it); its findings are missing.', true)],
+          false,
+        ),
+    ),
+  ];
+  const internalErrors =
+    crashes +
+    results.filter((r) => r.messages.some((m) => m.ruleId === null && m.message.startsWith('Internal error'))).length;
+  return {
+    results,
+    sources,
+    rules: run.allRules,
+    warnings: [...new Set(warnings)],
+    missing: [],
+    internalErrors,
+    skippedFiles,
+    ...(cacheReport && { cache: cacheReport }),
+  };
+}
+
+/** What a worker starts from: the run's paths and options, and the main thread's discovery and pre-pass. */
+export interface WorkerStart {
+  paths: readonly string[];
+  options: LintFilesOptions;
+  /** Every file the main thread found, in discovery order (also those a worker is never handed). */
+  files: readonly string[];
+  prepassed: Prepassed;
+}
+
+/** The options a worker gets: those that `postMessage` can copy (never a callback, a registry or stdin). */
+export function workerOptions(options: LintFilesOptions): LintFilesOptions {
+  const { onProgress: _onProgress, registry: _registry, stdin: _stdin, ...copied } = options;
+  return { ...copied, jobs: 1 };
+}
+
+/** A run set up: its files found, read once and prefetched, ready to lint one file at a time. */
+export interface OpenRun {
+  discovery: Discovery;
+  /** Warnings so far (the caller adds those of the files' turns). */
+  warnings: string[];
+  allRules: readonly AnyRule[];
+  references: CheckpointReferences;
+  /** The checkpoint files of the walk, with the setting of the rule that checks them (none: off there). */
+  checkpointFiles: Map<string, RuleSetting | undefined>;
+  /** Bytes read by the pre-pass (what a worker pool would share). */
+  bytesRead: number;
+  /**
+   * What the pre-pass found, for workers to start from (see {@link openRun}'s `start`); from then on this run reads
+   * the bytes from the shared buffer too. Call it before linting: a file linted has its bytes dropped.
+   */
+  prepassed(): Prepassed;
+  /**
+   * Lints one Python file (never a checkpoint): the seam between the pipeline and its per-file work, the same in the
+   * main thread and in a worker. Never throws: a failure is the file's internal-error result.
+   */
+  lintOne(file: string): FileOutcome;
+  lintCheckpoint(file: string, setting: RuleSetting | undefined): Promise<LintResult>;
+  /**
+   * With `options.cache`, in the main thread: the cache opened, and the outcomes of the files whose results it still
+   * holds, in discovery order (their bytes are dropped); undefined otherwise.
+   */
+  openCache(): { cache: LintCache; reused: Map<string, FileOutcome> } | undefined;
+  /** Stores a linted file's outcome (with what its lint asked, answered now) in the cache. */
+  store(cache: LintCache, file: string, outcome: FileOutcome): void;
+  /**
+   * Adds to the text facts kept in the cache the save and load sites of the files this thread parsed (the outcomes
+   * of files linted in workers bring theirs to {@link store}).
+   */
+  completeFacts(cache: LintCache): void;
+  /**
+   * With the cache, for a run that does not walk the working folder: how many other files of it gave text facts, and
+   * how many of them were read (src/run/evidence.ts).
+   */
+  evidence?: { files: number; read: number };
+}
+
+/**
+ * Sets up a run: configs, discovery (or, in a worker, the main thread's `start.files`), the project index, and the
+ * pre-pass that reads every file once (or, in a worker, the main thread's `start.prepassed`). `report` when some
+ * paths given do not exist (nothing is linted then). Throws `ConfigError` as {@link lintFiles} does.
+ */
+export async function openRun(
+  paths: readonly string[],
+  options: LintFilesOptions,
+  start?: { files: readonly string[]; prepassed: Prepassed },
+): Promise<OpenRun | { report: LintFilesReport }> {
   const cwd = options.cwd ?? process.cwd();
   const rules = options.registry ?? builtinRules;
   // the rules for the files a config governs: the registry's and that config's plugins'
@@ -198,19 +381,33 @@ export async function lintFiles(paths: readonly string[], options: LintFilesOpti
   // with the cache, the walk of a run over the working folder is kept (src/run/evidence.ts)
   const started = Date.now();
   const recorder =
-    cached && walksExactlyCwd(paths, cwd) ? new WalkRecorder(started, path.resolve(cwd, options.cache!)) : undefined;
-  const discovery: Discovery = stdinFile
+    cached && !start && walksExactlyCwd(paths, cwd)
+      ? new WalkRecorder(started, path.resolve(cwd, options.cache!))
+      : undefined;
+  const discovery: Discovery = start
     ? {
-        // like a file named on the command line: ignorePatterns apply, .gitignore does not
-        files: isConfigIgnored(stdinFile, ignoreFor) ? [] : [stdinFile],
+        files: [...start.files],
         missing: [],
-        ignored: isConfigIgnored(stdinFile, ignoreFor) ? [options.stdin!.filePath] : [],
+        ignored: [],
         unreadable: [],
         skippedLinks: [],
         danglingLinks: [],
         specialFiles: [],
+        aliases: [],
       }
-    : await discoverFiles(paths, cwd, ignoreFor, { extraPatterns, listDir: recorder?.listDir });
+    : stdinFile
+      ? {
+          // like a file named on the command line: ignorePatterns apply, .gitignore does not
+          files: isConfigIgnored(stdinFile, ignoreFor) ? [] : [stdinFile],
+          missing: [],
+          ignored: isConfigIgnored(stdinFile, ignoreFor) ? [options.stdin!.filePath] : [],
+          unreadable: [],
+          skippedLinks: [],
+          danglingLinks: [],
+          specialFiles: [],
+          aliases: [],
+        }
+      : await discoverFiles(paths, cwd, ignoreFor, { extraPatterns, listDir: recorder?.listDir });
   const warnings: string[] = [];
   const allRules = [...rules, ...new Set([forced, ...configs.values()].flatMap((c) => c?.pluginRules ?? []))];
   for (const [flag, ids] of [
@@ -230,16 +427,22 @@ export async function lintFiles(paths: readonly string[], options: LintFilesOpti
       );
   if (discovery.missing.length)
     return {
-      results: [],
-      sources: new Map(),
-      rules: allRules,
-      warnings,
-      missing: discovery.missing,
-      internalErrors: 0,
+      report: {
+        results: [],
+        sources: new Map(),
+        rules: allRules,
+        warnings,
+        missing: discovery.missing,
+        internalErrors: 0,
+      },
     };
   for (const link of discovery.skippedLinks)
     warnings.push(
       `${path.relative(cwd, link) || link} is a symbolic link to a folder; not entered (name it to lint it)`,
+    );
+  for (const alias of discovery.aliases)
+    warnings.push(
+      `${path.relative(cwd, alias.path) || alias.path} is the same file as ${path.relative(cwd, alias.file) || alias.file} (a symbolic link); linted once, as ${path.relative(cwd, alias.file) || alias.file}`,
     );
   for (const link of discovery.danglingLinks)
     warnings.push(`${path.relative(cwd, link) || link} is a symbolic link to a file that does not exist; not linted`);
@@ -260,9 +463,8 @@ export async function lintFiles(paths: readonly string[], options: LintFilesOpti
   // computed once from the bytes that will be linted (a file linted already registered it from its own parse), never
   // a nested lint, which would keep every tree of a chain of questions alive and can overflow the stack (issue 12).
   const summaries = new Map<string, ModuleSummary<TorchSummary> | null>();
-  const lintSet = new Set(discovery.files);
-  const resultsByFile = new Map<string, LintResult>();
-  const inProgress = new Set<string>();
+  // a summary comes from the bytes the pre-pass read (never from a file a fix rewrote since: what a summary says
+  // must not depend on which file was linted first, nor in which worker)
   // what each file's lint asks about the rest of the run, for the cache (src/analysis/dependencies.ts)
   const log = new DependencyLog(cached);
   const provide = (file: string): ModuleSummary<TorchSummary> | undefined => {
@@ -383,6 +585,18 @@ export async function lintFiles(paths: readonly string[], options: LintFilesOpti
   const hashes = new Map<string, string>();
   let weakened: string | undefined;
   let extraState: string | undefined;
+  let bytesRead = 0;
+  /** The save and load sites the cache holds for files of the working folder the run does not lint. */
+  const scopeSites = new Map<string, NonNullable<TextFacts['sites']>>();
+  if (start) {
+    const { prepassed } = start;
+    // views of the main thread's bytes (fixes write new files, never into these)
+    for (const [file, [offset, length]] of prepassed.offsets)
+      contents.set(file, Buffer.from(prepassed.bytes, offset, length));
+    ({ weakened, extraState } = prepassed);
+    references.adopt(prepassed.references);
+    for (const [file, sites] of prepassed.sites ?? []) scopeSites.set(file, sites);
+  }
   const otherHashes = new Map<string, string | undefined>();
   const facts: RunFacts = {
     hashOf: (file) => {
@@ -408,31 +622,9 @@ export async function lintFiles(paths: readonly string[], options: LintFilesOpti
     weakened: () => weakened,
     extraState: () => extraState,
   };
-  const openCache = (): LintCache => {
-    const key = runKey({
-      cwd,
-      config: options.config,
-      fix: options.fix,
-      fixDryRun: options.fixDryRun,
-      unsafeFixes: options.unsafeFixes,
-      rules: options.rules,
-      select: options.select,
-      ignore: options.ignore,
-      reportUnusedDisableDirectives: options.reportUnusedDisableDirectives,
-      prefilter: options.prefilter,
-      checkSyntax: options.checkSyntax,
-    });
-    return new LintCache(
-      path.resolve(cwd, options.cache!),
-      key,
-      facts,
-      (warning) => warnings.push(warning),
-      Boolean(options.fix),
-      evidenceKey(cwd),
-    );
-  };
-  const cache = log.enabled ? openCache() : undefined;
-  if (cache && recorder) cache.keepWalk(recorder.record(discovery.files, cwd));
+  // the cache, opened before the pre-pass: it holds the text facts of files that did not change
+  const lintCache = log.enabled && !start ? newCache() : undefined;
+  if (lintCache && recorder) lintCache.keepWalk(recorder.record(discovery.files, cwd));
   // with the cache, a run that does not walk the working folder also takes the text facts of the files a walk of it
   // finds, in that walk's order, so that what they say is what a run over the whole folder sees (src/run/evidence.ts)
   const scopeOnly = new Set<string>();
@@ -440,12 +632,11 @@ export async function lintFiles(paths: readonly string[], options: LintFilesOpti
   const scopeEvidence = { files: 0, read: 0 };
   /** The files of `scopeOnly` that quote a checkpoint path. */
   const scopeQuoting: string[] = [];
-  /** The save and load sites the cache holds for files of `scopeOnly`. */
-  const scopeSites = new Map<string, NonNullable<TextFacts['sites']>>();
-  let evidenceFiles: readonly string[] = discovery.files;
-  if (cache && scoped) {
-    const scope = await scopeFiles(cache, cwd, ignoreFor, extraPatterns, started);
-    for (const file of scope) if (!lintSet.has(file)) scopeOnly.add(file);
+  let evidenceFiles: readonly string[] = start ? [] : discovery.files;
+  if (lintCache && scoped) {
+    const scope = await scopeFiles(lintCache, cwd, ignoreFor, extraPatterns, started);
+    const named = new Set(discovery.files);
+    for (const file of scope) if (!named.has(file)) scopeOnly.add(file);
     evidenceFiles = mergeSorted(scope, discovery.files);
   }
   for (const file of evidenceFiles) {
@@ -456,15 +647,15 @@ export async function lintFiles(paths: readonly string[], options: LintFilesOpti
     const scan = (text: string) => references.scan(text);
     let facts: TextFacts | undefined;
     if (scopeOnly.has(file)) {
-      const found = scopeFacts(cache!, file, python, scan, started);
+      const found = scopeFacts(lintCache!, file, python, scan, started);
       if (!found) continue;
       facts = found.facts;
       if (facts.sites) scopeSites.set(file, facts.sites);
+      if (facts.literals?.literals) scopeQuoting.push(file);
       scopeEvidence.files++;
       if (found.read) scopeEvidence.read++;
-      if (facts.literals?.literals) scopeQuoting.push(file);
     } else {
-      const stat = cache && statKey(file); // before the read: a change after it is seen next time
+      const stat = lintCache && statKey(file); // before the read: a change after it is seen next time
       let bytes: Buffer;
       try {
         bytes = file === stdinFile ? options.stdin!.text : readRegularFile(file);
@@ -472,12 +663,13 @@ export async function lintFiles(paths: readonly string[], options: LintFilesOpti
         continue;
       }
       contents.set(file, bytes);
+      bytesRead += bytes.length;
       if (log.enabled) hashes.set(file, digest(bytes));
       // a notebook's code is what its cells hold (the weakening it does is found in it, like a script's); the facts
       // the cache holds for these bytes when the file did not change before nor while it was read
-      const known = cache?.factsOf(file, stat!);
+      const known = lintCache?.factsOf(file, stat!);
       facts = known && statKey(file) === stat ? known : textFacts(factsText(file, bytes), python, scan);
-      if (cache) cache.keepFacts(file, guard(stat!, started), facts);
+      if (lintCache) lintCache.keepFacts(file, guard(stat!, started), facts);
       // the checkpoint files its literals name, inspected now so that rules can ask synchronously
       if (facts.literals?.literals)
         await references.inspectLiterals(
@@ -492,24 +684,16 @@ export async function lintFiles(paths: readonly string[], options: LintFilesOpti
       extraState = `${index.displayPath(file)}:${facts.extraState}`;
     if (facts.literals) references.record(file, facts.literals);
   }
-  const sources = new Map<string, string>();
-  const setResult = (file: string, result: LintResult) => {
-    resultsByFile.set(file, result);
-    // texts serve fingerprints and diffs of what is reported: a clean, unchanged file's is not kept (memory, issue 12)
-    if (result.messages.length === 0 && result.output === undefined && !result.fixCount) sources.delete(file);
-    options.onProgress?.(resultsByFile.size, discovery.files.length, file);
-  };
+  // the texts lintFile records, taken out as each file's outcome
+  const texts = new Map<string, string>();
   // checkpoint files of the walk, with the setting of the rule that checks them (none: the rule is off there)
   const checkpointFiles = new Map<string, RuleSetting | undefined>();
-  const processFile = (file: string): void => {
-    if (resultsByFile.has(file) || inProgress.has(file) || !lintSet.has(file) || checkpointFiles.has(file)) return;
-    inProgress.add(file);
+  const processFile = (file: string): FileOutcome => {
     const config = configFor(path.dirname(file));
     const fileRules = rulesOf(config);
     const settings = ruleSettings(fileRules, config, overrides, file, selection);
     const knownRuleIds = new Set(fileRules.map((r) => r.meta.id));
     const bytes = contents.get(file);
-    contents.delete(file);
     const lintOptions: LintOptions = {
       services: projectFor(file, config),
       onParsed,
@@ -519,14 +703,9 @@ export async function lintFiles(paths: readonly string[], options: LintFilesOpti
       externalDirectives: config?.externalDirectives ?? true,
     };
     const skipped = skipForRules(file, config, fileRules, bytes, lintOptions);
-    if (skipped) {
-      setResult(file, skipped);
-      inProgress.delete(file);
-      return;
-    }
-    setResult(
-      file,
-      lintFile(
+    if (skipped) return { result: skipped, skipped: true };
+    return {
+      result: lintFile(
         file,
         // the text from stdin is never written: its fixes come back as `output`
         file === stdinFile && options.fix ? { ...options, fix: false, fixDryRun: true } : { ...options, writeRoots },
@@ -534,11 +713,41 @@ export async function lintFiles(paths: readonly string[], options: LintFilesOpti
         lintOptions,
         fileRules,
         parser,
-        sources,
+        texts,
         bytes,
       ),
-    );
-    inProgress.delete(file);
+      skipped: false,
+    };
+  };
+  const lintOne = (file: string): FileOutcome => {
+    const attempt = (): FileOutcome => {
+      try {
+        return processFile(file);
+      } catch (error) {
+        return { result: internalErrorResult(file, error), skipped: false };
+      }
+    };
+    // with the cache, what it asks of the rest of the run (src/analysis/dependencies.ts)
+    const { value, asked } = log.enabled ? log.capture(attempt) : { value: attempt(), asked: undefined };
+    const loads = torchLoadLiterals.get(file);
+    // with the cache, its save and load sites for the text facts (see sitesOf)
+    const summary = log.enabled ? summaries.get(file) : undefined;
+    const sites = summary && { saves: summary.extra.saves, loads: summary.extra.loads };
+    const outcome: FileOutcome = {
+      ...value,
+      ...(asked && { asked: [...asked] }),
+      ...(loads && { loads }),
+      ...(sites && { sites }),
+    };
+    // its summary is known now (from this parse, or a question asked before): its bytes are not needed again
+    if (summaries.has(file)) contents.delete(file);
+    const text = texts.get(file);
+    texts.delete(file);
+    // texts serve fingerprints and diffs of what is reported: a clean, unchanged file's is not kept (memory, issue 12)
+    const { result } = outcome;
+    if (text === undefined || (result.messages.length === 0 && result.output === undefined && !result.fixCount))
+      return outcome;
+    return { ...outcome, source: text };
   };
   // the prefilter (src/torch/prefilter.ts): a Python file only the built-in rules check, in which none of them can
   // report, gets an empty result (its syntax errors with checkSyntax) without running them; the question a rule
@@ -577,10 +786,8 @@ export async function lintFiles(paths: readonly string[], options: LintFilesOpti
         tree.delete();
       }
     }
-    skippedFiles++;
     return toResult(file, options.checkSyntax ? lintText(parser, text, file, [], lintOptions) : [], false);
   };
-  let skippedFiles = 0;
   const checkpointRule = (file: string) => {
     const setting = ruleSettings(rules, configFor(path.dirname(file)), overrides, file, selection).find(
       (s) => s.rule.binary,
@@ -611,22 +818,85 @@ export async function lintFiles(paths: readonly string[], options: LintFilesOpti
         `${path.relative(cwd, file) || file} is not a Python (.py) file nor one a rule checks (requirements*.txt, pyproject.toml, Dockerfile…); linted as Python source`,
       );
   }
+  const lintCheckpoint = async (file: string, setting: RuleSetting | undefined): Promise<LintResult> =>
+    setting
+      ? await lintCheckpointFile(
+          file,
+          setting,
+          // the checkpoint's own folder resolves the project classes it names (no script says which is __main__)
+          {
+            ...judging(file),
+            vouchers: projectVouchers(index, file, configFor(path.dirname(file))?.trustedGlobals, false),
+          },
+          references.loadedByTorch(file),
+        )
+      : toResult(file, [], false);
+  const prepassed = (): Prepassed => {
+    const bytes = new SharedArrayBuffer([...contents.values()].reduce((n, read) => n + read.length, 0));
+    const offsets = new Map<string, [number, number]>();
+    let offset = 0;
+    for (const [file, read] of contents) {
+      const shared = Buffer.from(bytes, offset, read.length);
+      shared.set(read);
+      // one copy of the bytes: this thread's summaries (of checkpoint files' vouchers) read the shared one too
+      contents.set(file, shared);
+      offsets.set(file, [offset, read.length]);
+      offset += read.length;
+    }
+    return {
+      bytes,
+      offsets,
+      weakened,
+      extraState,
+      references: references.prefetched(),
+      ...(scopeSites.size && { sites: [...scopeSites] }),
+    };
+  };
   // the cache (src/run/cache.ts): results still valid are reused before the loop (a question the cache asks again
   // gets the answer the lint would), the rest are linted with what they ask recorded, and stored after the loop
-  if (cache) {
+  function newCache(): LintCache {
+    const key = runKey({
+      cwd,
+      config: options.config,
+      fix: options.fix,
+      fixDryRun: options.fixDryRun,
+      unsafeFixes: options.unsafeFixes,
+      rules: options.rules,
+      select: options.select,
+      ignore: options.ignore,
+      reportUnusedDisableDirectives: options.reportUnusedDisableDirectives,
+      prefilter: options.prefilter,
+      checkSyntax: options.checkSyntax,
+    });
+    return new LintCache(
+      path.resolve(cwd, options.cache!),
+      key,
+      facts,
+      (warning) => warnings.push(warning),
+      Boolean(options.fix),
+      evidenceKey(cwd),
+    );
+  }
+  const openCache = (): { cache: LintCache; reused: Map<string, FileOutcome> } | undefined => {
+    if (!lintCache) return undefined;
+    const opened = lintCache;
+    // in discovery order: their outcomes as the lint would give them (their bytes are not needed again)
+    const reused = new Map<string, FileOutcome>();
     for (const file of discovery.files) {
       const bytes = contents.get(file);
       const hash = hashes.get(file);
       const config = configFor(path.dirname(file));
       if (!bytes || hash === undefined || checkpointFiles.has(file) || config?.pluginRules.length) continue;
-      const entry = cache.reuse(file, hash, configDigest(config));
+      const entry = opened.reuse(file, hash, configDigest(config));
       if (!entry) continue;
-      if (entry.skipped) skippedFiles++;
       if (entry.loads) references.recordLoadLiterals(file, entry.loads);
-      const text = entry.source ? sourceText(file, bytes, rulesOf(config)) : undefined;
-      if (text !== undefined) sources.set(file, text);
+      const source = entry.source ? sourceText(file, bytes, rulesOf(config)) : undefined;
       contents.delete(file);
-      setResult(file, entry.result);
+      reused.set(file, {
+        result: entry.result,
+        skipped: Boolean(entry.skipped),
+        ...(source !== undefined && { source }),
+      });
     }
     // whether a torch load names a checkpoint file changes what is reported of it: the scope's files that quote a
     // checkpoint path are parsed for their torch loads, as a run over the whole folder parses them
@@ -646,97 +916,47 @@ export async function lintFiles(paths: readonly string[], options: LintFilesOpti
           tree.delete();
         }
       }
-  }
-  if (!cache) for (const file of discovery.files) processFile(file);
-  else {
-    const recorded: [string, ReadonlySet<string>, boolean][] = [];
-    for (const file of discovery.files) {
-      if (resultsByFile.has(file)) continue;
-      const skippedBefore = skippedFiles;
-      const { asked } = log.capture(() => processFile(file));
-      recorded.push([file, asked, skippedFiles > skippedBefore]);
-    }
-    for (const [file, asked, skipped] of recorded) {
-      const config = configFor(path.dirname(file));
-      const result = resultsByFile.get(file);
-      const hash = hashes.get(file);
-      const entry: CacheEntry | undefined =
-        result && hash !== undefined && !config?.pluginRules.length
-          ? {
-              hash,
-              config: configDigest(config),
-              result,
-              ...(skipped && { skipped }),
-              ...(torchLoadLiterals.has(file) && { loads: torchLoadLiterals.get(file) }),
-              ...(sources.has(file) && { source: true }),
-            }
-          : undefined;
-      cache.store(file, entry, asked);
-    }
-    // the save and load sites of the files that quote a path or key, as parsed in this run (for later runs over
-    // named files: see sitesOf)
+    return { cache: opened, reused };
+  };
+  // a linted file's entry (with what its lint asked, answered now: after the lint loop, every answer is fixed)
+  const store = (cache: LintCache, file: string, outcome: FileOutcome) => {
+    const config = configFor(path.dirname(file));
+    const hash = hashes.get(file);
+    const entry: CacheEntry | undefined =
+      hash !== undefined && !config?.pluginRules.length
+        ? {
+            hash,
+            config: configDigest(config),
+            result: outcome.result,
+            ...(outcome.skipped && { skipped: true }),
+            ...(outcome.loads && { loads: outcome.loads }),
+            ...(outcome.source !== undefined && { source: true }),
+          }
+        : undefined;
+    cache.store(file, entry, outcome.asked ?? []);
+    if (outcome.sites) cache.addSites(file, outcome.sites);
+  };
+  // the save and load sites of the files that quote a path or key, as parsed in this thread (for later runs over
+  // named files: see sitesOf)
+  const completeFacts = (cache: LintCache) =>
     cache.completeFacts((file, facts) => {
       const summary = facts.literals?.literals || facts.literals?.keys ? summaries.get(file) : undefined;
       return summary ? { saves: summary.extra.saves, loads: summary.extra.loads } : undefined;
     });
-    cache.save();
-  }
-  const cacheReport = cache && {
-    file: cache.file,
-    reused: cache.reused,
-    linted: discovery.files.length - cache.reused - checkpointFiles.size,
-    ...(evidenceFiles !== discovery.files && { evidence: scopeEvidence }),
-  };
-  // after the Python files: their torch loads tell which checkpoint files torch reads
-  for (const [file, setting] of checkpointFiles)
-    setResult(
-      file,
-      setting
-        ? await lintCheckpointFile(
-            file,
-            setting,
-            // the checkpoint's own folder resolves the project classes it names (no script says which is __main__)
-            {
-              ...judging(file),
-              vouchers: projectVouchers(index, file, configFor(path.dirname(file))?.trustedGlobals, false),
-            },
-            references.loadedByTorch(file),
-          )
-        : toResult(file, [], false),
-    );
-
-  const unreadableDirs = discovery.unreadable.map(({ path: dir, reason }) =>
-    toResult(
-      dir,
-      [fileProblem(`Cannot read this folder (${reason}): the Python files in it were not linted.`, true)],
-      false,
-    ),
-  );
-  // every file found has a result: one the pipeline failed to produce says so instead of disappearing
-  const results: LintResult[] = [
-    ...unreadableDirs,
-    ...discovery.files.map(
-      (file) =>
-        resultsByFile.get(file) ??
-        toResult(
-          file,
-          [fileProblem('Internal error: this file was not linted (please report it); its findings are missing.', true)],
-          false,
-        ),
-    ),
-  ];
-  const internalErrors = results.filter((r) =>
-    r.messages.some((m) => m.ruleId === null && m.message.startsWith('Internal error')),
-  ).length;
   return {
-    results,
-    sources,
-    rules: allRules,
+    discovery,
     warnings,
-    missing: [],
-    internalErrors,
-    skippedFiles,
-    ...(cacheReport && { cache: cacheReport }),
+    allRules,
+    references,
+    checkpointFiles,
+    bytesRead,
+    prepassed,
+    lintOne,
+    lintCheckpoint,
+    openCache,
+    store,
+    completeFacts,
+    ...(lintCache && scoped && { evidence: scopeEvidence }),
   };
 }
 
@@ -955,6 +1175,8 @@ async function lintCheckpointFile(
   return toResult(file, binaryProblems(file, data, setting), false);
 }
 
+/** Decodes UTF-8 as lintNotebook does: an invalid sequence throws, a BOM is kept. */
+const UTF8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 /**
  * The text lintFile keeps of a file in `sources` (for SARIF and GitLab fingerprints), for a result reused from the
  * cache: a notebook's JSON text, a text-check file's or a Python file's decoded text; undefined if it does not decode.
@@ -972,7 +1194,8 @@ function sourceText(file: string, bytes: Buffer, rules: readonly AnyRule[]): str
 }
 
 /**
- * A module's summary from one parse of its own (`bytes` when the run holds them already, else the file read now);
+ * A module's summary from one parse of its own (`bytes` when the run holds them already, else the file read now):
+ * the summary its lint would register (a notebook's is that of its code cells, as lintNotebook parses them);
  * undefined when it cannot be read or decoded. The same summary as the file's own lint records (`onParsed`).
  */
 function summarizeFile(
@@ -983,8 +1206,11 @@ function summarizeFile(
   let text: string;
   try {
     const read = bytes ?? readRegularFile(file);
-    // a notebook's summary is that of its code cells, as its own lint makes it (whichever comes first, the same)
-    text = isNotebookPath(file) ? notebookCode(read) : decodePython(read).text;
+    if (isNotebookPath(file)) {
+      const notebook = parseNotebook(UTF8.decode(read).replace(/^\uFEFF/, ''));
+      if ('kind' in notebook) return undefined;
+      text = virtualText(notebook).text;
+    } else text = decodePython(read).text;
   } catch {
     return undefined;
   }

@@ -28,6 +28,20 @@ export interface CheckpointReference {
 }
 
 /**
+ * What {@link CheckpointReferences.prefetch} learned of the linted files, as plain data (maps, sets and arrays of
+ * strings and inspections) that `structuredClone` and `postMessage` copy: a worker thread starts from the main
+ * thread's prefetch instead of inspecting the checkpoints again.
+ */
+export interface PrefetchedReferences {
+  inspections: Map<string, Inspection>;
+  quoting: Set<string>;
+  allowlistFiles: string[];
+  literalFiles: Map<string, Map<string, number>>;
+  baseNameFiles: Map<string, Map<string, number>>;
+  pieceFiles: Map<string, Set<string>>;
+}
+
+/**
  * What the checkpoint rule's file check gets: the inspection, and whether a torch load of the linted Python files
  * names the file by a string literal (`loadedByTorch`; undefined when that is not known, as in `pylint-torch inspect`).
  */
@@ -175,6 +189,25 @@ export class CheckpointReferences {
     }
   }
 
+  /** What every {@link prefetch} so far found (shared, not copied: for `postMessage`, which copies it). */
+  prefetched(): PrefetchedReferences {
+    const { inspections, quoting, allowlistFiles, literalFiles, baseNameFiles, pieceFiles } = this;
+    return { inspections, quoting, allowlistFiles, literalFiles, baseNameFiles, pieceFiles };
+  }
+
+  /**
+   * Takes over another instance's {@link prefetched} state (made with the same roots and extensions) in place of
+   * prefetching; what this instance had prefetched is replaced.
+   */
+  adopt(state: PrefetchedReferences): void {
+    refill(this.inspections, state.inspections);
+    refill(this.quoting, state.quoting);
+    refill(this.literalFiles, state.literalFiles);
+    refill(this.baseNameFiles, state.baseNameFiles);
+    refill(this.pieceFiles, state.pieceFiles);
+    this.allowlistFiles.splice(0, this.allowlistFiles.length, ...state.allowlistFiles);
+  }
+
   /**
    * Records the checkpoint files that the torch loads of a linted Python file name by a string literal (see
    * {@link torchLoadLiterals}); files that quote no checkpoint literal are skipped without a walk. Returns the
@@ -278,6 +311,13 @@ const RANK: Record<Inspection['verdict'], number> = {
   unloadable: 4,
   dangerous: 5,
 };
+
+/** Makes `target` hold exactly what `source` holds, in its order. */
+function refill<K, V>(target: Map<K, V> | Set<K>, source: ReadonlyMap<K, V> | ReadonlySet<K>): void {
+  target.clear();
+  if (target instanceof Map) for (const [key, value] of source as ReadonlyMap<K, V>) target.set(key, value);
+  else for (const key of source as ReadonlySet<K>) target.add(key);
+}
 
 function count(map: Map<string, Map<string, number>>, key: string, file: string, n = 1): void {
   let files = map.get(key);
