@@ -127,7 +127,9 @@ export interface LintFilesOptions {
   /**
    * The cache file (relative to `cwd`; the CLI's `--cache` / `--cache-location`, see src/run/cache.ts): results of
    * files whose bytes and dependencies did not change since it was written are reused, the rest are linted, and the
-   * file is rewritten. Findings are the same as without it. Not used for stdin or with a custom `registry`; files
+   * file is rewritten. Findings are the same as without it, but for one thing: a run whose `paths` do not hold `cwd`
+   * (named files, subfolders) also takes the text facts of every file a walk of `cwd` finds (src/run/evidence.ts),
+   * so that its findings are those of a run over `cwd`. Not used for stdin or with a custom `registry`; files
    * governed by a config with `plugins` are always linted.
    */
   cache?: string;
