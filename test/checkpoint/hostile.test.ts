@@ -171,10 +171,28 @@ describe('hostile checkpoints: read like torch, never stricter, fail closed', ()
     const recounted = Buffer.from(whole);
     recounted.writeBigInt64LE(5n, whole.length - 124);
     fs.writeFileSync(path.join(dir, 'recounted_legacy.pt'), recounted);
-    expect((await inspect('recounted_legacy.pt')).verdict).toBe('unloadable');
-    expect((await inspect('recounted_legacy.pt')).messages[0]).toBe(
+    const recountedVerdict = await inspect('recounted_legacy.pt');
+    expect(recountedVerdict.verdict).toBe('unloadable');
+    fs.rmSync(path.join(dir, 'recounted_legacy.pt'));
+    expect(recountedVerdict.messages[0]).toBe(
       'torch cannot read this file: a storage after the pickles holds 5 element(s), and none of the 4 storage(s) its pickle names (0: 12, 1: 3, 2: 6, …) has that many',
     );
+    // a GLOBAL after the storages: torch reads nothing there, a reader that goes on unpickling imports it (found by
+    // the 30-minute fuzz run, seed 20261204, input 42616: the same shape after a file without storages)
+    fs.writeFileSync(path.join(dir, 'trailing_legacy.pt'), Buffer.concat([whole, Buffer.from('cposix\nsystem\n')]));
+    const trailing = await inspect('trailing_legacy.pt');
+    fs.rmSync(path.join(dir, 'trailing_legacy.pt'));
+    expect(trailing).toEqual({
+      format: 'torch-legacy',
+      verdict: 'dangerous',
+      globals: [
+        'collections.OrderedDict GLOBAL allowed',
+        'torch._utils._rebuild_tensor_v2 GLOBAL allowed',
+        'torch.FloatStorage GLOBAL allowed',
+        'posix.system GLOBAL blocked',
+      ],
+      messages: [`the bytes after the storages (from byte ${whole.length}): truncated data: no STOP before byte ${whole.length + 14}`],
+    });
     // the control: whole, it is safe and says nothing
     fs.writeFileSync(path.join(dir, 'whole_legacy.pt'), whole);
     expect(await inspect('whole_legacy.pt')).toEqual({
