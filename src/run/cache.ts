@@ -16,6 +16,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { makeFolders } from '../io/folders';
 import { packageRoot, VERSION } from '../io/package';
 import type { Config } from '../project/config';
 import type { LintResult } from '../report/results';
@@ -468,7 +469,7 @@ export class LintCache {
     const temp = `${this.file}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
     try {
       // a folder made for the cache ignores itself in git, as Ruff's, mypy's and pytest's cache folders do
-      if (fs.mkdirSync(path.dirname(this.file), { recursive: true }) !== undefined)
+      if (makeFolders(path.dirname(this.file)) !== undefined)
         fs.writeFileSync(path.join(path.dirname(this.file), '.gitignore'), '# made by pylint-torch --cache\n*\n');
       fs.writeFileSync(temp, JSON.stringify(stored));
       fs.renameSync(temp, this.file);
