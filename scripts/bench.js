@@ -31,8 +31,10 @@ Measures pylint-torch (the built CLI in dist/: run 'npm run build' first; pylint
 Bandit with -t B301 and 'rg -l torch' when installed. Per tool: wall time, user+sys CPU time, peak RSS, files/s,
 MB/s and wall time relative to pylint-torch's. Then pylint-torch alone on the corpus at each --copies size, a cold
 and a warm --cache run of each target (the warm one with nothing changed: its CPU time relative to the cold one's,
-and whether their reports are equal byte for byte), and a
-pre-commit-style run over a few named files (beside node's startup, measured as 'pylint-torch --version').
+and whether their reports are equal byte for byte), and a pre-commit-style run over a few named files (beside
+node's startup, measured as 'pylint-torch --version'): without a cache, then as the hooks run, with --cache: a
+cold run over other files (it reads every file's text facts once), then a warm one over the same files as the
+first (linted, the rest's facts from the cache).
 
 The corpus is built with ../shared/bench/make_corpus.py (CPython's standard library with torch code appended to
 40% of the files) into <corpus-dir>/pylint-torch-bench-<copies>, and reused while the generator and the
@@ -476,12 +478,15 @@ function failureNotes(entries) {
     .map(([label, m]) => `- ${label}: ${resultText(m)}${m.timedOut ? '' : `: ${m.stderr || '(no stderr)'}`}`);
 }
 
-/** Up to `n` files of the target for a pre-commit-style run: spread over those that mention torch first. */
-function precommitFiles(target, n) {
+/**
+ * Up to `n` files of the target for a pre-commit-style run: spread over those that mention torch first; `offset`
+ * picks the files that many places further on (other files, as long as there are enough).
+ */
+function precommitFiles(target, n, offset = 0) {
   const torch = target.files.filter((f) => fs.readFileSync(f, 'latin1').includes('torch'));
   const pool = torch.length >= n ? torch : [...torch, ...target.files.filter((f) => !torch.includes(f))];
   if (pool.length <= n) return pool;
-  return Array.from({ length: n }, (_, i) => pool[Math.floor((i * pool.length) / n)]);
+  return Array.from({ length: n }, (_, i) => pool[(Math.floor((i * pool.length) / n) + offset) % pool.length]);
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -704,6 +709,23 @@ async function main(argv) {
         m.findings = results ? results.reduce((n, r) => n + r.messages.length, 0) : null;
         rows.push([target.name, rel.length, m]);
         report.precommit.push({ target: target.name, files: rel, run: m });
+        // as the hooks run: with a cache of the repository's text facts, first made by a run over other files (it
+        // reads every file once), then used by a run over these files (their results are not in it: linted)
+        const cacheFile = path.join(work, `precommit-${report.precommit.length}.cache`);
+        const withCache = async (label, names) => {
+          const run = await measure(
+            process.execPath,
+            [CLI, '--cache', '--cache-location', cacheFile, '--format', 'json', '--output-file', reportFile, ...names],
+            { ...ctx, cwd: target.dir, node: true, ok: [0, 1] },
+          );
+          const found = run.failed ? undefined : readJson(reportFile);
+          run.findings = found ? found.reduce((n, r) => n + r.messages.length, 0) : null;
+          rows.push([`${target.name} (cache: ${label})`, names.length, run]);
+          report.precommit.push({ target: target.name, cache: label, files: names, run });
+        };
+        const others = precommitFiles(target, opts.precommit, 1).map((f) => path.relative(target.dir, f));
+        await withCache('cold, other files', others);
+        await withCache('warm', rel);
       }
       report.precommit.unshift({ target: 'startup', files: [], run: startup });
       out(
@@ -725,7 +747,8 @@ async function main(argv) {
         ),
       );
       for (const line of failureNotes(rows.map(([label, , m]) => [label, m]))) out(line);
-      for (const { target, files } of report.precommit.slice(1)) out(`- ${target}: ${files.join(' ')}`);
+      for (const { target, cache, files } of report.precommit.slice(1))
+        out(`- ${target}${cache ? ` (cache: ${cache})` : ''}: ${files.join(' ')}`);
       failed ||= rows.some(([, , m]) => m.failed);
     }
 

@@ -89,6 +89,20 @@ describe('source files', () => {
     expect((await cli(dir, '--fix', ...NO_VERSION_RULE)).stdout).toBe('');
   });
 
+  test('a file mixing lone CR, LF and CRLF: lines as Python counts them, fixed byte for byte', async () => {
+    // Python's tokenizer ends a line at each of \r, \n and \r\n: the loads are on lines 3 and 5 (ast agrees)
+    const text =
+      'import torch\r# one\r\nsd = torch.load("w.pt")\rtorch.nn.Linear(2, 2).load_state_dict(sd)\nsd2 = torch.load("x.pt")\r\ntorch.nn.Linear(2, 2).load_state_dict(sd2)\r';
+    const dir = tempRepo({ ...DECLARED, 'a.py': text });
+    expect(messagesOf((await cli(dir, '-f', 'json', ...NO_VERSION_RULE)).stdout, 'a.py')).toEqual([
+      ['torch-load-missing-weights-only', 3, 6],
+      ['torch-load-missing-weights-only', 5, 7],
+    ]);
+    expect((await cli(dir, '--fix', ...NO_VERSION_RULE)).code).toBe(0);
+    expect(fs.readFileSync(path.join(dir, 'a.py'))).toEqual(Buffer.from(text.replace(/("[wx]\.pt")\)/g, '$1, weights_only=True)')));
+    expect((await cli(dir, '--fix', ...NO_VERSION_RULE)).stdout).toBe('');
+  });
+
   test('a cp437 file is linted and fixed in cp437', async () => {
     const bytes = Buffer.concat([Buffer.from('# -*- coding: cp437 -*-\n# caf'), Buffer.from([0x82]), Buffer.from(`\n${LOAD}`)]);
     const dir = tempRepo({ ...DECLARED, 'a.py': bytes });

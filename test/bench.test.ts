@@ -109,8 +109,11 @@ test('the pre-commit-style run names its files, those mentioning torch first, be
   expect(rows.map((r) => [r[0], r[1], r[6], r[7]])).toEqual([
     ['startup', '-', '-', 'ok (exit 0)'],
     [path.basename(repo), '1', '1', 'ok (exit 1)'],
+    [`${path.basename(repo)} (cache: cold, other files)`, '1', '1', 'ok (exit 1)'],
+    [`${path.basename(repo)} (cache: warm)`, '1', '1', 'ok (exit 1)'],
   ]);
   expect(stdout).toContain(`\n- ${path.basename(repo)}: train.py\n`);
+  expect(stdout).toContain(`\n- ${path.basename(repo)} (cache: warm): train.py\n`);
 });
 
 test('a run that fails is a row with its exit code and last stderr line, and the benchmark exits 1', () => {

@@ -242,7 +242,7 @@ describe('--cache', () => {
     fs.writeFileSync(cacheFile, JSON.stringify({ ...stored, files: { [path.join(dir, 'plain.py')]: { hash: 1 } } }));
     expect(await warnings()).toEqual([`the cache ${cacheFile} is corrupt (unexpected content); not used, it will be rewritten`]);
     fs.writeFileSync(cacheFile, JSON.stringify({ ...stored, pylintTorchCache: 99 }));
-    expect((await warnings())[0]).toMatch(/has format 99, not 1 \(another pylint-torch version\)/);
+    expect((await warnings())[0]).toMatch(/has format 99, not 2 \(another pylint-torch version\)/);
     fs.writeFileSync(cacheFile, 'my notes\n');
     expect(await warnings()).toEqual([`${cacheFile} is not a pylint-torch cache; not used, not overwritten (choose another --cache-location)`]);
     expect(fs.readFileSync(cacheFile, 'utf8')).toBe('my notes\n');

@@ -737,8 +737,24 @@ describe('files', () => {
     fs.symlinkSync(path.join(dir, 'gone.py'), path.join(dir, 'link.py'));
     fs.symlinkSync(path.join(dir, 'a.py'), path.join(dir, 'alias.py'));
     const { code, stdout, stderr } = await cli(dir, '-f', 'json');
-    expect(JSON.parse(stdout).map((r: { filePath: string }) => path.relative(dir, r.filePath))).toEqual(['a.py', 'alias.py']);
-    expect(stderr).toBe('pylint-torch: warning: link.py is a symbolic link to a file that does not exist; not linted\n');
+    expect(JSON.parse(stdout).map((r: { filePath: string }) => path.relative(dir, r.filePath))).toEqual(['a.py']);
+    expect(stderr).toBe(
+      'pylint-torch: warning: alias.py is the same file as a.py (a symbolic link); linted once, as a.py\n' +
+        'pylint-torch: warning: link.py is a symbolic link to a file that does not exist; not linted\n',
+    );
+    expect(code).toBe(0);
+  });
+
+  test('a file and a symbolic link to it are fixed once, the link named in a warning, no write refused', async () => {
+    const dir = tempRepo({ ...DECLARED, 'pkg/real.py': STATE_DICT });
+    fs.symlinkSync(path.join(dir, 'pkg', 'real.py'), path.join(dir, 'link.py'));
+    const { code, stdout, stderr } = await cli(dir, '--fix', '-f', 'json', 'link.py', 'pkg');
+    expect(JSON.parse(stdout).map((r: { filePath: string }) => path.relative(dir, r.filePath))).toEqual([path.join('pkg', 'real.py')]);
+    expect(stderr).toBe(
+      `pylint-torch: warning: link.py is the same file as ${path.join('pkg', 'real.py')} (a symbolic link); linted once, as ${path.join('pkg', 'real.py')}\n`,
+    );
+    expect(read(dir, 'pkg/real.py')).toBe(STATE_DICT.replace('"w.pt")', '"w.pt", weights_only=True)'));
+    expect(fs.lstatSync(path.join(dir, 'link.py')).isSymbolicLink()).toBe(true);
     expect(code).toBe(0);
   });
 

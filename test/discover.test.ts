@@ -35,7 +35,12 @@ describe('discoverFiles', () => {
     fs.symlinkSync(path.join(dir, 'pkg', 'a.py'), path.join(dir, 'link.py'));
     fs.symlinkSync(path.join(dir, 'missing.py'), path.join(dir, 'dangling.py'));
     const found = await discoverFiles(['.'], dir, noIgnores);
-    expect(found.files.map((f) => path.relative(dir, f))).toEqual(['link.py', 'pkg/a.py']);
+    // a link to a file that is linted anyway is the same file: linted once, under its real path
+    expect(found.files.map((f) => path.relative(dir, f))).toEqual(['pkg/a.py']);
+    expect(found.aliases.map((a) => [path.relative(dir, a.path), path.relative(dir, a.file)])).toEqual([['link.py', 'pkg/a.py']]);
     expect(found.skippedLinks.map((f) => path.relative(dir, f))).toEqual(['loop']);
+    // alone, the link is linted (and written through, inside the roots)
+    const alone = await discoverFiles(['link.py'], dir, noIgnores);
+    expect([alone.files, alone.aliases]).toEqual([[path.join(dir, 'link.py')], []]);
   });
 });

@@ -64,11 +64,14 @@ test('the checkpoint hook passes the files checkpoint-unsafe-globals reads by de
   expect(extensions).toEqual(['.pt', '.pth', '.ckpt', '.bin', '.pkl', '.pickle', '.tar']);
 });
 
-test('every hook runs pylint-torch; the Python hooks take Python files by type', () => {
+// every hook keeps the repository's evidence in one self-ignoring cache folder (README "pre-commit")
+const CACHE = '--cache --cache-location .pylint-torch-cache/';
+
+test('every hook runs pylint-torch with the cache; the Python hooks take Python files by type', () => {
   expect(hooks.map((h) => [h.id, h.entry, h.types_or ?? h.files !== undefined])).toEqual([
-    ['pylint-torch', 'pylint-torch', ['python', 'pyi', 'jupyter']],
-    ['pylint-torch-fix', 'pylint-torch --fix', ['python', 'pyi', 'jupyter']],
-    ['pylint-torch-config', 'pylint-torch', true],
-    ['pylint-torch-checkpoints', 'pylint-torch', true],
+    ['pylint-torch', `pylint-torch ${CACHE}`, ['python', 'pyi', 'jupyter']],
+    ['pylint-torch-fix', `pylint-torch --fix ${CACHE}`, ['python', 'pyi', 'jupyter']],
+    ['pylint-torch-config', `pylint-torch ${CACHE}`, true],
+    ['pylint-torch-checkpoints', `pylint-torch ${CACHE}`, true],
   ]);
 });

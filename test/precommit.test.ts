@@ -53,6 +53,9 @@ if (!hasPreCommit) console.warn('precommit.test.ts: skipped, pre-commit is not i
       expect(fs.readFileSync(path.join(repo, 'unsafe.py'), 'utf8')).toContain('weights_only=False'); // no safe fix there
       expect(run.stdout).toContain('nb.ipynb');
       expect(fs.readFileSync(path.join(repo, 'nb.ipynb'), 'utf8')).toBe(notebook('model = torch.load(\\"m.pt\\", weights_only=True)'));
+      // the hooks' cache (the repository's evidence, README "pre-commit") ignores itself: git sees only the fixes
+      expect(fs.readFileSync(path.join(repo, '.pylint-torch-cache', '.gitignore'), 'utf8')).toBe('# made by pylint-torch --cache\n*\n');
+      expect(git('status', '--porcelain', '--untracked-files=all').stdout.toString().split('\n').filter(Boolean).sort()).toEqual([' M load.py', ' M nb.ipynb']);
     } finally {
       fs.rmSync(work, { recursive: true, force: true });
     }

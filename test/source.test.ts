@@ -96,4 +96,20 @@ describe('decodePython', () => {
     // CRLF and LF files are left as they are
     expect(decodePython(Buffer.from('x = 1\r\ny = 2\r\n')).text).toBe('x = 1\r\ny = 2\r\n');
   });
+
+  test('a file mixing lone CR, LF and CRLF: each lone CR read as LF, every kept line end written back as it was', () => {
+    const bytes = Buffer.from('a = 1\rb = 2\nc = 3\r\nd = 4\re = 5\n', 'utf8');
+    const source = decodePython(bytes);
+    expect(source.text).toBe('a = 1\nb = 2\nc = 3\r\nd = 4\ne = 5\n');
+    // unchanged: the same bytes
+    expect(source.encode(source.text)).toEqual(bytes);
+    // a change inside lines, and lines replaced: the other line ends are the file's own
+    expect(source.encode('a = 1\nb = 20\nc = 3\r\nd = 40\ne = 5\n')).toEqual(Buffer.from('a = 1\rb = 20\nc = 3\r\nd = 40\re = 5\n'));
+    // an inserted line takes a lone CR after a lone-CR line, an LF after an LF line, CRLF as written
+    expect(source.fileText('a = 1\nx = 0\nb = 2\ny = 0\nc = 3\r\nz = 0\r\nd = 4\ne = 5\n')).toBe(
+      'a = 1\rx = 0\rb = 2\ny = 0\nc = 3\r\nz = 0\r\nd = 4\re = 5\n',
+    );
+    // a line inserted first takes the file's first line end
+    expect(source.fileText('import os\na = 1\nb = 2\nc = 3\r\nd = 4\ne = 5\n')).toBe('import os\ra = 1\rb = 2\nc = 3\r\nd = 4\re = 5\n');
+  });
 });

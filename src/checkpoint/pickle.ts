@@ -47,6 +47,11 @@ export interface WalkResult {
   end: number;
   /** Dtype codes (`"f8"`) passed to `numpy.dtype` by REDUCE before the first STOP, each once (at most 64). */
   numpyDtypes: string[];
+  /**
+   * The storages named by BINPERSID before the first STOP as `("storage", <class>, "<key>", <location>, <numel>…)`
+   * (torch.save's persistent ids), each key once, at most 100,000: class as a global name, numel in elements.
+   */
+  storages: { key: string; type: string; numel: number }[];
 }
 
 /** The name of a STACK_GLOBAL whose module or name is not a string known without running the pickle. */
@@ -274,7 +279,7 @@ export function py3Name(module: string, name: string): string {
 
 /** A symbolic stack value: strings are tracked (for STACK_GLOBAL), everything else is opaque. */
 /** What the walk knows of a stack value: a string, a global, a small tuple, or nothing. */
-type Value = { str: string } | { global: string } | { tuple: Value[] } | null;
+type Value = { str: string } | { global: string } | { tuple: Value[] } | { int: number } | null;
 
 /**
  * Walks every pickle in `data` from `start`: the first one, and any that follow its STOP (reported with
@@ -289,7 +294,8 @@ export function walkPickle(
   options: { single?: boolean; supported?: ReadonlySet<string> } = {},
 ): WalkResult {
   const supported = options.supported ?? WEIGHTS_ONLY_OPCODES;
-  const result: WalkResult = { globals: [], unsupported: [], end: start, numpyDtypes: [] };
+  const result: WalkResult = { globals: [], unsupported: [], end: start, numpyDtypes: [], storages: [] };
+  const storageKeys = new Set<string>();
   const view = new DataView(data.buffer, data.byteOffset, data.byteLength);
   let pos = start;
   let stack: Value[] = [];
@@ -325,7 +331,18 @@ export function walkPickle(
     if (stack.length >= limits.maxStack) throw new WalkLimit(`stack larger than ${limits.maxStack}`);
     stack.push(v);
   };
-  const pop = (): Value => stack.pop() ?? null;
+  // before the first STOP, a pop from an empty stack (or past the last MARK) or a missing MARK makes the unpickler
+  // fail there (IndexError in torch's weights_only unpickler, "unpickling stack underflow" / "could not find MARK" in
+  // CPython's): the walk ends with that error. After a STOP (data torch never reads) the walk goes on regardless
+  let underflow = false;
+  const pop = (): Value => {
+    if (stack.length === 0 && !afterStop) underflow = true;
+    return stack.pop() ?? null;
+  };
+  const popMark = (): Value[] => {
+    if (metastack.length === 0 && !afterStop) underflow = true;
+    return metastack.pop() ?? [];
+  };
   // a line argument's bytes (without the newline), as [from, to)
   const readLine = (): [number, number] | undefined => {
     const end = data.indexOf(0x0a, pos);
@@ -335,6 +352,8 @@ export function walkPickle(
     return line;
   };
   const remember = (index: number, value: Value) => {
+    // PUT, BINPUT, LONG_BINPUT and MEMOIZE store the value on top: there must be one
+    if (stack.length === 0 && !afterStop) underflow = true;
     if (!memo.has(index) && memo.size >= limits.maxMemo) throw new WalkLimit(`memo larger than ${limits.maxMemo}`);
     memo.set(index, value);
   };
@@ -438,15 +457,17 @@ export function walkPickle(
         case 'APPENDS':
         case 'SETITEMS':
         case 'ADDITEMS':
-          stack = metastack.pop() ?? [];
+          stack = popMark();
           depth = Math.max(0, depth - 1);
+          // the list, dict or set they add to is the value below the MARK
+          if (info.name !== 'POP_MARK' && stack.length === 0 && !afterStop) underflow = true;
           break;
         case 'GLOBAL':
           push({ global: globalName ?? '' });
           break;
         case 'TUPLE': {
-          const items = stack.slice(0, 4);
-          stack = metastack.pop() ?? [];
+          const items = stack.slice(0, 6);
+          stack = popMark();
           depth = Math.max(0, depth - 1);
           push({ tuple: items });
           break;
@@ -485,11 +506,12 @@ export function walkPickle(
         case 'FROZENSET':
         case 'INST':
         case 'OBJ':
-          stack = metastack.pop() ?? [];
+          stack = popMark();
           depth = Math.max(0, depth - 1);
           push(null);
           break;
         case 'DUP':
+          if (stack.length === 0 && !afterStop) underflow = true;
           push(stack[stack.length - 1] ?? null);
           break;
         case 'STRING':
@@ -549,14 +571,55 @@ export function walkPickle(
         case 'PROTO':
           result.protocol = Math.max(result.protocol ?? 0, int);
           break;
+        case 'BININT1':
+        case 'BININT2':
+          push({ int });
+          break;
+        case 'BININT':
+          push({ int: view.getInt32(offset + 1, true) });
+          break;
+        case 'LONG1': {
+          // little-endian two's complement; only small ones are kept (element counts)
+          const length = data[offset + 1];
+          let value = 0;
+          for (let i = length - 1; i >= 0; i--) value = value * 256 + data[offset + 2 + i];
+          push(length <= 6 && (length === 0 || data[offset + 1 + length] < 0x80) ? { int: value } : null);
+          break;
+        }
+        case 'BINPERSID': {
+          // torch.save's storages: ("storage", <class>, "<key>", <location>, <numel>, …)
+          const id = pop();
+          const items = id && 'tuple' in id ? id.tuple : [];
+          const [tag, type, key, , numel] = items;
+          if (
+            !afterStop &&
+            tag &&
+            'str' in tag &&
+            tag.str === 'storage' &&
+            type &&
+            'global' in type &&
+            key &&
+            'str' in key &&
+            numel &&
+            'int' in numel &&
+            !storageKeys.has(key.str) &&
+            storageKeys.size < 100_000
+          ) {
+            storageKeys.add(key.str);
+            result.storages.push({ key: key.str, type: type.global, numel: numel.int });
+          }
+          push(null);
+          break;
+        }
         case 'APPEND':
         case 'SETITEM':
         case 'BUILD':
         case 'NEWOBJ':
-        case 'BINPERSID':
         case 'NEWOBJ_EX': {
           const [pops, pushes] = STACK_EFFECT[info.name];
           for (let i = 0; i < pops; i++) pop();
+          // APPEND, SETITEM and BUILD change the value left on top: there must be one
+          if (pushes === 0 && stack.length === 0 && !afterStop) underflow = true;
           for (let i = 0; i < pushes; i++) push(null);
           break;
         }
@@ -567,6 +630,7 @@ export function walkPickle(
           // every other opcode pushes one opaque value (numbers, None, empty containers, bytes, GLOBAL, …)
           push(null);
       }
+      if (underflow) return fail(`${info.name} at byte ${offset} finds too few values or no MARK on the stack`);
     }
     return afterStop ? { ...result, end: pos } : fail(`truncated data: no STOP before byte ${pos}`);
   } catch (error) {

@@ -27,6 +27,17 @@ export const DEFAULT_ZIP_LIMITS: ZipLimits = {
   maxTotalBytes: 512 * 1024 * 1024,
 };
 
+/** A central-directory entry (sizes in bytes, offsets from byte 0), as yauzl read it. */
+export interface CentralEntry {
+  rawName: Buffer;
+  /** The general purpose bit flag (bit 0: encrypted, which yauzl refuses to read). */
+  flags: number;
+  localOffset: number;
+  method: number;
+  compressedSize: number;
+  uncompressedSize: number;
+}
+
 /** A read refused by a {@link ZipLimits} limit: the archive may be valid, but it was not read to the end. */
 export class ZipLimitError extends Error {}
 
@@ -39,6 +50,8 @@ export interface ZipArchive {
   rawNames: Buffer[];
   /** The same names for messages ({@link displayName}: anything but printable ASCII escaped). */
   names: string[];
+  /** The central-directory entries of `rawNames`, in the same order (offsets and sizes in bytes). */
+  entries: CentralEntry[];
   /** Reads the member at `index` of `names` fully. Rejects with a message for users on limits and corrupt data. */
   read(index: number): Promise<Buffer>;
   /**
@@ -88,11 +101,20 @@ function openWith(open: Opener, limits: ZipLimits): Promise<ZipArchive> {
         const entries: yauzl.Entry[] = [];
         const rawNames: Buffer[] = [];
         const names: string[] = [];
+        const central: CentralEntry[] = [];
         zip.on('entry', (entry: yauzl.Entry) => {
           const raw = Buffer.from(entry.fileNameRaw);
           rawNames.push(raw);
           names.push(displayName(raw));
           entries.push(entry);
+          central.push({
+            rawName: raw,
+            flags: entry.generalPurposeBitFlag,
+            localOffset: entry.relativeOffsetOfLocalHeader,
+            method: entry.compressionMethod,
+            compressedSize: entry.compressedSize,
+            uncompressedSize: entry.uncompressedSize,
+          });
           zip.readEntry();
         });
         zip.on('error', (e: Error) => reject(e));
@@ -110,6 +132,7 @@ function openWith(open: Opener, limits: ZipLimits): Promise<ZipArchive> {
           resolve({
             rawNames,
             names,
+            entries: central,
             close: () => zip.close(),
             read: async (index) => {
               const data = await readEntry(zip, entries[index], names[index] ?? '?', {

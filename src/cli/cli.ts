@@ -531,10 +531,16 @@ async function lint(options: Options, io: CliIO): Promise<number> {
     if (options.format === 'stylish' && !options.diff) report += statistics(results);
     else io.stderr(statistics(results));
     // on stderr whatever the format: the report is the same with and without the cache
-    if (run.cache)
+    if (run.cache) {
+      const { evidence } = run.cache;
+      // a run over named files: the evidence of the rest of the working folder (README "Cache")
+      const others =
+        evidence &&
+        `; text facts of ${evidence.files} other ${evidence.files === 1 ? 'file' : 'files'} of the working folder, ${evidence.read} read`;
       io.stderr(
-        `pylint-torch: cache: ${run.cache.linted} ${run.cache.linted === 1 ? 'file' : 'files'} linted, ${run.cache.reused} from ${path.relative(io.cwd, run.cache.file) || run.cache.file}\n`,
+        `pylint-torch: cache: ${run.cache.linted} ${run.cache.linted === 1 ? 'file' : 'files'} linted, ${run.cache.reused} from ${path.relative(io.cwd, run.cache.file) || run.cache.file}${others ?? ''}\n`,
       );
+    }
   }
   if (!writeReport(fixedToStdout ? { ...io, stdout: io.stderr } : io, options.outputFile, report)) return 2;
   if (fixedToStdout) {

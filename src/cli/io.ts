@@ -1,6 +1,7 @@
 /** Where the CLI reads and writes: the process's streams and folder, or a test's own. */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { makeFolders } from '../io/folders';
 
 /** Where the CLI reads and writes; tests pass their own. */
 export interface CliIO {
@@ -58,7 +59,7 @@ export function writeReport(io: CliIO, outputFile: string | undefined, report: s
   }
   const file = path.resolve(io.cwd, outputFile);
   try {
-    fs.mkdirSync(path.dirname(file), { recursive: true });
+    makeFolders(path.dirname(file));
     fs.writeFileSync(file, text);
     return true;
   } catch (error) {

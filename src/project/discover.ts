@@ -43,6 +43,11 @@ export interface Discovery {
   danglingLinks: string[];
   /** `.gitignore` files (inside the walked folders or above them) that are FIFOs, sockets or devices: not read. */
   specialFiles: string[];
+  /**
+   * Paths left out of `files` because another path in it is the same real file (a symbolic link to a linted file, or
+   * a file named again through a linked folder), each with the path kept: each real file is linted once.
+   */
+  aliases: { path: string; file: string }[];
 }
 
 /**
@@ -136,8 +141,10 @@ export async function discoverFiles(
       files.add(normal);
     }
   }
+  const { kept, aliases } = oneRealFileEach([...files].sort());
   return {
-    files: [...files].sort(),
+    files: kept,
+    aliases,
     missing,
     ignored,
     unreadable,
@@ -145,6 +152,36 @@ export async function discoverFiles(
     danglingLinks: [...new Set(danglingLinks)].sort(),
     specialFiles: [...new Set(specialFiles)].sort(),
   };
+}
+
+/**
+ * Each real file once (issue 13: a file and a link to it were both fixed, the second write refused). Of the paths
+ * that resolve to one real path, the one that is that real path is kept, else the first in order; the others are
+ * aliases. Ruff and ESLint dedupe paths lexically only (a link and its target are both linted); a fix written twice
+ * through two names is what this avoids, so the real path decides here.
+ */
+function oneRealFileEach(files: readonly string[]): { kept: string[]; aliases: Discovery['aliases'] } {
+  const byReal = new Map<string, string[]>();
+  for (const file of files) {
+    // only regular files are merged: a link that cannot be followed, or one to a FIFO or device, is its own entry
+    // (linting it says why it is not read)
+    let real = file;
+    try {
+      const target = fs.realpathSync.native(file);
+      if (fs.statSync(target).isFile()) real = target;
+    } catch {
+      // not followed: kept as it is
+    }
+    byReal.set(real, [...(byReal.get(real) ?? []), file]);
+  }
+  const kept: string[] = [];
+  const aliases: Discovery['aliases'] = [];
+  for (const [real, paths] of byReal) {
+    const file = paths.includes(real) ? real : paths[0];
+    kept.push(file);
+    for (const other of paths) if (other !== file) aliases.push({ path: other, file });
+  }
+  return { kept: kept.sort(), aliases };
 }
 
 /**

@@ -3,6 +3,7 @@
  * by a coding cookie on line 1 or 2 (PEP 263, `# -*- coding: latin-1 -*-`). Fixed text is encoded back the same way.
  */
 import { TextDecoder } from 'node:util';
+import type * as Diff from 'diff';
 import { decodeUtf16 } from '../io/read';
 
 /**
@@ -72,10 +73,13 @@ export function decodePython(bytes: Buffer): DecodedSource {
     );
   const bom = decoded.charCodeAt(0) === 0xfeff ? '\uFEFF' : '';
   let text = bom ? decoded.slice(1) : decoded;
-  // lone CRs are newlines to Python; tree-sitter and line counting want LF (one code unit for one: offsets hold)
-  const crOnly = text.includes('\r') && !text.includes('\n');
-  if (crOnly) text = text.replace(/\r/g, '\n');
-  const restore = (fixed: string) => (crOnly ? fixed.replace(/\n/g, '\r') : fixed);
+  // lone CRs are newlines to Python (its tokenizer takes `\r`, `\n` and `\r\n` each as one); tree-sitter and line
+  // counting want LF: each lone CR is given as LF (one code unit for one: offsets hold) and put back on write
+  const original = text;
+  const loneCr = /\r(?!\n)/.test(text);
+  if (loneCr) text = text.replace(/\r(?!\n)/g, '\n');
+  const read = text;
+  const restore = (fixed: string) => (loneCr ? restoreLoneCrs(original, read, fixed) : fixed);
   const base = { text, bom, encoding, fileText: (fixed: string) => bom + restore(fixed) };
   if (codec === UTF_8) return { ...base, writable: true, encode: (fixed) => Buffer.from(bom + restore(fixed), 'utf8') };
   const reverse = codec.table && reverseTable(codec.table);
@@ -94,6 +98,49 @@ export function decodePython(bytes: Buffer): DecodedSource {
       return out;
     },
   };
+}
+
+/**
+ * The file text for `fixed`, a fixed version of `read` (the file's `original` text with each lone CR given as LF):
+ * lines the fix left alone keep their original line ends, byte for byte (a line diff of `read` and `fixed`, with
+ * the `diff` package); an LF the fix wrote is a lone CR where the line it replaces ended in one (in order), or, for a
+ * new line, where the line before it did (the file's first line end, at the start).
+ */
+function restoreLoneCrs(original: string, read: string, fixed: string): string {
+  if (fixed === read) return original;
+  // a file of lone CRs only: every LF is one of them or a new line end in that style
+  if (!original.includes('\n')) return fixed.replace(/\n/g, '\r');
+  // loaded here: only a fixed file with lone CRs and LFs needs it
+  const { diffLines } = require('diff') as typeof Diff; // eslint-disable-line @typescript-eslint/no-require-imports
+  const ends = (text: string) => text.match(/\r\n|\r|\n/g) ?? [];
+  let at = 0;
+  let out = '';
+  // the line end before the current position in the original, and those of lines a change just removed
+  let before = ends(original)[0] ?? '\n';
+  let replaced: string[] = [];
+  for (const part of diffLines(read, fixed)) {
+    if (part.removed) {
+      replaced = ends(original.slice(at, at + part.value.length));
+      at += part.value.length;
+      continue;
+    }
+    if (part.added) {
+      // written LFs of lines that replace others take those lines' ends in order, else the one before
+      let i = 0;
+      out += part.value.replace(/\r?\n/g, (eol) => {
+        const style = replaced.length > 0 ? replaced[Math.min(i++, replaced.length - 1)] : before;
+        return eol === '\n' && style === '\r' ? '\r' : eol;
+      });
+      replaced = [];
+      continue;
+    }
+    replaced = [];
+    const kept = original.slice(at, at + part.value.length);
+    out += kept;
+    at += part.value.length;
+    before = /(\r\n|\r|\n)$/.exec(kept)?.[0] ?? before;
+  }
+  return out;
 }
 
 /**

@@ -5,22 +5,28 @@
  * are the same and every recorded question gets the same answer again; every other file is linted. So the cache never
  * changes findings: it only skips work whose outcome is known.
  *
- * The file is JSON (`{"pylintTorchCache": FORMAT, key, questions, files}`), written atomically (a temporary file
- * beside it, then a rename). A file that is unreadable, corrupt, or of another format version is ignored with a
+ * It also keeps the text facts of every file of the working folder (src/run/evidence.ts), under a key of their own
+ * (the tool's code and the working folder), so that a run over a few named files takes the rest of the repository's
+ * evidence from it.
+ *
+ * The file is JSON (`{"pylintTorchCache": FORMAT, key, questions, files, evidence}`), written atomically (a temporary
+ * file beside it, then a rename). A file that is unreadable, corrupt, or of another format version is ignored with a
  * warning (and replaced); a file at the location that is not a pylint-torch cache is neither read nor overwritten.
  */
 import { createHash, randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { makeFolders } from '../io/folders';
 import { packageRoot, VERSION } from '../io/package';
 import type { Config } from '../project/config';
 import type { LintResult } from '../report/results';
+import type { TextFacts } from '../torch/prescan';
 
 /** The cache file's name in the working folder when no `--cache-location` is given (ESLint: `.eslintcache`). */
 export const CACHE_FILE_NAME = '.pylinttorchcache';
 
 /** The on-disk format; a file of another format is ignored with a warning. */
-const FORMAT = 1;
+const FORMAT = 2;
 /** Every cache file starts with this (so that a file that is not one is recognised, even when cut short). */
 const MAGIC = '{"pylintTorchCache":';
 
@@ -62,6 +68,14 @@ export interface RunKeyParts {
   reportUnusedDisableDirectives?: string;
   prefilter?: boolean;
   checkSyntax?: boolean;
+}
+
+/**
+ * The key of the text facts and the scope walk (src/run/evidence.ts): they depend on the tool's code and the working
+ * folder only, not on the options, so that runs with other options share them.
+ */
+export function evidenceKey(cwd: string): string {
+  return digest(JSON.stringify([VERSION, codeDigest(), cwd, 'evidence']));
 }
 
 /** The run-level key: {@link RunKeyParts} and a digest of the tool's own code and grammar. */
@@ -182,6 +196,51 @@ export interface CacheEntry {
   source?: boolean;
 }
 
+/**
+ * The files `pylint-torch .` finds in the working folder, as a run found them (src/run/evidence.ts), and what decides
+ * that list: the stat key ({@link statKey}) of every folder the walk listed and of every file that can change what it
+ * finds (`.gitignore` files, configs; `-` for one that was absent), taken before it was read.
+ */
+export interface WalkRecord {
+  /** Absolute paths, sorted as discovery sorts them. */
+  files: string[];
+  /**
+   * Path → stat key, `-` (absent), `+` (present: a `.git` above the working folder), `?` (changed too recently to
+   * vouch for: never matches), or for the cache file's own folder `ls:` and a digest of its entries.
+   */
+  stats: Record<string, string>;
+  /** The cache file it was recorded with (its folder is recorded by its entries). */
+  cacheFile: string;
+}
+
+/**
+ * What identifies a file's or folder's content without reading it: size, modification and change times, inode (`-`
+ * when it does not exist). Any write changes the change time; a folder's times change when an entry is added,
+ * removed or renamed.
+ */
+export function statKey(file: string): string {
+  let stat: fs.Stats;
+  try {
+    stat = fs.statSync(file);
+  } catch {
+    return '-';
+  }
+  return `${stat.size}:${stat.mtimeMs}:${stat.ctimeMs}:${stat.ino}`;
+}
+
+/**
+ * How long before a run a file must have last changed for its stat key to vouch for its content in a later run (as
+ * git's "racily clean" entries): a write within the same clock tick as the one before can leave all of size, mtime
+ * and ctime unchanged, and file systems keep times as coarsely as 2 s (FAT).
+ */
+export const RACY_MS = 3000;
+
+/** Whether the times of a stat key (see {@link statKey}) lie within {@link RACY_MS} of `now` (ms since the epoch). */
+export function racy(key: string, now: number): boolean {
+  const [, mtime, ctime] = key.split(':').map(Number);
+  return key === '-' ? false : !(now - mtime > RACY_MS && now - ctime > RACY_MS);
+}
+
 /** On disk: an entry with the rows of `questions` it asked. */
 type StoredEntry = Omit<CacheEntry, 'result'> & { result: Omit<LintResult, 'filePath'>; asked: number[] };
 interface Stored {
@@ -190,6 +249,8 @@ interface Stored {
   /** [question, answer] rows shared by the entries. */
   questions: [string, string][];
   files: Record<string, StoredEntry>;
+  /** The text facts and the scope walk, under {@link evidenceKey}. */
+  evidence?: { key: string; walk?: WalkRecord; facts: Record<string, [string, TextFacts]> };
 }
 
 /** A cache file opened for one run: reuse what is still valid, record what this run linted, save. */
@@ -202,6 +263,11 @@ export class LintCache {
   private foreign = false;
   /** Files whose results this run took from the cache. */
   reused = 0;
+  /** Text facts by file, with the stat key they were read under: those of the cache file, then this run's. */
+  private readonly oldFacts = new Map<string, [string, TextFacts]>();
+  private readonly freshFacts = new Map<string, [string, TextFacts]>();
+  private oldWalk: WalkRecord | undefined;
+  private freshWalk: WalkRecord | undefined;
 
   /**
    * Reads `file` (absolute) for a run whose {@link runKey} is `key`. Never throws: what cannot be used is said with
@@ -214,6 +280,8 @@ export class LintCache {
     private readonly warn: (message: string) => void,
     /** A `--fix` run (see {@link cacheable}). */
     private readonly fix = false,
+    /** {@link evidenceKey} of the run (none: no text facts are read or kept). */
+    private readonly evidence?: string,
   ) {
     let text: string;
     try {
@@ -243,6 +311,24 @@ export class LintCache {
       warn(
         `the cache ${file} has format ${JSON.stringify(stored.pylintTorchCache)}, not ${FORMAT} (another pylint-torch version); not used, it will be rewritten`,
       );
+      return;
+    }
+    try {
+      if (evidence !== undefined && stored.evidence?.key === evidence) {
+        for (const [file, row] of Object.entries(stored.evidence.facts)) {
+          if (!Array.isArray(row) || typeof row[0] !== 'string' || typeof row[1] !== 'object')
+            throw new Error('bad facts');
+          this.oldFacts.set(file, row);
+        }
+        const walk = stored.evidence.walk;
+        if (walk && (!Array.isArray(walk.files) || typeof walk.stats !== 'object' || walk.stats === null))
+          throw new Error('bad walk');
+        this.oldWalk = walk;
+      }
+    } catch {
+      this.oldFacts.clear();
+      this.oldWalk = undefined;
+      warn(`the cache ${file} is corrupt (unexpected content); not used, it will be rewritten`);
       return;
     }
     if (stored.key !== key) return; // another version of the code or other options: every file is linted again
@@ -294,6 +380,48 @@ export class LintCache {
     this.fresh.set(file, { entry, asked: rows });
   }
 
+  /** The text facts stored for `file` when they were read under stat key `stat` (see {@link statKey}). */
+  factsOf(file: string, stat: string): TextFacts | undefined {
+    const known = this.freshFacts.get(file) ?? this.oldFacts.get(file);
+    return known && known[0] === stat && stat !== '-' && stat !== '?' ? known[1] : undefined;
+  }
+
+  /**
+   * Keeps `facts` of `file`, read under stat key `stat` (taken before the read; `?`: changed too recently, not
+   * saved). A run saves the facts it kept, and no others: it keeps those of every file of its evidence.
+   */
+  keepFacts(file: string, stat: string, facts: TextFacts): void {
+    this.freshFacts.set(file, [stat, facts]);
+  }
+
+  /**
+   * Adds to each text facts kept in this run that lack `sites` those `sitesOf` knows now (undefined: not known).
+   */
+  completeFacts(sitesOf: (file: string, facts: TextFacts) => TextFacts['sites']): void {
+    for (const [file, [stat, facts]] of this.freshFacts) {
+      if (facts.sites) continue;
+      const sites = sitesOf(file, facts);
+      if (sites) this.freshFacts.set(file, [stat, { ...facts, sites }]);
+    }
+  }
+
+  /** Adds `sites` to the text facts kept for `file` in this run, when there are some (see {@link completeFacts}). */
+  addSites(file: string, sites: NonNullable<TextFacts['sites']>): void {
+    const kept = this.freshFacts.get(file);
+    if (kept && !kept[1].sites && (kept[1].literals?.literals || kept[1].literals?.keys))
+      this.freshFacts.set(file, [kept[0], { ...kept[1], sites }]);
+  }
+
+  /** The scope walk stored (check its stat keys before trusting it). */
+  walk(): WalkRecord | undefined {
+    return this.freshWalk ?? this.oldWalk;
+  }
+
+  /** Stores the scope walk this run made (or checked). */
+  keepWalk(walk: WalkRecord): void {
+    this.freshWalk = walk;
+  }
+
   /** Forgets `file` (not cacheable in this run). */
   drop(file: string): void {
     this.dropped.add(file);
@@ -301,7 +429,8 @@ export class LintCache {
 
   /**
    * Writes the cache: this run's entries, and those of files it did not see that still exist (a run over a few files
-   * keeps the rest). Atomic; never throws (a failure is a warning).
+   * keeps the rest). Atomic; never throws (a failure is a warning). A folder it makes to hold the file gets a
+   * `.gitignore` that ignores everything in it.
    */
   save(): void {
     if (this.foreign) return;
@@ -327,9 +456,21 @@ export class LintCache {
       if (!this.fresh.has(filePath) && !this.dropped.has(filePath) && fs.existsSync(filePath))
         add(filePath, entry, asked);
     const stored: Stored = { pylintTorchCache: FORMAT, key: this.key, questions, files };
+    if (this.evidence !== undefined) {
+      const walk = this.walk();
+      stored.evidence = {
+        key: this.evidence,
+        ...(walk && { walk }),
+        // those of this run's evidence (every run with the cache keeps all of its own): a file no longer there, or
+        // no longer in the working folder's walk, is left out
+        facts: Object.fromEntries([...this.freshFacts].filter(([, [stat]]) => stat !== '?' && stat !== '-')),
+      };
+    }
     const temp = `${this.file}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
     try {
-      fs.mkdirSync(path.dirname(this.file), { recursive: true });
+      // a folder made for the cache ignores itself in git, as Ruff's, mypy's and pytest's cache folders do
+      if (makeFolders(path.dirname(this.file)) !== undefined)
+        fs.writeFileSync(path.join(path.dirname(this.file), '.gitignore'), '# made by pylint-torch --cache\n*\n');
       fs.writeFileSync(temp, JSON.stringify(stored));
       fs.renameSync(temp, this.file);
     } catch (error) {

@@ -42,13 +42,24 @@ import { isTarFile } from '../checkpoint/tar';
 import { type CheckpointFileData, CheckpointReferences, isZipFile, projectVouchers } from '../torch/checkpoint-sites';
 import { judgingVersion, torchRequirementFor, type TorchRequirement } from '../torch/version';
 import { NOT_WRITTEN, writeIfUnchanged, type WriteOutcome } from '../project/write';
-import { extraStateLine, weakeningLine } from '../torch/prescan';
+import { type TextFacts, textFacts } from '../torch/prescan';
 import { isNotebookPath, parseNotebook, virtualText } from '../project/notebook';
 import { lintNotebook } from './lint-notebook';
 import { callsProjectLoader, importsNothing, triggerTest } from '../torch/prefilter';
 import { type FileOutcome, lintInWorkers, type Prepassed, WORKER_FILE, workerCount } from './pool';
 import { DependencyLog, type Memo, question } from '../analysis/dependencies';
-import { type CacheEntry, configDigest, digest, LintCache, type RunFacts, runKey } from './cache';
+import { type CacheEntry, configDigest, digest, evidenceKey, LintCache, type RunFacts, runKey, statKey } from './cache';
+import {
+  coversCwd,
+  factsText,
+  guard,
+  mergeSorted,
+  notebookCode,
+  scopeFacts,
+  scopeFiles,
+  WalkRecorder,
+  walksExactlyCwd,
+} from './evidence';
 
 /** What a lint run does; everything is optional. */
 export interface LintFilesOptions {
@@ -116,7 +127,9 @@ export interface LintFilesOptions {
   /**
    * The cache file (relative to `cwd`; the CLI's `--cache` / `--cache-location`, see src/run/cache.ts): results of
    * files whose bytes and dependencies did not change since it was written are reused, the rest are linted, and the
-   * file is rewritten. Findings are the same as without it. Not used for stdin or with a custom `registry`; files
+   * file is rewritten. Findings are the same as without it, but for one thing: a run whose `paths` do not hold `cwd`
+   * (named files, subfolders) also takes the text facts of every file a walk of `cwd` finds (src/run/evidence.ts),
+   * so that its findings are those of a run over `cwd`. Not used for stdin or with a custom `registry`; files
    * governed by a config with `plugins` are always linted.
    */
   cache?: string;
@@ -141,8 +154,12 @@ export interface LintFilesReport {
   internalErrors: number;
   /** Python files the prefilter skipped for rules (see `LintFilesOptions.prefilter`). */
   skippedFiles?: number;
-  /** With `cache`: the cache file, and how many files' results came from it and how many were linted. */
-  cache?: { file: string; reused: number; linted: number };
+  /**
+   * With `cache`: the cache file, and how many files' results came from it and how many were linted; for a run that
+   * did not walk the working folder, `evidence`: how many other files of it gave their text facts (src/run/evidence.ts)
+   * and how many of those were read rather than taken from the cache.
+   */
+  cache?: { file: string; reused: number; linted: number; evidence?: { files: number; read: number } };
 }
 
 /**
@@ -209,12 +226,14 @@ export async function lintFiles(paths: readonly string[], options: LintFilesOpti
       const outcome = outcomes.get(file);
       if (outcome) run.store(cached.cache, file, outcome);
     }
+    run.completeFacts(cached.cache);
     cached.cache.save();
   }
   const cacheReport = cached && {
     file: cached.cache.file,
     reused: cached.cache.reused,
     linted: discovery.files.length - cached.cache.reused - checkpointFiles.size,
+    ...(run.evidence && { evidence: run.evidence }),
   };
   // after the Python files: their torch loads tell which checkpoint files torch reads
   for (const [file, setting] of checkpointFiles) setResult(file, await run.lintCheckpoint(file, setting));
@@ -298,6 +317,16 @@ export interface OpenRun {
   openCache(): { cache: LintCache; reused: Map<string, FileOutcome> } | undefined;
   /** Stores a linted file's outcome (with what its lint asked, answered now) in the cache. */
   store(cache: LintCache, file: string, outcome: FileOutcome): void;
+  /**
+   * Adds to the text facts kept in the cache the save and load sites of the files this thread parsed (the outcomes
+   * of files linted in workers bring theirs to {@link store}).
+   */
+  completeFacts(cache: LintCache): void;
+  /**
+   * With the cache, for a run that does not walk the working folder: how many other files of it gave text facts, and
+   * how many of them were read (src/run/evidence.ts).
+   */
+  evidence?: { files: number; read: number };
 }
 
 /**
@@ -350,6 +379,13 @@ export async function openRun(
     return rules;
   };
   const stdinFile = options.stdin && path.resolve(cwd, options.stdin.filePath);
+  const cached = options.cache !== undefined && !options.stdin && !options.registry;
+  // with the cache, the walk of a run over the working folder is kept (src/run/evidence.ts)
+  const started = Date.now();
+  const recorder =
+    cached && !start && walksExactlyCwd(paths, cwd)
+      ? new WalkRecorder(started, path.resolve(cwd, options.cache!))
+      : undefined;
   const discovery: Discovery = start
     ? {
         files: [...start.files],
@@ -359,6 +395,7 @@ export async function openRun(
         skippedLinks: [],
         danglingLinks: [],
         specialFiles: [],
+        aliases: [],
       }
     : stdinFile
       ? {
@@ -370,8 +407,9 @@ export async function openRun(
           skippedLinks: [],
           danglingLinks: [],
           specialFiles: [],
+          aliases: [],
         }
-      : await discoverFiles(paths, cwd, ignoreFor, { extraPatterns });
+      : await discoverFiles(paths, cwd, ignoreFor, { extraPatterns, listDir: recorder?.listDir });
   const warnings: string[] = [];
   const allRules = [...rules, ...new Set([forced, ...configs.values()].flatMap((c) => c?.pluginRules ?? []))];
   for (const [flag, ids] of [
@@ -404,6 +442,10 @@ export async function openRun(
     warnings.push(
       `${path.relative(cwd, link) || link} is a symbolic link to a folder; not entered (name it to lint it)`,
     );
+  for (const alias of discovery.aliases)
+    warnings.push(
+      `${path.relative(cwd, alias.path) || alias.path} is the same file as ${path.relative(cwd, alias.file) || alias.file} (a symbolic link); linted once, as ${path.relative(cwd, alias.file) || alias.file}`,
+    );
   for (const link of discovery.danglingLinks)
     warnings.push(`${path.relative(cwd, link) || link} is a symbolic link to a file that does not exist; not linted`);
   for (const special of discovery.specialFiles)
@@ -426,7 +468,7 @@ export async function openRun(
   // a summary comes from the bytes the pre-pass read (never from a file a fix rewrote since: what a summary says
   // must not depend on which file was linted first, nor in which worker)
   // what each file's lint asks about the rest of the run, for the cache (src/analysis/dependencies.ts)
-  const log = new DependencyLog(options.cache !== undefined && !options.stdin && !options.registry);
+  const log = new DependencyLog(cached);
   const provide = (file: string): ModuleSummary<TorchSummary> | undefined => {
     log.ask(question.summary(file));
     if (!summaries.has(file)) {
@@ -436,10 +478,12 @@ export async function openRun(
     }
     return summaries.get(file) ?? undefined;
   };
-  // absolute imports resolve from the working folder, the linted folders, and the git work trees they sit in
-  const argDirs = (stdinFile ? [stdinFile] : paths.map((p) => path.resolve(cwd, p))).map((p) =>
-    isDirectory(p) ? p : path.dirname(p),
-  );
+  // absolute imports resolve from the working folder, the linted folders, and the git work trees they sit in; a run
+  // that takes the working folder's evidence (below) resolves as a run over that folder does
+  const scoped = cached && !coversCwd(paths, cwd);
+  const argDirs = (stdinFile ? [stdinFile] : paths.map((p) => path.resolve(cwd, p)))
+    .map((p) => (isDirectory(p) ? p : path.dirname(p)))
+    .filter((dir) => !scoped || !isInside(dir, cwd));
   const roots = [
     ...new Set([cwd, ...argDirs, ...[cwd, ...argDirs].map(gitRoot).filter((r): r is string => r !== undefined)]),
   ];
@@ -499,6 +543,14 @@ export async function openRun(
     const c = configFor(path.dirname(other));
     return ruleSettings(rulesOf(c), c, overrides, other, selection).some((s) => s.rule.meta.id === ruleId);
   };
+  // the torch save and load sites of a file: those the cache holds for a file of the working folder the run does
+  // not lint (src/run/evidence.ts; from the same bytes as a summary would read), else its module summary's
+  const sitesOf = (file: string): TextFacts['sites'] => {
+    const stored = scopeSites.get(file);
+    if (!stored) return index.summary(file)?.extra;
+    log.ask(question.summary(file));
+    return stored;
+  };
   const projectFor = (file: string, config: Config | undefined): ProjectContext => ({
     // a checkpoint's needs are judged where it is loaded: the project classes that file resolves, its own classes
     // for `__main__.Name`, and its config's trustedGlobals
@@ -509,15 +561,11 @@ export async function openRun(
     trustedGlobals: config?.trustedGlobals,
     savesOf: (literal) => (
       log.ask(question.filesWith(literal)),
-      references
-        .filesWith(literal)
-        .flatMap((f) => index.summary(f)?.extra.saves.filter((s) => s.literal === literal) ?? [])
+      references.filesWith(literal).flatMap((f) => sitesOf(f)?.saves.filter((s) => s.literal === literal) ?? [])
     ),
     loadsOf: (literal) => (
       log.ask(question.filesWith(literal)),
-      references
-        .filesWith(literal)
-        .flatMap((f) => index.summary(f)?.extra.loads.filter((l) => l.literal === literal) ?? [])
+      references.filesWith(literal).flatMap((f) => sitesOf(f)?.loads.filter((l) => l.literal === literal) ?? [])
     ),
     mentionsOf: (literal) => (log.ask(question.mentions(literal)), references.mentions(literal)),
     ruleEnabled: (other, ruleId) => (log.ask(question.ruleEnabled(other, ruleId)), ruleEnabled(other, ruleId)),
@@ -551,6 +599,8 @@ export async function openRun(
   let weakened: string | undefined;
   let extraState: string | undefined;
   let bytesRead = 0;
+  /** The save and load sites the cache holds for files of the working folder the run does not lint. */
+  const scopeSites = new Map<string, NonNullable<TextFacts['sites']>>();
   if (start) {
     const { prepassed } = start;
     // views of the main thread's bytes (fixes write new files, never into these)
@@ -559,28 +609,94 @@ export async function openRun(
     for (const [file, hash] of prepassed.hashes) hashes.set(file, hash);
     ({ weakened, extraState } = prepassed);
     references.adopt(prepassed.references);
+    for (const [file, sites] of prepassed.sites ?? []) scopeSites.set(file, sites);
   }
-  for (const file of start ? [] : discovery.files) {
+  const otherHashes = new Map<string, string | undefined>();
+  const facts: RunFacts = {
+    hashOf: (file) => {
+      if (hashes.has(file)) return hashes.get(file);
+      if (!otherHashes.has(file)) {
+        let hash: string | undefined;
+        try {
+          hash = digest(readRegularFile(file));
+        } catch {
+          hash = undefined;
+        }
+        otherHashes.set(file, hash);
+      }
+      return otherHashes.get(file);
+    },
+    // the answer depends on the importing file's folder only
+    resolveModule: (folder, dotted) => index.resolveModule(path.join(folder, '__init__.py'), dotted),
+    torchOf: (folder) => torchFor(path.join(folder, '__init__.py'), configFor(folder)),
+    filesWith: (literal) => references.filesWith(literal),
+    mentions: (literal) => references.mentions(literal),
+    checkpoint: (file, literal) => references.describe(file, literal),
+    ruleEnabled,
+    weakened: () => weakened,
+    extraState: () => extraState,
+  };
+  // the cache, opened before the pre-pass: it holds the text facts of files that did not change
+  const lintCache = log.enabled && !start ? newCache() : undefined;
+  if (lintCache && recorder) lintCache.keepWalk(recorder.record(discovery.files, cwd));
+  // with the cache, a run that does not walk the working folder also takes the text facts of the files a walk of it
+  // finds, in that walk's order, so that what they say is what a run over the whole folder sees (src/run/evidence.ts)
+  const scopeOnly = new Set<string>();
+  /** How many files of `scopeOnly` gave text facts, and how many of them were read (not from the cache). */
+  const scopeEvidence = { files: 0, read: 0 };
+  /** The files of `scopeOnly` that quote a checkpoint path. */
+  const scopeQuoting: string[] = [];
+  let evidenceFiles: readonly string[] = start ? [] : discovery.files;
+  if (lintCache && scoped) {
+    const scope = await scopeFiles(lintCache, cwd, ignoreFor, extraPatterns, started);
+    const named = new Set(discovery.files);
+    for (const file of scope) if (!named.has(file)) scopeOnly.add(file);
+    evidenceFiles = mergeSorted(scope, discovery.files);
+  }
+  for (const file of evidenceFiles) {
     const notebook = isNotebookPath(file);
     const textFile = rules.some((rule) => rule.text && matchesTextCheck(rule.text, file));
     const python = file === stdinFile ? !textFile : file.endsWith('.py') || notebook;
     if (!python && !textFile) continue;
-    let bytes: Buffer;
-    try {
-      bytes = file === stdinFile ? options.stdin!.text : readRegularFile(file);
-    } catch {
-      continue;
+    const scan = (text: string) => references.scan(text);
+    let facts: TextFacts | undefined;
+    if (scopeOnly.has(file)) {
+      const found = scopeFacts(lintCache!, file, python, scan, started);
+      if (!found) continue;
+      facts = found.facts;
+      if (facts.sites) scopeSites.set(file, facts.sites);
+      if (facts.literals?.literals) scopeQuoting.push(file);
+      scopeEvidence.files++;
+      if (found.read) scopeEvidence.read++;
+    } else {
+      const stat = lintCache && statKey(file); // before the read: a change after it is seen next time
+      let bytes: Buffer;
+      try {
+        bytes = file === stdinFile ? options.stdin!.text : readRegularFile(file);
+      } catch {
+        continue;
+      }
+      if (keepBytes || file === stdinFile) contents.set(file, bytes);
+      bytesRead += bytes.length;
+      hashes.set(file, digest(bytes));
+      // a notebook's code is what its cells hold (the weakening it does is found in it, like a script's); the facts
+      // the cache holds for these bytes when the file did not change before nor while it was read
+      const known = lintCache?.factsOf(file, stat!);
+      facts = known && statKey(file) === stat ? known : textFacts(factsText(file, bytes), python, scan);
+      if (lintCache) lintCache.keepFacts(file, guard(stat!, started), facts);
+      // the checkpoint files its literals name, inspected now so that rules can ask synchronously
+      if (facts.literals?.literals)
+        await references.inspectLiterals(
+          file,
+          facts.literals.literals.map(([literal]) => literal),
+          judging,
+        );
     }
-    if (keepBytes || file === stdinFile) contents.set(file, bytes);
-    bytesRead += bytes.length;
-    hashes.set(file, digest(bytes));
-    // a notebook's code is what its cells hold (the weakening it does is found in it, like a script's)
-    const text = notebook ? notebookCode(bytes) : bytes.toString('latin1');
-    const line = weakened === undefined ? weakeningLine(text, python) : undefined;
-    if (line !== undefined) weakened = `${index.displayPath(file)}:${line}`;
-    const extra = python && extraState === undefined ? extraStateLine(text) : undefined;
-    if (extra !== undefined) extraState = `${index.displayPath(file)}:${extra}`;
-    if (python) await references.prefetch(file, text, judging);
+    if (weakened === undefined && facts.weakening !== undefined)
+      weakened = `${index.displayPath(file)}:${facts.weakening}`;
+    if (extraState === undefined && facts.extraState !== undefined)
+      extraState = `${index.displayPath(file)}:${facts.extraState}`;
+    if (facts.literals) references.record(file, facts.literals);
   }
   /**
    * A file's bytes as the pre-pass judged them: those kept, else the file read again and hashed; `problem` when it
@@ -649,7 +765,15 @@ export async function openRun(
     // with the cache, what it asks of the rest of the run (src/analysis/dependencies.ts)
     const { value, asked } = log.enabled ? log.capture(attempt) : { value: attempt(), asked: undefined };
     const loads = torchLoadLiterals.get(file);
-    const outcome: FileOutcome = { ...value, ...(asked && { asked: [...asked] }), ...(loads && { loads }) };
+    // with the cache, its save and load sites for the text facts (see sitesOf)
+    const summary = log.enabled ? summaries.get(file) : undefined;
+    const sites = summary && { saves: summary.extra.saves, loads: summary.extra.loads };
+    const outcome: FileOutcome = {
+      ...value,
+      ...(asked && { asked: [...asked] }),
+      ...(loads && { loads }),
+      ...(sites && { sites }),
+    };
     // its summary is known now (from this parse, or a question asked before): its bytes are not needed again
     if (summaries.has(file) && file !== stdinFile) contents.delete(file);
     const text = texts.get(file);
@@ -743,7 +867,14 @@ export async function openRun(
         )
       : toResult(file, [], false);
   const prepassed = (): Prepassed => {
-    if (!keepBytes) return { hashes, weakened, extraState, references: references.prefetched() };
+    if (!keepBytes)
+      return {
+        hashes,
+        weakened,
+        extraState,
+        references: references.prefetched(),
+        ...(scopeSites.size && { sites: [...scopeSites] }),
+      };
     const bytes = new SharedArrayBuffer([...contents.values()].reduce((n, read) => n + read.length, 0));
     const offsets = new Map<string, [number, number]>();
     let offset = 0;
@@ -755,37 +886,19 @@ export async function openRun(
       offsets.set(file, [offset, read.length]);
       offset += read.length;
     }
-    return { bytes, offsets, hashes, weakened, extraState, references: references.prefetched() };
+    return {
+      bytes,
+      offsets,
+      hashes,
+      weakened,
+      extraState,
+      references: references.prefetched(),
+      ...(scopeSites.size && { sites: [...scopeSites] }),
+    };
   };
   // the cache (src/run/cache.ts): results still valid are reused before the loop (a question the cache asks again
   // gets the answer the lint would), the rest are linted with what they ask recorded, and stored after the loop
-  const otherHashes = new Map<string, string | undefined>();
-  const facts: RunFacts = {
-    hashOf: (file) => {
-      if (hashes.has(file)) return hashes.get(file);
-      if (!otherHashes.has(file)) {
-        let hash: string | undefined;
-        try {
-          hash = digest(readRegularFile(file));
-        } catch {
-          hash = undefined;
-        }
-        otherHashes.set(file, hash);
-      }
-      return otherHashes.get(file);
-    },
-    // the answer depends on the importing file's folder only
-    resolveModule: (folder, dotted) => index.resolveModule(path.join(folder, '__init__.py'), dotted),
-    torchOf: (folder) => torchFor(path.join(folder, '__init__.py'), configFor(folder)),
-    filesWith: (literal) => references.filesWith(literal),
-    mentions: (literal) => references.mentions(literal),
-    checkpoint: (file, literal) => references.describe(file, literal),
-    ruleEnabled,
-    weakened: () => weakened,
-    extraState: () => extraState,
-  };
-  const openCache = (): { cache: LintCache; reused: Map<string, FileOutcome> } | undefined => {
-    if (!log.enabled || start) return undefined;
+  function newCache(): LintCache {
     const key = runKey({
       cwd,
       config: options.config,
@@ -799,13 +912,18 @@ export async function openRun(
       prefilter: options.prefilter,
       checkSyntax: options.checkSyntax,
     });
-    const opened = new LintCache(
+    return new LintCache(
       path.resolve(cwd, options.cache!),
       key,
       facts,
       (warning) => warnings.push(warning),
       Boolean(options.fix),
+      evidenceKey(cwd),
     );
+  }
+  const openCache = (): { cache: LintCache; reused: Map<string, FileOutcome> } | undefined => {
+    if (!lintCache) return undefined;
+    const opened = lintCache;
     // in discovery order: their outcomes as the lint would give them (their bytes are not needed again)
     const reused = new Map<string, FileOutcome>();
     for (const file of discovery.files) {
@@ -826,6 +944,24 @@ export async function openRun(
         ...(source !== undefined && { source }),
       });
     }
+    // whether a torch load names a checkpoint file changes what is reported of it: the scope's files that quote a
+    // checkpoint path are parsed for their torch loads, as a run over the whole folder parses them
+    if (checkpointFiles.size)
+      for (const file of scopeQuoting) {
+        let text: string;
+        try {
+          const read = readRegularFile(file);
+          text = isNotebookPath(file) ? notebookCode(read) : decodePython(read).text;
+        } catch {
+          continue;
+        }
+        const tree = parsePython(parser, text);
+        try {
+          onParsed(file, analyzeScopes(tree.rootNode));
+        } finally {
+          tree.delete();
+        }
+      }
     return { cache: opened, reused };
   };
   // a linted file's entry (with what its lint asked, answered now: after the lint loop, every answer is fixed)
@@ -844,7 +980,15 @@ export async function openRun(
           }
         : undefined;
     cache.store(file, entry, outcome.asked ?? []);
+    if (outcome.sites) cache.addSites(file, outcome.sites);
   };
+  // the save and load sites of the files that quote a path or key, as parsed in this thread (for later runs over
+  // named files: see sitesOf)
+  const completeFacts = (cache: LintCache) =>
+    cache.completeFacts((file, facts) => {
+      const summary = facts.literals?.literals || facts.literals?.keys ? summaries.get(file) : undefined;
+      return summary ? { saves: summary.extra.saves, loads: summary.extra.loads } : undefined;
+    });
   return {
     discovery,
     warnings,
@@ -857,6 +1001,8 @@ export async function openRun(
     lintCheckpoint,
     openCache,
     store,
+    completeFacts,
+    ...(lintCache && scoped && { evidence: scopeEvidence }),
   };
 }
 
@@ -1093,12 +1239,6 @@ function sourceText(file: string, bytes: Buffer, rules: readonly AnyRule[]): str
   }
 }
 
-/** The Python text of a notebook's code cells, for the prescans; empty when it is not a readable notebook. */
-function notebookCode(bytes: Buffer): string {
-  const notebook = parseNotebook(bytes.toString('utf8').replace(/^\uFEFF/, ''));
-  return 'kind' in notebook ? '' : virtualText(notebook).text;
-}
-
 /**
  * A module's summary from one parse of its own (`bytes` when the run holds them already, else the file read now):
  * the summary its lint would register (a notebook's is that of its code cells, as lintNotebook parses them);
@@ -1126,6 +1266,12 @@ function summarizeFile(
   } finally {
     tree.delete();
   }
+}
+
+/** Whether `file` is `dir` or lies inside it (both absolute). */
+function isInside(file: string, dir: string): boolean {
+  const rel = path.relative(dir, file);
+  return rel !== '..' && !rel.startsWith(`..${path.sep}`) && !path.isAbsolute(rel);
 }
 
 function isDirectory(p: string): boolean {

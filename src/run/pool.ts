@@ -13,6 +13,7 @@ import * as path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { internalErrorResult, type LintResult } from '../report/results';
 import type { PrefetchedReferences } from '../torch/checkpoint-sites';
+import type { TextFacts } from '../torch/prescan';
 
 /**
  * The worker script: the built `lint-worker.js` beside this module (absent when this module runs from TypeScript
@@ -43,6 +44,8 @@ export interface FileOutcome {
   asked?: string[];
   /** The string-literal paths its torch loads name (CheckpointReferences.recordTorchLoads), when any. */
   loads?: string[];
+  /** With the cache: its torch save and load sites, when its summary is known (for its text facts). */
+  sites?: NonNullable<TextFacts['sites']>;
 }
 
 /**
@@ -59,6 +62,8 @@ export interface Prepassed {
   weakened?: string;
   extraState?: string;
   references: PrefetchedReferences;
+  /** The save and load sites the cache holds for files the run does not lint (src/run/evidence.ts). */
+  sites?: [string, NonNullable<TextFacts['sites']>][];
 }
 
 /** Messages from a worker (src/run/lint-worker.ts). */

@@ -48,6 +48,18 @@ export interface PrefetchedReferences {
  */
 export type CheckpointFileData = Inspection & { loadedByTorch?: boolean };
 
+/**
+ * What a Python file's text says for {@link CheckpointReferences} (see its `scan`): whether it mentions
+ * `add_safe_globals`, each configuration key and checkpoint literal it quotes with how many times (in order of first
+ * occurrence), and the extensions it quotes alone. Empty parts are left out.
+ */
+export interface LiteralScan {
+  allowlist?: true;
+  keys?: [string, number][];
+  pieces?: string[];
+  literals?: [string, number][];
+}
+
 export class CheckpointReferences {
   private readonly inspections = new Map<string, Inspection>();
   /** Python files that quote a checkpoint literal (the only ones whose torch loads can name a checkpoint file). */
@@ -105,24 +117,64 @@ export class CheckpointReferences {
   }
 
   /**
-   * Finds the quoted checkpoint literals in `text` (a Python file's source) and inspects the files they name, each
-   * file once. `options(file)` gives the torch version to judge a checkpoint by. Never throws for bad files (the
-   * inspector reports them in the inspection).
+   * Finds the quoted checkpoint literals in `text` (a Python file's source), records them as {@link record} does and
+   * inspects the files they name, each file once. `options(file)` gives the torch version to judge a checkpoint by.
+   * Never throws for bad files (the inspector reports them in the inspection).
    */
   async prefetch(fromFile: string, text: string, options: (file: string) => InspectOptions): Promise<void> {
-    if (text.includes('add_safe_globals')) this.allowlistFiles.push(fromFile);
+    const scan = this.scan(text);
+    this.record(fromFile, scan);
+    await this.inspectLiterals(
+      fromFile,
+      (scan.literals ?? []).map(([literal]) => literal),
+      options,
+    );
+  }
+
+  /**
+   * What {@link prefetch} reads of a Python file's text, as plain data: a function of the text (and of the
+   * extensions) only, so that the result cache can keep it for a file whose bytes did not change.
+   */
+  scan(text: string): LiteralScan {
+    const scan: LiteralScan = {};
+    if (text.includes('add_safe_globals')) scan.allowlist = true;
     // configuration keys (`args.ckpt`), which saves and loads of one file may share (saves.ts pathKey)
-    for (const match of text.matchAll(CONFIG_KEY)) count(this.literalFiles, `@${match[0]}`, fromFile);
-    for (const ext of this.extensions) {
-      if (!text.includes(`"${ext}"`) && !text.includes(`'${ext}'`)) continue;
+    const keys = tally([...text.matchAll(CONFIG_KEY)].map((match) => match[0]));
+    if (keys.length) scan.keys = keys;
+    for (const ext of this.extensions)
+      if (text.includes(`"${ext}"`) || text.includes(`'${ext}'`)) (scan.pieces ??= []).push(ext);
+    const literals = tally([...text.matchAll(this.literal)].map((match) => match[1]));
+    if (literals.length) scan.literals = literals;
+    return scan;
+  }
+
+  /**
+   * Counts what {@link scan} found in `fromFile` for {@link filesWith}, {@link mentions} and the allowlist files
+   * (without inspecting anything: the evidence of a file the run does not lint). Files are recorded in the order of
+   * the calls, which is the order those answers list them in.
+   */
+  record(fromFile: string, scan: LiteralScan): void {
+    if (scan.allowlist) this.allowlistFiles.push(fromFile);
+    for (const [key, n] of scan.keys ?? []) count(this.literalFiles, `@${key}`, fromFile, n);
+    for (const ext of scan.pieces ?? []) {
       if (!this.pieceFiles.has(ext)) this.pieceFiles.set(ext, new Set());
       this.pieceFiles.get(ext)!.add(fromFile);
     }
-    for (const match of text.matchAll(this.literal)) {
+    for (const [literal, n] of scan.literals ?? []) {
       this.quoting.add(fromFile);
-      count(this.literalFiles, match[1], fromFile);
-      count(this.baseNameFiles, baseName(match[1]), fromFile);
-      for (const file of this.resolve(fromFile, match[1])) {
+      count(this.literalFiles, literal, fromFile, n);
+      count(this.baseNameFiles, baseName(literal), fromFile, n);
+    }
+  }
+
+  /** Inspects the checkpoint files that `literals` (quoted in `fromFile`) name, each file once. */
+  async inspectLiterals(
+    fromFile: string,
+    literals: readonly string[],
+    options: (file: string) => InspectOptions,
+  ): Promise<void> {
+    for (const literal of literals) {
+      for (const file of this.resolve(fromFile, literal)) {
         if (this.inspections.has(file)) continue;
         let size: number;
         try {
@@ -269,11 +321,18 @@ function refill<K, V>(target: Map<K, V> | Set<K>, source: ReadonlyMap<K, V> | Re
   else for (const key of source as ReadonlySet<K>) target.add(key);
 }
 
-function count(map: Map<string, Map<string, number>>, key: string, file: string): void {
+function count(map: Map<string, Map<string, number>>, key: string, file: string, n = 1): void {
   let files = map.get(key);
   // a key matched in a file's text is a slice of it: a new key is copied, or the table would keep every text alive
   if (!files) map.set(ownedCopy(key), (files = new Map()));
-  files.set(file, (files.get(file) ?? 0) + 1);
+  files.set(file, (files.get(file) ?? 0) + n);
+}
+
+/** Each distinct string of `items` with how many times it occurs, in order of first occurrence. */
+function tally(items: readonly string[]): [string, number][] {
+  const counts = new Map<string, number>();
+  for (const item of items) counts.set(item, (counts.get(item) ?? 0) + 1);
+  return [...counts];
 }
 
 /** The last part of a path as written (`/` or `\\` separated). */

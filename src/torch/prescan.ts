@@ -9,6 +9,9 @@
  * comment counts too, as does a replacement that turns out harmless. That only ever makes fixes less safe, never more.
  */
 
+import type { LiteralScan } from './checkpoint-sites';
+import type { LoadSite, SaveSite } from './saves';
+
 /** The variable in any form the rule reads: set in Python, a Dockerfile, a script, CI or compose YAML. */
 const ENV = /TORCH_FORCE_NO_WEIGHTS_ONLY_LOAD/;
 
@@ -58,4 +61,35 @@ export function extraStateLine(text: string): number | undefined {
   const match = /\bdef\s+set_extra_state\b/.exec(text);
   if (!match) return undefined;
   return text.slice(0, match.index).split('\n').length;
+}
+
+/**
+ * The whole-run facts one file's text gives (see src/run/evidence.ts): the line of its first process-wide weakening
+ * ({@link weakeningLine}), of its first `set_extra_state` ({@link extraStateLine}, Python only), and its checkpoint
+ * literals and their kin (Python only). A function of the file's bytes and name only, so the result cache keeps it.
+ * `sites`, known once the file was parsed (only kept for a file that quotes a path or configuration key): its torch
+ * save and load sites (its module summary's `saves` and `loads`, also a function of its bytes), which other files'
+ * fixes read where they save or load the same path.
+ */
+export interface TextFacts {
+  weakening?: number;
+  extraState?: number;
+  literals?: LiteralScan;
+  sites?: { saves: SaveSite[]; loads: LoadSite[] };
+}
+
+/**
+ * The {@link TextFacts} of a file's text: `text` as the pre-pass reads it (a notebook's code cells, else the bytes as
+ * Latin-1), `python` for Python files and notebooks, `scan` CheckpointReferences.scan.
+ */
+export function textFacts(text: string, python: boolean, scan: (text: string) => LiteralScan): TextFacts {
+  const facts: TextFacts = {};
+  const weakening = weakeningLine(text, python);
+  if (weakening !== undefined) facts.weakening = weakening;
+  if (!python) return facts;
+  const extraState = extraStateLine(text);
+  if (extraState !== undefined) facts.extraState = extraState;
+  const literals = scan(text);
+  if (Object.keys(literals).length) facts.literals = literals;
+  return facts;
 }

@@ -68,18 +68,26 @@ describe('hostile checkpoints: read like torch, never stricter, fail closed', ()
       globals: [],
       messages: [
         'cannot read bomb/data.pkl: member bomb/data.pkl is larger than 1048576 bytes',
+        'reading by local headers: the member at byte 0 inflates past 409200 bytes',
         'not read to the end because of a limit, so it cannot be shown safe: judged dangerous',
       ],
     });
     expect((await inspect('bomb.pt', { zipLimits: { ...zipLimits, maxMemberBytes: 64 << 20 } })).messages[0]).toMatch(
       /inflates more than 100 times \(zip bomb\?\)$/,
     );
-    // a header that says 100 bytes: torch reads 100 bytes (a cut pickle, EOFError in torch 1.13), and so do we
+    // a header that says 100 bytes: torch reads 100 bytes (a cut pickle, EOFError in torch 1.13), and so do we; a
+    // streaming unzip inflates the stream to its end, a bomb there: that reading hits the limit (the worst decides)
     expect(await inspect('lying_bomb.pt', { zipLimits })).toEqual({
       format: 'torch-zip',
-      verdict: 'unloadable',
+      verdict: 'dangerous',
       globals: [],
-      messages: ['bomb/data.pkl: truncated BINUNICODE at byte 2', 'corrupt or truncated: torch cannot load it either'],
+      messages: [
+        'reading by local headers: the member at byte 0 inflates past 409200 bytes',
+        'bomb/data.pkl: truncated BINUNICODE at byte 2',
+        'bomb/data.pkl (its local header at byte 0, as a streaming unzip reads it): truncated BINUNICODE at byte 2',
+        'not read to the end because of a limit, so it cannot be shown safe: judged dangerous',
+        'corrupt or truncated: torch cannot load it either',
+      ],
     });
     // the default ratio limit (1000) refuses it too (torch would inflate it: judged dangerous by design)
     expect((await inspect('bomb.pt')).messages[0]).toMatch(/inflates more than 1000 times/);
@@ -143,6 +151,58 @@ describe('hostile checkpoints: read like torch, never stricter, fail closed', ()
     expect(await inspect('stripped_legacy_evil.pt')).toMatchObject({ format: 'torch-legacy', verdict: 'dangerous' });
     fs.rmSync(path.join(dir, 'stripped_legacy.pt'));
     fs.rmSync(path.join(dir, 'stripped_legacy_evil.pt'));
+  });
+
+  test('a legacy file cut inside the storages after its pickles is unloadable and says why (torch: "unexpected EOF")', async () => {
+    // legacy_state_dict.pt: 4 float storages (12, 3, 6 and 2 elements) after the 5 pickles, 124 bytes with their counts
+    const whole = fs.readFileSync(fixture('legacy_state_dict.pt'));
+    fs.writeFileSync(path.join(dir, 'cut_legacy.pt'), whole.subarray(0, whole.length - 1));
+    expect(await inspect('cut_legacy.pt')).toEqual({
+      format: 'torch-legacy',
+      verdict: 'unloadable',
+      globals: ['collections.OrderedDict GLOBAL allowed', 'torch._utils._rebuild_tensor_v2 GLOBAL allowed', 'torch.FloatStorage GLOBAL allowed'],
+      messages: [
+        'torch cannot read this file: its 4 storage(s) need 124 bytes after the pickles, and 123 are left (truncated?)',
+        'corrupt or truncated: torch cannot load it either',
+      ],
+    });
+    // an element count that is no storage's (torch 1.13: "storage has wrong byte size"): the first count is at the
+    // first of the 124 bytes, 12 → 5
+    const recounted = Buffer.from(whole);
+    recounted.writeBigInt64LE(5n, whole.length - 124);
+    fs.writeFileSync(path.join(dir, 'recounted_legacy.pt'), recounted);
+    const recountedVerdict = await inspect('recounted_legacy.pt');
+    expect(recountedVerdict.verdict).toBe('unloadable');
+    fs.rmSync(path.join(dir, 'recounted_legacy.pt'));
+    expect(recountedVerdict.messages[0]).toBe(
+      'torch cannot read this file: a storage after the pickles holds 5 element(s), and none of the 4 storage(s) its pickle names (0: 12, 1: 3, 2: 6, …) has that many',
+    );
+    // a GLOBAL after the storages: torch reads nothing there, a reader that goes on unpickling imports it (found by
+    // the 30-minute fuzz run, seed 20261204, input 42616: the same shape after a file without storages)
+    fs.writeFileSync(path.join(dir, 'trailing_legacy.pt'), Buffer.concat([whole, Buffer.from('cposix\nsystem\n')]));
+    const trailing = await inspect('trailing_legacy.pt');
+    fs.rmSync(path.join(dir, 'trailing_legacy.pt'));
+    expect(trailing).toEqual({
+      format: 'torch-legacy',
+      verdict: 'dangerous',
+      globals: [
+        'collections.OrderedDict GLOBAL allowed',
+        'torch._utils._rebuild_tensor_v2 GLOBAL allowed',
+        'torch.FloatStorage GLOBAL allowed',
+        'posix.system GLOBAL blocked',
+      ],
+      messages: [`the bytes after the storages (from byte ${whole.length}): truncated data: no STOP before byte ${whole.length + 14}`],
+    });
+    // the control: whole, it is safe and says nothing
+    fs.writeFileSync(path.join(dir, 'whole_legacy.pt'), whole);
+    expect(await inspect('whole_legacy.pt')).toEqual({
+      format: 'torch-legacy',
+      verdict: 'safe',
+      globals: ['collections.OrderedDict GLOBAL allowed', 'torch._utils._rebuild_tensor_v2 GLOBAL allowed', 'torch.FloatStorage GLOBAL allowed'],
+      messages: [],
+    });
+    fs.rmSync(path.join(dir, 'cut_legacy.pt'));
+    fs.rmSync(path.join(dir, 'whole_legacy.pt'));
   });
 
   test('callables that run code outside the blocked modules are dangerous, never offered for an allowlist', async () => {
@@ -232,7 +292,7 @@ describe('hostile checkpoints: read like torch, never stricter, fail closed', ()
       'gadgets.pt': 'dangerous',
       'garbage_after_stop.pt': 'safe',
       'huge_memo_index.pt': 'safe',
-      'lying_bomb.pt': 'unloadable',
+      'lying_bomb.pt': 'dangerous',
       'memo_stack_global.pt': 'dangerous',
       'no_version.pt': 'unloadable',
       'raw_evil.pkl': 'dangerous',

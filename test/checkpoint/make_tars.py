@@ -11,6 +11,7 @@ import io
 import json
 import os
 import pickle
+import struct
 import sys
 import tarfile
 
@@ -54,6 +55,23 @@ write_tar("legacy_evil.pt", legacy(obj=EVIL))
 write_tar("legacy_evil_storages.tar", legacy(storages=EVIL))
 # the payload in an earlier `pickle` member that a later one shadows: still in the file
 write_tar("legacy_dup_pickle.tar", [("pickle", EVIL)] + legacy())
+# the layout torch's loader follows in `storages` and `tensors`: a count, then per item an args pickle and raw bytes
+# (storages: an int64 element count and the elements; tensors: int32 ndim, 4 bytes, sizes, strides, offset)
+STORAGE_ARGS = b"\x80\x02X\x01\x00\x00\x000X\x03\x00\x00\x00cpuctorch\nFloatStorage\n\x87."
+TENSOR_ARGS = b"\x80\x02X\x01\x00\x00\x000X\x01\x00\x00\x000ctorch\nFloatTensor\n\x87."
+
+
+def storage(raw=b"\0" * 8):
+    return STORAGE_ARGS + struct.pack("<q", len(raw) // 4) + raw
+
+
+TENSOR = TENSOR_ARGS + struct.pack("<i", 1) + b"\0" * 4 + struct.pack("<qqq", 2, 1, 0)
+# a payload in the second storage's args pickle, in the storage views after the raw bytes, in the second tensor's
+# args; and the control: the payload's bytes as a storage's raw data, which torch never unpickles
+write_tar("legacy_evil_storage_args.tar", legacy(storages=pickle.dumps(2, protocol=2) + storage() + EVIL))
+write_tar("legacy_evil_views.tar", legacy(storages=pickle.dumps(1, protocol=2) + storage() + EVIL))
+write_tar("legacy_evil_tensor_args.tar", legacy(tensors=pickle.dumps(2, protocol=2) + TENSOR + EVIL))
+write_tar("legacy_payload_as_data.tar", legacy(storages=pickle.dumps(1, protocol=2) + storage(EVIL + b"\0" * (-len(EVIL) % 4)) + pickle.dumps([], protocol=2)))
 # a webdataset shard and a source tarball: no torch members
 write_tar("shard-000000.tar", [(f"{i:06d}.{ext}", f"{i} {ext}".encode()) for i in range(3) for ext in ("cls", "txt")])
 write_tar("source.tar", [("pkg", b"", {"type": tarfile.DIRTYPE}), ("pkg/setup.py", b"print('hi')\n"), ("pkg/README", b"hi\n")], fmt=tarfile.USTAR_FORMAT)

@@ -16,7 +16,7 @@ const names = (data: Uint8Array) => walkPickle(data).globals.map((g) => `${g.opc
 describe('walkPickle', () => {
   test('plain data at protocol 2: no globals, nothing unsupported', () => {
     const data = pickled('{"a": [1, 2.5, "x", None, True], "b": (1, 2)}', 2);
-    expect(walkPickle(data)).toEqual({ globals: [], unsupported: [], firstStopEnd: data.length, protocol: 2, end: data.length, numpyDtypes: [] });
+    expect(walkPickle(data)).toEqual({ globals: [], unsupported: [], firstStopEnd: data.length, protocol: 2, end: data.length, numpyDtypes: [], storages: [] });
   });
 
   test('numpy.dtype codes passed by REDUCE are collected (their classes must be allowlisted too)', () => {
@@ -64,6 +64,20 @@ describe('walkPickle', () => {
     const good = pickled('[1]', 2);
     expect(walkPickle(Buffer.concat([good, Buffer.from([0xff, 0xfe, 0x00])])).error).toBeUndefined();
     expect(walkPickle(Buffer.from([0x80, 2, 0xff])).error).toBe('unknown opcode 0xff at byte 2');
+  });
+
+  test('a pop the unpickler cannot make (empty stack, no MARK) ends the walk with an error before STOP, not after', () => {
+    const b = (s: string) => Buffer.from(s, 'latin1');
+    // APPENDS without a MARK, POP of an empty stack, SETITEM with one value (found by the oracle: torch's
+    // weights_only unpickler raised IndexError where the walk went on)
+    expect(walkPickle(b('\x80\x02]e.')).error).toBe('APPENDS at byte 3 finds too few values or no MARK on the stack');
+    expect(walkPickle(b('\x80\x020N.')).error).toBe('POP at byte 2 finds too few values or no MARK on the stack');
+    expect(walkPickle(b('\x80\x02}Ns.')).error).toBe('SETITEM at byte 4 finds too few values or no MARK on the stack');
+    expect(walkPickle(b('\x80\x02q\x00N.')).error).toBe('BINPUT at byte 2 finds too few values or no MARK on the stack');
+    // balanced, the same opcodes walk cleanly; after a STOP torch reads nothing, and the walk goes on to the global
+    expect(walkPickle(b('\x80\x02]q\x00(Ne}NNs02.')).error).toBeUndefined();
+    const after = walkPickle(b('\x80\x02N.0cposix\nsystem\n.'));
+    expect([after.error, after.globals.map((g) => [g.name, g.afterStop])]).toEqual([undefined, [['posix.system', true]]]);
   });
 
   test('truncated data is reported, not thrown', () => {

@@ -24,7 +24,7 @@ describe('tar archives: read like Python tarfile, reported only in torch legacy 
     const names = Object.keys(pythonListing).filter((name) => name !== 'huge_pax.tar');
     const ours = Object.fromEntries(names.map((name) => [name, isTarFile(file(name)) ? listTar(file(name)).members.map((m) => m.name) : null]));
     expect(ours).toEqual(Object.fromEntries(names.map((name) => [name, pythonListing[name]])));
-    expect(names.length).toBe(14);
+    expect(names.length).toBe(18);
   });
 
   test("torch's legacy layout: unloadable with weights_only, the pickles it unpickles with full pickle are read", async () => {
@@ -48,6 +48,31 @@ describe('tar archives: read like Python tarfile, reported only in torch legacy 
     expect((await brief('legacy_dup_pickle.tar')).globals).toEqual(['posix.system in pickle blocked', 'collections.OrderedDict in pickle allowed']);
     expect((await brief('pax_names.tar')).globals).toEqual(['posix.system in pickle blocked']);
     for (const name of ['legacy_evil_storages.tar', 'legacy_dup_pickle.tar', 'pax_names.tar']) expect((await brief(name)).verdict).toBe('dangerous');
+  });
+
+  test("every pickle torch's loader unpickles in `storages` and `tensors` is walked, found by their layout", async () => {
+    const storage = 'torch.FloatStorage in storages allowed';
+    expect(await brief('legacy_evil_storage_args.tar')).toEqual({
+      format: 'torch-legacy',
+      verdict: 'dangerous',
+      globals: ['collections.OrderedDict in pickle allowed', storage, 'posix.system in storages blocked'],
+      messages: [REFUSED],
+    });
+    // after the first storage's 8 raw bytes: the storage views
+    expect((await brief('legacy_evil_views.tar')).globals).toEqual(['collections.OrderedDict in pickle allowed', storage, 'posix.system in storages blocked']);
+    expect((await brief('legacy_evil_tensor_args.tar')).globals).toEqual([
+      'collections.OrderedDict in pickle allowed',
+      'torch.FloatTensor in tensors allowed',
+      'posix.system in tensors blocked',
+    ]);
+    for (const name of ['legacy_evil_views.tar', 'legacy_evil_tensor_args.tar']) expect((await brief(name)).verdict).toBe('dangerous');
+    // the control: the same bytes as a storage's raw data, which torch reads as floats, not as a pickle
+    expect(await brief('legacy_payload_as_data.tar')).toEqual({
+      format: 'torch-legacy',
+      verdict: 'unloadable',
+      globals: ['collections.OrderedDict in pickle allowed', storage],
+      messages: [REFUSED],
+    });
   });
 
   test('any other tar is not a checkpoint, and says why', async () => {

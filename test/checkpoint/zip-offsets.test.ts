@@ -32,7 +32,8 @@ describe('zip offsets past the end of the file fail closed, without an uncaught 
       verdict: 'dangerous',
       messages: [
         `cannot read the zip archive: the central directory offset ${Number(2n ** 63n - 5n)} lies past the end of the file (${fs.statSync(file).size} bytes)`,
-        'a zip archive torch may still read, whose pickles could not be checked: judged dangerous',
+        `torch cannot read this file: its central directory offset ${2n ** 63n - 5n} lies past the end of the file`,
+        'a zip archive another reader may still read, whose pickles could not be checked: judged dangerous',
       ],
     });
   });
@@ -46,7 +47,8 @@ describe('zip offsets past the end of the file fail closed, without an uncaught 
       verdict: 'dangerous',
       messages: [
         `cannot read the zip archive: the ZIP64 end record offset ${2n ** 62n} lies past the end of the file (${bytes.length} bytes)`,
-        'a zip archive torch may still read, whose pickles could not be checked: judged dangerous',
+        `torch cannot read this file: its ZIP64 end record offset ${2n ** 62n} lies past the end of the file`,
+        'a zip archive another reader may still read, whose pickles could not be checked: judged dangerous',
       ],
     });
   });
@@ -58,6 +60,7 @@ describe('zip offsets past the end of the file fail closed, without an uncaught 
     expect({ verdict: result.verdict, messages: result.messages }).toEqual({
       verdict: 'dangerous',
       messages: [
+        `torch cannot read this file: central directory entry 1 (\`archive/data.pkl\`) states a member (28 bytes at byte ${2 ** 60}) that runs past the end of the file`,
         `cannot read archive/data.pkl: member archive/data.pkl: its local header offset ${2 ** 60} lies past the end of the file (${size} bytes)`,
         "archive/data.pkl could not be read whole here, but torch's reader may still read it",
         'what torch would read could not be read whole, so it cannot be shown safe: judged dangerous',
