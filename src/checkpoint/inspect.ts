@@ -326,14 +326,7 @@ async function inspectWith(
             .map((g) => ({ member, g })),
         );
         for (const { member, g } of found.slice(0, MAX_REPORTED_GLOBALS))
-          result.globals.push({
-            name: g.name,
-            opcode: g.opcode,
-            offset: g.offset,
-            member,
-            afterStop: g.afterStop,
-            status: classify(g),
-          });
+          result.globals.push(reportedGlobal(g, member, classify(g)));
         if (found.length > 0 || incomplete) {
           result.format = 'torch-zip';
           result.verdict = 'dangerous';
@@ -654,15 +647,7 @@ async function inspectWith(
       // torch stops at the first STOP: an error past it does not stop the load
       else if (read && (walk.firstStopEnd === undefined || walk.end < walk.firstStopEnd)) corrupt = true;
     }
-    for (const g of walk.globals)
-      result.globals.push({
-        name: g.name,
-        opcode: g.opcode,
-        offset: g.offset,
-        member,
-        afterStop: g.afterStop,
-        status: classify(g),
-      });
+    for (const g of walk.globals) result.globals.push(reportedGlobal(g, member, classify(g)));
     const firstUnsupported = walk.unsupported.find((u) => !u.afterStop);
     if (read && firstUnsupported) {
       unloadable = true;
@@ -936,4 +921,9 @@ function wrongStorageCount(
     offset += 8 + count * matches[0].size;
   }
   return undefined;
+}
+
+/** A global a walk found, as the inspection reports it: found in `member` (a display name), judged `status`. */
+function reportedGlobal(g: PickleGlobal, member: string, status: GlobalStatus): InspectedGlobal {
+  return { name: g.name, opcode: g.opcode, offset: g.offset, member, afterStop: g.afterStop, status };
 }
